@@ -1,0 +1,2 @@
+//! dockopt: a build-cache-aware Dockerfile optimizer.
+pub mod syntax;

@@ -1,0 +1,2 @@
+//! Real-engine tier: placeholder until the harness lands.
+fn main() {}
