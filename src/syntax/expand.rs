@@ -1,0 +1,332 @@
+//! Variable expansion and quote removal as BuildKit's shell lexer applies
+//! them to instruction arguments (`$V`, `${V}`, `${V:-x}`, `${V-x}`,
+//! `${V:+x}`, `${V+x}`, `${V:?msg}`, `${V#p}`, `${V%p}`, quotes, escapes).
+//! Variables the environment does not know are reported, so the model can
+//! keep the value symbolic instead of guessing.
+
+/// The result of expanding one word.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expansion {
+    pub value: String,
+    /// Variables referenced but not set (expanded as empty, as BuildKit does).
+    pub unset: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpandError {
+    #[error("unterminated `${{` in `{0}`")]
+    Unterminated(String),
+    #[error("{name}: {message}")]
+    Required { name: String, message: String },
+}
+
+/// Expands one word; `lookup` gives a variable's value when it is set.
+pub fn expand(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Expansion, ExpandError> {
+    let mut lx = Lexer {
+        chars: word.chars().collect(),
+        pos: 0,
+        escape,
+        lookup,
+        unset: Vec::new(),
+        word,
+    };
+    let value = lx.process(None)?;
+    Ok(Expansion {
+        value,
+        unset: lx.unset,
+    })
+}
+
+/// Expands and splits into words on unquoted whitespace (for ARG/ENV lists).
+pub fn expand_words(
+    text: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Expansion>, ExpandError> {
+    super::words::parse_words(text, escape)
+        .into_iter()
+        .map(|(w, _, _)| expand(&w, escape, lookup))
+        .collect()
+}
+
+struct Lexer<'a> {
+    chars: Vec<char>,
+    pos: usize,
+    escape: char,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    unset: Vec<String>,
+    word: &'a str,
+}
+
+impl Lexer<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+
+    /// Processes until `stop` (exclusive) or the end.
+    fn process(&mut self, stop: Option<char>) -> Result<String, ExpandError> {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if Some(c) == stop {
+                break;
+            }
+            self.pos += 1;
+            match c {
+                '\'' => {
+                    while let Some(n) = self.next() {
+                        if n == '\'' {
+                            break;
+                        }
+                        out.push(n);
+                    }
+                }
+                '"' => out.push_str(&self.double_quoted()?),
+                '$' => out.push_str(&self.dollar()?),
+                c if c == self.escape => {
+                    if let Some(n) = self.next() {
+                        out.push(n);
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        Ok(out)
+    }
+
+    fn double_quoted(&mut self) -> Result<String, ExpandError> {
+        let mut out = String::new();
+        while let Some(c) = self.next() {
+            match c {
+                '"' => break,
+                '$' => out.push_str(&self.dollar()?),
+                c if c == self.escape => match self.peek() {
+                    Some(n) if n == '"' || n == '$' || n == self.escape => {
+                        self.pos += 1;
+                        out.push(n);
+                    }
+                    _ => out.push(c),
+                },
+                c => out.push(c),
+            }
+        }
+        Ok(out)
+    }
+
+    fn get(&mut self, name: &str) -> Option<String> {
+        let v = (self.lookup)(name);
+        if v.is_none() && !self.unset.iter().any(|u| u == name) {
+            self.unset.push(name.to_string());
+        }
+        v
+    }
+
+    fn dollar(&mut self) -> Result<String, ExpandError> {
+        match self.peek() {
+            Some('{') => {
+                self.pos += 1;
+                self.braced()
+            }
+            Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
+                let name = self.name();
+                Ok(self.get(&name).unwrap_or_default())
+            }
+            _ => Ok("$".to_string()),
+        }
+    }
+
+    fn name(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                name.push(c);
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        name
+    }
+
+    fn braced(&mut self) -> Result<String, ExpandError> {
+        let name = self.name();
+        let unterminated = || ExpandError::Unterminated(self.word.to_string());
+        let Some(c) = self.next() else {
+            return Err(unterminated());
+        };
+        if c == '}' {
+            return Ok(self.get(&name).unwrap_or_default());
+        }
+        let colon = c == ':';
+        let op = if colon {
+            self.next().ok_or_else(unterminated)?
+        } else {
+            c
+        };
+        let mut doubled = false;
+        if (op == '#' || op == '%' || op == '/') && self.peek() == Some(op) {
+            self.pos += 1;
+            doubled = true;
+        }
+        let word = self.process(Some('}'))?;
+        if self.next() != Some('}') {
+            return Err(unterminated());
+        }
+        let value = (self.lookup)(&name);
+        let is_set = value.is_some();
+        let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
+        let present = if colon { non_empty } else { is_set };
+        Ok(match op {
+            '-' => {
+                if present {
+                    value.unwrap_or_default()
+                } else {
+                    word
+                }
+            }
+            '+' => {
+                if present {
+                    word
+                } else {
+                    String::new()
+                }
+            }
+            '?' => {
+                if present {
+                    value.unwrap_or_default()
+                } else {
+                    return Err(ExpandError::Required {
+                        name,
+                        message: if word.is_empty() {
+                            "is not allowed to be unset".into()
+                        } else {
+                            word
+                        },
+                    });
+                }
+            }
+            '#' => trim_prefix(&self.get(&name).unwrap_or_default(), &word, doubled),
+            '%' => trim_suffix(&self.get(&name).unwrap_or_default(), &word, doubled),
+            '/' => {
+                let v = self.get(&name).unwrap_or_default();
+                let (pat, rep) = word.split_once('/').unwrap_or((word.as_str(), ""));
+                if pat.is_empty() {
+                    v
+                } else if doubled {
+                    v.replace(pat, rep)
+                } else {
+                    v.replacen(pat, rep, 1)
+                }
+            }
+            _ => return Err(unterminated()),
+        })
+    }
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    fn rec(p: &[char], t: &[char]) -> bool {
+        match p.first() {
+            None => t.is_empty(),
+            Some('*') => (0..=t.len()).any(|i| rec(&p[1..], &t[i..])),
+            Some('?') => !t.is_empty() && rec(&p[1..], &t[1..]),
+            Some(c) => t.first() == Some(c) && rec(&p[1..], &t[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    rec(&p, &t)
+}
+
+fn trim_prefix(value: &str, pattern: &str, longest: bool) -> String {
+    let idx: Vec<usize> = value
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(value.len()))
+        .collect();
+    let mut cands: Box<dyn Iterator<Item = &usize>> = if longest {
+        Box::new(idx.iter().rev())
+    } else {
+        Box::new(idx.iter())
+    };
+    cands
+        .find(|&&i| glob_match(pattern, &value[..i]))
+        .map(|&i| value[i..].to_string())
+        .unwrap_or_else(|| value.to_string())
+}
+
+fn trim_suffix(value: &str, pattern: &str, longest: bool) -> String {
+    let idx: Vec<usize> = value
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(value.len()))
+        .collect();
+    let mut cands: Box<dyn Iterator<Item = &usize>> = if longest {
+        Box::new(idx.iter())
+    } else {
+        Box::new(idx.iter().rev())
+    };
+    cands
+        .find(|&&i| glob_match(pattern, &value[i..]))
+        .map(|&i| value[..i].to_string())
+        .unwrap_or_else(|| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "A" => Some("apple".into()),
+            "E" => Some(String::new()),
+            "P" => Some("/usr/local/bin".into()),
+            _ => None,
+        }
+    }
+
+    fn x(word: &str) -> String {
+        expand(word, '\\', &env)
+            .map(|e| e.value)
+            .unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(x("$A/${A}"), "apple/apple");
+        assert_eq!(x("${U:-x}|${E:-x}|${E-x}|${A:-x}"), "x|x||apple");
+        assert_eq!(x("${A:+y}|${E:+y}|${E+y}|${U+y}"), "y||y|");
+        assert_eq!(x("'$A' \"$A\" \\$A"), "$A apple $A");
+        assert_eq!(
+            x("${P#*/}|${P##*/}|${P%/*}|${P%%/*}"),
+            "usr/local/bin|bin|/usr/local|"
+        );
+        assert_eq!(x("${A/p/P}|${A//p/P}"), "aPple|aPPle");
+        assert!(x("${U:?must be set}").starts_with("ERR"));
+        assert!(x("${A").starts_with("ERR"));
+        assert_eq!(x("a$"), "a$");
+    }
+
+    #[test]
+    fn unset_reported() {
+        let e = expand("$NOPE-${A}", '\\', &env).unwrap_or_default();
+        assert_eq!(e.value, "-apple");
+        assert_eq!(e.unset, ["NOPE"]);
+    }
+
+    #[test]
+    fn backtick_escape() {
+        let e = expand("C:\\app`$x", '`', &env).unwrap_or_default();
+        assert_eq!(e.value, "C:\\app$x");
+    }
+}
