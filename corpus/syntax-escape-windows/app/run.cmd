@@ -1,0 +1,3 @@
+@echo off
+echo starting from %APP_HOME%
+type C:\data\ready.txt
