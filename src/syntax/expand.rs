@@ -10,6 +10,8 @@ pub struct Expansion {
     pub value: String,
     /// Variables referenced but not set (expanded as empty, as BuildKit does).
     pub unset: Vec<String>,
+    /// Every variable the word references, set or not.
+    pub refs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,12 +34,14 @@ pub fn expand(
         escape,
         lookup,
         unset: Vec::new(),
+        refs: Vec::new(),
         word,
     };
     let value = lx.process(None)?;
     Ok(Expansion {
         value,
         unset: lx.unset,
+        refs: lx.refs,
     })
 }
 
@@ -59,6 +63,7 @@ struct Lexer<'a> {
     escape: char,
     lookup: &'a dyn Fn(&str) -> Option<String>,
     unset: Vec<String>,
+    refs: Vec<String>,
     word: &'a str,
 }
 
@@ -125,6 +130,9 @@ impl Lexer<'_> {
     }
 
     fn get(&mut self, name: &str) -> Option<String> {
+        if !self.refs.iter().any(|r| r == name) {
+            self.refs.push(name.to_string());
+        }
         let v = (self.lookup)(name);
         if v.is_none() && !self.unset.iter().any(|u| u == name) {
             self.unset.push(name.to_string());
@@ -182,6 +190,10 @@ impl Lexer<'_> {
         let word = self.process(Some('}'))?;
         if self.next() != Some('}') {
             return Err(unterminated());
+        }
+        // A default or alternative makes an unset variable expected, not unknown.
+        if !self.refs.iter().any(|r| *r == name) {
+            self.refs.push(name.clone());
         }
         let value = (self.lookup)(&name);
         let is_set = value.is_some();

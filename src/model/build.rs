@@ -1,0 +1,737 @@
+//! Walks the instructions in order, keeping BuildKit's per-stage state, and
+//! produces the model.
+
+use super::config::ImageConfig;
+use super::env::EnvList;
+use super::mount::parse_mount;
+use super::ops::{CopyOp, CopySource, CopySrc, Op, RunOp, WorkdirOp};
+use super::path::{base_name, context_relative, has_wildcard, join_abs};
+use super::{Base, MetaArg, Model, Stage, Step, DEFAULT_PLATFORM};
+use crate::syntax::expand::{expand, ExpandError, Expansion};
+use crate::syntax::words::{parse_words, split_whitespace};
+use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// `--build-arg K=V`.
+    pub build_args: BTreeMap<String, String>,
+    /// `--target`: the stage to build (default: the last).
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("target stage `{name}` not found (stages: {available})")]
+    UnknownTarget { name: String, available: String },
+    #[error("line {line}: {message}")]
+    Expand { line: usize, message: String },
+    #[error("line {line}: {message}")]
+    BadMount { line: usize, message: String },
+    #[error("line {line}: {message}")]
+    BadFrom { line: usize, message: String },
+}
+
+/// Build args BuildKit defines for every build.
+fn builtin_args() -> Vec<(&'static str, String)> {
+    let (os, arch) = DEFAULT_PLATFORM.split_once('/').unwrap_or(("linux", "amd64"));
+    vec![
+        ("TARGETPLATFORM", DEFAULT_PLATFORM.to_string()),
+        ("TARGETOS", os.to_string()),
+        ("TARGETARCH", arch.to_string()),
+        ("TARGETVARIANT", String::new()),
+        ("BUILDPLATFORM", DEFAULT_PLATFORM.to_string()),
+        ("BUILDOS", os.to_string()),
+        ("BUILDARCH", arch.to_string()),
+        ("BUILDVARIANT", String::new()),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct StageState {
+    env: EnvList,
+    cwd: String,
+    user: String,
+    shell: Vec<String>,
+    config: ImageConfig,
+    cmd_set: bool,
+}
+
+impl StageState {
+    fn fresh() -> Self {
+        StageState {
+            env: EnvList::default(),
+            cwd: "/".to_string(),
+            user: String::new(),
+            shell: vec!["/bin/sh".to_string(), "-c".to_string()],
+            config: ImageConfig::default(),
+            cmd_set: false,
+        }
+    }
+}
+
+struct Builder<'a> {
+    df: &'a Dockerfile,
+    opts: &'a BuildOptions,
+    meta: Vec<MetaArg>,
+    stages: Vec<Stage>,
+    finals: Vec<StageState>,
+    steps: Vec<Step>,
+    warnings: Vec<String>,
+}
+
+pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> {
+    let mut b = Builder {
+        df,
+        opts,
+        meta: Vec::new(),
+        stages: Vec::new(),
+        finals: Vec::new(),
+        steps: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut cur: Option<StageState> = None;
+    for (i, ins) in df.instructions.iter().enumerate() {
+        match (ins.keyword, cur.as_mut()) {
+            (Keyword::Arg, None) => b.global_arg(i, ins)?,
+            (Keyword::From, _) => {
+                if let Some(done) = cur.take() {
+                    b.end_stage(done);
+                }
+                cur = Some(b.from(i, ins)?);
+            }
+            (_, Some(state)) => {
+                let step = b.step(i, ins, state)?;
+                b.steps.push(step);
+            }
+            // The parser rejects anything but ARG before the first FROM.
+            (_, None) => {}
+        }
+    }
+    if let Some(done) = cur.take() {
+        b.end_stage(done);
+    }
+    let target = match &opts.target {
+        None => b.stages.len().saturating_sub(1),
+        Some(name) => b
+            .stages
+            .iter()
+            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .ok_or_else(|| ModelError::UnknownTarget {
+                name: name.clone(),
+                available: b
+                    .stages
+                    .iter()
+                    .map(|s| s.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?,
+    };
+    Ok(Model {
+        meta_args: b.meta,
+        stages: b.stages,
+        steps: b.steps,
+        target,
+        warnings: b.warnings,
+    })
+}
+
+impl Builder<'_> {
+    fn line(&self, ins: &Instruction) -> usize {
+        ins.start_line
+    }
+
+    fn expand_with(
+        &self,
+        ins: &Instruction,
+        word: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Expansion, ModelError> {
+        expand(word, self.df.escape, lookup).map_err(|e: ExpandError| ModelError::Expand {
+            line: self.line(ins),
+            message: e.to_string(),
+        })
+    }
+
+    fn meta_value(&self, name: &str) -> Option<String> {
+        if let Some(m) = self.meta.iter().rev().find(|m| m.name == name) {
+            return m.value.clone();
+        }
+        builtin_args()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    fn global_arg(&mut self, i: usize, ins: &Instruction) -> Result<(), ModelError> {
+        let text = ins.arguments.shell_text().unwrap_or("");
+        for (word, _, _) in parse_words(text, self.df.escape) {
+            let (name, default) = match word.split_once('=') {
+                Some((n, d)) => (n.to_string(), Some(d.to_string())),
+                None => (word.clone(), None),
+            };
+            let lookup = |n: &str| self.meta_value(n);
+            let default = match default {
+                Some(d) => Some(self.expand_with(ins, &d, &lookup)?.value),
+                None => None,
+            };
+            let value = self.opts.build_args.get(&name).cloned().or(default);
+            self.meta.push(MetaArg {
+                name,
+                value,
+                instruction: i,
+            });
+        }
+        Ok(())
+    }
+
+    fn from(&mut self, i: usize, ins: &Instruction) -> Result<StageState, ModelError> {
+        let text = ins.arguments.shell_text().unwrap_or("");
+        let words = split_whitespace(text);
+        let raw = words.first().map(|w| w.0).unwrap_or("").to_string();
+        let lookup = |n: &str| self.meta_value(n);
+        let image = self.expand_with(ins, &raw, &lookup)?.value;
+        let name = (words.len() == 3).then(|| words[2].0.to_ascii_lowercase());
+        let platform = match ins.flag("platform").and_then(|f| f.value.as_deref()) {
+            Some(p) => Some(self.expand_with(ins, p, &lookup)?.value),
+            None => None,
+        };
+        let index = self.stages.len();
+        let earlier = self
+            .stages
+            .iter()
+            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&image)));
+        let (base, state) = match earlier {
+            Some(s) => (Base::Stage(s), self.finals[s].clone()),
+            None if image.eq_ignore_ascii_case("scratch") => (Base::Scratch, StageState::fresh()),
+            None => (Base::Image(image), StageState::fresh()),
+        };
+        self.stages.push(Stage {
+            index,
+            name,
+            from_instruction: i,
+            base,
+            base_raw: raw,
+            platform,
+            config: ImageConfig::default(),
+        });
+        Ok(state)
+    }
+
+    fn end_stage(&mut self, mut state: StageState) {
+        state.config.env = state.env.entries().to_vec();
+        if let Some(stage) = self.stages.last_mut() {
+            stage.config = state.config.clone();
+        }
+        self.finals.push(state);
+    }
+
+    /// A stage named by `--from` or `from=`: a name or index of an earlier stage.
+    fn stage_ref(&self, name: &str) -> Option<usize> {
+        let current = self.stages.len();
+        if let Ok(n) = name.parse::<usize>() {
+            return (n < current).then_some(n);
+        }
+        self.stages[..current]
+            .iter()
+            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
+
+    fn step(
+        &mut self,
+        i: usize,
+        ins: &Instruction,
+        st: &mut StageState,
+    ) -> Result<Step, ModelError> {
+        let stage = self.stages.len().saturating_sub(1);
+        let mut step = Step {
+            instruction: i,
+            stage,
+            keyword: ins.keyword,
+            op: None,
+            defines: Vec::new(),
+            var_refs: Vec::new(),
+            unresolved: Vec::new(),
+            cwd: st.cwd.clone(),
+            user: st.user.clone(),
+        };
+        let env_before = st.env.clone();
+        let lookup = move |n: &str| env_before.get(n).map(str::to_string);
+        let mut x = |word: &str, step: &mut Step| -> Result<String, ModelError> {
+            let e = self.expand_with(ins, word, &lookup)?;
+            for r in e.refs {
+                if !step.var_refs.contains(&r) {
+                    step.var_refs.push(r);
+                }
+            }
+            for u in e.unset {
+                if !step.unresolved.contains(&u) {
+                    step.unresolved.push(u);
+                }
+            }
+            Ok(e.value)
+        };
+        let text = ins.arguments.shell_text().unwrap_or("");
+        match ins.keyword {
+            Keyword::Env | Keyword::Label => {
+                let mut pairs = Vec::new();
+                for (k, v) in name_values(text, self.df.escape) {
+                    pairs.push((x(&k, &mut step)?, x(&v, &mut step)?));
+                }
+                for (k, v) in pairs {
+                    if ins.keyword == Keyword::Env {
+                        st.env.set(&k, &v);
+                        step.defines.push(k);
+                    } else {
+                        st.config.labels.insert(k, v);
+                    }
+                }
+            }
+            Keyword::Arg => {
+                for (word, _, _) in parse_words(text, self.df.escape) {
+                    let (name, default) = match word.split_once('=') {
+                        Some((n, d)) => (n.to_string(), Some(d.to_string())),
+                        None => (word.clone(), None),
+                    };
+                    let default = match default {
+                        Some(d) => Some(x(&d, &mut step)?),
+                        None => None,
+                    };
+                    let global = self
+                        .meta
+                        .iter()
+                        .rev()
+                        .find(|m| m.name == name)
+                        .and_then(|m| m.value.clone())
+                        .or_else(|| {
+                            builtin_args()
+                                .into_iter()
+                                .find(|(n, _)| *n == name)
+                                .map(|(_, v)| v)
+                        });
+                    let value = self
+                        .opts
+                        .build_args
+                        .get(&name)
+                        .cloned()
+                        .or(default)
+                        .or(global);
+                    if let Some(v) = value {
+                        st.env.set(&name, &v);
+                    }
+                    step.defines.push(name);
+                }
+            }
+            Keyword::Workdir => {
+                let p = x(text, &mut step)?;
+                st.cwd = join_abs(&st.cwd, &p);
+                st.config.working_dir = Some(st.cwd.clone());
+                if st.cwd != "/" {
+                    step.op = Some(Op::Workdir(WorkdirOp {
+                        path: st.cwd.clone(),
+                        user: st.user.clone(),
+                    }));
+                }
+            }
+            Keyword::User => {
+                st.user = x(text, &mut step)?;
+                st.config.user = Some(st.user.clone());
+            }
+            Keyword::Shell => {
+                st.shell = ins.words();
+                st.config.shell = Some(st.shell.clone());
+            }
+            Keyword::Run => {
+                let op = self.run_op(ins, st, &mut step, &mut x)?;
+                step.op = Some(Op::Run(op));
+            }
+            Keyword::Copy | Keyword::Add => {
+                let op = self.copy_op(ins, st, &mut step, &mut x)?;
+                step.op = Some(Op::Copy(op));
+            }
+            Keyword::Cmd | Keyword::Entrypoint => {
+                let argv = match &ins.arguments {
+                    Arguments::Exec { .. } => ins.words(),
+                    Arguments::Shell { text, .. } => {
+                        let mut v = st.shell.clone();
+                        v.push(text.clone());
+                        v
+                    }
+                };
+                if ins.keyword == Keyword::Cmd {
+                    st.config.cmd = Some(argv);
+                    st.cmd_set = true;
+                } else {
+                    st.config.entrypoint = Some(argv);
+                    if !st.cmd_set {
+                        st.config.cmd = None;
+                    }
+                }
+            }
+            Keyword::Expose => {
+                for (w, _) in split_whitespace(text) {
+                    let p = x(w, &mut step)?;
+                    let p = if p.contains('/') { p } else { format!("{p}/tcp") };
+                    if !st.config.exposed_ports.contains(&p) {
+                        st.config.exposed_ports.push(p);
+                    }
+                }
+            }
+            Keyword::Volume => {
+                for w in ins.words() {
+                    let v = x(&w, &mut step)?;
+                    if !st.config.volumes.contains(&v) {
+                        st.config.volumes.push(v);
+                    }
+                }
+            }
+            Keyword::Healthcheck => st.config.healthcheck = Some(ins.logical.clone()),
+            Keyword::Stopsignal => st.config.stop_signal = Some(x(text, &mut step)?),
+            Keyword::Onbuild => st.config.onbuild.push(text.to_string()),
+            Keyword::Maintainer => {
+                st.config
+                    .labels
+                    .insert("maintainer".to_string(), text.to_string());
+            }
+            Keyword::From => {}
+        }
+        Ok(step)
+    }
+
+    fn run_op(
+        &self,
+        ins: &Instruction,
+        st: &StageState,
+        step: &mut Step,
+        x: &mut dyn FnMut(&str, &mut Step) -> Result<String, ModelError>,
+    ) -> Result<RunOp, ModelError> {
+        let argv = match &ins.arguments {
+            Arguments::Exec { .. } => ins.words(),
+            Arguments::Shell { text, .. } => {
+                for r in shell_var_refs(text) {
+                    if !step.var_refs.contains(&r) {
+                        step.var_refs.push(r);
+                    }
+                }
+                let mut v = st.shell.clone();
+                v.push(text.clone());
+                v
+            }
+        };
+        let mut mounts = Vec::new();
+        let mut mount_stages = Vec::new();
+        for value in ins.flag_values("mount") {
+            let expanded = x(value, step)?;
+            let m = parse_mount(&expanded).map_err(|e| ModelError::BadMount {
+                line: ins.start_line,
+                message: e.to_string(),
+            })?;
+            let from_stage = match m.from.as_deref() {
+                Some(f) => self.stage_ref(f),
+                None => None,
+            };
+            mount_stages.push(from_stage);
+            mounts.push(m);
+        }
+        let network = match ins.flag("network").and_then(|f| f.value.as_deref()) {
+            Some(v) => Some(x(v, step)?),
+            None => None,
+        };
+        let security = match ins.flag("security").and_then(|f| f.value.as_deref()) {
+            Some(v) => Some(x(v, step)?),
+            None => None,
+        };
+        Ok(RunOp {
+            argv,
+            heredocs: ins.heredocs.iter().map(|h| h.content.clone()).collect(),
+            env: st.env.entries().to_vec(),
+            cwd: st.cwd.clone(),
+            user: st.user.clone(),
+            network,
+            security,
+            mounts,
+            mount_stages,
+        })
+    }
+
+    fn copy_op(
+        &self,
+        ins: &Instruction,
+        st: &StageState,
+        step: &mut Step,
+        x: &mut dyn FnMut(&str, &mut Step) -> Result<String, ModelError>,
+    ) -> Result<CopyOp, ModelError> {
+        let add = ins.keyword == Keyword::Add;
+        let words = ins.words();
+        let (dest_raw, src_words) = match words.split_last() {
+            Some((d, s)) => (d.clone(), s.to_vec()),
+            None => (String::new(), Vec::new()),
+        };
+        let source = match ins.flag("from").and_then(|f| f.value.as_deref()) {
+            None => CopySource::Context,
+            Some(f) => {
+                let meta = |n: &str| self.meta_value(n);
+                let name = self.expand_with(ins, f, &meta)?.value;
+                match self.stage_ref(&name) {
+                    Some(s) => CopySource::Stage(s),
+                    None if name.parse::<usize>().is_ok() => {
+                        return Err(ModelError::BadFrom {
+                            line: ins.start_line,
+                            message: format!("--from={name} does not name an earlier stage"),
+                        })
+                    }
+                    None => CopySource::Image(name),
+                }
+            }
+        };
+        let mut srcs = Vec::new();
+        for w in &src_words {
+            let heredoc = ins.heredocs.iter().find(|h| {
+                w.trim_start_matches(|c: char| c.is_ascii_digit())
+                    .strip_prefix("<<")
+                    .map(|r| r.trim_start_matches('-'))
+                    .is_some_and(|r| crate::syntax::words::shell_unquote(r).first() == Some(&h.name))
+            });
+            if let Some(h) = heredoc {
+                srcs.push(CopySrc {
+                    raw: w.clone(),
+                    path: h.name.clone(),
+                    basename: h.name.clone(),
+                    wildcard: false,
+                    inline: Some(h.content.clone()),
+                    remote: None,
+                });
+                continue;
+            }
+            let value = x(w, step)?;
+            let remote = (add && is_remote(&value)).then(|| value.clone());
+            srcs.push(CopySrc {
+                path: if remote.is_some() {
+                    value.clone()
+                } else {
+                    context_relative(&value)
+                },
+                basename: base_name(&value),
+                wildcard: remote.is_none() && has_wildcard(&value),
+                raw: value,
+                inline: None,
+                remote,
+            });
+        }
+        let dest_value = x(&dest_raw, step)?;
+        let mut dest = join_abs(&st.cwd, &dest_value);
+        if (dest_value.ends_with('/') || dest_value == "." || dest_value.ends_with("/.")) && dest != "/" {
+            dest.push('/');
+        }
+        let flag = |name: &str| ins.flag(name).and_then(|f| f.value.clone());
+        let boolean = |name: &str| {
+            ins.flag(name)
+                .is_some_and(|f| f.value.as_deref().is_none_or(|v| v.eq_ignore_ascii_case("true")))
+        };
+        let chown = match flag("chown") {
+            Some(v) => Some(x(&v, step)?),
+            None => None,
+        };
+        let chmod = match flag("chmod") {
+            Some(v) => Some(x(&v, step)?),
+            None => None,
+        };
+        Ok(CopyOp {
+            add,
+            source,
+            srcs,
+            dest,
+            chown,
+            chmod,
+            link: boolean("link"),
+            parents: boolean("parents"),
+            exclude: ins.flag_values("exclude").map(str::to_string).collect(),
+            checksum: flag("checksum"),
+            keep_git_dir: boolean("keep-git-dir"),
+            unpack: flag("unpack"),
+        })
+    }
+}
+
+fn is_remote(src: &str) -> bool {
+    src.starts_with("http://")
+        || src.starts_with("https://")
+        || src.starts_with("git@")
+        || src.starts_with("git://")
+        || src.contains(".git#")
+        || src.ends_with(".git")
+}
+
+/// `ENV`/`LABEL` key-value pairs as BuildKit's `parseNameVal` splits them,
+/// including the legacy `ENV key value with spaces` form.
+pub fn name_values(text: &str, escape: char) -> Vec<(String, String)> {
+    let words = parse_words(text, escape);
+    match words.first() {
+        None => Vec::new(),
+        Some((first, _, _)) if !first.contains('=') => {
+            let parts = split_whitespace(text);
+            match parts.first() {
+                Some(&(k, _)) => {
+                    let rest = text[k.len()..].trim_start_matches(crate::syntax::words::is_separator);
+                    vec![(k.to_string(), rest.to_string())]
+                }
+                None => Vec::new(),
+            }
+        }
+        Some(_) => words
+            .into_iter()
+            .filter_map(|(w, _, _)| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect(),
+    }
+}
+
+/// `$NAME` and `${NAME…}` references in a shell command (the shell expands
+/// them at run time, so the text stays as written in the key).
+fn shell_var_refs(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            let start = if bytes.get(i + 1) == Some(&b'{') { i + 2 } else { i + 1 };
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            if end > start && !bytes[start].is_ascii_digit() {
+                let name = text[start..end].to_string();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn model(src: &str, args: &[(&str, &str)], target: Option<&str>) -> Model {
+        let df = parse(src).unwrap_or_else(|e| panic!("{}", e.render("Dockerfile", src)));
+        let opts = BuildOptions {
+            build_args: args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            target: target.map(str::to_string),
+        };
+        build(&df, &opts).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn run(m: &Model, n: usize) -> RunOp {
+        m.steps
+            .iter()
+            .filter_map(|s| match &s.op {
+                Some(Op::Run(r)) => Some(r.clone()),
+                _ => None,
+            })
+            .nth(n)
+            .unwrap_or_else(|| panic!("no RUN #{n}"))
+    }
+
+    #[test]
+    fn stages_and_bases() {
+        let m = model(
+            "ARG BASE=alpine:3\nFROM $BASE AS build\nRUN make\nFROM build AS test\nFROM scratch\nCOPY --from=build /out /out\n",
+            &[],
+            None,
+        );
+        assert_eq!(m.stages.len(), 3);
+        assert!(matches!(&m.stages[0].base, Base::Image(i) if i == "alpine:3"));
+        assert!(matches!(m.stages[1].base, Base::Stage(0)));
+        assert!(matches!(m.stages[2].base, Base::Scratch));
+        assert_eq!(m.target, 2);
+        assert_eq!(m.reachable(), vec![true, false, true]);
+    }
+
+    #[test]
+    fn arg_scoping() {
+        let src = "ARG G=1\nFROM a\nRUN echo one\nARG G\nARG L=x\nRUN echo two\n";
+        let m = model(src, &[], None);
+        assert!(run(&m, 0).env.is_empty(), "a global ARG is not in a stage's env");
+        assert_eq!(run(&m, 1).env, vec![("G".into(), "1".into()), ("L".into(), "x".into())]);
+        let m = model(src, &[("G", "2"), ("L", "y"), ("UNDECLARED", "z")], None);
+        assert_eq!(run(&m, 1).env, vec![("G".into(), "2".into()), ("L".into(), "y".into())]);
+    }
+
+    #[test]
+    fn env_order_and_expansion() {
+        let m = model(
+            "FROM a\nENV D=/app\nWORKDIR $D\nENV abc=hello\nENV abc=bye def=$abc\nCOPY a.txt ${D}/\nRUN echo $def\n",
+            &[],
+            None,
+        );
+        let r = run(&m, 0);
+        assert_eq!(r.cwd, "/app");
+        assert_eq!(r.env.last(), Some(&("def".to_string(), "hello".to_string())));
+        let copy = m.steps.iter().find_map(|s| match &s.op {
+            Some(Op::Copy(c)) => Some(c.clone()),
+            _ => None,
+        });
+        assert_eq!(copy.map(|c| c.dest), Some("/app/".to_string()));
+    }
+
+    #[test]
+    fn copy_sources_and_from() {
+        let m = model(
+            "FROM a AS b\nFROM a\nWORKDIR /w\nCOPY --from=b ./dir1/a.txt *.md rel/\nCOPY --from=0 /x /y\nADD https://e.com/f.tgz /z\n",
+            &[],
+            None,
+        );
+        let copies: Vec<CopyOp> = m
+            .steps
+            .iter()
+            .filter_map(|s| match &s.op {
+                Some(Op::Copy(c)) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(copies[0].source, CopySource::Stage(0));
+        assert_eq!(copies[0].srcs[0].path, "dir1/a.txt");
+        assert_eq!(copies[0].srcs[0].basename, "a.txt");
+        assert!(copies[0].srcs[1].wildcard);
+        assert_eq!(copies[0].dest, "/w/rel/");
+        assert_eq!(copies[1].source, CopySource::Stage(0));
+        assert!(copies[2].srcs[0].remote.is_some());
+    }
+
+    #[test]
+    fn workdir_root_has_no_op_and_target_selects() {
+        let m = model("FROM a AS one\nWORKDIR /\nFROM a AS two\nRUN x\n", &[], Some("one"));
+        assert!(m.steps[0].op.is_none());
+        assert_eq!(m.target, 0);
+        assert_eq!(m.reachable(), vec![true, false]);
+        let df = parse("FROM a AS one\n").unwrap_or_else(|e| panic!("{e}"));
+        let e = build(
+            &df,
+            &BuildOptions {
+                target: Some("nope".into()),
+                ..Default::default()
+            },
+        );
+        assert!(matches!(e, Err(ModelError::UnknownTarget { .. })));
+    }
+
+    #[test]
+    fn config_follows_instructions() {
+        let m = model(
+            "FROM a\nENV FLASK_APP=manage.py\nEXPOSE 5555\nENTRYPOINT [\"./e.sh\"]\nCMD gunicorn x\nLABEL a=b\nUSER app\n",
+            &[],
+            None,
+        );
+        let c = &m.stages[0].config;
+        assert_eq!(c.exposed_ports, ["5555/tcp"]);
+        assert_eq!(c.entrypoint.as_deref(), Some(&["./e.sh".to_string()][..]));
+        assert_eq!(c.cmd.as_ref().map(|v| v.len()), Some(3));
+        assert_eq!(c.user.as_deref(), Some("app"));
+        assert_eq!(c.env, vec![("FLASK_APP".to_string(), "manage.py".to_string())]);
+    }
+}

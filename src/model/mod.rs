@@ -1,0 +1,169 @@
+//! What each instruction does: the stages, the build state (env, args,
+//! cwd, user, shell) before each step, the op BuildKit emits for it with its
+//! parameters expanded, what it reads (context, stages, images), and the
+//! image config each stage ends with.
+
+mod build;
+mod config;
+mod env;
+pub mod mount;
+mod ops;
+pub mod path;
+
+pub use build::{build, BuildOptions, ModelError};
+pub use config::ImageConfig;
+pub use env::EnvList;
+pub use mount::{Mount, MountKind};
+pub use ops::{CopyOp, CopySource, CopySrc, Op, RunOp, WorkdirOp};
+
+use crate::syntax::Keyword;
+use serde::Serialize;
+
+/// The default platform assumed for `TARGETPLATFORM` and friends.
+pub const DEFAULT_PLATFORM: &str = "linux/amd64";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub meta_args: Vec<MetaArg>,
+    pub stages: Vec<Stage>,
+    pub steps: Vec<Step>,
+    /// The stage built: `--target`, or the last one.
+    pub target: usize,
+    pub warnings: Vec<String>,
+}
+
+impl Model {
+    pub fn stage_steps(&self, stage: usize) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.stage == stage)
+    }
+
+    /// Stages the target needs: through FROM, COPY --from and RUN --mount from=.
+    pub fn reachable(&self) -> Vec<bool> {
+        let mut seen = vec![false; self.stages.len()];
+        let mut todo = vec![self.target];
+        while let Some(s) = todo.pop() {
+            if s >= seen.len() || seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            todo.extend(self.stages[s].depends_on(self));
+        }
+        seen
+    }
+
+    pub fn stage_by_name(&self, name: &str) -> Option<usize> {
+        self.stages
+            .iter()
+            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
+}
+
+/// A global ARG (before the first FROM): used to expand FROM lines only.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaArg {
+    pub name: String,
+    pub value: Option<String>,
+    pub instruction: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum Base {
+    Image(String),
+    Stage(usize),
+    Scratch,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    pub index: usize,
+    /// Lower-cased, as BuildKit stores stage names.
+    pub name: Option<String>,
+    /// Index of its FROM instruction in the Dockerfile.
+    pub from_instruction: usize,
+    pub base: Base,
+    /// The FROM argument as written, before expansion.
+    pub base_raw: String,
+    pub platform: Option<String>,
+    /// The image config at the end of the stage.
+    pub config: ImageConfig,
+}
+
+impl Stage {
+    /// BuildKit's progress label: the stage name, or `stage-N`.
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{}", self.index))
+    }
+
+    pub fn depends_on(&self, model: &Model) -> Vec<usize> {
+        let mut deps = Vec::new();
+        if let Base::Stage(b) = self.base {
+            deps.push(b);
+        }
+        for step in model.stage_steps(self.index) {
+            deps.extend(step.stage_reads());
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        deps
+    }
+}
+
+/// One instruction inside a stage (FROM lines and global ARGs are not steps).
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// Index into `Dockerfile::instructions`.
+    pub instruction: usize,
+    pub stage: usize,
+    pub keyword: Keyword,
+    /// The op BuildKit emits, if any: RUN, COPY/ADD, WORKDIR (not `/`).
+    pub op: Option<Op>,
+    /// Variables this step defines (ENV, ARG).
+    pub defines: Vec<String>,
+    /// Variables its arguments reference (`$X` in RUN text included).
+    pub var_refs: Vec<String>,
+    /// Referenced variables with no known value.
+    pub unresolved: Vec<String>,
+    pub cwd: String,
+    pub user: String,
+}
+
+impl Step {
+    /// Stages whose output this step reads (COPY --from, RUN --mount from=).
+    pub fn stage_reads(&self) -> Vec<usize> {
+        match &self.op {
+            Some(Op::Copy(c)) => match c.source {
+                CopySource::Stage(s) => vec![s],
+                _ => Vec::new(),
+            },
+            Some(Op::Run(r)) => r.mount_stages.iter().flatten().copied().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Context paths read, as cleaned patterns ("" is the whole context).
+    pub fn context_reads(&self) -> Vec<String> {
+        match &self.op {
+            Some(Op::Copy(c)) if c.source == CopySource::Context => c
+                .srcs
+                .iter()
+                .filter(|s| s.inline.is_none() && s.remote.is_none())
+                .map(|s| s.path.clone())
+                .collect(),
+            Some(Op::Run(r)) => r
+                .mounts
+                .iter()
+                .zip(&r.mount_stages)
+                .filter(|(m, st)| m.kind == MountKind::Bind && st.is_none() && m.from.is_none())
+                .map(|(m, _)| path::context_relative(m.source.as_deref().unwrap_or("")))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn makes_layer(&self) -> bool {
+        self.op.is_some()
+    }
+}

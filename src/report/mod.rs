@@ -1,0 +1,3 @@
+//! Renderings of the pipeline's results for people and machines.
+
+pub mod parse;
