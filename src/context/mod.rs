@@ -8,3 +8,15 @@ mod path;
 
 pub use dockerignore::{DockerIgnore, IgnoreError, IgnorePattern};
 pub use glob::GlobError;
+mod entry;
+mod filter;
+mod hash;
+mod select;
+mod tree;
+mod walk;
+mod warning;
+
+pub use entry::{Entry, EntryKind};
+pub use select::{Matched, SelectError, Selection, SourceSelection};
+pub use tree::{ContextError, ContextStats, ContextTree, IgnoreSource, SNAPSHOT_VERSION};
+pub use warning::{ContextWarning, WarningKind};
