@@ -334,3 +334,238 @@ fn read_ignore(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn missing_and_non_dir_root_are_typed_errors() {
+        let dir = tree_with(&[("f", "x")]);
+        assert!(matches!(
+            ContextTree::load(&dir.path().join("nope"), None),
+            Err(ContextError::NotFound(_))
+        ));
+        assert!(matches!(
+            ContextTree::load(&dir.path().join("f"), None),
+            Err(ContextError::NotADirectory(_))
+        ));
+    }
+
+    #[test]
+    fn entries_modes_and_links() {
+        let dir = tree_with(&[("a.txt", "hello"), ("d/b.txt", "b")]);
+        symlink(dir.path(), "d/link", "../a.txt");
+        chmod(dir.path(), "a.txt", 0o4755);
+        let t = load(dir.path());
+        assert_eq!(keys(&t), vec!["", "a.txt", "d", "d/b.txt", "d/link"]);
+        let a = t.get("./a.txt").unwrap();
+        assert_eq!((a.kind, a.mode, a.size), (EntryKind::File, 0o4755, 5));
+        let l = t.get("d/link").unwrap();
+        assert_eq!((l.kind, l.mode), (EntryKind::Symlink, 0o777));
+        assert_eq!(l.link_target.as_deref(), Some("../a.txt"));
+        assert_eq!(t.file_count(), 2);
+        assert_eq!(t.total_bytes(), 6);
+        assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    }
+
+    #[test]
+    fn touch_and_root_chmod_keep_digest_but_chmod_x_changes_it() {
+        let dir = tree_with(&[("a.txt", "a"), ("d/b", "b")]);
+        let before = load(dir.path());
+        let f = fs::File::options()
+            .write(true)
+            .open(dir.path().join("a.txt"))
+            .unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+        chmod(dir.path(), ".", 0o700);
+        let after = load(dir.path());
+        assert_eq!(before.root_digest(), after.root_digest());
+        chmod(dir.path(), "a.txt", 0o755);
+        let x = load(dir.path());
+        assert_ne!(
+            before.get("a.txt").unwrap().digest,
+            x.get("a.txt").unwrap().digest
+        );
+        assert_ne!(before.root_digest(), x.root_digest());
+        assert_eq!(before.get("d").unwrap().digest, x.get("d").unwrap().digest);
+    }
+
+    #[test]
+    fn rename_empty_dir_and_subdir_mode_change_dir_digest() {
+        let dir = tree_with(&[("e/y", "y"), ("e/z", "z")]);
+        let base = load(dir.path()).get("e").unwrap().digest.clone();
+        fs::rename(dir.path().join("e/y"), dir.path().join("e/y2")).unwrap();
+        let renamed = load(dir.path()).get("e").unwrap().digest.clone();
+        assert_ne!(base, renamed);
+        mkdir(dir.path(), "e/empty");
+        let with_empty = load(dir.path()).get("e").unwrap().digest.clone();
+        assert_ne!(renamed, with_empty);
+        chmod(dir.path(), "e", 0o700);
+        assert_ne!(with_empty, load(dir.path()).get("e").unwrap().digest);
+    }
+
+    #[test]
+    fn copying_the_project_elsewhere_keeps_digests() {
+        let a = tree_with(&[("x", "1"), ("d/y", "2")]);
+        let b = tree_with(&[("d/y", "2"), ("x", "1")]);
+        assert_eq!(load(a.path()).root_digest(), load(b.path()).root_digest());
+    }
+
+    #[test]
+    fn i05_reincluded_file_brings_parent_only() {
+        let dir = tree_with(&[
+            (".dockerignore", "build\n!build/keep.txt"),
+            ("build/keep.txt", "k"),
+            ("build/out.o", "o"),
+            ("build/sub/x", "x"),
+        ]);
+        let t = load(dir.path());
+        assert_eq!(
+            keys(&t),
+            vec!["", ".dockerignore", "build", "build/keep.txt"]
+        );
+        assert!(t.get("build").unwrap().is_dir());
+    }
+
+    #[test]
+    fn i04_and_i16_trees() {
+        let dir = tree_with(&[
+            (".dockerignore", "*\n!src\n!Dockerfile"),
+            ("Dockerfile", "FROM x"),
+            ("src/a/b.rs", "b"),
+            ("other/c", "c"),
+            ("top.txt", "t"),
+        ]);
+        assert_eq!(
+            keys(&load(dir.path())),
+            vec!["", "Dockerfile", "src", "src/a", "src/a/b.rs"]
+        );
+        let dir = tree_with(&[
+            (".dockerignore", "a\n!a/b/c/c.txt"),
+            ("a/b/c/c.txt", "c"),
+            ("a/b/c/d.txt", "d"),
+            ("a/x", "x"),
+        ]);
+        assert_eq!(
+            keys(&load(dir.path())),
+            vec!["", ".dockerignore", "a", "a/b", "a/b/c", "a/b/c/c.txt"]
+        );
+    }
+
+    #[test]
+    fn ignored_changes_do_not_matter() {
+        let dir = tree_with(&[(".dockerignore", "*.log"), ("a.txt", "a"), ("x.log", "1")]);
+        let before = load(dir.path()).root_digest();
+        write(dir.path(), "x.log", "2");
+        write(dir.path(), "new.log", "3");
+        assert_eq!(before, load(dir.path()).root_digest());
+    }
+
+    #[test]
+    fn dockerfile_specific_ignore_wins_and_is_not_merged() {
+        let dir = tree_with(&[
+            (".dockerignore", "a.txt"),
+            ("build/app.Dockerfile", "FROM x"),
+            ("build/app.Dockerfile.dockerignore", "b.txt"),
+            ("a.txt", "a"),
+            ("b.txt", "b"),
+        ]);
+        let t = ContextTree::load(dir.path(), Some(Path::new("build/app.Dockerfile"))).unwrap();
+        assert!(t.get("a.txt").is_some());
+        assert!(t.get("b.txt").is_none());
+        assert!(t
+            .ignore_source()
+            .unwrap()
+            .path
+            .ends_with("app.Dockerfile.dockerignore"));
+        // Without that file next to the Dockerfile, the root one applies.
+        let t = ContextTree::load(dir.path(), Some(Path::new("Dockerfile"))).unwrap();
+        assert!(t.get("a.txt").is_none());
+        assert!(t.get("b.txt").is_some());
+    }
+
+    #[test]
+    fn bad_ignore_file_is_a_typed_error() {
+        let dir = tree_with(&[(".dockerignore", "ok\n!\n")]);
+        assert!(matches!(
+            ContextTree::load(dir.path(), None),
+            Err(ContextError::Ignore { .. })
+        ));
+    }
+
+    #[test]
+    fn special_files_are_recorded_never_opened() {
+        let dir = tree_with(&[("a", "a")]);
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let _sock = std::os::unix::net::UnixListener::bind(dir.path().join("sock")).unwrap();
+        let t = load(dir.path());
+        assert_eq!(t.get("sock").unwrap().kind, EntryKind::Socket);
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(t.get("fifo").unwrap().kind, EntryKind::Fifo);
+            assert!(t
+                .warnings()
+                .iter()
+                .any(|w| w.path == "fifo" && w.kind == WarningKind::SpecialFile(EntryKind::Fifo)));
+        }
+    }
+
+    #[test]
+    fn unreadable_and_broken_links_are_warnings() {
+        let dir = tree_with(&[("secret", "s"), ("locked/x", "x")]);
+        chmod(dir.path(), "secret", 0o000);
+        chmod(dir.path(), "locked", 0o000);
+        symlink(dir.path(), "dangling", "nowhere");
+        let t = load(dir.path());
+        chmod(dir.path(), "locked", 0o755);
+        assert!(t.get("secret").is_some());
+        assert!(t
+            .warnings()
+            .iter()
+            .any(|w| w.path == "dangling" && matches!(w.kind, WarningKind::BrokenSymlink(_))));
+        // Root can read anything; only check the warnings when permissions bite.
+        if fs::read(dir.path().join("secret")).is_err() {
+            assert!(t.warnings().iter().any(|w| w.path == "secret"));
+            assert!(t.warnings().iter().any(|w| w.path.starts_with("locked")));
+        }
+    }
+
+    #[test]
+    fn with_ignore_equals_loading_with_it_and_measures_savings() {
+        let dir = tree_with(&[
+            (".git/objects/big", &"x".repeat(1000)),
+            (".git/HEAD", "ref"),
+            ("build/keep.txt", "k"),
+            ("build/o", "oo"),
+            ("src/a.rs", "a"),
+        ]);
+        let text = ".git\nbuild\n!build/keep.txt\n";
+        let full = ContextTree::load_unfiltered(dir.path()).unwrap();
+        write(dir.path(), ".dockerignore", text);
+        let real = load(dir.path());
+        let ig = DockerIgnore::parse(text).unwrap();
+        let sim = full.with_ignore(&ig, text);
+        // `real` also contains the .dockerignore itself; compare everything else.
+        let real_keys: Vec<_> = keys(&real)
+            .into_iter()
+            .filter(|k| *k != ".dockerignore")
+            .collect();
+        assert_eq!(keys(&sim), real_keys);
+        assert_eq!(
+            sim.get("build").unwrap().digest,
+            real.get("build").unwrap().digest
+        );
+        let saved = full.excluded_by(&ig);
+        assert_eq!(
+            saved,
+            ContextStats {
+                files: 3,
+                dirs: 2,
+                bytes: 1005
+            }
+        );
+    }
+}
