@@ -98,3 +98,44 @@ fn entry_change(old: &Entry, new: &Entry) -> Option<ChangeReason> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    #[test]
+    fn reasons() {
+        let dir = tree_with(&[
+            ("src/app.py", "1"),
+            ("run.sh", "x"),
+            ("gone", "g"),
+            ("t", "t"),
+        ]);
+        symlink(dir.path(), "l", "t");
+        let old = load(dir.path());
+        write(dir.path(), "src/app.py", "2");
+        chmod(dir.path(), "run.sh", 0o755);
+        std::fs::remove_file(dir.path().join("gone")).unwrap();
+        write(dir.path(), "new/deep/file", "n");
+        mkdir(dir.path(), "empty");
+        symlink(dir.path(), "l", "run.sh");
+        std::fs::remove_file(dir.path().join("t")).unwrap();
+        mkdir(dir.path(), "t");
+        let new = load(dir.path());
+        let got: Vec<String> = old.changes(&new).iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "empty added",
+                "gone removed",
+                "l changed (link target)",
+                "new/deep/file added",
+                "run.sh changed (mode)",
+                "src/app.py changed (content)",
+                "t changed (type)",
+            ]
+        );
+        assert_eq!(old.changed_paths(&new).len(), 7);
+        assert!(old.changes(&old).is_empty());
+    }
+}

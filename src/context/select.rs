@@ -261,3 +261,157 @@ fn literal_dir_prefix(pattern: &str) -> String {
     }
     prefix
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use std::fs;
+
+    fn digest(t: &ContextTree, sources: &[&str]) -> String {
+        t.select(sources).unwrap().digest()
+    }
+
+    #[test]
+    fn spellings_of_a_source_are_equal() {
+        let dir = tree_with(&[("a", "a"), ("d/x", "x")]);
+        let t = load(dir.path());
+        let d = digest(&t, &["a"]);
+        for s in ["./a", "a/", "/a", "d/../a"] {
+            assert_eq!(digest(&t, &[s]), d, "{s}");
+        }
+        assert_eq!(digest(&t, &["d/"]), digest(&t, &["d"]));
+        assert_eq!(digest(&t, &["."]), t.root_digest());
+        assert_eq!(t.digest_of_paths(&[]).unwrap(), t.root_digest());
+        assert_eq!(t.select(&["./a"]).unwrap().paths(), vec!["a"]);
+    }
+
+    #[test]
+    fn same_bytes_in_other_dir_is_same_digest() {
+        let dir = tree_with(&[("dir1/a.txt", "same"), ("dir2/a.txt", "same")]);
+        let t = load(dir.path());
+        assert_eq!(digest(&t, &["dir1/a.txt"]), digest(&t, &["dir2/a.txt"]));
+    }
+
+    #[test]
+    fn missing_or_ignored_source_is_not_found() {
+        let dir = tree_with(&[(".dockerignore", "secret"), ("secret", "s")]);
+        let t = load(dir.path());
+        assert_eq!(
+            t.select(&["nope"]).err(),
+            Some(SelectError::NotFound("nope".into()))
+        );
+        assert_eq!(
+            t.select(&["./secret"]).err(),
+            Some(SelectError::NotFound("secret".into()))
+        );
+    }
+
+    #[test]
+    fn wildcards_add_matching_misses_add_other_hits() {
+        let dir = tree_with(&[("a.txt", "a"), ("r.md", "r"), ("d/x.txt", "x")]);
+        let t0 = load(dir.path());
+        let sel = t0.select(&["*.txt"]).unwrap();
+        assert_eq!(sel.paths(), vec!["a.txt"]);
+        write(dir.path(), "c.cfg", "c");
+        let t1 = load(dir.path());
+        assert_eq!(digest(&t0, &["*.txt"]), digest(&t1, &["*.txt"]));
+        write(dir.path(), "b.txt", "b");
+        let t2 = load(dir.path());
+        assert_ne!(digest(&t1, &["*.txt"]), digest(&t2, &["*.txt"]));
+        assert_eq!(
+            t2.select(&["*.txt"]).unwrap().paths(),
+            vec!["a.txt", "b.txt"]
+        );
+        assert_eq!(t2.select(&["d/?.txt"]).unwrap().paths(), vec!["d/x.txt"]);
+        assert_eq!(t2.select(&["[ab].txt"]).unwrap().paths().len(), 2);
+    }
+
+    #[test]
+    fn empty_wildcard_is_not_an_error() {
+        let t = load(tree_with(&[("a", "a")]).path());
+        let sel = t.select(&["*.none"]).unwrap();
+        assert!(sel.is_empty());
+        assert!(matches!(
+            t.select(&["[oops"]),
+            Err(SelectError::BadPattern { .. })
+        ));
+    }
+
+    #[test]
+    fn several_sources_dedupe_nested_and_sort() {
+        let dir = tree_with(&[("d/x", "x"), ("a", "a"), ("b", "b")]);
+        let t = load(dir.path());
+        assert_eq!(digest(&t, &["d", "d/x"]), digest(&t, &["d"]));
+        assert_eq!(digest(&t, &["a", "a"]), digest(&t, &["a"]));
+        assert_eq!(digest(&t, &["a", "b"]), digest(&t, &["b", "a"]));
+        assert_ne!(digest(&t, &["a", "b"]), digest(&t, &["a"]));
+        assert_eq!(digest(&t, &[".", "a"]), t.root_digest());
+    }
+
+    #[test]
+    fn top_level_links_are_followed_nested_ones_are_not() {
+        let dir = tree_with(&[("t1", "one"), ("t2", "one"), ("e/keep", "k")]);
+        symlink(dir.path(), "e/link", "../t1");
+        symlink(dir.path(), "toplink", "t1");
+        let t0 = load(dir.path());
+        let sel = t0.select(&["toplink"]).unwrap();
+        assert_eq!(sel.sources()[0].matches[0].resolved, "t1");
+        assert_eq!(sel.digest(), digest(&t0, &["t1"]));
+
+        write(dir.path(), "t1", "changed");
+        let t1 = load(dir.path());
+        assert_eq!(digest(&t0, &["e"]), digest(&t1, &["e"]));
+        assert_ne!(digest(&t0, &["toplink"]), digest(&t1, &["toplink"]));
+
+        symlink(dir.path(), "e/link", "../t2");
+        let t2 = load(dir.path());
+        assert_ne!(digest(&t1, &["e"]), digest(&t2, &["e"]));
+    }
+
+    #[test]
+    fn links_stay_inside_the_context() {
+        let dir = tree_with(&[("etc/passwd", "p"), ("real/f", "f")]);
+        symlink(dir.path(), "abs", "/etc/passwd");
+        symlink(dir.path(), "up", "../../../../real");
+        symlink(dir.path(), "out", "../../../../nonexistent");
+        symlink(dir.path(), "loop1", "loop2");
+        symlink(dir.path(), "loop2", "loop1");
+        let t = load(dir.path());
+        assert_eq!(digest(&t, &["abs"]), digest(&t, &["etc/passwd"]));
+        assert_eq!(digest(&t, &["up/f"]), digest(&t, &["real/f"]));
+        assert_eq!(
+            t.select(&["out"]).err(),
+            Some(SelectError::NotFound("out".into()))
+        );
+        assert_eq!(
+            t.select(&["loop1"]).err(),
+            Some(SelectError::SymlinkLoop("loop1".into()))
+        );
+        assert!(matches!(
+            t.select(&["a.txt/x"]),
+            Err(SelectError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn mount_source_digest_ignores_unrelated_edits() {
+        let dir = tree_with(&[("req.txt", "r"), ("other.txt", "o")]);
+        let t0 = load(dir.path());
+        write(dir.path(), "other.txt", "o2");
+        let f = fs::File::options()
+            .write(true)
+            .open(dir.path().join("req.txt"))
+            .unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+        let t1 = load(dir.path());
+        assert_eq!(
+            t0.digest_of_paths(&["req.txt"]).unwrap(),
+            t1.digest_of_paths(&["req.txt"]).unwrap()
+        );
+        assert_ne!(
+            t0.digest_of_paths(&[]).unwrap(),
+            t1.digest_of_paths(&[]).unwrap()
+        );
+    }
+}

@@ -67,3 +67,65 @@ impl ContextTree {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_every_digest() {
+        let dir = tree_with(&[(".dockerignore", "*.log"), ("a.txt", "a"), ("d/b", "b")]);
+        symlink(dir.path(), "d/l", "../a.txt");
+        let t = load(dir.path());
+        let json = t.to_json();
+        assert!(json.contains("\"version\": 1"));
+        let back = ContextTree::from_json(&json).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.ignore_source().unwrap().text, "*.log");
+        for srcs in [&["d"][..], &["*.txt"], &["a.txt", "d/l"], &["."]] {
+            assert_eq!(
+                back.select(srcs).unwrap().digest(),
+                t.select(srcs).unwrap().digest()
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_version_and_garbage_are_errors() {
+        let t = load(tree_with(&[("a", "a")]).path());
+        let v2 = t.to_json().replace("\"version\": 1", "\"version\": 2");
+        assert!(matches!(
+            ContextTree::from_json(&v2),
+            Err(SnapshotError::Version { found: 2, .. })
+        ));
+        assert!(matches!(
+            ContextTree::from_json("{\"entries\": {}}"),
+            Err(SnapshotError::Version { found: 0, .. })
+        ));
+        assert!(matches!(
+            ContextTree::from_json("not json"),
+            Err(SnapshotError::Json(_))
+        ));
+        assert!(matches!(
+            ContextTree::from_json("{\"version\": 1}"),
+            Err(SnapshotError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn tampered_snapshots_are_rejected() {
+        let t = load(tree_with(&[("d/a", "a")]).path());
+        let a = t.get("d/a").unwrap().digest.clone();
+        let bad = t.to_json().replace(&a, &"0".repeat(64));
+        assert!(matches!(
+            ContextTree::from_json(&bad),
+            Err(SnapshotError::Invalid(_))
+        ));
+        let orphan = t.to_json().replace("\"d/a\"", "\"x/a\"");
+        assert!(matches!(
+            ContextTree::from_json(&orphan),
+            Err(SnapshotError::Invalid(_))
+        ));
+    }
+}
