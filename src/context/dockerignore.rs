@@ -178,10 +178,13 @@ fn read_line(raw: &str) -> Option<String> {
     if pattern.is_empty() {
         return None;
     }
-    let invert = pattern.starts_with('!');
-    if invert {
-        pattern = pattern[1..].trim();
-    }
+    let invert = match pattern.strip_prefix('!') {
+        Some(rest) => {
+            pattern = rest.trim();
+            true
+        }
+        None => false,
+    };
     let mut out = String::new();
     if !pattern.is_empty() {
         let cleaned = clean(pattern);
