@@ -1,7 +1,10 @@
 //! dockopt: a build-cache-aware Dockerfile optimizer.
 //!
-//! The pipeline: `syntax` (bytes → lossless tree) → `model` (what each
-//! instruction reads, writes and keys on) → `graph` → `cache` → `cli`.
+//! The pipeline: `source` (files) → `syntax` (bytes → lossless tree) →
+//! `model` (what each instruction reads, writes and keys on) → `graph` →
+//! `context` (the build context as BuildKit sees it) → `cache` (simulation)
+//! → `report`.
+pub mod context;
 pub mod graph;
 pub mod model;
 pub mod report;
