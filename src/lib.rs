@@ -4,6 +4,8 @@
 //! `model` (what each instruction reads, writes and keys on) → `graph` →
 //! `context` (the build context as BuildKit sees it) → `cache` (simulation)
 //! → `report`.
+pub mod cache;
+pub mod change;
 pub mod context;
 pub mod graph;
 pub mod model;

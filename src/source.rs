@@ -52,12 +52,19 @@ pub fn read(path: &Path) -> Result<SourceFile, SourceError> {
             },
         })?
     };
-    let shown = if name == "-" { "<stdin>".to_string() } else { name };
+    let shown = if name == "-" {
+        "<stdin>".to_string()
+    } else {
+        name
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
         SourceError::NotUtf8 {
             path: shown.clone(),
             line,
@@ -113,7 +120,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "api.Dockerfile", "Dockerfile.prod", "Containerfile"] {
+        for n in [
+            "Dockerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "Containerfile",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
         for n in ["Dockerfile.dockerignore", "README.md", "dockerfile.txt"] {
@@ -124,15 +136,23 @@ mod tests {
     #[test]
     fn discovery_and_errors() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(discover(dir.path()), Err(SourceError::NoDockerfile { .. })));
+        assert!(matches!(
+            discover(dir.path()),
+            Err(SourceError::NoDockerfile { .. })
+        ));
         std::fs::create_dir_all(dir.path().join("svc")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("svc/Dockerfile"), "FROM a\n").unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("bad.Dockerfile"), b"FROM a\n\xff\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("svc/Dockerfile"), "FROM a\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("bad.Dockerfile"), b"FROM a\n\xff\n")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(discover(dir.path()).map(|v| v.len()).unwrap_or(0), 2);
         match read(&dir.path().join("bad.Dockerfile")) {
             Err(SourceError::NotUtf8 { line, column, .. }) => assert_eq!((line, column), (2, 1)),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(read(&dir.path().join("nope")), Err(SourceError::NotFound { .. })));
+        assert!(matches!(
+            read(&dir.path().join("nope")),
+            Err(SourceError::NotFound { .. })
+        ));
     }
 }

@@ -22,6 +22,20 @@ pub struct Change {
     pub reason: ChangeReason,
 }
 
+impl ChangeReason {
+    /// A short stable name: added, removed, content, mode, type, link-target.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeReason::Added => "added",
+            ChangeReason::Removed => "removed",
+            ChangeReason::Content => "content",
+            ChangeReason::Mode => "mode",
+            ChangeReason::Type => "type",
+            ChangeReason::LinkTarget => "link-target",
+        }
+    }
+}
+
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let why = match self.reason {

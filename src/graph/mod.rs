@@ -83,7 +83,10 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
         .map(|m| {
             g.add_node(Node::MetaArg {
                 name: m.name.clone(),
-                line: df.instructions.get(m.instruction).map_or(0, |i| i.start_line),
+                line: df
+                    .instructions
+                    .get(m.instruction)
+                    .map_or(0, |i| i.start_line),
             })
         })
         .collect();
@@ -94,7 +97,10 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
             g.add_node(Node::Stage {
                 index: s.index,
                 name: s.name.clone(),
-                line: df.instructions.get(s.from_instruction).map_or(0, |i| i.start_line),
+                line: df
+                    .instructions
+                    .get(s.from_instruction)
+                    .map_or(0, |i| i.start_line),
                 built: reachable.get(s.index).copied().unwrap_or(false),
             })
         })
@@ -114,7 +120,13 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
             let refs = s.base_raw.contains(&format!("${}", m.name))
                 || s.base_raw.contains(&format!("${{{}", m.name));
             if refs {
-                g.add_edge(*node, stage_nodes[s.index], Edge::Var { name: m.name.clone() });
+                g.add_edge(
+                    *node,
+                    stage_nodes[s.index],
+                    Edge::Var {
+                        name: m.name.clone(),
+                    },
+                );
             }
         }
     }
@@ -145,7 +157,12 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
             base = model.stages[b].base.clone();
         }
         for b in chain.into_iter().rev() {
-            for (i, st) in model.steps.iter().enumerate().filter(|(_, st)| st.stage == b) {
+            for (i, st) in model
+                .steps
+                .iter()
+                .enumerate()
+                .filter(|(_, st)| st.stage == b)
+            {
                 for d in &st.defines {
                     defs.push((d.clone(), step_nodes[i]));
                 }
@@ -153,7 +170,12 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
         }
         let mut workdir: Option<NodeIndex> = None;
         let mut user: Option<NodeIndex> = None;
-        for (i, st) in model.steps.iter().enumerate().filter(|(_, st)| st.stage == s.index) {
+        for (i, st) in model
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.stage == s.index)
+        {
             let node = step_nodes[i];
             g.add_edge(prev, node, Edge::Sequence);
             prev = node;
@@ -162,7 +184,10 @@ pub fn build(df: &Dockerfile, model: &Model) -> Graph {
                     g.add_edge(*d, node, Edge::Var { name: r.clone() });
                 }
             }
-            let uses_cwd = matches!(st.keyword, Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir);
+            let uses_cwd = matches!(
+                st.keyword,
+                Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
+            );
             if let (true, Some(w)) = (uses_cwd, workdir) {
                 g.add_edge(w, node, Edge::Workdir);
             }
@@ -238,9 +263,21 @@ mod tests {
         assert!(has("L3", "L7", &Edge::Var { name: "X".into() }));
         assert!(has("L4", "L7", &Edge::Workdir));
         assert!(has("L5", "L7", &Edge::User));
-        assert!(has("context", "L6", &Edge::Context { patterns: vec!["req.txt".into()] }));
+        assert!(has(
+            "context",
+            "L6",
+            &Edge::Context {
+                patterns: vec!["req.txt".into()]
+            }
+        ));
         assert!(has("stage0", "L9", &Edge::CopyFrom));
-        assert!(has("context", "L10", &Edge::Context { patterns: vec!["src".into()] }));
+        assert!(has(
+            "context",
+            "L10",
+            &Edge::Context {
+                patterns: vec!["src".into()]
+            }
+        ));
         assert!(has("L6", "L7", &Edge::Sequence));
     }
 }

@@ -24,7 +24,10 @@ fn edge_label(e: &Edge) -> String {
         Edge::Base => "base".into(),
         Edge::CopyFrom => "copy-from".into(),
         Edge::Context { patterns } => {
-            let p: Vec<&str> = patterns.iter().map(|p| if p.is_empty() { "." } else { p.as_str() }).collect();
+            let p: Vec<&str> = patterns
+                .iter()
+                .map(|p| if p.is_empty() { "." } else { p.as_str() })
+                .collect();
             format!("context: {}", p.join(" "))
         }
         Edge::Var { name } => format!("${name}"),
@@ -39,7 +42,9 @@ fn dot_escape(s: &str) -> String {
 
 /// Graphviz DOT: one cluster per stage; unbuilt stages are dashed.
 pub fn to_dot(g: &Graph) -> String {
-    let mut out = String::from("digraph dockerfile {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n");
+    let mut out = String::from(
+        "digraph dockerfile {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
+    );
     for (si, &sn) in g.stage_nodes.iter().enumerate() {
         let built = matches!(g.graph[sn], Node::Stage { built: true, .. });
         let _ = writeln!(out, "  subgraph cluster_{si} {{");
@@ -47,19 +52,37 @@ pub fn to_dot(g: &Graph) -> String {
         if !built {
             let _ = writeln!(out, "    style=dashed;");
         }
-        let _ = writeln!(out, "    n{} [label=\"{}\", shape=ellipse];", sn.index(), dot_escape(&label(&g.graph[sn])));
+        let _ = writeln!(
+            out,
+            "    n{} [label=\"{}\", shape=ellipse];",
+            sn.index(),
+            dot_escape(&label(&g.graph[sn]))
+        );
         for &st in &g.step_nodes {
             if let Node::Step { stage, .. } = g.graph[st] {
                 if stage == si {
-                    let _ = writeln!(out, "    n{} [label=\"{}\"];", st.index(), dot_escape(&label(&g.graph[st])));
+                    let _ = writeln!(
+                        out,
+                        "    n{} [label=\"{}\"];",
+                        st.index(),
+                        dot_escape(&label(&g.graph[st]))
+                    );
                 }
             }
         }
         let _ = writeln!(out, "  }}");
     }
     for n in g.graph.node_indices() {
-        if matches!(g.graph[n], Node::Context | Node::Image { .. } | Node::MetaArg { .. }) {
-            let _ = writeln!(out, "  n{} [label=\"{}\", shape=note];", n.index(), dot_escape(&label(&g.graph[n])));
+        if matches!(
+            g.graph[n],
+            Node::Context | Node::Image { .. } | Node::MetaArg { .. }
+        ) {
+            let _ = writeln!(
+                out,
+                "  n{} [label=\"{}\", shape=note];",
+                n.index(),
+                dot_escape(&label(&g.graph[n]))
+            );
         }
     }
     for e in g.graph.edge_references() {
@@ -110,27 +133,51 @@ pub fn to_json(g: &Graph) -> Value {
 }
 
 fn mermaid_text(s: &str) -> String {
-    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }
 
 /// A Mermaid flowchart (renders in GitHub Markdown).
 pub fn to_mermaid(g: &Graph) -> String {
     let mut out = String::from("flowchart TD\n");
     for (si, &sn) in g.stage_nodes.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph s{si}[\"{}\"]", mermaid_text(&label(&g.graph[sn])));
-        let _ = writeln!(out, "    n{}([\"{}\"])", sn.index(), mermaid_text(&label(&g.graph[sn])));
+        let _ = writeln!(
+            out,
+            "  subgraph s{si}[\"{}\"]",
+            mermaid_text(&label(&g.graph[sn]))
+        );
+        let _ = writeln!(
+            out,
+            "    n{}([\"{}\"])",
+            sn.index(),
+            mermaid_text(&label(&g.graph[sn]))
+        );
         for &st in &g.step_nodes {
             if let Node::Step { stage, .. } = g.graph[st] {
                 if stage == si {
-                    let _ = writeln!(out, "    n{}[\"{}\"]", st.index(), mermaid_text(&label(&g.graph[st])));
+                    let _ = writeln!(
+                        out,
+                        "    n{}[\"{}\"]",
+                        st.index(),
+                        mermaid_text(&label(&g.graph[st]))
+                    );
                 }
             }
         }
         out.push_str("  end\n");
     }
     for n in g.graph.node_indices() {
-        if matches!(g.graph[n], Node::Context | Node::Image { .. } | Node::MetaArg { .. }) {
-            let _ = writeln!(out, "  n{}[/\"{}\"/]", n.index(), mermaid_text(&label(&g.graph[n])));
+        if matches!(
+            g.graph[n],
+            Node::Context | Node::Image { .. } | Node::MetaArg { .. }
+        ) {
+            let _ = writeln!(
+                out,
+                "  n{}[/\"{}\"/]",
+                n.index(),
+                mermaid_text(&label(&g.graph[n]))
+            );
         }
     }
     for e in g.graph.edge_references() {
@@ -141,9 +188,22 @@ pub fn to_mermaid(g: &Graph) -> String {
             _ => "==>",
         };
         if l.is_empty() {
-            let _ = writeln!(out, "  n{} {} n{}", e.source().index(), arrow, e.target().index());
+            let _ = writeln!(
+                out,
+                "  n{} {} n{}",
+                e.source().index(),
+                arrow,
+                e.target().index()
+            );
         } else {
-            let _ = writeln!(out, "  n{} {}|\"{}\"| n{}", e.source().index(), arrow, mermaid_text(&l), e.target().index());
+            let _ = writeln!(
+                out,
+                "  n{} {}|\"{}\"| n{}",
+                e.source().index(),
+                arrow,
+                mermaid_text(&l),
+                e.target().index()
+            );
         }
     }
     out

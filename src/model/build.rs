@@ -34,7 +34,9 @@ pub enum ModelError {
 
 /// Build args BuildKit defines for every build.
 fn builtin_args() -> Vec<(&'static str, String)> {
-    let (os, arch) = DEFAULT_PLATFORM.split_once('/').unwrap_or(("linux", "amd64"));
+    let (os, arch) = DEFAULT_PLATFORM
+        .split_once('/')
+        .unwrap_or(("linux", "amd64"));
     vec![
         ("TARGETPLATFORM", DEFAULT_PLATFORM.to_string()),
         ("TARGETOS", os.to_string()),
@@ -116,7 +118,11 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         Some(name) => b
             .stages
             .iter()
-            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .position(|s| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
             .ok_or_else(|| ModelError::UnknownTarget {
                 name: name.clone(),
                 available: b
@@ -197,10 +203,11 @@ impl Builder<'_> {
             None => None,
         };
         let index = self.stages.len();
-        let earlier = self
-            .stages
-            .iter()
-            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&image)));
+        let earlier = self.stages.iter().position(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+        });
         let (base, state) = match earlier {
             Some(s) => (Base::Stage(s), self.finals[s].clone()),
             None if image.eq_ignore_ascii_case("scratch") => (Base::Scratch, StageState::fresh()),
@@ -232,9 +239,11 @@ impl Builder<'_> {
         if let Ok(n) = name.parse::<usize>() {
             return (n < current).then_some(n);
         }
-        self.stages[..current]
-            .iter()
-            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        self.stages[..current].iter().position(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
     }
 
     fn step(
@@ -371,7 +380,11 @@ impl Builder<'_> {
             Keyword::Expose => {
                 for (w, _) in split_whitespace(text) {
                     let p = x(w, &mut step)?;
-                    let p = if p.contains('/') { p } else { format!("{p}/tcp") };
+                    let p = if p.contains('/') {
+                        p
+                    } else {
+                        format!("{p}/tcp")
+                    };
                     if !st.config.exposed_ports.contains(&p) {
                         st.config.exposed_ports.push(p);
                     }
@@ -490,7 +503,9 @@ impl Builder<'_> {
                 w.trim_start_matches(|c: char| c.is_ascii_digit())
                     .strip_prefix("<<")
                     .map(|r| r.trim_start_matches('-'))
-                    .is_some_and(|r| crate::syntax::words::shell_unquote(r).first() == Some(&h.name))
+                    .is_some_and(|r| {
+                        crate::syntax::words::shell_unquote(r).first() == Some(&h.name)
+                    })
             });
             if let Some(h) = heredoc {
                 srcs.push(CopySrc {
@@ -520,13 +535,18 @@ impl Builder<'_> {
         }
         let dest_value = x(&dest_raw, step)?;
         let mut dest = join_abs(&st.cwd, &dest_value);
-        if (dest_value.ends_with('/') || dest_value == "." || dest_value.ends_with("/.")) && dest != "/" {
+        if (dest_value.ends_with('/') || dest_value == "." || dest_value.ends_with("/."))
+            && dest != "/"
+        {
             dest.push('/');
         }
         let flag = |name: &str| ins.flag(name).and_then(|f| f.value.clone());
         let boolean = |name: &str| {
-            ins.flag(name)
-                .is_some_and(|f| f.value.as_deref().is_none_or(|v| v.eq_ignore_ascii_case("true")))
+            ins.flag(name).is_some_and(|f| {
+                f.value
+                    .as_deref()
+                    .is_none_or(|v| v.eq_ignore_ascii_case("true"))
+            })
         };
         let chown = match flag("chown") {
             Some(v) => Some(x(&v, step)?),
@@ -572,7 +592,8 @@ pub fn name_values(text: &str, escape: char) -> Vec<(String, String)> {
             let parts = split_whitespace(text);
             match parts.first() {
                 Some(&(k, _)) => {
-                    let rest = text[k.len()..].trim_start_matches(crate::syntax::words::is_separator);
+                    let rest =
+                        text[k.len()..].trim_start_matches(crate::syntax::words::is_separator);
                     vec![(k.to_string(), rest.to_string())]
                 }
                 None => Vec::new(),
@@ -580,7 +601,10 @@ pub fn name_values(text: &str, escape: char) -> Vec<(String, String)> {
         }
         Some(_) => words
             .into_iter()
-            .filter_map(|(w, _, _)| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .filter_map(|(w, _, _)| {
+                w.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
             .collect(),
     }
 }
@@ -593,7 +617,11 @@ fn shell_var_refs(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'$' {
-            let start = if bytes.get(i + 1) == Some(&b'{') { i + 2 } else { i + 1 };
+            let start = if bytes.get(i + 1) == Some(&b'{') {
+                i + 2
+            } else {
+                i + 1
+            };
             let mut end = start;
             while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
                 end += 1;
@@ -620,7 +648,10 @@ mod tests {
     fn model(src: &str, args: &[(&str, &str)], target: Option<&str>) -> Model {
         let df = parse(src).unwrap_or_else(|e| panic!("{}", e.render("Dockerfile", src)));
         let opts = BuildOptions {
-            build_args: args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            build_args: args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             target: target.map(str::to_string),
         };
         build(&df, &opts).unwrap_or_else(|e| panic!("{e}"))
@@ -656,10 +687,19 @@ mod tests {
     fn arg_scoping() {
         let src = "ARG G=1\nFROM a\nRUN echo one\nARG G\nARG L=x\nRUN echo two\n";
         let m = model(src, &[], None);
-        assert!(run(&m, 0).env.is_empty(), "a global ARG is not in a stage's env");
-        assert_eq!(run(&m, 1).env, vec![("G".into(), "1".into()), ("L".into(), "x".into())]);
+        assert!(
+            run(&m, 0).env.is_empty(),
+            "a global ARG is not in a stage's env"
+        );
+        assert_eq!(
+            run(&m, 1).env,
+            vec![("G".into(), "1".into()), ("L".into(), "x".into())]
+        );
         let m = model(src, &[("G", "2"), ("L", "y"), ("UNDECLARED", "z")], None);
-        assert_eq!(run(&m, 1).env, vec![("G".into(), "2".into()), ("L".into(), "y".into())]);
+        assert_eq!(
+            run(&m, 1).env,
+            vec![("G".into(), "2".into()), ("L".into(), "y".into())]
+        );
     }
 
     #[test]
@@ -671,7 +711,10 @@ mod tests {
         );
         let r = run(&m, 0);
         assert_eq!(r.cwd, "/app");
-        assert_eq!(r.env.last(), Some(&("def".to_string(), "hello".to_string())));
+        assert_eq!(
+            r.env.last(),
+            Some(&("def".to_string(), "hello".to_string()))
+        );
         let copy = m.steps.iter().find_map(|s| match &s.op {
             Some(Op::Copy(c)) => Some(c.clone()),
             _ => None,
@@ -705,7 +748,11 @@ mod tests {
 
     #[test]
     fn workdir_root_has_no_op_and_target_selects() {
-        let m = model("FROM a AS one\nWORKDIR /\nFROM a AS two\nRUN x\n", &[], Some("one"));
+        let m = model(
+            "FROM a AS one\nWORKDIR /\nFROM a AS two\nRUN x\n",
+            &[],
+            Some("one"),
+        );
         assert!(m.steps[0].op.is_none());
         assert_eq!(m.target, 0);
         assert_eq!(m.reachable(), vec![true, false]);
@@ -732,6 +779,9 @@ mod tests {
         assert_eq!(c.entrypoint.as_deref(), Some(&["./e.sh".to_string()][..]));
         assert_eq!(c.cmd.as_ref().map(|v| v.len()), Some(3));
         assert_eq!(c.user.as_deref(), Some("app"));
-        assert_eq!(c.env, vec![("FLASK_APP".to_string(), "manage.py".to_string())]);
+        assert_eq!(
+            c.env,
+            vec![("FLASK_APP".to_string(), "manage.py".to_string())]
+        );
     }
 }

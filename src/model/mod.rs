@@ -52,9 +52,11 @@ impl Model {
     }
 
     pub fn stage_by_name(&self, name: &str) -> Option<usize> {
-        self.stages
-            .iter()
-            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        self.stages.iter().position(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
     }
 }
 

@@ -80,7 +80,8 @@ mod tests {
 
     #[test]
     fn parses_common_mounts() {
-        let m = parse_mount("type=cache,target=/root/.cache/pip,id=pip").unwrap_or_else(|e| panic!("{e}"));
+        let m = parse_mount("type=cache,target=/root/.cache/pip,id=pip")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.kind, MountKind::Cache);
         assert_eq!(m.target.as_deref(), Some("/root/.cache/pip"));
         let b = parse_mount("source=req.txt,target=/r,rw").unwrap_or_else(|e| panic!("{e}"));

@@ -1,3 +1,4 @@
 //! Renderings of the pipeline's results for people and machines.
 
 pub mod parse;
+pub mod simulate;

@@ -32,7 +32,10 @@ fn instruction_json(df: &Dockerfile, ins: &Instruction, stage: Option<usize>) ->
                 .map(|e| json!({"value": e.value, "span": span_json(df, e.span)}))
                 .collect::<Vec<_>>(),
         ),
-        Arguments::Shell { text, span } => ("shell", vec![json!({"value": text, "span": span_json(df, *span)})]),
+        Arguments::Shell { text, span } => (
+            "shell",
+            vec![json!({"value": text, "span": span_json(df, *span)})],
+        ),
     };
     json!({
         "keyword": ins.keyword.as_str(),
@@ -97,11 +100,21 @@ pub fn to_text(name: &str, df: &Dockerfile) -> String {
         let args = match &ins.arguments {
             Arguments::Exec { elements, .. } => format!(
                 "[{}]",
-                elements.iter().map(|e| format!("{:?}", e.value)).collect::<Vec<_>>().join(", ")
+                elements
+                    .iter()
+                    .map(|e| format!("{:?}", e.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Arguments::Shell { text, .. } => text.clone(),
         };
-        let mut line = format!("{:>4}:{:<3} stage {:<2} {:<11}", p.line, p.column, stage, ins.keyword.as_str());
+        let mut line = format!(
+            "{:>4}:{:<3} stage {:<2} {:<11}",
+            p.line,
+            p.column,
+            stage,
+            ins.keyword.as_str()
+        );
         if !flags.is_empty() {
             line.push(' ');
             line.push_str(&flags.join(" "));
@@ -110,7 +123,13 @@ pub fn to_text(name: &str, df: &Dockerfile) -> String {
         line.push_str(&args);
         let _ = writeln!(out, "{}", line.trim_end());
         for h in &ins.heredocs {
-            let _ = writeln!(out, "{:>16} heredoc {} ({} lines)", "", h.name, h.content.lines().count());
+            let _ = writeln!(
+                out,
+                "{:>16} heredoc {} ({} lines)",
+                "",
+                h.name,
+                h.content.lines().count()
+            );
         }
     }
     out

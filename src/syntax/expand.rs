@@ -192,7 +192,7 @@ impl Lexer<'_> {
             return Err(unterminated());
         }
         // A default or alternative makes an unset variable expected, not unknown.
-        if !self.refs.iter().any(|r| *r == name) {
+        if !self.refs.contains(&name) {
             self.refs.push(name.clone());
         }
         let value = (self.lookup)(&name);

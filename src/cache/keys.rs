@@ -1,0 +1,370 @@
+//! Symbolic cache keys per op, following spec §1.5, §5, §6, §7.
+
+use super::input::BuildInput;
+use crate::context::ContextTree;
+use crate::model::{Base, CopyOp, CopySource, MountKind, Op, RunOp};
+use sha2::{Digest, Sha256};
+
+/// Where an op's content checksum comes from (for explanations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContentSource {
+    /// Context paths, cleaned ("" is the whole context).
+    Context(Vec<String>),
+    Stage(usize),
+    Image(String),
+    /// An unpinned URL or git source: BuildKit re-checks it on every build.
+    Remote(String),
+    /// A path BuildKit would not find: the build fails at this step.
+    Missing(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub source: ContentSource,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpRecord {
+    pub step: usize,
+    pub key: String,
+    /// The key of the previous op of the stage (or the stage's base).
+    pub chain: String,
+    /// The op's own definition, env and content excluded.
+    pub params: String,
+    pub env: Vec<(String, String)>,
+    pub contents: Vec<Content>,
+    /// `COPY --link`: the copy's own key, which ignores the chain.
+    pub link_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildKeys {
+    /// Per model step: its op's record, if the step emits an op and its stage is built.
+    pub ops: Vec<Option<OpRecord>>,
+    /// Per stage: the key of its base (image, scratch or stage).
+    pub stage_base: Vec<Option<String>>,
+    /// Per stage: the key of its final state.
+    pub stage_final: Vec<Option<String>>,
+}
+
+struct KeyHasher(Sha256);
+
+impl KeyHasher {
+    fn new(kind: &str) -> Self {
+        let mut h = KeyHasher(Sha256::new());
+        h.field(kind);
+        h
+    }
+
+    /// Length-prefixed, so field boundaries cannot collide.
+    fn field(&mut self, s: &str) -> &mut Self {
+        self.0.update((s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(v) => self.field("some").field(v),
+            None => self.field("none"),
+        }
+    }
+
+    fn finish(self) -> String {
+        hex::encode(self.0.finalize())
+    }
+}
+
+/// How a build sees another stage's output, given that stage's final key.
+/// The first build uses the key itself; the "outputs identical" world maps
+/// a re-run stage to the key it had in the first build.
+pub type StageIdentity<'a> = dyn Fn(usize, &str) -> String + 'a;
+
+/// How a build sees an unpinned remote source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteView {
+    /// As fetched in the first build.
+    Recorded,
+    /// Re-fetched with different content.
+    Refetched,
+}
+
+pub fn compute_keys(
+    input: &BuildInput,
+    identity: &StageIdentity<'_>,
+    remote: RemoteView,
+) -> BuildKeys {
+    let model = &input.model;
+    let reachable = model.reachable();
+    let mut keys = BuildKeys {
+        ops: vec![None; model.steps.len()],
+        stage_base: vec![None; model.stages.len()],
+        stage_final: vec![None; model.stages.len()],
+    };
+    for stage in &model.stages {
+        if !reachable.get(stage.index).copied().unwrap_or(false) {
+            continue;
+        }
+        let base = match &stage.base {
+            Base::Image(r) => {
+                let mut h = KeyHasher::new("image");
+                h.field(r).opt(stage.platform.as_deref());
+                h.field(if input.image_moved(r) {
+                    "moved"
+                } else {
+                    "as-before"
+                });
+                h.finish()
+            }
+            Base::Scratch => KeyHasher::new("scratch").finish(),
+            Base::Stage(b) => match keys.stage_final.get(*b).cloned().flatten() {
+                Some(k) => k,
+                None => KeyHasher::new("unknown-stage").finish(),
+            },
+        };
+        keys.stage_base[stage.index] = Some(base.clone());
+        let mut chain = base;
+        for (i, step) in model.steps.iter().enumerate() {
+            if step.stage != stage.index {
+                continue;
+            }
+            let Some(op) = &step.op else { continue };
+            let rec = match op {
+                Op::Run(r) => run_record(input, &keys, identity, i, &chain, r),
+                Op::Copy(c) => copy_record(input, &keys, identity, remote, i, &chain, c),
+                Op::Workdir(w) => {
+                    let params = {
+                        let mut h = KeyHasher::new("mkdir");
+                        h.field(&w.path).field(&w.user);
+                        h.finish()
+                    };
+                    let mut h = KeyHasher::new("op");
+                    h.field(&chain).field(&params);
+                    OpRecord {
+                        step: i,
+                        key: h.finish(),
+                        chain: chain.clone(),
+                        params,
+                        env: Vec::new(),
+                        contents: Vec::new(),
+                        link_key: None,
+                    }
+                }
+            };
+            chain = rec.key.clone();
+            keys.ops[i] = Some(rec);
+        }
+        keys.stage_final[stage.index] = Some(chain);
+    }
+    keys
+}
+
+fn stage_content(
+    keys: &BuildKeys,
+    identity: &StageIdentity<'_>,
+    stage: usize,
+    paths: &[String],
+) -> String {
+    let fin = keys
+        .stage_final
+        .get(stage)
+        .cloned()
+        .flatten()
+        .unwrap_or_default();
+    let mut h = KeyHasher::new("stage-content");
+    h.field(&identity(stage, &fin));
+    for p in paths {
+        h.field(p);
+    }
+    h.finish()
+}
+
+fn context_content(tree: &ContextTree, paths: &[String]) -> Content {
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    match tree.select(&refs) {
+        Ok(sel) => Content {
+            source: ContentSource::Context(paths.to_vec()),
+            digest: sel.digest(),
+        },
+        Err(e) => Content {
+            source: ContentSource::Missing(e.to_string()),
+            digest: {
+                let mut h = KeyHasher::new("missing");
+                h.field(&e.to_string());
+                h.finish()
+            },
+        },
+    }
+}
+
+fn run_record(
+    input: &BuildInput,
+    keys: &BuildKeys,
+    identity: &StageIdentity<'_>,
+    step: usize,
+    chain: &str,
+    r: &RunOp,
+) -> OpRecord {
+    let mut p = KeyHasher::new("exec");
+    for a in &r.argv {
+        p.field(a);
+    }
+    p.field("heredocs");
+    for h in &r.heredocs {
+        p.field(h);
+    }
+    p.field(&r.cwd)
+        .field(&r.user)
+        .opt(r.network.as_deref())
+        .opt(r.security.as_deref());
+    let mut contents = Vec::new();
+    for (m, from_stage) in r.mounts.iter().zip(&r.mount_stages) {
+        p.field("mount")
+            .field(&format!("{:?}", m.kind))
+            .opt(m.target.as_deref());
+        p.field(if m.readwrite { "rw" } else { "ro" });
+        for (k, v) in &m.options {
+            // Current BuildKit (v0.13+) drops a cache mount's id and sharing from the key.
+            if m.kind == MountKind::Cache && (k == "id" || k == "sharing") {
+                continue;
+            }
+            p.field(k).field(v);
+        }
+        if m.kind == MountKind::Bind {
+            let source = crate::model::path::context_relative(m.source.as_deref().unwrap_or(""));
+            p.field("source").field(&source);
+            match (from_stage, m.from.as_deref()) {
+                (Some(s), _) => contents.push(Content {
+                    source: ContentSource::Stage(*s),
+                    digest: stage_content(keys, identity, *s, std::slice::from_ref(&source)),
+                }),
+                (None, Some(image)) => contents.push(Content {
+                    source: ContentSource::Image(image.to_string()),
+                    digest: {
+                        let mut h = KeyHasher::new("image-content");
+                        h.field(image).field(&source);
+                        h.finish()
+                    },
+                }),
+                (None, None) => contents.push(context_content(&input.context, &[source])),
+            }
+        }
+    }
+    let params = p.finish();
+    let mut h = KeyHasher::new("op");
+    h.field(chain).field(&params);
+    for (k, v) in &r.env {
+        h.field(k).field(v);
+    }
+    for c in &contents {
+        h.field(&c.digest);
+    }
+    OpRecord {
+        step,
+        key: h.finish(),
+        chain: chain.to_string(),
+        params,
+        env: r.env.clone(),
+        contents,
+        link_key: None,
+    }
+}
+
+fn copy_record(
+    input: &BuildInput,
+    keys: &BuildKeys,
+    identity: &StageIdentity<'_>,
+    remote: RemoteView,
+    step: usize,
+    chain: &str,
+    c: &CopyOp,
+) -> OpRecord {
+    let mut p = KeyHasher::new(if c.add { "add" } else { "copy" });
+    let mut local: Vec<String> = Vec::new();
+    let mut contents = Vec::new();
+    for s in &c.srcs {
+        if let Some(body) = &s.inline {
+            p.field("inline").field(&s.basename).field(body);
+        } else if let Some(url) = &s.remote {
+            p.field("remote").field(url);
+            let pinned = c.checksum.is_some();
+            let mut h = KeyHasher::new("remote-content");
+            h.field(url).opt(c.checksum.as_deref());
+            if !pinned && remote == RemoteView::Refetched {
+                h.field("refetched");
+            }
+            contents.push(Content {
+                source: ContentSource::Remote(url.clone()),
+                digest: h.finish(),
+            });
+        } else {
+            // Only the base name is in the op; the path goes to the selector.
+            p.field("src")
+                .field(&s.basename)
+                .field(if s.wildcard { "wildcard" } else { "path" });
+            local.push(s.path.clone());
+        }
+    }
+    p.field(&c.dest)
+        .opt(c.chown.as_deref())
+        .opt(c.chmod.as_deref())
+        .field(if c.parents { "parents" } else { "" })
+        .opt(c.checksum.as_deref())
+        .field(if c.keep_git_dir { "keep-git-dir" } else { "" })
+        .opt(c.unpack.as_deref());
+    for e in &c.exclude {
+        p.field("exclude").field(e);
+    }
+    if !local.is_empty() {
+        contents.push(match &c.source {
+            CopySource::Context => context_content(&input.context, &local),
+            CopySource::Stage(s) => Content {
+                source: ContentSource::Stage(*s),
+                digest: stage_content(keys, identity, *s, &local),
+            },
+            CopySource::Image(image) => {
+                let mut h = KeyHasher::new("image-content");
+                h.field(image).field(if input.image_moved(image) {
+                    "moved"
+                } else {
+                    "as-before"
+                });
+                for l in &local {
+                    h.field(l);
+                }
+                Content {
+                    source: ContentSource::Image(image.clone()),
+                    digest: h.finish(),
+                }
+            }
+        });
+    }
+    let params = p.finish();
+    let own = |with_chain: Option<&str>| {
+        let mut h = KeyHasher::new("op");
+        h.opt(with_chain).field(&params);
+        for ct in &contents {
+            h.field(&ct.digest);
+        }
+        h.finish()
+    };
+    let (key, link_key) = if c.link && c.chmod.is_none() {
+        // `--link` copies onto scratch, then merges: the copy ignores the chain.
+        let copy_key = own(None);
+        let mut m = KeyHasher::new("merge");
+        m.field(chain).field(&copy_key);
+        (m.finish(), Some(copy_key))
+    } else {
+        (own(Some(chain)), None)
+    };
+    OpRecord {
+        step,
+        key,
+        chain: chain.to_string(),
+        params,
+        env: Vec::new(),
+        contents,
+        link_key,
+    }
+}

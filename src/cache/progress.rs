@@ -1,0 +1,47 @@
+//! BuildKit's progress labels `[stage k/n]`, so results can be matched to
+//! `docker build --progress=plain` output (spec §11).
+
+use crate::model::{Base, Model};
+use crate::syntax::Keyword;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// The stage name, or `stage-N`.
+    pub stage: String,
+    pub k: usize,
+    pub n: usize,
+}
+
+/// For every step of the model, its label if it emits an op.
+pub fn progress_labels(model: &Model) -> Vec<Option<Progress>> {
+    let mut out = vec![None; model.steps.len()];
+    for stage in &model.stages {
+        let from_image = matches!(stage.base, Base::Image(_));
+        let counted = |k: Keyword| {
+            matches!(
+                k,
+                Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
+            )
+        };
+        let n = usize::from(from_image)
+            + model
+                .stage_steps(stage.index)
+                .filter(|s| counted(s.keyword))
+                .count();
+        // `k` advances only for ops that exist: `WORKDIR /` is counted in n, not in k.
+        let mut k = usize::from(from_image);
+        for (i, step) in model.steps.iter().enumerate() {
+            if step.stage != stage.index || step.op.is_none() {
+                continue;
+            }
+            k += 1;
+            out[i] = Some(Progress {
+                stage: stage.label(),
+                k,
+                n,
+            });
+        }
+    }
+    out
+}

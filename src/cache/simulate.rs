@@ -1,0 +1,161 @@
+//! Runs the first build's keys into a record, then the second build's keys
+//! against it, and explains every miss.
+
+use super::explain::{explain_miss, Cause};
+use super::input::BuildInput;
+use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView};
+use super::progress::{progress_labels, Progress};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Hit,
+    Miss,
+    NotBuilt,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Hit => "hit",
+            Verdict::Miss => "miss",
+            Verdict::NotBuilt => "not-built",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    /// 0-based index of the stage's FROM.
+    pub stage: usize,
+    pub stage_name: Option<String>,
+    /// 1-based line where the instruction starts (second build's Dockerfile).
+    pub line: usize,
+    /// Its first line.
+    pub instruction: String,
+    pub result: Verdict,
+    pub reason: String,
+    pub cause: Cause,
+    /// The verdict if every re-run stage (and re-fetched URL) produced
+    /// byte-identical output; present only where it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub if_outputs_identical: Option<Verdict>,
+    /// BuildKit's `[stage k/n]` label for this op.
+    pub progress: Option<Progress>,
+    /// Index into the model's steps.
+    #[serde(skip)]
+    pub step: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub hits: usize,
+    pub misses: usize,
+    pub not_built: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulation {
+    pub steps: Vec<StepResult>,
+    pub summary: Summary,
+}
+
+/// Matches a stage of the second build to the first: by name, else by index.
+fn matching_stage(before: &BuildInput, after: &BuildInput, s: usize) -> Option<usize> {
+    let stage = after.model.stages.get(s)?;
+    match &stage.name {
+        Some(n) => before.model.stage_by_name(n),
+        None => before
+            .model
+            .stages
+            .get(s)
+            .filter(|b| b.name.is_none())
+            .map(|b| b.index),
+    }
+}
+
+pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
+    let first = compute_keys(before, &|_, k| k.to_string(), RemoteView::Recorded);
+    let seen: HashSet<&str> = first.ops.iter().flatten().map(|r| r.key.as_str()).collect();
+    let mut by_chain: HashMap<&str, Vec<&OpRecord>> = HashMap::new();
+    for r in first.ops.iter().flatten() {
+        by_chain.entry(r.chain.as_str()).or_default().push(r);
+    }
+
+    let differ = compute_keys(after, &|_, k| k.to_string(), RemoteView::Refetched);
+    let identical: BuildKeys = compute_keys(
+        after,
+        &|s, k| {
+            matching_stage(before, after, s)
+                .and_then(|b| first.stage_final.get(b).cloned().flatten())
+                .unwrap_or_else(|| k.to_string())
+        },
+        RemoteView::Recorded,
+    );
+
+    let labels = progress_labels(&after.model);
+    let reachable = after.model.reachable();
+    let target_label = after
+        .model
+        .stages
+        .get(after.model.target)
+        .map(|s| s.label())
+        .unwrap_or_default();
+    let mut steps = Vec::new();
+    let mut summary = Summary::default();
+    for (i, step) in after.model.steps.iter().enumerate() {
+        if step.op.is_none() {
+            continue;
+        }
+        let ins = &after.dockerfile.instructions[step.instruction];
+        let stage = &after.model.stages[step.stage];
+        let mut res = StepResult {
+            stage: step.stage,
+            stage_name: stage.name.clone(),
+            line: ins.start_line,
+            instruction: ins.first_line(&after.dockerfile.source).trim().to_string(),
+            result: Verdict::NotBuilt,
+            reason: String::new(),
+            cause: Cause::None,
+            if_outputs_identical: None,
+            progress: labels[i].clone(),
+            step: i,
+        };
+        if !reachable.get(step.stage).copied().unwrap_or(false) {
+            res.reason = format!(
+                "not built: stage `{}` is not needed for target `{}`",
+                stage.label(),
+                target_label
+            );
+            summary.not_built += 1;
+            steps.push(res);
+            continue;
+        }
+        let (Some(d), Some(id)) = (&differ.ops[i], &identical.ops[i]) else {
+            continue;
+        };
+        let hit = seen.contains(d.key.as_str());
+        let hit_if_identical = seen.contains(id.key.as_str());
+        res.result = if hit { Verdict::Hit } else { Verdict::Miss };
+        if hit_if_identical != hit {
+            res.if_outputs_identical = Some(if hit_if_identical {
+                Verdict::Hit
+            } else {
+                Verdict::Miss
+            });
+        }
+        if hit {
+            res.reason = "cache hit".to_string();
+            summary.hits += 1;
+        } else {
+            let (reason, cause) = explain_miss(before, after, &first, &differ, &by_chain, &seen, d);
+            res.reason = reason;
+            res.cause = cause;
+            summary.misses += 1;
+        }
+        steps.push(res);
+    }
+    Simulation { steps, summary }
+}

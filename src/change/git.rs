@@ -1,0 +1,105 @@
+//! Materialising a revision of the repository that holds the context.
+
+use super::ChangeError;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// `A..B` → (A, Some(B)); `A..` or `A` → (A, None): to the working tree.
+pub fn parse_range(range: &str) -> Result<(String, Option<String>), ChangeError> {
+    if range.contains("...") {
+        return Err(ChangeError::Git(format!(
+            "`{range}`: use REV1..REV2 (two dots)"
+        )));
+    }
+    let (a, b) = match range.split_once("..") {
+        Some((a, b)) => (a.trim(), Some(b.trim()).filter(|b| !b.is_empty())),
+        None => (range.trim(), None),
+    };
+    if a.is_empty() {
+        return Err(ChangeError::Git(format!("`{range}`: expected REV1..REV2")));
+    }
+    Ok((a.to_string(), b.map(str::to_string)))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, ChangeError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| ChangeError::Git(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(ChangeError::Git(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Extracts `rev`'s copy of the context directory into a temporary
+/// directory; returns the context's path inside it.
+pub fn checkout(context: &Path, rev: &str) -> Result<(PathBuf, tempfile::TempDir), ChangeError> {
+    let top = git(context, &["rev-parse", "--show-toplevel"])?;
+    let prefix = git(context, &["rev-parse", "--show-prefix"])?;
+    let commit = git(
+        context,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| ChangeError::Git(format!("unknown revision `{rev}`")))?;
+    let tmp = tempfile::tempdir().map_err(|e| ChangeError::Git(e.to_string()))?;
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["archive", "--format=tar", &commit])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| ChangeError::Git(format!("cannot run git archive: {e}")))?;
+    let stdout = archive
+        .stdout
+        .take()
+        .ok_or_else(|| ChangeError::Git("git archive gave no output".into()))?;
+    let tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(tmp.path())
+        .stdin(stdout)
+        .output()
+        .map_err(|e| ChangeError::Git(format!("cannot run tar: {e}")))?;
+    let status = archive
+        .wait()
+        .map_err(|e| ChangeError::Git(e.to_string()))?;
+    if !status.success() || !tar.status.success() {
+        return Err(ChangeError::Git(format!(
+            "could not extract {rev}: {}",
+            String::from_utf8_lossy(&tar.stderr).trim()
+        )));
+    }
+    let dir = tmp.path().join(prefix.trim_end_matches('/'));
+    if !dir.is_dir() {
+        return Err(ChangeError::Git(format!(
+            "the context does not exist at {rev}"
+        )));
+    }
+    Ok((dir, tmp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert!(matches!(parse_range("a..b"), Ok((a, Some(b))) if a == "a" && b == "b"));
+        assert!(matches!(parse_range("HEAD~3.."), Ok((a, None)) if a == "HEAD~3"));
+        assert!(parse_range("..b").is_err());
+        assert!(parse_range("a...b").is_err());
+    }
+}

@@ -1,0 +1,285 @@
+//! Turning a described change (edited paths, two directories, a git range,
+//! a snapshot of the last build, build args, a moved base image) into the
+//! two builds the cache simulator compares.
+
+mod git;
+mod snapshot;
+
+pub use snapshot::{Snapshot, SNAPSHOT_FORMAT};
+
+use crate::cache::BuildInput;
+use crate::context::{ContextError, ContextTree, Perturbation};
+use crate::model::{self, BuildOptions};
+use crate::syntax;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("build context {0} does not exist")]
+    ContextMissing(PathBuf),
+    #[error("Dockerfile {0} does not exist")]
+    DockerfileMissing(PathBuf),
+    #[error("Dockerfile {dockerfile} is outside the build context {context}; pass a --context that contains it")]
+    DockerfileOutside {
+        dockerfile: PathBuf,
+        context: PathBuf,
+    },
+    #[error("{0}")]
+    Parse(String),
+    #[error("{file}: {source}")]
+    Model {
+        file: String,
+        #[source]
+        source: model::ModelError,
+    },
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error("git: {0}")]
+    Git(String),
+    #[error("snapshot {path}: {message}")]
+    Snapshot { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What changed between the two builds.
+#[derive(Debug, Clone, Default)]
+pub enum ChangeKind {
+    /// Nothing: a rebuild of the same inputs (useful with build args or --base-changed).
+    #[default]
+    Nothing,
+    /// These context paths' contents changed.
+    Paths(Vec<String>),
+    /// Two full contexts, each with its Dockerfile.
+    Dirs { before: PathBuf, after: PathBuf },
+    /// `REV1..REV2` of the repository holding the context (`REV1..` or `REV1`: to the working tree).
+    Git(String),
+    /// The first build is a snapshot; the second is the current context.
+    Snapshot(PathBuf),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSpec {
+    /// `-f`: relative to each directory with `Dirs`, else as given.
+    pub dockerfile: Option<PathBuf>,
+    pub context: Option<PathBuf>,
+    pub target: Option<String>,
+    pub build_args: BTreeMap<String, String>,
+    pub after_build_args: BTreeMap<String, String>,
+    pub base_changed: Vec<String>,
+    pub kind: ChangeKind,
+}
+
+/// The two builds, plus notes for the user (e.g. "debug.log is ignored").
+pub struct Prepared {
+    pub before: BuildInput,
+    pub after: BuildInput,
+    pub notes: Vec<String>,
+    /// Keeps checked-out git revisions alive while the inputs are used.
+    _temp: Vec<tempfile::TempDir>,
+}
+
+/// Resolves the context and Dockerfile paths as `docker build` would.
+pub fn locate(
+    context: Option<&Path>,
+    dockerfile: Option<&Path>,
+) -> Result<(PathBuf, PathBuf), ChangeError> {
+    let context = match (context, dockerfile) {
+        (Some(c), _) => c.to_path_buf(),
+        (None, Some(f)) => f
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        (None, None) => PathBuf::from("."),
+    };
+    if !context.is_dir() {
+        return Err(ChangeError::ContextMissing(context));
+    }
+    let dockerfile = dockerfile
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| context.join("Dockerfile"));
+    if !dockerfile.is_file() {
+        return Err(ChangeError::DockerfileMissing(dockerfile));
+    }
+    let canon = |p: &Path| {
+        p.canonicalize().map_err(|source| ChangeError::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    if !canon(&dockerfile)?.starts_with(canon(&context)?) {
+        return Err(ChangeError::DockerfileOutside {
+            dockerfile,
+            context,
+        });
+    }
+    Ok((context, dockerfile))
+}
+
+/// Reads, parses and models one build.
+pub fn load_build(
+    context: &Path,
+    dockerfile: &Path,
+    opts: &BuildOptions,
+    tree: Option<ContextTree>,
+) -> Result<BuildInput, ChangeError> {
+    let text = std::fs::read_to_string(dockerfile).map_err(|source| ChangeError::Io {
+        path: dockerfile.to_path_buf(),
+        source,
+    })?;
+    let name = dockerfile.display().to_string();
+    let tree = match tree {
+        Some(t) => t,
+        None => ContextTree::load(context, Some(&relative_to(dockerfile, context)))?,
+    };
+    input_from_text(name, &text, opts, tree)
+}
+
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    match (path.canonicalize(), base.canonicalize()) {
+        (Ok(p), Ok(b)) => p.strip_prefix(&b).map(Path::to_path_buf).unwrap_or(p),
+        _ => path.to_path_buf(),
+    }
+}
+
+pub fn input_from_text(
+    name: String,
+    text: &str,
+    opts: &BuildOptions,
+    context: ContextTree,
+) -> Result<BuildInput, ChangeError> {
+    let df = syntax::parse(text).map_err(|e| ChangeError::Parse(e.render(&name, text)))?;
+    let model = model::build(&df, opts).map_err(|source| ChangeError::Model {
+        file: name.clone(),
+        source,
+    })?;
+    Ok(BuildInput {
+        name,
+        dockerfile: df,
+        model,
+        context,
+        moved_images: Vec::new(),
+    })
+}
+
+pub fn prepare(spec: &ChangeSpec) -> Result<Prepared, ChangeError> {
+    let before_opts = BuildOptions {
+        build_args: spec.build_args.clone(),
+        target: spec.target.clone(),
+    };
+    let mut after_args = spec.build_args.clone();
+    after_args.extend(spec.after_build_args.clone());
+    let after_opts = BuildOptions {
+        build_args: after_args,
+        target: spec.target.clone(),
+    };
+    let mut notes = Vec::new();
+    let mut temp = Vec::new();
+    let (before, mut after) = match &spec.kind {
+        ChangeKind::Dirs { before, after } => {
+            let f = spec
+                .dockerfile
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("Dockerfile"));
+            let load = |dir: &Path, opts: &BuildOptions| {
+                if !dir.is_dir() {
+                    return Err(ChangeError::ContextMissing(dir.to_path_buf()));
+                }
+                let (c, d) = locate(Some(dir), Some(&dir.join(&f)))?;
+                load_build(&c, &d, opts, None)
+            };
+            (load(before, &before_opts)?, load(after, &after_opts)?)
+        }
+        ChangeKind::Git(range) => {
+            let (context, dockerfile) =
+                locate(spec.context.as_deref(), spec.dockerfile.as_deref())?;
+            let (from, to) = git::parse_range(range)?;
+            let rel_df = relative_to(&dockerfile, &context);
+            let (before_dir, tmp) = git::checkout(&context, &from)?;
+            temp.push(tmp);
+            let before = load_build(&before_dir, &before_dir.join(&rel_df), &before_opts, None)?;
+            let after = match to {
+                Some(rev) => {
+                    let (dir, tmp) = git::checkout(&context, &rev)?;
+                    temp.push(tmp);
+                    load_build(&dir, &dir.join(&rel_df), &after_opts, None)?
+                }
+                None => load_build(&context, &dockerfile, &after_opts, None)?,
+            };
+            (before, after)
+        }
+        ChangeKind::Snapshot(path) => {
+            let (context, dockerfile) =
+                locate(spec.context.as_deref(), spec.dockerfile.as_deref())?;
+            let snap = Snapshot::read(path)?;
+            let before = input_from_text(
+                format!("{} (snapshot)", snap.dockerfile),
+                &snap.dockerfile_text,
+                &before_opts,
+                snap.context,
+            )?;
+            (
+                before,
+                load_build(&context, &dockerfile, &after_opts, None)?,
+            )
+        }
+        ChangeKind::Paths(paths) => {
+            let (context, dockerfile) =
+                locate(spec.context.as_deref(), spec.dockerfile.as_deref())?;
+            let before = load_build(&context, &dockerfile, &before_opts, None)?;
+            let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let (tree, effects) = before.context.with_changed(&refs);
+            for e in effects {
+                match e {
+                    Perturbation::Ignored(p) => notes.push(format!(
+                        "{p} is excluded by .dockerignore: the build never sees it"
+                    )),
+                    Perturbation::Added(p) => {
+                        notes.push(format!("{p} is not in the context: treated as a new file"))
+                    }
+                    Perturbation::Edited(_) => {}
+                }
+            }
+            let text = before.dockerfile.source.clone();
+            let after = input_from_text(before.name.clone(), &text, &after_opts, tree)?;
+            (before, after)
+        }
+        ChangeKind::Nothing => {
+            let (context, dockerfile) =
+                locate(spec.context.as_deref(), spec.dockerfile.as_deref())?;
+            let before = load_build(&context, &dockerfile, &before_opts, None)?;
+            let text = before.dockerfile.source.clone();
+            let after = input_from_text(
+                before.name.clone(),
+                &text,
+                &after_opts,
+                before.context.clone(),
+            )?;
+            (before, after)
+        }
+    };
+    after.moved_images = spec.base_changed.clone();
+    for img in &spec.base_changed {
+        let used = after.model.stages.iter().any(|s| match &s.base {
+            crate::model::Base::Image(r) => crate::cache::input_same_image(img, r),
+            _ => false,
+        });
+        if !used {
+            notes.push(format!(
+                "--base-changed {img}: no stage is built FROM that image"
+            ));
+        }
+    }
+    Ok(Prepared {
+        before,
+        after,
+        notes,
+        _temp: temp,
+    })
+}

@@ -1,0 +1,47 @@
+//! Turning path arguments into parsed Dockerfiles, reporting errors.
+
+use super::Reported;
+use dockopt::source::{self, SourceFile};
+use dockopt::syntax::{self, Dockerfile};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Every Dockerfile the paths name, in order.
+pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(source::discover(p)?);
+    }
+    Ok(out)
+}
+
+/// Reads and parses one file; a parse error is printed with its code frame.
+pub fn load(path: &std::path::Path) -> anyhow::Result<(SourceFile, Dockerfile)> {
+    let file = source::read(path)?;
+    match syntax::parse(&file.text) {
+        Ok(df) => Ok((file, df)),
+        Err(e) => {
+            eprint!("{}", e.render(&file.name, &file.text));
+            Err(Reported.into())
+        }
+    }
+}
+
+/// `K=V` pairs from `--build-arg` (a bare `K` takes the environment's value, as docker does).
+pub fn build_args(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for p in pairs {
+        match p.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            None if !p.is_empty() => {
+                if let Ok(v) = std::env::var(p) {
+                    out.insert(p.clone(), v);
+                }
+            }
+            _ => anyhow::bail!("bad --build-arg `{p}`: expected K=V"),
+        }
+    }
+    Ok(out)
+}

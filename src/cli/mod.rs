@@ -1,0 +1,56 @@
+//! Command-line interface (clap derive). Exit codes: 0 ok, 1 findings or
+//! changes, 2 usage, input or parse errors.
+
+mod args;
+mod graph;
+mod input;
+mod parse;
+mod simulate;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// What a command concluded, mapped to the exit code (findings, when a
+/// command reports them, map to 1).
+pub enum Outcome {
+    Clean,
+}
+
+/// An error already shown to the user (e.g. a rendered parse error).
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("errors were reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Parse(a) => parse::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Snapshot(a) => simulate::snapshot(a),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.downcast_ref::<Reported>().is_none() {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! `dockopt parse`.
+
+use super::args::{ParseArgs, ParseFormat};
+use super::input::{expand_paths, load};
+use super::{Outcome, Reported};
+use dockopt::report::parse as report;
+
+pub fn run(a: ParseArgs) -> anyhow::Result<Outcome> {
+    let files = expand_paths(&a.paths)?;
+    let mut failed = false;
+    let mut docs = Vec::new();
+    for path in &files {
+        match load(path) {
+            Ok((file, df)) => match a.format {
+                ParseFormat::Text => print!("{}", report::to_text(&file.name, &df)),
+                ParseFormat::Json => docs.push(report::to_json(&file.name, &df)),
+            },
+            Err(e) => {
+                if e.downcast_ref::<Reported>().is_none() {
+                    eprintln!("error: {e:#}");
+                }
+                failed = true;
+            }
+        }
+    }
+    if a.format == ParseFormat::Json {
+        let out = if docs.len() == 1 && files.len() == 1 {
+            docs.remove(0)
+        } else {
+            serde_json::Value::Array(docs)
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    if failed {
+        return Err(Reported.into());
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,86 @@
+//! `dockopt simulate` and `dockopt snapshot`.
+
+use super::args::{ChangeArgs, SimFormat, SimulateArgs, SnapshotArgs};
+use super::input::build_args;
+use super::{Outcome, Reported};
+use dockopt::cache;
+use dockopt::change::{self, ChangeError, ChangeKind, ChangeSpec, Prepared, Snapshot};
+use dockopt::context::ContextTree;
+use dockopt::report::simulate as report;
+
+/// The change the flags describe.
+pub fn spec(a: &ChangeArgs) -> anyhow::Result<ChangeSpec> {
+    let kind = if let (Some(b), Some(af)) = (&a.before, &a.after) {
+        ChangeKind::Dirs {
+            before: b.clone(),
+            after: af.clone(),
+        }
+    } else if let Some(r) = &a.git {
+        ChangeKind::Git(r.clone())
+    } else if let Some(s) = &a.before_snapshot {
+        ChangeKind::Snapshot(s.clone())
+    } else if !a.changed.is_empty() {
+        ChangeKind::Paths(a.changed.clone())
+    } else {
+        ChangeKind::Nothing
+    };
+    Ok(ChangeSpec {
+        dockerfile: a.file.clone(),
+        context: a.context.clone(),
+        target: a.target.clone(),
+        build_args: build_args(&a.build_args)?,
+        after_build_args: build_args(&a.after_build_args)?,
+        base_changed: a.base_changed.clone(),
+        kind,
+    })
+}
+
+/// Prepares both builds; parse errors are printed with their code frame.
+pub fn prepare(a: &ChangeArgs) -> anyhow::Result<Prepared> {
+    match change::prepare(&spec(a)?) {
+        Ok(p) => Ok(p),
+        Err(ChangeError::Parse(rendered)) => {
+            eprint!("{rendered}");
+            Err(Reported.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
+    let p = prepare(&a.change)?;
+    for w in p.after.context.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let sim = cache::simulate(&p.before, &p.after);
+    match a.format {
+        SimFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::to_json(&sim, &p.notes))?
+        ),
+        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &sim, &p.notes)),
+    }
+    Ok(Outcome::Clean)
+}
+
+pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {
+    let (context, dockerfile) = change::locate(a.context.as_deref(), a.file.as_deref())?;
+    let text = std::fs::read_to_string(&dockerfile)?;
+    if let Err(e) = dockopt::syntax::parse(&text) {
+        eprint!("{}", e.render(&dockerfile.display().to_string(), &text));
+        return Err(Reported.into());
+    }
+    let rel = dockerfile
+        .strip_prefix(&context)
+        .unwrap_or(&dockerfile)
+        .to_path_buf();
+    let tree = ContextTree::load(&context, Some(&rel))?;
+    for w in tree.warnings() {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "{}",
+        Snapshot::new(&dockerfile.display().to_string(), &text, tree).to_json()
+    );
+    Ok(Outcome::Clean)
+}
