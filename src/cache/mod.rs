@@ -19,3 +19,6 @@ pub use input::{same_image as input_same_image, BuildInput};
 pub use keys::{compute_keys, BuildKeys, OpRecord};
 pub use progress::{progress_labels, Progress};
 pub use simulate::{simulate, Simulation, StepResult, Summary, Verdict};
+
+#[cfg(test)]
+mod tests;
