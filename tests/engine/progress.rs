@@ -89,41 +89,9 @@ pub fn parse(output: &str) -> Vec<Step> {
     let mut order: Vec<u64> = Vec::new();
     let mut names: HashMap<u64, String> = HashMap::new();
     let mut status: HashMap<u64, Status> = HashMap::new();
-    for line in output.lines() {
-        let line = line.trim_end_matches('\r');
-        let Some(rest) = line.strip_prefix('#') else {
-            continue;
-        };
-        let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 {
-            continue;
-        }
-        let Ok(id) = rest[..digits].parse::<u64>() else {
-            continue;
-        };
-        let Some(body) = rest[digits..].strip_prefix(' ') else {
-            continue;
-        };
-        if let Entry::Vacant(slot) = names.entry(id) {
-            if !body.starts_with("sha256:") {
-                slot.insert(body.to_string());
-                order.push(id);
-            }
-            continue;
-        }
-        let st = if body == "CACHED" {
-            Some(Status::Cached)
-        } else if body == "DONE" || body.starts_with("DONE ") {
-            Some(Status::Done)
-        } else if body == "ERROR" || body.starts_with("ERROR:") || body.starts_with("ERROR ") {
-            Some(Status::Error)
-        } else if body == "CANCELED" || body.starts_with("CANCELED ") {
-            Some(Status::Canceled)
-        } else {
-            None
-        };
-        if let Some(st) = st {
-            status.insert(id, st);
+    for raw in output.lines() {
+        for line in split_glued_status(raw.trim_end_matches('\r')) {
+            scan_line(line, &mut order, &mut names, &mut status);
         }
     }
     order
@@ -139,6 +107,77 @@ pub fn parse(output: &str) -> Vec<Step> {
             })
         })
         .collect()
+}
+
+fn status_of(body: &str) -> Option<Status> {
+    if body == "CACHED" {
+        Some(Status::Cached)
+    } else if body == "DONE" || body.starts_with("DONE ") {
+        Some(Status::Done)
+    } else if body == "ERROR" || body.starts_with("ERROR:") || body.starts_with("ERROR ") {
+        Some(Status::Error)
+    } else if body == "CANCELED" || body.starts_with("CANCELED ") {
+        Some(Status::Canceled)
+    } else {
+        None
+    }
+}
+
+/// RUN output that does not end in a newline gets the status glued to it:
+/// `#8 0.040 bbb#8 DONE 0.0s` (captured on 20.10). Split such a line in two when its tail is
+/// `#<same N> <status>`.
+fn split_glued_status(line: &str) -> Vec<&str> {
+    let Some(rest) = line.strip_prefix('#') else {
+        return vec![line];
+    };
+    let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return vec![line];
+    }
+    let marker = &line[..digits + 1];
+    let mut from = marker.len();
+    while let Some(pos) = line[from..].find(marker) {
+        let at = from + pos;
+        let tail = &line[at..];
+        if let Some(body) = tail[marker.len()..].strip_prefix(' ') {
+            if status_of(body).is_some() {
+                return vec![&line[..at], tail];
+            }
+        }
+        from = at + 1;
+    }
+    vec![line]
+}
+
+fn scan_line(
+    line: &str,
+    order: &mut Vec<u64>,
+    names: &mut HashMap<u64, String>,
+    status: &mut HashMap<u64, Status>,
+) {
+    let Some(rest) = line.strip_prefix('#') else {
+        return;
+    };
+    let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return;
+    }
+    let Ok(id) = rest[..digits].parse::<u64>() else {
+        return;
+    };
+    let Some(body) = rest[digits..].strip_prefix(' ') else {
+        return;
+    };
+    if let Entry::Vacant(slot) = names.entry(id) {
+        if !body.starts_with("sha256:") {
+            slot.insert(body.to_string());
+            order.push(id);
+        }
+        return;
+    }
+    if let Some(st) = status_of(body) {
+        status.insert(id, st);
+    }
 }
 
 /// The steps that are cache-relevant ops: everything but `FROM`.
@@ -240,5 +279,83 @@ mod tests {
                 ("[b 4/4] RUN never".to_string(), Status::NotRun),
             ]
         );
+    }
+
+    fn labels(out: &str) -> Vec<(String, Status)> {
+        ops(out).iter().map(|s| (s.label(), s.status)).collect()
+    }
+
+    #[test]
+    fn captured_status_glued_to_output_without_newline() {
+        // `RUN cat /a` of a file without a trailing newline: `#8 0.044 bbb#8 DONE 0.0s`.
+        let got = labels(include_str!("fixtures/glued-status.txt"));
+        assert_eq!(
+            got.last().unwrap(),
+            &("[4/4] RUN cat /a".to_string(), Status::Done)
+        );
+        assert_eq!(
+            split_glued_status("#8 0.044 bbb#8 DONE 0.0s"),
+            ["#8 0.044 bbb", "#8 DONE 0.0s"]
+        );
+        assert_eq!(
+            split_glued_status("#8 0.044 #80 DONE"),
+            ["#8 0.044 #80 DONE"]
+        );
+        assert_eq!(
+            split_glued_status("#8 0.044 #8 DONEX"),
+            ["#8 0.044 #8 DONEX"]
+        );
+    }
+
+    #[test]
+    fn captured_multi_stage() {
+        // s48: a `FROM builder` stage has no FROM line and starts at k=1; the final stage is
+        // unnamed and labelled stage-2.
+        let got = labels(include_str!("fixtures/multi-stage.txt"));
+        let want: Vec<(String, Status)> = [
+            ("[builder 2/4] RUN echo s48 >/scen", Status::Cached),
+            ("[builder 3/4] COPY src.txt /src.txt", Status::Done),
+            ("[builder 4/4] RUN wc -c </src.txt >/out.txt", Status::Done),
+            ("[child 1/1] RUN echo child >/child.txt", Status::Done),
+            (
+                "[stage-2 2/4] RUN --mount=type=bind,from=builder,source=/out.txt,target=/o cat /o",
+                Status::Cached,
+            ),
+            (
+                "[stage-2 3/4] COPY --from=child /out.txt /out.txt",
+                Status::Cached,
+            ),
+            ("[stage-2 4/4] RUN echo s48-final", Status::Cached),
+        ]
+        .iter()
+        .map(|(l, s)| (l.to_string(), *s))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn captured_single_stage_with_mount_is_labelled() {
+        let steps = ops(include_str!("fixtures/stage0-mount.txt"));
+        assert!(steps.iter().all(|s| s.stage.as_deref() == Some("stage-0")));
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[2].status, Status::Done);
+    }
+
+    #[test]
+    fn captured_onbuild_numbered_past_total() {
+        let got: Vec<(u32, u32, Status)> = ops(include_str!("fixtures/onbuild.txt"))
+            .iter()
+            .map(|s| (s.k, s.n, s.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, 2, Status::Done),
+                (3, 2, Status::Done),
+                (4, 2, Status::Done)
+            ]
+        );
+        // The FROM line said CACHED although the base is the same: its status means nothing.
+        assert!(parse(include_str!("fixtures/onbuild.txt"))[0].is_from());
     }
 }

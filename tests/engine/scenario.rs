@@ -192,8 +192,13 @@ pub fn apply_ops(root: &Path, ops: &[AfterOp]) -> Result<(), String> {
             }
             AfterOp::Touch { path } => {
                 let p = inside(root, path)?;
-                // mtime-only when it exists (the point of the op); creates an empty file otherwise.
-                let f = fs::OpenOptions::new().create(true).append(true).open(&p);
+                // mtime-only when it exists (files and directories); creates an empty file
+                // otherwise. The time is an hour ahead so it differs from the copy's mtime.
+                let f = if p.exists() {
+                    fs::File::open(&p)
+                } else {
+                    fs::File::create(&p)
+                };
                 f.and_then(|f| {
                     let t = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
                     f.set_times(fs::FileTimes::new().set_modified(t).set_accessed(t))
@@ -275,11 +280,14 @@ mod tests {
                     to: "t2".into(),
                 },
                 AfterOp::Touch { path: "t2".into() },
+                AfterOp::Touch { path: ".".into() },
+                AfterOp::Touch { path: "new".into() },
                 AfterOp::Rm { path: "d".into() },
             ],
         )
         .unwrap();
         assert!(dst.join("empty").is_dir());
+        assert!(dst.join("new").is_file());
         assert!(!dst.join("d").exists());
         assert_eq!(fs::read_to_string(dst.join("t2")).unwrap(), "t");
         assert_eq!(fs::read_link(dst.join("link")).unwrap(), Path::new("d/a"));
