@@ -248,7 +248,11 @@ fn run_one(docker: &Docker, sc: &Loaded, opts: &Options) -> Result<String, Strin
         after_build_args: &args_vec(&spec.after_build_args),
         base_changed,
     };
-    match dockopt::simulate(Path::new(env!("CARGO_BIN_EXE_dockopt")), &args) {
+    // DOCKOPT_BIN points the tier at another build (e.g. a release binary).
+    let bin = std::env::var_os("DOCKOPT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_dockopt")));
+    match dockopt::simulate(&bin, &args) {
         Err(e) => problems.push(format!("DOCKOPT: {e}")),
         Ok(sim) => problems.extend(
             dockopt::compare(&built.after_ops, &sim)

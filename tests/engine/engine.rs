@@ -121,8 +121,14 @@ impl Docker {
 
     /// `docker info`: Ok(server version) when an engine answers.
     pub fn info(&self) -> Result<String, String> {
-        self.run_ok(&["info", "--format", "{{.ServerVersion}}"])
-            .map(|s| s.trim().to_string())
+        // Plain `docker info`: with --format, a missing daemon gives a template error instead
+        // of "Cannot connect to the Docker daemon".
+        let text = self.run_ok(&["info"])?;
+        Ok(text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Server Version:"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "(unknown version)".to_string()))
     }
 
     pub fn image_exists(&self, name: &str) -> bool {
