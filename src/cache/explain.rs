@@ -255,11 +255,17 @@ fn pick_previous<'a>(
     rec: &OpRecord,
     by_chain: &HashMap<&str, Vec<&'a OpRecord>>,
 ) -> Option<&'a OpRecord> {
-    let kw = after.model.steps[rec.step].keyword;
+    let step = &after.model.steps[rec.step];
+    let label = after.model.stages[step.stage].label();
     let cands = by_chain.get(rec.chain.as_str())?;
+    // Stages sharing a base share the first chain key: prefer the same stage.
+    let same_stage =
+        |o: &&&OpRecord| before.model.stages[before.model.steps[o.step].stage].label() == label;
+    let same_kw = |o: &&&OpRecord| before.model.steps[o.step].keyword == step.keyword;
     cands
         .iter()
-        .find(|o| before.model.steps[o.step].keyword == kw)
+        .find(|o| same_stage(o) && same_kw(o))
+        .or_else(|| cands.iter().find(|o| same_kw(o)))
         .or_else(|| cands.first())
         .copied()
 }

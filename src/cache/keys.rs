@@ -81,6 +81,12 @@ impl KeyHasher {
 /// a re-run stage to the key it had in the first build.
 pub type StageIdentity<'a> = dyn Fn(usize, &str) -> String + 'a;
 
+/// How a build sees a stage's base image: given the stage and the key its
+/// reference gives, the chain key to use and a marker for a changed image
+/// config (empty when unchanged), which enters RUN keys only: config env,
+/// user and cwd reach RUN, not COPY (spec §8).
+pub type ImageView<'a> = dyn Fn(usize, &str) -> (String, String) + 'a;
+
 /// How a build sees an unpinned remote source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RemoteView {
@@ -93,6 +99,7 @@ pub enum RemoteView {
 pub fn compute_keys(
     input: &BuildInput,
     identity: &StageIdentity<'_>,
+    images: &ImageView<'_>,
     remote: RemoteView,
 ) -> BuildKeys {
     let model = &input.model;
@@ -102,6 +109,7 @@ pub fn compute_keys(
         stage_base: vec![None; model.stages.len()],
         stage_final: vec![None; model.stages.len()],
     };
+    let mut markers: Vec<String> = vec![String::new(); model.stages.len()];
     for stage in &model.stages {
         if !reachable.get(stage.index).copied().unwrap_or(false) {
             continue;
@@ -115,14 +123,20 @@ pub fn compute_keys(
                 } else {
                     "as-before"
                 });
-                h.finish()
+                let (key, marker) = images(stage.index, &h.finish());
+                markers[stage.index] = marker;
+                key
             }
             Base::Scratch => KeyHasher::new("scratch").finish(),
-            Base::Stage(b) => match keys.stage_final.get(*b).cloned().flatten() {
-                Some(k) => k,
-                None => KeyHasher::new("unknown-stage").finish(),
-            },
+            Base::Stage(b) => {
+                markers[stage.index] = markers.get(*b).cloned().unwrap_or_default();
+                match keys.stage_final.get(*b).cloned().flatten() {
+                    Some(k) => k,
+                    None => KeyHasher::new("unknown-stage").finish(),
+                }
+            }
         };
+        let marker = markers[stage.index].clone();
         keys.stage_base[stage.index] = Some(base.clone());
         let mut chain = base;
         for (i, step) in model.steps.iter().enumerate() {
@@ -131,7 +145,7 @@ pub fn compute_keys(
             }
             let Some(op) = &step.op else { continue };
             let rec = match op {
-                Op::Run(r) => run_record(input, &keys, identity, i, &chain, r),
+                Op::Run(r) => run_record(input, &keys, identity, i, &chain, &marker, r),
                 Op::Copy(c) => copy_record(input, &keys, identity, remote, i, &chain, c),
                 Op::Workdir(w) => {
                     let params = {
@@ -204,6 +218,7 @@ fn run_record(
     identity: &StageIdentity<'_>,
     step: usize,
     chain: &str,
+    config_marker: &str,
     r: &RunOp,
 ) -> OpRecord {
     let mut p = KeyHasher::new("exec");
@@ -254,6 +269,9 @@ fn run_record(
     let params = p.finish();
     let mut h = KeyHasher::new("op");
     h.field(chain).field(&params);
+    if !config_marker.is_empty() {
+        h.field(config_marker);
+    }
     for (k, v) in &r.env {
         h.field(k).field(v);
     }

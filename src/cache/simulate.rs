@@ -5,6 +5,7 @@ use super::explain::{explain_miss, Cause};
 use super::input::BuildInput;
 use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView};
 use super::progress::{progress_labels, Progress};
+use crate::model::Base;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -77,14 +78,35 @@ fn matching_stage(before: &BuildInput, after: &BuildInput, s: usize) -> Option<u
 }
 
 pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
-    let first = compute_keys(before, &|_, k| k.to_string(), RemoteView::Recorded);
+    let plain = |_: usize, k: &str| (k.to_string(), String::new());
+    let first = compute_keys(before, &|_, k| k.to_string(), &plain, RemoteView::Recorded);
     let seen: HashSet<&str> = first.ops.iter().flatten().map(|r| r.key.as_str()).collect();
     let mut by_chain: HashMap<&str, Vec<&OpRecord>> = HashMap::new();
     for r in first.ops.iter().flatten() {
         by_chain.entry(r.chain.as_str()).or_default().push(r);
     }
 
-    let differ = compute_keys(after, &|_, k| k.to_string(), RemoteView::Refetched);
+    let differ = compute_keys(after, &|_, k| k.to_string(), &plain, RemoteView::Refetched);
+    // The other world: whatever we cannot see turned out the same. Re-run
+    // stages give the bytes they gave before; a FROM naming another tag or
+    // digest has the same layers; a moved base (--base-changed) kept its
+    // layers, so only its config (which RUN sees) changed.
+    let same_image = |s: usize, k: &str| {
+        let stage = &after.model.stages[s];
+        let moved = matches!(&stage.base, Base::Image(r) if after.image_moved(r));
+        let earlier = matching_stage(before, after, s)
+            .filter(|&b| matches!(before.model.stages[b].base, Base::Image(_)))
+            .and_then(|b| first.stage_base.get(b).cloned().flatten());
+        let key = earlier.unwrap_or_else(|| k.to_string());
+        (
+            key,
+            if moved {
+                "base-config-changed".to_string()
+            } else {
+                String::new()
+            },
+        )
+    };
     let identical: BuildKeys = compute_keys(
         after,
         &|s, k| {
@@ -92,6 +114,7 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 .and_then(|b| first.stage_final.get(b).cloned().flatten())
                 .unwrap_or_else(|| k.to_string())
         },
+        &same_image,
         RemoteView::Recorded,
     );
 

@@ -23,7 +23,10 @@ fn ctx(files: &[(&str, &str)]) -> (tempfile::TempDir, ContextTree) {
 
 fn input(df: &str, tree: ContextTree, args: &[(&str, &str)]) -> BuildInput {
     let opts = BuildOptions {
-        build_args: args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        build_args: args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         target: None,
     };
     input_from_text("Dockerfile".into(), df, &opts, tree).unwrap_or_else(|e| panic!("{e}"))
@@ -41,7 +44,12 @@ fn verdicts(sim: &Simulation) -> String {
         .collect()
 }
 
-fn sim_files(df_before: &str, df_after: &str, before: &[(&str, &str)], after: &[(&str, &str)]) -> Simulation {
+fn sim_files(
+    df_before: &str,
+    df_after: &str,
+    before: &[(&str, &str)],
+    after: &[(&str, &str)],
+) -> Simulation {
     let (_a, t1) = ctx(before);
     let (_b, t2) = ctx(after);
     simulate(&input(df_before, t1, &[]), &input(df_after, t2, &[]))
@@ -57,7 +65,12 @@ fn unchanged_rebuild_hits_everything() {
 #[test]
 fn content_change_cascades_and_is_explained() {
     let df = "FROM a\nCOPY b.txt /b\nCOPY a.txt /a\nRUN echo r\n";
-    let s = sim_files(df, df, &[("a.txt", "1"), ("b.txt", "2")], &[("a.txt", "x"), ("b.txt", "2")]);
+    let s = sim_files(
+        df,
+        df,
+        &[("a.txt", "1"), ("b.txt", "2")],
+        &[("a.txt", "x"), ("b.txt", "2")],
+    );
     assert_eq!(verdicts(&s), "HMM");
     assert_eq!(s.steps[1].reason, "COPY a.txt /a ← a.txt changed (content)");
     assert!(matches!(&s.steps[2].cause, Cause::Upstream { line: 3, .. }));
@@ -80,7 +93,10 @@ fn env_and_arg_changes_miss_later_runs_only() {
     assert!(matches!(&s.steps[2].cause, Cause::Arg { name, .. } if name == "UNUSED"));
     let (_d, t) = ctx(&[("a.txt", "1")]);
     let df = "FROM a\nARG V\nRUN echo r1\n";
-    let s = simulate(&input(df, t.clone(), &[]), &input(df, t.clone(), &[("V", "1")]));
+    let s = simulate(
+        &input(df, t.clone(), &[]),
+        &input(df, t.clone(), &[("V", "1")]),
+    );
     assert_eq!(verdicts(&s), "M");
     let s = simulate(&input(df, t.clone(), &[]), &input(df, t, &[("OTHER", "1")]));
     assert_eq!(verdicts(&s), "H", "undeclared build args are not keyed");
@@ -88,15 +104,30 @@ fn env_and_arg_changes_miss_later_runs_only() {
 
 #[test]
 fn env_order_is_keyed() {
-    let s = sim_files("FROM a\nENV A=1\nENV B=2\nRUN echo r\n", "FROM a\nENV B=2\nENV A=1\nRUN echo r\n", &[], &[]);
+    let s = sim_files(
+        "FROM a\nENV A=1\nENV B=2\nRUN echo r\n",
+        "FROM a\nENV B=2\nENV A=1\nRUN echo r\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "M");
 }
 
 #[test]
 fn shell_and_exec_forms_share_a_key() {
-    let s = sim_files("FROM a\nRUN echo hi\n", "FROM a\nRUN [\"/bin/sh\",\"-c\",\"echo hi\"]\n", &[], &[]);
+    let s = sim_files(
+        "FROM a\nRUN echo hi\n",
+        "FROM a\nRUN [\"/bin/sh\",\"-c\",\"echo hi\"]\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "H");
-    let s = sim_files("FROM a\nRUN echo a && echo b\n", "FROM a\nRUN echo a && \\\n echo b\n", &[], &[]);
+    let s = sim_files(
+        "FROM a\nRUN echo a && echo b\n",
+        "FROM a\nRUN echo a && \\\n echo b\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "M", "continuation whitespace is in the key");
 }
 
@@ -109,16 +140,36 @@ fn copy_keys_use_base_names_and_content() {
         &[("dir2/a.txt", "A"), ("c.txt", "B")],
     );
     assert_eq!(verdicts(&s), "HM");
-    let s = sim_files("FROM a\nCOPY a.txt b.txt /d/\n", "FROM a\nCOPY b.txt a.txt /d/\n", &[("a.txt", "1"), ("b.txt", "2")], &[("a.txt", "1"), ("b.txt", "2")]);
+    let s = sim_files(
+        "FROM a\nCOPY a.txt b.txt /d/\n",
+        "FROM a\nCOPY b.txt a.txt /d/\n",
+        &[("a.txt", "1"), ("b.txt", "2")],
+        &[("a.txt", "1"), ("b.txt", "2")],
+    );
     assert_eq!(verdicts(&s), "M", "source order is in the op");
-    let s = sim_files("FROM a\nCOPY d /d\nCOPY a.txt /a\n", "FROM a\nCOPY d/ /d\nCOPY ./a.txt /a\n", &[("a.txt", "1"), ("d/x", "2")], &[("a.txt", "1"), ("d/x", "2")]);
+    let s = sim_files(
+        "FROM a\nCOPY d /d\nCOPY a.txt /a\n",
+        "FROM a\nCOPY d/ /d\nCOPY ./a.txt /a\n",
+        &[("a.txt", "1"), ("d/x", "2")],
+        &[("a.txt", "1"), ("d/x", "2")],
+    );
     assert_eq!(verdicts(&s), "HH", "sources are cleaned");
 }
 
 #[test]
 fn wildcard_gains_a_matching_file() {
     let df = "FROM a\nCOPY *.txt /t/\nCOPY *.md /m/\nRUN echo r\n";
-    let s = sim_files(df, df, &[("a.txt", "1"), ("r.md", "2")], &[("a.txt", "1"), ("b.txt", "3"), ("c.cfg", "4"), ("r.md", "2")]);
+    let s = sim_files(
+        df,
+        df,
+        &[("a.txt", "1"), ("r.md", "2")],
+        &[
+            ("a.txt", "1"),
+            ("b.txt", "3"),
+            ("c.cfg", "4"),
+            ("r.md", "2"),
+        ],
+    );
     assert_eq!(verdicts(&s), "MMM");
 }
 
@@ -126,23 +177,46 @@ fn wildcard_gains_a_matching_file() {
 fn stage_outputs_are_three_valued() {
     let df = "FROM a AS builder\nCOPY src.txt /src.txt\nRUN wc -c </src.txt >/out.txt\nFROM a\nCOPY --from=builder /out.txt /out.txt\nRUN echo after\n";
     let s = sim_files(df, df, &[("src.txt", "abc")], &[("src.txt", "xyz")]);
-    assert_eq!(verdicts(&s), "MMmm", "COPY --from hits if the builder's output is byte-identical");
+    assert_eq!(
+        verdicts(&s),
+        "MMmm",
+        "COPY --from hits if the builder's output is byte-identical"
+    );
 }
 
 #[test]
 fn unreachable_stages_are_not_built() {
     let df = "FROM a AS unused\nCOPY u.txt /u\nFROM a\nCOPY a.txt /a\n";
-    let s = sim_files(df, df, &[("u.txt", "1"), ("a.txt", "1")], &[("u.txt", "2"), ("a.txt", "1")]);
+    let s = sim_files(
+        df,
+        df,
+        &[("u.txt", "1"), ("a.txt", "1")],
+        &[("u.txt", "2"), ("a.txt", "1")],
+    );
     assert_eq!(verdicts(&s), "-H");
     assert!(s.steps[0].reason.starts_with("not built"));
 }
 
 #[test]
 fn workdir_user_shell() {
-    let s = sim_files("FROM a\nUSER root\nCOPY a.txt /a\nWORKDIR /w\nRUN echo r\n", "FROM a\nUSER nobody\nCOPY a.txt /a\nWORKDIR /w\nRUN echo r\n", &[("a.txt", "1")], &[("a.txt", "1")]);
+    let s = sim_files(
+        "FROM a\nUSER root\nCOPY a.txt /a\nWORKDIR /w\nRUN echo r\n",
+        "FROM a\nUSER nobody\nCOPY a.txt /a\nWORKDIR /w\nRUN echo r\n",
+        &[("a.txt", "1")],
+        &[("a.txt", "1")],
+    );
     assert_eq!(verdicts(&s), "HMM");
-    assert!(s.steps[1].reason.contains("USER changed"), "{}", s.steps[1].reason);
-    let s = sim_files("FROM a\nWORKDIR a\nWORKDIR b\nRUN pwd\n", "FROM a\nWORKDIR a\nWORKDIR /a/b\nRUN pwd\n", &[], &[]);
+    assert!(
+        s.steps[1].reason.contains("USER changed"),
+        "{}",
+        s.steps[1].reason
+    );
+    let s = sim_files(
+        "FROM a\nWORKDIR a\nWORKDIR b\nRUN pwd\n",
+        "FROM a\nWORKDIR a\nWORKDIR /a/b\nRUN pwd\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "HHH");
     let s = sim_files(
         "FROM a\nSHELL [\"/bin/sh\",\"-c\"]\nRUN echo r\n",
@@ -151,7 +225,11 @@ fn workdir_user_shell() {
         &[],
     );
     assert_eq!(verdicts(&s), "M");
-    assert!(s.steps[0].reason.contains("SHELL changed"), "{}", s.steps[0].reason);
+    assert!(
+        s.steps[0].reason.contains("SHELL changed"),
+        "{}",
+        s.steps[0].reason
+    );
 }
 
 #[test]
@@ -165,13 +243,28 @@ fn features_newer_than_the_test_engine() {
     );
     assert_eq!(verdicts(&s), "H");
     // Heredoc bodies are in the key.
-    let s = sim_files("FROM a\nRUN <<EOF\necho 1\nEOF\n", "FROM a\nRUN <<EOF\necho 2\nEOF\n", &[], &[]);
+    let s = sim_files(
+        "FROM a\nRUN <<EOF\necho 1\nEOF\n",
+        "FROM a\nRUN <<EOF\necho 2\nEOF\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "M");
     // COPY --link ignores the chain: an upstream miss re-runs only the merge.
-    let s = sim_files("FROM a\nRUN echo 1\nCOPY --link a.txt /a\n", "FROM a\nRUN echo 2\nCOPY --link a.txt /a\n", &[("a.txt", "1")], &[("a.txt", "1")]);
+    let s = sim_files(
+        "FROM a\nRUN echo 1\nCOPY --link a.txt /a\n",
+        "FROM a\nRUN echo 2\nCOPY --link a.txt /a\n",
+        &[("a.txt", "1")],
+        &[("a.txt", "1")],
+    );
     assert_eq!(verdicts(&s), "MM");
     // An unpinned URL is re-checked every build; a pinned one is stable.
-    let s = sim_files("FROM a\nADD https://e.com/x.tgz /x\n", "FROM a\nADD https://e.com/x.tgz /x\n", &[], &[]);
+    let s = sim_files(
+        "FROM a\nADD https://e.com/x.tgz /x\n",
+        "FROM a\nADD https://e.com/x.tgz /x\n",
+        &[],
+        &[],
+    );
     assert_eq!(verdicts(&s), "m");
     let pinned = "FROM a\nADD --checksum=sha256:00 https://e.com/x.tgz /x\n";
     let s = sim_files(pinned, pinned, &[], &[]);
@@ -181,23 +274,38 @@ fn features_newer_than_the_test_engine() {
 #[test]
 fn bind_mounts_are_content_keyed() {
     let df = "FROM a\nRUN --mount=type=bind,source=req.txt,target=/tmp/req.txt cat /tmp/req.txt\nRUN --mount=type=bind,target=/ctx ls /ctx\nRUN echo r\n";
-    let s = sim_files(df, df, &[("req.txt", "1"), ("other.txt", "1")], &[("req.txt", "1"), ("other.txt", "2")]);
+    let s = sim_files(
+        df,
+        df,
+        &[("req.txt", "1"), ("other.txt", "1")],
+        &[("req.txt", "1"), ("other.txt", "2")],
+    );
     assert_eq!(verdicts(&s), "HMM");
 }
 
 #[test]
 fn changed_paths_and_base_images() {
-    let (dir, _) = ctx(&[("Dockerfile", "FROM python:3.9\nCOPY req.txt .\nRUN pip install -r req.txt\nCOPY . .\n"), ("req.txt", "x"), ("app.py", "y")]);
+    let (dir, _) = ctx(&[
+        (
+            "Dockerfile",
+            "FROM python:3.9\nCOPY req.txt .\nRUN pip install -r req.txt\nCOPY . .\n",
+        ),
+        ("req.txt", "x"),
+        ("app.py", "y"),
+    ]);
     let spec = |kind: ChangeKind, base: Vec<String>| ChangeSpec {
         context: Some(dir.path().to_path_buf()),
         kind,
         base_changed: base,
         ..Default::default()
     };
-    let p = crate::change::prepare(&spec(ChangeKind::Paths(vec!["app.py".into()]), vec![])).unwrap_or_else(|e| panic!("{e}"));
+    let p = crate::change::prepare(&spec(ChangeKind::Paths(vec!["app.py".into()]), vec![]))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verdicts(&simulate(&p.before, &p.after)), "HHM");
-    let p = crate::change::prepare(&spec(ChangeKind::Nothing, vec!["python".into()])).unwrap_or_else(|e| panic!("{e}"));
+    let p = crate::change::prepare(&spec(ChangeKind::Nothing, vec!["python".into()]))
+        .unwrap_or_else(|e| panic!("{e}"));
     let s = simulate(&p.before, &p.after);
-    assert_eq!(verdicts(&s), "MMM");
+    // If the moved base kept its layers, only its config changed: COPY hits, RUN misses.
+    assert_eq!(verdicts(&s), "mMM");
     assert!(matches!(&s.steps[0].cause, Cause::Base { image } if image == "python:3.9"));
 }

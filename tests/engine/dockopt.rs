@@ -36,6 +36,9 @@ pub struct SimStep {
     pub cause: Option<serde_json::Value>,
     #[serde(default)]
     pub progress: Option<SimProgress>,
+    /// The verdict if re-run stages and changed images turn out byte-identical.
+    #[serde(default)]
+    pub if_outputs_identical: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,8 +146,32 @@ pub fn parse_output(text: &str) -> Result<SimOutput, String> {
 }
 
 /// Compares the engine's after-build steps (FROM lines already removed) with dockopt's answer.
-/// Returns one message per disagreement; empty means they agree.
-pub fn compare(engine: &[Step], sim: &SimOutput) -> Vec<String> {
+/// dockopt answers for two worlds: re-run stages (and changed images) produce different
+/// bytes (`result`) or identical bytes (`if_outputs_identical`, where it differs). The engine
+/// must agree with one world on every step. `modern` replaces the engine's verdict for
+/// steps where current BuildKit differs from this engine. Empty means they agree.
+pub fn compare(
+    engine: &[Step],
+    sim: &SimOutput,
+    modern: &[(Option<String>, u32, String)],
+) -> Vec<String> {
+    let differ = compare_world(engine, sim, modern, false);
+    if differ.is_empty() {
+        return differ;
+    }
+    let identical = compare_world(engine, sim, modern, true);
+    if identical.is_empty() {
+        return identical;
+    }
+    differ
+}
+
+fn compare_world(
+    engine: &[Step],
+    sim: &SimOutput,
+    modern: &[(Option<String>, u32, String)],
+    identical: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut matched = vec![false; sim.steps.len()];
     for e in engine {
@@ -184,7 +211,12 @@ pub fn compare(engine: &[Step], sim: &SimOutput) -> Vec<String> {
         };
         matched[i] = true;
         let s = &sim.steps[i];
+        let modern_verdict = modern
+            .iter()
+            .find(|(stage, k, _)| *stage == e.stage && *k == e.k)
+            .map(|(_, _, r)| r.as_str());
         let engine_verdict = match e.status {
+            _ if modern_verdict.is_some() => modern_verdict.unwrap_or_default(),
             Status::Cached => "hit",
             Status::Done => "miss",
             other => {
@@ -196,13 +228,27 @@ pub fn compare(engine: &[Step], sim: &SimOutput) -> Vec<String> {
                 continue;
             }
         };
-        if s.result != engine_verdict {
+        let dockopt_verdict = match (&s.if_outputs_identical, identical) {
+            (Some(v), true) => v.as_str(),
+            _ => s.result.as_str(),
+        };
+        if dockopt_verdict != engine_verdict {
             problems.push(format!(
-                "{}: engine {} ({}), dockopt {}{}",
+                "{}: engine {} ({}{}), dockopt {}{}{}",
                 e.label(),
                 engine_verdict,
                 e.status.as_str(),
-                s.result,
+                if modern_verdict.is_some() {
+                    ", current BuildKit"
+                } else {
+                    ""
+                },
+                dockopt_verdict,
+                if identical {
+                    " if outputs are identical"
+                } else {
+                    ""
+                },
                 s.why()
             ));
         }
@@ -312,12 +358,12 @@ mod tests {
         let engine = progress::ops(MULTI);
         assert_eq!(engine.len(), 4);
         // dockopt labels the final stage "stage-2" but the engine says "stage-1": no match.
-        let problems = compare(&engine, &multi_sim("hit"));
+        let problems = compare(&engine, &multi_sim("hit"), &[]);
         assert_eq!(problems.len(), 4, "{problems:#?}");
         let fixed = MULTI.replace("stage-1", "stage-2");
         let engine = progress::ops(&fixed);
-        assert!(compare(&engine, &multi_sim("hit")).is_empty());
-        let problems = compare(&engine, &multi_sim("miss"));
+        assert!(compare(&engine, &multi_sim("hit"), &[]).is_empty());
+        let problems = compare(&engine, &multi_sim("miss"), &[]);
         assert_eq!(problems.len(), 1);
         assert!(
             problems[0].contains("engine hit (CACHED), dockopt miss (dockopt: r)"),
@@ -338,9 +384,9 @@ mod tests {
             step(1, Some("x"), 7, "RUN echo x", "not-built", ("x", 2, 2)),
         ]));
         assert!(
-            compare(&engine, &s).is_empty(),
+            compare(&engine, &s, &[]).is_empty(),
             "{:#?}",
-            compare(&engine, &s)
+            compare(&engine, &s, &[])
         );
     }
 
@@ -353,7 +399,7 @@ mod tests {
             step(0, None, 5, "RUN echo r", "miss", ("stage-0", 5, 5)),
             step(0, None, 6, "RUN echo extra", "hit", ("stage-0", 6, 6)),
         ]));
-        let p = compare(&engine, &s);
+        let p = compare(&engine, &s, &[]);
         assert_eq!(p.len(), 2, "{p:#?}");
         assert!(p[0].contains("[4/5] WORKDIR /w (DONE) has no dockopt step"));
         assert!(p[1]
@@ -388,7 +434,7 @@ mod tests {
             ),
             step(2, None, 9, "RUN echo after", "hit", ("stage-2", 3, 3)),
         ]));
-        let p = compare(&engine, &s);
+        let p = compare(&engine, &s, &[]);
         assert_eq!(p.len(), 1, "{p:#?}");
         assert!(p[0].contains("engine miss (DONE), dockopt not-built"));
     }

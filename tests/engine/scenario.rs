@@ -30,6 +30,25 @@ pub struct Scenario {
     /// Where current BuildKit behaves differently from the v0.8 engine (spec §13/§14).
     #[serde(default)]
     pub modern_differs: Option<String>,
+    /// The verdicts current BuildKit gives where they differ from this engine's: dockopt
+    /// models current BuildKit, so these replace the engine's verdict in the comparison.
+    #[serde(default)]
+    pub modern_results: Vec<ModernResult>,
+    /// What a static tool cannot know here (e.g. ONBUILD triggers inside a base image's
+    /// config): the engine is still checked for drift, dockopt is not compared, and the
+    /// scenario is counted as skipped, loudly.
+    #[serde(default)]
+    pub dockopt_gap: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModernResult {
+    #[serde(default)]
+    pub stage: Option<String>,
+    pub k: u32,
+    /// "hit" or "miss".
+    pub result: String,
 }
 
 fn default_dockerfile() -> String {
