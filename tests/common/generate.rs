@@ -151,7 +151,7 @@ fn instruction(rng: &mut Rng, style: &Style, allow_onbuild: bool) -> Ins {
     let mut heredocs = Vec::new();
     let mut w: Vec<String> = Vec::new();
     match rng.below(19) {
-        0 | 1 | 2 => {
+        0..=2 => {
             w.push(keyword(rng, "RUN"));
             if rng.chance(30) {
                 w.push(
