@@ -35,15 +35,17 @@ pub fn physical_lines(text: &str, first_start: usize) -> Vec<PhysLine> {
     lines
 }
 
-/// Where a line continues: the escape character followed only by blanks.
+/// Where a line continues: the escape character followed only by blanks,
+/// and either first on the line or not itself escaped (BuildKit's
+/// `([^\\])\\[ \t]*$|^\\[ \t]*$`, so `echo \\` ends the instruction).
 /// Returns the offset of the escape character within `content`.
 pub fn continuation_at(content: &str, escape: char) -> Option<usize> {
     let trimmed = content.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with(escape) {
-        Some(trimmed.len() - escape.len_utf8())
-    } else {
-        None
+    let before = trimmed.strip_suffix(escape)?;
+    if before.ends_with(escape) {
+        return None;
     }
+    Some(before.len())
 }
 
 /// A logical line: pieces of physical lines joined, with a map back to the
@@ -120,6 +122,9 @@ mod tests {
         assert_eq!(continuation_at("RUN a \\  ", '\\'), Some(6));
         assert_eq!(continuation_at("RUN a", '\\'), None);
         assert_eq!(continuation_at("RUN a `", '`'), Some(6));
+        assert_eq!(continuation_at("\\ ", '\\'), Some(0));
+        assert_eq!(continuation_at("RUN echo \\\\", '\\'), None);
+        assert_eq!(continuation_at("RUN a ``", '`'), None);
     }
 
     #[test]

@@ -210,3 +210,16 @@ fn tokens_cover_every_byte() {
     assert!(df.tokens.iter().any(|t| t.kind == TokenKind::Continuation));
     assert_eq!(df.trailing_comments.len(), 1);
 }
+
+#[test]
+fn escaped_escape_at_line_end_is_not_a_continuation() {
+    // BuildKit's continuation regex needs a character other than the escape
+    // before the final escape: `echo \\` is a complete instruction.
+    let df = ok("FROM a\nRUN echo \\\\\nRUN x\n");
+    assert_eq!(df.instructions.len(), 3);
+    assert_eq!(df.instructions[1].arguments.shell_text(), Some("echo \\\\"));
+    assert_eq!(df.instructions[1].end_line, 2);
+    let df = ok("# escape=`\nFROM a\nRUN dir ``\nRUN x `\n  y\n");
+    assert_eq!(df.instructions.len(), 3);
+    assert_eq!(df.instructions[2].arguments.shell_text(), Some("x   y"));
+}

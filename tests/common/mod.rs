@@ -31,3 +31,24 @@ pub fn dockerfiles_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+pub mod generate;
+
+/// The Dockerfiles of ../shared/corpus (`NNNN/Dockerfile`), sorted, with their ids.
+pub fn shared_dockerfiles() -> Vec<(String, PathBuf)> {
+    let Some(dir) = shared_corpus() else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let id = e.file_name().to_string_lossy().to_string();
+            (id, e.path().join("Dockerfile"))
+        })
+        .filter(|(_, p)| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
