@@ -8,7 +8,11 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{e}"))
+    bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn stdout(o: &Output) -> String {
@@ -20,7 +24,9 @@ fn stderr(o: &Output) -> String {
 }
 
 fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(name)
 }
 
 /// A copy of a corpus folder in a temp dir (tests may edit it).
@@ -63,12 +69,19 @@ fn parse_text_json_and_stdin() {
     let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("<stdin>:2:5"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("unterminated heredoc"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unterminated heredoc"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn parse_finds_dockerfiles_in_directories() {
-    let o = run(&["parse", corpus("unreachable-stages").to_str().unwrap_or_default()]);
+    let o = run(&[
+        "parse",
+        corpus("unreachable-stages").to_str().unwrap_or_default(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let o = run(&["parse", tmp.path().to_str().unwrap_or_default()]);
@@ -87,47 +100,84 @@ fn graph_formats() {
     let o = run(&["graph", d]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("digraph dockerfile {"));
-    assert!(stdout(&o).contains("style=dashed"), "unbuilt stages are dashed");
+    assert!(
+        stdout(&o).contains("style=dashed"),
+        "unbuilt stages are dashed"
+    );
     let o = run(&["graph", d, "--format", "mermaid"]);
     assert!(stdout(&o).starts_with("flowchart TD"));
     let o = run(&["graph", d, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-    assert!(v["edges"].as_array().map(|a| !a.is_empty()).unwrap_or(false));
+    assert!(v["edges"]
+        .as_array()
+        .map(|a| !a.is_empty())
+        .unwrap_or(false));
     let o = run(&["graph", d, "--target", "nope"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("target stage `nope` not found"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("target stage `nope` not found"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn simulate_changed_paths_json_contract() {
     let tmp = copy_of("flask-notebook");
     let ctx = tmp.path().to_str().unwrap_or_default();
-    let o = run(&["simulate", "--context", ctx, "--changed", "manage.py", "--format", "json"]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        ctx,
+        "--changed",
+        "manage.py",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     let steps = v["steps"].as_array().cloned().unwrap_or_default();
-    let copy = steps.iter().find(|s| s["instruction"] == "COPY . .").cloned().unwrap_or_default();
+    let copy = steps
+        .iter()
+        .find(|s| s["instruction"] == "COPY . .")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(copy["result"], "miss");
     assert_eq!(copy["stage"], 0);
     assert_eq!(copy["stage_name"], serde_json::Value::Null);
     assert_eq!(copy["line"], 16);
     assert_eq!(copy["cause"]["kind"], "file");
     assert_eq!(copy["cause"]["paths"][0]["path"], "manage.py");
-    let pip = steps.iter().find(|s| s["instruction"] == "RUN pip install -r requirements.txt").cloned().unwrap_or_default();
+    let pip = steps
+        .iter()
+        .find(|s| s["instruction"] == "RUN pip install -r requirements.txt")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(pip["cause"]["kind"], "upstream");
     assert_eq!(v["summary"]["hits"], 3);
     assert_eq!(v["summary"]["misses"], 4);
-    assert!(steps.iter().all(|s| s["instruction"].as_str().map(|i| !i.starts_with("FROM")).unwrap_or(false)));
+    assert!(steps.iter().all(|s| s["instruction"]
+        .as_str()
+        .map(|i| !i.starts_with("FROM"))
+        .unwrap_or(false)));
     let o = run(&["simulate", "--context", ctx, "--changed", "manage.py"]);
-    assert!(stdout(&o).contains("COPY . . ← manage.py changed (content)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("COPY . . ← manage.py changed (content)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn simulate_before_after_snapshot_and_git() {
     let before = copy_of("flask-notebook");
     let after = copy_of("flask-notebook");
-    std::fs::write(after.path().join("requirements.txt"), "flask==3.0.0\n").unwrap_or_else(|e| panic!("{e}"));
-    let (b, a) = (before.path().to_str().unwrap_or_default(), after.path().to_str().unwrap_or_default());
+    std::fs::write(after.path().join("requirements.txt"), "flask==3.0.0\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (b, a) = (
+        before.path().to_str().unwrap_or_default(),
+        after.path().to_str().unwrap_or_default(),
+    );
     let o = run(&["simulate", "--before", b, "--after", a, "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
@@ -136,34 +186,85 @@ fn simulate_before_after_snapshot_and_git() {
     // snapshot of the first build, then compare the edited tree with it
     let snap = run(&["snapshot", "--context", b]);
     assert!(snap.status.success(), "{}", stderr(&snap));
-    let snap_file = before.path().join("..").join(format!("snap-{}.json", std::process::id()));
+    let snap_file = before
+        .path()
+        .join("..")
+        .join(format!("snap-{}.json", std::process::id()));
     std::fs::write(&snap_file, &snap.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let o = run(&["simulate", "--context", a, "--before-snapshot", snap_file.to_str().unwrap_or_default(), "--format", "json"]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        a,
+        "--before-snapshot",
+        snap_file.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let w: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(w["steps"], v["steps"], "a snapshot replaces the old tree exactly");
+    assert_eq!(
+        w["steps"], v["steps"],
+        "a snapshot replaces the old tree exactly"
+    );
     let _ = std::fs::remove_file(&snap_file);
 
     // a git range
     let repo = copy_of("flask-notebook");
     let r = repo.path();
     let git = |args: &[&str]| {
-        let o = Command::new("git").arg("-C").arg(r).args(args).output().unwrap_or_else(|e| panic!("{e}"));
-        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(r)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     };
     git(&["init", "-q"]);
     git(&["-c", "user.name=t", "-c", "user.email=t@t", "add", "-A"]);
-    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "one",
+    ]);
     std::fs::write(r.join("manage.py"), "print('edited')\n").unwrap_or_else(|e| panic!("{e}"));
-    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "two"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qam",
+        "two",
+    ]);
     let ctx = r.to_str().unwrap_or_default();
-    let o = run(&["simulate", "--context", ctx, "--git", "HEAD~1..HEAD", "--format", "json"]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        ctx,
+        "--git",
+        "HEAD~1..HEAD",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let g: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(g["summary"]["misses"], 4);
     let o = run(&["simulate", "--context", ctx, "--git", "nope..HEAD"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown revision `nope`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown revision `nope`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -171,11 +272,32 @@ fn simulate_bad_input() {
     let tmp = copy_of("flask-notebook");
     let ctx = tmp.path().to_str().unwrap_or_default();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["simulate", "--context", "/nonexistent"], "does not exist"),
-        (vec!["simulate", "--context", ctx, "--target", "nope"], "target stage `nope` not found"),
-        (vec!["simulate", "--context", ctx, "--before-snapshot", "/nonexistent.json"], "snapshot"),
-        (vec!["simulate", "--context", ctx, "-f", "/etc/hostname"], "outside the build context"),
-        (vec!["simulate", "--context", ctx, "--git", "a...b"], "two dots"),
+        (
+            vec!["simulate", "--context", "/nonexistent"],
+            "does not exist",
+        ),
+        (
+            vec!["simulate", "--context", ctx, "--target", "nope"],
+            "target stage `nope` not found",
+        ),
+        (
+            vec![
+                "simulate",
+                "--context",
+                ctx,
+                "--before-snapshot",
+                "/nonexistent.json",
+            ],
+            "snapshot",
+        ),
+        (
+            vec!["simulate", "--context", ctx, "-f", "/etc/hostname"],
+            "outside the build context",
+        ),
+        (
+            vec!["simulate", "--context", ctx, "--git", "a...b"],
+            "two dots",
+        ),
     ];
     for (args, needle) in cases {
         let o = run(&args);
@@ -184,10 +306,20 @@ fn simulate_bad_input() {
     }
     let garbage = tmp.path().join("garbage.json");
     std::fs::write(&garbage, "{not json").unwrap_or_else(|e| panic!("{e}"));
-    let o = run(&["simulate", "--context", ctx, "--before-snapshot", garbage.to_str().unwrap_or_default()]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        ctx,
+        "--before-snapshot",
+        garbage.to_str().unwrap_or_default(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not JSON"), "{}", stderr(&o));
-    std::fs::write(tmp.path().join("Dockerfile"), "FROM a\nRUN --mount=type=nfs x\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        tmp.path().join("Dockerfile"),
+        "FROM a\nRUN --mount=type=nfs x\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let o = run(&["simulate", "--context", ctx]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown mount type"), "{}", stderr(&o));
@@ -197,11 +329,30 @@ fn simulate_bad_input() {
 fn simulate_build_args_and_base_changes() {
     let tmp = copy_of("flask-notebook");
     let ctx = tmp.path().to_str().unwrap_or_default();
-    let o = run(&["simulate", "--context", ctx, "--base-changed", "python:3.9-buster", "--format", "json"]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        ctx,
+        "--base-changed",
+        "python:3.9-buster",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(v["summary"]["hits"], 0);
     assert_eq!(v["steps"][0]["cause"]["kind"], "base");
-    let o = run(&["simulate", "--context", ctx, "--after-build-arg", "UNDECLARED=1", "--format", "json"]);
+    let o = run(&[
+        "simulate",
+        "--context",
+        ctx,
+        "--after-build-arg",
+        "UNDECLARED=1",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(v["summary"]["misses"], 0, "undeclared build args are not keyed");
+    assert_eq!(
+        v["summary"]["misses"], 0,
+        "undeclared build args are not keyed"
+    );
 }

@@ -22,11 +22,17 @@ fn parse_and_graph_snapshots() {
     let dirs = folders();
     assert!(dirs.len() >= 40, "corpus/ has {} folders", dirs.len());
     for dir in dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let df = dockopt::syntax::parse(&text).unwrap_or_else(|e| panic!("{}", e.render(&name, &text)));
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(dir.join("Dockerfile"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let df =
+            dockopt::syntax::parse(&text).unwrap_or_else(|e| panic!("{}", e.render(&name, &text)));
         let shown = format!("{name}/Dockerfile");
-        let model = dockopt::model::build(&df, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let model = dockopt::model::build(&df, &Default::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let graph = dockopt::graph::build(&df, &model);
         insta::with_settings!({
             snapshot_path => dir.join("expected"),

@@ -38,7 +38,11 @@ fn recorded_engine_verdicts() {
         };
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let (before, after) = (tmp.path().join("before"), tmp.path().join("after"));
-        let after_src = if sc.dir.join("after").is_dir() { sc.dir.join("after") } else { sc.dir.join("before") };
+        let after_src = if sc.dir.join("after").is_dir() {
+            sc.dir.join("after")
+        } else {
+            sc.dir.join("before")
+        };
         let prepared = scenario::copy_tree(&sc.dir.join("before"), &before)
             .and_then(|_| scenario::copy_tree(&after_src, &after))
             .map_err(|e| e.to_string())
@@ -70,11 +74,18 @@ fn recorded_engine_verdicts() {
                 k: s.k,
                 n: s.n,
                 instruction: s.instruction.clone(),
-                status: if s.result == "hit" { Status::Cached } else { Status::Done },
+                status: if s.result == "hit" {
+                    Status::Cached
+                } else {
+                    Status::Done
+                },
             })
             .collect();
-        let modern: Vec<(Option<String>, u32, String)> =
-            spec.modern_results.iter().map(|m| (m.stage.clone(), m.k, m.result.clone())).collect();
+        let modern: Vec<(Option<String>, u32, String)> = spec
+            .modern_results
+            .iter()
+            .map(|m| (m.stage.clone(), m.k, m.result.clone()))
+            .collect();
         match dockopt::simulate(&bin, &sim_args) {
             Err(e) => failures.push(format!("{}: {e}", sc.name)),
             Ok(sim) => {

@@ -2,7 +2,7 @@
 
 use super::args::{GraphArgs, GraphFormat};
 use super::input::{build_args, expand_paths, load};
-use super::Outcome;
+use super::{Outcome, Reported};
 use dockopt::graph;
 use dockopt::model::{self, BuildOptions};
 
@@ -11,15 +11,38 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
         build_args: build_args(&a.build_args)?,
         target: a.target.clone(),
     };
+    let mut failed = false;
     for path in expand_paths(&a.paths)? {
-        let (file, df) = load(&path)?;
-        let m = model::build(&df, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.name))?;
+        let (file, df) = match load(&path) {
+            Ok(x) => x,
+            Err(e) => {
+                if e.downcast_ref::<Reported>().is_none() {
+                    eprintln!("error: {e:#}");
+                }
+                failed = true;
+                continue;
+            }
+        };
+        let m = match model::build(&df, &opts) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.name);
+                failed = true;
+                continue;
+            }
+        };
+        for w in &m.warnings {
+            eprintln!("warning: {}: {w}", file.name);
+        }
         let g = graph::build(&df, &m);
         match a.format {
             GraphFormat::Dot => print!("{}", graph::to_dot(&g)),
             GraphFormat::Mermaid => print!("{}", graph::to_mermaid(&g)),
             GraphFormat::Json => println!("{}", serde_json::to_string_pretty(&graph::to_json(&g))?),
         }
+    }
+    if failed {
+        return Err(Reported.into());
     }
     Ok(Outcome::Clean)
 }

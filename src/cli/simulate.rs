@@ -52,6 +52,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
     for w in p.after.context.warnings() {
         eprintln!("warning: {w}");
     }
+    for w in &p.after.model.warnings {
+        eprintln!("warning: {}: {w}", p.after.name);
+    }
     let sim = cache::simulate(&p.before, &p.after);
     match a.format {
         SimFormat::Json => println!(

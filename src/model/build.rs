@@ -79,7 +79,7 @@ struct Builder<'a> {
     stages: Vec<Stage>,
     finals: Vec<StageState>,
     steps: Vec<Step>,
-    warnings: Vec<String>,
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> {
@@ -90,7 +90,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         stages: Vec::new(),
         finals: Vec::new(),
         steps: Vec::new(),
-        warnings: Vec::new(),
+        warnings: Default::default(),
     };
     let mut cur: Option<StageState> = None;
     for (i, ins) in df.instructions.iter().enumerate() {
@@ -138,7 +138,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         stages: b.stages,
         steps: b.steps,
         target,
-        warnings: b.warnings,
+        warnings: b.warnings.into_inner(),
     })
 }
 
@@ -153,10 +153,19 @@ impl Builder<'_> {
         word: &str,
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Expansion, ModelError> {
-        expand(word, self.df.escape, lookup).map_err(|e: ExpandError| ModelError::Expand {
-            line: self.line(ins),
-            message: e.to_string(),
-        })
+        // BuildKit fails such a build; the model keeps the word as written and
+        // says so, so that graph, check and fix still work on templates.
+        Ok(
+            expand(word, self.df.escape, lookup).unwrap_or_else(|e: ExpandError| {
+                self.warnings
+                    .borrow_mut()
+                    .push(format!("line {}: {e}; kept as written", self.line(ins)));
+                Expansion {
+                    value: word.to_string(),
+                    ..Default::default()
+                }
+            }),
+        )
     }
 
     fn meta_value(&self, name: &str) -> Option<String> {
@@ -765,6 +774,21 @@ mod tests {
             },
         );
         assert!(matches!(e, Err(ModelError::UnknownTarget { .. })));
+    }
+
+    #[test]
+    fn unsupported_substitutions_are_kept_with_a_warning() {
+        let df = parse("FROM base:${templateOption:imageVariant}\nRUN x\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let m = build(&df, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(&m.stages[0].base, Base::Image(i) if i == "base:${templateOption:imageVariant}")
+        );
+        assert!(
+            m.warnings[0].contains("unsupported modifier `i`"),
+            "{:?}",
+            m.warnings
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct Expansion {
 pub enum ExpandError {
     #[error("unterminated `${{` in `{0}`")]
     Unterminated(String),
+    #[error("unsupported modifier `{modifier}` in substitution `{word}`")]
+    UnsupportedModifier { modifier: char, word: String },
     #[error("{name}: {message}")]
     Required { name: String, message: String },
 }
@@ -182,6 +184,17 @@ impl Lexer<'_> {
         } else {
             c
         };
+        let supported = if colon {
+            matches!(op, '-' | '+' | '?')
+        } else {
+            matches!(op, '-' | '+' | '?' | '#' | '%' | '/')
+        };
+        if !supported {
+            return Err(ExpandError::UnsupportedModifier {
+                modifier: op,
+                word: self.word.to_string(),
+            });
+        }
         let mut doubled = false;
         if (op == '#' || op == '%' || op == '/') && self.peek() == Some(op) {
             self.pos += 1;
