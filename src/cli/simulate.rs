@@ -20,7 +20,7 @@ pub fn spec(a: &ChangeArgs) -> anyhow::Result<ChangeSpec> {
     } else if let Some(s) = &a.before_snapshot {
         ChangeKind::Snapshot(s.clone())
     } else if !a.changed.is_empty() {
-        ChangeKind::Paths(a.changed.clone())
+        ChangeKind::Paths(context_relative_paths(a)?)
     } else {
         ChangeKind::Nothing
     };
@@ -33,6 +33,29 @@ pub fn spec(a: &ChangeArgs) -> anyhow::Result<ChangeSpec> {
         base_changed: a.base_changed.clone(),
         kind,
     })
+}
+
+/// `--changed` paths are relative to the context; a path that exists as
+/// given (relative to the working directory) inside the context is made
+/// relative to it, so `--changed app/src/x.py --context app` works too.
+fn context_relative_paths(a: &ChangeArgs) -> anyhow::Result<Vec<String>> {
+    let (context, _) = change::locate(a.context.as_deref(), a.file.as_deref())?;
+    let root = context.canonicalize()?;
+    let resolve = |p: &String| {
+        if context.join(p).exists() {
+            return p.clone();
+        }
+        std::path::Path::new(p)
+            .canonicalize()
+            .ok()
+            .and_then(|c| {
+                c.strip_prefix(&root)
+                    .ok()
+                    .map(|r| r.to_string_lossy().to_string())
+            })
+            .unwrap_or_else(|| p.clone())
+    };
+    Ok(a.changed.iter().map(resolve).collect())
 }
 
 /// Prepares both builds; parse errors are printed with their code frame.
