@@ -40,6 +40,14 @@ fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// The step nodes of stage `si`, in order.
+fn stage_steps(g: &Graph, si: usize) -> impl Iterator<Item = petgraph::graph::NodeIndex> + '_ {
+    g.step_nodes
+        .iter()
+        .copied()
+        .filter(move |&st| matches!(g.graph[st], Node::Step { stage, .. } if stage == si))
+}
+
 /// Graphviz DOT: one cluster per stage; unbuilt stages are dashed.
 pub fn to_dot(g: &Graph) -> String {
     let mut out = String::from(
@@ -58,17 +66,13 @@ pub fn to_dot(g: &Graph) -> String {
             sn.index(),
             dot_escape(&label(&g.graph[sn]))
         );
-        for &st in &g.step_nodes {
-            if let Node::Step { stage, .. } = g.graph[st] {
-                if stage == si {
-                    let _ = writeln!(
-                        out,
-                        "    n{} [label=\"{}\"];",
-                        st.index(),
-                        dot_escape(&label(&g.graph[st]))
-                    );
-                }
-            }
+        for st in stage_steps(g, si) {
+            let _ = writeln!(
+                out,
+                "    n{} [label=\"{}\"];",
+                st.index(),
+                dot_escape(&label(&g.graph[st]))
+            );
         }
         let _ = writeln!(out, "  }}");
     }
@@ -153,17 +157,13 @@ pub fn to_mermaid(g: &Graph) -> String {
             sn.index(),
             mermaid_text(&label(&g.graph[sn]))
         );
-        for &st in &g.step_nodes {
-            if let Node::Step { stage, .. } = g.graph[st] {
-                if stage == si {
-                    let _ = writeln!(
-                        out,
-                        "    n{}[\"{}\"]",
-                        st.index(),
-                        mermaid_text(&label(&g.graph[st]))
-                    );
-                }
-            }
+        for st in stage_steps(g, si) {
+            let _ = writeln!(
+                out,
+                "    n{}[\"{}\"]",
+                st.index(),
+                mermaid_text(&label(&g.graph[st]))
+            );
         }
         out.push_str("  end\n");
     }

@@ -273,37 +273,34 @@ fn glob_match(pattern: &str, text: &str) -> bool {
     rec(&p, &t)
 }
 
-fn trim_prefix(value: &str, pattern: &str, longest: bool) -> String {
-    let idx: Vec<usize> = value
+/// Char boundaries of `value`, shortest cut first (or longest first).
+fn cuts(value: &str, from_end: bool) -> Vec<usize> {
+    let mut idx: Vec<usize> = value
         .char_indices()
         .map(|(i, _)| i)
         .chain(std::iter::once(value.len()))
         .collect();
-    let mut cands: Box<dyn Iterator<Item = &usize>> = if longest {
-        Box::new(idx.iter().rev())
-    } else {
-        Box::new(idx.iter())
-    };
-    cands
-        .find(|&&i| glob_match(pattern, &value[..i]))
-        .map(|&i| value[i..].to_string())
+    if from_end {
+        idx.reverse();
+    }
+    idx
+}
+
+/// `${V#p}` / `${V##p}`: removes the shortest / longest prefix matching `p`.
+fn trim_prefix(value: &str, pattern: &str, longest: bool) -> String {
+    cuts(value, longest)
+        .into_iter()
+        .find(|&i| glob_match(pattern, &value[..i]))
+        .map(|i| value[i..].to_string())
         .unwrap_or_else(|| value.to_string())
 }
 
+/// `${V%p}` / `${V%%p}`: removes the shortest / longest suffix matching `p`.
 fn trim_suffix(value: &str, pattern: &str, longest: bool) -> String {
-    let idx: Vec<usize> = value
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(value.len()))
-        .collect();
-    let mut cands: Box<dyn Iterator<Item = &usize>> = if longest {
-        Box::new(idx.iter())
-    } else {
-        Box::new(idx.iter().rev())
-    };
-    cands
-        .find(|&&i| glob_match(pattern, &value[i..]))
-        .map(|&i| value[..i].to_string())
+    cuts(value, !longest)
+        .into_iter()
+        .find(|&i| glob_match(pattern, &value[i..]))
+        .map(|i| value[..i].to_string())
         .unwrap_or_else(|| value.to_string())
 }
 
