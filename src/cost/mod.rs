@@ -185,7 +185,12 @@ fn list(items: &[String]) -> String {
 }
 
 /// One calibration source with its name, observations and the model steps they matched.
-type Matched<'a> = (CostSource, &'a String, &'a Vec<Observed>, Vec<Option<usize>>);
+type Matched<'a> = (
+    CostSource,
+    &'a String,
+    &'a Vec<Observed>,
+    Vec<Option<usize>>,
+);
 
 /// Costs every step of `build` that the target needs.
 pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
