@@ -3,10 +3,11 @@
 //! The pipeline: `source` (files) → `syntax` (bytes → lossless tree) →
 //! `model` (what each instruction reads, writes and keys on) → `graph` →
 //! `context` (the build context as BuildKit sees it) → `cache` (simulation)
-//! → `report`.
+//! → `report`; `cost` turns a simulation into seconds and bytes.
 pub mod cache;
 pub mod change;
 pub mod context;
+pub mod cost;
 pub mod graph;
 pub mod model;
 pub mod report;

@@ -5,6 +5,7 @@
 mod git;
 mod snapshot;
 
+pub use git::checkout as checkout_revision;
 pub use snapshot::{Snapshot, SNAPSHOT_FORMAT};
 
 use crate::cache::BuildInput;

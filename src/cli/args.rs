@@ -25,6 +25,11 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Record the context digests and Dockerfile of this build, for a later `simulate --before-snapshot`.
     Snapshot(SnapshotArgs),
+    /// Estimate the time and bytes a change (or each of the last N commits) takes to rebuild.
+    Estimate(EstimateArgs),
+    /// Record step timings from a build log into a cost profile.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -124,4 +129,42 @@ pub struct GraphArgs {
     pub build_args: Vec<String>,
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
+}
+
+#[derive(clap::Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// Step timings from a real build: `docker build --progress=plain` (or rawjson) output.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// A cost profile from `dockopt profile record` (default: <context>/.dockopt/profile.json if present).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Replay the last N commits touching the context (with --git REV1..REV2: that range; 0 = all of it).
+    #[arg(long, value_name = "N", conflicts_with_all = ["changed", "before", "before_snapshot"])]
+    pub history: Option<usize>,
+    /// Another Dockerfile (e.g. from `dockopt fix`), evaluated on the same contexts; relative to the context, or absolute.
+    #[arg(long, value_name = "DOCKERFILE")]
+    pub compare: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SimFormat,
+}
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Read a build log and print a profile (JSON) to keep as .dockopt/profile.json.
+    Record(ProfileRecordArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ProfileRecordArgs {
+    /// `docker build --progress=plain` (or rawjson) output.
+    pub log: PathBuf,
+    /// The Dockerfile that was built: the log is checked against it and each step gets its line.
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// The build context (default: the Dockerfile's directory).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
 }

@@ -2,9 +2,11 @@
 //! changes, 2 usage, input or parse errors.
 
 mod args;
+mod estimate;
 mod graph;
 mod input;
 mod parse;
+mod profile;
 mod simulate;
 
 use args::{Cli, Command};
@@ -43,6 +45,8 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Snapshot(a) => simulate::snapshot(a),
+        Command::Estimate(a) => estimate::run(a),
+        Command::Profile(c) => profile::run(c),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -17,6 +17,8 @@
 mod cache_tier;
 mod dockopt;
 mod engine;
+#[path = "../engine_cost/mod.rs"]
+mod engine_cost;
 mod progress;
 mod scenario;
 
@@ -63,5 +65,20 @@ fn main() {
         eprintln!("ENGINE TIER FAILED: base image bkbase is missing: run `bash tests/engine/images.sh` first.");
         std::process::exit(2);
     }
-    std::process::exit(cache_tier::run(&docker, &opts));
+    // Each tier returns its counts; the last line totals them for CI.
+    let (mut passed, mut failed, skipped) = cache_tier::run(&docker, &opts);
+    let (p, f) = engine_cost::run(&opts.filters);
+    println!("cost calibration: {p} passed, {f} failed");
+    passed += p;
+    failed += f;
+    if passed + failed + skipped == 0 {
+        eprintln!("no scenario or tier matches {:?}", opts.filters);
+        failed += 1;
+    }
+    if skipped > 0 {
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
+    std::process::exit(i32::from(failed > 0));
 }

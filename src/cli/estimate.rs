@@ -1,0 +1,216 @@
+//! `dockopt estimate`: the simulate change flags, plus where timings come from.
+
+use super::args::{ChangeArgs, EstimateArgs, SimFormat};
+use super::input::build_args;
+use super::{simulate, Outcome};
+use anyhow::{bail, Context as _};
+use dockopt::cache;
+use dockopt::change::{self, Prepared};
+use dockopt::cost::history::{self, HistorySpec};
+use dockopt::cost::log;
+use dockopt::cost::profile::Profile;
+use dockopt::cost::{self, Calibration, Observed};
+use dockopt::model::BuildOptions;
+use dockopt::report::estimate as report;
+use std::path::{Path, PathBuf};
+
+/// The directory relative paths (default profile, --compare) are taken from.
+fn context_dir(c: &ChangeArgs) -> PathBuf {
+    if let Some(after) = &c.after {
+        return after.clone();
+    }
+    change::locate(c.context.as_deref(), c.file.as_deref())
+        .map(|(ctx, _)| ctx)
+        .unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Reads `--log` and `--profile` (or the default profile). Unreadable files are errors;
+/// content that is not a log or profile is a warning and the heuristics take over.
+fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec<String>)> {
+    let mut cal = Calibration::default();
+    let mut notes = Vec::new();
+    if let Some(path) = &a.log {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read log {}", path.display()))?;
+        match log::parse(&text) {
+            Ok(l) => cal.log = Some((path.display().to_string(), Observed::from_log(&l))),
+            Err(e) => eprintln!(
+                "warning: {}: {e}; every step is costed by heuristics",
+                path.display()
+            ),
+        }
+    }
+    let default = ctx.join(".dockopt/profile.json");
+    let profile = match &a.profile {
+        Some(p) => Some(p.clone()),
+        None if a.log.is_none() && default.is_file() => {
+            notes.push(format!(
+                "timings from the stored profile {}",
+                default.display()
+            ));
+            Some(default)
+        }
+        None => None,
+    };
+    if let Some(path) = profile {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read profile {}", path.display()))?;
+        match Profile::parse(&text) {
+            Ok(p) => cal.profile = Some((path.display().to_string(), p.observed())),
+            Err(e) => eprintln!("warning: {}: {e}; heuristics used instead", path.display()),
+        }
+    }
+    if cal.log.is_none() && cal.profile.is_none() {
+        notes.push(
+            "no --log or --profile: every figure is a heuristic (docs/cost-model.md); pass a `docker build --progress=plain` log for real timings".into(),
+        );
+    }
+    Ok((cal, notes))
+}
+
+/// `--compare` as (name, text): relative to the context, else as given.
+fn compare_file(path: &Path, ctx: &Path) -> anyhow::Result<(String, String)> {
+    let candidates = if path.is_absolute() {
+        vec![path.to_path_buf()]
+    } else {
+        vec![ctx.join(path), path.to_path_buf()]
+    };
+    let found = candidates.iter().find(|p| p.is_file()).with_context(|| {
+        format!(
+            "--compare: {} does not exist (relative to the context {})",
+            path.display(),
+            ctx.display()
+        )
+    })?;
+    let text = std::fs::read_to_string(found)
+        .with_context(|| format!("cannot read {}", found.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+fn options(c: &ChangeArgs) -> anyhow::Result<(BuildOptions, BuildOptions)> {
+    let before = BuildOptions {
+        build_args: build_args(&c.build_args)?,
+        target: c.target.clone(),
+    };
+    let mut after = before.clone();
+    after.build_args.extend(build_args(&c.after_build_args)?);
+    Ok((before, after))
+}
+
+/// The other Dockerfile on the same two contexts.
+fn compare_builds(
+    p: &Prepared,
+    name: &str,
+    text: &str,
+    c: &ChangeArgs,
+) -> anyhow::Result<(cache::BuildInput, cache::BuildInput)> {
+    let (bo, ao) = options(c)?;
+    let load = |opts: &BuildOptions, ctx: &dockopt::context::ContextTree| {
+        change::input_from_text(name.to_string(), text, opts, ctx.clone()).map_err(|e| match e {
+            change::ChangeError::Parse(rendered) => anyhow::anyhow!("{rendered}"),
+            other => other.into(),
+        })
+    };
+    let before = load(&bo, &p.before.context)?;
+    let mut after = load(&ao, &p.after.context)?;
+    after.moved_images = p.after.moved_images.clone();
+    Ok((before, after))
+}
+
+pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
+    let ctx = context_dir(&a.change);
+    let (cal, mut notes) = calibration(&a, &ctx)?;
+    if let Some(n) = a.history {
+        return run_history(&a, n, cal, &ctx, notes);
+    }
+    let p = simulate::prepare(&a.change)?;
+    for w in p.after.context.warnings() {
+        eprintln!("warning: {w}");
+    }
+    notes.extend(p.notes.iter().cloned());
+    let sim = cache::simulate(&p.before, &p.after);
+    let est = cost::estimate(&sim, &p.after, &cal);
+    let other = match &a.compare {
+        Some(path) => {
+            let (name, text) = compare_file(path, &ctx)?;
+            let (b, af) = compare_builds(&p, &name, &text, &a.change)?;
+            let s = cache::simulate(&b, &af);
+            Some((name, cost::estimate(&s, &af, &cal)))
+        }
+        None => None,
+    };
+    let compare = other.as_ref().map(|(n, e)| (n.as_str(), e));
+    let mut warned = Vec::new();
+    for w in est
+        .warnings
+        .iter()
+        .chain(compare.iter().flat_map(|(_, e)| e.warnings.iter()))
+    {
+        if !warned.contains(w) {
+            eprintln!("warning: {w}");
+            warned.push(w.clone());
+        }
+    }
+    match a.format {
+        SimFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::to_json(&est, compare, &notes))?
+        ),
+        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &est, compare, &notes)),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn run_history(
+    a: &EstimateArgs,
+    limit: usize,
+    calibration: Calibration,
+    ctx: &Path,
+    notes: Vec<String>,
+) -> anyhow::Result<Outcome> {
+    let (context, dockerfile) =
+        change::locate(a.change.context.as_deref(), a.change.file.as_deref())?;
+    if !a.change.after_build_args.is_empty() || !a.change.base_changed.is_empty() {
+        eprintln!("warning: --after-build-arg and --base-changed are ignored with --history (each commit is built with the same arguments and bases)");
+    }
+    let compare = match &a.compare {
+        Some(p) => Some(compare_file(p, ctx)?),
+        None => None,
+    };
+    let compare_name = compare.as_ref().map(|(n, _)| n.clone());
+    let spec = HistorySpec {
+        context,
+        dockerfile: dockerfile.clone(),
+        range: a.change.git.clone(),
+        limit,
+        opts: options(&a.change)?.0,
+        compare,
+        calibration,
+    };
+    let mut h = history::replay(&spec)?;
+    h.notes.extend(notes);
+    for w in &h.warnings {
+        eprintln!("warning: {w}");
+    }
+    if h.commits.is_empty() {
+        for n in &h.notes {
+            eprintln!("note: {n}");
+        }
+        bail!("nothing to estimate: no commit in this history could be compared with its parent");
+    }
+    match a.format {
+        SimFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::history_json(&h, compare_name.as_deref()))?
+        ),
+        SimFormat::Text => print!(
+            "{}",
+            report::history_text(
+                &dockerfile.display().to_string(),
+                &h,
+                compare_name.as_deref()
+            )
+        ),
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,44 @@
+//! `dockopt profile record`.
+
+use super::args::{ProfileCommand, ProfileRecordArgs};
+use super::Outcome;
+use anyhow::Context as _;
+use dockopt::change;
+use dockopt::cost::profile::Profile;
+use dockopt::cost::{cost_steps, log, match_steps, Calibration};
+use dockopt::model::BuildOptions;
+
+pub fn run(c: ProfileCommand) -> anyhow::Result<Outcome> {
+    match c {
+        ProfileCommand::Record(a) => record(a),
+    }
+}
+
+fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(&a.log)
+        .with_context(|| format!("cannot read log {}", a.log.display()))?;
+    let l = log::parse(&text).with_context(|| a.log.display().to_string())?;
+    let mut profile = Profile::from_log(&l, None);
+    if a.file.is_some() || a.context.is_some() {
+        let (context, dockerfile) = change::locate(a.context.as_deref(), a.file.as_deref())?;
+        let build = change::load_build(&context, &dockerfile, &BuildOptions::default(), None)?;
+        profile.dockerfile = Some(dockerfile.display().to_string());
+        let observed = profile.observed();
+        let matched = match_steps(&build, &observed);
+        for (i, m) in matched.iter().enumerate() {
+            if let Some(j) = m {
+                let ins = build.model.steps[i].instruction;
+                profile.steps[*j].line = Some(build.dockerfile.instructions[ins].start_line);
+            }
+        }
+        let cal = Calibration {
+            log: Some((a.log.display().to_string(), observed)),
+            profile: None,
+        };
+        for w in cost_steps(&build, &cal).warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    println!("{}", profile.to_json());
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,292 @@
+//! Replaying a repository's history: each commit that touches the context is simulated
+//! against its first parent and costed, for the Dockerfile and optionally for another one
+//! (e.g. the output of `dockopt fix`) evaluated on the same context revisions.
+
+use super::{estimate, Calibration, Rebuild};
+use crate::cache::{self, BuildInput};
+use crate::change::{self, ChangeError};
+use crate::model::BuildOptions;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{0} is not inside a git repository: --history and --git need the repository's history (git init, or use --changed / --before/--after)")]
+    NoRepo(PathBuf),
+    #[error("git: {0}")]
+    Git(String),
+    #[error("{0}")]
+    Change(#[from] ChangeError),
+}
+
+pub struct HistorySpec {
+    pub context: PathBuf,
+    /// The Dockerfile, as located in the working tree (inside `context`).
+    pub dockerfile: PathBuf,
+    /// `REV1..REV2` (default: `HEAD`).
+    pub range: Option<String>,
+    /// The newest N commits (0: all in the range).
+    pub limit: usize,
+    pub opts: BuildOptions,
+    /// Another Dockerfile's name and text, evaluated on the same revisions.
+    pub compare: Option<(String, String)>,
+    pub calibration: Calibration,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommitEstimate {
+    pub rev: String,
+    pub parent: String,
+    pub subject: String,
+    pub merge: bool,
+    pub rebuild: Rebuild,
+    pub compare: Option<Rebuild>,
+}
+
+#[derive(Debug, Clone)]
+pub struct History {
+    /// Oldest first.
+    pub commits: Vec<CommitEstimate>,
+    pub total: Rebuild,
+    pub compare_total: Option<Rebuild>,
+    /// How the history was read (first-parent, merges, shallow clone, skipped commits).
+    pub notes: Vec<String>,
+    /// Calibration warnings, each once.
+    pub warnings: Vec<String>,
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, HistoryError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| HistoryError::Git(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(HistoryError::Git(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+struct Rev {
+    hash: String,
+    parents: Vec<String>,
+    subject: String,
+}
+
+/// First-parent commits touching the context, newest first.
+fn list(spec: &HistorySpec) -> Result<Vec<Rev>, HistoryError> {
+    let limit = spec.limit.to_string();
+    let mut args = vec!["log", "--first-parent", "--format=%H%x1f%P%x1f%s"];
+    if spec.limit > 0 {
+        args.extend(["-n", &limit]);
+    }
+    let range = spec.range.as_deref().unwrap_or("HEAD");
+    let range = match range.split_once("..") {
+        Some((a, "")) => format!("{a}..HEAD"),
+        _ => range.to_string(),
+    };
+    args.push(&range);
+    args.extend(["--", "."]);
+    let out = git(&spec.context, &args).map_err(|e| match e {
+        HistoryError::Git(m)
+            if m.contains("does not have any commits") || m.contains("unknown revision") =>
+        {
+            HistoryError::Git(format!("cannot read history `{range}`: {m}"))
+        }
+        other => other,
+    })?;
+    Ok(out
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut f = l.splitn(3, '\x1f');
+            let hash = f.next().unwrap_or("").to_string();
+            let parents = f
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            Rev {
+                hash,
+                parents,
+                subject: f.next().unwrap_or("").to_string(),
+            }
+        })
+        .collect())
+}
+
+struct Loaded {
+    rev: String,
+    main: BuildInput,
+    other: Option<BuildInput>,
+    _dir: tempfile::TempDir,
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(10)]
+}
+
+pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
+    if git(&spec.context, &["rev-parse", "--show-toplevel"]).is_err() {
+        return Err(HistoryError::NoRepo(spec.context.clone()));
+    }
+    let shallow = git(&spec.context, &["rev-parse", "--is-shallow-repository"])
+        .map(|s| s.trim() == "true")
+        .unwrap_or(false);
+    let revs = list(spec)?;
+    let rel_df = match (spec.dockerfile.canonicalize(), spec.context.canonicalize()) {
+        (Ok(d), Ok(c)) => d.strip_prefix(&c).map(Path::to_path_buf).unwrap_or(d),
+        _ => PathBuf::from("Dockerfile"),
+    };
+    let mut notes = vec![format!(
+        "first-parent history of {} ({} commit{} touching the context)",
+        spec.range.as_deref().unwrap_or("HEAD"),
+        revs.len(),
+        if revs.len() == 1 { "" } else { "s" }
+    )];
+    if spec.limit > 0 && revs.len() < spec.limit && spec.range.is_none() {
+        notes.push(format!(
+            "asked for {} commits; only {} touch the context{}",
+            spec.limit,
+            revs.len(),
+            if shallow {
+                " in this shallow clone"
+            } else {
+                ""
+            }
+        ));
+    }
+    let merges = revs.iter().filter(|r| r.parents.len() > 1).count();
+    if merges > 0 {
+        notes.push(format!(
+            "{merges} merge commit{} compared with {} first parent (first-parent history: everything merged in counts as one rebuild)",
+            if merges == 1 { "" } else { "s" },
+            if merges == 1 { "its" } else { "their" }
+        ));
+    }
+
+    let load = |rev: &str| -> Result<Option<Loaded>, HistoryError> {
+        let (dir, tmp) = change::checkout_revision(&spec.context, rev)?;
+        let df = dir.join(&rel_df);
+        if !df.is_file() {
+            return Ok(None);
+        }
+        let mut main = change::load_build(&dir, &df, &spec.opts, None)?;
+        main.name = rel_df.display().to_string();
+        let other = match &spec.compare {
+            Some((name, text)) => Some(change::input_from_text(
+                name.clone(),
+                text,
+                &spec.opts,
+                main.context.clone(),
+            )?),
+            None => None,
+        };
+        Ok(Some(Loaded {
+            rev: rev.to_string(),
+            main,
+            other,
+            _dir: tmp,
+        }))
+    };
+
+    let mut commits = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut total = Rebuild::default();
+    let mut compare_total = spec.compare.as_ref().map(|_| Rebuild::default());
+    let mut cache: Vec<Loaded> = Vec::new();
+    let get = |rev: &str, cache: &mut Vec<Loaded>| -> Result<Option<usize>, HistoryError> {
+        if let Some(i) = cache.iter().position(|l| l.rev == rev) {
+            return Ok(Some(i));
+        }
+        match load(rev)? {
+            Some(l) => {
+                if cache.len() >= 3 {
+                    cache.remove(0);
+                }
+                cache.push(l);
+                Ok(Some(cache.len() - 1))
+            }
+            None => Ok(None),
+        }
+    };
+    for r in revs.iter().rev() {
+        let Some(parent) = r.parents.first() else {
+            notes.push(if shallow {
+                format!(
+                    "{} is at the shallow-clone boundary (its parent was not fetched): skipped; `git fetch --unshallow` for the full history",
+                    short(&r.hash)
+                )
+            } else {
+                format!("{} is the first commit (a cold build, not a rebuild): skipped", short(&r.hash))
+            });
+            continue;
+        };
+        let step = (|| -> Result<Option<CommitEstimate>, HistoryError> {
+            let Some(b) = get(parent, &mut cache)? else {
+                return Ok(None);
+            };
+            let before_rev = cache[b].rev.clone();
+            let Some(a) = get(&r.hash, &mut cache)? else {
+                return Ok(None);
+            };
+            let b = cache.iter().position(|l| l.rev == before_rev).unwrap_or(b);
+            let (before, after) = (&cache[b], &cache[a]);
+            let sim = cache::simulate(&before.main, &after.main);
+            let e = estimate(&sim, &after.main, &spec.calibration);
+            for w in e.warnings {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+            let compare = match (&before.other, &after.other) {
+                (Some(bo), Some(ao)) => {
+                    let s = cache::simulate(bo, ao);
+                    let e = estimate(&s, ao, &spec.calibration);
+                    for w in e.warnings {
+                        if !warnings.contains(&w) {
+                            warnings.push(w);
+                        }
+                    }
+                    Some(e.rebuild)
+                }
+                _ => None,
+            };
+            Ok(Some(CommitEstimate {
+                rev: r.hash.clone(),
+                parent: parent.clone(),
+                subject: r.subject.clone(),
+                merge: r.parents.len() > 1,
+                rebuild: e.rebuild,
+                compare,
+            }))
+        })();
+        match step {
+            Ok(Some(c)) => {
+                total.add(&c.rebuild);
+                if let (Some(t), Some(cr)) = (compare_total.as_mut(), &c.compare) {
+                    t.add(cr);
+                }
+                commits.push(c);
+            }
+            Ok(None) => notes.push(format!(
+                "{}: {} does not exist in it or its parent: skipped",
+                short(&r.hash),
+                rel_df.display()
+            )),
+            Err(e) => notes.push(format!("{}: skipped: {e}", short(&r.hash))),
+        }
+    }
+    Ok(History {
+        commits,
+        total: total.rounded(),
+        compare_total: compare_total.map(Rebuild::rounded),
+        notes,
+        warnings,
+    })
+}

@@ -1,0 +1,443 @@
+//! Reading step timings from a real build's output: `docker build --progress=plain`
+//! (20.10 CLI / BuildKit v0.8 printer and newer buildx) and `--progress=rawjson`
+//! (one `SolveStatus` JSON object per line). Spec: buildkit-cache.md §11.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// How a step ended in the logged build.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    /// Ran, taking this many seconds.
+    Done(f64),
+    /// Taken from the cache: the log says nothing about its cost.
+    Cached,
+    Error,
+    Canceled,
+    /// Never printed a status (the build stopped first).
+    NotRun,
+}
+
+/// One `[stage k/n] INSTR` vertex of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedStep {
+    /// The stage label; `None` when the build had one stage (BuildKit omits it).
+    pub stage: Option<String>,
+    pub k: usize,
+    pub n: usize,
+    /// The instruction as displayed (keyword upper-cased, variables expanded).
+    pub instruction: String,
+    pub status: Status,
+}
+
+impl LoggedStep {
+    pub fn seconds(&self) -> Option<f64> {
+        match self.status {
+            Status::Done(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_from(&self) -> bool {
+        self.instruction
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    RawJson,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildLog {
+    pub format: LogFormat,
+    /// Labelled steps in order of first appearance (internal vertices dropped).
+    pub steps: Vec<LoggedStep>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("no build steps found: expected `docker build --progress=plain` (lines like `#5 [2/4] RUN …` / `#5 DONE 1.2s`) or `--progress=rawjson` output")]
+    Empty,
+    #[error("line {line}: not a BuildKit rawjson status: {message}")]
+    Json { line: usize, message: String },
+}
+
+/// Parses plain or rawjson output, detected from the first non-blank line.
+pub fn parse(text: &str) -> Result<BuildLog, LogError> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let log = match first {
+        Some(l) if l.starts_with('{') => parse_rawjson(text)?,
+        _ => parse_plain(text),
+    };
+    if log.steps.is_empty() {
+        return Err(LogError::Empty);
+    }
+    Ok(log)
+}
+
+/// `[<platform> ][<stage> ]k/n] INSTR` → (stage, k, n, instr). Step 2 of §11.
+pub fn parse_label(name: &str) -> Option<(Option<String>, usize, usize, String)> {
+    let rest = name.strip_prefix('[')?;
+    let close = rest.find("] ")?;
+    let (inside, instr) = (&rest[..close], &rest[close + 2..]);
+    let mut words: Vec<&str> = inside.split_whitespace().collect();
+    let kn = words.pop()?;
+    let (k, n) = kn.split_once('/')?;
+    let (k, n) = (k.parse().ok()?, n.parse().ok()?);
+    // A leading `os/arch` word is the platform (multi-platform builds).
+    if words.len() == 2 || words.first().is_some_and(|w| w.contains('/')) {
+        words.remove(0);
+    }
+    let stage = match words.as_slice() {
+        [] => None,
+        [s] => Some(s.to_string()),
+        _ => return None,
+    };
+    Some((stage, k, n, instr.to_string()))
+}
+
+/// `#N …` → (N, rest).
+fn split_vertex(line: &str) -> Option<(u32, &str)> {
+    let rest = line.strip_prefix('#')?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let n = rest[..end].parse().ok()?;
+    Some((n, rest[end..].strip_prefix(' ').unwrap_or("")))
+}
+
+fn status_of(rest: &str) -> Option<Status> {
+    if rest == "CACHED" {
+        Some(Status::Cached)
+    } else if let Some(t) = rest.strip_prefix("DONE ") {
+        t.trim().strip_suffix('s')?.parse().ok().map(Status::Done)
+    } else if rest.starts_with("ERROR") {
+        Some(Status::Error)
+    } else if rest.starts_with("CANCELED") {
+        Some(Status::Canceled)
+    } else {
+        None
+    }
+}
+
+pub fn parse_plain(text: &str) -> BuildLog {
+    let mut names: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut order: Vec<(u32, String)> = Vec::new();
+    let mut status: BTreeMap<u32, Status> = BTreeMap::new();
+    for raw in text.lines() {
+        let line = raw.trim_end_matches('\r');
+        // A RUN whose output lacks a final newline glues the status on: `#8 0.044 bbb#8 DONE 0.0s`.
+        let mut pieces = vec![line];
+        if let Some((n, _)) = split_vertex(line) {
+            let tag = format!("#{n} ");
+            if let Some(pos) = line[1..].rfind(&tag).map(|p| p + 1) {
+                pieces = vec![&line[..pos], &line[pos..]];
+            }
+        }
+        for piece in pieces {
+            let Some((n, rest)) = split_vertex(piece) else {
+                continue;
+            };
+            if let Some(s) = status_of(rest) {
+                // The last status wins (step 3).
+                status.insert(n, s);
+                continue;
+            }
+            if names.contains_key(&n) || rest.starts_with("sha256:") {
+                continue;
+            }
+            if is_output_line(rest) {
+                continue;
+            }
+            names.insert(n, order.len());
+            order.push((n, rest.to_string()));
+        }
+    }
+    let steps = order
+        .into_iter()
+        .filter_map(|(n, name)| {
+            let (stage, k, total, instruction) = parse_label(&name)?;
+            Some(LoggedStep {
+                stage,
+                k,
+                n: total,
+                instruction,
+                status: status.get(&n).copied().unwrap_or(Status::NotRun),
+            })
+        })
+        .collect();
+    BuildLog {
+        format: LogFormat::Plain,
+        steps,
+    }
+}
+
+/// `0.123 text`: a RUN output line (step 4).
+fn is_output_line(rest: &str) -> bool {
+    let word = rest.split(' ').next().unwrap_or("");
+    match word.split_once('.') {
+        Some((a, b)) => {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    #[serde(default)]
+    vertexes: Vec<RawVertex>,
+}
+
+#[derive(Deserialize)]
+struct RawVertex {
+    digest: String,
+    #[serde(default)]
+    name: String,
+    started: Option<String>,
+    completed: Option<String>,
+    #[serde(default)]
+    cached: bool,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
+    struct Acc {
+        name: String,
+        started: Option<f64>,
+        completed: Option<f64>,
+        cached: bool,
+        error: bool,
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let st: RawStatus = serde_json::from_str(line).map_err(|e| LogError::Json {
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        for v in st.vertexes {
+            let a = acc.entry(v.digest.clone()).or_insert_with(|| {
+                order.push(v.digest.clone());
+                Acc {
+                    name: String::new(),
+                    started: None,
+                    completed: None,
+                    cached: false,
+                    error: false,
+                }
+            });
+            if !v.name.is_empty() {
+                a.name = v.name;
+            }
+            if let Some(t) = v.started.as_deref().and_then(rfc3339_seconds) {
+                a.started = Some(t);
+            }
+            if let Some(t) = v.completed.as_deref().and_then(rfc3339_seconds) {
+                a.completed = Some(t);
+            }
+            a.cached |= v.cached;
+            a.error |= v.error.is_some_and(|e| !e.is_empty());
+        }
+    }
+    let steps = order
+        .iter()
+        .filter_map(|d| {
+            let a = &acc[d];
+            let (stage, k, n, instruction) = parse_label(&a.name)?;
+            let status = if a.error {
+                Status::Error
+            } else if a.cached {
+                Status::Cached
+            } else {
+                match (a.started, a.completed) {
+                    (Some(s), Some(c)) => Status::Done(((c - s).max(0.0) * 10.0).round() / 10.0),
+                    _ => Status::NotRun,
+                }
+            };
+            Some(LoggedStep {
+                stage,
+                k,
+                n,
+                instruction,
+                status,
+            })
+        })
+        .collect();
+    Ok(BuildLog {
+        format: LogFormat::RawJson,
+        steps,
+    })
+}
+
+/// Seconds since 1970 of an RFC 3339 timestamp (`2024-05-01T10:00:01.5+02:00`).
+pub fn rfc3339_seconds(s: &str) -> Option<f64> {
+    let (date, time) = s.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let y: i64 = d.next()?.parse().ok()?;
+    let m: i64 = d.next()?.parse().ok()?;
+    let day: i64 = d.next()?.parse().ok()?;
+    let (clock, offset) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
+        (c, 0.0)
+    } else if let Some(pos) = time.rfind(['+', '-']) {
+        let (c, o) = time.split_at(pos);
+        let sign = if o.starts_with('-') { -1.0 } else { 1.0 };
+        let (oh, om) = o[1..].split_once(':')?;
+        let off = oh.parse::<f64>().ok()? * 3600.0 + om.parse::<f64>().ok()? * 60.0;
+        (c, sign * off)
+    } else {
+        (time, 0.0)
+    };
+    let mut c = clock.split(':');
+    let h: f64 = c.next()?.parse().ok()?;
+    let mi: f64 = c.next()?.parse().ok()?;
+    let sec: f64 = c.next()?.parse().ok()?;
+    // Days from civil (Howard Hinnant).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3600.0 + mi * 60.0 + sec - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SINGLE: &str = include_str!("testdata/single-stage.plain.log");
+    const REBUILD: &str = include_str!("testdata/single-stage-rebuild.plain.log");
+    const MULTI: &str = include_str!("testdata/multi-stage.plain.log");
+
+    #[test]
+    fn captured_single_stage_cold_build() {
+        let log = parse(SINGLE).unwrap();
+        assert_eq!(log.format, LogFormat::Plain);
+        let got: Vec<(Option<&str>, usize, &str, Status)> = log
+            .steps
+            .iter()
+            .map(|s| (s.stage.as_deref(), s.k, s.instruction.as_str(), s.status))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, 1, "FROM docker.io/library/bkbase", Status::Cached),
+                (None, 2, "RUN echo costcap1 >/scen", Status::Done(0.4)),
+                (None, 3, "RUN sleep 2", Status::Done(2.1)),
+                (None, 4, "COPY a.txt /a", Status::Done(0.0)),
+                (None, 5, "WORKDIR /w", Status::Done(0.0)),
+                (None, 6, "RUN echo hi && sleep 1", Status::Done(1.3)),
+            ]
+        );
+        assert!(log.steps.iter().all(|s| s.n == 6));
+    }
+
+    #[test]
+    fn captured_rebuild_has_cached_steps() {
+        let log = parse(REBUILD).unwrap();
+        let status: Vec<Status> = log.steps.iter().map(|s| s.status).collect();
+        assert_eq!(
+            status,
+            vec![
+                Status::Done(0.0),
+                Status::Cached,
+                Status::Cached,
+                Status::Done(0.1),
+                Status::Done(0.0),
+                Status::Done(1.1),
+            ]
+        );
+    }
+
+    #[test]
+    fn captured_multi_stage_labels() {
+        let log = parse(MULTI).unwrap();
+        let labels: Vec<(Option<&str>, usize, usize)> = log
+            .steps
+            .iter()
+            .map(|s| (s.stage.as_deref(), s.k, s.n))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![
+                (Some("stage-1"), 1, 4),
+                (Some("stage-1"), 2, 4),
+                (Some("builder"), 2, 3),
+                (Some("builder"), 3, 3),
+                (Some("stage-1"), 3, 4),
+                (Some("stage-1"), 4, 4),
+            ]
+        );
+        assert_eq!(log.steps[3].seconds(), Some(1.1));
+    }
+
+    #[test]
+    fn interleaved_blocks_glued_status_and_errors() {
+        let text = "#5 [build 2/4] RUN make\n#6 [build 3/4] RUN sleep 1\n#5 0.100 cc -o x\n\
+                    #6 DONE 1.0s\n#5 0.200 partial#5 DONE 12.5s\n#7 [build 4/4] RUN false\n\
+                    #7 ERROR: process \"/bin/sh -c false\" did not complete successfully\n\
+                    #8 [linux/arm64 build 1/4] COPY . .\n";
+        let log = parse_plain(text);
+        let s: Vec<(usize, Status)> = log.steps.iter().map(|s| (s.k, s.status)).collect();
+        assert_eq!(
+            s,
+            vec![
+                (2, Status::Done(12.5)),
+                (3, Status::Done(1.0)),
+                (4, Status::Error),
+                (1, Status::NotRun)
+            ]
+        );
+        assert_eq!(log.steps[3].stage.as_deref(), Some("build"));
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            parse_label("[ 2/12] RUN x"),
+            Some((None, 2, 12, "RUN x".into()))
+        );
+        assert_eq!(
+            parse_label("[linux/amd64 stage-0 3/4] COPY a b"),
+            Some((Some("stage-0".into()), 3, 4, "COPY a b".into()))
+        );
+        assert_eq!(parse_label("[internal] load build context"), None);
+    }
+
+    #[test]
+    fn rawjson_stream() {
+        let text = r#"{"vertexes":[{"digest":"sha256:a","name":"[1/3] FROM docker.io/library/bkbase","started":"2024-05-01T10:00:00Z","completed":"2024-05-01T10:00:00.1Z","cached":true}]}
+{"vertexes":[{"digest":"sha256:b","name":"[2/3] RUN sleep 2","started":"2024-05-01T10:00:00.2Z"}]}
+{"vertexes":[{"digest":"sha256:b","name":"[2/3] RUN sleep 2","started":"2024-05-01T10:00:00.2Z","completed":"2024-05-01T12:00:02.5+02:00"}],"logs":[{"vertex":"sha256:b","data":"aGkK"}]}
+{"vertexes":[{"digest":"sha256:c","name":"[3/3] COPY a /a","started":"2024-05-01T10:00:03Z"}]}
+"#;
+        let log = parse(text).unwrap();
+        assert_eq!(log.format, LogFormat::RawJson);
+        let s: Vec<Status> = log.steps.iter().map(|s| s.status).collect();
+        assert_eq!(s, vec![Status::Cached, Status::Done(2.3), Status::NotRun]);
+    }
+
+    #[test]
+    fn not_a_log() {
+        assert!(matches!(parse("hello\nworld\n"), Err(LogError::Empty)));
+        assert!(matches!(
+            parse("{\"vertexes\": 3}\n"),
+            Err(LogError::Json { line: 1, .. })
+        ));
+    }
+}

@@ -1,0 +1,130 @@
+//! A stored cost profile: the timings of one real build, kept in the repository
+//! (`.dockopt/profile.json`) so later estimates need no log.
+
+use super::log::{BuildLog, Status};
+use super::Observed;
+use serde::{Deserialize, Serialize};
+
+pub const PROFILE_FORMAT: &str = "dockopt-profile/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub format: String,
+    /// The Dockerfile the log was matched against when recording, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+    pub steps: Vec<ProfileStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileStep {
+    /// The stage label (`stage-0`, `builder`); absent when the logged build had one stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    pub k: usize,
+    pub n: usize,
+    pub instruction: String,
+    /// Measured duration; absent when the step was cached in the logged build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Output size, when known (editable by hand, e.g. from `docker history`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Source line in `dockerfile`, when the step was matched at record time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("not a dockopt profile: {0}")]
+    Json(String),
+    #[error("unsupported profile format `{0}` (expected `{PROFILE_FORMAT}`)")]
+    Format(String),
+}
+
+impl Profile {
+    /// Every labelled, non-FROM step of the log.
+    pub fn from_log(log: &BuildLog, dockerfile: Option<String>) -> Profile {
+        let steps = log
+            .steps
+            .iter()
+            .filter(|s| !s.is_from())
+            .map(|s| ProfileStep {
+                stage: s.stage.clone(),
+                k: s.k,
+                n: s.n,
+                instruction: s.instruction.clone(),
+                seconds: match s.status {
+                    Status::Done(t) => Some(t),
+                    _ => None,
+                },
+                bytes: None,
+                line: None,
+            })
+            .collect();
+        Profile {
+            format: PROFILE_FORMAT.to_string(),
+            dockerfile,
+            steps,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn parse(text: &str) -> Result<Profile, ProfileError> {
+        let p: Profile =
+            serde_json::from_str(text).map_err(|e| ProfileError::Json(e.to_string()))?;
+        if p.format != PROFILE_FORMAT {
+            return Err(ProfileError::Format(p.format));
+        }
+        Ok(p)
+    }
+
+    pub fn observed(&self) -> Vec<Observed> {
+        self.steps
+            .iter()
+            .map(|s| Observed {
+                stage: s.stage.clone(),
+                k: s.k,
+                n: s.n,
+                instruction: s.instruction.clone(),
+                seconds: s.seconds,
+                bytes: s.bytes,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::log;
+
+    #[test]
+    fn round_trip_from_a_captured_log() {
+        let l = log::parse(include_str!("testdata/multi-stage.plain.log")).unwrap();
+        let p = Profile::from_log(&l, Some("Dockerfile".into()));
+        assert_eq!(p.steps.len(), 5, "FROM is dropped");
+        let text = p.to_json();
+        let back = Profile::parse(&text).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(
+            back.steps[2].instruction,
+            "RUN sleep 1 && echo built > /out"
+        );
+        assert_eq!(back.steps[2].seconds, Some(1.1));
+        assert_eq!(back.observed()[2].stage.as_deref(), Some("builder"));
+    }
+
+    #[test]
+    fn rejects_other_json() {
+        assert!(matches!(
+            Profile::parse(r#"{"format":"x/2","steps":[]}"#),
+            Err(ProfileError::Format(_))
+        ));
+        assert!(matches!(Profile::parse("[]"), Err(ProfileError::Json(_))));
+    }
+}

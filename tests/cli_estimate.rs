@@ -1,0 +1,459 @@
+//! End-to-end tests of `dockopt estimate` and `dockopt profile record`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_dockopt");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The Dockerfile of `src/cost/testdata/single-stage.plain.log` (captured from the engine).
+const LOGGED_DF: &str = "FROM bkbase\nRUN echo costcap1 >/scen\nRUN sleep 2\nCOPY a.txt /a\nWORKDIR /w\nRUN echo hi && sleep 1\n";
+
+fn log_path() -> PathBuf {
+    Path::new(ROOT).join("src/cost/testdata/single-stage.plain.log")
+}
+
+fn dockopt(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run dockopt")
+}
+
+fn json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("JSON output")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn logged_context() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Dockerfile"), LOGGED_DF).unwrap();
+    std::fs::write(d.path().join("a.txt"), "hello\n").unwrap();
+    d
+}
+
+#[test]
+fn changed_file_with_a_real_log() {
+    let d = logged_context();
+    let log = log_path();
+    let o = dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "a.txt",
+            "--log",
+            log.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&o);
+    let r = &v["rebuild"];
+    assert_eq!(r["seconds"], 1.3);
+    assert_eq!(r["steps_rerun"], 3);
+    assert_eq!(r["steps_total"], 5);
+    assert_eq!(r["layers_to_push"], 2);
+    assert!(r["bytes"].is_u64());
+    assert!(r["share"].as_f64().unwrap() > 0.3);
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 5);
+    for s in steps {
+        assert!(s["seconds"].is_f64() && s["bytes"].is_u64(), "{s}");
+        assert!(s["result"].is_string() && s["reason"].is_string() && s["line"].is_u64());
+        assert_eq!(s["cost_source"], "log");
+    }
+    assert_eq!(steps[1]["instruction"], "RUN sleep 2");
+    assert_eq!(steps[1]["seconds"], 2.1);
+    assert_eq!(steps[1]["result"], "hit");
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 0);
+
+    // Text output says the same.
+    let t = dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "a.txt",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let text = String::from_utf8_lossy(&t.stdout);
+    assert!(text.contains("1.3 s to rebuild"), "{text}");
+}
+
+#[test]
+fn log_of_another_dockerfile_warns_and_uses_heuristics() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("Dockerfile"),
+        "FROM debian\nRUN apt-get update && apt-get install -y curl\nCOPY . /src\n",
+    )
+    .unwrap();
+    let log = log_path();
+    let o = dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "x.txt",
+            "--log",
+            log.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&o);
+    let err = stderr(&o);
+    assert!(err.contains("does not match"), "{err}");
+    assert!(err.contains("line 2 `RUN apt-get update"), "{err}");
+    assert!(v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["cost_source"] == "heuristic"));
+    assert_eq!(v["rebuild"]["steps_rerun"], 1);
+
+    // Not a log at all: a warning, still an estimate.
+    std::fs::write(d.path().join("junk.log"), "hello\n").unwrap();
+    let o = dockopt(
+        d.path(),
+        &["estimate", "--log", "junk.log", "--format", "json"],
+    );
+    assert!(stderr(&o).contains("no build steps found"));
+    assert_eq!(json(&o)["rebuild"]["steps_rerun"], 0);
+
+    // A missing log is a usage error.
+    let o = dockopt(d.path(), &["estimate", "--log", "missing.log"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read log missing.log"));
+}
+
+#[test]
+fn profile_round_trip_and_default_location() {
+    let d = logged_context();
+    let log = log_path();
+    let rec = dockopt(
+        d.path(),
+        &[
+            "profile",
+            "record",
+            log.to_str().unwrap(),
+            "-f",
+            "Dockerfile",
+        ],
+    );
+    let profile = json(&rec);
+    assert_eq!(profile["format"], "dockopt-profile/1");
+    assert_eq!(profile["steps"][1]["line"], 3);
+    assert!(stderr(&rec).is_empty(), "{}", stderr(&rec));
+    std::fs::create_dir(d.path().join(".dockopt")).unwrap();
+    std::fs::write(d.path().join(".dockopt/profile.json"), &rec.stdout).unwrap();
+    let explicit = json(&dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "a.txt",
+            "--profile",
+            ".dockopt/profile.json",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(explicit["rebuild"]["seconds"], 1.3);
+    assert_eq!(explicit["steps"][4]["cost_source"], "profile");
+    // Picked up without flags.
+    let auto = json(&dockopt(
+        d.path(),
+        &["estimate", "--changed", "a.txt", "--format", "json"],
+    ));
+    assert_eq!(auto["rebuild"], explicit["rebuild"]);
+    assert!(auto["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("stored profile"));
+}
+
+#[test]
+fn compare_on_the_same_change() {
+    let d = logged_context();
+    // The slow step moved after the COPY in the other file: now it re-runs too.
+    std::fs::write(
+        d.path().join("Dockerfile.slow"),
+        "FROM bkbase\nRUN echo costcap1 >/scen\nCOPY a.txt /a\nRUN sleep 2\nWORKDIR /w\nRUN echo hi && sleep 1\n",
+    )
+    .unwrap();
+    let log = log_path();
+    let v = json(&dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "a.txt",
+            "--log",
+            log.to_str().unwrap(),
+            "--compare",
+            "Dockerfile.slow",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(v["rebuild"]["seconds"], 1.3);
+    assert_eq!(v["compare"]["dockerfile"], "Dockerfile.slow");
+    assert_eq!(v["compare"]["rebuild"]["seconds"], 3.4);
+    assert!(v["compare"]["change"].as_f64().unwrap() > 1.0);
+}
+
+// ---- history -------------------------------------------------------------------------------
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn append(dir: &Path, file: &str, text: &str) {
+    let p = dir.join(file);
+    let mut s = std::fs::read_to_string(&p).unwrap_or_default();
+    s.push_str(text);
+    std::fs::write(p, s).unwrap();
+}
+
+fn commit(dir: &Path, msg: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", msg]);
+}
+
+/// The hand-fixed flask-notebook Dockerfile: requirements installed before `COPY . .`.
+pub const FLASK_FIXED: &str = "FROM python:3.9-buster\nWORKDIR /app\nENV FLASK_APP=manage.py\nENV PYTHONUNBUFFERED=1\nRUN apt-get update\nRUN apt-get install -y gcc libpq-dev netcat\nRUN pip install --upgrade pip\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN chmod +x entrypoint.sh\nEXPOSE 5555\nENTRYPOINT [\"./entrypoint.sh\"]\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5555\", \"manage:app\"]\n";
+
+/// A repository made from corpus/flask-notebook with ten commits after the import, touching
+/// app files, requirements.txt and the Dockerfile.
+fn flask_repo() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let src = Path::new(ROOT).join("corpus/flask-notebook");
+    for e in walkdir::WalkDir::new(&src) {
+        let e = e.unwrap();
+        let dest = d.path().join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let r = d.path();
+    git(r, &["init", "-q"]);
+    commit(r, "import flask-notebook");
+    append(r, "project/__init__.py", "\n# health check route\n");
+    commit(r, "app: health check");
+    append(r, "project/templates/index.html", "\n<!-- footer -->\n");
+    commit(r, "template: footer");
+    append(r, "requirements.txt", "requests==2.31.0\n");
+    commit(r, "deps: add requests");
+    append(r, "manage.py", "\n# cli command\n");
+    commit(r, "manage: cli command");
+    let df = std::fs::read_to_string(r.join("Dockerfile")).unwrap();
+    std::fs::write(
+        r.join("Dockerfile"),
+        df.replace(
+            "RUN pip install --upgrade pip",
+            "RUN pip install --upgrade pip setuptools",
+        ),
+    )
+    .unwrap();
+    commit(r, "docker: upgrade setuptools too");
+    append(r, "project/config.py", "\nSESSION_COOKIE_SECURE = True\n");
+    commit(r, "config: secure cookies");
+    append(r, "README.md", "\n## Deploying\n");
+    commit(r, "docs: deploying");
+    append(r, "entrypoint.sh", "\n# wait for db\n");
+    commit(r, "entrypoint: wait for db");
+    append(r, "requirements.txt", "Flask-Migrate==4.0.5\n");
+    commit(r, "deps: add Flask-Migrate");
+    append(r, "project/__init__.py", "\n# blueprints\n");
+    commit(r, "app: blueprints");
+    d
+}
+
+#[test]
+fn flask_notebook_history_and_fixed_dockerfile() {
+    let repo = flask_repo();
+    let fixed_dir = tempfile::tempdir().unwrap();
+    let fixed = fixed_dir.path().join("Dockerfile.fixed");
+    std::fs::write(&fixed, FLASK_FIXED).unwrap();
+    let r = repo.path();
+    let v = json(&dockopt(
+        r,
+        &[
+            "estimate",
+            "--history",
+            "10",
+            "--compare",
+            fixed.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    let commits = v["commits"].as_array().unwrap();
+    assert_eq!(commits.len(), 10);
+    assert_eq!(v["total"]["commits"], 10);
+    for c in commits {
+        assert!(c["rev"].as_str().unwrap().len() == 40);
+        assert!(c["rebuild"]["seconds"].is_f64());
+        assert!(c["compare"]["rebuild"]["seconds"].is_f64());
+    }
+    let total = v["total"]["seconds"].as_f64().unwrap();
+    let fixed_total = v["compare"]["total"]["seconds"].as_f64().unwrap();
+    let sum: f64 = commits
+        .iter()
+        .map(|c| c["rebuild"]["seconds"].as_f64().unwrap())
+        .sum();
+    assert!((sum - total).abs() < 0.05, "{sum} vs {total}");
+    assert!(fixed_total < total * 0.5, "fixed {fixed_total} vs {total}");
+    assert!(v["compare"]["change"].as_f64().unwrap() < -0.5);
+    // App-only commits re-run the pip install in the original, not in the fixed one.
+    let app = &commits[0];
+    assert_eq!(app["subject"], "app: health check");
+    assert!(
+        app["rebuild"]["seconds"].as_f64().unwrap()
+            > app["compare"]["rebuild"]["seconds"].as_f64().unwrap() * 5.0
+    );
+
+    let text = dockopt(
+        r,
+        &[
+            "estimate",
+            "--history",
+            "10",
+            "--compare",
+            fixed.to_str().unwrap(),
+        ],
+    );
+    let out = String::from_utf8_lossy(&text.stdout);
+    println!("{out}");
+    assert!(out.contains("over the last 10 commits"), "{out}");
+    assert!(out.contains("would have rebuilt"), "{out}");
+
+    // --git REV1..REV2 replays that range only.
+    let v = json(&dockopt(
+        r,
+        &[
+            "estimate",
+            "--history",
+            "0",
+            "--git",
+            "HEAD~3..HEAD",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(v["commits"].as_array().unwrap().len(), 3);
+    // Without --history, --git is one change (as in simulate).
+    let one = json(&dockopt(
+        r,
+        &["estimate", "--git", "HEAD~1..HEAD", "--format", "json"],
+    ));
+    assert_eq!(one["rebuild"]["seconds"], commits[9]["rebuild"]["seconds"]);
+}
+
+#[test]
+fn history_without_a_repository_or_commits() {
+    let d = logged_context();
+    let o = dockopt(d.path(), &["estimate", "--history", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Only the root commit: nothing can be compared.
+    git(d.path(), &["init", "-q"]);
+    commit(d.path(), "only");
+    let o = dockopt(d.path(), &["estimate", "--history", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("first commit") && err.contains("nothing to estimate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn shallow_clone_and_merges_are_explained() {
+    let d = logged_context();
+    let r = d.path();
+    git(r, &["init", "-q"]);
+    commit(r, "one");
+    for i in 0..3 {
+        append(r, "a.txt", &format!("{i}\n"));
+        commit(r, &format!("edit {i}"));
+    }
+    git(r, &["checkout", "-q", "-b", "topic"]);
+    append(r, "b.txt", "topic\n");
+    commit(r, "topic work");
+    git(r, &["checkout", "-q", "main"]);
+    append(r, "a.txt", "main\n");
+    commit(r, "main work");
+    git(r, &["merge", "-q", "--no-ff", "topic", "-m", "merge topic"]);
+
+    let v = json(&dockopt(
+        r,
+        &["estimate", "--history", "10", "--format", "json"],
+    ));
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("1 merge commit compared with its first parent"),
+        "{notes}"
+    );
+    assert!(notes.contains("first commit"), "{notes}");
+    // First-parent: the topic commit itself is not replayed.
+    let subjects: Vec<&str> = v["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["edit 0", "edit 1", "edit 2", "main work", "merge topic"]
+    );
+
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", r.display());
+    git(clone.path(), &["clone", "-q", "--depth", "2", &url, "c"]);
+    let c = clone.path().join("c");
+    let o = dockopt(&c, &["estimate", "--history", "10", "--format", "json"]);
+    let v = json(&o);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("shallow"), "{notes}");
+    assert_eq!(v["commits"].as_array().unwrap().len(), 1);
+}
