@@ -2,6 +2,7 @@
 //! changes, 2 usage, input or parse errors.
 
 mod args;
+mod fix;
 mod graph;
 mod input;
 mod parse;
@@ -15,6 +16,8 @@ use std::process::ExitCode;
 /// command reports them, map to 1).
 pub enum Outcome {
     Clean,
+    /// Something would change (`fix --diff`/`--check`): exit 1.
+    Changed,
 }
 
 /// An error already shown to the user (e.g. a rendered parse error).
@@ -43,9 +46,11 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Snapshot(a) => simulate::snapshot(a),
+        Command::Fix(a) => fix::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Changed) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
                 eprintln!("error: {e:#}");

@@ -11,6 +11,7 @@
 pub mod edit;
 pub mod fixes;
 mod guard;
+pub mod write;
 pub mod shell;
 
 pub use edit::Edit;
