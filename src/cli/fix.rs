@@ -68,7 +68,9 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
         eprintln!("Nothing to fix");
     }
     if unsafe_hidden > 0 {
-        eprintln!("{unsafe_hidden} more fix(es) available with --unsafe-fixes (they change the image)");
+        eprintln!(
+            "{unsafe_hidden} more fix(es) available with --unsafe-fixes (they change the image)"
+        );
     }
     if errors > 0 {
         return Err(Reported.into());
@@ -120,7 +122,12 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
     } else if a.diff {
         print!(
             "{}",
-            write::unified_diff(&file.text, &outcome.output, &diff_name("a", &name), &diff_name("b", &name))
+            write::unified_diff(
+                &file.text,
+                &outcome.output,
+                &diff_name("a", &name),
+                &diff_name("b", &name)
+            )
         );
         for nf in &outcome.new_files {
             let p = dir.join(&nf.name);
@@ -150,7 +157,12 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
             eprintln!("{name}:{}: {}{tag} {}", ap.line, ap.code, ap.message);
         }
         for nf in &outcome.new_files {
-            eprintln!("{}: {} (unsafe) {}", dir.join(&nf.name).display(), nf.code, nf.message);
+            eprintln!(
+                "{}: {} (unsafe) {}",
+                dir.join(&nf.name).display(),
+                nf.code,
+                nf.message
+            );
         }
     }
     Ok(FileResult {

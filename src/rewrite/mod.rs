@@ -11,8 +11,8 @@
 pub mod edit;
 pub mod fixes;
 mod guard;
-pub mod write;
 pub mod shell;
+pub mod write;
 
 pub use edit::Edit;
 pub use fixes::{FixRule, RULES};
@@ -187,7 +187,9 @@ pub enum RewriteError {
     NotReparsable { codes: String, message: String },
     #[error("internal error: fixes did not converge after {0} iterations; nothing written")]
     NotConverged(usize),
-    #[error("internal error: the safe result is not equivalent to the input ({0}); nothing written")]
+    #[error(
+        "internal error: the safe result is not equivalent to the input ({0}); nothing written"
+    )]
     NotEquivalent(String),
 }
 
@@ -421,7 +423,11 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     }
 
     // Whole-run guard: with Safe fixes only, every stage's config is unchanged.
-    if applied.iter().all(|a| a.applicability == Applicability::Safe) && !applied.is_empty() {
+    if applied
+        .iter()
+        .all(|a| a.applicability == Applicability::Safe)
+        && !applied.is_empty()
+    {
         let (_, m1) = parse_model(&text).map_err(RewriteError::Parse)?;
         guard::configs_equal(&model0, &m1).map_err(RewriteError::NotEquivalent)?;
     }

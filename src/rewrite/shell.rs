@@ -64,8 +64,7 @@ pub struct Script {
 
 /// Reads a shell-form RUN (None for exec form, heredocs or inner comments).
 pub fn parse_run(df: &Dockerfile, ins: &Instruction) -> Option<Script> {
-    if ins.keyword != Keyword::Run || !ins.heredocs.is_empty() || !ins.inner_comments.is_empty()
-    {
+    if ins.keyword != Keyword::Run || !ins.heredocs.is_empty() || !ins.inner_comments.is_empty() {
         return None;
     }
     let Arguments::Shell { span, .. } = &ins.arguments else {

@@ -133,10 +133,7 @@ mod tests {
             replace_file(&gone, "a\n", "b\n"),
             Err(WriteError::Vanished(_))
         ));
-        assert!(matches!(
-            create_file(&p, "x"),
-            Err(WriteError::Exists(_))
-        ));
+        assert!(matches!(create_file(&p, "x"), Err(WriteError::Exists(_))));
         let names: Vec<_> = std::fs::read_dir(d.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temp file left behind");
     }

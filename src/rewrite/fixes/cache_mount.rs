@@ -68,7 +68,10 @@ pub fn check(c: &mut Checker) {
             .mounts
             .iter()
             .any(|m| m.kind == MountKind::Cache || m.target.as_deref() == Some(target))
-            || run.env.iter().any(|(k, _)| k == "HOME" || k == "npm_config_cache" || k == "GOCACHE")
+            || run
+                .env
+                .iter()
+                .any(|(k, _)| k == "HOME" || k == "npm_config_cache" || k == "GOCACHE")
         {
             continue;
         }

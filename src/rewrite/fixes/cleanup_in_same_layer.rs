@@ -53,7 +53,9 @@ pub fn check(c: &mut Checker) {
         let cached = |t: &str| {
             run.mounts.iter().any(|m| {
                 m.kind == MountKind::Cache
-                    && m.target.as_deref().is_some_and(|x| x.trim_end_matches('/') == t)
+                    && m.target
+                        .as_deref()
+                        .is_some_and(|x| x.trim_end_matches('/') == t)
             })
         };
         let env_set = |k: &str| run.env.iter().any(|(n, _)| n == k);
@@ -108,7 +110,12 @@ pub fn check(c: &mut Checker) {
                 _ => {}
             }
         }
-        if apt_install && !apt_clean && plain_seps && !cached("/var/lib/apt/lists") && !cached("/var/lib/apt") {
+        if apt_install
+            && !apt_clean
+            && plain_seps
+            && !cached("/var/lib/apt/lists")
+            && !cached("/var/lib/apt")
+        {
             c.fix(Fix {
                 code: CODE,
                 message: "remove /var/lib/apt/lists/* in the layer that downloads them".into(),

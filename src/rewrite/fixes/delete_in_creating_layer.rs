@@ -51,7 +51,9 @@ pub fn check(c: &mut Checker) {
         if a.keyword != Keyword::Run {
             continue;
         }
-        let Some(bi) = next_in_stage(df, ai) else { continue };
+        let Some(bi) = next_in_stage(df, ai) else {
+            continue;
+        };
         let b = &df.instructions[bi];
         if b.keyword != Keyword::Run || !b.comments.is_empty() {
             continue;
@@ -62,7 +64,11 @@ pub fn check(c: &mut Checker) {
         if sa.complex || sb.complex || sb.has_vars || flags_text(df, a) != flags_text(df, b) {
             continue;
         }
-        if !sa.commands.iter().all(|c| matches!(c.sep.as_str(), "&&" | ";" | "")) {
+        if !sa
+            .commands
+            .iter()
+            .all(|c| matches!(c.sep.as_str(), "&&" | ";" | ""))
+        {
             continue;
         }
         let a_text = &df.source[a.arguments.span().start..a.arguments.span().end];

@@ -74,21 +74,21 @@ const NEUTRAL_PROGRAMS: &[&str] = &[
 pub fn neutral(argv: &[&str]) -> bool {
     let (prog, i) = program(argv);
     let args = &argv[(i + 1).min(argv.len())..];
-    if args.iter().any(|a| is_relative_pathish(a) || a.contains('$')) {
+    if args
+        .iter()
+        .any(|a| is_relative_pathish(a) || a.contains('$'))
+    {
         return false;
     }
     match prog.as_str() {
         p if NEUTRAL_PROGRAMS.contains(&p) => {
             // Path-taking tools must name absolute paths only (checked above);
             // gem must not read a Gemfile.
-            !(p == "gem" && args.iter().any(|a| a.ends_with(".gem") || *a == "-g"))
-                && !(matches!(p, "mkdir" | "chmod" | "chown" | "ln" | "rm")
-                    && !args.iter().any(|a| a.starts_with('/')))
+            let gem_file = p == "gem" && args.iter().any(|a| a.ends_with(".gem") || *a == "-g");
+            let path_tool = matches!(p, "mkdir" | "chmod" | "chown" | "ln" | "rm");
+            !gem_file && (!path_tool || args.iter().any(|a| a.starts_with('/')))
         }
-        _ => matches!(
-            classify_inner(argv, &NoFiles),
-            Some(Class::Neutral)
-        ),
+        _ => matches!(classify_inner(argv, &NoFiles), Some(Class::Neutral)),
     }
 }
 
@@ -140,8 +140,7 @@ fn classify_inner(argv: &[&str], files: &dyn Files) -> Option<Class> {
     if p.starts_with("pip") && p[3..].chars().all(|c| c.is_ascii_digit() || c == '.') {
         return pip(rest, files);
     }
-    if p.starts_with("python") && rest.len() >= 2 && rest[0] == "-m" && rest[1].starts_with("pip")
-    {
+    if p.starts_with("python") && rest.len() >= 2 && rest[0] == "-m" && rest[1].starts_with("pip") {
         return pip(&rest[2..], files);
     }
     match p {
@@ -224,23 +223,19 @@ fn requirements(
                     "{path} has an editable requirement (`{line}`), which reads the source tree"
                 ))
             }
-            "-f" | "--find-links" => {
-                if !val.is_some_and(|v| v.contains("://")) {
-                    return Err(format!("{path} finds links in a local directory"));
-                }
+            "-f" | "--find-links" if !val.is_some_and(|v| v.contains("://")) => {
+                return Err(format!("{path} finds links in a local directory"));
             }
-            "" => {
-                if line.starts_with('.')
-                    || line.starts_with('/')
-                    || line.starts_with("file:")
-                    || line.contains("@ file:")
-                    || line.ends_with(".whl")
-                    || line.ends_with(".tar.gz")
-                {
-                    return Err(format!(
-                        "{path} installs a local path (`{line}`), which is not copied first"
-                    ));
-                }
+            "" if line.starts_with('.')
+                || line.starts_with('/')
+                || line.starts_with("file:")
+                || line.contains("@ file:")
+                || line.ends_with(".whl")
+                || line.ends_with(".tar.gz") =>
+            {
+                return Err(format!(
+                    "{path} installs a local path (`{line}`), which is not copied first"
+                ));
             }
             _ => {}
         }
@@ -259,7 +254,11 @@ fn pip(args: &[&str], files: &dyn Files) -> Option<Class> {
             Some((f, v)) if a.starts_with("--") => (f, Some(v)),
             _ => (a, None),
         };
-        let mut value = || inline.map(str::to_string).or_else(|| it.next().map(|s| s.to_string()));
+        let mut value = || {
+            inline
+                .map(str::to_string)
+                .or_else(|| it.next().map(|s| s.to_string()))
+        };
         match flag {
             "-r" | "--requirement" | "-c" | "--constraint" => match value() {
                 Some(v) => reqs.push(v),
@@ -484,13 +483,13 @@ fn npm(args: &[&str], files: &dyn Files) -> Option<Class> {
     let positional = rest.iter().any(|a| !a.starts_with('-'));
     let global = has(rest, &["-g", "--global"]);
     match sub {
-        "install" | "i" | "add" if global => {
-            Some(if no_relative_args(rest) && !rest.iter().any(|a| a.contains('$')) {
+        "install" | "i" | "add" if global => Some(
+            if no_relative_args(rest) && !rest.iter().any(|a| a.contains('$')) {
                 Class::Neutral
             } else {
                 Class::Other
-            })
-        }
+            },
+        ),
         "ci" | "install" | "i" if !positional || sub == "ci" => {
             if positional && rest.iter().any(|a| !a.starts_with('-')) {
                 return Some(Class::Other);
@@ -673,7 +672,11 @@ fn gradle(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     }
     let mut optional = opt(
         files,
-        &["settings.gradle", "settings.gradle.kts", "gradle.properties"],
+        &[
+            "settings.gradle",
+            "settings.gradle.kts",
+            "gradle.properties",
+        ],
     );
     if files.kind("gradle") == Some(true) {
         optional.push("gradle".into());
@@ -742,9 +745,7 @@ fn composer(args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     if json.contains("\"type\": \"path\"") || json.contains("\"type\":\"path\"") {
-        return Some(Class::Unsafe(
-            "composer.json has a path repository".into(),
-        ));
+        return Some(Class::Unsafe("composer.json has a path repository".into()));
     }
     Some(Class::Install(Install {
         eco: "composer",

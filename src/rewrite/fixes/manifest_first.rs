@@ -244,7 +244,9 @@ pub fn check(c: &mut Checker) {
         // The full COPY's destination as written, and its flags.
         let copy_ins = &df.instructions[copy_idx];
         let words = copy_ins.words();
-        let Some(raw_dest) = words.last().filter(|d| plain(d)) else {
+        let Some(raw_dest) = words.last().filter(|d| {
+            !d.is_empty() && !d.contains(|c: char| c.is_whitespace() || "\"'\\`".contains(c))
+        }) else {
             c.skip(CODE, line, "not split: the COPY destination needs quoting");
             continue;
         };
@@ -281,7 +283,11 @@ pub fn check(c: &mut Checker) {
                 ));
                 continue;
             }
-            let parent = it.rsplit_once('/').map(|(p, _)| p).unwrap_or("").to_string();
+            let parent = it
+                .rsplit_once('/')
+                .map(|(p, _)| p)
+                .unwrap_or("")
+                .to_string();
             match groups.iter_mut().find(|(p, _)| *p == parent) {
                 Some((_, v)) => v.push(format!("{src_prefix}{it}")),
                 None => groups.push((parent, vec![format!("{src_prefix}{it}")])),
@@ -386,7 +392,10 @@ mod tests {
         let df = "FROM python:3\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
         let out = run_ctx(
             df,
-            &[("requirements.txt", "x\n"), (".dockerignore", "requirements.txt\n")],
+            &[
+                ("requirements.txt", "x\n"),
+                (".dockerignore", "requirements.txt\n"),
+            ],
             false,
             &["DO101"],
         );

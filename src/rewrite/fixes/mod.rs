@@ -116,8 +116,24 @@ pub fn paths_overlap(a: &str, b: &str) -> bool {
 pub fn system_dest(dest: &str) -> bool {
     let d = crate::model::path::clean(dest);
     const SYSTEM: &[&str] = &[
-        "/", "/usr", "/usr/local", "/usr/lib", "/usr/bin", "/usr/sbin", "/usr/share", "/etc",
-        "/var", "/bin", "/sbin", "/lib", "/lib64", "/root", "/home", "/tmp", "/opt", "/srv",
+        "/",
+        "/usr",
+        "/usr/local",
+        "/usr/lib",
+        "/usr/bin",
+        "/usr/sbin",
+        "/usr/share",
+        "/etc",
+        "/var",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib64",
+        "/root",
+        "/home",
+        "/tmp",
+        "/opt",
+        "/srv",
         "/run",
     ];
     if SYSTEM.contains(&d.as_str()) {

@@ -51,9 +51,9 @@ pub fn check(c: &mut Checker) {
                 continue;
             };
             if argv[k] != "install"
-                || argv.iter().any(|a| {
-                    *a == "--no-install-recommends" || a.contains("Install-Recommends")
-                })
+                || argv
+                    .iter()
+                    .any(|a| *a == "--no-install-recommends" || a.contains("Install-Recommends"))
             {
                 continue;
             }

@@ -86,8 +86,9 @@ pub fn propose(_df: &Dockerfile, model: &Model, ctx: &ContextTree) -> Option<New
     if lines.is_empty() {
         return None;
     }
-    let mut content =
-        String::from("# Proposed by dockopt (DO205): what the image and its cache keys should not see.\n");
+    let mut content = String::from(
+        "# Proposed by dockopt (DO205): what the image and its cache keys should not see.\n",
+    );
     for l in &lines {
         content.push_str(l);
         content.push('\n');
@@ -108,14 +109,23 @@ mod tests {
     fn proposes_existing_entries_only() {
         let out = run_ctx(
             "FROM node\nWORKDIR /app\nCOPY . .\n",
-            &[(".git/HEAD", "x"), ("node_modules/a/i.js", ""), ("src/a.js", "")],
+            &[
+                (".git/HEAD", "x"),
+                ("node_modules/a/i.js", ""),
+                ("src/a.js", ""),
+            ],
             true,
             &["DO205"],
         );
         let nf = &out.new_files[0];
         assert!(nf.content.contains("\n.git\nnode_modules\n"));
         assert!(!nf.content.contains(".venv"));
-        let safe = run_ctx("FROM node\nCOPY . .\n", &[(".git/HEAD", "x")], false, &["DO205"]);
+        let safe = run_ctx(
+            "FROM node\nCOPY . .\n",
+            &[(".git/HEAD", "x")],
+            false,
+            &["DO205"],
+        );
         assert!(safe.new_files.is_empty());
     }
 }

@@ -97,7 +97,10 @@ pub fn check(c: &mut Checker) {
 
 fn movable(c: &Checker, idx: usize, r: &crate::model::RunOp, dests: &[String]) -> bool {
     let ins = &c.df.instructions[idx];
-    if r.mounts.iter().any(|m| m.kind == crate::model::MountKind::Bind) {
+    if r.mounts
+        .iter()
+        .any(|m| m.kind == crate::model::MountKind::Bind)
+    {
         return false;
     }
     let Some(script) = parse_run(c.df, ins) else {
