@@ -11,5 +11,6 @@ pub mod cost;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod rewrite;
 pub mod source;
 pub mod syntax;

@@ -30,6 +30,8 @@ pub enum Command {
     /// Record step timings from a build log into a cost profile.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Rewrite Dockerfiles to rebuild less: safe fixes keep the image identical.
+    Fix(FixArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -167,4 +169,32 @@ pub struct ProfileRecordArgs {
     /// The build context (default: the Dockerfile's directory).
     #[arg(long)]
     pub context: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct FixArgs {
+    /// Dockerfiles or directories to search; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The build context (default: each Dockerfile's directory).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Print a unified diff instead of writing; exit 1 if anything would change.
+    #[arg(long, conflicts_with_all = ["stdout", "check"])]
+    pub diff: bool,
+    /// Print the fixed Dockerfile instead of writing.
+    #[arg(long, conflicts_with = "check")]
+    pub stdout: bool,
+    /// Write nothing; exit 1 if anything would change.
+    #[arg(long)]
+    pub check: bool,
+    /// Also apply fixes that change the image (smaller, different).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Only these codes or prefixes (comma-separated), e.g. DO101,DO2.
+    #[arg(long, value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these codes or prefixes (comma-separated).
+    #[arg(long, value_name = "CODES")]
+    pub ignore: Vec<String>,
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod estimate;
+mod fix;
 mod graph;
 mod input;
 mod parse;
@@ -17,6 +18,8 @@ use std::process::ExitCode;
 /// command reports them, map to 1).
 pub enum Outcome {
     Clean,
+    /// Something would change (`fix --diff`/`--check`): exit 1.
+    Changed,
 }
 
 /// An error already shown to the user (e.g. a rendered parse error).
@@ -47,9 +50,11 @@ pub fn main() -> ExitCode {
         Command::Snapshot(a) => simulate::snapshot(a),
         Command::Estimate(a) => estimate::run(a),
         Command::Profile(c) => profile::run(c),
+        Command::Fix(a) => fix::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Changed) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
                 eprintln!("error: {e:#}");

@@ -19,6 +19,8 @@ mod dockopt;
 mod engine;
 #[path = "../engine_cost/mod.rs"]
 mod engine_cost;
+#[path = "../engine_equiv/mod.rs"]
+mod engine_equiv;
 mod progress;
 mod scenario;
 
@@ -69,6 +71,9 @@ fn main() {
     let (mut passed, mut failed, skipped) = cache_tier::run(&docker, &opts);
     let (p, f) = engine_cost::run(&opts.filters);
     println!("cost calibration: {p} passed, {f} failed");
+    passed += p;
+    failed += f;
+    let (p, f) = engine_equiv::run(&opts.filters);
     passed += p;
     failed += f;
     if passed + failed + skipped == 0 {

@@ -1,0 +1,181 @@
+//! `dockopt fix`: apply cache-aware rewrites (in place, `--diff`, `--stdout` or `--check`).
+
+use super::args::FixArgs;
+use super::input::expand_paths;
+use super::{Outcome, Reported};
+use dockopt::rewrite::{self, write, Applicability, Settings};
+use dockopt::source;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn split_codes(v: &[String]) -> Vec<String> {
+    v.iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
+    let settings = Settings {
+        unsafe_fixes: a.unsafe_fixes,
+        select: (!a.select.is_empty()).then(|| split_codes(&a.select)),
+        ignore: split_codes(&a.ignore),
+        ..Settings::default()
+    };
+    settings.validate()?;
+    let files = expand_paths(&a.paths)?;
+    let mut errors = 0;
+    let mut changed_files = 0;
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut unsafe_hidden = 0;
+    for path in &files {
+        match fix_one(path, &a, &settings) {
+            Ok(r) => {
+                if r.changed {
+                    changed_files += 1;
+                }
+                for (k, v) in r.counts {
+                    *counts.entry(k).or_insert(0) += v;
+                }
+                unsafe_hidden += r.unsafe_hidden;
+            }
+            Err(e) => {
+                errors += 1;
+                if e.downcast_ref::<Reported>().is_none() {
+                    eprintln!("error: {}: {e:#}", path.display());
+                }
+            }
+        }
+    }
+    let total: usize = counts.values().sum();
+    let by_code: Vec<String> = counts.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
+    let verb = if a.check || a.diff {
+        "Would fix"
+    } else if a.stdout {
+        "Fixed (printed)"
+    } else {
+        "Fixed"
+    };
+    if total > 0 {
+        eprintln!(
+            "{verb} {total} issue{} in {changed_files} file{} ({})",
+            if total == 1 { "" } else { "s" },
+            if changed_files == 1 { "" } else { "s" },
+            by_code.join(", ")
+        );
+    } else if errors == 0 {
+        eprintln!("Nothing to fix");
+    }
+    if unsafe_hidden > 0 {
+        eprintln!(
+            "{unsafe_hidden} more fix(es) available with --unsafe-fixes (they change the image)"
+        );
+    }
+    if errors > 0 {
+        return Err(Reported.into());
+    }
+    if changed_files > 0 && (a.check || a.diff) {
+        return Ok(Outcome::Changed);
+    }
+    Ok(Outcome::Clean)
+}
+
+struct FileResult {
+    changed: bool,
+    counts: BTreeMap<&'static str, usize>,
+    unsafe_hidden: usize,
+}
+
+fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<FileResult> {
+    let file = source::read(path)?;
+    let stdin = file.path.is_none() && path.as_os_str() == "-";
+    let outcome = if stdin {
+        let input = rewrite::Input {
+            text: &file.text,
+            context: None,
+            root: None,
+            has_dockerignore: true,
+        };
+        rewrite::fix(&input, settings)?
+    } else {
+        if let Some(c) = &a.context {
+            if !c.is_dir() {
+                anyhow::bail!("build context {} is not a directory", c.display());
+            }
+        }
+        rewrite::fix_file(&file.text, path, a.context.as_deref(), settings)?
+    };
+    let name = file.name.clone();
+    for s in outcome.skipped.iter().chain(&outcome.refused) {
+        eprintln!("{name}:{}: {} not fixed: {}", s.line, s.code, s.reason);
+    }
+    let text_changed = outcome.output != file.text;
+    let dir: PathBuf = a.context.clone().unwrap_or_else(|| {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    });
+    if a.stdout {
+        print!("{}", outcome.output);
+    } else if a.diff {
+        print!(
+            "{}",
+            write::unified_diff(
+                &file.text,
+                &outcome.output,
+                &diff_name("a", &name),
+                &diff_name("b", &name)
+            )
+        );
+        for nf in &outcome.new_files {
+            let p = dir.join(&nf.name);
+            print!(
+                "{}",
+                write::unified_diff("", &nf.content, "/dev/null", &format!("b/{}", p.display()))
+            );
+        }
+    } else if !a.check {
+        if stdin {
+            print!("{}", outcome.output);
+        } else {
+            if text_changed {
+                write::replace_file(path, &file.text, &outcome.output)?;
+            }
+            for nf in &outcome.new_files {
+                write::create_file(&dir.join(&nf.name), &nf.content)?;
+            }
+        }
+    }
+    if !a.stdout {
+        for ap in &outcome.applied {
+            let tag = match ap.applicability {
+                Applicability::Safe => "",
+                Applicability::Unsafe => " (unsafe)",
+            };
+            eprintln!("{name}:{}: {}{tag} {}", ap.line, ap.code, ap.message);
+        }
+        for nf in &outcome.new_files {
+            eprintln!(
+                "{}: {} (unsafe) {}",
+                dir.join(&nf.name).display(),
+                nf.code,
+                nf.message
+            );
+        }
+    }
+    Ok(FileResult {
+        changed: outcome.changed(),
+        counts: outcome.counts_by_code(),
+        unsafe_hidden: outcome.unsafe_available.len(),
+    })
+}
+
+fn diff_name(side: &str, name: &str) -> String {
+    if name.starts_with('/') {
+        name.to_string()
+    } else {
+        format!("{side}/{name}")
+    }
+}

@@ -1,0 +1,147 @@
+//! DO201 cleanup-in-same-layer: drop package-manager caches in the layer
+//! that creates them.
+//!
+//! ## What it does
+//! Appends `&& rm -rf /var/lib/apt/lists/*` to a RUN that installs apt
+//! packages, adds `--no-cache-dir` to `pip install` and `--no-cache` to
+//! `apk add`.
+//!
+//! ## Why is this bad?
+//! Package indexes and download caches end up in the image: tens of
+//! megabytes nobody uses at run time, pushed and pulled with every layer.
+//!
+//! ## Example
+//! ```dockerfile
+//! RUN apt-get update && apt-get install -y curl
+//! RUN pip install flask
+//! ```
+//! Use instead:
+//! ```dockerfile
+//! RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+//! RUN pip install --no-cache-dir flask
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: the image changes (the caches are gone), and a later step that
+//! runs `apt-get install` without `apt-get update` would now fail. Skipped
+//! when a cache mount already holds the cache or the RUN uses `||`, pipes or
+//! background jobs.
+
+use super::step_of;
+use crate::model::{MountKind, Op};
+use crate::rewrite::shell::{parse_run, program};
+use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::syntax::Keyword;
+
+pub const CODE: &str = "DO201";
+
+pub fn check(c: &mut Checker) {
+    let df = c.df;
+    for (idx, ins) in df.instructions.iter().enumerate() {
+        if ins.keyword != Keyword::Run {
+            continue;
+        }
+        let Some(Op::Run(run)) = step_of(c.model, idx).and_then(|s| s.op.as_ref()) else {
+            continue;
+        };
+        let Some(script) = parse_run(df, ins) else {
+            continue;
+        };
+        if script.complex {
+            continue;
+        }
+        let cached = |t: &str| {
+            run.mounts.iter().any(|m| {
+                m.kind == MountKind::Cache
+                    && m.target
+                        .as_deref()
+                        .is_some_and(|x| x.trim_end_matches('/') == t)
+            })
+        };
+        let env_set = |k: &str| run.env.iter().any(|(n, _)| n == k);
+        let plain_seps = script
+            .commands
+            .iter()
+            .all(|c| matches!(c.sep.as_str(), "&&" | ";" | ""));
+        let mut apt_install = false;
+        let mut apt_clean = false;
+        for cmd in &script.commands {
+            let argv = cmd.argv();
+            let words = cmd.argv_words();
+            let (p, i) = program(&argv);
+            let sub = argv[(i + 1).min(argv.len())..]
+                .iter()
+                .position(|a| !a.starts_with('-'))
+                .map(|k| k + i + 1);
+            let sub_word = sub.map(|k| (argv[k], words[k]));
+            match (p.as_str(), sub_word) {
+                ("apt-get" | "apt", Some(("install", _))) => apt_install = true,
+                ("rm", _) if argv.iter().any(|a| a.starts_with("/var/lib/apt/lists")) => {
+                    apt_clean = true
+                }
+                (pp, Some(("install", w)))
+                    if (pp.starts_with("pip")
+                        && pp[3..].chars().all(|c| c.is_ascii_digit() || c == '.'))
+                        && !argv.contains(&"--no-cache-dir")
+                        && !env_set("PIP_NO_CACHE_DIR")
+                        && !cached("/root/.cache/pip")
+                        && !cached("/root/.cache") =>
+                {
+                    c.fix(Fix {
+                        code: CODE,
+                        message: "add --no-cache-dir: pip's download cache stays out of the image"
+                            .into(),
+                        applicability: Applicability::Unsafe,
+                        line: ins.start_line,
+                        edits: vec![Edit::insert(w.end, " --no-cache-dir")],
+                    });
+                }
+                ("apk", Some(("add", w)))
+                    if !argv.contains(&"--no-cache") && !cached("/var/cache/apk") =>
+                {
+                    c.fix(Fix {
+                        code: CODE,
+                        message: "add --no-cache: apk's index stays out of the image".into(),
+                        applicability: Applicability::Unsafe,
+                        line: ins.start_line,
+                        edits: vec![Edit::insert(w.end, " --no-cache")],
+                    });
+                }
+                _ => {}
+            }
+        }
+        if apt_install
+            && !apt_clean
+            && plain_seps
+            && !cached("/var/lib/apt/lists")
+            && !cached("/var/lib/apt")
+        {
+            c.fix(Fix {
+                code: CODE,
+                message: "remove /var/lib/apt/lists/* in the layer that downloads them".into(),
+                applicability: Applicability::Unsafe,
+                line: ins.start_line,
+                edits: vec![Edit::insert(script.end, " && rm -rf /var/lib/apt/lists/*")],
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::run;
+
+    #[test]
+    fn adds_cleanups_only_when_unsafe_allowed() {
+        let df = "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN pip install flask\nRUN apk add git\n";
+        let safe = run(df, false, &["DO201"]);
+        assert!(safe.applied.is_empty());
+        assert_eq!(safe.unsafe_available.len(), 3);
+        let out = run(df, true, &["DO201"]);
+        assert_eq!(
+            out.output,
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir flask\nRUN apk add --no-cache git\n"
+        );
+        assert!(run(&out.output, true, &["DO201"]).applied.is_empty());
+    }
+}

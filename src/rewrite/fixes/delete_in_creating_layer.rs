@@ -1,0 +1,131 @@
+//! DO204 delete-in-creating-layer: delete files in the layer that created
+//! them, not in a later one.
+//!
+//! ## What it does
+//! A RUN that only removes absolute paths (`RUN rm -rf /var/lib/apt/lists/*`)
+//! right after the RUN that created them is merged into it:
+//! `RUN apt-get install -y x && rm -rf /var/lib/apt/lists/*`.
+//!
+//! ## Why is this bad?
+//! A deletion in a later layer only adds a whiteout: the bytes are still in
+//! the earlier layer, downloaded with every pull.
+//!
+//! ## Example
+//! ```dockerfile
+//! RUN apt-get update && apt-get install -y gcc
+//! RUN rm -rf /var/lib/apt/lists/*
+//! ```
+//! Use instead:
+//! ```dockerfile
+//! RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: the final filesystem is the same, but the layers (and their
+//! sizes and cache keys) change, and the deleted paths are only presumed to
+//! come from the previous RUN (it must name them, their parent, or be the
+//! package manager that writes them).
+
+use crate::rewrite::edit::{flags_text, next_in_stage};
+use crate::rewrite::shell::{parse_run, program};
+use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::syntax::Keyword;
+
+pub const CODE: &str = "DO204";
+
+fn plausible_creator(text: &str, path: &str) -> bool {
+    let p = path.trim_end_matches("/*").trim_end_matches('/');
+    let parent = p.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+    (p.starts_with("/var/lib/apt") || p.starts_with("/var/cache/apt"))
+        && (text.contains("apt-get") || text.contains("apt "))
+        || (p.starts_with("/var/cache/apk") && text.contains("apk"))
+        || (p.starts_with("/root/.cache") && text.contains("pip"))
+        || (p.starts_with("/root/.npm") && text.contains("npm"))
+        || text.contains(p)
+        || (parent.len() > 1 && text.contains(parent))
+}
+
+pub fn check(c: &mut Checker) {
+    let df = c.df;
+    for (ai, a) in df.instructions.iter().enumerate() {
+        if a.keyword != Keyword::Run {
+            continue;
+        }
+        let Some(bi) = next_in_stage(df, ai) else {
+            continue;
+        };
+        let b = &df.instructions[bi];
+        if b.keyword != Keyword::Run || !b.comments.is_empty() {
+            continue;
+        }
+        let (Some(sa), Some(sb)) = (parse_run(df, a), parse_run(df, b)) else {
+            continue;
+        };
+        if sa.complex || sb.complex || sb.has_vars || flags_text(df, a) != flags_text(df, b) {
+            continue;
+        }
+        if !sa
+            .commands
+            .iter()
+            .all(|c| matches!(c.sep.as_str(), "&&" | ";" | ""))
+        {
+            continue;
+        }
+        let a_text = &df.source[a.arguments.span().start..a.arguments.span().end];
+        let only_rm = sb.commands.iter().all(|cmd| {
+            let argv = cmd.argv();
+            let (p, i) = program(&argv);
+            let paths: Vec<&str> = argv[i + 1..]
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with('-'))
+                .collect();
+            p == "rm"
+                && !paths.is_empty()
+                && paths
+                    .iter()
+                    .all(|w| w.starts_with('/') && w.len() > 1 && plausible_creator(a_text, w))
+        });
+        if !only_rm {
+            continue;
+        }
+        c.fix(Fix {
+            code: CODE,
+            message: format!(
+                "delete in the layer that creates the files: merge line {} into line {}",
+                b.start_line, a.start_line
+            ),
+            applicability: Applicability::Unsafe,
+            line: b.start_line,
+            edits: vec![Edit::replace(
+                a.arguments.span().end,
+                b.arguments.span().start,
+                " && ",
+            )],
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::run;
+
+    #[test]
+    fn merges_later_deletion() {
+        let out = run(
+            "FROM debian\nRUN apt-get update && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n",
+            true,
+            &["DO204"],
+        );
+        assert_eq!(
+            out.output,
+            "FROM debian\nRUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\n"
+        );
+        let unrelated = run(
+            "FROM debian\nRUN echo hi\nRUN rm -rf /opt/x\n",
+            true,
+            &["DO204"],
+        );
+        assert!(unrelated.applied.is_empty());
+    }
+}

@@ -1,0 +1,202 @@
+//! The fix registry: one file per fix, one line per fix here.
+
+pub mod cache_mount;
+pub mod cleanup_in_same_layer;
+pub mod delete_in_creating_layer;
+mod ecosystems;
+pub mod manifest_first;
+pub mod merge_apt_update;
+pub mod no_install_recommends;
+pub mod propose_dockerignore;
+pub mod reorder_by_volatility;
+
+use super::{Applicability, Checker};
+use crate::model::{Model, Step};
+use crate::syntax::Keyword;
+
+pub struct FixRule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub applicability: Applicability,
+    pub summary: &'static str,
+    /// None for fixes the engine drives itself (DO205 writes a new file).
+    pub check: Option<fn(&mut Checker)>,
+}
+
+pub const RULES: &[FixRule] = &[
+    FixRule {
+        code: manifest_first::CODE,
+        name: "manifest-first",
+        applicability: Applicability::Safe,
+        summary: "copy dependency manifests and install before copying the whole source tree",
+        check: Some(manifest_first::check),
+    },
+    FixRule {
+        code: reorder_by_volatility::CODE,
+        name: "reorder-by-volatility",
+        applicability: Applicability::Safe,
+        summary: "move steps that read nothing from the context above the first COPY",
+        check: Some(reorder_by_volatility::check),
+    },
+    FixRule {
+        code: merge_apt_update::CODE,
+        name: "merge-apt-update",
+        applicability: Applicability::Safe,
+        summary: "merge a lone `apt-get update`/`apk update` RUN into the install that follows",
+        check: Some(merge_apt_update::check),
+    },
+    FixRule {
+        code: cleanup_in_same_layer::CODE,
+        name: "cleanup-in-same-layer",
+        applicability: Applicability::Unsafe,
+        summary: "drop package-manager caches in the layer that creates them",
+        check: Some(cleanup_in_same_layer::check),
+    },
+    FixRule {
+        code: no_install_recommends::CODE,
+        name: "no-install-recommends",
+        applicability: Applicability::Unsafe,
+        summary: "install apt packages without their recommends",
+        check: Some(no_install_recommends::check),
+    },
+    FixRule {
+        code: cache_mount::CODE,
+        name: "cache-mount",
+        applicability: Applicability::Unsafe,
+        summary: "keep package caches in a BuildKit cache mount",
+        check: Some(cache_mount::check),
+    },
+    FixRule {
+        code: delete_in_creating_layer::CODE,
+        name: "delete-in-creating-layer",
+        applicability: Applicability::Unsafe,
+        summary: "delete files in the layer that created them, not in a later one",
+        check: Some(delete_in_creating_layer::check),
+    },
+    FixRule {
+        code: propose_dockerignore::CODE,
+        name: "propose-dockerignore",
+        applicability: Applicability::Unsafe,
+        summary: "write a .dockerignore for what the build should not see",
+        check: None,
+    },
+];
+
+/// Instructions that only touch the image config: a step may move across them.
+pub fn config_only(k: Keyword) -> bool {
+    matches!(
+        k,
+        Keyword::Label
+            | Keyword::Expose
+            | Keyword::Cmd
+            | Keyword::Entrypoint
+            | Keyword::Healthcheck
+            | Keyword::Stopsignal
+            | Keyword::Maintainer
+            | Keyword::Onbuild
+    )
+}
+
+/// The step of instruction `idx`, if it is inside a stage.
+pub fn step_of(model: &Model, idx: usize) -> Option<&Step> {
+    model.steps.iter().find(|s| s.instruction == idx)
+}
+
+/// Whether `a` and `b` are the same path or one contains the other.
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let a = a.trim_end_matches('/');
+    let b = b.trim_end_matches('/');
+    let a = if a.is_empty() { "/" } else { a };
+    let b = if b.is_empty() { "/" } else { b };
+    let under = |x: &str, y: &str| y == "/" || x == y || x.starts_with(&format!("{y}/"));
+    under(a, b) || under(b, a)
+}
+
+/// Destinations too close to where package managers and user tools write.
+pub fn system_dest(dest: &str) -> bool {
+    let d = crate::model::path::clean(dest);
+    const SYSTEM: &[&str] = &[
+        "/",
+        "/usr",
+        "/usr/local",
+        "/usr/lib",
+        "/usr/bin",
+        "/usr/sbin",
+        "/usr/share",
+        "/etc",
+        "/var",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib64",
+        "/root",
+        "/home",
+        "/tmp",
+        "/opt",
+        "/srv",
+        "/run",
+    ];
+    if SYSTEM.contains(&d.as_str()) {
+        return true;
+    }
+    const TREES: &[&str] = &[
+        "/usr/local/lib",
+        "/usr/local/bin",
+        "/usr/local/share",
+        "/usr/lib",
+        "/usr/bin",
+        "/usr/share",
+        "/etc",
+        "/var",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/root",
+        "/home",
+        "/tmp",
+    ];
+    TREES.iter().any(|t| d.starts_with(&format!("{t}/")))
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::rewrite::{fix, Input, Outcome, Settings};
+
+    pub fn run(text: &str, unsafe_fixes: bool, select: &[&str]) -> Outcome {
+        let settings = Settings {
+            unsafe_fixes,
+            select: (!select.is_empty()).then(|| select.iter().map(|s| s.to_string()).collect()),
+            ..Settings::default()
+        };
+        let input = Input {
+            text,
+            context: None,
+            root: None,
+            has_dockerignore: true,
+        };
+        fix(&input, &settings).expect("fix")
+    }
+
+    /// Runs with a context directory built from `files` (path, content).
+    pub fn run_ctx(
+        text: &str,
+        files: &[(&str, &str)],
+        unsafe_fixes: bool,
+        select: &[&str],
+    ) -> Outcome {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), text).unwrap();
+        for (p, c) in files {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, c).unwrap();
+        }
+        let settings = Settings {
+            unsafe_fixes,
+            select: (!select.is_empty()).then(|| select.iter().map(|s| s.to_string()).collect()),
+            ..Settings::default()
+        };
+        crate::rewrite::fix_file(text, &dir.path().join("Dockerfile"), None, &settings)
+            .expect("fix")
+    }
+}

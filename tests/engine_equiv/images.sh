@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Base images for the equivalence oracle (tests/engine_equiv): a busybox-static rootfs plus stub
+# package managers (small deterministic sh scripts: pip, npm, yarn, pnpm, go, mvn, gradle, bundle,
+# composer, dotnet, poetry, pipenv, uv, apt-get, apk) that read their manifests and write files
+# derived from them (sha256 of the manifest), fail when a manifest is missing, and write a
+# download cache like the real tools. Imported once and tagged under every name the apps use.
+#
+# Usage: images.sh        (idempotent)
+# Environment: DOCKER (default /usr/bin/docker), BUSYBOX (default: busybox on PATH).
+set -euo pipefail
+DOCKER=${DOCKER:-/usr/bin/docker}
+BUSYBOX=${BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
+WORK=${DOCKOPT_EQUIV_IMAGES_DIR:-${TMPDIR:-/tmp}/dockopt-equiv-images}
+NAMES="bkpython bknode bkgo bkjava bkruby bkphp bkdotnet bkdebian bkalpine"
+
+[ -x "$BUSYBOX" ] || { echo "images.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
+root=$WORK/rootfs
+rm -rf "$root"; mkdir -p "$root"/{bin,etc,tmp,root,home,var,usr/bin,usr/lib/stub,dev,proc,sys}
+chmod 1777 "$root/tmp"
+cp "$BUSYBOX" "$root/bin/busybox"; chmod 755 "$root/bin/busybox"
+for app in $("$BUSYBOX" --list); do [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"; done
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
+
+stub() { cat >"$root/usr/bin/$1"; chmod 755 "$root/usr/bin/$1"; }
+
+cat >"$root/usr/lib/stub/lib.sh" <<'EOF'
+sleep "${STUB_COST:-1}"
+h() { cat "$@" | sha256sum | cut -c1-16; }
+need() { for f in "$@"; do [ -e "$f" ] || { echo "stub: missing $f in $(pwd)" >&2; exit 1; }; done; }
+pkgname() { echo "$1" | tr -c 'A-Za-z0-9_.\n' _; }
+EOF
+
+stub pip <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+SP=/usr/local/lib/python3/site-packages; mkdir -p $SP
+[ "$1" = install ] || exit 0; shift
+req() {
+  need "$1"; d=$(dirname "$1")
+  echo "$1 $(h "$1")" >>/tmp/.reqs
+  grep -E '^ *(-r|-c|--requirement|--constraint) ' "$1" | while read -r _f inc; do req "$d/$inc"; done
+  grep -vE '^ *(-|#)' "$1" | while read -r pkg; do [ -n "$pkg" ] && echo "$pkg" >"$SP/$(pkgname "$pkg")"; done
+  grep -E '^ *-e ' "$1" | while read -r _e p; do need "$d/$p"; echo editable >"$SP/editable-$(h "$d/$p"/*.py)"; done
+}
+nocache=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r|-c|--requirement|--constraint) req "$2"; shift 2 ;;
+    -i|--index-url|--extra-index-url|--trusted-host) shift 2 ;;
+    --no-cache-dir) nocache=1; shift ;;
+    -*) shift ;;
+    .|./*|/*) need "$1"; echo local >"$SP/local-$(cat "$1"/*.py | h)"; shift ;;
+    *) echo "$1" >"$SP/$(pkgname "$1")"; shift ;;
+  esac
+done
+[ -f /tmp/.reqs ] && { sort /tmp/.reqs >"$SP/reqs-$(h /tmp/.reqs).lock"; rm /tmp/.reqs; }
+[ -n "$nocache" ] || { mkdir -p /root/.cache/pip; echo cache >/root/.cache/pip/http; }
+EOF
+ln -sf pip "$root/usr/bin/pip3"
+
+stub poetry <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+[ "$1" = install ] || exit 0
+need pyproject.toml; SP=/usr/local/lib/python3/site-packages; mkdir -p $SP
+files=pyproject.toml; [ -f poetry.lock ] && files="$files poetry.lock"
+echo deps >"$SP/poetry-$(h $files)"
+case " $* " in *" --no-root "*) ;; *) need app; echo root >"$SP/root-$(cat app/*.py | h)" ;; esac
+EOF
+stub pipenv <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+need Pipfile; SP=/usr/local/lib/python3/site-packages; mkdir -p $SP
+files=Pipfile; [ -f Pipfile.lock ] && files="$files Pipfile.lock"
+echo deps >"$SP/pipenv-$(h $files)"
+EOF
+stub uv <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+[ "$1" = sync ] || exit 0
+need pyproject.toml uv.lock; mkdir -p .venv/lib; echo deps >".venv/lib/uv-$(h pyproject.toml uv.lock)"
+case " $* " in *" --no-install-project "*) ;; *) echo root >".venv/lib/root-$(cat *.py | h)" ;; esac
+EOF
+
+stub npm <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+sub=$1; shift
+scripts() { grep -q '"postinstall"' package.json && { cat *.js 2>/dev/null | h >node_modules/.stub/postinstall; }; true; }
+case "$sub" in
+  ci) need package.json package-lock.json; mkdir -p node_modules/.stub /root/.npm
+      h package.json package-lock.json >node_modules/.stub/installed; echo c >/root/.npm/cache; scripts ;;
+  install|i)
+      case " $* " in
+        *" -g "*|*" --global "*) for p in "$@"; do case "$p" in -*) ;; *) mkdir -p "/usr/local/lib/node_modules/$p" ;; esac; done ;;
+        *) need package.json; mkdir -p node_modules/.stub /root/.npm
+           [ -f package-lock.json ] || echo "{\"lock\":\"$(h package.json)\"}" >package-lock.json
+           h package.json package-lock.json >node_modules/.stub/installed; echo c >/root/.npm/cache; scripts ;;
+      esac ;;
+  run) need package.json; mkdir -p dist; cat $(find src -type f | sort) | h >dist/bundle.js ;;
+esac
+EOF
+stub yarn <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+case "$1" in build|run) mkdir -p dist; cat $(find src -type f | sort) | h >dist/bundle.js; exit 0 ;; esac
+need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock >node_modules/.stub/installed
+EOF
+stub pnpm <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+need package.json pnpm-lock.yaml; mkdir -p node_modules/.stub; h package.json pnpm-lock.yaml >node_modules/.stub/installed
+EOF
+stub go <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+case "$1 $2" in
+  "mod download") need go.mod; f=go.mod; [ -f go.sum ] && f="$f go.sum"; mkdir -p /root/go/pkg/mod; echo m >"/root/go/pkg/mod/$(h $f)" ;;
+  build*) need go.mod; out=app; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done; mkdir -p "$(dirname "$out")"
+          mkdir -p /root/.cache/go-build; echo b >/root/.cache/go-build/x
+          ls /root/go/pkg/mod >/dev/null || exit 1; cat $(find . -name '*.go' | sort) | h >"$out"; chmod 755 "$out" ;;
+esac
+EOF
+stub mvn <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+need pom.xml
+case " $* " in
+  *go-offline*) mkdir -p /root/.m2/repository; echo d >"/root/.m2/repository/$(h pom.xml)" ;;
+  *package*) mkdir -p target; cat pom.xml $(find src -type f | sort) | h >target/app.jar ;;
+esac
+EOF
+stub gradle <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+need build.gradle; mkdir -p .gradle; echo s >.gradle/state
+case " $* " in
+  *" dependencies "*) mkdir -p /root/.gradle/caches; echo d >"/root/.gradle/caches/$(h build.gradle)" ;;
+  *" build "*) mkdir -p build/libs; cat $(find src -type f | sort) | h >build/libs/app.jar ;;
+esac
+EOF
+stub bundle <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+[ "$1" = install ] || exit 0
+need Gemfile; f=Gemfile; [ -f Gemfile.lock ] && f="$f Gemfile.lock"
+mkdir -p /usr/local/bundle; echo g >"/usr/local/bundle/$(h $f)"
+EOF
+stub composer <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+[ "$1" = install ] || exit 0
+need composer.json; f=composer.json; [ -f composer.lock ] && f="$f composer.lock"
+mkdir -p vendor; h $f >vendor/autoload.php
+case " $* " in *" --no-scripts "*) ;; *) cat $(find src -type f | sort) | h >vendor/scripts-ran ;; esac
+EOF
+stub dotnet <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+case "$1" in
+  restore) set -- *.csproj; need "$1"; mkdir -p obj /root/.nuget/packages; h "$1" >obj/project.assets.json; echo p >"/root/.nuget/packages/$(h "$1")" ;;
+  publish) need obj/project.assets.json; out=/out; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+           mkdir -p "$out"; cat *.csproj $(find . -name '*.cs' | sort) | h >"$out/app.dll" ;;
+esac
+EOF
+stub apt-get <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+sub=; for a in "$@"; do case "$a" in -*) ;; *) [ -z "$sub" ] && sub=$a ;; esac; done
+case "$sub" in
+  update) mkdir -p /var/lib/apt/lists; echo index >/var/lib/apt/lists/index ;;
+  install) need /var/lib/apt/lists/index; seen=
+           for a in "$@"; do case "$a" in -*) ;; *) if [ -z "$seen" ]; then seen=1; else mkdir -p /usr/share/stubpkg /var/cache/apt/archives; echo "$a" >"/usr/share/stubpkg/$a"; echo deb >"/var/cache/apt/archives/$a.deb"; fi ;; esac; done ;;
+esac
+EOF
+stub apk <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+sub=$1; shift
+case "$sub" in
+  update) mkdir -p /var/cache/apk; echo idx >/var/cache/apk/APKINDEX ;;
+  add) nc=; for a in "$@"; do [ "$a" = --no-cache ] && nc=1; done
+       for a in "$@"; do case "$a" in -*) ;; *) mkdir -p /usr/share/stubpkg; echo "$a" >"/usr/share/stubpkg/$a"
+         [ -n "$nc" ] || { mkdir -p /var/cache/apk; echo apk >"/var/cache/apk/$a.apk"; } ;; esac; done ;;
+esac
+EOF
+
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$WORK/rootfs.tar" .
+"$DOCKER" import - bkstub:equiv <"$WORK/rootfs.tar" >/dev/null
+for n in $NAMES; do "$DOCKER" tag bkstub:equiv "$n"; done
+echo "images.sh: imported bkstub:equiv as $NAMES"

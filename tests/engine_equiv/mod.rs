@@ -1,0 +1,526 @@
+//! Equivalence oracle for `dockopt fix` on a real engine.
+//!
+//! For each app under `tests/engine_equiv/apps/<name>/` (a context with its
+//! Dockerfile, on the stub base images of `images.sh`): build the original
+//! and the safe-fixed Dockerfile (both passed with `-f` from outside the
+//! context, so the context is byte-identical), then compare the two images:
+//! every path's type, mode, owner, content hash and link target (from
+//! `docker export` of a created container) and the config (`docker inspect`).
+//! Zero differences are allowed (mtimes are not compared).
+//!
+//! Then one source file is edited and both are rebuilt: the steps BuildKit
+//! re-ran (`DONE` rather than `CACHED` in `--progress=plain`) and the seconds
+//! are recorded, next to the simulator's prediction for the same edit.
+//!
+//! `run(filter)` returns `(passed, failed)`; wire it into the engine target
+//! with `#[path = "../engine_equiv/mod.rs"] mod engine_equiv;`.
+
+use dockopt::cache;
+use dockopt::change::input_from_text;
+use dockopt::context::ContextTree;
+use dockopt::model::BuildOptions;
+use dockopt::rewrite::{self, Settings};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn docker() -> String {
+    std::env::var("DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into())
+}
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine_equiv")
+}
+
+/// Whether a dockerd answers.
+pub fn engine_available() -> bool {
+    Command::new(docker())
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Imports the stub base images (idempotent).
+pub fn prepare_images() -> Result<(), String> {
+    let out = Command::new("bash")
+        .arg(dir().join("images.sh"))
+        .env("DOCKER", docker())
+        .output()
+        .map_err(|e| format!("images.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "images.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+struct Built {
+    seconds: f64,
+    reran: usize,
+}
+
+fn build(dockerfile: &Path, ctx: &Path, tag: &str) -> Result<Built, String> {
+    let t = Instant::now();
+    let out = Command::new(docker())
+        .env("DOCKER_BUILDKIT", "1")
+        .args([
+            "build",
+            "--network=none",
+            "--progress=plain",
+            "-t",
+            tag,
+            "-f",
+        ])
+        .arg(dockerfile)
+        .arg(ctx)
+        .output()
+        .map_err(|e| format!("docker build: {e}"))?;
+    let seconds = t.elapsed().as_secs_f64();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if !out.status.success() {
+        let tail: Vec<&str> = log.lines().rev().take(12).collect();
+        return Err(format!(
+            "build of {} failed:\n{}",
+            dockerfile.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ));
+    }
+    Ok(Built {
+        seconds,
+        reran: count_reran(&log),
+    })
+}
+
+/// Steps with a `[k/n]` label that finished `DONE` without `CACHED` (FROM excluded).
+fn count_reran(log: &str) -> usize {
+    let mut labels: BTreeMap<String, bool> = BTreeMap::new();
+    let mut done: BTreeMap<String, bool> = BTreeMap::new();
+    for line in log.lines() {
+        let Some(rest) = line.strip_prefix('#') else {
+            continue;
+        };
+        let Some((id, tail)) = rest.split_once(' ') else {
+            continue;
+        };
+        if tail.starts_with('[') {
+            let step = tail
+                .split_once(']')
+                .map(|(l, r)| l.contains('/') && !r.trim_start().starts_with("FROM"))
+                .unwrap_or(false);
+            labels.insert(id.to_string(), step);
+        } else if tail.starts_with("CACHED") {
+            done.insert(id.to_string(), false);
+        } else if tail.starts_with("DONE") {
+            done.entry(id.to_string()).or_insert(true);
+        }
+    }
+    done.iter()
+        .filter(|(id, ran)| **ran && labels.get(*id).copied().unwrap_or(false))
+        .count()
+}
+
+type FsMap = BTreeMap<String, String>;
+
+fn octal(b: &[u8]) -> u64 {
+    let s: String = b
+        .iter()
+        .take_while(|c| **c != 0)
+        .map(|c| *c as char)
+        .collect();
+    u64::from_str_radix(s.trim(), 8).unwrap_or(0)
+}
+
+fn cstr(b: &[u8]) -> String {
+    String::from_utf8_lossy(&b[..b.iter().position(|c| *c == 0).unwrap_or(b.len())]).into_owned()
+}
+
+/// Path → "type mode uid:gid content-hash-or-link" for every entry of a tar stream.
+fn tar_map(data: &[u8]) -> FsMap {
+    let mut map = FsMap::new();
+    let mut pos = 0;
+    let mut long_name: Option<String> = None;
+    let mut long_link: Option<String> = None;
+    while pos + 512 <= data.len() {
+        let h = &data[pos..pos + 512];
+        if h.iter().all(|c| *c == 0) {
+            break;
+        }
+        let size = octal(&h[124..136]) as usize;
+        let kind = h[156] as char;
+        let body = &data[pos + 512..(pos + 512 + size).min(data.len())];
+        pos += 512 + size.div_ceil(512) * 512;
+        match kind {
+            'L' => {
+                long_name = Some(cstr(body));
+                continue;
+            }
+            'K' => {
+                long_link = Some(cstr(body));
+                continue;
+            }
+            'x' => {
+                let text = String::from_utf8_lossy(body);
+                for rec in text.split('\n') {
+                    if let Some((_, kv)) = rec.split_once(' ') {
+                        if let Some(v) = kv.strip_prefix("path=") {
+                            long_name = Some(v.to_string());
+                        } else if let Some(v) = kv.strip_prefix("linkpath=") {
+                            long_link = Some(v.to_string());
+                        }
+                    }
+                }
+                continue;
+            }
+            'g' => continue,
+            _ => {}
+        }
+        let prefix = cstr(&h[345..500]);
+        let name = long_name.take().unwrap_or_else(|| {
+            let n = cstr(&h[0..100]);
+            if prefix.is_empty() {
+                n
+            } else {
+                format!("{prefix}/{n}")
+            }
+        });
+        let link = long_link.take().unwrap_or_else(|| cstr(&h[157..257]));
+        let name = name
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        let what = match kind {
+            '0' | '\0' | '7' => hex::encode(Sha256::digest(body)),
+            '1' | '2' => format!("-> {link}"),
+            _ => String::new(),
+        };
+        map.insert(
+            name,
+            format!(
+                "{} {:o} {}:{} {}",
+                if kind == '\0' { '0' } else { kind },
+                octal(&h[100..108]) & 0o7777,
+                octal(&h[108..116]),
+                octal(&h[116..124]),
+                what
+            ),
+        );
+    }
+    map
+}
+
+fn export(tag: &str) -> Result<FsMap, String> {
+    let c = Command::new(docker())
+        .args(["create", tag, "/bin/true"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !c.status.success() {
+        return Err(format!(
+            "docker create {tag}: {}",
+            String::from_utf8_lossy(&c.stderr)
+        ));
+    }
+    let id = String::from_utf8_lossy(&c.stdout).trim().to_string();
+    let out = Command::new(docker()).args(["export", &id]).output();
+    let _ = Command::new(docker()).args(["rm", &id]).output();
+    let out = out.map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("docker export {tag} failed"));
+    }
+    Ok(tar_map(&out.stdout))
+}
+
+const CONFIG_FIELDS: &[&str] = &[
+    "Env",
+    "Cmd",
+    "Entrypoint",
+    "WorkingDir",
+    "User",
+    "ExposedPorts",
+    "Labels",
+    "Volumes",
+    "Healthcheck",
+    "StopSignal",
+    "Shell",
+    "OnBuild",
+];
+
+fn config(tag: &str) -> Result<serde_json::Value, String> {
+    let out = Command::new(docker())
+        .args(["image", "inspect", "-f", "{{json .Config}}", tag])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let mut picked = serde_json::Map::new();
+    for f in CONFIG_FIELDS {
+        picked.insert(f.to_string(), v.get(*f).cloned().unwrap_or_default());
+    }
+    Ok(serde_json::Value::Object(picked))
+}
+
+fn diff_maps(a: &FsMap, b: &FsMap) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in a {
+        match b.get(k) {
+            None => out.push(format!("only in original: /{k}")),
+            Some(w) if w != v => out.push(format!("/{k}: {v} vs {w}")),
+            _ => {}
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            out.push(format!("only in fixed: /{k}"));
+        }
+    }
+    out
+}
+
+/// The source file an app's one-line edit goes to.
+fn edit_target(ctx: &Path) -> Option<String> {
+    const CANDIDATES: &[&str] = &[
+        "app.py",
+        "main.py",
+        "app/main.py",
+        "service/main.py",
+        "index.js",
+        "src/index.js",
+        "main.go",
+        "src/main/java/App.java",
+        "app.rb",
+        "src/index.php",
+        "Program.cs",
+        "run.sh",
+        "Makefile",
+        "pkg/mod.py",
+        "bin/tool",
+    ];
+    CANDIDATES
+        .iter()
+        .find(|c| ctx.join(c).is_file())
+        .map(|s| s.to_string())
+}
+
+/// The simulator's misses in its two worlds: re-run stages give new bytes /
+/// give the same bytes (a stub toolchain often rebuilds identical output).
+fn simulate_misses(text: &str, ctx: &Path, edited: &str) -> Option<(usize, usize)> {
+    let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).ok()?;
+    let (after_tree, _) = tree.with_changed(&[edited]);
+    let opts = BuildOptions::default();
+    let before = input_from_text("Dockerfile".into(), text, &opts, tree).ok()?;
+    let after = input_from_text("Dockerfile".into(), text, &opts, after_tree).ok()?;
+    let sim = cache::simulate(&before, &after);
+    let identical = sim
+        .steps
+        .iter()
+        .filter(|s| s.if_outputs_identical.unwrap_or(s.result) == cache::Verdict::Miss)
+        .count();
+    Some((sim.summary.misses, identical))
+}
+
+/// Engine re-runs before/after the fix, seconds before/after, simulator misses before/after.
+pub type Rebuild = (
+    usize,
+    usize,
+    f64,
+    f64,
+    Option<(usize, usize)>,
+    Option<(usize, usize)>,
+);
+
+pub struct AppResult {
+    pub fixed: Vec<String>,
+    pub error: Option<String>,
+    pub rebuild: Option<Rebuild>,
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .map_err(|e| e.to_string())?;
+    st.success()
+        .then_some(())
+        .ok_or_else(|| "cp -a failed".to_string())
+}
+
+fn run_app(name: &str, app: &Path) -> AppResult {
+    let mut res = AppResult {
+        fixed: Vec::new(),
+        error: None,
+        rebuild: None,
+    };
+    let r = (|| -> Result<(), String> {
+        let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let ctx = tmp.path().join("ctx");
+        std::fs::create_dir(&ctx).map_err(|e| e.to_string())?;
+        copy_dir(app, &ctx)?;
+        let orig = std::fs::read_to_string(ctx.join("Dockerfile")).map_err(|e| e.to_string())?;
+        let out = rewrite::fix_file(&orig, &ctx.join("Dockerfile"), None, &Settings::default())
+            .map_err(|e| format!("fix: {e}"))?;
+        res.fixed = out.applied.iter().map(|a| a.code.to_string()).collect();
+        let fixed = out.output.clone();
+        let (fo, ff) = (
+            tmp.path().join("orig.Dockerfile"),
+            tmp.path().join("fixed.Dockerfile"),
+        );
+        std::fs::write(&fo, &orig).map_err(|e| e.to_string())?;
+        std::fs::write(&ff, &fixed).map_err(|e| e.to_string())?;
+        let (to, tf) = (
+            format!("dockopt-equiv-{name}:orig"),
+            format!("dockopt-equiv-{name}:fixed"),
+        );
+        build(&fo, &ctx, &to)?;
+        if fixed == orig {
+            return Ok(());
+        }
+        build(&ff, &ctx, &tf)?;
+        let mut problems = diff_maps(&export(&to)?, &export(&tf)?);
+        let (co, cf) = (config(&to)?, config(&tf)?);
+        if co != cf {
+            problems.push(format!("config differs:\n  {co}\n  {cf}"));
+        }
+        if !problems.is_empty() {
+            problems.truncate(12);
+            return Err(format!("images differ:\n  {}", problems.join("\n  ")));
+        }
+        // One-line source edit, unique per run so the engine cannot have it cached.
+        if let Some(target) = edit_target(&ctx) {
+            let nonce = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let sim_o = simulate_misses(&orig, &ctx, &target);
+            let sim_f = simulate_misses(&fixed, &ctx, &target);
+            let p = ctx.join(&target);
+            let mut text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
+            text.push_str(&format!("\n# edit {nonce}\n"));
+            std::fs::write(&p, text).map_err(|e| e.to_string())?;
+            let bo = build(&fo, &ctx, &to)?;
+            let bf = build(&ff, &ctx, &tf)?;
+            res.rebuild = Some((bo.reran, bf.reran, bo.seconds, bf.seconds, sim_o, sim_f));
+        }
+        Ok(())
+    })();
+    res.error = r.err();
+    res
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Runs every app whose name contains one of `filter` (all when empty).
+pub fn run(filter: &[String]) -> (usize, usize) {
+    if !engine_available() {
+        println!("engine_equiv: no docker engine: skipped");
+        return (0, 0);
+    }
+    if let Err(e) = prepare_images() {
+        println!("engine_equiv: {e}");
+        return (0, 1);
+    }
+    let mut apps: Vec<(String, PathBuf)> = std::fs::read_dir(dir().join("apps"))
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.path().join("Dockerfile").is_file())
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect()
+        })
+        .unwrap_or_default();
+    apps.sort();
+    apps.retain(|(n, _)| filter.is_empty() || filter.iter().any(|f| n.contains(f.as_str())));
+    let (mut passed, mut failed) = (0, 0);
+    let mut step_red = Vec::new();
+    let mut sec_red = Vec::new();
+    let mut sim_agree = (0, 0);
+    for (name, path) in &apps {
+        let r = run_app(name, path);
+        let fixes = if r.fixed.is_empty() {
+            "unchanged".to_string()
+        } else {
+            r.fixed.join(",")
+        };
+        match &r.error {
+            None => {
+                passed += 1;
+                let mut line = format!("ok    {name:<24} {fixes}");
+                if let Some((o, f, so, sf, simo, simf)) = r.rebuild {
+                    let show = |x: Option<(usize, usize)>| match x {
+                        Some((a, b)) if a == b => a.to_string(),
+                        Some((a, b)) => format!("{a}|{b}"),
+                        None => "?".into(),
+                    };
+                    line.push_str(&format!(
+                        "  re-run {o} -> {f} (simulator {} -> {})  {so:.1}s -> {sf:.1}s",
+                        show(simo),
+                        show(simf)
+                    ));
+                    if !r.fixed.is_empty() {
+                        step_red.push(o as f64 - f as f64);
+                        sec_red.push(so - sf);
+                    }
+                    sim_agree.1 += 2;
+                    let agrees = |sim: Option<(usize, usize)>, engine: usize| {
+                        sim.is_some_and(|(a, b)| a == engine || b == engine)
+                    };
+                    sim_agree.0 += usize::from(agrees(simo, o)) + usize::from(agrees(simf, f));
+                }
+                println!("{line}");
+            }
+            Some(e) => {
+                failed += 1;
+                println!(
+                    "FAIL  {name:<24} {fixes}\n      {}",
+                    e.replace('\n', "\n      ")
+                );
+            }
+        }
+    }
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    println!(
+        "engine_equiv: steps re-run after a one-line edit, reduction over {} fixed apps: median {:.1}, mean {:.2}; seconds: median {:.2}, mean {:.2}; simulator matched the engine on {}/{} builds",
+        step_red.len(),
+        median(step_red.clone()),
+        mean(&step_red),
+        median(sec_red.clone()),
+        mean(&sec_red),
+        sim_agree.0,
+        sim_agree.1
+    );
+    println!("engine_equiv: {passed} passed, {failed} failed");
+    (passed, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_reran_steps() {
+        let log = "#5 [1/4] FROM docker.io/library/x\n#5 DONE 0.0s\n#6 [2/4] WORKDIR /a\n#6 CACHED\n#7 [3/4] COPY . .\n#7 DONE 0.1s\n#8 [stage-1 2/2] RUN x\n#8 DONE 1.0s\n#9 exporting to image\n#9 DONE 0.0s\n";
+        assert_eq!(super::count_reran(log), 2);
+    }
+}

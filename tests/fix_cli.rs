@@ -1,0 +1,108 @@
+//! `dockopt fix` as a process: exit codes, atomic in-place writes, errors.
+
+use std::path::Path;
+use std::process::Command;
+
+fn dockopt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .arg("fix")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn flask_copy() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/flask-notebook");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        let to = d.path().join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    d
+}
+
+#[test]
+fn in_place_then_nothing_more() {
+    let d = flask_copy();
+    let df = d.path().join("Dockerfile");
+    let p = df.to_str().unwrap();
+    let before = std::fs::read_to_string(&df).unwrap();
+    let (code, _, _) = dockopt(&["--check", p]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        std::fs::read_to_string(&df).unwrap(),
+        before,
+        "--check writes nothing"
+    );
+    let (code, out, _) = dockopt(&["--diff", p]);
+    assert_eq!(code, 1);
+    assert!(out.contains("+COPY requirements.txt ./"));
+    let (code, _, err) = dockopt(&[p]);
+    assert_eq!(code, 0, "{err}");
+    let fixed = std::fs::read_to_string(&df).unwrap();
+    assert_ne!(fixed, before);
+    let mtime = std::fs::metadata(&df).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (code, _, _) = dockopt(&[p]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&df).unwrap(), fixed);
+    assert_eq!(
+        std::fs::metadata(&df).unwrap().modified().unwrap(),
+        mtime,
+        "not rewritten"
+    );
+    let (code, _, _) = dockopt(&["--check", p]);
+    assert_eq!(code, 0);
+    let leftovers = std::fs::read_dir(d.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".dockopt-"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn stdout_and_unsafe() {
+    let d = flask_copy();
+    let p = d.path().join("Dockerfile");
+    let (code, out, _) = dockopt(&["--stdout", "--unsafe-fixes", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--no-install-recommends"));
+    assert!(!d.path().join(".dockerignore").exists() || out.contains("FROM"));
+}
+
+#[test]
+fn errors_exit_2_and_write_nothing() {
+    let d = flask_copy();
+    let df = d.path().join("Dockerfile");
+    let p = df.to_str().unwrap();
+    let (code, _, err) = dockopt(&["--select", "XYZ", p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("XYZ"), "{err}");
+    let before = std::fs::read_to_string(&df).unwrap();
+    let mut perm = std::fs::metadata(&df).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&df, perm).unwrap();
+    let (code, _, err) = dockopt(&[p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(std::fs::read_to_string(&df).unwrap(), before);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, _) = dockopt(&[empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let bad = empty.path().join("Dockerfile");
+    std::fs::write(&bad, "FROM a b\n").unwrap();
+    let (code, _, _) = dockopt(&[bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), "FROM a b\n");
+}
