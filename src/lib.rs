@@ -9,6 +9,7 @@ pub mod change;
 pub mod context;
 pub mod graph;
 pub mod model;
+pub mod multistage;
 pub mod report;
 pub mod source;
 pub mod syntax;
