@@ -117,3 +117,27 @@ fn shared_corpus_eligible_and_converted() {
     }
     assert!(eligible > 0);
 }
+
+#[test]
+fn cli_diff_stdout_and_refusal_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_dockopt");
+    let f = corpus().join("flask-notebook/Dockerfile");
+    let out = std::process::Command::new(bin).arg("multistage").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("+FROM python:3.9-slim-buster"), "{diff}");
+    let out = std::process::Command::new(bin)
+        .args(["multistage", "--stdout", "--runtime-base", "python:3.9-slim-buster"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# pull official base image\nFROM python:3.9-buster AS builder"));
+    let out = std::process::Command::new(bin)
+        .arg("multistage")
+        .arg(corpus().join("onbuild/Dockerfile"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ONBUILD"));
+}

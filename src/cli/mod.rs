@@ -4,6 +4,7 @@
 mod args;
 mod graph;
 mod input;
+mod multistage;
 mod parse;
 mod simulate;
 
@@ -43,6 +44,7 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Snapshot(a) => simulate::snapshot(a),
+        Command::Multistage(a) => multistage::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
