@@ -73,7 +73,8 @@ pub(crate) fn plan(a: &Analysis, opts: &super::Options, mut spec: Spec) -> Resul
             let users = ["useradd", "adduser", "groupadd", "addgroup", "usermod"];
             let touches_sources = c.words.iter().skip(1).any(|w| {
                 !w.starts_with('-')
-                    && (w.starts_with('/') && (w == &workdir || w.starts_with(&format!("{workdir}/"))))
+                    && (w.starts_with('/')
+                        && (w == &workdir || w.starts_with(&format!("{workdir}/"))))
                     || (!w.starts_with('/') && !w.starts_with('-') && w.contains('.'))
             });
             if users.contains(&cmd) {
@@ -92,7 +93,7 @@ pub(crate) fn plan(a: &Analysis, opts: &super::Options, mut spec: Spec) -> Resul
         }
     }
     let distro = Analysis::distro(spec.runtime_base.rsplit_once(':').map_or("", |x| x.1));
-    let builder_distro = Analysis::distro(&a.base.rsplit_once(':').map_or("", |x| x.1).to_string());
+    let builder_distro = Analysis::distro(a.base.rsplit_once(':').map_or("", |x| x.1));
     let (runtime_pkgs, moved) = a.package_fates(builder_distro)?;
     if let Some(o) = &opts.runtime_base {
         let needs_shell = config_needs_shell(a) || !runtime_pkgs.is_empty() || !replay.is_empty();
@@ -103,14 +104,22 @@ pub(crate) fn plan(a: &Analysis, opts: &super::Options, mut spec: Spec) -> Resul
 
     let mut b = String::new();
     b.push_str(&a.preamble);
-    b.push_str(&a.from_comments());
-    b.push_str(&a.from_line(&a.base, Some(BUILDER)));
+    b.push_str(&a.base_comments());
+    b.push_str(&a.stage_line(&a.base, Some(BUILDER)));
     for item in &a.items {
         if is_late_config(item.keyword()) && item.keyword() != Keyword::User {
             continue;
         }
         // Comments of config instructions move to the runtime.
-        if matches!(item.keyword(), Keyword::Env | Keyword::Arg | Keyword::Label | Keyword::Maintainer | Keyword::Workdir | Keyword::User) {
+        if matches!(
+            item.keyword(),
+            Keyword::Env
+                | Keyword::Arg
+                | Keyword::Label
+                | Keyword::Maintainer
+                | Keyword::Workdir
+                | Keyword::User
+        ) {
             b.push_str(a.text(item.ins));
             b.push('\n');
         } else {
@@ -119,7 +128,7 @@ pub(crate) fn plan(a: &Analysis, opts: &super::Options, mut spec: Spec) -> Resul
     }
 
     let mut t = String::new();
-    t.push_str(&format!("\n{}", a.from_line(&spec.runtime_base, None)));
+    t.push_str(&format!("\n{}", a.stage_line(&spec.runtime_base, None)));
     t.push_str(&early_config(a, true));
     if !runtime_pkgs.is_empty() {
         t.push_str("# runtime packages only: build tools stay in the builder\n");

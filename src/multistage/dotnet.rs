@@ -13,7 +13,11 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let (runtime_base, saving) = images::dotnet_runtime(r, true)?;
     let mut outs = Vec::new();
     for (item, c) in a.cmds() {
-        if let CmdKind::Dotnet { publish: true, output } = &c.kind {
+        if let CmdKind::Dotnet {
+            publish: true,
+            output,
+        } = &c.kind
+        {
             let o = output.as_ref().ok_or_else(|| {
                 Refusal::new(format!(
                     "line {}: `dotnet publish` without -o: the output path depends on the project",
@@ -24,7 +28,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         }
     }
     if outs.is_empty() {
-        return Err(Refusal::new("no `dotnet publish -o DIR`: nothing to carry to the runtime"));
+        return Err(Refusal::new(
+            "no `dotnet publish -o DIR`: nothing to carry to the runtime",
+        ));
     }
     compiled::exec_argv(a)?;
     compiled::plan(
@@ -48,6 +54,8 @@ mod tests {
     fn publish_dir() {
         let c = convert_text("FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\nRUN dotnet restore \"A/A.csproj\"\nRUN dotnet publish \"A/A.csproj\" -c Release -o /app/publish\nWORKDIR /app/publish\nEXPOSE 8080\nENTRYPOINT [\"dotnet\", \"A.dll\"]\n").unwrap();
         assert_eq!(c.runtime_base, "mcr.microsoft.com/dotnet/aspnet:8.0");
-        assert!(c.text.contains("COPY --from=builder /app/publish /app/publish"));
+        assert!(c
+            .text
+            .contains("COPY --from=builder /app/publish /app/publish"));
     }
 }

@@ -8,7 +8,11 @@ use super::shell::CmdKind;
 use super::{abs, push_unique, Analysis, Plan, Refusal};
 
 pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<Plan, Refusal> {
-    compiled::only(a, |k| matches!(k, CmdKind::GoBuild(_) | CmdKind::GoOther), "Go")?;
+    compiled::only(
+        a,
+        |k| matches!(k, CmdKind::GoBuild(_) | CmdKind::GoOther),
+        "Go",
+    )?;
     let (runtime_base, saving) = images::native_runtime(r, 740, 230)?;
     let mut outs = Vec::new();
     for (item, c) in a.cmds() {
@@ -20,27 +24,44 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                 ))
             })?;
             if out.contains('$') {
-                return Err(Refusal::new(format!("line {}: -o uses a variable", item.ins.start_line)));
+                return Err(Refusal::new(format!(
+                    "line {}: -o uses a variable",
+                    item.ins.start_line
+                )));
             }
             push_unique(&mut outs, &abs(&item.step.cwd, out));
         }
     }
     if outs.is_empty() {
-        return Err(Refusal::new("no `go build -o`: nothing to carry to the runtime"));
+        return Err(Refusal::new(
+            "no `go build -o`: nothing to carry to the runtime",
+        ));
     }
     compiled::exec_argv(a)?;
     let mut notes = Vec::new();
     if !runtime_base.starts_with("alpine") {
-        notes.push("debian-slim has no ca-certificates: install them if the program makes TLS calls".into());
+        notes.push(
+            "debian-slim has no ca-certificates: install them if the program makes TLS calls"
+                .into(),
+        );
     }
     let artifacts = outs
         .iter()
-        .map(|o| Artifact { from: o.clone(), to: delivery_path(a, o) })
+        .map(|o| Artifact {
+            from: o.clone(),
+            to: delivery_path(a, o),
+        })
         .collect();
     compiled::plan(
         a,
         opts,
-        Spec { runtime_base, base_saving: saving, artifacts, allow_shell_less: true, notes },
+        Spec {
+            runtime_base,
+            base_saving: saving,
+            artifacts,
+            allow_shell_less: true,
+            notes,
+        },
     )
 }
 
@@ -52,7 +73,12 @@ mod tests {
     fn binary_to_debian_slim() {
         let c = convert_text("FROM golang:1.22\nWORKDIR /go/src/app\nCOPY . .\nRUN go mod download\nRUN go build -o /go/bin/app ./cmd/app\nCMD [\"app\"]\n").unwrap();
         assert_eq!(c.runtime_base, "debian:bookworm-slim");
-        assert!(c.text.contains("COPY --from=builder /go/bin/app /usr/local/bin/app"), "{}", c.text);
+        assert!(
+            c.text
+                .contains("COPY --from=builder /go/bin/app /usr/local/bin/app"),
+            "{}",
+            c.text
+        );
     }
 
     #[test]
@@ -61,13 +87,18 @@ mod tests {
         assert_eq!(convert_text(src).unwrap().runtime_base, "alpine:latest");
         let c = convert_with(src, Some("scratch")).unwrap();
         assert!(c.text.contains("\nFROM scratch\n"));
-        let e = convert_with("FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD /app --x\n", Some("scratch")).unwrap_err();
+        let e = convert_with(
+            "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD /app --x\n",
+            Some("scratch"),
+        )
+        .unwrap_err();
         assert!(e.reason.contains("shell"), "{e}");
     }
 
     #[test]
     fn refuses_go_build_without_output() {
-        let e = convert_text("FROM golang:1.22\nCOPY . .\nRUN go build ./...\nCMD [\"app\"]\n").unwrap_err();
+        let e = convert_text("FROM golang:1.22\nCOPY . .\nRUN go build ./...\nCMD [\"app\"]\n")
+            .unwrap_err();
         assert!(e.reason.contains("without -o"), "{e}");
     }
 }

@@ -98,10 +98,7 @@ fn is_version(v: &str) -> bool {
 /// The Debian release a tag names, if any.
 pub fn debian_release(tag: &str) -> Option<&'static str> {
     let (_, words) = split_tag(tag);
-    DEBIAN_RELEASES
-        .iter()
-        .copied()
-        .find(|r| words.contains(r))
+    DEBIAN_RELEASES.iter().copied().find(|r| words.contains(r))
 }
 
 pub fn is_alpine(tag: &str) -> bool {
@@ -119,7 +116,10 @@ fn alpine_version(tag: &str) -> String {
 /// `python:X` → `python:X-slim[-release]`; slim and alpine tags run as they are.
 pub fn python_runtime(r: &ImageRef) -> Result<(String, u64), String> {
     let (version, words) = split_tag(&r.tag);
-    if r.tag.split('-').any(|w| w == "slim" || w.starts_with("alpine")) {
+    if r.tag
+        .split('-')
+        .any(|w| w == "slim" || w.starts_with("alpine"))
+    {
         return Ok((format!("python:{}", r.tag), 0));
     }
     let known = || {
@@ -150,7 +150,10 @@ pub fn python_runtime(r: &ImageRef) -> Result<(String, u64), String> {
 /// `node:X` → `node:X-slim`; slim and alpine tags run as they are.
 pub fn node_runtime(r: &ImageRef) -> Result<(String, u64), String> {
     let (version, words) = split_tag(&r.tag);
-    if r.tag.split('-').any(|w| w == "slim" || w.starts_with("alpine")) {
+    if r.tag
+        .split('-')
+        .any(|w| w == "slim" || w.starts_with("alpine"))
+    {
         return Ok((format!("node:{}", r.tag), 0));
     }
     let unknown = || format!("no known slim variant of `node:{}`", r.tag);
@@ -160,9 +163,7 @@ pub fn node_runtime(r: &ImageRef) -> Result<(String, u64), String> {
     }
     match words.as_slice() {
         [] => Ok((format!("node:{version}-slim"), 900)),
-        [rel] if DEBIAN_RELEASES.contains(rel) => {
-            Ok((format!("node:{version}-{rel}-slim"), 900))
-        }
+        [rel] if DEBIAN_RELEASES.contains(rel) => Ok((format!("node:{version}-{rel}-slim"), 900)),
         _ => Err(unknown()),
     }
 }
@@ -207,7 +208,10 @@ pub fn java_runtime(r: &ImageRef) -> Result<(String, u64), String> {
         "gradle" => match words.as_slice() {
             [j, rest @ ..] if j.starts_with("jdk") => {
                 let v = &j[3..];
-                if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) || rest.iter().any(|w| *w != "alpine") {
+                if v.is_empty()
+                    || !v.chars().all(|c| c.is_ascii_digit())
+                    || rest.iter().any(|w| *w != "alpine")
+                {
                     None
                 } else {
                     Some(v.to_string())
@@ -231,7 +235,11 @@ pub fn java_runtime(r: &ImageRef) -> Result<(String, u64), String> {
 /// dotnet/sdk:V → dotnet/aspnet:V (web) or dotnet/runtime:V.
 pub fn dotnet_runtime(r: &ImageRef, web: bool) -> Result<(String, u64), String> {
     let (version, words) = split_tag(&r.tag);
-    if !is_version(version) || words.iter().any(|w| w.starts_with("windows") || w.starts_with("nanoserver")) {
+    if !is_version(version)
+        || words
+            .iter()
+            .any(|w| w.starts_with("windows") || w.starts_with("nanoserver"))
+    {
         return Err(format!("no known runtime image for `{}:{}`", r.name, r.tag));
     }
     let kind = if web { "aspnet" } else { "runtime" };
@@ -249,7 +257,10 @@ mod tests {
     #[test]
     fn python_table() {
         assert_eq!(py("python:3.9-buster").unwrap(), "python:3.9-slim-buster");
-        assert_eq!(py("python:3.9.18-bullseye").unwrap(), "python:3.9.18-slim-bullseye");
+        assert_eq!(
+            py("python:3.9.18-bullseye").unwrap(),
+            "python:3.9.18-slim-bullseye"
+        );
         assert_eq!(py("python:3.12").unwrap(), "python:3.12-slim");
         assert_eq!(py("python:3.12-slim").unwrap(), "python:3.12-slim");
         assert!(py("python:3.12-buster").is_err());
@@ -260,15 +271,37 @@ mod tests {
     #[test]
     fn other_tables() {
         let r = |s: &str| ImageRef::parse(s).unwrap();
-        assert_eq!(native_runtime(&r("golang:1.22"), 1, 1).unwrap().0, "debian:bookworm-slim");
-        assert_eq!(native_runtime(&r("golang:1.22-alpine3.20"), 1, 1).unwrap().0, "alpine:3.20");
-        assert_eq!(native_runtime(&r("golang:alpine"), 1, 1).unwrap().0, "alpine:latest");
-        assert_eq!(native_runtime(&r("rust:1.72.0-buster"), 1, 1).unwrap().0, "debian:buster-slim");
-        assert_eq!(java_runtime(&r("maven:3.9-eclipse-temurin-21")).unwrap().0, "eclipse-temurin:21-jre");
-        assert_eq!(java_runtime(&r("gradle:8.8-jdk21")).unwrap().0, "eclipse-temurin:21-jre");
+        assert_eq!(
+            native_runtime(&r("golang:1.22"), 1, 1).unwrap().0,
+            "debian:bookworm-slim"
+        );
+        assert_eq!(
+            native_runtime(&r("golang:1.22-alpine3.20"), 1, 1)
+                .unwrap()
+                .0,
+            "alpine:3.20"
+        );
+        assert_eq!(
+            native_runtime(&r("golang:alpine"), 1, 1).unwrap().0,
+            "alpine:latest"
+        );
+        assert_eq!(
+            native_runtime(&r("rust:1.72.0-buster"), 1, 1).unwrap().0,
+            "debian:buster-slim"
+        );
+        assert_eq!(
+            java_runtime(&r("maven:3.9-eclipse-temurin-21")).unwrap().0,
+            "eclipse-temurin:21-jre"
+        );
+        assert_eq!(
+            java_runtime(&r("gradle:8.8-jdk21")).unwrap().0,
+            "eclipse-temurin:21-jre"
+        );
         assert!(java_runtime(&r("maven:3-openjdk-17")).is_err());
         assert_eq!(
-            dotnet_runtime(&r("mcr.microsoft.com/dotnet/sdk:8.0"), true).unwrap().0,
+            dotnet_runtime(&r("mcr.microsoft.com/dotnet/sdk:8.0"), true)
+                .unwrap()
+                .0,
             "mcr.microsoft.com/dotnet/aspnet:8.0"
         );
         assert!(ImageRef::parse("python:3.9@sha256:00").is_err());

@@ -11,11 +11,15 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     compiled::only(a, |k| matches!(k, CmdKind::Java), "Java")?;
     let (runtime_base, saving) = images::java_runtime(r)?;
     if !a.cmds().any(|(_, c)| c.kind == CmdKind::Java) {
-        return Err(Refusal::new("no maven/gradle build: nothing to carry to the runtime"));
+        return Err(Refusal::new(
+            "no maven/gradle build: nothing to carry to the runtime",
+        ));
     }
     let argv = compiled::exec_argv(a)?;
     if argv.first().map(String::as_str) != Some("java") {
-        return Err(Refusal::new("the command is not `java …`: cannot tell what runs"));
+        return Err(Refusal::new(
+            "the command is not `java …`: cannot tell what runs",
+        ));
     }
     let jar = argv
         .iter()
@@ -32,7 +36,10 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         Spec {
             runtime_base,
             base_saving: saving,
-            artifacts: vec![Artifact { from: at.clone(), to: at }],
+            artifacts: vec![Artifact {
+                from: at.clone(),
+                to: at,
+            }],
             allow_shell_less: false,
             notes: vec![],
         },
@@ -47,7 +54,9 @@ mod tests {
     fn maven_and_gradle() {
         let c = convert_text("FROM maven:3.9-eclipse-temurin-21\nWORKDIR /app\nCOPY . .\nRUN mvn clean package -DskipTests\nCMD [\"java\", \"-jar\", \"target/orders-0.1.0.jar\"]\n").unwrap();
         assert_eq!(c.runtime_base, "eclipse-temurin:21-jre");
-        assert!(c.text.contains("COPY --from=builder /app/target/orders-0.1.0.jar /app/target/orders-0.1.0.jar"));
+        assert!(c.text.contains(
+            "COPY --from=builder /app/target/orders-0.1.0.jar /app/target/orders-0.1.0.jar"
+        ));
         let c = convert_text("FROM gradle:8.8-jdk21\nWORKDIR /p\nCOPY . .\nRUN gradle build --no-daemon\nENTRYPOINT [\"java\", \"-jar\", \"build/libs/c.jar\"]\n").unwrap();
         assert_eq!(c.runtime_base, "eclipse-temurin:21-jre");
     }

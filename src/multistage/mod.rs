@@ -162,7 +162,9 @@ fn finish(a: &Analysis, eco: Ecosystem, plan: Plan) -> Result<Conversion, Refusa
     let m2 = model::build(&df2, &BuildOptions::default())
         .map_err(|e| Refusal::new(format!("internal: the converted file has no model: {e}")))?;
     if m2.stages.len() < 2 {
-        return Err(Refusal::new("internal: the converted file is not multistage"));
+        return Err(Refusal::new(
+            "internal: the converted file is not multistage",
+        ));
     }
     let after = &m2.stages[m2.target].config;
     if let Some(diff) = config_difference(a.config, after, &plan.changed) {
@@ -293,7 +295,9 @@ impl<'a> Analysis<'a> {
         let stage = &model.stages[0];
         let base = match &stage.base {
             Base::Image(i) => i.clone(),
-            Base::Scratch => return Err(Refusal::new("the base is scratch: nothing to build with")),
+            Base::Scratch => {
+                return Err(Refusal::new("the base is scratch: nothing to build with"))
+            }
             Base::Stage(_) => return Err(Refusal::new("already multistage")),
         };
         let from = &df.instructions[stage.from_instruction];
@@ -372,7 +376,7 @@ impl<'a> Analysis<'a> {
     }
 
     /// `FROM [--platform=…] IMAGE [AS name]`, keeping the original flags.
-    pub fn from_line(&self, image: &str, name: Option<&str>) -> String {
+    pub fn stage_line(&self, image: &str, name: Option<&str>) -> String {
         let mut s = String::from("FROM ");
         for f in &self.from.flags {
             s.push_str(self.df.text(f.span));
@@ -388,7 +392,7 @@ impl<'a> Analysis<'a> {
     }
 
     /// The FROM line's comments, for the first stage.
-    pub fn from_comments(&self) -> String {
+    pub fn base_comments(&self) -> String {
         comments(self.from)
     }
 
@@ -486,9 +490,8 @@ impl<'a> Analysis<'a> {
                 _ => continue,
             };
             for p in pkgs {
-                let fate = packages::fate(p, distro, &rt).map_err(|e| {
-                    Refusal::new(format!("line {}: {e}", item.ins.start_line))
-                })?;
+                let fate = packages::fate(p, distro, &rt)
+                    .map_err(|e| Refusal::new(format!("line {}: {e}", item.ins.start_line)))?;
                 match fate {
                     Fate::BuildOnly => push_unique(&mut moved, p),
                     Fate::Runtime(lib) => {

@@ -20,7 +20,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         runtime_base = o.clone();
     }
     if let Some(line) = a.user_before_run() {
-        return Err(Refusal::new(format!("line {line}: USER before the install steps")));
+        return Err(Refusal::new(format!(
+            "line {line}: USER before the install steps"
+        )));
     }
     let mut tool: Option<NodeTool> = None;
     let mut build = false;
@@ -34,7 +36,10 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                 }
                 tool = Some(*t);
                 berry |= c.words.iter().any(|w| w == "--immutable");
-                if c.words.iter().any(|w| w == "--omit=dev" || w == "--production" || w == "--prod") {
+                if c.words
+                    .iter()
+                    .any(|w| w == "--omit=dev" || w == "--production" || w == "--prod")
+                {
                     return Err(Refusal::new(format!(
                         "line {line}: dependencies are already production-only"
                     )));
@@ -78,7 +83,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             )));
         }
     } else if pm != "node" && !pm.is_empty() {
-        return Err(Refusal::new(format!("the command runs `{pm}`: cannot tell whether it needs devDependencies")));
+        return Err(Refusal::new(format!(
+            "the command runs `{pm}`: cannot tell whether it needs devDependencies"
+        )));
     }
     let prune = match tool {
         NodeTool::Npm => "npm prune --omit=dev".to_string(),
@@ -100,13 +107,15 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     }
     let workdir = a.workdir();
     if workdir == "/" {
-        return Err(Refusal::new("no WORKDIR: the app directory would be the whole filesystem"));
+        return Err(Refusal::new(
+            "no WORKDIR: the app directory would be the whole filesystem",
+        ));
     }
 
     let mut b = String::new();
     b.push_str(&a.preamble);
-    b.push_str(&a.from_comments());
-    b.push_str(&a.from_line(&a.base, Some(BUILDER)));
+    b.push_str(&a.base_comments());
+    b.push_str(&a.stage_line(&a.base, Some(BUILDER)));
     for item in &a.items {
         if super::is_early_config(item.keyword()) {
             b.push_str(a.text(item.ins));
@@ -115,15 +124,20 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             b.push_str(&block(a.df, item.ins));
         }
     }
-    b.push_str("# drop devDependencies: the runtime gets production dependencies and the build output\n");
+    b.push_str(
+        "# drop devDependencies: the runtime gets production dependencies and the build output\n",
+    );
     b.push_str(&format!("RUN {prune}\n"));
 
     let mut t = String::new();
-    t.push_str(&format!("\n{}", a.from_line(&runtime_base, None)));
+    t.push_str(&format!("\n{}", a.stage_line(&runtime_base, None)));
     t.push_str(&early_config(a, true));
     if !runtime_pkgs.is_empty() {
         t.push_str("# runtime packages only: build tools stay in the builder\n");
-        t.push_str(&install_line(Analysis::distro(runtime_base.rsplit_once(':').map_or("", |x| x.1)), &runtime_pkgs));
+        t.push_str(&install_line(
+            Analysis::distro(runtime_base.rsplit_once(':').map_or("", |x| x.1)),
+            &runtime_pkgs,
+        ));
     }
     // Global tools (pnpm, corepack) and replayed commands, in order.
     for item in a.items.iter().filter(|i| i.is_run()) {
@@ -155,7 +169,8 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         "the runtime gets {workdir} from the builder after `{prune}`: production dependencies and the build output"
     )];
     if a.context.is_none() {
-        notes.push("no context: package.json's scripts were not checked for devDependencies".into());
+        notes
+            .push("no context: package.json's scripts were not checked for devDependencies".into());
     }
     if !moved.is_empty() {
         notes.push(format!("left in the builder: {}", moved.join(" ")));
@@ -206,7 +221,10 @@ mod tests {
 
     #[test]
     fn refuses_dev_scripts_and_berry() {
-        let e = convert_text("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n").unwrap_err();
+        let e = convert_text(
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n",
+        )
+        .unwrap_err();
         assert!(e.reason.contains("`dev`"), "{e}");
         let e = convert_text("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --immutable\nRUN yarn build\nCMD [\"node\", \"x.js\"]\n").unwrap_err();
         assert!(e.reason.contains("Berry"), "{e}");
@@ -216,6 +234,11 @@ mod tests {
     fn pnpm_filter_start() {
         let c = convert_text("FROM node:20-slim\nRUN npm install -g pnpm@9.5.0\nWORKDIR /repo\nCOPY . .\nRUN pnpm install --frozen-lockfile\nRUN pnpm --filter @acme/api build\nCMD [\"pnpm\", \"--filter\", \"@acme/api\", \"start\"]\n").unwrap();
         assert!(c.text.contains("RUN pnpm prune --prod"));
-        assert!(c.text.contains("RUN npm install -g pnpm@9.5.0\nCOPY --from=builder"), "{}", c.text);
+        assert!(
+            c.text
+                .contains("RUN npm install -g pnpm@9.5.0\nCOPY --from=builder"),
+            "{}",
+            c.text
+        );
     }
 }

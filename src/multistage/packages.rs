@@ -49,7 +49,13 @@ pub const BUILD_ONLY_MB: &[(&str, u64)] = &[
 ];
 
 /// `-dev` packages with no runtime library to keep (headers only).
-const HEADERS_ONLY: &[&str] = &["python3-dev", "libc6-dev", "linux-libc-dev", "musl-dev", "linux-headers"];
+const HEADERS_ONLY: &[&str] = &[
+    "python3-dev",
+    "libc6-dev",
+    "linux-libc-dev",
+    "musl-dev",
+    "linux-headers",
+];
 
 /// Packages used only to fetch sources or tools, build-only unless the
 /// runtime config (CMD, ENTRYPOINT, HEALTHCHECK) names them.
@@ -178,8 +184,14 @@ mod tests {
     fn debian_table() {
         let d = Distro::Debian(Some("buster"));
         assert_eq!(fate("gcc", d, "").unwrap(), Fate::BuildOnly);
-        assert_eq!(fate("libpq-dev", d, "").unwrap(), Fate::Runtime("libpq5".into()));
-        assert_eq!(fate("libssl-dev", d, "").unwrap(), Fate::Runtime("libssl1.1".into()));
+        assert_eq!(
+            fate("libpq-dev", d, "").unwrap(),
+            Fate::Runtime("libpq5".into())
+        );
+        assert_eq!(
+            fate("libssl-dev", d, "").unwrap(),
+            Fate::Runtime("libssl1.1".into())
+        );
         assert_eq!(
             fate("libffi-dev", Distro::Debian(Some("bookworm")), "").unwrap(),
             Fate::Runtime("libffi8".into())
@@ -197,6 +209,9 @@ mod tests {
             fate("postgresql-dev", Distro::Alpine, "").unwrap(),
             Fate::Runtime("libpq".into())
         );
-        assert_eq!(fate("musl-dev", Distro::Alpine, "").unwrap(), Fate::BuildOnly);
+        assert_eq!(
+            fate("musl-dev", Distro::Alpine, "").unwrap(),
+            Fate::BuildOnly
+        );
     }
 }

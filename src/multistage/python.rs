@@ -78,7 +78,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         }
     }
     let Some(pip_cwd) = pip_cwd else {
-        return Err(Refusal::new("no `pip install` of dependencies: nothing to build"));
+        return Err(Refusal::new(
+            "no `pip install` of dependencies: nothing to build",
+        ));
     };
     let builder_distro = Analysis::distro(&r.tag);
     let runtime_distro = Analysis::distro(runtime_base.rsplit_once(':').map_or("", |x| x.1));
@@ -122,8 +124,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let exec_form = a
         .items
         .iter()
-        .filter(|i| i.keyword() == ep_kw)
-        .next_back()
+        .rfind(|i| i.keyword() == ep_kw)
         .is_some_and(|i| i.ins.arguments.is_exec());
     if let (Some(first), true) = (argv.first(), exec_form) {
         if first.starts_with("./") || (!first.starts_with('/') && first.contains('/')) {
@@ -148,8 +149,8 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     // ---- builder
     let mut b = String::new();
     b.push_str(&a.preamble);
-    b.push_str(&a.from_comments());
-    b.push_str(&a.from_line(&a.base, Some(BUILDER)));
+    b.push_str(&a.base_comments());
+    b.push_str(&a.stage_line(&a.base, Some(BUILDER)));
     b.push_str(&early_config(a, false));
     if a.workdir() != pip_cwd {
         b.push_str(&format!("WORKDIR {pip_cwd}\n"));
@@ -190,7 +191,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
 
     // ---- runtime
     let mut t = String::new();
-    t.push_str(&format!("\n{}", a.from_line(&runtime_base, None)));
+    t.push_str(&format!("\n{}", a.stage_line(&runtime_base, None)));
     t.push_str(&early_config(a, true));
     if !runtime_pkgs.is_empty() {
         t.push_str("# runtime libraries only: compilers and -dev headers stay in the builder\n");
@@ -223,7 +224,15 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             if let CmdKind::Replay = c.kind {
                 let is_script_chmod = script.as_ref().is_some_and(|(_, at, _)| {
                     c.words.first().map(String::as_str) == Some("chmod")
-                        && c.words.iter().skip(1).filter(|w| !w.starts_with('-') && !w.starts_with('+') && !w.chars().all(|x| x.is_ascii_digit())).all(|w| abs(&item.step.cwd, w) == *at)
+                        && c.words
+                            .iter()
+                            .skip(1)
+                            .filter(|w| {
+                                !w.starts_with('-')
+                                    && !w.starts_with('+')
+                                    && !w.chars().all(|x| x.is_ascii_digit())
+                            })
+                            .all(|w| abs(&item.step.cwd, w) == *at)
                 });
                 if is_script_chmod {
                     script_comments.push_str(&comments(item.ins));
@@ -246,7 +255,11 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         t.push_str(&format!("COPY --chmod=755 {src} /usr/local/bin/{name}\n"));
         let mut new_argv = argv.clone();
         new_argv[0] = format!("/usr/local/bin/{name}");
-        let kw = if ep_kw == Keyword::Entrypoint { "ENTRYPOINT" } else { "CMD" };
+        let kw = if ep_kw == Keyword::Entrypoint {
+            "ENTRYPOINT"
+        } else {
+            "CMD"
+        };
         replace.push((ep_kw, exec_line(kw, &new_argv)));
         changed.push(kw.to_ascii_lowercase());
         notes.push(format!(
@@ -264,10 +277,17 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         notes.push(format!(
             "left in the builder: {}; runtime packages: {}",
             moved.join(" "),
-            if runtime_pkgs.is_empty() { "none".to_string() } else { runtime_pkgs.join(" ") }
+            if runtime_pkgs.is_empty() {
+                "none".to_string()
+            } else {
+                runtime_pkgs.join(" ")
+            }
         ));
     }
-    notes.push("dependencies are built as wheels in the builder and installed offline in the runtime".into());
+    notes.push(
+        "dependencies are built as wheels in the builder and installed offline in the runtime"
+            .into(),
+    );
     Ok(Plan {
         text: format!("{b}{t}"),
         runtime_base,
@@ -295,7 +315,10 @@ fn wheel_command(words: &[String], reqs: &[String], pkgs: &[String]) -> String {
         .take_while(|w| *w != "install")
         .map(String::as_str)
         .collect();
-    let mut s = format!("{} wheel --no-cache-dir --wheel-dir /wheels", invoker.join(" "));
+    let mut s = format!(
+        "{} wheel --no-cache-dir --wheel-dir /wheels",
+        invoker.join(" ")
+    );
     for r in reqs {
         s.push_str(&format!(" -r {r}"));
     }
@@ -308,7 +331,11 @@ fn wheel_command(words: &[String], reqs: &[String], pkgs: &[String]) -> String {
 fn install_command(reqs: &[String], pkgs: &[String], pip_cwd: &str, workdir: &str) -> String {
     let mut s = String::from("pip install --no-cache-dir --no-index --find-links=/wheels");
     for r in reqs {
-        let p = if pip_cwd == workdir { r.clone() } else { abs(pip_cwd, r) };
+        let p = if pip_cwd == workdir {
+            r.clone()
+        } else {
+            abs(pip_cwd, r)
+        };
         s.push_str(&format!(" -r {p}"));
     }
     for p in pkgs {
@@ -318,7 +345,9 @@ fn install_command(reqs: &[String], pkgs: &[String], pip_cwd: &str, workdir: &st
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=/:@+,".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.=/:@+,".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -335,7 +364,9 @@ mod tests {
         let c = convert_text(src).unwrap();
         assert!(c.text.contains("FROM python:3.9-buster AS builder"));
         assert!(c.text.contains("FROM python:3.9-slim-buster"));
-        assert!(c.text.contains("pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt"));
+        assert!(c
+            .text
+            .contains("pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt"));
         assert!(c.text.contains("libpq5"));
         assert_eq!(c.moved_packages, vec!["gcc", "libpq-dev"]);
     }
@@ -353,8 +384,9 @@ mod tests {
 
     #[test]
     fn slim_without_build_packages_is_nothing_to_split() {
-        let e = convert_text("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n")
-            .unwrap_err();
+        let e =
+            convert_text("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n")
+                .unwrap_err();
         assert!(e.reason.contains("nothing to split"), "{e}");
     }
 }

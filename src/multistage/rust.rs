@@ -10,10 +10,16 @@ use super::{abs, Analysis, Plan, Refusal};
 pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<Plan, Refusal> {
     compiled::only(a, |k| matches!(k, CmdKind::Cargo { .. }), "Rust")?;
     let (runtime_base, saving) = images::native_runtime(r, 1400, 800)?;
-    let install = a.cmds().any(|(_, c)| c.kind == CmdKind::Cargo { install: true });
-    let built = a.cmds().any(|(_, c)| matches!(c.kind, CmdKind::Cargo { .. }));
+    let install = a
+        .cmds()
+        .any(|(_, c)| c.kind == CmdKind::Cargo { install: true });
+    let built = a
+        .cmds()
+        .any(|(_, c)| matches!(c.kind, CmdKind::Cargo { .. }));
     if !built {
-        return Err(Refusal::new("no `cargo build`: nothing to carry to the runtime"));
+        return Err(Refusal::new(
+            "no `cargo build`: nothing to carry to the runtime",
+        ));
     }
     let argv = compiled::exec_argv(a)?;
     let workdir = a.workdir();
@@ -21,7 +27,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let from = if first.contains('/') {
         let p = abs(&workdir, first);
         if !p.contains("/target/") {
-            return Err(Refusal::new(format!("`{first}` is not a cargo output (target/…)")));
+            return Err(Refusal::new(format!(
+                "`{first}` is not a cargo output (target/…)"
+            )));
         }
         p
     } else if install {
@@ -58,8 +66,19 @@ mod tests {
 
     #[test]
     fn cargo_install_and_unknown_binary() {
-        let c = convert_text("FROM rust:1.79-alpine\nCOPY . .\nRUN cargo install --path .\nCMD [\"svc\"]\n").unwrap();
-        assert!(c.text.contains("/usr/local/cargo/bin/svc /usr/local/bin/svc"), "{}", c.text);
-        assert!(convert_text("FROM rust:1.79\nCOPY . .\nRUN cargo build --release\nCMD [\"svc\"]\n").is_err());
+        let c = convert_text(
+            "FROM rust:1.79-alpine\nCOPY . .\nRUN cargo install --path .\nCMD [\"svc\"]\n",
+        )
+        .unwrap();
+        assert!(
+            c.text
+                .contains("/usr/local/cargo/bin/svc /usr/local/bin/svc"),
+            "{}",
+            c.text
+        );
+        assert!(convert_text(
+            "FROM rust:1.79\nCOPY . .\nRUN cargo build --release\nCMD [\"svc\"]\n"
+        )
+        .is_err());
     }
 }

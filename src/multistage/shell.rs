@@ -35,7 +35,9 @@ pub enum CmdKind {
     /// `go mod download`, `go test`, `go vet`, `go generate`, `go get`.
     GoOther,
     /// `cargo build|fetch|test|install`: `true` for `cargo install`.
-    Cargo { install: bool },
+    Cargo {
+        install: bool,
+    },
     /// `mvn`, `./mvnw`, `gradle`, `./gradlew`.
     Java,
     /// `dotnet restore|build|test|publish`; the publish output if given.
@@ -111,9 +113,7 @@ pub fn split_commands(text: &str) -> Result<Vec<String>, String> {
                 '>' | '<' => return Err("a redirection".into()),
                 '`' | '(' | ')' => return Err("a subshell or command substitution".into()),
                 '&' => return Err("a background job".into()),
-                '$' if chars.peek() == Some(&'(') => {
-                    return Err("a command substitution".into())
-                }
+                '$' if chars.peek() == Some(&'(') => return Err("a command substitution".into()),
                 _ => cur.push(c),
             },
         }
@@ -386,10 +386,7 @@ fn pip(args: &[String]) -> Option<CmdKind> {
         && !p.local
         && !p.packages.is_empty()
         && p.packages.iter().all(|x| {
-            let name = x
-                .split(|c: char| "=<>!~[".contains(c))
-                .next()
-                .unwrap_or("");
+            let name = x.split(|c: char| "=<>!~[".contains(c)).next().unwrap_or("");
             tooling.contains(&name.to_ascii_lowercase().as_str())
         });
     Some(CmdKind::Pip(p))
@@ -400,7 +397,11 @@ mod tests {
     use super::*;
 
     fn kinds(t: &str) -> Vec<CmdKind> {
-        classify_run(t).unwrap().into_iter().map(|c| c.kind).collect()
+        classify_run(t)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.kind)
+            .collect()
     }
 
     #[test]
