@@ -18,16 +18,25 @@ fn convert_file(df_path: &Path, with_context: bool) -> Option<Result<Conversion,
     } else {
         None
     };
-    Some(multistage::convert(&df, &m, ctx.as_ref(), &Options::default()))
+    Some(multistage::convert(
+        &df,
+        &m,
+        ctx.as_ref(),
+        &Options::default(),
+    ))
 }
 
 /// Converted text re-parses, its runtime config matches, converting it again refuses.
 fn check_output(name: &str, c: &Conversion) {
-    let df2 = syntax::parse(&c.text).unwrap_or_else(|e| panic!("{name}: output does not parse: {e}\n{}", c.text));
+    let df2 = syntax::parse(&c.text)
+        .unwrap_or_else(|e| panic!("{name}: output does not parse: {e}\n{}", c.text));
     let m2 = model::build(&df2, &BuildOptions::default()).unwrap();
     assert!(m2.stages.len() >= 2, "{name}");
     let again = multistage::convert(&df2, &m2, None, &Options::default()).expect_err(name);
-    assert!(again.reason.starts_with("already multistage"), "{name}: {again}");
+    assert!(
+        again.reason.starts_with("already multistage"),
+        "{name}: {again}"
+    );
 }
 
 fn corpus() -> PathBuf {
@@ -57,7 +66,11 @@ fn seed_lab_app_snapshot() {
 #[test]
 fn local_corpus_outcomes() {
     let mut lines = Vec::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(corpus()).unwrap().flatten().map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(corpus())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for d in dirs {
         let f = d.join("Dockerfile");
@@ -89,10 +102,16 @@ fn shared_corpus_eligible_and_converted() {
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for d in dirs {
         let f = d.join("Dockerfile");
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         files += 1;
-        let Ok(df) = syntax::parse(&text) else { continue };
-        let Ok(m) = model::build(&df, &BuildOptions::default()) else { continue };
+        let Ok(df) = syntax::parse(&text) else {
+            continue;
+        };
+        let Ok(m) = model::build(&df, &BuildOptions::default()) else {
+            continue;
+        };
         let single = m.stages.len() == 1;
         let toolchain = matches!(&m.stages[0].base, model::Base::Image(i)
             if multistage::images::ImageRef::parse(i).ok().and_then(|r| multistage::images::ecosystem_of(&r)).is_some());
@@ -122,17 +141,27 @@ fn shared_corpus_eligible_and_converted() {
 fn cli_diff_stdout_and_refusal_exit_codes() {
     let bin = env!("CARGO_BIN_EXE_dockopt");
     let f = corpus().join("flask-notebook/Dockerfile");
-    let out = std::process::Command::new(bin).arg("multistage").arg(&f).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let diff = String::from_utf8_lossy(&out.stdout);
-    assert!(diff.contains("+FROM python:3.9-slim-buster"), "{diff}");
     let out = std::process::Command::new(bin)
-        .args(["multistage", "--stdout", "--runtime-base", "python:3.9-slim-buster"])
+        .arg("multistage")
         .arg(&f)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# pull official base image\nFROM python:3.9-buster AS builder"));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("+FROM python:3.9-slim-buster"), "{diff}");
+    let out = std::process::Command::new(bin)
+        .args([
+            "multistage",
+            "--stdout",
+            "--runtime-base",
+            "python:3.9-slim-buster",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .starts_with("# pull official base image\nFROM python:3.9-buster AS builder"));
     let out = std::process::Command::new(bin)
         .arg("multistage")
         .arg(corpus().join("onbuild/Dockerfile"))
