@@ -10,6 +10,7 @@ pub mod context;
 pub mod cost;
 pub mod graph;
 pub mod model;
+pub mod multistage;
 pub mod report;
 pub mod rewrite;
 pub mod source;

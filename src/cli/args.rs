@@ -32,6 +32,26 @@ pub enum Command {
     Profile(ProfileCommand),
     /// Rewrite Dockerfiles to rebuild less: safe fixes keep the image identical.
     Fix(FixArgs),
+    /// Split a single-stage Dockerfile into a builder and a lean runtime stage (an unsafe fix: the image changes).
+    Multistage(MultistageArgs),
+}
+
+#[derive(clap::Args)]
+pub struct MultistageArgs {
+    /// The Dockerfile.
+    pub file: PathBuf,
+    /// The build context (default: the Dockerfile's directory).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Run on this image instead of the known slim variant (e.g. scratch, a distroless image).
+    #[arg(long = "runtime-base", value_name = "IMAGE")]
+    pub runtime_base: Option<String>,
+    /// Print a unified diff (default).
+    #[arg(long, conflicts_with = "stdout")]
+    pub diff: bool,
+    /// Print the whole converted Dockerfile.
+    #[arg(long)]
+    pub stdout: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -6,6 +6,7 @@ mod estimate;
 mod fix;
 mod graph;
 mod input;
+mod multistage;
 mod parse;
 mod profile;
 mod simulate;
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Estimate(a) => estimate::run(a),
         Command::Profile(c) => profile::run(c),
         Command::Fix(a) => fix::run(a),
+        Command::Multistage(a) => multistage::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

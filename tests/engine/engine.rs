@@ -140,6 +140,18 @@ impl Docker {
         .unwrap_or(false)
     }
 
+    /// A label of a local image, if the image exists and has it.
+    pub fn image_label(&self, image: &str, label: &str) -> Option<String> {
+        let format = format!("{{{{index .Config.Labels \"{label}\"}}}}");
+        self.run(
+            &["image", "inspect", "--format", &format, image],
+            Duration::from_secs(30),
+        )
+        .ok()
+        .filter(|o| o.success)
+        .map(|o| o.stdout.trim().to_string())
+    }
+
     /// Drops every build-cache record: each scenario starts cold.
     pub fn prune_all(&self) -> Result<(), String> {
         self.run_ok(&["builder", "prune", "-af"]).map(|_| ())

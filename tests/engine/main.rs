@@ -21,6 +21,8 @@ mod engine;
 mod engine_cost;
 #[path = "../engine_equiv/mod.rs"]
 mod engine_equiv;
+#[path = "../engine_multistage/runner.rs"]
+mod engine_multistage;
 mod progress;
 mod scenario;
 
@@ -76,6 +78,19 @@ fn main() {
     let (p, f) = engine_equiv::run(&opts.filters);
     passed += p;
     failed += f;
+    if docker
+        .image_label("python:3.9-slim-buster", "dockopt.stubs")
+        .as_deref()
+        == Some("multistage-v1")
+    {
+        let (p, f) = engine_multistage::run(&opts.filters);
+        println!("multistage oracle: {p} passed, {f} failed");
+        passed += p;
+        failed += f;
+    } else {
+        eprintln!("FAIL multistage oracle: its stub images are missing: run `bash tests/engine_multistage/images.sh` (.ci/run does)");
+        failed += 1;
+    }
     if passed + failed + skipped == 0 {
         eprintln!("no scenario or tier matches {:?}", opts.filters);
         failed += 1;

@@ -6,6 +6,7 @@ pub mod delete_in_creating_layer;
 mod ecosystems;
 pub mod manifest_first;
 pub mod merge_apt_update;
+pub mod multistage_split;
 pub mod no_install_recommends;
 pub mod propose_dockerignore;
 pub mod reorder_by_volatility;
@@ -79,6 +80,13 @@ pub const RULES: &[FixRule] = &[
         applicability: Applicability::Unsafe,
         summary: "write a .dockerignore for what the build should not see",
         check: None,
+    },
+    FixRule {
+        code: multistage_split::CODE,
+        name: "multistage-split",
+        applicability: Applicability::Unsafe,
+        summary: "build in a builder stage, run on the same family's slim image",
+        check: Some(multistage_split::check),
     },
 ];
 

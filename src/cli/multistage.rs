@@ -1,0 +1,66 @@
+//! `dockopt multistage FILE [--context DIR] [--runtime-base IMAGE] [--diff|--stdout]`.
+//! Exit 1 when the file would change, 2 on refusal or errors (with the reason).
+
+use super::args::MultistageArgs;
+use super::input::load;
+use super::Outcome;
+use anyhow::Context as _;
+use dockopt::context::ContextTree;
+use dockopt::model::{self, BuildOptions};
+use dockopt::multistage::{self, Options};
+
+pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
+    let (file, df) = load(&a.file)?;
+    let m = model::build(&df, &BuildOptions::default())?;
+    let root = match &a.context {
+        Some(c) => c.clone(),
+        None => a
+            .file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| ".".into()),
+    };
+    let rel = a.file.strip_prefix(&root).ok().map(|p| p.to_path_buf());
+    let ctx = ContextTree::load(&root, rel.as_deref())
+        .with_context(|| format!("cannot read the build context {}", root.display()))?;
+    let opts = Options {
+        runtime_base: a.runtime_base.clone(),
+    };
+    let c = multistage::convert(&df, &m, Some(&ctx), &opts)
+        .map_err(|r| anyhow::anyhow!("{}: not converted: {}", file.name, r.reason))?;
+    if a.stdout {
+        print!("{}", c.text);
+    } else {
+        let diff = similar::TextDiff::from_lines(&file.text, &c.text);
+        print!(
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&file.name, &format!("{} (multistage)", file.name))
+        );
+    }
+    eprintln!(
+        "{}: {} → {} ({}), estimated saving {} MB",
+        file.name,
+        c.builder_base,
+        c.runtime_base,
+        c.ecosystem,
+        c.estimated_saving_mb
+            .map_or("unknown".to_string(), |n| format!("~{n}"))
+    );
+    if !c.moved_packages.is_empty() {
+        eprintln!("  left in the builder: {}", c.moved_packages.join(" "));
+    }
+    for n in &c.notes {
+        eprintln!("  note: {n}");
+    }
+    if c.text == file.text {
+        return Ok(Outcome::Clean);
+    }
+    // Exit 1: the file would change. (Outcome has no "changes" variant yet; the rewrite
+    // branch's `fix` adds one, and this becomes `Ok(Outcome::Changes)` at merge time.)
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    std::process::exit(1)
+}

@@ -1,0 +1,104 @@
+//! Go: `go build -o OUT` in the builder; the runtime gets OUT on the same
+//! family's small image (golang:V → debian:<release>-slim,
+//! golang:V-alpine → alpine), or scratch/distroless with `--runtime-base`.
+
+use super::compiled::{self, delivery_path, Artifact, Spec};
+use super::images::{self, ImageRef};
+use super::shell::CmdKind;
+use super::{abs, push_unique, Analysis, Plan, Refusal};
+
+pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<Plan, Refusal> {
+    compiled::only(
+        a,
+        |k| matches!(k, CmdKind::GoBuild(_) | CmdKind::GoOther),
+        "Go",
+    )?;
+    let (runtime_base, saving) = images::native_runtime(r, 740, 230)?;
+    let mut outs = Vec::new();
+    for (item, c) in a.cmds() {
+        if let CmdKind::GoBuild(out) = &c.kind {
+            let out = out.as_ref().ok_or_else(|| {
+                Refusal::new(format!(
+                    "line {}: `go build` without -o: the binary's name depends on go.mod",
+                    item.ins.start_line
+                ))
+            })?;
+            if out.contains('$') {
+                return Err(Refusal::new(format!(
+                    "line {}: -o uses a variable",
+                    item.ins.start_line
+                )));
+            }
+            push_unique(&mut outs, &abs(&item.step.cwd, out));
+        }
+    }
+    if outs.is_empty() {
+        return Err(Refusal::new(
+            "no `go build -o`: nothing to carry to the runtime",
+        ));
+    }
+    compiled::exec_argv(a)?;
+    let mut notes = Vec::new();
+    if !runtime_base.starts_with("alpine") {
+        notes.push(
+            "debian-slim has no ca-certificates: install them if the program makes TLS calls"
+                .into(),
+        );
+    }
+    let artifacts = outs
+        .iter()
+        .map(|o| Artifact {
+            from: o.clone(),
+            to: delivery_path(a, o),
+        })
+        .collect();
+    compiled::plan(
+        a,
+        opts,
+        Spec {
+            runtime_base,
+            base_saving: saving,
+            artifacts,
+            allow_shell_less: true,
+            notes,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{convert_text, convert_with};
+
+    #[test]
+    fn binary_to_debian_slim() {
+        let c = convert_text("FROM golang:1.22\nWORKDIR /go/src/app\nCOPY . .\nRUN go mod download\nRUN go build -o /go/bin/app ./cmd/app\nCMD [\"app\"]\n").unwrap();
+        assert_eq!(c.runtime_base, "debian:bookworm-slim");
+        assert!(
+            c.text
+                .contains("COPY --from=builder /go/bin/app /usr/local/bin/app"),
+            "{}",
+            c.text
+        );
+    }
+
+    #[test]
+    fn alpine_and_scratch() {
+        let src = "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\nENTRYPOINT [\"/out/app\"]\n";
+        assert_eq!(convert_text(src).unwrap().runtime_base, "alpine:latest");
+        let c = convert_with(src, Some("scratch")).unwrap();
+        assert!(c.text.contains("\nFROM scratch\n"));
+        let e = convert_with(
+            "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD /app --x\n",
+            Some("scratch"),
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("shell"), "{e}");
+    }
+
+    #[test]
+    fn refuses_go_build_without_output() {
+        let e = convert_text("FROM golang:1.22\nCOPY . .\nRUN go build ./...\nCMD [\"app\"]\n")
+            .unwrap_err();
+        assert!(e.reason.contains("without -o"), "{e}");
+    }
+}

@@ -1,0 +1,66 @@
+//! Shared test helpers and cross-ecosystem properties.
+
+use super::{convert, Conversion, Options, Refusal};
+use crate::model::{self, BuildOptions};
+use crate::syntax;
+
+pub(crate) fn convert_with(src: &str, runtime_base: Option<&str>) -> Result<Conversion, Refusal> {
+    let df = syntax::parse(src).expect("parses");
+    let m = model::build(&df, &BuildOptions::default()).expect("model");
+    let opts = Options {
+        runtime_base: runtime_base.map(str::to_string),
+    };
+    convert(&df, &m, None, &opts)
+}
+
+pub(crate) fn convert_text(src: &str) -> Result<Conversion, Refusal> {
+    convert_with(src, None)
+}
+
+#[test]
+fn refusals_say_why() {
+    let cases = [
+        (
+            "FROM python:3.12 AS a\nRUN true\nFROM a\n",
+            "already multistage",
+        ),
+        ("FROM python:3.12\nONBUILD RUN true\n", "ONBUILD"),
+        (
+            "FROM python:3.12\nRUN <<EOF\npip install x\nEOF\n",
+            "heredoc",
+        ),
+        (
+            "FROM python:3.12\nCOPY --from=nginx:1 /x /x\nRUN pip install -r r.txt\n",
+            "COPY --from an image",
+        ),
+        (
+            "FROM python:3.12-weird\nCOPY . .\nRUN pip install -r r.txt\n",
+            "no known slim variant",
+        ),
+        (
+            "FROM python:3.12\nCOPY . .\nRUN make all\n",
+            "cannot classify",
+        ),
+        (
+            "FROM ubuntu:22.04\nRUN apt-get update\n",
+            "no recognised build toolchain",
+        ),
+        (
+            "FROM python:3.12@sha256:abcd\nRUN pip install x\n",
+            "digest",
+        ),
+    ];
+    for (src, want) in cases {
+        let e = convert_text(src).expect_err(src);
+        assert!(e.reason.contains(want), "{src}: {e}");
+    }
+}
+
+#[test]
+fn output_is_a_fixpoint() {
+    let src =
+        "FROM golang:1.22\nWORKDIR /s\nCOPY . .\nRUN go build -o /bin/app .\nCMD [\"/bin/app\"]\n";
+    let c = convert_text(src).unwrap();
+    let again = convert_text(&c.text).unwrap_err();
+    assert!(again.reason.starts_with("already multistage"), "{again}");
+}

@@ -1,0 +1,2 @@
+plugins { java }
+version = "0.1.0"

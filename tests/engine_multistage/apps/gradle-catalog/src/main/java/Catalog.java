@@ -1,0 +1,3 @@
+public class Catalog { public static void main(String[] a) {
+    System.out.println("catalog: 12 items");
+} }

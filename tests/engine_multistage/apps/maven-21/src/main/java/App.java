@@ -1,0 +1,3 @@
+public class App { public static void main(String[] a) {
+    System.out.println("orders on java 21: ready");
+} }

@@ -1,0 +1,2 @@
+const koa = require('koa');
+console.log("notes: up");

@@ -1,0 +1,3 @@
+import cffi
+import requests
+print("cffi app: ok")

@@ -1,0 +1,181 @@
+#!/bin/sh
+# Multi-call stub toolchain for tests/engine_multistage (busybox sh, offline, deterministic).
+# Installed under the names of the real tools; dispatches on the name it was called by.
+# Each tool reads its real inputs (requirements.txt, package.json, go.mod, Cargo.toml, pom.xml,
+# *.csproj…) and writes small deterministic artifacts; "programs" it builds are sh scripts that
+# print the lines the sources print (print("…"), console.log("…"), fmt.Println("…")…).
+set -e
+me=${0##*/}
+SITE=/usr/local/lib/python3/site-packages
+pad() { mkdir -p "$(dirname "$1")"; head -c "$2" /dev/zero >"$1"; }
+die() { echo "$me: $*" >&2; exit 1; }
+# The quoted strings of lines matching PATTERN("…") in files.
+said() { pat=$1; shift; sed -n "s/.*$pat(\"\(.*\)\").*/\1/p" "$@"; }
+program() { # program OUT LINES-FILE
+    mkdir -p "$(dirname "$1")"
+    { echo '#!/bin/sh'; sed 's/^/echo "/; s/$/"/' "$2"; } >"$1"
+    chmod 755 "$1"
+}
+req_names() { for f in "$@"; do sed -e 's/#.*//' -e 's/[=<>!~;[ ].*//' "$f" | grep -v "^-" | grep . | tr A-Z a-z || true; done; }
+native_ok() { # a package that compiles C needs gcc and its -dev headers
+    case $1 in
+    psycopg2) [ -x /usr/bin/gcc ] || die "psycopg2: gcc not found"
+        [ -e /usr/share/stub-apt/libpq-dev ] || die "psycopg2: pg_config not found (libpq-dev)" ;;
+    cffi) [ -x /usr/bin/gcc ] || die "cffi: gcc not found"
+        [ -e /usr/share/stub-apt/libffi-dev ] || die "cffi: ffi.h not found (libffi-dev)" ;;
+    esac
+}
+case $me in
+apt-get)
+    cmd=; pkgs=
+    for a in "$@"; do case $a in -*) ;; *) if [ -z "$cmd" ]; then cmd=$a; else pkgs="$pkgs ${a%%=*}"; fi ;; esac; done
+    case $cmd in
+    update) pad /var/lib/apt/lists/stub-lists 300000 ;;
+    install)
+        [ -e /var/lib/apt/lists/stub-lists ] || die "E: Unable to locate package (run apt-get update)"
+        for p in $pkgs; do
+            case $p in
+            gcc | g++ | build-essential) pad /usr/share/stub-apt/$p 4000000
+                printf '#!/bin/sh\necho stub-gcc\n' >/usr/bin/gcc; chmod 755 /usr/bin/gcc ;;
+            *-dev) pad /usr/share/stub-apt/$p 1500000 ;;
+            *) pad /usr/share/stub-apt/$p 200000 ;;
+            esac
+            case $p in libpq-dev) pad /usr/share/stub-apt/libpq5 200000 ;; libffi-dev) pad /usr/share/stub-apt/libffi8 100000 ;; esac
+        done ;;
+    *) ;;
+    esac ;;
+pip | pip3)
+    sub=$1; shift
+    reqs=; pkgs=; wheeldir=; links=; noindex=
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -r | --requirement) reqs="$reqs $2"; shift ;;
+        -w | --wheel-dir) wheeldir=$2; shift ;;
+        --wheel-dir=*) wheeldir=${1#*=} ;;
+        --find-links=*) links=${1#*=} ;;
+        -f | --find-links) links=$2; shift ;;
+        --no-index) noindex=1 ;;
+        -*) ;;
+        *) pkgs="$pkgs ${1%%[=<>]*}" ;;
+        esac
+        shift
+    done
+    names="$(req_names $reqs) $pkgs"
+    case $sub in
+    wheel)
+        [ -n "$wheeldir" ] || die "wheel: no --wheel-dir"
+        for n in $names; do native_ok "$n"; pad "$wheeldir/$n-1.0-py3-none-any.whl" 50000; done ;;
+    install)
+        for n in $names; do
+            case $n in pip | setuptools | wheel) continue ;; esac
+            if [ -n "$noindex" ]; then
+                [ -e "$links/$n-1.0-py3-none-any.whl" ] || die "No matching distribution found for $n (--no-index)"
+            else
+                native_ok "$n"; pad /root/.cache/pip/$n.tar.gz 300000
+            fi
+            pad "$SITE/$n/__init__.py" 50000
+            if [ "$n" = gunicorn ]; then
+                printf '#!/bin/sh\nfor a in "$@"; do m=$a; done\nexec python "${m%%%%:*}.py"\n' >/usr/local/bin/gunicorn
+                chmod 755 /usr/local/bin/gunicorn
+            fi
+        done ;;
+    *) die "unknown command $sub" ;;
+    esac ;;
+python | python3)
+    f=$1; [ -f "$f" ] || die "can't open file '$f'"
+    for m in $(sed -n 's/^import \([a-z0-9_]*\).*/\1/p' "$f"); do
+        case $m in os | sys | json) continue ;; esac
+        [ -d "$SITE/$m" ] || die "ModuleNotFoundError: No module named '$m'"
+        case $m in psycopg2) [ -e /usr/share/stub-apt/libpq5 ] || die "ImportError: libpq.so.5: cannot open shared object file" ;; esac
+    done
+    said print "$f" ;;
+npm | yarn | pnpm)
+    deps() { # deps SECTION: names in package.json's "SECTION": { … }
+        awk -v s="\"$1\"" '$1 == s":" || index($0, s":") { on=1; next } on && /}/ { on=0 } on { gsub(/[",:]/, " "); print $1 }' package.json
+    }
+    script() { awk -v s="\"$1\"" 'index($0, s":") { sub(/^[^:]*: *"/, ""); sub(/",? *$/, ""); print; exit }' package.json; }
+    run_script() { c=$(script "$1"); [ -n "$c" ] || die "missing script: $1"; sh -c "$c"; }
+    args=; global=; omit=
+    for a in "$@"; do case $a in -g | --global) global=1 ;; --omit=dev | --production | --prod) omit=1 ;; --filter=* | -*) ;; *) args="$args $a" ;; esac; done
+    # pnpm --filter X cmd: drop the filter value
+    if [ "$me" = pnpm ]; then set -- $args; [ "$1" = "@acme/api" ] && shift; args="$*"; fi
+    set -- $args
+    sub=${1:-install}
+    case $me:$sub in
+    *:install | *:i | npm:ci)
+        if [ -n "$global" ]; then
+            for p in $(echo "$args" | cut -d' ' -f2-); do n=${p%@*}; pad /usr/local/lib/node_modules/$n/index.js 100000
+                [ "$n" = pnpm ] && cp "$0" /usr/local/bin/pnpm; done
+            exit 0
+        fi
+        [ -f package.json ] || die "no package.json"
+        for d in $(deps dependencies); do pad node_modules/$d/index.js 100000; done
+        for d in $(deps devDependencies); do
+            if [ -n "$omit" ]; then rm -rf node_modules/$d; else pad node_modules/$d/index.js 800000; fi
+        done
+        pad /root/.npm/_cacache/stub 500000 ;;
+    npm:prune | pnpm:prune)
+        for d in $(deps devDependencies); do rm -rf node_modules/$d; done ;;
+    *:cache) ;;
+    npm:run | pnpm:run | yarn:run) run_script "$2" ;;
+    *) run_script "$sub" ;;
+    esac ;;
+node)
+    f=$1; [ -f "$f" ] || die "Cannot find module '$f'"
+    for m in $(sed -n "s/.*require('\([a-z0-9@/_-]*\)').*/\1/p" "$f"); do
+        [ -d node_modules/$m ] || die "Cannot find module '$m'"
+    done
+    # "// emit OUT" lines: a build script that writes OUT from the sources it names.
+    if grep -q '^// emit ' "$f"; then
+        out=$(sed -n 's#^// emit ##p' "$f"); mkdir -p "$(dirname "$out")"
+        sed -n '/^\/\/ emit /,$p' "$f" | sed 1d >"$out"; exit 0
+    fi
+    said console.log "$f" ;;
+go)
+    case $1 in
+    mod) [ -f go.mod ] && [ -f go.sum ] || die "go.mod/go.sum not found"; pad /go/pkg/mod/cache/stub 2000000 ;;
+    build)
+        out=; pkg=.
+        shift; while [ $# -gt 0 ]; do case $1 in -o) out=$2; shift ;; -*) ;; *) pkg=$1 ;; esac; shift; done
+        [ -f go.mod ] || die "go.mod file not found"
+        [ -n "$out" ] || out=$(sed -n 's#^module .*/##p;s#^module ##p' go.mod | head -1)
+        pad /root/.cache/go-build/stub 3000000
+        said fmt.Println "$pkg"/*.go >/tmp/lines; program "$out" /tmp/lines ;;
+    *) die "unknown go command $1" ;;
+    esac ;;
+cargo)
+    [ -f Cargo.toml ] && [ -f Cargo.lock ] || die "Cargo.toml/Cargo.lock not found"
+    name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' Cargo.toml | head -1)
+    said 'println!' src/*.rs >/tmp/lines
+    pad target/release/deps/stub.rlib 4000000
+    program target/release/$name /tmp/lines
+    if [ "$1" = install ]; then mkdir -p /usr/local/cargo/bin; cp target/release/$name /usr/local/cargo/bin/$name; fi ;;
+mvn | gradle)
+    if [ $me = mvn ]; then
+        id=$(sed -n 's#.*<artifactId>\(.*\)</artifactId>.*#\1#p' pom.xml | head -1)
+        v=$(sed -n 's#.*<version>\(.*\)</version>.*#\1#p' pom.xml | head -1)
+        jar=target/$id-$v.jar; pad /root/.m2/repository/stub 3000000
+    else
+        id=$(sed -n 's/^rootProject.name *= *"\(.*\)"/\1/p' settings.gradle.kts)
+        v=$(sed -n 's/^version *= *"\(.*\)"/\1/p' build.gradle.kts)
+        jar=build/libs/$id-$v.jar; pad /root/.gradle/caches/stub 3000000
+    fi
+    mkdir -p "$(dirname "$jar")"
+    said System.out.println $(find src -name '*.java') >"$jar" ;;
+java)
+    [ "$1" = -jar ] && [ -f "$2" ] || die "Error: Unable to access jarfile $2"
+    cat "$2" ;;
+dotnet)
+    case $1 in
+    restore) pad /root/.nuget/packages/stub 2000000 ;;
+    publish)
+        [ -d /usr/share/dotnet/sdk ] || die "No .NET SDKs were found."
+        proj=; out=; shift
+        while [ $# -gt 0 ]; do case $1 in -o | --output) out=$2; shift ;; -c) shift ;; -*) ;; *) proj=$1 ;; esac; shift; done
+        n=${proj##*/}; n=${n%.csproj}; mkdir -p "$out"
+        said Console.WriteLine "$(dirname "$proj")"/*.cs >"$out/$n.dll" ;;
+    *.dll) [ -f "$1" ] || die "The application '$1' does not exist."; cat "$1" ;;
+    *) die "unknown dotnet command $1" ;;
+    esac ;;
+*) die "unknown stub $me" ;;
+esac
