@@ -10,5 +10,6 @@ pub mod context;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod source;
 pub mod syntax;

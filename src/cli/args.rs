@@ -25,6 +25,10 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Record the context digests and Dockerfile of this build, for a later `simulate --before-snapshot`.
     Snapshot(SnapshotArgs),
+    /// Find cache, size, security and correctness problems in Dockerfiles and compose files.
+    Check(super::check::CheckArgs),
+    /// Explain a rule (`dockopt rule DO101`) or list them all (`--list`).
+    Rule(super::rule::RuleArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -2,9 +2,11 @@
 //! changes, 2 usage, input or parse errors.
 
 mod args;
+mod check;
 mod graph;
 mod input;
 mod parse;
+mod rule;
 mod simulate;
 
 use args::{Cli, Command};
@@ -15,6 +17,8 @@ use std::process::ExitCode;
 /// command reports them, map to 1).
 pub enum Outcome {
     Clean,
+    /// Findings at or above the failure threshold (exit 1).
+    Findings,
 }
 
 /// An error already shown to the user (e.g. a rendered parse error).
@@ -43,9 +47,12 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Snapshot(a) => simulate::snapshot(a),
+        Command::Check(a) => check::run(a),
+        Command::Rule(a) => rule::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
                 eprintln!("error: {e:#}");

@@ -1,4 +1,5 @@
 //! Renderings of the pipeline's results for people and machines.
 
+pub mod check;
 pub mod parse;
 pub mod simulate;
