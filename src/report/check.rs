@@ -404,7 +404,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 "**Rebuild estimate** (cache simulation of a one-line edit of `{}`):\n",
                 r.edited
             );
-            let _ = writeln!(out, "| | RUN/COPY steps re-run |\n|---|---|");
+            let _ = writeln!(out, "| | build steps re-run |\n|---|---|");
             let lines = r
                 .rerun_lines
                 .iter()

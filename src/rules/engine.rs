@@ -122,7 +122,20 @@ pub fn check_dockerfile(
     report.findings = findings;
     if opts.extras {
         let g = crate::graph::build(&df, &model);
-        report.mermaid = Some(crate::graph::to_mermaid(&g));
+        // the graph shows instruction text: mask secret values there too
+        // (whether or not DO302 is selected or suppressed)
+        let mut all_secrets = Vec::new();
+        super::security::secret_in_env_arg::check(&cx, &mut all_secrets);
+        let secrets: Vec<&str> = all_secrets
+            .iter()
+            .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut mermaid = crate::graph::to_mermaid(&g);
+        for s in secrets {
+            mermaid = mermaid.replace(s, "********");
+        }
+        report.mermaid = Some(mermaid);
         if context.is_some() {
             let edited = cx.sample_source_file();
             if let Some(sim) = cx.simulate(Perturb::Edit(&edited)) {

@@ -25,7 +25,7 @@ pub mod suppress;
 
 mod cache;
 mod correctness;
-mod security;
+pub(crate) mod security;
 mod size;
 
 pub use ctx::{ContextInfo, DockerfileCtx};

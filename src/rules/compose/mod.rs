@@ -160,6 +160,11 @@ impl<'a> ComposeCtx<'a> {
             .unwrap_or(self.text.len())
     }
 
+    /// Whether the node was written as an alias (`*name`).
+    pub fn is_alias(&self, node: &Node) -> bool {
+        self.text[self.offset(node.span.start.index())..].starts_with('*')
+    }
+
     /// A finding on a node.
     pub fn finding(&self, rule: &Rule, node: &Node, message: impl Into<String>) -> Finding {
         let (s, mut e) = (
@@ -199,7 +204,9 @@ impl<'a> ComposeCtx<'a> {
         if context.contains("://") || context.starts_with("git@") {
             return None;
         }
-        let ctx_dir = self.dir().join(&context);
+        let ctx_dir = self
+            .dir()
+            .join(context.strip_prefix("./").unwrap_or(&context));
         if !ctx_dir.is_dir() {
             return Some(Err((
                 format!(
@@ -209,7 +216,12 @@ impl<'a> ComposeCtx<'a> {
                 build,
             )));
         }
-        let df_path = ctx_dir.join(dockerfile.as_deref().unwrap_or("Dockerfile"));
+        let df_path = ctx_dir.join(
+            dockerfile
+                .as_deref()
+                .map(|d| d.strip_prefix("./").unwrap_or(d))
+                .unwrap_or("Dockerfile"),
+        );
         let Ok(text) = std::fs::read_to_string(&df_path) else {
             return Some(Err((
                 format!("Dockerfile {} does not exist", df_path.display()),

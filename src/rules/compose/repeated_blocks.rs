@@ -66,10 +66,12 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            // an alias is a copy of the anchored node, span included: shared, not repeated
-            if let Some((other, _, okey, _)) = seen
-                .iter()
-                .find(|(_, kk, _, vv)| *kk == key && *vv == v && vv.span.start != v.span.start)
+            // an alias (`*name`) is a copy of the anchored node: shared, not repeated
+            if cx.is_alias(v) {
+                continue;
+            }
+            if let Some((other, _, okey, _)) =
+                seen.iter().find(|(_, kk, _, vv)| *kk == key && *vv == v)
             {
                 out.push(
                     cx.finding(&RULE, k, format!("`{key}` of `{}` repeats the one in `{other}` (line {})", svc.name, okey.span.start.line()))
