@@ -310,7 +310,9 @@ fn pick_source_file(tree: &ContextTree) -> Option<String> {
         .filter(|k| !is_manifest(k) && !k.split('/').any(|c| c.starts_with('.')))
         .filter(|k| {
             let b = k.rsplit('/').next().unwrap_or(k);
-            !crate::source::is_dockerfile_name(b) && !b.ends_with(".md")
+            !crate::source::is_dockerfile_name(b)
+                && !b.ends_with(".md")
+                && !super::compose::is_compose_name(b)
         })
         .collect();
     EXT.iter()

@@ -42,6 +42,15 @@ declare_rule! {
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for step in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Arg) {
         for name in &step.defines {
+            // platform args change the whole build, not one value
+            if name.starts_with("TARGET")
+                || matches!(
+                    name.as_str(),
+                    "BUILDPLATFORM" | "BUILDOS" | "BUILDARCH" | "BUILDVARIANT"
+                )
+            {
+                continue;
+            }
             let later_runs: Vec<_> = cx
                 .model
                 .stage_steps(step.stage)

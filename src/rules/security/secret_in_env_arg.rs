@@ -67,6 +67,15 @@ pub fn is_secret_name(name: &str) -> bool {
     {
         return false;
     }
+    // switches about secrets, not secrets (MYSQL_ALLOW_EMPTY_PASSWORD, MYSQL_RANDOM_ROOT_PASSWORD)
+    if [
+        "ALLOW", "RANDOM", "EMPTY", "SKIP", "ENABLE", "DISABLE", "REQUIRE",
+    ]
+    .iter()
+    .any(|s| up.contains(s))
+    {
+        return false;
+    }
     WORDS.iter().any(|w| up.contains(w))
 }
 
