@@ -287,28 +287,38 @@ pub fn check_all(
         .map(|t| {
             let name = t.path.display().to_string();
             let name = name.strip_prefix("./").unwrap_or(&name).to_string();
-            let kind = t.kind;
-            let r = (|| {
-                let s = settings(&t.path).map_err(|e| FileReport {
-                    error: Some(e),
-                    ..FileReport::new(&name, kind, "")
-                })?;
-                let file = crate::source::read(&t.path).map_err(|e| FileReport {
-                    error: Some(e.to_string()),
-                    ..FileReport::new(&name, kind, "")
-                })?;
-                let shown = if file.name == "<stdin>" {
-                    file.name.clone()
-                } else {
-                    name.clone()
-                };
-                Ok::<_, FileReport>(match kind {
-                    FileKind::Dockerfile => check_dockerfile(&t.path, &shown, &file.text, &s, opts),
-                    FileKind::Compose => check_compose_file(&t.path, &shown, &file.text, &s),
-                })
-            })();
+            let r = check_target(t, &name, settings, opts);
             tick();
-            r.unwrap_or_else(|e| e)
+            r
         })
         .collect()
+}
+
+fn check_target(
+    t: &Target,
+    name: &str,
+    settings: &(dyn Fn(&Path) -> Result<Settings, String> + Sync),
+    opts: &CheckOptions,
+) -> FileReport {
+    let failed = |e: String| FileReport {
+        error: Some(e),
+        ..FileReport::new(name, t.kind, "")
+    };
+    let s = match settings(&t.path) {
+        Ok(s) => s,
+        Err(e) => return failed(e),
+    };
+    let file = match crate::source::read(&t.path) {
+        Ok(f) => f,
+        Err(e) => return failed(e.to_string()),
+    };
+    let shown = if file.name == "<stdin>" {
+        file.name.as_str()
+    } else {
+        name
+    };
+    match t.kind {
+        FileKind::Dockerfile => check_dockerfile(&t.path, shown, &file.text, &s, opts),
+        FileKind::Compose => check_compose_file(&t.path, shown, &file.text, &s),
+    }
 }

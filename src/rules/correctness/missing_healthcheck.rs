@@ -45,8 +45,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .model
         .steps
         .iter()
-        .filter(|s| cx.shipped[s.stage] && s.keyword == Keyword::Expose)
-        .last();
+        .rev()
+        .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::Expose);
     let Some(expose) = expose else { return };
     let ins = cx.ins(expose.instruction);
     out.push(

@@ -64,8 +64,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 .model
                 .steps
                 .iter()
-                .filter(|s| cx.shipped[s.stage] && s.keyword == Keyword::User)
-                .last();
+                .rev()
+                .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::User);
             let ins = last_user
                 .map(|s| cx.ins(s.instruction))
                 .unwrap_or_else(|| cx.ins(stage.from_instruction));

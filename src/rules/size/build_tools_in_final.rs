@@ -79,13 +79,7 @@ pub fn build_tool(pkg: &str) -> Option<(String, u32)> {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (step, ins, cmds) in cx.shipped_runs() {
-        if step.stage != cx.model.target {
-            // a base stage of the target: report once, at the target's FROM chain root
-            if !cx.shipped[step.stage] {
-                continue;
-            }
-        }
+    for (_, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
             .filter(|c| {
@@ -110,10 +104,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 }
             }
             // `apk add --virtual .build-deps ...` then `apk del .build-deps`
-            if c.has_arg("--virtual") || c.has_arg("-t") {
-                if !removed.is_empty() {
-                    tools.clear();
-                }
+            if (c.has_arg("--virtual") || c.has_arg("-t")) && !removed.is_empty() {
+                tools.clear();
             }
         }
         if tools.is_empty() {
