@@ -100,3 +100,65 @@ mod tests {
         }
     }
 }
+
+/// `docs/rules.md`: the registry table, the hadolint mapping, then every rule's page.
+pub fn markdown_catalogue() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# dockopt rules\n\nGenerated from the rule sources by `DOCKOPT_UPDATE_DOCS=1 cargo test --test docs`; \
+         `dockopt rule CODE` prints the same pages.\n\n\
+         | Code | Name | Family | Severity | Fix | hadolint twin |\n|---|---|---|---|---|---|\n",
+    );
+    for r in all() {
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {} | {} | {} | {} | {} |",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.family.as_str(),
+            r.severity.as_str(),
+            r.fix.map(|f| f.as_str()).unwrap_or("-"),
+            if r.hadolint.is_empty() {
+                "-".to_string()
+            } else {
+                r.hadolint.join(", ")
+            }
+        );
+    }
+    out.push_str(
+        "\n## hadolint mapping\n\n`# hadolint ignore=DLxxxx` (and `# hadolint global ignore=`) suppress the dockopt rules \
+         mapped to that code; `# dockopt: ignore=DOxxx` works for every rule.\n\n| hadolint | dockopt |\n|---|---|\n",
+    );
+    let mut dls: Vec<&str> = all()
+        .iter()
+        .flat_map(|r| r.hadolint.iter().copied())
+        .collect();
+    dls.sort_unstable();
+    dls.dedup();
+    for dl in dls {
+        let codes: Vec<&str> = hadolint_twins(dl).iter().map(|r| r.code).collect();
+        let _ = writeln!(out, "| {dl} | {} |", codes.join(", "));
+    }
+    for r in all() {
+        let _ = write!(
+            out,
+            "\n<a id=\"{}\"></a>\n\n## {} ({})\n\n",
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.code
+        );
+        let mut fenced = false;
+        for line in r.docs().lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            }
+            if !fenced && line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
