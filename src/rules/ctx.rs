@@ -60,8 +60,8 @@ impl ContextInfo {
 pub enum Perturb<'s> {
     /// A one-line edit of this context file.
     Edit(&'s str),
-    /// A new value for this build arg.
-    BuildArg(&'s str),
+    /// New values for these build args, all at once.
+    BuildArgs(&'s [&'s str]),
 }
 
 pub struct DockerfileCtx<'a> {
@@ -212,10 +212,12 @@ impl<'a> DockerfileCtx<'a> {
                     input(self.model.clone(), changed),
                 )
             }
-            Perturb::BuildArg(name) => {
+            Perturb::BuildArgs(names) => {
                 let mut opts = BuildOptions::default();
-                opts.build_args
-                    .insert(name.to_string(), "dockopt-changed-value".to_string());
+                for name in names {
+                    opts.build_args
+                        .insert(name.to_string(), "dockopt-changed-value".to_string());
+                }
                 let changed = model::build(self.df, &opts).ok()?;
                 (
                     input(self.model.clone(), tree.clone()),
@@ -255,9 +257,15 @@ pub fn run_script(ins: &Instruction) -> String {
     s
 }
 
+/// An empty context (for files checked without one), read once per process.
 fn empty_tree() -> Option<ContextTree> {
-    let dir = tempfile::tempdir().ok()?;
-    ContextTree::load_unfiltered(dir.path()).ok()
+    static EMPTY: std::sync::OnceLock<Option<ContextTree>> = std::sync::OnceLock::new();
+    EMPTY
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().ok()?;
+            ContextTree::load_unfiltered(dir.path()).ok()
+        })
+        .clone()
 }
 
 /// Files whose edit should not reinstall dependencies.

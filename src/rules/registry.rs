@@ -68,39 +68,6 @@ pub fn hadolint_twins(dl: &str) -> Vec<&'static Rule> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_sorted_and_documented() {
-        let mut prev = "";
-        for r in all() {
-            assert!(r.code > prev, "{} out of order or duplicated", r.code);
-            prev = r.code;
-            let docs = r.docs();
-            for section in [
-                "## What it does",
-                "## Why is this bad?",
-                "## Example",
-                "Use instead",
-                "## Fix safety",
-            ] {
-                assert!(docs.contains(section), "{} lacks {section}", r.code);
-            }
-            assert!(!r.summary().is_empty());
-            let family = match &r.code[2..3] {
-                "1" => "cache",
-                "2" => "size",
-                "3" => "security",
-                "4" => "correctness",
-                _ => "compose",
-            };
-            assert_eq!(r.family.as_str(), family, "{}", r.code);
-        }
-    }
-}
-
 /// `docs/rules.md`: the registry table, the hadolint mapping, then every rule's page.
 pub fn markdown_catalogue() -> String {
     use std::fmt::Write as _;
@@ -161,4 +128,37 @@ pub fn markdown_catalogue() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_documented() {
+        let mut prev = "";
+        for r in all() {
+            assert!(r.code > prev, "{} out of order or duplicated", r.code);
+            prev = r.code;
+            let docs = r.docs();
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "Use instead",
+                "## Fix safety",
+            ] {
+                assert!(docs.contains(section), "{} lacks {section}", r.code);
+            }
+            assert!(!r.summary().is_empty());
+            let family = match &r.code[2..3] {
+                "1" => "cache",
+                "2" => "size",
+                "3" => "security",
+                "4" => "correctness",
+                _ => "compose",
+            };
+            assert_eq!(r.family.as_str(), family, "{}", r.code);
+        }
+    }
 }
