@@ -13,5 +13,6 @@ pub mod model;
 pub mod multistage;
 pub mod report;
 pub mod rewrite;
+pub mod rules;
 pub mod source;
 pub mod syntax;

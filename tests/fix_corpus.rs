@@ -57,7 +57,7 @@ fn corpus_fix_diffs() {
                     has_dockerignore: true,
                 },
                 &Settings {
-                    select: Some(vec!["DO102".into(), "DO103".into(), "DO2".into()]),
+                    select: Some(vec!["DO102".into(), "DO104".into(), "DO2".into()]),
                     ..settings(unsafe_fixes)
                 },
             )

@@ -34,6 +34,10 @@ pub enum Command {
     Fix(FixArgs),
     /// Split a single-stage Dockerfile into a builder and a lean runtime stage (an unsafe fix: the image changes).
     Multistage(MultistageArgs),
+    /// Find cache, size, security and correctness problems in Dockerfiles and compose files.
+    Check(super::check::CheckArgs),
+    /// Explain a rule (`dockopt rule DO101`) or list them all (`--list`).
+    Rule(super::rule::RuleArgs),
 }
 
 #[derive(clap::Args)]

@@ -2,6 +2,7 @@
 //! changes, 2 usage, input or parse errors.
 
 mod args;
+mod check;
 mod estimate;
 mod fix;
 mod graph;
@@ -9,6 +10,7 @@ mod input;
 mod multistage;
 mod parse;
 mod profile;
+mod rule;
 mod simulate;
 
 use args::{Cli, Command};
@@ -21,6 +23,8 @@ pub enum Outcome {
     Clean,
     /// Something would change (`fix --diff`/`--check`): exit 1.
     Changed,
+    /// Findings at or above the failure threshold (exit 1).
+    Findings,
 }
 
 /// An error already shown to the user (e.g. a rendered parse error).
@@ -53,10 +57,13 @@ pub fn main() -> ExitCode {
         Command::Profile(c) => profile::run(c),
         Command::Fix(a) => fix::run(a),
         Command::Multistage(a) => multistage::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Rule(a) => rule::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Changed) => ExitCode::from(1),
+        Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
                 eprintln!("error: {e:#}");

@@ -1,5 +1,6 @@
 //! Renderings of the pipeline's results for people and machines.
 
+pub mod check;
 pub mod estimate;
 pub mod parse;
 pub mod simulate;

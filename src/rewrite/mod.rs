@@ -159,7 +159,12 @@ impl Settings {
     pub fn validate(&self) -> Result<(), RewriteError> {
         let all = self.select.iter().flatten().chain(self.ignore.iter());
         for sel in all {
-            if !RULES.iter().any(|r| matches_selector(sel, r.code)) {
+            let known = RULES.iter().any(|r| {
+                std::iter::once(&r.code)
+                    .chain(r.also)
+                    .any(|c| matches_selector(sel, c))
+            });
+            if !known {
                 return Err(RewriteError::UnknownCode(sel.clone()));
             }
         }
@@ -202,7 +207,7 @@ pub struct Applied {
     pub message: String,
 }
 
-/// A new file to create next to the Dockerfile (DO205).
+/// A new file to create next to the Dockerfile (DO209).
 #[derive(Debug, Clone, Serialize)]
 pub struct NewFile {
     pub name: String,
@@ -267,14 +272,17 @@ fn collect(
     let mut all_fixes = Vec::new();
     let mut all_skips = Vec::new();
     for rule in RULES {
-        if !settings.enabled(rule.code) {
+        if !std::iter::once(&rule.code)
+            .chain(rule.also)
+            .any(|c| settings.enabled(c))
+        {
             continue;
         }
         let Some(check) = rule.check else { continue };
         let mut c = Checker::new(df, model, ctx, root);
         check(&mut c);
         let (f, s) = c.into_parts();
-        all_fixes.extend(f);
+        all_fixes.extend(f.into_iter().filter(|f| settings.enabled(f.code)));
         all_skips.extend(s);
     }
     (all_fixes, all_skips)
@@ -308,7 +316,7 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     settings.validate()?;
     let (df0, model0) = parse_model(input.text).map_err(RewriteError::Parse)?;
 
-    // DO205 first: the Dockerfile fixes then see the context as it will be,
+    // DO209 first: the Dockerfile fixes then see the context as it will be,
     // so a second run (with the new .dockerignore) finds nothing more.
     let mut new_files = Vec::new();
     let mut proposed_ctx: Option<ContextTree> = None;

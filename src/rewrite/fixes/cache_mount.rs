@@ -1,4 +1,4 @@
-//! DO203 cache-mount: keep package-manager download caches in a BuildKit
+//! DO210 cache-mount: keep package-manager download caches in a BuildKit
 //! cache mount (`RUN --mount=type=cache,target=…`).
 //!
 //! ## What it does
@@ -31,7 +31,7 @@ use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
-pub const CODE: &str = "DO203";
+pub const CODE: &str = "DO210";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
@@ -99,12 +99,12 @@ mod tests {
 
     #[test]
     fn adds_npm_cache_mount() {
-        let out = run("FROM node\nWORKDIR /a\nRUN npm ci\n", true, &["DO203"]);
+        let out = run("FROM node\nWORKDIR /a\nRUN npm ci\n", true, &["DO210"]);
         assert_eq!(
             out.output,
             "FROM node\nWORKDIR /a\nRUN --mount=type=cache,target=/root/.npm npm ci\n"
         );
-        let user = run("FROM node\nUSER node\nRUN npm ci\n", true, &["DO203"]);
+        let user = run("FROM node\nUSER node\nRUN npm ci\n", true, &["DO210"]);
         assert!(user.applied.is_empty());
     }
 }

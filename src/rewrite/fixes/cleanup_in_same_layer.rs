@@ -1,4 +1,4 @@
-//! DO201 cleanup-in-same-layer: drop package-manager caches in the layer
+//! DO202 cleanup-in-same-layer (also DO203 for pip, DO204 for apk): drop package-manager caches in the layer
 //! that creates them.
 //!
 //! ## What it does
@@ -33,7 +33,12 @@ use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
-pub const CODE: &str = "DO201";
+/// apt lists (the registry's code for this fix).
+pub const CODE: &str = "DO202";
+/// pip's download cache.
+pub const PIP_CODE: &str = "DO203";
+/// apk's index.
+pub const APK_CODE: &str = "DO204";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
@@ -88,7 +93,7 @@ pub fn check(c: &mut Checker) {
                         && !cached("/root/.cache") =>
                 {
                     c.fix(Fix {
-                        code: CODE,
+                        code: PIP_CODE,
                         message: "add --no-cache-dir: pip's download cache stays out of the image"
                             .into(),
                         applicability: Applicability::Unsafe,
@@ -100,7 +105,7 @@ pub fn check(c: &mut Checker) {
                     if !argv.contains(&"--no-cache") && !cached("/var/cache/apk") =>
                 {
                     c.fix(Fix {
-                        code: CODE,
+                        code: APK_CODE,
                         message: "add --no-cache: apk's index stays out of the image".into(),
                         applicability: Applicability::Unsafe,
                         line: ins.start_line,
@@ -134,14 +139,17 @@ mod tests {
     #[test]
     fn adds_cleanups_only_when_unsafe_allowed() {
         let df = "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN pip install flask\nRUN apk add git\n";
-        let safe = run(df, false, &["DO201"]);
+        let all = ["DO202", "DO203", "DO204"];
+        let safe = run(df, false, &all);
         assert!(safe.applied.is_empty());
         assert_eq!(safe.unsafe_available.len(), 3);
-        let out = run(df, true, &["DO201"]);
+        let out = run(df, true, &all);
         assert_eq!(
             out.output,
             "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir flask\nRUN apk add --no-cache git\n"
         );
-        assert!(run(&out.output, true, &["DO201"]).applied.is_empty());
+        assert!(run(&out.output, true, &all).applied.is_empty());
+        let only_pip = run(df, true, &["DO203"]);
+        assert_eq!(only_pip.applied.len(), 1, "one code per kind of cache");
     }
 }

@@ -1,4 +1,4 @@
-//! DO204 delete-in-creating-layer: delete files in the layer that created
+//! DO206 delete-in-creating-layer: delete files in the layer that created
 //! them, not in a later one.
 //!
 //! ## What it does
@@ -31,7 +31,7 @@ use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
-pub const CODE: &str = "DO204";
+pub const CODE: &str = "DO206";
 
 fn plausible_creator(text: &str, path: &str) -> bool {
     let p = path.trim_end_matches("/*").trim_end_matches('/');
@@ -115,7 +115,7 @@ mod tests {
         let out = run(
             "FROM debian\nRUN apt-get update && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n",
             true,
-            &["DO204"],
+            &["DO206"],
         );
         assert_eq!(
             out.output,
@@ -124,7 +124,7 @@ mod tests {
         let unrelated = run(
             "FROM debian\nRUN echo hi\nRUN rm -rf /opt/x\n",
             true,
-            &["DO204"],
+            &["DO206"],
         );
         assert!(unrelated.applied.is_empty());
     }

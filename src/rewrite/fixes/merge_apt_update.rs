@@ -1,4 +1,4 @@
-//! DO103 merge-apt-update: merge a RUN that only refreshes the package index
+//! DO104 merge-apt-update: merge a RUN that only refreshes the package index
 //! (`apt-get update`, `apk update`) into the install RUN right after it.
 //!
 //! ## What it does
@@ -36,7 +36,7 @@ use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
-pub const CODE: &str = "DO103";
+pub const CODE: &str = "DO104";
 
 fn is_update(argv: &[&str]) -> Option<&'static str> {
     let (p, i) = program(argv);
@@ -141,13 +141,13 @@ mod tests {
         let out = run(
             "FROM debian\n# deps\nRUN apt-get update\nRUN apt-get install -y \\\n    gcc \\\n    make\n",
             false,
-            &["DO103"],
+            &["DO104"],
         );
         assert_eq!(
             out.output,
             "FROM debian\n# deps\nRUN apt-get update && apt-get install -y \\\n    gcc \\\n    make\n"
         );
-        let again = run(&out.output, false, &["DO103"]);
+        let again = run(&out.output, false, &["DO104"]);
         assert!(again.applied.is_empty());
     }
 
@@ -159,12 +159,12 @@ mod tests {
             "FROM debian\nRUN --network=none apt-get update\nRUN apt-get install -y gcc\n",
             "FROM debian\nRUN apt-get update\nRUN pip install x\n",
         ] {
-            assert!(run(df, false, &["DO103"]).applied.is_empty(), "{df}");
+            assert!(run(df, false, &["DO104"]).applied.is_empty(), "{df}");
         }
         let out = run(
             "FROM alpine\nRUN apk update\nRUN apk add curl\n",
             false,
-            &["DO103"],
+            &["DO104"],
         );
         assert_eq!(out.output, "FROM alpine\nRUN apk update && apk add curl\n");
     }

@@ -17,16 +17,19 @@ use crate::syntax::Keyword;
 
 pub struct FixRule {
     pub code: &'static str,
+    /// Further rule codes the same fix emits (one fix, several findings).
+    pub also: &'static [&'static str],
     pub name: &'static str,
     pub applicability: Applicability,
     pub summary: &'static str,
-    /// None for fixes the engine drives itself (DO205 writes a new file).
+    /// None for fixes the engine drives itself (DO209 writes a new file).
     pub check: Option<fn(&mut Checker)>,
 }
 
 pub const RULES: &[FixRule] = &[
     FixRule {
         code: manifest_first::CODE,
+        also: &[],
         name: "manifest-first",
         applicability: Applicability::Safe,
         summary: "copy dependency manifests and install before copying the whole source tree",
@@ -34,6 +37,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: reorder_by_volatility::CODE,
+        also: &[],
         name: "reorder-by-volatility",
         applicability: Applicability::Safe,
         summary: "move steps that read nothing from the context above the first COPY",
@@ -41,6 +45,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: merge_apt_update::CODE,
+        also: &[],
         name: "merge-apt-update",
         applicability: Applicability::Safe,
         summary: "merge a lone `apt-get update`/`apk update` RUN into the install that follows",
@@ -48,6 +53,10 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: cleanup_in_same_layer::CODE,
+        also: &[
+            cleanup_in_same_layer::PIP_CODE,
+            cleanup_in_same_layer::APK_CODE,
+        ],
         name: "cleanup-in-same-layer",
         applicability: Applicability::Unsafe,
         summary: "drop package-manager caches in the layer that creates them",
@@ -55,6 +64,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: no_install_recommends::CODE,
+        also: &[],
         name: "no-install-recommends",
         applicability: Applicability::Unsafe,
         summary: "install apt packages without their recommends",
@@ -62,6 +72,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: cache_mount::CODE,
+        also: &[],
         name: "cache-mount",
         applicability: Applicability::Unsafe,
         summary: "keep package caches in a BuildKit cache mount",
@@ -69,6 +80,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: delete_in_creating_layer::CODE,
+        also: &[],
         name: "delete-in-creating-layer",
         applicability: Applicability::Unsafe,
         summary: "delete files in the layer that created them, not in a later one",
@@ -76,6 +88,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: propose_dockerignore::CODE,
+        also: &[],
         name: "propose-dockerignore",
         applicability: Applicability::Unsafe,
         summary: "write a .dockerignore for what the build should not see",
@@ -83,6 +96,7 @@ pub const RULES: &[FixRule] = &[
     },
     FixRule {
         code: multistage_split::CODE,
+        also: &[],
         name: "multistage-split",
         applicability: Applicability::Unsafe,
         summary: "build in a builder stage, run on the same family's slim image",

@@ -1,4 +1,4 @@
-//! DO206 multistage-split: build on a full image, run on a slim one.
+//! DO207 multistage-split: build on a full image, run on a slim one.
 //!
 //! ## What it does
 //! Splits a single-stage Dockerfile whose image carries compilers, `-dev`
@@ -29,7 +29,7 @@
 use crate::multistage::{convert, Options};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
-pub const CODE: &str = "DO206";
+pub const CODE: &str = "DO207";
 
 pub fn check(c: &mut Checker) {
     if c.model.stages.len() != 1 {

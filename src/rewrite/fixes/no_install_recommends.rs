@@ -1,4 +1,4 @@
-//! DO202 no-install-recommends: `apt-get install --no-install-recommends`.
+//! DO201 no-install-recommends: `apt-get install --no-install-recommends`.
 //!
 //! ## What it does
 //! Adds `--no-install-recommends` to `apt-get install` / `apt install`.
@@ -25,7 +25,7 @@ use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
-pub const CODE: &str = "DO202";
+pub const CODE: &str = "DO201";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
@@ -77,12 +77,12 @@ mod tests {
         let out = run(
             "FROM debian\nRUN apt-get update && apt-get -y install curl\n",
             true,
-            &["DO202"],
+            &["DO201"],
         );
         assert_eq!(
             out.output,
             "FROM debian\nRUN apt-get update && apt-get -y install --no-install-recommends curl\n"
         );
-        assert!(run(&out.output, true, &["DO202"]).applied.is_empty());
+        assert!(run(&out.output, true, &["DO201"]).applied.is_empty());
     }
 }

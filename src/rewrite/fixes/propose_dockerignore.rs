@@ -1,4 +1,4 @@
-//! DO205 propose-dockerignore: write a `.dockerignore` for what the build
+//! DO209 propose-dockerignore: write a `.dockerignore` for what the build
 //! should not see.
 //!
 //! ## What it does
@@ -32,7 +32,7 @@ use crate::model::Model;
 use crate::rewrite::NewFile;
 use crate::syntax::Dockerfile;
 
-pub const CODE: &str = "DO205";
+pub const CODE: &str = "DO209";
 
 const CANDIDATES: &[&str] = &[
     ".git",
@@ -87,7 +87,7 @@ pub fn propose(_df: &Dockerfile, model: &Model, ctx: &ContextTree) -> Option<New
         return None;
     }
     let mut content = String::from(
-        "# Proposed by dockopt (DO205): what the image and its cache keys should not see.\n",
+        "# Proposed by dockopt (DO209): what the image and its cache keys should not see.\n",
     );
     for l in &lines {
         content.push_str(l);
@@ -115,7 +115,7 @@ mod tests {
                 ("src/a.js", ""),
             ],
             true,
-            &["DO205"],
+            &["DO209"],
         );
         let nf = &out.new_files[0];
         assert!(nf.content.contains("\n.git\nnode_modules\n"));
@@ -124,7 +124,7 @@ mod tests {
             "FROM node\nCOPY . .\n",
             &[(".git/HEAD", "x")],
             false,
-            &["DO205"],
+            &["DO209"],
         );
         assert!(safe.new_files.is_empty());
     }

@@ -1,0 +1,158 @@
+//! `dockopt check`: what the CI suggestion bot runs.
+
+use super::{Outcome, Reported};
+use dockopt::report::check as report;
+use dockopt::rules::config::Settings;
+use dockopt::rules::engine::{check_all, discover, CheckOptions};
+use dockopt::rules::Severity;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Dockerfiles, compose files or directories to search (`-` reads a Dockerfile from stdin).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// Only these rules (codes, prefixes like DO1, names, families, or ALL); replaces the config's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Vec<String>,
+    /// Skip these rules (added to the config's `ignore`).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding is at least this severe [default: warning, or the config's fail-on].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this config file instead of the nearest `.dockopt.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not read the build context (no `.dockerignore` measurement, faster).
+    #[arg(long)]
+    pub no_context: bool,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
+    let targets = discover(&a.paths).map_err(anyhow::Error::msg)?;
+    let fixed = match &a.config {
+        Some(p) => Some(Settings::load(p)?.with_cli(&a.select, &a.ignore)),
+        None => None,
+    };
+    let settings = |file: &std::path::Path| -> Result<Settings, String> {
+        match &fixed {
+            Some(s) => Ok(s.clone()),
+            None => Settings::discover(file)
+                .map(|s| s.with_cli(&a.select, &a.ignore))
+                .map_err(|e| e.to_string()),
+        }
+    };
+    let opts = CheckOptions {
+        measure_context: !a.no_context,
+        extras: a.format == CheckFormat::Markdown,
+    };
+    let bar = (std::io::stderr().is_terminal() && targets.len() >= 20).then(|| {
+        let pb = indicatif::ProgressBar::new(targets.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking {pos}/{len} files {wide_bar}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let mut files = check_all(&targets, &settings, &opts, &tick);
+    if !a.no_context {
+        // `dockopt fix` reads the context too: say which findings it fixes.
+        use rayon::prelude::*;
+        files.par_iter_mut().for_each(report::attach_rewrite_fixes);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let color = a.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match a.format {
+        CheckFormat::Text => report::to_text(&files, color),
+        CheckFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::to_json(&files))?
+        ),
+        CheckFormat::Sarif => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::to_sarif(&files))?
+        ),
+        CheckFormat::Github => report::to_github(&files),
+        CheckFormat::Markdown => report::to_markdown(&files),
+    };
+    match &a.output {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        None => print!("{text}"),
+    }
+    let mut errors = false;
+    for f in &files {
+        if let Some(e) = &f.error {
+            errors = true;
+            eprint!(
+                "{}",
+                if e.ends_with('\n') {
+                    e.clone()
+                } else {
+                    format!("{e}\n")
+                }
+            );
+        }
+    }
+    if errors {
+        return Err(Reported.into());
+    }
+    let threshold = match a.fail_on {
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Info) => Severity::Info,
+        Some(FailOn::Warning) => Severity::Warning,
+        None => fixed
+            .as_ref()
+            .and_then(|s| s.fail_on)
+            .or_else(|| {
+                let first = a
+                    .paths
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from("."));
+                Settings::discover(&first).ok().and_then(|s| s.fail_on)
+            })
+            .unwrap_or(Severity::Warning),
+    };
+    if files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .any(|f| f.severity >= threshold)
+    {
+        return Ok(Outcome::Findings);
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,552 @@
+//! `dockopt check` output: text with code frames, JSON, SARIF 2.1.0, GitHub
+//! workflow commands and a Markdown PR comment, all from the same reports.
+//!
+//! JSON schema (version 1):
+//! `{"version":1,"files":[{"path","kind","error"?,"findings":[{"code","name","severity",
+//! "message","line","column","end_line","end_column","fix":{"applicability","message","edits"}|null}]}],
+//! "summary":{"files","findings","errors","error","warning","info","fixable"}}`
+
+use crate::rules::engine::{FileKind, FileReport};
+use crate::rules::{all, Finding, Severity};
+use crate::syntax::{LineIndex, Span};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+pub const JSON_VERSION: u32 = 1;
+const DOCS_URL: &str = "https://github.com/dockopt/dockopt/blob/main/docs/rules.md";
+
+/// Totals over all files.
+pub fn summary(files: &[FileReport]) -> Value {
+    let all: Vec<&Finding> = files.iter().flat_map(|f| &f.findings).collect();
+    let count = |s| all.iter().filter(|f| f.severity == s).count();
+    json!({
+        "files": files.len(),
+        "findings": all.len(),
+        "errors": files.iter().filter(|f| f.error.is_some()).count(),
+        "error": count(Severity::Error),
+        "warning": count(Severity::Warning),
+        "info": count(Severity::Info),
+        "fixable": all.iter().filter(|f| f.fix.as_ref().is_some_and(|x| !x.edits.is_empty())).count(),
+    })
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "line": f.start.line,
+        "column": f.start.column,
+        "end_line": f.end.line,
+        "end_column": f.end.column,
+        "fix": f.fix.as_ref().map(|x| json!({
+            "applicability": x.applicability.as_str(),
+            "message": x.message,
+            "edits": x.edits.iter().map(|e| json!({"start": e.span.start, "end": e.span.end, "content": e.content})).collect::<Vec<_>>(),
+        })),
+    })
+}
+
+pub fn to_json(files: &[FileReport]) -> Value {
+    json!({
+        "version": JSON_VERSION,
+        "files": files.iter().map(|f| {
+            let mut v = json!({
+                "path": f.path,
+                "kind": match f.kind { FileKind::Dockerfile => "dockerfile", FileKind::Compose => "compose" },
+                "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
+            });
+            if let Some(e) = &f.error {
+                v["error"] = json!(e.trim_end());
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "summary": summary(files),
+    })
+}
+
+/// The line's text with secret spans replaced by `*`.
+fn redacted_line(text: &str, idx: &LineIndex, line0: usize, redact: &[Span]) -> String {
+    let start = idx.line_start(line0);
+    let line = idx.line_text(text, line0);
+    let mut out = String::new();
+    for (i, ch) in line.char_indices() {
+        let off = start + i;
+        if redact.iter().any(|r| off >= r.start && off < r.end) {
+            out.push('*');
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn c(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// `file:line:col: CODE message`, the source line and carets, and the fix.
+pub fn to_text(files: &[FileReport], color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    for file in files {
+        let idx = LineIndex::new(&file.text);
+        for f in &file.findings {
+            let sev = match f.severity {
+                Severity::Error => p.c("1;31", "error"),
+                Severity::Warning => p.c("1;33", "warning"),
+                Severity::Info => p.c("1;36", "info"),
+            };
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} {sev}: {} {}",
+                p.c("1", &file.path),
+                f.start.line,
+                f.start.column,
+                p.c("1;31", f.code),
+                f.message,
+                p.c("2", &format!("[{}]", f.name))
+            );
+            if f.span.is_some() && f.start.line >= 1 && f.start.line <= idx.line_count() {
+                let line0 = f.start.line - 1;
+                let text = redacted_line(&file.text, &idx, line0, &f.redact);
+                let width = f.start.line.to_string().len();
+                let _ = writeln!(out, "{:>width$} {}", "", p.c("34", "|"));
+                let _ = writeln!(
+                    out,
+                    "{} {} {text}",
+                    p.c("34", &f.start.line.to_string()),
+                    p.c("34", "|")
+                );
+                let len = if f.end.line == f.start.line {
+                    f.end.column.saturating_sub(f.start.column).max(1)
+                } else {
+                    text.chars()
+                        .count()
+                        .saturating_sub(f.start.column - 1)
+                        .max(1)
+                };
+                let _ = writeln!(
+                    out,
+                    "{:>width$} {} {}{}",
+                    "",
+                    p.c("34", "|"),
+                    " ".repeat(f.start.column - 1),
+                    p.c("1;31", &"^".repeat(len))
+                );
+            }
+            if let Some(fix) = &f.fix {
+                let _ = writeln!(
+                    out,
+                    "  = {} ({}): {}",
+                    p.c("1;32", "fix"),
+                    fix.applicability.as_str(),
+                    fix.message
+                );
+            }
+            out.push('\n');
+        }
+    }
+    let s = summary(files);
+    let _ = writeln!(
+        out,
+        "{} finding(s) in {} file(s): {} error, {} warning, {} info; {} with an automatic fix",
+        s["findings"], s["files"], s["error"], s["warning"], s["info"], s["fixable"]
+    );
+    out
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn uri(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let p = p.strip_prefix("./").unwrap_or(&p);
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0: one run, every rule's metadata, fixes as replacements.
+pub fn to_sarif(files: &[FileReport]) -> Value {
+    let rules: Vec<Value> = all()
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary()},
+                "fullDescription": {"text": r.summary()},
+                "help": {"text": r.docs(), "markdown": r.docs()},
+                "helpUri": format!("{DOCS_URL}#{}", r.code.to_ascii_lowercase()),
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {
+                    "tags": [r.family.as_str()],
+                    "hadolint": r.hadolint,
+                    "fix": r.fix.map(|a| a.as_str()),
+                },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for file in files {
+        if let Some(e) = &file.error {
+            notifications.push(json!({
+                "level": "error",
+                "message": {"text": e.trim_end()},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&file.path)}}}],
+            }));
+        }
+        let idx = LineIndex::new(&file.text);
+        for f in &file.findings {
+            let rule_index = all().iter().position(|r| r.code == f.code).unwrap_or(0);
+            let mut r = json!({
+                "ruleId": f.code,
+                "ruleIndex": rule_index,
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri(&file.path)},
+                    "region": {
+                        "startLine": f.start.line,
+                        "startColumn": f.start.column,
+                        "endLine": f.end.line,
+                        "endColumn": f.end.column.max(f.start.column),
+                    },
+                }}],
+            });
+            if let Some(fix) = f.fix.as_ref().filter(|x| !x.edits.is_empty()) {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let s = idx.position(&file.text, e.span.start);
+                        let en = idx.position(&file.text, e.span.end);
+                        json!({
+                            "deletedRegion": {"startLine": s.line, "startColumn": s.column, "endLine": en.line, "endColumn": en.column},
+                            "insertedContent": {"text": e.content},
+                        })
+                    })
+                    .collect();
+                r["fixes"] = json!([{
+                    "description": {"text": format!("{} ({})", fix.message, fix.applicability.as_str())},
+                    "artifactChanges": [{"artifactLocation": {"uri": uri(&file.path)}, "replacements": replacements}],
+                }]);
+            }
+            results.push(r);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dockopt",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/dockopt/dockopt",
+                "rules": rules,
+            }},
+            "invocations": [{"executionSuccessful": notifications.is_empty(), "toolExecutionNotifications": notifications}],
+            "results": results,
+        }],
+    })
+}
+
+/// Escapes a workflow command's message.
+pub fn gh_escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+pub fn gh_escape_property(s: &str) -> String {
+    gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions annotations: `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=CODE::message`.
+pub fn to_github(files: &[FileReport]) -> String {
+    let mut out = String::new();
+    for file in files {
+        if let Some(e) = &file.error {
+            let _ = writeln!(
+                out,
+                "::error file={},title=dockopt::{}",
+                gh_escape_property(&file.path),
+                gh_escape_data(e.trim_end())
+            );
+        }
+        for f in &file.findings {
+            let lvl = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut msg = f.message.clone();
+            if let Some(fix) = &f.fix {
+                let _ = write!(
+                    msg,
+                    "\nfix ({}): {}",
+                    fix.applicability.as_str(),
+                    fix.message
+                );
+            }
+            let _ = writeln!(
+                out,
+                "::{lvl} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                gh_escape_property(&file.path),
+                f.start.line,
+                f.start.column,
+                f.end.line,
+                f.end.column,
+                gh_escape_property(&format!("{} {}", f.code, f.name)),
+                gh_escape_data(&msg)
+            );
+        }
+    }
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// Where `dockopt fix` has a fix for a finding whose rule only describes one,
+/// say so (applicability and message, no edits: `fix` applies it).
+pub fn attach_rewrite_fixes(report: &mut FileReport) {
+    let settings = crate::rewrite::Settings {
+        unsafe_fixes: true,
+        ..Default::default()
+    };
+    let path = std::path::Path::new(&report.path);
+    if report.kind != crate::rules::engine::FileKind::Dockerfile
+        || report.error.is_some()
+        || !path.is_file()
+    {
+        return;
+    }
+    let Ok(out) = crate::rewrite::fix_file(&report.text, path, None, &settings) else {
+        return;
+    };
+    let findings = &mut report.findings;
+    if let (Some(nf), Some(f)) = (
+        out.new_files.first(),
+        findings.iter_mut().find(|f| f.code == "DO209"),
+    ) {
+        f.fix = Some(crate::rules::Fix {
+            applicability: crate::rules::Applicability::Unsafe,
+            message: format!(
+                "`dockopt fix --unsafe-fixes` writes {} ({} lines)",
+                nf.name,
+                nf.content.lines().count()
+            ),
+            edits: Vec::new(),
+        });
+    }
+    for a in out.applied.iter().chain(&out.unsafe_available) {
+        let same_code = |f: &&mut crate::rules::Finding| f.code == a.code;
+        let pick = findings
+            .iter_mut()
+            .filter(same_code)
+            .min_by_key(|f| f.start.line.abs_diff(a.line));
+        if let Some(f) = pick {
+            let described = f.fix.as_ref().is_none_or(|x| x.edits.is_empty());
+            if described {
+                let applicability = match a.applicability {
+                    crate::rewrite::Applicability::Safe => crate::rules::Applicability::Safe,
+                    crate::rewrite::Applicability::Unsafe => crate::rules::Applicability::Unsafe,
+                };
+                f.fix = Some(crate::rules::Fix {
+                    applicability,
+                    message: format!("`dockopt fix`: {}", a.message),
+                    edits: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// The safe fixes `dockopt fix` would apply to this file, as the fixed text.
+fn safe_fixed(file: &FileReport) -> Option<String> {
+    if file.kind != crate::rules::engine::FileKind::Dockerfile || file.error.is_some() {
+        return None;
+    }
+    let path = std::path::Path::new(&file.path);
+    if !path.is_file() {
+        return None;
+    }
+    let out =
+        crate::rewrite::fix_file(&file.text, path, None, &crate::rewrite::Settings::default())
+            .ok()?;
+    (out.output != file.text).then_some(out.output)
+}
+
+/// The unified diff of the safe fixes for this file (what `dockopt fix` does).
+pub fn fix_diff_hook(file: &FileReport) -> Option<String> {
+    let fixed = safe_fixed(file)?;
+    Some(crate::rewrite::write::unified_diff(
+        &file.text,
+        &fixed,
+        &format!("a/{}", file.path),
+        &format!("b/{}", file.path),
+    ))
+}
+
+/// The same one-file edit as `file.rebuild`, simulated on the fixed file.
+pub fn fixed_rebuild_hook(file: &FileReport) -> Option<crate::rules::engine::RebuildEstimate> {
+    let before = file.rebuild.as_ref()?;
+    let fixed = safe_fixed(file)?;
+    let path = std::path::Path::new(&file.path);
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(std::path::PathBuf::from)?;
+    let tree = crate::context::ContextTree::load(root, Some(&name)).ok()?;
+    let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
+    let opts = crate::model::BuildOptions::default();
+    let a = crate::change::input_from_text(file.path.clone(), &fixed, &opts, tree).ok()?;
+    let b = crate::change::input_from_text(file.path.clone(), &fixed, &opts, edited_tree).ok()?;
+    let sim = crate::cache::simulate(&a, &b);
+    let built: Vec<_> = sim
+        .steps
+        .iter()
+        .filter(|s| s.result != crate::cache::Verdict::NotBuilt)
+        .collect();
+    let rerun: Vec<usize> = built
+        .iter()
+        .filter(|s| s.result == crate::cache::Verdict::Miss)
+        .map(|s| s.line)
+        .collect();
+    Some(crate::rules::engine::RebuildEstimate {
+        edited: before.edited.clone(),
+        rerun: rerun.len(),
+        total: built.len(),
+        rerun_lines: rerun,
+    })
+}
+
+/// A PR comment: findings table, rebuild estimate, stage graph, fix diff.
+pub fn to_markdown(files: &[FileReport]) -> String {
+    let s = summary(files);
+    let mut out = String::new();
+    let _ = writeln!(out, "## dockopt check\n");
+    if s["findings"] == 0 && s["errors"] == 0 {
+        let _ = writeln!(
+            out,
+            "No findings in {} file(s). :white_check_mark:",
+            s["files"]
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**{}** finding(s) in {} file(s): {} error, {} warning, {} info; {} with an automatic fix.\n",
+        s["findings"], s["files"], s["error"], s["warning"], s["info"], s["fixable"]
+    );
+    for file in files {
+        if file.findings.is_empty() && file.error.is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "### `{}`\n", file.path);
+        if let Some(e) = &file.error {
+            let _ = writeln!(out, "```text\n{}\n```\n", e.trim_end());
+        }
+        if !file.findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "| | Rule | Line | Problem | Fix |\n|---|---|---|---|---|"
+            );
+            for f in &file.findings {
+                let icon = match f.severity {
+                    Severity::Error => ":x:",
+                    Severity::Warning => ":warning:",
+                    Severity::Info => ":information_source:",
+                };
+                let fix = f
+                    .fix
+                    .as_ref()
+                    .map(|x| format!("{} ({})", x.message, x.applicability.as_str()))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "| {icon} | `{}` {} | {} | {} | {} |",
+                    f.code,
+                    f.name,
+                    f.start.line,
+                    md_cell(&f.message),
+                    md_cell(&fix)
+                );
+            }
+            out.push('\n');
+        }
+        if let Some(r) = &file.rebuild {
+            let _ = writeln!(
+                out,
+                "**Rebuild estimate** (cache simulation of a one-line edit of `{}`):\n",
+                r.edited
+            );
+            let _ = writeln!(out, "| | build steps re-run |\n|---|---|");
+            let lines = r
+                .rerun_lines
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(
+                out,
+                "| now | {} of {} (lines {}) |",
+                r.rerun,
+                r.total,
+                if lines.is_empty() { "-".into() } else { lines }
+            );
+            match fixed_rebuild_hook(file) {
+                Some(a) => {
+                    let _ = writeln!(out, "| after `dockopt fix` | {} of {} |", a.rerun, a.total);
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "| after `dockopt fix` | not estimated yet (needs `dockopt fix`) |"
+                    );
+                }
+            }
+            out.push('\n');
+        }
+        if let Some(m) = &file.mermaid {
+            let _ = writeln!(
+                out,
+                "<details><summary>Build stages</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+                m
+            );
+        }
+        if let Some(d) = fix_diff_hook(file) {
+            let _ = writeln!(
+                out,
+                "<details><summary>Suggested fix</summary>\n\n```diff\n{d}```\n\n</details>\n"
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,105 @@
+use super::{is_broad_copy, lines_list, rerun_lines};
+use crate::rules::ctx::Perturb;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::syntax::Keyword;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds steps that never read the sources (system package installs,
+    /// downloads) placed after a `COPY` of the whole context.
+    ///
+    /// ## Why is this bad?
+    /// Every code edit changes the `COPY`'s cache key, so every step after it
+    /// re-runs, including `apt-get install` or `curl` downloads that did not need
+    /// the sources at all. The simulator confirms which steps a one-line edit
+    /// re-runs.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// COPY . .
+    /// RUN apt-get update && apt-get install -y --no-install-recommends libpq5
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends libpq5
+    /// COPY . .
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe with `dockopt fix` for steps on its allow-list (package installs and
+    /// the like) that read nothing the COPY writes; others are left in place.
+    code: "DO102",
+    name: "volatile-copy-early",
+    family: Cache,
+    severity: Warning,
+    hadolint: [],
+    fix: Some(Applicability::Safe),
+    check: Dockerfile(check),
+}
+
+fn source_independent(cmds: &[crate::rules::shell::Cmd]) -> Option<String> {
+    cmds.iter()
+        .find(|c| {
+            c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf", "microdnf"], &["install"])
+        })
+        .map(|c| {
+            c.words
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for (si, _) in cx.model.stages.iter().enumerate() {
+        let steps: Vec<_> = cx.model.stage_steps(si).collect();
+        let Some(copy_pos) = steps.iter().position(|s| is_broad_copy(s)) else {
+            continue;
+        };
+        let late: Vec<_> = steps[copy_pos + 1..]
+            .iter()
+            .filter(|s| s.keyword == Keyword::Run)
+            .filter_map(|s| source_independent(cx.cmds(s.instruction)).map(|c| (*s, c)))
+            .collect();
+        if late.is_empty() {
+            continue;
+        }
+        let lines: Vec<usize> = late
+            .iter()
+            .map(|(s, _)| cx.ins(s.instruction).start_line)
+            .collect();
+        let edited = cx.sample_source_file();
+        let rerun = cx
+            .simulate(Perturb::Edit(&edited))
+            .map(|sim| rerun_lines(&sim, &lines))
+            .unwrap_or_else(|| lines.clone());
+        if rerun.is_empty() {
+            continue;
+        }
+        let copy_ins = cx.ins(steps[copy_pos].instruction);
+        for (step, cmd) in &late {
+            let ins = cx.ins(step.instruction);
+            if !rerun.contains(&ins.start_line) {
+                continue;
+            }
+            out.push(
+                cx.finding(
+                    &RULE,
+                    cx.head_span(ins),
+                    format!(
+                        "`{cmd}` does not read the sources but follows `COPY` of the whole context (line {}): editing {edited} re-runs it (re-run lines: {})",
+                        copy_ins.start_line,
+                        lines_list(&rerun)
+                    ),
+                )
+                .with_fix(Fix::display(format!(
+                    "move this RUN above line {}",
+                    copy_ins.start_line
+                ))),
+            );
+        }
+    }
+}

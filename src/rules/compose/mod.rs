@@ -1,0 +1,275 @@
+//! DO5xx: compose files (docker-compose.yml, compose.yaml, `*.override.yml`),
+//! parsed with saphyr keeping every node's position, and the images their
+//! services build resolved through the Dockerfile model.
+
+pub mod bind_mount_hides_image;
+pub mod build_context_missing;
+pub mod depends_on_unhealthy;
+pub mod no_restart_policy;
+pub mod repeated_blocks;
+
+use super::{Finding, Rule};
+use crate::model::{self, BuildOptions, Model};
+use crate::syntax::{self, Dockerfile, Position, Span};
+use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use std::path::{Path, PathBuf};
+
+pub type Node = MarkedYamlOwned;
+
+/// Whether a file name is a compose file.
+pub fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix(".yml")
+        .or_else(|| lower.strip_suffix(".yaml"));
+    match stem {
+        Some(s) => {
+            let s = s.strip_suffix(".override").unwrap_or(s);
+            s == "docker-compose"
+                || s == "compose"
+                || s.starts_with("docker-compose.")
+                || s.starts_with("compose.")
+        }
+        None => false,
+    }
+}
+
+/// A scalar as text (strings, numbers, booleans).
+pub fn scalar(n: &Node) -> Option<String> {
+    match &n.data {
+        YamlDataOwned::Value(ScalarOwned::String(s)) => Some(s.clone()),
+        YamlDataOwned::Value(ScalarOwned::Integer(i)) => Some(i.to_string()),
+        YamlDataOwned::Value(ScalarOwned::Boolean(b)) => Some(b.to_string()),
+        YamlDataOwned::Value(ScalarOwned::FloatingPoint(f)) => Some(f.to_string()),
+        YamlDataOwned::Representation(s, _, _) => Some(s.clone()),
+        YamlDataOwned::Tagged(_, inner) => scalar(inner),
+        _ => None,
+    }
+}
+
+/// Entries of a mapping node (empty for anything else).
+pub fn entries(n: &Node) -> Vec<(&Node, &Node)> {
+    match &n.data {
+        YamlDataOwned::Mapping(m) => m.iter().collect(),
+        YamlDataOwned::Tagged(_, inner) => entries(inner),
+        _ => Vec::new(),
+    }
+}
+
+pub fn items(n: &Node) -> &[Node] {
+    match &n.data {
+        YamlDataOwned::Sequence(s) => s,
+        _ => &[],
+    }
+}
+
+/// `key`'s entry in a mapping node: (key node, value node).
+pub fn get<'a>(n: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
+    entries(n)
+        .into_iter()
+        .find(|(k, _)| scalar(k).as_deref() == Some(key))
+}
+
+/// The image a service builds, modelled.
+pub struct BuiltImage {
+    pub context: PathBuf,
+    pub dockerfile: PathBuf,
+    pub df: Dockerfile,
+    pub model: Model,
+}
+
+pub struct Service<'a> {
+    pub name: String,
+    pub key: &'a Node,
+    pub node: &'a Node,
+    /// The same service in the base file, when this is an override file.
+    pub base: Option<&'a Node>,
+}
+
+impl<'a> Service<'a> {
+    /// `key` in this service, else in its base-file definition.
+    pub fn get(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        get(self.node, key).or_else(|| self.base.and_then(|b| get(b, key)))
+    }
+}
+
+pub struct ComposeCtx<'a> {
+    pub path: &'a str,
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub root: &'a Node,
+    pub services: Vec<Service<'a>>,
+    /// True for `*.override.yml`: settings may live in the base file.
+    pub is_override: bool,
+    line_index: syntax::LineIndex,
+}
+
+impl<'a> ComposeCtx<'a> {
+    pub fn new(
+        path: &'a str,
+        file: &'a Path,
+        text: &'a str,
+        root: &'a Node,
+        base: Option<&'a Node>,
+    ) -> Self {
+        let services_node = get(root, "services").map(|(_, v)| v);
+        let base_services = base.and_then(|b| get(b, "services")).map(|(_, v)| v);
+        let services = services_node
+            .map(entries)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let name = scalar(k)?;
+                let base = base_services.and_then(|b| get(b, &name)).map(|(_, v)| v);
+                Some(Service {
+                    name,
+                    key: k,
+                    node: v,
+                    base,
+                })
+            })
+            .collect();
+        let is_override = file.file_name().is_some_and(|n| {
+            n.to_string_lossy()
+                .to_ascii_lowercase()
+                .contains(".override.")
+        });
+        ComposeCtx {
+            path,
+            file,
+            text,
+            root,
+            services,
+            is_override,
+            line_index: syntax::LineIndex::new(text),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+
+    fn offset(&self, char_index: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map(|(b, _)| b)
+            .unwrap_or(self.text.len())
+    }
+
+    /// Whether the node was written as an alias (`*name`).
+    pub fn is_alias(&self, node: &Node) -> bool {
+        self.text[self.offset(node.span.start.index())..].starts_with('*')
+    }
+
+    /// A finding on a node.
+    pub fn finding(&self, rule: &Rule, node: &Node, message: impl Into<String>) -> Finding {
+        let (s, mut e) = (
+            self.offset(node.span.start.index()),
+            self.offset(node.span.end.index()),
+        );
+        // keep frames on one line: stop at the first line end
+        if let Some(nl) = self.text.get(s..e).and_then(|t| t.find('\n')) {
+            e = s + nl;
+        }
+        if e < s {
+            e = s;
+        }
+        let pos = |o| self.line_index.position(self.text, o);
+        let mut f = Finding::new(rule, pos(s), pos(e), message);
+        f.span = Some(Span::new(s, e));
+        f
+    }
+
+    /// Resolves a service's `build:` to its context and Dockerfile, modelled.
+    /// `Err` carries the missing path.
+    pub fn built_image<'s>(
+        &self,
+        svc: &Service<'s>,
+    ) -> Option<Result<BuiltImage, (String, &'s Node)>> {
+        let (_, build) = svc.get("build")?;
+        let (context, dockerfile, target) = match scalar(build) {
+            Some(c) => (c, None, None),
+            None => (
+                get(build, "context")
+                    .and_then(|(_, v)| scalar(v))
+                    .unwrap_or_else(|| ".".into()),
+                get(build, "dockerfile").and_then(|(_, v)| scalar(v)),
+                get(build, "target").and_then(|(_, v)| scalar(v)),
+            ),
+        };
+        if context.contains("://") || context.starts_with("git@") {
+            return None;
+        }
+        let ctx_dir = self
+            .dir()
+            .join(context.strip_prefix("./").unwrap_or(&context));
+        if !ctx_dir.is_dir() {
+            return Some(Err((
+                format!(
+                    "build context `{context}` ({}) does not exist",
+                    ctx_dir.display()
+                ),
+                build,
+            )));
+        }
+        let df_path = ctx_dir.join(
+            dockerfile
+                .as_deref()
+                .map(|d| d.strip_prefix("./").unwrap_or(d))
+                .unwrap_or("Dockerfile"),
+        );
+        let Ok(text) = std::fs::read_to_string(&df_path) else {
+            return Some(Err((
+                format!("Dockerfile {} does not exist", df_path.display()),
+                build,
+            )));
+        };
+        let df = syntax::parse(&text).ok()?;
+        let opts = BuildOptions {
+            target,
+            ..BuildOptions::default()
+        };
+        let model = model::build(&df, &opts).ok()?;
+        Some(Ok(BuiltImage {
+            context: ctx_dir,
+            dockerfile: df_path,
+            df,
+            model,
+        }))
+    }
+}
+
+/// Parses a compose file; the error is `(line, column, message)`.
+pub fn parse(text: &str) -> Result<Node, (usize, usize, String)> {
+    let docs = MarkedYamlOwned::load_from_str(text).map_err(|e| {
+        (
+            e.marker().line(),
+            e.marker().col() + 1,
+            e.info().to_string(),
+        )
+    })?;
+    Ok(docs.into_iter().next().unwrap_or_else(|| MarkedYamlOwned {
+        span: Default::default(),
+        data: YamlDataOwned::Value(ScalarOwned::Null),
+    }))
+}
+
+/// The sibling base file of an override (`docker-compose.override.yml` → `docker-compose.yml`).
+pub fn base_of(file: &Path) -> Option<PathBuf> {
+    let name = file.file_name()?.to_string_lossy().to_string();
+    let i = name.to_ascii_lowercase().find(".override.")?;
+    let dir = file.parent()?;
+    let stem = &name[..i];
+    ["yml", "yaml"]
+        .iter()
+        .map(|e| dir.join(format!("{stem}.{e}")))
+        .find(|p| p.is_file())
+}
+
+pub fn position_of(text: &str, line_index: &syntax::LineIndex, offset: usize) -> Position {
+    line_index.position(text, offset)
+}

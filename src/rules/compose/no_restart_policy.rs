@@ -1,0 +1,58 @@
+use super::{get, ComposeCtx};
+use crate::rules::{Applicability, Finding, Fix};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a service with no `restart:` policy (nor `deploy.restart_policy`).
+    ///
+    /// ## Why is this bad?
+    /// The default is `no`: a crashed service, or every service after a host
+    /// reboot, stays down.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: myapp:1.4
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: myapp:1.4
+    ///     restart: unless-stopped
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Display-only (for a development-only file, ignore this rule).
+    code: "DO503",
+    name: "no-restart-policy",
+    family: Compose,
+    severity: Info,
+    hadolint: [],
+    fix: Some(Applicability::DisplayOnly),
+    check: Compose(check),
+}
+
+pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
+    if cx.is_override {
+        return;
+    }
+    for svc in &cx.services {
+        let has = svc.get("restart").is_some()
+            || svc
+                .get("deploy")
+                .is_some_and(|(_, d)| get(d, "restart_policy").is_some());
+        if !has {
+            out.push(
+                cx.finding(
+                    &RULE,
+                    svc.key,
+                    format!("service `{}` has no restart policy", svc.name),
+                )
+                .with_fix(Fix::display("add `restart: unless-stopped`")),
+            );
+        }
+    }
+}

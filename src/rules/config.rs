@@ -1,0 +1,205 @@
+//! `.dockopt.toml`: which rules run, at what severity, and per-file ignores.
+//!
+//! ```toml
+//! select = ["ALL"]              # codes, prefixes (DO1, DO20) or names
+//! ignore = ["DO403"]
+//! fail-on = "warning"           # error | warning | info
+//! [severity]
+//! DO412 = "warning"
+//! [per-file-ignores]
+//! "legacy/**" = ["DO4"]
+//! ```
+//! Found by walking up from the checked file; `--config FILE` overrides.
+
+use super::{Rule, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = ".dockopt.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ConfigFile {
+    pub select: Option<Vec<String>>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub extend_select: Vec<String>,
+    pub fail_on: Option<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub per_file_ignores: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Settings in effect for one file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Where the config came from (`None`: defaults).
+    pub path: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub severity: BTreeMap<String, Severity>,
+    per_file: Vec<(globset::GlobMatcher, Vec<String>)>,
+    base: PathBuf,
+}
+
+fn selector_matches(sel: &str, rule: &Rule) -> bool {
+    sel.eq_ignore_ascii_case("ALL")
+        || rule
+            .code
+            .to_ascii_uppercase()
+            .starts_with(&sel.to_ascii_uppercase())
+        || rule.name.eq_ignore_ascii_case(sel)
+        || rule.family.as_str().eq_ignore_ascii_case(sel)
+}
+
+impl Settings {
+    pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        let cf: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut s = Settings {
+            path: Some(path.to_path_buf()),
+            base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ..Settings::default()
+        };
+        s.select = cf.select.unwrap_or_default();
+        s.select.extend(cf.extend_select);
+        s.ignore = cf.ignore;
+        if let Some(f) = cf.fail_on {
+            s.fail_on = Some(
+                Severity::parse(&f)
+                    .ok_or_else(|| invalid(format!("fail-on: unknown severity `{f}`")))?,
+            );
+        }
+        for (code, sev) in cf.severity {
+            let sev = Severity::parse(&sev)
+                .ok_or_else(|| invalid(format!("severity.{code}: unknown severity `{sev}`")))?;
+            s.severity.insert(code.to_ascii_uppercase(), sev);
+        }
+        for (glob, codes) in cf.per_file_ignores {
+            let m = globset::Glob::new(&glob)
+                .map_err(|e| invalid(format!("per-file-ignores: {e}")))?
+                .compile_matcher();
+            s.per_file.push((m, codes));
+        }
+        for sel in s.select.iter().chain(&s.ignore).chain(s.severity.keys()) {
+            if !super::all().iter().any(|r| selector_matches(sel, r)) {
+                return Err(invalid(format!("`{sel}` matches no rule")));
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Settings::parse(&text, path)
+    }
+
+    /// The nearest `.dockopt.toml` in `start` or its ancestors, else defaults.
+    pub fn discover(start: &Path) -> Result<Settings, ConfigError> {
+        let abs = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+        let mut dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Settings::load(&candidate);
+            }
+            dir = d.parent();
+        }
+        Ok(Settings::default())
+    }
+
+    /// `--select` replaces the configured selection; `--ignore` adds to it.
+    pub fn with_cli(mut self, select: &[String], ignore: &[String]) -> Settings {
+        if !select.is_empty() {
+            self.select = select.to_vec();
+        }
+        self.ignore.extend(ignore.iter().cloned());
+        self
+    }
+
+    /// The severity `rule` reports at in `file`, or `None` when it is off.
+    pub fn severity_for(&self, rule: &Rule, file: &Path) -> Option<Severity> {
+        let selected = if self.select.is_empty() {
+            true
+        } else {
+            self.select.iter().any(|s| selector_matches(s, rule))
+        };
+        if !selected || self.ignore.iter().any(|s| selector_matches(s, rule)) {
+            return None;
+        }
+        if !self.per_file.is_empty() {
+            let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+            let base = self
+                .base
+                .canonicalize()
+                .unwrap_or_else(|_| self.base.clone());
+            let rel = abs.strip_prefix(&base).unwrap_or(&abs);
+            for (m, codes) in &self.per_file {
+                if (m.is_match(rel) || m.is_match(file))
+                    && codes.iter().any(|c| selector_matches(c, rule))
+                {
+                    return None;
+                }
+            }
+        }
+        Some(
+            self.severity
+                .get(rule.code)
+                .or_else(|| self.severity.get(&rule.name.to_ascii_uppercase()))
+                .copied()
+                .unwrap_or(rule.severity),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_ignore_severity_per_file() {
+        let s = Settings::parse(
+            "select = [\"DO1\", \"DO4\"]\nignore = [\"DO403\"]\n[severity]\nDO412 = \"error\"\n[per-file-ignores]\n\"legacy/*\" = [\"DO101\"]\n",
+            Path::new("/x/.dockopt.toml"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = |c| super::super::by_code(c).unwrap_or_else(|| panic!("{c}"));
+        let f = Path::new("/x/Dockerfile");
+        assert_eq!(s.severity_for(r("DO101"), f), Some(Severity::Warning));
+        assert_eq!(s.severity_for(r("DO201"), f), None);
+        assert_eq!(s.severity_for(r("DO403"), f), None);
+        assert_eq!(s.severity_for(r("DO412"), f), Some(Severity::Error));
+        assert_eq!(
+            s.severity_for(r("DO101"), Path::new("/x/legacy/Dockerfile")),
+            None
+        );
+        assert!(Settings::parse("select = [\"DO999\"]", Path::new("c.toml")).is_err());
+        assert!(Settings::parse("colour = 1", Path::new("c.toml")).is_err());
+    }
+}

@@ -1,0 +1,65 @@
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::syntax::Keyword;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a service image (it `EXPOSE`s a port) with no `HEALTHCHECK`.
+    ///
+    /// ## Why is this bad?
+    /// Without a health check the runtime only knows the process is alive, not
+    /// that it answers: `depends_on: condition: service_healthy` cannot work,
+    /// and a hung server is never restarted.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// EXPOSE 8000
+    /// CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// EXPOSE 8000
+    /// HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8000/health || exit 1
+    /// CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Display-only: the probe depends on the app.
+    code: "DO412",
+    name: "missing-healthcheck",
+    family: Correctness,
+    severity: Info,
+    hadolint: [],
+    fix: Some(Applicability::DisplayOnly),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let Some(stage) = cx.model.stages.get(cx.model.target) else {
+        return;
+    };
+    if stage.config.exposed_ports.is_empty() || stage.config.healthcheck.is_some() {
+        return;
+    }
+    let expose = cx
+        .model
+        .steps
+        .iter()
+        .rev()
+        .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::Expose);
+    let Some(expose) = expose else { return };
+    let ins = cx.ins(expose.instruction);
+    out.push(
+        cx.finding(
+            &RULE,
+            cx.head_span(ins),
+            format!(
+                "the image serves {} but has no HEALTHCHECK",
+                stage.config.exposed_ports.join(", ")
+            ),
+        )
+        .with_fix(Fix::display(
+            "add `HEALTHCHECK CMD <probe>` (or a healthcheck in compose)",
+        )),
+    );
+}

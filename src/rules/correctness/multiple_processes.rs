@@ -1,0 +1,62 @@
+use crate::rules::shell;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::syntax::Keyword;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a final image that starts several processes: `supervisord`, or a
+    /// `CMD`/`ENTRYPOINT` that puts one in the background with `&`.
+    ///
+    /// ## Why is this bad?
+    /// One container, one concern: the runtime restarts, scales and logs
+    /// containers. A background process can die silently while the container
+    /// looks healthy, and its output and signals are lost.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// CMD nginx & gunicorn app:app
+    /// ```
+    ///
+    /// Use instead: two services (e.g. in compose), each with one process:
+    /// ```dockerfile
+    /// CMD ["gunicorn", "app:app"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Display-only.
+    code: "DO411",
+    name: "multiple-processes",
+    family: Correctness,
+    severity: Warning,
+    hadolint: [],
+    fix: Some(Applicability::DisplayOnly),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for step in cx.model.steps.iter().filter(|s| cx.shipped[s.stage]) {
+        if !matches!(step.keyword, Keyword::Cmd | Keyword::Entrypoint) {
+            continue;
+        }
+        let ins = cx.ins(step.instruction);
+        let script = crate::rules::ctx::run_script(ins);
+        let cmds = shell::commands(&script);
+        let why = if cmds.iter().any(|c| c.program().starts_with("supervisor")) {
+            "starts supervisord to run several processes"
+        } else if cmds.iter().any(|c| c.background) {
+            "starts a process in the background with `&`"
+        } else {
+            continue;
+        };
+        out.push(
+            cx.finding(
+                &RULE,
+                cx.head_span(ins),
+                format!("{} {why}", ins.keyword.as_str()),
+            )
+            .with_fix(Fix::display(
+                "run one process per container; split the others into their own services",
+            )),
+        );
+    }
+}

@@ -1,0 +1,51 @@
+use crate::model::Op;
+use crate::rules::shell::sets_pipefail;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a shell-form `RUN` with a pipe whose shell does not use `pipefail`.
+    ///
+    /// ## Why is this bad?
+    /// `/bin/sh -c "a | b"` succeeds when `b` does, even if `a` failed: a failed
+    /// download piped into `tar` or `sh` leaves a broken layer that is cached as a success.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN wget -O - https://example.com/x.tar.gz | tar xz
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    /// RUN wget -O - https://example.com/x.tar.gz | tar xz
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Display-only: `bash` may not exist in the image (`set -o pipefail` works in
+    /// recent `ash` and `dash` too).
+    code: "DO414",
+    name: "pipefail",
+    family: Correctness,
+    severity: Info,
+    hadolint: ["DL4006"],
+    fix: Some(Applicability::DisplayOnly),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for (step, ins, cmds) in cx.runs() {
+        if ins.arguments.is_exec() || !cmds.iter().any(|c| c.piped_from_prev) {
+            continue;
+        }
+        let shell_has =
+            matches!(&step.op, Some(Op::Run(r)) if r.argv.iter().any(|a| a.contains("pipefail")));
+        if shell_has || sets_pipefail(cmds) {
+            continue;
+        }
+        out.push(
+            cx.finding(&RULE, cx.find_in(ins, "|"), "a pipe without `pipefail`: a failure on the left is ignored")
+                .with_fix(Fix::display("`SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` or start the RUN with `set -o pipefail &&`")),
+        );
+    }
+}

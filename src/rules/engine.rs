@@ -1,0 +1,324 @@
+//! Runs the selected rules on one file, applies inline suppressions and the
+//! configured severities.
+
+use super::compose::{self, ComposeCtx};
+use super::config::Settings;
+use super::ctx::{ContextInfo, Perturb};
+use super::{all, suppress, Check, DockerfileCtx, Finding};
+use crate::cache::Verdict;
+use crate::model::{self, BuildOptions};
+use crate::syntax;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Read the build context from disk (measure `.dockerignore`, pick a real source file).
+    pub measure_context: bool,
+    /// Compute the Markdown extras (rebuild estimate, stage graph).
+    pub extras: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+}
+
+/// Steps re-run by a one-line edit of a source file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RebuildEstimate {
+    pub edited: String,
+    pub rerun: usize,
+    pub total: usize,
+    pub rerun_lines: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+    pub findings: Vec<Finding>,
+    /// Why the file could not be checked (parse error, unreadable).
+    pub error: Option<String>,
+    pub rebuild: Option<RebuildEstimate>,
+    pub mermaid: Option<String>,
+}
+
+impl FileReport {
+    fn new(path: &str, kind: FileKind, text: &str) -> Self {
+        FileReport {
+            path: path.to_string(),
+            kind,
+            text: text.to_string(),
+            findings: Vec::new(),
+            error: None,
+            rebuild: None,
+            mermaid: None,
+        }
+    }
+}
+
+fn finish(findings: &mut Vec<Finding>, settings: &Settings, file: &Path) {
+    findings.retain_mut(|f| {
+        match super::by_code(f.code).and_then(|r| settings.severity_for(r, file)) {
+            Some(sev) => {
+                f.severity = sev;
+                true
+            }
+            None => false,
+        }
+    });
+    findings.sort_by(|a, b| {
+        (a.start.line, a.start.column, a.code).cmp(&(b.start.line, b.start.column, b.code))
+    });
+}
+
+/// Checks one Dockerfile. `file` is its path on disk (for the context and config), `name` how to show it.
+pub fn check_dockerfile(
+    file: &Path,
+    name: &str,
+    text: &str,
+    settings: &Settings,
+    opts: &CheckOptions,
+) -> FileReport {
+    let mut report = FileReport::new(name, FileKind::Dockerfile, text);
+    let df = match syntax::parse(text) {
+        Ok(df) => df,
+        Err(e) => {
+            report.error = Some(e.render(name, text));
+            return report;
+        }
+    };
+    let model = match model::build(&df, &BuildOptions::default()) {
+        Ok(m) => m,
+        Err(e) => {
+            report.error = Some(format!("{name}: {e}"));
+            return report;
+        }
+    };
+    let context = if opts.measure_context && name != "<stdin>" {
+        let root = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        ContextInfo::load(root, file).ok()
+    } else {
+        None
+    };
+    let cx = DockerfileCtx::new(name, &df, &model, context.as_ref());
+    let mut findings = Vec::new();
+    for rule in all() {
+        if let Check::Dockerfile(f) = rule.check {
+            if settings.severity_for(rule, file).is_some() {
+                f(&cx, &mut findings);
+            }
+        }
+    }
+    suppress::apply(&df, &mut findings);
+    finish(&mut findings, settings, file);
+    report.findings = findings;
+    if opts.extras {
+        let g = crate::graph::build(&df, &model);
+        // the graph shows instruction text: mask secret values there too
+        // (whether or not DO302 is selected or suppressed)
+        let mut all_secrets = Vec::new();
+        super::security::secret_in_env_arg::check(&cx, &mut all_secrets);
+        let secrets: Vec<&str> = all_secrets
+            .iter()
+            .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut mermaid = crate::graph::to_mermaid(&g);
+        for s in secrets {
+            mermaid = mermaid.replace(s, "********");
+        }
+        report.mermaid = Some(mermaid);
+        if context.is_some() {
+            let edited = cx.sample_source_file();
+            if let Some(sim) = cx.simulate(Perturb::Edit(&edited)) {
+                let runs: Vec<_> = sim
+                    .steps
+                    .iter()
+                    .filter(|s| s.result != Verdict::NotBuilt)
+                    .collect();
+                let rerun: Vec<usize> = runs
+                    .iter()
+                    .filter(|s| s.result == Verdict::Miss)
+                    .map(|s| s.line)
+                    .collect();
+                report.rebuild = Some(RebuildEstimate {
+                    edited,
+                    rerun: rerun.len(),
+                    total: runs.len(),
+                    rerun_lines: rerun,
+                });
+            }
+        }
+    }
+    report
+}
+
+/// Checks one compose file (and reads the Dockerfiles its services build).
+pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settings) -> FileReport {
+    let mut report = FileReport::new(name, FileKind::Compose, text);
+    let root = match compose::parse(text) {
+        Ok(r) => r,
+        Err((line, col, msg)) => {
+            report.error = Some(format!("{name}:{line}:{col}: invalid YAML: {msg}"));
+            return report;
+        }
+    };
+    let base = compose::base_of(file)
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| compose::parse(&t).ok());
+    let cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
+    let mut findings = Vec::new();
+    for rule in all() {
+        if let Check::Compose(f) = rule.check {
+            if settings.severity_for(rule, file).is_some() {
+                f(&cx, &mut findings);
+            }
+        }
+    }
+    // `# dockopt: ignore=DO503` on the line above
+    let lines: Vec<&str> = text.lines().collect();
+    findings.retain(|f| {
+        let above = f
+            .start
+            .line
+            .checked_sub(2)
+            .and_then(|i| lines.get(i))
+            .map(|l| l.trim())
+            .unwrap_or("");
+        let same = lines
+            .get(f.start.line.saturating_sub(1))
+            .and_then(|l| l.split_once('#'))
+            .map(|(_, c)| c)
+            .unwrap_or("");
+        ![above, same].iter().any(|c| {
+            let c = c.trim_start_matches('#').trim();
+            suppress::pragma_codes(c).is_some_and(|(_, codes)| {
+                codes
+                    .iter()
+                    .any(|x| x == "ALL" || x.eq_ignore_ascii_case(f.code))
+            })
+        })
+    });
+    finish(&mut findings, settings, file);
+    report.findings = findings;
+    report
+}
+
+/// A file `dockopt check` looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub path: std::path::PathBuf,
+    pub kind: FileKind,
+}
+
+/// Every Dockerfile and compose file under `paths` (files are taken as given),
+/// honouring `.gitignore`, `.ignore` and hidden-file rules like ripgrep.
+pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
+    let kind_of = |name: &str| {
+        if compose::is_compose_name(name) {
+            Some(FileKind::Compose)
+        } else if crate::source::is_dockerfile_name(name) {
+            Some(FileKind::Dockerfile)
+        } else {
+            None
+        }
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Target {
+                path: p.clone(),
+                kind: FileKind::Dockerfile,
+            });
+            continue;
+        }
+        if p.is_file() {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            out.push(Target {
+                path: p.clone(),
+                kind: kind_of(&name).unwrap_or(FileKind::Dockerfile),
+            });
+            continue;
+        }
+        if !p.exists() {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+        let mut found: Vec<Target> = ignore::WalkBuilder::new(p)
+            .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                kind_of(&name).map(|kind| Target {
+                    path: e.into_path(),
+                    kind,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Checks every target in parallel; `settings` gives the settings for a file,
+/// `tick` is called once per file done (progress).
+pub fn check_all(
+    targets: &[Target],
+    settings: &(dyn Fn(&Path) -> Result<Settings, String> + Sync),
+    opts: &CheckOptions,
+    tick: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
+    use rayon::prelude::*;
+    targets
+        .par_iter()
+        .map(|t| {
+            let name = t.path.display().to_string();
+            let name = name.strip_prefix("./").unwrap_or(&name).to_string();
+            let r = check_target(t, &name, settings, opts);
+            tick();
+            r
+        })
+        .collect()
+}
+
+fn check_target(
+    t: &Target,
+    name: &str,
+    settings: &(dyn Fn(&Path) -> Result<Settings, String> + Sync),
+    opts: &CheckOptions,
+) -> FileReport {
+    let failed = |e: String| FileReport {
+        error: Some(e),
+        ..FileReport::new(name, t.kind, "")
+    };
+    let s = match settings(&t.path) {
+        Ok(s) => s,
+        Err(e) => return failed(e),
+    };
+    let file = match crate::source::read(&t.path) {
+        Ok(f) => f,
+        Err(e) => return failed(e.to_string()),
+    };
+    let shown = if file.name == "<stdin>" {
+        file.name.as_str()
+    } else {
+        name
+    };
+    match t.kind {
+        FileKind::Dockerfile => check_dockerfile(&t.path, shown, &file.text, &s, opts),
+        FileKind::Compose => check_compose_file(&t.path, shown, &file.text, &s),
+    }
+}

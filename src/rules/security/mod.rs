@@ -1,0 +1,5 @@
+//! DO3xx: what exposes the container or leaks secrets.
+
+pub mod curl_pipe_shell;
+pub mod root_user;
+pub mod secret_in_env_arg;

@@ -1,0 +1,91 @@
+use crate::model::Base;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::syntax::Keyword;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a final image that runs as root: no `USER` in the target stage (or
+    /// the stages it is built `FROM`), or a last `USER root` / `USER 0`.
+    ///
+    /// ## Why is this bad?
+    /// A process running as root in the container is root on the host's kernel:
+    /// any escape or mounted path is far more dangerous.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.12-slim
+    /// COPY . /app
+    /// CMD ["python", "/app/main.py"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM python:3.12-slim
+    /// RUN useradd --create-home --uid 10001 app
+    /// COPY . /app
+    /// USER app
+    /// CMD ["python", "/app/main.py"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Display-only: the user must exist and own what the app writes.
+    code: "DO301",
+    name: "root-user",
+    family: Security,
+    severity: Warning,
+    hadolint: ["DL3002"],
+    fix: Some(Applicability::DisplayOnly),
+    check: Dockerfile(check),
+}
+
+fn is_root(u: &str) -> bool {
+    let name = u.split(':').next().unwrap_or(u).trim();
+    name == "root" || name == "0"
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let Some(stage) = cx.model.stages.get(cx.model.target) else {
+        return;
+    };
+    // images that set a non-root user themselves
+    let mut root_base = stage.index;
+    while let Base::Stage(b) = cx.model.stages[root_base].base {
+        root_base = b;
+    }
+    if let Base::Image(img) = &cx.model.stages[root_base].base {
+        if img.contains("nonroot") || img.contains("rootless") {
+            return;
+        }
+    }
+    match stage.config.user.as_deref() {
+        Some(u) if !is_root(u) => {}
+        Some(u) => {
+            let last_user = cx
+                .model
+                .steps
+                .iter()
+                .rev()
+                .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::User);
+            let ins = last_user
+                .map(|s| cx.ins(s.instruction))
+                .unwrap_or_else(|| cx.ins(stage.from_instruction));
+            out.push(
+                cx.finding(
+                    &RULE,
+                    cx.head_span(ins),
+                    format!("the image runs as `{u}`: switch to an unprivileged USER last"),
+                )
+                .with_fix(Fix::display("create a user and end with `USER <name>`")),
+            );
+        }
+        None => {
+            let ins = cx.ins(stage.from_instruction);
+            out.push(
+                cx.finding(&RULE, cx.head_span(ins), "no USER: the image runs as root")
+                    .with_fix(Fix::display(
+                        "create a user (`useradd -r app`) and add `USER app` before CMD",
+                    )),
+            );
+        }
+    }
+}

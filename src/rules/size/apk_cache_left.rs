@@ -1,0 +1,61 @@
+use super::insert_after;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `apk add` without `--no-cache` in a stage that ends up in the image
+    /// (unless `/var/cache/apk` is deleted in the same `RUN` or mounted as a cache).
+    ///
+    /// ## Why is this bad?
+    /// apk keeps its index and downloaded packages in `/var/cache/apk`, inside the layer.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apk add curl
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN apk add --no-cache curl
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the image changes on purpose (the cache no longer ships in the
+    /// layer), even though nothing at run time should read it.
+    code: "DO204",
+    name: "apk-cache-left",
+    family: Size,
+    severity: Warning,
+    hadolint: ["DL3019"],
+    fix: Some(Applicability::Unsafe),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for (step, ins, cmds) in cx.shipped_runs() {
+        let cleaned = cmds.iter().any(|c| {
+            c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/cache/apk"))
+        }) || cx.mounts_over(step, "/var/cache/apk");
+        if cleaned {
+            continue;
+        }
+        for c in cmds.iter().filter(|c| c.is_apk_add()) {
+            if c.has_arg("--no-cache") {
+                continue;
+            }
+            let mut f = cx.finding(
+                &RULE,
+                cx.find_in(ins, "apk add"),
+                "`apk add` without `--no-cache` leaves the package cache in the layer",
+            );
+            if let Some(e) = insert_after(cx, ins, "apk add", " --no-cache") {
+                f = f.with_fix(Fix::edit(
+                    Applicability::Unsafe,
+                    "add `--no-cache`",
+                    vec![e],
+                ));
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+use super::append;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `apt-get update` in a layer of the final image that does not delete
+    /// `/var/lib/apt/lists` in the same `RUN` (and mounts no cache there).
+    ///
+    /// ## Why is this bad?
+    /// The package lists (often 20-50 MB) stay in the layer. Deleting them in a
+    /// later `RUN` does not help: the earlier layer still ships them.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///  && rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the image changes on purpose (the cache no longer ships in the
+    /// layer), even though nothing at run time should read it.
+    code: "DO202",
+    name: "apt-lists-left",
+    family: Size,
+    severity: Warning,
+    hadolint: ["DL3009"],
+    fix: Some(Applicability::Unsafe),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for (step, ins, cmds) in cx.shipped_runs() {
+        let Some(update) = cmds.iter().find(|c| c.is_apt_update()) else {
+            continue;
+        };
+        let cleaned = cmds.iter().any(|c| {
+            c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists"))
+        }) || cx.mounts_over(step, "/var/lib/apt");
+        if cleaned {
+            continue;
+        }
+        let needle = format!("{} update", update.program());
+        let mut f = cx.finding(
+            &RULE,
+            cx.find_in(ins, &needle),
+            "apt package lists stay in this layer: delete /var/lib/apt/lists in the same RUN",
+        );
+        if let Some(e) = append(ins, " \\\n    && rm -rf /var/lib/apt/lists/*") {
+            f = f.with_fix(Fix::edit(
+                Applicability::Unsafe,
+                "append `&& rm -rf /var/lib/apt/lists/*`",
+                vec![e],
+            ));
+        }
+        out.push(f);
+    }
+}

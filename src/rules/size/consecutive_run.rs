@@ -1,0 +1,69 @@
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::syntax::Keyword;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds two `RUN` instructions in a row, in the same stage, with the same flags.
+    ///
+    /// ## Why is this bad?
+    /// Each `RUN` is a layer: files one creates and the next deletes still ship,
+    /// and every layer costs a snapshot. Related commands belong together.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN pip install --no-cache-dir -r requirements.txt
+    /// RUN chmod +x entrypoint.sh
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN pip install --no-cache-dir -r requirements.txt \
+    ///  && chmod +x entrypoint.sh
+    /// ```
+    /// (better still: `COPY --chmod=755 entrypoint.sh .`)
+    ///
+    /// ## Fix safety
+    /// Display-only: merging can hurt caching when one of the steps changes often.
+    code: "DO208",
+    name: "consecutive-run",
+    family: Size,
+    severity: Info,
+    hadolint: ["DL3059"],
+    fix: Some(Applicability::DisplayOnly),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let steps = &cx.model.steps;
+    for w in steps.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if a.stage != b.stage
+            || a.keyword != Keyword::Run
+            || b.keyword != Keyword::Run
+            || b.instruction != a.instruction + 1
+        {
+            continue;
+        }
+        let (ia, ib) = (cx.ins(a.instruction), cx.ins(b.instruction));
+        if ia.flags.len() != ib.flags.len()
+            || ia
+                .flags
+                .iter()
+                .zip(&ib.flags)
+                .any(|(x, y)| x.name != y.name || x.value != y.value)
+        {
+            continue;
+        }
+        out.push(
+            cx.finding(
+                &RULE,
+                cx.head_span(ib),
+                format!(
+                    "RUN follows the RUN on line {} directly: each is a layer",
+                    ia.start_line
+                ),
+            )
+            .with_fix(Fix::display("join them with `&&` in one RUN")),
+        );
+    }
+}

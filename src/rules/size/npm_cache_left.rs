@@ -1,0 +1,61 @@
+use super::append;
+use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `npm install` / `npm ci` in a stage that ends up in the image, with no
+    /// `npm cache clean` in the same `RUN` and no cache mount on `~/.npm`.
+    ///
+    /// ## Why is this bad?
+    /// npm keeps a copy of every tarball it fetched in `~/.npm/_cacache`, inside the layer.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN npm ci --omit=dev
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN npm ci --omit=dev && npm cache clean --force
+    /// ```
+    /// or `RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev`.
+    ///
+    /// ## Fix safety
+    /// Unsafe: the image changes on purpose (the cache no longer ships in the
+    /// layer), even though nothing at run time should read it.
+    code: "DO205",
+    name: "npm-cache-left",
+    family: Size,
+    severity: Info,
+    hadolint: [],
+    fix: Some(Applicability::Unsafe),
+    check: Dockerfile(check),
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for (step, ins, cmds) in cx.shipped_runs() {
+        let Some(c) = cmds.iter().find(|c| c.is_npm_install()) else {
+            continue;
+        };
+        let cleaned = cmds.iter().any(|c| c.is(&["npm"], &["cache"]))
+            || cx.mounts_over(step, "/root/.npm")
+            || cx.mounts_over(step, "/home/node/.npm");
+        if cleaned {
+            continue;
+        }
+        let needle = format!("npm {}", c.subcommand().unwrap_or("install"));
+        let mut f = cx.finding(
+            &RULE,
+            cx.find_in(ins, &needle),
+            format!("`{needle}` leaves npm's cache (~/.npm) in the layer"),
+        );
+        if let Some(e) = append(ins, " \\\n    && npm cache clean --force") {
+            f = f.with_fix(Fix::edit(
+                Applicability::Unsafe,
+                "append `&& npm cache clean --force`",
+                vec![e],
+            ));
+        }
+        out.push(f);
+    }
+}

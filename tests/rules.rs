@@ -1,0 +1,208 @@
+//! One fixture pair per rule: `tests/fixtures/rules/<CODE>.Dockerfile` (or a
+//! `<CODE>/` folder with a context or a compose file) must trigger the rule,
+//! `<CODE>.good...` must not. Findings and fixed text are kept as insta snapshots.
+
+use dockopt::rules::config::Settings;
+use dockopt::rules::engine::{check_compose_file, check_dockerfile, CheckOptions, FileReport};
+use dockopt::rules::{all, Check, Edit};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const FIXTURES: &str = "tests/fixtures/rules";
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(e.span.start..e.span.end, &e.content);
+    }
+    out
+}
+
+/// The files to check for a fixture stem: `<stem>.Dockerfile`, or the Dockerfile / compose file in `<stem>/`.
+fn targets(stem: &str, compose: bool) -> Vec<PathBuf> {
+    let base = Path::new(FIXTURES);
+    let file = base.join(format!("{stem}.Dockerfile"));
+    if file.is_file() {
+        return vec![file];
+    }
+    let dir = base.join(stem);
+    let name = if compose {
+        "compose.yaml"
+    } else {
+        "Dockerfile"
+    };
+    let mut v = vec![dir.join(name)];
+    let ov = dir.join("compose.override.yaml");
+    if compose && ov.is_file() {
+        v.push(ov);
+    }
+    v
+}
+
+fn run(code: &str, path: &Path, compose: bool) -> FileReport {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let settings = Settings::default().with_cli(&[code.to_string()], &[]);
+    let name = path
+        .strip_prefix(FIXTURES)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let opts = CheckOptions {
+        measure_context: true,
+        extras: false,
+    };
+    if compose {
+        check_compose_file(path, &name, &text, &settings)
+    } else {
+        check_dockerfile(path, &name, &text, &settings, &opts)
+    }
+}
+
+fn render(r: &FileReport) -> String {
+    let mut out = String::new();
+    for f in &r.findings {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}-{}:{} {} {} {}",
+            r.path,
+            f.start.line,
+            f.start.column,
+            f.end.line,
+            f.end.column,
+            f.code,
+            f.severity.as_str(),
+            f.message
+        );
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(
+                out,
+                "  fix ({}): {}",
+                fix.applicability.as_str(),
+                fix.message
+            );
+            if !fix.edits.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  fixed:\n{}",
+                    apply(&r.text, &fix.edits)
+                        .lines()
+                        .map(|l| format!("    {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
+    let mut missing = Vec::new();
+    for rule in all() {
+        let compose = matches!(rule.check, Check::Compose(_));
+        let mut shown = String::new();
+        for (stem, bad) in [
+            (rule.code.to_string(), true),
+            (format!("{}.b", rule.code), true),
+            (format!("{}.good", rule.code), false),
+        ] {
+            let files = targets(&stem, compose);
+            if !files[0].is_file() {
+                if stem == rule.code || stem.ends_with(".good") {
+                    missing.push(stem);
+                }
+                continue;
+            }
+            for path in files {
+                let r = run(rule.code, &path, compose);
+                assert!(r.error.is_none(), "{}: {:?}", path.display(), r.error);
+                assert!(r.findings.iter().all(|f| f.code == rule.code));
+                if bad {
+                    if !path.display().to_string().contains("override") {
+                        assert!(
+                            !r.findings.is_empty(),
+                            "{} is silent on {}",
+                            rule.code,
+                            path.display()
+                        );
+                    }
+                    shown.push_str(&render(&r));
+                } else {
+                    assert!(
+                        r.findings.is_empty(),
+                        "{} fires on its good fixture:\n{}",
+                        rule.code,
+                        render(&r)
+                    );
+                }
+            }
+        }
+        insta::assert_snapshot!(rule.code, shown);
+    }
+    assert!(missing.is_empty(), "rules without fixtures: {missing:?}");
+}
+
+#[test]
+fn inline_and_hadolint_pragmas_suppress() {
+    let text = "FROM debian:12-slim\n# dockopt: ignore=DO201,DO403\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n# hadolint ignore=DL3015,DL3008\nRUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\nRUN apt-get update && apt-get install -y make && rm -rf /var/lib/apt/lists/*\n";
+    let settings = Settings::default().with_cli(&["DO201".into(), "DO403".into()], &[]);
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &settings,
+        &CheckOptions::default(),
+    );
+    let lines: Vec<(usize, &str)> = r.findings.iter().map(|f| (f.start.line, f.code)).collect();
+    assert_eq!(lines, vec![(6, "DO201"), (6, "DO403")]);
+    let global = format!("# hadolint global ignore=DL3015\n{text}");
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        &global,
+        &settings,
+        &CheckOptions::default(),
+    );
+    assert!(
+        r.findings.iter().all(|f| f.code != "DO201"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn config_file_is_found_walking_up_and_applies() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let sub = dir.path().join("svc/api");
+    std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join(".dockopt.toml"), "ignore = [\"DO4\"]\n[severity]\nDO201 = \"error\"\n[per-file-ignores]\n\"svc/api/*\" = [\"DO202\"]\n").unwrap_or_else(|e| panic!("{e}"));
+    let df = sub.join("Dockerfile");
+    std::fs::write(
+        &df,
+        "FROM debian:12-slim\nRUN apt-get update && apt-get install -y curl\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings::discover(&df).unwrap_or_else(|e| panic!("{e}"));
+    let r = check_dockerfile(
+        &df,
+        "Dockerfile",
+        &std::fs::read_to_string(&df).unwrap_or_default(),
+        &settings,
+        &CheckOptions::default(),
+    );
+    let codes: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.code, f.severity.as_str()))
+        .collect();
+    assert!(codes.contains(&("DO201", "error")), "{codes:?}");
+    assert!(
+        !codes
+            .iter()
+            .any(|(c, _)| c.starts_with("DO4") || *c == "DO202"),
+        "{codes:?}"
+    );
+}
