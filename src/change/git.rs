@@ -21,20 +21,25 @@ pub fn parse_range(range: &str) -> Result<(String, Option<String>), ChangeError>
     Ok((a.to_string(), b.map(str::to_string)))
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, ChangeError> {
+/// Runs `git -C dir args…`; stdout as is, or git's stderr (or why it could not run).
+pub fn run_git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| ChangeError::Git(format!("cannot run git: {e}")))?;
+        .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
-        return Err(ChangeError::Git(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, ChangeError> {
+    run_git(dir, args)
+        .map(|s| s.trim().to_string())
+        .map_err(ChangeError::Git)
 }
 
 /// Extracts `rev`'s copy of the context directory into a temporary

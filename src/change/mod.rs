@@ -5,7 +5,7 @@
 mod git;
 mod snapshot;
 
-pub use git::checkout as checkout_revision;
+pub use git::{checkout as checkout_revision, run_git};
 pub use snapshot::{Snapshot, SNAPSHOT_FORMAT};
 
 use crate::cache::BuildInput;

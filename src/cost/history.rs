@@ -7,7 +7,6 @@ use crate::cache::{self, BuildInput};
 use crate::change::{self, ChangeError};
 use crate::model::BuildOptions;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -56,19 +55,7 @@ pub struct History {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, HistoryError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| HistoryError::Git(format!("cannot run git: {e}")))?;
-    if !out.status.success() {
-        return Err(HistoryError::Git(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).to_string())
+    crate::change::run_git(dir, args).map_err(HistoryError::Git)
 }
 
 struct Rev {
