@@ -40,6 +40,8 @@ pub enum ChangeError {
     Git(String),
     #[error("snapshot {path}: {message}")]
     Snapshot { path: PathBuf, message: String },
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -130,11 +132,8 @@ pub fn load_build(
     opts: &BuildOptions,
     tree: Option<ContextTree>,
 ) -> Result<BuildInput, ChangeError> {
-    let text = std::fs::read_to_string(dockerfile).map_err(|source| ChangeError::Io {
-        path: dockerfile.to_path_buf(),
-        source,
-    })?;
-    let name = dockerfile.display().to_string();
+    let file = crate::source::read(dockerfile)?;
+    let (name, text) = (file.name, file.text);
     let tree = match tree {
         Some(t) => t,
         None => ContextTree::load(context, Some(&relative_to(dockerfile, context)))?,
