@@ -30,6 +30,10 @@ pub enum Class {
     Install(Install),
     /// A dependency install that reads (or may rewrite) more than its manifests.
     Unsafe(String),
+    /// A manifest-only install that may rewrite its lock file: splitting it is
+    /// possible, but the later full COPY would put the original lock back, so
+    /// the image can differ in that one file (an Unsafe fix, with the reason).
+    LockMayChange(Install, String),
     /// Reads nothing relative to the cwd and writes only system locations.
     Neutral,
     Other,
@@ -461,15 +465,19 @@ fn node_install(
         return Class::Unsafe(e);
     }
     let locks = opt(files, lock);
-    if !locks.is_empty() && !frozen {
-        return Class::Unsafe(format!(
-            "this install may rewrite {}, which the later full COPY would put back: use a frozen install (npm ci, --frozen-lockfile, --immutable)",
+    let rewrite = (!locks.is_empty() && !frozen).then(|| {
+        format!(
+            "this install may rewrite {}, which the later full COPY puts back (a frozen install — npm ci, --frozen-lockfile, --immutable — makes the split safe)",
             locks[0]
-        ));
-    }
+        )
+    });
     let mut optional = locks;
     optional.extend(opt(files, extra));
-    Class::Install(Install {
+    let class = |i: Install| match &rewrite {
+        Some(r) => Class::LockMayChange(i, r.clone()),
+        None => Class::Install(i),
+    };
+    class(Install {
         eco,
         required: vec!["package.json".into()],
         optional,
@@ -700,23 +708,24 @@ fn bundler(args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     let lock = opt(files, &["Gemfile.lock"]);
-    if !lock.is_empty() && !has(args, &["--frozen", "--deployment"]) {
-        return Some(Class::Unsafe(
-            "`bundle install` may rewrite Gemfile.lock, which the later full COPY would put back"
-                .into(),
-        ));
-    }
+    let rewrite = (!lock.is_empty() && !has(args, &["--frozen", "--deployment"])).then(|| {
+        "`bundle install` may rewrite Gemfile.lock, which the later full COPY puts back (--frozen or --deployment makes the split safe)".to_string()
+    });
     if files.kind(".bundle").is_some() {
         return Some(Class::Unsafe(
             "the context has a .bundle directory the install also writes".into(),
         ));
     }
-    Some(Class::Install(Install {
+    let install = Install {
         eco: "bundler",
         required: vec!["Gemfile".into()],
         optional: lock,
         outputs: vec![".bundle", "vendor/bundle"],
-    }))
+    };
+    Some(match rewrite {
+        Some(r) => Class::LockMayChange(install, r),
+        None => Class::Install(install),
+    })
 }
 
 fn composer(args: &[&str], files: &dyn Files) -> Option<Class> {
@@ -872,9 +881,19 @@ mod tests {
         assert!(matches!(classify(&["npm", "ci"], &f), Class::Unsafe(_)));
         let f = mem(&[("package.json", "{}"), ("package-lock.json", "{}")]);
         assert!(matches!(classify(&["npm", "ci"], &f), Class::Install(_)));
+        // Splittable, but the lock it may rewrite is put back: an Unsafe fix.
         assert!(matches!(
             classify(&["npm", "install"], &f),
-            Class::Unsafe(_)
+            Class::LockMayChange(..)
+        ));
+        let f = mem(&[("Gemfile", "source 'x'\n"), ("Gemfile.lock", "")]);
+        assert!(matches!(
+            classify(&["bundle", "install"], &f),
+            Class::LockMayChange(..)
+        ));
+        assert!(matches!(
+            classify(&["bundle", "install", "--frozen"], &f),
+            Class::Install(_)
         ));
         let f = mem(&[("package.json", "{}")]);
         assert!(matches!(

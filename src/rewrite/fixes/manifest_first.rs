@@ -54,12 +54,15 @@
 //! skipped (with the reason) for editable or local installs, `pip install .`,
 //! `poetry install` without `--no-root`, `uv sync` without
 //! `--no-install-project`, npm/yarn/pnpm lifecycle scripts or workspaces,
-//! installs that may rewrite their lock file (`npm install`, `yarn install`
-//! or `bundle install` with a lock present and no frozen flag — the later
-//! full COPY would put the old lock back), `composer install` without
+//! `composer install` without
 //! `--no-scripts`, multi-module Maven/Gradle/.NET builds, and when the
 //! context also holds a directory the install writes (`node_modules`,
 //! `vendor`, `.venv`, `obj`…), which the full COPY would overwrite.
+//!
+//! Installs that may rewrite their lock file (`npm install`, `yarn install`,
+//! `bundle install` with a lock present and no frozen flag) are split as an
+//! Unsafe fix: the later full COPY puts the original lock back, so the image
+//! can differ in that one file.
 //!
 //! The cargo split is unsafe: the image gets an extra layer of dependency
 //! artifacts compiled for the dummy crate, and the real build recompiles
@@ -714,10 +717,15 @@ pub fn check(c: &mut Checker) {
         let mut installs = Vec::new();
         let mut other = None;
         let mut unsafe_reason = None;
+        let mut lock_reason: Option<String> = None;
         for cmd in &script.commands {
             let argv = cmd.argv();
             match classify(&argv, &mapped) {
                 Class::Install(i) => installs.push(i),
+                Class::LockMayChange(i, r) => {
+                    installs.push(i);
+                    lock_reason = Some(r);
+                }
                 Class::Unsafe(r) => unsafe_reason = Some(r),
                 Class::Neutral => {}
                 Class::Other => other = Some(argv.join(" ")),
@@ -829,15 +837,25 @@ pub fn check(c: &mut Checker) {
         let names: Vec<&str> = items.iter().map(String::as_str).collect();
         let mut new_text = copy_lines;
         new_text.push_str(&block_text(df, ins));
+        let mut message = format!(
+            "copy {} and run the {} install before `{}`: source edits no longer re-run it",
+            names.join(", "),
+            ecos.join("/"),
+            copy_ins.first_line(&df.source).trim()
+        );
+        // The split is the same, but the lock the install may rewrite is put
+        // back by the full COPY: the image can differ in that one file.
+        let applicability = match &lock_reason {
+            Some(r) => {
+                message.push_str(&format!(" (unsafe: {r})"));
+                Applicability::Unsafe
+            }
+            None => Applicability::Safe,
+        };
         c.fix(Fix {
             code: CODE,
-            message: format!(
-                "copy {} and run the {} install before `{}`: source edits no longer re-run it",
-                names.join(", "),
-                ecos.join("/"),
-                copy_ins.first_line(&df.source).trim()
-            ),
-            applicability: Applicability::Safe,
+            message,
+            applicability,
             line,
             edits: vec![insert_above(df, copy_ins, &new_text), delete_block(df, ins)],
         });
