@@ -28,6 +28,7 @@ fn input(df: &str, tree: ContextTree, args: &[(&str, &str)]) -> BuildInput {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         target: None,
+        ..Default::default()
     };
     input_from_text("Dockerfile".into(), df, &opts, tree).unwrap_or_else(|e| panic!("{e}"))
 }
