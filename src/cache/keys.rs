@@ -187,6 +187,7 @@ pub fn compute_keys(
     keys
 }
 
+/// The record of one op in a stage's chain: a model step's or an ONBUILD trigger's.
 #[allow(clippy::too_many_arguments)]
 fn op_record(
     input: &BuildInput,
@@ -198,29 +199,25 @@ fn op_record(
     marker: &str,
     op: &Op,
 ) -> OpRecord {
-    {
-        {
-            match op {
-                Op::Run(r) => run_record(input, keys, identity, i, chain, marker, r),
-                Op::Copy(c) => copy_record(input, keys, identity, remote, i, chain, c),
-                Op::Workdir(w) => {
-                    let params = {
-                        let mut h = KeyHasher::new("mkdir");
-                        h.field(&w.path).field(&w.user);
-                        h.finish()
-                    };
-                    let mut h = KeyHasher::new("op");
-                    h.field(chain).field(&params);
-                    OpRecord {
-                        step: i,
-                        key: h.finish(),
-                        chain: chain.to_string(),
-                        params,
-                        env: Vec::new(),
-                        contents: Vec::new(),
-                        link_key: None,
-                    }
-                }
+    match op {
+        Op::Run(r) => run_record(input, keys, identity, i, chain, marker, r),
+        Op::Copy(c) => copy_record(input, keys, identity, remote, i, chain, c),
+        Op::Workdir(w) => {
+            let params = {
+                let mut h = KeyHasher::new("mkdir");
+                h.field(&w.path).field(&w.user);
+                h.finish()
+            };
+            let mut h = KeyHasher::new("op");
+            h.field(chain).field(&params);
+            OpRecord {
+                step: i,
+                key: h.finish(),
+                chain: chain.to_string(),
+                params,
+                env: Vec::new(),
+                contents: Vec::new(),
+                link_key: None,
             }
         }
     }
