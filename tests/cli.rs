@@ -315,6 +315,18 @@ fn simulate_bad_input() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not JSON"), "{}", stderr(&o));
+    // A bad --image-config is a clear error, exit 2.
+    let g = garbage.to_str().unwrap_or_default();
+    for (arg, needle) in [
+        ("python".to_string(), "expected IMAGE=FILE"),
+        ("python=/nonexistent.json".to_string(), "cannot read"),
+        (format!("python={g}"), "not JSON"),
+    ] {
+        let o = run(&["simulate", "--context", ctx, "--image-config", &arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{arg}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--image-config"), "{}", stderr(&o));
+    }
     std::fs::write(
         tmp.path().join("Dockerfile"),
         "FROM a\nRUN --mount=type=nfs x\n",

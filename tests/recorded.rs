@@ -57,6 +57,11 @@ fn recorded_engine_verdicts() {
             .filter(|b| b.kind != scenario::BaseChangeKind::Identical)
             .map(|b| b.image.as_str());
         let (ba, aa) = (args(&spec.build_args), args(&spec.after_build_args));
+        let configs: Vec<(String, PathBuf)> = spec
+            .image_configs
+            .iter()
+            .map(|i| (i.clone(), scenario::Scenario::recorded_inspect(&sc.dir, i)))
+            .collect();
         let sim_args = dockopt::SimArgs {
             before: &before,
             after: &after,
@@ -65,6 +70,7 @@ fn recorded_engine_verdicts() {
             build_args: &ba,
             after_build_args: &aa,
             base_changed,
+            image_configs: &configs,
         };
         let engine_steps: Vec<Step> = expected
             .steps

@@ -422,3 +422,121 @@ fn shorten(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// Why an ONBUILD trigger op of `stage` (the `pos`-th trigger op keyed in
+/// `second`) missed.
+pub fn explain_trigger_miss(
+    before: &BuildInput,
+    after: &BuildInput,
+    first: &BuildKeys,
+    second: &BuildKeys,
+    seen: &HashSet<&str>,
+    stage: usize,
+    pos: usize,
+) -> (String, Cause) {
+    let st = &after.model.stages[stage];
+    let trigger_text = |p: usize| {
+        second.triggers[stage]
+            .get(p)
+            .and_then(|t| st.onbuild.get(t.trigger))
+            .map(|t| format!("ONBUILD {}", t.text))
+            .unwrap_or_default()
+    };
+    let Some(rec) = second.triggers[stage].get(pos).map(|t| &t.record) else {
+        return (String::new(), Cause::None);
+    };
+    let image = match &st.base {
+        Base::Image(r) => r.clone(),
+        _ => st.base_raw.clone(),
+    };
+    let line = after.dockerfile.instructions[st.from_instruction].start_line;
+    let short = format!("ONBUILD trigger of {image}");
+    let chain_known = seen.contains(rec.chain.as_str())
+        || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
+    if !chain_known {
+        if pos > 0 {
+            let instruction = trigger_text(pos - 1);
+            return (
+                format!("{short} ← upstream: {} missed", shorten(&instruction)),
+                Cause::Upstream {
+                    stage,
+                    line,
+                    instruction,
+                },
+            );
+        }
+        if after.image_moved(&image) {
+            return (
+                format!("{short} ← base image {image} changed"),
+                Cause::Base { image },
+            );
+        }
+        return (
+            format!("{short} ← FROM line changed"),
+            Cause::Dockerfile {
+                detail: format!("FROM {}", st.base_raw),
+            },
+        );
+    }
+    let old = first
+        .triggers
+        .iter()
+        .flatten()
+        .map(|t| &t.record)
+        .find(|o| o.chain == rec.chain && o.params == rec.params)
+        .or_else(|| {
+            first
+                .triggers
+                .iter()
+                .flatten()
+                .map(|t| &t.record)
+                .find(|o| o.chain == rec.chain)
+        });
+    let Some(old) = old else {
+        return (
+            format!("{short} ← trigger added or changed"),
+            Cause::Dockerfile {
+                detail: "ONBUILD trigger added or changed in the base image config".into(),
+            },
+        );
+    };
+    if old.params != rec.params {
+        let detail = "ONBUILD trigger changed in the base image config".to_string();
+        return (format!("{short} ← {detail}"), Cause::Dockerfile { detail });
+    }
+    for (o, n) in old.contents.iter().zip(&rec.contents) {
+        if o.digest == n.digest {
+            continue;
+        }
+        if let ContentSource::Context(paths) = &n.source {
+            let changed = changed_under(&before.context, &after.context, paths);
+            let list: Vec<String> = changed.iter().map(ChangedPath::describe).collect();
+            let shown = if list.is_empty() {
+                "context files it reads changed".to_string()
+            } else {
+                list.join(", ")
+            };
+            return (format!("{short}: {shown}"), Cause::File { paths: changed });
+        }
+        return (
+            format!("{short} ← what it reads changed"),
+            Cause::Dockerfile {
+                detail: "trigger sources changed".into(),
+            },
+        );
+    }
+    if old.env != rec.env {
+        return (
+            format!("{short} ← env changed"),
+            Cause::Dockerfile {
+                detail: "env changed".into(),
+            },
+        );
+    }
+    (
+        format!("{short} ← its definition changed"),
+        Cause::Dockerfile {
+            detail: "definition changed".into(),
+        },
+    )
+}

@@ -46,6 +46,20 @@ pub struct BuildKeys {
     pub stage_base: Vec<Option<String>>,
     /// Per stage: the key of its final state.
     pub stage_final: Vec<Option<String>>,
+    /// Per stage: its base image's ONBUILD trigger ops, in order, keyed in
+    /// the chain between the base and the stage's own ops. Their `step` is
+    /// [`TRIGGER_STEP`]; `trigger` indexes `Stage::onbuild`.
+    pub triggers: Vec<Vec<TriggerRecord>>,
+}
+
+/// `OpRecord::step` of an ONBUILD trigger op: it is no model step.
+pub const TRIGGER_STEP: usize = usize::MAX;
+
+#[derive(Debug, Clone)]
+pub struct TriggerRecord {
+    /// Index into the stage's `onbuild`.
+    pub trigger: usize,
+    pub record: OpRecord,
 }
 
 struct KeyHasher(Sha256);
@@ -108,6 +122,7 @@ pub fn compute_keys(
         ops: vec![None; model.steps.len()],
         stage_base: vec![None; model.stages.len()],
         stage_final: vec![None; model.stages.len()],
+        triggers: vec![Vec::new(); model.stages.len()],
     };
     let mut markers: Vec<String> = vec![String::new(); model.stages.len()];
     for stage in &model.stages {
@@ -139,39 +154,73 @@ pub fn compute_keys(
         let marker = markers[stage.index].clone();
         keys.stage_base[stage.index] = Some(base.clone());
         let mut chain = base;
+        // ONBUILD triggers run first (spec §2): keyed like the ops they are.
+        for (t, trigger) in stage.onbuild.iter().enumerate() {
+            let Some(op) = &trigger.op else { continue };
+            let rec = op_record(
+                input,
+                &keys,
+                identity,
+                remote,
+                TRIGGER_STEP,
+                &chain,
+                &marker,
+                op,
+            );
+            chain = rec.key.clone();
+            keys.triggers[stage.index].push(TriggerRecord {
+                trigger: t,
+                record: rec,
+            });
+        }
         for (i, step) in model.steps.iter().enumerate() {
             if step.stage != stage.index {
                 continue;
             }
             let Some(op) = &step.op else { continue };
-            let rec = match op {
-                Op::Run(r) => run_record(input, &keys, identity, i, &chain, &marker, r),
-                Op::Copy(c) => copy_record(input, &keys, identity, remote, i, &chain, c),
-                Op::Workdir(w) => {
-                    let params = {
-                        let mut h = KeyHasher::new("mkdir");
-                        h.field(&w.path).field(&w.user);
-                        h.finish()
-                    };
-                    let mut h = KeyHasher::new("op");
-                    h.field(&chain).field(&params);
-                    OpRecord {
-                        step: i,
-                        key: h.finish(),
-                        chain: chain.clone(),
-                        params,
-                        env: Vec::new(),
-                        contents: Vec::new(),
-                        link_key: None,
-                    }
-                }
-            };
+            let rec = op_record(input, &keys, identity, remote, i, &chain, &marker, op);
             chain = rec.key.clone();
             keys.ops[i] = Some(rec);
         }
         keys.stage_final[stage.index] = Some(chain);
     }
     keys
+}
+
+/// The record of one op in a stage's chain: a model step's or an ONBUILD trigger's.
+#[allow(clippy::too_many_arguments)]
+fn op_record(
+    input: &BuildInput,
+    keys: &BuildKeys,
+    identity: &StageIdentity<'_>,
+    remote: RemoteView,
+    i: usize,
+    chain: &str,
+    marker: &str,
+    op: &Op,
+) -> OpRecord {
+    match op {
+        Op::Run(r) => run_record(input, keys, identity, i, chain, marker, r),
+        Op::Copy(c) => copy_record(input, keys, identity, remote, i, chain, c),
+        Op::Workdir(w) => {
+            let params = {
+                let mut h = KeyHasher::new("mkdir");
+                h.field(&w.path).field(&w.user);
+                h.finish()
+            };
+            let mut h = KeyHasher::new("op");
+            h.field(chain).field(&params);
+            OpRecord {
+                step: i,
+                key: h.finish(),
+                chain: chain.to_string(),
+                params,
+                env: Vec::new(),
+                contents: Vec::new(),
+                link_key: None,
+            }
+        }
+    }
 }
 
 fn stage_content(

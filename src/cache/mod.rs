@@ -16,7 +16,7 @@ mod simulate;
 
 pub use explain::{Cause, ChangedPath};
 pub use input::{same_image as input_same_image, BuildInput};
-pub use keys::{compute_keys, BuildKeys, OpRecord};
+pub use keys::{compute_keys, BuildKeys, OpRecord, TriggerRecord, TRIGGER_STEP};
 pub use progress::{progress_labels, Progress};
 pub use simulate::{simulate, Simulation, StepResult, Summary, Verdict};
 

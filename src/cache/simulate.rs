@@ -1,10 +1,10 @@
 //! Runs the first build's keys into a record, then the second build's keys
 //! against it, and explains every miss.
 
-use super::explain::{explain_miss, Cause};
+use super::explain::{explain_miss, explain_trigger_miss, Cause};
 use super::input::BuildInput;
-use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView};
-use super::progress::{progress_labels, Progress};
+use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView, TRIGGER_STEP};
+use super::progress::{progress_labels, trigger_labels, Progress};
 use crate::model::Base;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -45,7 +45,8 @@ pub struct StepResult {
     pub if_outputs_identical: Option<Verdict>,
     /// BuildKit's `[stage k/n]` label for this op.
     pub progress: Option<Progress>,
-    /// Index into the model's steps.
+    /// Index into the model's steps; `TRIGGER_STEP` for an ONBUILD trigger
+    /// of the stage's base image (no model step).
     #[serde(skip)]
     pub step: usize,
 }
@@ -80,7 +81,13 @@ fn matching_stage(before: &BuildInput, after: &BuildInput, s: usize) -> Option<u
 pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
     let plain = |_: usize, k: &str| (k.to_string(), String::new());
     let first = compute_keys(before, &|_, k| k.to_string(), &plain, RemoteView::Recorded);
-    let seen: HashSet<&str> = first.ops.iter().flatten().map(|r| r.key.as_str()).collect();
+    let seen: HashSet<&str> = first
+        .ops
+        .iter()
+        .flatten()
+        .chain(first.triggers.iter().flatten().map(|t| &t.record))
+        .map(|r| r.key.as_str())
+        .collect();
     let mut by_chain: HashMap<&str, Vec<&OpRecord>> = HashMap::new();
     for r in first.ops.iter().flatten() {
         by_chain.entry(r.chain.as_str()).or_default().push(r);
@@ -126,59 +133,132 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
         .get(after.model.target)
         .map(|s| s.label())
         .unwrap_or_default();
+    let tlabels = trigger_labels(&after.model);
     let mut steps = Vec::new();
     let mut summary = Summary::default();
-    for (i, step) in after.model.steps.iter().enumerate() {
-        if step.op.is_none() {
-            continue;
-        }
-        let ins = &after.dockerfile.instructions[step.instruction];
-        let stage = &after.model.stages[step.stage];
-        let mut res = StepResult {
-            stage: step.stage,
-            stage_name: stage.name.clone(),
-            line: ins.start_line,
-            instruction: ins.first_line(&after.dockerfile.source).trim().to_string(),
-            result: Verdict::NotBuilt,
-            reason: String::new(),
-            cause: Cause::None,
-            if_outputs_identical: None,
-            progress: labels[i].clone(),
-            step: i,
-        };
-        if !reachable.get(step.stage).copied().unwrap_or(false) {
-            res.reason = format!(
-                "not built: stage `{}` is not needed for target `{}`",
-                stage.label(),
-                target_label
-            );
-            summary.not_built += 1;
-            steps.push(res);
-            continue;
-        }
-        let (Some(d), Some(id)) = (&differ.ops[i], &identical.ops[i]) else {
-            continue;
-        };
-        let hit = seen.contains(d.key.as_str());
-        let hit_if_identical = seen.contains(id.key.as_str());
-        res.result = if hit { Verdict::Hit } else { Verdict::Miss };
-        if hit_if_identical != hit {
-            res.if_outputs_identical = Some(if hit_if_identical {
-                Verdict::Hit
+    let verdict = |hit: bool| if hit { Verdict::Hit } else { Verdict::Miss };
+    for stage in &after.model.stages {
+        let built = reachable.get(stage.index).copied().unwrap_or(false);
+        let not_built = format!(
+            "not built: stage `{}` is not needed for target `{}`",
+            stage.label(),
+            target_label
+        );
+        // The base image's ONBUILD triggers run first.
+        let from_line = after.dockerfile.instructions[stage.from_instruction].start_line;
+        let mut pos = 0;
+        for (t, trigger) in stage.onbuild.iter().enumerate() {
+            if trigger.op.is_none() {
+                continue;
+            }
+            let mut res = StepResult {
+                stage: stage.index,
+                stage_name: stage.name.clone(),
+                line: from_line,
+                instruction: format!("ONBUILD {}", trigger.text),
+                result: Verdict::NotBuilt,
+                reason: String::new(),
+                cause: Cause::None,
+                if_outputs_identical: None,
+                progress: tlabels[stage.index].get(t).cloned().flatten(),
+                step: TRIGGER_STEP,
+            };
+            if !built {
+                res.reason = not_built.clone();
+                summary.not_built += 1;
+                steps.push(res);
+                continue;
+            }
+            let here = pos;
+            pos += 1;
+            let (Some(d), Some(id)) = (
+                differ.triggers[stage.index].get(here),
+                identical.triggers[stage.index].get(here),
+            ) else {
+                continue;
+            };
+            let hit = seen.contains(d.record.key.as_str());
+            let hit_if_identical = seen.contains(id.record.key.as_str());
+            res.result = verdict(hit);
+            if hit_if_identical != hit {
+                res.if_outputs_identical = Some(verdict(hit_if_identical));
+            }
+            if hit {
+                res.reason = "cache hit".to_string();
+                summary.hits += 1;
             } else {
-                Verdict::Miss
-            });
+                let (reason, cause) =
+                    explain_trigger_miss(before, after, &first, &differ, &seen, stage.index, here);
+                res.reason = reason;
+                res.cause = cause;
+                summary.misses += 1;
+            }
+            steps.push(res);
         }
-        if hit {
-            res.reason = "cache hit".to_string();
-            summary.hits += 1;
-        } else {
-            let (reason, cause) = explain_miss(before, after, &first, &differ, &by_chain, &seen, d);
-            res.reason = reason;
-            res.cause = cause;
-            summary.misses += 1;
+        let last_trigger = differ.triggers[stage.index].last();
+        for (i, step) in after.model.steps.iter().enumerate() {
+            if step.stage != stage.index || step.op.is_none() {
+                continue;
+            }
+            let ins = &after.dockerfile.instructions[step.instruction];
+            let mut res = StepResult {
+                stage: step.stage,
+                stage_name: stage.name.clone(),
+                line: ins.start_line,
+                instruction: ins.first_line(&after.dockerfile.source).trim().to_string(),
+                result: Verdict::NotBuilt,
+                reason: String::new(),
+                cause: Cause::None,
+                if_outputs_identical: None,
+                progress: labels[i].clone(),
+                step: i,
+            };
+            if !built {
+                res.reason = not_built.clone();
+                summary.not_built += 1;
+                steps.push(res);
+                continue;
+            }
+            let (Some(d), Some(id)) = (&differ.ops[i], &identical.ops[i]) else {
+                continue;
+            };
+            let hit = seen.contains(d.key.as_str());
+            let hit_if_identical = seen.contains(id.key.as_str());
+            res.result = verdict(hit);
+            if hit_if_identical != hit {
+                res.if_outputs_identical = Some(verdict(hit_if_identical));
+            }
+            if hit {
+                res.reason = "cache hit".to_string();
+                summary.hits += 1;
+            } else if let Some(t) =
+                last_trigger.filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))
+            {
+                // The stage's first op follows the last trigger, which missed.
+                let instruction = stage
+                    .onbuild
+                    .get(t.trigger)
+                    .map(|x| format!("ONBUILD {}", x.text))
+                    .unwrap_or_default();
+                res.reason = format!(
+                    "{} ← upstream: {instruction} (line {from_line}) missed",
+                    res.instruction
+                );
+                res.cause = Cause::Upstream {
+                    stage: stage.index,
+                    line: from_line,
+                    instruction,
+                };
+                summary.misses += 1;
+            } else {
+                let (reason, cause) =
+                    explain_miss(before, after, &first, &differ, &by_chain, &seen, d);
+                res.reason = reason;
+                res.cause = cause;
+                summary.misses += 1;
+            }
+            steps.push(res);
         }
-        steps.push(res);
     }
     Simulation { steps, summary }
 }

@@ -28,6 +28,7 @@ fn input(df: &str, tree: ContextTree, args: &[(&str, &str)]) -> BuildInput {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         target: None,
+        ..Default::default()
     };
     input_from_text("Dockerfile".into(), df, &opts, tree).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -308,4 +309,140 @@ fn changed_paths_and_base_images() {
     // If the moved base kept its layers, only its config changed: COPY hits, RUN misses.
     assert_eq!(verdicts(&s), "mMM");
     assert!(matches!(&s.steps[0].cause, Cause::Base { image } if image == "python:3.9"));
+}
+
+fn with_config(image: &str, json: &str) -> BuildOptions {
+    let mut opts = BuildOptions::default();
+    opts.image_configs.insert(
+        image.to_string(),
+        crate::model::BaseImageConfig::from_inspect_json(json).unwrap_or_else(|e| panic!("{e}")),
+    );
+    opts
+}
+
+fn sim_with(
+    df: &str,
+    before: (&BuildOptions, &[(&str, &str)]),
+    after: (&BuildOptions, &[(&str, &str)]),
+) -> Simulation {
+    let (_a, t1) = ctx(before.1);
+    let (_b, t2) = ctx(after.1);
+    let load = |o: &BuildOptions, t| {
+        input_from_text("Dockerfile".into(), df, o, t).unwrap_or_else(|e| panic!("{e}"))
+    };
+    simulate(&load(before.0, t1), &load(after.0, t2))
+}
+
+const ONBUILD_BASE: &str =
+    r#"[{"Config":{"Env":["PATH=/bin"],"OnBuild":["COPY a.txt /a","RUN echo triggered"]}}]"#;
+
+#[test]
+fn onbuild_triggers_run_first_and_cascade() {
+    let df = "FROM bkonbuild\nRUN echo child\n";
+    let opts = with_config("bkonbuild", ONBUILD_BASE);
+    let s = sim_with(df, (&opts, &[("a.txt", "a")]), (&opts, &[("a.txt", "b")]));
+    assert_eq!(verdicts(&s), "MMM");
+    let shown: Vec<(&str, usize, usize, usize)> = s
+        .steps
+        .iter()
+        .map(|st| {
+            let p = st.progress.as_ref().unwrap_or_else(|| panic!("no label"));
+            (st.instruction.as_str(), st.line, p.k, p.n)
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("ONBUILD COPY a.txt /a", 1, 2, 4),
+            ("ONBUILD RUN echo triggered", 1, 3, 4),
+            ("RUN echo child", 2, 4, 4),
+        ]
+    );
+    assert_eq!(
+        s.steps[0].reason,
+        "ONBUILD trigger of bkonbuild: a.txt changed (content)"
+    );
+    assert!(matches!(&s.steps[0].cause, Cause::File { paths } if paths[0].path == "a.txt"));
+    assert!(
+        matches!(&s.steps[1].cause, Cause::Upstream { line: 1, instruction, .. } if instruction == "ONBUILD COPY a.txt /a")
+    );
+    assert!(
+        matches!(&s.steps[2].cause, Cause::Upstream { line: 1, instruction, .. } if instruction == "ONBUILD RUN echo triggered")
+    );
+    assert_eq!(s.summary.misses, 3);
+
+    // Unchanged: everything hits, triggers included.
+    let s = sim_with(df, (&opts, &[("a.txt", "a")]), (&opts, &[("a.txt", "a")]));
+    assert_eq!(verdicts(&s), "HHH");
+    assert_eq!(s.summary.hits, 3);
+
+    // Without the config the child's own step is all dockopt sees.
+    let plain = BuildOptions::default();
+    let s = sim_with(df, (&plain, &[("a.txt", "a")]), (&plain, &[("a.txt", "b")]));
+    assert_eq!(verdicts(&s), "H");
+    assert_eq!(s.steps[0].progress.as_ref().map(|p| p.k), Some(2));
+}
+
+#[test]
+fn base_config_seeds_env_cwd_and_user() {
+    let df = "FROM img\nRUN echo $X\nCOPY a.txt rel\n";
+    let m = |json: &str| {
+        let opts = with_config("img", json);
+        let d = crate::syntax::parse(df).unwrap_or_else(|e| panic!("{e}"));
+        crate::model::build(&d, &opts).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let seeded = m(r#"{"Config":{"Env":["X=1"],"WorkingDir":"/srv","User":"app"}}"#);
+    let Some(crate::model::Op::Run(r)) = &seeded.steps[0].op else {
+        panic!("no RUN")
+    };
+    assert_eq!(r.env, vec![("X".to_string(), "1".to_string())]);
+    assert_eq!((r.cwd.as_str(), r.user.as_str()), ("/srv", "app"));
+    let Some(crate::model::Op::Copy(c)) = &seeded.steps[1].op else {
+        panic!("no COPY")
+    };
+    assert_eq!(c.dest, "/srv/rel");
+
+    // The base config is part of the RUN key: a different Env misses RUN, COPY
+    // (whose key holds no env) hits on its own key but follows the chain.
+    let a = with_config("img", r#"{"Config":{"Env":["X=1"]}}"#);
+    let b = with_config("img", r#"{"Config":{"Env":["X=2"]}}"#);
+    let files: &[(&str, &str)] = &[("a.txt", "a")];
+    assert_eq!(verdicts(&sim_with(df, (&a, files), (&a, files))), "HH");
+    assert_eq!(verdicts(&sim_with(df, (&a, files), (&b, files))), "MM");
+}
+
+#[test]
+fn base_changed_with_a_known_config_behaves_as_before() {
+    let (dir, _) = ctx(&[
+        (
+            "Dockerfile",
+            "FROM python:3.9\nCOPY req.txt .\nRUN pip install -r req.txt\n",
+        ),
+        ("req.txt", "x"),
+    ]);
+    let inspect = dir.path().join("inspect.json");
+    std::fs::write(
+        &inspect,
+        r#"[{"Config":{"Env":["PYTHON_VERSION=3.9"],"WorkingDir":"/app"}}]"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let config = crate::model::BaseImageConfig::from_inspect_json(
+        &std::fs::read_to_string(&inspect).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let spec = ChangeSpec {
+        context: Some(dir.path().to_path_buf()),
+        kind: ChangeKind::Nothing,
+        base_changed: vec!["python".into()],
+        image_configs: [("python:3.9".to_string(), config)].into_iter().collect(),
+        ..Default::default()
+    };
+    let p = crate::change::prepare(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let s = simulate(&p.before, &p.after);
+    assert_eq!(verdicts(&s), "mM");
+    assert!(matches!(&s.steps[0].cause, Cause::Base { image } if image == "python:3.9"));
+    let Some(crate::model::Op::Copy(c)) = &p.after.model.steps[0].op else {
+        panic!("no COPY")
+    };
+    assert_eq!(c.dest, "/app/");
 }

@@ -75,6 +75,8 @@ pub struct ChangeSpec {
     pub build_args: BTreeMap<String, String>,
     pub after_build_args: BTreeMap<String, String>,
     pub base_changed: Vec<String>,
+    /// Known base image configs (`--image-config`), for both builds.
+    pub image_configs: BTreeMap<String, model::BaseImageConfig>,
     pub kind: ChangeKind,
 }
 
@@ -172,12 +174,14 @@ pub fn prepare(spec: &ChangeSpec) -> Result<Prepared, ChangeError> {
     let before_opts = BuildOptions {
         build_args: spec.build_args.clone(),
         target: spec.target.clone(),
+        image_configs: spec.image_configs.clone(),
     };
     let mut after_args = spec.build_args.clone();
     after_args.extend(spec.after_build_args.clone());
     let after_opts = BuildOptions {
         build_args: after_args,
         target: spec.target.clone(),
+        image_configs: spec.image_configs.clone(),
     };
     let mut notes = Vec::new();
     let mut temp = Vec::new();

@@ -100,6 +100,9 @@ pub struct ChangeArgs {
     /// This base image moved to a new digest before the second build.
     #[arg(long = "base-changed", value_name = "IMAGE")]
     pub base_changed: Vec<String>,
+    /// The config of base image IMAGE: FILE is `docker image inspect IMAGE` output (env, workdir, user, shell, ONBUILD triggers).
+    #[arg(long = "image-config", value_name = "IMAGE=FILE")]
+    pub image_configs: Vec<String>,
 }
 
 #[derive(clap::Args)]

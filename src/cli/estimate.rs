@@ -91,6 +91,7 @@ fn options(c: &ChangeArgs) -> anyhow::Result<(BuildOptions, BuildOptions)> {
     let before = BuildOptions {
         build_args: build_args(&c.build_args)?,
         target: c.target.clone(),
+        image_configs: super::input::image_configs(&c.image_configs)?,
     };
     let mut after = before.clone();
     after.build_args.extend(build_args(&c.after_build_args)?);

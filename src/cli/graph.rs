@@ -10,6 +10,7 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
     let opts = BuildOptions {
         build_args: build_args(&a.build_args)?,
         target: a.target.clone(),
+        ..Default::default()
     };
     let mut failed = false;
     for path in expand_paths(&a.paths)? {

@@ -27,6 +27,27 @@ pub fn load(path: &std::path::Path) -> anyhow::Result<(SourceFile, Dockerfile)> 
     }
 }
 
+/// `IMAGE=FILE` pairs from `--image-config`: each FILE is `docker image inspect IMAGE` output.
+pub fn image_configs(
+    pairs: &[String],
+) -> anyhow::Result<BTreeMap<String, dockopt::model::BaseImageConfig>> {
+    let mut out = BTreeMap::new();
+    for p in pairs {
+        let Some((image, file)) = p
+            .split_once('=')
+            .filter(|(i, f)| !i.is_empty() && !f.is_empty())
+        else {
+            anyhow::bail!("bad --image-config `{p}`: expected IMAGE=FILE");
+        };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("--image-config {image}: cannot read {file}: {e}"))?;
+        let config = dockopt::model::BaseImageConfig::from_inspect_json(&text)
+            .map_err(|e| anyhow::anyhow!("--image-config {image}: {file}: {e}"))?;
+        out.insert(image.to_string(), config);
+    }
+    Ok(out)
+}
+
 /// `K=V` pairs from `--build-arg` (a bare `K` takes the environment's value, as docker does).
 pub fn build_args(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();

@@ -1,7 +1,7 @@
 //! `dockopt simulate` and `dockopt snapshot`.
 
 use super::args::{ChangeArgs, SimFormat, SimulateArgs, SnapshotArgs};
-use super::input::build_args;
+use super::input::{build_args, image_configs};
 use super::{Outcome, Reported};
 use dockopt::cache;
 use dockopt::change::{self, ChangeError, ChangeKind, ChangeSpec, Prepared, Snapshot};
@@ -31,6 +31,7 @@ pub fn spec(a: &ChangeArgs) -> anyhow::Result<ChangeSpec> {
         build_args: build_args(&a.build_args)?,
         after_build_args: build_args(&a.after_build_args)?,
         base_changed: a.base_changed.clone(),
+        image_configs: image_configs(&a.image_configs)?,
         kind,
     })
 }

@@ -1,12 +1,13 @@
 //! Walks the instructions in order, keeping BuildKit's per-stage state, and
 //! produces the model.
 
+use super::base_image::{config_for, BaseImageConfig};
 use super::config::ImageConfig;
 use super::env::EnvList;
 use super::mount::parse_mount;
 use super::ops::{CopyOp, CopySource, CopySrc, Op, RunOp, WorkdirOp};
 use super::path::{base_name, context_relative, has_wildcard, join_abs};
-use super::{Base, MetaArg, Model, Stage, Step, DEFAULT_PLATFORM};
+use super::{Base, MetaArg, Model, OnbuildTrigger, Stage, Step, DEFAULT_PLATFORM};
 use crate::syntax::expand::{expand, ExpandError, Expansion};
 use crate::syntax::words::{parse_words, split_whitespace};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword};
@@ -18,6 +19,8 @@ pub struct BuildOptions {
     pub build_args: BTreeMap<String, String>,
     /// `--target`: the stage to build (default: the last).
     pub target: Option<String>,
+    /// Base image configs (`--image-config IMAGE=FILE`), by reference as given.
+    pub image_configs: BTreeMap<String, BaseImageConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,6 +72,24 @@ impl StageState {
             config: ImageConfig::default(),
             cmd_set: false,
         }
+    }
+
+    /// What FROM an image with a known config starts from (spec §2).
+    fn from_image(c: &BaseImageConfig) -> Self {
+        let mut st = StageState::fresh();
+        for (k, v) in &c.env {
+            st.env.set(k, v);
+        }
+        if let Some(w) = &c.working_dir {
+            st.cwd = join_abs("/", w);
+        }
+        if let Some(u) = &c.user {
+            st.user = u.clone();
+        }
+        if let Some(sh) = &c.shell {
+            st.shell = sh.clone();
+        }
+        st
     }
 }
 
@@ -217,10 +238,19 @@ impl Builder<'_> {
                 .as_deref()
                 .is_some_and(|n| n.eq_ignore_ascii_case(&image))
         });
-        let (base, state) = match earlier {
+        let known = config_for(&self.opts.image_configs, &image)
+            .or_else(|| config_for(&self.opts.image_configs, &raw))
+            .cloned();
+        let (base, mut state) = match earlier {
             Some(s) => (Base::Stage(s), self.finals[s].clone()),
             None if image.eq_ignore_ascii_case("scratch") => (Base::Scratch, StageState::fresh()),
-            None => (Base::Image(image), StageState::fresh()),
+            None => {
+                let st = known
+                    .as_ref()
+                    .map(StageState::from_image)
+                    .unwrap_or_else(StageState::fresh);
+                (Base::Image(image), st)
+            }
         };
         self.stages.push(Stage {
             index,
@@ -230,8 +260,51 @@ impl Builder<'_> {
             base_raw: raw,
             platform,
             config: ImageConfig::default(),
+            onbuild: Vec::new(),
         });
+        if let (Base::Image(_), Some(c)) = (&self.stages[index].base, &known) {
+            let triggers = self.triggers(ins, &c.onbuild, &mut state)?;
+            self.stages[index].onbuild = triggers;
+        }
         Ok(state)
+    }
+
+    /// Runs the base image's ONBUILD triggers in the new stage's state, as
+    /// BuildKit does before the stage's own instructions. Each is parsed as
+    /// its own one-instruction Dockerfile; none becomes a model step.
+    fn triggers(
+        &mut self,
+        from: &Instruction,
+        texts: &[String],
+        st: &mut StageState,
+    ) -> Result<Vec<OnbuildTrigger>, ModelError> {
+        let mut out = Vec::new();
+        for text in texts {
+            let src = format!("FROM scratch\n{text}\n");
+            let parsed = crate::syntax::parse(&src)
+                .ok()
+                .filter(|df| df.instructions.len() == 2);
+            let Some(df) = parsed else {
+                self.warnings.borrow_mut().push(format!(
+                    "line {}: ONBUILD trigger `{text}` of the base image does not parse; ignored",
+                    self.line(from)
+                ));
+                out.push(OnbuildTrigger {
+                    text: text.clone(),
+                    keyword: None,
+                    op: None,
+                });
+                continue;
+            };
+            let ins = &df.instructions[1];
+            let step = self.step(usize::MAX, ins, st)?;
+            out.push(OnbuildTrigger {
+                text: text.clone(),
+                keyword: Some(ins.keyword),
+                op: step.op,
+            });
+        }
+        Ok(out)
     }
 
     fn end_stage(&mut self, mut state: StageState) {
@@ -662,6 +735,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             target: target.map(str::to_string),
+            ..Default::default()
         };
         build(&df, &opts).unwrap_or_else(|e| panic!("{e}"))
     }

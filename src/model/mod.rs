@@ -3,6 +3,7 @@
 //! parameters expanded, what it reads (context, stages, images), and the
 //! image config each stage ends with.
 
+mod base_image;
 mod build;
 mod config;
 mod env;
@@ -10,6 +11,7 @@ pub mod mount;
 mod ops;
 pub mod path;
 
+pub use base_image::{config_for, normalize_image, BaseImageConfig, ImageConfigError};
 pub use build::{build, BuildOptions, ModelError};
 pub use config::ImageConfig;
 pub use env::EnvList;
@@ -89,6 +91,19 @@ pub struct Stage {
     pub platform: Option<String>,
     /// The image config at the end of the stage.
     pub config: ImageConfig,
+    /// The base image's ONBUILD triggers (known only from `--image-config`):
+    /// BuildKit runs them first, before the stage's own instructions.
+    pub onbuild: Vec<OnbuildTrigger>,
+}
+
+/// One ONBUILD trigger of a stage's base image, modelled in the stage's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct OnbuildTrigger {
+    /// The trigger as stored in the image config (`COPY a.txt /a`).
+    pub text: String,
+    pub keyword: Option<Keyword>,
+    /// The op it emits, as if written right after FROM.
+    pub op: Option<Op>,
 }
 
 impl Stage {

@@ -239,6 +239,17 @@ fn run_one(docker: &Docker, sc: &Loaded, opts: &Options) -> Result<String, Strin
         .as_ref()
         .filter(|b| b.kind != BaseChangeKind::Identical)
         .map(|b| b.image.as_str());
+    // The base images' configs, live from the engine (the committed copy is for the replay).
+    let mut configs = Vec::new();
+    for image in &spec.image_configs {
+        let file = built
+            ._tmp
+            .path()
+            .join(format!("{}.inspect.json", configs.len()));
+        let json = docker.image_inspect(image)?;
+        std::fs::write(&file, json).map_err(|e| format!("writing {}: {e}", file.display()))?;
+        configs.push((image.clone(), file));
+    }
     let args = SimArgs {
         before: &built.before_dir,
         after: &built.after_dir,
@@ -247,6 +258,7 @@ fn run_one(docker: &Docker, sc: &Loaded, opts: &Options) -> Result<String, Strin
         build_args: &args_vec(&spec.build_args),
         after_build_args: &args_vec(&spec.after_build_args),
         base_changed,
+        image_configs: &configs,
     };
     // DOCKOPT_BIN points the tier at another build (e.g. a release binary).
     let bin = std::env::var_os("DOCKOPT_BIN")

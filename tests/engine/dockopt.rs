@@ -81,10 +81,12 @@ pub struct SimArgs<'a> {
     pub after_build_args: &'a [(String, String)],
     /// Only for base changes of kind `layers` or `env`.
     pub base_changed: Option<&'a str>,
+    /// `--image-config IMAGE=FILE` pairs: FILE is `docker image inspect IMAGE` output.
+    pub image_configs: &'a [(String, std::path::PathBuf)],
 }
 
 /// `dockopt simulate --before B --after A [-f DF] [--target T] [--build-arg K=V]...
-/// [--after-build-arg K=V]... [--base-changed IMAGE] --format json`
+/// [--after-build-arg K=V]... [--base-changed IMAGE] [--image-config IMAGE=FILE]... --format json`
 pub fn command(bin: &Path, a: &SimArgs) -> Command {
     let mut c = Command::new(bin);
     c.arg("simulate")
@@ -106,6 +108,11 @@ pub fn command(bin: &Path, a: &SimArgs) -> Command {
     }
     if let Some(img) = a.base_changed {
         c.arg("--base-changed").arg(img);
+    }
+    for (img, file) in a.image_configs {
+        let mut v = std::ffi::OsString::from(format!("{img}="));
+        v.push(file);
+        c.arg("--image-config").arg(v);
     }
     c.arg("--format").arg("json");
     c
@@ -460,6 +467,7 @@ mod tests {
             build_args: &[("A".into(), "1".into())],
             after_build_args: &[("B".into(), "2".into())],
             base_changed: Some("bkenv"),
+            image_configs: &[("bkonbuild".into(), "/i.json".into())],
         };
         let c = command(Path::new("dockopt"), &args);
         let argv: Vec<String> = c
@@ -469,7 +477,7 @@ mod tests {
         assert_eq!(
             argv.join(" "),
             "simulate --before /b --after /a -f sub/app.Dockerfile --target one --build-arg A=1 \
-             --after-build-arg B=2 --base-changed bkenv --format json"
+             --after-build-arg B=2 --base-changed bkenv --image-config bkonbuild=/i.json --format json"
         );
     }
 }

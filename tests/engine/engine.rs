@@ -140,6 +140,20 @@ impl Docker {
         .unwrap_or(false)
     }
 
+    /// `docker image inspect NAME`: the JSON, as `dockopt --image-config` reads it.
+    pub fn image_inspect(&self, name: &str) -> Result<String, String> {
+        let o = self.run(&["image", "inspect", name], Duration::from_secs(30))?;
+        if o.success {
+            Ok(o.stdout)
+        } else {
+            Err(format!(
+                "`{} image inspect {name}` failed:\n{}",
+                self.bin,
+                tail(&o.text, 5)
+            ))
+        }
+    }
+
     /// A label of a local image, if the image exists and has it.
     pub fn image_label(&self, image: &str, label: &str) -> Option<String> {
         let format = format!("{{{{index .Config.Labels \"{label}\"}}}}");

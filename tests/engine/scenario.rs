@@ -39,6 +39,18 @@ pub struct Scenario {
     /// scenario is counted as skipped, loudly.
     #[serde(default)]
     pub dockopt_gap: Option<String>,
+    /// Base images whose config dockopt is given (`--image-config NAME=FILE`): the engine
+    /// tier passes a live `docker image inspect NAME`; the recorded replay passes the
+    /// committed `<NAME>.inspect.json` next to scenario.json.
+    #[serde(default)]
+    pub image_configs: Vec<String>,
+}
+
+impl Scenario {
+    /// The committed inspect output for `image`, used when no engine is present.
+    pub fn recorded_inspect(dir: &Path, image: &str) -> PathBuf {
+        dir.join(format!("{}.inspect.json", image.replace(['/', ':'], "_")))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
