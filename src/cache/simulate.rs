@@ -78,6 +78,39 @@ fn matching_stage(before: &BuildInput, after: &BuildInput, s: usize) -> Option<u
     }
 }
 
+fn verdict(hit: bool) -> Verdict {
+    if hit {
+        Verdict::Hit
+    } else {
+        Verdict::Miss
+    }
+}
+
+/// Sets a step's verdict from the recorded keys: a hit, or a miss explained
+/// by `explain`; `if_outputs_identical` where the other world disagrees.
+fn judge(
+    res: &mut StepResult,
+    summary: &mut Summary,
+    seen: &HashSet<&str>,
+    key: &str,
+    key_if_identical: &str,
+    explain: impl FnOnce() -> (String, Cause),
+) {
+    let hit = seen.contains(key);
+    let hit_if_identical = seen.contains(key_if_identical);
+    res.result = verdict(hit);
+    if hit_if_identical != hit {
+        res.if_outputs_identical = Some(verdict(hit_if_identical));
+    }
+    if hit {
+        res.reason = "cache hit".to_string();
+        summary.hits += 1;
+    } else {
+        (res.reason, res.cause) = explain();
+        summary.misses += 1;
+    }
+}
+
 pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
     let plain = |_: usize, k: &str| (k.to_string(), String::new());
     let first = compute_keys(before, &|_, k| k.to_string(), &plain, RemoteView::Recorded);
@@ -136,7 +169,6 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
     let tlabels = trigger_labels(&after.model);
     let mut steps = Vec::new();
     let mut summary = Summary::default();
-    let verdict = |hit: bool| if hit { Verdict::Hit } else { Verdict::Miss };
     for stage in &after.model.stages {
         let built = reachable.get(stage.index).copied().unwrap_or(false);
         let not_built = format!(
@@ -177,22 +209,14 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             ) else {
                 continue;
             };
-            let hit = seen.contains(d.record.key.as_str());
-            let hit_if_identical = seen.contains(id.record.key.as_str());
-            res.result = verdict(hit);
-            if hit_if_identical != hit {
-                res.if_outputs_identical = Some(verdict(hit_if_identical));
-            }
-            if hit {
-                res.reason = "cache hit".to_string();
-                summary.hits += 1;
-            } else {
-                let (reason, cause) =
-                    explain_trigger_miss(before, after, &first, &differ, &seen, stage.index, here);
-                res.reason = reason;
-                res.cause = cause;
-                summary.misses += 1;
-            }
+            judge(
+                &mut res,
+                &mut summary,
+                &seen,
+                &d.record.key,
+                &id.record.key,
+                || explain_trigger_miss(before, after, &first, &differ, &seen, stage.index, here),
+            );
             steps.push(res);
         }
         let last_trigger = differ.triggers[stage.index].last();
@@ -222,41 +246,33 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             let (Some(d), Some(id)) = (&differ.ops[i], &identical.ops[i]) else {
                 continue;
             };
-            let hit = seen.contains(d.key.as_str());
-            let hit_if_identical = seen.contains(id.key.as_str());
-            res.result = verdict(hit);
-            if hit_if_identical != hit {
-                res.if_outputs_identical = Some(verdict(hit_if_identical));
-            }
-            if hit {
-                res.reason = "cache hit".to_string();
-                summary.hits += 1;
-            } else if let Some(t) =
-                last_trigger.filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))
-            {
-                // The stage's first op follows the last trigger, which missed.
-                let instruction = stage
-                    .onbuild
-                    .get(t.trigger)
-                    .map(|x| format!("ONBUILD {}", x.text))
-                    .unwrap_or_default();
-                res.reason = format!(
-                    "{} ← upstream: {instruction} (line {from_line}) missed",
-                    res.instruction
-                );
-                res.cause = Cause::Upstream {
-                    stage: stage.index,
-                    line: from_line,
-                    instruction,
-                };
-                summary.misses += 1;
-            } else {
-                let (reason, cause) =
-                    explain_miss(before, after, &first, &differ, &by_chain, &seen, d);
-                res.reason = reason;
-                res.cause = cause;
-                summary.misses += 1;
-            }
+            let res_instruction = res.instruction.clone();
+            judge(&mut res, &mut summary, &seen, &d.key, &id.key, || {
+                match last_trigger
+                    .filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))
+                {
+                    // The stage's first op follows the last trigger, which missed.
+                    Some(t) => {
+                        let instruction = stage
+                            .onbuild
+                            .get(t.trigger)
+                            .map(|x| format!("ONBUILD {}", x.text))
+                            .unwrap_or_default();
+                        (
+                            format!(
+                                "{} ← upstream: {instruction} (line {from_line}) missed",
+                                res_instruction
+                            ),
+                            Cause::Upstream {
+                                stage: stage.index,
+                                line: from_line,
+                                instruction,
+                            },
+                        )
+                    }
+                    None => explain_miss(before, after, &first, &differ, &by_chain, &seen, d),
+                }
+            });
             steps.push(res);
         }
     }

@@ -48,6 +48,16 @@ fn stage_steps(g: &Graph, si: usize) -> impl Iterator<Item = petgraph::graph::No
         .filter(move |&st| matches!(g.graph[st], Node::Step { stage, .. } if stage == si))
 }
 
+/// Inputs drawn outside the stages: the context, images, global ARGs.
+fn external_nodes(g: &Graph) -> impl Iterator<Item = petgraph::graph::NodeIndex> + '_ {
+    g.graph.node_indices().filter(move |&n| {
+        matches!(
+            g.graph[n],
+            Node::Context | Node::Image { .. } | Node::MetaArg { .. }
+        )
+    })
+}
+
 /// Graphviz DOT: one cluster per stage; unbuilt stages are dashed.
 pub fn to_dot(g: &Graph) -> String {
     let mut out = String::from(
@@ -76,18 +86,13 @@ pub fn to_dot(g: &Graph) -> String {
         }
         let _ = writeln!(out, "  }}");
     }
-    for n in g.graph.node_indices() {
-        if matches!(
-            g.graph[n],
-            Node::Context | Node::Image { .. } | Node::MetaArg { .. }
-        ) {
-            let _ = writeln!(
-                out,
-                "  n{} [label=\"{}\", shape=note];",
-                n.index(),
-                dot_escape(&label(&g.graph[n]))
-            );
-        }
+    for n in external_nodes(g) {
+        let _ = writeln!(
+            out,
+            "  n{} [label=\"{}\", shape=note];",
+            n.index(),
+            dot_escape(&label(&g.graph[n]))
+        );
     }
     for e in g.graph.edge_references() {
         let style = match e.weight() {
@@ -167,18 +172,13 @@ pub fn to_mermaid(g: &Graph) -> String {
         }
         out.push_str("  end\n");
     }
-    for n in g.graph.node_indices() {
-        if matches!(
-            g.graph[n],
-            Node::Context | Node::Image { .. } | Node::MetaArg { .. }
-        ) {
-            let _ = writeln!(
-                out,
-                "  n{}[/\"{}\"/]",
-                n.index(),
-                mermaid_text(&label(&g.graph[n]))
-            );
-        }
+    for n in external_nodes(g) {
+        let _ = writeln!(
+            out,
+            "  n{}[/\"{}\"/]",
+            n.index(),
+            mermaid_text(&label(&g.graph[n]))
+        );
     }
     for e in g.graph.edge_references() {
         let l = edge_label(e.weight());
