@@ -402,21 +402,19 @@ fn safe_fixed(file: &FileReport) -> Option<String> {
     (out.output != file.text).then_some(out.output)
 }
 
-/// The unified diff of the safe fixes for this file (what `dockopt fix` does).
-pub fn fix_diff_hook(file: &FileReport) -> Option<String> {
-    let fixed = safe_fixed(file)?;
-    Some(crate::rewrite::write::unified_diff(
+/// The unified diff from the file to its safe-fixed text.
+fn fix_diff(file: &FileReport, fixed: &str) -> String {
+    crate::rewrite::write::unified_diff(
         &file.text,
-        &fixed,
+        fixed,
         &format!("a/{}", file.path),
         &format!("b/{}", file.path),
-    ))
+    )
 }
 
-/// The same one-file edit as `file.rebuild`, simulated on the fixed file.
-pub fn fixed_rebuild_hook(file: &FileReport) -> Option<crate::rules::engine::RebuildEstimate> {
+/// The same one-file edit as `file.rebuild`, simulated on the fixed text.
+fn fixed_rebuild(file: &FileReport, fixed: &str) -> Option<crate::rules::engine::RebuildEstimate> {
     let before = file.rebuild.as_ref()?;
-    let fixed = safe_fixed(file)?;
     let path = std::path::Path::new(&file.path);
     let root = path
         .parent()
@@ -426,8 +424,8 @@ pub fn fixed_rebuild_hook(file: &FileReport) -> Option<crate::rules::engine::Reb
     let tree = crate::context::ContextTree::load(root, Some(&name)).ok()?;
     let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
     let opts = crate::model::BuildOptions::default();
-    let a = crate::change::input_from_text(file.path.clone(), &fixed, &opts, tree).ok()?;
-    let b = crate::change::input_from_text(file.path.clone(), &fixed, &opts, edited_tree).ok()?;
+    let a = crate::change::input_from_text(file.path.clone(), fixed, &opts, tree).ok()?;
+    let b = crate::change::input_from_text(file.path.clone(), fixed, &opts, edited_tree).ok()?;
     let sim = crate::cache::simulate(&a, &b);
     let built: Vec<_> = sim
         .steps
@@ -470,6 +468,8 @@ pub fn to_markdown(files: &[FileReport]) -> String {
             continue;
         }
         let _ = writeln!(out, "### `{}`\n", file.path);
+        // One fix run serves both the estimate after fixing and the diff.
+        let fixed = safe_fixed(file);
         if let Some(e) = &file.error {
             let _ = writeln!(out, "```text\n{}\n```\n", e.trim_end());
         }
@@ -521,7 +521,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 r.total,
                 if lines.is_empty() { "-".into() } else { lines }
             );
-            match fixed_rebuild_hook(file) {
+            match fixed.as_deref().and_then(|f| fixed_rebuild(file, f)) {
                 Some(a) => {
                     let _ = writeln!(out, "| after `dockopt fix` | {} of {} |", a.rerun, a.total);
                 }
@@ -541,7 +541,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 m
             );
         }
-        if let Some(d) = fix_diff_hook(file) {
+        if let Some(d) = fixed.as_deref().map(|f| fix_diff(file, f)) {
             let _ = writeln!(
                 out,
                 "<details><summary>Suggested fix</summary>\n\n```diff\n{d}```\n\n</details>\n"
