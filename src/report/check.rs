@@ -521,17 +521,12 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 r.total,
                 if lines.is_empty() { "-".into() } else { lines }
             );
-            match fixed.as_deref().and_then(|f| fixed_rebuild(file, f)) {
-                Some(a) => {
-                    let _ = writeln!(out, "| after `dockopt fix` | {} of {} |", a.rerun, a.total);
-                }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "| after `dockopt fix` | not estimated yet (needs `dockopt fix`) |"
-                    );
-                }
-            }
+            let after = match fixed.as_deref().map(|f| fixed_rebuild(file, f)) {
+                Some(Some(a)) => format!("{} of {}", a.rerun, a.total),
+                Some(None) => "not estimated (the fixed file could not be simulated)".into(),
+                None => "no safe fix applies".into(),
+            };
+            let _ = writeln!(out, "| after `dockopt fix` | {after} |");
             out.push('\n');
         }
         if let Some(m) = &file.mermaid {
