@@ -25,29 +25,19 @@
 //! Dockerfile now needs BuildKit. Only for caches nothing reads at run time,
 //! and only when the RUN runs as root (the paths are root's).
 
-use super::step_of;
-use crate::model::{MountKind, Op};
-use crate::rewrite::shell::{parse_run, program};
+use super::run_scripts;
+use crate::model::MountKind;
+use crate::rewrite::shell::program;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
-use crate::syntax::Keyword;
 
 pub const CODE: &str = "DO210";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
-    for (idx, ins) in df.instructions.iter().enumerate() {
-        if ins.keyword != Keyword::Run {
-            continue;
-        }
-        let Some(Op::Run(run)) = step_of(c.model, idx).and_then(|s| s.op.as_ref()) else {
-            continue;
-        };
+    for (ins, run, script) in run_scripts(df, c.model) {
         if !(run.user.is_empty() || run.user == "root" || run.user == "0") {
             continue;
         }
-        let Some(script) = parse_run(df, ins) else {
-            continue;
-        };
         let mut target = None;
         for cmd in &script.commands {
             let argv = cmd.argv();

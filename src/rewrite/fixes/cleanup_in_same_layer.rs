@@ -27,11 +27,10 @@
 //! when a cache mount already holds the cache or the RUN uses `||`, pipes or
 //! background jobs.
 
-use super::step_of;
-use crate::model::{MountKind, Op};
-use crate::rewrite::shell::{parse_run, program};
+use super::run_scripts;
+use crate::model::MountKind;
+use crate::rewrite::shell::program;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
-use crate::syntax::Keyword;
 
 /// apt lists (the registry's code for this fix).
 pub const CODE: &str = "DO202";
@@ -42,16 +41,7 @@ pub const APK_CODE: &str = "DO204";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
-    for (idx, ins) in df.instructions.iter().enumerate() {
-        if ins.keyword != Keyword::Run {
-            continue;
-        }
-        let Some(Op::Run(run)) = step_of(c.model, idx).and_then(|s| s.op.as_ref()) else {
-            continue;
-        };
-        let Some(script) = parse_run(df, ins) else {
-            continue;
-        };
+    for (ins, run, script) in run_scripts(df, c.model) {
         if script.complex {
             continue;
         }

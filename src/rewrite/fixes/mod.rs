@@ -119,6 +119,32 @@ pub fn config_only(k: Keyword) -> bool {
     )
 }
 
+/// Every RUN inside a stage, with its op and its parsed shell script (RUNs
+/// whose script does not parse are left out).
+pub fn run_scripts<'a>(
+    df: &'a crate::syntax::Dockerfile,
+    model: &'a Model,
+) -> impl Iterator<
+    Item = (
+        &'a crate::syntax::Instruction,
+        &'a crate::model::RunOp,
+        crate::rewrite::shell::Script,
+    ),
+> + 'a {
+    df.instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, ins)| ins.keyword == Keyword::Run)
+        .filter_map(
+            move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
+                Some(crate::model::Op::Run(run)) => {
+                    Some((ins, run, crate::rewrite::shell::parse_run(df, ins)?))
+                }
+                _ => None,
+            },
+        )
+}
+
 /// The step of instruction `idx`, if it is inside a stage.
 pub fn step_of(model: &Model, idx: usize) -> Option<&Step> {
     model.steps.iter().find(|s| s.instruction == idx)
