@@ -1,6 +1,7 @@
 //! One build as the simulator sees it.
 
 use crate::context::ContextTree;
+use crate::model::strip_hub_prefixes;
 use crate::model::Model;
 use crate::syntax::Dockerfile;
 
@@ -23,13 +24,7 @@ impl BuildInput {
 
 /// `python` matches any tag of python; `python:3.9` matches `docker.io/library/python:3.9`.
 pub fn same_image(pattern: &str, reference: &str) -> bool {
-    let norm = |s: &str| {
-        let s = s
-            .trim_start_matches("docker.io/")
-            .trim_start_matches("library/");
-        s.to_ascii_lowercase()
-    };
-    let (p, r) = (norm(pattern), norm(reference));
+    let (p, r) = (strip_hub_prefixes(pattern), strip_hub_prefixes(reference));
     if p == r {
         return true;
     }

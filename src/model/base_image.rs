@@ -107,13 +107,19 @@ impl BaseImageConfig {
     }
 }
 
+/// An image reference without Docker Hub's implicit `docker.io/` and
+/// `library/` prefixes, lower case.
+pub fn strip_hub_prefixes(reference: &str) -> String {
+    reference
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/")
+        .to_ascii_lowercase()
+}
+
 /// An image reference in a comparable form: no `docker.io/` or `library/`,
 /// lower case, `:latest` when it names no tag or digest.
 pub fn normalize_image(reference: &str) -> String {
-    let s = reference
-        .trim_start_matches("docker.io/")
-        .trim_start_matches("library/")
-        .to_ascii_lowercase();
+    let s = strip_hub_prefixes(reference);
     let last = s.rsplit('/').next().unwrap_or(&s);
     if s.contains('@') || last.contains(':') {
         s

@@ -11,7 +11,9 @@ pub mod mount;
 mod ops;
 pub mod path;
 
-pub use base_image::{config_for, normalize_image, BaseImageConfig, ImageConfigError};
+pub use base_image::{
+    config_for, normalize_image, strip_hub_prefixes, BaseImageConfig, ImageConfigError,
+};
 pub use build::{build, BuildOptions, ModelError};
 pub use config::ImageConfig;
 pub use env::EnvList;
