@@ -14,5 +14,6 @@ pub mod multistage;
 pub mod report;
 pub mod rewrite;
 pub mod rules;
+pub mod shell;
 pub mod source;
 pub mod syntax;

@@ -11,7 +11,7 @@ mod error;
 pub mod expand;
 mod heredoc;
 mod keyword;
-mod lines;
+pub(crate) mod lines;
 mod parser;
 mod span;
 mod tokens;

@@ -1,0 +1,300 @@
+use super::*;
+
+fn argvs(s: &Script) -> Vec<Vec<String>> {
+    s.simple_commands()
+        .iter()
+        .map(|c| c.words.iter().map(|w| w.lossy()).collect())
+        .collect()
+}
+
+fn p(text: &str) -> Script {
+    parse(text, 0).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn lists_and_pipelines() {
+    let s = p("apt-get update && apt-get install -y \"a b\" c; echo ok | tee /x || true &");
+    assert_eq!(
+        argvs(&s),
+        vec![
+            vec!["apt-get", "update"],
+            vec!["apt-get", "install", "-y", "a b", "c"],
+            vec!["echo", "ok"],
+            vec!["tee", "/x"],
+            vec!["true"],
+        ]
+    );
+    assert_eq!(s.items.len(), 2);
+    assert!(s.items[1].background);
+    assert_eq!(s.items[0].and_or.rest[0].0, Connector::And);
+}
+
+#[test]
+fn backslashes_follow_posix_rules() {
+    // Inside double quotes only $ ` " \ and newline are escapable.
+    let s = p(r#"echo "a\b\$c\"d\\e" 'x\y' z\ w"#);
+    assert_eq!(argvs(&s)[0], vec!["echo", r#"a\b$c"d\e"#, r"x\y", "z w"]);
+}
+
+#[test]
+fn expansions() {
+    let s = p("X=1 Y=$(id -u) cmd ${A:-$B} \"$C\" $((D + 1)) `date` $'t\\n' ~/x *.txt");
+    let c = &s.simple_commands();
+    // Substitutions are visited before the command that uses them.
+    assert_eq!(c[0].words[0].lossy(), "id");
+    let main = c
+        .iter()
+        .find(|c| c.words.first().map(|w| w.lossy()) == Some("cmd".into()))
+        .unwrap();
+    assert_eq!(main.assignments.len(), 2);
+    assert_eq!(main.assignments[0].name, "X");
+    assert_eq!(main.assignments[0].value.literal().as_deref(), Some("1"));
+    assert!(main.assignments[1].value.has_expansion());
+    assert_eq!(main.words[1].params(), vec!["A", "B"]);
+    assert_eq!(main.words[2].params(), vec!["C"]);
+    assert_eq!(main.words[3].params(), vec!["D"]);
+    assert!(main.words[4].has_expansion());
+    assert_eq!(main.words[5].literal().as_deref(), Some("t\n"));
+    assert!(main.words[6].has_tilde());
+    assert!(main.words[7].has_glob());
+    assert!(!p("echo '*'").simple_commands()[0].words[1].has_glob());
+}
+
+#[test]
+fn compound_commands() {
+    let s = p("if [ -f a ]; then cp a b; elif true; then :; else rm c; fi; for f in a b; do echo $f; done; while false; do x; done; case $1 in a|b) y;; *) z;; esac; (cd /tmp && make); { a; b; } > /log 2>&1");
+    let names: Vec<String> = s
+        .simple_commands()
+        .iter()
+        .map(|c| c.words[0].lossy())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["[", "cp", "true", ":", "rm", "echo", "false", "x", "y", "z", "cd", "make", "a", "b"]
+    );
+    let cmds = commands(&s);
+    let cd = cmds
+        .iter()
+        .find(|(c, _)| c.words[0].lossy() == "cd")
+        .unwrap();
+    assert_eq!(cd.1.scopes.len(), 1);
+    let cp = cmds
+        .iter()
+        .find(|(c, _)| c.words[0].lossy() == "cp")
+        .unwrap();
+    assert!(cp.1.conditional);
+    let a = cmds
+        .iter()
+        .find(|(c, _)| c.words[0].lossy() == "a")
+        .unwrap();
+    assert_eq!(a.1.outer_redirects, 2);
+}
+
+#[test]
+fn functions_and_negation() {
+    let s = p("f() { echo hi; }; ! f; function g { :; }");
+    assert_eq!(s.items.len(), 3);
+    assert!(s.items[1].and_or.first.negated);
+}
+
+#[test]
+fn redirections() {
+    let s = p("cat < /in > /out 2>&1 >> /app/log 2>/dev/null &> /both");
+    let c = &s.simple_commands()[0];
+    let files: Vec<(RedirOp, Option<String>)> =
+        c.redirects.iter().map(|r| (r.op, r.file())).collect();
+    assert_eq!(
+        files,
+        vec![
+            (RedirOp::In, Some("/in".into())),
+            (RedirOp::Out, Some("/out".into())),
+            (RedirOp::DupOut, None),
+            (RedirOp::Append, Some("/app/log".into())),
+            (RedirOp::Out, Some("/dev/null".into())),
+            (RedirOp::OutErr { append: false }, Some("/both".into())),
+        ]
+    );
+    assert_eq!(c.redirects[2].fd, Some(2));
+}
+
+#[test]
+fn assignments_only_and_empty() {
+    let s = p("X=1");
+    let c = &s.simple_commands()[0];
+    assert!(c.words.is_empty() && c.invocation().is_none());
+    assert!(p("").items.is_empty());
+    assert!(p("   ").items.is_empty());
+    let s = p("env");
+    assert_eq!(s.simple_commands()[0].invocation().unwrap().program, "env");
+    let s = p("X=1 && rm -rf /tmp/x");
+    assert_eq!(s.simple_commands().len(), 2);
+}
+
+#[test]
+fn wrappers_are_peeled() {
+    let s = p("sudo -u app -E env -i A=1 nice -n 5 /usr/bin/pip3 install x");
+    let inv = s.simple_commands()[0].invocation().unwrap();
+    assert_eq!(inv.program, "pip3");
+    assert_eq!(inv.wrappers, vec!["sudo", "env", "nice"]);
+    assert_eq!(inv.user.as_deref(), Some("app"));
+    assert!(inv.clears_env);
+    assert_eq!(inv.env, vec![("A".to_string(), Some("1".to_string()))]);
+    assert_eq!(inv.lossy(), vec!["install", "x"]);
+    let s = p("find . -name '*.pyc' | xargs -0 -n 1 rm -f");
+    let inv = s.simple_commands()[1].invocation().unwrap();
+    assert_eq!(inv.program, "rm");
+    assert!(inv.args_from_stdin);
+    let s = p(
+        "command -v curl; command make; nohup time -p ./run; timeout -s 9 10 sleep 1; gosu app id",
+    );
+    let progs: Vec<String> = s
+        .simple_commands()
+        .iter()
+        .map(|c| c.invocation().unwrap().program)
+        .collect();
+    assert_eq!(progs, vec!["command", "make", "run", "sleep", "id"]);
+    let s = p("$CMD install");
+    assert_eq!(s.simple_commands()[0].invocation().unwrap().program, "");
+}
+
+#[test]
+fn errors_have_offsets() {
+    for bad in [
+        "echo 'x",
+        "echo \"x",
+        "if true; then x",
+        "(a",
+        "a && ",
+        "a |",
+        "echo ${",
+        "`x",
+        "fi",
+        ")",
+    ] {
+        let e = parse(bad, 100).expect_err(bad);
+        assert!(e.offset >= 100, "{bad}: {e}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("{}x{}", "$(".repeat(5000), ")".repeat(5000));
+    assert!(parse(&deep, 0).is_err());
+    let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(parse(&deep, 0).is_err());
+}
+
+#[test]
+fn spans_point_into_the_dockerfile() {
+    let src = "FROM x\nRUN apt-get update && \\\n    # a comment\n    apt-get install -y \"a b\"  \\\n\n  c\n";
+    let df = crate::syntax::parse(src).unwrap();
+    let s = parse_run(&df, &df.instructions[1]).unwrap().unwrap();
+    let cmds = s.simple_commands();
+    for c in &cmds {
+        for w in &c.words {
+            let raw = &src[w.span.start..w.span.end];
+            assert_eq!(raw.trim_matches('"'), w.literal().unwrap(), "{raw}");
+        }
+    }
+    assert_eq!(
+        &src[cmds[1].words[3].span.start..cmds[1].words[3].span.end],
+        "\"a b\""
+    );
+    assert_eq!(
+        &src[cmds[1].words[4].span.start..cmds[1].words[4].span.end],
+        "c"
+    );
+}
+
+#[test]
+fn heredoc_run_body_is_the_script() {
+    let src = "FROM x\nRUN <<EOF\napt-get update\npip install y\nEOF\n";
+    let df = crate::syntax::parse(src).unwrap();
+    let s = parse_run(&df, &df.instructions[1]).unwrap().unwrap();
+    assert_eq!(
+        argvs(&s),
+        vec![vec!["apt-get", "update"], vec!["pip", "install", "y"]]
+    );
+    let w = &s.simple_commands()[1].words[0];
+    assert_eq!(&src[w.span.start..w.span.end], "pip");
+    let src = "FROM x\nRUN python3 <<EOF\nprint(1)\nEOF\n";
+    let df = crate::syntax::parse(src).unwrap();
+    let s = parse_run(&df, &df.instructions[1]).unwrap().unwrap();
+    let r = &s.simple_commands()[0].redirects[0];
+    assert_eq!(r.heredoc.as_deref(), Some("print(1)\n"));
+}
+
+#[test]
+fn heredoc_in_text() {
+    let s = p("cat > /f <<'EOF'\nhello\nEOF\necho done");
+    let c = s.simple_commands();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].redirects[1].heredoc.as_deref(), Some("hello\n"));
+}
+
+#[test]
+fn argv_and_shells() {
+    let s = from_argv(&["/bin/sh".into(), "-c".into(), "a && b".into()]).unwrap();
+    assert_eq!(s.simple_commands().len(), 2);
+    let s = from_argv(&["pip".into(), "install".into(), "a b".into()]).unwrap();
+    assert_eq!(argvs(&s), vec![vec!["pip", "install", "a b"]]);
+    assert!(is_posix_shell(&[
+        "/bin/bash".into(),
+        "-o".into(),
+        "pipefail".into(),
+        "-c".into()
+    ]));
+    assert!(!is_posix_shell(&["powershell".into(), "-command".into()]));
+    let o = ShellOptions::from_prefix(&[
+        "/bin/bash".into(),
+        "-eo".into(),
+        "pipefail".into(),
+        "-c".into(),
+    ]);
+    assert!(o.errexit && o.pipefail);
+    let o = ShellOptions::default().after(&p("set -euxo pipefail; make"));
+    assert!(o.errexit && o.pipefail);
+}
+
+#[test]
+fn reserved_words_only_in_command_position() {
+    let s = p("echo if then fi done");
+    assert_eq!(argvs(&s), vec![vec!["echo", "if", "then", "fi", "done"]]);
+}
+
+/// Every shell-form RUN of the shared corpus (when present) parses or is
+/// refused with an error, never a panic; most parse.
+#[test]
+fn shared_corpus_runs_parse() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let (mut ok, mut bad) = (0, Vec::new());
+    for e in entries.flatten() {
+        let path = e.path().join("Dockerfile");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(df) = crate::syntax::parse(&text) else {
+            continue;
+        };
+        for ins in &df.instructions {
+            match parse_run(&df, ins) {
+                Some(Ok(_)) => ok += 1,
+                Some(Err(err)) => bad.push(format!("{}:{}: {err}", path.display(), ins.start_line)),
+                None => {}
+            }
+        }
+    }
+    for b in &bad {
+        eprintln!("{b}");
+    }
+    eprintln!("shell: {ok} RUNs parse, {} refused", bad.len());
+    assert!(
+        bad.len() * 100 <= ok,
+        "{} of {} RUNs refused",
+        bad.len(),
+        ok + bad.len()
+    );
+}
