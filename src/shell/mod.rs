@@ -14,13 +14,14 @@ mod ast;
 mod command;
 mod lexer;
 mod parser;
+pub mod tools;
 mod walk;
 
 pub use ast::*;
 pub use command::Invocation;
 pub use lexer::is_name;
 pub use parser::ShellError;
-pub use walk::{commands, each_word, Place};
+pub use walk::{commands, each_word, pipelines, Place};
 
 use crate::syntax::lines::{continuation_at, physical_lines};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword, Span};

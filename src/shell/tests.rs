@@ -298,3 +298,61 @@ fn shared_corpus_runs_parse() {
         ok + bad.len()
     );
 }
+
+#[test]
+fn nested_pipelines_are_listed() {
+    let s = p("a | b; if x; then c | d; fi; e $(f | g)");
+    let shapes: Vec<Vec<String>> = pipelines(&s)
+        .iter()
+        .map(|pl| {
+            pl.commands
+                .iter()
+                .map(|c| match c {
+                    Command::Simple(s) => s.words[0].lossy(),
+                    _ => "?".into(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        vec![
+            vec!["a", "b"],
+            vec!["?"],
+            vec!["x"],
+            vec!["c", "d"],
+            vec!["e"],
+            vec!["f", "g"],
+        ]
+    );
+}
+
+#[test]
+fn tool_queries_see_through_wrappers() {
+    let inv = |t: &str| {
+        let s = p(t);
+        let c = s.simple_commands()[0].clone();
+        (
+            c.invocation().map(|i| i.is_pip()),
+            c.invocation()
+                .and_then(|i| i.pip_install_args().map(tools::lossy)),
+        )
+    };
+    let want = Some(vec!["--no-cache-dir".to_string(), "flask".to_string()]);
+    assert_eq!(inv("sudo pip install --no-cache-dir flask").1, want);
+    assert_eq!(inv("python3 -m pip install --no-cache-dir flask").1, want);
+    assert_eq!(
+        inv("env PIP_X=1 pip3.11 install --no-cache-dir flask").1,
+        want
+    );
+    assert_eq!(inv("pip download flask").1, None);
+    assert_eq!(inv("python3 app.py").0, Some(false));
+    let s = p("env X=1 npm ci && sudo apt-get -y install \"curl\" gcc");
+    let c = s.simple_commands();
+    let npm = c[0].invocation().unwrap();
+    assert!(npm.is_npm_install() && npm.is_sub(&["npm"], &["ci"]));
+    let apt = c[1].invocation().unwrap();
+    assert!(apt.is_apt_install() && apt.has_arg("-y") && apt.has_arg_prefix("-"));
+    assert_eq!(tools::lossy(apt.after_subcommand()), vec!["curl", "gcc"]);
+    assert_eq!(apt.display(), "apt-get -y install curl gcc");
+}

@@ -176,6 +176,70 @@ pub fn commands(script: &Script) -> Vec<(&SimpleCommand, Place)> {
     w.out
 }
 
+/// Every pipeline in source order, nested ones (in compound commands and
+/// command substitutions) included: `a | b` reads its elements pairwise.
+pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
+    fn sc<'a>(s: &'a Script, out: &mut Vec<&'a Pipeline>) {
+        for item in &s.items {
+            for pl in item.and_or.pipelines() {
+                out.push(pl);
+                for c in &pl.commands {
+                    cmd(c, out);
+                }
+            }
+        }
+    }
+    fn cmd<'a>(c: &'a Command, out: &mut Vec<&'a Pipeline>) {
+        match c {
+            Command::Simple(s) => {
+                let words = s
+                    .assignments
+                    .iter()
+                    .map(|a| &a.value)
+                    .chain(&s.words)
+                    .chain(s.redirects.iter().map(|r| &r.target));
+                for w in words {
+                    for sub in w.substitutions() {
+                        sc(sub, out);
+                    }
+                }
+            }
+            Command::Compound(cp) => comp(&cp.kind, out),
+            Command::Function { body, .. } => comp(&body.kind, out),
+        }
+    }
+    fn comp<'a>(k: &'a CompoundKind, out: &mut Vec<&'a Pipeline>) {
+        match k {
+            CompoundKind::Subshell(s) | CompoundKind::Group(s) => sc(s, out),
+            CompoundKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (c, b) in branches {
+                    sc(c, out);
+                    sc(b, out);
+                }
+                if let Some(o) = otherwise {
+                    sc(o, out);
+                }
+            }
+            CompoundKind::For { body, .. } => sc(body, out),
+            CompoundKind::While { cond, body, .. } => {
+                sc(cond, out);
+                sc(body, out);
+            }
+            CompoundKind::Case { arms, .. } => {
+                for (_, body) in arms {
+                    sc(body, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    sc(script, &mut out);
+    out
+}
+
 /// Every word of the script (command words, assignment values, redirect
 /// targets, `for` lists, `case` words and patterns), nested ones included.
 pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {

@@ -1,0 +1,91 @@
+//! What well-known tools are asked to do, read from an [`Invocation`]: the
+//! queries rules, the multistage converter and the cost model share, so that
+//! `sudo pip3 install x` and `python -m pip install x` are the same install
+//! everywhere.
+
+use super::ast::Word;
+use super::command::Invocation;
+
+impl Invocation<'_> {
+    /// The program word as written, then the arguments (expansions as written):
+    /// the command as a message quotes it, wrappers peeled.
+    pub fn display(&self) -> String {
+        std::iter::once(self.program_word.lossy())
+            .chain(self.lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// `program` is one of `programs` and its first non-option argument one of `subs`.
+    pub fn is_sub(&self, programs: &[&str], subs: &[&str]) -> bool {
+        self.is(programs)
+            && self
+                .subcommand()
+                .is_some_and(|s| subs.contains(&s.as_str()))
+    }
+
+    /// Arguments after the first non-option one (apt-get's packages after `install`).
+    pub fn after_subcommand(&self) -> &[Word] {
+        let first = self.args.iter().position(|w| !w.lossy().starts_with('-'));
+        match first {
+            Some(i) => &self.args[i + 1..],
+            None => &[],
+        }
+    }
+
+    /// An argument is exactly `a` (quotes removed).
+    pub fn has_arg(&self, a: &str) -> bool {
+        self.args.iter().any(|w| w.lossy() == a)
+    }
+
+    /// An argument starts with `p`.
+    pub fn has_arg_prefix(&self, p: &str) -> bool {
+        self.args.iter().any(|w| w.lossy().starts_with(p))
+    }
+
+    /// Python's pip in any spelling: `pip`, `pip3`, `pip3.11`, `python -m pip`.
+    pub fn is_pip(&self) -> bool {
+        let p = self.program.as_str();
+        if p == "pip" || p.starts_with("pip3") {
+            return true;
+        }
+        p.starts_with("python")
+            && matches!(self.lossy().as_slice(), [m, pip, ..] if m == "-m" && (pip == "pip" || pip == "pip3"))
+    }
+
+    /// pip's arguments after `install`; None when this is not `pip install`.
+    pub fn pip_install_args(&self) -> Option<&[Word]> {
+        if !self.is_pip() {
+            return None;
+        }
+        let start = if self.program.starts_with("python") {
+            2
+        } else {
+            0
+        };
+        let rest = self.args.get(start..)?;
+        let i = rest.iter().position(|w| !w.lossy().starts_with('-'))?;
+        (rest[i].lossy() == "install").then(|| &rest[i + 1..])
+    }
+
+    pub fn is_apt_install(&self) -> bool {
+        self.is_sub(&["apt-get", "apt"], &["install"])
+    }
+
+    pub fn is_apt_update(&self) -> bool {
+        self.is_sub(&["apt-get", "apt"], &["update"])
+    }
+
+    pub fn is_apk_add(&self) -> bool {
+        self.is_sub(&["apk"], &["add"])
+    }
+
+    pub fn is_npm_install(&self) -> bool {
+        self.is_sub(&["npm"], &["install", "i", "ci", "add"])
+    }
+}
+
+/// Words as strings, expansions as written (`${V}`).
+pub fn lossy(words: &[Word]) -> Vec<String> {
+    words.iter().map(Word::lossy).collect()
+}
