@@ -206,3 +206,95 @@ fn config_file_is_found_walking_up_and_applies() {
         "{codes:?}"
     );
 }
+
+/// Findings of the RUN (line 2 on) of `FROM … \n RUN …`, by code.
+fn run_codes(run: &str) -> Vec<&'static str> {
+    let text = format!("FROM debian:12-slim\n{run}\n");
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        &text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let mut v: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.start.line >= 2)
+        .map(|f| f.code)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Rules read RUNs through the one shell model: wrappers are peeled the same
+/// way everywhere, quoting follows POSIX, `$(…)` holds real commands, and
+/// lines with no program or no parse give no false findings.
+#[test]
+fn rules_read_runs_through_the_shell_model() {
+    // Wrappers: the install under `sudo` or `env X=1` is still the install.
+    assert!(run_codes("RUN sudo pip install flask").contains(&"DO203"));
+    assert!(run_codes("RUN sudo pip install flask").contains(&"DO405"));
+    assert!(run_codes("RUN env NODE_ENV=production npm ci").contains(&"DO205"));
+    assert!(run_codes("RUN sudo -E apt-get install -y curl").contains(&"DO201"));
+    // Backslashes in double quotes follow POSIX: `\d` keeps its backslash,
+    // `\"` does not; the package name the rule reports is the shell's.
+    let text = "FROM debian:12-slim\nRUN apt-get install -y --no-install-recommends \"lib\\\"x\" \"a\\b\"\n";
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let unpinned = r.findings.iter().find(|f| f.code == "DO403").unwrap();
+    assert!(
+        unpinned.message.ends_with("lib\"x, a\\b"),
+        "{}",
+        unpinned.message
+    );
+    // No program, or a wrapper alone: nothing to report, nothing to panic on.
+    assert_eq!(run_codes("RUN env"), Vec::<&str>::new());
+    assert_eq!(run_codes("RUN X=1"), Vec::<&str>::new());
+    assert_eq!(run_codes("RUN X=1 && rm -rf /tmp/x"), Vec::<&str>::new());
+    // Commands inside `$(…)` are commands.
+    assert!(run_codes("RUN echo $(cd /tmp && pwd)").contains(&"DO410"));
+    assert!(run_codes("RUN X=$(curl -fsSL https://x.sh | sh)").contains(&"DO303"));
+    // A comment inside the script is not a command.
+    assert_eq!(
+        run_codes("RUN echo ok # apt-get install -y curl"),
+        Vec::<&str>::new()
+    );
+    // A script that does not parse is unknown: no finding rather than a false one.
+    assert_eq!(
+        run_codes("RUN apt-get install curl 'unclosed"),
+        Vec::<&str>::new()
+    );
+    // Under a non-POSIX SHELL the line is not read as sh.
+    let text = "FROM debian:12-slim\nSHELL [\"pwsh\", \"-Command\"]\nRUN apt-get install curl | Out-Null\n";
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let on_run: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.start.line == 3)
+        .map(|f| f.code)
+        .collect();
+    assert!(on_run.is_empty(), "{on_run:?}");
+}
+
+/// A here-document fed to a shell is a script: its commands are read; one fed
+/// to another interpreter is not.
+#[test]
+fn heredoc_fed_to_a_shell_is_read() {
+    assert!(run_codes("RUN bash <<EOF\napt-get install -y curl\nEOF").contains(&"DO201"));
+    assert!(!run_codes("RUN python3 <<EOF\napt-get install -y curl\nEOF").contains(&"DO201"));
+    assert!(run_codes("RUN <<EOF\napt-get install -y curl\nEOF").contains(&"DO201"));
+}

@@ -1,11 +1,11 @@
 //! What a Dockerfile rule sees: the tree, the model, the measured build
 //! context, parsed RUN scripts, and the cache simulator.
 
-use super::shell::{self, Cmd};
 use super::{Finding, Rule};
 use crate::cache::{self, BuildInput, Simulation};
 use crate::context::{ContextError, ContextTree, DockerIgnore};
 use crate::model::{self, Base, BuildOptions, Model, Op, Step};
+use crate::shell::{self, Invocation, Place, Script};
 use crate::syntax::{Dockerfile, Instruction, Keyword, Position, Span};
 use std::path::{Path, PathBuf};
 
@@ -71,7 +71,119 @@ pub struct DockerfileCtx<'a> {
     pub context: Option<&'a ContextInfo>,
     /// Stages whose layers end up in the built image (the target and its FROM chain).
     pub shipped: Vec<bool>,
-    scripts: Vec<Option<Vec<Cmd>>>,
+    /// Each RUN's script, then the scripts it feeds to a shell on stdin
+    /// (`bash <<EOF`); empty for other instructions and for a script that
+    /// does not parse or runs under a non-POSIX `SHELL` (unknown: no finding).
+    scripts: Vec<Vec<Script>>,
+}
+
+/// One simple command of a RUN as rules read it: the invocation (wrappers
+/// peeled) with its place in the script and its arguments as strings.
+#[derive(Debug, Clone)]
+pub struct Cmd<'a> {
+    pub inv: Invocation<'a>,
+    pub place: Place,
+    /// Argument values, expansions as written (`${V}`).
+    values: Vec<String>,
+}
+
+impl<'a> std::ops::Deref for Cmd<'a> {
+    type Target = Invocation<'a>;
+    fn deref(&self) -> &Invocation<'a> {
+        &self.inv
+    }
+}
+
+impl<'a> Cmd<'a> {
+    /// The program's base name (`/usr/bin/pip3` → `pip3`).
+    pub fn program(&self) -> &str {
+        &self.inv.program
+    }
+
+    /// Arguments after the program.
+    pub fn args(&self) -> &[String] {
+        &self.values
+    }
+
+    /// The first argument that is not an option (apt-get's `install`).
+    pub fn subcommand(&self) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .map(String::as_str)
+    }
+
+    /// Arguments after the subcommand.
+    pub fn after_subcommand(&self) -> &[String] {
+        match self.values.iter().position(|a| !a.starts_with('-')) {
+            Some(i) => &self.values[i + 1..],
+            None => &[],
+        }
+    }
+
+    /// pip's arguments after `install`, as strings.
+    pub fn pip_install_args(&self) -> Option<Vec<String>> {
+        self.inv.pip_install_args().map(shell::tools::lossy)
+    }
+
+    /// `prog` is one of `programs` and its subcommand one of `subs`.
+    pub fn is(&self, programs: &[&str], subs: &[&str]) -> bool {
+        self.inv.is_sub(programs, subs)
+    }
+}
+
+/// The commands of a script, nested ones (`$(…)`, subshells) included.
+pub fn script_cmds(script: &Script) -> Vec<Cmd<'_>> {
+    shell::commands(script)
+        .into_iter()
+        .filter_map(|(c, place)| {
+            let inv = c.invocation()?;
+            let values = inv.lossy();
+            Some(Cmd { inv, place, values })
+        })
+        .collect()
+}
+
+/// Here-documents a POSIX shell reads as its script (`bash <<EOF`, `sh -s <<EOF`):
+/// their commands run too. Bodies that do not parse are left out (unknown).
+fn fed_scripts(script: &Script) -> Vec<Script> {
+    let mut out = Vec::new();
+    for c in script.simple_commands() {
+        let Some(inv) = c.invocation() else { continue };
+        let reads_stdin = inv.lossy().iter().all(|a| a.starts_with('-') && a != "-c");
+        if !shell::is_posix_shell(&[inv.program.clone(), "-c".into()]) || !reads_stdin {
+            continue;
+        }
+        for r in &c.redirects {
+            if matches!(r.op, shell::RedirOp::HereDoc { .. }) && r.fd.is_none_or(|fd| fd == 0) {
+                if let Some(Ok(s)) = r.heredoc.as_deref().map(|b| shell::parse(b, 0)) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The script a RUN runs, when this model can read it: shell form under a
+/// POSIX shell (heredoc bodies attached), or exec form (`sh -c` parsed).
+fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option<Script> {
+    let prefix: Option<&[String]> = match step.and_then(|s| s.op.as_ref()) {
+        Some(Op::Run(r)) => r.argv.split_last().map(|(_, p)| p),
+        _ => None,
+    };
+    match &ins.arguments {
+        crate::syntax::Arguments::Shell { .. } => {
+            if prefix.is_some_and(|p| !shell::is_posix_shell(p)) {
+                return None;
+            }
+            shell::parse_run(df, ins)?.ok()
+        }
+        crate::syntax::Arguments::Exec { elements, .. } => {
+            let argv: Vec<String> = elements.iter().map(|e| e.value.clone()).collect();
+            shell::from_argv(&argv).ok()
+        }
+    }
 }
 
 impl<'a> DockerfileCtx<'a> {
@@ -93,11 +205,19 @@ impl<'a> DockerfileCtx<'a> {
                 _ => None,
             };
         }
-        let scripts = df
-            .instructions
-            .iter()
-            .map(|ins| (ins.keyword == Keyword::Run).then(|| shell::commands(&run_script(ins))))
-            .collect();
+        let mut scripts: Vec<Vec<Script>> = vec![Vec::new(); df.instructions.len()];
+        for step in model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
+            if let (Some(slot), Some(ins)) = (
+                scripts.get_mut(step.instruction),
+                df.instructions.get(step.instruction),
+            ) {
+                if let Some(script) = run_script(df, ins, Some(step)) {
+                    let fed = fed_scripts(&script);
+                    slot.push(script);
+                    slot.extend(fed);
+                }
+            }
+        }
         DockerfileCtx {
             path,
             df,
@@ -147,16 +267,24 @@ impl<'a> DockerfileCtx<'a> {
             .map(|i| Span::new(ins.span.start + i, ins.span.start + i + needle.len()))
     }
 
-    /// The parsed commands of a RUN (shell text plus heredoc bodies).
-    pub fn cmds(&self, instruction: usize) -> &[Cmd] {
+    /// A RUN's parsed script; None when it is not a RUN or cannot be read.
+    pub fn script(&self, instruction: usize) -> Option<&Script> {
+        self.scripts.get(instruction).and_then(|s| s.first())
+    }
+
+    /// The commands of a RUN, nested ones and those of a here-document fed
+    /// to a shell included; none when unreadable.
+    pub fn cmds(&self, instruction: usize) -> Vec<Cmd<'_>> {
         self.scripts
             .get(instruction)
-            .and_then(|s| s.as_deref())
-            .unwrap_or(&[])
+            .into_iter()
+            .flatten()
+            .flat_map(script_cmds)
+            .collect()
     }
 
     /// Every RUN step: the step, its instruction and commands.
-    pub fn runs(&self) -> impl Iterator<Item = (&'a Step, &'a Instruction, &[Cmd])> + '_ {
+    pub fn runs(&self) -> impl Iterator<Item = (&'a Step, &'a Instruction, Vec<Cmd<'_>>)> + '_ {
         self.model
             .steps
             .iter()
@@ -165,7 +293,9 @@ impl<'a> DockerfileCtx<'a> {
     }
 
     /// RUN steps of stages that end up in the image.
-    pub fn shipped_runs(&self) -> impl Iterator<Item = (&'a Step, &'a Instruction, &[Cmd])> + '_ {
+    pub fn shipped_runs(
+        &self,
+    ) -> impl Iterator<Item = (&'a Step, &'a Instruction, Vec<Cmd<'_>>)> + '_ {
         self.runs().filter(|(s, _, _)| self.shipped[s.stage])
     }
 
@@ -235,26 +365,6 @@ impl<'a> DockerfileCtx<'a> {
             .and_then(|c| pick_source_file(&c.filtered))
             .unwrap_or_else(|| "src/app.code".to_string())
     }
-}
-
-/// Shell text plus heredoc bodies.
-pub fn run_script(ins: &Instruction) -> String {
-    let mut s = match &ins.arguments {
-        crate::syntax::Arguments::Shell { text, .. } => text.clone(),
-        crate::syntax::Arguments::Exec { elements, .. } => {
-            // `["sh", "-c", "script"]`: the script is the last element
-            let v: Vec<&str> = elements.iter().map(|e| e.value.as_str()).collect();
-            match v.as_slice() {
-                [sh, "-c", script, ..] if sh.ends_with("sh") => script.to_string(),
-                _ => v.join(" "),
-            }
-        }
-    };
-    for h in &ins.heredocs {
-        s.push('\n');
-        s.push_str(&h.content);
-    }
-    s
 }
 
 /// An empty context (for files checked without one), read once per process.

@@ -20,7 +20,6 @@ pub mod config;
 mod ctx;
 pub mod engine;
 pub mod registry;
-pub mod shell;
 pub mod suppress;
 
 mod cache;

@@ -5,7 +5,7 @@ pub mod manifest_after_sources;
 pub mod volatile_arg_early;
 pub mod volatile_copy_early;
 
-use super::shell::Cmd;
+use super::ctx::Cmd;
 use crate::cache::{Simulation, Verdict};
 use crate::model::{CopySource, Op, Step};
 
@@ -23,7 +23,7 @@ pub(crate) fn is_broad_copy(step: &Step) -> bool {
 }
 
 /// A dependency install and the manifests it reads.
-pub(crate) fn dependency_install(cmds: &[Cmd]) -> Option<(String, &'static [&'static str])> {
+pub(crate) fn dependency_install(cmds: &[Cmd<'_>]) -> Option<(String, &'static [&'static str])> {
     for c in cmds {
         let p = c.program();
         let sub = c.subcommand().unwrap_or("");
@@ -71,7 +71,7 @@ pub(crate) fn dependency_install(cmds: &[Cmd]) -> Option<(String, &'static [&'st
             }
         };
         if let Some(m) = m {
-            return Some((c.words.join(" "), m));
+            return Some((c.display(), m));
         }
     }
     None

@@ -38,16 +38,14 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
-fn source_independent(cmds: &[crate::rules::shell::Cmd]) -> Option<String> {
+fn source_independent(cmds: &[crate::rules::ctx::Cmd<'_>]) -> Option<String> {
     cmds.iter()
         .find(|c| {
             c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf", "microdnf"], &["install"])
         })
         .map(|c| {
-            c.words
-                .iter()
-                .take(3)
-                .cloned()
+            std::iter::once(c.program_word.lossy())
+                .chain(c.args().iter().take(2).cloned())
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -62,7 +60,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let late: Vec<_> = steps[copy_pos + 1..]
             .iter()
             .filter(|s| s.keyword == Keyword::Run)
-            .filter_map(|s| source_independent(cx.cmds(s.instruction)).map(|c| (*s, c)))
+            .filter_map(|s| source_independent(&cx.cmds(s.instruction)).map(|c| (*s, c)))
             .collect();
         if late.is_empty() {
             continue;

@@ -1,6 +1,7 @@
-use crate::rules::shell;
+use crate::rules::ctx::script_cmds;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
-use crate::syntax::Keyword;
+use crate::shell;
+use crate::syntax::{Arguments, Keyword};
 
 declare_rule! {
     /// ## What it does
@@ -39,11 +40,27 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let ins = cx.ins(step.instruction);
-        let script = crate::rules::ctx::run_script(ins);
-        let cmds = shell::commands(&script);
+        let stage_shell = cx
+            .model
+            .stages
+            .get(step.stage)
+            .and_then(|s| s.config.shell.as_ref());
+        let script = match &ins.arguments {
+            Arguments::Shell { .. } if stage_shell.is_some_and(|p| !shell::is_posix_shell(p)) => {
+                continue;
+            }
+            Arguments::Shell { text, span } => shell::parse(text, span.start),
+            Arguments::Exec { elements, .. } => {
+                let argv: Vec<String> = elements.iter().map(|e| e.value.clone()).collect();
+                shell::from_argv(&argv)
+            }
+        };
+        // A command line this model cannot read is unknown, not a finding.
+        let Ok(script) = script else { continue };
+        let cmds = script_cmds(&script);
         let why = if cmds.iter().any(|c| c.program().starts_with("supervisor")) {
             "starts supervisord to run several processes"
-        } else if cmds.iter().any(|c| c.background) {
+        } else if cmds.iter().any(|c| c.place.background) {
             "starts a process in the background with `&`"
         } else {
             continue;

@@ -1,6 +1,6 @@
 use crate::model::Op;
-use crate::rules::shell::sets_pipefail;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::shell::{self, ShellOptions};
 
 declare_rule! {
     /// ## What it does
@@ -34,13 +34,21 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (step, ins, cmds) in cx.runs() {
-        if ins.arguments.is_exec() || !cmds.iter().any(|c| c.piped_from_prev) {
+    for step in cx.model.steps.iter() {
+        let ins = cx.ins(step.instruction);
+        let (Some(Op::Run(r)), Some(script)) = (&step.op, cx.script(step.instruction)) else {
+            continue;
+        };
+        if ins.arguments.is_exec()
+            || !shell::pipelines(script)
+                .iter()
+                .any(|p| p.commands.len() > 1)
+        {
             continue;
         }
-        let shell_has =
-            matches!(&step.op, Some(Op::Run(r)) if r.argv.iter().any(|a| a.contains("pipefail")));
-        if shell_has || sets_pipefail(cmds) {
+        let prefix = r.argv.split_last().map(|(_, p)| p).unwrap_or(&[]);
+        let shell_has = prefix.iter().any(|a| a.contains("pipefail"));
+        if shell_has || ShellOptions::from_prefix(prefix).after(script).pipefail {
             continue;
         }
         out.push(

@@ -1,17 +1,17 @@
 //! DO403-DO407: package installs without versions.
-use crate::rules::shell::Cmd;
+use crate::rules::ctx::Cmd;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 fn report(
     cx: &DockerfileCtx,
     out: &mut Vec<Finding>,
     rule: &crate::rules::Rule,
-    pick: impl Fn(&Cmd) -> Vec<String>,
+    pick: impl Fn(&Cmd<'_>) -> Vec<String>,
     what: &str,
     how: &str,
 ) {
     for (_, ins, cmds) in cx.runs() {
-        for c in cmds {
+        for c in &cmds {
             let pkgs = pick(c);
             if pkgs.is_empty() {
                 continue;
@@ -148,13 +148,13 @@ pub mod apk {
     }
 }
 
-fn pip_unpinned(c: &Cmd, upgrade_tools: bool) -> Vec<String> {
+fn pip_unpinned(c: &Cmd<'_>, upgrade_tools: bool) -> Vec<String> {
     let Some(args) = c.pip_install_args() else {
         return Vec::new();
     };
     let upgrading = args.iter().any(|a| a == "-U" || a == "--upgrade");
     positional(
-        args,
+        &args,
         &[
             "-r",
             "--requirement",

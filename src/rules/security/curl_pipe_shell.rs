@@ -1,4 +1,5 @@
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
+use crate::shell::{self, Command};
 
 declare_rule! {
     /// ## What it does
@@ -37,19 +38,28 @@ const SHELLS: &[&str] = &[
 ];
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (_, ins, cmds) in cx.runs() {
-        for w in cmds.windows(2) {
-            let (a, b) = (&w[0], &w[1]);
-            if b.piped_from_prev
-                && matches!(a.program(), "curl" | "wget")
-                && SHELLS.contains(&b.program())
-            {
-                let needle = format!("| {}", b.words[0]);
+    for step in cx.model.steps.iter() {
+        let Some(script) = cx.script(step.instruction) else {
+            continue;
+        };
+        let ins = cx.ins(step.instruction);
+        for pl in shell::pipelines(script) {
+            for w in pl.commands.windows(2) {
+                let (Command::Simple(a), Command::Simple(b)) = (&w[0], &w[1]) else {
+                    continue;
+                };
+                let (Some(a), Some(b)) = (a.invocation(), b.invocation()) else {
+                    continue;
+                };
+                if !(matches!(a.program.as_str(), "curl" | "wget") && b.is(SHELLS)) {
+                    continue;
+                }
+                let needle = format!("| {}", b.program_word.lossy());
                 let span = cx
                     .find_opt(ins, &needle)
-                    .unwrap_or_else(|| cx.find_in(ins, a.program()));
+                    .unwrap_or_else(|| cx.find_in(ins, &a.program));
                 out.push(
-                    cx.finding(&RULE, span, format!("`{} ... | {}` runs a download unchecked", a.program(), b.program()))
+                    cx.finding(&RULE, span, format!("`{} ... | {}` runs a download unchecked", a.program, b.program))
                         .with_fix(Fix::display("download to a file with `ADD --checksum=...` (or verify a checksum), then run it")),
                 );
             }

@@ -94,7 +94,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                             }
                         }
                     }
-                    for c in cmds {
+                    for c in &cmds {
                         if c.is_apt_update() {
                             added[si].push(("/var/lib/apt/lists".into(), ins.start_line));
                         }
