@@ -383,6 +383,13 @@ impl<'a> Analysis<'a> {
                     CopySource::Stage(_) => return Err(Refusal::new("already multistage")),
                 },
                 Some(Op::Run(r)) => {
+                    if let Some(Err(e)) = crate::shell::parse_run(df, ins) {
+                        let at = df.position(e.offset);
+                        return Err(Refusal::new(format!(
+                            "line {line}: RUN step does not parse as a shell script: {} (line {}, column {})",
+                            e.message, at.line, at.column
+                        )));
+                    }
                     let classified = match &ins.arguments {
                         syntax::Arguments::Shell { text, .. } => shell::classify_run(text),
                         syntax::Arguments::Exec { .. } => shell::classify_exec(&r.argv),

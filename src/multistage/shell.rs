@@ -2,14 +2,15 @@
 //! A command the classifier does not know is a refusal: it could write
 //! anywhere, so the converter cannot say what the runtime needs from it.
 
-use crate::syntax::words::shell_unquote;
+use crate::shell::{self, Command, CompoundKind, Connector, RedirOp, Script, SimpleCommand};
 
 /// One simple command of a RUN line (`a && b; c` gives three).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cmd {
     /// The command as written (trimmed).
     pub text: String,
-    /// Its words, unquoted, leading `VAR=value` assignments included.
+    /// The program's base name then its arguments, unquoted; wrappers
+    /// (`sudo`, `env X=1`) and leading `VAR=value` assignments peeled.
     pub words: Vec<String>,
     pub kind: CmdKind,
 }
@@ -74,109 +75,157 @@ pub struct PipInstall {
     pub local: bool,
 }
 
-/// Splits shell text on `&&`, `;` and newlines outside quotes. `||`, pipes,
-/// subshells and redirections into files are reported as `Err`.
-pub fn split_commands(text: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) => {
-                cur.push(c);
-                if c == '\\' && q == '"' {
-                    if let Some(n) = chars.next() {
-                        cur.push(n);
-                    }
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' => {
-                    quote = Some(c);
-                    cur.push(c);
-                }
-                '\\' => {
-                    cur.push(c);
-                    if let Some(n) = chars.next() {
-                        cur.push(n);
-                    }
-                }
-                '&' if chars.peek() == Some(&'&') => {
-                    chars.next();
-                    out.push(std::mem::take(&mut cur));
-                }
-                ';' | '\n' => out.push(std::mem::take(&mut cur)),
-                '|' => return Err("a pipe or `||`".into()),
-                '>' | '<' => return Err("a redirection".into()),
-                '`' | '(' | ')' => return Err("a subshell or command substitution".into()),
-                '&' => return Err("a background job".into()),
-                '$' if chars.peek() == Some(&'(') => return Err("a command substitution".into()),
-                _ => cur.push(c),
-            },
-        }
-    }
-    out.push(cur);
-    Ok(out
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect())
-}
-
-/// Classifies every command of a RUN; `Err` names the first one it cannot.
+/// Classifies every command of a shell-form RUN; `Err` names the first
+/// construct or command it cannot. `||`, pipes, subshells, command
+/// substitutions, compound commands, background jobs and redirections
+/// that read or write a file are refusals: the converter could not say
+/// what such a line leaves behind.
 pub fn classify_run(text: &str) -> Result<Vec<Cmd>, String> {
-    let parts = split_commands(text).map_err(|e| format!("`{}` uses {e}", short(text)))?;
-    parts
-        .into_iter()
-        .map(|p| {
-            let words = shell_unquote(&p);
-            match classify(&words) {
-                Some(kind) => Ok(Cmd {
-                    text: p,
-                    words,
-                    kind,
-                }),
-                None => Err(format!("cannot classify `{}`", short(&p))),
-            }
-        })
-        .collect()
+    let script = shell::parse(text, 0).map_err(|e| {
+        format!(
+            "`{}` does not parse as a shell script: {} at byte {} of the command",
+            short(text),
+            e.message,
+            e.offset
+        )
+    })?;
+    classify_script(&script, text)
 }
 
-/// Classifies exec-form RUN arguments (one command).
+/// Classifies exec-form RUN arguments: `["sh", "-c", "…"]` is its script,
+/// any other argv one command.
 pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, String> {
-    let text = argv.join(" ");
-    match classify(argv) {
-        Some(kind) => Ok(vec![Cmd {
-            text,
-            words: argv.to_vec(),
+    let script = shell::from_argv(argv).map_err(|e| {
+        format!(
+            "`{}` does not parse as a shell script: {e}",
+            short(&argv.join(" "))
+        )
+    })?;
+    let sh_c = argv
+        .iter()
+        .position(|a| a == "-c")
+        .filter(|&c| shell::is_posix_shell(&argv[..=c]));
+    if let Some(text) = sh_c.and_then(|c| argv.get(c + 1)) {
+        // `sh -c SCRIPT`: spans point into the script string.
+        return classify_script(&script, text);
+    }
+    let joined = argv.join(" ");
+    let Some(c) = script.simple_commands().into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    match classify_simple(c) {
+        Some((words, kind)) => Ok(vec![Cmd {
+            text: joined,
+            words,
             kind,
         }]),
-        None => Err(format!("cannot classify `{}`", short(&text))),
+        None => Err(format!("cannot classify `{}`", short(&joined))),
     }
 }
 
-fn short(s: &str) -> String {
-    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 80 {
-        format!("{}…", one.chars().take(80).collect::<String>())
-    } else {
-        one
+/// `text` is the string the script's spans index.
+fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, String> {
+    if let Some((_, why)) = first_refusal(script) {
+        return Err(format!("`{}` uses {why}", short(text)));
+    }
+    let mut out = Vec::new();
+    for (c, _) in shell::commands(script) {
+        let raw = text
+            .get(c.span.start..c.span.end)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        match classify_simple(c) {
+            Some((words, kind)) => out.push(Cmd {
+                text: raw,
+                words,
+                kind,
+            }),
+            None => return Err(format!("cannot classify `{}`", short(&raw))),
+        }
+    }
+    Ok(out)
+}
+
+/// The earliest construct (by offset) the converter does not follow, with
+/// how a refusal names it. Only plain `&&`/`;`/newline lists of simple
+/// commands pass.
+fn first_refusal(script: &Script) -> Option<(usize, &'static str)> {
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    for item in &script.items {
+        let ao = &item.and_or;
+        if item.background {
+            found.push((
+                ao.pipelines().last().map_or(item.span.end, |p| p.span.end),
+                "a background job",
+            ));
+        }
+        for (conn, pl) in &ao.rest {
+            if *conn == Connector::Or {
+                found.push((pl.span.start.saturating_sub(1), "a pipe or `||`"));
+            }
+        }
+        for pl in ao.pipelines() {
+            if pl.commands.len() > 1 {
+                found.push((pl.commands[0].span().end, "a pipe or `||`"));
+            }
+            if pl.negated {
+                found.push((pl.span.start, "a negated pipeline (`!`)"));
+            }
+            for c in &pl.commands {
+                match c {
+                    Command::Simple(s) => simple_refusals(s, &mut found),
+                    Command::Compound(cp) => found.push((
+                        cp.span.start,
+                        match cp.kind {
+                            CompoundKind::Subshell(_) => "a subshell or command substitution",
+                            _ => "a compound command (`if`, `for`, `while`, `case`, `{ … }`)",
+                        },
+                    )),
+                    Command::Function { span, .. } => {
+                        found.push((span.start, "a function definition"))
+                    }
+                }
+            }
+        }
+    }
+    found.into_iter().min_by_key(|(at, _)| *at)
+}
+
+fn simple_refusals(s: &SimpleCommand, found: &mut Vec<(usize, &'static str)>) {
+    let words = s.assignments.iter().map(|a| &a.value).chain(&s.words);
+    for w in words.chain(s.redirects.iter().map(|r| &r.target)) {
+        if !w.substitutions().is_empty() {
+            found.push((w.span.start, "a command substitution"));
+        }
+    }
+    for r in &s.redirects {
+        // Descriptor duplication and /dev/null touch no file of the image.
+        let harmless = r.is_fd_dup()
+            || (r.file().as_deref() == Some("/dev/null")
+                && !matches!(r.op, RedirOp::HereDoc { .. } | RedirOp::HereString));
+        if !harmless {
+            found.push((r.span.start, "a redirection"));
+        }
     }
 }
 
-/// The command name and its arguments with leading `VAR=value` skipped.
-fn command(words: &[String]) -> (&str, &[String]) {
-    let mut i = 0;
-    while i < words.len() && is_assignment(&words[i]) {
-        i += 1;
+/// The command's words (program base name, then its arguments; wrappers
+/// and assignments peeled) and what it does; None when unknown. A command
+/// of assignments only (`X=1`) does nothing the runtime needs.
+fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
+    let Some(inv) = c.invocation() else {
+        return Some((Vec::new(), CmdKind::Noop));
+    };
+    if inv.program.is_empty() {
+        // `$CMD args`: the program is only known at run time.
+        return None;
     }
-    match words.get(i) {
-        Some(w) => (w.as_str(), &words[i + 1..]),
-        None => ("", &[]),
-    }
+    let words: Vec<String> = std::iter::once(inv.program.clone())
+        .chain(inv.lossy())
+        .collect();
+    let kind = classify(&words)?;
+    Some((words, kind))
 }
 
 fn is_assignment(w: &str) -> bool {
@@ -190,12 +239,24 @@ fn is_assignment(w: &str) -> bool {
     }
 }
 
+fn short(s: &str) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 80 {
+        format!("{}…", one.chars().take(80).collect::<String>())
+    } else {
+        one
+    }
+}
+
 fn base(cmd: &str) -> &str {
     cmd.rsplit('/').next().unwrap_or(cmd)
 }
 
 fn classify(words: &[String]) -> Option<CmdKind> {
-    let (cmd, args) = command(words);
+    let (cmd, args) = match words.split_first() {
+        Some((c, a)) => (c.as_str(), a),
+        None => ("", &[][..]),
+    };
     let positional: Vec<&str> = args
         .iter()
         .map(String::as_str)
@@ -454,5 +515,81 @@ mod tests {
         assert!(classify_run("make install").is_err());
         assert!(classify_run("echo hi > /etc/motd").is_err());
         assert!(classify_run("npm install express").is_err());
+        assert!(classify_run("$CMD install").is_err());
+        assert!(classify_run("env")
+            .unwrap_err()
+            .contains("cannot classify `env`"));
+    }
+
+    fn why(t: &str) -> String {
+        classify_run(t).unwrap_err()
+    }
+
+    #[test]
+    fn refusals_name_the_construct_from_the_tree() {
+        assert!(why("apt-get update || true").ends_with("uses a pipe or `||`"));
+        assert!(why("curl -sSL https://x | sh").ends_with("uses a pipe or `||`"));
+        assert!(why("(cd /x && make)").ends_with("uses a subshell or command substitution"));
+        assert!(why("pip install $(cat reqs)").ends_with("uses a command substitution"));
+        assert!(why("echo \"$(date)\"").ends_with("uses a command substitution"));
+        assert!(why("echo hi > /etc/motd").ends_with("uses a redirection"));
+        assert!(why("sleep 1 &").ends_with("uses a background job"));
+        assert!(why("if true; then echo; fi").contains("a compound command"));
+        // The earliest construct is the one named.
+        assert!(why("echo a > /f && curl x | sh").ends_with("uses a redirection"));
+        // `|` inside quotes and `#` comments are not constructs.
+        assert_eq!(kinds("echo 'a | b' \"c > d\" # | sh"), vec![CmdKind::Noop]);
+        // Descriptor duplication and /dev/null write no file of the image.
+        assert_eq!(
+            kinds("apt-get update 2>/dev/null >&2"),
+            vec![CmdKind::AptUpdate]
+        );
+        assert!(why("apt-get install 'x").contains("does not parse as a shell script"));
+    }
+
+    #[test]
+    fn wrappers_and_assignments() {
+        match &kinds("sudo -H pip install --no-cache-dir -r requirements.txt")[0] {
+            CmdKind::Pip(p) => assert_eq!(p.requirements, vec!["requirements.txt"]),
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(
+            kinds("env NODE_ENV=production npm ci"),
+            vec![CmdKind::NodeInstall(NodeTool::Npm)]
+        );
+        assert_eq!(kinds("X=1"), vec![CmdKind::Noop]);
+        assert_eq!(
+            kinds("X=1 && rm -rf /tmp/x"),
+            vec![CmdKind::Noop, CmdKind::AptHousekeeping]
+        );
+        let c = classify_run("X=1 sudo useradd -m app && cd /app").unwrap();
+        assert_eq!(c[0].text, "X=1 sudo useradd -m app");
+        assert_eq!(c[0].words, vec!["useradd", "-m", "app"]);
+        assert_eq!(c[1].kind, CmdKind::Cd("/app".into()));
+    }
+
+    #[test]
+    fn backslashes_in_double_quotes_follow_posix() {
+        // `\d` keeps its backslash inside double quotes; `\"` does not.
+        let c = classify_run(r#"mkdir "C:\dir" "a\"b""#).unwrap();
+        assert_eq!(c[0].words, vec!["mkdir", r"C:\dir", "a\"b"]);
+    }
+
+    #[test]
+    fn exec_form_reads_sh_c_scripts() {
+        let argv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let c = classify_exec(&argv(&[
+            "/bin/sh",
+            "-c",
+            "apt-get update && apt-get install -y gcc",
+        ]))
+        .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].text, "apt-get install -y gcc");
+        assert!(classify_exec(&argv(&["sh", "-c", "echo > /f"]))
+            .unwrap_err()
+            .ends_with("uses a redirection"));
+        let c = classify_exec(&argv(&["pip", "install", "-r", "r.txt"])).unwrap();
+        assert_eq!(c[0].text, "pip install -r r.txt");
     }
 }

@@ -46,6 +46,10 @@ fn refusals_say_why() {
             "no recognised build toolchain",
         ),
         (
+            "FROM python:3.12\nCOPY . .\nRUN pip install -r r.txt && echo 'x\n",
+            "line 3: RUN step does not parse as a shell script: ",
+        ),
+        (
             "FROM python:3.12@sha256:abcd\nRUN pip install x\n",
             "digest",
         ),
