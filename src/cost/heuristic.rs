@@ -4,6 +4,7 @@
 
 use crate::context::ContextTree;
 use crate::model::{CopyOp, CopySource, Op, RunOp};
+use crate::shell;
 
 const MB: u64 = 1_000_000;
 
@@ -110,16 +111,18 @@ pub fn human_bytes(b: u64) -> String {
 }
 
 pub fn run(r: &RunOp, context: &ContextTree) -> Guess {
-    // Shell form: the last element is the script; exec form: the argv itself.
-    let script = if r.argv.len() >= 3 && (r.argv[1] == "-c" || r.argv[1] == "/S") {
-        r.argv[2..].join(" ")
-    } else {
-        r.argv.join(" ")
-    };
     let mut total = Guess::new(RUN_OVERHEAD, 0, "");
+    let Some(cmds) = commands(r) else {
+        // A script this model cannot read (a parse error, a non-POSIX
+        // SHELL): one command of unknown work.
+        total.seconds += 1.0;
+        total.bytes += MB;
+        total.class = "other command (script not read)".into();
+        return total;
+    };
     let mut classes: Vec<String> = Vec::new();
-    for seg in segments(&script) {
-        if let Some(g) = command(&seg, context) {
+    for words in cmds {
+        if let Some(g) = command(&words, context) {
             total.seconds += g.seconds;
             total.bytes += g.bytes;
             if !classes.contains(&g.class) {
@@ -135,50 +138,52 @@ pub fn run(r: &RunOp, context: &ContextTree) -> Guess {
     total
 }
 
-/// Splits a shell script into simple commands on `&&`, `||`, `;`, `|` and newlines; each is
-/// returned as words with `sudo`, `env`, leading `VAR=value` assignments and backslashes
-/// dropped.
-fn segments(script: &str) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    let cleaned = script.replace("\\\n", " ");
-    let mut cur = String::new();
-    let mut chars = cleaned.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ';' | '\n' | '|' => {
-                if c == '|' && chars.peek() == Some(&'|') {
-                    chars.next();
-                }
-                out.push(std::mem::take(&mut cur));
-            }
-            '&' if chars.peek() == Some(&'&') => {
-                chars.next();
-                out.push(std::mem::take(&mut cur));
-            }
-            _ => cur.push(c),
+/// The RUN's simple commands as words (program base name, then its
+/// arguments; wrappers and `VAR=value` prefixes peeled), read through the
+/// shell model; None when it cannot read the script. Commands inside
+/// `$(…)` are left out: their output becomes an argument (`$(nproc)`,
+/// `$(uname -m)`), they write nothing worth a figure.
+fn commands(r: &RunOp) -> Option<Vec<Vec<String>>> {
+    let non_posix_shell = r
+        .argv
+        .split_last()
+        .is_some_and(|(_, prefix)| looks_like_shell(prefix) && !shell::is_posix_shell(prefix));
+    if non_posix_shell {
+        return None;
+    }
+    let mut script = shell::from_argv(&r.argv).ok()?;
+    // `RUN <<EOF` alone: the here-document is the script.
+    if let [body] = r.heredocs.as_slice() {
+        let only_heredoc = matches!(script.simple_commands().as_slice(),
+            [c] if c.words.is_empty() && c.assignments.is_empty()
+                && c.redirects.iter().all(|x| matches!(x.op, shell::RedirOp::HereDoc { .. })));
+        if only_heredoc {
+            script = shell::parse(body, 0).ok()?;
         }
     }
-    out.push(cur);
-    out.into_iter()
-        .map(|s| {
-            let mut words: Vec<String> = s
-                .split_whitespace()
-                .map(|w| w.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')'))
-                .filter(|w| !w.is_empty() && *w != "\\")
-                .map(str::to_string)
-                .collect();
-            while let Some(first) = words.first() {
-                let assignment = first.contains('=') && !first.starts_with('-');
-                if first == "sudo" || first == "env" || first == "exec" || assignment {
-                    words.remove(0);
-                } else {
-                    break;
-                }
-            }
-            words
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
+    Some(
+        shell::commands(&script)
+            .into_iter()
+            .filter(|(_, place)| !place.substitution)
+            .filter_map(|(c, _)| c.invocation())
+            .map(|inv| {
+                std::iter::once(inv.program.clone())
+                    .chain(inv.lossy())
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// A shell-form prefix (`SHELL [...]` ending in its command flag), as
+/// opposed to an exec-form argv.
+fn looks_like_shell(prefix: &[String]) -> bool {
+    prefix.last().is_some_and(|f| {
+        matches!(
+            f.to_ascii_lowercase().as_str(),
+            "-c" | "/c" | "/s" | "-command"
+        )
+    })
 }
 
 /// Operands: the words after `from` that are not flags (and not flag values we know of).
@@ -589,6 +594,36 @@ mod tests {
         );
         assert!((g[7].seconds - (RUN_OVERHEAD + 2.5)).abs() < 1e-9);
         assert!((g[0].seconds - TRIVIAL).abs() < 1e-9);
+    }
+
+    #[test]
+    fn runs_are_read_through_the_shell_model() {
+        let g = guesses(
+            "FROM x\nRUN sudo apt-get install -y gcc make\nRUN env X=1 npm ci\nRUN env\nRUN X=1\nRUN X=1 && rm -rf /tmp/x\nRUN make -j$(nproc)\nRUN echo \"a\\\"b && c\" | sh\nRUN echo 'unclosed\nRUN <<EOF\napt-get update\nEOF\n",
+            &[],
+        );
+        let classes: Vec<&str> = g.iter().map(|g| g.class.as_str()).collect();
+        assert_eq!(
+            classes,
+            vec![
+                "apt-get install (2 packages)",
+                "npm install (~20 dependencies, assumed)",
+                "other command",
+                "RUN (no command)",
+                "trivial shell command",
+                // `nproc` inside `$(…)` adds nothing.
+                "make (compile)",
+                // The quoted `&&` is an argument, not a list.
+                "trivial shell command + other command",
+                "other command (script not read)",
+                "apt-get update",
+            ]
+        );
+        let pwsh = guesses(
+            "FROM x\nSHELL [\"pwsh\", \"-Command\"]\nRUN apt-get update; $x = 1\n",
+            &[],
+        );
+        assert_eq!(pwsh[0].class, "other command (script not read)");
     }
 
     #[test]
