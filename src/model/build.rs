@@ -581,14 +581,11 @@ impl Builder<'_> {
         };
         let mut srcs = Vec::new();
         for w in &src_words {
-            let heredoc = ins.heredocs.iter().find(|h| {
-                w.trim_start_matches(|c: char| c.is_ascii_digit())
-                    .strip_prefix("<<")
-                    .map(|r| r.trim_start_matches('-'))
-                    .is_some_and(|r| {
-                        crate::syntax::words::shell_unquote(r).first() == Some(&h.name)
-                    })
-            });
+            let name = crate::syntax::heredoc::opener_name(w);
+            let heredoc = ins
+                .heredocs
+                .iter()
+                .find(|h| name.as_deref() == Some(h.name.as_str()));
             if let Some(h) = heredoc {
                 srcs.push(CopySrc {
                     raw: w.clone(),

@@ -9,7 +9,7 @@
 mod ast;
 mod error;
 pub mod expand;
-mod heredoc;
+pub(crate) mod heredoc;
 mod keyword;
 pub(crate) mod lines;
 mod parser;
