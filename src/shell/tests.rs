@@ -325,6 +325,13 @@ fn nested_pipelines_are_listed() {
             vec!["f", "g"],
         ]
     );
+    // Substitutions in `for` lists, `case` words and compound redirections.
+    let s = p("for f in $(a | b); do :; done; case $(c | d) in x) ;; esac; { :; } > $(e | f)");
+    let piped = pipelines(&s)
+        .iter()
+        .filter(|pl| pl.commands.len() > 1)
+        .count();
+    assert_eq!(piped, 3);
 }
 
 #[test]

@@ -189,22 +189,27 @@ pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
             }
         }
     }
+    fn words<'a>(ws: impl IntoIterator<Item = &'a Word>, out: &mut Vec<&'a Pipeline>) {
+        for w in ws {
+            for sub in w.substitutions() {
+                sc(sub, out);
+            }
+        }
+    }
     fn cmd<'a>(c: &'a Command, out: &mut Vec<&'a Pipeline>) {
         match c {
-            Command::Simple(s) => {
-                let words = s
-                    .assignments
+            Command::Simple(s) => words(
+                s.assignments
                     .iter()
                     .map(|a| &a.value)
                     .chain(&s.words)
-                    .chain(s.redirects.iter().map(|r| &r.target));
-                for w in words {
-                    for sub in w.substitutions() {
-                        sc(sub, out);
-                    }
-                }
+                    .chain(s.redirects.iter().map(|r| &r.target)),
+                out,
+            ),
+            Command::Compound(cp) => {
+                words(cp.redirects.iter().map(|r| &r.target), out);
+                comp(&cp.kind, out);
             }
-            Command::Compound(cp) => comp(&cp.kind, out),
             Command::Function { body, .. } => comp(&body.kind, out),
         }
     }
@@ -223,13 +228,20 @@ pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
                     sc(o, out);
                 }
             }
-            CompoundKind::For { body, .. } => sc(body, out),
+            CompoundKind::For {
+                words: ws, body, ..
+            } => {
+                words(ws.iter().flatten(), out);
+                sc(body, out);
+            }
             CompoundKind::While { cond, body, .. } => {
                 sc(cond, out);
                 sc(body, out);
             }
-            CompoundKind::Case { arms, .. } => {
-                for (_, body) in arms {
+            CompoundKind::Case { word, arms } => {
+                words(std::iter::once(word), out);
+                for (pats, body) in arms {
+                    words(pats, out);
                     sc(body, out);
                 }
             }
