@@ -259,6 +259,25 @@ fn rules_read_runs_through_the_shell_model() {
     assert_eq!(run_codes("RUN env"), Vec::<&str>::new());
     assert_eq!(run_codes("RUN X=1"), Vec::<&str>::new());
     assert_eq!(run_codes("RUN X=1 && rm -rf /tmp/x"), Vec::<&str>::new());
+    // A word with an expansion is shown as written, and found where it is.
+    let text = "FROM debian:12-slim\nRUN make && \\\n  cd \"$GOPATH/src\" && make\n";
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let cd = r.findings.iter().find(|f| f.code == "DO410").unwrap();
+    assert_eq!(
+        cd.message,
+        "`cd $GOPATH/src` in RUN: use WORKDIR $GOPATH/src"
+    );
+    // `apk add --no-network` fetches no index: nothing is left to clean.
+    assert!(
+        !run_codes("RUN find / | xargs apk add --no-network --virtual .rundeps").contains(&"DO204")
+    );
+    assert!(run_codes("RUN find / | xargs apk add --virtual .rundeps").contains(&"DO204"));
     // Commands inside `$(…)` are commands.
     assert!(run_codes("RUN echo $(cd /tmp && pwd)").contains(&"DO410"));
     assert!(run_codes("RUN X=$(curl -fsSL https://x.sh | sh)").contains(&"DO303"));

@@ -5,7 +5,7 @@ use super::{Finding, Rule};
 use crate::cache::{self, BuildInput, Simulation};
 use crate::context::{ContextError, ContextTree, DockerIgnore};
 use crate::model::{self, Base, BuildOptions, Model, Op, Step};
-use crate::shell::{self, Invocation, Place, Script};
+use crate::shell::{self, Invocation, Place, Script, Word};
 use crate::syntax::{Dockerfile, Instruction, Keyword, Position, Span};
 use std::path::{Path, PathBuf};
 
@@ -74,7 +74,14 @@ pub struct DockerfileCtx<'a> {
     /// Each RUN's script, then the scripts it feeds to a shell on stdin
     /// (`bash <<EOF`); empty for other instructions and for a script that
     /// does not parse or runs under a non-POSIX `SHELL` (unknown: no finding).
-    scripts: Vec<Vec<Script>>,
+    scripts: Vec<Vec<Read>>,
+}
+
+/// A parsed script and the text its spans index (None: the Dockerfile source).
+#[derive(Debug, Clone)]
+struct Read {
+    script: Script,
+    text: Option<String>,
 }
 
 /// One simple command of a RUN as rules read it: the invocation (wrappers
@@ -132,21 +139,43 @@ impl<'a> Cmd<'a> {
     }
 }
 
-/// The commands of a script, nested ones (`$(…)`, subshells) included.
-pub fn script_cmds(script: &Script) -> Vec<Cmd<'_>> {
+/// The commands of a script, nested ones (`$(…)`, subshells) included;
+/// `text` is what the script's spans index.
+pub fn script_cmds<'s>(script: &'s Script, text: &str) -> Vec<Cmd<'s>> {
     shell::commands(script)
         .into_iter()
         .filter_map(|(c, place)| {
             let inv = c.invocation()?;
-            let values = inv.lossy();
+            let values = inv.args.iter().map(|w| value(w, text)).collect();
             Some(Cmd { inv, place, values })
         })
         .collect()
 }
 
+/// A word as a rule compares and quotes it: its value when literal; with an
+/// expansion, as written (`$GOPATH/src`, quotes around it dropped), so a
+/// message shows what the Dockerfile says and can be found in it.
+fn value(w: &Word, text: &str) -> String {
+    if let Some(v) = w.literal() {
+        return v;
+    }
+    let raw = text.get(w.span.start..w.span.end).unwrap_or("");
+    if raw.is_empty() {
+        return w.lossy();
+    }
+    match w.parts.as_slice() {
+        [shell::Part::Double(_)] => raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw)
+            .to_string(),
+        _ => raw.to_string(),
+    }
+}
+
 /// Here-documents a POSIX shell reads as its script (`bash <<EOF`, `sh -s <<EOF`):
 /// their commands run too. Bodies that do not parse are left out (unknown).
-fn fed_scripts(script: &Script) -> Vec<Script> {
+fn fed_scripts(script: &Script) -> Vec<Read> {
     let mut out = Vec::new();
     for c in script.simple_commands() {
         let Some(inv) = c.invocation() else { continue };
@@ -156,8 +185,13 @@ fn fed_scripts(script: &Script) -> Vec<Script> {
         }
         for r in &c.redirects {
             if matches!(r.op, shell::RedirOp::HereDoc { .. }) && r.fd.is_none_or(|fd| fd == 0) {
-                if let Some(Ok(s)) = r.heredoc.as_deref().map(|b| shell::parse(b, 0)) {
-                    out.push(s);
+                if let Some(body) = r.heredoc.as_deref() {
+                    if let Ok(script) = shell::parse(body, 0) {
+                        out.push(Read {
+                            script,
+                            text: Some(body.to_string()),
+                        });
+                    }
                 }
             }
         }
@@ -167,7 +201,7 @@ fn fed_scripts(script: &Script) -> Vec<Script> {
 
 /// The script a RUN runs, when this model can read it: shell form under a
 /// POSIX shell (heredoc bodies attached), or exec form (`sh -c` parsed).
-fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option<Script> {
+fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option<Read> {
     let prefix: Option<&[String]> = match step.and_then(|s| s.op.as_ref()) {
         Some(Op::Run(r)) => r.argv.split_last().map(|(_, p)| p),
         _ => None,
@@ -177,11 +211,15 @@ fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option
             if prefix.is_some_and(|p| !shell::is_posix_shell(p)) {
                 return None;
             }
-            shell::parse_run(df, ins)?.ok()
+            let script = shell::parse_run(df, ins)?.ok()?;
+            Some(Read { script, text: None })
         }
         crate::syntax::Arguments::Exec { elements, .. } => {
             let argv: Vec<String> = elements.iter().map(|e| e.value.clone()).collect();
-            shell::from_argv(&argv).ok()
+            let script = shell::from_argv(&argv).ok()?;
+            // `sh -c SCRIPT`: spans index the script string.
+            let text = argv.last().cloned();
+            Some(Read { script, text })
         }
     }
 }
@@ -205,15 +243,15 @@ impl<'a> DockerfileCtx<'a> {
                 _ => None,
             };
         }
-        let mut scripts: Vec<Vec<Script>> = vec![Vec::new(); df.instructions.len()];
+        let mut scripts: Vec<Vec<Read>> = vec![Vec::new(); df.instructions.len()];
         for step in model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
             if let (Some(slot), Some(ins)) = (
                 scripts.get_mut(step.instruction),
                 df.instructions.get(step.instruction),
             ) {
-                if let Some(script) = run_script(df, ins, Some(step)) {
-                    let fed = fed_scripts(&script);
-                    slot.push(script);
+                if let Some(read) = run_script(df, ins, Some(step)) {
+                    let fed = fed_scripts(&read.script);
+                    slot.push(read);
                     slot.extend(fed);
                 }
             }
@@ -269,7 +307,10 @@ impl<'a> DockerfileCtx<'a> {
 
     /// A RUN's parsed script; None when it is not a RUN or cannot be read.
     pub fn script(&self, instruction: usize) -> Option<&Script> {
-        self.scripts.get(instruction).and_then(|s| s.first())
+        self.scripts
+            .get(instruction)
+            .and_then(|s| s.first())
+            .map(|r| &r.script)
     }
 
     /// The commands of a RUN, nested ones and those of a here-document fed
@@ -279,7 +320,7 @@ impl<'a> DockerfileCtx<'a> {
             .get(instruction)
             .into_iter()
             .flatten()
-            .flat_map(script_cmds)
+            .flat_map(|r| script_cmds(&r.script, r.text.as_deref().unwrap_or(&self.df.source)))
             .collect()
     }
 

@@ -49,7 +49,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             Arguments::Shell { .. } if stage_shell.is_some_and(|p| !shell::is_posix_shell(p)) => {
                 continue;
             }
-            Arguments::Shell { text, span } => shell::parse(text, span.start),
+            Arguments::Shell { text, .. } => shell::parse(text, 0),
             Arguments::Exec { elements, .. } => {
                 let argv: Vec<String> = elements.iter().map(|e| e.value.clone()).collect();
                 shell::from_argv(&argv)
@@ -57,7 +57,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         };
         // A command line this model cannot read is unknown, not a finding.
         let Ok(script) = script else { continue };
-        let cmds = script_cmds(&script);
+        // The text the script's spans index: the instruction's own, or the
+        // `sh -c` string of the exec form.
+        let text = match &ins.arguments {
+            Arguments::Exec { elements, .. } => elements.last().map(|e| e.value.as_str()),
+            Arguments::Shell { text, .. } => Some(text.as_str()),
+        };
+        let cmds = script_cmds(&script, text.unwrap_or_default());
         let why = if cmds.iter().any(|c| c.program().starts_with("supervisor")) {
             "starts supervisord to run several processes"
         } else if cmds.iter().any(|c| c.place.background) {

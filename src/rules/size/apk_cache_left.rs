@@ -40,7 +40,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         for c in cmds.iter().filter(|c| c.is_apk_add()) {
-            if c.has_arg("--no-cache") {
+            // `--no-network` installs from what is already on disk: no index
+            // is fetched, so none is left behind.
+            if c.has_arg("--no-cache") || c.has_arg("--no-network") {
                 continue;
             }
             let mut f = cx.finding(
