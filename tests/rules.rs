@@ -279,8 +279,10 @@ fn rules_read_runs_through_the_shell_model() {
     );
     assert!(run_codes("RUN find / | xargs apk add --virtual .rundeps").contains(&"DO204"));
     // Commands inside `$(…)` are commands.
-    assert!(run_codes("RUN echo $(cd /tmp && pwd)").contains(&"DO410"));
     assert!(run_codes("RUN X=$(curl -fsSL https://x.sh | sh)").contains(&"DO303"));
+    assert!(run_codes("RUN echo $(apt-get install -y curl)").contains(&"DO201"));
+    // …but a `cd` there only shapes the substitution's output: no WORKDIR advice.
+    assert!(!run_codes("RUN D=$(cd /tmp && pwd) && echo $D").contains(&"DO410"));
     // A comment inside the script is not a command.
     assert_eq!(
         run_codes("RUN echo ok # apt-get install -y curl"),

@@ -34,7 +34,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (_, ins, cmds) in cx.runs() {
         if let Some(c) = cmds
             .iter()
-            .find(|c| c.program() == "cd" && c.args().first().is_some_and(|a| a != "-"))
+            // A `cd` inside `$(…)` only shapes that substitution's output
+            // (`$(cd dir && pwd)`): WORKDIR is no replacement for it.
+            .find(|c| {
+                c.program() == "cd"
+                    && !c.place.substitution
+                    && c.args().first().is_some_and(|a| a != "-")
+            })
         {
             let dir = c.args().first().cloned().unwrap_or_default();
             out.push(
