@@ -224,6 +224,15 @@ fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
     let words: Vec<String> = std::iter::once(inv.program.clone())
         .chain(inv.lossy())
         .collect();
+    // pip in any spelling (`pip3.11`, `python3 -m pip`), read as the rules read it.
+    if inv.is_pip() {
+        let args = inv.pip_install_args()?;
+        let install: Vec<String> = std::iter::once("install".to_string())
+            .chain(shell::tools::lossy(args))
+            .collect();
+        let kind = pip(&install)?;
+        return Some((words, kind));
+    }
     let kind = classify(&words)?;
     Some((words, kind))
 }
@@ -286,10 +295,6 @@ fn classify(words: &[String]) -> Option<CmdKind> {
         }) =>
         {
             CmdKind::AptHousekeeping
-        }
-        "pip" | "pip3" => pip(args)?,
-        "python" | "python3" if args.len() >= 2 && args[0] == "-m" && args[1] == "pip" => {
-            pip(&args[2..])?
         }
         "npm" => match sub {
             "ci" => CmdKind::NodeInstall(NodeTool::Npm),
@@ -483,6 +488,11 @@ mod tests {
             CmdKind::Pip(p) => assert!(p.tooling_only),
             k => panic!("{k:?}"),
         }
+        match &kinds("python3.12 -m pip install --no-cache-dir -r r.txt")[0] {
+            CmdKind::Pip(p) => assert_eq!(p.requirements, vec!["r.txt"]),
+            k => panic!("{k:?}"),
+        }
+        assert!(classify_run("pip download x").is_err());
     }
 
     #[test]
