@@ -38,6 +38,8 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// Explain a rule (`dockopt rule DO101`) or list them all (`--list`).
     Rule(super::rule::RuleArgs),
+    /// Read the CI pipelines: the cache a fresh runner imports per build, and what a typical change re-runs there.
+    Ci(super::ci::CiArgs),
 }
 
 #[derive(clap::Args)]
