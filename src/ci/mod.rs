@@ -343,7 +343,7 @@ fn github(file: &Path, text: &str) -> Result<Vec<CiBuild>, CiError> {
                     ) {
                         let l = line_of(&script, b.span.start);
                         b.line = block_lines.unwrap_or(base) + l - 1;
-                        b.span = span;
+                        relocate(&mut b, span);
                         out.push(b);
                     }
                 }
@@ -449,13 +449,28 @@ fn gitlab(file: &Path, text: &str) -> Result<Vec<CiBuild>, CiError> {
                     &PathBuf::new(),
                 ) {
                     b.line = line_of(text, span.start);
-                    b.span = span;
+                    relocate(&mut b, span);
                     out.push(b);
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// A command found in a YAML scalar: its offsets were in the scalar's text
+/// (indentation removed), so every location becomes the scalar's span.
+fn relocate(b: &mut CiBuild, span: Span) {
+    b.span = span;
+    for l in b
+        .cache_from
+        .iter_mut()
+        .chain(b.cache_to.iter_mut())
+        .chain(b.no_cache.iter_mut())
+        .chain(b.pull.iter_mut())
+    {
+        l.span = span;
+    }
 }
 
 fn from_commands(

@@ -50,7 +50,7 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
         };
         let Some(model) = cx.model(b) else { continue };
         let reach = model.reachable();
-        let unpinned: Vec<String> = model
+        let mut unpinned: Vec<String> = model
             .stages
             .iter()
             .filter(|s| reach.get(s.index).copied().unwrap_or(false))
@@ -59,6 +59,7 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
                 _ => None,
             })
             .collect();
+        unpinned.dedup();
         if unpinned.is_empty() {
             continue;
         }
