@@ -91,18 +91,26 @@ pub fn to_text(r: &CiReport) -> String {
             );
         }
         if let Some(f) = &a.figures {
+            let steps = |r: &crate::cost::Rebuild| {
+                let n = r.steps_rerun as f64 / f.changes.max(1) as f64;
+                if f.changes > 1 {
+                    format!("{n:.1} steps")
+                } else {
+                    format!("{n:.0} steps")
+                }
+            };
             let _ = writeln!(
                 out,
-                "  per change  locally {} ({} steps), in CI {} ({} steps){}",
+                "  per change  locally {} ({}), in CI {} ({}){}",
                 per_change(f, &f.local),
-                f.local.steps_rerun,
+                steps(&f.local),
                 per_change(f, &f.ci),
-                f.ci.steps_rerun,
+                steps(&f.ci),
                 match (&f.suggested, &a.suggested_source) {
                     (Some(s), Some(src)) => format!(
-                        ", with {src} {} ({} steps)",
+                        ", with {src} {} ({})",
                         per_change(f, s),
-                        s.steps_rerun
+                        steps(s)
                     ),
                     _ => String::new(),
                 }
