@@ -65,7 +65,7 @@ fn recorded_inline_cache_verdicts() {
                 },
             })
             .collect();
-        let (cmd, _, _) = inline_scenario::sim_command(&bin, &sc.spec, &before, &after);
+        let cmd = inline_scenario::sim_command(&bin, &sc.spec, &before, &after);
         match run(cmd) {
             Err(e) => failures.push(format!("{}: {e}", sc.name)),
             Ok(sim) => {
@@ -78,7 +78,7 @@ fn recorded_inline_cache_verdicts() {
             }
         }
         // The control: the same question asked of the local-cache model.
-        let (mut local, _, _) = inline_scenario::sim_command(&bin, &sc.spec, &before, &after);
+        let mut local = inline_scenario::sim_command(&bin, &sc.spec, &before, &after);
         let args: Vec<String> = local
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())

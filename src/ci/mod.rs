@@ -153,6 +153,27 @@ fn mode_of(spec: &str) -> ExportMode {
 
 /// The pipeline files under `root`: workflows, `.gitlab-ci.yml`, scripts, Makefiles.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut out = pipelines(root);
+    let mut scripts: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .max_depth(Some(4))
+        .build()
+        .flatten()
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.ends_with(".sh") || n == "Makefile" || n == "makefile" || n == "GNUmakefile"
+                })
+        })
+        .collect();
+    scripts.sort();
+    out.extend(scripts);
+    out
+}
+
+/// The YAML pipelines at `root`: `.github/workflows/*.yml`, `.gitlab-ci.yml`.
+pub fn pipelines(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let wf = root.join(".github/workflows");
     if let Ok(rd) = std::fs::read_dir(&wf) {
@@ -169,21 +190,6 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
             out.push(root.join(name));
         }
     }
-    let mut scripts: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .max_depth(Some(4))
-        .build()
-        .flatten()
-        .map(|e| e.into_path())
-        .filter(|p| {
-            p.is_file()
-                && p.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    n.ends_with(".sh") || n == "Makefile" || n == "makefile" || n == "GNUmakefile"
-                })
-        })
-        .collect();
-    scripts.sort();
-    out.extend(scripts);
     out
 }
 

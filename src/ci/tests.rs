@@ -87,7 +87,7 @@ fn gitlab_and_scripts() {
     assert!(names.contains(&"Makefile".to_string()), "{names:?}");
     let mk = b
         .iter()
-        .find(|x| x.file == PathBuf::from("Makefile"))
+        .find(|x| x.file == Path::new("Makefile"))
         .unwrap_or_else(|| panic!("no Makefile build"));
     assert_eq!(
         mk.cache_source(),

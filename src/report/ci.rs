@@ -107,11 +107,8 @@ pub fn to_text(r: &CiReport) -> String {
                 per_change(f, &f.ci),
                 steps(&f.ci),
                 match (&f.suggested, &a.suggested_source) {
-                    (Some(s), Some(src)) => format!(
-                        ", with {src} {} ({})",
-                        per_change(f, s),
-                        steps(s)
-                    ),
+                    (Some(s), Some(src)) =>
+                        format!(", with {src} {} ({})", per_change(f, s), steps(s)),
                     _ => String::new(),
                 }
             );

@@ -306,15 +306,10 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
             })
             .collect();
         // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
-        found.extend(
-            crate::ci::discover(p)
-                .into_iter()
-                .filter(|f| super::ci::is_pipeline_path(f))
-                .map(|path| Target {
-                    path,
-                    kind: FileKind::Pipeline,
-                }),
-        );
+        found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
+            path,
+            kind: FileKind::Pipeline,
+        }));
         found.sort_by(|a, b| a.path.cmp(&b.path));
         out.extend(found);
     }

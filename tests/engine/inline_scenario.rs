@@ -70,12 +70,7 @@ pub fn args_vec(m: &BTreeMap<String, String>) -> Vec<(String, String)> {
 }
 
 /// The `dockopt simulate` arguments for a scenario (shared with the recorded replay).
-pub fn sim_command(
-    bin: &Path,
-    spec: &InlineScenario,
-    before: &Path,
-    after: &Path,
-) -> (Command, Vec<(String, String)>, Vec<(String, String)>) {
+pub fn sim_command(bin: &Path, spec: &InlineScenario, before: &Path, after: &Path) -> Command {
     let ba = args_vec(&spec.build_args);
     let aa = args_vec(&spec.after_build_args);
     let args = SimArgs {
@@ -93,5 +88,5 @@ pub fn sim_command(
     if let Some(t) = &spec.before_target {
         c.arg("--cache-target").arg(t);
     }
-    (c, ba, aa)
+    c
 }

@@ -262,7 +262,7 @@ fn run_builds(d: &Docker, reg: &Registry, sc: &Loaded) -> Result<Run, String> {
 }
 
 pub fn check(bin: &Path, sc: &Loaded, before: &Path, after: &Path, engine: &[Step]) -> Vec<String> {
-    let (cmd, _, _) = sim_command(bin, &sc.spec, before, after);
+    let cmd = sim_command(bin, &sc.spec, before, after);
     let shown = format!("{cmd:?}");
     let out = match run_with_timeout(cmd, Duration::from_secs(60)) {
         Ok(o) if o.success => o,
