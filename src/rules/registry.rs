@@ -163,7 +163,8 @@ mod tests {
                 "2" => "size",
                 "3" => "security",
                 "4" => "correctness",
-                _ => "compose",
+                "5" => "compose",
+                _ => "ci",
             };
             assert_eq!(r.family.as_str(), family, "{}", r.code);
         }
