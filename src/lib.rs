@@ -6,6 +6,7 @@
 //! → `report`; `cost` turns a simulation into seconds and bytes.
 pub mod cache;
 pub mod change;
+pub mod ci;
 pub mod context;
 pub mod cost;
 pub mod graph;

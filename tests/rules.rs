@@ -3,7 +3,9 @@
 //! `<CODE>.good...` must not. Findings and fixed text are kept as insta snapshots.
 
 use dockopt::rules::config::Settings;
-use dockopt::rules::engine::{check_compose_file, check_dockerfile, CheckOptions, FileReport};
+use dockopt::rules::engine::{
+    check_compose_file, check_dockerfile, check_pipeline_file, CheckOptions, FileReport,
+};
 use dockopt::rules::{all, Check, Edit};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,12 @@ fn targets(stem: &str, compose: bool) -> Vec<PathBuf> {
         return vec![file];
     }
     let dir = base.join(stem);
+    // CI rules: the fixture folder is a repository with its pipeline file.
+    for p in [".github/workflows/ci.yml", ".gitlab-ci.yml"] {
+        if dir.join(p).is_file() {
+            return vec![dir.join(p)];
+        }
+    }
     let name = if compose {
         "compose.yaml"
     } else {
@@ -53,10 +61,34 @@ fn run(code: &str, path: &Path, compose: bool) -> FileReport {
         measure_context: true,
         extras: false,
     };
-    if compose {
+    if dockopt::rules::ci::is_pipeline_path(path) {
+        // A copy, so that a fixture can have the `.git` directory git cannot store (`MKGIT`).
+        let repo = dockopt::rules::ci::root_of(path);
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        copy_dir(&repo, tmp.path());
+        if repo.join("MKGIT").is_file() {
+            std::fs::create_dir_all(tmp.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(tmp.path().join(".git/HEAD"), "ref: refs/heads/main\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let rel = path.strip_prefix(&repo).unwrap_or(path);
+        check_pipeline_file(&tmp.path().join(rel), &name, &text, &settings)
+    } else if compose {
         check_compose_file(path, &name, &text, &settings)
     } else {
         check_dockerfile(path, &name, &text, &settings, &opts)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().flatten() {
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap_or_else(|e| panic!("{e}"));
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 }
 

@@ -59,6 +59,12 @@ pub enum Cause {
         line: usize,
         instruction: String,
     },
+    /// The key is known but the cache source has no result for it
+    /// (`--cache-source none`, or a builder stage under inline/mode=min).
+    NotCached {
+        source: String,
+        detail: String,
+    },
     None,
 }
 

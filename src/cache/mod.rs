@@ -13,12 +13,16 @@ mod input;
 mod keys;
 mod progress;
 mod simulate;
+mod source;
 
 pub use explain::{Cause, ChangedPath};
 pub use input::{same_image as input_same_image, BuildInput};
 pub use keys::{compute_keys, BuildKeys, OpRecord, TriggerRecord, TRIGGER_STEP};
 pub use progress::{progress_labels, Progress};
 pub use simulate::{simulate, Simulation, StepResult, Summary, Verdict};
+pub use source::{
+    final_chain, simulate_with_source, CacheSource, ExportMode, SourceError, SourceVerdict,
+};
 
 #[cfg(test)]
 mod tests;

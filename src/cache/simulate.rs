@@ -5,6 +5,7 @@ use super::explain::{explain_miss, explain_trigger_miss, Cause};
 use super::input::BuildInput;
 use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView, TRIGGER_STEP};
 use super::progress::{progress_labels, trigger_labels, Progress};
+use super::source::SourceVerdict;
 use crate::model::Base;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -49,6 +50,14 @@ pub struct StepResult {
     /// of the stage's base image (no model step).
     #[serde(skip)]
     pub step: usize,
+    /// Which cache source serves the step, or why none can; set only when a
+    /// cache source was asked for (`--cache-source`, see `cache::source`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_source: Option<SourceVerdict>,
+    /// The step's key in the two worlds (outputs differ, outputs identical):
+    /// a remote cache source re-judges steps against its own exported keys.
+    #[serde(skip)]
+    pub(crate) keys: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -194,6 +203,8 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 if_outputs_identical: None,
                 progress: tlabels[stage.index].get(t).cloned().flatten(),
                 step: TRIGGER_STEP,
+                cache_source: None,
+                keys: None,
             };
             if !built {
                 res.reason = not_built.clone();
@@ -209,6 +220,7 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             ) else {
                 continue;
             };
+            res.keys = Some((d.record.key.clone(), id.record.key.clone()));
             judge(
                 &mut res,
                 &mut summary,
@@ -236,6 +248,8 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 if_outputs_identical: None,
                 progress: labels[i].clone(),
                 step: i,
+                cache_source: None,
+                keys: None,
             };
             if !built {
                 res.reason = not_built.clone();
@@ -247,6 +261,7 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 continue;
             };
             let res_instruction = res.instruction.clone();
+            res.keys = Some((d.key.clone(), id.key.clone()));
             judge(&mut res, &mut summary, &seen, &d.key, &id.key, || {
                 match last_trigger
                     .filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))

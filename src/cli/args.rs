@@ -38,6 +38,8 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// Explain a rule (`dockopt rule DO101`) or list them all (`--list`).
     Rule(super::rule::RuleArgs),
+    /// Read the CI pipelines: the cache a fresh runner imports per build, and what a typical change re-runs there.
+    Ci(super::ci::CiArgs),
 }
 
 #[derive(clap::Args)]
@@ -109,8 +111,27 @@ pub struct ChangeArgs {
 pub struct SimulateArgs {
     #[command(flatten)]
     pub change: ChangeArgs,
+    #[command(flatten)]
+    pub source: CacheSourceArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: SimFormat,
+}
+
+/// Where the second build's cache comes from: the CI view.
+#[derive(clap::Args, Default, Clone)]
+pub struct CacheSourceArgs {
+    /// The cache the build imports: none, local (default), inline, registry,mode=min|max,
+    /// gha,mode=min|max[,scope=NAME], local-dir,mode=min|max.
+    #[arg(long = "cache-source", value_name = "SOURCE", value_parser = parse_cache_source)]
+    pub cache_source: Option<dockopt::cache::CacheSource>,
+    /// The target the run that exported the cache built (default: --target).
+    #[arg(long = "cache-target", value_name = "STAGE", requires = "cache_source")]
+    pub cache_target: Option<String>,
+}
+
+fn parse_cache_source(s: &str) -> Result<dockopt::cache::CacheSource, String> {
+    s.parse()
+        .map_err(|e: dockopt::cache::SourceError| e.to_string())
 }
 
 #[derive(clap::Args)]
@@ -164,6 +185,8 @@ pub struct GraphArgs {
 pub struct EstimateArgs {
     #[command(flatten)]
     pub change: ChangeArgs,
+    #[command(flatten)]
+    pub source: CacheSourceArgs,
     /// Step timings from a real build: `docker build --progress=plain` (or rawjson) output.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,

@@ -129,13 +129,16 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
         eprintln!("warning: {w}");
     }
     notes.extend(p.notes.iter().cloned());
-    let sim = cache::simulate(&p.before, &p.after);
+    let sim = simulate::with_source(&p, &a.change, &a.source, &mut notes)?;
     let est = cost::estimate(&sim, &p.after, &cal);
     let other = match &a.compare {
         Some(path) => {
             let (name, text) = compare_file(path, &ctx)?;
             let (b, af) = compare_builds(&p, &name, &text, &a.change)?;
-            let s = cache::simulate(&b, &af);
+            let s = match &a.source.cache_source {
+                Some(src) => cache::simulate_with_source(&b, &af, src),
+                None => cache::simulate(&b, &af),
+            };
             Some((name, cost::estimate(&s, &af, &cal)))
         }
         None => None,
@@ -187,6 +190,7 @@ fn run_history(
         opts: options(&a.change)?.0,
         compare,
         calibration,
+        cache_source: a.source.cache_source.clone().unwrap_or_default(),
     };
     let mut h = history::replay(&spec)?;
     h.notes.extend(notes);

@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod ci;
 mod estimate;
 mod fix;
 mod graph;
@@ -59,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Multistage(a) => multistage::run(a),
         Command::Check(a) => check::run(a),
         Command::Rule(a) => rule::run(a),
+        Command::Ci(a) => ci::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,6 +1,6 @@
 //! `dockopt simulate` and `dockopt snapshot`.
 
-use super::args::{ChangeArgs, SimFormat, SimulateArgs, SnapshotArgs};
+use super::args::{CacheSourceArgs, ChangeArgs, SimFormat, SimulateArgs, SnapshotArgs};
 use super::input::{build_args, image_configs};
 use super::{Outcome, Reported};
 use dockopt::cache;
@@ -79,15 +79,57 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
     for w in &p.after.model.warnings {
         eprintln!("warning: {}: {w}", p.after.name);
     }
-    let sim = cache::simulate(&p.before, &p.after);
+    let mut notes = p.notes.clone();
+    let sim = with_source(&p, &a.change, &a.source, &mut notes)?;
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::to_json(&sim, &p.notes))?
+            serde_json::to_string_pretty(&report::to_json(&sim, &notes))?
         ),
-        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &sim, &p.notes)),
+        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &sim, &notes)),
     }
     Ok(Outcome::Clean)
+}
+
+/// The simulation as a build importing `--cache-source` sees it (plain
+/// `simulate` without the flag); `--cache-target` re-loads the first build
+/// with the target the exporting run built.
+pub fn with_source(
+    p: &Prepared,
+    c: &ChangeArgs,
+    s: &CacheSourceArgs,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<cache::Simulation> {
+    let Some(source) = &s.cache_source else {
+        return Ok(cache::simulate(&p.before, &p.after));
+    };
+    notes.push(format!(
+        "cache source: {source}{}",
+        if source.engine_verified() {
+            ""
+        } else {
+            " (modelled from BuildKit's source, not engine-verified)"
+        }
+    ));
+    let other;
+    let before = match &s.cache_target {
+        Some(t) if Some(t) != c.target.as_ref() => {
+            let mut sp = spec(c)?;
+            sp.target = Some(t.clone());
+            other = match change::prepare(&sp) {
+                Ok(o) => o,
+                Err(ChangeError::Parse(rendered)) => {
+                    eprint!("{rendered}");
+                    return Err(Reported.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            notes.push(format!("the cache was exported by a build of target `{t}`"));
+            &other.before
+        }
+        _ => &p.before,
+    };
+    Ok(cache::simulate_with_source(before, &p.after, source))
 }
 
 pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {

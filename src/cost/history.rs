@@ -30,6 +30,8 @@ pub struct HistorySpec {
     /// Another Dockerfile's name and text, evaluated on the same revisions.
     pub compare: Option<(String, String)>,
     pub calibration: Calibration,
+    /// Where each rebuild's cache comes from (`local`: the previous commit's build).
+    pub cache_source: cache::CacheSource,
 }
 
 #[derive(Debug, Clone)]
@@ -224,7 +226,7 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             };
             let b = cache.iter().position(|l| l.rev == before_rev).unwrap_or(b);
             let (before, after) = (&cache[b], &cache[a]);
-            let sim = cache::simulate(&before.main, &after.main);
+            let sim = cache::simulate_with_source(&before.main, &after.main, &spec.cache_source);
             let e = estimate(&sim, &after.main, &spec.calibration);
             for w in e.warnings {
                 if !warnings.contains(&w) {
@@ -233,7 +235,7 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             }
             let compare = match (&before.other, &after.other) {
                 (Some(bo), Some(ao)) => {
-                    let s = cache::simulate(bo, ao);
+                    let s = cache::simulate_with_source(bo, ao, &spec.cache_source);
                     let e = estimate(&s, ao, &spec.calibration);
                     for w in e.warnings {
                         if !warnings.contains(&w) {

@@ -54,7 +54,7 @@ pub fn to_json(files: &[FileReport]) -> Value {
         "files": files.iter().map(|f| {
             let mut v = json!({
                 "path": f.path,
-                "kind": match f.kind { FileKind::Dockerfile => "dockerfile", FileKind::Compose => "compose" },
+                "kind": match f.kind { FileKind::Dockerfile => "dockerfile", FileKind::Compose => "compose", FileKind::Pipeline => "pipeline" },
                 "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
             });
             if let Some(e) = &f.error {

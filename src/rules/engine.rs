@@ -24,6 +24,8 @@ pub struct CheckOptions {
 pub enum FileKind {
     Dockerfile,
     Compose,
+    /// A CI pipeline: `.github/workflows/*.yml`, `.gitlab-ci.yml`.
+    Pipeline,
 }
 
 /// Steps re-run by a one-line edit of a source file.
@@ -183,7 +185,15 @@ pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settin
             }
         }
     }
-    // `# dockopt: ignore=DO503` on the line above
+    retain_unsuppressed(text, &mut findings);
+    finish(&mut findings, settings, file);
+    report.findings = findings;
+    report
+}
+
+/// Drops YAML findings suppressed by `# dockopt: ignore=CODE` on the line
+/// above or at the end of the finding's line (compose and CI files).
+pub fn retain_unsuppressed(text: &str, findings: &mut Vec<Finding>) {
     let lines: Vec<&str> = text.lines().collect();
     findings.retain(|f| {
         let above = f
@@ -207,6 +217,29 @@ pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settin
             })
         })
     });
+}
+
+/// Checks one CI pipeline file (GitHub Actions workflow, `.gitlab-ci.yml`).
+pub fn check_pipeline_file(file: &Path, name: &str, text: &str, settings: &Settings) -> FileReport {
+    let mut report = FileReport::new(name, FileKind::Pipeline, text);
+    if let Err((line, col, msg)) = compose::parse(text) {
+        report.error = Some(format!("{name}:{line}:{col}: invalid YAML: {msg}"));
+        return report;
+    }
+    let root = super::ci::root_of(file);
+    let (all, _) = crate::ci::read_all(&root);
+    let mine = match crate::ci::read_file(&root, file) {
+        Ok(b) => b,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    let refs: Vec<&crate::ci::CiBuild> = mine.iter().collect();
+    let cx = super::ci::CiCtx::new(name, &root, text, refs, &all);
+    let mut findings =
+        super::ci::check_file(&cx, &|rule| settings.severity_for(rule, file).is_some());
+    retain_unsuppressed(text, &mut findings);
     finish(&mut findings, settings, file);
     report.findings = findings;
     report
@@ -245,9 +278,14 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
+            let kind = if super::ci::is_pipeline_path(p) {
+                FileKind::Pipeline
+            } else {
+                kind_of(&name).unwrap_or(FileKind::Dockerfile)
+            };
             out.push(Target {
                 path: p.clone(),
-                kind: kind_of(&name).unwrap_or(FileKind::Dockerfile),
+                kind,
             });
             continue;
         }
@@ -267,6 +305,11 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 })
             })
             .collect();
+        // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
+        found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
+            path,
+            kind: FileKind::Pipeline,
+        }));
         found.sort_by(|a, b| a.path.cmp(&b.path));
         out.extend(found);
     }
@@ -320,5 +363,6 @@ fn check_target(
     match t.kind {
         FileKind::Dockerfile => check_dockerfile(&t.path, shown, &file.text, &s, opts),
         FileKind::Compose => check_compose_file(&t.path, shown, &file.text, &s),
+        FileKind::Pipeline => check_pipeline_file(&t.path, shown, &file.text, &s),
     }
 }

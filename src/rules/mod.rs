@@ -8,6 +8,7 @@
 //! | DO3xx  | security    |
 //! | DO4xx  | correctness / best practice |
 //! | DO5xx  | compose     |
+//! | DO6xx  | ci          |
 //!
 //! A rule is a [`Rule`] value (declared with [`declare_rule!`], whose doc
 //! comment is also what `dockopt rule CODE` prints) plus one check function.
@@ -15,6 +16,7 @@
 
 #[macro_use]
 mod macros;
+pub mod ci;
 pub mod compose;
 pub mod config;
 mod ctx;
@@ -68,6 +70,7 @@ pub enum Family {
     Security,
     Correctness,
     Compose,
+    Ci,
 }
 
 impl Family {
@@ -78,6 +81,7 @@ impl Family {
             Family::Security => "security",
             Family::Correctness => "correctness",
             Family::Compose => "compose",
+            Family::Ci => "ci",
         }
     }
 }
@@ -181,6 +185,7 @@ impl Finding {
 pub enum Check {
     Dockerfile(fn(&DockerfileCtx, &mut Vec<Finding>)),
     Compose(fn(&compose::ComposeCtx, &mut Vec<Finding>)),
+    Ci(fn(&ci::CiCtx, &mut Vec<Finding>)),
 }
 
 /// A rule's identity, defaults and documentation.

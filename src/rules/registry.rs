@@ -1,7 +1,7 @@
 //! Every rule, by stable code. Codes are never reused or renumbered; a
 //! retired rule keeps its code reserved.
 
-use super::{cache, compose, correctness, security, size, Rule};
+use super::{cache, ci, compose, correctness, security, size, Rule};
 
 static RULES: &[&Rule] = &[
     // DO1xx cache
@@ -45,6 +45,12 @@ static RULES: &[&Rule] = &[
     &compose::no_restart_policy::RULE,
     &compose::repeated_blocks::RULE,
     &compose::build_context_missing::RULE,
+    // DO6xx ci
+    &ci::min_mode_multistage::RULE,
+    &ci::no_cache_from::RULE,
+    &ci::shared_cache_scope::RULE,
+    &ci::no_cache_unpinned_base::RULE,
+    &ci::volatile_context::RULE,
 ];
 
 /// Every rule, in code order.
@@ -157,7 +163,8 @@ mod tests {
                 "2" => "size",
                 "3" => "security",
                 "4" => "correctness",
-                _ => "compose",
+                "5" => "compose",
+                _ => "ci",
             };
             assert_eq!(r.family.as_str(), family, "{}", r.code);
         }

@@ -23,6 +23,8 @@ mod engine_cost;
 mod engine_equiv;
 #[path = "../engine_multistage/runner.rs"]
 mod engine_multistage;
+mod inline_scenario;
+mod inline_tier;
 mod progress;
 mod scenario;
 
@@ -71,6 +73,9 @@ fn main() {
     }
     // Each tier returns its counts; the last line totals them for CI.
     let (mut passed, mut failed, skipped) = cache_tier::run(&docker, &opts);
+    let (p, f) = inline_tier::run(&docker, &opts.filters, opts.record);
+    passed += p;
+    failed += f;
     let (p, f) = engine_cost::run(&opts.filters);
     println!("cost calibration: {p} passed, {f} failed");
     passed += p;
