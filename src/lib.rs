@@ -8,6 +8,7 @@ pub mod cache;
 pub mod change;
 pub mod context;
 pub mod cost;
+pub mod effects;
 pub mod graph;
 pub mod model;
 pub mod multistage;

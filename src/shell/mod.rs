@@ -20,7 +20,7 @@ pub use ast::*;
 pub use command::Invocation;
 pub use lexer::is_name;
 pub use parser::ShellError;
-pub use walk::{commands, each_word, Place};
+pub use walk::{commands, each_redirect, each_word, tokens, Place};
 
 use crate::syntax::lines::{continuation_at, physical_lines};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword, Span};

@@ -298,3 +298,19 @@ fn shared_corpus_runs_parse() {
         ok + bad.len()
     );
 }
+
+#[test]
+fn tokens_ignore_blanks_between_words_only() {
+    let t = |s: &str| super::tokens(&super::parse(s, 0).unwrap());
+    assert_eq!(t("apt-get  install -y a b"), t("apt-get install \\\n  -y a b"));
+    assert_ne!(t("install -y a b"), t("install -y ab"));
+    assert_ne!(t("echo 'a  b'"), t("echo 'a b'"));
+    assert_ne!(t("echo \"a\" b"), t("echo a b"));
+    let mut ab = t("a");
+    ab.push("&&".into());
+    ab.extend(t("b"));
+    assert_eq!(t("a && b"), ab);
+    assert_ne!(t("b && a"), ab);
+    assert_ne!(t("cd /tmp && make"), t("cd /tmp; make"));
+    assert_eq!(t("echo $(ls  /x)"), t("echo $(ls /x)"));
+}

@@ -71,6 +71,7 @@ pub fn check(c: &mut Checker) {
             .map(|f| f.span.start)
             .unwrap_or(ins.arguments.span().start);
         c.fix(Fix {
+            transforms: Vec::new(),
             code: CODE,
             message: format!("keep {target} in a cache mount: re-runs download only what changed"),
             applicability: Applicability::Unsafe,

@@ -90,6 +90,7 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         c.fix(Fix {
+            transforms: Vec::new(),
             code: CODE,
             message: format!(
                 "delete in the layer that creates the files: merge line {} into line {}",

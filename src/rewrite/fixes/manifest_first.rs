@@ -81,7 +81,10 @@ use super::{config_only, step_of};
 use crate::model::{path, CopySource, Op};
 use crate::rewrite::edit::{block_text, delete_block, insert_above};
 use crate::rewrite::shell::{parse_run, program, Script};
-use crate::rewrite::{Applicability, Checker, Fix};
+use crate::context::EntryKind;
+use crate::effects;
+use crate::model::{CopyOp, Step};
+use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
 pub const CODE: &str = "DO101";
@@ -624,6 +627,7 @@ fn cargo_split(
         .map(|(_, p)| p.as_str())
         .collect();
     Ok(Fix {
+        transforms: Vec::new(),
         code: CODE,
         message: format!(
             "copy {} and build the dependencies against a dummy {} before `{}`: source edits no longer recompile them \
@@ -637,6 +641,96 @@ fn cargo_split(
         line: ins.start_line,
         edits: vec![insert_above(df, copy_ins, &new_text)],
     })
+}
+
+/// Checks the split against the effects model: every file the install reads
+/// that the full COPY brings must be copied first (tool configuration files
+/// found this way are added to `items`); a read of a whole directory, a
+/// symlinked manifest whose target is not copied, or any other hazard of
+/// moving the install above the full COPY refuses the split, with the reason.
+fn effects_allow(
+    c: &Checker,
+    ins: &Instruction,
+    run_step: &Step,
+    cop: &CopyOp,
+    mapped: &Mapped,
+    items: &mut Vec<String>,
+) -> Result<(), String> {
+    let (Some(ctx), Some(root)) = (c.context, c.root) else {
+        return Err("the build context is not known".into());
+    };
+    let Some(Op::Run(run)) = &run_step.op else {
+        return Err("the install is not a RUN op".into());
+    };
+    let files = hazard::CopyFiles {
+        copy: cop,
+        ctx,
+        root,
+    };
+    let fx = effects::of_run_with(c.df, ins, run, &files);
+    if fx.unknown || fx.reads.is_everything() {
+        return Err(match fx.why.first() {
+            Some(w) => format!("{w}, so the install may read files not copied yet"),
+            None => "the install may read any file, including ones not copied yet".into(),
+        });
+    }
+    let dest = path::clean(&cop.dest);
+    let provided = |items: &[String], p: &str| {
+        items.iter().any(|i| {
+            let landed = path::join_abs(&dest, i);
+            effects::under(p, &landed)
+        })
+    };
+    for p in fx.reads.iter() {
+        if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) {
+            continue;
+        }
+        let rel = mapped.rel(p).unwrap_or_default();
+        if rel.is_empty() || !effects::under(p, &dest) {
+            return Err(format!(
+                "the install reads all of {p}, which the full COPY brings"
+            ));
+        }
+        match mapped.kind(&rel) {
+            Some(_) if fx.config_files.contains(p) || mapped.kind(&rel) == Some(false) => {
+                items.push(rel)
+            }
+            _ => {
+                return Err(format!(
+                    "the install reads {rel}, which the manifest COPY would not copy"
+                ))
+            }
+        }
+    }
+    // A manifest that is a symlink: COPY copies the link, not its target.
+    for i in items.iter() {
+        let Some(cpath) = mapped.ctx(i) else { continue };
+        let Some(e) = ctx.get(&cpath) else { continue };
+        if e.kind != EntryKind::Symlink {
+            continue;
+        }
+        let target = e.link_target.clone().unwrap_or_default();
+        let ok = if target.starts_with('/') {
+            !effects::under(&path::clean(&target), &dest)
+        } else {
+            let dir = i.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let joined = if dir.is_empty() {
+                target.clone()
+            } else {
+                format!("{dir}/{target}")
+            };
+            let t = path::clean(&joined);
+            items.iter().any(|x| *x == t)
+        };
+        if !ok {
+            return Err(format!(
+                "{i} is a symlink to {target}, which the manifest COPY would not copy (COPY copies the link itself)"
+            ));
+        }
+    }
+    let provides = |p: &str| provided(items, p);
+    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides)
+        .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }
 
 pub fn check(c: &mut Checker) {
@@ -785,6 +879,10 @@ pub fn check(c: &mut Checker) {
             c.skip(CODE, line, format!("not split: {p}"));
             continue;
         }
+        if let Err(why) = effects_allow(c, ins, run_step, cop, &mapped, &mut items) {
+            c.skip(CODE, line, format!("not split: {why}"));
+            continue;
+        }
         if items.iter().any(|i| !plain(i)) {
             c.skip(CODE, line, "not split: a manifest path needs quoting");
             continue;
@@ -852,7 +950,14 @@ pub fn check(c: &mut Checker) {
             }
             None => Applicability::Safe,
         };
+        let copies = groups.len() + items.iter().filter(|i| mapped.kind(i) == Some(true)).count();
+        let mut transforms = vec![Transform::Insert { above: copy_idx }; copies];
+        transforms.push(Transform::Move {
+            ins: idx,
+            above: copy_idx,
+        });
         c.fix(Fix {
+            transforms,
             code: CODE,
             message,
             applicability,

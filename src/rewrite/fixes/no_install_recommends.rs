@@ -58,6 +58,7 @@ pub fn check(c: &mut Checker) {
                 continue;
             }
             c.fix(Fix {
+                transforms: Vec::new(),
                 code: CODE,
                 message: "add --no-install-recommends: only the packages asked for".into(),
                 applicability: Applicability::Unsafe,
