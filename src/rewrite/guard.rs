@@ -73,13 +73,6 @@ fn script_of(r: &RunOp) -> Result<shell::Script, String> {
     shell::from_argv(&r.argv).map_err(|e| format!("a merged RUN does not parse ({e})"))
 }
 
-/// Commands that change what later commands in the same shell see.
-const STATEFUL: &[&str] = &[
-    "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
-    "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare",
-    "typeset", "hash", "shift", "enable", "builtin", "exit", "return",
-];
-
 /// Why `a` then `b` as `a && b` is not the same as two RUNs, or Ok.
 fn merge_ok(a: &RunOp, b: &RunOp, merged: &RunOp) -> Result<(), String> {
     if !run_state_eq(a, merged) || !run_state_eq(b, merged) {
@@ -95,36 +88,7 @@ fn merge_ok(a: &RunOp, b: &RunOp, merged: &RunOp) -> Result<(), String> {
     if sa.items.last().is_some_and(|i| i.background) {
         return Err("the first RUN of a merge ends in `&`".into());
     }
-    for (c, place) in shell::commands(&sa) {
-        if !place.scopes.is_empty() {
-            continue;
-        }
-        if c.words.is_empty() && !c.assignments.is_empty() {
-            return Err("the first RUN of a merge assigns a variable the second would see".into());
-        }
-        if let Some(inv) = c.invocation() {
-            if STATEFUL.contains(&inv.program.as_str()) || inv.program.is_empty() {
-                return Err(format!(
-                    "the first RUN of a merge runs `{}`, which changes what the second sees",
-                    inv.program_word.lossy()
-                ));
-            }
-        }
-    }
-    let mut fns = false;
-    shell::each_word(&sa, &mut |_| {});
-    for item in &sa.items {
-        for p in item.and_or.pipelines() {
-            fns |= p
-                .commands
-                .iter()
-                .any(|c| matches!(c, shell::Command::Function { .. }));
-        }
-    }
-    if fns {
-        return Err("the first RUN of a merge defines a function".into());
-    }
-    Ok(())
+    hazard::merge_first_ok(&sa)
 }
 
 /// Where a context file `p` copied by `c` lands (None if `c` does not copy it).
@@ -355,7 +319,7 @@ pub fn check(
                     _ => effects::of_op(run, &effects::NoFiles),
                 };
                 let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
-                hazard::run_may_cross_with(&fx, run, copy, ctx, &provides)
+                hazard::run_may_cross_with(&fx, run, copy, ctx, &provides, !provided.is_empty())
                     .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
             }
         }

@@ -134,7 +134,7 @@ pub fn run_may_cross(
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false)
 }
 
 /// As [`run_may_cross`], where a path for which `provided` holds is brought
@@ -146,6 +146,7 @@ pub fn run_may_cross_with(
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
     provided: &dyn Fn(&str) -> bool,
+    dest_prepared: bool,
 ) -> Result<(), String> {
     let dest = path::clean(&copy.dest);
     if fx.unknown {
@@ -182,6 +183,15 @@ pub fn run_may_cross_with(
     }
     if let Some(p) = fx.writes.iter().find(|p| copy_touches(copy, ctx, p)) {
         return Err(format!("it writes {p}, where the COPY writes too"));
+    }
+    // A write inside the destination needs the directory the COPY creates
+    // (and whose metadata it sets), unless a manifest COPY made it first.
+    if !dest_prepared {
+        if let Some(p) = fx.writes.iter().find(|p| under(p, &dest)) {
+            return Err(format!(
+                "it writes {p}, inside {dest}, which the COPY creates and fills"
+            ));
+        }
     }
     for (k, v) in &run.env {
         if k == "HOME" || !fx.reads_env(k) {
@@ -289,6 +299,51 @@ mod tests {
     }
 }
 
+/// Commands that change what later commands in the same shell see.
+const STATEFUL: &[&str] = &[
+    "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
+    "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare",
+    "typeset", "hash", "shift", "enable", "builtin", "exit", "return",
+];
+
+/// Why the first RUN of a merge (`a && b`) would change what the second
+/// sees in the shared shell (a `cd`, an `export`, `set -e`, an assignment,
+/// a function, a trailing `&`), or Ok. Every fix that merges RUNs, and the
+/// guard, use it.
+pub fn merge_first_ok(first: &crate::shell::Script) -> Result<(), String> {
+    use crate::shell;
+    if first.items.last().is_some_and(|i| i.background) {
+        return Err("the first RUN of a merge ends in `&`".into());
+    }
+    for item in &first.items {
+        for p in item.and_or.pipelines() {
+            if p.commands
+                .iter()
+                .any(|c| matches!(c, shell::Command::Function { .. }))
+            {
+                return Err("the first RUN of a merge defines a function".into());
+            }
+        }
+    }
+    for (c, place) in shell::commands(first) {
+        if !place.scopes.is_empty() {
+            continue;
+        }
+        if c.words.is_empty() && !c.assignments.is_empty() {
+            return Err("the first RUN of a merge assigns a variable the second would see".into());
+        }
+        if let Some(inv) = c.invocation() {
+            if STATEFUL.contains(&inv.program.as_str()) || inv.program.is_empty() {
+                return Err(format!(
+                    "the first RUN of a merge runs `{}`, which changes what the second sees",
+                    inv.program_word.lossy()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The files a COPY of context directories brings, read from the context
 /// directory on disk: what a RUN after the COPY finds at an image path.
 pub struct CopyFiles<'a> {
@@ -333,7 +388,9 @@ impl CopyFiles<'_> {
 impl crate::effects::Files for CopyFiles<'_> {
     fn read(&self, abs: &str) -> Option<String> {
         let c = self.context_path(abs)?;
-        if self.ctx.get(&c)?.kind != EntryKind::File {
+        // A symlink is read through, as the tool would (the link itself is
+        // what COPY copies; DO101 checks its target is copied too).
+        if !matches!(self.ctx.get(&c)?.kind, EntryKind::File | EntryKind::Symlink) {
             return None;
         }
         std::fs::read_to_string(self.root.join(&c)).ok()

@@ -12,7 +12,6 @@ pub mod edit;
 pub mod fixes;
 mod guard;
 pub mod hazard;
-pub mod shell;
 pub mod write;
 
 pub use edit::Edit;
@@ -137,7 +136,11 @@ impl<'a> Checker<'a> {
     pub fn read_context_file(&self, rel: &str) -> Option<String> {
         let ctx = self.context?;
         let e = ctx.get(rel)?;
-        if e.kind != crate::context::EntryKind::File {
+        // Symlinks are read through (DO101 checks their targets are copied).
+        if !matches!(
+            e.kind,
+            crate::context::EntryKind::File | crate::context::EntryKind::Symlink
+        ) {
             return None;
         }
         std::fs::read_to_string(self.root?.join(rel)).ok()

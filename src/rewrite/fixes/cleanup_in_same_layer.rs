@@ -29,7 +29,7 @@
 
 use super::run_scripts;
 use crate::model::MountKind;
-use crate::rewrite::shell::program;
+use super::run_view::program;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 /// apt lists (the registry's code for this fix).

@@ -80,7 +80,7 @@ use super::ecosystems::{classify, Class, Files};
 use super::{config_only, step_of};
 use crate::model::{path, CopySource, Op};
 use crate::rewrite::edit::{block_text, delete_block, insert_above};
-use crate::rewrite::shell::{parse_run, program, Script};
+use super::run_view::{parse_run, program, Script};
 use crate::context::EntryKind;
 use crate::effects;
 use crate::model::{CopyOp, Step};
@@ -729,7 +729,7 @@ fn effects_allow(
         }
     }
     let provides = |p: &str| provided(items, p);
-    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides)
+    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true)
         .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }
 
@@ -988,6 +988,54 @@ mod tests {
         assert_eq!(
             out.output,
             "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+        );
+    }
+
+    #[test]
+    fn traps() {
+        let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        // A nested include in a subfolder is copied too (resolved against the including file).
+        let out = run_ctx(
+            df,
+            &[("requirements.txt", "-r reqs/base.txt\n"), ("reqs/base.txt", "-c c.txt\nflask\n"), ("reqs/c.txt", "a<2\n"), ("app.py", "")],
+            false,
+            &["DO101"],
+        );
+        assert!(out.output.contains("COPY reqs/base.txt reqs/c.txt ./reqs/"), "{}", out.output);
+        // The pip.conf an ENV points at is copied with the manifest.
+        let df2 = "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        let out = run_ctx(df2, &[("requirements.txt", "flask\n"), ("pip.conf", "[global]\n"), ("app.py", "")], false, &["DO101"]);
+        assert!(out.output.contains("COPY requirements.txt pip.conf ./"), "{}", out.output);
+        // A local path in the requirements reads the project: not split, with the reason.
+        let out = run_ctx(df, &[("requirements.txt", "./libs/x\n"), ("libs/x/setup.py", "")], false, &["DO101"]);
+        assert_eq!(out.output, df);
+        assert!(!out.skipped.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_manifest_is_not_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
+        std::fs::create_dir(dir.path().join("deps")).unwrap();
+        std::fs::write(dir.path().join("deps/prod.txt"), "flask\n").unwrap();
+        std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("requirements.txt")).unwrap();
+        let out = crate::rewrite::fix_file(
+            df,
+            &dir.path().join("Dockerfile"),
+            None,
+            &crate::rewrite::Settings {
+                select: Some(vec!["DO101".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains("symlink")),
+            "{:?}",
+            out.skipped
         );
     }
 

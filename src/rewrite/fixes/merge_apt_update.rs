@@ -93,6 +93,9 @@ pub fn check(c: &mut Checker) {
         let Some(family) = is_update(&sa) else {
             continue;
         };
+        if crate::rewrite::hazard::merge_first_ok(&sa).is_err() {
+            continue;
+        }
         let Some(bi) = next_in_stage(df, idx) else {
             continue;
         };

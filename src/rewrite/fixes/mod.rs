@@ -4,6 +4,7 @@ pub mod cache_mount;
 pub mod cleanup_in_same_layer;
 pub mod delete_in_creating_layer;
 mod ecosystems;
+pub mod run_view;
 pub mod manifest_first;
 pub mod merge_apt_update;
 pub mod multistage_split;
@@ -128,7 +129,7 @@ pub fn run_scripts<'a>(
     Item = (
         &'a crate::syntax::Instruction,
         &'a crate::model::RunOp,
-        crate::rewrite::shell::Script,
+        crate::rewrite::fixes::run_view::Script,
     ),
 > + 'a {
     df.instructions
@@ -138,7 +139,7 @@ pub fn run_scripts<'a>(
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
                 Some(crate::model::Op::Run(run)) => {
-                    Some((ins, run, crate::rewrite::shell::parse_run(df, ins)?))
+                    Some((ins, run, crate::rewrite::fixes::run_view::parse_run(df, ins)?))
                 }
                 _ => None,
             },

@@ -21,7 +21,7 @@
 //! Unsafe: fewer packages are installed, and something the application
 //! relied on may have come in only as a recommendation.
 
-use crate::rewrite::shell::{parse_run, program};
+use super::run_view::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 

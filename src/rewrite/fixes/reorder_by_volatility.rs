@@ -210,6 +210,54 @@ mod tests {
     }
 
     #[test]
+    fn issue_probes_are_left_alone_with_the_reason() {
+        use super::super::testutil::run_ctx;
+        // pip reads the pip.conf the ENV points at, which the COPY brings.
+        let df = "FROM python:3.11-slim\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install flask\n";
+        let out = run_ctx(
+            df,
+            &[("app.py", ""), ("pip.conf", "[global]\nno-cache-dir = true\n")],
+            false,
+            &["DO102"],
+        );
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.code == "DO102" && s.reason.contains("pip.conf")),
+            "{:?}",
+            out.skipped
+        );
+        // usermod re-owns files and changes the database --chown resolves.
+        let df = "FROM myorg/base:1\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
+        let out = run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(out.skipped.iter().any(|s| s.code == "DO102"), "{:?}", out.skipped);
+    }
+
+    #[test]
+    fn traps() {
+        use super::super::testutil::run_ctx;
+        // A config file the COPY brings, read from the project (.npmrc).
+        let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g pnpm\n";
+        let out = run_ctx(df, &[(".npmrc", "registry=https://r\n"), ("a.js", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(out.skipped[0].reason.contains(".npmrc"), "{:?}", out.skipped);
+        // Without it, the same RUN moves.
+        let out = run_ctx(df, &[("a.js", "")], false, &["DO102"]);
+        assert_ne!(out.output, df);
+        // A write under the copy destination.
+        let df = "FROM debian\nCOPY . /app\nRUN apt-get update && apt-get install -y curl && echo 1 > /app/a\n";
+        let out = run_ctx(df, &[("a", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(out.skipped[0].reason.contains("/app/a"), "{:?}", out.skipped);
+        // Even a file the context lacks: the COPY creates /app.
+        let df = "FROM debian\nCOPY . /app\nRUN apt-get install -y curl && touch /app/ready\n";
+        assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);
+        // useradd before a COPY --chown by name.
+        let df = "FROM debian\nCOPY --chown=app:app . /srv\nRUN useradd worker\n";
+        assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);
+    }
+
+    #[test]
     fn does_not_cross_workdir_or_read_context() {
         for df in [
             "FROM debian\nCOPY . /app\nWORKDIR /x\nRUN apt-get install -y curl\n",
