@@ -15,8 +15,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     super::config_from_env(fx, cx, "GOENV");
     fx.config(&cx.home(".config/go/env"));
     let gopath = cx.var("GOPATH").map(str::to_string).unwrap_or_else(|| cx.home("go"));
-    fx.read_write(&gopath);
-    fx.read_write("/go");
+    // The module cache and installed binaries live under GOPATH (the
+    // golang images set GOPATH=/go), not the whole GOPATH tree.
+    for g in [gopath.as_str(), "/go"] {
+        fx.read_write(&path::join_abs(g, "pkg"));
+        fx.read_write(&path::join_abs(g, "bin"));
+    }
     fx.read_write(&cx.home(".cache/go-build"));
     fx.read("/usr/local/go");
     if let Some(m) = cx.var("GOMODCACHE") {

@@ -26,7 +26,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         _ => return false,
     }
     fx.env_prefix(NODE_ENV);
-    config(cx, fx);
+    // corepack manages package-manager shims; it reads no npm/yarn config.
+    if c.prog != "corepack" {
+        config(cx, fx);
+    }
     match c.prog {
         "npm" => npm(c, cx, fx),
         "yarn" | "yarnpkg" => yarn(c, cx, fx),
@@ -227,6 +230,7 @@ fn pnpm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
 }
 
 fn corepack(c: &Cmd, cx: &Cx, fx: &mut Effects) {
+    fx.network = true;
     match sub(c) {
         Some("enable" | "disable") => {
             fx.write("/usr/local/bin");

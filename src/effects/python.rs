@@ -169,13 +169,23 @@ fn pipenv(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     python_env(cx, fx);
     match sub(c) {
         Some("install" | "sync") => {
-            // pipenv loads `.env`, and a Pipfile may install the project (`-e .`).
+            // pipenv loads `.env`; a Pipfile may name local paths
+            // (`path = "."`, editable installs): those trees are read.
             for f in ["Pipfile", "Pipfile.lock", ".env"] {
                 config_rel(fx, cx, f);
             }
-            read_cwd(fx, cx);
+            match path_deps(cx, "Pipfile") {
+                Some(deps) => {
+                    for d in deps {
+                        super::read_rel(fx, cx, &d);
+                    }
+                }
+                None => read_cwd(fx, cx),
+            }
             write_rel(fx, cx, ".venv");
-            write_rel(fx, cx, "Pipfile.lock");
+            if !c.has(&["--deploy", "--system", "--ignore-pipfile"]) || sub(c) == Some("install") && !c.has(&["--deploy"]) {
+                write_rel(fx, cx, "Pipfile.lock");
+            }
             fx.write(&cx.home(".local/share/virtualenvs"));
         }
         Some("--version") => {}

@@ -149,15 +149,16 @@ pub fn run_may_cross_with(
     dest_prepared: bool,
 ) -> Result<(), String> {
     let dest = path::clean(&copy.dest);
+    let kw = if copy.add { "ADD" } else { "COPY" };
     if fx.unknown {
         return Err(match fx.why.first() {
-            Some(w) => format!("{w}, so it may read what the COPY brings"),
+            Some(w) => format!("{w}, so it may read what the {kw} brings"),
             None => "the RUN does something this model does not follow".into(),
         });
     }
     if fx.reads.is_everything() {
         return Err(format!(
-            "it may read any file, including what the COPY writes to {dest}"
+            "it may read any file, including what the {kw} writes to {dest}"
         ));
     }
     if fx.writes.is_everything() {
@@ -179,17 +180,17 @@ pub fn run_may_cross_with(
         } else {
             "which it reads"
         };
-        return Err(format!("the COPY writes {p}, {what}"));
+        return Err(format!("the {kw} writes {p}, {what}"));
     }
     if let Some(p) = fx.writes.iter().find(|p| copy_touches(copy, ctx, p)) {
-        return Err(format!("it writes {p}, where the COPY writes too"));
+        return Err(format!("it writes {p}, where the {kw} writes too"));
     }
     // A write inside the destination needs the directory the COPY creates
     // (and whose metadata it sets), unless a manifest COPY made it first.
     if !dest_prepared {
         if let Some(p) = fx.writes.iter().find(|p| under(p, &dest)) {
             return Err(format!(
-                "it writes {p}, inside {dest}, which the COPY creates and fills"
+                "it writes {p}, inside {dest}, which the {kw} creates and fills"
             ));
         }
     }
@@ -209,20 +210,20 @@ pub fn run_may_cross_with(
                     .find(|prog| copy_brings_program(copy, ctx, &p, prog) || ctx.is_none())
                 {
                     return Err(format!(
-                        "`PATH` has {p}, where the COPY may bring a `{prog}` that the RUN would run instead"
+                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run instead"
                     ));
                 }
                 continue;
             }
             return Err(format!(
-                "it reads ${k}={v}, which points into what the COPY brings ({p})"
+                "it reads ${k}={v}, which points into what the {kw} brings ({p})"
             ));
         }
     }
     if fx.userdb {
         if let Some(ch) = copy.chown.as_deref().filter(|c| chown_resolves_names(c)) {
             return Err(format!(
-                "it changes the user/group database, which `--chown={ch}` resolves names against"
+                "it changes the user/group database, which the {kw}'s `--chown={ch}` resolves names against"
             ));
         }
     }
@@ -231,7 +232,7 @@ pub fn run_may_cross_with(
             continue;
         };
         if under(&t, &dest) || under(&dest, &t) {
-            return Err(format!("its mount at {t} overlaps the COPY's destination"));
+            return Err(format!("its mount at {t} overlaps the {kw}'s destination"));
         }
     }
     Ok(())

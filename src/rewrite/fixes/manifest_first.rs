@@ -655,6 +655,7 @@ fn effects_allow(
     cop: &CopyOp,
     mapped: &Mapped,
     items: &mut Vec<String>,
+    lock_may_change: bool,
 ) -> Result<(), String> {
     let (Some(ctx), Some(root)) = (c.context, c.root) else {
         return Err("the build context is not known".into());
@@ -667,7 +668,7 @@ fn effects_allow(
         ctx,
         root,
     };
-    let fx = effects::of_run_with(c.df, ins, run, &files);
+    let mut fx = effects::of_run_with(c.df, ins, run, &files);
     if fx.unknown || fx.reads.is_everything() {
         return Err(match fx.why.first() {
             Some(w) => format!("{w}, so the install may read files not copied yet"),
@@ -727,6 +728,15 @@ fn effects_allow(
                 "{i} is a symlink to {target}, which the manifest COPY would not copy (COPY copies the link itself)"
             ));
         }
+    }
+    if lock_may_change && !fx.writes.is_everything() {
+        // The lock the install may rewrite is the declared unsafety of this
+        // split (an Unsafe fix): the full COPY puts the original back.
+        let mut kept = effects::PathSet::default();
+        for p in fx.writes.iter().filter(|p| !provided(items, p)) {
+            kept.insert(p);
+        }
+        fx.writes = kept;
     }
     let provides = |p: &str| provided(items, p);
     hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true)
@@ -879,7 +889,7 @@ pub fn check(c: &mut Checker) {
             c.skip(CODE, line, format!("not split: {p}"));
             continue;
         }
-        if let Err(why) = effects_allow(c, ins, run_step, cop, &mapped, &mut items) {
+        if let Err(why) = effects_allow(c, ins, run_step, cop, &mapped, &mut items, lock_reason.is_some()) {
             c.skip(CODE, line, format!("not split: {why}"));
             continue;
         }

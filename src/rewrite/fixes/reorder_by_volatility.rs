@@ -164,7 +164,19 @@ fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(),
     }
     let script = shell::parse_run(c.df, ins).and_then(Result::ok);
     let fx = effects::of_run(c.df, ins, r);
-    let report = !fx.unknown || script.as_ref().is_some_and(installs_packages);
+    // Worth a reason: package installs (what the DO102 rule reports), and
+    // RUNs that touch no copied tree as a whole — those refused for a subtle
+    // hazard (a config file, a variable, the user database). A RUN that
+    // reads or writes the copied tree itself was never a candidate.
+    let touches_tree = copies.iter().any(|cp| {
+        let dest = crate::model::path::clean(&cp.dest);
+        fx.reads.iter().any(|p| effects::under(&dest, p))
+            || fx.writes.iter().any(|p| effects::under(p, &dest))
+    });
+    let vague = fx.unknown
+        || fx.reads.is_everything()
+        || (fx.writes.is_everything() && !fx.userdb);
+    let report = script.as_ref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
         hazard::run_may_cross(&fx, r, copy, c.context).map_err(|w| (w, report))?;
     }
