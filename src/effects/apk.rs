@@ -9,10 +9,21 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     system(fx);
     fx.network = true;
-    fx.env_prefix(&["http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "APK_"]);
+    fx.env_prefix(&[
+        "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "APK_",
+    ]);
     let value_opts = [
-        "-X", "--repository", "-t", "--virtual", "-p", "--root", "--repositories-file",
-        "--keys-dir", "--cache-dir", "--arch", "-U",
+        "-X",
+        "--repository",
+        "-t",
+        "--virtual",
+        "-p",
+        "--root",
+        "--repositories-file",
+        "--keys-dir",
+        "--cache-dir",
+        "--arch",
+        "-U",
     ];
     for a in c.positional_with(&value_opts) {
         match a.str() {
@@ -20,9 +31,18 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             _ => read_arg(fx, cx, a),
         }
     }
-    for opt in ["--repositories-file", "--keys-dir", "-p", "--root", "--cache-dir"] {
+    for opt in [
+        "--repositories-file",
+        "--keys-dir",
+        "-p",
+        "--root",
+        "--cache-dir",
+    ] {
         for v in c.opt_values(&[opt]) {
-            let a = Arg { value: v, glob: false };
+            let a = Arg {
+                value: v,
+                glob: false,
+            };
             read_arg(fx, cx, &a);
             if !matches!(opt, "--repositories-file" | "--keys-dir") {
                 super::write_arg(fx, cx, &a);
@@ -31,7 +51,14 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     for v in c.opt_values(&["-X", "--repository"]) {
         if let Some(v) = v.filter(|v| !v.contains("://")) {
-            read_arg(fx, cx, &Arg { value: Some(v), glob: false });
+            read_arg(
+                fx,
+                cx,
+                &Arg {
+                    value: Some(v),
+                    glob: false,
+                },
+            );
         }
     }
     true
@@ -43,7 +70,10 @@ mod tests {
 
     #[test]
     fn system_only() {
-        let e = fx("apk add --no-cache curl && apk add --virtual .deps gcc", &[]);
+        let e = fx(
+            "apk add --no-cache curl && apk add --virtual .deps gcc",
+            &[],
+        );
         assert!(!e.unknown && !e.reads_under("/app") && e.writes_under("/usr"));
         assert!(fx("apk add --allow-untrusted ./x.apk", &[]).reads_under("/app/x.apk"));
     }

@@ -39,8 +39,30 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     system(fx);
     fx.read("/root");
-    fx.env(&["DEBIAN_FRONTEND", "DEBCONF_NONINTERACTIVE_SEEN", "LANG", "LANGUAGE", "TZ"]);
-    fx.env_prefix(&["APT_", "DEBCONF_", "DPKG_", "LC_", "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "ftp_", "all_proxy", "ALL_PROXY", "PHP_", "PECL_"]);
+    fx.env(&[
+        "DEBIAN_FRONTEND",
+        "DEBCONF_NONINTERACTIVE_SEEN",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+    ]);
+    fx.env_prefix(&[
+        "APT_",
+        "DEBCONF_",
+        "DPKG_",
+        "LC_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+        "no_proxy",
+        "NO_PROXY",
+        "ftp_",
+        "all_proxy",
+        "ALL_PROXY",
+        "PHP_",
+        "PECL_",
+    ]);
     fx.network |= !matches!(p, "dpkg" | "rpm" | "ldconfig" | "locale-gen" | "localedef");
     if p == "debconf-set-selections" || (p == "apt-key" && c.has(&["add"])) {
         for a in c.positional_with(&[]) {
@@ -49,7 +71,22 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     if MANAGERS.contains(&p) {
         // Package names are not paths; anything that could be a file is read.
-        for a in c.positional_with(&["-o", "-c", "-t", "--option", "--config-file", "--target-release", "--root", "--installroot", "--setopt", "--exclude", "-x", "--enablerepo", "--disablerepo", "--releasever"]) {
+        for a in c.positional_with(&[
+            "-o",
+            "-c",
+            "-t",
+            "--option",
+            "--config-file",
+            "--target-release",
+            "--root",
+            "--installroot",
+            "--setopt",
+            "--exclude",
+            "-x",
+            "--enablerepo",
+            "--disablerepo",
+            "--releasever",
+        ]) {
             match a.str() {
                 Some(v) if !(v.contains('/') || v.ends_with(".deb") || v.ends_with(".rpm")) => {}
                 _ => read_arg(fx, cx, a),
@@ -57,7 +94,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         }
         for opt in ["-c", "--config-file", "--root", "--installroot"] {
             for v in c.opt_values(&[opt]) {
-                let a = super::Arg { value: v, glob: false };
+                let a = super::Arg {
+                    value: v,
+                    glob: false,
+                };
                 read_arg(fx, cx, &a);
                 if opt != "-c" && opt != "--config-file" {
                     super::write_arg(fx, cx, &a);

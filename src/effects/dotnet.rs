@@ -11,10 +11,28 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if c.prog != "dotnet" {
         return false;
     }
-    fx.env_prefix(&["DOTNET_", "NUGET_", "MSBUILD", "ASPNETCORE_", "http_", "https_", "HTTP_", "HTTPS_"]);
+    fx.env_prefix(&[
+        "DOTNET_",
+        "NUGET_",
+        "MSBUILD",
+        "ASPNETCORE_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+    ]);
     fx.network = true;
     for d in cx.cwd_and_ancestors() {
-        for f in ["nuget.config", "NuGet.config", "NuGet.Config", "global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "Directory.Build.rsp"] {
+        for f in [
+            "nuget.config",
+            "NuGet.config",
+            "NuGet.Config",
+            "global.json",
+            "Directory.Build.props",
+            "Directory.Build.targets",
+            "Directory.Packages.props",
+            "Directory.Build.rsp",
+        ] {
             fx.config(&path::join_abs(&d, f));
         }
     }
@@ -24,14 +42,40 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     fx.read("/usr/share/dotnet");
     let vals = c.vals();
     let sub = vals.first().copied().flatten();
-    let restore_only = sub == Some("restore") && c.positional_with(&["-r", "--runtime", "-s", "--source", "--packages", "--configfile", "-v", "--verbosity"]).len() == 1;
-    let project = cx.cwd.as_deref().and_then(|d| cx.files.list(d)).and_then(|names| {
-        let projs: Vec<String> = names.iter().filter(|n| n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".vbproj")).cloned().collect();
-        let sln = names.iter().any(|n| n.ends_with(".sln") || n.ends_with(".slnx"));
-        (projs.len() == 1 && !sln).then(|| projs[0].clone())
-    });
+    let restore_only = sub == Some("restore")
+        && c.positional_with(&[
+            "-r",
+            "--runtime",
+            "-s",
+            "--source",
+            "--packages",
+            "--configfile",
+            "-v",
+            "--verbosity",
+        ])
+        .len()
+            == 1;
+    let project = cx
+        .cwd
+        .as_deref()
+        .and_then(|d| cx.files.list(d))
+        .and_then(|names| {
+            let projs: Vec<String> = names
+                .iter()
+                .filter(|n| {
+                    n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".vbproj")
+                })
+                .cloned()
+                .collect();
+            let sln = names
+                .iter()
+                .any(|n| n.ends_with(".sln") || n.ends_with(".slnx"));
+            (projs.len() == 1 && !sln).then(|| projs[0].clone())
+        });
     let simple = project.as_ref().is_some_and(|p| {
-        cx.abs(p).and_then(|a| cx.files.read(&a)).is_some_and(|t| !t.contains("ProjectReference") && !t.contains("Import "))
+        cx.abs(p)
+            .and_then(|a| cx.files.read(&a))
+            .is_some_and(|t| !t.contains("ProjectReference") && !t.contains("Import "))
     });
     match (restore_only, project, simple) {
         (true, Some(p), true) => {
@@ -44,7 +88,14 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             write_rel(fx, cx, "obj");
             write_rel(fx, cx, "bin");
             for o in c.opt_values(&["-o", "--output"]) {
-                super::write_arg(fx, cx, &super::Arg { value: o, glob: false });
+                super::write_arg(
+                    fx,
+                    cx,
+                    &super::Arg {
+                        value: o,
+                        glob: false,
+                    },
+                );
             }
             if matches!(sub, Some("run" | "test" | "tool")) {
                 fx.give_up("this dotnet command runs code this model does not read");

@@ -11,10 +11,26 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if c.prog != "go" {
         return false;
     }
-    fx.env_prefix(&["GO", "CGO_", "CC", "CXX", "AR", "PKG_CONFIG", "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY"]);
+    fx.env_prefix(&[
+        "GO",
+        "CGO_",
+        "CC",
+        "CXX",
+        "AR",
+        "PKG_CONFIG",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+        "no_proxy",
+        "NO_PROXY",
+    ]);
     super::config_from_env(fx, cx, "GOENV");
     fx.config(&cx.home(".config/go/env"));
-    let gopath = cx.var("GOPATH").map(str::to_string).unwrap_or_else(|| cx.home("go"));
+    let gopath = cx
+        .var("GOPATH")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home("go"));
     // The module cache and installed binaries live under GOPATH (the
     // golang images set GOPATH=/go), not the whole GOPATH tree.
     for g in [gopath.as_str(), "/go"] {
@@ -35,14 +51,25 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let vals = c.vals();
     let sub = vals.first().copied().flatten();
     match sub {
-        Some("mod") if vals.get(1).copied().flatten() == Some("download") && vals[2..].iter().all(|v| v.is_some_and(|v| v.starts_with('-'))) => {
+        Some("mod")
+            if vals.get(1).copied().flatten() == Some("download")
+                && vals[2..]
+                    .iter()
+                    .all(|v| v.is_some_and(|v| v.starts_with('-'))) =>
+        {
             module_files(cx, fx);
         }
-        Some("install") if c.positional_with(&[]).iter().skip(1).all(|a| a.str().is_some_and(|v| v.contains('@'))) && c.args.len() > 1 => {
+        Some("install")
+            if c.positional_with(&[])
+                .iter()
+                .skip(1)
+                .all(|a| a.str().is_some_and(|v| v.contains('@')))
+                && c.args.len() > 1 =>
+        {
             // `go install pkg@version` ignores the current module.
             fx.write(&path::join_abs(&gopath, "bin"));
         }
-        Some("version" | "env") if !vals.iter().any(|v| *v == Some("-w")) => {}
+        Some("version" | "env") if !vals.contains(&Some("-w")) => {}
         Some("env") => fx.write(&cx.home(".config/go")),
         _ => {
             // build, test, generate, vet, run, mod tidy…: the module tree,
@@ -51,7 +78,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             module_files(cx, fx);
             write_cwd(fx, cx);
             if matches!(sub, Some("run" | "generate" | "test")) {
-                fx.give_up(format!("`go {}` runs code this model does not read", sub.unwrap_or("")));
+                fx.give_up(format!(
+                    "`go {}` runs code this model does not read",
+                    sub.unwrap_or("")
+                ));
             }
         }
     }
@@ -70,7 +100,12 @@ fn module_files(cx: &Cx, fx: &mut Effects) {
     for line in text.lines() {
         if let Some((_, target)) = line.split_once("=>") {
             let t = target.split_whitespace().next().unwrap_or("");
-            if t.starts_with("./") || t.starts_with("../") || t.starts_with('/') || t == "." || t == ".." {
+            if t.starts_with("./")
+                || t.starts_with("../")
+                || t.starts_with('/')
+                || t == "."
+                || t == ".."
+            {
                 read_rel(fx, cx, t);
             }
         }
@@ -83,9 +118,16 @@ mod tests {
 
     #[test]
     fn download_reads_module_files_and_replacements() {
-        let e = fx_files("go mod download", &[("/app/go.mod", "module x\nreplace y => ../y\n")]);
-        assert!(e.reads_under("/app/go.mod") && e.reads_under("/app/go.sum") && e.reads_under("/y"));
-        assert!(!e.reads_under("/app/main.go") && e.reads_env("GOFLAGS") && e.reads_env("CGO_ENABLED"));
+        let e = fx_files(
+            "go mod download",
+            &[("/app/go.mod", "module x\nreplace y => ../y\n")],
+        );
+        assert!(
+            e.reads_under("/app/go.mod") && e.reads_under("/app/go.sum") && e.reads_under("/y")
+        );
+        assert!(
+            !e.reads_under("/app/main.go") && e.reads_env("GOFLAGS") && e.reads_env("CGO_ENABLED")
+        );
         let e = fx_files("go build -o /bin/app .", &[]);
         assert!(e.reads_under("/app/main.go"));
     }

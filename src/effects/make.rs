@@ -7,10 +7,25 @@
 use super::{Cmd, Cx, Effects};
 
 pub(super) fn apply(c: &Cmd, _cx: &Cx, fx: &mut Effects) -> bool {
-    if !matches!(c.prog, "make" | "gmake" | "cmake" | "ninja" | "meson" | "configure" | "scons" | "bazel" | "just" | "task") {
+    if !matches!(
+        c.prog,
+        "make"
+            | "gmake"
+            | "cmake"
+            | "ninja"
+            | "meson"
+            | "configure"
+            | "scons"
+            | "bazel"
+            | "just"
+            | "task"
+    ) {
         return false;
     }
-    fx.give_up(format!("`{}` runs recipes (reads the whole tree and more)", c.prog));
+    fx.give_up(format!(
+        "`{}` runs recipes (reads the whole tree and more)",
+        c.prog
+    ));
     true
 }
 

@@ -238,7 +238,10 @@ impl Cx<'_> {
             return Some(path::clean(p));
         }
         if p == "~" || p.starts_with("~/") {
-            return Some(path::join_abs(&self.home, p.trim_start_matches('~').trim_start_matches('/')));
+            return Some(path::join_abs(
+                &self.home,
+                p.trim_start_matches('~').trim_start_matches('/'),
+            ));
         }
         if let Some(rest) = p.strip_prefix('~') {
             let (user, tail) = rest.split_once('/').unwrap_or((rest, ""));
@@ -459,8 +462,8 @@ pub(crate) fn config_from_env(fx: &mut Effects, cx: &Cx, var: &str) {
 
 /// The system trees package managers and their maintainer scripts touch.
 pub(crate) const SYSTEM: &[&str] = &[
-    "/etc", "/usr", "/var", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt",
-    "/tmp", "/run",
+    "/etc", "/usr", "/var", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/tmp",
+    "/run",
 ];
 
 pub(crate) fn system(fx: &mut Effects) {
@@ -573,8 +576,9 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     // relative target is resolved in the RUN's cwd when the script never
     // changes directory, else it could be anywhere.
     let changes_dir = shell::commands(script).iter().any(|(c, _)| {
-        c.invocation()
-            .is_some_and(|i| matches!(i.program.as_str(), "cd" | "pushd" | "popd") || i.chdir.is_some())
+        c.invocation().is_some_and(|i| {
+            matches!(i.program.as_str(), "cd" | "pushd" | "popd") || i.chdir.is_some()
+        })
     });
     let redirect_cx = Cx {
         cwd: if changes_dir { None } else { base_cwd.clone() },
@@ -619,7 +623,10 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             continue;
         }
         if inv.args_from_stdin {
-            fx.give_up(format!("`xargs {}` takes its arguments from stdin", inv.program));
+            fx.give_up(format!(
+                "`xargs {}` takes its arguments from stdin",
+                inv.program
+            ));
             continue;
         }
         cx.env.extend(inv.env.iter().cloned());
@@ -659,7 +666,10 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             cds.push((place.scopes.clone(), next));
             continue;
         }
-        if matches!(prog.as_str(), "eval" | "source" | "." | "exec" | "trap" | "alias") {
+        if matches!(
+            prog.as_str(),
+            "eval" | "source" | "." | "exec" | "trap" | "alias"
+        ) {
             fx.give_up(format!("`{prog}` runs code this model does not read"));
             continue;
         }
@@ -730,12 +740,10 @@ pub(crate) mod testutil {
     }
 
     pub fn fx_files(cmd: &str, files: &[(&str, &str)]) -> Effects {
-        let m = Mem(
-            files
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
+        let m = Mem(files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect());
         of_op(&run_op(cmd, &[]), &m)
     }
 }
@@ -746,7 +754,14 @@ mod tests {
 
     #[test]
     fn unknown_and_unparsable_read_everything() {
-        for c in ["frobnicate", "$CMD x", "eval \"$X\"", ". ./env.sh", "echo 'x", "ls | xargs rm"] {
+        for c in [
+            "frobnicate",
+            "$CMD x",
+            "eval \"$X\"",
+            ". ./env.sh",
+            "echo 'x",
+            "ls | xargs rm",
+        ] {
             let e = fx(c, &[]);
             assert!(e.unknown && e.reads.is_everything(), "{c}");
         }
@@ -761,7 +776,10 @@ mod tests {
         assert!(e.writes_under("/tmp/a") && e.writes_under("/x/b") && e.writes_under("/tmp/c"));
         assert!(!e.writes_under("/app"));
         let e = fx("test -f x || cd /y; touch z", &[]);
-        assert!(e.writes.is_everything(), "a conditional cd leaves the cwd unknown");
+        assert!(
+            e.writes.is_everything(),
+            "a conditional cd leaves the cwd unknown"
+        );
         let e = fx("env -C /srv touch k && mkdir -p ~/.cache", &[]);
         assert!(e.writes_under("/srv/k") && e.writes_under("/root/.cache"));
         let e = fx("echo $FOO", &[]);

@@ -9,15 +9,43 @@
 //! and the bundlers' public variables (`VITE_*`, `NEXT_PUBLIC_*`,
 //! `REACT_APP_*`…).
 
-use super::{config_from_env, config_rel, read_arg, read_cwd, write_cwd, write_rel, Cmd, Cx, Effects};
+use super::{
+    config_from_env, config_rel, read_arg, read_cwd, write_cwd, write_rel, Cmd, Cx, Effects,
+};
 use crate::model::path;
 
 /// Variables node tools and the bundlers they run read.
 const NODE_ENV: &[&str] = &[
-    "NODE_", "npm_config_", "NPM_CONFIG_", "YARN_", "PNPM_", "COREPACK_", "VITE_", "NEXT_",
-    "NEXT_PUBLIC_", "REACT_APP_", "NUXT_", "GATSBY_", "VUE_APP_", "PUBLIC_", "EXPO_PUBLIC_",
-    "CI", "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "SASS_", "PUPPETEER_",
-    "CYPRESS_", "ELECTRON_", "PLAYWRIGHT_", "PRISMA_", "SHARP_", "npm_",
+    "NODE_",
+    "npm_config_",
+    "NPM_CONFIG_",
+    "YARN_",
+    "PNPM_",
+    "COREPACK_",
+    "VITE_",
+    "NEXT_",
+    "NEXT_PUBLIC_",
+    "REACT_APP_",
+    "NUXT_",
+    "GATSBY_",
+    "VUE_APP_",
+    "PUBLIC_",
+    "EXPO_PUBLIC_",
+    "CI",
+    "http_",
+    "https_",
+    "HTTP_",
+    "HTTPS_",
+    "no_proxy",
+    "NO_PROXY",
+    "SASS_",
+    "PUPPETEER_",
+    "CYPRESS_",
+    "ELECTRON_",
+    "PLAYWRIGHT_",
+    "PRISMA_",
+    "SHARP_",
+    "npm_",
 ];
 
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
@@ -35,7 +63,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         "yarn" | "yarnpkg" => yarn(c, cx, fx),
         "pnpm" => pnpm(c, cx, fx),
         "corepack" => corepack(c, cx, fx),
-        "node" if c.vals().iter().all(|v| matches!(v, Some("--version" | "-v"))) => {}
+        "node"
+            if c.vals()
+                .iter()
+                .all(|v| matches!(v, Some("--version" | "-v"))) => {}
         p => fx.give_up(format!("`{p}` runs JavaScript this model does not read")),
     }
     true
@@ -49,12 +80,23 @@ fn config(cx: &Cx, fx: &mut Effects) {
     fx.config(&cx.home(".npmrc"));
     fx.config(&cx.home(".yarnrc"));
     fx.config(&cx.home(".yarnrc.yml"));
-    for g in ["/usr/local/etc/npmrc", "/usr/etc/npmrc", "/etc/npmrc", "/usr/local/lib/node_modules/npm/npmrc"] {
+    for g in [
+        "/usr/local/etc/npmrc",
+        "/usr/etc/npmrc",
+        "/etc/npmrc",
+        "/usr/local/lib/node_modules/npm/npmrc",
+    ] {
         fx.config(g);
     }
     // The project root npm and yarn pick is the cwd or a directory above it.
     for d in cx.cwd_and_ancestors() {
-        for f in [".npmrc", ".yarnrc", ".yarnrc.yml", "package.json", "pnpm-workspace.yaml"] {
+        for f in [
+            ".npmrc",
+            ".yarnrc",
+            ".yarnrc.yml",
+            "package.json",
+            "pnpm-workspace.yaml",
+        ] {
             fx.config(&path::join_abs(&d, f));
         }
     }
@@ -74,10 +116,21 @@ fn sub<'a>(c: &'a Cmd) -> Option<&'a str> {
 
 /// Operands after the subcommand.
 fn operands<'a>(c: &'a Cmd) -> Vec<&'a super::Arg> {
-    c.positional_with(&["--prefix", "-C", "--cwd", "--dir", "--filter", "--registry", "--cache", "--userconfig", "-w", "--workspace"])
-        .into_iter()
-        .skip(1)
-        .collect()
+    c.positional_with(&[
+        "--prefix",
+        "-C",
+        "--cwd",
+        "--dir",
+        "--filter",
+        "--registry",
+        "--cache",
+        "--userconfig",
+        "-w",
+        "--workspace",
+    ])
+    .into_iter()
+    .skip(1)
+    .collect()
 }
 
 /// Whether package.json may make an install run project code (lifecycle
@@ -86,14 +139,33 @@ fn project_code(cx: &Cx) -> Option<bool> {
     let text = cx.files.read(&cx.abs("package.json")?)?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     let scripts = json.get("scripts").and_then(|s| s.as_object());
-    let hooks = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare", "dependencies"];
+    let hooks = [
+        "preinstall",
+        "install",
+        "postinstall",
+        "prepublish",
+        "preprepare",
+        "prepare",
+        "postprepare",
+        "dependencies",
+    ];
     let has_hooks = scripts.is_some_and(|s| hooks.iter().any(|h| s.contains_key(*h)));
     let workspaces = json.get("workspaces").is_some();
-    let local_dep = ["dependencies", "devDependencies", "optionalDependencies"].iter().any(|k| {
-        json.get(k).and_then(|d| d.as_object()).is_some_and(|d| {
-            d.values().any(|v| v.as_str().is_some_and(|s| s.starts_with("file:") || s.starts_with("link:") || s.starts_with("workspace:") || s.starts_with('.') || s.starts_with('/')))
-        })
-    });
+    let local_dep = ["dependencies", "devDependencies", "optionalDependencies"]
+        .iter()
+        .any(|k| {
+            json.get(k).and_then(|d| d.as_object()).is_some_and(|d| {
+                d.values().any(|v| {
+                    v.as_str().is_some_and(|s| {
+                        s.starts_with("file:")
+                            || s.starts_with("link:")
+                            || s.starts_with("workspace:")
+                            || s.starts_with('.')
+                            || s.starts_with('/')
+                    })
+                })
+            })
+        });
     Some(has_hooks || workspaces || local_dep)
 }
 
@@ -126,12 +198,31 @@ fn npm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
             }
             fx.write("/usr/local");
         }
-        Some("ci") => install(c, cx, fx, &["package-lock.json", "npm-shrinkwrap.json"], &[], true),
-        Some("install" | "i" | "add" | "isntall" | "in") if ops.is_empty() => {
-            install(c, cx, fx, &["package-lock.json", "npm-shrinkwrap.json"], &[], false)
-        }
+        Some("ci") => install(
+            c,
+            cx,
+            fx,
+            &["package-lock.json", "npm-shrinkwrap.json"],
+            &[],
+            true,
+        ),
+        Some("install" | "i" | "add" | "isntall" | "in") if ops.is_empty() => install(
+            c,
+            cx,
+            fx,
+            &["package-lock.json", "npm-shrinkwrap.json"],
+            &[],
+            false,
+        ),
         Some("install" | "i" | "add" | "isntall" | "in") => {
-            install(c, cx, fx, &["package-lock.json", "npm-shrinkwrap.json"], &[], false);
+            install(
+                c,
+                cx,
+                fx,
+                &["package-lock.json", "npm-shrinkwrap.json"],
+                &[],
+                false,
+            );
             write_rel(fx, cx, "package.json");
             for a in ops {
                 package_spec(a, cx, fx);
@@ -158,9 +249,21 @@ fn package_spec(a: &super::Arg, cx: &Cx, fx: &mut Effects) {
         None => fx.reads = super::PathSet::everything(),
         Some(v) => {
             let v = v.strip_prefix("file:").unwrap_or(v);
-            let pathish = v.starts_with('.') || v.starts_with('/') || v.starts_with('~') || v.ends_with(".tgz") || v.ends_with(".tar.gz") || (v.contains('/') && !v.starts_with('@') && !v.contains(':'));
+            let pathish = v.starts_with('.')
+                || v.starts_with('/')
+                || v.starts_with('~')
+                || v.ends_with(".tgz")
+                || v.ends_with(".tar.gz")
+                || (v.contains('/') && !v.starts_with('@') && !v.contains(':'));
             if pathish {
-                read_arg(fx, cx, &super::Arg { value: Some(v.to_string()), glob: a.glob });
+                read_arg(
+                    fx,
+                    cx,
+                    &super::Arg {
+                        value: Some(v.to_string()),
+                        glob: a.glob,
+                    },
+                );
             }
         }
     }
@@ -168,7 +271,14 @@ fn package_spec(a: &super::Arg, cx: &Cx, fx: &mut Effects) {
 
 fn yarn(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     // Yarn berry reads `.yarn/` (releases, plugins, patches) and `.pnp.*`.
-    for f in [".yarn/releases", ".yarn/plugins", ".yarn/patches", ".yarn/sdks", ".pnp.cjs", ".pnp.loader.mjs"] {
+    for f in [
+        ".yarn/releases",
+        ".yarn/plugins",
+        ".yarn/patches",
+        ".yarn/sdks",
+        ".pnp.cjs",
+        ".pnp.loader.mjs",
+    ] {
         config_rel(fx, cx, f);
     }
     fx.env(&["YARN_RC_FILENAME"]);
@@ -176,7 +286,14 @@ fn yarn(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     match sub(c) {
         None | Some("install") => {
             install(c, cx, fx, &["yarn.lock"], &["package-lock.json"], frozen);
-            for f in [".yarn/cache", ".yarn/install-state.gz", ".yarn/unplugged", ".pnp.cjs", ".pnp.loader.mjs", ".yarn/build-state.yml"] {
+            for f in [
+                ".yarn/cache",
+                ".yarn/install-state.gz",
+                ".yarn/unplugged",
+                ".pnp.cjs",
+                ".pnp.loader.mjs",
+                ".yarn/build-state.yml",
+            ] {
                 write_rel(fx, cx, f);
             }
         }
@@ -210,8 +327,19 @@ fn pnpm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
             fx.write(&cx.home(".local/share/pnpm"));
         }
         Some("install" | "i") if operands(c).is_empty() => {
-            install(c, cx, fx, &["pnpm-lock.yaml"], &[], c.has(&["--frozen-lockfile"]));
-            if cx.files.read(&cx.abs("pnpm-workspace.yaml").unwrap_or_default()).is_some() {
+            install(
+                c,
+                cx,
+                fx,
+                &["pnpm-lock.yaml"],
+                &[],
+                c.has(&["--frozen-lockfile"]),
+            );
+            if cx
+                .files
+                .read(&cx.abs("pnpm-workspace.yaml").unwrap_or_default())
+                .is_some()
+            {
                 read_cwd(fx, cx);
             }
             // Without file contents a workspace file may exist: the tree.
@@ -261,13 +389,28 @@ mod tests {
         let e = fx("npm install -g pnpm@8", &[]);
         assert!(!e.unknown && e.reads_under("/app/.npmrc") && !e.reads_under("/app/src"));
         assert!(e.reads_env("NPM_CONFIG_REGISTRY") && e.reads_env("npm_config_cache"));
-        let e = fx_files("npm ci", &[("/app/package.json", "{\"dependencies\":{\"a\":\"1\"}}")]);
+        let e = fx_files(
+            "npm ci",
+            &[("/app/package.json", "{\"dependencies\":{\"a\":\"1\"}}")],
+        );
         assert!(e.reads_under("/app/package-lock.json") && e.reads_under("/app/.npmrc"));
         assert!(!e.reads_under("/app/src") && e.writes_under("/app/node_modules"));
         assert!(!e.writes_under("/app/package-lock.json"));
-        let e = fx_files("npm ci", &[("/app/package.json", "{\"scripts\":{\"postinstall\":\"node x\"}}")]);
-        assert!(e.reads_under("/app/src"), "lifecycle scripts read the project");
-        assert!(fx("npm ci", &[]).reads_under("/app/src"), "unknown package.json");
+        let e = fx_files(
+            "npm ci",
+            &[(
+                "/app/package.json",
+                "{\"scripts\":{\"postinstall\":\"node x\"}}",
+            )],
+        );
+        assert!(
+            e.reads_under("/app/src"),
+            "lifecycle scripts read the project"
+        );
+        assert!(
+            fx("npm ci", &[]).reads_under("/app/src"),
+            "unknown package.json"
+        );
         assert!(fx("npm run build", &[]).unknown);
         let e = fx("corepack enable", &[]);
         assert!(!e.reads_under("/app/src") && e.reads_env("VITE_API"));

@@ -13,7 +13,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     fx.network = true;
     config_from_env(fx, cx, "COMPOSER");
     config_from_env(fx, cx, "COMPOSER_AUTH");
-    let home = cx.var("COMPOSER_HOME").map(str::to_string).unwrap_or_else(|| cx.home(".composer"));
+    let home = cx
+        .var("COMPOSER_HOME")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home(".composer"));
     for f in ["config.json", "auth.json"] {
         fx.config(&crate::model::path::join_abs(&home, f));
         fx.config(&cx.home(&format!(".config/composer/{f}")));
@@ -29,14 +32,23 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 config_rel(fx, cx, f);
             }
             let json = cx.abs("composer.json").and_then(|p| cx.files.read(&p));
-            let optimize = c.has(&["-o", "--optimize-autoloader", "-a", "--classmap-authoritative"]);
+            let optimize = c.has(&[
+                "-o",
+                "--optimize-autoloader",
+                "-a",
+                "--classmap-authoritative",
+            ]);
             let reads_tree = json.as_deref().is_none_or(|j| {
-                j.contains("\"path\"") || (!c.has(&["--no-autoloader"]) && (optimize || j.contains("\"classmap\"")))
+                j.contains("\"path\"")
+                    || (!c.has(&["--no-autoloader"]) && (optimize || j.contains("\"classmap\"")))
             }) || !c.has(&["--no-scripts"]);
             if reads_tree {
                 read_cwd(fx, cx);
             }
-            let vendor = cx.var("COMPOSER_VENDOR_DIR").unwrap_or("vendor").to_string();
+            let vendor = cx
+                .var("COMPOSER_VENDOR_DIR")
+                .unwrap_or("vendor")
+                .to_string();
             write_rel(fx, cx, &vendor);
             write_rel(fx, cx, "composer.lock");
         }
@@ -57,8 +69,15 @@ mod tests {
 
     #[test]
     fn install() {
-        let e = fx_files("composer install --no-scripts --no-autoloader", &[("/app/composer.json", "{}")]);
-        assert!(e.reads_under("/app/auth.json") && !e.reads_under("/app/src") && e.reads_env("COMPOSER_AUTH"));
+        let e = fx_files(
+            "composer install --no-scripts --no-autoloader",
+            &[("/app/composer.json", "{}")],
+        );
+        assert!(
+            e.reads_under("/app/auth.json")
+                && !e.reads_under("/app/src")
+                && e.reads_env("COMPOSER_AUTH")
+        );
         let e = fx_files("composer install", &[("/app/composer.json", "{}")]);
         assert!(e.reads_under("/app/src"));
     }

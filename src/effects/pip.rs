@@ -34,7 +34,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     };
     // Named by a path (`/opt/venv/bin/pip`): that venv is written.
     if let Some(w) = c.inv.program_word.literal().filter(|w| w.contains('/')) {
-        if let Some(venv) = cx.abs(&w).as_deref().and_then(|p| p.rsplit_once("/bin/")).map(|(v, _)| v.to_string()) {
+        if let Some(venv) = cx
+            .abs(&w)
+            .as_deref()
+            .and_then(|p| p.rsplit_once("/bin/"))
+            .map(|(v, _)| v.to_string())
+        {
             if !venv.is_empty() {
                 fx.read_write(&venv);
             }
@@ -47,21 +52,44 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 /// `python script.py`, `python -c …`: runs code this model does not read.
 fn python_other(c: &Cmd, _cx: &Cx, fx: &mut Effects) -> bool {
     let vals = c.vals();
-    if vals.iter().all(|v| matches!(v, Some("--version" | "-V" | "-VV"))) {
+    if vals
+        .iter()
+        .all(|v| matches!(v, Some("--version" | "-V" | "-VV")))
+    {
         return true;
     }
-    fx.give_up(format!("`{}` runs Python code this model does not read", c.prog));
+    fx.give_up(format!(
+        "`{}` runs Python code this model does not read",
+        c.prog
+    ));
     true
 }
 
 /// pip's configuration files and environment, shared with `uv pip`.
 pub(super) fn pip_config(cx: &Cx, fx: &mut Effects) {
-    fx.env_prefix(&["PIP_", "PYTHON", "VIRTUAL_ENV", "XDG_", "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "REQUESTS_CA_BUNDLE", "SSL_CERT_", "CURL_CA_BUNDLE"]);
+    fx.env_prefix(&[
+        "PIP_",
+        "PYTHON",
+        "VIRTUAL_ENV",
+        "XDG_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+        "no_proxy",
+        "NO_PROXY",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_",
+        "CURL_CA_BUNDLE",
+    ]);
     config_from_env(fx, cx, "PIP_CONFIG_FILE");
     for f in ["/etc/pip.conf", "/etc/xdg/pip/pip.conf"] {
         fx.config(f);
     }
-    let xdg = cx.var("XDG_CONFIG_HOME").map(str::to_string).unwrap_or_else(|| cx.home(".config"));
+    let xdg = cx
+        .var("XDG_CONFIG_HOME")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home(".config"));
     fx.config(&cx.home(".pip/pip.conf"));
     fx.config(&path::join_abs(&xdg, "pip/pip.conf"));
     if let Some(v) = cx.var("XDG_CONFIG_DIRS") {
@@ -97,7 +125,10 @@ fn pip_writes(cx: &Cx, fx: &mut Effects) {
             }
         }
     }
-    let cache = cx.var("XDG_CACHE_HOME").map(str::to_string).unwrap_or_else(|| cx.home(".cache"));
+    let cache = cx
+        .var("XDG_CACHE_HOME")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home(".cache"));
     fx.write(&cache);
     fx.write(&cx.home(".local"));
 }
@@ -110,14 +141,52 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
     let network_subs = ["install", "download", "wheel", "index", "search"];
     fx.network |= sub.is_some_and(|s| network_subs.contains(&s));
     const VALUE: &[&str] = &[
-        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
-        "--prefix", "--root", "--src", "-f", "--find-links", "-i", "--index-url",
-        "--extra-index-url", "--trusted-host", "--progress-bar", "--root-user-action",
-        "--platform", "--python-version", "--implementation", "--abi", "--only-binary",
-        "--no-binary", "--retries", "--timeout", "--cache-dir", "-d", "--dest", "-w",
-        "--wheel-dir", "--log", "--proxy", "--cert", "--client-cert", "--python",
-        "--upgrade-strategy", "--report", "--config-settings", "-C", "--global-option",
-        "--exists-action", "--keyring-provider", "--use-feature", "--use-deprecated",
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--src",
+        "-f",
+        "--find-links",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--trusted-host",
+        "--progress-bar",
+        "--root-user-action",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--only-binary",
+        "--no-binary",
+        "--retries",
+        "--timeout",
+        "--cache-dir",
+        "-d",
+        "--dest",
+        "-w",
+        "--wheel-dir",
+        "--log",
+        "--proxy",
+        "--cert",
+        "--client-cert",
+        "--python",
+        "--upgrade-strategy",
+        "--report",
+        "--config-settings",
+        "-C",
+        "--global-option",
+        "--exists-action",
+        "--keyring-provider",
+        "--use-feature",
+        "--use-deprecated",
     ];
     let mut i = 0;
     let mut seen_sub = false;
@@ -136,8 +205,14 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
         let takes = VALUE.contains(&flag);
         let value = || -> Arg {
             match &inline {
-                Some(x) => Arg { value: Some(x.clone()), glob: false },
-                None => args.get(i + 1).cloned().unwrap_or(Arg { value: None, glob: false }),
+                Some(x) => Arg {
+                    value: Some(x.clone()),
+                    glob: false,
+                },
+                None => args.get(i + 1).cloned().unwrap_or(Arg {
+                    value: None,
+                    glob: false,
+                }),
             }
         };
         if flag.starts_with('-') {
@@ -157,7 +232,11 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
         }
         if !seen_sub {
             seen_sub = true;
-            if matches!(v, "download" | "wheel") && !args.iter().any(|x| matches!(x.str(), Some("-d" | "--dest" | "-w" | "--wheel-dir"))) {
+            if matches!(v, "download" | "wheel")
+                && !args
+                    .iter()
+                    .any(|x| matches!(x.str(), Some("-d" | "--dest" | "-w" | "--wheel-dir")))
+            {
                 // Downloads land in the cwd by default.
                 super::write_cwd(fx, cx);
             }
@@ -181,7 +260,14 @@ fn local(a: &Arg, cx: &Cx, fx: &mut Effects) {
         return;
     };
     if let Some(p) = local_path(v) {
-        read_arg(fx, cx, &Arg { value: Some(p), glob: a.glob });
+        read_arg(
+            fx,
+            cx,
+            &Arg {
+                value: Some(p),
+                glob: a.glob,
+            },
+        );
     } else if v.contains("://") || v.contains("+ssh") || v.starts_with("git+") {
         fx.network = true;
     }
@@ -190,9 +276,17 @@ fn local(a: &Arg, cx: &Cx, fx: &mut Effects) {
 /// The local path a requirement names, if any.
 fn local_path(v: &str) -> Option<String> {
     let spec = v.split_once(" @ ").map(|(_, u)| u.trim()).unwrap_or(v);
-    let spec = spec.split_once('@').filter(|(n, _)| !n.contains('/') && !n.contains(':')).map(|(_, u)| u.trim()).unwrap_or(spec);
+    let spec = spec
+        .split_once('@')
+        .filter(|(n, _)| !n.contains('/') && !n.contains(':'))
+        .map(|(_, u)| u.trim())
+        .unwrap_or(spec);
     if let Some(rest) = spec.strip_prefix("file://") {
-        return Some(if rest.starts_with('/') { rest.to_string() } else { format!("/{rest}") });
+        return Some(if rest.starts_with('/') {
+            rest.to_string()
+        } else {
+            format!("/{rest}")
+        });
     }
     if let Some(rest) = spec.strip_prefix("file:") {
         return Some(rest.to_string());
@@ -211,7 +305,13 @@ fn local_path(v: &str) -> Option<String> {
         || spec.ends_with(".tar.gz")
         || spec.ends_with(".zip")
         || spec.ends_with(".tar.bz2");
-    is_path.then(|| spec.split(['[', ';']).next().unwrap_or(spec).trim().to_string())
+    is_path.then(|| {
+        spec.split(['[', ';'])
+            .next()
+            .unwrap_or(spec)
+            .trim()
+            .to_string()
+    })
 }
 
 /// A requirements file and what it names, recursively: `-r`/`-c` relative to
@@ -246,7 +346,10 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
     // Continuation lines join; comments start at ` #` or a line's `#`.
     let joined = text.replace("\\\r\n", "").replace("\\\n", "");
     for line in joined.lines() {
-        let line = match line.find(" #").or_else(|| line.starts_with('#').then_some(0)) {
+        let line = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
             Some(i) => &line[..i],
             None => line,
         }
@@ -274,14 +377,19 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
         let (flag, val) = if first.starts_with('-') {
             match first.split_once('=') {
                 Some((f, v)) => (f, Some(v.to_string())),
-                None if first.starts_with("--") || first.len() == 2 => (first, words.get(1).map(|s| s.to_string())),
+                None if first.starts_with("--") || first.len() == 2 => {
+                    (first, words.get(1).map(|s| s.to_string()))
+                }
                 // `-rfile`: short option glued to its value.
                 None => (&first[..2], Some(first[2..].to_string())),
             }
         } else {
             ("", None)
         };
-        let arg = Arg { value: val.clone(), glob: false };
+        let arg = Arg {
+            value: val.clone(),
+            glob: false,
+        };
         match flag {
             "-r" | "--requirement" | "-c" | "--constraint" => {
                 let inc = match val.as_deref() {
@@ -293,10 +401,25 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
                     Some(x) => path::join_abs(&dir, x),
                     None => continue,
                 };
-                requirements(&Arg { value: Some(inc), glob: false }, cx, fx, depth + 1);
+                requirements(
+                    &Arg {
+                        value: Some(inc),
+                        glob: false,
+                    },
+                    cx,
+                    fx,
+                    depth + 1,
+                );
             }
             "-e" | "--editable" | "-f" | "--find-links" => local(&arg, cx, fx),
-            "" => local(&Arg { value: Some(line.to_string()), glob: false }, cx, fx),
+            "" => local(
+                &Arg {
+                    value: Some(line.to_string()),
+                    glob: false,
+                },
+                cx,
+                fx,
+            ),
             _ => {}
         }
     }
@@ -309,7 +432,10 @@ mod tests {
 
     #[test]
     fn names_read_only_config() {
-        let e = fx("pip install --no-cache-dir flask==2.0 'requests[socks]'", &[]);
+        let e = fx(
+            "pip install --no-cache-dir flask==2.0 'requests[socks]'",
+            &[],
+        );
         assert!(!e.unknown && e.network && !e.reads_under("/app"));
         assert!(e.reads_env("PIP_INDEX_URL") && e.config_files.contains("/root/.pip/pip.conf"));
         assert!(e.config_files.contains("/etc/pip.conf"));
@@ -323,7 +449,12 @@ mod tests {
 
     #[test]
     fn local_paths_and_includes() {
-        for c in ["pip install .", "pip install -e .", "pip install ./libs/x", "pip install file:///app/x"] {
+        for c in [
+            "pip install .",
+            "pip install -e .",
+            "pip install ./libs/x",
+            "pip install file:///app/x",
+        ] {
             assert!(fx(c, &[]).reads_under("/app"), "{c}");
         }
         let e = fx_files(
@@ -335,10 +466,18 @@ mod tests {
             ],
         );
         assert!(e.reads_under("/app/requirements.txt") && e.reads_under("/app/sub/base.txt"));
-        assert!(e.reads_under("/app/sub/c.txt"), "-c resolves against the including file");
-        assert!(e.reads_under("/app/libs/x"), "local paths resolve against the cwd");
+        assert!(
+            e.reads_under("/app/sub/c.txt"),
+            "-c resolves against the including file"
+        );
+        assert!(
+            e.reads_under("/app/libs/x"),
+            "local paths resolve against the cwd"
+        );
         assert!(!e.reads_under("/app/other"));
         // Unreadable includes could name anything.
-        assert!(fx("pip install -r requirements.txt", &[]).reads.is_everything());
+        assert!(fx("pip install -r requirements.txt", &[])
+            .reads
+            .is_everything());
     }
 }

@@ -125,19 +125,32 @@ fn uv(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     super::config_from_env(fx, cx, "UV_CONFIG_FILE");
     // uv discovers project settings upward from the cwd.
     for d in cx.cwd_and_ancestors() {
-        for f in ["uv.toml", "pyproject.toml", ".python-version", ".python-versions"] {
+        for f in [
+            "uv.toml",
+            "pyproject.toml",
+            ".python-version",
+            ".python-versions",
+        ] {
             fx.config(&path::join_abs(&d, f));
         }
     }
     let vals = c.vals();
     match sub(c) {
         Some("pip") => {
-            let rest = &c.args[vals.iter().position(|v| *v == Some("pip")).map_or(0, |i| i + 1)..];
-            let inner = Cmd { prog: "pip", args: rest.to_vec(), inv: c.inv };
+            let rest = &c.args[vals
+                .iter()
+                .position(|v| *v == Some("pip"))
+                .map_or(0, |i| i + 1)..];
+            let inner = Cmd {
+                prog: "pip",
+                args: rest.to_vec(),
+                inv: c.inv,
+            };
             super::pip::apply(&inner, cx, fx);
         }
         Some("sync") => {
-            let no_project = c.has(&["--no-install-project", "--only-install-project"]) && !c.has(&["--only-install-project"]);
+            let no_project = c.has(&["--no-install-project", "--only-install-project"])
+                && !c.has(&["--only-install-project"]);
             project(cx, fx, &["pyproject.toml", "uv.lock"], no_project);
             match cx.var("UV_PROJECT_ENVIRONMENT") {
                 Some(v) => write_rel(fx, cx, v),
@@ -183,7 +196,9 @@ fn pipenv(c: &Cmd, cx: &Cx, fx: &mut Effects) {
                 None => read_cwd(fx, cx),
             }
             write_rel(fx, cx, ".venv");
-            if !c.has(&["--deploy", "--system", "--ignore-pipfile"]) || sub(c) == Some("install") && !c.has(&["--deploy"]) {
+            if !c.has(&["--deploy", "--system", "--ignore-pipfile"])
+                || sub(c) == Some("install") && !c.has(&["--deploy"])
+            {
                 write_rel(fx, cx, "Pipfile.lock");
             }
             fx.write(&cx.home(".local/share/virtualenvs"));
@@ -202,11 +217,17 @@ mod tests {
 
     #[test]
     fn poetry_and_uv() {
-        let e = fx_files("poetry install --no-root", &[("/app/pyproject.toml", "[tool.poetry]\n")]);
+        let e = fx_files(
+            "poetry install --no-root",
+            &[("/app/pyproject.toml", "[tool.poetry]\n")],
+        );
         assert!(e.reads_under("/app/pyproject.toml") && e.reads_under("/app/poetry.toml"));
         assert!(!e.reads_under("/app/src") && e.reads_env("POETRY_VIRTUALENVS_CREATE"));
         assert!(fx("poetry install", &[]).reads_under("/app/src"));
-        let e = fx_files("uv sync --frozen --no-install-project", &[("/app/pyproject.toml", "[project]\n")]);
+        let e = fx_files(
+            "uv sync --frozen --no-install-project",
+            &[("/app/pyproject.toml", "[project]\n")],
+        );
         assert!(e.reads_under("/app/uv.lock") && e.reads_under("/app/.python-version"));
         assert!(!e.reads_under("/app/main.py") && e.writes_under("/app/.venv"));
         let e = fx("uv pip install --system flask", &[]);

@@ -11,12 +11,21 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if !bundle && c.prog != "gem" {
         return false;
     }
-    fx.env_prefix(&["BUNDLE_", "GEM_", "RUBY", "http_", "https_", "HTTP_", "HTTPS_", "MAKE", "CC", "CFLAGS"]);
+    fx.env_prefix(&[
+        "BUNDLE_", "GEM_", "RUBY", "http_", "https_", "HTTP_", "HTTPS_", "MAKE", "CC", "CFLAGS",
+    ]);
     fx.network = true;
     fx.config(&cx.home(".gemrc"));
     fx.config("/etc/gemrc");
     fx.config("/usr/local/etc/gemrc");
-    for s in ["/usr/local/bundle", "/usr/local/lib/ruby", "/var/lib/gems", "/usr/lib/ruby", "/usr/local/bin", "/tmp"] {
+    for s in [
+        "/usr/local/bundle",
+        "/usr/local/lib/ruby",
+        "/var/lib/gems",
+        "/usr/lib/ruby",
+        "/usr/local/bin",
+        "/tmp",
+    ] {
         fx.read_write(s);
     }
     fx.read_write(&cx.home(".gem"));
@@ -26,7 +35,13 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if bundle {
         config_from_env(fx, cx, "BUNDLE_GEMFILE");
         config_from_env(fx, cx, "BUNDLE_APP_CONFIG");
-        for f in ["Gemfile", "Gemfile.lock", "gems.rb", "gems.locked", ".bundle/config"] {
+        for f in [
+            "Gemfile",
+            "Gemfile.lock",
+            "gems.rb",
+            "gems.locked",
+            ".bundle/config",
+        ] {
             config_rel(fx, cx, f);
         }
         fx.config(&cx.home(".bundle/config"));
@@ -37,7 +52,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 let local = cx
                     .abs(gemfile)
                     .and_then(|p| cx.files.read(&p))
-                    .is_none_or(|t| t.contains("gemspec") || t.contains("path:") || t.contains(":path") || t.contains("eval_gemfile"));
+                    .is_none_or(|t| {
+                        t.contains("gemspec")
+                            || t.contains("path:")
+                            || t.contains(":path")
+                            || t.contains("eval_gemfile")
+                    });
                 if local {
                     read_cwd(fx, cx);
                 }
@@ -56,8 +76,24 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     } else {
         match sub {
             Some("install" | "i" | "update") => {
-                for a in c.positional_with(&["-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "--platform"]).into_iter().skip(1) {
-                    if a.str().is_none_or(|v| v.ends_with(".gem") || v.contains('/')) {
+                for a in c
+                    .positional_with(&[
+                        "-v",
+                        "--version",
+                        "-i",
+                        "--install-dir",
+                        "-n",
+                        "--bindir",
+                        "--source",
+                        "-s",
+                        "--platform",
+                    ])
+                    .into_iter()
+                    .skip(1)
+                {
+                    if a.str()
+                        .is_none_or(|v| v.ends_with(".gem") || v.contains('/'))
+                    {
                         read_arg(fx, cx, a);
                     }
                 }
@@ -65,7 +101,14 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                     read_cwd(fx, cx);
                 }
                 for d in c.opt_values(&["-i", "--install-dir", "-n", "--bindir"]) {
-                    super::write_arg(fx, cx, &super::Arg { value: d, glob: false });
+                    super::write_arg(
+                        fx,
+                        cx,
+                        &super::Arg {
+                            value: d,
+                            glob: false,
+                        },
+                    );
                 }
             }
             Some("env" | "list" | "sources") | None => {}
@@ -81,7 +124,10 @@ mod tests {
 
     #[test]
     fn bundler() {
-        let e = fx_files("bundle install --deployment", &[("/app/Gemfile", "source 'x'\ngem 'rails'\n")]);
+        let e = fx_files(
+            "bundle install --deployment",
+            &[("/app/Gemfile", "source 'x'\ngem 'rails'\n")],
+        );
         assert!(e.reads_under("/app/Gemfile.lock") && e.reads_under("/app/.bundle/config"));
         assert!(!e.reads_under("/app/app") && e.reads_env("BUNDLE_WITHOUT"));
         assert!(fx("bundle install", &[]).reads_under("/app/app"));

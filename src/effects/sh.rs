@@ -6,20 +6,33 @@ use super::{read_arg, Cmd, Cx, Effects};
 use crate::shell;
 
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
-    if !matches!(c.prog, "sh" | "bash" | "dash" | "ash" | "ksh" | "mksh" | "zsh") {
+    if !matches!(
+        c.prog,
+        "sh" | "bash" | "dash" | "ash" | "ksh" | "mksh" | "zsh"
+    ) {
         return false;
     }
     let vals = c.vals();
     if let Some(i) = vals.iter().position(|v| *v == Some("-c")) {
-        let only_flags = vals[..i].iter().all(|v| v.is_some_and(|v| v.starts_with('-') || v == "pipefail"));
+        let only_flags = vals[..i]
+            .iter()
+            .all(|v| v.is_some_and(|v| v.starts_with('-') || v == "pipefail"));
         if let (true, Some(Some(text))) = (only_flags, vals.get(i + 1)) {
             if let Ok(script) = shell::parse(text, 0) {
                 let run = crate::model::RunOp {
                     argv: Vec::new(),
                     heredocs: Vec::new(),
-                    env: cx.env.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect(),
+                    env: cx
+                        .env
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                        .collect(),
                     cwd: cx.cwd.clone().unwrap_or_else(|| "/".into()),
-                    user: if cx.home == "/root" { "root".into() } else { cx.home.trim_start_matches("/home/").to_string() },
+                    user: if cx.home == "/root" {
+                        "root".into()
+                    } else {
+                        cx.home.trim_start_matches("/home/").to_string()
+                    },
                     network: None,
                     security: None,
                     mounts: Vec::new(),
@@ -34,13 +47,22 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if let Some(script) = c.positional_with(&["-o", "+o"]).first() {
         read_arg(fx, cx, script);
     }
-    fx.give_up(format!("`{}` runs a script this model does not read", c.prog));
+    fx.give_up(format!(
+        "`{}` runs a script this model does not read",
+        c.prog
+    ));
     true
 }
 
 fn merge(fx: &mut Effects, inner: Effects, cwd_unknown: bool) {
     if inner.unknown || cwd_unknown {
-        fx.give_up(inner.why.first().cloned().unwrap_or_else(|| "a nested shell in an unknown directory".into()));
+        fx.give_up(
+            inner
+                .why
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "a nested shell in an unknown directory".into()),
+        );
     }
     fx.reads.extend(&inner.reads);
     fx.writes.extend(&inner.writes);

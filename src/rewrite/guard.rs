@@ -293,7 +293,10 @@ pub fn check(
                 .collect();
             for e2 in &expect[k + 1..] {
                 let crossed = match *e2 {
-                    Expect::Same { j: j2, moved: false } if j2 < j => b[j2].1,
+                    Expect::Same {
+                        j: j2,
+                        moved: false,
+                    } if j2 < j => b[j2].1,
                     Expect::Merged { a: x, .. } if x < j => b[x].1,
                     _ => continue,
                 };
@@ -350,7 +353,10 @@ mod tests {
     fn rejects_the_probes() {
         let b = format!("{BASE}COPY . .\nRUN apt-get install -y curl\n");
         let a = format!("{BASE}RUN apt-get install -y curl\nCOPY . .\n");
-        assert!(guard(&b, &a, &[]).is_err(), "undeclared swap of COPY and RUN");
+        assert!(
+            guard(&b, &a, &[]).is_err(),
+            "undeclared swap of COPY and RUN"
+        );
         let b = format!("{BASE}RUN echo a > /x\nRUN echo b > /x\n");
         let a = format!("{BASE}RUN echo b > /x\nRUN echo a > /x\n");
         assert!(guard(&b, &a, &[]).is_err(), "two swapped RUNs");
@@ -365,13 +371,19 @@ mod tests {
         let b = format!("{BASE}RUN a\nRUN b\n");
         let a = format!("{BASE}RUN b && a\n");
         assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).is_err());
-        assert!(guard(&b, &format!("{BASE}RUN a && b\n"), &[]).is_err(), "undeclared merge");
+        assert!(
+            guard(&b, &format!("{BASE}RUN a && b\n"), &[]).is_err(),
+            "undeclared merge"
+        );
         let b = format!("{BASE}RUN apt-get update\nRUN apt-get install -y a b\n");
         let a = format!("{BASE}RUN apt-get update && apt-get install -y ab\n");
         assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).is_err());
         let b = format!("{BASE}RUN apt-get update\nCOPY . .\nRUN apt-get install -y a\n");
         let a = format!("{BASE}COPY . .\nRUN apt-get update && apt-get install -y a\n");
-        assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 4 }]).is_err(), "merge across a COPY");
+        assert!(
+            guard(&b, &a, &[Transform::Merge { a: 2, b: 4 }]).is_err(),
+            "merge across a COPY"
+        );
         let b = format!("{BASE}RUN echo 'a  b'\n");
         assert!(guard(&b, &format!("{BASE}RUN echo 'a b'\n"), &[]).is_err());
     }
@@ -389,8 +401,10 @@ mod tests {
 
     #[test]
     fn accepts_legitimate_fixes() {
-        let b = format!("{BASE}COPY . .\nRUN apt-get update && apt-get install -y curl\nCMD [\"x\"]\n");
-        let a = format!("{BASE}RUN apt-get update && apt-get install -y curl\nCOPY . .\nCMD [\"x\"]\n");
+        let b =
+            format!("{BASE}COPY . .\nRUN apt-get update && apt-get install -y curl\nCMD [\"x\"]\n");
+        let a =
+            format!("{BASE}RUN apt-get update && apt-get install -y curl\nCOPY . .\nCMD [\"x\"]\n");
         guard(&b, &a, &[Transform::Move { ins: 3, above: 2 }]).unwrap();
         let b = format!("{BASE}RUN apt-get update\nRUN apt-get install -y \\\n  gcc make\n");
         let a = format!("{BASE}RUN apt-get update && apt-get install -y \\\n  gcc make\n");

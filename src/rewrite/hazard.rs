@@ -55,7 +55,11 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
         if e.is_dir() {
             // Its contents land in dest: the context path for `p`.
             let rel = p.strip_prefix(&dest).unwrap_or("").trim_start_matches('/');
-            let base = if dest == "/" { p.trim_start_matches('/') } else { rel };
+            let base = if dest == "/" {
+                p.trim_start_matches('/')
+            } else {
+                rel
+            };
             let cpath = if s.path.is_empty() {
                 base.to_string()
             } else if base.is_empty() {
@@ -64,9 +68,7 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
                 format!("{}/{}", s.path, base)
             };
             context_has_at_or_above(ctx, &cpath, &s.path)
-                || ctx
-                    .entries()
-                    .any(|(k, _)| under_rel(k, &cpath))
+                || ctx.entries().any(|(k, _)| under_rel(k, &cpath))
         } else {
             let landing = if many {
                 path::join_abs(&dest, &s.basename)
@@ -238,73 +240,11 @@ pub fn run_may_cross_with(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::effects::testutil::{fx, run_op};
-    use crate::model::CopySrc;
-
-    fn copy(dest: &str, chown: Option<&str>) -> CopyOp {
-        CopyOp {
-            add: false,
-            source: CopySource::Context,
-            srcs: vec![CopySrc {
-                raw: ".".into(),
-                path: "".into(),
-                basename: ".".into(),
-                wildcard: false,
-                inline: None,
-                remote: None,
-            }],
-            dest: dest.into(),
-            chown: chown.map(str::to_string),
-            chmod: None,
-            link: false,
-            parents: false,
-            exclude: Vec::new(),
-            checksum: None,
-            keep_git_dir: false,
-            unpack: None,
-        }
-    }
-
-    #[test]
-    fn probes() {
-        let env = [("PIP_CONFIG_FILE", "/app/pip.conf")];
-        let e = fx("pip install flask", &env);
-        let r = run_may_cross(&e, &run_op("pip install flask", &env), &copy("/app", None), None);
-        assert!(r.unwrap_err().contains("pip.conf"));
-        let e = fx("usermod -u 2000 app", &[]);
-        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app")), None);
-        assert!(r.is_err());
-        let e = fx("groupadd -r g && useradd -r -g g worker", &[]);
-        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app:app")), None);
-        assert!(r.unwrap_err().contains("user/group database"));
-        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
-        assert!(r.is_ok(), "numeric ids resolve nothing");
-    }
-
-    #[test]
-    fn system_installs_cross_app_copies() {
-        let e = fx("apt-get update && apt-get install -y curl", &[]);
-        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_ok());
-        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/usr/local/bin", None), None).is_err());
-        let e = fx("rm -rf /app/tmp", &[]);
-        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
-        let e = fx("mkdir -p /app", &[]);
-        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
-        // PATH into the destination: without the context, any program could be there.
-        let env = [("PATH", "/app/bin:/usr/bin")];
-        let e = fx("apt-get install -y curl", &env);
-        assert!(run_may_cross(&e, &run_op("", &env), &copy("/app", None), None).is_err());
-    }
-}
-
 /// Commands that change what later commands in the same shell see.
 const STATEFUL: &[&str] = &[
     "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
-    "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare",
-    "typeset", "hash", "shift", "enable", "builtin", "exit", "return",
+    "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare", "typeset",
+    "hash", "shift", "enable", "builtin", "exit", "return",
 ];
 
 /// Why the first RUN of a merge (`a && b`) would change what the second
@@ -399,7 +339,11 @@ impl crate::effects::Files for CopyFiles<'_> {
 
     fn list(&self, abs: &str) -> Option<Vec<String>> {
         let c = self.context_path(abs)?;
-        let prefix = if c.is_empty() { String::new() } else { format!("{c}/") };
+        let prefix = if c.is_empty() {
+            String::new()
+        } else {
+            format!("{c}/")
+        };
         Some(
             self.ctx
                 .entries()
@@ -407,5 +351,72 @@ impl crate::effects::Files for CopyFiles<'_> {
                 .filter(|k| !k.is_empty() && !k.contains('/'))
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::effects::testutil::{fx, run_op};
+    use crate::model::CopySrc;
+
+    fn copy(dest: &str, chown: Option<&str>) -> CopyOp {
+        CopyOp {
+            add: false,
+            source: CopySource::Context,
+            srcs: vec![CopySrc {
+                raw: ".".into(),
+                path: "".into(),
+                basename: ".".into(),
+                wildcard: false,
+                inline: None,
+                remote: None,
+            }],
+            dest: dest.into(),
+            chown: chown.map(str::to_string),
+            chmod: None,
+            link: false,
+            parents: false,
+            exclude: Vec::new(),
+            checksum: None,
+            keep_git_dir: false,
+            unpack: None,
+        }
+    }
+
+    #[test]
+    fn probes() {
+        let env = [("PIP_CONFIG_FILE", "/app/pip.conf")];
+        let e = fx("pip install flask", &env);
+        let r = run_may_cross(
+            &e,
+            &run_op("pip install flask", &env),
+            &copy("/app", None),
+            None,
+        );
+        assert!(r.unwrap_err().contains("pip.conf"));
+        let e = fx("usermod -u 2000 app", &[]);
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app")), None);
+        assert!(r.is_err());
+        let e = fx("groupadd -r g && useradd -r -g g worker", &[]);
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app:app")), None);
+        assert!(r.unwrap_err().contains("user/group database"));
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
+        assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    #[test]
+    fn system_installs_cross_app_copies() {
+        let e = fx("apt-get update && apt-get install -y curl", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_ok());
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/usr/local/bin", None), None).is_err());
+        let e = fx("rm -rf /app/tmp", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
+        let e = fx("mkdir -p /app", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
+        // PATH into the destination: without the context, any program could be there.
+        let env = [("PATH", "/app/bin:/usr/bin")];
+        let e = fx("apt-get install -y curl", &env);
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/app", None), None).is_err());
     }
 }

@@ -414,8 +414,10 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
         if is_safe {
             let ok = |out: &str, fs: &[&Fix]| -> Result<(), String> {
                 let (dfa, ma) = parse_model(out)?;
-                let declared: Vec<Transform> =
-                    fs.iter().flat_map(|f| f.transforms.iter().copied()).collect();
+                let declared: Vec<Transform> = fs
+                    .iter()
+                    .flat_map(|f| f.transforms.iter().copied())
+                    .collect();
                 guard::check(&df, &model, &dfa, &ma, ctx, input.root, &declared)
             };
             if ok(&next, &chosen).is_err() {

@@ -302,7 +302,10 @@ fn shared_corpus_runs_parse() {
 #[test]
 fn tokens_ignore_blanks_between_words_only() {
     let t = |s: &str| super::tokens(&super::parse(s, 0).unwrap());
-    assert_eq!(t("apt-get  install -y a b"), t("apt-get install \\\n  -y a b"));
+    assert_eq!(
+        t("apt-get  install -y a b"),
+        t("apt-get install \\\n  -y a b")
+    );
     assert_ne!(t("install -y a b"), t("install -y ab"));
     assert_ne!(t("echo 'a  b'"), t("echo 'a b'"));
     assert_ne!(t("echo \"a\" b"), t("echo a b"));

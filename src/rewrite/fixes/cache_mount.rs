@@ -26,8 +26,8 @@
 //! and only when the RUN runs as root (the paths are root's).
 
 use super::run_scripts;
-use crate::model::MountKind;
 use super::run_view::program;
+use crate::model::MountKind;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";

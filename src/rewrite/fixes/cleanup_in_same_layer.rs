@@ -28,8 +28,8 @@
 //! background jobs.
 
 use super::run_scripts;
-use crate::model::MountKind;
 use super::run_view::program;
+use crate::model::MountKind;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 /// apt lists (the registry's code for this fix).

@@ -26,8 +26,8 @@
 //! come from the previous RUN (it must name them, their parent, or be the
 //! package manager that writes them).
 
-use crate::rewrite::edit::{flags_text, next_in_stage};
 use super::run_view::{parse_run, program};
+use crate::rewrite::edit::{flags_text, next_in_stage};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
@@ -128,7 +128,8 @@ mod tests {
             assert!(run(df, true, &["DO206"]).applied.is_empty(), "{df}");
         }
         // A `cd` in the first RUN would change where the merged rm runs.
-        let df = "FROM debian\nRUN cd /tmp && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n";
+        let df =
+            "FROM debian\nRUN cd /tmp && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n";
         assert!(run(df, true, &["DO206"]).applied.is_empty());
     }
 

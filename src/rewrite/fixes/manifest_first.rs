@@ -77,13 +77,13 @@
 //! `.cargo/`.
 
 use super::ecosystems::{classify, Class, Files};
-use super::{config_only, step_of};
-use crate::model::{path, CopySource, Op};
-use crate::rewrite::edit::{block_text, delete_block, insert_above};
 use super::run_view::{parse_run, program, Script};
+use super::{config_only, step_of};
 use crate::context::EntryKind;
 use crate::effects;
+use crate::model::{path, CopySource, Op};
 use crate::model::{CopyOp, Step};
+use crate::rewrite::edit::{block_text, delete_block, insert_above};
 use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
@@ -721,7 +721,7 @@ fn effects_allow(
                 format!("{dir}/{target}")
             };
             let t = path::clean(&joined);
-            items.iter().any(|x| *x == t)
+            items.contains(&t)
         };
         if !ok {
             return Err(format!(
@@ -889,7 +889,15 @@ pub fn check(c: &mut Checker) {
             c.skip(CODE, line, format!("not split: {p}"));
             continue;
         }
-        if let Err(why) = effects_allow(c, ins, run_step, cop, &mapped, &mut items, lock_reason.is_some()) {
+        if let Err(why) = effects_allow(
+            c,
+            ins,
+            run_step,
+            cop,
+            &mapped,
+            &mut items,
+            lock_reason.is_some(),
+        ) {
             c.skip(CODE, line, format!("not split: {why}"));
             continue;
         }
@@ -960,7 +968,11 @@ pub fn check(c: &mut Checker) {
             }
             None => Applicability::Safe,
         };
-        let copies = groups.len() + items.iter().filter(|i| mapped.kind(i) == Some(true)).count();
+        let copies = groups.len()
+            + items
+                .iter()
+                .filter(|i| mapped.kind(i) == Some(true))
+                .count();
         let mut transforms = vec![Transform::Insert { above: copy_idx }; copies];
         transforms.push(Transform::Move {
             ins: idx,
@@ -1007,17 +1019,44 @@ mod tests {
         // A nested include in a subfolder is copied too (resolved against the including file).
         let out = run_ctx(
             df,
-            &[("requirements.txt", "-r reqs/base.txt\n"), ("reqs/base.txt", "-c c.txt\nflask\n"), ("reqs/c.txt", "a<2\n"), ("app.py", "")],
+            &[
+                ("requirements.txt", "-r reqs/base.txt\n"),
+                ("reqs/base.txt", "-c c.txt\nflask\n"),
+                ("reqs/c.txt", "a<2\n"),
+                ("app.py", ""),
+            ],
             false,
             &["DO101"],
         );
-        assert!(out.output.contains("COPY reqs/base.txt reqs/c.txt ./reqs/"), "{}", out.output);
+        assert!(
+            out.output.contains("COPY reqs/base.txt reqs/c.txt ./reqs/"),
+            "{}",
+            out.output
+        );
         // The pip.conf an ENV points at is copied with the manifest.
         let df2 = "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
-        let out = run_ctx(df2, &[("requirements.txt", "flask\n"), ("pip.conf", "[global]\n"), ("app.py", "")], false, &["DO101"]);
-        assert!(out.output.contains("COPY requirements.txt pip.conf ./"), "{}", out.output);
+        let out = run_ctx(
+            df2,
+            &[
+                ("requirements.txt", "flask\n"),
+                ("pip.conf", "[global]\n"),
+                ("app.py", ""),
+            ],
+            false,
+            &["DO101"],
+        );
+        assert!(
+            out.output.contains("COPY requirements.txt pip.conf ./"),
+            "{}",
+            out.output
+        );
         // A local path in the requirements reads the project: not split, with the reason.
-        let out = run_ctx(df, &[("requirements.txt", "./libs/x\n"), ("libs/x/setup.py", "")], false, &["DO101"]);
+        let out = run_ctx(
+            df,
+            &[("requirements.txt", "./libs/x\n"), ("libs/x/setup.py", "")],
+            false,
+            &["DO101"],
+        );
         assert_eq!(out.output, df);
         assert!(!out.skipped.is_empty());
     }

@@ -110,7 +110,11 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         if !b.heredocs.is_empty() {
-            c.skip(CODE, a.start_line, "not merged: the install RUN uses heredocs");
+            c.skip(
+                CODE,
+                a.start_line,
+                "not merged: the install RUN uses heredocs",
+            );
             continue;
         }
         if !b.comments.is_empty() {

@@ -4,13 +4,13 @@ pub mod cache_mount;
 pub mod cleanup_in_same_layer;
 pub mod delete_in_creating_layer;
 mod ecosystems;
-pub mod run_view;
 pub mod manifest_first;
 pub mod merge_apt_update;
 pub mod multistage_split;
 pub mod no_install_recommends;
 pub mod propose_dockerignore;
 pub mod reorder_by_volatility;
+pub mod run_view;
 
 use super::{Applicability, Checker};
 use crate::model::{Model, Step};
@@ -138,9 +138,11 @@ pub fn run_scripts<'a>(
         .filter(|(_, ins)| ins.keyword == Keyword::Run)
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
-                Some(crate::model::Op::Run(run)) => {
-                    Some((ins, run, crate::rewrite::fixes::run_view::parse_run(df, ins)?))
-                }
+                Some(crate::model::Op::Run(run)) => Some((
+                    ins,
+                    run,
+                    crate::rewrite::fixes::run_view::parse_run(df, ins)?,
+                )),
                 _ => None,
             },
         )

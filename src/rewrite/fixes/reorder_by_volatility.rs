@@ -173,9 +173,7 @@ fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(),
         fx.reads.iter().any(|p| effects::under(&dest, p))
             || fx.writes.iter().any(|p| effects::under(p, &dest))
     });
-    let vague = fx.unknown
-        || fx.reads.is_everything()
-        || (fx.writes.is_everything() && !fx.userdb);
+    let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_ref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
         hazard::run_may_cross(&fx, r, copy, c.context).map_err(|w| (w, report))?;
@@ -228,21 +226,31 @@ mod tests {
         let df = "FROM python:3.11-slim\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install flask\n";
         let out = run_ctx(
             df,
-            &[("app.py", ""), ("pip.conf", "[global]\nno-cache-dir = true\n")],
+            &[
+                ("app.py", ""),
+                ("pip.conf", "[global]\nno-cache-dir = true\n"),
+            ],
             false,
             &["DO102"],
         );
         assert_eq!(out.output, df);
         assert!(
-            out.skipped.iter().any(|s| s.code == "DO102" && s.reason.contains("pip.conf")),
+            out.skipped
+                .iter()
+                .any(|s| s.code == "DO102" && s.reason.contains("pip.conf")),
             "{:?}",
             out.skipped
         );
         // usermod re-owns files and changes the database --chown resolves.
-        let df = "FROM myorg/base:1\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
+        let df =
+            "FROM myorg/base:1\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
         let out = run_ctx(df, &[("app.py", "")], false, &["DO102"]);
         assert_eq!(out.output, df);
-        assert!(out.skipped.iter().any(|s| s.code == "DO102"), "{:?}", out.skipped);
+        assert!(
+            out.skipped.iter().any(|s| s.code == "DO102"),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]
@@ -250,9 +258,18 @@ mod tests {
         use super::super::testutil::run_ctx;
         // A config file the COPY brings, read from the project (.npmrc).
         let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g pnpm\n";
-        let out = run_ctx(df, &[(".npmrc", "registry=https://r\n"), ("a.js", "")], false, &["DO102"]);
+        let out = run_ctx(
+            df,
+            &[(".npmrc", "registry=https://r\n"), ("a.js", "")],
+            false,
+            &["DO102"],
+        );
         assert_eq!(out.output, df);
-        assert!(out.skipped[0].reason.contains(".npmrc"), "{:?}", out.skipped);
+        assert!(
+            out.skipped[0].reason.contains(".npmrc"),
+            "{:?}",
+            out.skipped
+        );
         // Without it, the same RUN moves.
         let out = run_ctx(df, &[("a.js", "")], false, &["DO102"]);
         assert_ne!(out.output, df);
@@ -260,7 +277,11 @@ mod tests {
         let df = "FROM debian\nCOPY . /app\nRUN apt-get update && apt-get install -y curl && echo 1 > /app/a\n";
         let out = run_ctx(df, &[("a", "")], false, &["DO102"]);
         assert_eq!(out.output, df);
-        assert!(out.skipped[0].reason.contains("/app/a"), "{:?}", out.skipped);
+        assert!(
+            out.skipped[0].reason.contains("/app/a"),
+            "{:?}",
+            out.skipped
+        );
         // Even a file the context lacks: the COPY creates /app.
         let df = "FROM debian\nCOPY . /app\nRUN apt-get install -y curl && touch /app/ready\n";
         assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);

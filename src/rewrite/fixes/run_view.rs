@@ -116,14 +116,15 @@ pub fn program(argv: &[&str]) -> (String, usize) {
     let mut in_wrapper = false;
     while i < argv.len() {
         let a = argv[i];
-        if matches!(a, "sudo" | "env" | "command" | "exec" | "nice" | "nohup" | "time") {
+        if matches!(
+            a,
+            "sudo" | "env" | "command" | "exec" | "nice" | "nohup" | "time"
+        ) {
             in_wrapper = true;
             i += 1;
             continue;
         }
-        let assignment = a
-            .split_once('=')
-            .is_some_and(|(k, _)| shell::is_name(k));
+        let assignment = a.split_once('=').is_some_and(|(k, _)| shell::is_name(k));
         if in_wrapper && (a.starts_with('-') || assignment) {
             i += 1;
             continue;
@@ -199,7 +200,10 @@ mod tests {
     #[test]
     fn program_never_points_past_the_end() {
         assert_eq!(program(&["env"]), ("env".into(), 0));
-        assert_eq!(program(&["sudo", "-E", "env", "A=1", "pip", "x"]), ("pip".into(), 4));
+        assert_eq!(
+            program(&["sudo", "-E", "env", "A=1", "pip", "x"]),
+            ("pip".into(), 4)
+        );
         assert_eq!(program(&["/usr/bin/pip3"]), ("pip3".into(), 0));
     }
 }
