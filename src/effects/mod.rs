@@ -344,6 +344,22 @@ impl Cmd<'_> {
                         out.push(Some(v.to_string()));
                     }
                 }
+                // A short-option cluster (`-sSLo FILE`, `-ofile`, `-qO-`), as
+                // getopt reads it: the value is the rest of the word after the
+                // letter, or the next word when the letter ends it.
+                if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+                    for f in flags.iter().filter(|f| f.len() == 2 && f.starts_with('-')) {
+                        let letter = &f[1..];
+                        if let Some(at) = a[1..].find(letter) {
+                            let rest = &a[1 + at + 1..];
+                            if rest.is_empty() {
+                                out.push(self.args.get(i + 1).and_then(|x| x.value.clone()));
+                            } else {
+                                out.push(Some(rest.to_string()));
+                            }
+                        }
+                    }
+                }
             }
             i += 1;
         }
@@ -782,6 +798,11 @@ mod tests {
         );
         let e = fx("env -C /srv touch k && mkdir -p ~/.cache", &[]);
         assert!(e.writes_under("/srv/k") && e.writes_under("/root/.cache"));
+        let e = fx(
+            "curl -sSLo /srv/a https://x && wget -qO- https://y | tee /srv/b",
+            &[],
+        );
+        assert!(e.writes_under("/srv/a") && e.writes_under("/srv/b") && !e.writes_under("/app"));
         let e = fx("echo $FOO", &[]);
         assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
         let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);

@@ -210,6 +210,37 @@ pub fn system_dest(dest: &str) -> bool {
 }
 
 #[cfg(test)]
+mod no_panic {
+    /// Issue 16: RUNs of only a wrapper or only assignments, next to every
+    /// kind of RUN a fix looks at, under every fix (safe and unsafe).
+    #[test]
+    fn wrapper_and_assignment_only_runs() {
+        let odd = [
+            "env", "X=1", "sudo", "env -i", "nice", "command", "X=1 Y=2", "exec",
+        ];
+        let others = [
+            "apt-get update",
+            "apt-get install -y gcc",
+            "apk add curl",
+            "pip install flask",
+            "npm ci",
+            "rm -rf /var/lib/apt/lists/*",
+        ];
+        for o in odd {
+            for x in others {
+                for df in [
+                    format!("FROM debian\nWORKDIR /app\nCOPY . .\nRUN {o}\nRUN {x}\n"),
+                    format!("FROM debian\nWORKDIR /app\nCOPY . .\nRUN {x}\nRUN {o}\n"),
+                ] {
+                    super::testutil::run(&df, true, &[]);
+                    super::testutil::run(&df, false, &[]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 pub(crate) mod testutil {
     use crate::rewrite::{fix, Input, Outcome, Settings};
 
