@@ -99,7 +99,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             cx.abs(s)
                 .and_then(|p| cx.files.read(&p))
                 .is_none_or(|t| !t.contains("include"))
-        }) && cx.files.list("/").is_some();
+        }) && cx.cwd.as_deref().and_then(|d| cx.files.list(d)).is_some();
         if !(deps_only && single) {
             read_cwd(fx, cx);
         }

@@ -457,6 +457,11 @@ pub(crate) fn write_rel(fx: &mut Effects, cx: &Cx, rel: &str) {
     }
 }
 
+/// The text of a file relative to the cwd, when the files are known.
+pub(crate) fn read_file_rel(cx: &Cx, rel: &str) -> Option<String> {
+    cx.files.read(&cx.abs(rel)?)
+}
+
 /// A configuration file relative to the cwd.
 pub(crate) fn config_rel(fx: &mut Effects, cx: &Cx, rel: &str) {
     match cx.abs(rel) {

@@ -343,7 +343,7 @@ fn pnpm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
                 read_cwd(fx, cx);
             }
             // Without file contents a workspace file may exist: the tree.
-            if cx.files.list("/").is_none() {
+            if cx.cwd.as_deref().and_then(|d| cx.files.list(d)).is_none() {
                 read_cwd(fx, cx);
             }
         }

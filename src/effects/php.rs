@@ -50,7 +50,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 .unwrap_or("vendor")
                 .to_string();
             write_rel(fx, cx, &vendor);
-            write_rel(fx, cx, "composer.lock");
+            // `composer install` writes a lock only when there is none.
+            if super::read_file_rel(cx, "composer.lock").is_none() {
+                write_rel(fx, cx, "composer.lock");
+            }
         }
         Some("global") => {}
         Some("--version" | "-V" | "config" | "self-update" | "diagnose" | "clear-cache") => {}

@@ -89,8 +89,10 @@ fn poetry(c: &Cmd, cx: &Cx, fx: &mut Effects) {
             let no_root = c.has(&["--no-root", "--only-root"]) && !c.has(&["--only-root"]);
             project(cx, fx, &files, no_root);
             write_rel(fx, cx, ".venv");
-            if !c.has(&["--no-update"]) {
-                // Without a lock poetry writes one.
+            // With a lock, `poetry install` installs from it and leaves it
+            // alone; without one (or when this model cannot see it) it
+            // writes one.
+            if super::read_file_rel(cx, "poetry.lock").is_none() {
                 write_rel(fx, cx, "poetry.lock");
             }
         }
@@ -224,6 +226,21 @@ mod tests {
         assert!(e.reads_under("/app/pyproject.toml") && e.reads_under("/app/poetry.toml"));
         assert!(!e.reads_under("/app/src") && e.reads_env("POETRY_VIRTUALENVS_CREATE"));
         assert!(fx("poetry install", &[]).reads_under("/app/src"));
+        assert!(
+            e.writes_under("/app/poetry.lock"),
+            "no lock: poetry writes one"
+        );
+        let e = fx_files(
+            "poetry install --no-root",
+            &[
+                ("/app/pyproject.toml", "[tool.poetry]\n"),
+                ("/app/poetry.lock", ""),
+            ],
+        );
+        assert!(
+            !e.writes_under("/app/poetry.lock"),
+            "a lock is read, not written"
+        );
         let e = fx_files(
             "uv sync --frozen --no-install-project",
             &[("/app/pyproject.toml", "[project]\n")],
