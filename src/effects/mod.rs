@@ -238,25 +238,24 @@ impl Cx<'_> {
             return Some(path::clean(p));
         }
         if p == "~" || p.starts_with("~/") {
-            return Some(path::join_abs(
-                &self.home,
-                p.trim_start_matches('~').trim_start_matches('/'),
-            ));
+            return Some(self.home(p.trim_start_matches('~').trim_start_matches('/')));
         }
         if let Some(rest) = p.strip_prefix('~') {
             let (user, tail) = rest.split_once('/').unwrap_or((rest, ""));
-            let home = if user == "root" {
-                "/root".to_string()
-            } else {
-                format!("/home/{user}")
-            };
-            return Some(path::join_abs(&home, tail));
+            if user != "root" {
+                return Some("/".into());
+            }
+            return Some(path::join_abs("/root", tail));
         }
         Some(path::join_abs(self.cwd.as_deref()?, p))
     }
 
     /// A path relative to the home directory.
     pub fn home(&self, rel: &str) -> String {
+        if self.home == "/" {
+            // Unknown home: any path.
+            return "/".into();
+        }
         path::join_abs(&self.home, rel)
     }
 
@@ -555,11 +554,16 @@ pub fn of_op(run: &RunOp, files: &dyn Files) -> Effects {
 }
 
 /// The home directory of a user as the model names it.
+///
+/// Root's is /root. Any other user's home is wherever /etc/passwd says
+/// (`useradd -d /app app` is common, and puts it inside a COPY's
+/// destination): unknown here, so every home-relative path is "/" —
+/// everything — unless the RUN's env sets HOME.
 fn home_of(user: &str) -> String {
     let name = user.split(':').next().unwrap_or("");
     match name {
         "" | "root" | "0" => "/root".into(),
-        n => format!("/home/{n}"),
+        _ => "/".into(),
     }
 }
 
@@ -808,6 +812,14 @@ mod tests {
             &[],
         );
         assert!(e.writes_under("/srv/a") && e.writes_under("/srv/b") && !e.writes_under("/app"));
+        // A non-root user's home is wherever /etc/passwd says: unknown.
+        let mut run = super::testutil::run_op("pip install --user flask", &[]);
+        run.user = "app".into();
+        let e = super::of_op(&run, &super::NoFiles);
+        assert!(e.writes.is_everything());
+        run.env = vec![("HOME".into(), "/home/app".into())];
+        let e = super::of_op(&run, &super::NoFiles);
+        assert!(e.writes_under("/home/app/.local") && !e.writes_under("/app"));
         let e = fx("echo $FOO", &[]);
         assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
         let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);
