@@ -59,6 +59,16 @@
 //! context also holds a directory the install writes (`node_modules`,
 //! `vendor`, `.venv`, `obj`…), which the full COPY would overwrite.
 //!
+//! On top of that, the install is checked against its effects
+//! (`crate::effects`, with the files the full COPY brings): every file it
+//! reads that the full COPY brings is copied first — tool configuration
+//! such as `.npmrc`, `poetry.toml`, `.python-version` or the `pip.conf` an
+//! `ENV PIP_CONFIG_FILE` points at is added to the manifest COPY — and the
+//! split is refused, with the reason, when the install reads a whole
+//! directory the manifests do not cover, when a manifest is a symlink whose
+//! target is not copied too (COPY copies the link itself), or when the
+//! hazard check (`rewrite::hazard`) refuses moving it above the full COPY.
+//!
 //! Installs that may rewrite their lock file (`npm install`, `yarn install`,
 //! `bundle install` with a lock present and no frozen flag) are split as an
 //! Unsafe fix: the later full COPY puts the original lock back, so the image
