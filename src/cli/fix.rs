@@ -29,6 +29,7 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
     let mut changed_files = 0;
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut unsafe_hidden = 0;
+    let mut not_fixed = 0;
     for path in &files {
         match fix_one(path, &a, &settings) {
             Ok(r) => {
@@ -39,6 +40,7 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
                     *counts.entry(k).or_insert(0) += v;
                 }
                 unsafe_hidden += r.unsafe_hidden;
+                not_fixed += r.not_fixed;
             }
             Err(e) => {
                 errors += 1;
@@ -64,6 +66,11 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
             if changed_files == 1 { "" } else { "s" },
             by_code.join(", ")
         );
+    } else if errors == 0 && not_fixed > 0 {
+        eprintln!(
+            "Nothing fixed: {not_fixed} finding{} left alone (reasons above)",
+            if not_fixed == 1 { "" } else { "s" }
+        );
     } else if errors == 0 {
         eprintln!("Nothing to fix");
     }
@@ -85,6 +92,8 @@ struct FileResult {
     changed: bool,
     counts: BTreeMap<&'static str, usize>,
     unsafe_hidden: usize,
+    /// Opportunities left alone, each printed with its reason.
+    not_fixed: usize,
 }
 
 fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<FileResult> {
@@ -169,6 +178,7 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
         changed: outcome.changed(),
         counts: outcome.counts_by_code(),
         unsafe_hidden: outcome.unsafe_available.len(),
+        not_fixed: outcome.skipped.len() + outcome.refused.len(),
     })
 }
 

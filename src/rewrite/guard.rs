@@ -1,12 +1,34 @@
-//! The run-time equivalence guard for Safe fixes: same stages, same bases,
-//! same image config for every stage, and the same ops up to the allowed
-//! transformations (an added manifest COPY whose files a later full COPY
-//! re-copies to the same place with the same flags; two RUNs merged into one
-//! `A && B` with the same env, cwd, user and mounts).
+//! The run-time equivalence guard for Safe fixes.
+//!
+//! It checks, per stage, that the output's op sequence is the input's with
+//! exactly the edits the applied fixes declared ([`Transform`]) and nothing
+//! else:
+//! - same stages, names, bases and target, and the same image config for
+//!   every stage;
+//! - the ops compared **in order**; an op that is not moved, merged or
+//!   inserted is identical (command text, env, cwd, user, mounts, flags);
+//! - a declared move of a RUN crosses only COPY/ADD ops (never a RUN or a
+//!   WORKDIR), and is re-justified at its new position by the hazard check
+//!   ([`super::hazard`]) against each COPY it crossed; the files a crossed
+//!   COPY writes that the RUN reads must be brought before it by a declared
+//!   manifest COPY;
+//! - a declared merge joins two RUNs adjacent in the input, with the same
+//!   state, into one whose shell tokens are exactly the first's, `&&`, then
+//!   the second's (tokens from the shell model: blanks between words do not
+//!   count, quoting does), and the first does nothing that changes what the
+//!   second sees (`cd`, `export`, `set`, assignments…);
+//! - a declared manifest COPY copies from the context, with no wildcard,
+//!   files that a later COPY in the stage copies again to the same place
+//!   with the same `--chown`/`--chmod`.
 
+use super::hazard;
+use super::Transform;
 use crate::context::ContextTree;
+use crate::effects;
 use crate::model::{path, CopyOp, CopySource, Model, Op, RunOp};
+use crate::shell;
 use crate::syntax::Dockerfile;
+use std::path::Path;
 
 pub fn configs_equal(before: &Model, after: &Model) -> Result<(), String> {
     if before.stages.len() != after.stages.len() {
@@ -26,19 +48,13 @@ pub fn configs_equal(before: &Model, after: &Model) -> Result<(), String> {
     Ok(())
 }
 
-fn norm_cmd(s: &str) -> String {
-    s.replace("\\\r\n", "")
-        .replace("\\\n", "")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
+/// Same state: everything but the command text.
 fn run_state_eq(a: &RunOp, b: &RunOp) -> bool {
     a.env == b.env
         && a.cwd == b.cwd
         && a.user == b.user
         && a.mounts == b.mounts
+        && a.mount_stages == b.mount_stages
         && a.network == b.network
         && a.security == b.security
         && a.heredocs.is_empty()
@@ -48,8 +64,31 @@ fn run_state_eq(a: &RunOp, b: &RunOp) -> bool {
         && a.argv[..a.argv.len() - 1] == b.argv[..b.argv.len() - 1]
 }
 
-fn last(r: &RunOp) -> &str {
-    r.argv.last().map(String::as_str).unwrap_or("")
+/// The script of a shell-form RUN op, when its shell is one the model reads.
+fn script_of(r: &RunOp) -> Result<shell::Script, String> {
+    let prefix = &r.argv[..r.argv.len().saturating_sub(1)];
+    if !shell::is_posix_shell(prefix) {
+        return Err("a merged RUN does not run in a POSIX shell".into());
+    }
+    shell::from_argv(&r.argv).map_err(|e| format!("a merged RUN does not parse ({e})"))
+}
+
+/// Why `a` then `b` as `a && b` is not the same as two RUNs, or Ok.
+fn merge_ok(a: &RunOp, b: &RunOp, merged: &RunOp) -> Result<(), String> {
+    if !run_state_eq(a, merged) || !run_state_eq(b, merged) {
+        return Err("a merged RUN has a different env, cwd, user, shell or mounts".into());
+    }
+    let (sa, sb, sm) = (script_of(a)?, script_of(b)?, script_of(merged)?);
+    let mut want = shell::tokens(&sa);
+    want.push("&&".into());
+    want.extend(shell::tokens(&sb));
+    if shell::tokens(&sm) != want {
+        return Err("a merged RUN is not the first command, `&&`, then the second".into());
+    }
+    if sa.items.last().is_some_and(|i| i.background) {
+        return Err("the first RUN of a merge ends in `&`".into());
+    }
+    hazard::merge_first_ok(&sa)
 }
 
 /// Where a context file `p` copied by `c` lands (None if `c` does not copy it).
@@ -105,78 +144,271 @@ fn manifest_copy_ok(x: &CopyOp, later: &[&Op], ctx: Option<&ContextTree>) -> boo
     })
 }
 
+/// Whether manifest COPY `x` brings image path `p` (a file it lands, or a
+/// path inside a directory it lands).
+fn manifest_provides(x: &CopyOp, p: &str, ctx: Option<&ContextTree>) -> bool {
+    x.srcs.iter().any(|s| {
+        landing(x, &s.path, ctx).is_some_and(|l| {
+            let is_dir = ctx.and_then(|t| t.get(&s.path)).is_some_and(|e| e.is_dir());
+            if is_dir {
+                effects::under(p, &l)
+            } else {
+                p == l
+            }
+        })
+    })
+}
+
+/// What the output should hold at one position.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Op `j` of the input, unchanged (moved if `moved`).
+    Same { j: usize, moved: bool },
+    /// Input ops `a` and `b` merged.
+    Merged { a: usize, b: usize },
+    /// A declared manifest COPY.
+    Inserted,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     _dfb: &Dockerfile,
     before: &Model,
     _dfa: &Dockerfile,
     after: &Model,
     ctx: Option<&ContextTree>,
+    root: Option<&Path>,
+    declared: &[Transform],
 ) -> Result<(), String> {
     configs_equal(before, after)?;
     for stage in 0..before.stages.len() {
-        let b: Vec<&Op> = before
+        let b: Vec<(usize, &Op)> = before
             .stage_steps(stage)
-            .filter_map(|s| s.op.as_ref())
+            .filter_map(|s| s.op.as_ref().map(|o| (s.instruction, o)))
             .collect();
         let a: Vec<&Op> = after
             .stage_steps(stage)
             .filter_map(|s| s.op.as_ref())
             .collect();
-        let mut removed: Vec<&Op> = Vec::new();
-        let mut unmatched_after: Vec<bool> = vec![true; a.len()];
-        for op in &b {
-            match a
-                .iter()
-                .enumerate()
-                .position(|(i, x)| unmatched_after[i] && x == op)
-            {
-                Some(i) => unmatched_after[i] = false,
-                None => removed.push(op),
-            }
-        }
-        let mut removed_used = vec![false; removed.len()];
-        for (i, op) in a.iter().enumerate() {
-            if !unmatched_after[i] {
-                continue;
-            }
-            let ok = match op {
-                Op::Copy(x) => manifest_copy_ok(x, &a[i + 1..], ctx),
-                Op::Run(r) => {
-                    // A merge of two removed RUNs: `A && B`.
-                    let target = norm_cmd(last(r));
-                    let mut found = false;
-                    'outer: for (p, ra) in removed.iter().enumerate() {
-                        for (q, rb) in removed.iter().enumerate() {
-                            if p == q || removed_used[p] || removed_used[q] {
-                                continue;
-                            }
-                            if let (Op::Run(ra), Op::Run(rb)) = (ra, rb) {
-                                if run_state_eq(ra, r)
-                                    && run_state_eq(rb, r)
-                                    && format!("{}&&{}", norm_cmd(last(ra)), norm_cmd(last(rb)))
-                                        == target
-                                {
-                                    removed_used[p] = true;
-                                    removed_used[q] = true;
-                                    found = true;
-                                    break 'outer;
-                                }
-                            }
-                        }
-                    }
-                    found
+        let pos = |ins: usize| b.iter().position(|(i, _)| *i == ins);
+        // The first input op at or after instruction `above`.
+        let slot = |above: usize| b.iter().position(|(i, _)| *i >= above).unwrap_or(b.len());
+        let mut placed: Vec<(usize, Expect)> = Vec::new();
+        let mut removed = vec![false; b.len()];
+        let mut merged_into: Vec<Option<usize>> = vec![None; b.len()];
+        for t in declared {
+            match *t {
+                Transform::Move { ins, above } => {
+                    let Some(j) = pos(ins) else { continue };
+                    removed[j] = true;
+                    placed.push((slot(above), Expect::Same { j, moved: true }));
                 }
-                Op::Workdir(_) => false,
-            };
-            if !ok {
-                return Err(format!(
-                    "stage {stage}: an op appeared that the input does not have"
-                ));
+                Transform::Merge { a: x, b: y } => {
+                    let (Some(i), Some(j)) = (pos(x), pos(y)) else {
+                        if pos(x).is_some() || pos(y).is_some() {
+                            return Err(format!("stage {stage}: a merge spans two stages"));
+                        }
+                        continue;
+                    };
+                    if j != i + 1 {
+                        return Err(format!(
+                            "stage {stage}: a merge joins RUNs that are not adjacent"
+                        ));
+                    }
+                    merged_into[i] = Some(j);
+                    removed[j] = true;
+                }
+                Transform::Insert { above } => {
+                    let here = before
+                        .steps
+                        .iter()
+                        .any(|s| s.instruction == above && s.stage == stage);
+                    if here {
+                        placed.push((slot(above), Expect::Inserted));
+                    }
+                }
             }
         }
-        if removed_used.iter().any(|u| !u) {
-            return Err(format!("stage {stage}: an op of the input disappeared"));
+        let mut expect: Vec<Expect> = Vec::new();
+        for j in 0..=b.len() {
+            for (_, e) in placed.iter().filter(|(s, _)| *s == j) {
+                expect.push(*e);
+            }
+            if j < b.len() && !removed[j] {
+                expect.push(match merged_into[j] {
+                    Some(k) => Expect::Merged { a: j, b: k },
+                    None => Expect::Same { j, moved: false },
+                });
+            }
+        }
+        if expect.len() != a.len() {
+            return Err(format!(
+                "stage {stage}: the output has {} ops where the declared edits give {}",
+                a.len(),
+                expect.len()
+            ));
+        }
+        for (k, e) in expect.iter().enumerate() {
+            match *e {
+                Expect::Same { j, .. } => {
+                    if a[k] != b[j].1 {
+                        return Err(format!(
+                            "stage {stage}: op {} differs from the input's op {} (an undeclared change or reorder)",
+                            k + 1,
+                            j + 1
+                        ));
+                    }
+                }
+                Expect::Merged { a: x, b: y } => match (b[x].1, b[y].1, a[k]) {
+                    (Op::Run(ra), Op::Run(rb), Op::Run(rm)) => {
+                        merge_ok(ra, rb, rm).map_err(|w| format!("stage {stage}: {w}"))?
+                    }
+                    _ => return Err(format!("stage {stage}: a merge of ops that are not RUNs")),
+                },
+                Expect::Inserted => match a[k] {
+                    Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => {}
+                    _ => {
+                        return Err(format!(
+                            "stage {stage}: an inserted op is not a manifest COPY re-copied later"
+                        ))
+                    }
+                },
+            }
+        }
+        // Re-justify every move at its new position.
+        for (k, e) in expect.iter().enumerate() {
+            let Expect::Same { j, moved: true } = *e else {
+                continue;
+            };
+            let Op::Run(run) = b[j].1 else {
+                return Err(format!("stage {stage}: only RUNs may move"));
+            };
+            let provided: Vec<&CopyOp> = expect[..k]
+                .iter()
+                .zip(&a[..k])
+                .filter_map(|(e, op)| match (e, op) {
+                    (Expect::Inserted, Op::Copy(x)) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            for e2 in &expect[k + 1..] {
+                let crossed = match *e2 {
+                    Expect::Same {
+                        j: j2,
+                        moved: false,
+                    } if j2 < j => b[j2].1,
+                    Expect::Merged { a: x, .. } if x < j => b[x].1,
+                    _ => continue,
+                };
+                let Op::Copy(copy) = crossed else {
+                    return Err(format!(
+                        "stage {stage}: a RUN moved across a {} (only COPY/ADD may be crossed)",
+                        match crossed {
+                            Op::Run(_) => "RUN",
+                            Op::Workdir(_) => "WORKDIR",
+                            Op::Copy(_) => "COPY",
+                        }
+                    ));
+                };
+                let fx = match (ctx, root) {
+                    (Some(c), Some(r)) => effects::of_op(
+                        run,
+                        &hazard::CopyFiles {
+                            copy,
+                            ctx: c,
+                            root: r,
+                        },
+                    ),
+                    _ => effects::of_op(run, &effects::NoFiles),
+                };
+                let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
+                hazard::run_may_cross_with(&fx, run, copy, ctx, &provides, !provided.is_empty())
+                    .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
+            }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{self, BuildOptions};
+
+    fn parse(text: &str) -> (Dockerfile, Model) {
+        let df = crate::syntax::parse(text).unwrap();
+        let m = model::build(&df, &BuildOptions::default()).unwrap();
+        (df, m)
+    }
+
+    fn guard(before: &str, after: &str, declared: &[Transform]) -> Result<(), String> {
+        let (db, mb) = parse(before);
+        let (da, ma) = parse(after);
+        check(&db, &mb, &da, &ma, None, None, declared)
+    }
+
+    const BASE: &str = "FROM debian\nWORKDIR /app\n";
+
+    #[test]
+    fn rejects_the_probes() {
+        let b = format!("{BASE}COPY . .\nRUN apt-get install -y curl\n");
+        let a = format!("{BASE}RUN apt-get install -y curl\nCOPY . .\n");
+        assert!(
+            guard(&b, &a, &[]).is_err(),
+            "undeclared swap of COPY and RUN"
+        );
+        let b = format!("{BASE}RUN echo a > /x\nRUN echo b > /x\n");
+        let a = format!("{BASE}RUN echo b > /x\nRUN echo a > /x\n");
+        assert!(guard(&b, &a, &[]).is_err(), "two swapped RUNs");
+        assert!(
+            guard(&b, &a, &[Transform::Move { ins: 3, above: 2 }]).is_err(),
+            "a declared move across a RUN"
+        );
+        let b = format!("{BASE}RUN cd /tmp\nRUN make\n");
+        let a = format!("{BASE}RUN cd /tmp && make\n");
+        let e = guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).unwrap_err();
+        assert!(e.contains("cd"), "{e}");
+        let b = format!("{BASE}RUN a\nRUN b\n");
+        let a = format!("{BASE}RUN b && a\n");
+        assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).is_err());
+        assert!(
+            guard(&b, &format!("{BASE}RUN a && b\n"), &[]).is_err(),
+            "undeclared merge"
+        );
+        let b = format!("{BASE}RUN apt-get update\nRUN apt-get install -y a b\n");
+        let a = format!("{BASE}RUN apt-get update && apt-get install -y ab\n");
+        assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).is_err());
+        let b = format!("{BASE}RUN apt-get update\nCOPY . .\nRUN apt-get install -y a\n");
+        let a = format!("{BASE}COPY . .\nRUN apt-get update && apt-get install -y a\n");
+        assert!(
+            guard(&b, &a, &[Transform::Merge { a: 2, b: 4 }]).is_err(),
+            "merge across a COPY"
+        );
+        let b = format!("{BASE}RUN echo 'a  b'\n");
+        assert!(guard(&b, &format!("{BASE}RUN echo 'a b'\n"), &[]).is_err());
+    }
+
+    #[test]
+    fn rejects_hazardous_declared_moves() {
+        let b = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install flask\n";
+        let a = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nRUN pip install flask\nCOPY . .\n";
+        let e = guard(b, a, &[Transform::Move { ins: 4, above: 3 }]).unwrap_err();
+        assert!(e.contains("pip.conf"), "{e}");
+        let b = "FROM base\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
+        let a = "FROM base\nWORKDIR /app\nRUN usermod -u 2000 app\nCOPY --chown=app . /app\n";
+        assert!(guard(b, a, &[Transform::Move { ins: 3, above: 2 }]).is_err());
+    }
+
+    #[test]
+    fn accepts_legitimate_fixes() {
+        let b =
+            format!("{BASE}COPY . .\nRUN apt-get update && apt-get install -y curl\nCMD [\"x\"]\n");
+        let a =
+            format!("{BASE}RUN apt-get update && apt-get install -y curl\nCOPY . .\nCMD [\"x\"]\n");
+        guard(&b, &a, &[Transform::Move { ins: 3, above: 2 }]).unwrap();
+        let b = format!("{BASE}RUN apt-get update\nRUN apt-get install -y \\\n  gcc make\n");
+        let a = format!("{BASE}RUN apt-get update && apt-get install -y \\\n  gcc make\n");
+        guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).unwrap();
+        guard(&b, &b, &[]).unwrap();
+    }
 }

@@ -11,7 +11,7 @@
 pub mod edit;
 pub mod fixes;
 mod guard;
-pub mod shell;
+pub mod hazard;
 pub mod write;
 
 pub use edit::Edit;
@@ -43,6 +43,24 @@ pub struct Fix {
     /// 1-based line of the instruction the fix is about (in the text it was proposed on).
     pub line: usize,
     pub edits: Vec<Edit>,
+    /// What the fix does to the op sequence, for the equivalence guard: a
+    /// Safe fix that moves, merges or inserts ops must declare it, and the
+    /// guard accepts no other difference.
+    #[serde(skip)]
+    pub transforms: Vec<Transform>,
+}
+
+/// One declared change to a stage's op sequence. Indices are instruction
+/// indices in the text the fix was proposed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// Instruction `ins` moves to just above instruction `above` (after any
+    /// earlier transform placed there).
+    Move { ins: usize, above: usize },
+    /// RUN `a` and the RUN right after it, `b`, become one RUN `a && b`.
+    Merge { a: usize, b: usize },
+    /// A new COPY of manifests goes just above instruction `above`.
+    Insert { above: usize },
 }
 
 impl Fix {
@@ -118,7 +136,11 @@ impl<'a> Checker<'a> {
     pub fn read_context_file(&self, rel: &str) -> Option<String> {
         let ctx = self.context?;
         let e = ctx.get(rel)?;
-        if e.kind != crate::context::EntryKind::File {
+        // Symlinks are read through (DO101 checks their targets are copied).
+        if !matches!(
+            e.kind,
+            crate::context::EntryKind::File | crate::context::EntryKind::Symlink
+        ) {
             return None;
         }
         std::fs::read_to_string(self.root?.join(rel)).ok()
@@ -390,16 +412,20 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
         let mut next = try_apply(&chosen)?;
         let mut used: Vec<&Fix> = chosen.clone();
         if is_safe {
-            let ok = |out: &str| -> Result<(), String> {
+            let ok = |out: &str, fs: &[&Fix]| -> Result<(), String> {
                 let (dfa, ma) = parse_model(out)?;
-                guard::check(&df, &model, &dfa, &ma, ctx)
+                let declared: Vec<Transform> = fs
+                    .iter()
+                    .flat_map(|f| f.transforms.iter().copied())
+                    .collect();
+                guard::check(&df, &model, &dfa, &ma, ctx, input.root, &declared)
             };
-            if ok(&next).is_err() {
+            if ok(&next, &chosen).is_err() {
                 // Find the fixes that pass alone; refuse the others.
                 used.clear();
                 for f in &chosen {
                     let single = try_apply(&[*f])?;
-                    match ok(&single) {
+                    match ok(&single, &[*f]) {
                         Ok(()) => {
                             if used.is_empty() {
                                 used.push(*f);

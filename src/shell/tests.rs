@@ -363,3 +363,22 @@ fn tool_queries_see_through_wrappers() {
     assert_eq!(tools::lossy(apt.after_subcommand()), vec!["curl", "gcc"]);
     assert_eq!(apt.display(), "apt-get -y install curl gcc");
 }
+
+#[test]
+fn tokens_ignore_blanks_between_words_only() {
+    let t = |s: &str| super::tokens(&super::parse(s, 0).unwrap());
+    assert_eq!(
+        t("apt-get  install -y a b"),
+        t("apt-get install \\\n  -y a b")
+    );
+    assert_ne!(t("install -y a b"), t("install -y ab"));
+    assert_ne!(t("echo 'a  b'"), t("echo 'a b'"));
+    assert_ne!(t("echo \"a\" b"), t("echo a b"));
+    let mut ab = t("a");
+    ab.push("&&".into());
+    ab.extend(t("b"));
+    assert_eq!(t("a && b"), ab);
+    assert_ne!(t("b && a"), ab);
+    assert_ne!(t("cd /tmp && make"), t("cd /tmp; make"));
+    assert_eq!(t("echo $(ls  /x)"), t("echo $(ls /x)"));
+}

@@ -384,3 +384,226 @@ pub(super) fn each_redirect_mut(script: &mut Script, f: &mut dyn FnMut(&mut Redi
     }
     sc(script, f);
 }
+
+/// Every redirection of the script — of simple and compound commands, nested
+/// ones and those inside command substitutions included — for readers that
+/// need every file the script opens, whatever branch runs.
+pub fn each_redirect<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
+    fn sc<'a>(s: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
+        for item in &s.items {
+            for pl in item.and_or.pipelines() {
+                for c in &pl.commands {
+                    cmd(c, f);
+                }
+            }
+        }
+    }
+    fn subs<'a>(w: &'a Word, f: &mut dyn FnMut(&'a Redirect)) {
+        for s in w.substitutions() {
+            sc(s, f);
+        }
+    }
+    fn cmd<'a>(c: &'a Command, f: &mut dyn FnMut(&'a Redirect)) {
+        match c {
+            Command::Simple(s) => {
+                s.assignments.iter().for_each(|a| subs(&a.value, f));
+                s.words.iter().for_each(|w| subs(w, f));
+                for r in &s.redirects {
+                    subs(&r.target, f);
+                    f(r);
+                }
+            }
+            Command::Compound(cp) => {
+                for r in &cp.redirects {
+                    subs(&r.target, f);
+                    f(r);
+                }
+                comp(&cp.kind, f);
+            }
+            Command::Function { body, .. } => comp(&body.kind, f),
+        }
+    }
+    fn comp<'a>(k: &'a CompoundKind, f: &mut dyn FnMut(&'a Redirect)) {
+        match k {
+            CompoundKind::Subshell(s) | CompoundKind::Group(s) => sc(s, f),
+            CompoundKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (c, b) in branches {
+                    sc(c, f);
+                    sc(b, f);
+                }
+                if let Some(o) = otherwise {
+                    sc(o, f);
+                }
+            }
+            CompoundKind::For { words, body, .. } => {
+                words.iter().flatten().for_each(|w| subs(w, f));
+                sc(body, f);
+            }
+            CompoundKind::While { cond, body, .. } => {
+                sc(cond, f);
+                sc(body, f);
+            }
+            CompoundKind::Case { word, arms } => {
+                subs(word, f);
+                for (pats, body) in arms {
+                    pats.iter().for_each(|w| subs(w, f));
+                    sc(body, f);
+                }
+            }
+        }
+    }
+    sc(script, f);
+}
+
+/// The script as a token sequence that ignores spans and the blanks between
+/// words (the only place the shell ignores them): operators, keywords and
+/// each word's parts with their quoting. Two scripts with the same tokens run
+/// the same commands; `A && B` merged from two scripts has exactly the tokens
+/// of A, then `&&`, then the tokens of B.
+pub fn tokens(script: &Script) -> Vec<String> {
+    let mut out = Vec::new();
+    tok_script(script, &mut out);
+    out
+}
+
+fn tok_script(s: &Script, out: &mut Vec<String>) {
+    for (i, item) in s.items.iter().enumerate() {
+        if i > 0 {
+            out.push(";".into());
+        }
+        tok_pipeline(&item.and_or.first, out);
+        for (c, p) in &item.and_or.rest {
+            out.push(c.as_str().into());
+            tok_pipeline(p, out);
+        }
+        if item.background {
+            out.push("&".into());
+        }
+    }
+}
+
+fn tok_pipeline(p: &Pipeline, out: &mut Vec<String>) {
+    if p.negated {
+        out.push("!".into());
+    }
+    for (i, c) in p.commands.iter().enumerate() {
+        if i > 0 {
+            out.push("|".into());
+        }
+        tok_command(c, out);
+    }
+}
+
+fn tok_redirect(r: &Redirect, out: &mut Vec<String>) {
+    out.push(format!("redir:{:?}:{:?}", r.fd, r.op));
+    out.push(tok_word(&r.target));
+    if let Some(h) = &r.heredoc {
+        out.push(format!("heredoc:{h}"));
+    }
+}
+
+fn tok_command(c: &Command, out: &mut Vec<String>) {
+    match c {
+        Command::Simple(s) => {
+            for a in &s.assignments {
+                out.push(format!("assign:{}={}", a.name, tok_word(&a.value)));
+            }
+            for w in &s.words {
+                out.push(tok_word(w));
+            }
+            for r in &s.redirects {
+                tok_redirect(r, out);
+            }
+        }
+        Command::Compound(cp) => {
+            tok_compound(&cp.kind, out);
+            for r in &cp.redirects {
+                tok_redirect(r, out);
+            }
+        }
+        Command::Function { name, body, .. } => {
+            out.push(format!("function:{name}"));
+            tok_compound(&body.kind, out);
+        }
+    }
+}
+
+fn tok_compound(k: &CompoundKind, out: &mut Vec<String>) {
+    let sub = |kw: &str, s: &Script, out: &mut Vec<String>| {
+        out.push(kw.to_string());
+        tok_script(s, out);
+    };
+    match k {
+        CompoundKind::Subshell(s) => {
+            sub("(", s, out);
+            out.push(")".into());
+        }
+        CompoundKind::Group(s) => {
+            sub("{", s, out);
+            out.push("}".into());
+        }
+        CompoundKind::If {
+            branches,
+            otherwise,
+        } => {
+            for (c, b) in branches {
+                sub("if", c, out);
+                sub("then", b, out);
+            }
+            if let Some(o) = otherwise {
+                sub("else", o, out);
+            }
+            out.push("fi".into());
+        }
+        CompoundKind::For { var, words, body } => {
+            out.push(format!("for:{var}"));
+            if let Some(ws) = words {
+                out.push("in".into());
+                out.extend(ws.iter().map(tok_word));
+            }
+            sub("do", body, out);
+            out.push("done".into());
+        }
+        CompoundKind::While { until, cond, body } => {
+            sub(if *until { "until" } else { "while" }, cond, out);
+            sub("do", body, out);
+            out.push("done".into());
+        }
+        CompoundKind::Case { word, arms } => {
+            out.push(format!("case:{}", tok_word(word)));
+            for (pats, body) in arms {
+                out.push("pat".into());
+                out.extend(pats.iter().map(tok_word));
+                sub(")", body, out);
+                out.push(";;".into());
+            }
+            out.push("esac".into());
+        }
+    }
+}
+
+/// One word as a token: each part with its quoting, substitutions as tokens.
+fn tok_word(w: &Word) -> String {
+    fn parts(ps: &[Part], out: &mut String) {
+        for p in ps {
+            match p {
+                Part::Lit(s) => out.push_str(&format!("L{}:{s}", s.len())),
+                Part::Quoted(s) => out.push_str(&format!("Q{}:{s}", s.len())),
+                Part::Double(inner) => {
+                    out.push_str("D(");
+                    parts(inner, out);
+                    out.push(')');
+                }
+                Part::Param(p) => out.push_str(&format!("P({:?})", p)),
+                Part::Command(s) => out.push_str(&format!("C({:?})", tokens(s))),
+                Part::Arith(a) => out.push_str(&format!("A{}:{a}", a.len())),
+            }
+        }
+    }
+    let mut out = String::from("w:");
+    parts(&w.parts, &mut out);
+    out
+}

@@ -26,8 +26,8 @@
 //! and only when the RUN runs as root (the paths are root's).
 
 use super::run_scripts;
+use super::run_view::program;
 use crate::model::MountKind;
-use crate::rewrite::shell::program;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";
@@ -71,6 +71,7 @@ pub fn check(c: &mut Checker) {
             .map(|f| f.span.start)
             .unwrap_or(ins.arguments.span().start);
         c.fix(Fix {
+            transforms: Vec::new(),
             code: CODE,
             message: format!("keep {target} in a cache mount: re-runs download only what changed"),
             applicability: Applicability::Unsafe,

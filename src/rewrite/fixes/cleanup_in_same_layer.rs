@@ -28,8 +28,8 @@
 //! background jobs.
 
 use super::run_scripts;
+use super::run_view::program;
 use crate::model::MountKind;
-use crate::rewrite::shell::program;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 /// apt lists (the registry's code for this fix).
@@ -83,6 +83,7 @@ pub fn check(c: &mut Checker) {
                         && !cached("/root/.cache") =>
                 {
                     c.fix(Fix {
+                        transforms: Vec::new(),
                         code: PIP_CODE,
                         message: "add --no-cache-dir: pip's download cache stays out of the image"
                             .into(),
@@ -95,6 +96,7 @@ pub fn check(c: &mut Checker) {
                     if !argv.contains(&"--no-cache") && !cached("/var/cache/apk") =>
                 {
                     c.fix(Fix {
+                        transforms: Vec::new(),
                         code: APK_CODE,
                         message: "add --no-cache: apk's index stays out of the image".into(),
                         applicability: Applicability::Unsafe,
@@ -112,6 +114,7 @@ pub fn check(c: &mut Checker) {
             && !cached("/var/lib/apt")
         {
             c.fix(Fix {
+                transforms: Vec::new(),
                 code: CODE,
                 message: "remove /var/lib/apt/lists/* in the layer that downloads them".into(),
                 applicability: Applicability::Unsafe,

@@ -26,8 +26,8 @@
 //! come from the previous RUN (it must name them, their parent, or be the
 //! package manager that writes them).
 
+use super::run_view::{parse_run, program};
 use crate::rewrite::edit::{flags_text, next_in_stage};
-use crate::rewrite::shell::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
@@ -86,10 +86,16 @@ pub fn check(c: &mut Checker) {
                     .iter()
                     .all(|w| w.starts_with('/') && w.len() > 1 && plausible_creator(a_text, w))
         });
-        if !only_rm {
+        if !only_rm || sb.commands.is_empty() {
             continue;
         }
+        // The rm runs in the first RUN's shell: nothing there may change it.
+        match crate::shell::parse_run(df, a) {
+            Some(Ok(script)) if crate::rewrite::hazard::merge_first_ok(&script).is_ok() => {}
+            _ => continue,
+        }
         c.fix(Fix {
+            transforms: vec![crate::rewrite::Transform::Merge { a: ai, b: bi }],
             code: CODE,
             message: format!(
                 "delete in the layer that creates the files: merge line {} into line {}",
@@ -109,6 +115,23 @@ pub fn check(c: &mut Checker) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::run;
+
+    #[test]
+    fn assignment_or_wrapper_only_runs_do_not_panic() {
+        // Issue 16: `RUN env` and `RUN X=1` used to index past the argv.
+        for df in [
+            "FROM debian\nRUN env\nRUN rm -rf /var/lib/apt/lists/*\n",
+            "FROM debian\nRUN apt-get install -y gcc\nRUN env\n",
+            "FROM debian\nRUN apt-get install -y gcc\nRUN X=1\n",
+            "FROM debian\nRUN X=1\nRUN rm -rf /x\n",
+        ] {
+            assert!(run(df, true, &["DO206"]).applied.is_empty(), "{df}");
+        }
+        // A `cd` in the first RUN would change where the merged rm runs.
+        let df =
+            "FROM debian\nRUN cd /tmp && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n";
+        assert!(run(df, true, &["DO206"]).applied.is_empty());
+    }
 
     #[test]
     fn merges_later_deletion() {

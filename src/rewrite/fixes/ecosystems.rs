@@ -2,7 +2,7 @@
 //! what it writes next to them, and when it reads more than its manifests
 //! (then the manifest-first split is not equivalent).
 
-use crate::rewrite::shell::{is_relative_pathish, program};
+use super::run_view::{is_relative_pathish, program};
 
 /// Context access for manifests, by path as written in the command (relative to the cwd).
 pub trait Files {
@@ -47,78 +47,13 @@ fn no_relative_args(args: &[&str]) -> bool {
             .all(|a| !is_relative_pathish(a) && !a.contains('$'))
 }
 
-const NEUTRAL_PROGRAMS: &[&str] = &[
-    "apt-get",
-    "apt",
-    "apk",
-    "yum",
-    "dnf",
-    "microdnf",
-    "zypper",
-    "useradd",
-    "adduser",
-    "groupadd",
-    "addgroup",
-    "usermod",
-    "locale-gen",
-    "update-ca-certificates",
-    "ldconfig",
-    "true",
-    "echo",
-    "mkdir",
-    "chmod",
-    "chown",
-    "ln",
-    "rm",
-    "gem",
-    "corepack",
-];
-
-/// Commands that read nothing from the cwd and write only system locations.
-pub fn neutral(argv: &[&str]) -> bool {
-    let (prog, i) = program(argv);
-    let args = &argv[(i + 1).min(argv.len())..];
-    if args
-        .iter()
-        .any(|a| is_relative_pathish(a) || a.contains('$'))
-    {
-        return false;
-    }
-    match prog.as_str() {
-        p if NEUTRAL_PROGRAMS.contains(&p) => {
-            // Path-taking tools must name absolute paths only (checked above);
-            // gem must not read a Gemfile.
-            let gem_file = p == "gem" && args.iter().any(|a| a.ends_with(".gem") || *a == "-g");
-            let path_tool = matches!(p, "mkdir" | "chmod" | "chown" | "ln" | "rm");
-            !gem_file && (!path_tool || args.iter().any(|a| a.starts_with('/')))
-        }
-        _ => matches!(classify_inner(argv, &NoFiles), Some(Class::Neutral)),
-    }
-}
-
-struct NoFiles;
-impl Files for NoFiles {
-    fn read(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn kind(&self, _: &str) -> Option<bool> {
-        None
-    }
-    fn list(&self, _: &str) -> Vec<String> {
-        Vec::new()
-    }
-}
-
 /// Classifies one simple command.
+///
+/// A command that is not a dependency install is `Neutral` here: whether it
+/// may run before the full COPY is the effects model's question (see
+/// `manifest_first::effects_allow`), not a hand list's.
 pub fn classify(argv: &[&str], files: &dyn Files) -> Class {
-    if let Some(c) = classify_inner(argv, files) {
-        return c;
-    }
-    if neutral(argv) {
-        Class::Neutral
-    } else {
-        Class::Other
-    }
+    classify_inner(argv, files).unwrap_or(Class::Neutral)
 }
 
 fn has(args: &[&str], flags: &[&str]) -> bool {
@@ -913,13 +848,5 @@ mod tests {
             classify(&["poetry", "install", "--no-root"], &f),
             Class::Install(_)
         ));
-    }
-
-    #[test]
-    fn neutral_commands() {
-        assert!(neutral(&["apt-get", "install", "-y", "gcc"]));
-        assert!(!neutral(&["chmod", "+x", "entrypoint.sh"]));
-        assert!(!neutral(&["make"]));
-        assert!(neutral(&["mkdir", "-p", "/data"]));
     }
 }

@@ -59,6 +59,16 @@
 //! context also holds a directory the install writes (`node_modules`,
 //! `vendor`, `.venv`, `obj`…), which the full COPY would overwrite.
 //!
+//! On top of that, the install is checked against its effects
+//! (`crate::effects`, with the files the full COPY brings): every file it
+//! reads that the full COPY brings is copied first — tool configuration
+//! such as `.npmrc`, `poetry.toml`, `.python-version` or the `pip.conf` an
+//! `ENV PIP_CONFIG_FILE` points at is added to the manifest COPY — and the
+//! split is refused, with the reason, when the install reads a whole
+//! directory the manifests do not cover, when a manifest is a symlink whose
+//! target is not copied too (COPY copies the link itself), or when the
+//! hazard check (`rewrite::hazard`) refuses moving it above the full COPY.
+//!
 //! Installs that may rewrite their lock file (`npm install`, `yarn install`,
 //! `bundle install` with a lock present and no frozen flag) are split as an
 //! Unsafe fix: the later full COPY puts the original lock back, so the image
@@ -77,11 +87,14 @@
 //! `.cargo/`.
 
 use super::ecosystems::{classify, Class, Files};
+use super::run_view::{parse_run, program, Script};
 use super::{config_only, step_of};
+use crate::context::EntryKind;
+use crate::effects;
 use crate::model::{path, CopySource, Op};
+use crate::model::{CopyOp, Step};
 use crate::rewrite::edit::{block_text, delete_block, insert_above};
-use crate::rewrite::shell::{parse_run, program, Script};
-use crate::rewrite::{Applicability, Checker, Fix};
+use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
 pub const CODE: &str = "DO101";
@@ -624,6 +637,7 @@ fn cargo_split(
         .map(|(_, p)| p.as_str())
         .collect();
     Ok(Fix {
+        transforms: Vec::new(),
         code: CODE,
         message: format!(
             "copy {} and build the dependencies against a dummy {} before `{}`: source edits no longer recompile them \
@@ -637,6 +651,106 @@ fn cargo_split(
         line: ins.start_line,
         edits: vec![insert_above(df, copy_ins, &new_text)],
     })
+}
+
+/// Checks the split against the effects model: every file the install reads
+/// that the full COPY brings must be copied first (tool configuration files
+/// found this way are added to `items`); a read of a whole directory, a
+/// symlinked manifest whose target is not copied, or any other hazard of
+/// moving the install above the full COPY refuses the split, with the reason.
+fn effects_allow(
+    c: &Checker,
+    ins: &Instruction,
+    run_step: &Step,
+    cop: &CopyOp,
+    mapped: &Mapped,
+    items: &mut Vec<String>,
+    lock_may_change: bool,
+) -> Result<(), String> {
+    let (Some(ctx), Some(root)) = (c.context, c.root) else {
+        return Err("the build context is not known".into());
+    };
+    let Some(Op::Run(run)) = &run_step.op else {
+        return Err("the install is not a RUN op".into());
+    };
+    let files = hazard::CopyFiles {
+        copy: cop,
+        ctx,
+        root,
+    };
+    let mut fx = effects::of_run_with(c.df, ins, run, &files);
+    if fx.unknown || fx.reads.is_everything() {
+        return Err(match fx.why.first() {
+            Some(w) => format!("{w}, so the install may read files not copied yet"),
+            None => "the install may read any file, including ones not copied yet".into(),
+        });
+    }
+    let dest = path::clean(&cop.dest);
+    let provided = |items: &[String], p: &str| {
+        items.iter().any(|i| {
+            let landed = path::join_abs(&dest, i);
+            effects::under(p, &landed)
+        })
+    };
+    for p in fx.reads.iter() {
+        if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) {
+            continue;
+        }
+        let rel = mapped.rel(p).unwrap_or_default();
+        if rel.is_empty() || !effects::under(p, &dest) {
+            return Err(format!(
+                "the install reads all of {p}, which the full COPY brings"
+            ));
+        }
+        match mapped.kind(&rel) {
+            Some(_) if fx.config_files.contains(p) || mapped.kind(&rel) == Some(false) => {
+                items.push(rel)
+            }
+            _ => {
+                return Err(format!(
+                    "the install reads {rel}, which the manifest COPY would not copy"
+                ))
+            }
+        }
+    }
+    // A manifest that is a symlink: COPY copies the link, not its target.
+    for i in items.iter() {
+        let Some(cpath) = mapped.ctx(i) else { continue };
+        let Some(e) = ctx.get(&cpath) else { continue };
+        if e.kind != EntryKind::Symlink {
+            continue;
+        }
+        let target = e.link_target.clone().unwrap_or_default();
+        let ok = if target.starts_with('/') {
+            !effects::under(&path::clean(&target), &dest)
+        } else {
+            let dir = i.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let joined = if dir.is_empty() {
+                target.clone()
+            } else {
+                format!("{dir}/{target}")
+            };
+            let t = path::clean(&joined);
+            items.contains(&t)
+        };
+        if !ok {
+            return Err(format!(
+                "{i} is a symlink to {target}, which the manifest COPY would not copy (COPY copies the link itself)"
+            ));
+        }
+    }
+    if lock_may_change && !fx.writes.is_everything() {
+        // The lock the install may rewrite is the declared unsafety of this
+        // split (an Unsafe fix): the full COPY puts the original back.
+        let mut kept = effects::PathSet::default();
+        for p in fx.writes.iter().filter(|p| !provided(items, p)) {
+            kept.insert(p);
+        }
+        fx.writes = kept;
+    }
+    let provides = |p: &str| provided(items, p);
+    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true)
+        .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }
 
 pub fn check(c: &mut Checker) {
@@ -785,6 +899,18 @@ pub fn check(c: &mut Checker) {
             c.skip(CODE, line, format!("not split: {p}"));
             continue;
         }
+        if let Err(why) = effects_allow(
+            c,
+            ins,
+            run_step,
+            cop,
+            &mapped,
+            &mut items,
+            lock_reason.is_some(),
+        ) {
+            c.skip(CODE, line, format!("not split: {why}"));
+            continue;
+        }
         if items.iter().any(|i| !plain(i)) {
             c.skip(CODE, line, "not split: a manifest path needs quoting");
             continue;
@@ -852,7 +978,18 @@ pub fn check(c: &mut Checker) {
             }
             None => Applicability::Safe,
         };
+        let copies = groups.len()
+            + items
+                .iter()
+                .filter(|i| mapped.kind(i) == Some(true))
+                .count();
+        let mut transforms = vec![Transform::Insert { above: copy_idx }; copies];
+        transforms.push(Transform::Move {
+            ins: idx,
+            above: copy_idx,
+        });
         c.fix(Fix {
+            transforms,
             code: CODE,
             message,
             applicability,
@@ -883,6 +1020,81 @@ mod tests {
         assert_eq!(
             out.output,
             "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+        );
+    }
+
+    #[test]
+    fn traps() {
+        let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        // A nested include in a subfolder is copied too (resolved against the including file).
+        let out = run_ctx(
+            df,
+            &[
+                ("requirements.txt", "-r reqs/base.txt\n"),
+                ("reqs/base.txt", "-c c.txt\nflask\n"),
+                ("reqs/c.txt", "a<2\n"),
+                ("app.py", ""),
+            ],
+            false,
+            &["DO101"],
+        );
+        assert!(
+            out.output.contains("COPY reqs/base.txt reqs/c.txt ./reqs/"),
+            "{}",
+            out.output
+        );
+        // The pip.conf an ENV points at is copied with the manifest.
+        let df2 = "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        let out = run_ctx(
+            df2,
+            &[
+                ("requirements.txt", "flask\n"),
+                ("pip.conf", "[global]\n"),
+                ("app.py", ""),
+            ],
+            false,
+            &["DO101"],
+        );
+        assert!(
+            out.output.contains("COPY requirements.txt pip.conf ./"),
+            "{}",
+            out.output
+        );
+        // A local path in the requirements reads the project: not split, with the reason.
+        let out = run_ctx(
+            df,
+            &[("requirements.txt", "./libs/x\n"), ("libs/x/setup.py", "")],
+            false,
+            &["DO101"],
+        );
+        assert_eq!(out.output, df);
+        assert!(!out.skipped.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_manifest_is_not_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
+        std::fs::create_dir(dir.path().join("deps")).unwrap();
+        std::fs::write(dir.path().join("deps/prod.txt"), "flask\n").unwrap();
+        std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("requirements.txt")).unwrap();
+        let out = crate::rewrite::fix_file(
+            df,
+            &dir.path().join("Dockerfile"),
+            None,
+            &crate::rewrite::Settings {
+                select: Some(vec!["DO101".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains("symlink")),
+            "{:?}",
+            out.skipped
         );
     }
 

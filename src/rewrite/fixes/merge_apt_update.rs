@@ -32,48 +32,70 @@
 use super::step_of;
 use crate::model::Op;
 use crate::rewrite::edit::{flags_text, next_in_stage};
-use crate::rewrite::shell::{parse_run, program};
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::rewrite::{Applicability, Checker, Edit, Fix, Transform};
+use crate::shell::{self, Invocation, Script};
 use crate::syntax::Keyword;
 
 pub const CODE: &str = "DO104";
 
-fn is_update(argv: &[&str]) -> Option<&'static str> {
-    let (p, i) = program(argv);
-    let args: Vec<&str> = argv[i + 1..]
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    match (p.as_str(), args.as_slice()) {
-        ("apt-get" | "apt", ["update"]) => Some("apt"),
-        ("apk", ["update"]) => Some("apk"),
+/// Arguments that are not options, as literals (None if any is not literal).
+fn operands(inv: &Invocation) -> Option<Vec<String>> {
+    let vals: Option<Vec<String>> = inv.values().into_iter().collect();
+    Some(vals?.into_iter().filter(|a| !a.starts_with('-')).collect())
+}
+
+/// The family of a script that is exactly one `apt-get update`/`apk update`.
+fn is_update(script: &Script) -> Option<&'static str> {
+    let cmds = shell::commands(script);
+    let [(cmd, place)] = cmds.as_slice() else {
+        return None;
+    };
+    if *place != shell::Place::default() || !cmd.redirects.is_empty() || script.items.len() != 1 {
+        return None;
+    }
+    let inv = cmd.invocation()?;
+    let ops = operands(&inv)?;
+    match (inv.program.as_str(), ops.as_slice()) {
+        ("apt-get" | "apt", [u]) if u == "update" => Some("apt"),
+        ("apk", [u]) if u == "update" => Some("apk"),
         _ => None,
     }
 }
 
-fn is_install(argv: &[&str], family: &str) -> bool {
-    let (p, i) = program(argv);
-    let sub = argv[i + 1..].iter().find(|a| !a.starts_with('-')).copied();
+/// Whether the first command the script runs is an install of `family`.
+fn is_install(script: &Script, family: &str) -> bool {
+    let cmds = shell::commands(script);
+    let Some((cmd, place)) = cmds.first() else {
+        return false;
+    };
+    if place.substitution {
+        return false;
+    }
+    let Some(inv) = cmd.invocation() else {
+        return false;
+    };
+    let sub = inv.subcommand();
     match family {
-        "apt" => matches!(p.as_str(), "apt-get" | "apt") && sub == Some("install"),
-        _ => p == "apk" && sub == Some("add"),
+        "apt" => inv.is(&["apt-get", "apt"]) && sub.as_deref() == Some("install"),
+        _ => inv.program == "apk" && sub.as_deref() == Some("add"),
     }
 }
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
     for (idx, a) in df.instructions.iter().enumerate() {
-        if a.keyword != Keyword::Run {
+        if a.keyword != Keyword::Run || !a.heredocs.is_empty() {
             continue;
         }
-        let Some(sa) = parse_run(df, a) else { continue };
-        if sa.complex || sa.commands.len() != 1 {
-            continue;
-        }
-        let Some(family) = is_update(&sa.commands[0].argv()) else {
+        let Some(Ok(sa)) = shell::parse_run(df, a) else {
             continue;
         };
+        let Some(family) = is_update(&sa) else {
+            continue;
+        };
+        if crate::rewrite::hazard::merge_first_ok(&sa).is_err() {
+            continue;
+        }
         let Some(bi) = next_in_stage(df, idx) else {
             continue;
         };
@@ -81,11 +103,18 @@ pub fn check(c: &mut Checker) {
         if b.keyword != Keyword::Run {
             continue;
         }
-        let Some(sb) = parse_run(df, b) else { continue };
-        let Some(first) = sb.commands.first() else {
+        let Some(Ok(sb)) = shell::parse_run(df, b) else {
             continue;
         };
-        if !is_install(&first.argv(), family) {
+        if !is_install(&sb, family) {
+            continue;
+        }
+        if !b.heredocs.is_empty() {
+            c.skip(
+                CODE,
+                a.start_line,
+                "not merged: the install RUN uses heredocs",
+            );
             continue;
         }
         if !b.comments.is_empty() {
@@ -109,7 +138,13 @@ pub fn check(c: &mut Checker) {
             step_of(c.model, bi).and_then(|s| s.op.as_ref()),
         ) {
             (Some(Op::Run(x)), Some(Op::Run(y))) => {
-                x.env == y.env && x.cwd == y.cwd && x.user == y.user && x.mounts == y.mounts
+                x.env == y.env
+                    && x.cwd == y.cwd
+                    && x.user == y.user
+                    && x.mounts == y.mounts
+                    && x.argv.len() == y.argv.len()
+                    && x.argv[..x.argv.len().saturating_sub(1)]
+                        == y.argv[..y.argv.len().saturating_sub(1)]
             }
             _ => false,
         };
@@ -119,6 +154,7 @@ pub fn check(c: &mut Checker) {
         let a_end = a.arguments.span().end;
         let b_start = b.arguments.span().start;
         c.fix(Fix {
+            transforms: vec![Transform::Merge { a: idx, b: bi }],
             code: CODE,
             message: format!(
                 "merge `{}` into the install RUN on line {}",
@@ -167,5 +203,19 @@ mod tests {
             &["DO104"],
         );
         assert_eq!(out.output, "FROM alpine\nRUN apk update && apk add curl\n");
+    }
+
+    #[test]
+    fn wrapper_only_runs_do_not_panic() {
+        // Issue 16: `RUN env` and `RUN X=1` used to index past the argv.
+        for df in [
+            "FROM debian\nRUN env\nRUN apt-get install -y gcc\n",
+            "FROM debian\nRUN X=1\nRUN apt-get install -y gcc\n",
+            "FROM debian\nRUN apt-get update\nRUN env\n",
+            "FROM debian\nRUN apt-get update\nRUN X=1\n",
+            "FROM debian\nRUN sudo\nRUN apt-get install -y gcc\n",
+        ] {
+            assert!(run(df, false, &["DO104"]).applied.is_empty(), "{df}");
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod multistage_split;
 pub mod no_install_recommends;
 pub mod propose_dockerignore;
 pub mod reorder_by_volatility;
+pub mod run_view;
 
 use super::{Applicability, Checker};
 use crate::model::{Model, Step};
@@ -128,7 +129,7 @@ pub fn run_scripts<'a>(
     Item = (
         &'a crate::syntax::Instruction,
         &'a crate::model::RunOp,
-        crate::rewrite::shell::Script,
+        crate::rewrite::fixes::run_view::Script,
     ),
 > + 'a {
     df.instructions
@@ -137,9 +138,11 @@ pub fn run_scripts<'a>(
         .filter(|(_, ins)| ins.keyword == Keyword::Run)
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
-                Some(crate::model::Op::Run(run)) => {
-                    Some((ins, run, crate::rewrite::shell::parse_run(df, ins)?))
-                }
+                Some(crate::model::Op::Run(run)) => Some((
+                    ins,
+                    run,
+                    crate::rewrite::fixes::run_view::parse_run(df, ins)?,
+                )),
                 _ => None,
             },
         )
@@ -204,6 +207,37 @@ pub fn system_dest(dest: &str) -> bool {
         "/tmp",
     ];
     TREES.iter().any(|t| d.starts_with(&format!("{t}/")))
+}
+
+#[cfg(test)]
+mod no_panic {
+    /// Issue 16: RUNs of only a wrapper or only assignments, next to every
+    /// kind of RUN a fix looks at, under every fix (safe and unsafe).
+    #[test]
+    fn wrapper_and_assignment_only_runs() {
+        let odd = [
+            "env", "X=1", "sudo", "env -i", "nice", "command", "X=1 Y=2", "exec",
+        ];
+        let others = [
+            "apt-get update",
+            "apt-get install -y gcc",
+            "apk add curl",
+            "pip install flask",
+            "npm ci",
+            "rm -rf /var/lib/apt/lists/*",
+        ];
+        for o in odd {
+            for x in others {
+                for df in [
+                    format!("FROM debian\nWORKDIR /app\nCOPY . .\nRUN {o}\nRUN {x}\n"),
+                    format!("FROM debian\nWORKDIR /app\nCOPY . .\nRUN {x}\nRUN {o}\n"),
+                ] {
+                    super::testutil::run(&df, true, &[]);
+                    super::testutil::run(&df, false, &[]);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

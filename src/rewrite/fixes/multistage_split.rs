@@ -38,6 +38,7 @@ pub fn check(c: &mut Checker) {
     let line = c.df.instructions.first().map_or(1, |i| i.start_line);
     match convert(c.df, c.model, c.context, &Options::default()) {
         Ok(conv) if conv.text != c.df.source => c.fix(Fix {
+            transforms: Vec::new(),
             code: CODE,
             message: format!(
                 "split into a `{}` builder and a `{}` runtime: build tools stay out of the image",

@@ -21,7 +21,7 @@
 //! Unsafe: fewer packages are installed, and something the application
 //! relied on may have come in only as a recommendation.
 
-use crate::rewrite::shell::{parse_run, program};
+use super::run_view::{parse_run, program};
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
@@ -58,6 +58,7 @@ pub fn check(c: &mut Checker) {
                 continue;
             }
             c.fix(Fix {
+                transforms: Vec::new(),
                 code: CODE,
                 message: "add --no-install-recommends: only the packages asked for".into(),
                 applicability: Applicability::Unsafe,

@@ -22,26 +22,29 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe, and deliberately narrow. The RUN must consist only of commands known
-//! to read nothing relative to the working directory and to write only system
-//! locations (apt-get, apk, dnf, `pip install <names>`, `npm install -g`,
-//! useradd, mkdir/chmod/ln/rm of absolute paths…), with no variables,
-//! substitutions, redirections or context bind mounts. Only `COPY`/`ADD` and
-//! config-only instructions (LABEL, EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK,
-//! STOPSIGNAL) may be crossed — never WORKDIR, USER, SHELL, VOLUME or another
-//! RUN, so the RUN's cwd, user and shell are unchanged. ENV and ARG lines
-//! between the COPY and the RUN move up with it, in their order, so the RUN
-//! and every later step see the same env list and the image config is the
-//! same; this is refused when a crossed COPY expands a variable they define. A crossed COPY must not write to a system location (`/`,
-//! `/usr`, `/etc`, `/home`…) and no absolute path the RUN names may overlap
-//! its destination, so neither can see or overwrite the other's files.
+//! Safe when the hazard check (`rewrite::hazard`) allows it against every
+//! COPY/ADD crossed, from the RUN's effects (`crate::effects`): it reads and
+//! writes nothing the COPY writes (the exact files the context lands there
+//! when the context is known), no variable it reads points into what the
+//! COPY brings (`ENV PIP_CONFIG_FILE=/app/pip.conf` above the COPY still
+//! counts), and it does not change the user/group database when the COPY
+//! has `--chown=name`. Commands the effects model does not know read and
+//! write everything, so they never move. Only `COPY`/`ADD` and config-only
+//! instructions (LABEL, EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK, STOPSIGNAL) may
+//! be crossed — never WORKDIR, USER, SHELL, VOLUME or another RUN, so the
+//! RUN's cwd, user and shell are unchanged. ENV and ARG lines between the
+//! COPY and the RUN move up with it, in their order, so the RUN and every
+//! later step see the same env list and the image config is the same; this
+//! is refused when a crossed COPY expands a variable they define. A refusal
+//! of a RUN that installs packages (what the DO102 rule reports) or whose
+//! effects are known says why.
 
-use super::ecosystems::neutral;
-use super::{config_only, paths_overlap, step_of, system_dest};
-use crate::model::Op;
+use super::{config_only, step_of};
+use crate::effects;
+use crate::model::{CopyOp, Op, RunOp};
 use crate::rewrite::edit::{block_text, delete_block, insert_above};
-use crate::rewrite::shell::{absolute_paths, parse_run};
-use crate::rewrite::{Applicability, Checker, Fix};
+use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
+use crate::shell;
 use crate::syntax::Keyword;
 
 pub const CODE: &str = "DO102";
@@ -60,8 +63,8 @@ pub fn check(c: &mut Checker) {
         if steps[first].keyword == Keyword::Run {
             continue;
         }
-        // Destinations crossed so far, and the variables crossed COPYs expand.
-        let mut dests: Vec<String> = Vec::new();
+        // COPYs crossed so far, and the variables they expand.
+        let mut copies: Vec<&CopyOp> = Vec::new();
         let mut copy_refs: Vec<&str> = Vec::new();
         // ENV/ARG lines that move up with the RUN.
         let mut carried: Vec<usize> = Vec::new();
@@ -69,42 +72,62 @@ pub fn check(c: &mut Checker) {
             let ins = &df.instructions[s.instruction];
             match (&s.op, s.keyword) {
                 (Some(Op::Copy(cop)), Keyword::Copy | Keyword::Add) => {
-                    if system_dest(&cop.dest) {
-                        break;
-                    }
-                    dests.push(cop.dest.clone());
+                    copies.push(cop);
                     copy_refs.extend(s.var_refs.iter().map(String::as_str));
                 }
                 (_, k) if config_only(k) => {}
-                (_, Keyword::Env | Keyword::Arg) if !dests.is_empty() => {
+                (_, Keyword::Env | Keyword::Arg) if !copies.is_empty() => {
                     carried.push(s.instruction);
                 }
-                (Some(Op::Run(r)), Keyword::Run) if !dests.is_empty() => {
+                (Some(Op::Run(r)), Keyword::Run) if !copies.is_empty() => {
+                    let target = &df.instructions[steps[first].instruction];
                     let defines_read_by_copy = carried.iter().any(|&i| {
                         step_of(model, i).is_some_and(|st| {
                             st.defines.iter().any(|d| copy_refs.contains(&d.as_str()))
                         })
                     });
-                    if !defines_read_by_copy && movable(c, s.instruction, r, &dests) {
-                        let target = &df.instructions[steps[first].instruction];
-                        let mut text = String::new();
-                        let mut edits = Vec::new();
-                        for &i in carried.iter().chain(std::iter::once(&s.instruction)) {
-                            text.push_str(&block_text(df, &df.instructions[i]));
-                            edits.push(delete_block(df, &df.instructions[i]));
+                    let verdict = if defines_read_by_copy {
+                        Err((
+                            "a crossed COPY expands a variable that the ENV/ARG lines moving with it define".to_string(),
+                            true,
+                        ))
+                    } else {
+                        movable(c, s.instruction, r, &copies)
+                    };
+                    match verdict {
+                        Ok(()) => {
+                            let mut text = String::new();
+                            let mut edits = Vec::new();
+                            for &i in carried.iter().chain(std::iter::once(&s.instruction)) {
+                                text.push_str(&block_text(df, &df.instructions[i]));
+                                edits.push(delete_block(df, &df.instructions[i]));
+                            }
+                            edits.push(insert_above(df, target, &text));
+                            c.fix(Fix {
+                                transforms: vec![Transform::Move {
+                                    ins: s.instruction,
+                                    above: steps[first].instruction,
+                                }],
+                                code: CODE,
+                                message: format!(
+                                    "move `{}` above `{}`: it reads nothing from the context",
+                                    ins.first_line(&df.source).trim(),
+                                    target.first_line(&df.source).trim()
+                                ),
+                                applicability: Applicability::Safe,
+                                line: ins.start_line,
+                                edits,
+                            });
                         }
-                        edits.push(insert_above(df, target, &text));
-                        c.fix(Fix {
-                            code: CODE,
-                            message: format!(
-                                "move `{}` above `{}`: it reads nothing from the context",
-                                ins.first_line(&df.source).trim(),
+                        Err((why, true)) => c.skip(
+                            CODE,
+                            ins.start_line,
+                            format!(
+                                "not moved above `{}`: {why}",
                                 target.first_line(&df.source).trim()
                             ),
-                            applicability: Applicability::Safe,
-                            line: ins.start_line,
-                            edits,
-                        });
+                        ),
+                        Err((_, false)) => {}
                     }
                     break;
                 }
@@ -114,30 +137,48 @@ pub fn check(c: &mut Checker) {
     }
 }
 
-fn movable(c: &Checker, idx: usize, r: &crate::model::RunOp, dests: &[String]) -> bool {
+/// Whether a RUN installs system packages: the steps the DO102 rule reports,
+/// whose refusal is worth a reason even when the RUN does more.
+fn installs_packages(script: &shell::Script) -> bool {
+    script.simple_commands().iter().any(|cmd| {
+        cmd.invocation().is_some_and(|inv| {
+            let sub = inv.subcommand();
+            match inv.program.as_str() {
+                "apt-get" | "apt" | "yum" | "dnf" | "microdnf" => sub.as_deref() == Some("install"),
+                "apk" => sub.as_deref() == Some("add"),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// Ok when the hazard check lets the RUN cross every COPY; else why, and
+/// whether the refusal is worth reporting (the RUN looked movable).
+fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(), (String, bool)> {
     let ins = &c.df.instructions[idx];
     if r.mounts
         .iter()
         .any(|m| m.kind == crate::model::MountKind::Bind)
     {
-        return false;
+        return Err(("it bind-mounts files".into(), false));
     }
-    let Some(script) = parse_run(c.df, ins) else {
-        return false;
-    };
-    if script.complex || script.has_vars || script.commands.is_empty() {
-        return false;
+    let script = shell::parse_run(c.df, ins).and_then(Result::ok);
+    let fx = effects::of_run(c.df, ins, r);
+    // Worth a reason: package installs (what the DO102 rule reports), and
+    // RUNs that touch no copied tree as a whole — those refused for a subtle
+    // hazard (a config file, a variable, the user database). A RUN that
+    // reads or writes the copied tree itself was never a candidate.
+    let touches_tree = copies.iter().any(|cp| {
+        let dest = crate::model::path::clean(&cp.dest);
+        fx.reads.iter().any(|p| effects::under(&dest, p))
+            || fx.writes.iter().any(|p| effects::under(p, &dest))
+    });
+    let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
+    let report = script.as_ref().is_some_and(installs_packages) || (!vague && !touches_tree);
+    for copy in copies {
+        hazard::run_may_cross(&fx, r, copy, c.context).map_err(|w| (w, report))?;
     }
-    if step_of(c.model, idx).is_none() {
-        return false;
-    }
-    script.commands.iter().all(|cmd| {
-        let argv = cmd.argv();
-        neutral(&argv)
-            && absolute_paths(&argv)
-                .iter()
-                .all(|p| !dests.iter().any(|d| paths_overlap(p, d)))
-    })
+    Ok(())
 }
 
 #[cfg(test)]
@@ -176,6 +217,77 @@ mod tests {
             &["DO102"],
         );
         assert!(out.applied.is_empty());
+    }
+
+    #[test]
+    fn issue_probes_are_left_alone_with_the_reason() {
+        use super::super::testutil::run_ctx;
+        // pip reads the pip.conf the ENV points at, which the COPY brings.
+        let df = "FROM python:3.11-slim\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install flask\n";
+        let out = run_ctx(
+            df,
+            &[
+                ("app.py", ""),
+                ("pip.conf", "[global]\nno-cache-dir = true\n"),
+            ],
+            false,
+            &["DO102"],
+        );
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.code == "DO102" && s.reason.contains("pip.conf")),
+            "{:?}",
+            out.skipped
+        );
+        // usermod re-owns files and changes the database --chown resolves.
+        let df =
+            "FROM myorg/base:1\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
+        let out = run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.code == "DO102"),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    #[test]
+    fn traps() {
+        use super::super::testutil::run_ctx;
+        // A config file the COPY brings, read from the project (.npmrc).
+        let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g pnpm\n";
+        let out = run_ctx(
+            df,
+            &[(".npmrc", "registry=https://r\n"), ("a.js", "")],
+            false,
+            &["DO102"],
+        );
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped[0].reason.contains(".npmrc"),
+            "{:?}",
+            out.skipped
+        );
+        // Without it, the same RUN moves.
+        let out = run_ctx(df, &[("a.js", "")], false, &["DO102"]);
+        assert_ne!(out.output, df);
+        // A write under the copy destination.
+        let df = "FROM debian\nCOPY . /app\nRUN apt-get update && apt-get install -y curl && echo 1 > /app/a\n";
+        let out = run_ctx(df, &[("a", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped[0].reason.contains("/app/a"),
+            "{:?}",
+            out.skipped
+        );
+        // Even a file the context lacks: the COPY creates /app.
+        let df = "FROM debian\nCOPY . /app\nRUN apt-get install -y curl && touch /app/ready\n";
+        assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);
+        // useradd before a COPY --chown by name.
+        let df = "FROM debian\nCOPY --chown=app:app . /srv\nRUN useradd worker\n";
+        assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);
     }
 
     #[test]

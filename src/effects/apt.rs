@@ -1,0 +1,125 @@
+//! Debian and RPM package managers (apt-get, apt, dpkg, yum, dnf, microdnf,
+//! zypper, rpm) and the system maintenance tools their packages call
+//! (ldconfig, update-ca-certificates, locale-gen…). They read and write the
+//! system trees; maintainer scripts may add system users (additions only).
+//! Local package files (`./x.deb`) are read.
+
+use super::{read_arg, system, Cmd, Cx, Effects};
+
+const MANAGERS: &[&str] = &[
+    "apt-get", "apt", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "rpm", "tdnf",
+];
+
+const SYSTEM_TOOLS: &[&str] = &[
+    "ldconfig",
+    "update-ca-certificates",
+    "update-ca-trust",
+    "locale-gen",
+    "localedef",
+    "update-locale",
+    "update-alternatives",
+    "dpkg-reconfigure",
+    "debconf-set-selections",
+    "apt-mark",
+    "apt-key",
+    "add-apt-repository",
+    "fc-cache",
+    "update-mime-database",
+    "pecl",
+    "docker-php-ext-install",
+    "docker-php-ext-configure",
+    "docker-php-ext-enable",
+    "docker-php-source",
+];
+
+pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let p = c.prog;
+    if !MANAGERS.contains(&p) && !SYSTEM_TOOLS.contains(&p) {
+        return false;
+    }
+    system(fx);
+    fx.read("/root");
+    fx.env(&[
+        "DEBIAN_FRONTEND",
+        "DEBCONF_NONINTERACTIVE_SEEN",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+    ]);
+    fx.env_prefix(&[
+        "APT_",
+        "DEBCONF_",
+        "DPKG_",
+        "LC_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+        "no_proxy",
+        "NO_PROXY",
+        "ftp_",
+        "all_proxy",
+        "ALL_PROXY",
+        "PHP_",
+        "PECL_",
+    ]);
+    fx.network |= !matches!(p, "dpkg" | "rpm" | "ldconfig" | "locale-gen" | "localedef");
+    if p == "debconf-set-selections" || (p == "apt-key" && c.has(&["add"])) {
+        for a in c.positional_with(&[]) {
+            read_arg(fx, cx, a);
+        }
+    }
+    if MANAGERS.contains(&p) {
+        // Package names are not paths; anything that could be a file is read.
+        for a in c.positional_with(&[
+            "-o",
+            "-c",
+            "-t",
+            "--option",
+            "--config-file",
+            "--target-release",
+            "--root",
+            "--installroot",
+            "--setopt",
+            "--exclude",
+            "-x",
+            "--enablerepo",
+            "--disablerepo",
+            "--releasever",
+        ]) {
+            match a.str() {
+                Some(v) if !(v.contains('/') || v.ends_with(".deb") || v.ends_with(".rpm")) => {}
+                _ => read_arg(fx, cx, a),
+            }
+        }
+        for opt in ["-c", "--config-file", "--root", "--installroot"] {
+            for v in c.opt_values(&[opt]) {
+                let a = super::Arg {
+                    value: v,
+                    glob: false,
+                };
+                read_arg(fx, cx, &a);
+                if opt != "-c" && opt != "--config-file" {
+                    super::write_arg(fx, cx, &a);
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::fx;
+
+    #[test]
+    fn system_only() {
+        let e = fx("apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*", &[]);
+        assert!(!e.unknown && e.network && !e.userdb);
+        assert!(e.writes_under("/usr") && !e.reads_under("/app") && !e.writes_under("/app"));
+        assert!(e.reads_env("DEBIAN_FRONTEND"));
+        let e = fx("apt-get install -y ./pkg.deb", &[]);
+        assert!(e.reads_under("/app/pkg.deb"));
+        assert!(fx("apt-get install -y $PKGS", &[]).reads.is_everything());
+    }
+}

@@ -1,0 +1,535 @@
+//! File utilities (coreutils, busybox, findutils, tar, unzip, sed, tee…):
+//! the paths they read and write, by each one's argument grammar.
+
+use super::{read_arg, read_cwd, write_arg, write_cwd, Arg, Cmd, Cx, Effects};
+
+/// Options that take a separate value, per tool (the value is not a path
+/// unless the tool's rule below says so).
+fn value_opts(prog: &str) -> &'static [&'static str] {
+    match prog {
+        "cp" | "mv" | "ln" | "install" => &[
+            "-t",
+            "-S",
+            "--suffix",
+            "-m",
+            "--mode",
+            "-o",
+            "--owner",
+            "-g",
+            "--group",
+            "--target-directory",
+        ],
+        "mkdir" => &["-m", "--mode"],
+        "chmod" | "chown" | "chgrp" => &["--reference"],
+        "head" | "tail" => &["-n", "-c", "--lines", "--bytes"],
+        "grep" | "egrep" | "fgrep" => &[
+            "-e",
+            "-f",
+            "-m",
+            "-A",
+            "-B",
+            "-C",
+            "--include",
+            "--exclude",
+            "--regexp",
+            "--file",
+        ],
+        "sed" => &["-e", "-f", "--expression", "--file", "-l"],
+        "sort" => &["-o", "-k", "-t", "-S", "-T", "--output", "--key"],
+        "cut" => &["-d", "-f", "-c", "-b"],
+        "touch" => &["-d", "-t", "-r", "--date", "--reference"],
+        "tar" | "bsdtar" => &[
+            "-f",
+            "--file",
+            "-C",
+            "--directory",
+            "-T",
+            "--files-from",
+            "-X",
+            "--exclude-from",
+            "--exclude",
+            "--strip-components",
+            "--owner",
+            "--group",
+            "--mode",
+            "-I",
+            "--use-compress-program",
+            "--transform",
+        ],
+        "unzip" => &["-d", "-x"],
+        "stat" => &["-c", "--format", "--printf"],
+        "wc" | "cat" | "ls" | "du" | "readlink" | "realpath" | "file" | "rm" | "rmdir" => {
+            &["--block-size", "-B"]
+        }
+        _ => &[],
+    }
+}
+
+const READERS: &[&str] = &[
+    "cat",
+    "head",
+    "tail",
+    "wc",
+    "ls",
+    "stat",
+    "du",
+    "readlink",
+    "realpath",
+    "file",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "cksum",
+    "diff",
+    "cmp",
+    "strings",
+    "od",
+    "xxd",
+    "hexdump",
+    "less",
+    "more",
+    "nl",
+    "tac",
+    "base64",
+    "ldd",
+    "sort",
+    "uniq",
+    "cut",
+    "paste",
+    "comm",
+    "join",
+    "md5",
+    "shasum",
+    "zcat",
+    "lsattr",
+];
+
+const WRITERS: &[&str] = &[
+    "rm", "rmdir", "mkdir", "touch", "shred", "unlink", "truncate",
+];
+
+pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let p = c.prog;
+    let pos = c.positional_with(value_opts(p));
+    match p {
+        _ if READERS.contains(&p) => {
+            for a in &pos {
+                read_arg(fx, cx, a);
+            }
+            for o in c
+                .opt_values(&["-o", "--output"])
+                .into_iter()
+                .filter(|_| p == "sort")
+            {
+                write_arg(
+                    fx,
+                    cx,
+                    &Arg {
+                        value: o,
+                        glob: false,
+                    },
+                );
+            }
+        }
+        _ if WRITERS.contains(&p) => {
+            for a in &pos {
+                write_arg(fx, cx, a);
+                if p == "rm" || p == "rmdir" {
+                    read_arg(fx, cx, a);
+                }
+            }
+        }
+        "grep" | "egrep" | "fgrep" => {
+            let pattern_in_opt = c.has(&["-e", "-f", "--regexp", "--file"]);
+            let files = if pattern_in_opt {
+                &pos[..]
+            } else {
+                pos.get(1..).unwrap_or(&[])
+            };
+            for a in files {
+                read_arg(fx, cx, a);
+            }
+            for f in c.opt_values(&["-f", "--file"]) {
+                read_arg(
+                    fx,
+                    cx,
+                    &Arg {
+                        value: f,
+                        glob: false,
+                    },
+                );
+            }
+            if c.has(&["-r", "-R", "--recursive"]) && files.is_empty() {
+                read_cwd(fx, cx);
+            }
+        }
+        "chmod" | "chown" | "chgrp" => {
+            let targets = if c.has(&["--reference"]) {
+                &pos[..]
+            } else {
+                pos.get(1..).unwrap_or(&[])
+            };
+            for a in targets {
+                write_arg(fx, cx, a);
+                read_arg(fx, cx, a);
+            }
+            if p != "chmod" {
+                for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                    fx.read(f);
+                }
+            }
+        }
+        "cp" | "mv" | "ln" | "install" => copy_like(c, cx, fx, &pos),
+        "sed" => {
+            let script_in_opt = c.has(&["-e", "-f", "--expression", "--file"]);
+            let files = if script_in_opt {
+                &pos[..]
+            } else {
+                pos.get(1..).unwrap_or(&[])
+            };
+            let in_place = c.args.iter().filter_map(Arg::str).any(|a| {
+                a == "--in-place"
+                    || a.starts_with("--in-place=")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            });
+            for a in files {
+                read_arg(fx, cx, a);
+                if in_place {
+                    write_arg(fx, cx, a);
+                }
+            }
+            for f in c.opt_values(&["-f", "--file"]) {
+                read_arg(
+                    fx,
+                    cx,
+                    &Arg {
+                        value: f,
+                        glob: false,
+                    },
+                );
+            }
+        }
+        "tee" => {
+            for a in &pos {
+                write_arg(fx, cx, a);
+            }
+        }
+        "tar" | "bsdtar" => return tar(c, cx, fx),
+        "unzip" => {
+            if let Some(z) = pos.first() {
+                read_arg(fx, cx, z);
+            }
+            match c.opt_values(&["-d"]).pop() {
+                Some(d) => write_arg(
+                    fx,
+                    cx,
+                    &Arg {
+                        value: d,
+                        glob: false,
+                    },
+                ),
+                None => write_cwd(fx, cx),
+            }
+        }
+        "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" => {
+            let to_stdout = c.has(&["-c", "--stdout", "-t", "--test", "-l", "--list"]);
+            for a in &pos {
+                read_arg(fx, cx, a);
+                if !to_stdout {
+                    // Replaced by its (de)compressed sibling: the directory changes.
+                    write_arg(fx, cx, &parent_of(a));
+                }
+            }
+        }
+        "find" => return find(c, cx, fx),
+        "test" | "[" | "[[" => {
+            let vals = c.vals();
+            for (i, v) in vals.iter().enumerate() {
+                let file_op = v.is_some_and(|v| {
+                    matches!(
+                        v,
+                        "-e" | "-f"
+                            | "-d"
+                            | "-r"
+                            | "-w"
+                            | "-x"
+                            | "-s"
+                            | "-L"
+                            | "-h"
+                            | "-b"
+                            | "-c"
+                            | "-p"
+                            | "-S"
+                            | "-g"
+                            | "-u"
+                            | "-k"
+                            | "-O"
+                            | "-G"
+                            | "-N"
+                            | "-nt"
+                            | "-ot"
+                            | "-ef"
+                    )
+                });
+                if file_op {
+                    if let Some(a) = c.args.get(i + 1) {
+                        read_arg(fx, cx, a);
+                    }
+                    if matches!(v, Some("-nt" | "-ot" | "-ef")) && i > 0 {
+                        read_arg(fx, cx, &c.args[i - 1]);
+                    }
+                }
+            }
+        }
+        "mktemp" => {
+            fx.env(&["TMPDIR"]);
+            fx.write("/tmp");
+            for a in &pos {
+                write_arg(fx, cx, &parent_of(a));
+            }
+            if c.has(&["-p", "--tmpdir"]) {
+                for d in c.opt_values(&["-p", "--tmpdir"]) {
+                    write_arg(
+                        fx,
+                        cx,
+                        &Arg {
+                            value: d,
+                            glob: false,
+                        },
+                    );
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The directory an argument's path is in.
+fn parent_of(a: &Arg) -> Arg {
+    let value = a
+        .value
+        .as_ref()
+        .map(|v| match v.trim_end_matches('/').rsplit_once('/') {
+            Some(("", _)) => "/".to_string(),
+            Some((d, _)) => d.to_string(),
+            None => ".".to_string(),
+        });
+    Arg {
+        value,
+        glob: a.glob,
+    }
+}
+
+/// `cp/mv/ln/install [opts] SRC… DEST`, `-t DIR SRC…`, `install -d DIR…`.
+fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
+    let p = c.prog;
+    if p == "install" && c.has(&["-d", "--directory"]) {
+        for a in pos {
+            write_arg(fx, cx, a);
+        }
+    } else {
+        let target_dir = c.opt_values(&["-t", "--target-directory"]).pop();
+        let (srcs, dest): (&[&Arg], Option<Arg>) = match target_dir {
+            Some(d) => (
+                pos,
+                Some(Arg {
+                    value: d,
+                    glob: false,
+                }),
+            ),
+            None if pos.len() == 1 && p == "ln" => (
+                pos,
+                Some(Arg {
+                    value: Some(".".into()),
+                    glob: false,
+                }),
+            ),
+            None => match pos.split_last() {
+                Some((d, s)) => (s, Some((*d).clone())),
+                None => (&[], None),
+            },
+        };
+        let symbolic = p == "ln"
+            && c.args.iter().filter_map(Arg::str).any(|a| {
+                a == "--symbolic" || (a.starts_with('-') && !a.starts_with("--") && a.contains('s'))
+            });
+        for s in srcs {
+            // A symlink's target is text, not read (a relative one resolves
+            // against the link's directory at use time, not now).
+            if !symbolic {
+                read_arg(fx, cx, s);
+            }
+            if p == "mv" {
+                write_arg(fx, cx, s);
+            }
+        }
+        if let Some(d) = dest {
+            write_arg(fx, cx, &d);
+        }
+    }
+    if c.has(&["-o", "--owner", "-g", "--group"]) {
+        for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+            fx.read(f);
+        }
+    }
+}
+
+/// `tar`: extract writes into `-C` (or the cwd), create reads its operands there.
+fn tar(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let vals = c.vals();
+    let Some(Some(first)) = vals.first() else {
+        return false;
+    };
+    // Old-style bundled first word (`xzf`), or options.
+    let letters: String = if first.starts_with('-') {
+        vals.iter()
+            .flatten()
+            .filter(|a| a.starts_with('-') && !a.starts_with("--"))
+            .map(|a| a.trim_start_matches('-'))
+            .collect()
+    } else {
+        first.to_string()
+    };
+    let long = |f: &str| c.has(&[f]);
+    let extract = letters.contains('x') || long("--extract") || long("--get");
+    let create = letters.contains('c')
+        || long("--create")
+        || letters.contains('r')
+        || letters.contains('u')
+        || long("--append");
+    let list = letters.contains('t') || long("--list");
+    if !(extract || create || list) {
+        return false;
+    }
+    let mut file: Option<Arg> = c.opt_values(&["-f", "--file"]).pop().map(|v| Arg {
+        value: v,
+        glob: false,
+    });
+    if file.is_none() && !first.starts_with('-') && first.contains('f') {
+        file = c.args.get(1).cloned();
+    }
+    // A short-option cluster ending in `f` (`-xzf FILE`) takes the next word.
+    if file.is_none() {
+        if let Some(i) = vals.iter().position(|v| {
+            v.is_some_and(|v| v.starts_with('-') && !v.starts_with("--") && v.ends_with('f'))
+        }) {
+            file = c.args.get(i + 1).cloned();
+        }
+    }
+    let base_cx;
+    let cx = match c.opt_values(&["-C", "--directory"]).pop() {
+        Some(Some(d)) => {
+            base_cx = Cx {
+                cwd: cx.abs(&d),
+                home: cx.home.clone(),
+                env: cx.env.clone(),
+                files: cx.files,
+            };
+            &base_cx
+        }
+        Some(None) => {
+            fx.reads = super::PathSet::everything();
+            fx.writes = super::PathSet::everything();
+            return true;
+        }
+        None => cx,
+    };
+    fx.env(&["TAPE", "TAR_OPTIONS"]);
+    if let Some(f) = &file {
+        if f.str() != Some("-") {
+            if create {
+                write_arg(fx, cx, f);
+            } else {
+                read_arg(fx, cx, f);
+            }
+        }
+    }
+    if extract {
+        write_cwd(fx, cx);
+    }
+    if create {
+        let skip = if first.starts_with('-') { 0 } else { 1 };
+        let pos = c.positional_with(value_opts("tar"));
+        for a in pos.iter().skip(skip) {
+            if Some(a.str()) != file.as_ref().map(|f| f.str()) {
+                read_arg(fx, cx, a);
+            }
+        }
+    }
+    true
+}
+
+/// `find START… EXPR`: reads the start points; `-delete` writes them; `-exec`
+/// runs a command this model does not follow.
+fn find(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let vals = c.vals();
+    if vals
+        .iter()
+        .any(|v| matches!(v, Some("-exec" | "-execdir" | "-ok" | "-okdir")))
+    {
+        fx.give_up("`find -exec` runs a command this model does not follow");
+        return true;
+    }
+    let starts: Vec<&Arg> = c
+        .args
+        .iter()
+        .take_while(|a| {
+            a.str()
+                .is_none_or(|v| !v.starts_with('-') && v != "(" && v != "!")
+        })
+        .collect();
+    let writes = vals
+        .iter()
+        .any(|v| matches!(v, Some("-delete" | "-fprint" | "-fprintf" | "-fls")));
+    if starts.is_empty() {
+        read_cwd(fx, cx);
+        if writes {
+            write_cwd(fx, cx);
+        }
+    }
+    for a in starts {
+        read_arg(fx, cx, a);
+        if writes {
+            write_arg(fx, cx, a);
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::fx;
+
+    #[test]
+    fn path_grammar() {
+        let e = fx(
+            "cp -r src/ /opt/x && mv a.txt /tmp/ && chmod +x run.sh && mkdir -p /data",
+            &[],
+        );
+        assert!(e.reads_under("/app/src") && e.writes_under("/opt/x"));
+        assert!(e.reads_under("/app/a.txt") && e.writes_under("/app/a.txt"));
+        assert!(e.writes_under("/app/run.sh") && e.writes_under("/data"));
+        assert!(!e.writes_under("/srv") && !e.unknown);
+        let e = fx("ln -s /usr/bin/python3 /usr/local/bin/python", &[]);
+        assert!(!e.reads_under("/usr/bin/python3") && e.writes_under("/usr/local/bin/python"));
+        let e = fx("sed -i 's/a/b/' /etc/conf && echo x | tee -a /etc/y", &[]);
+        assert!(e.writes_under("/etc/conf") && e.writes_under("/etc/y"));
+        let e = fx("tar -xzf /tmp/a.tgz -C /opt", &[]);
+        assert!(e.reads_under("/tmp/a.tgz") && e.writes_under("/opt") && !e.writes_under("/app"));
+        let e = fx("tar xzf a.tgz", &[]);
+        assert!(e.reads_under("/app/a.tgz") && e.writes_under("/app"));
+        let e = fx("find /usr/local -name '*.pyc' -delete", &[]);
+        assert!(e.writes_under("/usr/local") && !e.writes_under("/app"));
+        assert!(fx("find . -exec rm {} +", &[]).unknown);
+        let e = fx(
+            "rm -rf /var/lib/apt/lists/* && [ -f /etc/x ] && chown -R app /data",
+            &[],
+        );
+        assert!(e.writes_under("/var/lib/apt/lists") && e.reads_under("/etc/x"));
+        assert!(e.reads_under("/etc/passwd") && e.writes_under("/data"));
+        let e = fx("unzip /tmp/x.zip -d /opt/x && cat *.txt", &[]);
+        assert!(e.writes_under("/opt/x") && e.reads_under("/app"));
+    }
+}

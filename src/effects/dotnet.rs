@@ -1,0 +1,119 @@
+//! The dotnet CLI: `dotnet restore` reads the project file(s) in the cwd,
+//! `nuget.config` (any casing), `global.json`, `Directory.Build.props`,
+//! `Directory.Build.targets` and `Directory.Packages.props` in the cwd and
+//! every directory above it, `~/.nuget/NuGet/NuGet.Config`, and `DOTNET_*`,
+//! `NUGET_*`, `MSBUILD*`. A solution or a `ProjectReference` reads the tree.
+
+use super::{read_cwd, write_rel, Cmd, Cx, Effects};
+use crate::model::path;
+
+pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    if c.prog != "dotnet" {
+        return false;
+    }
+    fx.env_prefix(&[
+        "DOTNET_",
+        "NUGET_",
+        "MSBUILD",
+        "ASPNETCORE_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+    ]);
+    fx.network = true;
+    for d in cx.cwd_and_ancestors() {
+        for f in [
+            "nuget.config",
+            "NuGet.config",
+            "NuGet.Config",
+            "global.json",
+            "Directory.Build.props",
+            "Directory.Build.targets",
+            "Directory.Packages.props",
+            "Directory.Build.rsp",
+        ] {
+            fx.config(&path::join_abs(&d, f));
+        }
+    }
+    fx.config(&cx.home(".nuget/NuGet/NuGet.Config"));
+    fx.read_write(&cx.home(".nuget"));
+    fx.read_write(&cx.home(".dotnet"));
+    fx.read("/usr/share/dotnet");
+    let vals = c.vals();
+    let sub = vals.first().copied().flatten();
+    let restore_only = sub == Some("restore")
+        && c.positional_with(&[
+            "-r",
+            "--runtime",
+            "-s",
+            "--source",
+            "--packages",
+            "--configfile",
+            "-v",
+            "--verbosity",
+        ])
+        .len()
+            == 1;
+    let project = cx
+        .cwd
+        .as_deref()
+        .and_then(|d| cx.files.list(d))
+        .and_then(|names| {
+            let projs: Vec<String> = names
+                .iter()
+                .filter(|n| {
+                    n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".vbproj")
+                })
+                .cloned()
+                .collect();
+            let sln = names
+                .iter()
+                .any(|n| n.ends_with(".sln") || n.ends_with(".slnx"));
+            (projs.len() == 1 && !sln).then(|| projs[0].clone())
+        });
+    let simple = project.as_ref().is_some_and(|p| {
+        cx.abs(p)
+            .and_then(|a| cx.files.read(&a))
+            .is_some_and(|t| !t.contains("ProjectReference") && !t.contains("Import "))
+    });
+    match (restore_only, project, simple) {
+        (true, Some(p), true) => {
+            super::config_rel(fx, cx, &p);
+            write_rel(fx, cx, "obj");
+        }
+        _ if matches!(sub, Some("--version" | "--info" | "--list-sdks")) => {}
+        _ => {
+            read_cwd(fx, cx);
+            write_rel(fx, cx, "obj");
+            write_rel(fx, cx, "bin");
+            for o in c.opt_values(&["-o", "--output"]) {
+                super::write_arg(
+                    fx,
+                    cx,
+                    &super::Arg {
+                        value: o,
+                        glob: false,
+                    },
+                );
+            }
+            if matches!(sub, Some("run" | "test" | "tool")) {
+                fx.give_up("this dotnet command runs code this model does not read");
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{fx, fx_files};
+
+    #[test]
+    fn restore() {
+        let e = fx_files("dotnet restore", &[("/app/api.csproj", "<Project/>")]);
+        assert!(e.reads_under("/app/api.csproj") && e.reads_under("/app/nuget.config"));
+        assert!(e.reads_under("/Directory.Build.props") && !e.reads_under("/app/Program.cs"));
+        assert!(fx("dotnet restore", &[]).reads_under("/app/Program.cs"));
+    }
+}

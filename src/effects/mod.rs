@@ -1,0 +1,835 @@
+//! What a RUN may touch: a conservative summary of the paths it reads and
+//! writes, the environment it consults, the tool configuration files it
+//! loads, whether it changes the user/group database and whether it uses
+//! the network. Rewrites use it to decide whether a RUN may move across a
+//! COPY (see `rewrite::hazard`).
+//!
+//! "Conservative" means: a path not listed is a path the RUN cannot read or
+//! write. Anything this model does not understand — an unknown program, a
+//! line that does not parse, a program named by a variable, `eval`,
+//! `source`, a non-POSIX `SHELL`, arguments from `xargs` — reads and writes
+//! everything.
+//!
+//! One file per tool family: a family's `apply` recognises its programs and
+//! records their effects by the tool's own rules (its argument grammar, the
+//! files it loads from the cwd and from home, the variables it reads).
+//! Adding a tool is adding a file and a line in [`FAMILIES`].
+
+mod apk;
+mod apt;
+mod cargo;
+mod coreutils;
+mod dotnet;
+mod go;
+mod java;
+mod make;
+mod net;
+mod node;
+mod php;
+mod pip;
+mod python;
+mod ruby;
+mod sh;
+mod users;
+
+use crate::model::{path, RunOp};
+use crate::shell::{self, Invocation, Script, Word};
+use crate::syntax::{Arguments, Dockerfile, Instruction};
+use std::collections::BTreeSet;
+
+/// A set of absolute paths, each standing for itself and everything under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathSet {
+    everything: bool,
+    paths: BTreeSet<String>,
+}
+
+/// Whether `p` is `dir` or below it.
+pub fn under(p: &str, dir: &str) -> bool {
+    dir == "/" || p == dir || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+impl PathSet {
+    pub fn everything() -> Self {
+        PathSet {
+            everything: true,
+            paths: BTreeSet::new(),
+        }
+    }
+
+    pub fn is_everything(&self) -> bool {
+        self.everything
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.everything && self.paths.is_empty()
+    }
+
+    /// Adds an absolute path (cleaned); `/` is everything.
+    pub fn insert(&mut self, abs: &str) {
+        let p = path::clean(abs);
+        if p == "/" || !p.starts_with('/') {
+            self.everything = true;
+        } else {
+            self.paths.insert(p);
+        }
+    }
+
+    pub fn extend(&mut self, other: &PathSet) {
+        self.everything |= other.everything;
+        self.paths.extend(other.paths.iter().cloned());
+    }
+
+    /// The paths (empty when it is everything).
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.paths.iter().map(String::as_str)
+    }
+
+    /// Whether the set touches `p` or anything below or above it.
+    pub fn overlaps(&self, p: &str) -> bool {
+        let p = path::clean(p);
+        self.everything || self.paths.iter().any(|q| under(q, &p) || under(&p, q))
+    }
+}
+
+/// Environment variables a RUN consults: names, prefixes, or all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvSet {
+    pub everything: bool,
+    pub names: BTreeSet<String>,
+    pub prefixes: BTreeSet<String>,
+}
+
+impl EnvSet {
+    pub fn contains(&self, name: &str) -> bool {
+        self.everything
+            || self.names.contains(name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }
+}
+
+/// The effects of one RUN.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub reads: PathSet,
+    pub writes: PathSet,
+    pub env_read: EnvSet,
+    /// Tool configuration files it loads (absolute; also in `reads`).
+    pub config_files: BTreeSet<String>,
+    /// Programs looked up through `PATH` (their directory decides what runs).
+    pub programs: BTreeSet<String>,
+    /// It may change the user/group database (/etc/passwd, /etc/group, …).
+    pub userdb: bool,
+    pub network: bool,
+    /// Something was not understood: reads and writes everything.
+    pub unknown: bool,
+    /// Why it reads or writes everything, for messages.
+    pub why: Vec<String>,
+}
+
+impl Effects {
+    /// Reads and writes everything, with the reason.
+    pub fn everything(why: impl Into<String>) -> Self {
+        let mut e = Effects::default();
+        e.give_up(why);
+        e
+    }
+
+    fn give_up(&mut self, why: impl Into<String>) {
+        self.unknown = true;
+        self.reads = PathSet::everything();
+        self.writes = PathSet::everything();
+        self.env_read.everything = true;
+        self.userdb = true;
+        self.network = true;
+        let w = why.into();
+        if !self.why.contains(&w) {
+            self.why.push(w);
+        }
+    }
+
+    pub fn reads_under(&self, p: &str) -> bool {
+        self.reads.overlaps(p)
+    }
+
+    pub fn writes_under(&self, p: &str) -> bool {
+        self.writes.overlaps(p)
+    }
+
+    pub fn reads_env(&self, name: &str) -> bool {
+        self.env_read.contains(name)
+    }
+
+    fn env(&mut self, names: &[&str]) {
+        self.env_read
+            .names
+            .extend(names.iter().map(|s| s.to_string()));
+    }
+
+    fn env_prefix(&mut self, prefixes: &[&str]) {
+        self.env_read
+            .prefixes
+            .extend(prefixes.iter().map(|s| s.to_string()));
+    }
+
+    fn read(&mut self, abs: &str) {
+        self.reads.insert(abs);
+    }
+
+    fn write(&mut self, abs: &str) {
+        self.writes.insert(abs);
+    }
+
+    fn read_write(&mut self, abs: &str) {
+        self.read(abs);
+        self.write(abs);
+    }
+
+    fn config(&mut self, abs: &str) {
+        let p = path::clean(abs);
+        self.read(&p);
+        self.config_files.insert(p);
+    }
+}
+
+/// Files of the image as the RUN would see them, for tools whose reads
+/// depend on file contents (requirement includes, workspace manifests).
+pub trait Files {
+    /// The text of the file at an absolute path (None: unknown or absent).
+    fn read(&self, abs: &str) -> Option<String>;
+    /// The names in a directory (None: unknown).
+    fn list(&self, abs: &str) -> Option<Vec<String>>;
+}
+
+/// No file contents known: tools that need them read conservatively.
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn read(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn list(&self, _: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// Where one command runs.
+pub(crate) struct Cx<'a> {
+    /// None after a `cd` this model cannot follow.
+    pub cwd: Option<String>,
+    pub home: String,
+    /// The RUN's environment (ENV, ARG) and the command's own assignments.
+    pub env: Vec<(String, Option<String>)>,
+    pub files: &'a dyn Files,
+}
+
+impl Cx<'_> {
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// An absolute path for `p` as the command names it (None: unknown).
+    pub fn abs(&self, p: &str) -> Option<String> {
+        if p.starts_with('/') {
+            return Some(path::clean(p));
+        }
+        if p == "~" || p.starts_with("~/") {
+            return Some(self.home(p.trim_start_matches('~').trim_start_matches('/')));
+        }
+        if let Some(rest) = p.strip_prefix('~') {
+            let (user, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            if user != "root" {
+                return Some("/".into());
+            }
+            return Some(path::join_abs("/root", tail));
+        }
+        Some(path::join_abs(self.cwd.as_deref()?, p))
+    }
+
+    /// A path relative to the home directory.
+    pub fn home(&self, rel: &str) -> String {
+        if self.home == "/" {
+            // Unknown home: any path.
+            return "/".into();
+        }
+        path::join_abs(&self.home, rel)
+    }
+
+    /// The cwd and each of its ancestors (tools that search upward).
+    pub fn cwd_and_ancestors(&self) -> Vec<String> {
+        let Some(mut d) = self.cwd.clone() else {
+            return vec!["/".into()];
+        };
+        let mut out = vec![d.clone()];
+        while d != "/" {
+            d = match d.rsplit_once('/') {
+                Some(("", _)) => "/".into(),
+                Some((p, _)) => p.to_string(),
+                None => "/".into(),
+            };
+            out.push(d.clone());
+        }
+        out
+    }
+}
+
+/// One argument of a command, as the tool families see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Arg {
+    /// The value when literal (quotes removed).
+    pub value: Option<String>,
+    /// Unquoted glob characters: the shell expands it against a directory.
+    pub glob: bool,
+}
+
+impl Arg {
+    fn of(w: &Word) -> Arg {
+        Arg {
+            value: w.literal(),
+            glob: w.has_glob(),
+        }
+    }
+
+    pub fn str(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// Whether it is an option (`-x`, `--x`), as far as a literal tells.
+    pub fn is_opt(&self) -> bool {
+        self.str().is_some_and(|v| v.starts_with('-') && v != "-")
+    }
+}
+
+/// What a tool family gets for one command.
+pub(crate) struct Cmd<'a> {
+    /// Program base name (`pip3`, `apt-get`).
+    pub prog: &'a str,
+    pub args: Vec<Arg>,
+    pub inv: &'a Invocation<'a>,
+}
+
+impl Cmd<'_> {
+    /// Literal argument values (None for non-literal ones).
+    pub fn vals(&self) -> Vec<Option<&str>> {
+        self.args.iter().map(Arg::str).collect()
+    }
+
+    /// Whether any argument is exactly one of `flags` (or `flag=…`).
+    pub fn has(&self, flags: &[&str]) -> bool {
+        self.args.iter().filter_map(Arg::str).any(|a| {
+            flags
+                .iter()
+                .any(|f| a == *f || a.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        })
+    }
+
+    /// The value of option `flags` (`-o f`, `-of`? no; `--out f`, `--out=f`).
+    pub fn opt_values(&self, flags: &[&str]) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.args.len() {
+            if let Some(a) = self.args[i].str() {
+                if flags.contains(&a) {
+                    out.push(self.args.get(i + 1).and_then(|x| x.value.clone()));
+                    i += 2;
+                    continue;
+                }
+                for f in flags.iter().filter(|f| f.starts_with("--")) {
+                    if let Some(v) = a.strip_prefix(f).and_then(|r| r.strip_prefix('=')) {
+                        out.push(Some(v.to_string()));
+                    }
+                }
+                // A short-option cluster (`-sSLo FILE`, `-ofile`, `-qO-`), as
+                // getopt reads it: the value is the rest of the word after the
+                // letter, or the next word when the letter ends it.
+                if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+                    for f in flags.iter().filter(|f| f.len() == 2 && f.starts_with('-')) {
+                        let letter = &f[1..];
+                        if let Some(at) = a[1..].find(letter) {
+                            let rest = &a[1 + at + 1..];
+                            if rest.is_empty() {
+                                out.push(self.args.get(i + 1).and_then(|x| x.value.clone()));
+                            } else {
+                                out.push(Some(rest.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Non-option arguments (an option's value is not recognised here: callers
+    /// with value-taking options skip them through `positional_with`).
+    pub fn positional_with(&self, takes_value: &[&str]) -> Vec<&Arg> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut opts_done = false;
+        while i < self.args.len() {
+            let a = &self.args[i];
+            if !opts_done && a.str() == Some("--") {
+                opts_done = true;
+                i += 1;
+                continue;
+            }
+            if !opts_done && a.is_opt() {
+                let v = a.str().unwrap_or("");
+                if takes_value.contains(&v) {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            out.push(a);
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Records a read of the path an argument names (everything if unknown).
+pub(crate) fn read_arg(fx: &mut Effects, cx: &Cx, a: &Arg) {
+    match path_of(cx, a) {
+        Some(p) => fx.read(&p),
+        None => fx.reads = PathSet::everything(),
+    }
+}
+
+/// Records a write of the path an argument names (everything if unknown).
+pub(crate) fn write_arg(fx: &mut Effects, cx: &Cx, a: &Arg) {
+    match path_of(cx, a) {
+        Some(p) => fx.write(&p),
+        None => fx.writes = PathSet::everything(),
+    }
+}
+
+/// The path an argument stands for: a glob stands for the directory it is
+/// expanded in (the part before the first component with a glob character).
+pub(crate) fn path_of(cx: &Cx, a: &Arg) -> Option<String> {
+    let v = a.value.as_deref()?;
+    let v = if a.glob {
+        let cut = v.find(['*', '?', '[']).unwrap_or(v.len());
+        match v[..cut].rfind('/') {
+            Some(0) => "/",
+            Some(i) => &v[..i],
+            None => ".",
+        }
+    } else {
+        v
+    };
+    cx.abs(v)
+}
+
+/// The cwd tree (everything when the cwd is not known).
+pub(crate) fn read_cwd(fx: &mut Effects, cx: &Cx) {
+    match &cx.cwd {
+        Some(c) => fx.read(c),
+        None => fx.reads = PathSet::everything(),
+    }
+}
+
+pub(crate) fn write_cwd(fx: &mut Effects, cx: &Cx) {
+    match &cx.cwd {
+        Some(c) => fx.write(c),
+        None => fx.writes = PathSet::everything(),
+    }
+}
+
+/// A path relative to the cwd, read (everything when the cwd is unknown).
+pub(crate) fn read_rel(fx: &mut Effects, cx: &Cx, rel: &str) {
+    match cx.abs(rel) {
+        Some(p) => fx.read(&p),
+        None => fx.reads = PathSet::everything(),
+    }
+}
+
+pub(crate) fn write_rel(fx: &mut Effects, cx: &Cx, rel: &str) {
+    match cx.abs(rel) {
+        Some(p) => fx.write(&p),
+        None => fx.writes = PathSet::everything(),
+    }
+}
+
+/// The text of a file relative to the cwd, when the files are known.
+pub(crate) fn read_file_rel(cx: &Cx, rel: &str) -> Option<String> {
+    cx.files.read(&cx.abs(rel)?)
+}
+
+/// A configuration file relative to the cwd.
+pub(crate) fn config_rel(fx: &mut Effects, cx: &Cx, rel: &str) {
+    match cx.abs(rel) {
+        Some(p) => fx.config(&p),
+        None => fx.reads = PathSet::everything(),
+    }
+}
+
+/// A file named by an environment variable, when set: its value is a path
+/// relative to the cwd (the variable itself is also recorded as read).
+pub(crate) fn config_from_env(fx: &mut Effects, cx: &Cx, var: &str) {
+    fx.env(&[var]);
+    if let Some(v) = cx.var(var) {
+        if !v.is_empty() {
+            config_rel(fx, cx, v);
+        }
+    }
+}
+
+/// The system trees package managers and their maintainer scripts touch.
+pub(crate) const SYSTEM: &[&str] = &[
+    "/etc", "/usr", "/var", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/tmp",
+    "/run",
+];
+
+pub(crate) fn system(fx: &mut Effects) {
+    for s in SYSTEM {
+        fx.read_write(s);
+    }
+}
+
+/// A tool family: recognises its programs (returns false for others).
+type Family = fn(&Cmd, &Cx, &mut Effects) -> bool;
+
+const FAMILIES: &[Family] = &[
+    coreutils::apply,
+    apt::apply,
+    apk::apply,
+    users::apply,
+    pip::apply,
+    python::apply,
+    node::apply,
+    go::apply,
+    cargo::apply,
+    java::apply,
+    dotnet::apply,
+    ruby::apply,
+    php::apply,
+    make::apply,
+    net::apply,
+    sh::apply,
+];
+
+/// Variables every program consults: which binary runs, which libraries it
+/// loads, where home is.
+const ALWAYS_ENV: &[&str] = &["PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "HOME"];
+
+/// The effects of a RUN instruction: its script as `/bin/sh -c` (or its
+/// `SHELL`) runs it, in the RUN's cwd, env and user.
+pub fn of_run(df: &Dockerfile, ins: &Instruction, run: &RunOp) -> Effects {
+    of_run_with(df, ins, run, &NoFiles)
+}
+
+/// As [`of_run`], reading file contents (includes, workspaces) from `files`.
+pub fn of_run_with(df: &Dockerfile, ins: &Instruction, run: &RunOp, files: &dyn Files) -> Effects {
+    if let Arguments::Shell { .. } = ins.arguments {
+        let prefix = &run.argv[..run.argv.len().saturating_sub(1)];
+        if !shell::is_posix_shell(prefix) {
+            return Effects::everything(format!(
+                "the RUN runs in `{}`, not a POSIX shell",
+                prefix.join(" ")
+            ));
+        }
+    }
+    match shell::parse_run(df, ins) {
+        Some(Ok(script)) => of_script(&script, run, files),
+        Some(Err(e)) => Effects::everything(format!("the RUN does not parse as shell ({e})")),
+        None => of_op(run, files),
+    }
+}
+
+/// The effects of a RUN op alone (exec form, or the shell text in its argv).
+pub fn of_op(run: &RunOp, files: &dyn Files) -> Effects {
+    if !run.heredocs.is_empty() {
+        return Effects::everything("the RUN uses heredocs");
+    }
+    match shell::from_argv(&run.argv) {
+        Ok(script) => of_script(&script, run, files),
+        Err(e) => Effects::everything(format!("the RUN does not parse as shell ({e})")),
+    }
+}
+
+/// The home directory of a user as the model names it.
+///
+/// Root's is /root. Any other user's home is wherever /etc/passwd says
+/// (`useradd -d /app app` is common, and puts it inside a COPY's
+/// destination): unknown here, so every home-relative path is "/" —
+/// everything — unless the RUN's env sets HOME.
+fn home_of(user: &str) -> String {
+    let name = user.split(':').next().unwrap_or("");
+    match name {
+        "" | "root" | "0" => "/root".into(),
+        _ => "/".into(),
+    }
+}
+
+/// Builtins and utilities that touch no file and no variable beyond their
+/// (already recorded) expansions.
+const PURE: &[&str] = &[
+    "true", "false", ":", "echo", "printf", "exit", "return", "shift", "set", "export", "unset",
+    "umask", "ulimit", "wait", "sleep", "date", "id", "whoami", "uname", "nproc", "pwd",
+    "basename", "dirname", "seq", "yes", "expr", "hostname", "arch", "getconf", "locale",
+    "readonly", "local", "declare", "typeset", "hash", "type", "which", "command", "break",
+    "continue", "printenv", "env", "tty", "logname", "groups", "getent",
+];
+
+pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
+    let mut fx = Effects::default();
+    fx.env(ALWAYS_ENV);
+    fx.env_read.names.extend(script.params());
+    let run_env: Vec<(String, Option<String>)> = run
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    let home = run
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| home_of(&run.user));
+    // Each `cd`: the scopes it ran in and the cwd after it (None: unknown).
+    let mut cds: Vec<(Vec<usize>, Option<String>)> = Vec::new();
+    let base_cwd = Some(path::clean(&run.cwd));
+
+    // Redirections anywhere in the script (compound commands included): a
+    // relative target is resolved in the RUN's cwd when the script never
+    // changes directory, else it could be anywhere.
+    let changes_dir = shell::commands(script).iter().any(|(c, _)| {
+        c.invocation().is_some_and(|i| {
+            matches!(i.program.as_str(), "cd" | "pushd" | "popd") || i.chdir.is_some()
+        })
+    });
+    let redirect_cx = Cx {
+        cwd: if changes_dir { None } else { base_cwd.clone() },
+        home: home.clone(),
+        env: Vec::new(),
+        files,
+    };
+    shell::each_redirect(script, &mut |r| {
+        if !(r.op.writes_file() || r.op.reads_file()) {
+            return;
+        }
+        let target = Arg::of(&r.target);
+        if r.op.writes_file() {
+            write_arg(&mut fx, &redirect_cx, &target);
+        }
+        if r.op.reads_file() {
+            read_arg(&mut fx, &redirect_cx, &target);
+        }
+    });
+
+    for (cmd, place) in shell::commands(script) {
+        let cwd = cds
+            .iter()
+            .rev()
+            .find(|(scopes, _)| place.scopes.starts_with(scopes))
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| base_cwd.clone());
+        let mut cx = Cx {
+            cwd,
+            home: home.clone(),
+            env: run_env.clone(),
+            files,
+        };
+        let Some(inv) = cmd.invocation() else {
+            continue;
+        };
+        if inv.program.is_empty() {
+            fx.give_up(format!(
+                "`{}` runs a program named by an expansion",
+                inv.program_word.lossy()
+            ));
+            continue;
+        }
+        if inv.args_from_stdin {
+            fx.give_up(format!(
+                "`xargs {}` takes its arguments from stdin",
+                inv.program
+            ));
+            continue;
+        }
+        cx.env.extend(inv.env.iter().cloned());
+        if inv.clears_env {
+            cx.env = inv.env.clone();
+        }
+        if let Some(u) = &inv.user {
+            cx.home = home_of(u);
+        }
+        if let Some(d) = &inv.chdir {
+            cx.cwd = cx.abs(d);
+        }
+        let prog = inv.program.clone();
+        // A program named by a path is read (a relative one from the cwd);
+        // a bare name is looked up through PATH.
+        match inv.program_word.literal() {
+            Some(w) if w.contains('/') => match cx.abs(&w) {
+                Some(p) => fx.read(&p),
+                None => fx.reads = PathSet::everything(),
+            },
+            _ => {
+                fx.programs.insert(prog.clone());
+            }
+        }
+        if prog == "cd" || prog == "pushd" || prog == "popd" {
+            let args: Vec<Arg> = inv.args.iter().map(Arg::of).collect();
+            let target = args.iter().find(|a| !a.is_opt());
+            let next = match (prog.as_str(), target) {
+                ("cd", None) => Some(cx.home.clone()),
+                ("cd", Some(a)) if a.str() == Some("-") => None,
+                ("cd" | "pushd", Some(a)) if !a.glob => a.str().and_then(|t| cx.abs(t)),
+                _ => None,
+            };
+            fx.env(&["CDPATH", "OLDPWD"]);
+            // A cd that may not run leaves the cwd unknown.
+            let next = if place.conditional { None } else { next };
+            cds.push((place.scopes.clone(), next));
+            continue;
+        }
+        if matches!(
+            prog.as_str(),
+            "eval" | "source" | "." | "exec" | "trap" | "alias"
+        ) {
+            fx.give_up(format!("`{prog}` runs code this model does not read"));
+            continue;
+        }
+        if PURE.contains(&prog.as_str()) {
+            if prog == "getent" || prog == "id" || prog == "groups" {
+                for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                    fx.read(f);
+                }
+            }
+            continue;
+        }
+        let c = Cmd {
+            prog: &prog,
+            args: inv.args.iter().map(Arg::of).collect(),
+            inv: &inv,
+        };
+        if !FAMILIES.iter().any(|f| f(&c, &cx, &mut fx)) {
+            fx.give_up(format!("`{prog}` is not a command this model knows"));
+        }
+    }
+    fx
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    pub struct Mem(pub BTreeMap<String, String>);
+
+    impl Files for Mem {
+        fn read(&self, abs: &str) -> Option<String> {
+            self.0.get(abs).cloned()
+        }
+        fn list(&self, abs: &str) -> Option<Vec<String>> {
+            let pre = format!("{}/", abs.trim_end_matches('/'));
+            Some(
+                self.0
+                    .keys()
+                    .filter_map(|k| k.strip_prefix(&pre))
+                    .filter(|k| !k.contains('/'))
+                    .map(str::to_string)
+                    .collect(),
+            )
+        }
+    }
+
+    pub fn run_op(cmd: &str, env: &[(&str, &str)]) -> RunOp {
+        RunOp {
+            argv: vec!["/bin/sh".into(), "-c".into(), cmd.into()],
+            heredocs: Vec::new(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            cwd: "/app".into(),
+            user: "root".into(),
+            network: None,
+            security: None,
+            mounts: Vec::new(),
+            mount_stages: Vec::new(),
+        }
+    }
+
+    /// Effects of `cmd` run in /app as root with `env`.
+    pub fn fx(cmd: &str, env: &[(&str, &str)]) -> Effects {
+        of_op(&run_op(cmd, env), &NoFiles)
+    }
+
+    pub fn fx_files(cmd: &str, files: &[(&str, &str)]) -> Effects {
+        let m = Mem(files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect());
+        of_op(&run_op(cmd, &[]), &m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::fx;
+
+    #[test]
+    fn unknown_and_unparsable_read_everything() {
+        for c in [
+            "frobnicate",
+            "$CMD x",
+            "eval \"$X\"",
+            ". ./env.sh",
+            "echo 'x",
+            "ls | xargs rm",
+        ] {
+            let e = fx(c, &[]);
+            assert!(e.unknown && e.reads.is_everything(), "{c}");
+        }
+    }
+
+    #[test]
+    fn redirects_cd_and_tilde() {
+        let e = fx("echo hi > out.txt && cat < /etc/x", &[]);
+        assert!(e.writes_under("/app/out.txt") && e.reads_under("/etc/x"));
+        assert!(!e.reads_under("/srv"));
+        let e = fx("cd /tmp && touch a; (cd /x && touch b); touch c", &[]);
+        assert!(e.writes_under("/tmp/a") && e.writes_under("/x/b") && e.writes_under("/tmp/c"));
+        assert!(!e.writes_under("/app"));
+        let e = fx("test -f x || cd /y; touch z", &[]);
+        assert!(
+            e.writes.is_everything(),
+            "a conditional cd leaves the cwd unknown"
+        );
+        let e = fx("env -C /srv touch k && mkdir -p ~/.cache", &[]);
+        assert!(e.writes_under("/srv/k") && e.writes_under("/root/.cache"));
+        let e = fx(
+            "curl -sSLo /srv/a https://x && wget -qO- https://y | tee /srv/b",
+            &[],
+        );
+        assert!(e.writes_under("/srv/a") && e.writes_under("/srv/b") && !e.writes_under("/app"));
+        // A non-root user's home is wherever /etc/passwd says: unknown.
+        let mut run = super::testutil::run_op("pip install --user flask", &[]);
+        run.user = "app".into();
+        let e = super::of_op(&run, &super::NoFiles);
+        assert!(e.writes.is_everything());
+        run.env = vec![("HOME".into(), "/home/app".into())];
+        let e = super::of_op(&run, &super::NoFiles);
+        assert!(e.writes_under("/home/app/.local") && !e.writes_under("/app"));
+        let e = fx("echo $FOO", &[]);
+        assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
+        let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);
+        assert!(e.writes_under("/b/log"));
+    }
+
+    #[test]
+    fn non_posix_shell_reads_everything() {
+        let mut run = super::testutil::run_op("Get-Item x", &[]);
+        run.argv = vec!["pwsh".into(), "-Command".into(), "Get-Item x".into()];
+        assert!(super::of_op(&run, &super::NoFiles).unknown);
+    }
+}

@@ -1,0 +1,483 @@
+//! pip (`pip`, `pip3`, `pip3.12`, `python -m pip`), by pip's own rules:
+//! configuration from `PIP_CONFIG_FILE`, `/etc/pip.conf`, `/etc/xdg/pip/pip.conf`,
+//! `~/.pip/pip.conf`, `~/.config/pip/pip.conf` and `$VIRTUAL_ENV/pip.conf`
+//! (pip's `configuration.py`); every `PIP_*` variable is an option.
+//! Requirement files are read with their `-r`/`-c` includes, which pip
+//! resolves relative to the including file (`req_file.py`); local
+//! requirements (`.`, `./libs/x`, `-e .`, `file:` URLs, `--find-links DIR`)
+//! are read relative to the cwd.
+
+use super::{config_from_env, read_arg, read_cwd, write_arg, Arg, Cmd, Cx, Effects, PathSet};
+use crate::model::path;
+
+pub(super) fn is_pip(prog: &str) -> bool {
+    prog.strip_prefix("pip")
+        .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_python(prog: &str) -> bool {
+    prog.strip_prefix("python")
+        .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let args: &[Arg] = if is_pip(c.prog) {
+        &c.args
+    } else if is_python(c.prog) {
+        let vals = c.vals();
+        match vals.iter().position(|v| *v == Some("-m")) {
+            Some(i) if vals.get(i + 1).is_some_and(|m| m.is_some_and(is_pip)) => &c.args[i + 2..],
+            _ => return python_other(c, cx, fx),
+        }
+    } else {
+        return false;
+    };
+    // Named by a path (`/opt/venv/bin/pip`): that venv is written.
+    if let Some(w) = c.inv.program_word.literal().filter(|w| w.contains('/')) {
+        if let Some(venv) = cx
+            .abs(&w)
+            .as_deref()
+            .and_then(|p| p.rsplit_once("/bin/"))
+            .map(|(v, _)| v.to_string())
+        {
+            if !venv.is_empty() {
+                fx.read_write(&venv);
+            }
+        }
+    }
+    pip(args, cx, fx);
+    true
+}
+
+/// `python script.py`, `python -c …`: runs code this model does not read.
+fn python_other(c: &Cmd, _cx: &Cx, fx: &mut Effects) -> bool {
+    let vals = c.vals();
+    if vals
+        .iter()
+        .all(|v| matches!(v, Some("--version" | "-V" | "-VV")))
+    {
+        return true;
+    }
+    fx.give_up(format!(
+        "`{}` runs Python code this model does not read",
+        c.prog
+    ));
+    true
+}
+
+/// pip's configuration files and environment, shared with `uv pip`.
+pub(super) fn pip_config(cx: &Cx, fx: &mut Effects) {
+    fx.env_prefix(&[
+        "PIP_",
+        "PYTHON",
+        "VIRTUAL_ENV",
+        "XDG_",
+        "http_",
+        "https_",
+        "HTTP_",
+        "HTTPS_",
+        "no_proxy",
+        "NO_PROXY",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_",
+        "CURL_CA_BUNDLE",
+    ]);
+    config_from_env(fx, cx, "PIP_CONFIG_FILE");
+    for f in ["/etc/pip.conf", "/etc/xdg/pip/pip.conf"] {
+        fx.config(f);
+    }
+    let xdg = cx
+        .var("XDG_CONFIG_HOME")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home(".config"));
+    fx.config(&cx.home(".pip/pip.conf"));
+    fx.config(&path::join_abs(&xdg, "pip/pip.conf"));
+    if let Some(v) = cx.var("XDG_CONFIG_DIRS") {
+        for d in v.split(':').filter(|d| d.starts_with('/')) {
+            fx.config(&path::join_abs(d, "pip/pip.conf"));
+        }
+    }
+    if let Some(v) = cx.var("VIRTUAL_ENV") {
+        match cx.abs(v) {
+            Some(p) => {
+                fx.config(&path::join_abs(&p, "pip.conf"));
+                fx.write(&p);
+            }
+            None => fx.reads = PathSet::everything(),
+        }
+    }
+}
+
+/// Where pip installs: the system site-packages, or the venv the program
+/// lives in; its cache is under home.
+fn pip_writes(cx: &Cx, fx: &mut Effects) {
+    for s in ["/usr/local", "/usr/lib", "/usr/bin", "/tmp"] {
+        fx.write(s);
+        fx.read(s);
+    }
+    // A pip found through PATH in a venv (`/opt/venv/bin`) installs there.
+    if let Some(p) = cx.var("PATH") {
+        for d in p.split(':') {
+            if let Some(venv) = d.strip_suffix("/bin").filter(|v| v.starts_with('/')) {
+                if !matches!(venv, "" | "/usr" | "/usr/local") {
+                    fx.read_write(venv);
+                }
+            }
+        }
+    }
+    let cache = cx
+        .var("XDG_CACHE_HOME")
+        .map(str::to_string)
+        .unwrap_or_else(|| cx.home(".cache"));
+    fx.write(&cache);
+    fx.write(&cx.home(".local"));
+}
+
+fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
+    pip_config(cx, fx);
+    // The program may live in a venv named by its path: it is written.
+    pip_writes(cx, fx);
+    let sub = args.iter().find(|a| !a.is_opt()).and_then(|a| a.str());
+    let network_subs = ["install", "download", "wheel", "index", "search"];
+    fx.network |= sub.is_some_and(|s| network_subs.contains(&s));
+    const VALUE: &[&str] = &[
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--src",
+        "-f",
+        "--find-links",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--trusted-host",
+        "--progress-bar",
+        "--root-user-action",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--only-binary",
+        "--no-binary",
+        "--retries",
+        "--timeout",
+        "--cache-dir",
+        "-d",
+        "--dest",
+        "-w",
+        "--wheel-dir",
+        "--log",
+        "--proxy",
+        "--cert",
+        "--client-cert",
+        "--python",
+        "--upgrade-strategy",
+        "--report",
+        "--config-settings",
+        "-C",
+        "--global-option",
+        "--exists-action",
+        "--keyring-provider",
+        "--use-feature",
+        "--use-deprecated",
+    ];
+    let mut i = 0;
+    let mut seen_sub = false;
+    while i < args.len() {
+        let a = &args[i];
+        let Some(v) = a.str() else {
+            // An expansion could be a path or an option: read everything.
+            fx.reads = PathSet::everything();
+            i += 1;
+            continue;
+        };
+        let (flag, inline) = match v.split_once('=') {
+            Some((f, x)) if v.starts_with("--") => (f, Some(x.to_string())),
+            _ => (v, None),
+        };
+        let takes = VALUE.contains(&flag);
+        let value = || -> Arg {
+            match &inline {
+                Some(x) => Arg {
+                    value: Some(x.clone()),
+                    glob: false,
+                },
+                None => args.get(i + 1).cloned().unwrap_or(Arg {
+                    value: None,
+                    glob: false,
+                }),
+            }
+        };
+        if flag.starts_with('-') {
+            let val = value();
+            match flag {
+                "-r" | "--requirement" | "-c" | "--constraint" => requirements(&val, cx, fx, 0),
+                "-e" | "--editable" => local(&val, cx, fx),
+                "-f" | "--find-links" => local(&val, cx, fx),
+                "-t" | "--target" | "--prefix" | "--root" | "--src" | "--cache-dir" | "-d"
+                | "--dest" | "-w" | "--wheel-dir" | "--log" | "--report" => write_arg(fx, cx, &val),
+                "--cert" | "--client-cert" => read_arg(fx, cx, &val),
+                "--python" => read_arg(fx, cx, &val),
+                _ => {}
+            }
+            i += if takes && inline.is_none() { 2 } else { 1 };
+            continue;
+        }
+        if !seen_sub {
+            seen_sub = true;
+            if matches!(v, "download" | "wheel")
+                && !args
+                    .iter()
+                    .any(|x| matches!(x.str(), Some("-d" | "--dest" | "-w" | "--wheel-dir")))
+            {
+                // Downloads land in the cwd by default.
+                super::write_cwd(fx, cx);
+            }
+            if v == "config" {
+                fx.writes.insert(&cx.home(".config/pip"));
+                fx.writes.insert("/etc/pip.conf");
+            }
+            i += 1;
+            continue;
+        }
+        local(a, cx, fx);
+        i += 1;
+    }
+}
+
+/// A requirement argument: a name (`flask==2`, `pkg[extra]`) reads nothing;
+/// a path, archive or `file:` URL is read.
+fn local(a: &Arg, cx: &Cx, fx: &mut Effects) {
+    let Some(v) = a.str() else {
+        fx.reads = PathSet::everything();
+        return;
+    };
+    if let Some(p) = local_path(v) {
+        read_arg(
+            fx,
+            cx,
+            &Arg {
+                value: Some(p),
+                glob: a.glob,
+            },
+        );
+    } else if v.contains("://") || v.contains("+ssh") || v.starts_with("git+") {
+        fx.network = true;
+    }
+}
+
+/// The local path a requirement names, if any.
+fn local_path(v: &str) -> Option<String> {
+    let spec = v.split_once(" @ ").map(|(_, u)| u.trim()).unwrap_or(v);
+    let spec = spec
+        .split_once('@')
+        .filter(|(n, _)| !n.contains('/') && !n.contains(':'))
+        .map(|(_, u)| u.trim())
+        .unwrap_or(spec);
+    if let Some(rest) = spec.strip_prefix("file://") {
+        return Some(if rest.starts_with('/') {
+            rest.to_string()
+        } else {
+            format!("/{rest}")
+        });
+    }
+    if let Some(rest) = spec.strip_prefix("file:") {
+        return Some(rest.to_string());
+    }
+    if spec.contains("://") {
+        return None;
+    }
+    let is_path = spec == "."
+        || spec == ".."
+        || spec.starts_with("./")
+        || spec.starts_with("../")
+        || spec.starts_with('/')
+        || spec.starts_with('~')
+        || spec.contains('/')
+        || spec.ends_with(".whl")
+        || spec.ends_with(".tar.gz")
+        || spec.ends_with(".zip")
+        || spec.ends_with(".tar.bz2");
+    is_path.then(|| {
+        spec.split(['[', ';'])
+            .next()
+            .unwrap_or(spec)
+            .trim()
+            .to_string()
+    })
+}
+
+/// A requirements file and what it names, recursively: `-r`/`-c` relative to
+/// the file's directory, other local paths relative to the cwd (pip's rules).
+fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
+    let Some(v) = file.str() else {
+        fx.reads = PathSet::everything();
+        return;
+    };
+    if v.contains("://") {
+        fx.network = true;
+        return;
+    }
+    let Some(abs) = cx.abs(v) else {
+        fx.reads = PathSet::everything();
+        return;
+    };
+    fx.read(&abs);
+    if depth > 16 || fx.reads.is_everything() {
+        return;
+    }
+    let Some(text) = cx.files.read(&abs) else {
+        // Its includes are unknown: they could name any file.
+        fx.reads = PathSet::everything();
+        return;
+    };
+    let dir = match abs.rsplit_once('/') {
+        Some(("", _)) => "/".to_string(),
+        Some((d, _)) => d.to_string(),
+        None => "/".to_string(),
+    };
+    // Continuation lines join; comments start at ` #` or a line's `#`.
+    let joined = text.replace("\\\r\n", "").replace("\\\n", "");
+    for line in joined.lines() {
+        let line = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
+            Some(i) => &line[..i],
+            None => line,
+        }
+        .trim();
+        if line.is_empty() {
+            continue;
+        }
+        // pip expands ${VAR} (upper case, digits, underscore) in requirement files.
+        let mut rest = line;
+        while let Some(i) = rest.find("${") {
+            let tail = &rest[i + 2..];
+            if let Some(j) = tail.find('}') {
+                fx.env_read.names.insert(tail[..j].to_string());
+                rest = &tail[j..];
+            } else {
+                break;
+            }
+        }
+        if line.contains("${") {
+            fx.reads = PathSet::everything();
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let first = words[0];
+        let (flag, val) = if first.starts_with('-') {
+            match first.split_once('=') {
+                Some((f, v)) => (f, Some(v.to_string())),
+                None if first.starts_with("--") || first.len() == 2 => {
+                    (first, words.get(1).map(|s| s.to_string()))
+                }
+                // `-rfile`: short option glued to its value.
+                None => (&first[..2], Some(first[2..].to_string())),
+            }
+        } else {
+            ("", None)
+        };
+        let arg = Arg {
+            value: val.clone(),
+            glob: false,
+        };
+        match flag {
+            "-r" | "--requirement" | "-c" | "--constraint" => {
+                let inc = match val.as_deref() {
+                    Some(x) if x.contains("://") => {
+                        fx.network = true;
+                        continue;
+                    }
+                    Some(x) if x.starts_with('/') => x.to_string(),
+                    Some(x) => path::join_abs(&dir, x),
+                    None => continue,
+                };
+                requirements(
+                    &Arg {
+                        value: Some(inc),
+                        glob: false,
+                    },
+                    cx,
+                    fx,
+                    depth + 1,
+                );
+            }
+            "-e" | "--editable" | "-f" | "--find-links" => local(&arg, cx, fx),
+            "" => local(
+                &Arg {
+                    value: Some(line.to_string()),
+                    glob: false,
+                },
+                cx,
+                fx,
+            ),
+            _ => {}
+        }
+    }
+    let _ = read_cwd;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{fx, fx_files};
+
+    #[test]
+    fn names_read_only_config() {
+        let e = fx(
+            "pip install --no-cache-dir flask==2.0 'requests[socks]'",
+            &[],
+        );
+        assert!(!e.unknown && e.network && !e.reads_under("/app"));
+        assert!(e.reads_env("PIP_INDEX_URL") && e.config_files.contains("/root/.pip/pip.conf"));
+        assert!(e.config_files.contains("/etc/pip.conf"));
+        let e = fx("pip install flask", &[("PIP_CONFIG_FILE", "/app/pip.conf")]);
+        assert!(e.reads_under("/app/pip.conf"));
+        let e = fx("pip install flask", &[("VIRTUAL_ENV", "/app/.venv")]);
+        assert!(e.reads_under("/app/.venv/pip.conf") && e.writes_under("/app/.venv"));
+        let e = fx("python3 -m pip install -U pip", &[]);
+        assert!(!e.unknown && !e.reads_under("/app"));
+    }
+
+    #[test]
+    fn local_paths_and_includes() {
+        for c in [
+            "pip install .",
+            "pip install -e .",
+            "pip install ./libs/x",
+            "pip install file:///app/x",
+        ] {
+            assert!(fx(c, &[]).reads_under("/app"), "{c}");
+        }
+        let e = fx_files(
+            "pip install -r requirements.txt",
+            &[
+                ("/app/requirements.txt", "-r sub/base.txt\nflask\n"),
+                ("/app/sub/base.txt", "-c c.txt\n./libs/x\n"),
+                ("/app/sub/c.txt", "a<2\n"),
+            ],
+        );
+        assert!(e.reads_under("/app/requirements.txt") && e.reads_under("/app/sub/base.txt"));
+        assert!(
+            e.reads_under("/app/sub/c.txt"),
+            "-c resolves against the including file"
+        );
+        assert!(
+            e.reads_under("/app/libs/x"),
+            "local paths resolve against the cwd"
+        );
+        assert!(!e.reads_under("/app/other"));
+        // Unreadable includes could name anything.
+        assert!(fx("pip install -r requirements.txt", &[])
+            .reads
+            .is_everything());
+    }
+}

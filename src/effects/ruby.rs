@@ -1,0 +1,137 @@
+//! Bundler and RubyGems: `Gemfile` (or `BUNDLE_GEMFILE`), `Gemfile.lock`,
+//! `gems.rb`/`gems.locked`, `.bundle/config` in the project and
+//! `~/.bundle/config` (or `BUNDLE_APP_CONFIG`), `BUNDLE_*`, `GEM_*`,
+//! `~/.gemrc`, `/etc/gemrc`. A Gemfile with `gemspec` or `path:` gems (or
+//! one this model cannot read) reads the project tree.
+
+use super::{config_from_env, config_rel, read_arg, read_cwd, write_rel, Cmd, Cx, Effects};
+
+pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
+    let bundle = matches!(c.prog, "bundle" | "bundler");
+    if !bundle && c.prog != "gem" {
+        return false;
+    }
+    fx.env_prefix(&[
+        "BUNDLE_", "GEM_", "RUBY", "http_", "https_", "HTTP_", "HTTPS_", "MAKE", "CC", "CFLAGS",
+    ]);
+    fx.network = true;
+    fx.config(&cx.home(".gemrc"));
+    fx.config("/etc/gemrc");
+    fx.config("/usr/local/etc/gemrc");
+    for s in [
+        "/usr/local/bundle",
+        "/usr/local/lib/ruby",
+        "/var/lib/gems",
+        "/usr/lib/ruby",
+        "/usr/local/bin",
+        "/tmp",
+    ] {
+        fx.read_write(s);
+    }
+    fx.read_write(&cx.home(".gem"));
+    fx.read_write(&cx.home(".bundle"));
+    let vals = c.vals();
+    let sub = vals.iter().flatten().find(|v| !v.starts_with('-')).copied();
+    if bundle {
+        config_from_env(fx, cx, "BUNDLE_GEMFILE");
+        config_from_env(fx, cx, "BUNDLE_APP_CONFIG");
+        for f in [
+            "Gemfile",
+            "Gemfile.lock",
+            "gems.rb",
+            "gems.locked",
+            ".bundle/config",
+        ] {
+            config_rel(fx, cx, f);
+        }
+        fx.config(&cx.home(".bundle/config"));
+        fx.config("/usr/local/bundle/config");
+        match sub {
+            Some("install") | None => {
+                let gemfile = cx.var("BUNDLE_GEMFILE").unwrap_or("Gemfile");
+                let local = cx
+                    .abs(gemfile)
+                    .and_then(|p| cx.files.read(&p))
+                    .is_none_or(|t| {
+                        t.contains("gemspec")
+                            || t.contains("path:")
+                            || t.contains(":path")
+                            || t.contains("eval_gemfile")
+                    });
+                if local {
+                    read_cwd(fx, cx);
+                }
+                write_rel(fx, cx, ".bundle");
+                write_rel(fx, cx, "vendor/bundle");
+                if !c.has(&["--frozen", "--deployment"]) {
+                    write_rel(fx, cx, "Gemfile.lock");
+                }
+            }
+            Some("config") => {
+                write_rel(fx, cx, ".bundle");
+            }
+            Some("--version" | "version") => {}
+            _ => fx.give_up("this bundler command runs project code this model does not read"),
+        }
+    } else {
+        match sub {
+            Some("install" | "i" | "update") => {
+                for a in c
+                    .positional_with(&[
+                        "-v",
+                        "--version",
+                        "-i",
+                        "--install-dir",
+                        "-n",
+                        "--bindir",
+                        "--source",
+                        "-s",
+                        "--platform",
+                    ])
+                    .into_iter()
+                    .skip(1)
+                {
+                    if a.str()
+                        .is_none_or(|v| v.ends_with(".gem") || v.contains('/'))
+                    {
+                        read_arg(fx, cx, a);
+                    }
+                }
+                if c.has(&["-g", "--file"]) {
+                    read_cwd(fx, cx);
+                }
+                for d in c.opt_values(&["-i", "--install-dir", "-n", "--bindir"]) {
+                    super::write_arg(
+                        fx,
+                        cx,
+                        &super::Arg {
+                            value: d,
+                            glob: false,
+                        },
+                    );
+                }
+            }
+            Some("env" | "list" | "sources") | None => {}
+            _ => fx.give_up("this gem command runs code this model does not read"),
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{fx, fx_files};
+
+    #[test]
+    fn bundler() {
+        let e = fx_files(
+            "bundle install --deployment",
+            &[("/app/Gemfile", "source 'x'\ngem 'rails'\n")],
+        );
+        assert!(e.reads_under("/app/Gemfile.lock") && e.reads_under("/app/.bundle/config"));
+        assert!(!e.reads_under("/app/app") && e.reads_env("BUNDLE_WITHOUT"));
+        assert!(fx("bundle install", &[]).reads_under("/app/app"));
+        let e = fx("gem install bundler -v 2.4", &[]);
+        assert!(!e.reads_under("/app/Gemfile") && !e.unknown);
+    }
+}

@@ -1,0 +1,422 @@
+//! The one check every rewrite that moves a RUN across a COPY/ADD must
+//! pass (DO101, DO102, the guard's re-justification of each declared move).
+//!
+//! Reordering is an instruction scheduler's question. A RUN may move across
+//! a COPY only if, by the RUN's [effects](crate::effects):
+//! - it reads nothing the COPY writes (the destination, the exact set of
+//!   files the context lands there when it is known, else the whole
+//!   destination subtree; and the destination's ancestors, which the COPY
+//!   creates);
+//! - it writes nothing the COPY writes;
+//! - no variable it reads points into what the COPY brings (a
+//!   `PIP_CONFIG_FILE=/app/pip.conf` set before the COPY still matters; a
+//!   `PATH` entry there matters when the COPY brings a program the RUN runs);
+//! - it does not change the user/group database when the COPY resolves
+//!   names (`--chown=app`);
+//! - no mount of the RUN lands in the destination.
+//!
+//! The build state the RUN sees (ENV, ARG, WORKDIR, USER, SHELL) must be
+//! unchanged; callers only cross COPY/ADD and config-only instructions, and
+//! the guard compares the whole RunOp.
+
+use crate::context::{ContextTree, EntryKind};
+use crate::effects::{under, Effects};
+use crate::model::{path, CopyOp, CopySource, RunOp};
+
+/// Whether the COPY writes `p`, something below it, or something above it
+/// that `p` depends on (the destination and its ancestors).
+pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
+    let p = path::clean(p);
+    let dest = path::clean(&copy.dest);
+    if under(&dest, &p) {
+        return true;
+    }
+    if !under(&p, &dest) {
+        return false;
+    }
+    let Some(ctx) = ctx else { return true };
+    let exact = copy.source == CopySource::Context
+        && !copy.add
+        && !copy.parents
+        && copy
+            .srcs
+            .iter()
+            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none());
+    if !exact {
+        return true;
+    }
+    let many = copy.srcs.len() > 1 || copy.dest.ends_with('/');
+    copy.srcs.iter().any(|s| {
+        let Some(e) = ctx.get(&s.path) else {
+            // A source the context does not have: the COPY would fail, or
+            // the tree is not what this model thinks.
+            return true;
+        };
+        if e.is_dir() {
+            // Its contents land in dest: the context path for `p`.
+            let rel = p.strip_prefix(&dest).unwrap_or("").trim_start_matches('/');
+            let base = if dest == "/" {
+                p.trim_start_matches('/')
+            } else {
+                rel
+            };
+            let cpath = if s.path.is_empty() {
+                base.to_string()
+            } else if base.is_empty() {
+                s.path.clone()
+            } else {
+                format!("{}/{}", s.path, base)
+            };
+            context_has_at_or_above(ctx, &cpath, &s.path)
+                || ctx.entries().any(|(k, _)| under_rel(k, &cpath))
+        } else {
+            let landing = if many {
+                path::join_abs(&dest, &s.basename)
+            } else {
+                dest.clone()
+            };
+            under(&landing, &p) || under(&p, &landing)
+        }
+    })
+}
+
+fn under_rel(k: &str, dir: &str) -> bool {
+    dir.is_empty() || k == dir || k.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// Whether the context has `cpath`, or a non-directory above it (inside the
+/// copied root `root`), which the COPY writes in its place.
+fn context_has_at_or_above(ctx: &ContextTree, cpath: &str, root: &str) -> bool {
+    let mut cur = cpath.to_string();
+    loop {
+        if let Some(e) = ctx.get(&cur) {
+            return cur == cpath || e.kind != EntryKind::Dir;
+        }
+        match cur.rsplit_once('/') {
+            Some((parent, _)) if parent.len() >= root.len() => cur = parent.to_string(),
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `--chown` names a user or group (resolved in the image's
+/// /etc/passwd and /etc/group) rather than numeric ids.
+fn chown_resolves_names(chown: &str) -> bool {
+    chown
+        .split(':')
+        .any(|part| !part.is_empty() && !part.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Pieces of a variable's value that name absolute paths (or `./`-relative
+/// ones, resolved against the cwd).
+fn value_paths(value: &str, cwd: &str) -> Vec<String> {
+    value
+        .split([':', ',', ';', ' ', '='])
+        .filter_map(|piece| {
+            if piece.starts_with('/') {
+                Some(path::clean(piece))
+            } else if piece == "." || piece.starts_with("./") || piece.starts_with("../") {
+                Some(path::join_abs(cwd, piece))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Whether the COPY lands a program named `name` in directory `dir`.
+fn copy_brings_program(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str, name: &str) -> bool {
+    copy_touches(copy, ctx, &path::join_abs(dir, name))
+}
+
+/// Why the RUN (with `fx` its effects) may not move across `copy`, or Ok.
+pub fn run_may_cross(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+) -> Result<(), String> {
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false)
+}
+
+/// As [`run_may_cross`], where a path for which `provided` holds is brought
+/// before the RUN, byte for byte, by a manifest COPY (DO101's split): the
+/// RUN reads the same file there.
+pub fn run_may_cross_with(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+    provided: &dyn Fn(&str) -> bool,
+    dest_prepared: bool,
+) -> Result<(), String> {
+    let dest = path::clean(&copy.dest);
+    let kw = if copy.add { "ADD" } else { "COPY" };
+    if fx.unknown {
+        return Err(match fx.why.first() {
+            Some(w) => format!("{w}, so it may read what the {kw} brings"),
+            None => "the RUN does something this model does not follow".into(),
+        });
+    }
+    if fx.reads.is_everything() {
+        return Err(format!(
+            "it may read any file, including what the {kw} writes to {dest}"
+        ));
+    }
+    if fx.writes.is_everything() {
+        return Err(format!(
+            "it may write any file, including under {dest}{}",
+            fx.why
+                .first()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(p) = fx
+        .reads
+        .iter()
+        .find(|p| copy_touches(copy, ctx, p) && !provided(p))
+    {
+        let what = if fx.config_files.contains(p) {
+            "a configuration file it reads"
+        } else {
+            "which it reads"
+        };
+        return Err(format!("the {kw} writes {p}, {what}"));
+    }
+    if let Some(p) = fx.writes.iter().find(|p| copy_touches(copy, ctx, p)) {
+        return Err(format!("it writes {p}, where the {kw} writes too"));
+    }
+    // A write inside the destination needs the directory the COPY creates
+    // (and whose metadata it sets), unless a manifest COPY made it first.
+    if !dest_prepared {
+        if let Some(p) = fx.writes.iter().find(|p| under(p, &dest)) {
+            return Err(format!(
+                "it writes {p}, inside {dest}, which the {kw} creates and fills"
+            ));
+        }
+    }
+    for (k, v) in &run.env {
+        if k == "HOME" || !fx.reads_env(k) {
+            // Home-relative files are already resolved into `reads`.
+            continue;
+        }
+        for p in value_paths(v, &run.cwd) {
+            if !copy_touches(copy, ctx, &p) || provided(&p) {
+                continue;
+            }
+            if k == "PATH" {
+                if let Some(prog) = fx
+                    .programs
+                    .iter()
+                    .find(|prog| copy_brings_program(copy, ctx, &p, prog) || ctx.is_none())
+                {
+                    return Err(format!(
+                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run instead"
+                    ));
+                }
+                continue;
+            }
+            return Err(format!(
+                "it reads ${k}={v}, which points into what the {kw} brings ({p})"
+            ));
+        }
+    }
+    if fx.userdb {
+        if let Some(ch) = copy.chown.as_deref().filter(|c| chown_resolves_names(c)) {
+            return Err(format!(
+                "it changes the user/group database, which the {kw}'s `--chown={ch}` resolves names against"
+            ));
+        }
+    }
+    for m in &run.mounts {
+        let Some(t) = m.target.as_deref().map(|t| path::join_abs(&run.cwd, t)) else {
+            continue;
+        };
+        if under(&t, &dest) || under(&dest, &t) {
+            return Err(format!("its mount at {t} overlaps the {kw}'s destination"));
+        }
+    }
+    Ok(())
+}
+
+/// Commands that change what later commands in the same shell see.
+const STATEFUL: &[&str] = &[
+    "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
+    "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare", "typeset",
+    "hash", "shift", "enable", "builtin", "exit", "return",
+];
+
+/// Why the first RUN of a merge (`a && b`) would change what the second
+/// sees in the shared shell (a `cd`, an `export`, `set -e`, an assignment,
+/// a function, a trailing `&`), or Ok. Every fix that merges RUNs, and the
+/// guard, use it.
+pub fn merge_first_ok(first: &crate::shell::Script) -> Result<(), String> {
+    use crate::shell;
+    if first.items.last().is_some_and(|i| i.background) {
+        return Err("the first RUN of a merge ends in `&`".into());
+    }
+    for item in &first.items {
+        for p in item.and_or.pipelines() {
+            if p.commands
+                .iter()
+                .any(|c| matches!(c, shell::Command::Function { .. }))
+            {
+                return Err("the first RUN of a merge defines a function".into());
+            }
+        }
+    }
+    for (c, place) in shell::commands(first) {
+        if !place.scopes.is_empty() {
+            continue;
+        }
+        if c.words.is_empty() && !c.assignments.is_empty() {
+            return Err("the first RUN of a merge assigns a variable the second would see".into());
+        }
+        if let Some(inv) = c.invocation() {
+            if STATEFUL.contains(&inv.program.as_str()) || inv.program.is_empty() {
+                return Err(format!(
+                    "the first RUN of a merge runs `{}`, which changes what the second sees",
+                    inv.program_word.lossy()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The files a COPY of context directories brings, read from the context
+/// directory on disk: what a RUN after the COPY finds at an image path.
+pub struct CopyFiles<'a> {
+    pub copy: &'a CopyOp,
+    pub ctx: &'a ContextTree,
+    pub root: &'a std::path::Path,
+}
+
+impl CopyFiles<'_> {
+    /// The context path the COPY lands at image path `abs` (directory sources).
+    fn context_path(&self, abs: &str) -> Option<String> {
+        if self.copy.source != CopySource::Context || self.copy.add {
+            return None;
+        }
+        let dest = path::clean(&self.copy.dest);
+        let rel = if dest == "/" {
+            abs.trim_start_matches('/')
+        } else {
+            abs.strip_prefix(&dest)?.trim_start_matches('/')
+        };
+        if !under(abs, &dest) {
+            return None;
+        }
+        self.copy.srcs.iter().find_map(|s| {
+            if s.wildcard || s.inline.is_some() || s.remote.is_some() {
+                return None;
+            }
+            let e = self.ctx.get(&s.path)?;
+            if !e.is_dir() {
+                return None;
+            }
+            let c = match (s.path.is_empty(), rel.is_empty()) {
+                (true, _) => rel.to_string(),
+                (false, true) => s.path.clone(),
+                (false, false) => format!("{}/{rel}", s.path),
+            };
+            self.ctx.get(&c).map(|_| c)
+        })
+    }
+}
+
+impl crate::effects::Files for CopyFiles<'_> {
+    fn read(&self, abs: &str) -> Option<String> {
+        let c = self.context_path(abs)?;
+        // A symlink is read through, as the tool would (the link itself is
+        // what COPY copies; DO101 checks its target is copied too).
+        if !matches!(self.ctx.get(&c)?.kind, EntryKind::File | EntryKind::Symlink) {
+            return None;
+        }
+        std::fs::read_to_string(self.root.join(&c)).ok()
+    }
+
+    fn list(&self, abs: &str) -> Option<Vec<String>> {
+        let c = self.context_path(abs)?;
+        let prefix = if c.is_empty() {
+            String::new()
+        } else {
+            format!("{c}/")
+        };
+        Some(
+            self.ctx
+                .entries()
+                .filter_map(|(k, _)| k.strip_prefix(&prefix).map(str::to_string))
+                .filter(|k| !k.is_empty() && !k.contains('/'))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::effects::testutil::{fx, run_op};
+    use crate::model::CopySrc;
+
+    fn copy(dest: &str, chown: Option<&str>) -> CopyOp {
+        CopyOp {
+            add: false,
+            source: CopySource::Context,
+            srcs: vec![CopySrc {
+                raw: ".".into(),
+                path: "".into(),
+                basename: ".".into(),
+                wildcard: false,
+                inline: None,
+                remote: None,
+            }],
+            dest: dest.into(),
+            chown: chown.map(str::to_string),
+            chmod: None,
+            link: false,
+            parents: false,
+            exclude: Vec::new(),
+            checksum: None,
+            keep_git_dir: false,
+            unpack: None,
+        }
+    }
+
+    #[test]
+    fn probes() {
+        let env = [("PIP_CONFIG_FILE", "/app/pip.conf")];
+        let e = fx("pip install flask", &env);
+        let r = run_may_cross(
+            &e,
+            &run_op("pip install flask", &env),
+            &copy("/app", None),
+            None,
+        );
+        assert!(r.unwrap_err().contains("pip.conf"));
+        let e = fx("usermod -u 2000 app", &[]);
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app")), None);
+        assert!(r.is_err());
+        let e = fx("groupadd -r g && useradd -r -g g worker", &[]);
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("app:app")), None);
+        assert!(r.unwrap_err().contains("user/group database"));
+        let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
+        assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    #[test]
+    fn system_installs_cross_app_copies() {
+        let e = fx("apt-get update && apt-get install -y curl", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_ok());
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/usr/local/bin", None), None).is_err());
+        let e = fx("rm -rf /app/tmp", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
+        let e = fx("mkdir -p /app", &[]);
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/app", None), None).is_err());
+        // PATH into the destination: without the context, any program could be there.
+        let env = [("PATH", "/app/bin:/usr/bin")];
+        let e = fx("apt-get install -y curl", &env);
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/app", None), None).is_err());
+    }
+}
