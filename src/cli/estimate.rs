@@ -30,8 +30,8 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
     let mut cal = Calibration::default();
     let mut notes = Vec::new();
     if let Some(path) = &a.log {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read log {}", path.display()))?;
+        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the build log")?;
         match log::parse(&text) {
             Ok(l) => cal.log = Some((path.display().to_string(), Observed::from_log(&l))),
             Err(e) => eprintln!(
@@ -53,8 +53,8 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         None => None,
     };
     if let Some(path) = profile {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read profile {}", path.display()))?;
+        let text = dockopt::source::read_text(&path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the profile")?;
         match Profile::parse(&text) {
             Ok(p) => cal.profile = Some((path.display().to_string(), p.observed())),
             Err(e) => eprintln!("warning: {}: {e}; heuristics used instead", path.display()),
@@ -82,8 +82,8 @@ fn compare_file(path: &Path, ctx: &Path) -> anyhow::Result<(String, String)> {
             ctx.display()
         )
     })?;
-    let text = std::fs::read_to_string(found)
-        .with_context(|| format!("cannot read {}", found.display()))?;
+    let text = dockopt::source::read_text(found, dockopt::source::MAX_DOCKERFILE_BYTES)
+        .context("--compare")?;
     Ok((path.display().to_string(), text))
 }
 

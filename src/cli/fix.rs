@@ -43,7 +43,14 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
             Err(e) => {
                 errors += 1;
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {}: {e:#}", path.display());
+                    // Most errors name the file already; don't say it twice.
+                    let msg = super::render_error(&e);
+                    let shown = path.display().to_string();
+                    if msg.starts_with(&format!("{shown}:")) {
+                        eprintln!("error: {msg}");
+                    } else {
+                        eprintln!("error: {shown}: {msg}");
+                    }
                 }
             }
         }

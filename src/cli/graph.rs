@@ -18,7 +18,7 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
             Ok(x) => x,
             Err(e) => {
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", super::render_error(&e));
                 }
                 failed = true;
                 continue;

@@ -39,6 +39,25 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// An error and its causes on one line. A cause whose text the message
+/// already contains is skipped (many library errors embed their source, so
+/// anyhow's `{:#}` would print "(os error 2): …(os error 2)"), and control
+/// characters from the input are escaped so they cannot drive the terminal.
+pub fn render_error(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if out.contains(&s) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s);
+    }
+    dockopt::report::escape_controls(&out).into_owned()
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -66,7 +85,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", render_error(&e));
             }
             ExitCode::from(2)
         }

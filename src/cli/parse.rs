@@ -17,7 +17,7 @@ pub fn run(a: ParseArgs) -> anyhow::Result<Outcome> {
             },
             Err(e) => {
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", super::render_error(&e));
                 }
                 failed = true;
             }

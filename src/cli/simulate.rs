@@ -92,7 +92,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
 
 pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {
     let (context, dockerfile) = change::locate(a.context.as_deref(), a.file.as_deref())?;
-    let text = std::fs::read_to_string(&dockerfile)?;
+    let text = dockopt::source::read_text(&dockerfile, dockopt::source::MAX_DOCKERFILE_BYTES)?;
     if let Err(e) = dockopt::syntax::parse(&text) {
         eprint!("{}", e.render(&dockerfile.display().to_string(), &text));
         return Err(Reported.into());

@@ -37,12 +37,8 @@ pub struct ConfigFile {
 pub enum ConfigError {
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::source::SourceError),
 }
 
 /// Settings in effect for one file.
@@ -109,10 +105,7 @@ impl Settings {
     }
 
     pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::source::read_text(path, crate::source::MAX_INPUT_BYTES)?;
         Settings::parse(&text, path)
     }
 

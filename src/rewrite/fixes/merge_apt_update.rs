@@ -40,7 +40,9 @@ pub const CODE: &str = "DO104";
 
 fn is_update(argv: &[&str]) -> Option<&'static str> {
     let (p, i) = program(argv);
-    let args: Vec<&str> = argv[i + 1..]
+    let args: Vec<&str> = argv
+        .get(i + 1..)
+        .unwrap_or_default()
         .iter()
         .copied()
         .filter(|a| !a.starts_with('-'))
@@ -54,7 +56,12 @@ fn is_update(argv: &[&str]) -> Option<&'static str> {
 
 fn is_install(argv: &[&str], family: &str) -> bool {
     let (p, i) = program(argv);
-    let sub = argv[i + 1..].iter().find(|a| !a.starts_with('-')).copied();
+    let sub = argv
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .copied();
     match family {
         "apt" => matches!(p.as_str(), "apt-get" | "apt") && sub == Some("install"),
         _ => p == "apk" && sub == Some("add"),
