@@ -223,3 +223,134 @@ fn control_bytes_from_the_input_are_escaped() {
         assert!(!t.contains('\x1b') && !t.contains('\0'), "{args:?}: {t:?}");
     }
 }
+
+const FIXABLE: &str = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n";
+
+#[test]
+fn an_edit_made_while_fix_runs_is_kept() {
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(&p, FIXABLE);
+    let o = bin()
+        .current_dir(d.path())
+        .args(["fix", "."])
+        .env("DOCKOPT_TEST_EDIT_BEFORE_RENAME", "# the user's edit\n")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("changed since it was read"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap_or_default(),
+        format!("{FIXABLE}# the user's edit\n")
+    );
+    let names: Vec<_> = std::fs::read_dir(d.path())
+        .map(|r| r.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(names.len(), 1, "no temp file left: {names:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_writes_through_a_symlinked_dockerfile() {
+    let d = tempdir();
+    let real = d.path().join("docker/Dockerfile.real");
+    write(&real, FIXABLE);
+    std::os::unix::fs::symlink("docker/Dockerfile.real", d.path().join("Dockerfile"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "Dockerfile"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("through its symlink"), "{}", text(&o));
+    let link =
+        std::fs::symlink_metadata(d.path().join("Dockerfile")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(link.file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap_or_default()
+        .contains("apt-get update && apt-get install"));
+    // Discovery finds a symlinked Dockerfile too, instead of skipping it.
+    write(&real, FIXABLE);
+    let o = run_in(d.path(), &["fix", "--check", "."]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_owner_group_mode_and_hard_links() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(&p, FIXABLE);
+    // As root (CI containers), give the file to nobody as the issue did.
+    let root = std::fs::metadata(d.path())
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+        && Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+    if root {
+        let _ = std::os::unix::fs::chown(&p, Some(65534), Some(65534));
+    }
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o6751)).unwrap_or_default();
+    let before = std::fs::metadata(&p).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let after = std::fs::metadata(&p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    assert_eq!(after.mode() & 0o7777, 0o6751);
+    // A hard link keeps seeing the same file.
+    write(&p, FIXABLE);
+    let twin = d.path().join("twin");
+    std::fs::hard_link(&p, &twin).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "Dockerfile"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("hard links"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&twin).unwrap_or_default(),
+        std::fs::read_to_string(&p).unwrap_or_default()
+    );
+    assert_eq!(std::fs::metadata(&p).map(|m| m.nlink()).unwrap_or(0), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_multi_file_fix_is_all_or_nothing() {
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(
+        &p,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN apt-get update\nRUN apt-get install -y curl\n",
+    );
+    write(&d.path().join("node_modules/x/index.js"), "x");
+    write(&d.path().join("package.json"), "{}");
+    std::os::unix::fs::symlink("nowhere", d.path().join(".dockerignore"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = std::fs::read_to_string(&p).unwrap_or_default();
+    let o = run_in(d.path(), &["fix", "--unsafe-fixes", "."]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("nothing was written"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&p).unwrap_or_default(), before);
+    // Without the obstacle both files are written and both are listed.
+    let _ = std::fs::remove_file(d.path().join(".dockerignore"));
+    let o = run_in(d.path(), &["fix", "--unsafe-fixes", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("wrote ./Dockerfile"), "{}", text(&o));
+    assert!(text(&o).contains("created ./.dockerignore"), "{}", text(&o));
+}
+
+#[test]
+fn stale_temp_files_are_removed_from_the_context() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), FIXABLE);
+    // What `kill -9` during an earlier fix left (pid beyond pid_max: dead).
+    let stale = d.path().join(".dockopt-4194304999-Ab3xQ.tmp");
+    write(&stale, FIXABLE);
+    let o = run_in(d.path(), &["fix", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(!stale.exists(), "{}", text(&o));
+    assert!(text(&o).contains("interrupted fix"), "{}", text(&o));
+}

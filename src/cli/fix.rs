@@ -147,11 +147,47 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
         if stdin {
             print!("{}", outcome.output);
         } else {
+            // Temp files a killed earlier run left in these folders would
+            // ship with the next build: remove them first.
+            let mut dirs = vec![dir.clone()];
+            if let Some(p) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                dirs.push(p.to_path_buf());
+            }
+            dirs.dedup();
+            for d in &dirs {
+                for stale in write::clean_stale_temps(d) {
+                    eprintln!(
+                        "{}: removed a temp file an interrupted fix left behind",
+                        stale.display()
+                    );
+                }
+            }
+            // Every file of this fix is written, or none is.
+            let mut plan = write::Plan::new();
             if text_changed {
-                write::replace_file(path, &file.text, &outcome.output)?;
+                plan.replace(path, &file.text, &outcome.output);
             }
             for nf in &outcome.new_files {
-                write::create_file(&dir.join(&nf.name), &nf.content)?;
+                plan.create(&dir.join(&nf.name), &nf.content);
+            }
+            if !plan.is_empty() {
+                let written = plan.commit().map_err(|e| {
+                    anyhow::anyhow!("{e}; nothing was written (a fix writes all its files or none)")
+                })?;
+                for w in &written {
+                    let via = w
+                        .target
+                        .as_ref()
+                        .map(|t| format!(" (through its symlink, to {})", t.display()))
+                        .unwrap_or_default();
+                    let verb = if w.created { "created" } else { "wrote" };
+                    let notes = if w.notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", w.notes.join("; "))
+                    };
+                    eprintln!("{verb} {}{via}{notes}", w.path.display());
+                }
             }
         }
     }
