@@ -354,3 +354,74 @@ fn stale_temp_files_are_removed_from_the_context() {
     assert!(!stale.exists(), "{}", text(&o));
     assert!(text(&o).contains("interrupted fix"), "{}", text(&o));
 }
+
+const SECRET_DOCKERFILE: &str = "FROM debian:12
+ARG GITHUB_TOKEN
+ARG DB_PASSWORD=hunter2-pass-S1
+ENV API_TOKEN=envtok-S2 PLAIN=visible
+ENV LEGACY_PASSWORD legacy-S3
+RUN git clone https://bob:urlpass-S4@github.com/x/y.git /src
+RUN echo $GITHUB_TOKEN $DB_PASSWORD
+COPY . .
+RUN apt-get update
+RUN apt-get install -y curl
+";
+
+const SECRETS: [&str; 6] = [
+    "hunter2-pass-S1",
+    "envtok-S2",
+    "legacy-S3",
+    "urlpass-S4",
+    "ghp_cliS5",
+    "ghp_cliS6",
+];
+
+#[test]
+fn no_command_or_format_prints_a_secret() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), SECRET_DOCKERFILE);
+    write(&d.path().join("app.py"), "print(1)\n");
+    let ba = ["--build-arg", "GITHUB_TOKEN=ghp_cliS5"];
+    let after = ["--after-build-arg", "GITHUB_TOKEN=ghp_cliS6"];
+    let mut cases: Vec<Vec<&str>> = vec![vec!["parse", "Dockerfile"]];
+    for f in ["dot", "json", "mermaid"] {
+        cases.push([&["graph", "Dockerfile", "--format", f][..], &ba].concat());
+    }
+    for cmd in ["simulate", "estimate"] {
+        for f in ["text", "json"] {
+            cases.push(
+                [
+                    &[cmd, "--changed", "app.py", "--format", f][..],
+                    &ba,
+                    &after,
+                ]
+                .concat(),
+            );
+            cases.push([&[cmd, "--changed", "app.py", "--format", f][..], &ba].concat());
+        }
+    }
+    for f in ["text", "json", "sarif", "github", "markdown"] {
+        cases.push(vec!["check", ".", "--format", f]);
+        cases.push(vec!["check", ".", "--format", f, "--no-context"]);
+    }
+    cases.push(vec!["fix", "--check", "--unsafe-fixes", "."]);
+    cases.push(vec!["multistage", "Dockerfile"]);
+    for args in &cases {
+        let o = run_in(d.path(), args);
+        assert_no_crash(&o, &format!("{args:?}"));
+        let t = text(&o);
+        for s in SECRETS {
+            assert!(!t.contains(s), "{args:?} printed {s}:\n{t}");
+        }
+    }
+    // The masked output still says what changed.
+    let o = run_in(
+        d.path(),
+        &[&["simulate", "--changed", "app.py"][..], &ba, &after].concat(),
+    );
+    assert!(
+        text(&o).contains("build arg GITHUB_TOKEN changed (******** → ********)"),
+        "{}",
+        text(&o)
+    );
+}

@@ -126,7 +126,7 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     }
     let p = simulate::prepare(&a.change)?;
     for w in p.after.context.warnings() {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     notes.extend(p.notes.iter().cloned());
     let sim = cache::simulate(&p.before, &p.after);
@@ -148,16 +148,21 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
         .chain(compare.iter().flat_map(|(_, e)| e.warnings.iter()))
     {
         if !warned.contains(w) {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", super::masked(&w.to_string()));
             warned.push(w.clone());
         }
     }
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::to_json(&est, compare, &notes))?
+            serde_json::to_string_pretty(&super::masked_json(report::to_json(
+                &est, compare, &notes
+            )))?
         ),
-        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &est, compare, &notes)),
+        SimFormat::Text => print!(
+            "{}",
+            super::masked(&report::to_text(&p.after.name, &est, compare, &notes))
+        ),
     }
     Ok(Outcome::Clean)
 }
@@ -191,26 +196,29 @@ fn run_history(
     let mut h = history::replay(&spec)?;
     h.notes.extend(notes);
     for w in &h.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     if h.commits.is_empty() {
         for n in &h.notes {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", super::masked(n));
         }
         bail!("nothing to estimate: no commit in this history could be compared with its parent");
     }
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::history_json(&h, compare_name.as_deref()))?
+            serde_json::to_string_pretty(&super::masked_json(report::history_json(
+                &h,
+                compare_name.as_deref()
+            )))?
         ),
         SimFormat::Text => print!(
             "{}",
-            report::history_text(
+            super::masked(&report::history_text(
                 &dockerfile.display().to_string(),
                 &h,
                 compare_name.as_deref()
-            )
+            ))
         ),
     }
     Ok(Outcome::Clean)

@@ -115,7 +115,13 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
     };
     let name = file.name.clone();
     for s in outcome.skipped.iter().chain(&outcome.refused) {
-        eprintln!("{name}:{}: {} not fixed: {}", s.line, s.code, s.reason);
+        eprintln!(
+            "{}",
+            super::masked(&format!(
+                "{name}:{}: {} not fixed: {}",
+                s.line, s.code, s.reason
+            ))
+        );
     }
     let text_changed = outcome.output != file.text;
     let dir: PathBuf = a.context.clone().unwrap_or_else(|| {
@@ -197,7 +203,13 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
                 Applicability::Safe => "",
                 Applicability::Unsafe => " (unsafe)",
             };
-            eprintln!("{name}:{}: {}{tag} {}", ap.line, ap.code, ap.message);
+            eprintln!(
+                "{}",
+                super::masked(&format!(
+                    "{name}:{}: {}{tag} {}",
+                    ap.line, ap.code, ap.message
+                ))
+            );
         }
         for nf in &outcome.new_files {
             eprintln!(

@@ -55,7 +55,44 @@ pub fn render_error(e: &anyhow::Error) -> String {
         }
         out.push_str(&s);
     }
-    dockopt::report::escape_controls(&out).into_owned()
+    masked(&out)
+}
+
+static MASKER: std::sync::OnceLock<dockopt::report::mask::Masker> = std::sync::OnceLock::new();
+
+/// The masker for this run: the library's patterns plus the secret-named
+/// `--build-arg`/`--after-build-arg` values given on the command line.
+fn masker() -> &'static dockopt::report::mask::Masker {
+    MASKER.get_or_init(|| {
+        let mut m = dockopt::report::mask::Masker::new();
+        let args: Vec<String> = std::env::args().collect();
+        let mut pairs = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let v = match a.as_str() {
+                "--build-arg" | "--after-build-arg" => args.get(i + 1).cloned(),
+                _ => a
+                    .strip_prefix("--build-arg=")
+                    .or_else(|| a.strip_prefix("--after-build-arg="))
+                    .map(str::to_string),
+            };
+            if let Some((k, v)) = v.as_deref().and_then(|v| v.split_once('=')) {
+                pairs.push((k.to_string(), v.to_string()));
+            }
+        }
+        m.add_build_args(pairs.iter().map(|(k, v)| (k, v)));
+        m
+    })
+}
+
+/// Output text made safe to print: secrets masked, control bytes escaped.
+pub fn masked(s: &str) -> String {
+    dockopt::report::escape_controls(&masker().text(s)).into_owned()
+}
+
+/// A JSON document with its secrets masked.
+pub fn masked_json(mut v: serde_json::Value) -> serde_json::Value {
+    masker().json(&mut v);
+    v
 }
 
 pub fn main() -> ExitCode {

@@ -53,7 +53,7 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         eprintln!("  left in the builder: {}", c.moved_packages.join(" "));
     }
     for n in &c.notes {
-        eprintln!("  note: {n}");
+        eprintln!("  note: {}", super::masked(n));
     }
     if c.text == file.text {
         return Ok(Outcome::Clean);

@@ -12,7 +12,7 @@ pub fn run(a: ParseArgs) -> anyhow::Result<Outcome> {
     for path in &files {
         match load(path) {
             Ok((file, df)) => match a.format {
-                ParseFormat::Text => print!("{}", report::to_text(&file.name, &df)),
+                ParseFormat::Text => print!("{}", super::masked(&report::to_text(&file.name, &df))),
                 ParseFormat::Json => docs.push(report::to_json(&file.name, &df)),
             },
             Err(e) => {

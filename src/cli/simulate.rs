@@ -74,18 +74,24 @@ pub fn prepare(a: &ChangeArgs) -> anyhow::Result<Prepared> {
 pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
     let p = prepare(&a.change)?;
     for w in p.after.context.warnings() {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     for w in &p.after.model.warnings {
-        eprintln!("warning: {}: {w}", p.after.name);
+        eprintln!(
+            "warning: {}",
+            super::masked(&format!("{}: {w}", p.after.name))
+        );
     }
     let sim = cache::simulate(&p.before, &p.after);
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::to_json(&sim, &p.notes))?
+            serde_json::to_string_pretty(&super::masked_json(report::to_json(&sim, &p.notes)))?
         ),
-        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &sim, &p.notes)),
+        SimFormat::Text => print!(
+            "{}",
+            super::masked(&report::to_text(&p.after.name, &sim, &p.notes))
+        ),
     }
     Ok(Outcome::Clean)
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod estimate;
+pub mod mask;
 pub mod parse;
 pub mod simulate;
 

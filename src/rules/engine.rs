@@ -126,15 +126,14 @@ pub fn check_dockerfile(
         // (whether or not DO302 is selected or suppressed)
         let mut all_secrets = Vec::new();
         super::security::secret_in_env_arg::check(&cx, &mut all_secrets);
-        let secrets: Vec<&str> = all_secrets
+        let mut masker = crate::report::mask::Masker::new();
+        for v in all_secrets
             .iter()
             .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
-            .filter(|s| !s.is_empty())
-            .collect();
-        let mut mermaid = crate::graph::to_mermaid(&g);
-        for s in secrets {
-            mermaid = mermaid.replace(s, "********");
+        {
+            masker.add_value(v);
         }
+        let mermaid = masker.text(&crate::graph::to_mermaid(&g)).into_owned();
         report.mermaid = Some(mermaid);
         if context.is_some() {
             let edited = cx.sample_source_file();
