@@ -425,3 +425,161 @@ fn no_command_or_format_prints_a_secret() {
         text(&o)
     );
 }
+
+#[test]
+fn unknown_rule_codes_are_rejected_everywhere() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), FIXABLE);
+    for args in [
+        &["check", "--select", "DO999", "."][..],
+        &["check", "--ignore", "DO999", "."],
+        &["fix", "--select", "DO999", "."],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("DO999"), "{args:?}: {}", text(&o));
+    }
+    write(&d.path().join(".dockopt.toml"), "select = [\"DO999\"]\n");
+    let o = run_in(d.path(), &["check", "."]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+}
+
+#[test]
+fn changed_paths_are_resolved_against_the_context() {
+    let d = tempdir();
+    write(
+        &d.path().join("app/Dockerfile"),
+        "FROM python:3\nCOPY src/ /app/\nCOPY . /x\n",
+    );
+    write(&d.path().join("app/src/a.py"), "1\n");
+    let abs = d.path().join("app/src/a.py");
+    let o = run_in(
+        d.path(),
+        &[
+            "simulate",
+            "--context",
+            "app",
+            "--changed",
+            abs.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        text(&o).contains("src/a.py changed (content)"),
+        "{}",
+        text(&o)
+    );
+    for bad in ["../x", "/etc/passwd", "src/../../x"] {
+        let o = run_in(
+            d.path(),
+            &["simulate", "--context", "app", "--changed", bad],
+        );
+        assert_eq!(code(&o), 2, "{bad}: {}", text(&o));
+        assert!(
+            text(&o).contains("outside the build context"),
+            "{bad}: {}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn precise_messages() {
+    let d = tempdir();
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM python:3.12\nRUN pip install flask\n",
+    );
+    write(&d.path().join("manage.py"), "1\n");
+    // --history too large: a usage error, not git's "not an integer".
+    let o = run_in(d.path(), &["estimate", "--history", "2147483648"]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).contains("not in 0..=1000000"), "{}", text(&o));
+    // A file given as the context.
+    let o = run_in(
+        d.path(),
+        &["simulate", "--context", "manage.py", "--changed", "x"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("build context manage.py is a file, not a directory"),
+        "{}",
+        text(&o)
+    );
+    // An empty --runtime-base.
+    let o = run_in(
+        d.path(),
+        &["multistage", "Dockerfile", "--runtime-base", ""],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("--runtime-base \"\": expected an image reference"),
+        "{}",
+        text(&o)
+    );
+    // A missing file: the OS error once, not "(os error 2): …(os error 2)".
+    let o = run_in(d.path(), &["parse", "nope.Dockerfile"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(text(&o).matches("no such file").count(), 1, "{}", text(&o));
+    // A BOM is not a column.
+    write(&d.path().join("bom.Dockerfile"), "\u{feff}FROOM a\n");
+    let o = run_in(d.path(), &["parse", "bom.Dockerfile"]);
+    assert!(text(&o).contains("bom.Dockerfile:1:1"), "{}", text(&o));
+    // A build log with one bad byte: its line and byte.
+    let mut log = "#1 [internal] load build definition\n"
+        .repeat(1000)
+        .into_bytes();
+    log.extend_from_slice(b"#2 bad \xff byte\n");
+    std::fs::write(d.path().join("build.log"), &log).unwrap_or_default();
+    let o = run_in(
+        d.path(),
+        &["estimate", "--changed", "manage.py", "--log", "build.log"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("build.log:1001:8: not valid UTF-8 (byte 36007"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn discovery_never_skips_silently() {
+    let d = tempdir();
+    write(&d.path().join("svc/Dockerfile"), FIXABLE);
+    // A dangling symlink named like a Dockerfile.
+    std::os::unix::fs::symlink("missing", d.path().join("api.Dockerfile")).unwrap_or_default();
+    for args in [
+        &["check", "."][..],
+        &["fix", "--check", "."],
+        &["parse", "."],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("api.Dockerfile"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    let _ = std::fs::remove_file(d.path().join("api.Dockerfile"));
+    // A symlink loop in the context is called a loop.
+    std::os::unix::fs::symlink("b", d.path().join("svc/a")).unwrap_or_default();
+    std::os::unix::fs::symlink("a", d.path().join("svc/b")).unwrap_or_default();
+    let o = run_in(
+        d.path(),
+        &["simulate", "--context", "svc", "--changed", "x"],
+    );
+    assert!(text(&o).contains("is a loop"), "{}", text(&o));
+    // A path past PATH_MAX in a searched folder is an error, not a skip.
+    let mut deep = d.path().join("deep");
+    while deep.as_os_str().len() < 4200 {
+        deep.push("d".repeat(200));
+    }
+    if std::fs::create_dir_all(&deep).is_ok() {
+        write(&deep.join("Dockerfile"), FIXABLE);
+        let o = run_in(d.path(), &["check", "."]);
+        assert_ne!(code(&o), 0, "{}", text(&o));
+    }
+}

@@ -52,6 +52,7 @@ pub enum FailOn {
 }
 
 pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
+    Settings::check_selectors(a.select.iter().chain(&a.ignore), "--select/--ignore")?;
     let targets = discover(&a.paths).map_err(anyhow::Error::msg)?;
     let fixed = match &a.config {
         Some(p) => Some(Settings::load(p)?.with_cli(&a.select, &a.ignore)),

@@ -122,7 +122,7 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     let ctx = context_dir(&a.change);
     let (cal, mut notes) = calibration(&a, &ctx)?;
     if let Some(n) = a.history {
-        return run_history(&a, n, cal, &ctx, notes);
+        return run_history(&a, n as usize, cal, &ctx, notes);
     }
     let p = simulate::prepare(&a.change)?;
     for w in p.after.context.warnings() {

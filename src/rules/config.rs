@@ -128,6 +128,23 @@ impl Settings {
     }
 
     /// `--select` replaces the configured selection; `--ignore` adds to it.
+    /// Rejects selectors that match no rule: a typo in `--select DO999`
+    /// would otherwise turn every check off and pass CI.
+    pub fn check_selectors<'a>(
+        selectors: impl IntoIterator<Item = &'a String>,
+        origin: &str,
+    ) -> Result<(), ConfigError> {
+        for sel in selectors {
+            if !super::all().iter().any(|r| selector_matches(sel, r)) {
+                return Err(ConfigError::Invalid {
+                    path: origin.to_string(),
+                    message: format!("`{sel}` matches no rule (see `dockopt rule --list`)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn with_cli(mut self, select: &[String], ignore: &[String]) -> Settings {
         if !select.is_empty() {
             self.select = select.to_vec();
