@@ -7,7 +7,7 @@
 # Not a timed test: run it by hand on a quiet machine; README "Scale" has the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
 BIN=$PWD/target/release/dockopt
 KIND=${KIND:-mixed}
 SIZES=${*:-10000 50000 100000}

@@ -131,9 +131,7 @@ impl Masker {
     /// carry URL credentials.
     pub fn add_build_args<'a>(&mut self, args: impl IntoIterator<Item = (&'a String, &'a String)>) {
         for (k, v) in args {
-            if masks_name(k) {
-                self.add_value(v);
-            } else if mask_userinfo(v) != v.as_str() {
+            if masks_name(k) || mask_userinfo(v) != v.as_str() {
                 self.add_value(v);
             }
         }
