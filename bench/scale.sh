@@ -63,8 +63,8 @@ for n in $SIZES; do
   measure "fix     $n instructions" "$BIN" fix --diff --unsafe-fixes "$d"
   measure "simulate $n instructions" "$BIN" simulate --context "$d" --changed src/f1.py
 done
-# ~50 MB: 10k instructions whose RUN lines carry 15 KB each.
-d=$DIR/big; gen 10000 "$d" 15000
+# ~50 MB: 10k instructions, one RUN line in ten carrying 50 KB.
+d=$DIR/big; gen 10000 "$d" 50000
 size=$(du -m "$d/Dockerfile" | cut -f1)
 for cmd in "parse" "check" "fix" "simulate" "graph" "estimate"; do
   case $cmd in
