@@ -7,11 +7,15 @@ use std::path::{Path, PathBuf};
 pub enum SourceError {
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
-    #[error("{path}:{line}:{column}: not valid UTF-8 (a Dockerfile is text)")]
+    #[error(
+        "{path}:{line}:{column}: not valid UTF-8 (byte {byte} of the file; a Dockerfile is text)"
+    )]
     NotUtf8 {
         path: String,
         line: usize,
         column: usize,
+        /// 0-based offset of the first bad byte.
+        byte: usize,
     },
     #[error("{path}: {source}")]
     Io {
@@ -21,6 +25,134 @@ pub enum SourceError {
     },
     #[error("{path}: no Dockerfile found (looked for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile)")]
     NoDockerfile { path: String },
+    #[error("{path}: a symbolic link whose target does not exist")]
+    DanglingLink { path: String },
+    #[error("{path}: cannot search for Dockerfiles here: {reason}")]
+    Walk { path: String, reason: String },
+    #[error("{path}: permission denied (the file exists but cannot be read)")]
+    Unreadable { path: String },
+    #[error("{path}: is a {kind}, not a regular file; refusing to read it")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path}: larger than {limit} bytes; refusing to read it")]
+    TooLarge { path: String, limit: u64 },
+}
+
+/// The most a Dockerfile (or stdin) may hold: far above any real file (the
+/// scale benchmark's 50 MB file fits), low enough that `/dev/zero`-like input
+/// ends with an error instead of exhausting memory.
+pub const MAX_DOCKERFILE_BYTES: u64 = 128 << 20;
+
+/// The most a build log, profile, snapshot or image config may hold.
+pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// What kind of non-regular file `t` is, for messages.
+pub fn kind_name(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    if t.is_dir() {
+        "directory"
+    } else if t.is_symlink() {
+        "symbolic link"
+    } else {
+        "special file"
+    }
+}
+
+fn open_error(name: &str, source: std::io::Error) -> SourceError {
+    match source.kind() {
+        std::io::ErrorKind::NotFound if Path::new(name).symlink_metadata().is_ok() => {
+            SourceError::DanglingLink { path: name.into() }
+        }
+        std::io::ErrorKind::NotFound => SourceError::NotFound { path: name.into() },
+        std::io::ErrorKind::PermissionDenied => SourceError::Unreadable { path: name.into() },
+        _ => SourceError::Io {
+            path: name.into(),
+            source,
+        },
+    }
+}
+
+fn read_capped(mut r: impl Read, name: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
+    let mut buf = Vec::new();
+    r.by_ref()
+        .take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(|source| SourceError::Io {
+            path: name.into(),
+            source,
+        })?;
+    if buf.len() as u64 > limit {
+        return Err(SourceError::TooLarge {
+            path: name.into(),
+            limit,
+        });
+    }
+    Ok(buf)
+}
+
+/// Reads a regular file (following symlinks) of at most `limit` bytes.
+/// FIFOs, devices and sockets are refused before they are opened, so a
+/// FIFO never blocks and `/dev/zero` is never read.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| open_error(&name, e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotRegular {
+            path: name,
+            kind: kind_name(meta.file_type()),
+        });
+    }
+    let f = std::fs::File::open(path).map_err(|e| open_error(&name, e))?;
+    // The path may have been swapped between the stat and the open.
+    let meta = f.metadata().map_err(|e| open_error(&name, e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotRegular {
+            path: name,
+            kind: kind_name(meta.file_type()),
+        });
+    }
+    if meta.len() > limit {
+        return Err(SourceError::TooLarge { path: name, limit });
+    }
+    read_capped(f, &name, limit)
+}
+
+/// [`read_regular`] as UTF-8 text, with the line and column of a bad byte.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, SourceError> {
+    let bytes = read_regular(path, limit)?;
+    utf8(bytes, &path.display().to_string())
+}
+
+fn utf8(bytes: Vec<u8>, shown: &str) -> Result<String, SourceError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        SourceError::NotUtf8 {
+            path: shown.to_string(),
+            line,
+            column,
+            byte: valid.len(),
+        }
+    })
 }
 
 /// A Dockerfile's text and the name it is shown under.
@@ -35,42 +167,16 @@ pub struct SourceFile {
 pub fn read(path: &Path) -> Result<SourceFile, SourceError> {
     let name = path.display().to_string();
     let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| SourceError::Io {
-                path: "<stdin>".into(),
-                source,
-            })?;
-        buf
+        read_capped(std::io::stdin().lock(), "<stdin>", MAX_DOCKERFILE_BYTES)?
     } else {
-        std::fs::read(path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => SourceError::NotFound { path: name.clone() },
-            _ => SourceError::Io {
-                path: name.clone(),
-                source,
-            },
-        })?
+        read_regular(path, MAX_DOCKERFILE_BYTES)?
     };
     let shown = if name == "-" {
         "<stdin>".to_string()
     } else {
         name
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..])
-            .chars()
-            .count()
-            + 1;
-        SourceError::NotUtf8 {
-            path: shown.clone(),
-            line,
-            column,
-        }
-    })?;
+    let text = utf8(bytes, &shown)?;
     Ok(SourceFile {
         name: shown,
         path: (path.as_os_str() != "-").then(|| path.to_path_buf()),
@@ -91,27 +197,81 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 /// directory (hidden directories, `target` and `node_modules` skipped).
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let name = path.display().to_string();
-    if name == "-" || path.is_file() {
+    if name == "-" {
         return Ok(vec![path.to_path_buf()]);
     }
-    if !path.exists() {
-        return Err(SourceError::NotFound { path: name });
+    match std::fs::metadata(path) {
+        // Files of any kind are taken as given: reading them says precisely
+        // why a FIFO, device or unreadable file is refused.
+        Ok(m) if !m.is_dir() => return Ok(vec![path.to_path_buf()]),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(if std::fs::symlink_metadata(path).is_ok() {
+                SourceError::DanglingLink { path: name }
+            } else {
+                SourceError::NotFound { path: name }
+            })
+        }
+        Err(e) => return Err(open_error(&name, e)),
     }
-    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-        .into_iter()
-        .filter_entry(|e| {
-            let n = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(n.starts_with('.') || n == "target" || n == "node_modules")
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && is_dockerfile_name(&e.file_name().to_string_lossy()))
-        .map(|e| e.into_path())
-        .collect();
+    let mut found = Vec::new();
+    let walk = walkdir::WalkDir::new(path).into_iter().filter_entry(|e| {
+        let n = e.file_name().to_string_lossy();
+        e.depth() == 0 || !(n.starts_with('.') || n == "target" || n == "node_modules")
+    });
+    for entry in walk {
+        // An unreadable directory, a loop or a path past PATH_MAX may hide a
+        // Dockerfile: say so instead of reporting a clean run.
+        let e = entry.map_err(|e| walk_error(&name, e))?;
+        if !is_dockerfile_name(&e.file_name().to_string_lossy()) {
+            continue;
+        }
+        if e.file_type().is_file() {
+            found.push(e.into_path());
+        } else if e.file_type().is_symlink() {
+            // A symlinked Dockerfile is read through its link, as docker does.
+            match std::fs::metadata(e.path()) {
+                Ok(m) if m.is_file() => found.push(e.into_path()),
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(SourceError::DanglingLink {
+                        path: e.path().display().to_string(),
+                    })
+                }
+            }
+        }
+    }
     found.sort();
     if found.is_empty() {
         return Err(SourceError::NoDockerfile { path: name });
     }
     Ok(found)
+}
+
+fn walk_error(root: &str, e: walkdir::Error) -> SourceError {
+    let path = e
+        .path()
+        .map_or_else(|| root.to_string(), |p| p.display().to_string());
+    if e.loop_ancestor().is_some() {
+        return SourceError::Walk {
+            path,
+            reason: "a symbolic link loop".into(),
+        };
+    }
+    match e.into_io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => SourceError::Walk {
+            path,
+            reason: "permission denied".into(),
+        },
+        Some(io) => SourceError::Walk {
+            path,
+            reason: io.to_string(),
+        },
+        None => SourceError::Walk {
+            path,
+            reason: "cannot be searched".into(),
+        },
+    }
 }
 
 #[cfg(test)]

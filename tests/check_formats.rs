@@ -161,7 +161,7 @@ fn secrets_are_masked_in_every_format() {
     }
     let text = report::to_text(&files, false);
     assert!(
-        text.contains("ENV DB_PASSWORD=******* APP_ENV=prod"),
+        text.contains("ENV DB_PASSWORD=******** APP_ENV=prod"),
         "{text}"
     );
 }

@@ -366,6 +366,12 @@ fn env_cause(
             },
         );
     }
+    // A secret's values never reach a reason line (CI logs are public).
+    let secret = crate::report::mask::masks_name(&changed);
+    let fmt = |v: &Option<String>| match v {
+        Some(_) if secret => crate::report::mask::MASK.to_string(),
+        _ => fmt(v),
+    };
     if is_arg {
         (
             format!(

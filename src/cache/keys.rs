@@ -32,7 +32,7 @@ pub struct OpRecord {
     pub chain: String,
     /// The op's own definition, env and content excluded.
     pub params: String,
-    pub env: Vec<(String, String)>,
+    pub env: crate::model::env::Entries,
     pub contents: Vec<Content>,
     /// `COPY --link`: the copy's own key, which ignores the chain.
     pub link_key: Option<String>,
@@ -215,7 +215,7 @@ fn op_record(
                 key: h.finish(),
                 chain: chain.to_string(),
                 params,
-                env: Vec::new(),
+                env: Default::default(),
                 contents: Vec::new(),
                 link_key: None,
             }
@@ -321,7 +321,7 @@ fn run_record(
     if !config_marker.is_empty() {
         h.field(config_marker);
     }
-    for (k, v) in &r.env {
+    for (k, v) in r.env.iter() {
         h.field(k).field(v);
     }
     for c in &contents {
@@ -430,7 +430,7 @@ fn copy_record(
         key,
         chain: chain.to_string(),
         params,
-        env: Vec::new(),
+        env: Default::default(),
         contents,
         link_key,
     }

@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 pub enum ChangeError {
     #[error("build context {0} does not exist")]
     ContextMissing(PathBuf),
+    #[error("build context {0} is a file, not a directory (pass the folder that holds the build's files)")]
+    ContextNotDir(PathBuf),
+    #[error("Dockerfile {0} is not a regular file")]
+    DockerfileNotFile(PathBuf),
     #[error("Dockerfile {0} does not exist")]
     DockerfileMissing(PathBuf),
     #[error("Dockerfile {dockerfile} is outside the build context {context}; pass a --context that contains it")]
@@ -103,14 +107,34 @@ pub fn locate(
             .to_path_buf(),
         (None, None) => PathBuf::from("."),
     };
-    if !context.is_dir() {
-        return Err(ChangeError::ContextMissing(context));
+    match std::fs::metadata(&context) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(ChangeError::ContextNotDir(context)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ChangeError::ContextMissing(context))
+        }
+        Err(source) => {
+            return Err(ChangeError::Io {
+                path: context,
+                source,
+            })
+        }
     }
     let dockerfile = dockerfile
         .map(Path::to_path_buf)
         .unwrap_or_else(|| context.join("Dockerfile"));
-    if !dockerfile.is_file() {
-        return Err(ChangeError::DockerfileMissing(dockerfile));
+    match std::fs::metadata(&dockerfile) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(ChangeError::DockerfileNotFile(dockerfile)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ChangeError::DockerfileMissing(dockerfile))
+        }
+        Err(source) => {
+            return Err(ChangeError::Io {
+                path: dockerfile,
+                source,
+            })
+        }
     }
     let canon = |p: &Path| {
         p.canonicalize().map_err(|source| ChangeError::Io {

@@ -36,7 +36,8 @@ impl Snapshot {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let text = crate::source::read_text(path, crate::source::MAX_INPUT_BYTES)
+            .map_err(|e| err(e.to_string()))?;
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| err(format!("not JSON: {e}")))?;
         match value.get("format").and_then(|f| f.as_str()) {

@@ -194,8 +194,11 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// Replay the last N commits touching the context (with --git REV1..REV2: that range; 0 = all of it).
-    #[arg(long, value_name = "N", conflicts_with_all = ["changed", "before", "before_snapshot"])]
-    pub history: Option<usize>,
+    /// (Bounded so that an overflowing number is a usage error here, not a
+    /// "not an integer" from git.)
+    #[arg(long, value_name = "N", conflicts_with_all = ["changed", "before", "before_snapshot"],
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub history: Option<u32>,
     /// Another Dockerfile (e.g. from `dockopt fix`), evaluated on the same contexts; relative to the context, or absolute.
     #[arg(long, value_name = "DOCKERFILE")]
     pub compare: Option<PathBuf>,

@@ -5,7 +5,7 @@ use dockopt::report::check as report;
 use dockopt::rules::config::Settings;
 use dockopt::rules::engine::{check_all, discover, CheckOptions};
 use dockopt::rules::Severity;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -52,6 +52,7 @@ pub enum FailOn {
 }
 
 pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
+    Settings::check_selectors(a.select.iter().chain(&a.ignore), "--select/--ignore")?;
     let targets = discover(&a.paths).map_err(anyhow::Error::msg)?;
     let fixed = match &a.config {
         Some(p) => Some(Settings::load(p)?.with_cli(&a.select, &a.ignore)),
@@ -96,35 +97,43 @@ pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
     let color = a.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = match a.format {
-        CheckFormat::Text => report::to_text(&files, color),
-        CheckFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report::to_json(&files))?
-        ),
-        CheckFormat::Sarif => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report::to_sarif(&files))?
-        ),
-        CheckFormat::Github => report::to_github(&files),
-        CheckFormat::Markdown => report::to_markdown(&files),
+    let mut sink: Box<dyn std::io::Write> = match &a.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    match &a.output {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-        None => print!("{text}"),
+    let shown = a
+        .output
+        .as_ref()
+        .map_or("stdout".to_string(), |p| p.display().to_string());
+    let write_err = |e: std::io::Error| anyhow::anyhow!("{shown}: {e}");
+    match a.format {
+        // Streamed finding by finding: a huge report is never one string.
+        CheckFormat::Text => report::write_text(&files, color, &mut sink).map_err(write_err)?,
+        CheckFormat::Json => {
+            serde_json::to_writer_pretty(&mut sink, &report::to_json(&files))?;
+            writeln!(sink).map_err(write_err)?;
+        }
+        CheckFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut sink, &report::to_sarif(&files))?;
+            writeln!(sink).map_err(write_err)?;
+        }
+        CheckFormat::Github => sink
+            .write_all(report::to_github(&files).as_bytes())
+            .map_err(write_err)?,
+        CheckFormat::Markdown => sink
+            .write_all(report::to_markdown(&files).as_bytes())
+            .map_err(write_err)?,
     }
+    sink.flush().map_err(write_err)?;
+    drop(sink);
     let mut errors = false;
     for f in &files {
         if let Some(e) = &f.error {
             errors = true;
-            eprint!(
-                "{}",
-                if e.ends_with('\n') {
-                    e.clone()
-                } else {
-                    format!("{e}\n")
-                }
-            );
+            let e = dockopt::report::escape_controls(e);
+            eprint!("{}{}", e, if e.ends_with('\n') { "" } else { "\n" });
         }
     }
     if errors {

@@ -30,8 +30,8 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
     let mut cal = Calibration::default();
     let mut notes = Vec::new();
     if let Some(path) = &a.log {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read log {}", path.display()))?;
+        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the build log")?;
         match log::parse(&text) {
             Ok(l) => cal.log = Some((path.display().to_string(), Observed::from_log(&l))),
             Err(e) => eprintln!(
@@ -53,8 +53,8 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         None => None,
     };
     if let Some(path) = profile {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read profile {}", path.display()))?;
+        let text = dockopt::source::read_text(&path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the profile")?;
         match Profile::parse(&text) {
             Ok(p) => cal.profile = Some((path.display().to_string(), p.observed())),
             Err(e) => eprintln!("warning: {}: {e}; heuristics used instead", path.display()),
@@ -82,8 +82,8 @@ fn compare_file(path: &Path, ctx: &Path) -> anyhow::Result<(String, String)> {
             ctx.display()
         )
     })?;
-    let text = std::fs::read_to_string(found)
-        .with_context(|| format!("cannot read {}", found.display()))?;
+    let text = dockopt::source::read_text(found, dockopt::source::MAX_DOCKERFILE_BYTES)
+        .context("--compare")?;
     Ok((path.display().to_string(), text))
 }
 
@@ -122,11 +122,11 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     let ctx = context_dir(&a.change);
     let (cal, mut notes) = calibration(&a, &ctx)?;
     if let Some(n) = a.history {
-        return run_history(&a, n, cal, &ctx, notes);
+        return run_history(&a, n as usize, cal, &ctx, notes);
     }
     let p = simulate::prepare(&a.change)?;
     for w in p.after.context.warnings() {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     notes.extend(p.notes.iter().cloned());
     let sim = simulate::with_source(&p, &a.change, &a.source, &mut notes)?;
@@ -151,16 +151,21 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
         .chain(compare.iter().flat_map(|(_, e)| e.warnings.iter()))
     {
         if !warned.contains(w) {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", super::masked(&w.to_string()));
             warned.push(w.clone());
         }
     }
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::to_json(&est, compare, &notes))?
+            serde_json::to_string_pretty(&super::masked_json(report::to_json(
+                &est, compare, &notes
+            )))?
         ),
-        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &est, compare, &notes)),
+        SimFormat::Text => print!(
+            "{}",
+            super::masked(&report::to_text(&p.after.name, &est, compare, &notes))
+        ),
     }
     Ok(Outcome::Clean)
 }
@@ -195,26 +200,29 @@ fn run_history(
     let mut h = history::replay(&spec)?;
     h.notes.extend(notes);
     for w in &h.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     if h.commits.is_empty() {
         for n in &h.notes {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", super::masked(n));
         }
         bail!("nothing to estimate: no commit in this history could be compared with its parent");
     }
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::history_json(&h, compare_name.as_deref()))?
+            serde_json::to_string_pretty(&super::masked_json(report::history_json(
+                &h,
+                compare_name.as_deref()
+            )))?
         ),
         SimFormat::Text => print!(
             "{}",
-            report::history_text(
+            super::masked(&report::history_text(
                 &dockerfile.display().to_string(),
                 &h,
                 compare_name.as_deref()
-            )
+            ))
         ),
     }
     Ok(Outcome::Clean)

@@ -45,7 +45,14 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
             Err(e) => {
                 errors += 1;
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {}: {e:#}", path.display());
+                    // Most errors name the file already; don't say it twice.
+                    let msg = super::render_error(&e);
+                    let shown = path.display().to_string();
+                    if msg.starts_with(&format!("{shown}:")) {
+                        eprintln!("error: {msg}");
+                    } else {
+                        eprintln!("error: {shown}: {msg}");
+                    }
                 }
             }
         }
@@ -117,7 +124,13 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
     };
     let name = file.name.clone();
     for s in outcome.skipped.iter().chain(&outcome.refused) {
-        eprintln!("{name}:{}: {} not fixed: {}", s.line, s.code, s.reason);
+        eprintln!(
+            "{}",
+            super::masked(&format!(
+                "{name}:{}: {} not fixed: {}",
+                s.line, s.code, s.reason
+            ))
+        );
     }
     let text_changed = outcome.output != file.text;
     let dir: PathBuf = a.context.clone().unwrap_or_else(|| {
@@ -149,11 +162,47 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
         if stdin {
             print!("{}", outcome.output);
         } else {
+            // Temp files a killed earlier run left in these folders would
+            // ship with the next build: remove them first.
+            let mut dirs = vec![dir.clone()];
+            if let Some(p) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                dirs.push(p.to_path_buf());
+            }
+            dirs.dedup();
+            for d in &dirs {
+                for stale in write::clean_stale_temps(d) {
+                    eprintln!(
+                        "{}: removed a temp file an interrupted fix left behind",
+                        stale.display()
+                    );
+                }
+            }
+            // Every file of this fix is written, or none is.
+            let mut plan = write::Plan::new();
             if text_changed {
-                write::replace_file(path, &file.text, &outcome.output)?;
+                plan.replace(path, &file.text, &outcome.output);
             }
             for nf in &outcome.new_files {
-                write::create_file(&dir.join(&nf.name), &nf.content)?;
+                plan.create(&dir.join(&nf.name), &nf.content);
+            }
+            if !plan.is_empty() {
+                let written = plan.commit().map_err(|e| {
+                    anyhow::anyhow!("{e}; nothing was written (a fix writes all its files or none)")
+                })?;
+                for w in &written {
+                    let via = w
+                        .target
+                        .as_ref()
+                        .map(|t| format!(" (through its symlink, to {})", t.display()))
+                        .unwrap_or_default();
+                    let verb = if w.created { "created" } else { "wrote" };
+                    let notes = if w.notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", w.notes.join("; "))
+                    };
+                    eprintln!("{verb} {}{via}{notes}", w.path.display());
+                }
             }
         }
     }
@@ -163,7 +212,13 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
                 Applicability::Safe => "",
                 Applicability::Unsafe => " (unsafe)",
             };
-            eprintln!("{name}:{}: {}{tag} {}", ap.line, ap.code, ap.message);
+            eprintln!(
+                "{}",
+                super::masked(&format!(
+                    "{name}:{}: {}{tag} {}",
+                    ap.line, ap.code, ap.message
+                ))
+            );
         }
         for nf in &outcome.new_files {
             eprintln!(

@@ -18,7 +18,7 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
             Ok(x) => x,
             Err(e) => {
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", super::render_error(&e));
                 }
                 failed = true;
                 continue;
@@ -33,13 +33,16 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
             }
         };
         for w in &m.warnings {
-            eprintln!("warning: {}: {w}", file.name);
+            eprintln!("warning: {}", super::masked(&format!("{}: {w}", file.name)));
         }
         let g = graph::build(&df, &m);
         match a.format {
-            GraphFormat::Dot => print!("{}", graph::to_dot(&g)),
-            GraphFormat::Mermaid => print!("{}", graph::to_mermaid(&g)),
-            GraphFormat::Json => println!("{}", serde_json::to_string_pretty(&graph::to_json(&g))?),
+            GraphFormat::Dot => print!("{}", super::masked(&graph::to_dot(&g))),
+            GraphFormat::Mermaid => print!("{}", super::masked(&graph::to_mermaid(&g))),
+            GraphFormat::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&super::masked_json(graph::to_json(&g)))?
+            ),
         }
     }
     if failed {

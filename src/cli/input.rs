@@ -39,8 +39,8 @@ pub fn image_configs(
         else {
             anyhow::bail!("bad --image-config `{p}`: expected IMAGE=FILE");
         };
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow::anyhow!("--image-config {image}: cannot read {file}: {e}"))?;
+        let text = source::read_text(std::path::Path::new(file), source::MAX_INPUT_BYTES)
+            .map_err(|e| anyhow::anyhow!("--image-config {image}: cannot read {e}"))?;
         let config = dockopt::model::BaseImageConfig::from_inspect_json(&text)
             .map_err(|e| anyhow::anyhow!("--image-config {image}: {file}: {e}"))?;
         out.insert(image.to_string(), config);

@@ -40,6 +40,62 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// An error and its causes on one line. A cause whose text the message
+/// already contains is skipped (many library errors embed their source, so
+/// anyhow's `{:#}` would print "(os error 2): …(os error 2)"), and control
+/// characters from the input are escaped so they cannot drive the terminal.
+pub fn render_error(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if out.contains(&s) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s);
+    }
+    masked(&out)
+}
+
+static MASKER: std::sync::OnceLock<dockopt::report::mask::Masker> = std::sync::OnceLock::new();
+
+/// The masker for this run: the library's patterns plus the secret-named
+/// `--build-arg`/`--after-build-arg` values given on the command line.
+fn masker() -> &'static dockopt::report::mask::Masker {
+    MASKER.get_or_init(|| {
+        let mut m = dockopt::report::mask::Masker::new();
+        let args: Vec<String> = std::env::args().collect();
+        let mut pairs = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let v = match a.as_str() {
+                "--build-arg" | "--after-build-arg" => args.get(i + 1).cloned(),
+                _ => a
+                    .strip_prefix("--build-arg=")
+                    .or_else(|| a.strip_prefix("--after-build-arg="))
+                    .map(str::to_string),
+            };
+            if let Some((k, v)) = v.as_deref().and_then(|v| v.split_once('=')) {
+                pairs.push((k.to_string(), v.to_string()));
+            }
+        }
+        m.add_build_args(pairs.iter().map(|(k, v)| (k, v)));
+        m
+    })
+}
+
+/// Output text made safe to print: secrets masked, control bytes escaped.
+pub fn masked(s: &str) -> String {
+    dockopt::report::escape_controls(&masker().text(s)).into_owned()
+}
+
+/// A JSON document with its secrets masked.
+pub fn masked_json(mut v: serde_json::Value) -> serde_json::Value {
+    masker().json(&mut v);
+    v
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -68,7 +124,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", render_error(&e));
             }
             ExitCode::from(2)
         }

@@ -10,6 +10,15 @@ use dockopt::model::{self, BuildOptions};
 use dockopt::multistage::{self, Options};
 
 pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
+    if let Some(b) = &a.runtime_base {
+        // An empty or blank reference would only fail later, as an
+        // "internal: converted file does not parse".
+        if b.trim().is_empty() || b.chars().any(char::is_whitespace) {
+            anyhow::bail!(
+                "--runtime-base {b:?}: expected an image reference such as python:3.12-slim"
+            );
+        }
+    }
     let (file, df) = load(&a.file)?;
     let m = model::build(&df, &BuildOptions::default())?;
     let root = match &a.context {
@@ -53,7 +62,7 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         eprintln!("  left in the builder: {}", c.moved_packages.join(" "));
     }
     for n in &c.notes {
-        eprintln!("  note: {n}");
+        eprintln!("  note: {}", super::masked(n));
     }
     if c.text == file.text {
         return Ok(Outcome::Clean);

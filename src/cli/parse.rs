@@ -12,12 +12,12 @@ pub fn run(a: ParseArgs) -> anyhow::Result<Outcome> {
     for path in &files {
         match load(path) {
             Ok((file, df)) => match a.format {
-                ParseFormat::Text => print!("{}", report::to_text(&file.name, &df)),
+                ParseFormat::Text => print!("{}", super::masked(&report::to_text(&file.name, &df))),
                 ParseFormat::Json => docs.push(report::to_json(&file.name, &df)),
             },
             Err(e) => {
                 if e.downcast_ref::<Reported>().is_none() {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", super::render_error(&e));
                 }
                 failed = true;
             }

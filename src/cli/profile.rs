@@ -15,8 +15,8 @@ pub fn run(c: ProfileCommand) -> anyhow::Result<Outcome> {
 }
 
 fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
-    let text = std::fs::read_to_string(&a.log)
-        .with_context(|| format!("cannot read log {}", a.log.display()))?;
+    let text = dockopt::source::read_text(&a.log, dockopt::source::MAX_INPUT_BYTES)
+        .context("cannot read the build log")?;
     let l = log::parse(&text).with_context(|| a.log.display().to_string())?;
     let mut profile = Profile::from_log(&l, None);
     if a.file.is_some() || a.context.is_some() {

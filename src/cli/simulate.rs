@@ -42,21 +42,69 @@ pub fn spec(a: &ChangeArgs) -> anyhow::Result<ChangeSpec> {
 fn context_relative_paths(a: &ChangeArgs) -> anyhow::Result<Vec<String>> {
     let (context, _) = change::locate(a.context.as_deref(), a.file.as_deref())?;
     let root = context.canonicalize()?;
-    let resolve = |p: &String| {
-        if context.join(p).exists() {
-            return p.clone();
+    let cwd = std::env::current_dir()?;
+    a.changed
+        .iter()
+        .map(|p| resolve_changed(p, &context, &root, &cwd))
+        .collect()
+}
+
+/// Removes `.` and resolves `..` lexically; None when `..` climbs above the start.
+fn normalize(p: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            other => out.push(other),
         }
-        std::path::Path::new(p)
-            .canonicalize()
-            .ok()
-            .and_then(|c| {
-                c.strip_prefix(&root)
-                    .ok()
-                    .map(|r| r.to_string_lossy().to_string())
-            })
-            .unwrap_or_else(|| p.clone())
+    }
+    Some(out)
+}
+
+/// One `--changed` path as a context-relative path. Relative paths are taken
+/// relative to the context (or, when they exist that way, the working
+/// directory); absolute ones must lie inside the context. A path outside the
+/// context (`../x`, `/etc/passwd`) is an error, not a quietly different file.
+fn resolve_changed(
+    p: &str,
+    context: &std::path::Path,
+    root: &std::path::Path,
+    cwd: &std::path::Path,
+) -> anyhow::Result<String> {
+    let path = std::path::Path::new(p);
+    let outside = || {
+        anyhow::anyhow!(
+            "--changed {p}: outside the build context {} (paths are relative to the context)",
+            context.display()
+        )
     };
-    Ok(a.changed.iter().map(resolve).collect())
+    let under_root = |abs: &std::path::Path| -> Option<String> {
+        // Existing paths are compared resolved (symlinks, `..`); new ones lexically.
+        let abs = abs.canonicalize().ok().or_else(|| normalize(abs))?;
+        abs.strip_prefix(root)
+            .ok()
+            .map(|r| r.to_string_lossy().to_string())
+    };
+    if path.is_absolute() {
+        return under_root(path).ok_or_else(outside);
+    }
+    let in_context = normalize(path).ok_or_else(outside)?;
+    if context.join(&in_context).symlink_metadata().is_ok() {
+        return Ok(in_context.to_string_lossy().to_string());
+    }
+    // `app/src/x.py --context app`: the path exists relative to the working directory.
+    if cwd.join(path).exists() {
+        if let Some(r) = under_root(&cwd.join(path)) {
+            return Ok(r);
+        }
+    }
+    Ok(in_context.to_string_lossy().to_string())
 }
 
 /// Prepares both builds; parse errors are printed with their code frame.
@@ -74,19 +122,25 @@ pub fn prepare(a: &ChangeArgs) -> anyhow::Result<Prepared> {
 pub fn run(a: SimulateArgs) -> anyhow::Result<Outcome> {
     let p = prepare(&a.change)?;
     for w in p.after.context.warnings() {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::masked(&w.to_string()));
     }
     for w in &p.after.model.warnings {
-        eprintln!("warning: {}: {w}", p.after.name);
+        eprintln!(
+            "warning: {}",
+            super::masked(&format!("{}: {w}", p.after.name))
+        );
     }
     let mut notes = p.notes.clone();
     let sim = with_source(&p, &a.change, &a.source, &mut notes)?;
     match a.format {
         SimFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::to_json(&sim, &notes))?
+            serde_json::to_string_pretty(&super::masked_json(report::to_json(&sim, &notes)))?
         ),
-        SimFormat::Text => print!("{}", report::to_text(&p.after.name, &sim, &notes)),
+        SimFormat::Text => print!(
+            "{}",
+            super::masked(&report::to_text(&p.after.name, &sim, &notes))
+        ),
     }
     Ok(Outcome::Clean)
 }
@@ -134,7 +188,7 @@ pub fn with_source(
 
 pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {
     let (context, dockerfile) = change::locate(a.context.as_deref(), a.file.as_deref())?;
-    let text = std::fs::read_to_string(&dockerfile)?;
+    let text = dockopt::source::read_text(&dockerfile, dockopt::source::MAX_DOCKERFILE_BYTES)?;
     if let Err(e) = dockopt::syntax::parse(&text) {
         eprint!("{}", e.render(&dockerfile.display().to_string(), &text));
         return Err(Reported.into());

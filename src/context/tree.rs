@@ -139,10 +139,15 @@ impl ContextTree {
             .entries
             .iter()
             .filter(|(_, e)| e.kind == EntryKind::Symlink)
-            .filter(|(k, _)| self.resolve(k, true).is_err())
-            .map(|(k, e)| ContextWarning {
+            .filter_map(|(k, e)| self.resolve(k, true).err().map(|err| (k, e, err)))
+            .map(|(k, e, err)| ContextWarning {
                 path: k.clone(),
-                kind: WarningKind::BrokenSymlink(e.link_target.clone().unwrap_or_default()),
+                kind: match err {
+                    super::select::SelectError::SymlinkLoop(_) => {
+                        WarningKind::SymlinkLoop(e.link_target.clone().unwrap_or_default())
+                    }
+                    _ => WarningKind::BrokenSymlink(e.link_target.clone().unwrap_or_default()),
+                },
             })
             .collect();
         self.warnings.extend(broken);

@@ -14,6 +14,8 @@ pub enum WarningKind {
     Unreadable(String),
     /// A symlink whose target does not exist inside the (filtered) context.
     BrokenSymlink(String),
+    /// A symlink that leads back to itself (through other links).
+    SymlinkLoop(String),
     /// A file name that is not UTF-8; it and anything below it are left out.
     NonUtf8Name,
     /// The walk could not list or stat something.
@@ -42,6 +44,11 @@ impl std::fmt::Display for ContextWarning {
                     self.path
                 )
             }
+            WarningKind::SymlinkLoop(t) => write!(
+                f,
+                "{}: symlink to {t:?} is a loop (too many levels of symbolic links)",
+                self.path
+            ),
             WarningKind::NonUtf8Name => write!(f, "{}: non-UTF-8 name skipped", self.path),
             WarningKind::Walk(e) => write!(f, "{}: {e}", self.path),
         }

@@ -749,7 +749,8 @@ pub(crate) mod testutil {
             env: env
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             cwd: "/app".into(),
             user: "root".into(),
             network: None,
@@ -817,7 +818,7 @@ mod tests {
         run.user = "app".into();
         let e = super::of_op(&run, &super::NoFiles);
         assert!(e.writes.is_everything());
-        run.env = vec![("HOME".into(), "/home/app".into())];
+        run.env = vec![("HOME".into(), "/home/app".into())].into();
         let e = super::of_op(&run, &super::NoFiles);
         assert!(e.writes_under("/home/app/.local") && !e.writes_under("/app"));
         let e = fx("echo $FOO", &[]);

@@ -26,7 +26,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                         .env
                         .iter()
                         .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
-                        .collect(),
+                        .collect::<Vec<_>>()
+                        .into(),
                     cwd: cx.cwd.clone().unwrap_or_else(|| "/".into()),
                     user: if cx.home == "/root" {
                         "root".into()

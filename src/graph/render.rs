@@ -59,7 +59,7 @@ fn external_nodes(g: &Graph) -> impl Iterator<Item = petgraph::graph::NodeIndex>
 }
 
 /// Graphviz DOT: one cluster per stage; unbuilt stages are dashed.
-pub fn to_dot(g: &Graph) -> String {
+fn to_dot_unmasked(g: &Graph) -> String {
     let mut out = String::from(
         "digraph dockerfile {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
     );
@@ -114,7 +114,7 @@ pub fn to_dot(g: &Graph) -> String {
 }
 
 /// `{"nodes":[{"id":..,"kind":..,...}],"edges":[{"from":..,"to":..,"kind":..,...}]}`.
-pub fn to_json(g: &Graph) -> Value {
+fn to_json_unmasked(g: &Graph) -> Value {
     let nodes: Vec<Value> = g
         .graph
         .node_indices()
@@ -148,7 +148,7 @@ fn mermaid_text(s: &str) -> String {
 }
 
 /// A Mermaid flowchart (renders in GitHub Markdown).
-pub fn to_mermaid(g: &Graph) -> String {
+fn to_mermaid_unmasked(g: &Graph) -> String {
     let mut out = String::from("flowchart TD\n");
     for (si, &sn) in g.stage_nodes.iter().enumerate() {
         let _ = writeln!(
@@ -207,4 +207,21 @@ pub fn to_mermaid(g: &Graph) -> String {
         }
     }
     out
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_dot(g: &Graph) -> String {
+    crate::report::mask::text(&to_dot_unmasked(g)).into_owned()
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_json(g: &Graph) -> Value {
+    let mut v = to_json_unmasked(g);
+    crate::report::mask::json(&mut v);
+    v
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_mermaid(g: &Graph) -> String {
+    crate::report::mask::text(&to_mermaid_unmasked(g)).into_owned()
 }

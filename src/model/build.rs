@@ -539,7 +539,7 @@ impl Builder<'_> {
         Ok(RunOp {
             argv,
             heredocs: ins.heredocs.iter().map(|h| h.content.clone()).collect(),
-            env: st.env.entries().to_vec(),
+            env: st.env.shared(),
             cwd: st.cwd.clone(),
             user: st.user.clone(),
             network,
@@ -772,12 +772,12 @@ mod tests {
             "a global ARG is not in a stage's env"
         );
         assert_eq!(
-            run(&m, 1).env,
+            *run(&m, 1).env,
             vec![("G".into(), "1".into()), ("L".into(), "x".into())]
         );
         let m = model(src, &[("G", "2"), ("L", "y"), ("UNDECLARED", "z")], None);
         assert_eq!(
-            run(&m, 1).env,
+            *run(&m, 1).env,
             vec![("G".into(), "2".into()), ("L".into(), "y".into())]
         );
     }

@@ -2,9 +2,16 @@
 //! and ARG values, in the order of each key's last assignment.
 
 use serde::Serialize;
+use std::sync::Arc;
+
+/// The entries, shared: every RUN op holds the env it runs with, and a
+/// stage of n steps used to hold n copies of a growing list (10k
+/// instructions took 2.5 GB). Cloning is now a reference count; a copy is
+/// made only when an `ENV`/`ARG` changes a list a step still holds.
+pub type Entries = Arc<Vec<(String, String)>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EnvList(Vec<(String, String)>);
+pub struct EnvList(Entries);
 
 impl EnvList {
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -17,8 +24,13 @@ impl EnvList {
     /// Assigns `key`, moving it to the end: BuildKit's order is the order of
     /// last assignment, and the order is part of every RUN key.
     pub fn set(&mut self, key: &str, value: &str) {
-        self.0.retain(|(k, _)| k != key);
-        self.0.push((key.to_string(), value.to_string()));
+        // Re-setting the last key to its value changes nothing: no copy.
+        if self.0.last().is_some_and(|(k, v)| k == key && v == value) {
+            return;
+        }
+        let v = Arc::make_mut(&mut self.0);
+        v.retain(|(k, _)| k != key);
+        v.push((key.to_string(), value.to_string()));
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -27,6 +39,11 @@ impl EnvList {
 
     pub fn entries(&self) -> &[(String, String)] {
         &self.0
+    }
+
+    /// The entries, shared with this list (no copy).
+    pub fn shared(&self) -> Entries {
+        Arc::clone(&self.0)
     }
 }
 

@@ -6,7 +6,7 @@
 mod base_image;
 mod build;
 mod config;
-mod env;
+pub mod env;
 pub mod mount;
 mod ops;
 pub mod path;

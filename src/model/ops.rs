@@ -19,7 +19,8 @@ pub struct RunOp {
     pub argv: Vec<String>,
     /// Heredoc bodies the command reads (their text is in the key).
     pub heredocs: Vec<String>,
-    pub env: Vec<(String, String)>,
+    /// Shared with the stage's env list and the other steps (no copy per step).
+    pub env: super::env::Entries,
     pub cwd: String,
     pub user: String,
     pub network: Option<String>,

@@ -49,7 +49,7 @@ fn finding_json(f: &Finding) -> Value {
 }
 
 pub fn to_json(files: &[FileReport]) -> Value {
-    json!({
+    let mut v = json!({
         "version": JSON_VERSION,
         "files": files.iter().map(|f| {
             let mut v = json!({
@@ -63,7 +63,9 @@ pub fn to_json(files: &[FileReport]) -> Value {
             v
         }).collect::<Vec<_>>(),
         "summary": summary(files),
-    })
+    });
+    super::mask::json(&mut v);
+    v
 }
 
 /// The line's text with secret spans replaced by `*`.
@@ -94,13 +96,60 @@ impl Paint {
     }
 }
 
+/// The widest source line a code frame shows; longer lines show a window
+/// around the finding's column with `…` (a minified 100 KB line must not be
+/// repeated in every finding's frame).
+pub const FRAME_WIDTH: usize = 120;
+
+/// The part of `line` (chars) a frame shows for a span starting at 0-based
+/// char `col` of `len` chars: (text, caret column, caret length).
+fn frame_window(line: &str, col: usize, len: usize) -> (String, usize, usize) {
+    let n = line.chars().count();
+    if n <= FRAME_WIDTH {
+        return (line.to_string(), col, len.max(1));
+    }
+    let start = col
+        .saturating_sub(FRAME_WIDTH / 3)
+        .min(n.saturating_sub(FRAME_WIDTH));
+    let end = (start + FRAME_WIDTH).min(n);
+    let mut text: String = line.chars().skip(start).take(end - start).collect();
+    let mut caret = col - start.min(col);
+    if start > 0 {
+        text.insert(0, '…');
+        caret += 1;
+    }
+    if end < n {
+        text.push('…');
+    }
+    let room = (end - start)
+        .saturating_sub(col.saturating_sub(start))
+        .max(1);
+    (text, caret, len.clamp(1, room))
+}
+
 /// `file:line:col: CODE message`, the source line and carets, and the fix.
 pub fn to_text(files: &[FileReport], color: bool) -> String {
+    let mut out = Vec::new();
+    let _ = write_text(files, color, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`to_text`] written finding by finding (the report is never one big
+/// string). Secrets are masked and control bytes from the input escaped
+/// before colour is added.
+pub fn write_text(
+    files: &[FileReport],
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let p = Paint(color);
+    let clean = |s: &str| super::escape_controls(&super::mask::text(s)).into_owned();
     let mut out = String::new();
     for file in files {
         let idx = LineIndex::new(&file.text);
+        let path = clean(&file.path);
         for f in &file.findings {
+            out.clear();
             let sev = match f.severity {
                 Severity::Error => p.c("1;31", "error"),
                 Severity::Warning => p.c("1;33", "warning"),
@@ -109,16 +158,24 @@ pub fn to_text(files: &[FileReport], color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} {sev}: {} {}",
-                p.c("1", &file.path),
+                p.c("1", &path),
                 f.start.line,
                 f.start.column,
                 p.c("1;31", f.code),
-                f.message,
+                clean(&f.message),
                 p.c("2", &format!("[{}]", f.name))
             );
             if f.span.is_some() && f.start.line >= 1 && f.start.line <= idx.line_count() {
                 let line0 = f.start.line - 1;
-                let text = redacted_line(&file.text, &idx, line0, &f.redact);
+                let raw = redacted_line(&file.text, &idx, line0, &f.redact);
+                let col = f.start.column.saturating_sub(1);
+                let len = if f.end.line == f.start.line {
+                    f.end.column.saturating_sub(f.start.column).max(1)
+                } else {
+                    raw.chars().count().saturating_sub(col).max(1)
+                };
+                let (window, caret, len) = frame_window(&raw, col, len);
+                let text = clean(&window);
                 let width = f.start.line.to_string().len();
                 let _ = writeln!(out, "{:>width$} {}", "", p.c("34", "|"));
                 let _ = writeln!(
@@ -127,20 +184,12 @@ pub fn to_text(files: &[FileReport], color: bool) -> String {
                     p.c("34", &f.start.line.to_string()),
                     p.c("34", "|")
                 );
-                let len = if f.end.line == f.start.line {
-                    f.end.column.saturating_sub(f.start.column).max(1)
-                } else {
-                    text.chars()
-                        .count()
-                        .saturating_sub(f.start.column - 1)
-                        .max(1)
-                };
                 let _ = writeln!(
                     out,
                     "{:>width$} {} {}{}",
                     "",
                     p.c("34", "|"),
-                    " ".repeat(f.start.column - 1),
+                    " ".repeat(caret),
                     p.c("1;31", &"^".repeat(len))
                 );
             }
@@ -150,19 +199,19 @@ pub fn to_text(files: &[FileReport], color: bool) -> String {
                     "  = {} ({}): {}",
                     p.c("1;32", "fix"),
                     fix.applicability.as_str(),
-                    fix.message
+                    clean(&fix.message)
                 );
             }
             out.push('\n');
+            w.write_all(out.as_bytes())?;
         }
     }
     let s = summary(files);
-    let _ = writeln!(
-        out,
+    writeln!(
+        w,
         "{} finding(s) in {} file(s): {} error, {} warning, {} info; {} with an automatic fix",
         s["findings"], s["files"], s["error"], s["warning"], s["info"], s["fixable"]
-    );
-    out
+    )
 }
 
 fn level(s: Severity) -> &'static str {
@@ -257,7 +306,7 @@ pub fn to_sarif(files: &[FileReport]) -> Value {
             results.push(r);
         }
     }
-    json!({
+    let mut v = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -270,7 +319,10 @@ pub fn to_sarif(files: &[FileReport]) -> Value {
             "invocations": [{"executionSuccessful": notifications.is_empty(), "toolExecutionNotifications": notifications}],
             "results": results,
         }],
-    })
+    });
+    // Secrets never reach the code-scanning upload.
+    super::mask::json(&mut v);
+    v
 }
 
 /// Escapes a workflow command's message.
@@ -325,7 +377,7 @@ pub fn to_github(files: &[FileReport]) -> String {
             );
         }
     }
-    out
+    super::mask::text(&out).into_owned()
 }
 
 fn md_cell(s: &str) -> String {
@@ -456,7 +508,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
             "No findings in {} file(s). :white_check_mark:",
             s["files"]
         );
-        return out;
+        return super::mask::text(&out).into_owned();
     }
     let _ = writeln!(
         out,
@@ -543,5 +595,6 @@ pub fn to_markdown(files: &[FileReport]) -> String {
             );
         }
     }
-    out
+    // The PR comment is public: mask the table, the Mermaid graph and the diff.
+    super::mask::text(&out).into_owned()
 }

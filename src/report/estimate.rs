@@ -57,7 +57,7 @@ pub fn change(a: f64, b: f64) -> Option<f64> {
     (a > 0.0).then(|| ((b - a) / a * 1000.0).round() / 1000.0)
 }
 
-pub fn to_json(e: &Estimate, compare: Option<(&str, &Estimate)>, notes: &[String]) -> Value {
+fn to_json_unmasked(e: &Estimate, compare: Option<(&str, &Estimate)>, notes: &[String]) -> Value {
     let mut v = json!({
         "rebuild": rebuild_json(&e.rebuild),
         "steps": steps_json(e),
@@ -135,7 +135,7 @@ fn steps_text(out: &mut String, e: &Estimate) {
     }
 }
 
-pub fn to_text(
+fn to_text_unmasked(
     name: &str,
     e: &Estimate,
     compare: Option<(&str, &Estimate)>,
@@ -163,7 +163,7 @@ pub fn to_text(
     out
 }
 
-pub fn history_json(h: &History, compare: Option<&str>) -> Value {
+fn history_json_unmasked(h: &History, compare: Option<&str>) -> Value {
     let commits: Vec<Value> = h
         .commits
         .iter()
@@ -198,7 +198,7 @@ pub fn history_json(h: &History, compare: Option<&str>) -> Value {
     v
 }
 
-pub fn history_text(name: &str, h: &History, compare: Option<&str>) -> String {
+fn history_text_unmasked(name: &str, h: &History, compare: Option<&str>) -> String {
     let mut out = String::new();
     let has_cmp = h.compare_total.is_some();
     let _ = write!(
@@ -270,6 +270,35 @@ pub fn history_text(name: &str, h: &History, compare: Option<&str>) -> String {
         let _ = writeln!(out, "note: {nt}");
     }
     out
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_json(e: &Estimate, compare: Option<(&str, &Estimate)>, notes: &[String]) -> Value {
+    let mut v = to_json_unmasked(e, compare, notes);
+    crate::report::mask::json(&mut v);
+    v
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_text(
+    name: &str,
+    e: &Estimate,
+    compare: Option<(&str, &Estimate)>,
+    notes: &[String],
+) -> String {
+    crate::report::mask::text(&to_text_unmasked(name, e, compare, notes)).into_owned()
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn history_json(h: &History, compare: Option<&str>) -> Value {
+    let mut v = history_json_unmasked(h, compare);
+    crate::report::mask::json(&mut v);
+    v
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn history_text(name: &str, h: &History, compare: Option<&str>) -> String {
+    crate::report::mask::text(&history_text_unmasked(name, h, compare)).into_owned()
 }
 
 #[cfg(test)]

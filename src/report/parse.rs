@@ -132,5 +132,6 @@ pub fn to_text(name: &str, df: &Dockerfile) -> String {
             );
         }
     }
-    out
+    // Raw NUL/ESC bytes from the file must not reach the terminal.
+    super::escape_controls(&out).into_owned()
 }

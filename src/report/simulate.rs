@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use std::fmt::Write as _;
 
 /// The documented JSON contract: `steps`, `summary`, plus `notes`.
-pub fn to_json(sim: &Simulation, notes: &[String]) -> Value {
+fn to_json_unmasked(sim: &Simulation, notes: &[String]) -> Value {
     let mut v = serde_json::to_value(sim).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("notes".into(), json!(notes));
@@ -14,7 +14,7 @@ pub fn to_json(sim: &Simulation, notes: &[String]) -> Value {
 }
 
 /// A compact table, then the first miss of each stage explained.
-pub fn to_text(name: &str, sim: &Simulation, notes: &[String]) -> String {
+fn to_text_unmasked(name: &str, sim: &Simulation, notes: &[String]) -> String {
     let mut out = String::new();
     let s = &sim.summary;
     let _ = write!(out, "{name}: {} hit, {} miss", s.hits, s.misses);
@@ -83,4 +83,16 @@ fn truncate(s: &str, n: usize) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_json(sim: &Simulation, notes: &[String]) -> Value {
+    let mut v = to_json_unmasked(sim, notes);
+    crate::report::mask::json(&mut v);
+    v
+}
+
+/// Secrets masked ([`crate::report::mask`]).
+pub fn to_text(name: &str, sim: &Simulation, notes: &[String]) -> String {
+    crate::report::mask::text(&to_text_unmasked(name, sim, notes)).into_owned()
 }

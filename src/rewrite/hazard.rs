@@ -196,7 +196,7 @@ pub fn run_may_cross_with(
             ));
         }
     }
-    for (k, v) in &run.env {
+    for (k, v) in run.env.iter() {
         if k == "HOME" || !fx.reads_env(k) {
             // Home-relative files are already resolved into `reads`.
             continue;

@@ -37,12 +37,8 @@ pub struct ConfigFile {
 pub enum ConfigError {
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::source::SourceError),
 }
 
 /// Settings in effect for one file.
@@ -109,10 +105,7 @@ impl Settings {
     }
 
     pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::source::read_text(path, crate::source::MAX_INPUT_BYTES)?;
         Settings::parse(&text, path)
     }
 
@@ -135,6 +128,23 @@ impl Settings {
     }
 
     /// `--select` replaces the configured selection; `--ignore` adds to it.
+    /// Rejects selectors that match no rule: a typo in `--select DO999`
+    /// would otherwise turn every check off and pass CI.
+    pub fn check_selectors<'a>(
+        selectors: impl IntoIterator<Item = &'a String>,
+        origin: &str,
+    ) -> Result<(), ConfigError> {
+        for sel in selectors {
+            if !super::all().iter().any(|r| selector_matches(sel, r)) {
+                return Err(ConfigError::Invalid {
+                    path: origin.to_string(),
+                    message: format!("`{sel}` matches no rule (see `dockopt rule --list`)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn with_cli(mut self, select: &[String], ignore: &[String]) -> Settings {
         if !select.is_empty() {
             self.select = select.to_vec();

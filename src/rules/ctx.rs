@@ -356,7 +356,7 @@ impl<'a> DockerfileCtx<'a> {
     /// Env the step runs with (`ENV` and `ARG` values in effect).
     pub fn env_of(&self, step: &Step) -> Vec<(String, String)> {
         match &step.op {
-            Some(Op::Run(r)) => r.env.clone(),
+            Some(Op::Run(r)) => r.env.to_vec(),
             _ => Vec::new(),
         }
     }

@@ -128,15 +128,14 @@ pub fn check_dockerfile(
         // (whether or not DO302 is selected or suppressed)
         let mut all_secrets = Vec::new();
         super::security::secret_in_env_arg::check(&cx, &mut all_secrets);
-        let secrets: Vec<&str> = all_secrets
+        let mut masker = crate::report::mask::Masker::new();
+        for v in all_secrets
             .iter()
             .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
-            .filter(|s| !s.is_empty())
-            .collect();
-        let mut mermaid = crate::graph::to_mermaid(&g);
-        for s in secrets {
-            mermaid = mermaid.replace(s, "********");
+        {
+            masker.add_value(v);
         }
+        let mermaid = masker.text(&crate::graph::to_mermaid(&g)).into_owned();
         report.mermaid = Some(mermaid);
         if context.is_some() {
             let edited = cx.sample_source_file();
@@ -273,38 +272,65 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
             });
             continue;
         }
-        if p.is_file() {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let kind = if super::ci::is_pipeline_path(p) {
-                FileKind::Pipeline
-            } else {
-                kind_of(&name).unwrap_or(FileKind::Dockerfile)
-            };
-            out.push(Target {
-                path: p.clone(),
-                kind,
-            });
-            continue;
+        match std::fs::metadata(p) {
+            // Anything but a directory is taken as given; reading it says
+            // precisely why a FIFO, device or unreadable file is refused.
+            Ok(m) if !m.is_dir() => {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                out.push(Target {
+                    path: p.clone(),
+                    kind: if super::ci::is_pipeline_path(p) {
+                        FileKind::Pipeline
+                    } else {
+                        kind_of(&name).unwrap_or(FileKind::Dockerfile)
+                    },
+                });
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(match crate::source::read_regular(p, 0) {
+                    Err(se) => se.to_string(),
+                    Ok(_) => format!("{}: {e}", p.display()),
+                })
+            }
         }
-        if !p.exists() {
-            return Err(format!("{}: no such file or directory", p.display()));
-        }
-        let mut found: Vec<Target> = ignore::WalkBuilder::new(p)
+        let mut found: Vec<Target> = Vec::new();
+        let walk = ignore::WalkBuilder::new(p)
             .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-            .build()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().to_string();
-                kind_of(&name).map(|kind| Target {
+            .build();
+        for entry in walk {
+            // An unreadable directory, a loop or a path past PATH_MAX may hide
+            // a Dockerfile: an error, never a silent clean run.
+            let e = entry
+                .map_err(|e| format!("{}: cannot search for Dockerfiles: {e}", p.display()))?;
+            let name = e.file_name().to_string_lossy().to_string();
+            let Some(kind) = kind_of(&name) else { continue };
+            let Some(t) = e.file_type() else { continue };
+            let take = if t.is_symlink() {
+                // Read through the link, as docker does; a dangling one is an error.
+                match std::fs::metadata(e.path()) {
+                    Ok(m) => m.is_file(),
+                    Err(err) => {
+                        return Err(format!(
+                            "{}: a symbolic link that cannot be followed: {err}",
+                            e.path().display()
+                        ))
+                    }
+                }
+            } else {
+                t.is_file()
+            };
+            if take {
+                found.push(Target {
                     path: e.into_path(),
                     kind,
-                })
-            })
-            .collect();
+                });
+            }
+        }
         // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
         found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
             path,

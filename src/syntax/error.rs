@@ -85,7 +85,8 @@ impl ParseError {
         let text = index.line_text(source, line0);
         let gutter = self.line.to_string().len();
         let mut out = String::new();
-        let _ = writeln!(out, "error[{}]: {}", self.kind.code(), self.message);
+        let esc = crate::report::escape_controls;
+        let _ = writeln!(out, "error[{}]: {}", self.kind.code(), esc(&self.message));
         let _ = writeln!(
             out,
             "{:w$}--> {}:{}:{}",
@@ -96,7 +97,7 @@ impl ParseError {
             w = gutter
         );
         let _ = writeln!(out, "{:w$} |", "", w = gutter);
-        let _ = writeln!(out, "{} | {}", self.line, text.replace('\t', " "));
+        let _ = writeln!(out, "{} | {}", self.line, esc(&text.replace('\t', " ")));
         let line_len = text.chars().count();
         let start_col = self.column.saturating_sub(1).min(line_len);
         let span_chars = source

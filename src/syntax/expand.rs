@@ -22,7 +22,14 @@ pub enum ExpandError {
     UnsupportedModifier { modifier: char, word: String },
     #[error("{name}: {message}")]
     Required { name: String, message: String },
+    /// Each nesting level recurses; a bound keeps hostile input (20,000 nested
+    /// `${a:-${a:-…}}`) from overflowing the stack. Real files nest a few levels.
+    #[error("substitutions nested deeper than {max} levels at character {offset} of the word")]
+    TooDeep { max: usize, offset: usize },
 }
+
+/// The deepest `${…}` nesting expanded; deeper words are an error.
+pub const MAX_DEPTH: usize = 64;
 
 /// Expands one word; `lookup` gives a variable's value when it is set.
 pub fn expand(
@@ -38,6 +45,7 @@ pub fn expand(
         unset: Vec::new(),
         refs: Vec::new(),
         word,
+        depth: 0,
     };
     let value = lx.process(None)?;
     Ok(Expansion {
@@ -67,6 +75,7 @@ struct Lexer<'a> {
     unset: Vec<String>,
     refs: Vec<String>,
     word: &'a str,
+    depth: usize,
 }
 
 impl Lexer<'_> {
@@ -146,7 +155,16 @@ impl Lexer<'_> {
         match self.peek() {
             Some('{') => {
                 self.pos += 1;
-                self.braced()
+                if self.depth >= MAX_DEPTH {
+                    return Err(ExpandError::TooDeep {
+                        max: MAX_DEPTH,
+                        offset: self.pos,
+                    });
+                }
+                self.depth += 1;
+                let r = self.braced();
+                self.depth -= 1;
+                r
             }
             Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
                 let name = self.name();
@@ -350,5 +368,16 @@ mod tests {
     fn backtick_escape() {
         let e = expand("C:\\app`$x", '`', &env).unwrap_or_default();
         assert_eq!(e.value, "C:\\app$x");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "${a:-".repeat(20_000) + &"}".repeat(20_000);
+        assert!(matches!(
+            expand(&deep, '\\', &env),
+            Err(ExpandError::TooDeep { max: MAX_DEPTH, .. })
+        ));
+        let ok = "${U:-".repeat(MAX_DEPTH) + "x" + &"}".repeat(MAX_DEPTH);
+        assert_eq!(expand(&ok, '\\', &env).unwrap_or_default().value, "x");
     }
 }

@@ -73,10 +73,13 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line0 = self.line_of(offset);
         let start = self.line_start(line0);
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let before = text.get(start..offset);
+        // A BOM is invisible in every editor: `FROM` after it is column 1.
+        let before = match before {
+            Some(b) if line0 == 0 => Some(b.strip_prefix('\u{feff}').unwrap_or(b)),
+            b => b,
+        };
+        let column = before.map(|s| s.chars().count()).unwrap_or(offset - start);
         Position {
             line: line0 + 1,
             column: column + 1,

@@ -75,7 +75,9 @@ pub fn check(c: &mut Checker) {
         let only_rm = sb.commands.iter().all(|cmd| {
             let argv = cmd.argv();
             let (p, i) = program(&argv);
-            let paths: Vec<&str> = argv[i + 1..]
+            let paths: Vec<&str> = argv
+                .get(i + 1..)
+                .unwrap_or_default()
                 .iter()
                 .copied()
                 .filter(|w| !w.starts_with('-'))

@@ -87,9 +87,17 @@ pub(crate) fn rerun_lines(sim: &Simulation, runs_only: &[usize]) -> Vec<usize> {
 }
 
 pub(crate) fn lines_list(lines: &[usize]) -> String {
-    lines
+    // A message names at most 20 lines: in a 100k-line file every finding
+    // listing every line made the report quadratic in size.
+    const MAX: usize = 20;
+    let mut s = lines
         .iter()
+        .take(MAX)
         .map(|l| l.to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if lines.len() > MAX {
+        s.push_str(&format!(", … ({} more)", lines.len() - MAX));
+    }
+    s
 }

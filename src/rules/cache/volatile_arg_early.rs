@@ -42,6 +42,13 @@ declare_rule! {
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     // (ARG step, name, RUN steps after it in its stage) where the first RUN does not use it
     let mut candidates = Vec::new();
+    // RUN steps per stage, in order: each ARG takes the suffix after it
+    // (collecting it per ARG by a scan of the stage was quadratic).
+    let mut runs: std::collections::HashMap<usize, Vec<&crate::model::Step>> =
+        std::collections::HashMap::new();
+    for s in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
+        runs.entry(s.stage).or_default().push(s);
+    }
     for step in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Arg) {
         for name in &step.defines {
             // platform args change the whole build, not one value
@@ -53,11 +60,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let later_runs: Vec<_> = cx
-                .model
-                .stage_steps(step.stage)
-                .filter(|s| s.instruction > step.instruction && s.keyword == Keyword::Run)
-                .collect();
+            let stage_runs = runs.get(&step.stage).map_or(&[][..], |v| v.as_slice());
+            let later_runs =
+                &stage_runs[stage_runs.partition_point(|s| s.instruction <= step.instruction)..];
             match later_runs.first() {
                 Some(first) if !first.var_refs.iter().any(|v| v == name) => {
                     candidates.push((step, name.as_str(), later_runs))
@@ -75,16 +80,19 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     let Some(sim) = cx.simulate(Perturb::BuildArgs(&names)) else {
         return;
     };
+    // The missed lines once, not a scan of every step per RUN per ARG (cubic).
+    let missed: std::collections::HashSet<usize> = sim
+        .steps
+        .iter()
+        .filter(|r| r.result == Verdict::Miss)
+        .map(|r| r.line)
+        .collect();
     for (step, name, later_runs) in candidates {
         let wasted: Vec<usize> = later_runs
             .iter()
             .take_while(|s| !s.var_refs.iter().any(|v| v == name))
             .map(|s| cx.ins(s.instruction).start_line)
-            .filter(|l| {
-                sim.steps
-                    .iter()
-                    .any(|r| r.line == *l && r.result == Verdict::Miss)
-            })
+            .filter(|l| missed.contains(l))
             .collect();
         if wasted.is_empty() {
             continue;

@@ -35,48 +35,10 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
-const WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "TOKEN",
-    "SECRET",
-    "API_KEY",
-    "APIKEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-    "AUTH_KEY",
-    "CLIENT_KEY",
-];
-
-/// Whether a variable name says it holds a secret (`*_FILE`, `*_PATH` hold a path).
+/// Whether a variable name says it holds a secret; the list lives with the
+/// masking routine so that what DO302 reports and what outputs hide agree.
 pub fn is_secret_name(name: &str) -> bool {
-    let up = name.to_ascii_uppercase();
-    if [
-        "_FILE",
-        "_PATH",
-        "_DIR",
-        "_URL_FILE",
-        "_LENGTH",
-        "_TTL",
-        "_EXPIRY",
-    ]
-    .iter()
-    .any(|s| up.ends_with(s))
-    {
-        return false;
-    }
-    // switches about secrets, not secrets (MYSQL_ALLOW_EMPTY_PASSWORD, MYSQL_RANDOM_ROOT_PASSWORD)
-    if [
-        "ALLOW", "RANDOM", "EMPTY", "SKIP", "ENABLE", "DISABLE", "REQUIRE",
-    ]
-    .iter()
-    .any(|s| up.contains(s))
-    {
-        return false;
-    }
-    WORDS.iter().any(|w| up.contains(w))
+    crate::report::mask::is_secret_name(name)
 }
 
 /// The `name=value` pairs of an ENV/ARG with the value spans (for masking).

@@ -1,0 +1,368 @@
+//! The one place secrets are masked, for every output dockopt prints.
+//!
+//! Three sources of secrets, one routine:
+//! - **names**: `NAME=value` (and `ENV NAME value`) where the name says it
+//!   holds a secret ([`is_secret_name`]: TOKEN, SECRET, PASSWORD, PASSWD,
+//!   KEY, CREDENTIAL, AUTH, …); JSON objects naming such a variable
+//!   (`{"name": "GITHUB_TOKEN", "before": …}`) get their values masked;
+//! - **URL userinfo**: `scheme://user:pass@host` → `scheme://********@host`;
+//! - **known values**: a [`Masker`] also hides literal values it was given —
+//!   the `--build-arg` values of secret-named args from the command line and
+//!   secret-named ENV/ARG defaults of the Dockerfile — wherever they appear.
+//!
+//! Renderers call [`text`] / [`json`] (or a [`Masker`]'s) on what they
+//! print. Masking over-approximates on purpose: a masked non-secret costs
+//! a little readability, a printed secret ends up in a public CI log.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+pub const MASK: &str = "********";
+
+/// Name parts that mark a secret for DO302 (which reports them as findings).
+const DO302_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "TOKEN",
+    "SECRET",
+    "API_KEY",
+    "APIKEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+    "AUTH_KEY",
+    "CLIENT_KEY",
+];
+
+/// Whether a variable name says it holds a secret (DO302's test: `*_FILE`,
+/// `*_PATH` hold a path; `ALLOW_EMPTY_PASSWORD` is a switch).
+pub fn is_secret_name(name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    if [
+        "_FILE",
+        "_PATH",
+        "_DIR",
+        "_URL_FILE",
+        "_LENGTH",
+        "_TTL",
+        "_EXPIRY",
+    ]
+    .iter()
+    .any(|s| up.ends_with(s))
+    {
+        return false;
+    }
+    if [
+        "ALLOW", "RANDOM", "EMPTY", "SKIP", "ENABLE", "DISABLE", "REQUIRE",
+    ]
+    .iter()
+    .any(|s| up.contains(s))
+    {
+        return false;
+    }
+    DO302_WORDS.iter().any(|w| up.contains(w))
+}
+
+/// Whether a value under this name is masked in output: DO302's names plus
+/// the wider `KEY`, `AUTH`, `PWD`, `CREDENTIALS` parts (`NPM_AUTH`,
+/// `STRIPE_KEY`). GPG/PGP key ids are public and stay visible.
+pub fn masks_name(name: &str) -> bool {
+    if is_secret_name(name) {
+        return true;
+    }
+    let up = name.trim_start_matches('-').to_ascii_uppercase();
+    if up.starts_with("GPG")
+        || up.starts_with("PGP")
+        || up.ends_with("_FILE")
+        || up.ends_with("_PATH")
+    {
+        return false;
+    }
+    up.split(['_', '-']).any(|p| {
+        matches!(
+            p,
+            "KEY" | "AUTH" | "PWD" | "PASS" | "CREDENTIALS" | "APIKEY"
+        )
+    })
+}
+
+/// Masks secret-named assignments and URL userinfo in `s`.
+pub fn text(s: &str) -> Cow<'_, str> {
+    let a = mask_userinfo(s);
+    let changed = match mask_assignments(&a) {
+        Cow::Owned(o) => Some(o),
+        Cow::Borrowed(_) => None,
+    };
+    match changed {
+        Some(o) => Cow::Owned(o),
+        None => a,
+    }
+}
+
+/// [`text`] on every string of a JSON document, and the values of objects
+/// that name a secret variable.
+pub fn json(v: &mut Value) {
+    Masker::default().json(v)
+}
+
+/// [`text`] plus literal values to hide wherever they appear.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    values: Vec<String>,
+}
+
+impl Masker {
+    pub fn new() -> Self {
+        Masker::default()
+    }
+
+    /// Hides `value` everywhere. Very short values are masked only where a
+    /// name or URL gives them away: hiding every `1` would garble the output.
+    pub fn add_value(&mut self, value: &str) {
+        if value.chars().count() >= 4 && !self.values.iter().any(|v| v == value) {
+            self.values.push(value.to_string());
+            // Longest first, so a value containing another is hidden whole.
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+
+    /// The `--build-arg` values whose names say they are secrets, or that
+    /// carry URL credentials.
+    pub fn add_build_args<'a>(&mut self, args: impl IntoIterator<Item = (&'a String, &'a String)>) {
+        for (k, v) in args {
+            if masks_name(k) || mask_userinfo(v) != v.as_str() {
+                self.add_value(v);
+            }
+        }
+    }
+
+    /// The secret-named ENV/ARG values a Dockerfile sets.
+    pub fn add_dockerfile(&mut self, df: &crate::syntax::Dockerfile) {
+        use crate::syntax::Keyword;
+        for ins in &df.instructions {
+            if !matches!(ins.keyword, Keyword::Env | Keyword::Arg) {
+                continue;
+            }
+            let Some(t) = ins.arguments.shell_text() else {
+                continue;
+            };
+            for (w, _) in crate::syntax::words::split_whitespace(t) {
+                if let Some((k, v)) = w.split_once('=') {
+                    if masks_name(k) {
+                        self.add_value(v.trim_matches(['"', '\'']));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut out = text(s);
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = Cow::Owned(out.replace(v.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    pub fn json(&self, v: &mut Value) {
+        match v {
+            Value::String(s) => {
+                if let Cow::Owned(m) = self.text(s) {
+                    *s = m;
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| self.json(x)),
+            Value::Object(m) => {
+                let secret = m
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(masks_name);
+                for (k, x) in m.iter_mut() {
+                    if secret
+                        && matches!(k.as_str(), "before" | "after" | "value" | "default")
+                        && x.is_string()
+                    {
+                        *x = Value::String(MASK.into());
+                    } else {
+                        self.json(x);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `scheme://user:pass@host` → `scheme://********@host`.
+fn mask_userinfo(s: &str) -> Cow<'_, str> {
+    if !s.contains("://") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '/' || c.is_whitespace() || "\"'`<>)]}|;,".contains(c))
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        if let Some(at) = authority.rfind('@').filter(|&at| at > 0) {
+            out.push_str(MASK);
+            out.push_str(&authority[at..]);
+            changed = true;
+        } else {
+            out.push_str(authority);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `NAME=value` → `NAME=********` for secret names (a quoted value whole),
+/// and the legacy `ENV NAME value` form to the end of the line.
+fn mask_assignments(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if !(is_id(b[i]) && (i == 0 || !is_id(b[i - 1]))) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && is_id(b[i]) {
+            i += 1;
+        }
+        let name = &s[start..i];
+        // `ENV NAME value`: the name is followed by blanks, not `=`.
+        if name == "ENV" && i < b.len() && b[i] == b' ' {
+            let mut j = i;
+            while j < b.len() && b[j] == b' ' {
+                j += 1;
+            }
+            let ns = j;
+            while j < b.len() && is_id(b[j]) {
+                j += 1;
+            }
+            if j > ns && j < b.len() && (b[j] == b' ' || b[j] == b'\t') && masks_name(&s[ns..j]) {
+                let vs = j + 1;
+                let ve = s[vs..].find('\n').map_or(s.len(), |k| vs + k);
+                if ve > vs {
+                    out.push_str(&s[copied..vs]);
+                    out.push_str(MASK);
+                    copied = ve;
+                }
+                i = ve;
+            }
+            continue;
+        }
+        if i < b.len() && b[i] == b'=' && masks_name(name) {
+            let vs = i + 1;
+            let ve = value_end(s, vs);
+            if ve > vs {
+                out.push_str(&s[copied..vs]);
+                out.push_str(MASK);
+                copied = ve;
+            }
+            i = ve.max(vs);
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[copied..]);
+    Cow::Owned(out)
+}
+
+/// Where an assignment's value starting at `vs` ends: a quoted value at its
+/// closing quote, else at whitespace or a character that ends a word in
+/// the outputs (quotes, backticks, brackets, `,`, `;`, `|`).
+fn value_end(s: &str, vs: usize) -> usize {
+    let rest = &s[vs..];
+    if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        return match rest[1..].find(q) {
+            Some(k) => vs + 1 + k + 1,
+            None => rest.find('\n').map_or(s.len(), |k| vs + k),
+        };
+    }
+    rest.find(|c: char| c.is_whitespace() || "\"'`()[]{}<>,;|&".contains(c))
+        .map_or(s.len(), |k| vs + k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "NPM_AUTH",
+            "STRIPE_KEY",
+            "password",
+            "AWS_SECRET_ACCESS_KEY",
+        ] {
+            assert!(masks_name(n), "{n}");
+        }
+        for n in [
+            "GPG_KEY",
+            "PATH",
+            "KEYBOARD",
+            "TOKEN_FILE",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "AUTHOR",
+        ] {
+            assert!(!masks_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn assignments_urls_and_values() {
+        assert_eq!(
+            text("ARG DB_PASSWORD=hunter22 X=1"),
+            "ARG DB_PASSWORD=******** X=1"
+        );
+        assert_eq!(
+            text("ENV API_TOKEN \"a b c\"\nRUN x"),
+            "ENV API_TOKEN ********\nRUN x"
+        );
+        assert_eq!(
+            text("ENV T=\"a b\" Y=2 GITHUB_TOKEN='q w'"),
+            "ENV T=\"a b\" Y=2 GITHUB_TOKEN=********"
+        );
+        assert_eq!(
+            text("git clone https://bob:s3cr3t@github.com/x.git"),
+            "git clone https://********@github.com/x.git"
+        );
+        assert_eq!(
+            text("mysql --password=pw123 -h db"),
+            "mysql --password=******** -h db"
+        );
+        assert_eq!(text("https://github.com/a@b"), "https://github.com/a@b");
+        let mut m = Masker::new();
+        m.add_value("ghp_abcdef");
+        m.add_value("1");
+        assert_eq!(
+            m.text("build arg X changed (ghp_abcdef → 1)"),
+            "build arg X changed (******** → 1)"
+        );
+        let mut v = serde_json::json!({"cause": {"kind": "arg", "name": "GITHUB_TOKEN", "before": "a", "after": "b"}, "x": "ARG DB_PASSWORD=p"});
+        m.json(&mut v);
+        assert_eq!(v["cause"]["before"], MASK);
+        assert_eq!(v["cause"]["after"], MASK);
+        assert_eq!(v["x"], "ARG DB_PASSWORD=********");
+    }
+}

@@ -1,0 +1,215 @@
+//! `check` and `fix` never panic, whatever the Dockerfile says.
+//!
+//! tests/no_panic.rs covers the parser with arbitrary bytes; that never
+//! reached `RUN env` (issue 16), because a panic there needs a file that
+//! parses *and* a RUN whose command is only wrappers or assignments. These
+//! properties generate shell-level variety — empty commands, assignments
+//! only, `sudo`/`env`/`nice`/`command`/`exec` wrappers, `&&`/`;`/`||`/`|`
+//! chains, package managers and deletions — and run the library entry points
+//! behind `dockopt check` (every output format) and `dockopt fix` (safe and
+//! unsafe). `PROPTEST_CASES` raises the case count; README "No panics" records
+//! the long run.
+
+use dockopt::report::check as report;
+use dockopt::rewrite::{self, Input, Settings};
+use dockopt::rules::config::Settings as CheckSettings;
+use dockopt::rules::engine::{check_dockerfile, CheckOptions};
+use proptest::prelude::*;
+use std::path::Path;
+
+mod common;
+use common::generate;
+
+/// Runs everything `check` and `fix` run on one text; panics are the failure.
+fn exercise(text: &str) {
+    let opts = CheckOptions {
+        measure_context: false,
+        extras: true,
+    };
+    let mut r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &CheckSettings::default(),
+        &opts,
+    );
+    report::attach_rewrite_fixes(&mut r);
+    let files = [r];
+    let _ = report::to_text(&files, false);
+    let _ = report::to_json(&files);
+    let _ = report::to_sarif(&files);
+    let _ = report::to_github(&files);
+    let _ = report::to_markdown(&files);
+    for unsafe_fixes in [false, true] {
+        let input = Input {
+            text,
+            context: None,
+            root: None,
+            has_dockerignore: unsafe_fixes,
+        };
+        let settings = Settings {
+            unsafe_fixes,
+            ..Settings::default()
+        };
+        let _ = rewrite::fix(&input, &settings);
+    }
+}
+
+const WRAPPERS: [&str; 8] = [
+    "sudo",
+    "env",
+    "nice",
+    "command",
+    "exec",
+    "sudo -E",
+    "env -i",
+    "nice -n 5",
+];
+const ASSIGNS: [&str; 5] = [
+    "X=1",
+    "A=",
+    "DEBIAN_FRONTEND=noninteractive",
+    "P=$HOME/x",
+    "Y=\"a b\"",
+];
+const PROGRAMS: [&str; 26] = [
+    "apt-get update",
+    "apt-get install -y curl",
+    "apt-get -y install --no-install-recommends gcc",
+    "apt update",
+    "apk update",
+    "apk add --no-cache git",
+    "apk add",
+    "rm -rf /var/lib/apt/lists/*",
+    "rm -rf /tmp/x",
+    "rm",
+    "rm -f",
+    "pip install -r requirements.txt",
+    "pip install --no-cache-dir flask",
+    "npm ci",
+    "npm install",
+    "go build ./...",
+    "cargo build --release",
+    "yarn install --frozen-lockfile",
+    "echo hi",
+    "cd /app",
+    "true",
+    "env",
+    "export A=1",
+    "mkdir -p /app",
+    "curl -fsSL https://x/y | sh",
+    "bundle install",
+];
+const SEPS: [&str; 7] = [" && ", " ; ", " || ", " | ", " &&\\\n    ", " & ", " &&"];
+
+/// One shell command: wrappers, assignments and a program, each optional.
+fn command() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(&WRAPPERS[..]), 0..3),
+        prop::collection::vec(prop::sample::select(&ASSIGNS[..]), 0..3),
+        prop::option::of(prop::sample::select(&PROGRAMS[..])),
+    )
+        .prop_map(|(w, a, p)| {
+            let mut parts: Vec<&str> = Vec::new();
+            parts.extend(a.iter().copied());
+            parts.extend(w.iter().copied());
+            parts.extend(p);
+            parts.join(" ")
+        })
+}
+
+fn script() -> impl Strategy<Value = String> {
+    prop::collection::vec((command(), prop::sample::select(&SEPS[..])), 0..5).prop_map(|cmds| {
+        let mut s = String::new();
+        for (i, (c, sep)) in cmds.iter().enumerate() {
+            if i > 0 {
+                s.push_str(sep);
+            }
+            s.push_str(c);
+        }
+        s
+    })
+}
+
+const OTHER: [&str; 14] = [
+    "COPY . .",
+    "COPY requirements.txt ./",
+    "COPY package*.json ./",
+    "WORKDIR /app",
+    "ENV PATH=/x:$PATH",
+    "ARG GITHUB_TOKEN",
+    "ARG V=1",
+    "USER app",
+    "CMD [\"python\", \"app.py\"]",
+    "FROM python:3.12 AS build",
+    "COPY --from=build /a /b",
+    "ENV X=${A:-${B:-c}}",
+    "RUN --mount=type=cache,target=/root/.cache pip install x",
+    "RUN <<EOF\napt-get update\nEOF",
+];
+
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => script().prop_map(|s| format!("RUN {s}")),
+        1 => prop::sample::select(&OTHER[..]).prop_map(str::to_string),
+        1 => script().prop_map(|s| format!("RUN [\"sh\", \"-c\", {s:?}]")),
+    ]
+}
+
+fn dockerfile() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(
+            &[
+                "debian:12",
+                "python:3.12",
+                "node:20",
+                "golang:1.22",
+                "alpine",
+            ][..],
+        ),
+        prop::collection::vec(line(), 0..10),
+    )
+        .prop_map(|(base, lines)| format!("FROM {base}\n{}\n", lines.join("\n")))
+}
+
+fn cases(n: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n);
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    #[test]
+    fn shell_variety_through_check_and_fix(text in dockerfile()) {
+        exercise(&text);
+    }
+
+    #[test]
+    fn generated_through_check_and_fix(seed in any::<u64>()) {
+        exercise(&generate::dockerfile(seed));
+    }
+}
+
+/// The issue's reproductions, kept as fixed cases.
+#[test]
+fn issue_16_lines() {
+    for body in [
+        "RUN env",
+        "RUN X=1",
+        "RUN X=1 && rm -rf /tmp/x",
+        "RUN sudo",
+        "RUN apt-get update\nRUN env",
+        "RUN apt-get update\nRUN X=1",
+        "RUN apt-get install -y x\nRUN X=1 && rm -rf /tmp/x",
+    ] {
+        exercise(&format!("FROM debian:12\n{body}\n"));
+    }
+}

@@ -1,0 +1,585 @@
+//! Issue 16's reproductions, end to end: no panic, nothing lost, no secret
+//! printed, clear answers. Each test is one item a tester reproduced.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dockopt"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn write(p: &Path, s: &str) {
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(p, s).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Exit 101 is a Rust panic, 134 an abort (stack overflow).
+fn assert_no_crash(o: &Output, what: &str) {
+    let c = code(o);
+    assert!(matches!(c, 0..=2), "{what}: exit {c}\n{}", text(o));
+    assert!(!text(o).contains("panicked"), "{what}: {}", text(o));
+}
+
+#[test]
+fn run_env_and_assignments_do_not_panic() {
+    for body in [
+        "RUN env",
+        "RUN X=1",
+        "RUN X=1 && rm -rf /tmp/x",
+        "RUN sudo",
+        "RUN env X=1 nice",
+    ] {
+        let d = tempdir();
+        write(
+            &d.path().join("Dockerfile"),
+            &format!("FROM debian:12\nRUN apt-get update\n{body}\n"),
+        );
+        for args in [
+            &["check", "."][..],
+            &["fix", "--diff", "."],
+            &["fix", "--diff", "--unsafe-fixes", "."],
+            &["fix", "--unsafe-fixes", "."],
+        ] {
+            assert_no_crash(&run_in(d.path(), args), &format!("{body}: {args:?}"));
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_substitution_is_an_error_not_a_stack_overflow() {
+    let d = tempdir();
+    let n = 20_000;
+    write(
+        &d.path().join("Dockerfile"),
+        &format!(
+            "FROM debian:12\nENV X={}{}\nRUN echo hi\n",
+            "${a:-".repeat(n),
+            "}".repeat(n)
+        ),
+    );
+    for args in [
+        &["parse", "Dockerfile"][..],
+        &["graph", "Dockerfile"],
+        &["check", "."],
+        &["fix", "--diff", "--unsafe-fixes", "."],
+        &["simulate", "--changed", "x"],
+        &["estimate", "--changed", "x"],
+        &["multistage", "Dockerfile"],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_no_crash(&o, &format!("{args:?}"));
+    }
+    let o = run_in(d.path(), &["graph", "Dockerfile"]);
+    assert!(
+        text(&o).contains("Dockerfile: line 2: substitutions nested deeper than 64 levels"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_not_read() {
+    let d = tempdir();
+    let fifo = d.path().join("fifo");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let mut cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["multistage", "/dev/zero"],
+            "/dev/zero: is a character device, not a regular file",
+        ),
+        (
+            vec!["profile", "record", "/dev/zero"],
+            "/dev/zero: is a character device",
+        ),
+        (
+            vec!["parse", "/dev/zero"],
+            "/dev/zero: is a character device",
+        ),
+        (
+            vec!["check", "/dev/zero"],
+            "/dev/zero: is a character device",
+        ),
+        (
+            vec!["estimate", "--changed", "x", "--log", "/dev/zero"],
+            "/dev/zero: is a character device",
+        ),
+    ];
+    if ok {
+        cases.extend([
+            (
+                vec!["multistage", "fifo"],
+                "fifo: is a FIFO (named pipe), not a regular file",
+            ),
+            (vec!["check", "fifo"], "fifo: is a FIFO"),
+            (vec!["fix", "fifo"], "fifo: is a FIFO"),
+            (vec!["parse", "fifo"], "fifo: is a FIFO"),
+        ]);
+    }
+    write(&d.path().join("Dockerfile"), "FROM debian:12\n");
+    for (args, want) in cases {
+        // A blocked read would hang the test: the timeout is the assertion.
+        let mut child = bin()
+            .current_dir(d.path())
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let start = std::time::Instant::now();
+        loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("{args:?} did not finish");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(want), "{args:?}: {}", text(&o));
+    }
+}
+
+#[test]
+fn stdin_is_capped() {
+    let mut child = bin()
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        let chunk = vec![b'#'; 1 << 20];
+        // Writing fails once dockopt stops reading; that is the point.
+        for _ in 0..200 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).contains("<stdin>: larger than"), "{}", text(&o));
+}
+
+#[test]
+fn control_bytes_from_the_input_are_escaped() {
+    let d = tempdir();
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM a\nRUN echo \"\x1b[31mred\"\nR\x1b[2JUN x\0\n",
+    );
+    let o = run_in(d.path(), &["parse", "Dockerfile"]);
+    assert_eq!(code(&o), 2);
+    let t = text(&o);
+    assert!(!t.contains('\x1b') && !t.contains('\0'), "{t:?}");
+    assert!(t.contains("R\\u{1b}[2JUN"), "{t}");
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM a\nRUN echo \"\x1b[31mred\0\"\n",
+    );
+    for args in [
+        &["parse", "Dockerfile"][..],
+        &["check", "--format", "text", "."],
+    ] {
+        let t = text(&run_in(d.path(), args));
+        assert!(!t.contains('\x1b') && !t.contains('\0'), "{args:?}: {t:?}");
+    }
+}
+
+const FIXABLE: &str = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n";
+
+#[test]
+fn an_edit_made_while_fix_runs_is_kept() {
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(&p, FIXABLE);
+    let o = bin()
+        .current_dir(d.path())
+        .args(["fix", "."])
+        .env("DOCKOPT_TEST_EDIT_BEFORE_RENAME", "# the user's edit\n")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("changed since it was read"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap_or_default(),
+        format!("{FIXABLE}# the user's edit\n")
+    );
+    let names: Vec<_> = std::fs::read_dir(d.path())
+        .map(|r| r.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(names.len(), 1, "no temp file left: {names:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_writes_through_a_symlinked_dockerfile() {
+    let d = tempdir();
+    let real = d.path().join("docker/Dockerfile.real");
+    write(&real, FIXABLE);
+    std::os::unix::fs::symlink("docker/Dockerfile.real", d.path().join("Dockerfile"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "Dockerfile"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("through its symlink"), "{}", text(&o));
+    let link =
+        std::fs::symlink_metadata(d.path().join("Dockerfile")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(link.file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap_or_default()
+        .contains("apt-get update && apt-get install"));
+    // Discovery finds a symlinked Dockerfile too, instead of skipping it.
+    write(&real, FIXABLE);
+    let o = run_in(d.path(), &["fix", "--check", "."]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_owner_group_mode_and_hard_links() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(&p, FIXABLE);
+    // As root (CI containers), give the file to nobody as the issue did.
+    let root = std::fs::metadata(d.path())
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+        && Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+    if root {
+        let _ = std::os::unix::fs::chown(&p, Some(65534), Some(65534));
+    }
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o6751)).unwrap_or_default();
+    let before = std::fs::metadata(&p).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let after = std::fs::metadata(&p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    assert_eq!(after.mode() & 0o7777, 0o6751);
+    // A hard link keeps seeing the same file.
+    write(&p, FIXABLE);
+    let twin = d.path().join("twin");
+    std::fs::hard_link(&p, &twin).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(d.path(), &["fix", "Dockerfile"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("hard links"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&twin).unwrap_or_default(),
+        std::fs::read_to_string(&p).unwrap_or_default()
+    );
+    assert_eq!(std::fs::metadata(&p).map(|m| m.nlink()).unwrap_or(0), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_multi_file_fix_is_all_or_nothing() {
+    let d = tempdir();
+    let p = d.path().join("Dockerfile");
+    write(
+        &p,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN apt-get update\nRUN apt-get install -y curl\n",
+    );
+    write(&d.path().join("node_modules/x/index.js"), "x");
+    write(&d.path().join("package.json"), "{}");
+    std::os::unix::fs::symlink("nowhere", d.path().join(".dockerignore"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = std::fs::read_to_string(&p).unwrap_or_default();
+    let o = run_in(d.path(), &["fix", "--unsafe-fixes", "."]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("nothing was written"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&p).unwrap_or_default(), before);
+    // Without the obstacle both files are written and both are listed.
+    let _ = std::fs::remove_file(d.path().join(".dockerignore"));
+    let o = run_in(d.path(), &["fix", "--unsafe-fixes", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("wrote ./Dockerfile"), "{}", text(&o));
+    assert!(text(&o).contains("created ./.dockerignore"), "{}", text(&o));
+}
+
+#[test]
+fn stale_temp_files_are_removed_from_the_context() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), FIXABLE);
+    // What `kill -9` during an earlier fix left (pid beyond pid_max: dead).
+    let stale = d.path().join(".dockopt-4194304999-Ab3xQ.tmp");
+    write(&stale, FIXABLE);
+    let o = run_in(d.path(), &["fix", "."]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(!stale.exists(), "{}", text(&o));
+    assert!(text(&o).contains("interrupted fix"), "{}", text(&o));
+}
+
+const SECRET_DOCKERFILE: &str = "FROM debian:12
+ARG GITHUB_TOKEN
+ARG DB_PASSWORD=hunter2-pass-S1
+ENV API_TOKEN=envtok-S2 PLAIN=visible
+ENV LEGACY_PASSWORD legacy-S3
+RUN git clone https://bob:urlpass-S4@github.com/x/y.git /src
+RUN echo $GITHUB_TOKEN $DB_PASSWORD
+COPY . .
+RUN apt-get update
+RUN apt-get install -y curl
+";
+
+const SECRETS: [&str; 6] = [
+    "hunter2-pass-S1",
+    "envtok-S2",
+    "legacy-S3",
+    "urlpass-S4",
+    "ghp_cliS5",
+    "ghp_cliS6",
+];
+
+#[test]
+fn no_command_or_format_prints_a_secret() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), SECRET_DOCKERFILE);
+    write(&d.path().join("app.py"), "print(1)\n");
+    let ba = ["--build-arg", "GITHUB_TOKEN=ghp_cliS5"];
+    let after = ["--after-build-arg", "GITHUB_TOKEN=ghp_cliS6"];
+    let mut cases: Vec<Vec<&str>> = vec![vec!["parse", "Dockerfile"]];
+    for f in ["dot", "json", "mermaid"] {
+        cases.push([&["graph", "Dockerfile", "--format", f][..], &ba].concat());
+    }
+    for cmd in ["simulate", "estimate"] {
+        for f in ["text", "json"] {
+            cases.push(
+                [
+                    &[cmd, "--changed", "app.py", "--format", f][..],
+                    &ba,
+                    &after,
+                ]
+                .concat(),
+            );
+            cases.push([&[cmd, "--changed", "app.py", "--format", f][..], &ba].concat());
+        }
+    }
+    for f in ["text", "json", "sarif", "github", "markdown"] {
+        cases.push(vec!["check", ".", "--format", f]);
+        cases.push(vec!["check", ".", "--format", f, "--no-context"]);
+    }
+    cases.push(vec!["fix", "--check", "--unsafe-fixes", "."]);
+    cases.push(vec!["multistage", "Dockerfile"]);
+    for args in &cases {
+        let o = run_in(d.path(), args);
+        assert_no_crash(&o, &format!("{args:?}"));
+        let t = text(&o);
+        for s in SECRETS {
+            assert!(!t.contains(s), "{args:?} printed {s}:\n{t}");
+        }
+    }
+    // The masked output still says what changed.
+    let o = run_in(
+        d.path(),
+        &[&["simulate", "--changed", "app.py"][..], &ba, &after].concat(),
+    );
+    assert!(
+        text(&o).contains("build arg GITHUB_TOKEN changed (******** → ********)"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn unknown_rule_codes_are_rejected_everywhere() {
+    let d = tempdir();
+    write(&d.path().join("Dockerfile"), FIXABLE);
+    for args in [
+        &["check", "--select", "DO999", "."][..],
+        &["check", "--ignore", "DO999", "."],
+        &["fix", "--select", "DO999", "."],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("DO999"), "{args:?}: {}", text(&o));
+    }
+    write(&d.path().join(".dockopt.toml"), "select = [\"DO999\"]\n");
+    let o = run_in(d.path(), &["check", "."]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+}
+
+#[test]
+fn changed_paths_are_resolved_against_the_context() {
+    let d = tempdir();
+    write(
+        &d.path().join("app/Dockerfile"),
+        "FROM python:3\nCOPY src/ /app/\nCOPY . /x\n",
+    );
+    write(&d.path().join("app/src/a.py"), "1\n");
+    let abs = d.path().join("app/src/a.py");
+    let o = run_in(
+        d.path(),
+        &[
+            "simulate",
+            "--context",
+            "app",
+            "--changed",
+            abs.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        text(&o).contains("src/a.py changed (content)"),
+        "{}",
+        text(&o)
+    );
+    for bad in ["../x", "/etc/passwd", "src/../../x"] {
+        let o = run_in(
+            d.path(),
+            &["simulate", "--context", "app", "--changed", bad],
+        );
+        assert_eq!(code(&o), 2, "{bad}: {}", text(&o));
+        assert!(
+            text(&o).contains("outside the build context"),
+            "{bad}: {}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn precise_messages() {
+    let d = tempdir();
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM python:3.12\nRUN pip install flask\n",
+    );
+    write(&d.path().join("manage.py"), "1\n");
+    // --history too large: a usage error, not git's "not an integer".
+    let o = run_in(d.path(), &["estimate", "--history", "2147483648"]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).contains("not in 0..=1000000"), "{}", text(&o));
+    // A file given as the context.
+    let o = run_in(
+        d.path(),
+        &["simulate", "--context", "manage.py", "--changed", "x"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("build context manage.py is a file, not a directory"),
+        "{}",
+        text(&o)
+    );
+    // An empty --runtime-base.
+    let o = run_in(
+        d.path(),
+        &["multistage", "Dockerfile", "--runtime-base", ""],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("--runtime-base \"\": expected an image reference"),
+        "{}",
+        text(&o)
+    );
+    // A missing file: the OS error once, not "(os error 2): …(os error 2)".
+    let o = run_in(d.path(), &["parse", "nope.Dockerfile"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(text(&o).matches("no such file").count(), 1, "{}", text(&o));
+    // A BOM is not a column.
+    write(&d.path().join("bom.Dockerfile"), "\u{feff}FROOM a\n");
+    let o = run_in(d.path(), &["parse", "bom.Dockerfile"]);
+    assert!(text(&o).contains("bom.Dockerfile:1:1"), "{}", text(&o));
+    // A build log with one bad byte: its line and byte.
+    let mut log = "#1 [internal] load build definition\n"
+        .repeat(1000)
+        .into_bytes();
+    log.extend_from_slice(b"#2 bad \xff byte\n");
+    std::fs::write(d.path().join("build.log"), &log).unwrap_or_default();
+    let o = run_in(
+        d.path(),
+        &["estimate", "--changed", "manage.py", "--log", "build.log"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o).contains("build.log:1001:8: not valid UTF-8 (byte 36007"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn discovery_never_skips_silently() {
+    let d = tempdir();
+    write(&d.path().join("svc/Dockerfile"), FIXABLE);
+    // A dangling symlink named like a Dockerfile.
+    std::os::unix::fs::symlink("missing", d.path().join("api.Dockerfile")).unwrap_or_default();
+    for args in [
+        &["check", "."][..],
+        &["fix", "--check", "."],
+        &["parse", "."],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("api.Dockerfile"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    let _ = std::fs::remove_file(d.path().join("api.Dockerfile"));
+    // A symlink loop in the context is called a loop.
+    std::os::unix::fs::symlink("b", d.path().join("svc/a")).unwrap_or_default();
+    std::os::unix::fs::symlink("a", d.path().join("svc/b")).unwrap_or_default();
+    let o = run_in(
+        d.path(),
+        &["simulate", "--context", "svc", "--changed", "x"],
+    );
+    assert!(text(&o).contains("is a loop"), "{}", text(&o));
+    // A path past PATH_MAX in a searched folder is an error, not a skip.
+    let mut deep = d.path().join("deep");
+    while deep.as_os_str().len() < 4200 {
+        deep.push("d".repeat(200));
+    }
+    if std::fs::create_dir_all(&deep).is_ok() {
+        write(&deep.join("Dockerfile"), FIXABLE);
+        let o = run_in(d.path(), &["check", "."]);
+        assert_ne!(code(&o), 0, "{}", text(&o));
+    }
+}
