@@ -45,18 +45,25 @@ pub fn engine_available() -> bool {
         .unwrap_or(false)
 }
 
-/// Imports the stub base images (idempotent).
+/// Imports the stub base images (idempotent): this tier's, and the fuzzer's, whose stubs read
+/// config files as the real tools do (the `trap-*` apps, counterexamples the fuzzer found, use it).
 pub fn prepare_images() -> Result<(), String> {
-    let out = Command::new("bash")
-        .arg(dir().join("images.sh"))
-        .env("DOCKER", docker())
-        .output()
-        .map_err(|e| format!("images.sh: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "images.sh failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+    for script in [
+        dir().join("images.sh"),
+        dir().join("../engine_fuzz/images.sh"),
+    ] {
+        let out = Command::new("bash")
+            .arg(&script)
+            .env("DOCKER", docker())
+            .output()
+            .map_err(|e| format!("{}: {e}", script.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{} failed: {}",
+                script.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
     }
     Ok(())
 }

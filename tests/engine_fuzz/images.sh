@@ -43,8 +43,9 @@ REC=/tmp/.stub-rec.$$
 : >"$REC"
 trap 'rm -f "$REC"' EXIT
 note() { printf '%s\n' "$*" >>"$REC"; }
-# A file as input: its path as given, whether it is a link, and its content.
-notefile() { if [ -L "$1" ]; then note "file $1 -> $(readlink "$1") $(hf "$1")"; else note "file $1 $(hf "$1")"; fi; }
+# A file as input: its path as given and its content. Not whether it is a symlink: the real
+# tools read through links, and a stricter stub would report differences no user can see.
+notefile() { note "file $1 $(hf "$1")"; }
 # A directory as input: every file under it, in sorted order, with its content.
 notedir() { need "$1"; note "dir $1 $(cd "$1" && find . -type f | LC_ALL=C sort | while read -r f; do echo "$f $(hf "$f")"; done | h)"; }
 noteenv() { note "env $(env | grep -iE "^($1)" | LC_ALL=C sort | tr '\n' ' ')"; }
@@ -252,7 +253,10 @@ if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "dockopt.fuzz.rootfs"
     echo "images.sh: $TAG is up to date"
     exit 0
 fi
+old=$("$DOCKER" image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
 "$DOCKER" import --change "LABEL dockopt.fuzz.rootfs=$sum" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     - "$TAG" <"$WORK/rootfs.tar" >/dev/null
+# The previous import is ours and now untagged: remove it (fails harmlessly while in use).
+[ -z "$old" ] || "$DOCKER" rmi "$old" >/dev/null 2>&1 || true
 echo "images.sh: imported $TAG"
