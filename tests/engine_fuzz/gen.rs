@@ -37,6 +37,8 @@ struct Gen<'r> {
     users: Vec<&'static str>,
     /// The requirements file (context path) pip installs from.
     req: Option<&'static str>,
+    /// Whether RUNs run as root (they may write system paths).
+    root: bool,
 }
 
 /// Generates case `index` of `seed`.
@@ -57,6 +59,7 @@ pub fn generate(seed: u64, index: u64) -> Case {
         dest: None,
         users: vec!["root", "app"],
         req: None,
+        root: true,
     };
     g.context();
     g.dockerfile();
@@ -172,6 +175,11 @@ impl Gen<'_> {
             }
         };
         self.req = Some(req);
+        if self.r.chance(20) {
+            // Read only when $HOME is the copy destination (`ENV HOME=`, or USER app in its home).
+            self.case
+                .file(".config/pip/pip.conf", "[global]\nno-cache-dir = true\n");
+        }
         if self.r.chance(45) {
             let conf = if self.r.chance(60) {
                 "[global]\nno-cache-dir = true\n"
@@ -234,10 +242,16 @@ impl Gen<'_> {
         for _ in 0..self.r.weighted(&[45, 40, 15]) {
             self.prelude_item();
         }
-        match self.r.weighted(&[25, 55, 20]) {
+        match self.r.weighted(&[22, 48, 18, 12]) {
             0 => {}
             1 => self.workdir("/app"),
-            _ => self.workdir("/srv/app"),
+            2 => self.workdir("/srv/app"),
+            _ => {
+                // The project in the user's home: its .npmrc and .config/pip are the user's config.
+                self.line("USER app");
+                self.root = false;
+                self.workdir("/home/app");
+            }
         }
         let dest_arg = self.pick_dest();
         let dest = abs_dest(&dest_arg, &self.cwd);
@@ -371,6 +385,15 @@ impl Gen<'_> {
     }
 
     fn body_item(&mut self) {
+        if !self.root {
+            // Most system writes would fail: stay with what a user may run.
+            return match self.r.weighted(&[40, 20, 20, 20]) {
+                0 => self.install(),
+                1 => self.line("RUN pip install flask"),
+                2 => self.env_arg(),
+                _ => self.user_switch(),
+            };
+        }
         match self.r.weighted(&[34, 20, 15, 9, 11, 10, 4, 3, 4]) {
             0 => self.install(),
             1 => self.system_install(),
@@ -533,6 +556,7 @@ impl Gen<'_> {
             4 => "ARG BUILD=1".into(),
             5 => format!("ENV APP_HOME={d}"),
             6 if self.kind == Kind::Poetry => "ENV POETRY_VIRTUALENVS_IN_PROJECT=true".into(),
+            7 if self.r.chance(50) => format!("ENV HOME={d}"),
             7 => "ENV HOME=/tmp/home".into(),
             _ => "ENV LANG=C.UTF-8".into(),
         };
@@ -548,6 +572,7 @@ impl Gen<'_> {
             "root"
         };
         self.line(format!("USER {u}"));
+        self.root = u == "root";
     }
 }
 
@@ -587,6 +612,8 @@ mod tests {
             "sed -i",
             "USER app",
             "WORKDIR /app",
+            "USER app\nWORKDIR /home/app",
+            "ENV HOME=/",
         ] {
             assert!(text.contains(needle), "no case contains {needle:?}");
         }
@@ -596,6 +623,7 @@ mod tests {
         assert!(link, "no symlinked manifest");
         assert!(all.iter().any(|c| c.has("requirements/common.txt")));
         assert!(all.iter().any(|c| c.has("poetry.toml")));
+        assert!(all.iter().any(|c| c.has(".config/pip/pip.conf")));
     }
 
     #[test]

@@ -140,12 +140,20 @@ fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    {l}\n")).collect::<String>()
 }
 
-fn report(seed: u64, index: u64, case: &case::Case, fixed: &str, problems: &[String]) -> String {
+fn report(
+    seed: u64,
+    index: u64,
+    case: &case::Case,
+    fixed: &str,
+    codes: &[String],
+    problems: &[String],
+) -> String {
     let mut p = problems.to_vec();
     let more = p.len().saturating_sub(15);
     p.truncate(15);
     let mut s = format!(
-        "NOT EQUIVALENT: seed {seed} case {index} (replay: DOCKOPT_FUZZ_SEED={seed} DOCKOPT_FUZZ_ONLY={index})\n  original:\n{}  fixed:\n{}  context:\n{}  differences:\n{}",
+        "NOT EQUIVALENT: seed {seed} case {index}, fixes {} (replay: DOCKOPT_FUZZ_SEED={seed} DOCKOPT_FUZZ_ONLY={index})\n  original:\n{}  fixed:\n{}  context:\n{}  differences:\n{}",
+        codes.join(","),
         indent(&case.dockerfile),
         indent(fixed),
         indent(&case.listing()),
@@ -201,7 +209,7 @@ fn one(seed: u64, index: u64, worker: usize, stats: &Mutex<Stats>) {
             problems,
         }) => {
             count_codes(&mut st, &codes);
-            let text = report(seed, index, &case, &fixed, &problems);
+            let text = report(seed, index, &case, &fixed, &codes, &problems);
             let saved = save_counterexample(seed, index, &case, &fixed, &text);
             if st.counter.len() < 10 || std::env::var_os("DOCKOPT_FUZZ_VERBOSE").is_some() {
                 print!("{text}");
