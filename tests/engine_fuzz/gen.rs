@@ -273,15 +273,24 @@ impl Gen<'_> {
                 self.line(format!("ADD {chown}. {dest_arg}"));
                 true
             }
-            2 => {
-                // Already manifest-first: the fixes should leave the shape alone.
-                let m = self.manifests().join(" ");
-                let d = if dest_arg.ends_with('/') || dest_arg == "." {
-                    dest_arg.clone()
-                } else {
-                    format!("{dest_arg}/")
-                };
-                self.line(format!("COPY {m} {d}"));
+            2 if self.self_contained() => {
+                // Already manifest-first: the fixes should leave the shape alone. One COPY per
+                // directory: several sources into one dest would flatten `requirements/`.
+                let mut by_dir: std::collections::BTreeMap<String, Vec<String>> =
+                    Default::default();
+                for m in self.manifests() {
+                    let parent = m.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                    by_dir.entry(parent.to_string()).or_default().push(m);
+                }
+                let base = dest.trim_end_matches('/').to_string();
+                for (parent, files) in by_dir {
+                    let d = if parent.is_empty() {
+                        format!("{base}/")
+                    } else {
+                        format!("{base}/{parent}/")
+                    };
+                    self.line(format!("COPY {} {d}", files.join(" ")));
+                }
                 self.dest = Some(dest.clone());
                 self.install();
                 self.line(format!("COPY . {dest_arg}"));
@@ -349,14 +358,33 @@ impl Gen<'_> {
         format!("--chown={} ", self.r.pick(&opts))
     }
 
-    fn manifests(&self) -> Vec<&'static str> {
-        let cands: &[&'static str] = match self.kind {
-            Kind::Pip => &["requirements.txt", "base.txt", "constraints.txt"],
-            Kind::Npm => &["package.json", "package-lock.json"],
-            Kind::Poetry => &["pyproject.toml", "poetry.lock"],
-            Kind::Plain => &["app.py"],
+    /// Every file the project's install reads (config files aside).
+    fn manifests(&self) -> Vec<String> {
+        let keep = |p: &str| match self.kind {
+            Kind::Pip => p.ends_with(".txt") && !p.starts_with("tmp/") && !p.starts_with("data/"),
+            Kind::Npm => p == "package.json" || p == "package-lock.json",
+            Kind::Poetry => p == "pyproject.toml" || p == "poetry.lock",
+            Kind::Plain => p == "run.sh",
         };
-        cands.iter().copied().filter(|p| self.case.has(p)).collect()
+        self.case
+            .files
+            .keys()
+            .filter(|p| keep(p))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the install reads only its manifests (no local paths, no scripts), so a
+    /// hand-written manifest-first Dockerfile builds.
+    fn self_contained(&self) -> bool {
+        ![
+            "setup.py",
+            "libs/x/setup.py",
+            "libs/util/package.json",
+            "scripts/post.sh",
+        ]
+        .iter()
+        .any(|p| self.case.has(p))
     }
 
     /// How a RUN at the current cwd names context file `p` after the full copy.
@@ -417,7 +445,11 @@ impl Gen<'_> {
     /// The project's dependency install, reading what the full copy brought.
     fn install(&mut self) {
         let Some(dest) = self.dest.clone() else {
-            return self.system_install();
+            return if self.root {
+                self.system_install()
+            } else {
+                self.line("RUN pip install flask")
+            };
         };
         // Tools that work on the cwd get a `cd` when the cwd is not the project.
         let cd = if dest == self.cwd {

@@ -14,6 +14,7 @@
 //!                                  unless it is exceeded threefold)
 //!   DOCKOPT_FUZZ_ONLY=I            replay case I of the seed only
 //!   DOCKOPT_FUZZ_JOBS=J            cases in flight (default 2)
+//!   DOCKOPT_FUZZ_SELF_CHECK=1      harness check: each original against itself, uncached
 //!
 //! Prints `fuzz: N cases, K rewritten, M not equivalent`; `run` returns (1, 0) when M = 0 and
 //! (0, M) otherwise, for the engine target's totals.
@@ -42,6 +43,12 @@ fn dir() -> PathBuf {
 
 fn docker() -> String {
     std::env::var("DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into())
+}
+
+/// `DOCKOPT_FUZZ_SELF_CHECK=1`: compare each original with itself rebuilt without cache, to
+/// show the stubs and the comparison are deterministic (every case counts as rewritten).
+fn self_check() -> bool {
+    std::env::var("DOCKOPT_FUZZ_SELF_CHECK").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -96,6 +103,7 @@ struct Stats {
     equivalent: u64,
     invalid: u64,
     fix_errors: u64,
+    harness_errors: u64,
     by_code: BTreeMap<String, u64>,
     /// (index, codes, first problem) of each counterexample.
     counter: Vec<(u64, String, String)>,
@@ -167,12 +175,31 @@ fn report(
 
 fn one(seed: u64, index: u64, worker: usize, stats: &Mutex<Stats>) {
     let case = gen::generate(seed, index);
-    let tag = format!("dockopt-fuzz/case:w{worker}");
-    let verdict = tempfile::Builder::new()
-        .prefix("dockopt-fuzz-")
-        .tempdir()
-        .map_err(|e| e.to_string())
-        .and_then(|t| oracle::check(&case, t.path(), &tag));
+    let tag = tag_prefix(worker);
+    let attempt = || {
+        tempfile::Builder::new()
+            .prefix("dockopt-fuzz-")
+            .tempdir()
+            .map_err(|e| e.to_string())
+            .and_then(|t| oracle::check(&case, t.path(), &tag, self_check()))
+    };
+    // The engine is shared and may restart under us: a failure is only a verdict if the engine
+    // answers, and a counterexample only if it reproduces (the second time from cache, cheap).
+    let mut verdict = attempt();
+    let mut retries = 0;
+    loop {
+        let suspect = match &verdict {
+            Err(_) | Ok(Verdict::Invalid(_)) => !crate::engine_equiv::engine_available(),
+            Ok(Verdict::NotEquivalent { .. }) => retries == 0,
+            _ => false,
+        };
+        if !suspect || retries == 3 {
+            break;
+        }
+        retries += 1;
+        wait_for_engine(Duration::from_secs(300));
+        verdict = attempt();
+    }
     let mut st = stats.lock().unwrap_or_else(|e| e.into_inner());
     st.cases += 1;
     let count_codes = |st: &mut Stats, codes: &[String]| {
@@ -222,10 +249,23 @@ fn one(seed: u64, index: u64, worker: usize, stats: &Mutex<Stats>) {
             st.counter.push((index, codes.join(","), first));
         }
         Err(e) => {
-            // A harness failure (docker export, temp dirs), not a verdict on the fix.
-            st.invalid += 1;
+            // A harness failure (docker export, temp dirs, the engine gone), not a verdict.
+            st.harness_errors += 1;
             println!("fuzz: case {index}: harness error: {e}");
         }
+    }
+}
+
+/// The tags of one worker, unique to this process: two runs side by side (CI and a developer,
+/// or a long run and a replay) must never compare each other's images.
+fn tag_prefix(worker: usize) -> String {
+    format!("dockopt-fuzz/case:p{}-w{worker}", std::process::id())
+}
+
+fn wait_for_engine(limit: Duration) {
+    let t = Instant::now();
+    while !crate::engine_equiv::engine_available() && t.elapsed() < limit {
+        std::thread::sleep(Duration::from_secs(2));
     }
 }
 
@@ -234,7 +274,7 @@ fn cleanup(jobs: usize) {
     for w in 0..jobs {
         for v in ["orig", "fixed"] {
             let _ = Command::new(docker())
-                .args(["rmi", "-f", &format!("dockopt-fuzz/case:w{w}-{v}")])
+                .args(["rmi", "-f", &format!("{}-{v}", tag_prefix(w))])
                 .output();
         }
     }
@@ -310,11 +350,12 @@ pub fn run(filters: &[String]) -> (usize, usize) {
         .map(|(c, n)| format!("{c} ×{n}"))
         .collect();
     println!(
-        "fuzz: {} unchanged, {} equivalent, {} invalid (original does not build), {} fix errors; fixes applied: {}; {:.0}s, {:.0} cases/min; seed {seed}",
+        "fuzz: {} unchanged, {} equivalent, {} invalid (original does not build), {} fix errors, {} harness errors; fixes applied: {}; {:.0}s, {:.0} cases/min; seed {seed}",
         st.unchanged,
         st.equivalent,
         st.invalid,
         st.fix_errors,
+        st.harness_errors,
         if codes.is_empty() { "none".into() } else { codes.join(", ") },
         secs,
         st.cases as f64 * 60.0 / secs.max(1e-9)
@@ -326,6 +367,13 @@ pub fn run(filters: &[String]) -> (usize, usize) {
     }
     for (i, codes, first) in &st.counter {
         println!("fuzz: counterexample seed {seed} case {i} [{codes}]: {first}");
+    }
+    if st.harness_errors > st.cases / 10 {
+        println!(
+            "FAIL fuzz: {} harness errors: the engine was unreliable",
+            st.harness_errors
+        );
+        return (0, 1 + m as usize);
     }
     if m == 0 {
         (1, 0)

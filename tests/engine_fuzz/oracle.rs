@@ -31,10 +31,11 @@ fn docker() -> String {
 
 /// `docker build` with `-f` from outside the context, so both variants see the same context.
 /// The label lets the run remove the images it leaves dangling, and nothing else.
-pub fn build(dockerfile: &Path, ctx: &Path, tag: &str) -> Result<(), String> {
+pub fn build(dockerfile: &Path, ctx: &Path, tag: &str, no_cache: bool) -> Result<(), String> {
     let out = Command::new(docker())
         .env("DOCKER_BUILDKIT", "1")
         .args(["build", "--network=none", "--progress=plain"])
+        .args(no_cache.then_some("--no-cache"))
         .args(["--label", super::LABEL, "-t", tag, "-f"])
         .arg(dockerfile)
         .arg(ctx)
@@ -56,12 +57,16 @@ pub fn build(dockerfile: &Path, ctx: &Path, tag: &str) -> Result<(), String> {
 /// Runs the oracle on `case` in the scratch directory `work` (empty, unique to this case: the
 /// engine keeps a context's last transfer per directory and refreshes it by size and mtime
 /// only, so reusing a directory could build with stale files; buildkit-cache.md §9.4).
-/// `tag` prefixes the two image tags.
-pub fn check(case: &Case, work: &Path, tag: &str) -> Result<Verdict, String> {
+/// `tag` prefixes the two image tags. With `self_check`, the "rewrite" is the original itself,
+/// rebuilt without cache: any difference then is the harness's own nondeterminism.
+pub fn check(case: &Case, work: &Path, tag: &str, self_check: bool) -> Result<Verdict, String> {
     let ctx = work.join("ctx");
     std::fs::create_dir_all(&ctx).map_err(|e| e.to_string())?;
     case.write_to(&ctx)
         .map_err(|e| format!("writing the case: {e}"))?;
+    if self_check {
+        return compare_builds(case, work, &ctx, tag, case.dockerfile.clone(), vec![], true);
+    }
     let out = match rewrite::fix_file(
         &case.dockerfile,
         &ctx.join("Dockerfile"),
@@ -75,15 +80,26 @@ pub fn check(case: &Case, work: &Path, tag: &str) -> Result<Verdict, String> {
         return Ok(Verdict::Unchanged);
     }
     let codes: Vec<String> = out.applied.iter().map(|a| a.code.to_string()).collect();
-    let fixed = out.output;
+    compare_builds(case, work, &ctx, tag, out.output, codes, false)
+}
+
+fn compare_builds(
+    case: &Case,
+    work: &Path,
+    ctx: &Path,
+    tag: &str,
+    fixed: String,
+    codes: Vec<String>,
+    no_cache: bool,
+) -> Result<Verdict, String> {
     let (fo, ff) = (work.join("orig.Dockerfile"), work.join("fixed.Dockerfile"));
     std::fs::write(&fo, &case.dockerfile).map_err(|e| e.to_string())?;
     std::fs::write(&ff, &fixed).map_err(|e| e.to_string())?;
     let (to, tf) = (format!("{tag}-orig"), format!("{tag}-fixed"));
-    if let Err(e) = build(&fo, &ctx, &to) {
+    if let Err(e) = build(&fo, ctx, &to, false) {
         return Ok(Verdict::Invalid(e));
     }
-    if let Err(e) = build(&ff, &ctx, &tf) {
+    if let Err(e) = build(&ff, ctx, &tf, no_cache) {
         return Ok(Verdict::NotEquivalent {
             fixed,
             codes,
