@@ -163,3 +163,68 @@ pub fn diff_maps(a: &FsMap, b: &FsMap) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal ustar entry: name, mode, uid, gid, type, link target, body.
+    fn entry(name: &str, mode: u32, uid: u32, kind: u8, link: &str, body: &[u8]) -> Vec<u8> {
+        let mut h = [0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        let mut field = |at: usize, width: usize, v: u64| {
+            let s = format!("{v:0w$o}\0", w = width - 1);
+            h[at..at + width].copy_from_slice(s.as_bytes());
+        };
+        field(100, 8, u64::from(mode));
+        field(108, 8, u64::from(uid));
+        field(116, 8, u64::from(uid));
+        field(124, 12, body.len() as u64);
+        h[156] = kind;
+        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+        let mut out = h.to_vec();
+        out.extend_from_slice(body);
+        out.resize(512 + body.len().div_ceil(512) * 512, 0);
+        out
+    }
+
+    fn tar(entries: &[Vec<u8>]) -> Vec<u8> {
+        let mut t: Vec<u8> = entries.concat();
+        t.extend_from_slice(&[0u8; 1024]);
+        t
+    }
+
+    #[test]
+    fn reads_type_mode_owner_content_and_links() {
+        let t = tar(&[
+            entry("./app/", 0o755, 1000, b'5', "", b""),
+            entry("./app/a.py", 0o644, 1000, b'0', "", b"print(1)\n"),
+            entry("./app/req.txt", 0o777, 0, b'2', "reqs/base.txt", b""),
+        ]);
+        let m = tar_map(&t);
+        assert_eq!(m["app"], "5 755 1000:1000 ");
+        assert!(m["app/a.py"].starts_with("0 644 1000:1000 "));
+        assert_eq!(m["app/req.txt"], "2 777 0:0 -> reqs/base.txt");
+    }
+
+    #[test]
+    fn diff_names_every_kind_of_difference() {
+        let a = tar_map(&tar(&[
+            entry("x", 0o644, 0, b'0', "", b"1"),
+            entry("y", 0o644, 0, b'0', "", b"1"),
+            entry("gone", 0o644, 0, b'0', "", b""),
+        ]));
+        let b = tar_map(&tar(&[
+            entry("x", 0o644, 2000, b'0', "", b"1"),
+            entry("y", 0o644, 0, b'0', "", b"2"),
+            entry("new", 0o644, 0, b'0', "", b""),
+        ]));
+        let d = diff_maps(&a, &b);
+        assert_eq!(d.len(), 4, "{d:?}");
+        assert_eq!(d[0], "only in original: /gone");
+        assert!(d[1].starts_with("/x: 0 644 0:0 ") && d[1].contains(" vs 0 644 2000:2000 "));
+        assert!(d[2].starts_with("/y: "));
+        assert_eq!(d[3], "only in fixed: /new");
+        assert!(diff_maps(&a, &a).is_empty());
+    }
+}
