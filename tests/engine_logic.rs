@@ -13,3 +13,8 @@ mod engine;
 mod progress;
 #[path = "engine/scenario.rs"]
 mod scenario;
+// The equivalence tier's image comparison and the fuzzer's generator, PRNG and case rendering.
+#[path = "engine_equiv/mod.rs"]
+mod engine_equiv;
+#[path = "engine_fuzz/mod.rs"]
+mod engine_fuzz;

@@ -5,6 +5,7 @@
 //!   DOCKOPT_ENGINE=1 cargo test --test engine                 all scenarios
 //!   DOCKOPT_ENGINE=1 cargo test --test engine -- s13 dfi      scenarios whose name contains s13 or dfi
 //!   DOCKOPT_ENGINE=1 cargo test --test engine -- --record s13 re-record expected.json
+//!   DOCKOPT_ENGINE=1 cargo test --test engine -- fuzz         the differential fuzzer alone
 //!
 //! Needs a running engine (`/usr/bin/docker info`) and the base images of
 //! `tests/engine/images.sh`; `.ci/run` sets both up. The logic is unit-tested by
@@ -21,6 +22,8 @@ mod engine;
 mod engine_cost;
 #[path = "../engine_equiv/mod.rs"]
 mod engine_equiv;
+#[path = "../engine_fuzz/mod.rs"]
+mod engine_fuzz;
 #[path = "../engine_multistage/runner.rs"]
 mod engine_multistage;
 mod inline_scenario;
@@ -96,6 +99,10 @@ fn main() {
         eprintln!("FAIL multistage oracle: its stub images are missing: run `bash tests/engine_multistage/images.sh` (.ci/run does)");
         failed += 1;
     }
+    // Last: the fuzzer is time-boxed and should not delay the deterministic tiers' verdicts.
+    let (p, f) = engine_fuzz::run(&opts.filters);
+    passed += p;
+    failed += f;
     if passed + failed + skipped == 0 {
         eprintln!("no scenario or tier matches {:?}", opts.filters);
         failed += 1;

@@ -13,14 +13,10 @@ BUSYBOX=${BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
 WORK=${DOCKOPT_EQUIV_IMAGES_DIR:-${TMPDIR:-/tmp}/dockopt-equiv-images}
 NAMES="bkpython bknode bkgo bkjava bkruby bkphp bkdotnet bkdebian bkalpine"
 
-[ -x "$BUSYBOX" ] || { echo "images.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
+. "$(dirname "$0")/rootfs.sh"
 root=$WORK/rootfs
-rm -rf "$root"; mkdir -p "$root"/{bin,etc,tmp,root,home,var,usr/bin,usr/lib/stub,dev,proc,sys}
-chmod 1777 "$root/tmp"
-cp "$BUSYBOX" "$root/bin/busybox"; chmod 755 "$root/bin/busybox"
-for app in $("$BUSYBOX" --list); do [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"; done
-printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$root/etc/passwd"
-printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
+busybox_rootfs "$root" "$BUSYBOX"
+mkdir -p "$root/usr/lib/stub"
 
 stub() { cat >"$root/usr/bin/$1"; chmod 755 "$root/usr/bin/$1"; }
 
@@ -186,7 +182,7 @@ case "$sub" in
 esac
 EOF
 
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$WORK/rootfs.tar" .
+det_tar "$root" >"$WORK/rootfs.tar"
 "$DOCKER" import - bkstub:equiv <"$WORK/rootfs.tar" >/dev/null
 for n in $NAMES; do "$DOCKER" tag bkstub:equiv "$n"; done
 echo "images.sh: imported bkstub:equiv as $NAMES"
