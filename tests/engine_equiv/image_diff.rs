@@ -165,4 +165,3 @@ pub fn diff_maps(a: &FsMap, b: &FsMap) -> Vec<String> {
     }
     out
 }
-

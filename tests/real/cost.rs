@@ -175,13 +175,17 @@ pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
                 std::fs::write(after.join("Dockerfile"), out).map_err(|e| e.to_string())?;
             }
             Change::Base => {
-                // The base moves to a new image ID (a label), as a registry update would.
+                // The base gets a new layer, as a registry update of the tag would: a
+                // config-only change (a LABEL) leaves BuildKit 0.8's WORKDIR cached.
                 let base = base_of(&w.orig).ok_or("no FROM")?;
                 let tmp = after.join(".rebase");
                 std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
                 let df = w.root.join(format!("rebase-{kind}.Dockerfile"));
-                std::fs::write(&df, format!("FROM {PREFIX}{base}\nLABEL dockopt.rebase={n}\n"))
-                    .map_err(|e| e.to_string())?;
+                std::fs::write(
+                    &df,
+                    format!("FROM {PREFIX}{base}\nRUN echo {n} > /etc/dockopt-rebase\n"),
+                )
+                .map_err(|e| e.to_string())?;
                 engine::build(&df, &tmp, &format!("dockopt-real-rebased/{base}"), false)?;
                 std::fs::remove_dir_all(&tmp).ok();
                 prefix = "dockopt-real-rebased/".into();

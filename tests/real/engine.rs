@@ -70,9 +70,10 @@ pub fn build_labelled(
 ) -> Result<Built, String> {
     let mut c = Command::new(docker());
     c.env("DOCKER_BUILDKIT", "1")
-        .args(["build", "--network=host", "--progress=plain", "-t", tag])
-        .arg("--label")
-        .arg(format!("dockopt.real={label}"));
+        .args(["build", "--network=host", "--progress=plain", "-t", tag]);
+    if !label.is_empty() {
+        c.arg("--label").arg(format!("dockopt.real={label}"));
+    }
     if no_cache {
         c.arg("--no-cache");
     }
@@ -187,9 +188,7 @@ impl Running {
         args.push(tag.into());
         args.extend(cmd.iter().map(|s| s.to_string()));
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        Ok(Running {
-            id: output(&argv)?,
-        })
+        Ok(Running { id: output(&argv)? })
     }
 
     pub fn logs(&self) -> String {
@@ -213,9 +212,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = Command::new(docker())
-            .args(["rm", "-f", &self.id])
-            .output();
+        let _ = Command::new(docker()).args(["rm", "-f", &self.id]).output();
     }
 }
 

@@ -33,7 +33,7 @@ pub fn baseline(w: &AppWork, excuses: &mut Excuses) -> Result<Vec<String>, Strin
         ),
         _ => {
             let second = format!("{}-b", w.tag("orig"));
-            engine::build(&w.orig_df, &w.ctx, &second, true)?;
+            engine::build_labelled(&w.orig_df, &w.ctx, &second, true, &w.hash)?;
             let diffs = differences(&w.tag("orig"), &second)?;
             let _ = engine::output(&["rmi", &second]);
             std::fs::write(&saved, diffs.join("\n\0\n")).map_err(|e| e.to_string())?;
@@ -49,7 +49,7 @@ pub fn baseline(w: &AppWork, excuses: &mut Excuses) -> Result<Vec<String>, Strin
 
 /// The fixed Dockerfile's image against the original's: (excused differences, failures).
 pub fn fixed(w: &AppWork, excuses: &Excuses) -> Result<(usize, Vec<String>, Built), String> {
-    let b = engine::build(&w.fixed_df, &w.ctx, &w.tag("fixed"), false)?;
+    let b = engine::build_labelled(&w.fixed_df, &w.ctx, &w.tag("fixed"), false, &w.hash)?;
     let diffs = differences(&w.tag("orig"), &w.tag("fixed"))?;
     let (excused, bad) = excuses.judge(&diffs);
     Ok((excused, bad, b))

@@ -151,8 +151,14 @@ mod tests {
         let pyc = "/usr/lib/python3/dist-packages/x/__pycache__/a.cpython-311.pyc: 0 644 0:0 aa vs 0 644 0:0 bb".to_string();
         let app = "/app/main.py: 0 644 0:0 aa vs 0 644 0:0 bb".to_string();
         assert_eq!(e.judge(std::slice::from_ref(&pyc)).1.len(), 1);
-        assert_eq!(e.observe("a", std::slice::from_ref(&pyc)), Vec::<String>::new());
+        assert_eq!(
+            e.observe("a", std::slice::from_ref(&pyc)),
+            Vec::<String>::new()
+        );
         assert_eq!(e.judge(&[pyc, app.clone()]), (1, vec![app]));
-        assert_eq!(diff_path("only in fixed: /var/log/dpkg.log"), "var/log/dpkg.log");
+        assert_eq!(
+            diff_path("only in fixed: /var/log/dpkg.log"),
+            "var/log/dpkg.log"
+        );
     }
 }

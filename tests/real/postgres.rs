@@ -124,7 +124,8 @@ impl Postgres {
 
     /// Drops the table the app created, so the next image under test must create it again.
     pub fn reset(&self) -> Result<(), String> {
-        self.psql("contacts", "DROP TABLE IF EXISTS contacts").map(|_| ())
+        self.psql("contacts", "DROP TABLE IF EXISTS contacts")
+            .map(|_| ())
     }
 }
 

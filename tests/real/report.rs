@@ -33,7 +33,8 @@ impl Report {
 
     pub fn equiv(&mut self, app: &str, fixes: &str, excused: usize) {
         println!("ok    {app}: fixed image equivalent ({fixes}; {excused} excused differences)");
-        self.equiv.push((app.to_string(), fixes.to_string(), excused));
+        self.equiv
+            .push((app.to_string(), fixes.to_string(), excused));
     }
 
     pub fn sizes(&mut self, app: &str, s: Sizes) {

@@ -34,7 +34,10 @@ pub fn convert(text: &str, ctx: &Path) -> Result<String, String> {
 
 fn env_for(app: &App, pg: Option<&Postgres>) -> Vec<String> {
     let port = pg.map(|p| p.port.to_string()).unwrap_or_default();
-    app.env.iter().map(|e| e.replace("{PGPORT}", &port)).collect()
+    app.env
+        .iter()
+        .map(|e| e.replace("{PGPORT}", &port))
+        .collect()
 }
 
 /// Runs the image and checks its probe.
@@ -52,7 +55,10 @@ pub fn probe_image(app: &App, tag: &str, pg: Option<&Postgres>) -> Result<(), St
         return if out.contains(&app.expect) {
             Ok(())
         } else {
-            Err(format!("`{tag}` printed {out:?}, expected {:?}", app.expect))
+            Err(format!(
+                "`{tag}` printed {out:?}, expected {:?}",
+                app.expect
+            ))
         };
     }
     let port = app.port.expect("probe has port or cmd");
@@ -60,9 +66,13 @@ pub fn probe_image(app: &App, tag: &str, pg: Option<&Postgres>) -> Result<(), St
         return Err(format!("port {port} is already taken on this machine"));
     }
     let c = Running::start(tag, &env, &[])?;
-    let r = probe::wait_http(port, &app.path, &app.expect, Duration::from_secs(90), &|| {
-        c.alive()
-    });
+    let r = probe::wait_http(
+        port,
+        &app.path,
+        &app.expect,
+        Duration::from_secs(90),
+        &|| c.alive(),
+    );
     if let Err(e) = r {
         return Err(format!("{e}\n--- container log:\n{}", c.logs()));
     }

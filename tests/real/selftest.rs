@@ -5,7 +5,7 @@
 
 use crate::engine;
 use crate::equiv::differences;
-use crate::excuses::Excuses;
+use crate::excuses::{diff_path, Excuses};
 use crate::workdir::PREFIX;
 
 const ORIGINAL: &str = "FROM python:3.11-slim-bookworm\nWORKDIR /app\nCOPY pip.conf /etc/pip.conf\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n";
@@ -20,15 +20,29 @@ pub fn run(excuses: &Excuses) -> Result<String, String> {
         ctx.join("pip.conf").to_str().unwrap(),
         "[install]\ntarget = /opt/pylib\n",
     )?;
-    w(ctx.join("requirements.txt").to_str().unwrap(), "six==1.16.0\n")?;
-    let (o, f) = (tmp.path().join("o.Dockerfile"), tmp.path().join("w.Dockerfile"));
+    w(
+        ctx.join("requirements.txt").to_str().unwrap(),
+        "six==1.16.0\n",
+    )?;
+    let (o, f) = (
+        tmp.path().join("o.Dockerfile"),
+        tmp.path().join("w.Dockerfile"),
+    );
     w(o.to_str().unwrap(), &engine::for_engine(ORIGINAL, PREFIX))?;
     w(f.to_str().unwrap(), &engine::for_engine(WRONG, PREFIX))?;
-    let (to, tw) = ("dockopt-real-app/selftest:orig", "dockopt-real-app/selftest:wrong");
+    let (to, tw) = (
+        "dockopt-real-app/selftest:orig",
+        "dockopt-real-app/selftest:wrong",
+    );
     engine::build(&o, &ctx, to, false)?;
     engine::build(&f, &ctx, tw, false)?;
     let diffs = differences(to, tw)?;
     let (excused, bad) = excuses.judge(&diffs);
+    // Caught for the right reason: paths no excuse could ever cover, whatever the baselines saw.
+    let bad: Vec<String> = bad
+        .into_iter()
+        .filter(|d| excuses.find(diff_path(d)).is_none())
+        .collect();
     if bad.is_empty() {
         return Err(format!(
             "the wrong rewrite passed as equivalent ({} differences, {excused} excused)",

@@ -46,7 +46,12 @@ fn recipe_hash(app: &App, recipe: &str) -> Result<String, String> {
         .collect();
     files.sort();
     for f in files {
-        h.update(f.strip_prefix(&app.dir).unwrap().to_string_lossy().as_bytes());
+        h.update(
+            f.strip_prefix(&app.dir)
+                .unwrap()
+                .to_string_lossy()
+                .as_bytes(),
+        );
         h.update(std::fs::read(&f).map_err(|e| e.to_string())?);
     }
     Ok(hex::encode(h.finalize())[..16].to_string())
