@@ -77,6 +77,18 @@ pub const EXCUSES: &[(&str, &str)] = &[
         "install-info rebuilds the info index",
     ),
     ("etc/ld.so.cache", "ldconfig's cache"),
+    (
+        "var/cache/fontconfig/*",
+        "fc-cache (a trigger of fonts, e.g. graphviz's) stamps its caches",
+    ),
+    (
+        "root/.cargo/.global-cache",
+        "cargo's last-use database of its registry cache holds times",
+    ),
+    (
+        "**/target/.rustc_info.json",
+        "cargo's cache of `rustc -vV` output holds the compiler's mtime-based fingerprint",
+    ),
 ];
 
 pub struct Excuses {
