@@ -61,7 +61,47 @@ pub fn build(dockerfile: &Path, ctx: &Path, tag: &str, no_cache: bool) -> Result
     build_labelled(dockerfile, ctx, tag, no_cache, "")
 }
 
+/// Retried once when the engine went away mid-build: Docker 20.10's BuildKit can panic in
+/// `GetByBlob` while another client builds from a re-imported single-layer image
+/// (moby/buildkit#2153), which takes every build on the daemon down with it. Whoever runs the
+/// daemon restarts it; the retry waits up to two minutes for that.
 pub fn build_labelled(
+    dockerfile: &Path,
+    ctx: &Path,
+    tag: &str,
+    no_cache: bool,
+    label: &str,
+) -> Result<Built, String> {
+    match build_once(dockerfile, ctx, tag, no_cache, label) {
+        Err(e) if engine_lost(&e) => {
+            eprintln!("real tier: the Docker engine went away during a build; waiting for it");
+            wait_for_engine(std::time::Duration::from_secs(120))?;
+            build_once(dockerfile, ctx, tag, no_cache, label)
+        }
+        r => r,
+    }
+}
+
+fn engine_lost(err: &str) -> bool {
+    err.contains("Cannot connect to the Docker daemon")
+        || err.contains("unexpected EOF")
+        || err.contains("failed to dial gRPC")
+}
+
+fn wait_for_engine(within: std::time::Duration) -> Result<(), String> {
+    let t = Instant::now();
+    while t.elapsed() < within {
+        if output(&["info", "--format", "{{.ServerVersion}}"]).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    Err(format!(
+        "the Docker engine did not answer again within {within:?}"
+    ))
+}
+
+fn build_once(
     dockerfile: &Path,
     ctx: &Path,
     tag: &str,
