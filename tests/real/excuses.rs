@@ -78,6 +78,10 @@ pub const EXCUSES: &[(&str, &str)] = &[
     ),
     ("etc/ld.so.cache", "ldconfig's cache"),
     (
+        "usr/local/lib/python3*/dist-packages/**/*.cpython-*-linux-gnu.so",
+        "C extensions pip compiles from an sdist (psycopg2) embed its random /tmp/pip-install-* build directory",
+    ),
+    (
         "var/cache/fontconfig/*",
         "fc-cache (a trigger of fonts, e.g. graphviz's) stamps its caches",
     ),

@@ -42,6 +42,8 @@ fn recipe_hash(app: &App, recipe: &str) -> Result<String, String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
+        // The probe file is not part of the build context: editing it keeps the images.
+        .filter(|e| e.file_name() != "probe")
         .map(|e| e.into_path())
         .collect();
     files.sort();
