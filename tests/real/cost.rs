@@ -38,7 +38,7 @@ fn comment_for(path: &str, n: &str) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or("");
     match ext {
-        "js" | "go" | "rs" => format!("\n// change {n}\n"),
+        "js" | "go" | "rs" | "mod" => format!("\n// change {n}\n"),
         "json" | "html" => "\n".repeat(1 + n.len() % 3),
         _ => format!("\n# change {n}\n"),
     }
