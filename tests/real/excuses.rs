@@ -78,6 +78,10 @@ pub const EXCUSES: &[(&str, &str)] = &[
     ),
     ("etc/ld.so.cache", "ldconfig's cache"),
     (
+        "root/.local/share/pnpm/store/**/*-index.json",
+        "pnpm's content-store index records when it checked each file (checkedAt)",
+    ),
+    (
         "usr/local/lib/python3*/dist-packages/**/*.cpython-*-linux-gnu.so",
         "C extensions pip compiles from an sdist (psycopg2) embed its random /tmp/pip-install-* build directory",
     ),
