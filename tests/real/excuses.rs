@@ -82,6 +82,10 @@ pub const EXCUSES: &[(&str, &str)] = &[
         "pnpm's content-store index records when it checked each file (checkedAt)",
     ),
     (
+        "root/.local/state/pnpm/pnpm-state.json",
+        "pnpm's state records the time of its last update check",
+    ),
+    (
         "usr/local/lib/python3*/dist-packages/**/*.cpython-*-linux-gnu.so",
         "C extensions pip compiles from an sdist (psycopg2) embed its random /tmp/pip-install-* build directory",
     ),
