@@ -82,6 +82,10 @@ pub const EXCUSES: &[(&str, &str)] = &[
         "pnpm's content-store index records when it checked each file (checkedAt)",
     ),
     (
+        "**/*.dist-info/uv_cache.json",
+        "uv records the project's file timestamps for its editable install",
+    ),
+    (
         "root/.local/state/pnpm/pnpm-state.json",
         "pnpm's state records the time of its last update check",
     ),
