@@ -1,12 +1,15 @@
 //! Comparing two built images, the one routine the equivalence oracle and the fuzzer
-//! (tests/engine_fuzz) share: every path's type, mode, owner, content hash and link target
+//! (tests/engine_fuzz) share, and the real-toolchain tier (tests/real) too: every path's type, mode, owner, content hash and link target
 //! (from `docker export` of a created container) and the image config (`docker inspect`).
 //! Mtimes are not compared: BuildKit stamps them at build time.
 
-use super::docker;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::process::Command;
+
+fn docker() -> String {
+    std::env::var("DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into())
+}
 
 /// Path (without the leading `/`) → "type mode uid:gid content-hash-or-link".
 pub type FsMap = BTreeMap<String, String>;

@@ -1,0 +1,8 @@
+from bottle import Bottle
+
+app = Bottle()
+
+
+@app.get("/")
+def root():
+    return "uv-api ok\n"

@@ -1,0 +1,146 @@
+//! The tier's figures and verdict: equivalence per app (with the excused differences), real
+//! sizes before/after the multistage rewrite, rebuild costs with Spearman's rho and the
+//! median relative error, failures last.
+
+use crate::cost::Row;
+use crate::engine_cost::{median_relative_error, spearman};
+use crate::excuses::{Excuses, EXCUSES};
+use crate::runtime::Sizes;
+
+#[derive(Default)]
+pub struct Report {
+    failures: Vec<(String, String, String)>,
+    equiv: Vec<(String, String, usize)>,
+    sizes: Vec<(String, Sizes)>,
+    pub costs: Vec<Row>,
+    times: Vec<(String, f64)>,
+}
+
+pub fn print_excuses(e: &Excuses) {
+    println!("excused nondeterminism (observed in this run's baselines):");
+    for (i, (app, example)) in &e.observed {
+        println!("  {:<38} {}", EXCUSES[*i].0, EXCUSES[*i].1);
+        println!("      evidence ({app}): {example:.160}");
+    }
+}
+
+impl Report {
+    pub fn fail(&mut self, app: &str, what: &str, msg: &str) {
+        println!("FAIL  {app} ({what}): {}", msg.replace('\n', "\n      "));
+        self.failures
+            .push((app.to_string(), what.to_string(), msg.to_string()));
+    }
+
+    pub fn equiv(&mut self, app: &str, fixes: &str, excused: usize) {
+        println!("ok    {app}: fixed image equivalent ({fixes}; {excused} excused differences)");
+        self.equiv
+            .push((app.to_string(), fixes.to_string(), excused));
+    }
+
+    pub fn sizes(&mut self, app: &str, s: Sizes) {
+        match s.runtime_mb {
+            Some(r) => println!(
+                "ok    {app}: multistage runtime answers its probe; {:.0} MB -> {r:.0} MB",
+                s.original_mb
+            ),
+            None => println!(
+                "ok    {app}: original answers its probe ({:.0} MB); {}",
+                s.original_mb, s.note
+            ),
+        }
+        self.sizes.push((app.to_string(), s));
+    }
+
+    pub fn time(&mut self, app: &str, secs: f64) {
+        self.times.push((app.to_string(), secs));
+    }
+
+    /// Prints everything; returns whether the tier failed.
+    pub fn print(&mut self, total: f64) -> bool {
+        println!("\n==== real tier: equivalence of the safe fix");
+        for (a, f, x) in &self.equiv {
+            println!("  {a:<18} {f:<40} excused differences: {x}");
+        }
+        println!("\n==== real tier: image sizes (original -> multistage runtime)");
+        for (a, s) in &self.sizes {
+            match s.runtime_mb {
+                Some(r) => println!(
+                    "  {a:<18} {:>6.0} MB -> {r:>6.0} MB  (-{:.0}%)",
+                    s.original_mb,
+                    100.0 * (1.0 - r / s.original_mb)
+                ),
+                None => println!("  {a:<18} {:>6.0} MB    {}", s.original_mb, s.note),
+            }
+        }
+        println!("\n==== real tier: rebuild costs (seconds of engine step time)");
+        println!(
+            "  {:<28} {:>9} {:>9} {:>9}  re-run steps engine / estimate",
+            "change", "measured", "with log", "heuristic"
+        );
+        let mut disagree = Vec::new();
+        for r in &self.costs {
+            let same = r.engine_rerun == r.predicted_rerun;
+            println!(
+                "  {:<28} {:>9.1} {:>9.1} {:>9.1}  {:?} / {:?}{}",
+                r.name,
+                r.measured,
+                r.with_log,
+                r.heuristic,
+                r.engine_rerun,
+                r.predicted_rerun,
+                if same { "" } else { "  DIFFER" }
+            );
+            if !same {
+                disagree.push(r.name.clone());
+            }
+        }
+        let col = |f: fn(&Row) -> f64| self.costs.iter().map(f).collect::<Vec<f64>>();
+        let (m, l, h) = (
+            col(|r| r.measured),
+            col(|r| r.with_log),
+            col(|r| r.heuristic),
+        );
+        if !self.costs.is_empty() {
+            println!(
+                "  {} changes: with the cold build's log: Spearman rho {:.3}, median relative error {:.0}%",
+                m.len(),
+                spearman(&l, &m),
+                100.0 * median_relative_error(&l, &m)
+            );
+            println!(
+                "  {} changes: heuristics alone:          Spearman rho {:.3}, median relative error {:.0}%",
+                m.len(),
+                spearman(&h, &m),
+                100.0 * median_relative_error(&h, &m)
+            );
+            println!("  (informational: issue #17 turns the rho >= 0.9 goal into a check)");
+        }
+        for d in disagree {
+            self.failures.push((
+                d,
+                "cost".into(),
+                "the steps the engine re-ran differ from the estimate's".into(),
+            ));
+        }
+        println!("\n==== real tier: seconds per app");
+        for (a, s) in &self.times {
+            println!("  {a:<18} {s:>6.0}");
+        }
+        println!("  total {total:.0}s");
+        if self.failures.is_empty() {
+            println!(
+                "real tier: {} apps equivalent, {} runtimes probed, {} changes measured: PASSED",
+                self.equiv.len(),
+                self.sizes.len(),
+                self.costs.len()
+            );
+            false
+        } else {
+            println!("real tier: {} FAILURES:", self.failures.len());
+            for (a, w, m) in &self.failures {
+                println!("  {a} ({w}): {}", m.lines().next().unwrap_or(""));
+            }
+            true
+        }
+    }
+}
