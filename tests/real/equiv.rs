@@ -1,9 +1,9 @@
 //! (a) the nondeterminism baseline and (b) the safe fix's equivalence, judged by the shared
 //! image comparison of tests/engine_equiv/compare.rs up to the measured excuses.
 
+use crate::compare::{config, diff_maps, export};
 use crate::engine::{self, Built};
 use crate::excuses::Excuses;
-use crate::compare::{config, diff_maps, export};
 use crate::workdir::{cache_dir, AppWork};
 
 /// Every difference between two images: filesystem lines, then a config line if any.

@@ -16,6 +16,8 @@
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
 mod apps;
+#[path = "../engine_equiv/compare.rs"]
+mod compare;
 mod cost;
 mod engine;
 #[path = "../engine_cost/mod.rs"]
@@ -23,8 +25,6 @@ mod engine;
 mod engine_cost;
 mod equiv;
 mod excuses;
-#[path = "../engine_equiv/compare.rs"]
-mod compare;
 mod postgres;
 mod probe;
 mod report;
