@@ -42,7 +42,7 @@ fn fail(msg: &str) -> ! {
 fn main() {
     let requested = std::env::var("DOCKOPT_REAL").unwrap_or_default();
     if requested.is_empty() || requested == "0" {
-        println!("real-toolchains tier not requested: run `bash tests/real/images.sh && DOCKOPT_REAL=1 cargo test --test real` (or .ci/run)");
+        println!("real-toolchains tier not requested: run `bash tests/real/images.sh && DOCKOPT_REAL=1 cargo test --test real`");
         return;
     }
     let mut filters = Vec::new();
@@ -75,7 +75,7 @@ fn main() {
         match engine::label(&tag, "dockopt.real") {
             Some(l) => recipe = l,
             None if used => fail(&format!(
-                "image {tag} is missing: run `bash tests/real/images.sh` first (.ci/run does)"
+                "image {tag} is missing: run `bash tests/real/images.sh` first"
             )),
             None => {}
         }
