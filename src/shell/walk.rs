@@ -176,101 +176,40 @@ pub fn commands(script: &Script) -> Vec<(&SimpleCommand, Place)> {
     w.out
 }
 
-/// Every pipeline in source order, nested ones (in compound commands and
-/// command substitutions) included: `a | b` reads its elements pairwise.
-pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
-    fn sc<'a>(s: &'a Script, out: &mut Vec<&'a Pipeline>) {
-        for item in &s.items {
-            for pl in item.and_or.pipelines() {
-                out.push(pl);
-                for c in &pl.commands {
-                    cmd(c, out);
-                }
-            }
-        }
-    }
-    fn words<'a>(ws: impl IntoIterator<Item = &'a Word>, out: &mut Vec<&'a Pipeline>) {
-        for w in ws {
-            for sub in w.substitutions() {
-                sc(sub, out);
-            }
-        }
-    }
-    fn cmd<'a>(c: &'a Command, out: &mut Vec<&'a Pipeline>) {
-        match c {
-            Command::Simple(s) => words(
-                s.assignments
-                    .iter()
-                    .map(|a| &a.value)
-                    .chain(&s.words)
-                    .chain(s.redirects.iter().map(|r| &r.target)),
-                out,
-            ),
-            Command::Compound(cp) => {
-                words(cp.redirects.iter().map(|r| &r.target), out);
-                comp(&cp.kind, out);
-            }
-            Command::Function { body, .. } => comp(&body.kind, out),
-        }
-    }
-    fn comp<'a>(k: &'a CompoundKind, out: &mut Vec<&'a Pipeline>) {
-        match k {
-            CompoundKind::Subshell(s) | CompoundKind::Group(s) => sc(s, out),
-            CompoundKind::If {
-                branches,
-                otherwise,
-            } => {
-                for (c, b) in branches {
-                    sc(c, out);
-                    sc(b, out);
-                }
-                if let Some(o) = otherwise {
-                    sc(o, out);
-                }
-            }
-            CompoundKind::For {
-                words: ws, body, ..
-            } => {
-                words(ws.iter().flatten(), out);
-                sc(body, out);
-            }
-            CompoundKind::While { cond, body, .. } => {
-                sc(cond, out);
-                sc(body, out);
-            }
-            CompoundKind::Case { word, arms } => {
-                words(std::iter::once(word), out);
-                for (pats, body) in arms {
-                    words(pats, out);
-                    sc(body, out);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    sc(script, &mut out);
-    out
+/// What the one read-only traversal reports.
+enum Node<'a> {
+    Pipeline(&'a Pipeline),
+    Word(&'a Word),
+    Redirect(&'a Redirect),
 }
 
-/// Every word of the script (command words, assignment values, redirect
-/// targets, `for` lists, `case` words and patterns), nested ones included.
-pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
-    fn sc<'a>(s: &'a Script, f: &mut dyn FnMut(&'a Word)) {
+/// Every pipeline, word and redirection in source order (pre-order: a
+/// pipeline before its commands, a word before the commands of its
+/// substitutions, a redirection after its target), nested ones in compound
+/// commands and command substitutions included. The listings below are
+/// filters of this one walk, so they cannot disagree on the tree's shape.
+fn visit<'a>(script: &'a Script, f: &mut dyn FnMut(Node<'a>)) {
+    fn sc<'a>(s: &'a Script, f: &mut dyn FnMut(Node<'a>)) {
         for item in &s.items {
             for pl in item.and_or.pipelines() {
+                f(Node::Pipeline(pl));
                 for c in &pl.commands {
                     cmd(c, f);
                 }
             }
         }
     }
-    fn word<'a>(w: &'a Word, f: &mut dyn FnMut(&'a Word)) {
-        f(w);
+    fn word<'a>(w: &'a Word, f: &mut dyn FnMut(Node<'a>)) {
+        f(Node::Word(w));
         for s in w.substitutions() {
             sc(s, f);
         }
     }
-    fn cmd<'a>(c: &'a Command, f: &mut dyn FnMut(&'a Word)) {
+    fn redirect<'a>(r: &'a Redirect, f: &mut dyn FnMut(Node<'a>)) {
+        word(&r.target, f);
+        f(Node::Redirect(r));
+    }
+    fn cmd<'a>(c: &'a Command, f: &mut dyn FnMut(Node<'a>)) {
         match c {
             Command::Simple(s) => {
                 for a in &s.assignments {
@@ -280,19 +219,19 @@ pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
                     word(w, f);
                 }
                 for r in &s.redirects {
-                    word(&r.target, f);
+                    redirect(r, f);
                 }
             }
             Command::Compound(cp) => {
                 for r in &cp.redirects {
-                    word(&r.target, f);
+                    redirect(r, f);
                 }
                 comp(&cp.kind, f);
             }
             Command::Function { body, .. } => comp(&body.kind, f),
         }
     }
-    fn comp<'a>(k: &'a CompoundKind, f: &mut dyn FnMut(&'a Word)) {
+    fn comp<'a>(k: &'a CompoundKind, f: &mut dyn FnMut(Node<'a>)) {
         match k {
             CompoundKind::Subshell(s) | CompoundKind::Group(s) => sc(s, f),
             CompoundKind::If {
@@ -329,6 +268,39 @@ pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
         }
     }
     sc(script, f);
+}
+
+/// Every pipeline in source order, nested ones (in compound commands and
+/// command substitutions) included: `a | b` reads its elements pairwise.
+pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
+    let mut out = Vec::new();
+    visit(script, &mut |n| {
+        if let Node::Pipeline(p) = n {
+            out.push(p);
+        }
+    });
+    out
+}
+
+/// Every word of the script (command words, assignment values, redirect
+/// targets, `for` lists, `case` words and patterns), nested ones included.
+pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
+    visit(script, &mut |n| {
+        if let Node::Word(w) = n {
+            f(w);
+        }
+    });
+}
+
+/// Every redirection of the script — of simple and compound commands, nested
+/// ones and those inside command substitutions included — for readers that
+/// need every file the script opens, whatever branch runs.
+pub fn each_redirect<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
+    visit(script, &mut |n| {
+        if let Node::Redirect(r) = n {
+            f(r);
+        }
+    });
 }
 
 /// Every redirection (simple and compound commands), mutably, top level only
@@ -377,79 +349,6 @@ pub(super) fn each_redirect_mut(script: &mut Script, f: &mut dyn FnMut(&mut Redi
             }
             CompoundKind::Case { arms, .. } => {
                 for (_, body) in arms {
-                    sc(body, f);
-                }
-            }
-        }
-    }
-    sc(script, f);
-}
-
-/// Every redirection of the script — of simple and compound commands, nested
-/// ones and those inside command substitutions included — for readers that
-/// need every file the script opens, whatever branch runs.
-pub fn each_redirect<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
-    fn sc<'a>(s: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
-        for item in &s.items {
-            for pl in item.and_or.pipelines() {
-                for c in &pl.commands {
-                    cmd(c, f);
-                }
-            }
-        }
-    }
-    fn subs<'a>(w: &'a Word, f: &mut dyn FnMut(&'a Redirect)) {
-        for s in w.substitutions() {
-            sc(s, f);
-        }
-    }
-    fn cmd<'a>(c: &'a Command, f: &mut dyn FnMut(&'a Redirect)) {
-        match c {
-            Command::Simple(s) => {
-                s.assignments.iter().for_each(|a| subs(&a.value, f));
-                s.words.iter().for_each(|w| subs(w, f));
-                for r in &s.redirects {
-                    subs(&r.target, f);
-                    f(r);
-                }
-            }
-            Command::Compound(cp) => {
-                for r in &cp.redirects {
-                    subs(&r.target, f);
-                    f(r);
-                }
-                comp(&cp.kind, f);
-            }
-            Command::Function { body, .. } => comp(&body.kind, f),
-        }
-    }
-    fn comp<'a>(k: &'a CompoundKind, f: &mut dyn FnMut(&'a Redirect)) {
-        match k {
-            CompoundKind::Subshell(s) | CompoundKind::Group(s) => sc(s, f),
-            CompoundKind::If {
-                branches,
-                otherwise,
-            } => {
-                for (c, b) in branches {
-                    sc(c, f);
-                    sc(b, f);
-                }
-                if let Some(o) = otherwise {
-                    sc(o, f);
-                }
-            }
-            CompoundKind::For { words, body, .. } => {
-                words.iter().flatten().for_each(|w| subs(w, f));
-                sc(body, f);
-            }
-            CompoundKind::While { cond, body, .. } => {
-                sc(cond, f);
-                sc(body, f);
-            }
-            CompoundKind::Case { word, arms } => {
-                subs(word, f);
-                for (pats, body) in arms {
-                    pats.iter().for_each(|w| subs(w, f));
                     sc(body, f);
                 }
             }
