@@ -14,7 +14,7 @@ mod progress;
 #[path = "engine/scenario.rs"]
 mod scenario;
 
-use progress::{Status, Step};
+use progress::Step;
 use std::path::PathBuf;
 
 fn args(m: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
@@ -72,21 +72,7 @@ fn recorded_engine_verdicts() {
             base_changed,
             image_configs: &configs,
         };
-        let engine_steps: Vec<Step> = expected
-            .steps
-            .iter()
-            .map(|s| Step {
-                stage: s.stage.clone(),
-                k: s.k,
-                n: s.n,
-                instruction: s.instruction.clone(),
-                status: if s.result == "hit" {
-                    Status::Cached
-                } else {
-                    Status::Done
-                },
-            })
-            .collect();
+        let engine_steps: Vec<Step> = expected.engine_steps();
         let modern: Vec<(Option<String>, u32, String)> = spec
             .modern_results
             .iter()

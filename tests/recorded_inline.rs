@@ -16,7 +16,7 @@ mod progress;
 #[path = "engine/scenario.rs"]
 mod scenario;
 
-use progress::{Status, Step};
+use progress::Step;
 use std::path::PathBuf;
 
 fn run(cmd: std::process::Command) -> Result<dockopt::SimOutput, String> {
@@ -50,21 +50,7 @@ fn recorded_inline_cache_verdicts() {
             .and_then(|_| scenario::copy_tree(&after_src, &after))
             .unwrap_or_else(|e| panic!("{}: {e}", sc.name));
         scenario::apply_ops(&after, &sc.spec.after_ops).unwrap_or_else(|e| panic!("{e}"));
-        let engine_steps: Vec<Step> = expected
-            .steps
-            .iter()
-            .map(|s| Step {
-                stage: s.stage.clone(),
-                k: s.k,
-                n: s.n,
-                instruction: s.instruction.clone(),
-                status: if s.result == "hit" {
-                    Status::Cached
-                } else {
-                    Status::Done
-                },
-            })
-            .collect();
+        let engine_steps: Vec<Step> = expected.engine_steps();
         let cmd = inline_scenario::sim_command(&bin, &sc.spec, &before, &after);
         match run(cmd) {
             Err(e) => failures.push(format!("{}: {e}", sc.name)),

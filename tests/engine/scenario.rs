@@ -124,6 +124,27 @@ pub struct ExpectedStep {
     pub result: String,
 }
 
+impl Expected {
+    /// The recorded steps as the engine's progress reported them, for replaying
+    /// a recording through the same comparison as a live build.
+    pub fn engine_steps(&self) -> Vec<crate::progress::Step> {
+        self.steps
+            .iter()
+            .map(|s| crate::progress::Step {
+                stage: s.stage.clone(),
+                k: s.k,
+                n: s.n,
+                instruction: s.instruction.clone(),
+                status: if s.result == "hit" {
+                    crate::progress::Status::Cached
+                } else {
+                    crate::progress::Status::Done
+                },
+            })
+            .collect()
+    }
+}
+
 pub struct Loaded {
     pub name: String,
     pub dir: PathBuf,
