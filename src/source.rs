@@ -8,7 +8,7 @@ pub enum SourceError {
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
     #[error(
-        "{path}:{line}:{column}: not valid UTF-8 (byte {byte} of the file; a Dockerfile is text)"
+        "{path}:{line}:{column}: not valid UTF-8 (byte {byte} of the file; expected UTF-8 text)"
     )]
     NotUtf8 {
         path: String,
