@@ -167,6 +167,26 @@ fn cli_diff_stdout_and_refusal_exit_codes() {
         .arg(corpus().join("onbuild/Dockerfile"))
         .output()
         .unwrap();
+    // A refusal is an answer, not an error (as `fix` reports what it leaves):
+    // exit 0, the reasons on stderr, no `error:`.
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not converted") && stderr.contains("ONBUILD"), "{stderr}");
+    assert!(!stderr.contains("error:"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no diff for a refusal");
+    // --stdout prints the file as it is, so a pipeline keeps a valid Dockerfile.
+    let onbuild = corpus().join("onbuild/Dockerfile");
+    let out = std::process::Command::new(bin)
+        .args(["multistage", "--stdout"])
+        .arg(&onbuild)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, std::fs::read(&onbuild).unwrap());
+    // A real error still exits 2.
+    let out = std::process::Command::new(bin)
+        .args(["multistage", "no-such-Dockerfile"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ONBUILD"));
 }

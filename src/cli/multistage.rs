@@ -1,5 +1,7 @@
 //! `dockopt multistage FILE [--context DIR] [--runtime-base IMAGE] [--diff|--stdout]`.
-//! Exit 1 when the file would change, 2 on refusal or errors (with the reason).
+//! Exit 1 when the file would change, 0 when it is left as it is — already lean, or a
+//! refusal, whose reasons go to stderr as `fix` reports the fixes it does not apply —
+//! and 2 on errors (bad input, unreadable context).
 
 use super::args::MultistageArgs;
 use super::input::load;
@@ -36,8 +38,17 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
     let opts = Options {
         runtime_base: a.runtime_base.clone(),
     };
-    let c = multistage::convert(&df, &m, Some(&ctx), &opts)
-        .map_err(|r| anyhow::anyhow!("{}: not converted: {}", file.name, r.reason))?;
+    let c = match multistage::convert(&df, &m, Some(&ctx), &opts) {
+        Ok(c) => c,
+        Err(r) => {
+            // A refusal is an answer, not an error: nothing to change, and why.
+            eprintln!("{}: not converted: {}", file.name, super::masked(&r.reason));
+            if a.stdout {
+                print!("{}", file.text);
+            }
+            return Ok(Outcome::Clean);
+        }
+    };
     if a.stdout {
         print!("{}", c.text);
     } else {

@@ -8,6 +8,11 @@ declare_rule! {
     /// ## What it does
     /// Finds an `ARG` declared before `RUN` steps that do not use it.
     ///
+    /// A RUN uses a variable when its text names it, or when a tool it runs
+    /// reads it from the environment (`NODE_ENV` for npm, `VITE_*` for a Vite
+    /// build, any variable for a program dockopt does not model). An `ARG`
+    /// that feeds an `ENV` is left alone: the `ENV` carries it anyway.
+    ///
     /// ## Why is this bad?
     /// Every `RUN` after an `ARG` gets it in its environment, so a new value
     /// (a commit SHA, a build date, a version) invalidates all of them, even
@@ -39,7 +44,28 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
+/// Whether a RUN reads `name`: written in its text (`$NAME`), or consulted
+/// implicitly by a tool it runs (`NODE_ENV` by `npm ci`, `VITE_*` by a Vite
+/// build, any variable by a program the effects model does not know).
+fn reads(
+    cx: &DockerfileCtx,
+    step: &crate::model::Step,
+    name: &str,
+    fx: &mut std::collections::HashMap<usize, crate::effects::Effects>,
+) -> bool {
+    if step.var_refs.iter().any(|v| v == name) {
+        return true;
+    }
+    let Some(crate::model::Op::Run(run)) = &step.op else {
+        return false;
+    };
+    fx.entry(step.instruction)
+        .or_insert_with(|| crate::effects::of_run(cx.df, cx.ins(step.instruction), run))
+        .reads_env(name)
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let mut fx = std::collections::HashMap::new();
     // (ARG step, name, RUN steps after it in its stage) where the first RUN does not use it
     let mut candidates = Vec::new();
     // RUN steps per stage, in order: each ARG takes the suffix after it
@@ -60,11 +86,22 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             {
                 continue;
             }
+            // An ARG that feeds an ENV: the ENV carries the value into every
+            // later RUN, so moving the ARG alone only breaks the ENV.
+            let feeds_env = cx.model.steps.iter().any(|s| {
+                s.stage == step.stage
+                    && s.instruction > step.instruction
+                    && s.keyword == Keyword::Env
+                    && s.var_refs.iter().any(|v| v == name)
+            });
+            if feeds_env {
+                continue;
+            }
             let stage_runs = runs.get(&step.stage).map_or(&[][..], |v| v.as_slice());
             let later_runs =
                 &stage_runs[stage_runs.partition_point(|s| s.instruction <= step.instruction)..];
             match later_runs.first() {
-                Some(first) if !first.var_refs.iter().any(|v| v == name) => {
+                Some(first) if !reads(cx, first, name, &mut fx) => {
                     candidates.push((step, name.as_str(), later_runs))
                 }
                 _ => {} // used right away, or no RUN after it: nothing to move
@@ -88,23 +125,49 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .map(|r| r.line)
         .collect();
     for (step, name, later_runs) in candidates {
-        let wasted: Vec<usize> = later_runs
-            .iter()
-            .take_while(|s| !s.var_refs.iter().any(|v| v == name))
-            .map(|s| cx.ins(s.instruction).start_line)
-            .filter(|l| missed.contains(l))
-            .collect();
+        let mut wasted = Vec::new();
+        let mut first_use = None;
+        for s in later_runs {
+            if reads(cx, s, name, &mut fx) {
+                first_use = Some(cx.ins(s.instruction).start_line);
+                break;
+            }
+            let line = cx.ins(s.instruction).start_line;
+            if missed.contains(&line) {
+                wasted.push(line);
+            }
+        }
         if wasted.is_empty() {
             continue;
         }
-        let first_use = later_runs
-            .iter()
-            .find(|s| s.var_refs.iter().any(|v| v == name))
-            .map(|s| cx.ins(s.instruction).start_line);
         let ins = cx.ins(step.instruction);
         let target = match first_use {
             Some(l) => format!("just above its first use (line {l})"),
             None => "below the RUN steps that do not use it".to_string(),
+        };
+        // Other instructions that read it before then (LABEL, COPY, WORKDIR)
+        // move with it: the advice names them, so following it breaks nothing.
+        let last_wasted = *wasted.last().unwrap_or(&0);
+        let readers: Vec<usize> = cx
+            .model
+            .steps
+            .iter()
+            .filter(|s| {
+                s.stage == step.stage
+                    && s.instruction > step.instruction
+                    && s.keyword != Keyword::Run
+                    && s.var_refs.iter().any(|v| v == name)
+            })
+            .map(|s| cx.ins(s.instruction).start_line)
+            .filter(|l| *l < last_wasted)
+            .collect();
+        let with = if readers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", together with the instruction(s) that read it (line {})",
+                lines_list(&readers)
+            )
         };
         out.push(
             cx.finding(
@@ -116,7 +179,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     lines_list(&wasted)
                 ),
             )
-            .with_fix(Fix::display(format!("declare `ARG {name}` {target}"))),
+            .with_fix(Fix::display(format!("declare `ARG {name}` {target}{with}"))),
         );
     }
 }

@@ -1,0 +1,347 @@
+//! The field tier: every real build context of `../shared/field/` (public
+//! projects, listed in its manifest.tsv) through `check`, `fix` (safe and
+//! `--unsafe-fixes`, on a temporary copy), `simulate` and `multistage`, as a
+//! new user would run them. Runs with plain `cargo test` (and so `.ci/run`)
+//! when the folder exists; skips silently otherwise.
+//!
+//! What must hold on each context: no crash, exit ≤ 1; every fixed
+//! Dockerfile re-parses, a second `fix` changes nothing, and `check` on it
+//! reports no finding the original did not have (a rewrite must not
+//! introduce what check flags). It prints the findings per rule (the
+//! README's table):
+//!
+//! ```text
+//! cargo test --test field -- --nocapture
+//! DOCKOPT_FIELD_DIR=/path/to/shared/field cargo test --test field -- --nocapture
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `../shared/field` beside the project root, or `DOCKOPT_FIELD_DIR` (a
+/// checkout elsewhere, e.g. a git worktree), when it holds a manifest.
+fn field_dir() -> Option<PathBuf> {
+    let p = match std::env::var_os("DOCKOPT_FIELD_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/field"),
+    };
+    p.join("manifest.tsv").is_file().then_some(p)
+}
+
+/// (id, Dockerfile path relative to the context) per manifest row.
+fn manifest(dir: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (id, df) = (col("id"), col("dockerfile"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[id].to_string(), f[df].to_string())
+        })
+        .collect()
+}
+
+fn dockopt(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs dockopt")
+}
+
+/// Exit ≤ 1 and no panic, else a description of what went wrong.
+fn ok(what: &str, out: &Output) -> Result<(), String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0 | 1) if !stderr.contains("panicked") => Ok(()),
+        c => Err(format!("{what}: exit {c:?}\n{stderr}")),
+    }
+}
+
+/// (code, line) of every finding of `check --format json` over `paths`.
+fn findings(cwd: &Path, paths: &[&str]) -> Result<Vec<(String, String, u64)>, String> {
+    let mut args = vec!["check", "--format", "json", "--fail-on", "error"];
+    args.extend(paths);
+    let out = dockopt(&args, cwd);
+    ok(&format!("check {}", paths.join(" ")), &out)?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("check output is not JSON: {e}"))?;
+    let mut all = Vec::new();
+    for f in v["files"].as_array().into_iter().flatten() {
+        let path = f["path"].as_str().unwrap_or("").to_string();
+        for x in f["findings"].as_array().into_iter().flatten() {
+            all.push((
+                path.clone(),
+                x["code"].as_str().unwrap_or("").to_string(),
+                x["line"].as_u64().unwrap_or(0),
+            ));
+        }
+    }
+    Ok(all)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else if ft.is_file() {
+            std::fs::copy(&src, &dst).unwrap();
+            // ../shared is read-only; fix must be able to write the copy
+            let mut perm = std::fs::metadata(&dst).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(&dst, perm).unwrap();
+        }
+    }
+}
+
+/// Codes with their counts, for "what is new" comparisons (lines move).
+fn counts(f: &[(String, String, u64)]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for (_, c, _) in f {
+        *m.entry(c.clone()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Findings `check -` reports on a Dockerfile's text alone (no context), by code.
+fn stdin_counts(text: &str) -> Result<BTreeMap<String, usize>, String> {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(["check", "--format", "json", "--fail-on", "error", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    ok("check -", &out)?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("check - output: {e}"))?;
+    let mut m = BTreeMap::new();
+    for f in v["files"].as_array().into_iter().flatten() {
+        for x in f["findings"].as_array().into_iter().flatten() {
+            *m.entry(x["code"].as_str().unwrap_or("").to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    Ok(m)
+}
+
+/// The codes `after` reports more often than `before`.
+fn introduced(before: &BTreeMap<String, usize>, after: &BTreeMap<String, usize>) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(c, n)| *n > before.get(*c).unwrap_or(&0))
+        .map(|(c, n)| format!("{c} ({} → {n})", before.get(c).unwrap_or(&0)))
+        .collect()
+}
+
+/// Runs every command on one context; returns its findings or the failures.
+fn one(dir: &Path, id: &str, df: &str) -> Result<Vec<(String, String, u64)>, Vec<String>> {
+    let ctx = dir.join(id);
+    let mut errs = Vec::new();
+    let all = findings(&ctx, &["."]).map_err(|e| vec![format!("{id}: {e}")])?;
+    let before: Vec<_> = all.iter().filter(|f| f.0 == df).cloned().collect();
+    let original = std::fs::read_to_string(ctx.join(df)).expect("the manifest's Dockerfile");
+    let before_text = stdin_counts(&original).map_err(|e| vec![format!("{id}: {e}")])?;
+
+    // simulate: the Dockerfile itself changed
+    let sim = dockopt(
+        &["simulate", "-f", df, "--context", ".", "--changed", df],
+        &ctx,
+    );
+    if let Err(e) = ok("simulate", &sim) {
+        errs.push(format!("{id}: {e}"));
+    }
+    // multistage: converts (exit 1) or leaves it, with its reasons (exit 0)
+    let ms = dockopt(&["multistage", "--context", ".", "--stdout", df], &ctx);
+    match ms.status.code() {
+        Some(1) => {
+            let text = String::from_utf8_lossy(&ms.stdout);
+            if let Err(e) = dockopt::syntax::parse(&text) {
+                errs.push(format!("{id}: multistage output does not parse: {e}"));
+            }
+            match stdin_counts(&text) {
+                Ok(after) => {
+                    for c in introduced(&before_text, &after) {
+                        errs.push(format!("{id}: multistage introduced {c}"));
+                    }
+                }
+                Err(e) => errs.push(format!("{id}: check after multistage: {e}")),
+            }
+        }
+        Some(0) => {}
+        c => errs.push(format!(
+            "{id}: multistage exit {c:?}: {}",
+            String::from_utf8_lossy(&ms.stderr)
+        )),
+    }
+
+    // One copy (../shared is read-only); each mode starts from the original text.
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join(id);
+    copy_tree(&ctx, &copy);
+    for (mode, extra) in [("safe", None), ("unsafe", Some("--unsafe-fixes"))] {
+        std::fs::write(copy.join(df), &original).unwrap();
+        let mut args = vec!["fix", "--context", "."];
+        args.extend(extra);
+        args.push(df);
+        if let Err(e) = ok(&format!("fix ({mode})"), &dockopt(&args, &copy)) {
+            errs.push(format!("{id}: {e}"));
+            continue;
+        }
+        let fixed = std::fs::read_to_string(copy.join(df)).unwrap();
+        if let Err(e) = dockopt::syntax::parse(&fixed) {
+            errs.push(format!("{id}: fix ({mode}) output does not parse: {e}"));
+            continue;
+        }
+        let again = dockopt(&[&["fix", "--check"], &args[1..]].concat(), &copy);
+        if again.status.code() != Some(0) {
+            errs.push(format!(
+                "{id}: fix ({mode}) is not idempotent: {}{}",
+                String::from_utf8_lossy(&again.stdout),
+                String::from_utf8_lossy(&again.stderr)
+            ));
+        }
+        match findings(&copy, &[df]) {
+            Ok(after) => {
+                for c in introduced(&counts(&before), &counts(&after)) {
+                    errs.push(format!("{id}: fix ({mode}) introduced {c}"));
+                }
+            }
+            Err(e) => errs.push(format!("{id}: check after fix ({mode}): {e}")),
+        }
+    }
+    if errs.is_empty() {
+        Ok(all)
+    } else {
+        Err(errs)
+    }
+}
+
+#[test]
+fn field_contexts() {
+    let Some(dir) = field_dir() else {
+        eprintln!("../shared/field not present: field tier skipped");
+        return;
+    };
+    let rows = manifest(&dir);
+    assert!(!rows.is_empty(), "manifest.tsv lists no context");
+    // Two workers: the machine's cores; each context is independent.
+    let rows = std::sync::Mutex::new(rows.into_iter());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some((id, df)) = rows.lock().unwrap().next() else {
+                    break;
+                };
+                let r = one(&dir, &id, &df);
+                results.lock().unwrap().push((id, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut per_rule: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> =
+        BTreeMap::new();
+    let mut failures = Vec::new();
+    for (id, r) in &results {
+        match r {
+            Ok(fs) => {
+                for (_, code, _) in fs {
+                    let e = per_rule.entry(code.clone()).or_default();
+                    e.0 += 1;
+                    e.1.insert(id.clone());
+                }
+            }
+            Err(es) => failures.extend(es.iter().cloned()),
+        }
+    }
+    let total: usize = per_rule.values().map(|v| v.0).sum();
+    println!(
+        "field tier: {} contexts, {total} findings (check over each whole context)",
+        results.len()
+    );
+    println!("| rule | findings | contexts |");
+    println!("|---|---:|---:|");
+    for (code, (n, ids)) in &per_rule {
+        println!("| {code} | {n} | {} |", ids.len());
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// corpus/ (in the repository, so always run): `fix --stdout` (safe and
+/// unsafe) and `multistage --stdout` on every Dockerfile add no finding
+/// that `check` did not already report on the original.
+#[test]
+fn corpus_rewrites_introduce_no_finding() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        for f in std::fs::read_dir(e.path()).into_iter().flatten().flatten() {
+            let name = f.file_name().to_string_lossy().to_string();
+            if name.contains("Dockerfile") && f.path().is_file() {
+                files.push(f.path());
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty());
+    let mut errs = Vec::new();
+    for df in &files {
+        let Ok(text) = std::fs::read_to_string(df) else {
+            continue;
+        };
+        let dir = df.parent().unwrap();
+        let name = df.file_name().unwrap().to_str().unwrap();
+        let Ok(before) = stdin_counts(&text) else {
+            continue; // a file check rejects (the parser's own traps)
+        };
+        let runs: [(&str, Vec<&str>); 3] = [
+            ("fix", vec!["fix", "--stdout", name]),
+            ("fix --unsafe-fixes", vec!["fix", "--stdout", "--unsafe-fixes", name]),
+            ("multistage", vec!["multistage", "--stdout", name]),
+        ];
+        for (what, args) in runs {
+            let out = dockopt(&args, dir);
+            if !matches!(out.status.code(), Some(0 | 1)) || out.stdout.is_empty() {
+                continue; // refusals and inputs fix rejects are other tests' subject
+            }
+            let after_text = String::from_utf8_lossy(&out.stdout);
+            if after_text == text {
+                continue;
+            }
+            match stdin_counts(&after_text) {
+                Ok(after) => {
+                    for c in introduced(&before, &after) {
+                        errs.push(format!("{}: {what} introduced {c}", df.display()));
+                    }
+                }
+                Err(e) => errs.push(format!("{}: check after {what}: {e}", df.display())),
+            }
+        }
+    }
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
