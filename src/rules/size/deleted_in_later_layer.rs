@@ -43,14 +43,78 @@ fn norm(p: &str) -> String {
     }
 }
 
-fn covers(added: &str, removed: &str) -> bool {
-    let (a, r) = (norm(added), norm(removed));
-    a == r || a.starts_with(&format!("{r}/")) || r.starts_with(&format!("{a}/"))
+/// Whether `inner` is `outer` or below it (both normalised).
+fn within(inner: &str, outer: &str) -> bool {
+    outer == "/" || inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+/// What an earlier instruction put at a path.
+#[derive(Clone)]
+struct Added {
+    path: String,
+    line: usize,
+    /// For a COPY/ADD of the build context: the context path that landed at
+    /// `path` (so a delete below it can be checked against what the context
+    /// really holds). None for downloads, apt's lists and other stages' files.
+    from_context: Option<String>,
+    /// A directory COPY: only what the source holds landed below it.
+    dir: bool,
+}
+
+/// An absolute path for an `rm`/`-o` argument, or None when it cannot be
+/// known (relative after a `cd` in the same RUN, or an expansion).
+fn absolute(arg: &str, cwd: &str, changes_dir: bool) -> Option<String> {
+    if arg.contains('$') || arg.contains('`') {
+        return None;
+    }
+    if arg.starts_with('/') {
+        Some(crate::model::path::clean(arg))
+    } else if changes_dir {
+        None
+    } else {
+        Some(crate::model::path::join_abs(cwd, arg))
+    }
+}
+
+/// Whether the context holds anything at `rel` (a file or a directory's files).
+fn context_has(cx: &DockerfileCtx, rel: &str) -> Option<bool> {
+    let ctx = cx.context?;
+    let rel = rel.trim_matches('/');
+    if rel.is_empty() {
+        return Some(ctx.filtered.file_count() > 0);
+    }
+    Some(
+        ctx.filtered.get(rel).is_some()
+            || ctx
+                .filtered
+                .entries()
+                .any(|(p, _)| p.starts_with(&format!("{rel}/"))),
+    )
+}
+
+/// The earlier layer's content that `rm` of `removed` deletes, as the
+/// message names it; None when the earlier layer put nothing there.
+fn deletes(cx: &DockerfileCtx, a: &Added, removed: &str) -> Option<String> {
+    let (added, removed) = (norm(&a.path), norm(removed));
+    if within(&added, &removed) {
+        // The whole of what the layer added (or more) goes.
+        return Some(added);
+    }
+    if !a.dir || !within(&removed, &added) {
+        return None;
+    }
+    // Below a directory COPY: the layer holds it only when the source did
+    // (the install in the same RUN may have made it, e.g. node_modules
+    // under a `COPY . .` whose .dockerignore leaves it out).
+    let src = a.from_context.as_deref()?;
+    let tail = removed[added.len()..].trim_start_matches('/');
+    let rel = crate::model::path::clean(&format!("{src}/{tail}"));
+    context_has(cx, &rel)?.then_some(removed)
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    // (path, line that added it) per stage, following the FROM chain
-    let mut added: Vec<Vec<(String, usize)>> = vec![Vec::new(); cx.model.stages.len()];
+    // what earlier layers added, per stage, following the FROM chain
+    let mut added: Vec<Vec<Added>> = vec![Vec::new(); cx.model.stages.len()];
     for (si, stage) in cx.model.stages.iter().enumerate() {
         if let crate::model::Base::Stage(b) = stage.base {
             added[si] = added[b].clone();
@@ -59,44 +123,76 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             let ins = cx.ins(step.instruction);
             match &step.op {
                 Some(Op::Copy(c)) => {
+                    let from_context = matches!(c.source, crate::model::CopySource::Context);
                     for s in &c.srcs {
-                        let dest = if c.dest.ends_with('/') && !s.basename.is_empty() && !s.wildcard
-                        {
-                            format!("{}{}", c.dest, s.basename)
-                        } else {
-                            c.dest.clone()
-                        };
-                        if dest != "/" && !s.path.is_empty() {
-                            added[si].push((dest, ins.start_line));
+                        if s.path.is_empty() && s.inline.is_none() && !from_context {
+                            continue;
                         }
+                        // `COPY . /app/`, `COPY src/ /app/`: a directory's
+                        // contents land at dest; a named file lands at dest/name
+                        // when dest ends with `/`.
+                        let is_dir = s.wildcard
+                            || s.path.is_empty()
+                            || s.raw.ends_with('/')
+                            || (from_context && context_has(cx, &format!("{}/", s.path)) == Some(true)
+                                && cx.context.is_some_and(|ctx| ctx.filtered.get(&s.path).is_none()));
+                        let dest = crate::model::path::clean(
+                            &if c.dest.ends_with('/') && !is_dir && !s.basename.is_empty() {
+                                format!("{}{}", c.dest, s.basename)
+                            } else {
+                                c.dest.clone()
+                            },
+                        );
+                        if norm(&dest) == "/" {
+                            continue;
+                        }
+                        added[si].push(Added {
+                            path: dest,
+                            line: ins.start_line,
+                            from_context: (from_context && s.remote.is_none() && !s.wildcard)
+                                .then(|| s.path.clone()),
+                            dir: is_dir,
+                        });
                     }
                 }
                 Some(Op::Run(r)) => {
                     let cmds = cx.cmds(step.instruction);
+                    let changes_dir = cmds.iter().any(|c| {
+                        matches!(c.program(), "cd" | "pushd" | "popd") || c.chdir.is_some()
+                    });
+                    let targets: Vec<(String, Option<String>)> = cmds
+                        .iter()
+                        .filter(|c| c.program() == "rm")
+                        .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')))
+                        .map(|t| (t.clone(), absolute(t, &r.cwd, changes_dir)))
+                        .collect();
                     // removals first: they only count against earlier layers
                     if cx.shipped[si] {
-                        for c in cmds.iter().filter(|c| c.program() == "rm") {
-                            for target in c.args().iter().filter(|a| !a.starts_with('-')) {
-                                let abs = if target.starts_with('/') {
-                                    target.clone()
+                        for (target, abs) in &targets {
+                            let Some(abs) = abs else { continue };
+                            let hit = added[si]
+                                .iter()
+                                .find_map(|a| deletes(cx, a, abs).map(|p| (p, a)));
+                            if let Some((p, a)) = hit {
+                                let line = a.line;
+                                // A COPY cannot delete in its own layer: the file
+                                // is left out of it instead.
+                                let advice = if a.from_context.is_some() {
+                                    format!("leave it out of the COPY on line {line} (a .dockerignore entry or a narrower source), or use a bind mount or a build stage")
                                 } else {
-                                    format!("{}/{}", r.cwd.trim_end_matches('/'), target)
+                                    format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage")
                                 };
-                                if let Some((p, line)) =
-                                    added[si].iter().find(|(p, _)| covers(p, &abs))
-                                {
-                                    out.push(
-                                        cx.finding(&RULE, cx.find_in(ins, target), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
-                                            .with_fix(Fix::display(format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage"))),
-                                    );
-                                    break;
-                                }
+                                out.push(
+                                    cx.finding(&RULE, cx.find_in(ins, target), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
+                                        .with_fix(Fix::display(advice)),
+                                );
                             }
                         }
                     }
+                    let mut made = Vec::new();
                     for c in &cmds {
                         if c.is_apt_update() {
-                            added[si].push(("/var/lib/apt/lists".into(), ins.start_line));
+                            made.push("/var/lib/apt/lists".to_string());
                         }
                         let args = c.args();
                         let flag = match c.program() {
@@ -107,25 +203,25 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         if let Some(flags) = flag {
                             for w in args.windows(2) {
                                 if flags.contains(&w[0].as_str()) && w[1] != "-" {
-                                    let p = if w[1].starts_with('/') {
-                                        w[1].clone()
-                                    } else {
-                                        format!("{}/{}", r.cwd.trim_end_matches('/'), w[1])
-                                    };
-                                    added[si].push((p, ins.start_line));
+                                    made.extend(absolute(&w[1], &r.cwd, changes_dir));
                                 }
                             }
                         }
                     }
                     // deleted in the same RUN: no longer in any layer
-                    let removed: Vec<String> = cmds
-                        .iter()
-                        .filter(|c| c.program() == "rm")
-                        .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')).cloned())
-                        .collect();
-                    added[si].retain(|(p, l)| {
-                        *l != ins.start_line || !removed.iter().any(|r| covers(p, r))
-                    });
+                    for p in made {
+                        let gone = targets
+                            .iter()
+                            .any(|(_, t)| t.as_deref().is_some_and(|t| within(&norm(&p), &norm(t))));
+                        if !gone {
+                            added[si].push(Added {
+                                path: p,
+                                line: ins.start_line,
+                                from_context: None,
+                                dir: false,
+                            });
+                        }
+                    }
                 }
                 _ => {}
             }
