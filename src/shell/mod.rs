@@ -13,6 +13,7 @@
 mod ast;
 mod command;
 mod lexer;
+pub mod options;
 mod parser;
 pub mod tools;
 mod walk;

@@ -80,8 +80,25 @@ impl Invocation<'_> {
         self.is_sub(&["apk"], &["add"])
     }
 
+    /// `npm install` or `npm ci`, in any of the spellings npm accepts.
     pub fn is_npm_install(&self) -> bool {
-        self.is_sub(&["npm"], &["install", "i", "ci", "add"])
+        self.is(&["npm"])
+            && self
+                .subcommand()
+                .is_some_and(|s| matches!(super::options::npm_command(&s), Some("install" | "ci")))
+    }
+
+    /// `pip install` with the long option `long` in any spelling pip accepts
+    /// (`--no-cache` is `--no-cache-dir`); false when this is not `pip install`.
+    pub fn pip_install_gives(&self, long: &str) -> bool {
+        // pip's general options may come before `install` too
+        self.pip_install_args().is_some()
+            && super::options::PIP_INSTALL.given(&self.lossy(), long)
+    }
+
+    /// `apk add` with the long option `long` in any spelling apk accepts.
+    pub fn apk_add_gives(&self, long: &str) -> bool {
+        self.is_apk_add() && super::options::APK.given(&self.lossy(), long)
     }
 }
 

@@ -77,7 +77,7 @@ pub fn check(c: &mut Checker) {
                 (pp, Some(("install", w)))
                     if (pp.starts_with("pip")
                         && pp[3..].chars().all(|c| c.is_ascii_digit() || c == '.'))
-                        && !argv.contains(&"--no-cache-dir")
+                        && !crate::shell::options::PIP_INSTALL.given(&argv, "--no-cache-dir")
                         && !env_set("PIP_NO_CACHE_DIR")
                         && !cached("/root/.cache/pip")
                         && !cached("/root/.cache") =>
@@ -93,7 +93,8 @@ pub fn check(c: &mut Checker) {
                     });
                 }
                 ("apk", Some(("add", w)))
-                    if !argv.contains(&"--no-cache") && !cached("/var/cache/apk") =>
+                    if !crate::shell::options::APK.given(&argv, "--no-cache")
+                        && !cached("/var/cache/apk") =>
                 {
                     c.fix(Fix {
                         transforms: Vec::new(),
@@ -144,5 +145,14 @@ mod tests {
         assert!(run(&out.output, true, &all).applied.is_empty());
         let only_pip = run(df, true, &["DO203"]);
         assert_eq!(only_pip.applied.len(), 1, "one code per kind of cache");
+    }
+
+    #[test]
+    fn flags_in_any_spelling_the_tool_accepts_are_not_added_again() {
+        // pip (optparse) and apk (getopt_long) take unambiguous prefixes.
+        let df = "FROM python:3.12-alpine\nRUN pip install --no-cache flask\nRUN apk add --no-cac git\n";
+        let out = run(df, true, &["DO203", "DO204"]);
+        assert!(out.applied.is_empty(), "{}", out.output);
+        assert_eq!(out.output, df);
     }
 }

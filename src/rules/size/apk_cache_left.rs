@@ -42,7 +42,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         for c in cmds.iter().filter(|c| c.is_apk_add()) {
             // `--no-network` installs from what is already on disk: no index
             // is fetched, so none is left behind.
-            if c.has_arg("--no-cache") || c.has_arg("--no-network") {
+            if c.apk_add_gives("--no-cache") || c.apk_add_gives("--no-network") {
                 continue;
             }
             let mut f = cx.finding(

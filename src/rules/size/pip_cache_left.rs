@@ -41,10 +41,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         for c in cmds {
-            let Some(args) = c.pip_install_args() else {
+            if c.pip_install_args().is_none() {
                 continue;
-            };
-            if args.iter().any(|a| a == "--no-cache-dir") || c.has_arg("--no-cache-dir") {
+            }
+            // pip reads `--no-cache` (any unambiguous prefix) as `--no-cache-dir`
+            if c.pip_install_gives("--no-cache-dir") {
                 continue;
             }
             let at = cx
