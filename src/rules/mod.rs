@@ -27,7 +27,7 @@ pub mod suppress;
 mod cache;
 mod correctness;
 pub(crate) mod security;
-mod size;
+pub(crate) mod size;
 
 pub use ctx::{ContextInfo, DockerfileCtx};
 pub use engine::{check_compose_file, check_dockerfile, CheckOptions, FileReport};

@@ -26,45 +26,24 @@
 //! and only when the RUN runs as root (the paths are root's).
 
 use super::run_scripts;
-use super::run_view::program;
-use crate::model::MountKind;
 use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
-    for (ins, run, script) in run_scripts(df, c.model) {
-        if !(run.user.is_empty() || run.user == "root" || run.user == "0") {
+    for (ins, run, _) in run_scripts(df, c.model) {
+        // The rule's own question (where the cache is, whether a mount or a
+        // clean-up already handles it), asked of the same script.
+        let Some(Ok(script)) = crate::shell::parse_run(df, ins) else {
             continue;
-        }
-        let mut target = None;
-        for cmd in &script.commands {
-            let argv = cmd.argv();
-            let (p, i) = program(&argv);
-            let rest = &argv[(i + 1).min(argv.len())..];
-            match (p.as_str(), rest.first().copied()) {
-                ("npm", Some("ci" | "install" | "i"))
-                    if !rest.contains(&"-g") && !rest.contains(&"--global") =>
-                {
-                    target = Some("/root/.npm")
-                }
-                ("go", Some("build")) => target = Some("/root/.cache/go-build"),
-                _ => {}
-            }
-        }
-        let Some(target) = target else { continue };
-        if run
-            .mounts
-            .iter()
-            .any(|m| m.kind == MountKind::Cache || m.target.as_deref() == Some(target))
-            || run
-                .env
-                .iter()
-                .any(|(k, _)| k == "HOME" || k == "npm_config_cache" || k == "GOCACHE")
-        {
+        };
+        let Some(missing) =
+            crate::rules::size::cache_mount_missing::missing_cache_mount(run, &script)
+        else {
             continue;
-        }
+        };
+        let target = missing.target.as_str();
         let at = ins
             .flags
             .first()
@@ -97,5 +76,23 @@ mod tests {
         );
         let user = run("FROM node\nUSER node\nRUN npm ci\n", true, &["DO210"]);
         assert!(user.applied.is_empty());
+    }
+
+    #[test]
+    fn follows_the_tools_own_cache_location() {
+        // GOCACHE already in a cache mount; npm's cache emptied by the RUN itself
+        for df in [
+            "FROM golang\nENV GOCACHE=/cache/go\nRUN --mount=type=cache,target=/cache go build .\n",
+            "FROM node\nRUN npm ci && npm cache clean --force\n",
+        ] {
+            let out = run(df, true, &["DO210"]);
+            assert!(out.applied.is_empty(), "{}", out.output);
+        }
+        // GOCACHE elsewhere: the mount goes where Go puts the cache
+        let out = run("FROM golang\nENV GOCACHE=/gocache\nRUN go build .\n", true, &["DO210"]);
+        assert_eq!(
+            out.output,
+            "FROM golang\nENV GOCACHE=/gocache\nRUN --mount=type=cache,target=/gocache go build .\n"
+        );
     }
 }

@@ -1,9 +1,14 @@
+use crate::model::{path, Op, RunOp};
 use crate::rules::{Applicability, DockerfileCtx, Finding};
+use crate::shell::{self, options, Invocation, Script};
 
 declare_rule! {
     /// ## What it does
     /// Finds `npm ci` / `npm install` and `go build` run as root with no BuildKit
-    /// cache mount on their download or build cache.
+    /// cache mount on their download or build cache. The cache is where the
+    /// tool puts it (`GOCACHE`, `npm_config_cache`, `--cache`, `HOME`); a RUN
+    /// that empties it itself (`npm cache clean --force`) is left alone, since
+    /// a mount there would be emptied on every build.
     ///
     /// ## Why is this bad?
     /// When the step re-runs (a lock file or a source changed), everything is
@@ -32,28 +37,165 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
-pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (step, ins, cmds) in cx.runs() {
-        let root = step.user.is_empty() || step.user == "root" || step.user == "0";
-        if !root {
-            continue;
+/// A download or build cache a RUN fills with no mount over it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCache {
+    /// The directory the tool uses (its own variables and flags followed).
+    pub target: String,
+    pub what: &'static str,
+    /// The command word a finding points at.
+    pub needle: &'static str,
+}
+
+/// The value of `name` a command sees: its own `NAME=value` prefix, else the
+/// RUN's ENV/ARG. `Some(None)`: set but not literal (unknown).
+fn var(inv: &Invocation, run: &RunOp, name: &str) -> Option<Option<String>> {
+    if let Some((_, v)) = inv.env.iter().rev().find(|(k, _)| k == name) {
+        return Some(v.clone());
+    }
+    if inv.clears_env {
+        return None;
+    }
+    run.env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| (!v.contains('$')).then(|| v.clone()))
+}
+
+/// `$HOME` as the command sees it (None: unknown).
+fn home(inv: &Invocation, run: &RunOp) -> Option<String> {
+    match var(inv, run, "HOME") {
+        Some(v) => v,
+        None => Some("/root".into()),
+    }
+}
+
+/// The value `--opt X` / `--opt=X` gives (Some(None): not literal).
+fn opt_value(inv: &Invocation, opt: &str) -> Option<Option<String>> {
+    let vals = inv.values();
+    for (i, v) in vals.iter().enumerate() {
+        match v.as_deref() {
+            Some(a) if a == opt => return Some(vals.get(i + 1).cloned().flatten()),
+            Some(a) => {
+                if let Some(x) = a.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
+                    return Some(Some(x.to_string()));
+                }
+            }
+            None => {}
         }
-        let npm = cmds.iter().any(|c| c.is(&["npm"], &["ci", "install", "i"]));
-        let go = cmds.iter().any(|c| c.is(&["go"], &["build"]));
-        let (target, what, needle) = if npm {
-            ("/root/.npm", "npm's download cache", "npm")
-        } else if go {
-            ("/root/.cache/go-build", "Go's build cache", "go build")
-        } else {
+    }
+    None
+}
+
+/// npm's cache directory for this command (`--cache`, `npm_config_cache`,
+/// else `~/.npm`); None when unknown.
+fn npm_cache(inv: &Invocation, run: &RunOp) -> Option<String> {
+    if let Some(v) = opt_value(inv, "--cache") {
+        return v;
+    }
+    for k in ["npm_config_cache", "NPM_CONFIG_CACHE"] {
+        if let Some(v) = var(inv, run, k) {
+            return v;
+        }
+    }
+    Some(format!("{}/.npm", home(inv, run)?.trim_end_matches('/')))
+}
+
+/// Go's build cache for this command (`GOCACHE`, `$XDG_CACHE_HOME/go-build`,
+/// else `~/.cache/go-build`); None when unknown or off.
+fn go_cache(inv: &Invocation, run: &RunOp) -> Option<String> {
+    if let Some(v) = var(inv, run, "GOCACHE") {
+        return v.filter(|v| v != "off");
+    }
+    if let Some(v) = var(inv, run, "XDG_CACHE_HOME") {
+        return v.map(|v| format!("{}/go-build", v.trim_end_matches('/')));
+    }
+    Some(format!("{}/.cache/go-build", home(inv, run)?.trim_end_matches('/')))
+}
+
+/// The cache `npm ci`/`npm install` or `go build` fills in this RUN with no
+/// mount over it, run as root. None when there is none, when the RUN empties
+/// it itself (`npm cache clean --force`, `go clean -cache`: a mount would be
+/// emptied every build), or when where it lives is not known. The rule and
+/// its fix both ask this.
+pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache> {
+    let root = run.user.is_empty() || run.user == "root" || run.user == "0";
+    if !root {
+        return None;
+    }
+    let mut npm: Option<Option<String>> = None;
+    let mut go: Option<Option<String>> = None;
+    let (mut npm_cleaned, mut go_cleaned) = (false, false);
+    for (c, _) in shell::commands(script) {
+        let Some(inv) = c.invocation() else { continue };
+        let args = inv.lossy();
+        let sub = inv.subcommand();
+        match inv.program.as_str() {
+            "npm" => match sub.as_deref().and_then(options::npm_command) {
+                Some("install" | "ci") if !options::NPM.given(&args, "--global") => {
+                    npm = Some(npm_cache(&inv, run))
+                }
+                Some("cache") if args.iter().any(|a| a == "clean" || a == "rm") => {
+                    npm_cleaned = true
+                }
+                _ => {}
+            },
+            "go" if sub.as_deref() == Some("build") => go = Some(go_cache(&inv, run)),
+            "go" if sub.as_deref() == Some("clean") && args.iter().any(|a| a == "-cache") => {
+                go_cleaned = true
+            }
+            // a variable set for the rest of the script: not followed here
+            "export" | "cd" | "pushd"
+                if args.iter().any(|a| {
+                    ["GOCACHE", "XDG_CACHE_HOME", "HOME", "npm_config_cache", "NPM_CONFIG_CACHE"]
+                        .iter()
+                        .any(|v| a.starts_with(&format!("{v}=")))
+                }) =>
+            {
+                return None
+            }
+            "rm" if args.iter().any(|a| a.ends_with("/.npm") || a.ends_with("/.npm/")) => {
+                npm_cleaned = true
+            }
+            "rm" if args.iter().any(|a| a.contains("go-build")) => go_cleaned = true,
+            _ => {}
+        }
+    }
+    let (dir, what, needle) = match (npm, go) {
+        (Some(d), _) if !npm_cleaned => (d, "npm's download cache", "npm"),
+        (_, Some(d)) if !go_cleaned => (d, "Go's build cache", "go build"),
+        _ => return None,
+    };
+    let dir = path::join_abs(&run.cwd, &dir?);
+    let covered = run.mounts.iter().any(|m| {
+        m.target
+            .as_deref()
+            .is_some_and(|t| crate::effects::under(&dir, &path::join_abs(&run.cwd, t)))
+    });
+    (!covered).then_some(MissingCache {
+        target: dir,
+        what,
+        needle,
+    })
+}
+
+pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    for step in cx.model.steps.iter() {
+        let (Some(Op::Run(run)), Some(script)) = (&step.op, cx.script(step.instruction)) else {
             continue;
         };
-        if cx.mounts_over(step, target) {
+        let Some(m) = missing_cache_mount(run, script) else {
             continue;
-        }
+        };
+        let ins = cx.ins(step.instruction);
         out.push(cx.finding(
             &RULE,
-            cx.find_in(ins, needle),
-            format!("no cache mount for {what}: add `--mount=type=cache,target={target}` to keep it between builds"),
+            cx.find_in(ins, m.needle),
+            format!(
+                "no cache mount for {}: add `--mount=type=cache,target={}` to keep it between builds",
+                m.what, m.target
+            ),
         ));
     }
 }
