@@ -367,3 +367,22 @@ fn heredoc_fed_to_a_shell_is_read() {
     assert!(!run_codes("RUN python3 <<EOF\napt-get install -y curl\nEOF").contains(&"DO201"));
     assert!(run_codes("RUN <<EOF\napt-get install -y curl\nEOF").contains(&"DO201"));
 }
+
+#[test]
+fn build_tools_in_development_images_are_not_findings() {
+    // DO207: a file named for development ships nowhere (dev containers,
+    // `Dockerfile.dev`, `Dockerfile.tests`); the same text elsewhere does.
+    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\n";
+    let settings = Settings::default().with_cli(&["DO207".to_string()], &[]);
+    let count = |name: &str| {
+        check_dockerfile(Path::new(name), name, text, &settings, &CheckOptions::default())
+            .findings
+            .len()
+    };
+    for dev in [".devcontainer/Dockerfile", "Dockerfile.dev", "docker/test/Dockerfile", "Dockerfile.tests"] {
+        assert_eq!(count(dev), 0, "{dev}");
+    }
+    for shipped in ["Dockerfile", "Dockerfile.prod", "devops/Dockerfile"] {
+        assert_eq!(count(shipped), 1, "{shipped}");
+    }
+}

@@ -333,6 +333,44 @@ impl<'a> DockerfileCtx<'a> {
             .map(move |s| (s, self.ins(s.instruction), self.cmds(s.instruction)))
     }
 
+    /// Why the image this file builds ships nowhere, when its name says it is
+    /// a development or test image: the file (`Dockerfile.dev`,
+    /// `.devcontainer/Dockerfile`, `Dockerfile.tests`) or the stage it builds
+    /// (`AS dev`, `AS test`: what `docker compose` builds with `target: dev`).
+    pub fn for_development(&self) -> Option<String> {
+        const WORDS: &[&str] = &[
+            "dev",
+            "devel",
+            "develop",
+            "development",
+            "devcontainer",
+            "test",
+            "tests",
+            "testing",
+            "debug",
+        ];
+        let marked = |name: &str| {
+            name.to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| WORDS.contains(&w))
+        };
+        let p = std::path::Path::new(self.path);
+        let file = p.file_name().map(|f| f.to_string_lossy().to_string());
+        let parent = p
+            .parent()
+            .and_then(|d| d.file_name())
+            .map(|f| f.to_string_lossy().to_string());
+        if let Some(f) = file.filter(|f| marked(f)) {
+            return Some(format!("`{f}` is a development or test image"));
+        }
+        if let Some(d) = parent.filter(|d| marked(d)) {
+            return Some(format!("`{d}/` holds a development or test image"));
+        }
+        let target = self.model.stages.get(self.model.target)?;
+        let name = target.name.as_deref().filter(|n| marked(n))?;
+        Some(format!("the stage it builds, `{name}`, is a development or test image"))
+    }
+
     /// RUN steps of stages that end up in the image.
     pub fn shipped_runs(
         &self,

@@ -4,6 +4,9 @@ declare_rule! {
     /// ## What it does
     /// Finds compilers and build tools (gcc, g++, make, build-essential, `*-dev`
     /// headers, git, cmake, ...) installed in the stage that is the final image.
+    /// Not in a development or test image, which ships nowhere: a file named so
+    /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`) or a
+    /// final stage named so (`AS dev`, what compose builds with `target: dev`).
     ///
     /// ## Why is this bad?
     /// They are needed to build, not to run: they add tens to hundreds of
@@ -81,6 +84,10 @@ pub fn build_tool(pkg: &str) -> Option<(String, u32)> {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    // A development or test image ships nowhere: its compilers are its job.
+    if cx.for_development().is_some() {
+        return;
+    }
     for (_, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
