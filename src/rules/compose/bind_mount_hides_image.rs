@@ -71,6 +71,64 @@ fn under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
 }
 
+/// Container paths other entries of `volumes:` mount (anonymous and named
+/// volumes, other binds): what they cover is not hidden by a bind above them.
+fn mounted_targets(vols: &super::Node) -> Vec<String> {
+    items(vols)
+        .into_iter()
+        .filter_map(|n| {
+            if let Some(s) = scalar(n) {
+                let parts: Vec<&str> = s.split(':').collect();
+                return Some(clean(if parts.len() >= 2 { parts[1] } else { parts[0] }));
+            }
+            get(n, "target").and_then(|(_, v)| scalar(v)).map(|t| clean(&t))
+        })
+        .collect()
+}
+
+/// What RUN steps of the built stages write under `target` (the project's
+/// `node_modules`, a virtualenv, build output), as the effects model says.
+fn built_under(img: &super::BuiltImage, target: &str) -> Vec<String> {
+    let mut chain = Vec::new();
+    let mut s = Some(img.model.target);
+    while let Some(i) = s {
+        if chain.contains(&i) {
+            break;
+        }
+        chain.push(i);
+        s = match img.model.stages.get(i).map(|st| &st.base) {
+            Some(crate::model::Base::Stage(b)) => Some(*b),
+            _ => None,
+        };
+    }
+    let mut out: Vec<String> = Vec::new();
+    for step in img.model.steps.iter().filter(|s| chain.contains(&s.stage)) {
+        let Some(crate::model::Op::Run(run)) = &step.op else {
+            continue;
+        };
+        let fx = crate::effects::of_run(&img.df, &img.df.instructions[step.instruction], run);
+        let paths: Vec<String> = if fx.writes.is_everything() {
+            // an install this model does not read writes where it runs
+            under(&clean(&run.cwd), target)
+                .then(|| clean(&run.cwd))
+                .into_iter()
+                .collect()
+        } else {
+            fx.writes
+                .iter()
+                .filter(|p| under(p, target) && *p != target)
+                .map(str::to_string)
+                .collect()
+        };
+        for p in paths {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
     for svc in &cx.services {
         let Some((_, vols)) = get(svc.node, "volumes") else {
@@ -109,42 +167,97 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
                 (a.clone(), clean(&abs))
             })
             .collect();
+        let others = mounted_targets(vols);
         for item in items(vols) {
             let Some((source, target)) = bind(item) else {
                 continue;
             };
             let target = clean(&target);
-            let hidden: Vec<&(String, String)> = scripts
+            // Covered by a volume of its own (`- /app/node_modules`): kept.
+            let covered =
+                |p: &str| others.iter().any(|o| *o != target && under(o, &target) && under(p, o));
+            let host_dir = cx.dir().join(&source);
+            let chmod_line = |base: &str| {
+                img.model
+                    .steps
+                    .iter()
+                    .filter(|s| s.keyword == Keyword::Run)
+                    .find(|s| {
+                        let t = &img.df.instructions[s.instruction].logical;
+                        t.contains("chmod") && t.contains(base)
+                    })
+                    .map(|s| img.df.instructions[s.instruction].start_line)
+            };
+            // A script the host has at the same place, with no chmod in the
+            // image, is replaced by the same file: nothing is lost.
+            let hidden: Vec<(&String, &String, Option<usize>)> = scripts
                 .iter()
-                .filter(|(_, abs)| under(abs, &target))
+                .filter(|(_, abs)| under(abs, &target) && !covered(abs))
+                .map(|(raw, abs)| {
+                    let base = abs.rsplit('/').next().unwrap_or(abs);
+                    (raw, abs, chmod_line(base))
+                })
+                .filter(|(_, abs, chmod)| {
+                    let rel = abs[target.len()..].trim_start_matches('/');
+                    chmod.is_some() || rel.is_empty() || !host_dir.join(rel).exists()
+                })
                 .collect();
             let over_workdir = target == clean(&workdir) && target != "/";
-            if hidden.is_empty() && !over_workdir {
+            let built: Vec<String> = if over_workdir {
+                built_under(&img, &target)
+                    .into_iter()
+                    .filter(|p| !covered(p))
+                    // the host's own copy of a file it has (a lock file) is
+                    // what the mount shows: nothing is lost
+                    .filter(|p| {
+                        let rel = p[target.len()..].trim_start_matches('/');
+                        rel.is_empty() || !host_dir.join(rel).is_file()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if hidden.is_empty() && built.is_empty() {
                 continue;
             }
-            let what = match hidden.first() {
-                Some((raw, abs)) => {
+            let (what, advice) = match hidden.first() {
+                Some((raw, abs, chmod)) => {
                     let base = abs.rsplit('/').next().unwrap_or(abs);
-                    let chmod = img
-                        .model
-                        .steps
-                        .iter()
-                        .filter(|s| s.keyword == Keyword::Run)
-                        .find(|s| {
-                            let t = &img.df.instructions[s.instruction].logical;
-                            t.contains("chmod") && t.contains(base)
-                        });
                     let extra = chmod
-                        .map(|s| {
-                            format!(
-                                "; the image's `chmod` (Dockerfile line {}) no longer applies",
-                                img.df.instructions[s.instruction].start_line
-                            )
+                        .map(|l| {
+                            format!("; the image's `chmod` (Dockerfile line {l}) no longer applies")
                         })
                         .unwrap_or_default();
-                    format!("the image's `{raw}` ({abs}) is replaced by the host's copy{extra}")
+                    let at = if raw == abs {
+                        String::new()
+                    } else {
+                        format!(" ({abs})")
+                    };
+                    let what =
+                        format!("the image's `{raw}`{at} is replaced by the host's copy{extra}");
+                    // A script the build installed (node_modules/.bin/…) is kept
+                    // with a volume over its directory; one the Dockerfile
+                    // copies can live outside the mount.
+                    let advice = match built.iter().find(|b| under(abs, b) && b != abs) {
+                        Some(b) => format!("keep the image's {b} with a volume of its own (`- {b}` under `volumes:`), or move the bind mount to docker-compose.override.yml"),
+                        None => format!("install `{base}` outside the mount (`COPY --chmod=755 {base} /usr/local/bin/`, `ENTRYPOINT [\"{base}\"]`) and move the bind mount to docker-compose.override.yml"),
+                    };
+                    (what, advice)
                 }
-                None => format!("everything the image built under {target} is hidden"),
+                None => {
+                    let shown: Vec<&str> = built.iter().take(3).map(String::as_str).collect();
+                    (
+                        format!(
+                            "what the image built there ({}) is hidden",
+                            shown.join(", ")
+                        ),
+                        format!(
+                            "keep {} with a volume of its own (`- {}` under `volumes:`), or mount only the source directories you edit; move the bind mount to docker-compose.override.yml",
+                            shown.join(", "),
+                            shown[0]
+                        ),
+                    )
+                }
             };
             let df_name = img
                 .dockerfile
@@ -154,7 +267,7 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
                 .to_string();
             out.push(
                 cx.finding(&RULE, item, format!("`{source}:{target}` in `{}` mounts over the image's WORKDIR {workdir} ({df_name}): {what}", svc.name))
-                    .with_fix(Fix::display("install the script outside the mount (`COPY --chmod=755 entrypoint.sh /usr/local/bin/`, `ENTRYPOINT [\"entrypoint.sh\"]`) and move the bind mount to docker-compose.override.yml")),
+                    .with_fix(Fix::display(advice)),
             );
         }
     }
