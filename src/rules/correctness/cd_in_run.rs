@@ -31,26 +31,37 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (_, ins, cmds) in cx.runs() {
-        if let Some(c) = cmds
-            .iter()
-            // A `cd` inside `$(…)` only shapes that substitution's output
-            // (`$(cd dir && pwd)`): WORKDIR is no replacement for it.
-            .find(|c| {
-                c.program() == "cd"
-                    && !c.place.substitution
-                    && c.args().first().is_some_and(|a| a != "-")
-            })
-        {
-            let dir = c.args().first().cloned().unwrap_or_default();
-            out.push(
-                cx.finding(
-                    &RULE,
-                    cx.find_in(ins, &format!("cd {dir}")),
-                    format!("`cd {dir}` in RUN: use WORKDIR {dir}"),
-                )
-                .with_fix(Fix::display(format!("`WORKDIR {dir}` before this RUN"))),
-            );
-        }
+    for (step, ins, cmds) in cx.runs() {
+        // A `cd` inside `$(…)` only shapes that substitution's output
+        // (`$(cd dir && pwd)`): WORKDIR is no replacement for it.
+        let Some(at) = cmds.iter().position(|c| {
+            c.program() == "cd" && !c.place.substitution && c.args().first().is_some_and(|a| a != "-")
+        }) else {
+            continue;
+        };
+        let c = &cmds[at];
+        let dir = c.args().first().cloned().unwrap_or_default();
+        let cwd = crate::model::path::clean(&step.cwd);
+        let abs = if dir.contains('$') || dir.starts_with('~') {
+            dir.clone()
+        } else {
+            crate::model::path::join_abs(&cwd, &dir)
+        };
+        // WORKDIR stays for every later step (and the image's working
+        // directory): the advice puts the old one back after the RUN. A `cd`
+        // after other commands cannot move before the RUN at all.
+        let advice = if at == 0 {
+            format!("`WORKDIR {abs}` before this RUN and `WORKDIR {cwd}` after it (the steps after it run in {cwd})")
+        } else {
+            format!("split the RUN at the `cd`: `WORKDIR {abs}` before the second part, `WORKDIR {cwd}` after it (the commands before it and the steps after it run in {cwd})")
+        };
+        out.push(
+            cx.finding(
+                &RULE,
+                cx.find_in(ins, &format!("cd {dir}")),
+                format!("`cd {dir}` in RUN: use WORKDIR {abs}"),
+            )
+            .with_fix(Fix::display(advice)),
+        );
     }
 }
