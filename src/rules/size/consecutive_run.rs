@@ -3,7 +3,9 @@ use crate::syntax::Keyword;
 
 declare_rule! {
     /// ## What it does
-    /// Finds two `RUN` instructions in a row, in the same stage, with the same flags.
+    /// Finds two `RUN` instructions in a row, in the same stage, with the same flags,
+    /// in a stage that ends up in the image (a builder stage's layers do not ship,
+    /// and separate RUNs there only make the cache finer).
     ///
     /// ## Why is this bad?
     /// Each `RUN` is a layer: files one creates and the next deletes still ship,
@@ -38,6 +40,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for w in steps.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         if a.stage != b.stage
+            || !cx.shipped.get(a.stage).copied().unwrap_or(true)
             || a.keyword != Keyword::Run
             || b.keyword != Keyword::Run
             || b.instruction != a.instruction + 1
