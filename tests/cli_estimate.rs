@@ -461,3 +461,68 @@ fn shallow_clone_and_merges_are_explained() {
     assert!(notes.contains("shallow"), "{notes}");
     assert_eq!(v["commits"].as_array().unwrap().len(), 1);
 }
+
+/// Deletes the loose object of `rev:path` (what a partial clone lacks).
+fn drop_blob(repo: &Path, spec: &str) -> String {
+    let id = git(repo, &["rev-parse", spec]);
+    let obj = repo.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(&obj).unwrap_or_else(|e| panic!("{}: {e}", obj.display()));
+    id
+}
+
+#[test]
+fn git_and_history_read_only_the_context_and_name_the_failing_revision() {
+    // A repository whose context is app/: a blob outside it (docs/big.bin)
+    // is missing from the object store, as in a partial clone.
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    std::fs::create_dir_all(r.join("app")).unwrap();
+    std::fs::create_dir_all(r.join("docs")).unwrap();
+    std::fs::write(
+        r.join("app/Dockerfile"),
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+    )
+    .unwrap();
+    std::fs::write(r.join("app/requirements.txt"), "flask==3.0.3\n").unwrap();
+    std::fs::write(r.join("app/app.py"), "print(1)\n").unwrap();
+    std::fs::write(r.join("docs/big.bin"), "outside the context\n").unwrap();
+    git(r, &["init", "-q"]);
+    commit(r, "one");
+    append(r, "app/app.py", "print(2)\n");
+    commit(r, "two");
+    append(r, "app/app.py", "print(3)\n");
+    commit(r, "three");
+    drop_blob(r, "HEAD:docs/big.bin");
+    let app = r.join("app");
+
+    let o = dockopt(
+        &app,
+        &["simulate", "--git", "HEAD~1..HEAD", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(!text.contains("/tmp/") && !text.contains(".tmp"), "a temporary path in the report:\n{text}");
+    let o = dockopt(&app, &["estimate", "--history", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(!all.contains("skipped: git"), "{all}");
+
+    // A blob of the context itself missing: the revision is named, with git's reason.
+    let id = drop_blob(r, "HEAD~1:app/app.py");
+    let o = dockopt(&app, &["simulate", "--git", "HEAD~1..HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("HEAD~1") && err.contains("app/"), "{err}");
+    assert!(err.contains(&id[..7]) || err.contains("missing") || err.contains("unable"), "{err}");
+    assert!(!err.contains("tar:"), "git's reason, not tar's: {err}");
+    let o = dockopt(&app, &["estimate", "--history", "5"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(all.contains("skipped") && all.contains("cannot read the context app/"), "{all}");
+
+    // --changed outside the context is an input error, not "a new file".
+    for cmd in ["simulate", "estimate"] {
+        let o = dockopt(&app, &[cmd, "--changed", "/etc/hostname"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(stderr(&o).contains("outside the build context"), "{cmd}: {}", stderr(&o));
+    }
+}

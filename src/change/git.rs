@@ -42,8 +42,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, ChangeError> {
         .map_err(ChangeError::Git)
 }
 
-/// Extracts `rev`'s copy of the context directory into a temporary
-/// directory; returns the context's path inside it.
+/// Extracts `rev`'s copy of the context directory — only it: a blob missing
+/// elsewhere in the repository (a partial clone, a pruned object) is not
+/// needed — into a temporary directory; returns the context's path inside it.
 pub fn checkout(context: &Path, rev: &str) -> Result<(PathBuf, tempfile::TempDir), ChangeError> {
     let top = git(context, &["rev-parse", "--show-toplevel"])?;
     let prefix = git(context, &["rev-parse", "--show-prefix"])?;
@@ -57,11 +58,29 @@ pub fn checkout(context: &Path, rev: &str) -> Result<(PathBuf, tempfile::TempDir
         ],
     )
     .map_err(|_| ChangeError::Git(format!("unknown revision `{rev}`")))?;
+    let short = &commit[..commit.len().min(10)];
+    let prefix = prefix.trim_end_matches('/');
+    // The context must exist at that revision (its Dockerfile is inside it).
+    if !prefix.is_empty()
+        && run_git(
+            Path::new(&top),
+            &["cat-file", "-e", &format!("{commit}:{prefix}")],
+        )
+        .is_err()
+    {
+        return Err(ChangeError::Git(format!(
+            "{rev} ({short}): the context {prefix}/ does not exist in that revision"
+        )));
+    }
     let tmp = tempfile::tempdir().map_err(|e| ChangeError::Git(e.to_string()))?;
+    let mut args = vec!["archive", "--format=tar", commit.as_str()];
+    if !prefix.is_empty() {
+        args.extend(["--", prefix]);
+    }
     let mut archive = Command::new("git")
         .arg("-C")
         .arg(&top)
-        .args(["archive", "--format=tar", &commit])
+        .args(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(Stdio::null())
@@ -71,6 +90,16 @@ pub fn checkout(context: &Path, rev: &str) -> Result<(PathBuf, tempfile::TempDir
         .stdout
         .take()
         .ok_or_else(|| ChangeError::Git("git archive gave no output".into()))?;
+    // git's own message says why (a missing object); read it beside tar so
+    // neither blocks on a full pipe.
+    let stderr = archive.stderr.take();
+    let git_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(mut e) = stderr {
+            let _ = std::io::Read::read_to_string(&mut e, &mut s);
+        }
+        s
+    });
     let tar = Command::new("tar")
         .arg("-x")
         .arg("-C")
@@ -81,16 +110,32 @@ pub fn checkout(context: &Path, rev: &str) -> Result<(PathBuf, tempfile::TempDir
     let status = archive
         .wait()
         .map_err(|e| ChangeError::Git(e.to_string()))?;
+    let git_err = git_err.join().unwrap_or_default();
     if !status.success() || !tar.status.success() {
+        let first = |t: &str| {
+            t.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("")
+                .to_string()
+        };
+        let why = match first(&git_err) {
+            g if !g.is_empty() => g,
+            _ => format!("tar: {}", first(&String::from_utf8_lossy(&tar.stderr))),
+        };
+        let what = if prefix.is_empty() {
+            "the repository".to_string()
+        } else {
+            format!("the context {prefix}/")
+        };
         return Err(ChangeError::Git(format!(
-            "could not extract {rev}: {}",
-            String::from_utf8_lossy(&tar.stderr).trim()
+            "cannot read {what} at {rev} ({short}): {why}"
         )));
     }
-    let dir = tmp.path().join(prefix.trim_end_matches('/'));
+    let dir = tmp.path().join(prefix);
     if !dir.is_dir() {
         return Err(ChangeError::Git(format!(
-            "the context does not exist at {rev}"
+            "{rev} ({short}): the context does not exist in that revision"
         )));
     }
     Ok((dir, tmp))

@@ -158,8 +158,20 @@ pub fn load_build(
     opts: &BuildOptions,
     tree: Option<ContextTree>,
 ) -> Result<BuildInput, ChangeError> {
+    load_build_as(context, dockerfile, None, opts, tree)
+}
+
+/// As [`load_build`], naming the Dockerfile `name` in errors and reports: a
+/// revision read from a temporary checkout is shown by the user's path.
+pub fn load_build_as(
+    context: &Path,
+    dockerfile: &Path,
+    name: Option<&str>,
+    opts: &BuildOptions,
+    tree: Option<ContextTree>,
+) -> Result<BuildInput, ChangeError> {
     let file = crate::source::read(dockerfile)?;
-    let (name, text) = (file.name, file.text);
+    let (name, text) = (name.map_or(file.name, str::to_string), file.text);
     let tree = match tree {
         Some(t) => t,
         None => ContextTree::load(context, Some(&relative_to(dockerfile, context)))?,
@@ -229,15 +241,24 @@ pub fn prepare(spec: &ChangeSpec) -> Result<Prepared, ChangeError> {
                 locate(spec.context.as_deref(), spec.dockerfile.as_deref())?;
             let (from, to) = git::parse_range(range)?;
             let rel_df = relative_to(&dockerfile, &context);
-            let (before_dir, tmp) = git::checkout(&context, &from)?;
-            temp.push(tmp);
-            let before = load_build(&before_dir, &before_dir.join(&rel_df), &before_opts, None)?;
-            let after = match to {
-                Some(rev) => {
-                    let (dir, tmp) = git::checkout(&context, &rev)?;
-                    temp.push(tmp);
-                    load_build(&dir, &dir.join(&rel_df), &after_opts, None)?
+            // A revision's Dockerfile is read from a temporary checkout; reports
+            // name it by the user's path.
+            let user_name = dockerfile.display().to_string();
+            let at_rev = |rev: &str, opts: &BuildOptions, temp: &mut Vec<tempfile::TempDir>| {
+                let (dir, tmp) = git::checkout(&context, rev)?;
+                temp.push(tmp);
+                let df = dir.join(&rel_df);
+                if !df.is_file() {
+                    return Err(ChangeError::Git(format!(
+                        "{rev}: {} does not exist in that revision",
+                        rel_df.display()
+                    )));
                 }
+                load_build_as(&dir, &df, Some(&format!("{user_name}@{rev}")), opts, None)
+            };
+            let before = at_rev(&from, &before_opts, &mut temp)?;
+            let after = match to {
+                Some(rev) => at_rev(&rev, &after_opts, &mut temp)?,
                 None => load_build(&context, &dockerfile, &after_opts, None)?,
             };
             (before, after)

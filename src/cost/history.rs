@@ -165,8 +165,13 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
         if !df.is_file() {
             return Ok(None);
         }
-        let mut main = change::load_build(&dir, &df, &spec.opts, None)?;
-        main.name = rel_df.display().to_string();
+        let main = change::load_build_as(
+            &dir,
+            &df,
+            Some(&rel_df.display().to_string()),
+            &spec.opts,
+            None,
+        )?;
         let other = match &spec.compare {
             Some((name, text)) => Some(change::input_from_text(
                 name.clone(),
