@@ -22,6 +22,15 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         "HTTPS_",
     ]);
     fx.network = true;
+    // MSBuild makes every environment variable a property (`$(NAME)` in a
+    // project file reads it): restore, build and publish read them all.
+    let info_only = matches!(
+        c.vals().first().copied().flatten(),
+        Some("--version" | "--info" | "--list-sdks" | "--list-runtimes")
+    );
+    if !info_only {
+        fx.env_read.everything = true;
+    }
     for d in cx.cwd_and_ancestors() {
         for f in [
             "nuget.config",

@@ -49,6 +49,9 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if c.args.iter().any(|a| a.str().is_none()) {
         fx.reads = super::PathSet::everything();
     }
+    // pom.xml reads any variable as `${env.NAME}`; Gradle build scripts are
+    // code (`System.getenv("NAME")`): both consult the whole environment.
+    fx.env_read.everything = true;
     if maven {
         fx.env_prefix(&["MAVEN_", "M2_"]);
         for f in ["pom.xml", ".mvn", "mvnw"] {

@@ -57,10 +57,24 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let Some(copy_pos) = steps.iter().position(|s| is_broad_copy(s)) else {
             continue;
         };
+        let dest = match &steps[copy_pos].op {
+            Some(crate::model::Op::Copy(c)) => crate::model::path::clean(&c.dest),
+            _ => "/".to_string(),
+        };
+        // The whole RUN must not read what the COPY brought, as the effects
+        // model reads it (`apk add git && composer install` reads the sources;
+        // an unknown command may read anything).
+        let reads_sources = |s: &crate::model::Step| match &s.op {
+            Some(crate::model::Op::Run(run)) => {
+                crate::effects::of_run(cx.df, cx.ins(s.instruction), run).reads_under(&dest)
+            }
+            _ => true,
+        };
         let late: Vec<_> = steps[copy_pos + 1..]
             .iter()
             .filter(|s| s.keyword == Keyword::Run)
             .filter_map(|s| source_independent(&cx.cmds(s.instruction)).map(|c| (*s, c)))
+            .filter(|(s, _)| !reads_sources(s))
             .collect();
         if late.is_empty() {
             continue;
