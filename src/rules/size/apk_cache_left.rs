@@ -1,4 +1,4 @@
-use super::insert_after;
+use super::{insert_at_end, nth};
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 declare_rule! {
@@ -39,22 +39,24 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         if cleaned {
             continue;
         }
-        for c in cmds.iter().filter(|c| c.is_apk_add()) {
+        let adds: Vec<_> = cmds.iter().filter(|c| c.is_apk_add()).collect();
+        for (k, c) in adds.iter().enumerate() {
             // `--no-network` installs from what is already on disk: no index
             // is fetched, so none is left behind.
             if c.apk_add_gives("--no-cache") || c.apk_add_gives("--no-network") {
                 continue;
             }
+            let at = nth(cx, ins, "apk add", k, adds.len());
             let mut f = cx.finding(
                 &RULE,
-                cx.find_in(ins, "apk add"),
+                at.unwrap_or_else(|| cx.head_span(ins)),
                 "`apk add` without `--no-cache` leaves the package cache in the layer",
             );
-            if let Some(e) = insert_after(cx, ins, "apk add", " --no-cache") {
+            if let Some(span) = at {
                 f = f.with_fix(Fix::edit(
                     Applicability::Unsafe,
                     "add `--no-cache`",
-                    vec![e],
+                    vec![insert_at_end(span, " --no-cache")],
                 ));
             }
             out.push(f);

@@ -1,4 +1,4 @@
-use super::insert_after;
+use super::{insert_at_end, nth};
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 declare_rule! {
@@ -34,7 +34,8 @@ declare_rule! {
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (_, ins, cmds) in cx.shipped_runs() {
-        for c in cmds.iter().filter(|c| c.is_apt_install()) {
+        let installs: Vec<_> = cmds.iter().filter(|c| c.is_apt_install()).collect();
+        for (k, c) in installs.iter().enumerate() {
             let ok = c.has_arg("--no-install-recommends")
                 || c.args().iter().any(|a| {
                     a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0")
@@ -43,16 +44,21 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 continue;
             }
             let needle = format!("{} install", c.program());
+            // this command's own place: the k-th of those spelled the same way
+            let same = |x: &&&crate::rules::ctx::Cmd| x.program() == c.program();
+            let k = installs[..k].iter().filter(same).count();
+            let total = installs.iter().filter(same).count();
+            let at = nth(cx, ins, &needle, k, total);
             let mut f = cx.finding(
                 &RULE,
-                cx.find_in(ins, &needle),
+                at.unwrap_or_else(|| cx.head_span(ins)),
                 format!("`{needle}` without `--no-install-recommends` also installs recommended packages"),
             );
-            if let Some(e) = insert_after(cx, ins, &needle, " --no-install-recommends") {
+            if let Some(span) = at {
                 f = f.with_fix(Fix::edit(
                     Applicability::Unsafe,
                     "add `--no-install-recommends`",
-                    vec![e],
+                    vec![insert_at_end(span, " --no-install-recommends")],
                 ));
             }
             out.push(f);

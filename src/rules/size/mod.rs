@@ -29,6 +29,33 @@ pub(crate) fn insert_after(
     })
 }
 
+/// Where the `k`-th of `total` commands spelled `needle` is in the
+/// instruction: the k-th occurrence, when the text holds exactly `total` (two
+/// `apk add` in one RUN get two findings, each at its own command; a count
+/// that does not match — a comment, a string — gives none).
+pub(crate) fn nth(
+    cx: &DockerfileCtx,
+    ins: &Instruction,
+    needle: &str,
+    k: usize,
+    total: usize,
+) -> Option<Span> {
+    let text = ins.span.text(&cx.df.source);
+    let at: Vec<usize> = text.match_indices(needle).map(|(i, _)| i).collect();
+    (at.len() == total)
+        .then(|| at.get(k).copied())
+        .flatten()
+        .map(|i| Span::new(ins.span.start + i, ins.span.start + i + needle.len()))
+}
+
+/// An edit inserting `text` right after `span`.
+pub(crate) fn insert_at_end(span: Span, text: &str) -> Edit {
+    Edit {
+        span: Span::new(span.end, span.end),
+        content: text.to_string(),
+    }
+}
+
 /// An edit appending `text` to the end of a shell-form RUN without heredocs.
 pub(crate) fn append(ins: &Instruction, text: &str) -> Option<Edit> {
     if !ins.heredocs.is_empty() || ins.arguments.is_exec() {
