@@ -86,10 +86,10 @@
 //! before cargo in the same `RUN`, and a context holding `target/` or
 //! `.cargo/`.
 
-use super::ecosystems::{classify, Class, Files};
 use super::run_view::{parse_run, program, Script};
 use super::{config_only, step_of};
 use crate::context::EntryKind;
+use crate::ecosystem::{classify, Class, Files};
 use crate::effects;
 use crate::model::{path, CopySource, Op};
 use crate::model::{CopyOp, Step};
@@ -841,6 +841,12 @@ pub fn check(c: &mut Checker) {
                     lock_reason = Some(r);
                 }
                 Class::Unsafe(r) => unsafe_reason = Some(r),
+                Class::Project(_) => {
+                    unsafe_reason = Some(format!(
+                        "`{}` installs the project itself, which needs its sources",
+                        argv.join(" ")
+                    ))
+                }
                 Class::Neutral => {}
                 Class::Other => other = Some(argv.join(" ")),
             }
