@@ -63,9 +63,11 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
             }
             p.to_string()
         }
-        [p] => return Some(Class::Unsafe(format!(
+        [p] => {
+            return Some(Class::Unsafe(format!(
             "`dotnet restore {p}` names a solution or directory, whose projects are not read here"
-        ))),
+        )))
+        }
         _ => return Some(Class::Other),
     };
     let proj = files.read(&project).unwrap_or_default();

@@ -114,7 +114,9 @@ pub struct Install {
 pub struct TwoPhase {
     /// What the dependency-only command reads and writes.
     pub install: Install,
-    /// The dependency-only command's arguments (what follows the program).
+    /// The dependency-only command's arguments (what follows the program);
+    /// empty when there is none (`pip install .`: only installs before it
+    /// in the same RUN can run first).
     pub pre: Vec<String>,
     /// Why running it first may change the image (an Unsafe fix), if so.
     pub unsafe_reason: Option<String>,
@@ -156,6 +158,54 @@ pub fn classify_known(argv: &[&str], files: &dyn Files) -> Option<Class> {
     let (prog, i) = program(argv);
     let rest = &argv[(i + 1).min(argv.len())..];
     ALL.iter().find_map(|e| (e.classify)(&prog, rest, files))
+}
+
+/// The dependency-only form of a project install (`poetry install` →
+/// `poetry install --no-root`), whole argv; None when `argv` is not one.
+/// Read without the context: the guard checks a two-phase split's text.
+pub fn dependency_only(argv: &[&str]) -> Option<Vec<String>> {
+    struct Any;
+    impl Files for Any {
+        fn read(&self, _: &str) -> Option<String> {
+            Some(String::new())
+        }
+        fn kind(&self, _: &str) -> Option<bool> {
+            Some(false)
+        }
+        fn list(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+    }
+    let (_, i) = program(argv);
+    match classify_known(argv, &Any)? {
+        Class::Project(t) if !t.pre.is_empty() => {
+            let mut out: Vec<String> = argv[..=i.min(argv.len().saturating_sub(1))]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            out.extend(t.pre);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `argv` installs the project itself (a two-phase split's second
+/// phase), read without the context.
+pub fn is_project_install(argv: &[&str]) -> bool {
+    struct Any;
+    impl Files for Any {
+        fn read(&self, _: &str) -> Option<String> {
+            Some(String::new())
+        }
+        fn kind(&self, _: &str) -> Option<bool> {
+            Some(false)
+        }
+        fn list(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+    }
+    matches!(classify_known(argv, &Any), Some(Class::Project(_)))
 }
 
 /// The dependency install `prog args` is (the ecosystem and the manifests to

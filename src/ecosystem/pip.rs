@@ -249,9 +249,13 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     };
     if !project.is_empty() {
         if reqs.is_empty() {
-            return Some(Class::Unsafe(format!(
-                "`{eco} install .` installs the project, and its dependencies are not in a requirements file a first install could read"
-            )));
+            // No dependency-only form: a manifest-only install before it in
+            // the same RUN can still run first.
+            return Some(Class::Project(TwoPhase {
+                install,
+                pre: Vec::new(),
+                unsafe_reason: None,
+            }));
         }
         // `pip install -r requirements.txt .` → `pip install -r requirements.txt` first.
         return Some(Class::Project(TwoPhase {
@@ -314,7 +318,7 @@ mod tests {
         ));
         assert!(matches!(
             classify(&["pip", "install", "."], &f),
-            Class::Unsafe(_)
+            Class::Project(t) if t.pre.is_empty()
         ));
         assert_eq!(
             classify(&["pip", "install", "--upgrade", "pip"], &f),

@@ -22,8 +22,14 @@ fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
 }
 
 fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
-    if prog != "poetry" || args.first() != Some(&"install") {
+    if prog != "poetry" {
         return None;
+    }
+    match args.first() {
+        Some(&"install") => {}
+        // Writes the same setting each time it runs (repeatable).
+        Some(&"config") => return Some(Class::Neutral),
+        _ => return None,
     }
     if has(args, &["--only-root"]) {
         return Some(Class::Unsafe(
