@@ -158,7 +158,19 @@ fn split_one(c: &Checker, idx: usize) -> Option<Result<Fix, String>> {
     };
     let (cop, src_dir) = match copy_of(c, &site) {
         Ok(Some(x)) => x,
-        Ok(None) => return None,
+        // A COPY of files right before the install, after the whole context
+        // was copied (what DO101 reports): say which instruction stops it.
+        Ok(None) => {
+            let broad = broad_copy_before(c, site.copy, run_step.stage)?;
+            let stop = &df.instructions[site.copy];
+            return detected(&script).then(|| {
+                Err(format!(
+                    "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
+                    stop.start_line,
+                    stop.first_line(&df.source).trim()
+                ))
+            });
+        }
         Err(why) => return detected(&script).then_some(Err(why)),
     };
     let cop: &CopyOp = &cop;
@@ -297,6 +309,32 @@ fn locate(c: &Checker, idx: usize, run_step: &Step) -> Result<Option<Site>, Stri
         }
     }
     Ok(None)
+}
+
+/// The line of a COPY of the whole context above instruction `before` in
+/// the stage, with no manifest copied ahead of it (the shape DO101 reports).
+fn broad_copy_before(c: &Checker, before: usize, stage: usize) -> Option<usize> {
+    let steps: Vec<&Step> = c
+        .model
+        .stage_steps(stage)
+        .filter(|s| s.instruction < before)
+        .collect();
+    let pos = steps.iter().rposition(|s| match &s.op {
+        Some(Op::Copy(cp)) => {
+            cp.source == CopySource::Context
+                && cp
+                    .srcs
+                    .iter()
+                    .any(|x| x.inline.is_none() && x.remote.is_none() && x.path.is_empty())
+        }
+        _ => false,
+    })?;
+    let manifest_first = steps[..pos].iter().any(|s| {
+        s.context_reads()
+            .iter()
+            .any(|p| !p.is_empty() && crate::ecosystem::is_manifest(p))
+    });
+    (!manifest_first).then(|| c.df.instructions[steps[pos].instruction].start_line)
 }
 
 /// Whether a rule would call this RUN a dependency install.

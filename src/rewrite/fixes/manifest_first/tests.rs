@@ -460,3 +460,26 @@ fn nested_requirements_in_a_folder() {
         out.output
     );
 }
+
+#[test]
+fn a_file_copy_between_says_why() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCOPY entrypoint.sh /usr/local/bin/\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df,
+        &[("requirements.txt", "flask\n"), ("entrypoint.sh", "")],
+        true,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0]
+            .reason
+            .contains("line 4 (COPY entrypoint.sh /usr/local/bin/)"),
+        "{:?}",
+        out.skipped
+    );
+    // The manifest-first shape is not reported.
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
+    let out = run_ctx(df, &[("requirements.txt", "flask\n")], true, &["DO101"]);
+    assert!(out.skipped.is_empty() && out.applied.is_empty());
+}
