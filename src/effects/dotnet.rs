@@ -51,36 +51,40 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     fx.read("/usr/share/dotnet");
     let vals = c.vals();
     let sub = vals.first().copied().flatten();
-    let restore_only = sub == Some("restore")
-        && c.positional_with(&[
-            "-r",
-            "--runtime",
-            "-s",
-            "--source",
-            "--packages",
-            "--configfile",
-            "-v",
-            "--verbosity",
-        ])
-        .len()
-            == 1;
-    let project = cx
-        .cwd
-        .as_deref()
-        .and_then(|d| cx.files.list(d))
-        .and_then(|names| {
-            let projs: Vec<String> = names
-                .iter()
-                .filter(|n| {
-                    n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".vbproj")
-                })
-                .cloned()
-                .collect();
-            let sln = names
-                .iter()
-                .any(|n| n.ends_with(".sln") || n.ends_with(".slnx"));
-            (projs.len() == 1 && !sln).then(|| projs[0].clone())
-        });
+    let positional = c.positional_with(&[
+        "-r",
+        "--runtime",
+        "-s",
+        "--source",
+        "--packages",
+        "--configfile",
+        "-v",
+        "--verbosity",
+    ]);
+    let is_project =
+        |n: &str| n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".vbproj");
+    // `dotnet restore` finds the one project in the cwd; `dotnet restore
+    // src/Api/Api.csproj` names it (MSBuild then looks for
+    // Directory.Build.* from the project's directory upward).
+    let named = match positional.as_slice() {
+        [_, p] => p.str().filter(|p| is_project(p)).map(str::to_string),
+        _ => None,
+    };
+    let restore_only = sub == Some("restore") && (positional.len() == 1 || named.is_some());
+    let project = match named {
+        Some(p) => Some(p),
+        None => cx
+            .cwd
+            .as_deref()
+            .and_then(|d| cx.files.list(d))
+            .and_then(|names| {
+                let projs: Vec<String> = names.iter().filter(|n| is_project(n)).cloned().collect();
+                let sln = names
+                    .iter()
+                    .any(|n| n.ends_with(".sln") || n.ends_with(".slnx"));
+                (projs.len() == 1 && !sln).then(|| projs[0].clone())
+            }),
+    };
     let simple = project.as_ref().is_some_and(|p| {
         cx.abs(p)
             .and_then(|a| cx.files.read(&a))
@@ -89,7 +93,40 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     match (restore_only, project, simple) {
         (true, Some(p), true) => {
             super::config_rel(fx, cx, &p);
-            write_rel(fx, cx, "obj");
+            let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            if let Some(abs) = cx.abs(if dir.is_empty() { "." } else { dir }) {
+                let mut d = abs.as_str();
+                loop {
+                    for f in [
+                        "Directory.Build.props",
+                        "Directory.Build.targets",
+                        "Directory.Packages.props",
+                        "nuget.config",
+                        "NuGet.config",
+                        "NuGet.Config",
+                    ] {
+                        fx.config(&path::join_abs(d, f));
+                    }
+                    match d.rsplit_once('/') {
+                        Some((up, _)) if !d.is_empty() && d != "/" => {
+                            d = if up.is_empty() { "/" } else { up }
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            write_rel(
+                fx,
+                cx,
+                &format!(
+                    "{}obj",
+                    if dir.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{dir}/")
+                    }
+                ),
+            );
         }
         _ if matches!(sub, Some("--version" | "--info" | "--list-sdks")) => {}
         _ => {
@@ -124,5 +161,17 @@ mod tests {
         assert!(e.reads_under("/app/api.csproj") && e.reads_under("/app/nuget.config"));
         assert!(e.reads_under("/Directory.Build.props") && !e.reads_under("/app/Program.cs"));
         assert!(fx("dotnet restore", &[]).reads_under("/app/Program.cs"));
+        // Naming the project: its file and the MSBuild files above it, not the tree.
+        let e = fx_files(
+            "dotnet restore Api/Api.csproj",
+            &[
+                ("/app/Api/Api.csproj", "<Project/>"),
+                ("/app/Api/Program.cs", ""),
+            ],
+        );
+        assert!(
+            e.reads_under("/app/Api/Api.csproj") && e.reads_under("/app/Api/Directory.Build.props")
+        );
+        assert!(!e.reads_under("/app/Api/Program.cs") && e.writes_under("/app/Api/obj"));
     }
 }

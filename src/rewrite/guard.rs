@@ -19,7 +19,11 @@
 //!   second sees (`cd`, `export`, `set`, assignments…);
 //! - a declared manifest COPY copies from the context, with no wildcard,
 //!   files that a later COPY in the stage copies again to the same place
-//!   with the same `--chown`/`--chmod`.
+//!   with the same `--chown`/`--chmod`;
+//! - a declared inserted RUN is the dependency-only first phase of the next
+//!   RUN (same state, the same first commands, then the ecosystem table's
+//!   dependency-only form of its project install) and passes the hazard
+//!   check against every COPY it precedes.
 
 use super::hazard;
 use super::Transform;
@@ -142,6 +146,142 @@ fn manifest_copy_ok(x: &CopyOp, later: &[&Op], ctx: Option<&ContextTree>) -> boo
             _ => false,
         })
     })
+}
+
+/// An ADD of context directories without archives, as the COPY it acts as.
+fn plain_add(copy: &CopyOp, ctx: Option<&ContextTree>, root: Option<&Path>) -> Option<CopyOp> {
+    match (copy.add, ctx, root) {
+        (true, Some(c), Some(r)) => hazard::add_as_copy(copy, c, r).ok(),
+        _ => None,
+    }
+}
+
+/// A WORKDIR moved above COPY/ADD ops only (the ops it crossed are compared
+/// unchanged, so their destinations did not depend on it), as root, over
+/// COPYs without `--chown`/`--chmod`: the directory it creates is then
+/// what those COPYs would have created.
+fn workdir_move_ok(
+    w: &crate::model::WorkdirOp,
+    after: &[Expect],
+    b: &[(usize, &Op)],
+    j: usize,
+) -> Result<(), String> {
+    if !matches!(w.user.split(':').next().unwrap_or(""), "" | "root" | "0") {
+        return Err(format!("a WORKDIR moved under USER {}", w.user));
+    }
+    for e in after {
+        let crossed = match *e {
+            Expect::Same {
+                j: j2,
+                moved: false,
+            } if j2 < j => b[j2].1,
+            Expect::Merged { a: x, .. } if x < j => b[x].1,
+            _ => continue,
+        };
+        match crossed {
+            Op::Copy(c) if c.chown.is_none() && c.chmod.is_none() => {}
+            Op::Copy(_) => return Err("a WORKDIR moved above a COPY with --chown/--chmod".into()),
+            _ => return Err("a WORKDIR moved across a RUN or WORKDIR".into()),
+        }
+    }
+    Ok(())
+}
+
+/// An inserted RUN is the dependency-only first phase of a later RUN (DO101's
+/// two-phase split): the later RUN has the same state; the inserted one's
+/// commands are the later one's first commands, token for token, except
+/// the last, which is the ecosystem table's dependency-only form of the
+/// later one's project install; and it may cross every COPY between them
+/// by the hazard check, reading only what the manifest COPYs before it bring.
+fn pre_install_ok(
+    pre: &RunOp,
+    later: &[&Op],
+    provided: &[&CopyOp],
+    ctx: Option<&ContextTree>,
+    root: Option<&Path>,
+) -> Result<(), String> {
+    let mut crossed: Vec<&CopyOp> = Vec::new();
+    let full = later.iter().find_map(|op| match op {
+        Op::Copy(c) => {
+            crossed.push(c);
+            None
+        }
+        Op::Run(r) => Some(r),
+        Op::Workdir(_) => None,
+    });
+    let Some(full) = full.filter(|r| run_state_eq(pre, r)) else {
+        return Err("an inserted RUN is not followed by a RUN with the same state".into());
+    };
+    if crossed.is_empty() {
+        return Err("an inserted RUN crosses no COPY".into());
+    }
+    let (sp, sf) = (script_of(pre)?, script_of(full)?);
+    let words = |s: &shell::Script| -> Option<Vec<Vec<String>>> {
+        let mut out = Vec::new();
+        for (c, _) in shell::commands(s) {
+            let mut w = Vec::new();
+            for word in &c.words {
+                w.push(word.literal()?);
+            }
+            out.push(w);
+        }
+        Some(out)
+    };
+    let (Some(wp), Some(wf)) = (words(&sp), words(&sf)) else {
+        return Err("an inserted RUN has words that are not literal".into());
+    };
+    // The first commands of the RUN, then it installs the project (`pip install .`).
+    if !wp.is_empty() && wf.len() > wp.len() && wf[..wp.len()] == *wp {
+        let next: Vec<&str> = wf[wp.len()].iter().map(String::as_str).collect();
+        if crate::ecosystem::is_project_install(&next) {
+            return crossing_ok(pre, crossed, provided, ctx, root);
+        }
+    }
+    let Some((last, head)) = wp.split_last() else {
+        return Err("an inserted RUN runs nothing".into());
+    };
+    if wf.len() <= head.len() || wf[..head.len()] != *head {
+        return Err("an inserted RUN is not the start of the RUN it precedes".into());
+    }
+    let orig: Vec<&str> = wf[head.len()].iter().map(String::as_str).collect();
+    let want = crate::ecosystem::dependency_only(&orig);
+    if want.as_deref() != Some(last.as_slice()) {
+        return Err(format!(
+            "an inserted RUN's `{}` is not the dependency-only form of `{}`",
+            last.join(" "),
+            orig.join(" ")
+        ));
+    }
+    crossing_ok(pre, crossed, provided, ctx, root)
+}
+
+/// The hazard check of an inserted RUN against each COPY it precedes.
+fn crossing_ok(
+    pre: &RunOp,
+    crossed: Vec<&CopyOp>,
+    provided: &[&CopyOp],
+    ctx: Option<&ContextTree>,
+    root: Option<&Path>,
+) -> Result<(), String> {
+    for copy in crossed {
+        let plain = plain_add(copy, ctx, root);
+        let copy = plain.as_ref().unwrap_or(copy);
+        let fx = match (ctx, root) {
+            (Some(c), Some(r)) => effects::of_op(
+                pre,
+                &hazard::CopyFiles {
+                    copy,
+                    ctx: c,
+                    root: r,
+                },
+            ),
+            _ => effects::of_op(pre, &effects::NoFiles),
+        };
+        let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
+        hazard::run_may_cross_with(&fx, pre, copy, ctx, &provides, !provided.is_empty())
+            .map_err(|w| format!("an inserted dependency-only RUN may not precede a COPY: {w}"))?;
+    }
+    Ok(())
 }
 
 /// Whether manifest COPY `x` brings image path `p` (a file it lands, or a
@@ -267,6 +407,18 @@ pub fn check(
                 },
                 Expect::Inserted => match a[k] {
                     Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => {}
+                    Op::Run(pre) => {
+                        let provided: Vec<&CopyOp> = expect[..k]
+                            .iter()
+                            .zip(&a[..k])
+                            .filter_map(|(e, op)| match (e, op) {
+                                (Expect::Inserted, Op::Copy(x)) => Some(x),
+                                _ => None,
+                            })
+                            .collect();
+                        pre_install_ok(pre, &a[k + 1..], &provided, ctx, root)
+                            .map_err(|w| format!("stage {stage}: {w}"))?
+                    }
                     _ => {
                         return Err(format!(
                             "stage {stage}: an inserted op is not a manifest COPY re-copied later"
@@ -280,8 +432,13 @@ pub fn check(
             let Expect::Same { j, moved: true } = *e else {
                 continue;
             };
+            if let Op::Workdir(w) = b[j].1 {
+                workdir_move_ok(w, &expect[k + 1..], &b, j)
+                    .map_err(|why| format!("stage {stage}: {why}"))?;
+                continue;
+            }
             let Op::Run(run) = b[j].1 else {
-                return Err(format!("stage {stage}: only RUNs may move"));
+                return Err(format!("stage {stage}: only RUNs and WORKDIRs may move"));
             };
             let provided: Vec<&CopyOp> = expect[..k]
                 .iter()
@@ -310,6 +467,8 @@ pub fn check(
                         }
                     ));
                 };
+                let plain = plain_add(copy, ctx, root);
+                let copy = plain.as_ref().unwrap_or(copy);
                 let fx = match (ctx, root) {
                     (Some(c), Some(r)) => effects::of_op(
                         run,

@@ -285,6 +285,74 @@ pub fn merge_first_ok(first: &crate::shell::Script) -> Result<(), String> {
     Ok(())
 }
 
+/// An ADD of context directories copies files as they are, as COPY does:
+/// BuildKit unpacks only a source that is itself a local archive. Stricter
+/// here: any archive in the copied set, by name or by its first bytes,
+/// refuses. The ADD as a COPY, or why not.
+pub fn add_as_copy(
+    copy: &CopyOp,
+    ctx: &ContextTree,
+    root: &std::path::Path,
+) -> Result<CopyOp, String> {
+    if copy.source != CopySource::Context
+        || copy.checksum.is_some()
+        || copy
+            .srcs
+            .iter()
+            .any(|s| s.wildcard || s.inline.is_some() || s.remote.is_some())
+    {
+        return Err("the ADD is not of local directories".into());
+    }
+    for s in &copy.srcs {
+        if !ctx.get(&s.path).is_some_and(|e| e.is_dir()) {
+            return Err(format!("the ADD copies {}, not a directory", s.path));
+        }
+        let prefix = if s.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", s.path)
+        };
+        for (k, e) in ctx.entries() {
+            if e.kind != EntryKind::File || !k.starts_with(&prefix) {
+                continue;
+            }
+            if archive_name(k) || archive_magic(&root.join(k)) {
+                return Err(format!(
+                    "the ADD copies {k}, an archive (ADD may unpack archives; this split is not made for them)"
+                ));
+            }
+        }
+    }
+    let mut plain = copy.clone();
+    plain.add = false;
+    Ok(plain)
+}
+
+fn archive_name(p: &str) -> bool {
+    let l = p.to_ascii_lowercase();
+    [
+        ".tar", ".tgz", ".tbz2", ".tbz", ".txz", ".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
+}
+
+/// gzip, bzip2, xz, zstd, lz4 or a tar header (`ustar` at 257).
+fn archive_magic(file: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 262];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let h = &head[..n];
+    h.starts_with(&[0x1f, 0x8b])
+        || h.starts_with(b"BZh")
+        || h.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0])
+        || h.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || h.starts_with(&[0x04, 0x22, 0x4d, 0x18])
+        || h.get(257..262) == Some(b"ustar")
+}
+
 /// The files a COPY of context directories brings, read from the context
 /// directory on disk: what a RUN after the COPY finds at an image path.
 pub struct CopyFiles<'a> {

@@ -457,42 +457,9 @@ fn empty_tree() -> Option<ContextTree> {
         .clone()
 }
 
-/// Files whose edit should not reinstall dependencies.
-pub const MANIFESTS: &[&str] = &[
-    "requirements.txt",
-    "pyproject.toml",
-    "poetry.lock",
-    "Pipfile",
-    "Pipfile.lock",
-    "uv.lock",
-    "setup.py",
-    "setup.cfg",
-    "package.json",
-    "package-lock.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "pnpm-workspace.yaml",
-    "go.mod",
-    "go.sum",
-    "Gemfile",
-    "Gemfile.lock",
-    "composer.json",
-    "composer.lock",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "settings.gradle",
-    "settings.gradle.kts",
-    "gradle.properties",
-    "Cargo.toml",
-    "Cargo.lock",
-];
-
+/// Whether the path is a dependency manifest or lock file (the ecosystem table's).
 pub fn is_manifest(path: &str) -> bool {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    MANIFESTS.contains(&base)
-        || (base.starts_with("requirements") && base.ends_with(".txt"))
-        || base.ends_with(".csproj")
+    crate::ecosystem::is_manifest(path)
 }
 
 fn pick_source_file(tree: &ContextTree) -> Option<String> {

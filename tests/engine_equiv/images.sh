@@ -61,7 +61,9 @@ stub poetry <<'EOF'
 [ "$1" = install ] || exit 0
 need pyproject.toml; SP=/usr/local/lib/python3/site-packages; mkdir -p $SP
 files=pyproject.toml; [ -f poetry.lock ] && files="$files poetry.lock"
-echo deps >"$SP/poetry-$(h $files)"
+# Like poetry's installer: dependencies already installed at the locked versions are skipped
+# ("No dependencies to install or update"), then the project itself unless --no-root.
+[ -e "$SP/poetry-$(h $files)" ] || echo deps >"$SP/poetry-$(h $files)"
 case " $* " in *" --no-root "*) ;; *) need app; echo root >"$SP/root-$(cat app/*.py | h)" ;; esac
 EOF
 stub pipenv <<'EOF'
@@ -75,7 +77,11 @@ stub uv <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
 [ "$1" = sync ] || exit 0
-need pyproject.toml uv.lock; mkdir -p .venv/lib; echo deps >".venv/lib/uv-$(h pyproject.toml uv.lock)"
+need pyproject.toml uv.lock; mkdir -p .venv/lib; d=".venv/lib/uv-$(h pyproject.toml uv.lock)"
+# Like uv's exact sync: packages already at the locked versions are kept ("Audited"), others
+# removed; then the project itself (editable) unless --no-install-project.
+for f in .venv/lib/uv-*; do [ "$f" = "$d" ] || rm -f "$f"; done
+[ -e "$d" ] || echo deps >"$d"
 case " $* " in *" --no-install-project "*) ;; *) echo root >".venv/lib/root-$(cat *.py | h)" ;; esac
 EOF
 
@@ -155,9 +161,11 @@ stub dotnet <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
 case "$1" in
-  restore) set -- *.csproj; need "$1"; mkdir -p obj /root/.nuget/packages; h "$1" >obj/project.assets.json; echo p >"/root/.nuget/packages/$(h "$1")" ;;
-  publish) need obj/project.assets.json; out=/out; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
-           mkdir -p "$out"; cat *.csproj $(find . -name '*.cs' | sort) | h >"$out/app.dll" ;;
+  restore) case "$2" in *.csproj) p=$2 ;; *) set -- *.csproj; p=$1 ;; esac; need "$p"; d=$(dirname "$p")
+           mkdir -p "$d/obj" /root/.nuget/packages; h "$p" >"$d/obj/project.assets.json"; echo p >"/root/.nuget/packages/$(h "$p")" ;;
+  publish) case "$2" in *.csproj) p=$2 ;; *) set -- "$@"; p=$(ls *.csproj) ;; esac; d=$(dirname "$p")
+           need "$d/obj/project.assets.json"; out=/out; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+           mkdir -p "$out"; cat "$p" $(find "$d" -name '*.cs' | sort) | h >"$out/app.dll" ;;
 esac
 EOF
 stub apt-get <<'EOF'

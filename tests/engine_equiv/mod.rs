@@ -151,6 +151,8 @@ fn edit_target(ctx: &Path) -> Option<String> {
         "app.rb",
         "src/index.php",
         "Program.cs",
+        "Api/Program.cs",
+        "svc/app.py",
         "run.sh",
         "Makefile",
         "pkg/mod.py",
@@ -193,6 +195,32 @@ pub struct AppResult {
     pub fixed: Vec<String>,
     pub error: Option<String>,
     pub rebuild: Option<Rebuild>,
+    /// Steps re-run after the edit by the baseline dockopt's fix
+    /// (`DOCKOPT_EQUIV_BASELINE`) and by the app's hand-written
+    /// `ideal.Dockerfile`, when there are.
+    pub baseline: Option<usize>,
+    pub ideal: Option<usize>,
+}
+
+/// The safe fix of another dockopt binary (`DOCKOPT_EQUIV_BASELINE`, e.g. the
+/// main branch's) for the same context: the "before" of a comparison.
+fn baseline_fix(ctx: &Path) -> Option<Result<String, String>> {
+    let bin = std::env::var_os("DOCKOPT_EQUIV_BASELINE")?;
+    let out = Command::new(bin)
+        .args(["fix", "--stdout", "--context"])
+        .arg(ctx)
+        .arg(ctx.join("Dockerfile"))
+        .output();
+    Some(match out {
+        Ok(o) if o.status.code().is_some_and(|c| c <= 1) => {
+            Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+        }
+        Ok(o) => Err(format!(
+            "baseline fix failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )),
+        Err(e) => Err(format!("baseline fix: {e}")),
+    })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
@@ -212,6 +240,8 @@ fn run_app(name: &str, app: &Path) -> AppResult {
         fixed: Vec::new(),
         error: None,
         rebuild: None,
+        baseline: None,
+        ideal: None,
     };
     let r = (|| -> Result<(), String> {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -234,7 +264,21 @@ fn run_app(name: &str, app: &Path) -> AppResult {
             format!("dockopt-equiv-{name}:fixed"),
         );
         build(&fo, &ctx, &to)?;
-        if fixed == orig {
+        // The baseline's fix and the hand-written ideal, built before the edit.
+        let fb = tmp.path().join("baseline.Dockerfile");
+        let base_text = baseline_fix(&ctx).transpose()?;
+        let tb = format!("dockopt-equiv-{name}:baseline");
+        if let Some(t) = base_text.as_ref().filter(|t| **t != orig && **t != fixed) {
+            std::fs::write(&fb, t).map_err(|e| e.to_string())?;
+            build(&fb, &ctx, &tb)?;
+        }
+        let fi = app.join("ideal.Dockerfile");
+        let ti = format!("dockopt-equiv-{name}:ideal");
+        let ideal = fi.is_file();
+        if ideal {
+            build(&fi, &ctx, &ti)?;
+        }
+        if fixed == orig && base_text.is_none() && !ideal {
             return Ok(());
         }
         build(&ff, &ctx, &tf)?;
@@ -247,21 +291,55 @@ fn run_app(name: &str, app: &Path) -> AppResult {
             problems.truncate(12);
             return Err(format!("images differ:\n  {}", problems.join("\n  ")));
         }
-        // One-line source edit, unique per run so the engine cannot have it cached.
+        // One-line source edit, unique per build so the engine cannot have
+        // the edited context cached from another variant's build.
         if let Some(target) = edit_target(&ctx) {
-            let nonce = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
             let sim_o = simulate_misses(&orig, &ctx, &target);
             let sim_f = simulate_misses(&fixed, &ctx, &target);
             let p = ctx.join(&target);
-            let mut text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
-            text.push_str(&format!("\n# edit {nonce}\n"));
-            std::fs::write(&p, text).map_err(|e| e.to_string())?;
+            let edit = || -> Result<(), String> {
+                let nonce = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                let mut text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
+                text.push_str(&format!("\n# edit {nonce}\n"));
+                std::fs::write(&p, text).map_err(|e| e.to_string())
+            };
+            edit()?;
             let bo = build(&fo, &ctx, &to)?;
+            edit()?;
             let bf = build(&ff, &ctx, &tf)?;
             res.rebuild = Some((bo.reran, bf.reran, bo.seconds, bf.seconds, sim_o, sim_f));
+            // The same text as the original or the fix re-runs what that did.
+            let same_as = |t: &str| {
+                if t == orig {
+                    Some(bo.reran)
+                } else if t == fixed {
+                    Some(bf.reran)
+                } else {
+                    None
+                }
+            };
+            if let Some(t) = &base_text {
+                res.baseline = Some(match same_as(t) {
+                    Some(n) => n,
+                    None => {
+                        edit()?;
+                        build(&fb, &ctx, &tb)?.reran
+                    }
+                });
+            }
+            if ideal {
+                let t = std::fs::read_to_string(&fi).map_err(|e| e.to_string())?;
+                res.ideal = Some(match same_as(&t) {
+                    Some(n) => n,
+                    None => {
+                        edit()?;
+                        build(&fi, &ctx, &ti)?.reran
+                    }
+                });
+            }
         }
         Ok(())
     })();
@@ -306,6 +384,10 @@ pub fn run(filter: &[String]) -> (usize, usize) {
     let mut step_red = Vec::new();
     let mut sec_red = Vec::new();
     let mut sim_agree = (0, 0);
+    // Steps re-run after the edit, summed over the apps: original, fix,
+    // baseline fix; and over the apps with an ideal: original, fix, ideal.
+    let mut share = (0usize, 0usize, 0usize);
+    let mut share_ideal = (0usize, 0usize, 0usize, 0usize);
     for (name, path) in &apps {
         let r = run_app(name, path);
         let fixes = if r.fixed.is_empty() {
@@ -328,6 +410,19 @@ pub fn run(filter: &[String]) -> (usize, usize) {
                         show(simo),
                         show(simf)
                     ));
+                    share.0 += o;
+                    share.1 += f;
+                    share.2 += r.baseline.unwrap_or(o);
+                    if let Some(b) = r.baseline {
+                        line.push_str(&format!("  baseline fix {b}"));
+                    }
+                    if let Some(i) = r.ideal {
+                        line.push_str(&format!("  ideal {i}"));
+                        share_ideal.0 += o;
+                        share_ideal.1 += f;
+                        share_ideal.2 += i;
+                        share_ideal.3 += 1;
+                    }
                     if !r.fixed.is_empty() {
                         step_red.push(o as f64 - f as f64);
                         sec_red.push(so - sf);
@@ -365,6 +460,43 @@ pub fn run(filter: &[String]) -> (usize, usize) {
         mean(&sec_red),
         sim_agree.0,
         sim_agree.1
+    );
+    let pct = |saved: usize, of: usize| {
+        if of == 0 {
+            0.0
+        } else {
+            100.0 * saved as f64 / of as f64
+        }
+    };
+    let baseline = std::env::var_os("DOCKOPT_EQUIV_BASELINE").is_some();
+    println!(
+        "engine_equiv: share of re-run steps saved after a one-line edit: fix {:.1}% of {} ({}){}",
+        pct(share.0 - share.1.min(share.0), share.0),
+        share.0,
+        if baseline {
+            format!(
+                "baseline fix {:.1}%",
+                pct(share.0 - share.2.min(share.0), share.0)
+            )
+        } else {
+            "no DOCKOPT_EQUIV_BASELINE".into()
+        },
+        if share_ideal.3 > 0 {
+            format!(
+                "; on the {} apps with an ideal.Dockerfile: fix {:.1}%, ideal {:.1}%",
+                share_ideal.3,
+                pct(
+                    share_ideal.0 - share_ideal.1.min(share_ideal.0),
+                    share_ideal.0
+                ),
+                pct(
+                    share_ideal.0 - share_ideal.2.min(share_ideal.0),
+                    share_ideal.0
+                )
+            )
+        } else {
+            String::new()
+        }
     );
     println!("engine_equiv: {passed} passed, {failed} failed");
     (passed, failed)

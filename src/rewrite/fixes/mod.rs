@@ -3,7 +3,6 @@
 pub mod cache_mount;
 pub mod cleanup_in_same_layer;
 pub mod delete_in_creating_layer;
-mod ecosystems;
 pub mod manifest_first;
 pub mod merge_apt_update;
 pub mod multistage_split;

@@ -22,59 +22,12 @@ pub(crate) fn is_broad_copy(step: &Step) -> bool {
     }
 }
 
-/// A dependency install and the manifests it reads.
+/// A dependency install and the manifests it reads (the ecosystem table's).
 pub(crate) fn dependency_install(cmds: &[Cmd<'_>]) -> Option<(String, &'static [&'static str])> {
-    for c in cmds {
-        let p = c.program();
-        let sub = c.subcommand().unwrap_or("");
-        let m: Option<&'static [&'static str]> = if let Some(args) = c.pip_install_args() {
-            if args
-                .iter()
-                .any(|a| a == "-r" || a.starts_with("--requirement") || a.starts_with("-r"))
-            {
-                Some(&["requirements.txt"])
-            } else if args
-                .iter()
-                .any(|a| a == "." || a == "-e" || a == "--editable")
-            {
-                Some(&["pyproject.toml", "setup.py"])
-            } else {
-                None
-            }
-        } else {
-            match (p, sub) {
-                ("poetry", "install") => Some(&["pyproject.toml", "poetry.lock"]),
-                ("pipenv", "install" | "sync") => Some(&["Pipfile", "Pipfile.lock"]),
-                ("uv", "sync") => Some(&["pyproject.toml", "uv.lock"]),
-                ("npm", "ci" | "install" | "i")
-                    if c.after_subcommand().iter().all(|a| a.starts_with('-')) =>
-                {
-                    Some(&["package.json", "package-lock.json"])
-                }
-                ("yarn", "" | "install") => Some(&["package.json", "yarn.lock"]),
-                ("pnpm", "install" | "i") => Some(&["package.json", "pnpm-lock.yaml"]),
-                ("go", "mod")
-                    if c.after_subcommand()
-                        .first()
-                        .is_some_and(|a| a == "download") =>
-                {
-                    Some(&["go.mod", "go.sum"])
-                }
-                ("bundle", "install" | "") => Some(&["Gemfile", "Gemfile.lock"]),
-                ("composer", "install") => Some(&["composer.json", "composer.lock"]),
-                ("mvn" | "mvnw", _) if c.args().iter().any(|a| a.starts_with("dependency:")) => {
-                    Some(&["pom.xml"])
-                }
-                ("dotnet", "restore") => Some(&["*.csproj"]),
-                ("cargo", "fetch") => Some(&["Cargo.toml", "Cargo.lock"]),
-                _ => None,
-            }
-        };
-        if let Some(m) = m {
-            return Some((c.display(), m));
-        }
-    }
-    None
+    cmds.iter().find_map(|c| {
+        let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+        crate::ecosystem::detect(c.program(), &args).map(|(_, m)| (c.display(), m))
+    })
 }
 
 /// Lines of RUN steps the simulation re-runs, in order.

@@ -1,0 +1,61 @@
+//! Composer: `composer install --no-scripts` reads composer.json and
+//! composer.lock (`auth.json`, `COMPOSER_*` are the effects model's `php`).
+
+use super::{has, opt, sub, Class, Ecosystem, Files, Install};
+
+pub const ECOSYSTEM: Ecosystem = Ecosystem {
+    name: "composer",
+    manifests: &["composer.json"],
+    lockfiles: &["composer.lock"],
+    effects: "php",
+    installs: &["composer install --no-scripts --no-autoloader"],
+    caches: &["/root/.composer/cache", "/tmp/cache"],
+    install_outputs: &["vendor"],
+    build_outputs: &[],
+    runtime_images: &["php"],
+    detect,
+    classify,
+};
+
+fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
+    (prog == "composer" && sub(args).0 == "install")
+        .then_some(&["composer.json", "composer.lock"][..])
+}
+
+fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
+    if prog != "composer" || args.first() != Some(&"install") {
+        return None;
+    }
+    if !has(args, &["--no-scripts"]) {
+        return Some(Class::Unsafe(
+            "`composer install` without --no-scripts runs scripts that may read the sources".into(),
+        ));
+    }
+    let Some(json) = files.read("composer.json") else {
+        return Some(super::missing("composer.json"));
+    };
+    let optimize = has(
+        args,
+        &[
+            "-o",
+            "--optimize-autoloader",
+            "-a",
+            "--classmap-authoritative",
+        ],
+    );
+    if !has(args, &["--no-autoloader"]) && (optimize || json.contains("\"classmap\"")) {
+        return Some(Class::Unsafe(
+            "the autoloader scans the sources (classmap or --optimize-autoloader); add --no-autoloader"
+                .into(),
+        ));
+    }
+    if json.contains("\"type\": \"path\"") || json.contains("\"type\":\"path\"") {
+        return Some(Class::Unsafe("composer.json has a path repository".into()));
+    }
+    Some(Class::Install(Install {
+        eco: "composer",
+        required: vec!["composer.json".into()],
+        optional: opt(files, &["composer.lock"]),
+        outputs: vec!["vendor"],
+    }))
+}

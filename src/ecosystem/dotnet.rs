@@ -1,0 +1,107 @@
+//! .NET: `dotnet restore [X.csproj]` reads the project file (NuGet.config,
+//! Directory.Build.*, global.json are the effects model's `dotnet` family).
+
+use super::{has, sub, Class, Ecosystem, Files, Install};
+
+pub const ECOSYSTEM: Ecosystem = Ecosystem {
+    name: "dotnet",
+    manifests: &["Directory.Packages.props", "packages.lock.json"],
+    lockfiles: &["packages.lock.json"],
+    effects: "dotnet",
+    installs: &["dotnet restore", "dotnet restore App.csproj"],
+    caches: &["/root/.nuget/packages"],
+    install_outputs: &["obj", "bin"],
+    build_outputs: &["bin", "obj"],
+    runtime_images: &[
+        "mcr.microsoft.com/dotnet/aspnet",
+        "mcr.microsoft.com/dotnet/runtime",
+    ],
+    detect,
+    classify,
+};
+
+/// `App.csproj`, `Lib.fsproj`, `Old.vbproj`.
+pub fn is_project_file(base: &str) -> bool {
+    [".csproj", ".fsproj", ".vbproj"]
+        .iter()
+        .any(|e| base.ends_with(e) && base.len() > e.len())
+}
+
+fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
+    (prog == "dotnet" && sub(args).0 == "restore").then_some(&["*.csproj"][..])
+}
+
+fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
+    if prog != "dotnet" || args.first() != Some(&"restore") {
+        return None;
+    }
+    let positional: Vec<&str> = args[1..]
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if has(&args[1..], &["-r", "--runtime", "-s", "--source"]) {
+        return Some(Class::Other);
+    }
+    let project = match positional.as_slice() {
+        [] => {
+            let top = files.list("");
+            let projects: Vec<String> =
+                top.iter().filter(|n| is_project_file(n)).cloned().collect();
+            if projects.len() != 1 || top.iter().any(|n| n.ends_with(".sln")) {
+                return Some(Class::Unsafe(
+                    "not exactly one project file at the top (solutions and multi-project builds are not split)"
+                        .into(),
+                ));
+            }
+            projects[0].clone()
+        }
+        // `dotnet restore src/Api/Api.csproj`: the project it names.
+        [p] if is_project_file(p.rsplit('/').next().unwrap_or(p)) => {
+            if files.kind(p) != Some(false) {
+                return Some(super::missing(p));
+            }
+            p.to_string()
+        }
+        [p] => {
+            return Some(Class::Unsafe(format!(
+            "`dotnet restore {p}` names a solution or directory, whose projects are not read here"
+        )))
+        }
+        _ => return Some(Class::Other),
+    };
+    let proj = files.read(&project).unwrap_or_default();
+    if proj.contains("ProjectReference") {
+        return Some(Class::Unsafe(
+            "the project references other projects, which are not copied first".into(),
+        ));
+    }
+    Some(Class::Install(Install {
+        eco: "dotnet",
+        required: vec![project],
+        optional: super::opt(files, &["Directory.Packages.props", "packages.lock.json"]),
+        outputs: vec!["obj", "bin"],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::mem;
+    use super::super::{classify, Class};
+
+    #[test]
+    fn restore_naming_the_project() {
+        let f = mem(&[
+            ("src/Api/Api.csproj", "<Project/>"),
+            ("src/Api/Program.cs", ""),
+        ]);
+        match classify(&["dotnet", "restore", "src/Api/Api.csproj"], &f) {
+            Class::Install(i) => assert_eq!(i.required, ["src/Api/Api.csproj"]),
+            c => panic!("{c:?}"),
+        }
+        assert!(matches!(
+            classify(&["dotnet", "restore", "App.sln"], &f),
+            Class::Unsafe(_)
+        ));
+    }
+}

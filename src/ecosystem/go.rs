@@ -1,0 +1,56 @@
+//! Go modules: `go mod download` reads go.mod and go.sum.
+
+use super::{opt, sub, Class, Ecosystem, Files, Install};
+
+pub const ECOSYSTEM: Ecosystem = Ecosystem {
+    name: "go",
+    manifests: &["go.mod"],
+    lockfiles: &["go.sum"],
+    effects: "go",
+    installs: &["go mod download"],
+    caches: &["/root/go/pkg/mod", "/root/.cache/go-build"],
+    install_outputs: &[],
+    build_outputs: &[],
+    runtime_images: &["gcr.io/distroless/static", "alpine", "scratch"],
+    detect,
+    classify,
+};
+
+fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
+    let (s, rest) = sub(args);
+    (prog == "go" && s == "mod" && rest.first() == Some(&"download"))
+        .then_some(&["go.mod", "go.sum"][..])
+}
+
+fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
+    if prog != "go" || args.first() != Some(&"mod") || args.get(1) != Some(&"download") {
+        return None;
+    }
+    if args[2..].iter().any(|a| !a.starts_with('-')) {
+        return Some(Class::Other);
+    }
+    let Some(gomod) = files.read("go.mod") else {
+        return Some(super::missing("go.mod"));
+    };
+    for line in gomod.lines() {
+        let l = line.trim();
+        if (l.starts_with("replace") || l.contains("=>"))
+            && (l.contains("=> ./") || l.contains("=> ../") || l.contains("=> /"))
+        {
+            return Some(Class::Unsafe(
+                "go.mod replaces a module with a local directory, which is not copied first".into(),
+            ));
+        }
+    }
+    if files.kind("go.work").is_some() || files.kind("vendor").is_some() {
+        return Some(Class::Unsafe(
+            "a go.work file or vendor directory changes what `go mod download` reads".into(),
+        ));
+    }
+    Some(Class::Install(Install {
+        eco: "go",
+        required: vec!["go.mod".into()],
+        optional: opt(files, &["go.sum"]),
+        outputs: vec![],
+    }))
+}

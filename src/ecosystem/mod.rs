@@ -1,0 +1,341 @@
+//! The ecosystem table: what each package ecosystem is, in one place.
+//!
+//! One file per ecosystem, each exporting an [`Ecosystem`]: its manifests and
+//! lock files, the install commands it recognises (and, for DO101's split,
+//! what such an install reads and writes), its download caches, the
+//! directories its installs and builds write, and its usual runtime images.
+//! Rules (DO101's detection, the "one-line source edit" a simulation
+//! makes), fixes (DO101's manifest-first split) read it; multistage and the
+//! cost model may too.
+//!
+//! The configuration files a tool loads (`.npmrc`, `poetry.toml`,
+//! `pip.conf`, `NuGet.config`, …) are not listed here: the effects model
+//! (`crate::effects`, one file per tool family, named by
+//! [`Ecosystem::effects`]) knows them by the tool's own rules, and DO101's
+//! split copies every file that model says the install reads.
+//!
+//! Adding an ecosystem: a file here with its `ECOSYSTEM`, a `pub mod` line
+//! and an entry in [`ALL`], plus its fixtures.
+
+pub mod bundler;
+pub mod cargo;
+pub mod composer;
+pub mod dotnet;
+pub mod go;
+pub mod gradle;
+pub mod maven;
+mod node;
+pub mod npm;
+pub mod pip;
+pub mod pipenv;
+pub mod pnpm;
+pub mod poetry;
+pub mod uv;
+pub mod yarn;
+
+/// One package ecosystem.
+pub struct Ecosystem {
+    pub name: &'static str,
+    /// Files whose edit should not reinstall dependencies (base names).
+    pub manifests: &'static [&'static str],
+    /// Lock files among (or next to) the manifests (base names).
+    pub lockfiles: &'static [&'static str],
+    /// The `crate::effects` family that models what its tools read
+    /// (configuration files, environment) and write.
+    pub effects: &'static str,
+    /// Dependency installs as a user writes them (documentation, advice).
+    pub installs: &'static [&'static str],
+    /// Download caches its tools keep (absolute, root's home).
+    pub caches: &'static [&'static str],
+    /// Paths an install writes next to its manifests (relative to the
+    /// project): a context that also holds them has the full COPY overwrite
+    /// the install's output.
+    pub install_outputs: &'static [&'static str],
+    /// What a build writes (relative to the project).
+    pub build_outputs: &'static [&'static str],
+    /// Official images that run its programs.
+    pub runtime_images: &'static [&'static str],
+    /// The dependency install a rule recognises (`prog` a base name, `args`
+    /// what follows it): the manifests to name in the advice.
+    pub detect: fn(prog: &str, args: &[&str]) -> Option<&'static [&'static str]>,
+    /// What a dependency install reads and writes, read against the context.
+    pub classify: fn(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class>,
+}
+
+/// Every ecosystem, in the order rules try them.
+pub const ALL: &[&Ecosystem] = &[
+    &pip::ECOSYSTEM,
+    &uv::ECOSYSTEM,
+    &poetry::ECOSYSTEM,
+    &pipenv::ECOSYSTEM,
+    &npm::ECOSYSTEM,
+    &yarn::ECOSYSTEM,
+    &pnpm::ECOSYSTEM,
+    &go::ECOSYSTEM,
+    &cargo::ECOSYSTEM,
+    &maven::ECOSYSTEM,
+    &gradle::ECOSYSTEM,
+    &bundler::ECOSYSTEM,
+    &composer::ECOSYSTEM,
+    &dotnet::ECOSYSTEM,
+];
+
+/// The ecosystem called `name`.
+pub fn by_name(name: &str) -> Option<&'static Ecosystem> {
+    ALL.iter().copied().find(|e| e.name == name)
+}
+
+/// Context access for manifests, by path as written in the command (relative to the cwd).
+pub trait Files {
+    fn read(&self, p: &str) -> Option<String>;
+    /// Some(true) for a directory, Some(false) for a file, None if absent (or ignored).
+    fn kind(&self, p: &str) -> Option<bool>;
+    /// Names of the entries directly under directory `p` ("" is the cwd).
+    fn list(&self, p: &str) -> Vec<String>;
+}
+
+/// A dependency install that reads only its manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Install {
+    pub eco: &'static str,
+    /// Manifests the install needs (paths as the command sees them).
+    pub required: Vec<String>,
+    /// Copied too when present (lock files, files the tool reads beside them).
+    pub optional: Vec<String>,
+    /// Paths the install writes next to the manifests: if the context also has
+    /// them, the later full COPY would overwrite the install's output.
+    pub outputs: Vec<&'static str>,
+}
+
+/// An install that also installs the project (`poetry install`, `uv sync`,
+/// `pip install .`): the dependency-only command that can run before the
+/// sources are copied, with the original kept after the full COPY.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoPhase {
+    /// What the dependency-only command reads and writes.
+    pub install: Install,
+    /// The dependency-only command's arguments (what follows the program);
+    /// empty when there is none (`pip install .`: only installs before it
+    /// in the same RUN can run first).
+    pub pre: Vec<String>,
+    /// Why running it first may change the image (an Unsafe fix), if so.
+    pub unsafe_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Class {
+    Install(Install),
+    /// Installs the project too; a dependency-only command exists.
+    Project(TwoPhase),
+    /// A dependency install that reads (or may rewrite) more than its manifests.
+    Unsafe(String),
+    /// A manifest-only install that may rewrite its lock file: splitting it is
+    /// possible, but the later full COPY would put the original lock back, so
+    /// the image can differ in that one file (an Unsafe fix, with the reason).
+    LockMayChange(Install, String),
+    /// Reads nothing relative to the cwd and writes only system locations.
+    Neutral,
+    Other,
+}
+
+/// The program's base name and its index in `argv`, wrappers (`sudo`,
+/// `env X=1`, …) skipped.
+pub fn program(argv: &[&str]) -> (String, usize) {
+    crate::rewrite::fixes::run_view::program(argv)
+}
+
+/// Classifies one simple command (`argv` with its program).
+///
+/// A command that is not a dependency install is `Neutral` here: whether it
+/// may run before the full COPY is the effects model's question (see
+/// `manifest_first::effects_allow`), not a hand list's.
+pub fn classify(argv: &[&str], files: &dyn Files) -> Class {
+    classify_known(argv, files).unwrap_or(Class::Neutral)
+}
+
+/// As [`classify`], None when no ecosystem knows the command.
+pub fn classify_known(argv: &[&str], files: &dyn Files) -> Option<Class> {
+    let (prog, i) = program(argv);
+    let rest = &argv[(i + 1).min(argv.len())..];
+    ALL.iter().find_map(|e| (e.classify)(&prog, rest, files))
+}
+
+/// The dependency-only form of a project install (`poetry install` →
+/// `poetry install --no-root`), whole argv; None when `argv` is not one.
+/// Read without the context: the guard checks a two-phase split's text.
+pub fn dependency_only(argv: &[&str]) -> Option<Vec<String>> {
+    struct Any;
+    impl Files for Any {
+        fn read(&self, _: &str) -> Option<String> {
+            Some(String::new())
+        }
+        fn kind(&self, _: &str) -> Option<bool> {
+            Some(false)
+        }
+        fn list(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+    }
+    let (_, i) = program(argv);
+    match classify_known(argv, &Any)? {
+        Class::Project(t) if !t.pre.is_empty() => {
+            let mut out: Vec<String> = argv[..=i.min(argv.len().saturating_sub(1))]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            out.extend(t.pre);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `argv` installs the project itself (a two-phase split's second
+/// phase), read without the context.
+pub fn is_project_install(argv: &[&str]) -> bool {
+    struct Any;
+    impl Files for Any {
+        fn read(&self, _: &str) -> Option<String> {
+            Some(String::new())
+        }
+        fn kind(&self, _: &str) -> Option<bool> {
+            Some(false)
+        }
+        fn list(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+    }
+    matches!(classify_known(argv, &Any), Some(Class::Project(_)))
+}
+
+/// The dependency install `prog args` is (the ecosystem and the manifests to
+/// name), for rules.
+pub fn detect(prog: &str, args: &[&str]) -> Option<(&'static Ecosystem, &'static [&'static str])> {
+    ALL.iter()
+        .copied()
+        .find_map(|e| (e.detect)(prog, args).map(|m| (e, m)))
+}
+
+/// Whether a context path is a dependency manifest or lock file of any
+/// ecosystem (editing it should reinstall dependencies, editing anything
+/// else should not).
+pub fn is_manifest(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    ALL.iter()
+        .any(|e| e.manifests.contains(&base) || e.lockfiles.contains(&base))
+        || pip::is_requirements_name(base)
+        || dotnet::is_project_file(base)
+}
+
+/// The first argument that is not an option, and what follows it.
+pub(crate) fn sub<'a, 'b>(args: &'a [&'b str]) -> (&'b str, &'a [&'b str]) {
+    match args.iter().position(|a| !a.starts_with('-')) {
+        Some(i) => (args[i], &args[i + 1..]),
+        None => ("", &[]),
+    }
+}
+
+pub(crate) fn no_relative_args(args: &[&str]) -> bool {
+    use crate::rewrite::fixes::run_view::is_relative_pathish;
+    args.iter()
+        .all(|a| !is_relative_pathish(a) && !a.contains('$') && !a.contains('='))
+        || args
+            .iter()
+            .all(|a| !is_relative_pathish(a) && !a.contains('$'))
+}
+
+pub(crate) fn has(args: &[&str], flags: &[&str]) -> bool {
+    args.iter().any(|a| {
+        flags
+            .iter()
+            .any(|f| a == f || a.starts_with(&format!("{f}=")))
+    })
+}
+
+/// The names among `names` that the context has.
+pub(crate) fn opt(files: &dyn Files, names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|n| files.kind(n).is_some())
+        .map(|n| n.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::Files;
+    use std::collections::BTreeMap;
+
+    pub struct Mem(pub BTreeMap<&'static str, &'static str>);
+    impl Files for Mem {
+        fn read(&self, p: &str) -> Option<String> {
+            self.0.get(p).map(|s| s.to_string())
+        }
+        fn kind(&self, p: &str) -> Option<bool> {
+            if self.0.contains_key(p) {
+                return Some(false);
+            }
+            let pre = format!("{p}/");
+            self.0.keys().any(|k| k.starts_with(&pre)).then_some(true)
+        }
+        fn list(&self, _: &str) -> Vec<String> {
+            self.0.keys().map(|k| k.to_string()).collect()
+        }
+    }
+
+    pub fn mem(files: &[(&'static str, &'static str)]) -> Mem {
+        Mem(files.iter().copied().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ecosystem_is_listed_once_with_manifests() {
+        for (i, e) in ALL.iter().enumerate() {
+            assert!(!e.manifests.is_empty(), "{}", e.name);
+            assert!(!e.installs.is_empty(), "{}", e.name);
+            assert!(ALL[i + 1..].iter().all(|o| o.name != e.name), "{}", e.name);
+            assert!(by_name(e.name).is_some());
+        }
+    }
+
+    #[test]
+    fn manifests_are_recognised() {
+        for p in [
+            "requirements.txt",
+            "requirements-dev.txt",
+            "svc/package.json",
+            "Api.csproj",
+            "go.sum",
+            "Cargo.lock",
+            "Pipfile.lock",
+        ] {
+            assert!(is_manifest(p), "{p}");
+        }
+        for p in ["app.py", "src/main.rs", "README.md"] {
+            assert!(!is_manifest(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn every_listed_install_is_detected() {
+        for e in ALL {
+            for cmd in e.installs {
+                let argv: Vec<&str> = cmd.split_whitespace().collect();
+                let (prog, i) = program(&argv);
+                let got = detect(&prog, &argv[i + 1..]).map(|(d, _)| d.name);
+                assert_eq!(got, Some(e.name), "{cmd}");
+            }
+        }
+    }
+}
+
+/// The class of an install whose manifest the context lacks.
+pub(crate) fn missing(name: &str) -> Class {
+    Class::Unsafe(format!(
+        "{name} is not in the build context (or is ignored)"
+    ))
+}

@@ -1,0 +1,86 @@
+//! npm: `npm ci` / `npm install` (package.json + package-lock.json or
+//! npm-shrinkwrap.json; `.npmrc` is the effects model's).
+
+use super::node::node_install;
+use super::{has, no_relative_args, sub, Class, Ecosystem, Files};
+
+pub const ECOSYSTEM: Ecosystem = Ecosystem {
+    name: "npm",
+    manifests: &["package.json"],
+    lockfiles: &["package-lock.json", "npm-shrinkwrap.json"],
+    effects: "node",
+    installs: &["npm ci", "npm install"],
+    caches: &["/root/.npm"],
+    install_outputs: super::node::NODE_OUTPUTS,
+    build_outputs: &["dist", "build", ".next"],
+    runtime_images: &["node"],
+    detect,
+    classify,
+};
+
+fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
+    let (s, rest) = sub(args);
+    (prog == "npm"
+        && matches!(s, "ci" | "install" | "i")
+        && rest.iter().all(|a| a.starts_with('-')))
+    .then_some(&["package.json", "package-lock.json"][..])
+}
+
+fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
+    if prog != "npm" {
+        return None;
+    }
+    let sub = *args.first()?;
+    let rest = &args[1..];
+    let positional = rest.iter().any(|a| !a.starts_with('-'));
+    let global = has(rest, &["-g", "--global"]);
+    match sub {
+        "install" | "i" | "add" if global => Some(
+            if no_relative_args(rest) && !rest.iter().any(|a| a.contains('$')) {
+                Class::Neutral
+            } else {
+                Class::Other
+            },
+        ),
+        "ci" | "install" | "i" if !positional || sub == "ci" => {
+            if positional && rest.iter().any(|a| !a.starts_with('-')) {
+                return Some(Class::Other);
+            }
+            Some(node_install(
+                "npm",
+                files,
+                has(rest, &["--ignore-scripts"]),
+                &["package-lock.json", "npm-shrinkwrap.json"],
+                sub == "ci",
+            ))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::mem;
+    use super::super::{classify, Class};
+
+    #[test]
+    fn scripts_and_lock() {
+        let f = mem(&[
+            ("package.json", r#"{"scripts":{"postinstall":"node x.js"}}"#),
+            ("package-lock.json", "{}"),
+        ]);
+        assert!(matches!(classify(&["npm", "ci"], &f), Class::Unsafe(_)));
+        let f = mem(&[("package.json", "{}"), ("package-lock.json", "{}")]);
+        assert!(matches!(classify(&["npm", "ci"], &f), Class::Install(_)));
+        // Splittable, but the lock it may rewrite is put back: an Unsafe fix.
+        assert!(matches!(
+            classify(&["npm", "install"], &f),
+            Class::LockMayChange(..)
+        ));
+        let f = mem(&[("package.json", "{}")]);
+        assert!(matches!(
+            classify(&["npm", "install"], &f),
+            Class::Install(_)
+        ));
+    }
+}

@@ -1,0 +1,353 @@
+//! pip: requirements files (with their `-r`/`-c` includes, resolved
+//! relative to the including file as pip's `req_file.py` does), `pip
+//! install .` of a local project.
+
+use super::{sub, Class, Ecosystem, Files, Install, TwoPhase};
+use crate::rewrite::fixes::run_view::is_relative_pathish;
+
+pub const ECOSYSTEM: Ecosystem = Ecosystem {
+    name: "pip",
+    manifests: &[
+        "requirements.txt",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+    ],
+    lockfiles: &[],
+    effects: "pip",
+    installs: &[
+        "pip install -r requirements.txt",
+        "python -m pip install -r requirements.txt",
+        "pip install .",
+    ],
+    caches: &["/root/.cache/pip"],
+    install_outputs: &[],
+    build_outputs: &["build", "dist", "*.egg-info"],
+    runtime_images: &["python"],
+    detect,
+    classify,
+};
+
+/// `requirements.txt`, `requirements-dev.txt`, `requirements_prod.txt`.
+pub fn is_requirements_name(base: &str) -> bool {
+    base.starts_with("requirements") && base.ends_with(".txt")
+}
+
+pub(super) fn is_pip(prog: &str) -> bool {
+    prog.strip_prefix("pip")
+        .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_python(prog: &str) -> bool {
+    prog.strip_prefix("python")
+        .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// pip's own arguments (`pip …`, `python -m pip …`), None for other programs.
+pub(super) fn pip_args<'a, 'b>(prog: &str, args: &'a [&'b str]) -> Option<&'a [&'b str]> {
+    if is_pip(prog) {
+        return Some(args);
+    }
+    if is_python(prog) && args.len() >= 2 && args[0] == "-m" && is_pip(args[1]) {
+        return Some(&args[2..]);
+    }
+    None
+}
+
+fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
+    let (s, rest) = sub(pip_args(prog, args)?);
+    if s != "install" {
+        return None;
+    }
+    if rest
+        .iter()
+        .any(|a| *a == "-r" || a.starts_with("--requirement") || a.starts_with("-r"))
+    {
+        Some(&["requirements.txt"])
+    } else if rest
+        .iter()
+        .any(|a| *a == "." || *a == "-e" || *a == "--editable")
+    {
+        Some(&["pyproject.toml", "setup.py"])
+    } else {
+        None
+    }
+}
+
+fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
+    let own = pip_args(prog, args)?;
+    let mut class = install(own, files, "pip")?;
+    // `python -m pip`: the first install keeps `-m pip`.
+    if let Class::Project(t) = &mut class {
+        let lead = &args[..args.len() - own.len()];
+        t.pre.splice(0..0, lead.iter().map(|s| s.to_string()));
+    }
+    Some(class)
+}
+
+/// Follows `-r`/`-c` includes of a requirements file; Err on local or editable requirements.
+fn requirements(
+    path: &str,
+    files: &dyn Files,
+    seen: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), String> {
+    if seen.iter().any(|s| s == path) {
+        return Ok(());
+    }
+    if depth > 8 {
+        return Err("requirements includes nest too deeply".into());
+    }
+    let Some(text) = files.read(path) else {
+        return Err(format!("{path} is not in the build context"));
+    };
+    seen.push(path.to_string());
+    let dir = match path.rfind('/') {
+        Some(i) => &path[..=i],
+        None => "",
+    };
+    for line in text.lines() {
+        let line = match line.find(" #") {
+            Some(i) => &line[..i],
+            None => line,
+        }
+        .trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (flag, val) = match words.first().copied() {
+            Some(w) if w.starts_with('-') => match w.split_once('=') {
+                Some((f, v)) => (f, Some(v)),
+                None => (w, words.get(1).copied()),
+            },
+            _ => ("", None),
+        };
+        match flag {
+            "-r" | "--requirement" | "-c" | "--constraint" => {
+                let v = val.ok_or_else(|| format!("{path}: `{line}` has no file"))?;
+                if v.contains("://") {
+                    return Err(format!("{path} includes a remote file"));
+                }
+                if v.starts_with('/') {
+                    return Err(format!("{path} includes an absolute path {v}"));
+                }
+                // pip resolves an include relative to the including file.
+                let inc = crate::model::path::clean(&format!("{dir}{v}"));
+                if inc.starts_with("..") {
+                    return Err(format!("{path} includes {v}, outside the project"));
+                }
+                requirements(&inc, files, seen, depth + 1)?;
+            }
+            "-e" | "--editable" => {
+                return Err(format!(
+                    "{path} has an editable requirement (`{line}`), which reads the source tree"
+                ))
+            }
+            "-f" | "--find-links" if !val.is_some_and(|v| v.contains("://")) => {
+                return Err(format!("{path} finds links in a local directory"));
+            }
+            "" if line.starts_with('.')
+                || line.starts_with('/')
+                || line.starts_with("file:")
+                || line.contains("@ file:")
+                || line.ends_with(".whl")
+                || line.ends_with(".tar.gz") =>
+            {
+                return Err(format!(
+                    "{path} installs a local path (`{line}`), which is not copied first"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `pip install …` (args after the program); `eco` names it in messages
+/// (`uv pip install` shares the grammar).
+pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Option<Class> {
+    if args.first() != Some(&"install") {
+        return None;
+    }
+    let mut reqs = Vec::new();
+    // The project paths (`.`, `./pkg`): installing them needs the sources.
+    let mut project: Vec<&str> = Vec::new();
+    let mut kept: Vec<&str> = vec!["install"];
+    let mut it = args[1..].iter().peekable();
+    while let Some(&a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if a.starts_with("--") => (f, Some(v)),
+            _ => (a, None),
+        };
+        match flag {
+            "-r" | "--requirement" | "-c" | "--constraint" => {
+                let v = match inline {
+                    Some(v) => v,
+                    None => match it.next() {
+                        Some(v) => {
+                            kept.push(a);
+                            v
+                        }
+                        None => return Some(Class::Other),
+                    },
+                };
+                kept.push(v);
+                reqs.push(v.to_string());
+                continue;
+            }
+            "-e" | "--editable" => {
+                return Some(Class::Unsafe(
+                    "an editable install reads the source tree".into(),
+                ))
+            }
+            "-t" | "--target" | "--prefix" | "--root" | "--src" | "-f" | "--find-links" => {
+                return Some(Class::Other)
+            }
+            "-U" | "--upgrade" | "--force-reinstall" | "-I" | "--ignore-installed" => {}
+            "-i" | "--index-url" | "--extra-index-url" | "--trusted-host" | "--progress-bar"
+            | "--root-user-action" | "--platform" | "--python-version" | "--implementation"
+            | "--abi" | "--only-binary" | "--no-binary" | "--retries" | "--timeout"
+            | "--cache-dir" => {
+                kept.push(a);
+                if inline.is_none() {
+                    if let Some(v) = it.next() {
+                        kept.push(v);
+                    }
+                }
+                continue;
+            }
+            f if f.starts_with('-') => {}
+            pkg => {
+                if pkg == "." || pkg == "./" {
+                    project.push(pkg);
+                    continue;
+                }
+                if is_relative_pathish(pkg) || pkg.starts_with('/') || pkg.contains("file:") {
+                    return Some(Class::Unsafe(format!(
+                        "`{eco} install {pkg}` installs from the source tree, which is not copied first"
+                    )));
+                }
+                if pkg.contains('$') {
+                    return Some(Class::Other);
+                }
+            }
+        }
+        kept.push(a);
+    }
+    let mut seen = Vec::new();
+    for r in &reqs {
+        if let Err(e) = requirements(r, files, &mut seen, 0) {
+            return Some(Class::Unsafe(e));
+        }
+    }
+    let install = Install {
+        eco,
+        required: seen,
+        optional: Vec::new(),
+        outputs: vec![],
+    };
+    if !project.is_empty() {
+        if reqs.is_empty() {
+            // No dependency-only form: a manifest-only install before it in
+            // the same RUN can still run first.
+            return Some(Class::Project(TwoPhase {
+                install,
+                pre: Vec::new(),
+                unsafe_reason: None,
+            }));
+        }
+        // `pip install -r requirements.txt .` → `pip install -r requirements.txt` first.
+        return Some(Class::Project(TwoPhase {
+            install,
+            pre: kept.iter().map(|s| s.to_string()).collect(),
+            unsafe_reason: Some(format!(
+                "the first `{eco} install` resolves the requirements without the project's own dependency constraints, so it may pick other versions than the single install did"
+            )),
+        }));
+    }
+    if reqs.is_empty() {
+        return Some(Class::Neutral);
+    }
+    Some(Class::Install(install))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::mem;
+    use super::super::{classify, Class};
+
+    #[test]
+    fn follows_includes_relative_to_the_including_file() {
+        let f = mem(&[
+            ("requirements.txt", "-r base.txt\nflask==2\n"),
+            ("base.txt", "-c constraints.txt\nrequests\n"),
+            ("constraints.txt", "urllib3<2\n"),
+        ]);
+        match classify(&["pip", "install", "-r", "requirements.txt"], &f) {
+            Class::Install(i) => assert_eq!(
+                i.required,
+                vec!["requirements.txt", "base.txt", "constraints.txt"]
+            ),
+            c => panic!("{c:?}"),
+        }
+        let f = mem(&[
+            ("requirements/prod.txt", "-r base.txt\n-r ../extra.txt\n"),
+            ("requirements/base.txt", "flask\n"),
+            ("extra.txt", "x\n"),
+        ]);
+        match classify(&["pip", "install", "-r", "requirements/prod.txt"], &f) {
+            Class::Install(i) => assert_eq!(
+                i.required,
+                vec![
+                    "requirements/prod.txt",
+                    "requirements/base.txt",
+                    "extra.txt"
+                ]
+            ),
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn editable_and_local_are_unsafe() {
+        let f = mem(&[("requirements.txt", "-e .\n")]);
+        assert!(matches!(
+            classify(&["pip", "install", "-r", "requirements.txt"], &f),
+            Class::Unsafe(_)
+        ));
+        assert!(matches!(
+            classify(&["pip", "install", "."], &f),
+            Class::Project(t) if t.pre.is_empty()
+        ));
+        assert_eq!(
+            classify(&["pip", "install", "--upgrade", "pip"], &f),
+            Class::Neutral
+        );
+    }
+
+    #[test]
+    fn requirements_and_project_in_one_install_is_two_phase() {
+        let f = mem(&[("requirements.txt", "flask\n")]);
+        match classify(
+            &[
+                "pip",
+                "install",
+                "--no-cache-dir",
+                "-r",
+                "requirements.txt",
+                ".",
+            ],
+            &f,
+        ) {
+            Class::Project(t) => {
+                assert_eq!(
+                    t.pre,
+                    ["install", "--no-cache-dir", "-r", "requirements.txt"]
+                );
+                assert!(t.unsafe_reason.is_some());
+            }
+            c => panic!("{c:?}"),
+        }
+    }
+}

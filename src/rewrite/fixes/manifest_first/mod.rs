@@ -1,0 +1,759 @@
+//! DO101 manifest-first: copy the dependency manifests and install before
+//! copying the whole source tree.
+//!
+//! ## What it does
+//! Finds a `COPY` (or `ADD`) of a directory (`COPY . .`, `COPY src/ /app/`)
+//! followed by a dependency install (`pip install -r requirements.txt`,
+//! `npm ci`, `go mod download`, `bundle install`, `dotnet restore
+//! App.csproj`, …; the ecosystem table `crate::ecosystem` says which) and
+//! splits it: a `COPY` of just the manifests the install reads (to the same
+//! place, with the same `--chown`/`--chmod`), the install, then the full
+//! `COPY`. `ENV`, `ARG`, `USER`, `WORKDIR` and `RUN` instructions between
+//! the COPY and the install move up with it when they may cross the COPY
+//! (a `RUN` by the hazard check, a `WORKDIR` when the COPY's destination is
+//! absolute and it has no `--chown`/`--chmod`).
+//!
+//! An install that also installs the project (`poetry install` without
+//! `--no-root`, `uv sync` without `--no-install-project`, `pip install -r
+//! requirements.txt && pip install .`) gets a two-phase split: the
+//! manifests and the dependency-only form (`poetry install … --no-root`,
+//! `uv sync … --frozen --no-install-project`, the installs before `pip
+//! install .`) go above the full COPY, and the original install stays after
+//! it, where it finds the dependencies in place and adds only the project.
+//! The equivalence guard accepts the inserted RUN only as exactly that form
+//! of the RUN it precedes.
+//!
+//! Cargo has no command that fetches and builds only the dependencies, so a
+//! `cargo build` (or `cargo install --path .`) after the full `COPY` gets
+//! the classic dummy-crate split instead: `COPY Cargo.toml Cargo.lock ./`
+//! (the manifests the context has, plus `rust-toolchain[.toml]`), a `RUN`
+//! that writes dummy sources (`fn main() {}` in `src/main.rs` for a binary,
+//! an empty `src/lib.rs` for a library, as Cargo.toml and the context say),
+//! runs the same cargo command, then deletes `src` and the dummy crate's own
+//! artifacts under `target/<profile>`; the full `COPY` and the original
+//! build stay after it. A second run sees the cargo `RUN` above the full
+//! `COPY` and leaves the split alone.
+//!
+//! ## Why is this bad?
+//! BuildKit keys a `COPY . .` on every file of the context. Any source edit
+//! misses it, and every step after it re-runs, including the slow install
+//! whose real inputs (the manifests) did not change. For Rust that means
+//! recompiling every dependency on each edit.
+//!
+//! ## Example
+//! ```dockerfile
+//! WORKDIR /app
+//! COPY . .
+//! RUN pip install -r requirements.txt
+//! ```
+//! Use instead:
+//! ```dockerfile
+//! WORKDIR /app
+//! COPY requirements.txt ./
+//! RUN pip install -r requirements.txt
+//! COPY . .
+//! ```
+//! And for a binary crate `ledger` (with `--unsafe-fixes`):
+//! ```dockerfile
+//! WORKDIR /app
+//! COPY Cargo.toml Cargo.lock ./
+//! RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src target/release/deps/ledger-* target/release/ledger target/release/ledger.d target/release/.fingerprint/ledger-*
+//! COPY . .
+//! RUN cargo build --release
+//! ```
+//!
+//! ## Fix safety
+//! Safe when the install reads nothing but the manifests, which the fix
+//! checks against the real context: the manifests exist and are not
+//! ignored, requirements includes (`-r`, `-c`) are followed, and the fix is
+//! skipped (with the reason) for editable or local installs, `pip install .`
+//! with no requirements installed before it, `uv sync` without
+//! `--frozen`/`--locked` and `poetry install` without a lock (unsafe: the
+//! two installs may resolve differently), npm/yarn/pnpm lifecycle scripts or workspaces,
+//! an `ADD` whose copied set holds an archive (by name or first bytes),
+//! `composer install` without
+//! `--no-scripts`, multi-module Maven/Gradle/.NET builds, and when the
+//! context also holds a directory the install writes (`node_modules`,
+//! `vendor`, `.venv`, `obj`…), which the full COPY would overwrite.
+//!
+//! On top of that, the install is checked against its effects
+//! (`crate::effects`, with the files the full COPY brings): every file it
+//! reads that the full COPY brings is copied first — tool configuration
+//! such as `.npmrc`, `poetry.toml`, `.python-version` or the `pip.conf` an
+//! `ENV PIP_CONFIG_FILE` points at is added to the manifest COPY — and the
+//! split is refused, with the reason, when the install reads a whole
+//! directory the manifests do not cover, when a manifest is a symlink whose
+//! target is not copied too (COPY copies the link itself), or when the
+//! hazard check (`rewrite::hazard`) refuses moving it above the full COPY.
+//!
+//! Installs that may rewrite their lock file (`npm install`, `yarn install`,
+//! `bundle install` with a lock present and no frozen flag) are split as an
+//! Unsafe fix: the later full COPY puts the original lock back, so the image
+//! can differ in that one file.
+//!
+//! The cargo split is unsafe: the image gets an extra layer of dependency
+//! artifacts compiled for the dummy crate, and the real build recompiles
+//! the crate only because the dummy's artifacts and fingerprints are
+//! deleted (cargo would otherwise trust the dummy build, whose fingerprint
+//! is newer than the copied sources). It is skipped, with the reason, for
+//! workspaces with members (or a `Cargo.toml` above the crate), explicit
+//! build scripts or `[[example]]`/`[[test]]`/`[[bench]]` targets, target
+//! sources outside `src/`, cargo flags it does not know to repeat, a
+//! `CARGO_TARGET_DIR`/`CARGO_BUILD_TARGET` in the environment, commands
+//! before cargo in the same `RUN`, and a context holding `target/` or
+//! `.cargo/`.
+
+use super::run_view::{parse_run, program, Script};
+use super::{config_only, step_of};
+use crate::ecosystem::{classify, Class, Files, Install};
+use crate::model::{path, CopyOp, CopySource, Op, Step};
+use crate::rewrite::edit::{block_text, delete_block, insert_above};
+use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
+use crate::syntax::{Instruction, Keyword};
+use mapped::{full_copy, plain, FullCopy, Mapped};
+use std::borrow::Cow;
+
+mod cargo;
+mod mapped;
+mod reads;
+#[cfg(test)]
+mod tests;
+
+pub const CODE: &str = "DO101";
+
+/// DO101's fix, in steps: find the full COPY the install follows
+/// ([`locate`]), read the COPY ([`copy_of`]), classify the RUN's commands
+/// ([`plan`]), list the files to copy first ([`manifests`]), check what
+/// moves against the hazard check ([`between_may_cross`],
+/// [`reads::effects_allow`]) and emit the split ([`emit`]). Every install
+/// it does not split gets the reason.
+pub fn check(c: &mut Checker) {
+    for idx in 0..c.df.instructions.len() {
+        match split_one(c, idx) {
+            Some(Ok(fix)) => c.fix(fix),
+            Some(Err(why)) => {
+                let line = c.df.instructions[idx].start_line;
+                c.skip(CODE, line, format!("not split: {why}"));
+            }
+            None => {}
+        }
+    }
+}
+
+/// None when instruction `idx` is not a dependency install after a COPY;
+/// else the fix, or why there is none.
+fn split_one(c: &Checker, idx: usize) -> Option<Result<Fix, String>> {
+    let df = c.df;
+    let ins = &df.instructions[idx];
+    if ins.keyword != Keyword::Run {
+        return None;
+    }
+    let run_step = step_of(c.model, idx)?;
+    let script = parse_run(df, ins)?;
+    // Only installs a rule reports get a reason when the COPY does not fit.
+    let site = match locate(c, idx, run_step) {
+        Ok(Some(site)) => site,
+        Ok(None) => return None,
+        Err(why) => return detected(&script).then_some(Err(why)),
+    };
+    let (cop, src_dir) = match copy_of(c, &site) {
+        Ok(Some(x)) => x,
+        // A COPY of files right before the install, after the whole context
+        // was copied (what DO101 reports): say which instruction stops it.
+        Ok(None) => {
+            let broad = broad_copy_before(c, site.copy, run_step.stage)?;
+            let stop = &df.instructions[site.copy];
+            return detected(&script).then(|| {
+                Err(format!(
+                    "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
+                    stop.start_line,
+                    stop.first_line(&df.source).trim()
+                ))
+            });
+        }
+        Err(why) => return detected(&script).then_some(Err(why)),
+    };
+    let cop: &CopyOp = &cop;
+    let mapped = Mapped {
+        checker: c,
+        cwd: run_step.cwd.clone(),
+        dest: path::clean(&cop.dest),
+        src_dir,
+    };
+    // Cargo has no install that reads only the manifests: the unsafe
+    // dummy-crate split (or nothing, when already split).
+    if let Some(k) = script
+        .commands
+        .iter()
+        .position(|cmd| cargo::is_cargo_build(&cmd.argv()))
+    {
+        if cargo::dummy_build_above(c, site.copy) {
+            return None;
+        }
+        if !site.between.is_empty() {
+            return Some(Err(
+                "instructions sit between the COPY and the cargo build".into()
+            ));
+        }
+        return Some(cargo::cargo_split(c, &mapped, &script, k, idx, site.copy));
+    }
+    let plan = match plan(c, ins, &script, &mapped) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        Err(why) => return Some(Err(why)),
+    };
+    let eco = plan.installs.last().map(|i| i.eco).unwrap_or("");
+    if plan.pre.is_some() && pre_install_above(c, site.copy, eco) {
+        return None; // split already (ours or by hand)
+    }
+    Some(finish(c, idx, run_step, &site, cop, &mapped, plan))
+}
+
+/// The checks that need the plan, then the fix.
+fn finish(
+    c: &Checker,
+    idx: usize,
+    run_step: &Step,
+    site: &Site,
+    cop: &CopyOp,
+    mapped: &Mapped,
+    plan: Plan,
+) -> Result<Fix, String> {
+    let ins = &c.df.instructions[idx];
+    let Some(Op::Run(run)) = &run_step.op else {
+        return Err("the install is not a RUN op".into());
+    };
+    let mut items = manifests(c, &plan.installs, mapped)?;
+    between_may_cross(c, site, cop)?;
+    let above = reads::Above {
+        ins,
+        run,
+        pre_text: plan.pre.as_ref().map(|p| p.text.as_str()),
+    };
+    reads::effects_allow(
+        c,
+        above,
+        cop,
+        mapped,
+        &mut items,
+        plan.lock_reason.is_some(),
+    )?;
+    if items.iter().any(|i| !plain(i)) {
+        return Err("a manifest path needs quoting".into());
+    }
+    emit(c, idx, site, mapped, &items, &plan)
+}
+
+/// Whether the instruction above the full COPY (config-only ones skipped)
+/// is a RUN that already installs `eco`'s dependencies: a two-phase split
+/// made already (ours, or by hand with bind mounts).
+fn pre_install_above(c: &Checker, copy_idx: usize, eco: &str) -> bool {
+    let df = c.df;
+    let Some(prev) = df.instructions[..copy_idx]
+        .iter()
+        .rev()
+        .find(|i| !config_only(i.keyword))
+    else {
+        return false;
+    };
+    prev.keyword == Keyword::Run
+        && parse_run(df, prev).is_some_and(|s| {
+            s.commands.iter().any(|cmd| {
+                let argv = cmd.argv();
+                let (prog, i) = program(&argv);
+                crate::ecosystem::detect(&prog, &argv[(i + 1).min(argv.len())..])
+                    .is_some_and(|(e, _)| e.name == eco)
+            })
+        })
+}
+
+/// The full COPY an install follows and the instructions between them.
+struct Site {
+    copy: usize,
+    /// Instructions between the COPY and the install that move above the
+    /// COPY with it (config-only ones stay where they are).
+    between: Vec<usize>,
+}
+
+/// Walks back from the install to the COPY (or ADD) it follows. `Ok(None)`
+/// when there is none in the stage; Err when something between cannot move.
+fn locate(c: &Checker, idx: usize, run_step: &Step) -> Result<Option<Site>, String> {
+    let df = c.df;
+    let mut between = Vec::new();
+    let mut j = idx;
+    while j > 0 {
+        j -= 1;
+        let other = &df.instructions[j];
+        let k = other.keyword;
+        if config_only(k) {
+            continue;
+        }
+        if k == Keyword::From || step_of(c.model, j).is_some_and(|s| s.stage != run_step.stage) {
+            return Ok(None);
+        }
+        match k {
+            Keyword::Copy | Keyword::Add => {
+                between.reverse();
+                return Ok(Some(Site { copy: j, between }));
+            }
+            Keyword::Env | Keyword::Arg | Keyword::Run | Keyword::Workdir | Keyword::User => {
+                between.push(j)
+            }
+            _ => {
+                return Err(format!(
+                    "line {} ({}) sits between the COPY and the install",
+                    other.start_line,
+                    other.first_line(&df.source).trim()
+                ))
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The line of a COPY of the whole context above instruction `before` in
+/// the stage, with no manifest copied ahead of it (the shape DO101 reports).
+fn broad_copy_before(c: &Checker, before: usize, stage: usize) -> Option<usize> {
+    let steps: Vec<&Step> = c
+        .model
+        .stage_steps(stage)
+        .filter(|s| s.instruction < before)
+        .collect();
+    let pos = steps.iter().rposition(|s| match &s.op {
+        Some(Op::Copy(cp)) => {
+            cp.source == CopySource::Context
+                && cp
+                    .srcs
+                    .iter()
+                    .any(|x| x.inline.is_none() && x.remote.is_none() && x.path.is_empty())
+        }
+        _ => false,
+    })?;
+    let manifest_first = steps[..pos].iter().any(|s| {
+        s.context_reads()
+            .iter()
+            .any(|p| !p.is_empty() && crate::ecosystem::is_manifest(p))
+    });
+    (!manifest_first).then(|| c.df.instructions[steps[pos].instruction].start_line)
+}
+
+/// Whether a rule would call this RUN a dependency install.
+fn detected(script: &Script) -> bool {
+    script.commands.iter().any(|cmd| {
+        let argv = cmd.argv();
+        let (prog, i) = program(&argv);
+        crate::ecosystem::detect(&prog, &argv[(i + 1).min(argv.len())..]).is_some()
+    })
+}
+
+/// The full COPY's op and the context directory it copies. `Ok(None)` when
+/// it is not a copy of one context directory (nothing to split).
+fn copy_of<'m>(c: &'m Checker, site: &Site) -> Result<Option<(Cow<'m, CopyOp>, String)>, String> {
+    let Some(Op::Copy(cop)) = step_of(c.model, site.copy).and_then(|s| s.op.as_ref()) else {
+        return Ok(None);
+    };
+    if cop.source != CopySource::Context
+        || cop.srcs.len() != 1
+        || cop.srcs[0].wildcard
+        || cop.srcs[0].inline.is_some()
+        || cop.srcs[0].remote.is_some()
+    {
+        return Ok(None);
+    }
+    let Some(ctx) = c.context else {
+        return Ok(None);
+    };
+    let src_dir = cop.srcs[0].path.clone();
+    if !ctx.get(&src_dir).is_some_and(|e| e.is_dir()) {
+        return Ok(None);
+    }
+    if cop.link || cop.parents || !cop.exclude.is_empty() {
+        return Err("the COPY uses --link, --parents or --exclude".into());
+    }
+    if cop.add {
+        // ADD of a local directory copies it as COPY does, unless it holds
+        // an archive; the hazard checks then read it as that COPY.
+        let root = c.root.ok_or("the build context is not known")?;
+        return hazard::add_as_copy(cop, ctx, root).map(|plain| Some((Cow::Owned(plain), src_dir)));
+    }
+    Ok(Some((Cow::Borrowed(cop), src_dir)))
+}
+
+/// What goes above the full COPY.
+struct Plan {
+    installs: Vec<Install>,
+    /// Set for a manifest-only install that may rewrite its lock (unsafe).
+    lock_reason: Option<String>,
+    /// A two-phase split: the dependency-only RUN; the original stays.
+    pre: Option<Pre>,
+}
+
+struct Pre {
+    text: String,
+    unsafe_reason: Option<String>,
+}
+
+/// Classifies the RUN's commands. `Ok(None)`: no dependency install.
+fn plan(
+    c: &Checker,
+    ins: &Instruction,
+    script: &Script,
+    mapped: &Mapped,
+) -> Result<Option<Plan>, String> {
+    let mut installs = Vec::new();
+    let mut other = None;
+    let mut unsafe_reason = None;
+    let mut lock_reason: Option<String> = None;
+    let mut project = None;
+    for (k, cmd) in script.commands.iter().enumerate() {
+        let argv = cmd.argv();
+        match classify(&argv, mapped) {
+            Class::Install(i) => installs.push(i),
+            Class::LockMayChange(i, r) => {
+                installs.push(i);
+                lock_reason = Some(r);
+            }
+            Class::Project(t) if project.is_none() => project = Some((k, t)),
+            Class::Project(_) => {
+                unsafe_reason.get_or_insert_with(|| {
+                    format!("`{}` is a second project install", argv.join(" "))
+                });
+            }
+            Class::Unsafe(r) => {
+                unsafe_reason.get_or_insert(r);
+            }
+            Class::Neutral => {}
+            Class::Other => other = Some(argv.join(" ")),
+        }
+    }
+    if installs.is_empty() && unsafe_reason.is_none() && project.is_none() {
+        return Ok(None);
+    }
+    if let Some(r) = unsafe_reason {
+        return Err(r);
+    }
+    if script.complex || script.has_vars {
+        return Err("the RUN uses shell constructs or variables this fix does not follow".into());
+    }
+    if let Some((k, t)) = project {
+        let (text, installs) = two_phase(c, ins, script, mapped, k, &t)?;
+        return Ok(Some(Plan {
+            installs,
+            lock_reason,
+            pre: Some(Pre {
+                text,
+                unsafe_reason: t.unsafe_reason,
+            }),
+        }));
+    }
+    if let Some(o) = other {
+        return Err(format!(
+            "the RUN also runs `{o}`, which may read files not copied yet"
+        ));
+    }
+    Ok(Some(Plan {
+        installs,
+        lock_reason,
+        pre: None,
+    }))
+}
+
+/// The dependency-only RUN of a two-phase split: the commands before the
+/// project install (each a manifest-only install, which the original RUN
+/// repeats after the full COPY and finds done), then the project install's
+/// dependency-only form. Its text and the installs it runs.
+fn two_phase(
+    c: &Checker,
+    ins: &Instruction,
+    script: &Script,
+    mapped: &Mapped,
+    k: usize,
+    t: &crate::ecosystem::TwoPhase,
+) -> Result<(String, Vec<Install>), String> {
+    let src = &c.df.source;
+    let mut installs = Vec::new();
+    let mut parts = Vec::new();
+    let mut prev_end = ins.arguments.span().start;
+    for (i, cmd) in script.commands[..=k].iter().enumerate() {
+        let (Some(first), Some(last)) = (cmd.words.first(), cmd.words.last()) else {
+            return Err("the RUN has an empty command".into());
+        };
+        // The text is rebuilt from words: an assignment prefix would be lost.
+        if src.get(prev_end..first.start).unwrap_or("").contains('=') {
+            return Err("a command of the RUN has variable assignments before it".into());
+        }
+        prev_end = last.end;
+        if i > 0 && script.commands[i - 1].sep != "&&" {
+            return Err("the commands before the project install are not joined by `&&`".into());
+        }
+        let argv = cmd.argv();
+        if i < k {
+            // Repeated by the original RUN after the full COPY, so each must
+            // find its work done: manifest-only installs, and the tools'
+            // own commands (`poetry config …`, `pip install poetry`).
+            match crate::ecosystem::classify_known(&argv, mapped) {
+                Some(Class::Install(inst)) => installs.push(inst),
+                Some(Class::Neutral) => {}
+                _ => {
+                    return Err(format!(
+                        "`{}` runs before the project install, and only dependency installs are repeated before the sources",
+                        argv.join(" ")
+                    ))
+                }
+            }
+            parts.push(src.get(first.start..last.end).unwrap_or("").to_string());
+            continue;
+        }
+        if t.pre.is_empty() {
+            // No dependency-only form (`pip install .`): the installs before it are the first phase.
+            if parts.is_empty() {
+                return Err(format!(
+                    "`{}` installs the project, and no requirements file or dependency-only install comes before it",
+                    argv.join(" ")
+                ));
+            }
+            break;
+        }
+        let (_, p) = program(&argv);
+        let mut words: Vec<&str> = argv[..=p].to_vec();
+        words.extend(t.pre.iter().map(String::as_str));
+        if let Some(w) = words.iter().find(|w| !cargo::shell_plain(w)) {
+            return Err(format!("the install has `{w}`, which would need quoting"));
+        }
+        parts.push(words.join(" "));
+        installs.push(t.install.clone());
+    }
+    Ok((parts.join(" && "), installs))
+}
+
+/// The files to copy first: every install's manifests (and lock files and
+/// directories beside them), checked against the context.
+fn manifests(c: &Checker, installs: &[Install], mapped: &Mapped) -> Result<Vec<String>, String> {
+    let ctx = c.context.ok_or("the build context is not known")?;
+    let mut items: Vec<String> = Vec::new();
+    for inst in installs {
+        for r in &inst.required {
+            if mapped.kind(r).is_none() {
+                return Err(format!("{r} is not in the build context (or is ignored)"));
+            }
+        }
+        for o in &inst.outputs {
+            if let Some(p) = mapped.ctx(o).filter(|p| ctx.get(p).is_some()) {
+                return Err(format!(
+                    "the context has {p}, which the install also writes: the full COPY would overwrite the install's output (add it to .dockerignore)"
+                ));
+            }
+        }
+        for p in inst.required.iter().chain(&inst.optional) {
+            let r = mapped
+                .rel(p)
+                .ok_or_else(|| format!("{p} is outside the copied directory"))?;
+            if !items.contains(&r) {
+                items.push(r);
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// Each instruction between the COPY and the install moves above the COPY
+/// with it: ENV/ARG when the COPY does not read them, USER and WORKDIR when
+/// the COPY does not depend on them, a RUN when the hazard check lets it
+/// cross.
+fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), String> {
+    let df = c.df;
+    let copy_ins = &df.instructions[site.copy];
+    let copy_words = copy_ins.words().join(" ");
+    for &b in &site.between {
+        let other = &df.instructions[b];
+        let line = other.start_line;
+        match other.keyword {
+            Keyword::Env | Keyword::Arg => {
+                for w in other.words() {
+                    let n = w.split('=').next().unwrap_or("");
+                    if copy_words.contains(&format!("${n}"))
+                        || copy_words.contains(&format!("${{{n}"))
+                    {
+                        return Err(format!("the COPY reads ${n}, which line {line} sets"));
+                    }
+                }
+            }
+            Keyword::User => {
+                if cop.chown.is_some() || cop.chmod.is_some() {
+                    return Err(format!(
+                        "the USER on line {line} would move above a COPY with --chown/--chmod"
+                    ));
+                }
+            }
+            Keyword::Workdir => {
+                let raw = copy_ins.words().last().cloned().unwrap_or_default();
+                if !raw.starts_with('/') {
+                    return Err(format!(
+                        "the WORKDIR on line {line} would move above a COPY whose destination ({raw}) is relative to it"
+                    ));
+                }
+                if cop.chown.is_some() || cop.chmod.is_some() {
+                    return Err(format!(
+                        "the WORKDIR on line {line} would create the directory the COPY --chown/--chmod creates"
+                    ));
+                }
+            }
+            Keyword::Run => {
+                let Some(Op::Run(r)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
+                    return Err(format!("the RUN on line {line} is not a plain RUN"));
+                };
+                let fx = crate::effects::of_run(df, other, r);
+                hazard::run_may_cross(&fx, r, cop, c.context).map_err(|w| {
+                    format!("the RUN on line {line} cannot move above the COPY: {w}")
+                })?;
+            }
+            _ => return Err(format!("line {line} cannot move above the COPY")),
+        }
+    }
+    Ok(())
+}
+
+/// The fix: the instructions between (moved), the manifest COPYs, and the
+/// install (moved) or its dependency-only form (inserted; the original
+/// stays after the full COPY), all above the full COPY.
+fn emit(
+    c: &Checker,
+    idx: usize,
+    site: &Site,
+    mapped: &Mapped,
+    items: &[String],
+    plan: &Plan,
+) -> Result<Fix, String> {
+    let df = c.df;
+    let ins = &df.instructions[idx];
+    let copy_idx = site.copy;
+    let copy_ins = &df.instructions[copy_idx];
+    let FullCopy {
+        kw,
+        flags,
+        base,
+        eol,
+    } = full_copy(df, copy_ins).ok_or("the COPY destination needs quoting")?;
+    // ADD of a directory copies as COPY does; the manifests go with COPY.
+    let kw = if kw.eq_ignore_ascii_case("add") {
+        "COPY".to_string()
+    } else {
+        kw
+    };
+    let src_prefix = mapped.src_prefix();
+    // Files grouped by parent directory; directories each get their own COPY.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut dir_lines = String::new();
+    let mut dirs = 0;
+    for it in items {
+        if mapped.kind(it) == Some(true) {
+            dir_lines.push_str(&format!(
+                "{kw} {flags}{src_prefix}{it} {}{eol}",
+                mapped::dest_for(&base, it)
+            ));
+            dirs += 1;
+            continue;
+        }
+        let parent = it
+            .rsplit_once('/')
+            .map(|(p, _)| p)
+            .unwrap_or("")
+            .to_string();
+        match groups.iter_mut().find(|(p, _)| *p == parent) {
+            Some((_, v)) => v.push(format!("{src_prefix}{it}")),
+            None => groups.push((parent, vec![format!("{src_prefix}{it}")])),
+        }
+    }
+    let mut new_text = String::new();
+    for &b in &site.between {
+        new_text.push_str(&block_text(df, &df.instructions[b]));
+    }
+    for (parent, files) in &groups {
+        new_text.push_str(&format!(
+            "{kw} {flags}{} {}{eol}",
+            files.join(" "),
+            mapped::dest_for(&base, parent)
+        ));
+    }
+    new_text.push_str(&dir_lines);
+    let mut transforms: Vec<Transform> = site
+        .between
+        .iter()
+        .map(|&b| Transform::Move {
+            ins: b,
+            above: copy_idx,
+        })
+        .collect();
+    transforms.extend(vec![
+        Transform::Insert { above: copy_idx };
+        groups.len() + dirs
+    ]);
+    let names = items.join(", ");
+    let copy_line = copy_ins.first_line(&df.source).trim().to_string();
+    let mut reasons: Vec<&str> = Vec::new();
+    let mut message = match &plan.pre {
+        Some(pre) => {
+            let run_kw = &df.source[ins.keyword_span.start..ins.keyword_span.end];
+            let run_flags: String = ins
+                .flags
+                .iter()
+                .map(|f| format!("{} ", &df.source[f.span.start..f.span.end]))
+                .collect();
+            new_text.push_str(&format!("{run_kw} {run_flags}{}{eol}", pre.text));
+            transforms.push(Transform::Insert { above: copy_idx });
+            if let Some(r) = &pre.unsafe_reason {
+                reasons.push(r);
+            }
+            format!(
+                "copy {names} and install the dependencies alone (`{}`) before `{copy_line}`, keeping the full install after it: source edits re-run only that",
+                pre.text
+            )
+        }
+        None => {
+            new_text.push_str(&block_text(df, ins));
+            transforms.push(Transform::Move {
+                ins: idx,
+                above: copy_idx,
+            });
+            let ecos: Vec<&str> = plan.installs.iter().map(|i| i.eco).collect();
+            format!(
+                "copy {names} and run the {} install before `{copy_line}`: source edits no longer re-run it",
+                ecos.join("/")
+            )
+        }
+    };
+    if !site.between.is_empty() {
+        let lines: Vec<String> = site
+            .between
+            .iter()
+            .map(|&b| df.instructions[b].start_line.to_string())
+            .collect();
+        message.push_str(&format!("; line(s) {} move up with it", lines.join(", ")));
+    }
+    // The lock the install may rewrite is put back by the full COPY: the
+    // image can differ in that one file.
+    if let Some(r) = &plan.lock_reason {
+        reasons.push(r);
+    }
+    let applicability = if reasons.is_empty() {
+        Applicability::Safe
+    } else {
+        message.push_str(&format!(" (unsafe: {})", reasons.join("; ")));
+        Applicability::Unsafe
+    };
+    let mut edits = vec![insert_above(df, copy_ins, &new_text)];
+    for &b in &site.between {
+        edits.push(delete_block(df, &df.instructions[b]));
+    }
+    if plan.pre.is_none() {
+        edits.push(delete_block(df, ins));
+    }
+    Ok(Fix {
+        transforms,
+        code: CODE,
+        message,
+        applicability,
+        line: ins.start_line,
+        edits,
+    })
+}

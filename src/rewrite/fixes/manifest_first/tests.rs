@@ -1,0 +1,485 @@
+//! DO101 manifest-first: splits, refusals with their reasons, the cargo split.
+
+use crate::rewrite::fixes::testutil::run_ctx;
+use crate::rewrite::Applicability;
+
+#[test]
+fn pip_split_with_includes() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("requirements.txt", "-r base.txt\nflask\n"),
+            ("base.txt", "requests\n"),
+            ("app.py", "print(1)\n"),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    );
+}
+
+#[test]
+fn traps() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    // A nested include in a subfolder is copied too (resolved against the including file).
+    let out = run_ctx(
+        df,
+        &[
+            ("requirements.txt", "-r reqs/base.txt\n"),
+            ("reqs/base.txt", "-c c.txt\nflask\n"),
+            ("reqs/c.txt", "a<2\n"),
+            ("app.py", ""),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(
+        out.output.contains("COPY reqs/base.txt reqs/c.txt ./reqs/"),
+        "{}",
+        out.output
+    );
+    // The pip.conf an ENV points at is copied with the manifest.
+    let df2 = "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df2,
+        &[
+            ("requirements.txt", "flask\n"),
+            ("pip.conf", "[global]\n"),
+            ("app.py", ""),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(
+        out.output.contains("COPY requirements.txt pip.conf ./"),
+        "{}",
+        out.output
+    );
+    // A local path in the requirements reads the project: not split, with the reason.
+    let out = run_ctx(
+        df,
+        &[("requirements.txt", "./libs/x\n"), ("libs/x/setup.py", "")],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(!out.skipped.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_manifest_is_not_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
+    std::fs::create_dir(dir.path().join("deps")).unwrap();
+    std::fs::write(dir.path().join("deps/prod.txt"), "flask\n").unwrap();
+    std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("requirements.txt")).unwrap();
+    let out = crate::rewrite::fix_file(
+        df,
+        &dir.path().join("Dockerfile"),
+        None,
+        &crate::rewrite::Settings {
+            select: Some(vec!["DO101".into()]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped.iter().any(|s| s.reason.contains("symlink")),
+        "{:?}",
+        out.skipped
+    );
+}
+
+#[test]
+fn dest_and_flags_kept() {
+    let df = "FROM node:20\nCOPY --chown=node:node . /srv/app\nWORKDIR /srv/app\nRUN npm ci\n";
+    // WORKDIR between: not a config-only instruction, so no split.
+    let out = run_ctx(df, &[("package.json", "{}")], false, &["DO101"]);
+    assert!(out.applied.is_empty());
+    let df = "FROM node:20\nWORKDIR /srv/app\nCOPY --chown=node:node . /srv/app\nRUN npm ci\n";
+    let out = run_ctx(
+        df,
+        &[("package.json", "{}"), ("package-lock.json", "{}")],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(
+        out.output,
+        "FROM node:20\nWORKDIR /srv/app\nCOPY --chown=node:node package.json package-lock.json /srv/app/\nRUN npm ci\nCOPY --chown=node:node . /srv/app\n"
+    );
+}
+
+#[test]
+fn skips_with_reasons() {
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("package.json", r#"{"scripts":{"postinstall":"node x.js"}}"#),
+            ("x.js", ""),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(out.applied.is_empty());
+    assert!(out.skipped[0].reason.contains("postinstall"));
+    let out = run_ctx(
+        df,
+        &[("package.json", "{}"), ("node_modules/a/index.js", "")],
+        false,
+        &["DO101"],
+    );
+    assert!(out.applied.is_empty());
+    assert!(out.skipped[0].reason.contains("node_modules"));
+}
+
+#[test]
+fn ignored_manifest_not_copied() {
+    let df = "FROM python:3\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("requirements.txt", "x\n"),
+            (".dockerignore", "requirements.txt\n"),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(out.applied.is_empty());
+}
+
+#[test]
+fn crlf_and_comments_move() {
+    let df = "FROM python:3\r\nWORKDIR /app\r\n# all\r\nCOPY . .\r\n# deps\r\nRUN pip install -r requirements.txt\r\n";
+    let out = run_ctx(df, &[("requirements.txt", "x\n")], false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3\r\nWORKDIR /app\r\nCOPY requirements.txt ./\r\n# deps\r\nRUN pip install -r requirements.txt\r\n# all\r\nCOPY . .\r\n"
+    );
+}
+const BIN_TOML: &str =
+    "[package]\nname = \"my-app\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n";
+
+fn cargo_files(toml: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("Cargo.toml", toml),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "fn main() { println!(\"hi\"); }\n"),
+    ]
+}
+
+#[test]
+fn cargo_bin_debug_split_is_unsafe() {
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --locked\nCMD [\"./target/debug/my-app\"]\n";
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM rust:1.79\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\n\
+         RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --locked && \
+         rm -rf src target/debug/deps/my_app-* target/debug/my-app target/debug/my-app.d target/debug/.fingerprint/my-app-*\n\
+         COPY . .\nRUN cargo build --locked\nCMD [\"./target/debug/my-app\"]\n"
+    );
+    assert_eq!(out.applied.len(), 1);
+    assert_eq!(out.applied[0].applicability, Applicability::Unsafe);
+    assert!(
+        out.applied[0].message.contains("unsafe: "),
+        "{}",
+        out.applied[0].message
+    );
+}
+
+#[test]
+fn cargo_release_chown_dest_crlf_and_comments() {
+    let df = "FROM rust:1.79\r\n# sources\r\nCOPY --chown=app:app . /srv/app\r\nWORKDIR /srv/app\r\nRUN cargo build --release\r\n";
+    // WORKDIR between the COPY and the build: not split (as for every ecosystem).
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert!(out.applied.is_empty());
+    let df = "FROM rust:1.79\r\nWORKDIR /srv/app\r\n# sources\r\nCOPY --chown=app:app . /srv/app\r\nRUN cargo build --release --locked\r\n";
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM rust:1.79\r\nWORKDIR /srv/app\r\nCOPY --chown=app:app Cargo.toml Cargo.lock /srv/app/\r\n\
+         RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release --locked && \
+         rm -rf src target/release/deps/my_app-* target/release/my-app target/release/my-app.d target/release/.fingerprint/my-app-*\r\n\
+         # sources\r\nCOPY --chown=app:app . /srv/app\r\nRUN cargo build --release --locked\r\n"
+    );
+}
+
+#[test]
+fn cargo_lib_crate_and_subdirectory_copy() {
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY core/ .\nRUN cargo build -r\n";
+    let out = run_ctx(
+        df,
+        &[
+            (
+                "core/Cargo.toml",
+                "[package]\nname = \"ledger-core\"\nversion = \"0.1.0\"\n",
+            ),
+            ("core/src/lib.rs", "pub fn f() {}\n"),
+        ],
+        true,
+        &["DO101"],
+    );
+    assert_eq!(
+        out.output,
+        "FROM rust:1.79\nWORKDIR /app\nCOPY core/Cargo.toml ./\n\
+         RUN mkdir -p src && touch src/lib.rs && cargo build -r && \
+         rm -rf src target/release/deps/libledger_core-* target/release/deps/ledger_core-* target/release/libledger_core.* target/release/.fingerprint/ledger-core-*\n\
+         COPY core/ .\nRUN cargo build -r\n"
+    );
+}
+
+#[test]
+fn cargo_install_path_uninstalls_the_dummy() {
+    let df = "FROM rust:1.79\nWORKDIR /src\nCOPY . .\nRUN cargo install --locked --path .\n";
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert!(
+        out.output.contains(
+            "&& cargo install --locked --path . && cargo uninstall my-app && rm -rf src target/release/deps/my_app-*"
+        ),
+        "{}",
+        out.output
+    );
+}
+
+#[test]
+fn cargo_refusals() {
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n";
+    let ws = "[workspace]\nmembers = [\"api\", \"core\"]\n";
+    let out = run_ctx(
+        df,
+        &[("Cargo.toml", ws), ("api/Cargo.toml", "")],
+        true,
+        &["DO101"],
+    );
+    assert!(out.applied.is_empty());
+    assert!(out.skipped[0]
+        .reason
+        .contains("workspace with members (api, core)"));
+    let mut files = cargo_files(BIN_TOML);
+    files.push(("target/release/my-app", ""));
+    let out = run_ctx(df, &files, true, &["DO101"]);
+    assert!(out.applied.is_empty());
+    assert!(
+        out.skipped[0].reason.contains("target/"),
+        "{:?}",
+        out.skipped
+    );
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --all-targets\n";
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert!(out.skipped[0].reason.contains("--all-targets"));
+}
+
+#[test]
+fn cargo_safe_mode_lists_it_and_second_run_is_idempotent() {
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n";
+    let files = cargo_files(BIN_TOML);
+    let safe = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(safe.output, df);
+    assert!(safe.applied.is_empty() && safe.skipped.is_empty());
+    assert_eq!(safe.unsafe_available.len(), 1);
+    assert_eq!(safe.unsafe_available[0].code, "DO101");
+    let fixed = run_ctx(df, &files, true, &["DO101"]);
+    assert_eq!(fixed.iterations, 1);
+    let again = run_ctx(&fixed.output, &files, true, &[]);
+    assert!(again.applied.is_empty(), "{:?}", again.applied);
+    assert!(again.unsafe_available.is_empty());
+    assert!(
+        again.skipped.iter().all(|s| s.code != "DO101"),
+        "{:?}",
+        again.skipped
+    );
+    assert_eq!(again.output, fixed.output);
+}
+
+#[test]
+fn poetry_two_phase_keeps_the_full_install() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN poetry config virtualenvs.create false && poetry install --only main\n";
+    let files = [
+        ("pyproject.toml", "[tool.poetry]\nname = \"x\"\n"),
+        ("poetry.lock", ""),
+        ("x/__init__.py", ""),
+    ];
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n\
+         RUN poetry config virtualenvs.create false && poetry install --only main --no-root\n\
+         COPY . .\nRUN poetry config virtualenvs.create false && poetry install --only main\n"
+    );
+    assert_eq!(out.applied[0].applicability, Applicability::Safe);
+    // Idempotent: the second run sees the dependency-only install above the COPY.
+    let again = run_ctx(&out.output, &files, false, &["DO101"]);
+    assert!(again.applied.is_empty() && again.skipped.is_empty());
+}
+
+#[test]
+fn uv_two_phase_frozen_is_safe_unlocked_is_unsafe() {
+    let files = [
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("uv.lock", ""),
+        ("main.py", ""),
+    ];
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync --locked --no-dev\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert!(
+        out.output
+            .contains("COPY pyproject.toml uv.lock ./\nRUN uv sync --no-dev --frozen --no-install-project\nCOPY . .\nRUN uv sync --locked --no-dev\n"),
+        "{}",
+        out.output
+    );
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert_eq!(out.unsafe_available.len(), 1);
+    let out = run_ctx(df, &files, true, &["DO101"]);
+    assert!(out.applied[0].message.contains("unsafe: "));
+}
+
+#[test]
+fn pip_requirements_then_project() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && pip install .\n";
+    let files = [
+        ("requirements.txt", "flask\n"),
+        ("pyproject.toml", "[project]\n"),
+        ("app.py", ""),
+    ];
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert!(
+        out.output.contains(
+            "COPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nRUN pip install -r requirements.txt && pip install .\n"
+        ),
+        "{}",
+        out.output
+    );
+    // `pip install .` alone: no requirements file to install first, and the reason says so.
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install .\n";
+    let out = run_ctx(df, &files, true, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0].reason.contains("requirements file"),
+        "{:?}",
+        out.skipped
+    );
+}
+
+#[test]
+fn instructions_between_move_up() {
+    let files = [
+        ("Pipfile", "[packages]\n"),
+        ("Pipfile.lock", "{}"),
+        ("app.py", ""),
+    ];
+    // A RUN that reads nothing from the context, and an ENV.
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nENV PIP_NO_CACHE_DIR=1\nRUN pip install pipenv\nRUN pipenv install --system --deploy\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /app\nENV PIP_NO_CACHE_DIR=1\nRUN pip install pipenv\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv install --system --deploy\nCOPY . .\n"
+    );
+    // A WORKDIR after an absolute COPY destination.
+    let df = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN pipenv install --system --deploy\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /app\nCOPY Pipfile Pipfile.lock /app/\nRUN pipenv install --system --deploy\nCOPY . /app\n"
+    );
+    // A RUN between that reads what the COPY brings: not split, with the reason.
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN cat app.py\nRUN pipenv install --system --deploy\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0].reason.contains("line 4"),
+        "{:?}",
+        out.skipped
+    );
+    // A relative COPY destination under a WORKDIR that would move: refused.
+    let df = "FROM python:3.12\nWORKDIR /src\nCOPY . .\nWORKDIR /src/app\nRUN pipenv install --system --deploy\n";
+    let files = [("app/Pipfile", "[packages]\n"), ("app/x.py", "")];
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0].reason.contains("WORKDIR"),
+        "{:?}",
+        out.skipped
+    );
+}
+
+#[test]
+fn add_of_a_directory_splits_unless_it_holds_an_archive() {
+    let df = "FROM python:3.12\nWORKDIR /app\nADD . .\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df,
+        &[("requirements.txt", "flask\n"), ("app.py", "")],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nADD . .\n"
+    );
+    let out = run_ctx(
+        df,
+        &[("requirements.txt", "flask\n"), ("data.tar.gz", "x")],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0].reason.contains("archive"),
+        "{:?}",
+        out.skipped
+    );
+}
+
+#[test]
+fn nested_requirements_in_a_folder() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements/prod.txt\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("requirements/prod.txt", "-r base.txt\ngunicorn\n"),
+            ("requirements/base.txt", "flask\n"),
+            ("requirements/dev.txt", "pytest\n"),
+            ("app.py", ""),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(
+        out.output
+            .contains("COPY requirements/prod.txt requirements/base.txt ./requirements/\n"),
+        "{}",
+        out.output
+    );
+}
+
+#[test]
+fn a_file_copy_between_says_why() {
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCOPY entrypoint.sh /usr/local/bin/\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df,
+        &[("requirements.txt", "flask\n"), ("entrypoint.sh", "")],
+        true,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped[0]
+            .reason
+            .contains("line 4 (COPY entrypoint.sh /usr/local/bin/)"),
+        "{:?}",
+        out.skipped
+    );
+    // The manifest-first shape is not reported.
+    let df = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
+    let out = run_ctx(df, &[("requirements.txt", "flask\n")], true, &["DO101"]);
+    assert!(out.skipped.is_empty() && out.applied.is_empty());
+}
