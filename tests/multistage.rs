@@ -170,3 +170,96 @@ fn cli_diff_stdout_and_refusal_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ONBUILD"));
 }
+
+/// One file's outcome: converted, or the kind of refusal.
+fn outcome(df_path: &Path, context: Option<&Path>) -> Option<Result<Conversion, Refusal>> {
+    let text = std::fs::read_to_string(df_path).ok()?;
+    let df = syntax::parse(&text).ok()?;
+    let m = model::build(&df, &BuildOptions::default()).ok()?;
+    let ctx = context.and_then(|root| {
+        let rel = df_path.strip_prefix(root).ok()?;
+        ContextTree::load(root, Some(rel)).ok()
+    });
+    Some(multistage::convert(
+        &df,
+        &m,
+        ctx.as_ref(),
+        &Options::default(),
+    ))
+}
+
+/// The refusal table for `../shared/field/` (each app with its context, from
+/// manifest.tsv) and `../shared/corpus/` (Dockerfiles without contexts): how
+/// many files each reason blocks. Prints the table (README "Multistage
+/// refusals"); run with
+/// `cargo test --test multistage refusal_reasons -- --nocapture`
+/// (`DOCKOPT_SHARED=DIR` when the shared folder is elsewhere).
+#[test]
+fn refusal_reasons_field_and_corpus() {
+    use std::collections::BTreeMap;
+    let shared = std::env::var_os("DOCKOPT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let field = shared.join("field");
+    let Ok(manifest) = std::fs::read_to_string(field.join("manifest.tsv")) else {
+        eprintln!("../shared/field not present: skipped");
+        return;
+    };
+    // (kind) -> [field, corpus]
+    let mut table: BTreeMap<String, [usize; 2]> = BTreeMap::new();
+    let mut totals = [[0usize; 3]; 2]; // [files, converted, refused]
+    let mut tally = |col: usize, name: &str, r: Option<Result<Conversion, Refusal>>| {
+        totals[col][0] += 1;
+        match r {
+            Some(Ok(c)) => {
+                check_output(name, &c);
+                totals[col][1] += 1;
+            }
+            Some(Err(e)) => {
+                assert!(!e.kind.contains("line "), "{name}: kind with a line: {e:?}");
+                totals[col][2] += 1;
+                table.entry(e.kind).or_default()[col] += 1;
+            }
+            None => {
+                table
+                    .entry("(does not parse or model)".into())
+                    .or_default()[col] += 1
+            }
+        }
+    };
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(id), Some(df)) = (cols.first(), cols.get(3)) else {
+            continue;
+        };
+        let root = field.join(id);
+        if !root.is_dir() {
+            continue;
+        }
+        let r = outcome(&root.join(df), Some(&root));
+        tally(0, id, r);
+    }
+    let mut dirs: Vec<_> = std::fs::read_dir(shared.join("corpus"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for d in dirs {
+        let f = d.join("Dockerfile");
+        if f.is_file() {
+            let r = outcome(&f, None);
+            tally(1, &f.display().to_string(), r);
+        }
+    }
+    let mut rows: Vec<(&String, &[usize; 2])> = table.iter().collect();
+    rows.sort_by(|a, b| (b.1[0] + b.1[1]).cmp(&(a.1[0] + a.1[1])).then(a.0.cmp(b.0)));
+    println!("| refusal (files blocked) | field | corpus |");
+    println!("|---|---:|---:|");
+    for (k, [f, c]) in rows {
+        println!("| {} | {f} | {c} |", k.replace('|', "\\|"));
+    }
+    println!(
+        "| **converted** | **{}** of {} | **{}** of {} |",
+        totals[0][1], totals[0][0], totals[1][1], totals[1][0]
+    );
+    assert!(totals[0][0] > 0, "no field app read");
+}

@@ -126,7 +126,10 @@ impl<'a> Analysis<'a> {
                         syntax::Arguments::Exec { .. } => shell::classify_exec(&r.argv),
                     };
                     cmds = classified.map_err(|e| {
-                        Refusal::new(format!("line {line}: RUN step it cannot classify: {e}"))
+                        Refusal::of_kind(
+                            format!("RUN step it cannot classify: {}", e.kind),
+                            format!("line {line}: RUN step it cannot classify: {e}"),
+                        )
                     })?;
                 }
                 _ => {}

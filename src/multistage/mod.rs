@@ -93,15 +93,64 @@ pub struct Conversion {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
+    /// What blocks the conversion, with the line when one instruction does.
     pub reason: String,
+    /// The same without the line and the file's own words (`RUN step it
+    /// cannot classify: go install`): what refusals are counted by, so the
+    /// most common blocker across many files is visible.
+    #[serde(skip)]
+    pub kind: String,
 }
 
 impl Refusal {
+    /// A refusal whose kind is its reason with the line number and the
+    /// quoted file text masked.
     pub fn new(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
         Refusal {
-            reason: reason.into(),
+            kind: mask(&reason),
+            reason,
         }
     }
+
+    /// A refusal with an explicit kind.
+    pub fn of_kind(kind: impl Into<String>, reason: impl Into<String>) -> Self {
+        Refusal {
+            reason: reason.into(),
+            kind: kind.into(),
+        }
+    }
+}
+
+/// `line 12: uses `x y`` → `uses `…``: drops a leading `line N: ` and the
+/// text inside backquotes (the file's own words), and a trailing count in
+/// parentheses (`already multistage (3 stages)`).
+fn mask(reason: &str) -> String {
+    let mut r = reason;
+    if let Some(rest) = r.strip_prefix("line ") {
+        if let Some((n, tail)) = rest.split_once(": ") {
+            if n.chars().all(|c| c.is_ascii_digit()) {
+                r = tail;
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut inside = false;
+    for ch in r.chars() {
+        if ch == '`' {
+            inside = !inside;
+            out.push_str(if inside { "`…" } else { "`" });
+        } else if !inside {
+            out.push(ch);
+        }
+    }
+    match out.rfind(" (") {
+        Some(i) if out.ends_with(')') && out[i + 2..].starts_with(|c: char| c.is_ascii_digit()) => {
+            out.truncate(i)
+        }
+        _ => {}
+    }
+    out
 }
 
 impl std::fmt::Display for Refusal {
@@ -114,7 +163,7 @@ impl std::error::Error for Refusal {}
 
 impl From<String> for Refusal {
     fn from(reason: String) -> Self {
-        Refusal { reason }
+        Refusal::new(reason)
     }
 }
 

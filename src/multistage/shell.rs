@@ -75,18 +75,70 @@ pub struct PipInstall {
     pub local: bool,
 }
 
+/// Why a RUN step could not be classified: the message names the command
+/// as written, `kind` only what blocks it (`go install`, `a pipe or `||``),
+/// for counting refusals across files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclassified {
+    pub message: String,
+    pub kind: String,
+}
+
+impl Unclassified {
+    fn new(message: String, kind: impl Into<String>) -> Self {
+        Unclassified {
+            message,
+            kind: kind.into(),
+        }
+    }
+
+    /// An unknown command: its kind is the program and, for a tool with
+    /// subcommands, the subcommand (`go install`, `pipenv install`).
+    fn command(raw: &str, words: Option<&[String]>) -> Self {
+        let word = |w: &str| {
+            w.starts_with(|c: char| c.is_ascii_lowercase())
+                && w.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == ':')
+        };
+        let kind = match words {
+            Some([p, m, module, ..]) if p.starts_with("python") && m == "-m" => {
+                format!("unknown command `python -m {module}`")
+            }
+            Some([p, sub, ..]) if word(sub) => format!("unknown command `{p} {sub}`"),
+            Some([p, ..]) => format!("unknown command `{p}`"),
+            _ => "a program named by an expansion".to_string(),
+        };
+        Unclassified::new(format!("cannot classify `{}`", short(raw)), kind)
+    }
+}
+
+impl std::fmt::Display for Unclassified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for Unclassified {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Classifies every command of a shell-form RUN; `Err` names the first
 /// construct or command it cannot. `||`, pipes, subshells, command
 /// substitutions, compound commands, background jobs and redirections
 /// that read or write a file are refusals: the converter could not say
 /// what such a line leaves behind.
-pub fn classify_run(text: &str) -> Result<Vec<Cmd>, String> {
+pub fn classify_run(text: &str) -> Result<Vec<Cmd>, Unclassified> {
     let script = shell::parse(text, 0).map_err(|e| {
-        format!(
-            "`{}` does not parse as a shell script: {} at byte {} of the command",
-            short(text),
-            e.message,
-            e.offset
+        Unclassified::new(
+            format!(
+                "`{}` does not parse as a shell script: {} at byte {} of the command",
+                short(text),
+                e.message,
+                e.offset
+            ),
+            "does not parse as a shell script",
         )
     })?;
     classify_script(&script, text)
@@ -94,11 +146,14 @@ pub fn classify_run(text: &str) -> Result<Vec<Cmd>, String> {
 
 /// Classifies exec-form RUN arguments: `["sh", "-c", "…"]` is its script,
 /// any other argv one command.
-pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, String> {
+pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, Unclassified> {
     let script = shell::from_argv(argv).map_err(|e| {
-        format!(
-            "`{}` does not parse as a shell script: {e}",
-            short(&argv.join(" "))
+        Unclassified::new(
+            format!(
+                "`{}` does not parse as a shell script: {e}",
+                short(&argv.join(" "))
+            ),
+            "does not parse as a shell script",
         )
     })?;
     let sh_c = argv
@@ -119,14 +174,17 @@ pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, String> {
             words,
             kind,
         }]),
-        None => Err(format!("cannot classify `{}`", short(&joined))),
+        None => Err(Unclassified::command(&joined, words_of(c).as_deref())),
     }
 }
 
 /// `text` is the string the script's spans index.
-fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, String> {
+fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, Unclassified> {
     if let Some((_, why)) = first_refusal(script) {
-        return Err(format!("`{}` uses {why}", short(text)));
+        return Err(Unclassified::new(
+            format!("`{}` uses {why}", short(text)),
+            format!("uses {why}"),
+        ));
     }
     let mut out = Vec::new();
     for (c, _) in shell::commands(script) {
@@ -141,7 +199,7 @@ fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, String> {
                 words,
                 kind,
             }),
-            None => return Err(format!("cannot classify `{}`", short(&raw))),
+            None => return Err(Unclassified::command(&raw, words_of(c).as_deref())),
         }
     }
     Ok(out)
@@ -235,6 +293,19 @@ fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
     }
     let kind = classify(&words)?;
     Some((words, kind))
+}
+
+/// The program's base name and its arguments (None: named by an expansion).
+fn words_of(c: &SimpleCommand) -> Option<Vec<String>> {
+    let inv = c.invocation()?;
+    if inv.program.is_empty() {
+        return None;
+    }
+    Some(
+        std::iter::once(inv.program.clone())
+            .chain(inv.lossy())
+            .collect(),
+    )
 }
 
 fn is_assignment(w: &str) -> bool {
