@@ -603,7 +603,7 @@ mod tests {
     }
 
     fn why(t: &str) -> String {
-        classify_run(t).unwrap_err()
+        classify_run(t).unwrap_err().to_string()
     }
 
     #[test]
