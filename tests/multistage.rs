@@ -220,11 +220,7 @@ fn refusal_reasons_field_and_corpus() {
                 totals[col][2] += 1;
                 table.entry(e.kind).or_default()[col] += 1;
             }
-            None => {
-                table
-                    .entry("(does not parse or model)".into())
-                    .or_default()[col] += 1
-            }
+            None => table.entry("(does not parse or model)".into()).or_default()[col] += 1,
         }
     };
     for line in manifest.lines().skip(1) {

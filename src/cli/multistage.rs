@@ -35,6 +35,7 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot read the build context {}", root.display()))?;
     let opts = Options {
         runtime_base: a.runtime_base.clone(),
+        context_root: Some(root.clone()),
     };
     let c = multistage::convert(&df, &m, Some(&ctx), &opts)
         .map_err(|r| anyhow::anyhow!("{}: not converted: {}", file.name, r.reason))?;

@@ -37,6 +37,8 @@ impl Item<'_> {
 pub(crate) struct Analysis<'a> {
     pub df: &'a Dockerfile,
     pub context: Option<&'a ContextTree>,
+    /// The context directory, to read file contents (see `ContextFiles`).
+    pub root: Option<&'a std::path::Path>,
     pub from: &'a Instruction,
     /// The FROM image, expanded.
     pub base: String,
@@ -52,6 +54,7 @@ impl<'a> Analysis<'a> {
         df: &'a Dockerfile,
         model: &'a Model,
         context: Option<&'a ContextTree>,
+        root: Option<&'a std::path::Path>,
     ) -> Result<Analysis<'a>, Refusal> {
         if model.stages.len() != 1 {
             return Err(Refusal::new(format!(
@@ -150,6 +153,7 @@ impl<'a> Analysis<'a> {
         Ok(Analysis {
             df,
             context,
+            root: root.filter(|_| context.is_some()),
             from,
             base,
             items,
@@ -367,3 +371,37 @@ pub(crate) fn config_needs_shell(a: &Analysis) -> bool {
         .is_some_and(|h| h.contains("CMD-SHELL"))
 }
 
+/// The files a RUN of the original finds at image paths that context COPYs
+/// put there, read from the context directory: what the effects model needs
+/// to follow requirement includes.
+pub(crate) struct ContextFiles<'x, 'a> {
+    pub a: &'x Analysis<'a>,
+}
+
+impl crate::effects::Files for ContextFiles<'_, '_> {
+    fn read(&self, abs: &str) -> Option<String> {
+        let root = self.a.root?;
+        let src = self.a.context_source_of(abs)?;
+        let e = self.a.context?.get(&src)?;
+        if e.is_dir() {
+            return None;
+        }
+        std::fs::read_to_string(root.join(&src)).ok()
+    }
+
+    fn list(&self, abs: &str) -> Option<Vec<String>> {
+        let ctx = self.a.context?;
+        let src = self.a.context_source_of(abs)?;
+        let prefix = if src.is_empty() {
+            String::new()
+        } else {
+            format!("{src}/")
+        };
+        Some(
+            ctx.entries()
+                .filter_map(|(k, _)| k.strip_prefix(&prefix).map(str::to_string))
+                .filter(|k| !k.is_empty() && !k.contains('/'))
+                .collect(),
+        )
+    }
+}

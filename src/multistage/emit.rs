@@ -174,4 +174,3 @@ pub(crate) fn late_config(a: &Analysis, replace: &[(Keyword, String)]) -> String
     }
     s
 }
-

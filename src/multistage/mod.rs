@@ -26,6 +26,8 @@ mod java;
 mod node;
 pub mod packages;
 mod python;
+mod python_env;
+mod python_tools;
 mod rust;
 pub mod shell;
 
@@ -49,6 +51,11 @@ pub struct Options {
     /// `--runtime-base IMAGE`: run on this image instead of the table's
     /// choice (the only way to get `scratch` or a distroless image).
     pub runtime_base: Option<String>,
+    /// The context directory on disk, to read what the install reads
+    /// (requirement includes). Without it, files whose contents decide what
+    /// else is read are not followed and a context-checked conversion that
+    /// needs them is refused.
+    pub context_root: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -176,7 +183,7 @@ pub fn convert(
     context: Option<&ContextTree>,
     opts: &Options,
 ) -> Result<Conversion, Refusal> {
-    let a = Analysis::new(df, model, context)?;
+    let a = Analysis::new(df, model, context, opts.context_root.as_deref())?;
     let r = ImageRef::parse(&a.base)?;
     let eco = images::ecosystem_of(&r).ok_or_else(|| {
         Refusal::new(format!(
@@ -273,4 +280,3 @@ pub fn config_difference(
         .find(|(_, ok)| !ok)
         .map(|(name, _)| name.to_string())
 }
-

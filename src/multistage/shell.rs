@@ -13,6 +13,22 @@ pub struct Cmd {
     /// (`sudo`, `env X=1`) and leading `VAR=value` assignments peeled.
     pub words: Vec<String>,
     pub kind: CmdKind,
+    /// The program word as written (`/opt/venv/bin/pip`, `python3`): which
+    /// file runs depends on it and on PATH.
+    pub program: String,
+    /// The command's own `NAME=value` prefix (and `env NAME=value`).
+    pub env: Vec<(String, String)>,
+}
+
+impl Cmd {
+    /// A variable of the command's own environment.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,10 +66,28 @@ pub enum CmdKind {
     Fetch,
     /// `chmod`, `chown`, `mkdir`, `ln`, `useradd`…: replayed in the runtime.
     Replay,
+    /// `python -m venv [opts] DIR`: a virtual environment at DIR (as written).
+    Venv(String),
+    /// poetry, uv or pipenv; `install` when the subcommand installs the
+    /// project's dependencies (`poetry install|sync`, `uv sync`,
+    /// `pipenv install|sync`); `poetry config` and `--version` otherwise.
+    PyTool {
+        tool: PyTool,
+        install: bool,
+    },
+    /// `rm` of paths other than caches and package lists (the paths).
+    Remove(Vec<String>),
     /// `cd DIR`.
     Cd(String),
     /// `set -e`, `true`, `echo …`: nothing written.
     Noop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyTool {
+    Poetry,
+    Uv,
+    Pipenv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +131,8 @@ impl Unclassified {
     fn command(raw: &str, words: Option<&[String]>) -> Self {
         let word = |w: &str| {
             w.starts_with(|c: char| c.is_ascii_lowercase())
-                && w.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == ':')
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == ':')
         };
         let kind = match words {
             Some([p, m, module, ..]) if p.starts_with("python") && m == "-m" => {
@@ -173,6 +208,8 @@ pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, Unclassified> {
             text: joined,
             words,
             kind,
+            program: program_of(c),
+            env: env_of(c),
         }]),
         None => Err(Unclassified::command(&joined, words_of(c).as_deref())),
     }
@@ -198,6 +235,8 @@ fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, Unclassified
                 text: raw,
                 words,
                 kind,
+                program: program_of(c),
+                env: env_of(c),
             }),
             None => return Err(Unclassified::command(&raw, words_of(c).as_deref())),
         }
@@ -295,6 +334,25 @@ fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
     Some((words, kind))
 }
 
+/// The program word as written (empty for a command of assignments only).
+fn program_of(c: &SimpleCommand) -> String {
+    c.invocation()
+        .map(|i| i.program_word.lossy())
+        .unwrap_or_default()
+}
+
+/// The command's own literal environment (`X=1 cmd`, `env X=1 cmd`).
+fn env_of(c: &SimpleCommand) -> Vec<(String, String)> {
+    c.invocation()
+        .map(|i| {
+            i.env
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The program's base name and its arguments (None: named by an expansion).
 fn words_of(c: &SimpleCommand) -> Option<Vec<String>> {
     let inv = c.invocation()?;
@@ -367,6 +425,48 @@ fn classify(words: &[String]) -> Option<CmdKind> {
         {
             CmdKind::AptHousekeeping
         }
+        "rm" => CmdKind::Remove(positional.iter().map(|p| p.to_string()).collect()),
+        p if p.starts_with("python") && args.first().is_some_and(|a| a == "-m") => {
+            match args.get(1).map(String::as_str) {
+                Some("venv") => {
+                    let dirs: Vec<&String> =
+                        args[2..].iter().filter(|a| !a.starts_with('-')).collect();
+                    match dirs.as_slice() {
+                        [d] => CmdKind::Venv(d.to_string()),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        "poetry" => match sub {
+            "install" | "sync" => CmdKind::PyTool {
+                tool: PyTool::Poetry,
+                install: true,
+            },
+            "config" if positional.len() == 3 || positional.len() == 2 => CmdKind::PyTool {
+                tool: PyTool::Poetry,
+                install: false,
+            },
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "uv" => match sub {
+            "sync" => CmdKind::PyTool {
+                tool: PyTool::Uv,
+                install: true,
+            },
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "pipenv" => match sub {
+            "install" | "sync" if positional.len() == 1 => CmdKind::PyTool {
+                tool: PyTool::Pipenv,
+                install: true,
+            },
+            "" if args.iter().any(|a| a == "--version") => CmdKind::Noop,
+            _ => return None,
+        },
         "npm" => match sub {
             "ci" => CmdKind::NodeInstall(NodeTool::Npm),
             "install" | "i" if args.iter().any(|a| a == "-g" || a == "--global") => {
