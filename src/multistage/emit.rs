@@ -30,8 +30,20 @@ pub(super) fn drop_shadowed_copies(text: &str) -> String {
             })
     };
     let mut cut: Vec<syntax::Span> = Vec::new();
+    // A COPY from the builder between them reads no context file: the later
+    // whole-context COPY still overwrites what the first one wrote.
+    let from_stage = |i: usize| {
+        m.steps.iter().any(|s| {
+            s.instruction == i
+                && matches!(&s.op, Some(model::Op::Copy(c)) if matches!(c.source, model::CopySource::Stage(_)))
+        })
+    };
     for i in 0..df.instructions.len().saturating_sub(1) {
-        let (Some((sa, a)), Some((sb, b))) = (copy(i), copy(i + 1)) else {
+        let mut j = i + 1;
+        while j < df.instructions.len() && from_stage(j) {
+            j += 1;
+        }
+        let (Some((sa, a)), Some((sb, b))) = (copy(i), copy(j)) else {
             continue;
         };
         let whole = b.srcs.len() == 1 && b.srcs[0].path.is_empty();

@@ -192,7 +192,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     }
     t.push_str(&late_config(a, &[]));
     let mut notes = vec![if prune.is_empty() {
-        format!("the runtime gets {workdir} from the builder: its install was already production-only")
+        format!(
+            "the runtime gets {workdir} from the builder: its install was already production-only"
+        )
     } else {
         format!(
         "the runtime gets {workdir} from the builder after `{prune}`: production dependencies and the build output"
@@ -282,7 +284,12 @@ mod prod_only_tests {
         let c = convert_text("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN rm -fr node_modules && npm ci --omit=dev\nCOPY . .\nCMD [\"npm\", \"run\", \"serve\"]\n")
             .unwrap_or_else(|r| panic!("{r}"));
         assert!(!c.text.contains("prune"), "{}", c.text);
-        assert!(c.text.contains("FROM node:20-slim\n") && c.text.contains("COPY --from=builder /app /app"), "{}", c.text);
+        assert!(
+            c.text.contains("FROM node:20-slim\n")
+                && c.text.contains("COPY --from=builder /app /app"),
+            "{}",
+            c.text
+        );
         let e = convert_text("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN rm -rf /usr/local/lib/node_modules/npm && npm ci\nCMD [\"node\", \"s.js\"]\n").unwrap_err();
         assert!(e.reason.contains("outside the app directory"), "{e}");
     }

@@ -183,12 +183,14 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let (runtime_pkgs, moved) = a.package_fates(distro)?;
     let workdir = a.workdir();
 
-    // ---- builder: the original stage as written.
+    // ---- builder: the original stage as written, up to its last install
+    // (what follows it is never copied from the builder).
+    let last_install = at_item.iter().map(|(i, _)| *i).max().unwrap_or(0);
     let mut b = String::new();
     b.push_str(&a.preamble);
     b.push_str(&a.base_comments());
     b.push_str(&a.stage_line(&a.base, Some(BUILDER)));
-    for item in &a.items {
+    for item in &a.items[..=last_install.min(a.items.len().saturating_sub(1))] {
         if super::is_early_config(item.keyword()) {
             b.push_str(a.text(item.ins));
             b.push('\n');
