@@ -18,12 +18,11 @@ fn convert_file(df_path: &Path, with_context: bool) -> Option<Result<Conversion,
     } else {
         None
     };
-    Some(multistage::convert(
-        &df,
-        &m,
-        ctx.as_ref(),
-        &Options::default(),
-    ))
+    let opts = Options {
+        context_root: ctx.as_ref().map(|_| dir.to_path_buf()),
+        ..Options::default()
+    };
+    Some(multistage::convert(&df, &m, ctx.as_ref(), &opts))
 }
 
 /// Converted text re-parses, its runtime config matches, converting it again refuses.
@@ -180,12 +179,11 @@ fn outcome(df_path: &Path, context: Option<&Path>) -> Option<Result<Conversion, 
         let rel = df_path.strip_prefix(root).ok()?;
         ContextTree::load(root, Some(rel)).ok()
     });
-    Some(multistage::convert(
-        &df,
-        &m,
-        ctx.as_ref(),
-        &Options::default(),
-    ))
+    let opts = Options {
+        context_root: ctx.as_ref().and(context).map(Path::to_path_buf),
+        ..Options::default()
+    };
+    Some(multistage::convert(&df, &m, ctx.as_ref(), &opts))
 }
 
 /// The refusal table for `../shared/field/` (each app with its context, from
@@ -258,4 +256,62 @@ fn refusal_reasons_field_and_corpus() {
         totals[0][1], totals[0][0], totals[1][1], totals[1][0]
     );
     assert!(totals[0][0] > 0, "no field app read");
+}
+
+/// Check codes of a Dockerfile text (checked as if it lived in `dir`), warnings
+/// and errors. Info findings are left out: DO208 (two RUNs in a row) is what a
+/// builder's separate system-package and dependency layers look like, kept
+/// apart on purpose so a requirements edit does not re-run apt.
+fn check_codes(dir: &Path, text: &str) -> std::collections::BTreeSet<String> {
+    use dockopt::rules::config::Settings;
+    use dockopt::rules::engine::{check_dockerfile, CheckOptions};
+    let r = check_dockerfile(
+        &dir.join("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    assert!(r.error.is_none(), "{:?}", r.error);
+    r.findings
+        .iter()
+        .filter(|f| f.severity != dockopt::rules::Severity::Info)
+        .map(|f| f.code.to_string())
+        .collect()
+}
+
+/// A conversion adds nothing `check` flags (an unpinned runtime tag such as
+/// `alpine:latest`, a shell-form command…): every engine app and every
+/// converted file of corpus/.
+#[test]
+fn conversions_add_no_check_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for base in ["tests/engine_multistage/apps", "corpus"] {
+        let mut d: Vec<PathBuf> = std::fs::read_dir(root.join(base))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("Dockerfile").is_file() && !p.join("refused.txt").exists())
+            .collect();
+        d.sort();
+        dirs.extend(d);
+    }
+    let mut converted = 0;
+    for d in dirs {
+        let Some(Ok(c)) = convert_file(&d.join("Dockerfile"), true) else {
+            continue;
+        };
+        converted += 1;
+        let before = check_codes(&d, &std::fs::read_to_string(d.join("Dockerfile")).unwrap());
+        let after = check_codes(&d, &c.text);
+        let new: Vec<&String> = after.difference(&before).collect();
+        assert!(
+            new.is_empty(),
+            "{}: the conversion adds {new:?}\n{}",
+            d.display(),
+            c.text
+        );
+    }
+    assert!(converted >= 20, "only {converted} converted");
 }
