@@ -18,12 +18,11 @@ fn convert_file(df_path: &Path, with_context: bool) -> Option<Result<Conversion,
     } else {
         None
     };
-    Some(multistage::convert(
-        &df,
-        &m,
-        ctx.as_ref(),
-        &Options::default(),
-    ))
+    let opts = Options {
+        context_root: ctx.as_ref().map(|_| dir.to_path_buf()),
+        ..Options::default()
+    };
+    Some(multistage::convert(&df, &m, ctx.as_ref(), &opts))
 }
 
 /// Converted text re-parses, its runtime config matches, converting it again refuses.
@@ -189,4 +188,150 @@ fn cli_diff_stdout_and_refusal_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// One file's outcome: converted, or the kind of refusal.
+fn outcome(df_path: &Path, context: Option<&Path>) -> Option<Result<Conversion, Refusal>> {
+    let text = std::fs::read_to_string(df_path).ok()?;
+    let df = syntax::parse(&text).ok()?;
+    let m = model::build(&df, &BuildOptions::default()).ok()?;
+    let ctx = context.and_then(|root| {
+        let rel = df_path.strip_prefix(root).ok()?;
+        ContextTree::load(root, Some(rel)).ok()
+    });
+    let opts = Options {
+        context_root: ctx.as_ref().and(context).map(Path::to_path_buf),
+        ..Options::default()
+    };
+    Some(multistage::convert(&df, &m, ctx.as_ref(), &opts))
+}
+
+/// The refusal table for `../shared/field/` (each app with its context, from
+/// manifest.tsv) and `../shared/corpus/` (Dockerfiles without contexts): how
+/// many files each reason blocks. Prints the table (README "Multistage
+/// refusals"); run with
+/// `cargo test --test multistage refusal_reasons -- --nocapture`
+/// (`DOCKOPT_SHARED=DIR` when the shared folder is elsewhere).
+#[test]
+fn refusal_reasons_field_and_corpus() {
+    use std::collections::BTreeMap;
+    let shared = std::env::var_os("DOCKOPT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let field = shared.join("field");
+    let Ok(manifest) = std::fs::read_to_string(field.join("manifest.tsv")) else {
+        eprintln!("../shared/field not present: skipped");
+        return;
+    };
+    // (kind) -> [field, corpus]
+    let mut table: BTreeMap<String, [usize; 2]> = BTreeMap::new();
+    let mut totals = [[0usize; 3]; 2]; // [files, converted, refused]
+    let mut tally = |col: usize, name: &str, r: Option<Result<Conversion, Refusal>>| {
+        totals[col][0] += 1;
+        match r {
+            Some(Ok(c)) => {
+                check_output(name, &c);
+                totals[col][1] += 1;
+            }
+            Some(Err(e)) => {
+                assert!(!e.kind.contains("line "), "{name}: kind with a line: {e:?}");
+                totals[col][2] += 1;
+                table.entry(e.kind).or_default()[col] += 1;
+            }
+            None => table.entry("(does not parse or model)".into()).or_default()[col] += 1,
+        }
+    };
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(id), Some(df)) = (cols.first(), cols.get(3)) else {
+            continue;
+        };
+        let root = field.join(id);
+        if !root.is_dir() {
+            continue;
+        }
+        let r = outcome(&root.join(df), Some(&root));
+        tally(0, id, r);
+    }
+    let mut dirs: Vec<_> = std::fs::read_dir(shared.join("corpus"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for d in dirs {
+        let f = d.join("Dockerfile");
+        if f.is_file() {
+            let r = outcome(&f, None);
+            tally(1, &f.display().to_string(), r);
+        }
+    }
+    let mut rows: Vec<(&String, &[usize; 2])> = table.iter().collect();
+    rows.sort_by(|a, b| (b.1[0] + b.1[1]).cmp(&(a.1[0] + a.1[1])).then(a.0.cmp(b.0)));
+    println!("| refusal (files blocked) | field | corpus |");
+    println!("|---|---:|---:|");
+    for (k, [f, c]) in rows {
+        println!("| {} | {f} | {c} |", k.replace('|', "\\|"));
+    }
+    println!(
+        "| **converted** | **{}** of {} | **{}** of {} |",
+        totals[0][1], totals[0][0], totals[1][1], totals[1][0]
+    );
+    assert!(totals[0][0] > 0, "no field app read");
+}
+
+/// Check codes of a Dockerfile text (checked as if it lived in `dir`), warnings
+/// and errors. Info findings are left out: DO208 (two RUNs in a row) is what a
+/// builder's separate system-package and dependency layers look like, kept
+/// apart on purpose so a requirements edit does not re-run apt.
+fn check_codes(dir: &Path, text: &str) -> std::collections::BTreeSet<String> {
+    use dockopt::rules::config::Settings;
+    use dockopt::rules::engine::{check_dockerfile, CheckOptions};
+    let r = check_dockerfile(
+        &dir.join("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    assert!(r.error.is_none(), "{:?}", r.error);
+    r.findings
+        .iter()
+        .filter(|f| f.severity != dockopt::rules::Severity::Info)
+        .map(|f| f.code.to_string())
+        .collect()
+}
+
+/// A conversion adds nothing `check` flags (an unpinned runtime tag such as
+/// `alpine:latest`, a shell-form command…): every engine app and every
+/// converted file of corpus/.
+#[test]
+fn conversions_add_no_check_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for base in ["tests/engine_multistage/apps", "corpus"] {
+        let mut d: Vec<PathBuf> = std::fs::read_dir(root.join(base))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("Dockerfile").is_file() && !p.join("refused.txt").exists())
+            .collect();
+        d.sort();
+        dirs.extend(d);
+    }
+    let mut converted = 0;
+    for d in dirs {
+        let Some(Ok(c)) = convert_file(&d.join("Dockerfile"), true) else {
+            continue;
+        };
+        converted += 1;
+        let before = check_codes(&d, &std::fs::read_to_string(d.join("Dockerfile")).unwrap());
+        let after = check_codes(&d, &c.text);
+        let new: Vec<&String> = after.difference(&before).collect();
+        assert!(
+            new.is_empty(),
+            "{}: the conversion adds {new:?}\n{}",
+            d.display(),
+            c.text
+        );
+    }
+    assert!(converted >= 20, "only {converted} converted");
 }

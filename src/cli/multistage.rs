@@ -37,6 +37,7 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot read the build context {}", root.display()))?;
     let opts = Options {
         runtime_base: a.runtime_base.clone(),
+        context_root: Some(root.clone()),
     };
     let c = match multistage::convert(&df, &m, Some(&ctx), &opts) {
         Ok(c) => c,

@@ -83,8 +83,8 @@ mod tests {
 
     #[test]
     fn alpine_and_scratch() {
-        let src = "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\nENTRYPOINT [\"/out/app\"]\n";
-        assert_eq!(convert_text(src).unwrap().runtime_base, "alpine:latest");
+        let src = "FROM golang:1.22-alpine3.20\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\nENTRYPOINT [\"/out/app\"]\n";
+        assert_eq!(convert_text(src).unwrap().runtime_base, "alpine:3.20");
         let c = convert_with(src, Some("scratch")).unwrap();
         assert!(c.text.contains("\nFROM scratch\n"));
         let e = convert_with(

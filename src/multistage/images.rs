@@ -11,12 +11,15 @@
 //! | `node:V[-bookworm|…]`                    | `node:V-slim[-bookworm|…]`           | 900 MB      |
 //! | `node:V-slim*`, `node:V-alpine*`         | the same image                       | 0           |
 //! | `golang:V[-bookworm|-bullseye|-buster]`  | `debian:<release>-slim`              | 740 MB      |
-//! | `golang:V-alpine[X.Y]`                   | `alpine:[X.Y|latest]`                | 230 MB      |
+//! | `golang:V-alpineX.Y`                     | `alpine:X.Y`                         | 230 MB      |
 //! | `rust:V[-slim][-bookworm|…]`             | `debian:<release>-slim`              | 1400 MB     |
-//! | `rust:V-alpine[X.Y]`                     | `alpine:[X.Y|latest]`                | 800 MB      |
+//! | `rust:V-alpineX.Y`                       | `alpine:X.Y`                         | 800 MB      |
 //! | `maven:V-eclipse-temurin-J[-alpine]`     | `eclipse-temurin:J-jre[-alpine]`     | 230 MB      |
 //! | `gradle:V-jdkJ[-alpine]`                 | `eclipse-temurin:J-jre[-alpine]`     | 450 MB      |
 //! | `mcr.microsoft.com/dotnet/sdk:V`         | `…/aspnet:V` (or `…/runtime:V`)      | 600 MB      |
+//!
+//! `latest` builders and alpine tags without the Alpine release are refused:
+//! the runtime tag would move (and `check` flags `:latest`, DO401).
 //!
 //! Savings are rough uncompressed linux/amd64 figures of the current tags
 //! (Docker Hub / MCR, 2024), plus the packages of `packages::BUILD_ONLY_MB`
@@ -128,8 +131,12 @@ pub fn python_runtime(r: &ImageRef) -> Result<(String, u64), String> {
             r.tag
         )
     };
-    if r.tag == "latest" || r.tag == "3" {
-        return Ok((format!("python:{}-slim", r.tag), 850));
+    if r.tag == "latest" {
+        // There is no `python:latest-slim`, and `python:slim` moves too.
+        return Err("`python:latest` moves: pin the builder's tag first (e.g. python:3.12)".into());
+    }
+    if r.tag == "3" {
+        return Ok(("python:3-slim".to_string(), 850));
     }
     if !is_version(version) {
         return Err(known());
@@ -157,7 +164,10 @@ pub fn node_runtime(r: &ImageRef) -> Result<(String, u64), String> {
         return Ok((format!("node:{}", r.tag), 0));
     }
     let unknown = || format!("no known slim variant of `node:{}`", r.tag);
-    let v_ok = is_version(version) || ["lts", "current", "latest"].contains(&version);
+    if version == "latest" {
+        return Err("`node:latest` moves: pin the builder's tag first (e.g. node:20)".into());
+    }
+    let v_ok = is_version(version) || ["lts", "current"].contains(&version);
     if !v_ok {
         return Err(unknown());
     }
@@ -174,8 +184,23 @@ pub fn native_runtime(r: &ImageRef, full_mb: u64, alpine_mb: u64) -> Result<(Str
     if !(is_version(version) || version == "latest" || version == "alpine") {
         return Err(format!("unknown tag `{}:{}`", r.name, r.tag));
     }
+    if version == "latest" {
+        return Err(format!(
+            "`{}:latest` moves (and with it the Debian release its programs link against): pin the builder's tag first",
+            r.name
+        ));
+    }
     if is_alpine(&r.tag) {
-        return Ok((format!("alpine:{}", alpine_version(&r.tag)), alpine_mb));
+        let v = alpine_version(&r.tag);
+        if v == "latest" {
+            // `alpine:latest` would be flagged by check (DO401) and does not
+            // follow the builder's Alpine; the tag must name it.
+            return Err(format!(
+                "`{}:{}` does not name its Alpine release: the runtime would be `alpine:latest`; use a tag such as `{}:{}-alpine3.20`",
+                r.name, r.tag, r.name, if is_version(version) { version } else { "V" }
+            ));
+        }
+        return Ok((format!("alpine:{v}"), alpine_mb));
     }
     let rel = debian_release(&r.tag).unwrap_or("bookworm");
     if r.tag != "latest" && debian_release(&r.tag).is_none() {
@@ -281,10 +306,13 @@ mod tests {
                 .0,
             "alpine:3.20"
         );
-        assert_eq!(
-            native_runtime(&r("golang:alpine"), 1, 1).unwrap().0,
-            "alpine:latest"
-        );
+        assert!(native_runtime(&r("golang:alpine"), 1, 1)
+            .unwrap_err()
+            .contains("does not name its Alpine release"));
+        assert!(native_runtime(&r("golang:1.22-alpine"), 1, 1)
+            .unwrap_err()
+            .contains("golang:1.22-alpine3.20"));
+        assert!(native_runtime(&r("rust:latest"), 1, 1).is_err());
         assert_eq!(
             native_runtime(&r("rust:1.72.0-buster"), 1, 1).unwrap().0,
             "debian:buster-slim"

@@ -27,6 +27,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let mut tool: Option<NodeTool> = None;
     let mut build = false;
     let mut berry = false;
+    let mut prod_only = false;
     for (item, c) in a.cmds() {
         let line = item.ins.start_line;
         match &c.kind {
@@ -36,14 +37,16 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                 }
                 tool = Some(*t);
                 berry |= c.words.iter().any(|w| w == "--immutable");
-                if c.words
-                    .iter()
-                    .any(|w| w == "--omit=dev" || w == "--production" || w == "--prod")
-                {
-                    return Err(Refusal::new(format!(
-                        "line {line}: dependencies are already production-only"
-                    )));
-                }
+                // `npm ci --omit=dev`: the builder's node_modules is already
+                // what the runtime needs; no prune, and whatever runs found
+                // no devDependencies in the original either.
+                prod_only |= c.words.iter().any(|w| {
+                    w == "--omit=dev"
+                        || w == "--production"
+                        || w == "--prod"
+                        || w == "--only=production"
+                        || w == "--only=prod"
+                }) || c.var("NODE_ENV") == Some("production");
             }
             CmdKind::NodeBuild(_) => build = true,
             CmdKind::NodeGlobal
@@ -55,6 +58,24 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             | CmdKind::Fetch
             | CmdKind::Noop => {}
             CmdKind::Replay => {}
+            // `rm -rf node_modules` before the install: the builder runs it as
+            // written and the runtime copies the app directory after it; a
+            // path outside that directory would still be in the slim image.
+            CmdKind::Remove(paths) => {
+                let wd = a.workdir();
+                if let Some(p) = paths.iter().find(|p| {
+                    let at = super::abs(&item.step.cwd, p);
+                    wd == "/" || !crate::effects::under(&at, &wd) || at == wd
+                }) {
+                    return Err(Refusal::of_kind(
+                        "removes a path outside the app directory",
+                        format!(
+                            "line {line}: `{}` removes `{p}`, outside the app directory the runtime copies",
+                            c.text
+                        ),
+                    ));
+                }
+            }
             k => {
                 return Err(Refusal::new(format!(
                     "line {line}: `{}` is not a Node build step ({k:?})",
@@ -75,7 +96,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         argv.iter().map(String::as_str).collect()
     };
     let pm = words.first().copied().unwrap_or("");
-    if ["npm", "yarn", "pnpm"].contains(&pm) {
+    if prod_only {
+        // The original ran without devDependencies too.
+    } else if ["npm", "yarn", "pnpm"].contains(&pm) {
         let script = script_of(&words);
         if !PROD_SCRIPTS.contains(&script.as_str()) {
             return Err(Refusal::new(format!(
@@ -88,6 +111,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         )));
     }
     let prune = match tool {
+        _ if prod_only => String::new(),
         NodeTool::Npm => "npm prune --omit=dev".to_string(),
         NodeTool::Pnpm => "pnpm prune --prod".to_string(),
         NodeTool::Yarn if berry => {
@@ -124,10 +148,28 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             b.push_str(&block(a.df, item.ins));
         }
     }
-    b.push_str(
-        "# drop devDependencies: the runtime gets production dependencies and the build output\n",
-    );
-    b.push_str(&format!("RUN {prune}\n"));
+    if !prune.is_empty() {
+        // Joined to the last RUN when it is the builder's last instruction
+        // and in shell form: two RUNs in a row are a finding of `check`
+        // (DO208), and the prune belongs to that step anyway.
+        let last = a
+            .items
+            .iter()
+            .rev()
+            .find(|i| super::is_early_config(i.keyword()) || i.is_run() || i.is_context_copy());
+        match last {
+            Some(i) if i.is_run() && !i.ins.arguments.is_exec() && b.ends_with('\n') => {
+                b.pop();
+                b.push_str(&format!(" \\\n    && {prune}\n"));
+            }
+            _ => {
+                b.push_str(
+                    "# drop devDependencies: the runtime gets production dependencies and the build output\n",
+                );
+                b.push_str(&format!("RUN {prune}\n"));
+            }
+        }
+    }
 
     let mut t = String::new();
     t.push_str(&format!("\n{}", a.stage_line(&runtime_base, None)));
@@ -165,9 +207,15 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         }
     }
     t.push_str(&late_config(a, &[]));
-    let mut notes = vec![format!(
+    let mut notes = vec![if prune.is_empty() {
+        format!(
+            "the runtime gets {workdir} from the builder: its install was already production-only"
+        )
+    } else {
+        format!(
         "the runtime gets {workdir} from the builder after `{prune}`: production dependencies and the build output"
-    )];
+    )
+    }];
     if a.context.is_none() {
         notes
             .push("no context: package.json's scripts were not checked for devDependencies".into());
@@ -240,5 +288,25 @@ mod tests {
             "{}",
             c.text
         );
+    }
+}
+
+#[cfg(test)]
+mod prod_only_tests {
+    use super::super::tests::convert_text;
+
+    #[test]
+    fn omit_dev_needs_no_prune_and_rm_node_modules_stays_in_the_builder() {
+        let c = convert_text("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN rm -fr node_modules && npm ci --omit=dev\nCOPY . .\nCMD [\"npm\", \"run\", \"serve\"]\n")
+            .unwrap_or_else(|r| panic!("{r}"));
+        assert!(!c.text.contains("prune"), "{}", c.text);
+        assert!(
+            c.text.contains("FROM node:20-slim\n")
+                && c.text.contains("COPY --from=builder /app /app"),
+            "{}",
+            c.text
+        );
+        let e = convert_text("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN rm -rf /usr/local/lib/node_modules/npm && npm ci\nCMD [\"node\", \"s.js\"]\n").unwrap_err();
+        assert!(e.reason.contains("outside the app directory"), "{e}");
     }
 }

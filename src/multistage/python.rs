@@ -13,10 +13,13 @@
 
 use super::images::{self, ImageRef};
 use super::shell::CmdKind;
+use super::ContextFiles;
 use super::{
     abs, check_override, command_line, comments, copy_at, early_config, exec_line, install_line,
     late_config, packages, push_unique, Analysis, Plan, Refusal, BUILDER,
 };
+use crate::effects;
+use crate::model::Op;
 use crate::syntax::Keyword;
 
 pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<Plan, Refusal> {
@@ -24,6 +27,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     if let Some(o) = &opts.runtime_base {
         check_override(o, true, false)?;
         runtime_base = o.clone();
+    }
+    if super::python_env::applies(a) {
+        return super::python_env::plan(a, r, opts);
     }
     if let Some(line) = a.user_before_run() {
         return Err(Refusal::new(format!(
@@ -104,6 +110,50 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             ))
         })?;
         req_srcs.push((src, at));
+    }
+    // Every context file the installs read (requirement includes, constraint
+    // files, a pip.conf named by PIP_CONFIG_FILE…), by the effects model: the
+    // builder and the runtime get each of them before the install runs.
+    if a.context.is_some() {
+        for item in a.items.iter().filter(|i| {
+            i.cmds
+                .iter()
+                .any(|c| matches!(&c.kind, CmdKind::Pip(p) if !p.tooling_only))
+        }) {
+            let Some(Op::Run(run)) = &item.step.op else {
+                continue;
+            };
+            let line = item.ins.start_line;
+            let fx = effects::of_run_with(a.df, item.ins, run, &ContextFiles { a });
+            if fx.reads.is_everything() {
+                let why = if fx.why.is_empty() {
+                    "a requirement file it names could not be read".to_string()
+                } else {
+                    fx.why.join("; ")
+                };
+                return Err(Refusal::of_kind(
+                    "cannot tell every file the install reads",
+                    format!("line {line}: cannot tell every file the install reads: {why}"),
+                ));
+            }
+            for p in fx.reads.iter() {
+                let Some(src) = a.context_source_of(p) else {
+                    continue;
+                };
+                if a.context
+                    .and_then(|t| t.get(&src))
+                    .is_some_and(|e| e.is_dir())
+                {
+                    return Err(Refusal::of_kind(
+                        "the install reads a directory of the build context",
+                        format!("line {line}: the install reads the directory `{p}` of the build context"),
+                    ));
+                }
+                if !req_srcs.iter().any(|(_, at)| at == p) {
+                    req_srcs.push((src, p.to_string()));
+                }
+            }
+        }
     }
     if !req_srcs.is_empty() && a.context.is_none() {
         notes.push(
@@ -388,5 +438,58 @@ mod tests {
             convert_text("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n")
                 .unwrap_err();
         assert!(e.reason.contains("nothing to split"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod include_tests {
+    use super::super::tests::convert_ctx;
+
+    const DF: &str = "FROM python:3.12-bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\nCOPY . .\nRUN pip install -r requirements/prod.txt\nCMD [\"python\", \"main.py\"]\n";
+
+    #[test]
+    fn nested_includes_are_copied_into_both_stages() {
+        let c = convert_ctx(&[
+            ("Dockerfile", DF, 0o644),
+            (
+                "requirements/prod.txt",
+                "-r base.txt\n-c ../constraints.txt\ngunicorn\n",
+                0o644,
+            ),
+            ("requirements/base.txt", "flask\n", 0o644),
+            ("constraints.txt", "flask<4\n", 0o644),
+            ("main.py", "print('x')\n", 0o644),
+        ])
+        .unwrap_or_else(|r| panic!("{r}"));
+        for f in [
+            "COPY requirements/prod.txt /app/requirements/prod.txt",
+            "COPY requirements/base.txt /app/requirements/base.txt",
+            "COPY constraints.txt /app/constraints.txt",
+        ] {
+            assert_eq!(c.text.matches(f).count(), 2, "{f}\n{}", c.text);
+        }
+    }
+
+    #[test]
+    fn an_unreadable_include_or_a_local_path_is_refused() {
+        let e = convert_ctx(&[
+            ("Dockerfile", DF, 0o644),
+            ("requirements/prod.txt", "-r base.txt\n", 0o644),
+        ])
+        .unwrap_err();
+        assert!(
+            e.reason.starts_with("line 5: cannot tell every file"),
+            "{e}"
+        );
+        let e = convert_ctx(&[
+            ("Dockerfile", DF, 0o644),
+            ("requirements/prod.txt", "./libs/x\n", 0o644),
+            ("libs/x/setup.py", "", 0o644),
+        ])
+        .unwrap_err();
+        assert!(
+            e.reason.contains("reads the directory `/app/libs/x`"),
+            "{e}"
+        );
     }
 }

@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn cargo_install_and_unknown_binary() {
         let c = convert_text(
-            "FROM rust:1.79-alpine\nCOPY . .\nRUN cargo install --path .\nCMD [\"svc\"]\n",
+            "FROM rust:1.79-alpine3.20\nCOPY . .\nRUN cargo install --path .\nCMD [\"svc\"]\n",
         )
         .unwrap();
         assert!(

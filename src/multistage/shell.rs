@@ -13,6 +13,22 @@ pub struct Cmd {
     /// (`sudo`, `env X=1`) and leading `VAR=value` assignments peeled.
     pub words: Vec<String>,
     pub kind: CmdKind,
+    /// The program word as written (`/opt/venv/bin/pip`, `python3`): which
+    /// file runs depends on it and on PATH.
+    pub program: String,
+    /// The command's own `NAME=value` prefix (and `env NAME=value`).
+    pub env: Vec<(String, String)>,
+}
+
+impl Cmd {
+    /// A variable of the command's own environment.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,10 +66,28 @@ pub enum CmdKind {
     Fetch,
     /// `chmod`, `chown`, `mkdir`, `ln`, `useradd`…: replayed in the runtime.
     Replay,
+    /// `python -m venv [opts] DIR`: a virtual environment at DIR (as written).
+    Venv(String),
+    /// poetry, uv or pipenv; `install` when the subcommand installs the
+    /// project's dependencies (`poetry install|sync`, `uv sync`,
+    /// `pipenv install|sync`); `poetry config` and `--version` otherwise.
+    PyTool {
+        tool: PyTool,
+        install: bool,
+    },
+    /// `rm` of paths other than caches and package lists (the paths).
+    Remove(Vec<String>),
     /// `cd DIR`.
     Cd(String),
     /// `set -e`, `true`, `echo …`: nothing written.
     Noop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyTool {
+    Poetry,
+    Uv,
+    Pipenv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,18 +109,71 @@ pub struct PipInstall {
     pub local: bool,
 }
 
+/// Why a RUN step could not be classified: the message names the command
+/// as written, `kind` only what blocks it (`go install`, `a pipe or `||``),
+/// for counting refusals across files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclassified {
+    pub message: String,
+    pub kind: String,
+}
+
+impl Unclassified {
+    fn new(message: String, kind: impl Into<String>) -> Self {
+        Unclassified {
+            message,
+            kind: kind.into(),
+        }
+    }
+
+    /// An unknown command: its kind is the program and, for a tool with
+    /// subcommands, the subcommand (`go install`, `pipenv install`).
+    fn command(raw: &str, words: Option<&[String]>) -> Self {
+        let word = |w: &str| {
+            w.starts_with(|c: char| c.is_ascii_lowercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == ':')
+        };
+        let kind = match words {
+            Some([p, m, module, ..]) if p.starts_with("python") && m == "-m" => {
+                format!("unknown command `python -m {module}`")
+            }
+            Some([p, sub, ..]) if word(sub) => format!("unknown command `{p} {sub}`"),
+            Some([p, ..]) => format!("unknown command `{p}`"),
+            _ => "a program named by an expansion".to_string(),
+        };
+        Unclassified::new(format!("cannot classify `{}`", short(raw)), kind)
+    }
+}
+
+impl std::fmt::Display for Unclassified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for Unclassified {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Classifies every command of a shell-form RUN; `Err` names the first
 /// construct or command it cannot. `||`, pipes, subshells, command
 /// substitutions, compound commands, background jobs and redirections
 /// that read or write a file are refusals: the converter could not say
 /// what such a line leaves behind.
-pub fn classify_run(text: &str) -> Result<Vec<Cmd>, String> {
+pub fn classify_run(text: &str) -> Result<Vec<Cmd>, Unclassified> {
     let script = shell::parse(text, 0).map_err(|e| {
-        format!(
-            "`{}` does not parse as a shell script: {} at byte {} of the command",
-            short(text),
-            e.message,
-            e.offset
+        Unclassified::new(
+            format!(
+                "`{}` does not parse as a shell script: {} at byte {} of the command",
+                short(text),
+                e.message,
+                e.offset
+            ),
+            "does not parse as a shell script",
         )
     })?;
     classify_script(&script, text)
@@ -94,11 +181,14 @@ pub fn classify_run(text: &str) -> Result<Vec<Cmd>, String> {
 
 /// Classifies exec-form RUN arguments: `["sh", "-c", "…"]` is its script,
 /// any other argv one command.
-pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, String> {
+pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, Unclassified> {
     let script = shell::from_argv(argv).map_err(|e| {
-        format!(
-            "`{}` does not parse as a shell script: {e}",
-            short(&argv.join(" "))
+        Unclassified::new(
+            format!(
+                "`{}` does not parse as a shell script: {e}",
+                short(&argv.join(" "))
+            ),
+            "does not parse as a shell script",
         )
     })?;
     let sh_c = argv
@@ -118,15 +208,20 @@ pub fn classify_exec(argv: &[String]) -> Result<Vec<Cmd>, String> {
             text: joined,
             words,
             kind,
+            program: program_of(c),
+            env: env_of(c),
         }]),
-        None => Err(format!("cannot classify `{}`", short(&joined))),
+        None => Err(Unclassified::command(&joined, words_of(c).as_deref())),
     }
 }
 
 /// `text` is the string the script's spans index.
-fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, String> {
+fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, Unclassified> {
     if let Some((_, why)) = first_refusal(script) {
-        return Err(format!("`{}` uses {why}", short(text)));
+        return Err(Unclassified::new(
+            format!("`{}` uses {why}", short(text)),
+            format!("uses {why}"),
+        ));
     }
     let mut out = Vec::new();
     for (c, _) in shell::commands(script) {
@@ -140,8 +235,10 @@ fn classify_script(script: &Script, text: &str) -> Result<Vec<Cmd>, String> {
                 text: raw,
                 words,
                 kind,
+                program: program_of(c),
+                env: env_of(c),
             }),
-            None => return Err(format!("cannot classify `{}`", short(&raw))),
+            None => return Err(Unclassified::command(&raw, words_of(c).as_deref())),
         }
     }
     Ok(out)
@@ -237,6 +334,38 @@ fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
     Some((words, kind))
 }
 
+/// The program word as written (empty for a command of assignments only).
+fn program_of(c: &SimpleCommand) -> String {
+    c.invocation()
+        .map(|i| i.program_word.lossy())
+        .unwrap_or_default()
+}
+
+/// The command's own literal environment (`X=1 cmd`, `env X=1 cmd`).
+fn env_of(c: &SimpleCommand) -> Vec<(String, String)> {
+    c.invocation()
+        .map(|i| {
+            i.env
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The program's base name and its arguments (None: named by an expansion).
+fn words_of(c: &SimpleCommand) -> Option<Vec<String>> {
+    let inv = c.invocation()?;
+    if inv.program.is_empty() {
+        return None;
+    }
+    Some(
+        std::iter::once(inv.program.clone())
+            .chain(inv.lossy())
+            .collect(),
+    )
+}
+
 fn is_assignment(w: &str) -> bool {
     match w.split_once('=') {
         Some((k, _)) => {
@@ -296,6 +425,48 @@ fn classify(words: &[String]) -> Option<CmdKind> {
         {
             CmdKind::AptHousekeeping
         }
+        "rm" => CmdKind::Remove(positional.iter().map(|p| p.to_string()).collect()),
+        p if p.starts_with("python") && args.first().is_some_and(|a| a == "-m") => {
+            match args.get(1).map(String::as_str) {
+                Some("venv") => {
+                    let dirs: Vec<&String> =
+                        args[2..].iter().filter(|a| !a.starts_with('-')).collect();
+                    match dirs.as_slice() {
+                        [d] => CmdKind::Venv(d.to_string()),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        "poetry" => match sub {
+            "install" | "sync" => CmdKind::PyTool {
+                tool: PyTool::Poetry,
+                install: true,
+            },
+            "config" if positional.len() == 3 || positional.len() == 2 => CmdKind::PyTool {
+                tool: PyTool::Poetry,
+                install: false,
+            },
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "uv" => match sub {
+            "sync" => CmdKind::PyTool {
+                tool: PyTool::Uv,
+                install: true,
+            },
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "pipenv" => match sub {
+            "install" | "sync" if positional.len() == 1 => CmdKind::PyTool {
+                tool: PyTool::Pipenv,
+                install: true,
+            },
+            "" if args.iter().any(|a| a == "--version") => CmdKind::Noop,
+            _ => return None,
+        },
         "npm" => match sub {
             "ci" => CmdKind::NodeInstall(NodeTool::Npm),
             "install" | "i" if args.iter().any(|a| a == "-g" || a == "--global") => {
@@ -532,7 +703,7 @@ mod tests {
     }
 
     fn why(t: &str) -> String {
-        classify_run(t).unwrap_err()
+        classify_run(t).unwrap_err().to_string()
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub(crate) fn convert_with(src: &str, runtime_base: Option<&str>) -> Result<Conv
     let m = model::build(&df, &BuildOptions::default()).expect("model");
     let opts = Options {
         runtime_base: runtime_base.map(str::to_string),
+        ..Options::default()
     };
     convert(&df, &m, None, &opts)
 }
@@ -67,4 +68,28 @@ fn output_is_a_fixpoint() {
     let c = convert_text(src).unwrap();
     let again = convert_text(&c.text).unwrap_err();
     assert!(again.reason.starts_with("already multistage"), "{again}");
+}
+
+/// Converts the Dockerfile of a context written to a temp dir (`files`:
+/// path, text, mode), with the context and its directory as the CLI passes them.
+pub(crate) fn convert_ctx(files: &[(&str, &str, u32)]) -> Result<Conversion, Refusal> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, text, mode) in files {
+        let f = dir.path().join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(&f, text).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(*mode)).unwrap();
+    }
+    let src = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    let df = syntax::parse(&src).expect("parses");
+    let m = model::build(&df, &BuildOptions::default()).expect("model");
+    let tree =
+        crate::context::ContextTree::load(dir.path(), Some(std::path::Path::new("Dockerfile")))
+            .expect("context");
+    let opts = Options {
+        context_root: Some(dir.path().to_path_buf()),
+        ..Options::default()
+    };
+    convert(&df, &m, Some(&tree), &opts)
 }

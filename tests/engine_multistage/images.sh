@@ -22,6 +22,7 @@ python:3.9-buster|apt-get pip pip3 python python3|1|30|
 python:3.9-slim-buster|apt-get pip pip3 python python3|0|4|
 python:3.11|apt-get pip pip3 python python3|1|30|
 python:3.11-slim|apt-get pip pip3 python python3|0|4|
+python:3.12|apt-get pip pip3 python python3|1|30|
 python:3.12-bookworm|apt-get pip pip3 python python3|1|30|
 python:3.12-slim-bookworm|apt-get pip pip3 python python3|0|4|
 python:3.12-slim|apt-get pip pip3 python python3|0|4|
@@ -50,6 +51,8 @@ make_root() { # make_root DIR TOOLS GCC PAD_MB
     printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
     printf 'root:x:0:\napp:x:1000:\nnogroup:x:65534:\n' >"$root/etc/group"
     for t in $tools; do install -m 755 "$HERE/stub.sh" "$root/usr/local/bin/$t"; done
+    # What `pip install poetry` and apt's python3 install: the stub under the tool's name.
+    mkdir -p "$root/usr/lib/stub-tools"; install -m 755 "$HERE/stub.sh" "$root/usr/lib/stub-tools/stub.sh"
     if [ "$gcc" = 1 ]; then printf '#!/bin/sh\necho stub-gcc\n' >"$root/usr/bin/gcc"; chmod 755 "$root/usr/bin/gcc"; fi
     case " $tools " in *" dotnet "*) [ "$mb" -gt 10 ] && mkdir -p "$root/usr/share/dotnet/sdk" ;; esac
     mkdir -p "$root/usr/lib/stub-base"

@@ -3,6 +3,11 @@
 //! same output (`expected.txt`), hold none of the build-only paths of `forbidden.txt`, and be
 //! smaller. Prints the size reduction per app, the median, then `N passed, N failed`.
 //!
+//! Trap apps (`refused.txt` holds part of the expected refusal): the converter must refuse;
+//! the original must build and print `expected.txt`; and `naive.Dockerfile`, when present (the
+//! split a converter without the check would write), must break on the engine (fail to build,
+//! fail to start, or print something else), so the refusal is shown to be needed.
+//!
 //! `run(filter)` is the entry point (the engine target calls it); an empty filter runs all.
 
 use dockopt::context::ContextTree;
@@ -48,7 +53,10 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     for e in walkdir::WalkDir::new(from).min_depth(1) {
         let e = e?;
         let rel = e.path().strip_prefix(from).unwrap();
-        if rel == Path::new("expected.txt") || rel == Path::new("forbidden.txt") {
+        if ["expected.txt", "forbidden.txt", "refused.txt"]
+            .iter()
+            .any(|f| rel == Path::new(f))
+        {
             continue;
         }
         let dst = to.join(rel);
@@ -64,6 +72,79 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 struct Outcome {
     before_mb: f64,
     after_mb: f64,
+    /// A trap app: what the converter said, and how the naive split broke.
+    trap: Option<String>,
+}
+
+fn build(ctx: &Path, tag: &str, file: &str) -> Result<String, String> {
+    let df_path = ctx.join(file).to_string_lossy().to_string();
+    let ctx_s = ctx.to_string_lossy().to_string();
+    sh(&[
+        "build",
+        "--network=none",
+        "--progress=plain",
+        "-q",
+        "-t",
+        tag,
+        "-f",
+        &df_path,
+        &ctx_s,
+    ])
+}
+
+/// A trap app: the converter refuses with `want` in its reason, the original works, and the
+/// naive split (if given) does not.
+fn trap(
+    ctx: &Path,
+    name: &str,
+    want: &str,
+    expected: &str,
+    refusal: Result<String, String>,
+) -> Result<Outcome, String> {
+    let reason = match refusal {
+        Ok(text) => return Err(format!("converted a trap app:\n{text}")),
+        Err(r) => r,
+    };
+    if !reason.contains(want.trim()) {
+        return Err(format!(
+            "refused for another reason: {reason} (expected: {})",
+            want.trim()
+        ));
+    }
+    let before = format!("dockopt-ms-{name}:before");
+    let naive = format!("dockopt-ms-{name}:naive");
+    let result = (|| {
+        build(ctx, &before, "Dockerfile").map_err(|e| format!("original: {e}"))?;
+        let out = sh(&["run", "--rm", "--network=none", &before])?;
+        if out.trim() != expected.trim() {
+            return Err(format!("original prints {out:?}, expected {expected:?}"));
+        }
+        let mut how = String::from("no naive split given");
+        if ctx.join("naive.Dockerfile").exists() {
+            how = match build(ctx, &naive, "naive.Dockerfile") {
+                Err(e) => format!(
+                    "naive split fails to build: {}",
+                    e.lines().last().unwrap_or("")
+                ),
+                Ok(_) => match sh(&["run", "--rm", "--network=none", &naive]) {
+                    Err(e) => format!(
+                        "naive split fails to start: {}",
+                        e.lines().last().unwrap_or("")
+                    ),
+                    Ok(o) if o != out => format!("naive split prints {o:?}"),
+                    Ok(_) => return Err("the naive split works: not a trap".to_string()),
+                },
+            };
+        }
+        let b = size(&before)?;
+        Ok(Outcome {
+            before_mb: b as f64 / 1e6,
+            after_mb: b as f64 / 1e6,
+            trap: Some(format!("refused ({reason}); {how}")),
+        })
+    })();
+    let _ = sh(&["rmi", "-f", &before, &naive]);
+    result
 }
 
 fn size(tag: &str) -> Result<u64, String> {
@@ -106,8 +187,16 @@ fn one(app: &Path, name: &str) -> Result<Outcome, String> {
     let df = syntax::parse(&text).map_err(|e| e.to_string())?;
     let m = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
     let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).map_err(|e| e.to_string())?;
-    let c = multistage::convert(&df, &m, Some(&tree), &Options::default())
-        .map_err(|r| format!("refused: {}", r.reason))?;
+    let opts = Options {
+        context_root: Some(ctx.to_path_buf()),
+        ..Options::default()
+    };
+    let converted = multistage::convert(&df, &m, Some(&tree), &opts);
+    if let Ok(want) = std::fs::read_to_string(app.join("refused.txt")) {
+        let r = converted.map(|c| c.text).map_err(|r| r.reason);
+        return trap(ctx, name, &want, &expected, r);
+    }
+    let c = converted.map_err(|r| format!("refused: {}", r.reason))?;
     let df2 = syntax::parse(&c.text).map_err(|e| format!("output does not parse: {e}"))?;
     let m2 = model::build(&df2, &BuildOptions::default()).map_err(|e| e.to_string())?;
     match multistage::convert(&df2, &m2, None, &Options::default()) {
@@ -121,21 +210,8 @@ fn one(app: &Path, name: &str) -> Result<Outcome, String> {
 
     let before = format!("dockopt-ms-{name}:before");
     let after = format!("dockopt-ms-{name}:after");
-    let ctx_s = ctx.to_string_lossy().to_string();
     for (tag, file) in [(&before, "Dockerfile"), (&after, "Dockerfile.multistage")] {
-        let df_path = ctx.join(file).to_string_lossy().to_string();
-        sh(&[
-            "build",
-            "--network=none",
-            "--progress=plain",
-            "-q",
-            "-t",
-            tag,
-            "-f",
-            &df_path,
-            &ctx_s,
-        ])
-        .map_err(|e| format!("build of {file}: {e}"))?;
+        build(ctx, tag, file).map_err(|e| format!("build of {file}: {e}"))?;
     }
     let run = |tag: &str| sh(&["run", "--rm", "--network=none", tag]);
     let out_before = run(&before)?;
@@ -168,6 +244,7 @@ fn one(app: &Path, name: &str) -> Result<Outcome, String> {
         Ok(Outcome {
             before_mb: b as f64 / 1e6,
             after_mb: a as f64 / 1e6,
+            trap: None,
         })
     })();
     let _ = sh(&["rmi", &before, &after]);
@@ -193,6 +270,10 @@ pub fn run(filter: &[String]) -> (usize, usize) {
             continue;
         }
         match one(&app, &name) {
+            Ok(Outcome { trap: Some(t), .. }) => {
+                println!("ok {name}: trap: {t}");
+                passed += 1;
+            }
             Ok(o) => {
                 let pct = 100.0 * (1.0 - o.after_mb / o.before_mb);
                 println!(

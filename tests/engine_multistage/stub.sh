@@ -6,7 +6,6 @@
 # print the lines the sources print (print("…"), console.log("…"), fmt.Println("…")…).
 set -e
 me=${0##*/}
-SITE=/usr/local/lib/python3/site-packages
 pad() { mkdir -p "$(dirname "$1")"; head -c "$2" /dev/zero >"$1"; }
 die() { echo "$me: $*" >&2; exit 1; }
 # The quoted strings of lines matching PATTERN("…") in files.
@@ -25,6 +24,94 @@ native_ok() { # a package that compiles C needs gcc and its -dev headers
         [ -e /usr/share/stub-apt/libffi-dev ] || die "cffi: ffi.h not found (libffi-dev)" ;;
     esac
 }
+# Python environments, as CPython's venv lays them out: DIR/pyvenv.cfg, DIR/bin/python3 a link
+# to the interpreter that made it (so it breaks where that interpreter is absent), DIR/bin/pip,
+# DIR/lib/python3/site-packages. A python or pip run from DIR/bin uses DIR's site-packages
+# only; the image's python (/usr/local/bin) uses the system one.
+STUB=/usr/lib/stub-tools/stub.sh
+self_path() { case $0 in */*) readlink -f "$0" ;; *) readlink -f "$(command -v "$0")" ;; esac; }
+mkvenv() { # mkvenv DIR INTERPRETER
+    mkdir -p "$1/bin" "$1/lib/python3/site-packages"
+    printf 'home = %s\ninclude-system-site-packages = false\n' "$(dirname "$2")" >"$1/pyvenv.cfg"
+    ln -sf "$2" "$1/bin/python3"; ln -sf python3 "$1/bin/python"; ln -sf "$STUB" "$1/bin/pip"
+}
+env_of() { # sets VENV (empty: the system Python), SITE, BIN from the program's path
+    d=$(dirname "$1"); VENV=
+    if [ -f "$d/../pyvenv.cfg" ]; then VENV=$(cd "$d/.." && pwd); fi
+    use_env "$VENV"
+}
+use_env() { # use_env DIR-or-empty
+    VENV=$1
+    if [ -n "$VENV" ]; then SITE=$VENV/lib/python3/site-packages; BIN=$VENV/bin
+    else SITE=/usr/local/lib/python3/site-packages; BIN=/usr/local/bin; fi
+}
+# Requirement names of FILE, following -r/-c includes relative to the including file, as pip does.
+req_file() {
+    [ -f "$1" ] || die "Could not open requirements file: [Errno 2] No such file or directory: '$1'"
+    dir=$(dirname "$1")
+    sed -e 's/#.*//' "$1" | while read -r a b; do
+        case $a in
+        -r) case $b in /*) (req_file "$b") ;; *) (req_file "$dir/$b") ;; esac || exit 1 ;;
+        -c) case $b in /*) f=$b ;; *) f=$dir/$b ;; esac
+            [ -f "$f" ] || die "Could not open requirements file: [Errno 2] No such file or directory: '$f'" ;;
+        -r* | -c*) die "stub: glued -r not modelled" ;;
+        -*) ;;
+        ?*) echo "$a" | sed -e 's/[=<>!~;[ ].*//' | tr A-Z a-z ;;
+        esac
+    done
+}
+# Section keys of a TOML-ish file (Pipfile [packages], pyproject [tool.poetry.dependencies]).
+toml_keys() {
+    f=pyproject.toml; [ "$1" = packages ] && f=Pipfile
+    awk -v s="[$1]" '$0 == s {on=1; next} /^\[/ {on=0} on && NF && $1 != "python" {print $1}' "$f" | tr A-Z a-z
+}
+install_pkg() { # install_pkg NAME (into SITE/BIN)
+    case $1 in pip | setuptools | wheel) return 0 ;; esac
+    pad "$SITE/$1/__init__.py" 50000
+    case $1 in
+    gunicorn) printf '#!/bin/sh\nfor a in "$@"; do m=$a; done\nexec %s "${m%%%%:*}.py"\n' "${VENV:+$VENV/bin/}python" >"$BIN/gunicorn"; chmod 755 "$BIN/gunicorn" ;;
+    poetry | uv | pipenv) cp "$STUB" "$BIN/$1"; chmod 755 "$BIN/$1" ;;
+    esac
+}
+install_into() { # install_into ENVDIR-or-empty NAMES...
+    use_env "$1"; shift
+    for n in "$@"; do native_ok "$n"; pad /root/.cache/pip/$n.tar.gz 300000; install_pkg "$n"; done
+}
+do_pip() {
+    sub=$1; shift
+    reqs=; pkgs=; wheeldir=; links=; noindex=
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -r | --requirement) reqs="$reqs $2"; shift ;;
+        -w | --wheel-dir) wheeldir=$2; shift ;;
+        --wheel-dir=*) wheeldir=${1#*=} ;;
+        --find-links=*) links=${1#*=} ;;
+        -f | --find-links) links=$2; shift ;;
+        --no-index) noindex=1 ;;
+        -*) ;;
+        *) pkgs="$pkgs ${1%%[=<>]*}" ;;
+        esac
+        shift
+    done
+    names=$(for r in $reqs; do req_file "$r" || exit 1; done) || exit 1
+    names="$names $pkgs"
+    case $sub in
+    wheel)
+        [ -n "$wheeldir" ] || die "wheel: no --wheel-dir"
+        for n in $names; do native_ok "$n"; pad "$wheeldir/$n-1.0-py3-none-any.whl" 50000; done ;;
+    install)
+        for n in $names; do
+            case $n in pip | setuptools | wheel) continue ;; esac
+            if [ -n "$noindex" ]; then
+                [ -e "$links/$n-1.0-py3-none-any.whl" ] || die "No matching distribution found for $n (--no-index)"
+            else
+                native_ok "$n"; pad /root/.cache/pip/$n.tar.gz 300000
+            fi
+            install_pkg "$n"
+        done ;;
+    *) die "unknown command $sub" ;;
+    esac
+}
 case $me in
 apt-get)
     cmd=; pkgs=
@@ -41,47 +128,25 @@ apt-get)
             *) pad /usr/share/stub-apt/$p 200000 ;;
             esac
             case $p in libpq-dev) pad /usr/share/stub-apt/libpq5 200000 ;; libffi-dev) pad /usr/share/stub-apt/libffi8 100000 ;; esac
+            # Debian's own Python, at /usr/bin (not the image's /usr/local/bin one).
+            case $p in python3 | python3-venv | python3-pip) cp "$STUB" /usr/bin/python3; chmod 755 /usr/bin/python3 ;; esac
         done ;;
     *) ;;
     esac ;;
 pip | pip3)
-    sub=$1; shift
-    reqs=; pkgs=; wheeldir=; links=; noindex=
-    while [ $# -gt 0 ]; do
-        case $1 in
-        -r | --requirement) reqs="$reqs $2"; shift ;;
-        -w | --wheel-dir) wheeldir=$2; shift ;;
-        --wheel-dir=*) wheeldir=${1#*=} ;;
-        --find-links=*) links=${1#*=} ;;
-        -f | --find-links) links=$2; shift ;;
-        --no-index) noindex=1 ;;
-        -*) ;;
-        *) pkgs="$pkgs ${1%%[=<>]*}" ;;
-        esac
-        shift
-    done
-    names="$(req_names $reqs) $pkgs"
-    case $sub in
-    wheel)
-        [ -n "$wheeldir" ] || die "wheel: no --wheel-dir"
-        for n in $names; do native_ok "$n"; pad "$wheeldir/$n-1.0-py3-none-any.whl" 50000; done ;;
-    install)
-        for n in $names; do
-            case $n in pip | setuptools | wheel) continue ;; esac
-            if [ -n "$noindex" ]; then
-                [ -e "$links/$n-1.0-py3-none-any.whl" ] || die "No matching distribution found for $n (--no-index)"
-            else
-                native_ok "$n"; pad /root/.cache/pip/$n.tar.gz 300000
-            fi
-            pad "$SITE/$n/__init__.py" 50000
-            if [ "$n" = gunicorn ]; then
-                printf '#!/bin/sh\nfor a in "$@"; do m=$a; done\nexec python "${m%%%%:*}.py"\n' >/usr/local/bin/gunicorn
-                chmod 755 /usr/local/bin/gunicorn
-            fi
-        done ;;
-    *) die "unknown command $sub" ;;
-    esac ;;
+    env_of "$0"
+    [ -z "$VENV" ] || [ -x "$VENV/bin/python" ] || die "bad interpreter: $VENV/bin/python: no such file"
+    do_pip "$@" ;;
 python | python3)
+    env_of "$0"
+    if [ "$1" = -m ]; then
+        case $2 in
+        venv) shift 2; d=; for a in "$@"; do case $a in -*) ;; *) d=$a ;; esac; done
+            [ -n "$d" ] || die "venv: no directory"; mkvenv "$d" "$(self_path)"; exit 0 ;;
+        pip) shift 2; do_pip "$@"; exit 0 ;;
+        *) die "No module named $2" ;;
+        esac
+    fi
     f=$1; [ -f "$f" ] || die "can't open file '$f'"
     for m in $(sed -n 's/^import \([a-z0-9_]*\).*/\1/p' "$f"); do
         case $m in os | sys | json) continue ;; esac
@@ -89,13 +154,75 @@ python | python3)
         case $m in psycopg2) [ -e /usr/share/stub-apt/libpq5 ] || die "ImportError: libpq.so.5: cannot open shared object file" ;; esac
     done
     said print "$f" ;;
+poetry)
+    sub=$1; shift || true
+    cfg=/root/.config/pypoetry/config.toml
+    case $sub in
+    --version) echo "Poetry (version 1.8.3)" ;;
+    config) mkdir -p "$(dirname "$cfg")"; echo "$1 = $2" >>"$cfg" ;;
+    install | sync)
+        [ -f pyproject.toml ] || die "Poetry could not find a pyproject.toml file in $PWD"
+        [ -f poetry.lock ] || die "poetry.lock not found (run poetry lock)"
+        setting() { # setting KEY ENVVAR: env beats config.toml beats poetry.toml
+            v=$(printenv "$2" || true)
+            [ -n "$v" ] || v=$(sed -n "s/^$1 = //p" "$cfg" 2>/dev/null | tail -1)
+            [ -n "$v" ] || v=$(awk -v k="${1#virtualenvs.}" '/^\[virtualenvs\]/{on=1;next} /^\[/{on=0} on && $1==k {print $3}' poetry.toml 2>/dev/null)
+            echo "$v"
+        }
+        name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' pyproject.toml | head -1)
+        case $(setting virtualenvs.create POETRY_VIRTUALENVS_CREATE) in
+        false | 0) dir= ;;
+        *) case $(setting virtualenvs.in-project POETRY_VIRTUALENVS_IN_PROJECT) in
+            true | 1) dir=$PWD/.venv ;;
+            *) dir=/root/.cache/pypoetry/virtualenvs/$name-stub-py3 ;;
+            esac
+            [ -x "$dir/bin/python" ] || mkvenv "$dir" "$(command -v python3)" ;;
+        esac
+        names=$(toml_keys tool.poetry.dependencies)
+        case " $* " in *" --only main "* | *" --only=main "* | *" --without dev "* | *" --without=dev "*) ;;
+        *) names="$names $(toml_keys tool.poetry.group.dev.dependencies)" ;; esac
+        install_into "$dir" $names
+        case " $* " in *" --no-root "*) ;; *) use_env "$dir"; echo "$PWD" >"$SITE/$name.pth" ;; esac ;;
+    *) die "unknown poetry command $sub" ;;
+    esac ;;
+uv)
+    sub=$1; shift || true
+    case $sub in
+    --version) echo "uv 0.4.0" ;;
+    sync)
+        [ -f pyproject.toml ] || die "No pyproject.toml found in $PWD"
+        case " $* " in *" --frozen "* | *" --locked "*) [ -f uv.lock ] || die "Unable to find lockfile at uv.lock" ;; esac
+        dir=${UV_PROJECT_ENVIRONMENT:-.venv}; case $dir in /*) ;; *) dir=$PWD/$dir ;; esac
+        [ -x "$dir/bin/python" ] || mkvenv "$dir" "$(command -v python3)"
+        names=$(awk '/^dependencies *= *\[/{on=1} on{print} on && /\]/{exit}' pyproject.toml | sed -n 's/.*"\([A-Za-z0-9_.-]*\).*".*/\1/p' | tr A-Z a-z)
+        case " $* " in *" --no-dev "*) ;; *) names="$names $(awk '/^dev *= *\[/{on=1} on{print} on && /\]/{exit}' pyproject.toml | sed -n 's/.*"\([A-Za-z0-9_.-]*\).*".*/\1/p')" ;; esac
+        install_into "$dir" $names
+        name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' pyproject.toml | head -1)
+        case " $* " in *" --no-install-project "*) ;; *) use_env "$dir"; echo "$PWD" >"$SITE/$name.pth" ;; esac ;;
+    *) die "unknown uv command $sub" ;;
+    esac ;;
+pipenv)
+    sub=$1; shift || true
+    case $sub in
+    --version) echo "pipenv, version 2024.0.1" ;;
+    install | sync)
+        [ -f Pipfile ] || die "Pipfile not found"
+        case " $* " in *" --deploy "*) [ -f Pipfile.lock ] || die "Pipfile.lock not found" ;; esac
+        case " $* " in
+        *" --system "*) dir= ;;
+        *) case ${PIPENV_VENV_IN_PROJECT:-} in 1 | true) dir=$PWD/.venv ;; *) dir=/root/.local/share/virtualenvs/${PWD##*/}-stub ;; esac
+            [ -x "$dir/bin/python" ] || mkvenv "$dir" "$(command -v python3)" ;;
+        esac
+        install_into "$dir" $(toml_keys packages) ;;
+    *) die "unknown pipenv command $sub" ;;
+    esac ;;
 npm | yarn | pnpm)
     deps() { # deps SECTION: names in package.json's "SECTION": { … }
         awk -v s="\"$1\"" '$1 == s":" || index($0, s":") { on=1; next } on && /}/ { on=0 } on { gsub(/[",:]/, " "); print $1 }' package.json
     }
     script() { awk -v s="\"$1\"" 'index($0, s":") { sub(/^[^:]*: *"/, ""); sub(/",? *$/, ""); print; exit }' package.json; }
     run_script() { c=$(script "$1"); [ -n "$c" ] || die "missing script: $1"; sh -c "$c"; }
-    args=; global=; omit=
+    args=; global=; omit=; [ "${NODE_ENV:-}" = production ] && omit=1
     for a in "$@"; do case $a in -g | --global) global=1 ;; --omit=dev | --production | --prod) omit=1 ;; --filter=* | -*) ;; *) args="$args $a" ;; esac; done
     # pnpm --filter X cmd: drop the filter value
     if [ "$me" = pnpm ]; then set -- $args; [ "$1" = "@acme/api" ] && shift; args="$*"; fi

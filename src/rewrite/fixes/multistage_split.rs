@@ -36,7 +36,11 @@ pub fn check(c: &mut Checker) {
         return;
     }
     let line = c.df.instructions.first().map_or(1, |i| i.start_line);
-    match convert(c.df, c.model, c.context, &Options::default()) {
+    let opts = Options {
+        context_root: c.root.map(|r| r.to_path_buf()),
+        ..Options::default()
+    };
+    match convert(c.df, c.model, c.context, &opts) {
         Ok(conv) if conv.text != c.df.source => c.fix(Fix {
             transforms: Vec::new(),
             code: CODE,

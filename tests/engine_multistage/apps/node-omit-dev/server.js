@@ -1,0 +1,2 @@
+const express = require('express');
+console.log("shop: listening on 3000");

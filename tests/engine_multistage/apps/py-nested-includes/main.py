@@ -1,0 +1,4 @@
+import cffi
+import httpx
+import rich
+print("nested: 3 modules")

@@ -1,0 +1,3 @@
+import requests
+import click
+print("pipenv-bot: polling")

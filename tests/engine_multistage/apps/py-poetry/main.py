@@ -1,0 +1,3 @@
+import fastapi
+import uvicorn
+print("poetry-api: ready")

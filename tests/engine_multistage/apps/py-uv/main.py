@@ -1,0 +1,3 @@
+import starlette
+import anyio
+print("uv-api: ready")

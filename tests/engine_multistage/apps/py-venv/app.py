@@ -1,0 +1,3 @@
+import flask
+import psycopg2
+print("venv-app: serving on 8000")

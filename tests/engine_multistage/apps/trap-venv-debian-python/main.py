@@ -1,0 +1,2 @@
+import flask
+print("trap: debian python")
