@@ -112,6 +112,7 @@ fn main() {
             if w.reused { ", reused" } else { "" }
         );
         rep.time(&app.name, t.elapsed().as_secs_f64());
+        rep.phase("original builds", t);
         works.push(w);
     }
     let prepared: Vec<apps::App> = works.iter().map(|w| w.app.clone()).collect();
@@ -136,6 +137,7 @@ fn main() {
             Err(e) => rep.fail(&w.app.name, "baseline", &e),
         }
         rep.time(&w.app.name, t.elapsed().as_secs_f64());
+        rep.phase("baselines", t);
     }
     report::print_excuses(&excuses);
     for w in &works {
@@ -147,20 +149,25 @@ fn main() {
         } else {
             rep.fix_verdict(name, &w.fixes.join(","), equiv::fixed(w, &excuses));
         }
+        let tp = rep.phase("safe fixes", t);
         match runtime::run(w, pg.as_ref()) {
             Ok(s) => rep.sizes(name, s),
             Err(e) => rep.fail(name, "runtime", &e),
         }
+        let tp = rep.phase("multistage + probes", tp);
         if let Err(e) = cost::run(w, &mut rep.costs) {
             rep.fail(name, "cost", &e);
         }
+        rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
     }
     if selftest {
+        let t = Instant::now();
         match selftest::run(&excuses, &recipe) {
             Ok(m) => println!("harness self-test: {m}"),
             Err(e) => rep.fail("selftest", "wrong rewrite", &e),
         }
+        rep.phase("self-test", t);
     }
     drop(pg);
     let failed = rep.print(t0.elapsed().as_secs_f64());

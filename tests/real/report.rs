@@ -16,6 +16,7 @@ pub struct Report {
     sizes: Vec<(String, Sizes)>,
     pub costs: Vec<Row>,
     times: Vec<(String, f64)>,
+    phases: Vec<(&'static str, f64)>,
 }
 
 pub fn print_excuses(e: &Excuses) {
@@ -90,6 +91,16 @@ impl Report {
             ),
         }
         self.sizes.push((app.to_string(), s));
+    }
+
+    /// Adds the time since `since` to a phase of the tier; returns now, for the next phase.
+    pub fn phase(&mut self, name: &'static str, since: std::time::Instant) -> std::time::Instant {
+        let secs = since.elapsed().as_secs_f64();
+        match self.phases.iter_mut().find(|(p, _)| *p == name) {
+            Some((_, s)) => *s += secs,
+            None => self.phases.push((name, secs)),
+        }
+        std::time::Instant::now()
     }
 
     /// Adds to the app's seconds (original build, baseline, and the rest are timed apart).
@@ -172,6 +183,10 @@ impl Report {
             println!("  {a:<18} {s:>6.0}");
         }
         println!("  total {total:.0}s");
+        println!("\n==== real tier: seconds per phase");
+        for (p, s) in &self.phases {
+            println!("  {p:<20} {s:>6.0}");
+        }
         if self.failures.is_empty() {
             println!(
                 "real tier: {} apps equivalent, {} runtimes probed, {} changes measured: PASSED",
