@@ -72,5 +72,7 @@ pub fn judge_build(
 ) -> Result<(usize, Vec<String>), String> {
     engine::build_labelled(dockerfile, ctx, tag, false, label)?;
     let diffs = differences(orig_tag, tag)?;
-    Ok(excuses.judge(&diffs))
+    let (excused, bad) = excuses.judge(&diffs);
+    let (bad, by_mirror) = crate::mirror::excuse_updates(orig_tag, tag, bad)?;
+    Ok((excused + by_mirror, bad))
 }

@@ -25,6 +25,7 @@ mod engine;
 mod engine_cost;
 mod equiv;
 mod excuses;
+mod mirror;
 mod postgres;
 mod probe;
 mod report;
