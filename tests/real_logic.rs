@@ -10,3 +10,6 @@ mod engine;
 #[path = "real/excuses.rs"]
 #[allow(dead_code)]
 mod excuses;
+#[path = "real/mirror.rs"]
+#[allow(dead_code)]
+mod mirror;

@@ -5,7 +5,9 @@
 //!   port=N path=/ expect=TEXT   an HTTP GET on 127.0.0.1:N must answer 200 with TEXT
 //!   cmd=1 expect=TEXT           running the image's CMD must print TEXT
 //!   postgres=1 env=K=V sql=Q    needs the test's PostgreSQL ({PGPORT} in env); Q must work after
-//!   baseline=1                  two --no-cache builds measure this toolchain's nondeterminism
+//!   toolchain=NAME              apps sharing a toolchain share its nondeterminism baseline
+//!                               (default: the app's own name)
+//!   baseline=1                  this app measures its toolchain's baseline when selected
 //!   edit=PATH deps=PATH         the source file and the dependency file the cost changes touch
 //!   base=1                      also measure a base-image change
 
@@ -23,6 +25,7 @@ pub struct App {
     pub env: Vec<String>,
     pub sql: Option<String>,
     pub baseline: bool,
+    pub toolchain: String,
     pub edit: Option<String>,
     pub deps: Option<String>,
     pub base_change: bool,
@@ -56,11 +59,15 @@ pub fn parse(name: &str, dir: &Path, text: &str) -> Result<App, String> {
             "env" => a.env.push(v),
             "sql" => a.sql = Some(v),
             "baseline" => a.baseline = v == "1",
+            "toolchain" => a.toolchain = v,
             "edit" => a.edit = Some(v),
             "deps" => a.deps = Some(v),
             "base" => a.base_change = v == "1",
             _ => return Err(format!("{name}/probe: unknown key `{k}`")),
         }
+    }
+    if a.toolchain.is_empty() {
+        a.toolchain = name.to_string();
     }
     if a.expect.is_empty() || (a.port.is_none() && !a.cmd) {
         return Err(format!("{name}/probe: needs expect= and port= or cmd=1"));
@@ -83,6 +90,31 @@ pub fn load(filter: &[String]) -> Result<Vec<App>, String> {
     }
     apps.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(apps)
+}
+
+/// Which of the apps measure a nondeterminism baseline (indices into `apps`), given which
+/// apps' safe fixes changed the Dockerfile. An unchanged Dockerfile builds the same image by
+/// construction, so it needs no excuse and no baseline. Each toolchain is measured once:
+/// on its changed apps marked `baseline=1`, else on its first changed app. Two `--no-cache`
+/// builds of an app are the tier's most expensive step, so this is where cold time goes.
+pub fn baseline_apps(apps: &[App], changed: &[bool]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut toolchains: Vec<&str> = apps.iter().map(|a| a.toolchain.as_str()).collect();
+    toolchains.sort();
+    toolchains.dedup();
+    for t in toolchains {
+        let of: Vec<usize> = (0..apps.len())
+            .filter(|&i| apps[i].toolchain == t && changed.get(i) == Some(&true))
+            .collect();
+        let marked: Vec<usize> = of.iter().copied().filter(|&i| apps[i].baseline).collect();
+        if !marked.is_empty() {
+            out.extend(marked);
+        } else if let Some(&first) = of.first() {
+            out.push(first);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A copy of the app's context in a fresh directory (the probe file stays behind).
@@ -117,5 +149,39 @@ mod tests {
         assert_eq!(a.env, vec!["A=B"]);
         assert!(a.baseline && !a.cmd);
         assert!(super::parse("x", std::path::Path::new("/x"), "cmd=1\n").is_err());
+        assert_eq!(a.toolchain, "x");
+    }
+
+    #[test]
+    fn one_baseline_per_toolchain_and_none_for_unchanged_apps() {
+        let app = |name: &str, probe: &str| {
+            super::parse(
+                name,
+                std::path::Path::new("/x"),
+                &format!("cmd=1\nexpect=ok\n{probe}"),
+            )
+            .unwrap()
+        };
+        let apps = vec![
+            app("fastapi", "toolchain=pip"),
+            app("flask", "toolchain=pip\nbaseline=1"),
+            app("go", ""),
+            app("npm", ""),
+            app("yarn", ""),
+        ];
+        // flask is marked: it measures pip's baseline, fastapi reuses it; go is unchanged.
+        assert_eq!(
+            super::baseline_apps(&apps, &[true, true, false, true, true]),
+            vec![1, 3, 4]
+        );
+        // without flask in the run, fastapi measures pip itself.
+        assert_eq!(super::baseline_apps(&apps[..1], &[true]), vec![0]);
+        // a marked app whose fix changes nothing measures nothing; the toolchain's first
+        // changed app does.
+        assert_eq!(super::baseline_apps(&apps[..2], &[true, false]), vec![0]);
+        assert_eq!(
+            super::baseline_apps(&apps, &[false; 5]),
+            Vec::<usize>::new()
+        );
     }
 }

@@ -61,10 +61,12 @@ pub fn build(dockerfile: &Path, ctx: &Path, tag: &str, no_cache: bool) -> Result
     build_labelled(dockerfile, ctx, tag, no_cache, "")
 }
 
-/// Retried once when the engine went away mid-build: Docker 20.10's BuildKit can panic in
+/// Retried when the engine went away mid-build: Docker 20.10's BuildKit can panic in
 /// `GetByBlob` while another client builds from a re-imported single-layer image
 /// (moby/buildkit#2153), which takes every build on the daemon down with it. Whoever runs the
-/// daemon restarts it; the retry waits up to two minutes for that.
+/// daemon restarts it; the retry waits up to two minutes for that. Retried too, twice, 10 s
+/// apart, when a registry looked unreachable (downloads are retried); if it still is, the
+/// error names the registry.
 pub fn build_labelled(
     dockerfile: &Path,
     ctx: &Path,
@@ -72,13 +74,20 @@ pub fn build_labelled(
     no_cache: bool,
     label: &str,
 ) -> Result<Built, String> {
-    match build_once(dockerfile, ctx, tag, no_cache, label) {
-        Err(e) if engine_lost(&e) => {
-            eprintln!("real tier: the Docker engine went away during a build; waiting for it");
-            wait_for_engine(std::time::Duration::from_secs(120))?;
-            build_once(dockerfile, ctx, tag, no_cache, label)
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match build_once(dockerfile, ctx, tag, no_cache, label) {
+            Err(e) if engine_lost(&e) && attempt == 1 => {
+                eprintln!("real tier: the Docker engine went away during a build; waiting for it");
+                wait_for_engine(std::time::Duration::from_secs(120))?;
+            }
+            Err(e) if e.contains(UNREACHABLE) && attempt < 3 => {
+                eprintln!("real tier: {tag}: a registry looked unreachable; retrying in 10 s");
+                std::thread::sleep(std::time::Duration::from_secs(10));
+            }
+            r => return r,
         }
-        r => r,
     }
 }
 
@@ -137,6 +146,8 @@ fn build_once(
     Ok(Built { log, seconds })
 }
 
+const UNREACHABLE: &str = "a registry looks unreachable";
+
 /// Names the registry when a build failed for want of it, so an unreachable registry reads
 /// as such rather than as a broken app.
 pub fn registry_hint(log: &str) -> String {
@@ -169,7 +180,7 @@ pub fn registry_hint(log: &str) -> String {
         .map(|(_, n)| *n)
         .collect();
     format!(
-        " (a registry looks unreachable: {})",
+        " ({UNREACHABLE}: {})",
         if names.is_empty() {
             "see the log".to_string()
         } else {
@@ -258,6 +269,19 @@ impl Drop for Running {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_the_unreachable_registry() {
+        let log = "ERROR: Could not find a version ... Temporary failure in name resolution ... https://pypi.org/simple/flask/";
+        assert_eq!(
+            super::registry_hint(log),
+            " (a registry looks unreachable: PyPI)"
+        );
+        assert_eq!(
+            super::registry_hint("npm ERR! code E404 registry.npmjs.org"),
+            ""
+        );
+    }
+
     #[test]
     fn maps_only_known_bases_in_from() {
         let t = "FROM python:3.11-bookworm AS b\nRUN echo python:3.11-bookworm\nfrom --platform=x rust:1-bookworm\nFROM b\n";

@@ -2,9 +2,10 @@
 //! image comparison of tests/engine_equiv/compare.rs up to the measured excuses.
 
 use crate::compare::{config, diff_maps, export};
-use crate::engine::{self, Built};
+use crate::engine;
 use crate::excuses::Excuses;
 use crate::workdir::{cache_dir, AppWork};
+use std::path::Path;
 
 /// Every difference between two images: filesystem lines, then a config line if any.
 pub fn differences(a: &str, b: &str) -> Result<Vec<String>, String> {
@@ -48,9 +49,30 @@ pub fn baseline(w: &AppWork, excuses: &mut Excuses) -> Result<Vec<String>, Strin
 }
 
 /// The fixed Dockerfile's image against the original's: (excused differences, failures).
-pub fn fixed(w: &AppWork, excuses: &Excuses) -> Result<(usize, Vec<String>, Built), String> {
-    let b = engine::build_labelled(&w.fixed_df, &w.ctx, &w.tag("fixed"), false, &w.hash)?;
-    let diffs = differences(&w.tag("orig"), &w.tag("fixed"))?;
+pub fn fixed(w: &AppWork, excuses: &Excuses) -> Result<(usize, Vec<String>), String> {
+    judge_build(
+        &w.tag("orig"),
+        &w.fixed_df,
+        &w.ctx,
+        &w.tag("fixed"),
+        &w.hash,
+        excuses,
+    )
+}
+
+/// Builds `dockerfile` as `tag` on the original's cache and judges its image against
+/// `orig_tag` up to the observed excuses.
+pub fn judge_build(
+    orig_tag: &str,
+    dockerfile: &Path,
+    ctx: &Path,
+    tag: &str,
+    label: &str,
+    excuses: &Excuses,
+) -> Result<(usize, Vec<String>), String> {
+    engine::build_labelled(dockerfile, ctx, tag, false, label)?;
+    let diffs = differences(orig_tag, tag)?;
     let (excused, bad) = excuses.judge(&diffs);
-    Ok((excused, bad, b))
+    let (bad, by_mirror) = crate::mirror::excuse_updates(orig_tag, tag, bad)?;
+    Ok((excused + by_mirror, bad))
 }

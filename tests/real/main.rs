@@ -5,8 +5,8 @@
 //!   DOCKOPT_REAL=1 cargo test --test real -- flask     apps whose name contains `flask`
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cold    rebuild the originals and baselines
 //!
-//! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (apps with
-//! `baseline=1`); (b) the safe fix builds an image equal to the original up to the excuses
+//! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (once per
+//! toolchain, only where a safe fix changed the Dockerfile: apps::baseline_apps); (b) the safe fix builds an image equal to the original up to the excuses
 //! those baselines observed; (c) the multistage rewrite builds, runs and answers its probe
 //! (the seed lab against PostgreSQL), sizes before/after; (d) rebuild costs of a few changes
 //! measured and estimated. Then (e) a wrong rewrite must be caught. Needs `images.sh` first;
@@ -25,6 +25,7 @@ mod engine;
 mod engine_cost;
 mod equiv;
 mod excuses;
+mod mirror;
 mod postgres;
 mod probe;
 mod report;
@@ -93,7 +94,7 @@ fn main() {
     };
     let mut rep = report::Report::default();
     let mut excuses = excuses::Excuses::new();
-    // Baselines first: the fixes are judged against what they observed.
+    // Original builds, then the baselines: the fixes are judged against what they observed.
     let mut works = Vec::new();
     for app in &apps {
         let t = Instant::now();
@@ -111,22 +112,33 @@ fn main() {
             w.cold_seconds,
             if w.reused { ", reused" } else { "" }
         );
-        if app.baseline {
-            match equiv::baseline(&w, &mut excuses) {
-                Ok(un) if un.is_empty() => {}
-                Ok(un) => rep.fail(
-                    &app.name,
-                    "baseline",
-                    &format!(
-                        "nondeterminism no excuse explains (measure it and list it in excuses.rs):\n{}",
-                        un.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
-                    ),
-                ),
-                Err(e) => rep.fail(&app.name, "baseline", &e),
-            }
-        }
         rep.time(&app.name, t.elapsed().as_secs_f64());
+        rep.phase("original builds", t);
         works.push(w);
+    }
+    let prepared: Vec<apps::App> = works.iter().map(|w| w.app.clone()).collect();
+    let changed: Vec<bool> = works.iter().map(|w| w.fixed != w.orig).collect();
+    for i in apps::baseline_apps(&prepared, &changed) {
+        let t = Instant::now();
+        let w = &works[i];
+        println!(
+            "---- {}: baseline of toolchain `{}`",
+            w.app.name, w.app.toolchain
+        );
+        match equiv::baseline(w, &mut excuses) {
+            Ok(un) if un.is_empty() => {}
+            Ok(un) => rep.fail(
+                &w.app.name,
+                "baseline",
+                &format!(
+                    "nondeterminism no excuse explains (measure it and list it in excuses.rs):\n{}",
+                    un.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+                ),
+            ),
+            Err(e) => rep.fail(&w.app.name, "baseline", &e),
+        }
+        rep.time(&w.app.name, t.elapsed().as_secs_f64());
+        rep.phase("baselines", t);
     }
     report::print_excuses(&excuses);
     for w in &works {
@@ -136,35 +148,27 @@ fn main() {
         if w.fixed == w.orig {
             rep.equiv(name, "unchanged by the safe fixes", 0);
         } else {
-            match equiv::fixed(w, &excuses) {
-                Ok((excused, bad, _)) if bad.is_empty() => {
-                    rep.equiv(name, &w.fixes.join(","), excused)
-                }
-                Ok((_, bad, _)) => rep.fail(
-                    name,
-                    "equivalence",
-                    &format!(
-                        "the fixed image differs:\n{}",
-                        bad.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
-                    ),
-                ),
-                Err(e) => rep.fail(name, "fixed build", &e),
-            }
+            rep.fix_verdict(name, &w.fixes.join(","), equiv::fixed(w, &excuses));
         }
+        let tp = rep.phase("safe fixes", t);
         match runtime::run(w, pg.as_ref()) {
             Ok(s) => rep.sizes(name, s),
             Err(e) => rep.fail(name, "runtime", &e),
         }
+        let tp = rep.phase("multistage + probes", tp);
         if let Err(e) = cost::run(w, &mut rep.costs) {
             rep.fail(name, "cost", &e);
         }
+        rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
     }
     if selftest {
-        match selftest::run(&excuses) {
+        let t = Instant::now();
+        match selftest::run(&excuses, &recipe) {
             Ok(m) => println!("harness self-test: {m}"),
             Err(e) => rep.fail("selftest", "wrong rewrite", &e),
         }
+        rep.phase("self-test", t);
     }
     drop(pg);
     let failed = rep.print(t0.elapsed().as_secs_f64());

@@ -9,11 +9,14 @@ use crate::runtime::Sizes;
 
 #[derive(Default)]
 pub struct Report {
+    /// A scratch report (the self-test's) records verdicts without printing them.
+    pub quiet: bool,
     failures: Vec<(String, String, String)>,
     equiv: Vec<(String, String, usize)>,
     sizes: Vec<(String, Sizes)>,
     pub costs: Vec<Row>,
     times: Vec<(String, f64)>,
+    phases: Vec<(&'static str, f64)>,
 }
 
 pub fn print_excuses(e: &Excuses) {
@@ -26,13 +29,52 @@ pub fn print_excuses(e: &Excuses) {
 
 impl Report {
     pub fn fail(&mut self, app: &str, what: &str, msg: &str) {
-        println!("FAIL  {app} ({what}): {}", msg.replace('\n', "\n      "));
+        if !self.quiet {
+            println!("FAIL  {app} ({what}): {}", msg.replace('\n', "\n      "));
+        }
         self.failures
             .push((app.to_string(), what.to_string(), msg.to_string()));
     }
 
+    pub fn quiet() -> Report {
+        Report {
+            quiet: true,
+            ..Report::default()
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// The tier's verdict on a safe fix, from `equiv::fixed` (the self-test's wrong rewrite
+    /// goes through this same verdict).
+    pub fn fix_verdict(
+        &mut self,
+        app: &str,
+        fixes: &str,
+        judged: Result<(usize, Vec<String>), String>,
+    ) {
+        match judged {
+            Ok((excused, bad)) if bad.is_empty() => self.equiv(app, fixes, excused),
+            Ok((_, bad)) => self.fail(
+                app,
+                "equivalence",
+                &format!(
+                    "the fixed image differs:\n{}",
+                    bad.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+                ),
+            ),
+            Err(e) => self.fail(app, "fixed build", &e),
+        }
+    }
+
     pub fn equiv(&mut self, app: &str, fixes: &str, excused: usize) {
-        println!("ok    {app}: fixed image equivalent ({fixes}; {excused} excused differences)");
+        if !self.quiet {
+            println!(
+                "ok    {app}: fixed image equivalent ({fixes}; {excused} excused differences)"
+            );
+        }
         self.equiv
             .push((app.to_string(), fixes.to_string(), excused));
     }
@@ -51,8 +93,22 @@ impl Report {
         self.sizes.push((app.to_string(), s));
     }
 
+    /// Adds the time since `since` to a phase of the tier; returns now, for the next phase.
+    pub fn phase(&mut self, name: &'static str, since: std::time::Instant) -> std::time::Instant {
+        let secs = since.elapsed().as_secs_f64();
+        match self.phases.iter_mut().find(|(p, _)| *p == name) {
+            Some((_, s)) => *s += secs,
+            None => self.phases.push((name, secs)),
+        }
+        std::time::Instant::now()
+    }
+
+    /// Adds to the app's seconds (original build, baseline, and the rest are timed apart).
     pub fn time(&mut self, app: &str, secs: f64) {
-        self.times.push((app.to_string(), secs));
+        match self.times.iter_mut().find(|(a, _)| a == app) {
+            Some((_, s)) => *s += secs,
+            None => self.times.push((app.to_string(), secs)),
+        }
     }
 
     /// Prints everything; returns whether the tier failed.
@@ -127,6 +183,10 @@ impl Report {
             println!("  {a:<18} {s:>6.0}");
         }
         println!("  total {total:.0}s");
+        println!("\n==== real tier: seconds per phase");
+        for (p, s) in &self.phases {
+            println!("  {p:<20} {s:>6.0}");
+        }
         if self.failures.is_empty() {
             println!(
                 "real tier: {} apps equivalent, {} runtimes probed, {} changes measured: PASSED",
