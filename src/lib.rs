@@ -9,6 +9,7 @@ pub mod change;
 pub mod ci;
 pub mod context;
 pub mod cost;
+pub mod ecosystem;
 pub mod effects;
 pub mod graph;
 pub mod model;
