@@ -45,6 +45,8 @@ fn steps_json(e: &Estimate) -> Value {
                     m.insert("bytes".into(), bytes);
                     m.insert("cost_source".into(), src);
                     m.insert("cost_basis".into(), basis);
+                    let matched = s.cost.as_ref().and_then(|c| c.matched);
+                    m.insert("cost_match".into(), json!(matched));
                 }
                 v
             })

@@ -4,6 +4,8 @@
 //!   DOCKOPT_REAL=1 cargo test --test real              every app
 //!   DOCKOPT_REAL=1 cargo test --test real -- flask     apps whose name contains `flask`
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cold    rebuild the originals and baselines
+//!   DOCKOPT_REAL=1 cargo test --test real -- --cost-only yarn go-std pipenv apt pip-tiny
+//!                                                      only the rebuild-cost measurements
 //!
 //! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (apps with
 //! `baseline=1`); (b) the safe fix builds an image equal to the original up to the excuses
@@ -47,9 +49,13 @@ fn main() {
     }
     let mut filters = Vec::new();
     let mut cold = false;
+    let mut cost_only = false;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--cold" => cold = true,
+            // Only the rebuild-cost measurements (issue #17): no baselines, equivalence,
+            // runtimes or self-test.
+            "--cost-only" => cost_only = true,
             s if s.starts_with("--") => {}
             s => filters.push(s.to_string()),
         }
@@ -111,7 +117,7 @@ fn main() {
             w.cold_seconds,
             if w.reused { ", reused" } else { "" }
         );
-        if app.baseline {
+        if app.baseline && !cost_only {
             match equiv::baseline(&w, &mut excuses) {
                 Ok(un) if un.is_empty() => {}
                 Ok(un) => rep.fail(
@@ -129,11 +135,14 @@ fn main() {
         works.push(w);
     }
     report::print_excuses(&excuses);
+    // What a user keeps from the cold builds: their profiles teach the heuristics' rates.
+    cost::learn(&works);
     for w in &works {
         let t = Instant::now();
         let name = &w.app.name;
         println!("---- {name}: fixes {:?}", w.fixes);
-        if w.fixed == w.orig {
+        if cost_only {
+        } else if w.fixed == w.orig {
             rep.equiv(name, "unchanged by the safe fixes", 0);
         } else {
             match equiv::fixed(w, &excuses) {
@@ -151,16 +160,21 @@ fn main() {
                 Err(e) => rep.fail(name, "fixed build", &e),
             }
         }
-        match runtime::run(w, pg.as_ref()) {
-            Ok(s) => rep.sizes(name, s),
-            Err(e) => rep.fail(name, "runtime", &e),
+        if !cost_only {
+            match runtime::run(w, pg.as_ref()) {
+                Ok(s) => rep.sizes(name, s),
+                Err(e) => rep.fail(name, "runtime", &e),
+            }
         }
         if let Err(e) = cost::run(w, &mut rep.costs) {
             rep.fail(name, "cost", &e);
         }
         rep.time(name, t.elapsed().as_secs_f64());
     }
-    if selftest {
+    if let Err(e) = cost::run_extra(&filters, &recipe, cold, &mut rep.costs) {
+        rep.fail("cost-apps", "cost", &e);
+    }
+    if selftest && !cost_only {
         match selftest::run(&excuses) {
             Ok(m) => println!("harness self-test: {m}"),
             Err(e) => rep.fail("selftest", "wrong rewrite", &e),
