@@ -973,4 +973,49 @@ mod tests {
         assert_eq!(bytes, vec![18, 15, 3, 10 * MB, 20 * MB]);
         assert_eq!(g[4].class, "ADD url (download)");
     }
+
+    #[test]
+    fn lockfiles_are_counted_and_learned_rates_replace_defaults() {
+        let lock = "[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{file = \"a.whl\", hash = \"sha256:00\"}]\n\n[[package]]\nname = \"b\"\nversion = \"1\"\n";
+        let (_d, tree) = ctx(&[("poetry.lock", lock), ("pyproject.toml", "[tool.poetry]\n")]);
+        let input = input_from_text(
+            "Dockerfile".into(),
+            "FROM python:3.11-bookworm\nRUN poetry install --no-root\nRUN apt-get install -y gcc libpq-dev\nRUN apt-get install -y gcc graphviz\n",
+            &BuildOptions::default(),
+            tree.clone(),
+        )
+        .unwrap();
+        let dir = _d.path().to_path_buf();
+        let counts = PackageCounts::scan(&dir, &tree);
+        let mut rates = Rates::default();
+        let env = |rates: &Rates| -> Vec<Guess> {
+            let env = Env {
+                context: &input.context,
+                counts: &counts,
+                rates,
+                base: Some("python:3.11-bookworm"),
+            };
+            input
+                .model
+                .steps
+                .iter()
+                .filter_map(|s| s.op.as_ref())
+                .map(|op| guess(op, &env))
+                .collect()
+        };
+        let g = env(&rates);
+        assert_eq!(g[0].class, "poetry install (2 packages)");
+        assert!((g[0].seconds - (RUN_OVERHEAD + 5.0 + 4.0)).abs() < 1e-9);
+        // The full python image has gcc and libpq-dev: nothing to fetch.
+        assert_eq!(
+            g[1].class,
+            "apt-get install (all already in the base image)"
+        );
+        assert_eq!(g[2].class, "apt-get install (1 packages)");
+        rates.learn_packages("pip", "python", 1.5, 3);
+        let g = env(&rates);
+        // No poetry rate: the python ecosystem's, 0.5 s per package.
+        assert!((g[0].seconds - (RUN_OVERHEAD + 1.0)).abs() < 1e-9);
+        assert_eq!(g[0].packages(), Some(("poetry", 2)));
+    }
 }

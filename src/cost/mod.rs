@@ -597,4 +597,147 @@ mod tests {
             (2.0, 7, CostSource::Profile)
         );
     }
+
+    /// A context of `files` and its package counts.
+    fn ctx(files: &[(&str, &str)]) -> (tempfile::TempDir, ContextTree, PackageCounts) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, body) in files {
+            std::fs::write(dir.path().join(p), body).unwrap();
+        }
+        let tree = ContextTree::load(dir.path(), None).unwrap();
+        let counts = PackageCounts::scan(dir.path(), &tree);
+        (dir, tree, counts)
+    }
+
+    fn obs(k: usize, n: usize, text: &str, secs: f64) -> Observed {
+        Observed {
+            stage: None,
+            k,
+            n,
+            instruction: text.into(),
+            seconds: Some(secs),
+            bytes: None,
+        }
+    }
+
+    /// The log of the original, as BuildKit printed it (FROM dropped).
+    fn original_log() -> Vec<Observed> {
+        vec![
+            obs(2, 6, "RUN apt-get update", 9.8),
+            obs(
+                3,
+                6,
+                "RUN apt-get install -y gcc libpq-dev netcat-openbsd",
+                4.2,
+            ),
+            obs(4, 6, "COPY . .", 0.1),
+            obs(5, 6, "RUN pip install -r requirements.txt", 20.0),
+            obs(6, 6, "RUN chmod +x entrypoint.sh", 0.3),
+        ]
+    }
+
+    #[test]
+    fn the_fixed_file_is_costed_from_the_originals_log() {
+        // `dockopt fix` merged the apt steps and moved the install before `COPY . .`.
+        let fixed = "FROM python:3.11-bookworm\nRUN apt-get update && apt-get install -y gcc libpq-dev netcat-openbsd\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nRUN chmod +x entrypoint.sh\n";
+        let (_d, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), fixed, &BuildOptions::default(), tree).unwrap();
+        let cal = Calibration {
+            log: Some(("orig.log".into(), original_log())),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps(&b, &cal);
+        let got: Vec<(Option<MatchKind>, f64)> = c
+            .steps
+            .iter()
+            .flatten()
+            .map(|c| (c.matched, (c.seconds * 10.0).round() / 10.0))
+            .collect();
+        assert_eq!(got[0], (Some(MatchKind::Merged), 14.0), "{:?}", c.steps);
+        // The new COPY of the manifest has no logged counterpart.
+        assert_eq!(got[1].0, None);
+        assert_eq!(got[2], (Some(MatchKind::Text), 20.0));
+        assert_eq!(got[3], (Some(MatchKind::Text), 0.1));
+        assert_eq!(got[4], (Some(MatchKind::Label), 0.3));
+        assert!(c
+            .steps
+            .iter()
+            .flatten()
+            .next()
+            .unwrap()
+            .basis
+            .contains("merged"));
+    }
+
+    #[test]
+    fn an_edited_run_line_keeps_its_logged_time() {
+        let edited = "FROM python:3.11-bookworm\nRUN apt-get update\nRUN apt-get install -y gcc libpq-dev netcat-openbsd && echo 1\nCOPY . .\nRUN pip install -r requirements.txt\nRUN chmod +x entrypoint.sh\n";
+        let (_d, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), edited, &BuildOptions::default(), tree).unwrap();
+        let cal = Calibration {
+            log: Some(("orig.log".into(), original_log())),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps(&b, &cal);
+        let second = c.steps.iter().flatten().nth(1).unwrap();
+        assert_eq!(second.matched, Some(MatchKind::Similar));
+        assert!((second.seconds - 4.2).abs() < 1e-9, "{second:?}");
+        // A RUN of another command at the same place is not taken for it.
+        let other = edited.replace(
+            "apt-get install -y gcc libpq-dev netcat-openbsd && echo 1",
+            "make -j4 all",
+        );
+        let (_e, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), &other, &BuildOptions::default(), tree).unwrap();
+        let c = cost_steps(
+            &b,
+            &Calibration {
+                log: Some(("orig.log".into(), original_log())),
+                counts,
+                ..Calibration::default()
+            },
+        );
+        assert_eq!(c.steps.iter().flatten().nth(1).unwrap().matched, None);
+    }
+
+    #[test]
+    fn a_dependency_added_scales_the_logged_install() {
+        let df =
+            "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+        let (_b, before, mut counts) =
+            ctx(&[("requirements.txt", "flask==3.0.3\nrequests==2.32.3\n")]);
+        let (_a, after, after_counts) = ctx(&[(
+            "requirements.txt",
+            "flask==3.0.3\nrequests==2.32.3\nsix==1.16.0\nattrs==24.2.0\n",
+        )]);
+        counts.merge(&after_counts);
+        let b = input_from_text("Dockerfile".into(), df, &BuildOptions::default(), after).unwrap();
+        let cal = Calibration {
+            log: Some((
+                "l".into(),
+                vec![
+                    obs(2, 3, "COPY requirements.txt .", 0.1),
+                    obs(3, 3, "RUN pip install -r requirements.txt", 10.0),
+                ],
+            )),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps_from(&b, Some(&before), &cal);
+        let install = c.steps.iter().flatten().nth(1).unwrap();
+        // No learned pip rate: this step's own, 5 s per requirement, for 2 more.
+        assert!((install.seconds - 20.0).abs() < 1e-9, "{install:?}");
+        assert!(install.basis.contains("2→4 packages"), "{}", install.basis);
+        // With a learned rate, that rate.
+        let mut cal = cal;
+        cal.rates.learn_packages("pip", "python", 3.0, 2);
+        let c = cost_steps_from(&b, Some(&before), &cal);
+        let install = c.steps.iter().flatten().nth(1).unwrap();
+        assert!((install.seconds - 13.0).abs() < 1e-9, "{install:?}");
+    }
 }

@@ -93,9 +93,16 @@ fn copy_ctx(from: &Path, to: &Path) -> Result<(), String> {
         .ok_or_else(|| "cp -a failed".into())
 }
 
+/// The dockopt binary: this build's, or `DOCKOPT_BIN` (a copy that later builds leave alone).
+fn dockopt() -> Command {
+    Command::new(
+        std::env::var("DOCKOPT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_dockopt").into()),
+    )
+}
+
 /// `dockopt profile record` of an app's cold build: what a user keeps after building.
 fn record(w: &AppWork) -> Result<PathBuf, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+    let out = dockopt()
         .args(["profile", "record"])
         .arg(&w.cold_log)
         .arg("-f")
@@ -137,7 +144,7 @@ fn estimate(
     log: Option<&Path>,
     rates: &[PathBuf],
 ) -> Result<Estimated, String> {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dockopt"));
+    let mut c = dockopt();
     c.arg("estimate")
         .arg("--before")
         .arg(before)
