@@ -700,7 +700,9 @@ fn is_pip(words: &[String]) -> bool {
 }
 
 /// pip's default figures: a resolver start-up plus a wheel download and unpack per package.
-const PIP: (f64, f64, u64) = (3.0, 2.0, 10 * MB);
+/// Bytes: most wheels are well under a megabyte installed; a few (numpy, pydantic-core) are
+/// tens of megabytes.
+const PIP: (f64, f64, u64) = (3.0, 2.0, 3 * MB);
 
 fn pip(words: &[String], env: &Env) -> Guess {
     let reqs = flag_value(words, &["-r", "--requirement"]);
