@@ -6,8 +6,8 @@
 //! per-build vertices (`[internal] load …`, `exporting to image`). Next to it,
 //! `dockopt estimate` (a) with the ORIGINAL's cold build log, also for the fixed file, and
 //! (b) heuristics alone, with rates learned by `dockopt profile record` from the cold builds
-//! of every app of the run (the earlier builds on this machine, as a user would record
-//! them), and (c) the same leaving the app's own cold build out (informational). Which
+//! of the measured apps (the earlier builds on this machine, as a user would record them),
+//! and (c) the same leaving the app's own cold build out (informational). Which
 //! steps re-run must agree on every change; [`summary`] prints Spearman's rho and the median
 //! relative error and asserts issue #17's thresholds once the full set ran.
 
@@ -120,9 +120,11 @@ fn record(w: &AppWork) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Records the cold builds' profiles (call once the originals are built).
+/// Records the cold builds' profiles of the measured apps (call once the originals are
+/// built); the other apps are left out so that a `--cost-only` run and a full run learn the
+/// same rates.
 pub fn learn(works: &[AppWork]) {
-    for w in works {
+    for w in works.iter().filter(|w| COST_APPS.contains(&w.app.name.as_str())) {
         match record(w) {
             Ok(p) => PROFILES.lock().unwrap().push((w.app.name.clone(), p)),
             Err(e) => println!("      cost: no profile for {}: {e}", w.app.name),
