@@ -265,7 +265,11 @@ fn apply(w: &AppWork, kind: &str, dir: &Path, df: &str, n: &str) -> Result<Optio
             let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
             let at = v
                 .iter()
-                .rposition(|l| l.starts_with("ENV ") || l.starts_with("COPY "))
+                .rposition(|l| {
+                    ["RUN ", "COPY ", "ADD ", "ENV ", "WORKDIR "]
+                        .iter()
+                        .any(|k| l.starts_with(k))
+                })
                 .map_or(v.len(), |i| i + 1);
             v.insert(at, format!("ENV DOCKOPT_EDIT={n}"));
             Some(join(v))
