@@ -61,7 +61,10 @@ fn changed_file_with_a_real_log() {
     );
     let v = json(&o);
     let r = &v["rebuild"];
-    assert_eq!(r["seconds"], 1.3);
+    // 1.3 s of steps plus the per-build overhead this log shows (0.1 s loading the context)
+    // and the export of two tiny layers (0.05 s).
+    assert_eq!(r["seconds"], 1.45);
+    assert_eq!(r["overhead_seconds"], 0.15);
     assert_eq!(r["steps_rerun"], 3);
     assert_eq!(r["steps_total"], 5);
     assert_eq!(r["layers_to_push"], 2);
@@ -73,6 +76,7 @@ fn changed_file_with_a_real_log() {
         assert!(s["seconds"].is_f64() && s["bytes"].is_u64(), "{s}");
         assert!(s["result"].is_string() && s["reason"].is_string() && s["line"].is_u64());
         assert_eq!(s["cost_source"], "log");
+        assert_eq!(s["cost_match"], "label");
     }
     assert_eq!(steps[1]["instruction"], "RUN sleep 2");
     assert_eq!(steps[1]["seconds"], 2.1);
@@ -91,7 +95,14 @@ fn changed_file_with_a_real_log() {
         ],
     );
     let text = String::from_utf8_lossy(&t.stdout);
-    assert!(text.contains("1.3 s to rebuild"), "{text}");
+    assert!(
+        text.contains("1.4 s to rebuild (0.1 s of it per-build overhead;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("MATCH") && text.contains("log        label"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -177,7 +188,8 @@ fn profile_round_trip_and_default_location() {
             "json",
         ],
     ));
-    assert_eq!(explicit["rebuild"]["seconds"], 1.3);
+    // The profile keeps the log's overhead in its learned rates.
+    assert_eq!(explicit["rebuild"]["seconds"], 1.45);
     assert_eq!(explicit["steps"][4]["cost_source"], "profile");
     // Picked up without flags.
     let auto = json(&dockopt(
@@ -215,9 +227,20 @@ fn compare_on_the_same_change() {
             "json",
         ],
     ));
-    assert_eq!(v["rebuild"]["seconds"], 1.3);
+    assert_eq!(v["rebuild"]["seconds"], 1.45);
     assert_eq!(v["compare"]["dockerfile"], "Dockerfile.slow");
-    assert_eq!(v["compare"]["rebuild"]["seconds"], 3.4);
+    assert_eq!(v["compare"]["rebuild"]["seconds"], 3.55);
+    // Steps of the other file are found in the log by their text, and say so.
+    let matches: Vec<&str> = v["compare"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["cost_match"].as_str())
+        .collect();
+    assert!(
+        matches.contains(&"text") && matches.contains(&"label"),
+        "{matches:?}"
+    );
     assert!(v["compare"]["change"].as_f64().unwrap() > 1.0);
 }
 
@@ -525,4 +548,61 @@ fn git_and_history_read_only_the_context_and_name_the_failing_revision() {
         assert_eq!(o.status.code(), Some(2), "{cmd}");
         assert!(stderr(&o).contains("outside the build context"), "{cmd}: {}", stderr(&o));
     }
+}
+
+// ---- learned rates (issue #17) ---------------------------------------------------------------
+
+#[test]
+fn rates_learned_by_profile_record_replace_the_defaults() {
+    // An earlier build on this machine: 4 locked packages installed in 2.1 s.
+    let earlier = tempfile::tempdir().unwrap();
+    let df =
+        "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+    std::fs::write(earlier.path().join("Dockerfile"), df).unwrap();
+    std::fs::write(
+        earlier.path().join("requirements.txt"),
+        "a==1\nb==1\nc==1\nd==1\n",
+    )
+    .unwrap();
+    let log = "#1 [internal] load build definition from Dockerfile\n#1 DONE 0.1s\n\
+               #2 [internal] load build context\n#2 DONE 0.1s\n\
+               #3 [1/3] FROM docker.io/library/python:3.11-slim\n#3 CACHED\n\
+               #4 [2/3] COPY requirements.txt .\n#4 DONE 0.1s\n\
+               #5 [3/3] RUN pip install -r requirements.txt\n#5 DONE 2.1s\n";
+    std::fs::write(earlier.path().join("build.log"), log).unwrap();
+    let rec = dockopt(
+        earlier.path(),
+        &["profile", "record", "build.log", "-f", "Dockerfile"],
+    );
+    let p = json(&rec);
+    // (2.1 s - 0.15 s RUN overhead) / 4 requirements.
+    let pip = &p["rates"]["packages"]["pip"];
+    assert_eq!(pip["count"], 4.0, "{p}");
+    assert!((pip["seconds"].as_f64().unwrap() - 1.95).abs() < 1e-9);
+    assert_eq!(p["rates"]["overhead"]["seconds"], 0.2);
+    std::fs::write(earlier.path().join("profile.json"), &rec.stdout).unwrap();
+
+    // Another project, no log of its own: 8 requirements at the learned rate.
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Dockerfile"), df).unwrap();
+    std::fs::write(d.path().join("requirements.txt"), "x==1\n".repeat(8)).unwrap();
+    let profile = earlier.path().join("profile.json");
+    let v = json(&dockopt(
+        d.path(),
+        &[
+            "estimate",
+            "--changed",
+            "requirements.txt",
+            "--rates",
+            profile.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    let install = &v["steps"][1];
+    assert_eq!(install["cost_source"], "heuristic");
+    assert_eq!(install["cost_match"], serde_json::Value::Null);
+    assert_eq!(install["cost_basis"], "pip install -r (8 requirements)");
+    assert_eq!(install["seconds"], 4.05, "{install}");
+    assert!(v["rebuild"]["overhead_seconds"].as_f64().unwrap() >= 0.25);
 }

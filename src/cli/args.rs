@@ -193,6 +193,11 @@ pub struct EstimateArgs {
     /// A cost profile from `dockopt profile record` (default: <context>/.dockopt/profile.json if present).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Profiles (`dockopt profile record … -f Dockerfile`) of any earlier builds on this machine,
+    /// possibly of other projects: their learned rates (seconds per package, per step class,
+    /// per-build overhead) replace the default heuristic figures. Repeatable; pooled.
+    #[arg(long, value_name = "PROFILE")]
+    pub rates: Vec<PathBuf>,
     /// Replay the last N commits touching the context (with --git REV1..REV2: that range; 0 = all of it).
     /// (Bounded so that an overflowing number is a usage error here, not a
     /// "not an integer" from git.)

@@ -8,8 +8,8 @@ use dockopt::cache;
 use dockopt::change::{self, Prepared};
 use dockopt::cost::history::{self, HistorySpec};
 use dockopt::cost::log;
-use dockopt::cost::profile::Profile;
-use dockopt::cost::{self, Calibration, Observed};
+use dockopt::cost::profile::{learn_rates, Profile};
+use dockopt::cost::{self, Calibration, Observed, PackageCounts};
 use dockopt::model::BuildOptions;
 use dockopt::report::estimate as report;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,11 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
             .context("cannot read the build log")?;
         match log::parse(&text) {
-            Ok(l) => cal.log = Some((path.display().to_string(), Observed::from_log(&l))),
+            Ok(l) => {
+                // The logged build's own overhead is the best figure for this machine.
+                cal.rates.learn_overhead(l.fixed_overhead());
+                cal.log = Some((path.display().to_string(), Observed::from_log(&l)));
+            }
             Err(e) => eprintln!(
                 "warning: {}: {e}; every step is costed by heuristics",
                 path.display()
@@ -56,11 +60,26 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         let text = dockopt::source::read_text(&path, dockopt::source::MAX_INPUT_BYTES)
             .context("cannot read the profile")?;
         match Profile::parse(&text) {
-            Ok(p) => cal.profile = Some((path.display().to_string(), p.observed())),
+            Ok(p) => {
+                cal.rates.merge(&p.rates);
+                cal.profile = Some((path.display().to_string(), p.observed()));
+            }
             Err(e) => eprintln!("warning: {}: {e}; heuristics used instead", path.display()),
         }
     }
-    if cal.log.is_none() && cal.profile.is_none() {
+    for path in &a.rates {
+        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
+            .with_context(|| format!("cannot read the profile {}", path.display()))?;
+        let p = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if p.rates.is_empty() {
+            eprintln!(
+                "warning: {} has no learned rates (record it with `-f Dockerfile`)",
+                path.display()
+            );
+        }
+        cal.rates.merge(&p.rates);
+    }
+    if cal.log.is_none() && cal.profile.is_none() && cal.rates.is_empty() {
         notes.push(
             "no --log or --profile: every figure is a heuristic (docs/cost-model.md); pass a `docker build --progress=plain` log for real timings".into(),
         );
@@ -130,7 +149,18 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     }
     notes.extend(p.notes.iter().cloned());
     let sim = simulate::with_source(&p, &a.change, &a.source, &mut notes)?;
-    let est = cost::estimate(&sim, &p.after, &cal);
+    let mut cal = cal;
+    cal.counts = PackageCounts::scan(&ctx, &p.after.context);
+    if let Some(before) = &a.change.before {
+        cal.counts.add(before, &p.before.context);
+    }
+    // The log's own steps, matched to the build it was taken from (the before side), teach
+    // rates for steps it does not cover, unless rates learned elsewhere were passed.
+    if let (Some((_, obs)), true) = (&cal.log, a.rates.is_empty()) {
+        let learned = learn_rates(&p.before, obs, &cal.counts);
+        cal.rates.merge(&learned);
+    }
+    let est = cost::estimate_from(&sim, Some(&p.before.context), &p.after, &cal);
     let other = match &a.compare {
         Some(path) => {
             let (name, text) = compare_file(path, &ctx)?;
@@ -139,7 +169,7 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
                 Some(src) => cache::simulate_with_source(&b, &af, src),
                 None => cache::simulate(&b, &af),
             };
-            Some((name, cost::estimate(&s, &af, &cal)))
+            Some((name, cost::estimate_from(&s, Some(&b.context), &af, &cal)))
         }
         None => None,
     };

@@ -4,8 +4,8 @@ use super::args::{ProfileCommand, ProfileRecordArgs};
 use super::Outcome;
 use anyhow::Context as _;
 use dockopt::change;
-use dockopt::cost::profile::Profile;
-use dockopt::cost::{cost_steps, log, match_steps, Calibration};
+use dockopt::cost::profile::{learn_rates, Profile};
+use dockopt::cost::{cost_steps, log, match_steps, Calibration, PackageCounts};
 use dockopt::model::BuildOptions;
 
 pub fn run(c: ProfileCommand) -> anyhow::Result<Outcome> {
@@ -26,14 +26,19 @@ fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
         let observed = profile.observed();
         let matched = match_steps(&build, &observed);
         for (i, m) in matched.iter().enumerate() {
-            if let Some(j) = m {
+            for &j in m.iter().flat_map(|m| &m.obs) {
                 let ins = build.model.steps[i].instruction;
-                profile.steps[*j].line = Some(build.dockerfile.instructions[ins].start_line);
+                profile.steps[j].line = Some(build.dockerfile.instructions[ins].start_line);
             }
         }
+        let counts = PackageCounts::scan(&context, &build.context);
+        profile
+            .rates
+            .merge(&learn_rates(&build, &observed, &counts));
         let cal = Calibration {
             log: Some((a.log.display().to_string(), observed)),
-            profile: None,
+            counts,
+            ..Calibration::default()
         };
         for w in cost_steps(&build, &cal).warnings {
             eprintln!("warning: {w}");

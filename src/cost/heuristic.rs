@@ -2,9 +2,12 @@
 //! covers it. Every figure here is listed, with its reasoning, in `docs/cost-model.md`;
 //! keep the two in step.
 
+use super::packages::PackageCounts;
+use super::rates::Rates;
 use crate::context::ContextTree;
 use crate::model::{CopyOp, CopySource, Op, RunOp};
 use crate::shell;
+use std::sync::OnceLock;
 
 const MB: u64 = 1_000_000;
 
@@ -18,6 +21,51 @@ pub const TRIVIAL: f64 = 0.1;
 /// Context bytes copied per second by COPY (hashing + diff apply), measured on local disk.
 pub const COPY_BYTES_PER_SEC: f64 = 50.0 * MB as f64;
 
+/// What a guess can draw on besides the op: the context (sizes), the package counts of its
+/// manifests, the rates learned on this machine, and the stage's base image.
+pub struct Env<'a> {
+    pub context: &'a ContextTree,
+    pub counts: &'a PackageCounts,
+    pub rates: &'a Rates,
+    /// The stage's base image reference (through `FROM <stage>` chains), if an image.
+    pub base: Option<&'a str>,
+}
+
+fn empty_counts() -> &'static PackageCounts {
+    static E: OnceLock<PackageCounts> = OnceLock::new();
+    E.get_or_init(PackageCounts::default)
+}
+
+fn default_rates() -> &'static Rates {
+    static R: OnceLock<Rates> = OnceLock::new();
+    R.get_or_init(Rates::default)
+}
+
+impl<'a> Env<'a> {
+    /// Sizes only: documented defaults, no package counts, no base image.
+    pub fn plain(context: &'a ContextTree) -> Env<'a> {
+        Env {
+            context,
+            counts: empty_counts(),
+            rates: default_rates(),
+            base: None,
+        }
+    }
+}
+
+/// One costed part of a guess: what a learned rate is kept under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The installer (`pip`, `npm`, `apt`) or the command class (`go build`).
+    pub key: String,
+    /// The installer's ecosystem (`python`, `node`, `debian`); `None` for a class.
+    pub ecosystem: Option<String>,
+    /// Packages installed, for installers whose count is known.
+    pub packages: Option<u64>,
+    /// This part's share of the guess.
+    pub seconds: f64,
+}
+
 /// A guess with the class of command it is based on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guess {
@@ -25,6 +73,8 @@ pub struct Guess {
     pub bytes: u64,
     /// e.g. `apt-get install (3 packages)`, joined with ` + ` for chained commands.
     pub class: String,
+    /// The commands' parts, for learning rates from a logged time and for scaling one.
+    pub parts: Vec<Part>,
 }
 
 impl Guess {
@@ -33,15 +83,36 @@ impl Guess {
             seconds,
             bytes,
             class: class.into(),
+            parts: Vec::new(),
         }
+    }
+
+    /// A class without a count: its learned seconds per step when known.
+    fn class(env: &Env, key: &str, seconds: f64, bytes: u64, class: impl Into<String>) -> Guess {
+        let seconds = env.rates.class(key).unwrap_or(seconds);
+        let mut g = Guess::new(seconds, bytes, class);
+        g.parts.push(Part {
+            key: key.to_string(),
+            ecosystem: None,
+            packages: None,
+            seconds,
+        });
+        g
+    }
+
+    /// Packages installed by one installer (the first part of its kind).
+    pub fn packages(&self) -> Option<(&str, u64)> {
+        self.parts
+            .iter()
+            .find_map(|p| p.packages.map(|n| (p.key.as_str(), n)))
     }
 }
 
 /// The guess for one op.
-pub fn guess(op: &Op, context: &ContextTree) -> Guess {
+pub fn guess(op: &Op, env: &Env) -> Guess {
     match op {
-        Op::Run(r) => run(r, context),
-        Op::Copy(c) => copy(c, context),
+        Op::Run(r) => run(r, env),
+        Op::Copy(c) => copy(c, env.context),
         Op::Workdir(_) => Guess::new(TRIVIAL, 0, "workdir"),
     }
 }
@@ -110,7 +181,7 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
-pub fn run(r: &RunOp, context: &ContextTree) -> Guess {
+pub fn run(r: &RunOp, env: &Env) -> Guess {
     let mut total = Guess::new(RUN_OVERHEAD, 0, "");
     let Some(cmds) = commands(r) else {
         // A script this model cannot read (a parse error, a non-POSIX
@@ -122,9 +193,10 @@ pub fn run(r: &RunOp, context: &ContextTree) -> Guess {
     };
     let mut classes: Vec<String> = Vec::new();
     for words in cmds {
-        if let Some(g) = command(&words, context) {
+        if let Some(g) = command(&words, env) {
             total.seconds += g.seconds;
             total.bytes += g.bytes;
+            total.parts.extend(g.parts);
             if !classes.contains(&g.class) {
                 classes.push(g.class);
             }
@@ -229,33 +301,41 @@ fn has(words: &[String], w: &str) -> bool {
     words.iter().any(|x| x == w)
 }
 
-/// Lines of a manifest in the context, estimated from its size (the context model keeps sizes,
-/// not contents): about `bytes_per_line` bytes each.
-fn manifest_lines(
-    context: &ContextTree,
-    names: &[&str],
-    bytes_per_line: u64,
-    default: u64,
-) -> (u64, bool) {
+/// The entry of a manifest named `n` (a context path, else a base name anywhere).
+fn find_manifest<'a>(context: &'a ContextTree, n: &str) -> Option<&'a crate::context::Entry> {
+    let clean = n.trim_start_matches("./").trim_start_matches('/');
+    context.get(clean).or_else(|| {
+        context
+            .entries()
+            .find(|(k, e)| !e.is_dir() && k.rsplit('/').next() == Some(clean))
+            .map(|(_, e)| e)
+    })
+}
+
+/// Packages an install fetches, from the first of `names` in the context: parsed from its
+/// text when the counts table has read it (lockfiles give every transitive package), else
+/// estimated from its size at about `bytes_per_line` bytes per package. `(count, known)`.
+fn manifest_packages(env: &Env, names: &[&str], bytes_per_line: u64, default: u64) -> (u64, bool) {
     for n in names {
-        let clean = n.trim_start_matches("./").trim_start_matches('/');
-        let found = context.get(clean).or_else(|| {
-            context
-                .entries()
-                .find(|(k, e)| !e.is_dir() && k.rsplit('/').next() == Some(clean))
-                .map(|(_, e)| e)
-        });
-        if let Some(e) = found {
-            return ((e.size / bytes_per_line).max(1), true);
+        if let Some(e) = find_manifest(env.context, n) {
+            if let Some(c) = env.counts.get(&e.digest) {
+                return (c.packages, true);
+            }
+            return ((e.size / bytes_per_line).max(1), false);
         }
     }
     (default, false)
 }
 
+/// Defaults, per installer: (fixed seconds, seconds per package, bytes per package).
+/// Measured on this project's real tier (docs/cost-model.md); a learned rate replaces both
+/// seconds figures with seconds per package.
+#[allow(clippy::too_many_arguments)]
 fn install(
-    base: f64,
-    per: f64,
-    bytes_per: u64,
+    env: &Env,
+    tool: &str,
+    ecosystem: &str,
+    (base, per, bytes_per): (f64, f64, u64),
     count: u64,
     what: &str,
     unit: &str,
@@ -266,15 +346,93 @@ fn install(
     } else {
         format!("~{count} {unit}, assumed")
     };
-    Guess::new(
-        base + per * count as f64,
-        bytes_per * count,
-        format!("{what} ({n})"),
-    )
+    let seconds = match env.rates.per_package(tool, ecosystem) {
+        Some(rate) => rate * count.max(1) as f64,
+        None => base + per * count as f64,
+    };
+    let mut g = Guess::new(seconds, bytes_per * count, format!("{what} ({n})"));
+    g.parts.push(Part {
+        key: tool.to_string(),
+        ecosystem: Some(ecosystem.to_string()),
+        packages: Some(count),
+        seconds,
+    });
+    g
+}
+
+/// Debian packages every `buildpack-deps:<suite>` image (and so the full `python`, `node`,
+/// `golang`, `rust`, `ruby` images built on it) already has: `apt-get install` of these only
+/// marks them manual. From buildpack-deps' curl, scm and full Dockerfiles.
+const BUILDPACK_DEPS: &[&str] = &[
+    "autoconf",
+    "automake",
+    "bzip2",
+    "ca-certificates",
+    "curl",
+    "default-libmysqlclient-dev",
+    "dpkg-dev",
+    "file",
+    "g++",
+    "gcc",
+    "git",
+    "gnupg",
+    "imagemagick",
+    "libbz2-dev",
+    "libc6-dev",
+    "libcurl4-openssl-dev",
+    "libdb-dev",
+    "libevent-dev",
+    "libffi-dev",
+    "libgdbm-dev",
+    "libglib2.0-dev",
+    "libgmp-dev",
+    "libjpeg-dev",
+    "libkrb5-dev",
+    "liblzma-dev",
+    "libmagickcore-dev",
+    "libmagickwand-dev",
+    "libmaxminddb-dev",
+    "libncurses5-dev",
+    "libncursesw5-dev",
+    "libpng-dev",
+    "libpq-dev",
+    "libreadline-dev",
+    "libsqlite3-dev",
+    "libssl-dev",
+    "libtool",
+    "libwebp-dev",
+    "libxml2-dev",
+    "libxslt-dev",
+    "libyaml-dev",
+    "make",
+    "mercurial",
+    "netbase",
+    "openssh-client",
+    "patch",
+    "procps",
+    "subversion",
+    "unzip",
+    "wget",
+    "xz-utils",
+    "zlib1g-dev",
+];
+
+/// Whether `image` is a full (buildpack-deps based) Debian image: `python:3.11-bookworm`,
+/// `node:18`, `golang:1.19` — not `-slim`, not `alpine`.
+fn buildpack_based(image: &str) -> bool {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let (repo, tag) = last.split_once(':').unwrap_or((last, "latest"));
+    let tag = tag.split('@').next().unwrap_or(tag);
+    matches!(
+        repo,
+        "python" | "node" | "golang" | "rust" | "ruby" | "buildpack-deps" | "perl" | "gcc"
+    ) && !tag.contains("slim")
+        && !tag.contains("alpine")
+        && !tag.contains("windows")
 }
 
 /// One simple command.
-fn command(words: &[String], context: &ContextTree) -> Option<Guess> {
+fn command(words: &[String], env: &Env) -> Option<Guess> {
     let prog = words.first()?.rsplit('/').next().unwrap_or("").to_string();
     let sub = words.get(1).map(String::as_str).unwrap_or("");
     let g = match prog.as_str() {
@@ -283,56 +441,141 @@ fn command(words: &[String], context: &ContextTree) -> Option<Guess> {
             Guess::new(secs, 0, "sleep (stand-in)")
         }
         "apt-get" | "apt" | "aptitude" => match sub {
-            "update" => Guess::new(10.0, 30 * MB, "apt-get update"),
+            "update" => Guess::class(env, "apt-get update", 10.0, 30 * MB, "apt-get update"),
             "install" => {
-                let n = operands(words, 2).len().max(1) as u64;
-                install(5.0, 3.0, 15 * MB, n, "apt-get install", "packages", true)
+                let named = operands(words, 2);
+                let in_base = env.base.is_some_and(buildpack_based);
+                let new: Vec<&&str> = named
+                    .iter()
+                    .filter(|p| {
+                        !(in_base && BUILDPACK_DEPS.contains(&p.split('=').next().unwrap_or(p)))
+                    })
+                    .collect();
+                if new.is_empty() && !named.is_empty() {
+                    Guess::new(0.5, 0, "apt-get install (all already in the base image)")
+                } else {
+                    let n = new.len().max(1) as u64;
+                    install(
+                        env,
+                        "apt",
+                        "debian",
+                        (5.0, 3.0, 15 * MB),
+                        n,
+                        "apt-get install",
+                        "packages",
+                        true,
+                    )
+                }
             }
-            "upgrade" | "dist-upgrade" => Guess::new(30.0, 50 * MB, "apt-get upgrade"),
+            "upgrade" | "dist-upgrade" => {
+                Guess::class(env, "apt-get upgrade", 30.0, 50 * MB, "apt-get upgrade")
+            }
             _ => Guess::new(1.0, 0, "apt-get housekeeping"),
         },
         "yum" | "dnf" | "microdnf" | "zypper" => match sub {
             "install" => {
                 let n = operands(words, 2).len().max(1) as u64;
-                install(8.0, 3.0, 20 * MB, n, "yum/dnf install", "packages", true)
+                install(
+                    env,
+                    "dnf",
+                    "rpm",
+                    (8.0, 3.0, 20 * MB),
+                    n,
+                    "yum/dnf install",
+                    "packages",
+                    true,
+                )
             }
-            "update" | "upgrade" | "makecache" => Guess::new(20.0, 50 * MB, "yum/dnf update"),
+            "update" | "upgrade" | "makecache" => {
+                Guess::class(env, "dnf update", 20.0, 50 * MB, "yum/dnf update")
+            }
             _ => Guess::new(1.0, 0, "yum/dnf housekeeping"),
         },
         "apk" => match sub {
             "add" => {
                 let n = operands(words, 2).len().max(1) as u64;
-                install(1.0, 0.5, 3 * MB, n, "apk add", "packages", true)
+                install(
+                    env,
+                    "apk",
+                    "alpine",
+                    (1.0, 0.5, 3 * MB),
+                    n,
+                    "apk add",
+                    "packages",
+                    true,
+                )
             }
-            "update" | "upgrade" => Guess::new(2.0, 2 * MB, "apk update"),
+            "update" | "upgrade" => Guess::class(env, "apk update", 2.0, 2 * MB, "apk update"),
             _ => Guess::new(0.5, 0, "apk housekeeping"),
         },
         "pip" | "pip3" | "pipenv" | "poetry" | "uv" | "python" | "python3" if is_pip(words) => {
-            pip(words, context)
+            pip(words, env)
         }
-        "npm" | "yarn" | "pnpm" => node(&prog, words, context),
+        "npm" | "yarn" | "pnpm" => node(&prog, words, env),
         "go" => match sub {
-            "mod" => Guess::new(20.0, 200 * MB, "go mod download"),
-            "build" | "install" => Guess::new(30.0, 30 * MB, "go build (compile)"),
-            "test" | "vet" | "generate" => Guess::new(20.0, 0, "go test/vet"),
+            "mod" => {
+                let (n, known) = manifest_packages(env, &["go.sum", "go.mod"], 100, 20);
+                install(
+                    env,
+                    "go mod",
+                    "go",
+                    (2.0, 1.0, 10 * MB),
+                    n,
+                    "go mod download",
+                    "modules",
+                    known,
+                )
+            }
+            "build" | "install" => {
+                Guess::class(env, "go build", 30.0, 30 * MB, "go build (compile)")
+            }
+            "test" | "vet" | "generate" => Guess::class(env, "go test", 20.0, 0, "go test/vet"),
             _ => Guess::new(2.0, 0, "go (other)"),
         },
         "cargo" => match sub {
             "build" | "install" if has(words, "--release") || sub == "install" => {
-                Guess::new(150.0, 500 * MB, "cargo build --release (compile)")
+                let (n, known) = manifest_packages(env, &["Cargo.lock"], 300, 50);
+                install(
+                    env,
+                    "cargo build --release",
+                    "rust",
+                    (20.0, 2.0, 10 * MB),
+                    n,
+                    "cargo build --release (compile)",
+                    "crates",
+                    known,
+                )
             }
-            "build" | "test" | "check" => Guess::new(90.0, 500 * MB, "cargo build (compile)"),
-            "fetch" | "vendor" => Guess::new(20.0, 200 * MB, "cargo fetch"),
+            "build" | "test" | "check" => {
+                let (n, known) = manifest_packages(env, &["Cargo.lock"], 300, 50);
+                install(
+                    env,
+                    "cargo build",
+                    "rust",
+                    (15.0, 1.5, 10 * MB),
+                    n,
+                    "cargo build (compile)",
+                    "crates",
+                    known,
+                )
+            }
+            "fetch" | "vendor" => Guess::class(env, "cargo fetch", 20.0, 200 * MB, "cargo fetch"),
             _ => Guess::new(5.0, 0, "cargo (other)"),
         },
         "mvn" | "mvnw" => {
             if words.iter().any(|w| w.starts_with("dependency:")) {
-                Guess::new(60.0, 200 * MB, "maven dependency download")
+                Guess::class(
+                    env,
+                    "maven dependency",
+                    60.0,
+                    200 * MB,
+                    "maven dependency download",
+                )
             } else if words
                 .iter()
                 .any(|w| matches!(w.as_str(), "package" | "install" | "verify" | "compile"))
             {
-                Guess::new(90.0, 60 * MB, "mvn package (compile)")
+                Guess::class(env, "mvn package", 90.0, 60 * MB, "mvn package (compile)")
             } else {
                 Guess::new(30.0, 20 * MB, "maven (other)")
             }
@@ -342,42 +585,93 @@ fn command(words: &[String], context: &ContextTree) -> Option<Guess> {
                 .iter()
                 .any(|w| w.contains("build") || w.contains("assemble") || w.contains("Jar"))
             {
-                Guess::new(90.0, 60 * MB, "gradle build (compile)")
+                Guess::class(env, "gradle build", 90.0, 60 * MB, "gradle build (compile)")
             } else {
-                Guess::new(60.0, 200 * MB, "gradle dependency download")
+                Guess::class(
+                    env,
+                    "gradle dependency",
+                    60.0,
+                    200 * MB,
+                    "gradle dependency download",
+                )
             }
         }
         "bundle" | "bundler" => {
-            let (n, known) = manifest_lines(context, &["Gemfile.lock", "Gemfile"], 40, 30);
-            install(10.0, 1.0, 2 * MB, n, "bundle install", "gems", known)
+            let (n, known) = manifest_packages(env, &["Gemfile.lock", "Gemfile"], 40, 30);
+            install(
+                env,
+                "bundle",
+                "ruby",
+                (10.0, 1.0, 2 * MB),
+                n,
+                "bundle install",
+                "gems",
+                known,
+            )
         }
         "gem" => {
             let n = operands(words, 2).len().max(1) as u64;
-            install(3.0, 3.0, 2 * MB, n, "gem install", "gems", true)
+            install(
+                env,
+                "gem",
+                "ruby",
+                (3.0, 3.0, 2 * MB),
+                n,
+                "gem install",
+                "gems",
+                true,
+            )
         }
         "composer" => match sub {
             "install" | "update" | "require" => {
                 let (n, known) =
-                    manifest_lines(context, &["composer.lock", "composer.json"], 400, 30);
-                install(10.0, 1.0, 2 * MB, n, "composer install", "packages", known)
+                    manifest_packages(env, &["composer.lock", "composer.json"], 400, 30);
+                install(
+                    env,
+                    "composer",
+                    "php",
+                    (10.0, 1.0, 2 * MB),
+                    n,
+                    "composer install",
+                    "packages",
+                    known,
+                )
             }
             _ => Guess::new(5.0, 0, "composer (other)"),
         },
         "dotnet" => match sub {
-            "restore" => Guess::new(30.0, 100 * MB, "dotnet restore"),
-            "build" | "publish" | "test" => {
-                Guess::new(60.0, 50 * MB, "dotnet build/publish (compile)")
+            "restore" => {
+                let (n, known) = manifest_packages(env, &["packages.lock.json"], 200, 30);
+                install(
+                    env,
+                    "dotnet restore",
+                    "dotnet",
+                    (10.0, 1.0, 3 * MB),
+                    n,
+                    "dotnet restore",
+                    "packages",
+                    known,
+                )
             }
+            "build" | "publish" | "test" => Guess::class(
+                env,
+                "dotnet build",
+                60.0,
+                50 * MB,
+                "dotnet build/publish (compile)",
+            ),
             _ => Guess::new(5.0, 0, "dotnet (other)"),
         },
         "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" => {
-            Guess::new(5.0, 2 * MB, "C compiler run")
+            Guess::class(env, "cc", 5.0, 2 * MB, "C compiler run")
         }
-        "make" | "ninja" => Guess::new(60.0, 20 * MB, "make (compile)"),
-        "cmake" if has(words, "--build") => Guess::new(60.0, 20 * MB, "make (compile)"),
-        "cmake" | "configure" => Guess::new(15.0, 0, "configure"),
-        "curl" | "wget" => Guess::new(5.0, 20 * MB, "download (curl/wget)"),
-        "git" if sub == "clone" => Guess::new(8.0, 30 * MB, "git clone"),
+        "make" | "ninja" => Guess::class(env, "make", 60.0, 20 * MB, "make (compile)"),
+        "cmake" if has(words, "--build") => {
+            Guess::class(env, "make", 60.0, 20 * MB, "make (compile)")
+        }
+        "cmake" | "configure" => Guess::class(env, "configure", 15.0, 0, "configure"),
+        "curl" | "wget" => Guess::class(env, "download", 5.0, 20 * MB, "download (curl/wget)"),
+        "git" if sub == "clone" => Guess::class(env, "git clone", 8.0, 30 * MB, "git clone"),
         "tar" | "unzip" | "gunzip" | "xz" => Guess::new(2.0, 20 * MB, "unpack archive"),
         "chown" | "chmod" if words.iter().any(|w| w == "-R") => {
             Guess::new(1.0, 0, "recursive chown/chmod")
@@ -405,15 +699,22 @@ fn is_pip(words: &[String]) -> bool {
     }
 }
 
-fn pip(words: &[String], context: &ContextTree) -> Guess {
+/// pip's default figures: a resolver start-up plus a wheel download and unpack per package.
+/// Bytes: most wheels are well under a megabyte installed; a few (numpy, pydantic-core) are
+/// tens of megabytes.
+const PIP: (f64, f64, u64) = (3.0, 2.0, 3 * MB);
+
+fn pip(words: &[String], env: &Env) -> Guess {
     let reqs = flag_value(words, &["-r", "--requirement"]);
     if !reqs.is_empty() {
-        // `name==1.2.3` lines average ~20 bytes.
-        let (n, known) = manifest_lines(context, &reqs, 20, 20);
+        // `name==1.2.3` lines average ~20 bytes when the file was not read.
+        let (n, known) = manifest_packages(env, &reqs, 20, 20);
+        // A requirements file names direct dependencies; pip fetches their dependencies too.
         return install(
-            3.0,
-            2.0,
-            10 * MB,
+            env,
+            "pip",
+            "python",
+            PIP,
             n,
             "pip install -r",
             "requirements",
@@ -422,18 +723,19 @@ fn pip(words: &[String], context: &ContextTree) -> Guess {
     }
     let prog = words[0].rsplit('/').next().unwrap_or("");
     if matches!(prog, "pipenv" | "poetry" | "uv") {
-        let (n, known) = manifest_lines(
-            context,
-            &["Pipfile.lock", "poetry.lock", "uv.lock", "pyproject.toml"],
-            400,
-            20,
-        );
+        let lock = match prog {
+            "pipenv" => "Pipfile.lock",
+            "poetry" => "poetry.lock",
+            _ => "uv.lock",
+        };
+        let (n, known) = manifest_packages(env, &[lock, "pyproject.toml", "Pipfile"], 400, 20);
         return install(
-            5.0,
-            2.0,
-            10 * MB,
+            env,
+            prog,
+            "python",
+            (5.0, 2.0, 10 * MB),
             n,
-            "pipenv/poetry install",
+            &format!("{prog} install"),
             "packages",
             known,
         );
@@ -450,40 +752,73 @@ fn pip(words: &[String], context: &ContextTree) -> Guess {
         .iter()
         .any(|w| *w == "." || w.starts_with('/'));
     let n = pkgs.len().max(1) as u64;
-    if pkgs == ["pip"] || pkgs == ["pip", "setuptools"] || pkgs == ["pip", "setuptools", "wheel"] {
-        return Guess::new(5.0, 10 * MB, "pip install --upgrade pip");
+    let names: Vec<&str> = pkgs
+        .iter()
+        .map(|p| p.split(['=', '<', '>', '~', '[']).next().unwrap_or(p))
+        .collect();
+    if names == ["pip"] || names == ["pip", "setuptools"] || names == ["pip", "setuptools", "wheel"]
+    {
+        return Guess::class(
+            env,
+            "pip upgrade",
+            5.0,
+            10 * MB,
+            "pip install --upgrade pip",
+        );
     }
     if local && pkgs.is_empty() {
-        return Guess::new(15.0, 20 * MB, "pip install . (local project)");
+        return Guess::class(
+            env,
+            "pip install .",
+            15.0,
+            20 * MB,
+            "pip install . (local project)",
+        );
     }
-    install(3.0, 2.0, 10 * MB, n, "pip install", "packages", true)
+    install(
+        env,
+        "pip",
+        "python",
+        PIP,
+        n,
+        "pip install",
+        "packages",
+        true,
+    )
 }
 
-fn node(prog: &str, words: &[String], context: &ContextTree) -> Guess {
+fn node(prog: &str, words: &[String], env: &Env) -> Guess {
     let sub = words.get(1).map(String::as_str).unwrap_or("install");
-    let factor = if prog == "pnpm" { 0.7 } else { 1.0 };
+    let lock = match prog {
+        "yarn" => "yarn.lock",
+        "pnpm" => "pnpm-lock.yaml",
+        _ => "package-lock.json",
+    };
+    let whole = |env: &Env| {
+        // Lockfile entries when it was read; package.json lines (~30 bytes each) otherwise.
+        let (n, known) = manifest_packages(env, &[lock, "package.json"], 30, 20);
+        install(
+            env,
+            prog,
+            "node",
+            (3.0, 0.3, 2 * MB),
+            n,
+            &format!("{prog} install"),
+            "packages",
+            known,
+        )
+    };
     match sub {
         "ci" | "install" | "i" | "add" if operands(words, 2).is_empty() || sub == "ci" => {
-            // package.json dependency lines average ~30 bytes; lockfiles are much larger.
-            let (n, known) = manifest_lines(context, &["package.json"], 30, 20);
-            let mut g = install(
-                10.0,
-                1.5,
-                10 * MB,
-                n,
-                &format!("{prog} install"),
-                "dependencies",
-                known,
-            );
-            g.seconds *= factor;
-            g
+            whole(env)
         }
         "install" | "i" | "add" => {
             let n = operands(words, 2).len() as u64;
             install(
-                5.0,
-                2.0,
-                10 * MB,
+                env,
+                &format!("{prog} add"),
+                "node",
+                (5.0, 2.0, 10 * MB),
                 n,
                 &format!("{prog} install"),
                 "packages",
@@ -497,15 +832,18 @@ fn node(prog: &str, words: &[String], context: &ContextTree) -> Guess {
                 sub
             };
             if script.contains("build") || script.contains("compile") {
-                Guess::new(40.0, 20 * MB, format!("{prog} run build (compile)"))
+                Guess::class(
+                    env,
+                    "node build",
+                    40.0,
+                    20 * MB,
+                    format!("{prog} run build (compile)"),
+                )
             } else {
                 Guess::new(10.0, 0, format!("{prog} run (script)"))
             }
         }
-        _ if prog == "yarn" && words.len() == 1 => {
-            let (n, known) = manifest_lines(context, &["package.json"], 30, 20);
-            install(10.0, 1.5, 10 * MB, n, "yarn install", "dependencies", known)
-        }
+        _ if prog == "yarn" && words.len() == 1 => whole(env),
         _ => Guess::new(3.0, 0, format!("{prog} (other)")),
     }
 }
@@ -537,7 +875,7 @@ mod tests {
             .steps
             .iter()
             .filter_map(|s| s.op.as_ref())
-            .map(|op| guess(op, &input.context))
+            .map(|op| guess(op, &Env::plain(&input.context)))
             .collect()
     }
 
@@ -562,7 +900,8 @@ mod tests {
             &[("requirements.txt", reqs)],
         );
         assert_eq!(g[0].bytes, reqs.len() as u64);
-        assert_eq!(g[1].class, "pip install -r (4 requirements)");
+        // Sizes only (no counts read): ~20 bytes a line.
+        assert_eq!(g[1].class, "pip install -r (~4 requirements, assumed)");
         assert_eq!(g[2].class, "pip install --upgrade pip");
         let missing = guesses("FROM python\nRUN pip install -r req.txt\n", &[]);
         assert_eq!(
@@ -582,14 +921,14 @@ mod tests {
             classes,
             vec![
                 "workdir",
-                "go mod download",
+                "go mod download (~20 modules, assumed)",
                 "go build (compile)",
-                "cargo build --release (compile)",
+                "cargo build --release (compile) (~50 crates, assumed)",
                 "mvn package (compile)",
                 "download (curl/wget) + unpack archive",
                 "trivial shell command",
                 "sleep (stand-in)",
-                "npm install (10 dependencies) + npm run build (compile)",
+                "npm install (~10 packages, assumed) + npm run build (compile)",
             ]
         );
         assert!((g[7].seconds - (RUN_OVERHEAD + 2.5)).abs() < 1e-9);
@@ -607,7 +946,7 @@ mod tests {
             classes,
             vec![
                 "apt-get install (2 packages)",
-                "npm install (~20 dependencies, assumed)",
+                "npm install (~20 packages, assumed)",
                 "other command",
                 "RUN (no command)",
                 "trivial shell command",
@@ -635,5 +974,50 @@ mod tests {
         let bytes: Vec<u64> = g.iter().map(|g| g.bytes).collect();
         assert_eq!(bytes, vec![18, 15, 3, 10 * MB, 20 * MB]);
         assert_eq!(g[4].class, "ADD url (download)");
+    }
+
+    #[test]
+    fn lockfiles_are_counted_and_learned_rates_replace_defaults() {
+        let lock = "[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{file = \"a.whl\", hash = \"sha256:00\"}]\n\n[[package]]\nname = \"b\"\nversion = \"1\"\n";
+        let (_d, tree) = ctx(&[("poetry.lock", lock), ("pyproject.toml", "[tool.poetry]\n")]);
+        let input = input_from_text(
+            "Dockerfile".into(),
+            "FROM python:3.11-bookworm\nRUN poetry install --no-root\nRUN apt-get install -y gcc libpq-dev\nRUN apt-get install -y gcc graphviz\n",
+            &BuildOptions::default(),
+            tree.clone(),
+        )
+        .unwrap();
+        let dir = _d.path().to_path_buf();
+        let counts = PackageCounts::scan(&dir, &tree);
+        let mut rates = Rates::default();
+        let env = |rates: &Rates| -> Vec<Guess> {
+            let env = Env {
+                context: &input.context,
+                counts: &counts,
+                rates,
+                base: Some("python:3.11-bookworm"),
+            };
+            input
+                .model
+                .steps
+                .iter()
+                .filter_map(|s| s.op.as_ref())
+                .map(|op| guess(op, &env))
+                .collect()
+        };
+        let g = env(&rates);
+        assert_eq!(g[0].class, "poetry install (2 packages)");
+        assert!((g[0].seconds - (RUN_OVERHEAD + 5.0 + 4.0)).abs() < 1e-9);
+        // The full python image has gcc and libpq-dev: nothing to fetch.
+        assert_eq!(
+            g[1].class,
+            "apt-get install (all already in the base image)"
+        );
+        assert_eq!(g[2].class, "apt-get install (1 packages)");
+        rates.learn_packages("pip", "python", 1.5, 3);
+        let g = env(&rates);
+        // No poetry rate: the python ecosystem's, 0.5 s per package.
+        assert!((g[0].seconds - (RUN_OVERHEAD + 1.0)).abs() < 1e-9);
+        assert_eq!(g[0].packages(), Some(("poetry", 2)));
     }
 }

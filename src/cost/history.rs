@@ -2,7 +2,7 @@
 //! against its first parent and costed, for the Dockerfile and optionally for another one
 //! (e.g. the output of `dockopt fix`) evaluated on the same context revisions.
 
-use super::{estimate, Calibration, Rebuild};
+use super::{estimate_from, Calibration, PackageCounts, Rebuild};
 use crate::cache::{self, BuildInput};
 use crate::change::{self, ChangeError};
 use crate::model::BuildOptions;
@@ -113,6 +113,8 @@ struct Loaded {
     rev: String,
     main: BuildInput,
     other: Option<BuildInput>,
+    /// Package counts of this revision's manifests (read while its checkout exists).
+    counts: PackageCounts,
     _dir: tempfile::TempDir,
 }
 
@@ -181,10 +183,12 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             )?),
             None => None,
         };
+        let counts = PackageCounts::scan(&dir, &main.context);
         Ok(Some(Loaded {
             rev: rev.to_string(),
             main,
             other,
+            counts,
             _dir: tmp,
         }))
     };
@@ -232,7 +236,10 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             let b = cache.iter().position(|l| l.rev == before_rev).unwrap_or(b);
             let (before, after) = (&cache[b], &cache[a]);
             let sim = cache::simulate_with_source(&before.main, &after.main, &spec.cache_source);
-            let e = estimate(&sim, &after.main, &spec.calibration);
+            let mut cal = spec.calibration.clone();
+            cal.counts.merge(&before.counts);
+            cal.counts.merge(&after.counts);
+            let e = estimate_from(&sim, Some(&before.main.context), &after.main, &cal);
             for w in e.warnings {
                 if !warnings.contains(&w) {
                     warnings.push(w);
@@ -241,7 +248,7 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             let compare = match (&before.other, &after.other) {
                 (Some(bo), Some(ao)) => {
                     let s = cache::simulate_with_source(bo, ao, &spec.cache_source);
-                    let e = estimate(&s, ao, &spec.calibration);
+                    let e = estimate_from(&s, Some(&bo.context), ao, &cal);
                     for w in e.warnings {
                         if !warnings.contains(&w) {
                             warnings.push(w);

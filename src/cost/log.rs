@@ -57,6 +57,40 @@ pub struct BuildLog {
     pub format: LogFormat,
     /// Labelled steps in order of first appearance (internal vertices dropped).
     pub steps: Vec<LoggedStep>,
+    /// The per-build vertices (`[internal] load build context`, `exporting to image`…)
+    /// with how they ended: the build's overhead.
+    pub internal: Vec<(String, Status)>,
+}
+
+impl BuildLog {
+    /// Seconds of the per-build vertices matching `keep` (by name).
+    pub fn internal_seconds(&self, keep: impl Fn(&str) -> bool) -> f64 {
+        self.internal
+            .iter()
+            .filter(|(n, _)| keep(n))
+            .filter_map(|(_, s)| match s {
+                Status::Done(t) => Some(*t),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// The fixed per-build overhead: loading the definition, `.dockerignore` and the context
+    /// (not the base images' metadata, a registry round trip only when not local, nor the
+    /// export, which grows with the layers written).
+    pub fn fixed_overhead(&self) -> f64 {
+        self.internal_seconds(|n| n.starts_with("[internal]") && !n.contains("load metadata"))
+    }
+
+    /// Seconds of `exporting to image`.
+    pub fn export_seconds(&self) -> f64 {
+        self.internal_seconds(|n| n.starts_with("exporting"))
+    }
+}
+
+/// A per-build vertex's name.
+fn is_internal(name: &str) -> bool {
+    name.starts_with("[internal]") || name.starts_with("exporting ")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +192,16 @@ pub fn parse_plain(text: &str) -> BuildLog {
             order.push((n, rest.to_string()));
         }
     }
+    let internal = order
+        .iter()
+        .filter(|(_, name)| is_internal(name))
+        .map(|(n, name)| {
+            (
+                name.clone(),
+                status.get(n).copied().unwrap_or(Status::NotRun),
+            )
+        })
+        .collect();
     let steps = order
         .into_iter()
         .filter_map(|(n, name)| {
@@ -174,6 +218,7 @@ pub fn parse_plain(text: &str) -> BuildLog {
     BuildLog {
         format: LogFormat::Plain,
         steps,
+        internal,
     }
 }
 
@@ -253,21 +298,30 @@ pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
             a.error |= v.error.is_some_and(|e| !e.is_empty());
         }
     }
+    let status_of = |a: &Acc| {
+        if a.error {
+            Status::Error
+        } else if a.cached {
+            Status::Cached
+        } else {
+            match (a.started, a.completed) {
+                (Some(s), Some(c)) => Status::Done(((c - s).max(0.0) * 10.0).round() / 10.0),
+                _ => Status::NotRun,
+            }
+        }
+    };
+    let internal = order
+        .iter()
+        .map(|d| &acc[d])
+        .filter(|a| is_internal(&a.name))
+        .map(|a| (a.name.clone(), status_of(a)))
+        .collect();
     let steps = order
         .iter()
         .filter_map(|d| {
             let a = &acc[d];
             let (stage, k, n, instruction) = parse_label(&a.name)?;
-            let status = if a.error {
-                Status::Error
-            } else if a.cached {
-                Status::Cached
-            } else {
-                match (a.started, a.completed) {
-                    (Some(s), Some(c)) => Status::Done(((c - s).max(0.0) * 10.0).round() / 10.0),
-                    _ => Status::NotRun,
-                }
-            };
+            let status = status_of(a);
             Some(LoggedStep {
                 stage,
                 k,
@@ -280,6 +334,7 @@ pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
     Ok(BuildLog {
         format: LogFormat::RawJson,
         steps,
+        internal,
     })
 }
 
@@ -345,6 +400,22 @@ mod tests {
             ]
         );
         assert!(log.steps.iter().all(|s| s.n == 6));
+        assert!(log.fixed_overhead() >= 0.0 && !log.internal.is_empty());
+    }
+
+    #[test]
+    fn overhead_of_a_real_build() {
+        let text = "#1 [internal] load build definition from orig.Dockerfile\n#1 DONE 0.1s\n\
+                    #2 [internal] load .dockerignore\n#2 DONE 0.1s\n\
+                    #3 [internal] load metadata for docker.io/dockopt-real/python:3.11-bookworm\n#3 DONE 0.4s\n\
+                    #6 [internal] load build context\n#6 DONE 0.2s\n\
+                    #4 [1/2] FROM docker.io/dockopt-real/python:3.11-bookworm\n#4 DONE 0.2s\n\
+                    #8 [2/2] RUN pip install -r requirements.txt\n#8 DONE 93.6s\n\
+                    #9 exporting to image\n#9 exporting layers\n#9 exporting layers 1.5s done\n#9 DONE 1.6s\n";
+        let log = parse(text).unwrap();
+        assert!((log.fixed_overhead() - 0.4).abs() < 1e-9);
+        assert!((log.export_seconds() - 1.6).abs() < 1e-9);
+        assert_eq!(log.steps.len(), 2);
     }
 
     #[test]

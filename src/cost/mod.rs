@@ -12,11 +12,17 @@
 pub mod heuristic;
 pub mod history;
 pub mod log;
+pub mod matching;
+pub mod packages;
 pub mod profile;
+pub mod rates;
 
 use crate::cache::BuildInput;
-use crate::cache::{progress_labels, Simulation, StepResult, Verdict};
+use crate::cache::{Simulation, StepResult, Verdict};
 use crate::model::{Base, Op};
+pub use matching::{match_steps, Match, MatchKind};
+pub use packages::PackageCounts;
+pub use rates::Rates;
 use serde::Serialize;
 
 /// A timing (and maybe a size) observed for one `[stage k/n] INSTR` vertex.
@@ -47,11 +53,16 @@ impl Observed {
     }
 }
 
-/// Timings from a log and/or a profile, each with a name for messages.
+/// Timings from a log and/or a profile, each with a name for messages, plus what the
+/// heuristics draw on: learned rates and the package counts of the contexts' manifests.
 #[derive(Debug, Clone, Default)]
 pub struct Calibration {
     pub log: Option<(String, Vec<Observed>)>,
     pub profile: Option<(String, Vec<Observed>)>,
+    /// Learned on this machine (`dockopt profile record`); defaults where empty.
+    pub rates: Rates,
+    /// Package counts of the manifests of every context involved, by digest.
+    pub counts: PackageCounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +80,8 @@ pub struct StepCost {
     pub source: CostSource,
     /// What the figure rests on: `log [3/6] DONE 2.1s` or a heuristic class.
     pub basis: String,
+    /// How the step was found in the log or profile (`None` for heuristics).
+    pub matched: Option<MatchKind>,
 }
 
 /// Costs for every step of a build (indexed like `model.steps`; `None` for steps without an
@@ -79,121 +92,81 @@ pub struct Costing {
     pub warnings: Vec<String>,
 }
 
-/// Words of an instruction for matching: whitespace collapsed, keyword upper-cased.
-fn words(text: &str) -> Vec<String> {
-    let mut w: Vec<String> = text
-        .replace("\\\n", " ")
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    if let Some(first) = w.first_mut() {
-        *first = first.to_ascii_uppercase();
+/// The image a stage starts from, through `FROM <stage>` chains.
+fn base_image(build: &BuildInput, stage: usize) -> Option<&str> {
+    let mut s = stage;
+    for _ in 0..build.model.stages.len() {
+        match &build.model.stages.get(s)?.base {
+            Base::Image(i) => return Some(i),
+            Base::Stage(b) => s = *b,
+            Base::Scratch => return None,
+        }
     }
-    w
+    None
 }
 
-/// Whether the model's instruction (variables unexpanded) could display as the logged one
-/// (variables expanded): word by word, a model word with `$` matches anything.
-fn same_text(model: &[String], logged: &[String]) -> bool {
-    if model.len() == logged.len() {
-        return model
-            .iter()
-            .zip(logged)
-            .all(|(m, l)| m == l || m.contains('$'));
+/// The heuristic guess for the command a log shows, in `context` (the one the logged build
+/// had, as far as known): the model's RUN with the logged command text in place of its own.
+fn logged_guess(op: &Op, logged: &str, env: &heuristic::Env) -> Option<heuristic::Guess> {
+    let Op::Run(r) = op else { return None };
+    let text = logged.trim_start();
+    let body = text
+        .get(3..)
+        .filter(|_| text[..3].eq_ignore_ascii_case("RUN"))?;
+    // Flags BuildKit shows before the command (`--mount=…`, `--network=…`).
+    let mut cmd = body.trim_start();
+    while cmd.starts_with("--") {
+        cmd = cmd.split_once(' ').map_or("", |(_, r)| r).trim_start();
     }
-    // An expanded variable may hold spaces: same keyword is enough when variables are present.
-    model.iter().any(|m| m.contains('$')) && model.first() == logged.first()
+    if r.argv.len() < 2 || cmd.starts_with('[') {
+        return None;
+    }
+    let mut r2 = r.clone();
+    if let Some(last) = r2.argv.last_mut() {
+        *last = cmd.to_string();
+    }
+    Some(heuristic::run(&r2, env))
 }
 
-fn same_stage(model: &str, logged: Option<&str>) -> bool {
-    logged.is_none_or(|l| l.eq_ignore_ascii_case(model))
-}
-
-/// For each model step, the index of the observation that describes it.
-///
-/// First by BuildKit's label `(stage, k, n)` with compatible text, then, for Dockerfiles that
-/// changed since the log was taken, by instruction text within the same stage (the nearest `k`).
-pub fn match_steps(build: &BuildInput, observed: &[Observed]) -> Vec<Option<usize>> {
-    let labels = progress_labels(&build.model);
-    let texts: Vec<Option<Vec<String>>> = build
-        .model
-        .steps
+/// A logged install time adjusted by the package delta: the logged build installed `was`
+/// packages, this one installs `now` (same installer): each package added or removed costs
+/// the installer's learned seconds per package (this step's own rate when none was learned).
+fn scale(
+    seconds: f64,
+    was: &heuristic::Guess,
+    now: &heuristic::Guess,
+    rates: &Rates,
+) -> Option<(f64, String)> {
+    let (kw, nw) = was.packages()?;
+    let (kn, nn) = now.packages()?;
+    if kw != kn || nw == nn || nw == 0 {
+        return None;
+    }
+    let eco = now
+        .parts
         .iter()
-        .map(|s| {
-            s.op.as_ref()
-                .map(|_| words(&build.dockerfile.instructions[s.instruction].logical))
-        })
-        .collect();
-    let obs_words: Vec<Vec<String>> = observed.iter().map(|o| words(&o.instruction)).collect();
-    let mut used = vec![false; observed.len()];
-    let mut out = vec![None; build.model.steps.len()];
-    for (i, label) in labels.iter().enumerate() {
-        let (Some(l), Some(t)) = (label, &texts[i]) else {
-            continue;
-        };
-        if let Some(j) = observed.iter().enumerate().position(|(j, o)| {
-            !used[j]
-                && o.k == l.k
-                && o.n == l.n
-                && same_stage(&l.stage, o.stage.as_deref())
-                && same_text(t, &obs_words[j])
-        }) {
-            used[j] = true;
-            out[i] = Some(j);
-        }
-    }
-    for (i, label) in labels.iter().enumerate() {
-        let (Some(l), Some(t), None) = (label, &texts[i], out[i]) else {
-            continue;
-        };
-        let best = observed
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| {
-                !used[*j]
-                    && same_stage(&l.stage, o.stage.as_deref())
-                    && same_text(t, &obs_words[*j])
-            })
-            .min_by_key(|(_, o)| o.k.abs_diff(l.k))
-            .map(|(j, _)| j);
-        if let Some(j) = best {
-            used[j] = true;
-            out[i] = Some(j);
-        }
-    }
-    out
+        .find(|p| p.key == kn)
+        .and_then(|p| p.ecosystem.as_deref())
+        .unwrap_or(kn);
+    let rate = rates.per_package(kn, eco).unwrap_or(seconds / nw as f64);
+    let delta = nn as f64 - nw as f64;
+    let s = (seconds + delta * rate).max(seconds * 0.1);
+    Some((s, format!(", {nw}→{nn} packages at {rate:.1}s each")))
 }
-
-fn describe(build: &BuildInput, step: usize) -> String {
-    let s = &build.model.steps[step];
-    let ins = &build.dockerfile.instructions[s.instruction];
-    let first = ins.first_line(&build.dockerfile.source).trim();
-    let short: String = if first.chars().count() > 40 {
-        format!("{}…", first.chars().take(39).collect::<String>())
-    } else {
-        first.to_string()
-    };
-    format!("line {} `{}`", ins.start_line, short)
-}
-
-fn list(items: &[String]) -> String {
-    if items.len() > 6 {
-        format!("{} and {} more", items[..6].join(", "), items.len() - 6)
-    } else {
-        items.join(", ")
-    }
-}
-
-/// One calibration source with its name, observations and the model steps they matched.
-type Matched<'a> = (
-    CostSource,
-    &'a String,
-    &'a Vec<Observed>,
-    Vec<Option<usize>>,
-);
 
 /// Costs every step of `build` that the target needs.
 pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
+    cost_steps_from(build, None, cal)
+}
+
+/// Like [`cost_steps`], knowing the context the log was taken on (`logged`, usually the
+/// change's before side): a matched install whose manifest gained or lost packages since
+/// is scaled by the package delta.
+pub fn cost_steps_from(
+    build: &BuildInput,
+    logged: Option<&crate::context::ContextTree>,
+    cal: &Calibration,
+) -> Costing {
     let reachable = build.model.reachable();
     let mut warnings = Vec::new();
     let sources: Vec<Matched> = [
@@ -210,36 +183,69 @@ pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
     let mut steps: Vec<Option<StepCost>> = vec![None; build.model.steps.len()];
     for (i, step) in build.model.steps.iter().enumerate() {
         let Some(op) = &step.op else { continue };
-        let guess = heuristic::guess(op, &build.context);
+        let env = heuristic::Env {
+            context: &build.context,
+            counts: &cal.counts,
+            rates: &cal.rates,
+            base: base_image(build, step.stage),
+        };
+        let guess = heuristic::guess(op, &env);
         let mut cost = StepCost {
             seconds: guess.seconds,
             bytes: guess.bytes,
             source: CostSource::Heuristic,
-            basis: guess.class,
+            basis: guess.class.clone(),
+            matched: None,
         };
         for (src, _, obs, matched) in &sources {
-            let Some(o) = matched[i].map(|j| &obs[j]) else {
-                continue;
-            };
-            if let Some(b) = o.bytes {
+            let Some(m) = &matched[i] else { continue };
+            let os: Vec<&Observed> = m.obs.iter().map(|&j| &obs[j]).collect();
+            if let Some(b) = os.iter().map(|o| o.bytes).sum::<Option<u64>>() {
                 cost.bytes = b;
             }
-            if let Some(s) = o.seconds {
-                cost.seconds = s;
-                cost.source = *src;
-                let stage = o
-                    .stage
-                    .as_deref()
-                    .map(|s| format!("{s} "))
-                    .unwrap_or_default();
-                let what = if *src == CostSource::Log {
-                    "log"
-                } else {
-                    "profile"
+            let Some(secs) = os.iter().map(|o| o.seconds).sum::<Option<f64>>() else {
+                continue;
+            };
+            let mut seconds = secs;
+            let mut note = String::new();
+            if m.kind != MatchKind::Merged {
+                let then_env = heuristic::Env {
+                    context: logged.unwrap_or(&build.context),
+                    ..env
                 };
-                cost.basis = format!("{what} [{stage}{}/{}] {:.1}s", o.k, o.n, s);
-                break;
+                if let Some((s, n)) = logged_guess(op, &os[0].instruction, &then_env)
+                    .and_then(|was| scale(secs, &was, &guess, &cal.rates))
+                {
+                    seconds = s;
+                    note = n;
+                }
             }
+            cost.seconds = seconds;
+            cost.source = *src;
+            cost.matched = Some(m.kind);
+            let what = if *src == CostSource::Log {
+                "log"
+            } else {
+                "profile"
+            };
+            let at: Vec<String> = os
+                .iter()
+                .map(|o| {
+                    let stage = o
+                        .stage
+                        .as_deref()
+                        .map(|s| format!("{s} "))
+                        .unwrap_or_default();
+                    format!("[{stage}{}/{}]", o.k, o.n)
+                })
+                .collect();
+            let how = match m.kind {
+                MatchKind::Label => String::new(),
+                MatchKind::Similar => format!(" ({}, {:.2})", m.kind.describe(), m.similarity),
+                k => format!(" ({})", k.describe()),
+            };
+            cost.basis = format!("{what} {} {:.1}s{how}{note}", at.join("+"), secs);
+            break;
         }
         steps[i] = Some(cost);
     }
@@ -250,7 +256,7 @@ pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
         } else {
             "profile"
         };
-        let hits = matched.iter().flatten().count();
+        let hits: usize = matched.iter().flatten().map(|m| m.obs.len()).sum();
         let built: Vec<usize> = (0..build.model.steps.len())
             .filter(|&i| build.model.steps[i].op.is_some() && reachable[build.model.steps[i].stage])
             .collect();
@@ -261,7 +267,11 @@ pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
             .collect();
         let untimed: Vec<String> = built
             .iter()
-            .filter(|&&i| matched[i].is_some_and(|j| obs[j].seconds.is_none()))
+            .filter(|&&i| {
+                matched[i]
+                    .as_ref()
+                    .is_some_and(|m| m.obs.iter().any(|&j| obs[j].seconds.is_none()))
+            })
             .map(|&i| describe(build, i))
             .collect();
         if !obs.is_empty() && hits * 2 < obs.len() {
@@ -292,6 +302,34 @@ pub fn cost_steps(build: &BuildInput, cal: &Calibration) -> Costing {
     Costing { steps, warnings }
 }
 
+fn describe(build: &BuildInput, step: usize) -> String {
+    let s = &build.model.steps[step];
+    let ins = &build.dockerfile.instructions[s.instruction];
+    let first = ins.first_line(&build.dockerfile.source).trim();
+    let short: String = if first.chars().count() > 40 {
+        format!("{}…", first.chars().take(39).collect::<String>())
+    } else {
+        first.to_string()
+    };
+    format!("line {} `{}`", ins.start_line, short)
+}
+
+fn list(items: &[String]) -> String {
+    if items.len() > 6 {
+        format!("{} and {} more", items[..6].join(", "), items.len() - 6)
+    } else {
+        items.join(", ")
+    }
+}
+
+/// One calibration source with its name, observations and the model steps they matched.
+type Matched<'a> = (
+    CostSource,
+    &'a String,
+    &'a Vec<Observed>,
+    Vec<Option<Match>>,
+);
+
 /// The figures of one rebuild (the JSON `rebuild` object).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Rebuild {
@@ -309,6 +347,9 @@ pub struct Rebuild {
     pub full_build_seconds: f64,
     /// `seconds / full_build_seconds` (0 when the full build costs nothing).
     pub share: f64,
+    /// The per-build part of `seconds` (loading the definition and context, exporting the
+    /// re-run layers); also in `full_build_seconds`.
+    pub overhead_seconds: f64,
 }
 
 impl Rebuild {
@@ -320,12 +361,14 @@ impl Rebuild {
         self.layers_to_push += o.layers_to_push;
         self.push_bytes += o.push_bytes;
         self.full_build_seconds += o.full_build_seconds;
+        self.overhead_seconds += o.overhead_seconds;
         self.share = ratio(self.seconds, self.full_build_seconds);
     }
 
     pub fn rounded(mut self) -> Rebuild {
         self.seconds = round2(self.seconds);
         self.full_build_seconds = round2(self.full_build_seconds);
+        self.overhead_seconds = round2(self.overhead_seconds);
         self.share = (self.share * 1000.0).round() / 1000.0;
         self
     }
@@ -374,9 +417,27 @@ fn final_chain(build: &BuildInput) -> Vec<bool> {
     chain
 }
 
+/// Fixed per-build overhead when no log taught one: client, `.dockerignore` and context
+/// transfer. Measured on this machine's real-tier rebuilds (docs/cost-model.md).
+pub const BUILD_OVERHEAD: f64 = 0.2;
+/// Layer export (diff, compress-free commit, naming): bytes per second of re-run layers.
+pub const EXPORT_BYTES_PER_SEC: f64 = 100.0 * 1e6;
+/// Export of an image whose layers are all cached (naming only).
+pub const EXPORT_FIXED: f64 = 0.05;
+
 /// Adds up the simulated rebuild of `after`.
 pub fn estimate(sim: &Simulation, after: &BuildInput, cal: &Calibration) -> Estimate {
-    let costing = cost_steps(after, cal);
+    estimate_from(sim, None, after, cal)
+}
+
+/// Like [`estimate`], knowing the context the log was taken on (see [`cost_steps_from`]).
+pub fn estimate_from(
+    sim: &Simulation,
+    logged: Option<&crate::context::ContextTree>,
+    after: &BuildInput,
+    cal: &Calibration,
+) -> Estimate {
+    let costing = cost_steps_from(after, logged, cal);
     let chain = final_chain(after);
     let mut r = Rebuild::default();
     let mut steps = Vec::new();
@@ -407,6 +468,15 @@ pub fn estimate(sim: &Simulation, after: &BuildInput, cal: &Calibration) -> Esti
             cost,
         });
     }
+    let fixed = cal.rates.overhead().unwrap_or(BUILD_OVERHEAD) + EXPORT_FIXED;
+    let full_bytes: u64 = steps
+        .iter()
+        .filter_map(|s: &StepEstimate| s.cost.as_ref())
+        .map(|c| c.bytes)
+        .sum();
+    r.overhead_seconds = fixed + r.push_bytes as f64 / EXPORT_BYTES_PER_SEC;
+    r.seconds += r.overhead_seconds;
+    r.full_build_seconds += fixed + full_bytes as f64 / EXPORT_BYTES_PER_SEC;
     r.share = ratio(r.seconds, r.full_build_seconds);
     Estimate {
         rebuild: r.rounded(),
@@ -437,7 +507,7 @@ mod tests {
         let l = log::parse(include_str!("testdata/single-stage.plain.log")).unwrap();
         Calibration {
             log: Some(("build.log".into(), Observed::from_log(&l))),
-            profile: None,
+            ..Calibration::default()
         }
     }
 
@@ -451,8 +521,11 @@ mod tests {
         // COPY 0.0 + WORKDIR 0.0 + RUN 1.3 re-run; the full build is 0.4+2.1+0+0+1.3.
         assert_eq!(e.rebuild.steps_rerun, 3);
         assert_eq!(e.rebuild.steps_total, 5);
-        assert!((e.rebuild.seconds - 1.3).abs() < 1e-9);
-        assert!((e.rebuild.full_build_seconds - 3.8).abs() < 1e-9);
+        // Plus the per-build overhead: the default fixed part and the export of 7 bytes.
+        let overhead = BUILD_OVERHEAD + EXPORT_FIXED;
+        assert!((e.rebuild.overhead_seconds - overhead).abs() < 0.01);
+        assert!((e.rebuild.seconds - 1.3 - overhead).abs() < 0.01);
+        assert!((e.rebuild.full_build_seconds - 3.8 - overhead).abs() < 0.01);
         assert_eq!(e.rebuild.layers_to_push, 2);
         assert!(e
             .steps
@@ -514,8 +587,8 @@ mod tests {
         let c = cost_steps(
             &b,
             &Calibration {
-                log: None,
                 profile: Some(("p".into(), obs)),
+                ..Calibration::default()
             },
         );
         let last = c.steps.iter().flatten().last().unwrap();
@@ -523,5 +596,148 @@ mod tests {
             (last.seconds, last.bytes, last.source),
             (2.0, 7, CostSource::Profile)
         );
+    }
+
+    /// A context of `files` and its package counts.
+    fn ctx(files: &[(&str, &str)]) -> (tempfile::TempDir, ContextTree, PackageCounts) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, body) in files {
+            std::fs::write(dir.path().join(p), body).unwrap();
+        }
+        let tree = ContextTree::load(dir.path(), None).unwrap();
+        let counts = PackageCounts::scan(dir.path(), &tree);
+        (dir, tree, counts)
+    }
+
+    fn obs(k: usize, n: usize, text: &str, secs: f64) -> Observed {
+        Observed {
+            stage: None,
+            k,
+            n,
+            instruction: text.into(),
+            seconds: Some(secs),
+            bytes: None,
+        }
+    }
+
+    /// The log of the original, as BuildKit printed it (FROM dropped).
+    fn original_log() -> Vec<Observed> {
+        vec![
+            obs(2, 6, "RUN apt-get update", 9.8),
+            obs(
+                3,
+                6,
+                "RUN apt-get install -y gcc libpq-dev netcat-openbsd",
+                4.2,
+            ),
+            obs(4, 6, "COPY . .", 0.1),
+            obs(5, 6, "RUN pip install -r requirements.txt", 20.0),
+            obs(6, 6, "RUN chmod +x entrypoint.sh", 0.3),
+        ]
+    }
+
+    #[test]
+    fn the_fixed_file_is_costed_from_the_originals_log() {
+        // `dockopt fix` merged the apt steps and moved the install before `COPY . .`.
+        let fixed = "FROM python:3.11-bookworm\nRUN apt-get update && apt-get install -y gcc libpq-dev netcat-openbsd\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nRUN chmod +x entrypoint.sh\n";
+        let (_d, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), fixed, &BuildOptions::default(), tree).unwrap();
+        let cal = Calibration {
+            log: Some(("orig.log".into(), original_log())),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps(&b, &cal);
+        let got: Vec<(Option<MatchKind>, f64)> = c
+            .steps
+            .iter()
+            .flatten()
+            .map(|c| (c.matched, (c.seconds * 10.0).round() / 10.0))
+            .collect();
+        assert_eq!(got[0], (Some(MatchKind::Merged), 14.0), "{:?}", c.steps);
+        // The new COPY of the manifest has no logged counterpart.
+        assert_eq!(got[1].0, None);
+        assert_eq!(got[2], (Some(MatchKind::Text), 20.0));
+        assert_eq!(got[3], (Some(MatchKind::Text), 0.1));
+        assert_eq!(got[4], (Some(MatchKind::Label), 0.3));
+        assert!(c
+            .steps
+            .iter()
+            .flatten()
+            .next()
+            .unwrap()
+            .basis
+            .contains("merged"));
+    }
+
+    #[test]
+    fn an_edited_run_line_keeps_its_logged_time() {
+        let edited = "FROM python:3.11-bookworm\nRUN apt-get update\nRUN apt-get install -y gcc libpq-dev netcat-openbsd && echo 1\nCOPY . .\nRUN pip install -r requirements.txt\nRUN chmod +x entrypoint.sh\n";
+        let (_d, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), edited, &BuildOptions::default(), tree).unwrap();
+        let cal = Calibration {
+            log: Some(("orig.log".into(), original_log())),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps(&b, &cal);
+        let second = c.steps.iter().flatten().nth(1).unwrap();
+        assert_eq!(second.matched, Some(MatchKind::Similar));
+        assert!((second.seconds - 4.2).abs() < 1e-9, "{second:?}");
+        // A RUN of another command at the same place is not taken for it.
+        let other = edited.replace(
+            "apt-get install -y gcc libpq-dev netcat-openbsd && echo 1",
+            "make -j4 all",
+        );
+        let (_e, tree, counts) = ctx(&[("requirements.txt", "flask==3.0.3\n")]);
+        let b =
+            input_from_text("Dockerfile".into(), &other, &BuildOptions::default(), tree).unwrap();
+        let c = cost_steps(
+            &b,
+            &Calibration {
+                log: Some(("orig.log".into(), original_log())),
+                counts,
+                ..Calibration::default()
+            },
+        );
+        assert_eq!(c.steps.iter().flatten().nth(1).unwrap().matched, None);
+    }
+
+    #[test]
+    fn a_dependency_added_scales_the_logged_install() {
+        let df =
+            "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+        let (_b, before, mut counts) =
+            ctx(&[("requirements.txt", "flask==3.0.3\nrequests==2.32.3\n")]);
+        let (_a, after, after_counts) = ctx(&[(
+            "requirements.txt",
+            "flask==3.0.3\nrequests==2.32.3\nsix==1.16.0\nattrs==24.2.0\n",
+        )]);
+        counts.merge(&after_counts);
+        let b = input_from_text("Dockerfile".into(), df, &BuildOptions::default(), after).unwrap();
+        let cal = Calibration {
+            log: Some((
+                "l".into(),
+                vec![
+                    obs(2, 3, "COPY requirements.txt .", 0.1),
+                    obs(3, 3, "RUN pip install -r requirements.txt", 10.0),
+                ],
+            )),
+            counts,
+            ..Calibration::default()
+        };
+        let c = cost_steps_from(&b, Some(&before), &cal);
+        let install = c.steps.iter().flatten().nth(1).unwrap();
+        // No learned pip rate: this step's own, 5 s per requirement, for 2 more.
+        assert!((install.seconds - 20.0).abs() < 1e-9, "{install:?}");
+        assert!(install.basis.contains("2→4 packages"), "{}", install.basis);
+        // With a learned rate, that rate.
+        let mut cal = cal;
+        cal.rates.learn_packages("pip", "python", 3.0, 2);
+        let c = cost_steps_from(&b, Some(&before), &cal);
+        let install = c.steps.iter().flatten().nth(1).unwrap();
+        assert!((install.seconds - 13.0).abs() < 1e-9, "{install:?}");
     }
 }

@@ -1,8 +1,14 @@
 //! A stored cost profile: the timings of one real build, kept in the repository
 //! (`.dockopt/profile.json`) so later estimates need no log.
 
+use super::heuristic::{self, Env};
 use super::log::{BuildLog, Status};
+use super::matching::{match_steps, MatchKind};
+use super::packages::PackageCounts;
+use super::rates::Rates;
 use super::Observed;
+use crate::cache::BuildInput;
+use crate::model::Op;
 use serde::{Deserialize, Serialize};
 
 pub const PROFILE_FORMAT: &str = "dockopt-profile/1";
@@ -14,6 +20,11 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerfile: Option<String>,
     pub steps: Vec<ProfileStep>,
+    /// Rates learned from this build (seconds per package per installer, per class, the
+    /// per-build overhead); recorded when the Dockerfile is known. `dockopt estimate
+    /// --rates` pools them over any number of profiles.
+    #[serde(default, skip_serializing_if = "Rates::is_empty")]
+    pub rates: Rates,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,10 +74,13 @@ impl Profile {
                 line: None,
             })
             .collect();
+        let mut rates = Rates::default();
+        rates.learn_overhead(log.fixed_overhead());
         Profile {
             format: PROFILE_FORMAT.to_string(),
             dockerfile,
             steps,
+            rates,
         }
     }
 
@@ -96,6 +110,46 @@ impl Profile {
             })
             .collect()
     }
+}
+
+/// Rates a logged build teaches: each RUN found by label, text or as merged logged RUNs (the
+/// very commands that ran) splits its logged time over its commands in proportion to their default figures;
+/// an installer with a package count teaches seconds per package, any other class seconds
+/// per step. Trivial commands (no learnable key) only take their share.
+pub fn learn_rates(build: &BuildInput, observed: &[Observed], counts: &PackageCounts) -> Rates {
+    let mut rates = Rates::default();
+    let defaults = Rates::default();
+    for (i, m) in match_steps(build, observed).iter().enumerate() {
+        let Some(m) = m else { continue };
+        if m.kind == MatchKind::Similar {
+            continue;
+        }
+        let secs: Option<f64> = m.obs.iter().map(|&j| observed[j].seconds).sum();
+        let (Some(op @ Op::Run(_)), Some(secs)) = (&build.model.steps[i].op, secs) else {
+            continue;
+        };
+        let env = Env {
+            context: &build.context,
+            counts,
+            rates: &defaults,
+            base: match &build.model.stages[build.model.steps[i].stage].base {
+                crate::model::Base::Image(b) => Some(b.as_str()),
+                _ => None,
+            },
+        };
+        let g = heuristic::guess(op, &env);
+        let work = (secs - heuristic::RUN_OVERHEAD).max(0.0);
+        let total = (g.seconds - heuristic::RUN_OVERHEAD).max(1e-9);
+        for p in &g.parts {
+            let share = work * p.seconds / total;
+            match (p.packages, &p.ecosystem) {
+                (Some(n), Some(eco)) if n > 0 => rates.learn_packages(&p.key, eco, share, n),
+                (None, None) => rates.learn_class(&p.key, share),
+                _ => {}
+            }
+        }
+    }
+    rates
 }
 
 #[cfg(test)]

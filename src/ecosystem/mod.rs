@@ -23,6 +23,7 @@ pub mod composer;
 pub mod dotnet;
 pub mod go;
 pub mod gradle;
+pub mod lockfiles;
 pub mod maven;
 mod node;
 pub mod npm;

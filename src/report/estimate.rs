@@ -45,6 +45,8 @@ fn steps_json(e: &Estimate) -> Value {
                     m.insert("bytes".into(), bytes);
                     m.insert("cost_source".into(), src);
                     m.insert("cost_basis".into(), basis);
+                    let matched = s.cost.as_ref().and_then(|c| c.matched);
+                    m.insert("cost_match".into(), json!(matched));
                 }
                 v
             })
@@ -86,8 +88,9 @@ fn to_json_unmasked(e: &Estimate, compare: Option<(&str, &Estimate)>, notes: &[S
 
 fn headline(r: &Rebuild) -> String {
     format!(
-        "{} to rebuild ({:.0}% of a {} full build), {} of {} steps re-run, {} written, {} layer{} to push ({})",
+        "{} to rebuild ({} of it per-build overhead; {:.0}% of a {} full build), {} of {} steps re-run, {} written, {} layer{} to push ({})",
         duration(r.seconds),
+        duration(r.overhead_seconds),
         r.share * 100.0,
         duration(r.full_build_seconds),
         r.steps_rerun,
@@ -102,17 +105,19 @@ fn headline(r: &Rebuild) -> String {
 fn steps_text(out: &mut String, e: &Estimate) {
     let _ = writeln!(
         out,
-        "{:>4}  {:<9}  {:>9}  {:>9}  {:<9}  INSTRUCTION",
-        "LINE", "RESULT", "SECONDS", "BYTES", "SOURCE"
+        "{:>4}  {:<9}  {:>9}  {:>9}  {:<9}  {:<8}  INSTRUCTION",
+        "LINE", "RESULT", "SECONDS", "BYTES", "SOURCE", "MATCH"
     );
     for s in &e.steps {
-        let (secs, bytes, src) = match &s.cost {
+        let (secs, bytes, src, matched) = match &s.cost {
             Some(c) => (
                 format!("{:.1}", c.seconds),
                 human_bytes(c.bytes),
                 format!("{:?}", c.source).to_lowercase(),
+                c.matched
+                    .map_or("-".to_string(), |m| format!("{m:?}").to_lowercase()),
             ),
-            None => ("-".into(), "-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         let ins: String = if s.result.instruction.chars().count() > 60 {
             format!(
@@ -124,12 +129,13 @@ fn steps_text(out: &mut String, e: &Estimate) {
         };
         let _ = writeln!(
             out,
-            "{:>4}  {:<9}  {:>9}  {:>9}  {:<9}  {}",
+            "{:>4}  {:<9}  {:>9}  {:>9}  {:<9}  {:<8}  {}",
             s.result.line,
             s.result.result.as_str(),
             secs,
             bytes,
             src,
+            matched,
             ins
         );
     }

@@ -3,7 +3,8 @@
 //! For each scenario family: build the base context cold with `--progress=plain` and keep
 //! the log; then, for each change, build the changed context on top of that cache and
 //! compare `dockopt estimate --before base --after changed --log base.log` with what the
-//! engine spent (the sum of `DONE` times of the rebuild's steps, and wall-clock time).
+//! engine spent (the sum of `DONE` times of the rebuild's steps and per-build vertices, and
+//! wall-clock time).
 //! Steps are `sleep` stand-ins with known, different durations. Markers are unique per run
 //! (`cost-<family>-<run id>`) so runs never share cache with each other or with other
 //! tests on the same daemon; only `type=source.local` cache is pruned.
@@ -153,7 +154,8 @@ fn build(ctx: &Path, args: &[String]) -> Result<(String, f64), String> {
     Ok((text, wall))
 }
 
-/// Seconds the engine spent on steps (labelled vertices other than FROM).
+/// Seconds the engine spent: steps (labelled vertices other than FROM) and the per-build
+/// vertices (`[internal] load …`, `exporting to image`), which `estimate` counts as overhead.
 fn measured(log: &str) -> f64 {
     dockopt::cost::log::parse(log)
         .map(|l| {
@@ -162,6 +164,7 @@ fn measured(log: &str) -> f64 {
                 .filter(|s| !s.is_from())
                 .filter_map(|s| s.seconds())
                 .fold(0.0, |a, b| a + b)
+                + l.internal_seconds(|_| true)
         })
         .unwrap_or(0.0)
 }

@@ -1,24 +1,55 @@
-//! (d) real rebuild costs: per app a source edit, a dependency-file edit, a Dockerfile edit
-//! and (for some) a base-image change, each built on top of the original's cache and measured
-//! (seconds the engine spent on steps), next to `dockopt estimate` with the original's cold
-//! build log and with heuristics alone. Which steps re-run must agree; the figures are
-//! printed (Spearman's rho, median relative error).
+//! (d) real rebuild costs (issue #17). For a few cheap apps across ecosystems (pip, pipenv,
+//! yarn, go, apt — see [`COST_APPS`]), each Dockerfile as written and as `dockopt fix` left it
+//! gets the changes of [`KINDS`] (a source edit, a dependency added, a big dependency, an ENV
+//! edit, a RUN line edited mid-file, a new file, an ignored file, an early ENV), each built on
+//! top of that Dockerfile's warm cache and measured: the engine's time on steps plus its
+//! per-build vertices (`[internal] load …`, `exporting to image`). Next to it,
+//! `dockopt estimate` (a) with the ORIGINAL's cold build log, also for the fixed file, and
+//! (b) heuristics alone, with rates learned by `dockopt profile record` from the cold builds
+//! of the measured apps (the earlier builds on this machine, as a user would record them),
+//! and (c) the same leaving the app's own cold build out (informational). Which
+//! steps re-run must agree on every change; [`summary`] prints Spearman's rho and the median
+//! relative error and asserts issue #17's thresholds once the full set ran.
 
+use crate::apps;
 use crate::engine;
-use crate::workdir::{step_seconds, AppWork, PREFIX};
+use crate::engine_cost::{median_relative_error, spearman};
+use crate::workdir::{AppWork, PREFIX};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+
+/// Apps whose rebuilds are measured (the others' installs take minutes per change); the
+/// first lives in tests/real/cost-apps/ and is prepared by [`run_extra`].
+pub const COST_APPS: &[&str] = &[
+    "pip-tiny",
+    "pipenv-bot",
+    "yarn-koa",
+    "go-stdlib",
+    "apt-heavy",
+];
+
+/// Thresholds asserted from this many changes (a filtered run measures fewer).
+const FULL_SET: usize = 50;
 
 pub struct Row {
     pub name: String,
     pub measured: f64,
     pub with_log: f64,
+    /// Rates from every cold build of the run.
     pub heuristic: f64,
+    /// Rates from the other apps' cold builds only.
+    pub heuristic_others: f64,
     /// Steps (k of the after-Dockerfile) the engine re-ran / the estimate said miss.
     pub engine_rerun: BTreeSet<usize>,
     pub predicted_rerun: BTreeSet<usize>,
+    /// How each re-run step was found in the log (`cost_match`), e.g. `label`, `similar`.
+    pub matches: Vec<String>,
 }
+
+/// Profiles recorded from the cold builds: (app, path).
+static PROFILES: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
 
 fn nonce() -> String {
     format!(
@@ -62,25 +93,71 @@ fn copy_ctx(from: &Path, to: &Path) -> Result<(), String> {
         .ok_or_else(|| "cp -a failed".into())
 }
 
-/// `dockopt estimate --before --after [--log] [--base-changed]` → (seconds, re-run steps).
+/// The dockopt binary: this build's, or `DOCKOPT_BIN` (a copy that later builds leave alone).
+fn dockopt() -> Command {
+    Command::new(
+        std::env::var("DOCKOPT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_dockopt").into()),
+    )
+}
+
+/// `dockopt profile record` of an app's cold build: what a user keeps after building.
+fn record(w: &AppWork) -> Result<PathBuf, String> {
+    let out = dockopt()
+        .args(["profile", "record"])
+        .arg(&w.cold_log)
+        .arg("-f")
+        .arg(w.ctx.join("Dockerfile"))
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "dockopt profile record: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let path = w.root.join("cold-profile.json");
+    std::fs::write(&path, &out.stdout).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// Records the cold builds' profiles of the measured apps (call once the originals are
+/// built); the other apps are left out so that a `--cost-only` run and a full run learn the
+/// same rates.
+pub fn learn(works: &[AppWork]) {
+    for w in works.iter().filter(|w| COST_APPS.contains(&w.app.name.as_str())) {
+        match record(w) {
+            Ok(p) => PROFILES.lock().unwrap().push((w.app.name.clone(), p)),
+            Err(e) => println!("      cost: no profile for {}: {e}", w.app.name),
+        }
+    }
+}
+
+struct Estimated {
+    seconds: f64,
+    rerun: BTreeSet<usize>,
+    matches: Vec<String>,
+}
+
+/// `dockopt estimate --before --after -f <file> [--log] [--rates …]`.
 fn estimate(
     before: &Path,
     after: &Path,
+    file: &str,
     log: Option<&Path>,
-    base: Option<&str>,
-) -> Result<(f64, BTreeSet<usize>), String> {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dockopt"));
+    rates: &[PathBuf],
+) -> Result<Estimated, String> {
+    let mut c = dockopt();
     c.arg("estimate")
         .arg("--before")
         .arg(before)
         .arg("--after")
         .arg(after)
-        .args(["--format", "json"]);
+        .args(["-f", file, "--format", "json"]);
     if let Some(l) = log {
         c.arg("--log").arg(l);
     }
-    if let Some(b) = base {
-        c.args(["--base-changed", b]);
+    for r in rates {
+        c.arg("--rates").arg(r);
     }
     let out = c.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -90,20 +167,25 @@ fn estimate(
         ));
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
-    let secs = v["rebuild"]["seconds"]
+    let seconds = v["rebuild"]["seconds"]
         .as_f64()
         .ok_or("no rebuild.seconds")?;
-    let rerun = v["steps"]
+    let misses: Vec<&serde_json::Value> = v["steps"]
         .as_array()
-        .map(|s| {
-            s.iter()
-                .filter(|s| s["result"] == "miss")
-                .filter_map(|s| s["progress"]["k"].as_u64())
-                .map(|k| k as usize)
-                .collect()
-        })
+        .map(|s| s.iter().filter(|s| s["result"] == "miss").collect())
         .unwrap_or_default();
-    Ok((secs, rerun))
+    Ok(Estimated {
+        seconds,
+        rerun: misses
+            .iter()
+            .filter_map(|s| s["progress"]["k"].as_u64())
+            .map(|k| k as usize)
+            .collect(),
+        matches: misses
+            .iter()
+            .map(|s| s["cost_match"].as_str().unwrap_or("heuristic").to_string())
+            .collect(),
+    })
 }
 
 fn engine_rerun(log: &str) -> BTreeSet<usize> {
@@ -118,96 +200,350 @@ fn engine_rerun(log: &str) -> BTreeSet<usize> {
         .unwrap_or_default()
 }
 
-/// The changes an app gets: (name, how to apply it to the after-context, changed base).
-fn changes(w: &AppWork) -> Vec<(String, Change)> {
-    let mut v = Vec::new();
-    if let Some(e) = &w.app.edit {
-        v.push(("source".to_string(), Change::Append(e.clone())));
-    }
-    if let Some(d) = &w.app.deps {
-        v.push(("deps".to_string(), Change::Append(d.clone())));
-    }
-    v.push(("dockerfile".to_string(), Change::DockerfileEnv));
-    if w.app.base_change {
-        v.push(("base".to_string(), Change::Base));
-    }
-    v
+/// What the engine spent: its steps (FROM excluded) and its per-build vertices.
+pub fn engine_seconds(log: &str) -> f64 {
+    dockopt::cost::log::parse(log)
+        .map(|l| {
+            let steps: f64 = l
+                .steps
+                .iter()
+                .filter(|s| !s.is_from())
+                .filter_map(|s| s.seconds())
+                .sum();
+            steps + l.internal_seconds(|_| true)
+        })
+        .unwrap_or(0.0)
 }
 
-enum Change {
-    Append(String),
-    DockerfileEnv,
-    Base,
-}
+/// The changes measured, by name.
+pub const KINDS: &[&str] = &[
+    "source",
+    "deps",
+    "big-dep",
+    "env-edit",
+    "run-edit",
+    "new-file",
+    "ignored",
+    "early-env",
+];
 
-/// The FROM image of a single-stage Dockerfile.
-fn base_of(text: &str) -> Option<String> {
-    text.lines()
-        .find(|l| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .map(str::to_string)
-}
-
-pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
-    let before = w.root.join("cost-before");
-    copy_ctx(&w.ctx, &before)?;
-    for (kind, change) in changes(w) {
-        let n = nonce();
-        let after = w.root.join(format!("cost-{kind}"));
-        copy_ctx(&w.ctx, &after)?;
-        let mut prefix = PREFIX.to_string();
-        let mut base_changed = None;
-        match &change {
-            Change::Append(p) => append(&after.join(p), &comment_for(p, &n))?,
-            Change::DockerfileEnv => {
-                // A new ENV before the first COPY: every step from there re-runs.
-                let text = std::fs::read_to_string(after.join("Dockerfile")).unwrap();
-                let mut out = String::new();
-                let mut done = false;
-                for l in text.lines() {
-                    if !done && l.trim_start().starts_with("COPY ") {
-                        out.push_str(&format!("ENV DOCKOPT_CHANGE={n}\n"));
-                        done = true;
-                    }
-                    out.push_str(l);
-                    out.push('\n');
-                }
-                std::fs::write(after.join("Dockerfile"), out).map_err(|e| e.to_string())?;
+/// Applies change `kind` to the context `dir` and Dockerfile text `df`; `None` when it does
+/// not apply to this app.
+fn apply(w: &AppWork, kind: &str, dir: &Path, df: &str, n: &str) -> Result<Option<String>, String> {
+    let lines: Vec<&str> = df.lines().collect();
+    let join = |v: Vec<String>| v.join("\n") + "\n";
+    Ok(match kind {
+        "source" => match &w.app.edit {
+            Some(e) => {
+                append(&dir.join(e), &comment_for(e, n))?;
+                Some(df.to_string())
             }
-            Change::Base => {
-                // The base gets a new layer, as a registry update of the tag would: a
-                // config-only change (a LABEL) leaves BuildKit 0.8's WORKDIR cached.
-                let base = base_of(&w.orig).ok_or("no FROM")?;
-                let tmp = after.join(".rebase");
-                std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
-                let df = w.root.join(format!("rebase-{kind}.Dockerfile"));
-                std::fs::write(
-                    &df,
-                    format!("FROM {PREFIX}{base}\nRUN echo {n} > /etc/dockopt-rebase\n"),
-                )
-                .map_err(|e| e.to_string())?;
-                engine::build(&df, &tmp, &format!("dockopt-real-rebased/{base}"), false)?;
-                std::fs::remove_dir_all(&tmp).ok();
-                prefix = "dockopt-real-rebased/".into();
-                base_changed = Some(base);
+            None => None,
+        },
+        "deps" => match &w.app.deps {
+            // A requirements file gains a small package; a lockfile is touched (a new
+            // dependency needs its resolver).
+            Some(d) if d.ends_with("requirements.txt") => {
+                append(&dir.join(d), &format!("six==1.16.0\n# change {n}\n"))?;
+                Some(df.to_string())
             }
+            Some(d) => {
+                append(&dir.join(d), &comment_for(d, n))?;
+                Some(df.to_string())
+            }
+            None => None,
+        },
+        "big-dep" => match &w.app.deps {
+            Some(d) if d.ends_with("requirements.txt") => {
+                append(&dir.join(d), &format!("numpy==1.26.4\n# change {n}\n"))?;
+                Some(df.to_string())
+            }
+            _ => None,
+        },
+        "env-edit" => {
+            // An ENV after the installs: only what follows re-runs.
+            let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let at = v
+                .iter()
+                .rposition(|l| {
+                    ["RUN ", "COPY ", "ADD ", "ENV ", "WORKDIR "]
+                        .iter()
+                        .any(|k| l.starts_with(k))
+                })
+                .map_or(v.len(), |i| i + 1);
+            v.insert(at, format!("ENV DOCKOPT_EDIT={n}"));
+            Some(join(v))
         }
-        let text = std::fs::read_to_string(after.join("Dockerfile")).unwrap();
-        let df = w.root.join(format!("cost-{kind}.Dockerfile"));
-        std::fs::write(&df, engine::for_engine(&text, &prefix)).map_err(|e| e.to_string())?;
-        let bc = base_changed.as_deref();
-        let (with_log, predicted_rerun) = estimate(&before, &after, Some(&w.cold_log), bc)?;
-        let (heuristic, _) = estimate(&before, &after, None, bc)?;
-        let b = engine::build(&df, &after, &w.tag(&format!("cost-{kind}")), false)?;
-        let _ = engine::output(&["rmi", &w.tag(&format!("cost-{kind}"))]);
+        "early-env" => {
+            // A new ENV before the first COPY: every step from there re-runs.
+            let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let at = v
+                .iter()
+                .position(|l| l.starts_with("COPY "))
+                .unwrap_or(v.len());
+            v.insert(at, format!("ENV DOCKOPT_CHANGE={n}"));
+            Some(join(v))
+        }
+        "run-edit" => {
+            // The last RUN with an install (or the last RUN), edited in place: an apt line
+            // gains a package, any other line a command.
+            let runs: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].starts_with("RUN "))
+                .collect();
+            let Some(&i) = runs
+                .iter()
+                .rev()
+                .find(|&&i| lines[i].contains("install") && !lines[i].contains("-g "))
+                .or(runs.last())
+            else {
+                return Ok(None);
+            };
+            let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            v[i] = if v[i].contains("apt-get install") {
+                format!("{} file && echo {n} >/dev/null", v[i])
+            } else {
+                format!("{} && echo {n} >/dev/null", v[i])
+            };
+            Some(join(v))
+        }
+        "new-file" => {
+            std::fs::write(dir.join(format!("notes-{n}.txt")), format!("{n}\n"))
+                .map_err(|e| e.to_string())?;
+            Some(df.to_string())
+        }
+        "ignored" => {
+            // Files the context leaves out, .dockerignore included: nothing re-runs.
+            std::fs::write(dir.join(".dockerignore"), "*.log\n.dockerignore\n")
+                .map_err(|e| e.to_string())?;
+            std::fs::write(dir.join(format!("debug-{n}.log")), n).map_err(|e| e.to_string())?;
+            Some(df.to_string())
+        }
+        _ => None,
+    })
+}
+
+fn rates_for(app: &str, others_only: bool) -> Vec<PathBuf> {
+    PROFILES
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(a, _)| !others_only || a != app)
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
+/// One Dockerfile variant (`orig` or `fixed`) of an app: its base built warm, then each change.
+fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(), String> {
+    // The original is the context's own Dockerfile (so the cold build's cache serves it);
+    // the fix is a file next to it, which the fixed variant's base build adds once.
+    let file = if name == "orig" {
+        "Dockerfile".to_string()
+    } else {
+        format!("{name}.Dockerfile")
+    };
+    let before = w.root.join(format!("cost-{name}-before"));
+    copy_ctx(&w.ctx, &before)?;
+    std::fs::write(before.join(&file), text).map_err(|e| e.to_string())?;
+    let engine_df = |tag: &str, t: &str| -> Result<PathBuf, String> {
+        let p = w.root.join(format!("cost-{name}-{tag}.engine.Dockerfile"));
+        std::fs::write(&p, engine::for_engine(t, PREFIX)).map_err(|e| e.to_string())?;
+        Ok(p)
+    };
+    // The variant's own cache: for the original, the cold build's; for the fix, one build.
+    let base_tag = w.tag(&format!("cost-{name}"));
+    engine::build(&engine_df("base", text)?, &before, &base_tag, false)?;
+    for kind in KINDS {
+        let n = nonce();
+        let after = w.root.join(format!("cost-{name}-{kind}"));
+        copy_ctx(&before, &after)?;
+        let Some(new_text) = apply(w, kind, &after, text, &n)? else {
+            std::fs::remove_dir_all(&after).ok();
+            continue;
+        };
+        std::fs::write(after.join(&file), &new_text).map_err(|e| e.to_string())?;
+        let with_log = estimate(&before, &after, &file, Some(&w.cold_log), &[])?;
+        let all = estimate(&before, &after, &file, None, &rates_for(&w.app.name, false))?;
+        let others = estimate(&before, &after, &file, None, &rates_for(&w.app.name, true))?;
+        let tag = w.tag(&format!("cost-{name}-{kind}"));
+        let b = engine::build(&engine_df(kind, &new_text)?, &after, &tag, false)?;
+        let _ = engine::output(&["rmi", &tag]);
+        std::fs::remove_dir_all(&after).ok();
         rows.push(Row {
-            name: format!("{}/{kind}", w.app.name),
-            measured: step_seconds(&b.log),
-            with_log,
-            heuristic,
+            name: format!("{}/{name}/{kind}", w.app.name),
+            measured: engine_seconds(&b.log),
+            with_log: with_log.seconds,
+            heuristic: all.seconds,
+            heuristic_others: others.seconds,
             engine_rerun: engine_rerun(&b.log),
-            predicted_rerun,
+            predicted_rerun: with_log.rerun,
+            matches: with_log.matches,
         });
     }
+    let _ = engine::output(&["rmi", &base_tag]);
     Ok(())
+}
+
+/// The measured changes of one app, as written and as fixed (once when the fix changes
+/// nothing). Apps outside [`COST_APPS`] are not measured.
+pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
+    if !COST_APPS.contains(&w.app.name.as_str()) {
+        return Ok(());
+    }
+    variant(w, "orig", &w.orig, rows)?;
+    if w.fixed != w.orig {
+        variant(w, "fixed", &w.fixed, rows)?;
+    }
+    Ok(())
+}
+
+/// The cost-only apps of tests/real/cost-apps/ matching `filters`: prepared (cold build
+/// cached like the others'), recorded, measured.
+pub fn run_extra(
+    filters: &[String],
+    recipe: &str,
+    cold: bool,
+    rows: &mut Vec<Row>,
+) -> Result<(), String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real/cost-apps");
+    let rd = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names: Vec<String> = rd
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str())))
+        .collect();
+    names.sort();
+    for name in names {
+        let d = dir.join(&name);
+        let probe = std::fs::read_to_string(d.join("probe")).map_err(|e| e.to_string())?;
+        let app = apps::parse(&name, &d, &probe)?;
+        println!("---- {name}: rebuild costs");
+        let w = AppWork::prepare(&app, recipe, cold)?;
+        PROFILES.lock().unwrap().push((name.clone(), record(&w)?));
+        run(&w, rows)?;
+    }
+    Ok(())
+}
+
+fn ecosystem(name: &str) -> &'static str {
+    match name.split('/').next().unwrap_or("") {
+        "pip-tiny" | "pipenv-bot" => "python",
+        "yarn-koa" => "node",
+        "go-stdlib" => "go",
+        "apt-heavy" => "debian",
+        _ => "other",
+    }
+}
+
+/// Prints the cost table and figures; returns failures (thresholds from [`FULL_SET`] changes).
+pub fn summary(rows: &[Row]) -> Vec<(String, String)> {
+    let mut failures = Vec::new();
+    println!(
+        "  {:<30} {:>8} {:>8} {:>8} {:>8}  re-run steps engine / estimate; log matches",
+        "change", "measured", "with log", "heur.", "heur.-1"
+    );
+    for r in rows {
+        let same = r.engine_rerun == r.predicted_rerun;
+        println!(
+            "  {:<30} {:>8.2} {:>8.2} {:>8.2} {:>8.2}  {:?} / {:?}{}; {}",
+            r.name,
+            r.measured,
+            r.with_log,
+            r.heuristic,
+            r.heuristic_others,
+            r.engine_rerun,
+            r.predicted_rerun,
+            if same { "" } else { "  DIFFER" },
+            r.matches.join(",")
+        );
+        if !same {
+            failures.push((
+                r.name.clone(),
+                "the steps the engine re-ran differ from the estimate's".to_string(),
+            ));
+        }
+    }
+    if rows.is_empty() {
+        return failures;
+    }
+    let col = |rs: &[&Row], f: fn(&Row) -> f64| rs.iter().map(|r| f(r)).collect::<Vec<f64>>();
+    let all: Vec<&Row> = rows.iter().collect();
+    let big: Vec<&Row> = rows.iter().filter(|r| r.measured >= 1.0).collect();
+    let fig = |rs: &[&Row], f: fn(&Row) -> f64| {
+        let (p, m) = (col(rs, f), col(rs, |r| r.measured));
+        (spearman(&p, &m), median_relative_error(&p, &m))
+    };
+    let ecos: BTreeSet<&str> = rows.iter().map(|r| ecosystem(&r.name)).collect();
+    let agree = rows
+        .iter()
+        .filter(|r| r.engine_rerun == r.predicted_rerun)
+        .count();
+    println!(
+        "  {} changes over {} ecosystems ({}), {} measured >= 1 s; re-run steps agree on {}/{}",
+        rows.len(),
+        ecos.len(),
+        ecos.iter().cloned().collect::<Vec<_>>().join(", "),
+        big.len(),
+        agree,
+        rows.len()
+    );
+    let (log_all, log_err) = fig(&all, |r| r.with_log);
+    let (log_big, _) = fig(&big, |r| r.with_log);
+    let (h_all, h_err) = fig(&all, |r| r.heuristic);
+    let (h_big, _) = fig(&big, |r| r.heuristic);
+    let (o_all, o_err) = fig(&all, |r| r.heuristic_others);
+    let (o_big, _) = fig(&big, |r| r.heuristic_others);
+    println!(
+        "  {:<44} {:>9} {:>12} {:>14}",
+        "mode", "rho, all", "rho, >= 1 s", "median rel.err"
+    );
+    for (m, a, b, e) in [
+        ("with the original's cold log", log_all, log_big, log_err),
+        (
+            "heuristics, rates from the cold builds",
+            h_all,
+            h_big,
+            h_err,
+        ),
+        (
+            "heuristics, rates from the other apps only",
+            o_all,
+            o_big,
+            o_err,
+        ),
+    ] {
+        println!("  {m:<44} {a:>9.3} {b:>12.3} {:>13.0}%", 100.0 * e);
+    }
+    if rows.len() < FULL_SET {
+        println!(
+            "  (thresholds asserted from {FULL_SET} changes; this run measured {})",
+            rows.len()
+        );
+        return failures;
+    }
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            failures.push(("cost".to_string(), what));
+        }
+    };
+    check(
+        ecos.len() >= 4,
+        format!("{} ecosystems measured, want >= 4", ecos.len()),
+    );
+    check(
+        log_all >= 0.9,
+        format!("rho with the log {log_all:.3} < 0.9"),
+    );
+    check(
+        log_big >= 0.9,
+        format!("rho with the log over changes >= 1 s {log_big:.3} < 0.9"),
+    );
+    check(h_all >= 0.8, format!("heuristic rho {h_all:.3} < 0.8"));
+    check(
+        h_err <= 1.0,
+        format!(
+            "heuristic median relative error {:.0}% > 100%",
+            100.0 * h_err
+        ),
+    );
+    failures
 }

@@ -4,6 +4,8 @@
 //!   DOCKOPT_REAL=1 cargo test --test real              every app
 //!   DOCKOPT_REAL=1 cargo test --test real -- flask     apps whose name contains `flask`
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cold    rebuild the originals and baselines
+//!   DOCKOPT_REAL=1 cargo test --test real -- --cost-only yarn go-std pipenv apt pip-tiny
+//!                                                      only the rebuild-cost measurements
 //!
 //! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (once per
 //! toolchain, only where a safe fix changed the Dockerfile: apps::baseline_apps); (b) the safe fix builds an image equal to the original up to the excuses
@@ -48,9 +50,13 @@ fn main() {
     }
     let mut filters = Vec::new();
     let mut cold = false;
+    let mut cost_only = false;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--cold" => cold = true,
+            // Only the rebuild-cost measurements (issue #17): no baselines, equivalence,
+            // runtimes or self-test.
+            "--cost-only" => cost_only = true,
             s if s.starts_with("--") => {}
             s => filters.push(s.to_string()),
         }
@@ -118,7 +124,10 @@ fn main() {
     }
     let prepared: Vec<apps::App> = works.iter().map(|w| w.app.clone()).collect();
     let changed: Vec<bool> = works.iter().map(|w| w.fixed != w.orig).collect();
-    for i in apps::baseline_apps(&prepared, &changed) {
+    for i in apps::baseline_apps(&prepared, &changed)
+        .into_iter()
+        .filter(|_| !cost_only)
+    {
         let t = Instant::now();
         let w = &works[i];
         println!(
@@ -141,19 +150,24 @@ fn main() {
         rep.phase("baselines", t);
     }
     report::print_excuses(&excuses);
+    // What a user keeps from the cold builds: their profiles teach the heuristics' rates.
+    cost::learn(&works);
     for w in &works {
         let t = Instant::now();
         let name = &w.app.name;
         println!("---- {name}: fixes {:?}", w.fixes);
-        if w.fixed == w.orig {
+        if cost_only {
+        } else if w.fixed == w.orig {
             rep.equiv(name, "unchanged by the safe fixes", 0);
         } else {
             rep.fix_verdict(name, &w.fixes.join(","), equiv::fixed(w, &excuses));
         }
         let tp = rep.phase("safe fixes", t);
-        match runtime::run(w, pg.as_ref()) {
-            Ok(s) => rep.sizes(name, s),
-            Err(e) => rep.fail(name, "runtime", &e),
+        if !cost_only {
+            match runtime::run(w, pg.as_ref()) {
+                Ok(s) => rep.sizes(name, s),
+                Err(e) => rep.fail(name, "runtime", &e),
+            }
         }
         let tp = rep.phase("multistage + probes", tp);
         if let Err(e) = cost::run(w, &mut rep.costs) {
@@ -162,7 +176,10 @@ fn main() {
         rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
     }
-    if selftest {
+    if let Err(e) = cost::run_extra(&filters, &recipe, cold, &mut rep.costs) {
+        rep.fail("cost-apps", "cost", &e);
+    }
+    if selftest && !cost_only {
         let t = Instant::now();
         match selftest::run(&excuses, &recipe) {
             Ok(m) => println!("harness self-test: {m}"),

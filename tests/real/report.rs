@@ -3,7 +3,6 @@
 //! median relative error, failures last.
 
 use crate::cost::Row;
-use crate::engine_cost::{median_relative_error, spearman};
 use crate::excuses::{Excuses, EXCUSES};
 use crate::runtime::Sizes;
 
@@ -128,55 +127,9 @@ impl Report {
                 None => println!("  {a:<18} {:>6.0} MB    {}", s.original_mb, s.note),
             }
         }
-        println!("\n==== real tier: rebuild costs (seconds of engine step time)");
-        println!(
-            "  {:<28} {:>9} {:>9} {:>9}  re-run steps engine / estimate",
-            "change", "measured", "with log", "heuristic"
-        );
-        let mut disagree = Vec::new();
-        for r in &self.costs {
-            let same = r.engine_rerun == r.predicted_rerun;
-            println!(
-                "  {:<28} {:>9.1} {:>9.1} {:>9.1}  {:?} / {:?}{}",
-                r.name,
-                r.measured,
-                r.with_log,
-                r.heuristic,
-                r.engine_rerun,
-                r.predicted_rerun,
-                if same { "" } else { "  DIFFER" }
-            );
-            if !same {
-                disagree.push(r.name.clone());
-            }
-        }
-        let col = |f: fn(&Row) -> f64| self.costs.iter().map(f).collect::<Vec<f64>>();
-        let (m, l, h) = (
-            col(|r| r.measured),
-            col(|r| r.with_log),
-            col(|r| r.heuristic),
-        );
-        if !self.costs.is_empty() {
-            println!(
-                "  {} changes: with the cold build's log: Spearman rho {:.3}, median relative error {:.0}%",
-                m.len(),
-                spearman(&l, &m),
-                100.0 * median_relative_error(&l, &m)
-            );
-            println!(
-                "  {} changes: heuristics alone:          Spearman rho {:.3}, median relative error {:.0}%",
-                m.len(),
-                spearman(&h, &m),
-                100.0 * median_relative_error(&h, &m)
-            );
-            println!("  (informational: issue #17 turns the rho >= 0.9 goal into a check)");
-        }
-        for d in disagree {
-            self.failures.push((
-                d,
-                "cost".into(),
-                "the steps the engine re-ran differ from the estimate's".into(),
-            ));
+        println!("\n==== real tier: rebuild costs (seconds the engine spent: steps + per-build vertices)");
+        for (what, msg) in crate::cost::summary(&self.costs) {
+            self.failures.push((what, "cost".into(), msg));
         }
         println!("\n==== real tier: seconds per app");
         for (a, s) in &self.times {

@@ -1,0 +1,139 @@
+//! Rates learned from real builds on this machine (issue #17): seconds per package for each
+//! installer (and, pooled, each ecosystem), seconds per step for command classes without a
+//! count (`go build`, `apt-get update`), and the per-build overhead. `dockopt profile record`
+//! derives them from a log and the Dockerfile it built; sums (not averages) are stored so
+//! profiles of several builds pool exactly. The heuristics use a learned figure where one
+//! exists and the documented default otherwise.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Observed totals for one key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Seconds spent (summed over the observations).
+    pub seconds: f64,
+    /// Packages installed (for per-package keys), else steps.
+    pub count: f64,
+    /// Observations pooled.
+    pub steps: u64,
+}
+
+impl Sample {
+    fn add(&mut self, o: &Sample) {
+        self.seconds += o.seconds;
+        self.count += o.count;
+        self.steps += o.steps;
+    }
+
+    pub fn rate(&self) -> Option<f64> {
+        (self.count > 0.0).then(|| self.seconds / self.count)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    /// `pip`, `npm`, `apt`… and the ecosystems `python`, `node`…: seconds per package.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub packages: BTreeMap<String, Sample>,
+    /// Command classes without a count (`go build`, `apt-get update`): seconds per step.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classes: BTreeMap<String, Sample>,
+    /// Per-build overhead (loading the definition and context, exporting): seconds per build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overhead: Option<Sample>,
+}
+
+impl Rates {
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty() && self.classes.is_empty() && self.overhead.is_none()
+    }
+
+    pub fn merge(&mut self, o: &Rates) {
+        for (k, s) in &o.packages {
+            self.packages.entry(k.clone()).or_default().add(s);
+        }
+        for (k, s) in &o.classes {
+            self.classes.entry(k.clone()).or_default().add(s);
+        }
+        if let Some(s) = &o.overhead {
+            self.overhead.get_or_insert_with(Sample::default).add(s);
+        }
+    }
+
+    /// Seconds per package for installer `tool` of `ecosystem`: the tool's own rate, else the
+    /// ecosystem's pooled one.
+    pub fn per_package(&self, tool: &str, ecosystem: &str) -> Option<f64> {
+        self.packages
+            .get(tool)
+            .and_then(Sample::rate)
+            .or_else(|| self.packages.get(ecosystem).and_then(Sample::rate))
+    }
+
+    pub fn class(&self, key: &str) -> Option<f64> {
+        self.classes.get(key).and_then(Sample::rate)
+    }
+
+    pub fn overhead(&self) -> Option<f64> {
+        self.overhead.as_ref().and_then(Sample::rate)
+    }
+
+    pub fn learn_packages(&mut self, tool: &str, ecosystem: &str, seconds: f64, packages: u64) {
+        let s = Sample {
+            seconds,
+            count: packages as f64,
+            steps: 1,
+        };
+        self.packages.entry(tool.to_string()).or_default().add(&s);
+        if ecosystem != tool {
+            self.packages
+                .entry(ecosystem.to_string())
+                .or_default()
+                .add(&s);
+        }
+    }
+
+    pub fn learn_class(&mut self, key: &str, seconds: f64) {
+        self.classes
+            .entry(key.to_string())
+            .or_default()
+            .add(&Sample {
+                seconds,
+                count: 1.0,
+                steps: 1,
+            });
+    }
+
+    pub fn learn_overhead(&mut self, seconds: f64) {
+        self.overhead
+            .get_or_insert_with(Sample::default)
+            .add(&Sample {
+                seconds,
+                count: 1.0,
+                steps: 1,
+            });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooled_sums_and_fallback_to_the_ecosystem() {
+        let mut a = Rates::default();
+        a.learn_packages("pip", "python", 10.0, 5);
+        let mut b = Rates::default();
+        b.learn_packages("uv", "python", 2.0, 5);
+        b.learn_class("go build", 4.0);
+        b.learn_overhead(0.3);
+        a.merge(&b);
+        assert_eq!(a.per_package("pip", "python"), Some(2.0));
+        assert_eq!(a.per_package("poetry", "python"), Some(1.2));
+        assert_eq!(a.per_package("npm", "node"), None);
+        assert_eq!(a.class("go build"), Some(4.0));
+        assert_eq!(a.overhead(), Some(0.3));
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Rates>(&json).unwrap(), a);
+    }
+}

@@ -1,0 +1,138 @@
+//! Package counts of lockfiles, each format parsed for what it is (issue #17): a lockfile's
+//! size says little about how many packages an install fetches (`poetry.lock` is mostly file
+//! hashes: 30 kB for 12 packages). One file per format; [`FORMATS`] is the table the cost
+//! model looks a file name up in.
+
+mod cargo;
+mod composer;
+mod gemfile;
+mod gosum;
+mod npm;
+mod nuget;
+mod pipfile;
+mod pnpm;
+mod poetry;
+mod uv;
+mod yarn;
+
+/// What a lockfile says an install fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Count {
+    /// Packages a production install fetches (the project itself and workspace members
+    /// excluded).
+    pub packages: usize,
+    /// Development-only packages the format marks as such (0 when it does not say).
+    pub dev: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct LockError {
+    pub file: &'static str,
+    pub message: String,
+}
+
+pub(crate) fn err(file: &'static str, message: impl ToString) -> LockError {
+    LockError {
+        file,
+        message: message.to_string(),
+    }
+}
+
+/// One lockfile format: its file name, the ecosystem whose install reads it, its parser.
+pub struct Format {
+    pub file: &'static str,
+    /// Ecosystem key (`python`, `node`, `rust`, `go`, `ruby`, `php`, `dotnet`), the same key
+    /// the cost model's learned rates are kept under.
+    pub ecosystem: &'static str,
+    pub parse: fn(&str) -> Result<Count, LockError>,
+}
+
+pub const FORMATS: &[Format] = &[
+    Format {
+        file: "poetry.lock",
+        ecosystem: "python",
+        parse: poetry::count,
+    },
+    Format {
+        file: "uv.lock",
+        ecosystem: "python",
+        parse: uv::count,
+    },
+    Format {
+        file: "Pipfile.lock",
+        ecosystem: "python",
+        parse: pipfile::count,
+    },
+    Format {
+        file: "package-lock.json",
+        ecosystem: "node",
+        parse: npm::count,
+    },
+    Format {
+        file: "npm-shrinkwrap.json",
+        ecosystem: "node",
+        parse: npm::count,
+    },
+    Format {
+        file: "yarn.lock",
+        ecosystem: "node",
+        parse: yarn::count,
+    },
+    Format {
+        file: "pnpm-lock.yaml",
+        ecosystem: "node",
+        parse: pnpm::count,
+    },
+    Format {
+        file: "Cargo.lock",
+        ecosystem: "rust",
+        parse: cargo::count,
+    },
+    Format {
+        file: "go.sum",
+        ecosystem: "go",
+        parse: gosum::count,
+    },
+    Format {
+        file: "Gemfile.lock",
+        ecosystem: "ruby",
+        parse: gemfile::count,
+    },
+    Format {
+        file: "composer.lock",
+        ecosystem: "php",
+        parse: composer::count,
+    },
+    Format {
+        file: "packages.lock.json",
+        ecosystem: "dotnet",
+        parse: nuget::count,
+    },
+];
+
+/// The format of a lockfile, by its base name.
+pub fn format_of(path: &str) -> Option<&'static Format> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    FORMATS.iter().find(|f| f.file == base)
+}
+
+/// Counts the packages of `path` (by its base name) from its text; `None` when the name is
+/// not a lockfile this table knows.
+pub fn count(path: &str, text: &str) -> Option<Result<Count, LockError>> {
+    format_of(path).map(|f| (f.parse)(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_is_reachable_by_name() {
+        for f in FORMATS {
+            assert!(format_of(&format!("sub/dir/{}", f.file)).is_some());
+        }
+        assert!(format_of("requirements.txt").is_none());
+        assert!(count("x/poetry.lock", "not = [toml").unwrap().is_err());
+    }
+}

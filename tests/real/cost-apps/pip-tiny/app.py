@@ -1,0 +1,5 @@
+import os
+
+import bottle
+
+print("pip-tiny ok", os.environ.get("APP_GREETING", ""), bottle.__version__)
