@@ -40,12 +40,13 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    // (ARG step, name, RUN steps after it in its stage) where the first RUN does not use it
+    use std::collections::HashMap;
+    // (ARG step, name, stage, index of the first RUN after it in the stage)
+    // where that first RUN does not use it
     let mut candidates = Vec::new();
     // RUN steps per stage, in order: each ARG takes the suffix after it
     // (collecting it per ARG by a scan of the stage was quadratic).
-    let mut runs: std::collections::HashMap<usize, Vec<&crate::model::Step>> =
-        std::collections::HashMap::new();
+    let mut runs: HashMap<usize, Vec<&crate::model::Step>> = HashMap::new();
     for s in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
         runs.entry(s.stage).or_default().push(s);
     }
@@ -61,11 +62,10 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 continue;
             }
             let stage_runs = runs.get(&step.stage).map_or(&[][..], |v| v.as_slice());
-            let later_runs =
-                &stage_runs[stage_runs.partition_point(|s| s.instruction <= step.instruction)..];
-            match later_runs.first() {
+            let from = stage_runs.partition_point(|s| s.instruction <= step.instruction);
+            match stage_runs.get(from) {
                 Some(first) if !first.var_refs.iter().any(|v| v == name) => {
-                    candidates.push((step, name.as_str(), later_runs))
+                    candidates.push((step, name.as_str(), step.stage, from))
                 }
                 _ => {} // used right away, or no RUN after it: nothing to move
             }
@@ -87,19 +87,55 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .filter(|r| r.result == Verdict::Miss)
         .map(|r| r.line)
         .collect();
-    for (step, name, later_runs) in candidates {
-        let wasted: Vec<usize> = later_runs
-            .iter()
-            .take_while(|s| !s.var_refs.iter().any(|v| v == name))
-            .map(|s| cx.ins(s.instruction).start_line)
-            .filter(|l| missed.contains(l))
-            .collect();
+    // Per stage: the RUNs (by index) that use each variable, and the missed
+    // RUNs in order, so each ARG's answer is two binary searches instead of
+    // a walk over the rest of its stage (quadratic with an ARG per block).
+    struct StageIndex<'a> {
+        uses: HashMap<&'a str, Vec<usize>>,
+        missed_at: Vec<usize>,
+        missed_lines: Vec<usize>,
+    }
+    let index: HashMap<usize, StageIndex> = runs
+        .iter()
+        .map(|(&stage, stage_runs)| {
+            let mut ix = StageIndex {
+                uses: HashMap::new(),
+                missed_at: Vec::new(),
+                missed_lines: Vec::new(),
+            };
+            for (i, s) in stage_runs.iter().enumerate() {
+                for v in &s.var_refs {
+                    let at = ix.uses.entry(v.as_str()).or_default();
+                    if at.last() != Some(&i) {
+                        at.push(i);
+                    }
+                }
+                let line = cx.ins(s.instruction).start_line;
+                if missed.contains(&line) {
+                    ix.missed_at.push(i);
+                    ix.missed_lines.push(line);
+                }
+            }
+            (stage, ix)
+        })
+        .collect();
+    for (step, name, stage, from) in candidates {
+        let (Some(ix), Some(stage_runs)) = (index.get(&stage), runs.get(&stage)) else {
+            continue;
+        };
+        let use_at = ix.uses.get(name).and_then(|at| {
+            let k = at.partition_point(|&i| i < from);
+            at.get(k).copied()
+        });
+        let end = use_at.unwrap_or(stage_runs.len());
+        let lo = ix.missed_at.partition_point(|&i| i < from);
+        let hi = ix.missed_at.partition_point(|&i| i < end);
+        let wasted = &ix.missed_lines[lo..hi];
         if wasted.is_empty() {
             continue;
         }
-        let first_use = later_runs
-            .iter()
-            .find(|s| s.var_refs.iter().any(|v| v == name))
+        let first_use = use_at
+            .and_then(|i| stage_runs.get(i))
             .map(|s| cx.ins(s.instruction).start_line);
         let ins = cx.ins(step.instruction);
         let target = match first_use {
@@ -113,7 +149,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 format!(
                     "a new value of `{name}` re-runs {} RUN step(s) that do not use it (lines {})",
                     wasted.len(),
-                    lines_list(&wasted)
+                    lines_list(wasted)
                 ),
             )
             .with_fix(Fix::display(format!("declare `ARG {name}` {target}"))),

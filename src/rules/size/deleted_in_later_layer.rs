@@ -48,9 +48,50 @@ fn covers(added: &str, removed: &str) -> bool {
     a == r || a.starts_with(&format!("{r}/")) || r.starts_with(&format!("{a}/"))
 }
 
+/// The paths earlier layers of a stage added, by normalized path, each with
+/// the order and line of its first addition. `rm` asks for the first entry
+/// that [`covers`] its target: the target, its ancestors and its
+/// descendants are looked up instead of scanning every addition (a scan per
+/// RUN was quadratic in the stage's length).
+#[derive(Clone, Default)]
+struct Added {
+    first: std::collections::BTreeMap<String, (usize, String, usize)>,
+    next: usize,
+}
+
+impl Added {
+    fn push(&mut self, path: String, line: usize) {
+        let n = self.next;
+        self.next += 1;
+        self.first.entry(norm(&path)).or_insert((n, path, line));
+    }
+
+    /// The earliest addition that [`covers`] `removed`: (path, line).
+    fn find(&self, removed: &str) -> Option<(&str, usize)> {
+        let r = norm(removed);
+        // `r` itself and every ancestor `a` (r starts with "a/")
+        let cuts = r.match_indices('/').map(|(i, _)| i).filter(|&i| i > 0);
+        let same_or_above = cuts
+            .map(|i| &r[..i])
+            .chain([r.as_str()])
+            .filter_map(|k| self.first.get(k));
+        // descendants: keys from "r/" up to "r0" ('0' follows '/')
+        let base = r.trim_end_matches('/');
+        let below = self
+            .first
+            .range(format!("{base}/")..format!("{base}0"))
+            .filter(|(k, _)| covers(k, &r))
+            .map(|(_, e)| e);
+        same_or_above
+            .chain(below)
+            .min_by_key(|e| e.0)
+            .map(|(_, p, l)| (p.as_str(), *l))
+    }
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     // (path, line that added it) per stage, following the FROM chain
-    let mut added: Vec<Vec<(String, usize)>> = vec![Vec::new(); cx.model.stages.len()];
+    let mut added: Vec<Added> = vec![Added::default(); cx.model.stages.len()];
     for (si, stage) in cx.model.stages.iter().enumerate() {
         if let crate::model::Base::Stage(b) = stage.base {
             added[si] = added[b].clone();
@@ -67,7 +108,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                             c.dest.clone()
                         };
                         if dest != "/" && !s.path.is_empty() {
-                            added[si].push((dest, ins.start_line));
+                            added[si].push(dest, ins.start_line);
                         }
                     }
                 }
@@ -82,9 +123,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                                 } else {
                                     format!("{}/{}", r.cwd.trim_end_matches('/'), target)
                                 };
-                                if let Some((p, line)) =
-                                    added[si].iter().find(|(p, _)| covers(p, &abs))
-                                {
+                                if let Some((p, line)) = added[si].find(&abs) {
                                     out.push(
                                         cx.finding(&RULE, cx.find_in(ins, target), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
                                             .with_fix(Fix::display(format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage"))),
@@ -94,9 +133,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                             }
                         }
                     }
+                    // this RUN's additions: those it also deletes never reach a layer
+                    let mut fresh: Vec<String> = Vec::new();
                     for c in &cmds {
                         if c.is_apt_update() {
-                            added[si].push(("/var/lib/apt/lists".into(), ins.start_line));
+                            fresh.push("/var/lib/apt/lists".into());
                         }
                         let args = c.args();
                         let flag = match c.program() {
@@ -112,7 +153,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                                     } else {
                                         format!("{}/{}", r.cwd.trim_end_matches('/'), w[1])
                                     };
-                                    added[si].push((p, ins.start_line));
+                                    fresh.push(p);
                                 }
                             }
                         }
@@ -123,9 +164,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         .filter(|c| c.program() == "rm")
                         .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')).cloned())
                         .collect();
-                    added[si].retain(|(p, l)| {
-                        *l != ins.start_line || !removed.iter().any(|r| covers(p, r))
-                    });
+                    for p in fresh {
+                        if !removed.iter().any(|r| covers(&p, r)) {
+                            added[si].push(p, ins.start_line);
+                        }
+                    }
                 }
                 _ => {}
             }
