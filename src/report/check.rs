@@ -416,12 +416,22 @@ pub fn attach_rewrite_fixes(report: &mut FileReport) {
             edits: Vec::new(),
         });
     }
+    // Findings by code, sorted by line (stable: ties keep report order), so
+    // each fix finds its nearest finding by binary search; a scan per fix
+    // was quadratic on large files.
+    let mut by_code: std::collections::HashMap<&str, Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_code.entry(f.code).or_default().push((f.start.line, i));
+    }
+    for v in by_code.values_mut() {
+        v.sort_by_key(|&(line, _)| line);
+    }
     for a in out.applied.iter().chain(&out.unsafe_available) {
-        let same_code = |f: &&mut crate::rules::Finding| f.code == a.code;
-        let pick = findings
-            .iter_mut()
-            .filter(same_code)
-            .min_by_key(|f| f.start.line.abs_diff(a.line));
+        let pick = by_code
+            .get(a.code)
+            .and_then(|v| nearest(v, a.line))
+            .and_then(|i| findings.get_mut(i));
         if let Some(f) = pick {
             let described = f.fix.as_ref().is_none_or(|x| x.edits.is_empty());
             if described {
@@ -437,6 +447,22 @@ pub fn attach_rewrite_fixes(report: &mut FileReport) {
             }
         }
     }
+}
+
+/// In `(line, index)` pairs sorted by line, the index of the finding nearest
+/// to `line`; of equally near ones the first in report order (what
+/// `min_by_key` over the report gave).
+fn nearest(v: &[(usize, usize)], line: usize) -> Option<usize> {
+    let first_of = |l: usize| v.get(v.partition_point(|&(x, _)| x < l)).map(|&(x, i)| (x, i));
+    let above = v.get(v.partition_point(|&(x, _)| x < line)).copied();
+    let below = v[..v.partition_point(|&(x, _)| x < line)]
+        .last()
+        .and_then(|&(x, _)| first_of(x));
+    [below, above]
+        .into_iter()
+        .flatten()
+        .min_by_key(|&(x, i)| (x.abs_diff(line), i))
+        .map(|(_, i)| i)
 }
 
 /// The safe fixes `dockopt fix` would apply to this file, as the fixed text.

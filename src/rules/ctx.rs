@@ -8,6 +8,7 @@ use crate::model::{self, Base, BuildOptions, Model, Op, Step};
 use crate::shell::{self, Invocation, Place, Script, Word};
 use crate::syntax::{Dockerfile, Instruction, Keyword, Position, Span};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The build context, measured on disk.
 #[derive(Debug, Clone)]
@@ -75,6 +76,10 @@ pub struct DockerfileCtx<'a> {
     /// (`bash <<EOF`); empty for other instructions and for a script that
     /// does not parse or runs under a non-POSIX `SHELL` (unknown: no finding).
     scripts: Vec<Vec<Read>>,
+    /// Simulations of a one-line edit, by edited path: rules ask for the
+    /// same one per stage, and each simulates the whole file (rerunning it
+    /// per stage made `check` quadratic in the number of stages × steps).
+    edit_sims: std::sync::Mutex<std::collections::HashMap<String, Option<Arc<Simulation>>>>,
 }
 
 /// A parsed script and the text its spans index (None: the Dockerfile source).
@@ -263,6 +268,7 @@ impl<'a> DockerfileCtx<'a> {
             context,
             shipped,
             scripts,
+            edit_sims: Default::default(),
         }
     }
 
@@ -401,7 +407,23 @@ impl<'a> DockerfileCtx<'a> {
 
     /// Runs the cache simulator for `p` against this file; `None` when the
     /// model cannot be rebuilt for it.
-    pub fn simulate(&self, p: Perturb) -> Option<Simulation> {
+    pub fn simulate(&self, p: Perturb) -> Option<Arc<Simulation>> {
+        if let Perturb::Edit(path) = p {
+            let cached = self.edit_sims.lock().ok().and_then(|m| m.get(path).cloned());
+            if let Some(done) = cached {
+                return done;
+            }
+            let sim = self.simulate_uncached(p).map(Arc::new);
+            if let Ok(mut m) = self.edit_sims.lock() {
+                m.insert(path.to_string(), sim.clone());
+            }
+            return sim;
+        }
+        self.simulate_uncached(p)
+            .map(Arc::new)
+    }
+
+    fn simulate_uncached(&self, p: Perturb) -> Option<Simulation> {
         let tree = match self.context {
             Some(c) => c.filtered.clone(),
             None => empty_tree()?,

@@ -24,7 +24,7 @@ pub use lexer::is_name;
 pub use parser::ShellError;
 pub use walk::{commands, each_redirect, each_word, pipelines, tokens, Place};
 
-use crate::syntax::lines::{continuation_at, physical_lines};
+use crate::syntax::lines::{continuation_at, physical_lines_from};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword, Span};
 
 /// Parses a script whose offsets are `offset + i` for byte `i` of `text`.
@@ -218,8 +218,7 @@ fn source_map(df: &Dockerfile, span: Span, text: &str) -> Vec<usize> {
     }
     let mut joined = String::new();
     let mut map: Vec<usize> = Vec::new();
-    let lines = physical_lines(src, span.start);
-    for (n, line) in lines.iter().enumerate() {
+    for (n, line) in physical_lines_from(src, span.start).enumerate() {
         if line.start >= span.end && n > 0 {
             break;
         }

@@ -13,10 +13,19 @@ pub struct PhysLine {
 }
 
 pub fn physical_lines(text: &str, first_start: usize) -> Vec<PhysLine> {
+    physical_lines_from(text, first_start).collect()
+}
+
+/// The physical lines from `first_start` on, one at a time: a caller that
+/// needs only an instruction's few lines must not split the rest of the
+/// file (once per RUN, that made `check` quadratic in the file's length).
+pub fn physical_lines_from(text: &str, first_start: usize) -> impl Iterator<Item = PhysLine> + '_ {
     let bytes = text.as_bytes();
-    let mut lines = Vec::new();
     let mut start = first_start;
-    while start < bytes.len() {
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
         let end = match bytes[start..].iter().position(|&b| b == b'\n') {
             Some(i) => start + i + 1,
             None => bytes.len(),
@@ -25,14 +34,14 @@ pub fn physical_lines(text: &str, first_start: usize) -> Vec<PhysLine> {
         while content_end > start && matches!(bytes[content_end - 1], b'\n' | b'\r') {
             content_end -= 1;
         }
-        lines.push(PhysLine {
+        let line = PhysLine {
             start,
             content_end,
             end,
-        });
+        };
         start = end;
-    }
-    lines
+        Some(line)
+    })
 }
 
 /// Where a line continues: the escape character followed only by blanks,

@@ -65,15 +65,25 @@ fn reads(
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    let mut fx = std::collections::HashMap::new();
-    // (ARG step, name, RUN steps after it in its stage) where the first RUN does not use it
+    use std::collections::HashMap;
+    let mut fx = HashMap::new();
+    // (ARG step, name, stage, index of the first RUN after it in the stage)
+    // where that first RUN does not use it
     let mut candidates = Vec::new();
     // RUN steps per stage, in order: each ARG takes the suffix after it
     // (collecting it per ARG by a scan of the stage was quadratic).
-    let mut runs: std::collections::HashMap<usize, Vec<&crate::model::Step>> =
-        std::collections::HashMap::new();
+    let mut runs: HashMap<usize, Vec<&crate::model::Step>> = HashMap::new();
     for s in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
         runs.entry(s.stage).or_default().push(s);
+    }
+    // The last ENV of each stage that reads each variable: an ARG feeds an ENV
+    // when one comes after it (one pass, not a scan of the file per ARG).
+    let mut last_env_use: HashMap<(usize, &str), usize> = HashMap::new();
+    for s in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Env) {
+        for v in &s.var_refs {
+            let at = last_env_use.entry((s.stage, v.as_str())).or_insert(0);
+            *at = (*at).max(s.instruction);
+        }
     }
     for step in cx.model.steps.iter().filter(|s| s.keyword == Keyword::Arg) {
         for name in &step.defines {
@@ -88,21 +98,17 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             }
             // An ARG that feeds an ENV: the ENV carries the value into every
             // later RUN, so moving the ARG alone only breaks the ENV.
-            let feeds_env = cx.model.steps.iter().any(|s| {
-                s.stage == step.stage
-                    && s.instruction > step.instruction
-                    && s.keyword == Keyword::Env
-                    && s.var_refs.iter().any(|v| v == name)
-            });
+            let feeds_env = last_env_use
+                .get(&(step.stage, name.as_str()))
+                .is_some_and(|&at| at > step.instruction);
             if feeds_env {
                 continue;
             }
             let stage_runs = runs.get(&step.stage).map_or(&[][..], |v| v.as_slice());
-            let later_runs =
-                &stage_runs[stage_runs.partition_point(|s| s.instruction <= step.instruction)..];
-            match later_runs.first() {
+            let from = stage_runs.partition_point(|s| s.instruction <= step.instruction);
+            match stage_runs.get(from) {
                 Some(first) if !reads(cx, first, name, &mut fx) => {
-                    candidates.push((step, name.as_str(), later_runs))
+                    candidates.push((step, name.as_str(), step.stage, from))
                 }
                 _ => {} // used right away, or no RUN after it: nothing to move
             }
@@ -124,22 +130,89 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .filter(|r| r.result == Verdict::Miss)
         .map(|r| r.line)
         .collect();
-    for (step, name, later_runs) in candidates {
-        let mut wasted = Vec::new();
-        let mut first_use = None;
-        for s in later_runs {
-            if reads(cx, s, name, &mut fx) {
-                first_use = Some(cx.ins(s.instruction).start_line);
-                break;
+    // Per stage: the RUNs (by index) that read each variable, explicitly or
+    // through a tool's implicit environment, and the missed RUNs in order, so
+    // each ARG's answer is a few binary searches instead of a walk over the
+    // rest of its stage (quadratic with an ARG per block). Only stages with a
+    // candidate are indexed: their RUNs' effects are computed once each.
+    #[derive(Default)]
+    struct StageIndex {
+        uses: HashMap<String, Vec<usize>>,
+        prefix_uses: Vec<(String, Vec<usize>)>,
+        reads_all: Vec<usize>,
+        missed_at: Vec<usize>,
+        missed_lines: Vec<usize>,
+    }
+    fn push(at: &mut Vec<usize>, i: usize) {
+        if at.last() != Some(&i) {
+            at.push(i);
+        }
+    }
+    fn next_at(at: &[usize], from: usize) -> Option<usize> {
+        at.get(at.partition_point(|&i| i < from)).copied()
+    }
+    let mut index: HashMap<usize, StageIndex> = HashMap::new();
+    for &(_, _, stage, _) in &candidates {
+        if index.contains_key(&stage) {
+            continue;
+        }
+        let mut ix = StageIndex::default();
+        for (i, s) in runs.get(&stage).into_iter().flatten().enumerate() {
+            for v in &s.var_refs {
+                push(ix.uses.entry(v.clone()).or_default(), i);
+            }
+            if let Some(crate::model::Op::Run(run)) = &s.op {
+                let e = fx
+                    .entry(s.instruction)
+                    .or_insert_with(|| crate::effects::of_run(cx.df, cx.ins(s.instruction), run));
+                if e.env_read.everything {
+                    push(&mut ix.reads_all, i);
+                }
+                for v in &e.env_read.names {
+                    push(ix.uses.entry(v.clone()).or_default(), i);
+                }
+                for p in &e.env_read.prefixes {
+                    match ix.prefix_uses.iter_mut().find(|(q, _)| q == p) {
+                        Some((_, at)) => push(at, i),
+                        None => ix.prefix_uses.push((p.clone(), vec![i])),
+                    }
+                }
             }
             let line = cx.ins(s.instruction).start_line;
             if missed.contains(&line) {
-                wasted.push(line);
+                ix.missed_at.push(i);
+                ix.missed_lines.push(line);
             }
         }
+        index.insert(stage, ix);
+    }
+    for (step, name, stage, from) in candidates {
+        let (Some(ix), Some(stage_runs)) = (index.get(&stage), runs.get(&stage)) else {
+            continue;
+        };
+        let use_at = ix
+            .uses
+            .get(name)
+            .and_then(|at| next_at(at, from))
+            .into_iter()
+            .chain(next_at(&ix.reads_all, from))
+            .chain(
+                ix.prefix_uses
+                    .iter()
+                    .filter(|(p, _)| name.starts_with(p.as_str()))
+                    .filter_map(|(_, at)| next_at(at, from)),
+            )
+            .min();
+        let end = use_at.unwrap_or(stage_runs.len());
+        let lo = ix.missed_at.partition_point(|&i| i < from);
+        let hi = ix.missed_at.partition_point(|&i| i < end);
+        let wasted = &ix.missed_lines[lo..hi];
         if wasted.is_empty() {
             continue;
         }
+        let first_use = use_at
+            .and_then(|i| stage_runs.get(i))
+            .map(|s| cx.ins(s.instruction).start_line);
         let ins = cx.ins(step.instruction);
         let target = match first_use {
             Some(l) => format!("just above its first use (line {l})"),
@@ -176,7 +249,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 format!(
                     "a new value of `{name}` re-runs {} RUN step(s) that do not use it (lines {})",
                     wasted.len(),
-                    lines_list(&wasted)
+                    lines_list(wasted)
                 ),
             )
             .with_fix(Fix::display(format!("declare `ARG {name}` {target}{with}"))),

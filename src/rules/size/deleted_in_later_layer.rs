@@ -112,9 +112,55 @@ fn deletes(cx: &DockerfileCtx, a: &Added, removed: &str) -> Option<String> {
     context_has(cx, &rel)?.then_some(removed)
 }
 
+/// What earlier layers of a stage added, by normalised path, in order. An
+/// `rm` looks up its target, the target's ancestors and its descendants
+/// instead of scanning every addition (a scan per RUN was quadratic in the
+/// stage's length).
+#[derive(Clone, Default)]
+struct Layers {
+    by_path: std::collections::BTreeMap<String, Vec<(usize, Added)>>,
+    next: usize,
+}
+
+impl Layers {
+    fn push(&mut self, a: Added) {
+        let n = self.next;
+        self.next += 1;
+        self.by_path.entry(norm(&a.path)).or_default().push((n, a));
+    }
+
+    /// The additions an `rm` of `removed` may touch, earliest first: those at
+    /// `removed`, above it and below it.
+    fn near(&self, removed: &str) -> Vec<&Added> {
+        let r = norm(removed);
+        let mut keys: Vec<&str> = r
+            .match_indices('/')
+            .map(|(i, _)| i)
+            .filter(|&i| i > 0)
+            .map(|i| &r[..i])
+            .chain([r.as_str(), "/"])
+            .collect();
+        keys.dedup();
+        let base = r.trim_end_matches('/');
+        let below = self
+            .by_path
+            .range(format!("{base}/")..format!("{base}0"))
+            .flat_map(|(_, v)| v);
+        let mut hits: Vec<&(usize, Added)> = keys
+            .into_iter()
+            .filter_map(|k| self.by_path.get(k))
+            .flatten()
+            .chain(below)
+            .collect();
+        hits.sort_by_key(|e| e.0);
+        hits.dedup_by_key(|e| e.0);
+        hits.into_iter().map(|e| &e.1).collect()
+    }
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     // what earlier layers added, per stage, following the FROM chain
-    let mut added: Vec<Vec<Added>> = vec![Vec::new(); cx.model.stages.len()];
+    let mut added: Vec<Layers> = vec![Layers::default(); cx.model.stages.len()];
     for (si, stage) in cx.model.stages.iter().enumerate() {
         if let crate::model::Base::Stage(b) = stage.base {
             added[si] = added[b].clone();
@@ -171,7 +217,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         for (target, abs) in &targets {
                             let Some(abs) = abs else { continue };
                             let hit = added[si]
-                                .iter()
+                                .near(abs)
+                                .into_iter()
                                 .find_map(|a| deletes(cx, a, abs).map(|p| (p, a)));
                             if let Some((p, a)) = hit {
                                 let line = a.line;
