@@ -281,6 +281,38 @@ pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> 
     (!dev.is_empty()).then_some(dev)
 }
 
+impl ComposeCtx<'_> {
+    /// Why this compose file is for development or CI, not for running the
+    /// service: its name says so (`docker-compose.ci.yml`, `compose.dev.yaml`),
+    /// or a service that builds an image bind-mounts the project over it
+    /// (`.:/app`: the code is edited live).
+    pub fn for_development(&self) -> Option<String> {
+        const WORDS: &[&str] = &["dev", "development", "ci", "test", "tests", "testing", "local"];
+        let name = self.file.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| WORDS.contains(&w))
+        {
+            return Some(format!("`{name}` is for development or CI"));
+        }
+        let live = self.services.iter().find(|svc| {
+            svc.get("build").is_some()
+                && svc.get("volumes").is_some_and(|(_, v)| {
+                    items(v).iter().any(|i| {
+                        scalar(i).is_some_and(|s| {
+                            let src = s.split(':').next().unwrap_or("");
+                            s.contains(':') && (src == "." || src == "./" || src == "..")
+                        })
+                    })
+                })
+        })?;
+        Some(format!(
+            "service `{}` mounts the project over its image: a development setup",
+            live.name
+        ))
+    }
+}
+
 /// Parses a compose file; the error is `(line, column, message)`.
 pub fn parse(text: &str) -> Result<Node, (usize, usize, String)> {
     let docs = MarkedYamlOwned::load_from_str(text).map_err(|e| {
