@@ -295,6 +295,25 @@ fn field_contexts() {
         failures.len(),
         failures.join("\n")
     );
+    // The precision table in docs/rules.md (src/rules/precision.rs) holds
+    // these counts: a rule change that moves them must revisit the table.
+    let mut stale = Vec::new();
+    for (code, (n, _)) in &per_rule {
+        let recorded = dockopt::rules::precision::of(code).map_or(0, |p| p.findings as usize);
+        if recorded != *n {
+            stale.push(format!("{code}: measured {n}, src/rules/precision.rs says {recorded}"));
+        }
+    }
+    for p in dockopt::rules::precision::FIELD {
+        if p.findings > 0 && !per_rule.contains_key(p.code) {
+            stale.push(format!("{}: measured 0, src/rules/precision.rs says {}", p.code, p.findings));
+        }
+    }
+    assert!(
+        stale.is_empty() || results.len() != dockopt::rules::precision::CONTEXTS as usize,
+        "the precision table is stale (review the new findings by hand, then update it):\n{}",
+        stale.join("\n")
+    );
 }
 
 /// corpus/ (in the repository, so always run): `fix --stdout` (safe and
