@@ -375,11 +375,22 @@ fn build_tools_in_development_images_are_not_findings() {
     let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\n";
     let settings = Settings::default().with_cli(&["DO207".to_string()], &[]);
     let count = |name: &str| {
-        check_dockerfile(Path::new(name), name, text, &settings, &CheckOptions::default())
-            .findings
-            .len()
+        check_dockerfile(
+            Path::new(name),
+            name,
+            text,
+            &settings,
+            &CheckOptions::default(),
+        )
+        .findings
+        .len()
     };
-    for dev in [".devcontainer/Dockerfile", "Dockerfile.dev", "docker/test/Dockerfile", "Dockerfile.tests"] {
+    for dev in [
+        ".devcontainer/Dockerfile",
+        "Dockerfile.dev",
+        "docker/test/Dockerfile",
+        "Dockerfile.tests",
+    ] {
         assert_eq!(count(dev), 0, "{dev}");
     }
     for shipped in ["Dockerfile", "Dockerfile.prod", "devops/Dockerfile"] {
@@ -407,9 +418,15 @@ fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_ima
     };
     let count = |rel: &str| {
         let p = r.join(rel);
-        check_dockerfile(&p, rel, text, &settings, &opts).findings.len()
+        check_dockerfile(&p, rel, text, &settings, &opts)
+            .findings
+            .len()
     };
-    std::fs::write(r.join("compose.yaml"), compose("    volumes:\n      - ./:/app\n")).unwrap();
+    std::fs::write(
+        r.join("compose.yaml"),
+        compose("    volumes:\n      - ./:/app\n"),
+    )
+    .unwrap();
     assert_eq!(count("infra/php.Dockerfile"), 0);
     assert_eq!(count("Dockerfile"), 2, "the main Dockerfile ships");
     // without the bind mount the compose image may be what runs

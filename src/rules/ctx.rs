@@ -374,7 +374,9 @@ impl<'a> DockerfileCtx<'a> {
             .and_then(|t| t.name.as_deref())
             .filter(|n| marked(n))
         {
-            return Some(format!("the stage it builds, `{name}`, is a development or test image"));
+            return Some(format!(
+                "the stage it builds, `{name}`, is a development or test image"
+            ));
         }
         // A Dockerfile beside the main one (`data/infra/php.Dockerfile`) that
         // only compose services mounting the source over it build. The main

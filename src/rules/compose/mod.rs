@@ -249,7 +249,12 @@ impl<'a> ComposeCtx<'a> {
 pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> {
     let want = dockerfile.canonicalize().ok()?;
     let mut dev = Vec::new();
-    for name in ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"] {
+    for name in [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ] {
         let file = dir.join(name);
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -287,8 +292,20 @@ impl ComposeCtx<'_> {
     /// or a service that builds an image bind-mounts the project over it
     /// (`.:/app`: the code is edited live).
     pub fn for_development(&self) -> Option<String> {
-        const WORDS: &[&str] = &["dev", "development", "ci", "test", "tests", "testing", "local"];
-        let name = self.file.file_name()?.to_string_lossy().to_ascii_lowercase();
+        const WORDS: &[&str] = &[
+            "dev",
+            "development",
+            "ci",
+            "test",
+            "tests",
+            "testing",
+            "local",
+        ];
+        let name = self
+            .file
+            .file_name()?
+            .to_string_lossy()
+            .to_ascii_lowercase();
         if name
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| WORDS.contains(&w))
