@@ -524,7 +524,10 @@ fn git_and_history_read_only_the_context_and_name_the_failing_revision() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(!text.contains("/tmp/") && !text.contains(".tmp"), "a temporary path in the report:\n{text}");
+    assert!(
+        !text.contains("/tmp/") && !text.contains(".tmp"),
+        "a temporary path in the report:\n{text}"
+    );
     let o = dockopt(&app, &["estimate", "--history", "5"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
@@ -536,17 +539,27 @@ fn git_and_history_read_only_the_context_and_name_the_failing_revision() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("HEAD~1") && err.contains("app/"), "{err}");
-    assert!(err.contains(&id[..7]) || err.contains("missing") || err.contains("unable"), "{err}");
+    assert!(
+        err.contains(&id[..7]) || err.contains("missing") || err.contains("unable"),
+        "{err}"
+    );
     assert!(!err.contains("tar:"), "git's reason, not tar's: {err}");
     let o = dockopt(&app, &["estimate", "--history", "5"]);
     let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
-    assert!(all.contains("skipped") && all.contains("cannot read the context app/"), "{all}");
+    assert!(
+        all.contains("skipped") && all.contains("cannot read the context app/"),
+        "{all}"
+    );
 
     // --changed outside the context is an input error, not "a new file".
     for cmd in ["simulate", "estimate"] {
         let o = dockopt(&app, &[cmd, "--changed", "/etc/hostname"]);
         assert_eq!(o.status.code(), Some(2), "{cmd}");
-        assert!(stderr(&o).contains("outside the build context"), "{cmd}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("outside the build context"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
     }
 }
 

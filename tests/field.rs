@@ -84,11 +84,7 @@ fn findings(cwd: &Path, paths: &[&str]) -> Result<Vec<(String, String, u64)>, St
     for f in v["files"].as_array().into_iter().flatten() {
         let path = f["path"].as_str().unwrap_or("").to_string();
         for x in f["findings"].as_array().into_iter().flatten() {
-            all.push((
-                path.clone(),
-                key(x),
-                x["line"].as_u64().unwrap_or(0),
-            ));
+            all.push((path.clone(), key(x), x["line"].as_u64().unwrap_or(0)));
         }
     }
     Ok(all)
@@ -295,6 +291,30 @@ fn field_contexts() {
         failures.len(),
         failures.join("\n")
     );
+    // The precision table in docs/rules.md (src/rules/precision.rs) holds
+    // these counts: a rule change that moves them must revisit the table.
+    let mut stale = Vec::new();
+    for (code, (n, _)) in &per_rule {
+        let recorded = dockopt::rules::precision::of(code).map_or(0, |p| p.findings as usize);
+        if recorded != *n {
+            stale.push(format!(
+                "{code}: measured {n}, src/rules/precision.rs says {recorded}"
+            ));
+        }
+    }
+    for p in dockopt::rules::precision::FIELD {
+        if p.findings > 0 && !per_rule.contains_key(p.code) {
+            stale.push(format!(
+                "{}: measured 0, src/rules/precision.rs says {}",
+                p.code, p.findings
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty() || results.len() != dockopt::rules::precision::CONTEXTS as usize,
+        "the precision table is stale (review the new findings by hand, then update it):\n{}",
+        stale.join("\n")
+    );
 }
 
 /// corpus/ (in the repository, so always run): `fix --stdout` (safe and
@@ -326,7 +346,10 @@ fn corpus_rewrites_introduce_no_finding() {
         };
         let runs: [(&str, Vec<&str>); 3] = [
             ("fix", vec!["fix", "--stdout", name]),
-            ("fix --unsafe-fixes", vec!["fix", "--stdout", "--unsafe-fixes", name]),
+            (
+                "fix --unsafe-fixes",
+                vec!["fix", "--stdout", "--unsafe-fixes", name],
+            ),
             ("multistage", vec!["multistage", "--stdout", name]),
         ];
         for (what, args) in runs {

@@ -170,7 +170,10 @@ fn cli_diff_stdout_and_refusal_exit_codes() {
     // exit 0, the reasons on stderr, no `error:`.
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("not converted") && stderr.contains("ONBUILD"), "{stderr}");
+    assert!(
+        stderr.contains("not converted") && stderr.contains("ONBUILD"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("error:"), "{stderr}");
     assert!(out.stdout.is_empty(), "no diff for a refusal");
     // --stdout prints the file as it is, so a pipeline keeps a valid Dockerfile.

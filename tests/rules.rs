@@ -375,14 +375,61 @@ fn build_tools_in_development_images_are_not_findings() {
     let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\n";
     let settings = Settings::default().with_cli(&["DO207".to_string()], &[]);
     let count = |name: &str| {
-        check_dockerfile(Path::new(name), name, text, &settings, &CheckOptions::default())
-            .findings
-            .len()
+        check_dockerfile(
+            Path::new(name),
+            name,
+            text,
+            &settings,
+            &CheckOptions::default(),
+        )
+        .findings
+        .len()
     };
-    for dev in [".devcontainer/Dockerfile", "Dockerfile.dev", "docker/test/Dockerfile", "Dockerfile.tests"] {
+    for dev in [
+        ".devcontainer/Dockerfile",
+        "Dockerfile.dev",
+        "docker/test/Dockerfile",
+        "Dockerfile.tests",
+    ] {
         assert_eq!(count(dev), 0, "{dev}");
     }
     for shipped in ["Dockerfile", "Dockerfile.prod", "devops/Dockerfile"] {
         assert_eq!(count(shipped), 1, "{shipped}");
     }
+}
+
+#[test]
+fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_image() {
+    // shlink's data/infra/php.Dockerfile: built only by a compose service that
+    // bind-mounts the project over it. The main Dockerfile is never exempt.
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    std::fs::create_dir_all(r.join("infra")).unwrap();
+    let text = "FROM php:8.3-fpm-alpine\nRUN apk add --no-cache icu-dev && docker-php-ext-install intl\nWORKDIR /app\n";
+    std::fs::write(r.join("infra/php.Dockerfile"), text).unwrap();
+    std::fs::write(r.join("Dockerfile"), text).unwrap();
+    let compose = |volumes: &str| {
+        format!("services:\n  php:\n    build:\n      context: .\n      dockerfile: ./infra/php.Dockerfile\n{volumes}  web:\n    build: .\n    volumes:\n      - .:/app\n")
+    };
+    let settings = Settings::default().with_cli(&["DO207".to_string(), "DO301".to_string()], &[]);
+    let opts = CheckOptions {
+        measure_context: true,
+        extras: false,
+    };
+    let count = |rel: &str| {
+        let p = r.join(rel);
+        check_dockerfile(&p, rel, text, &settings, &opts)
+            .findings
+            .len()
+    };
+    std::fs::write(
+        r.join("compose.yaml"),
+        compose("    volumes:\n      - ./:/app\n"),
+    )
+    .unwrap();
+    assert_eq!(count("infra/php.Dockerfile"), 0);
+    assert_eq!(count("Dockerfile"), 2, "the main Dockerfile ships");
+    // without the bind mount the compose image may be what runs
+    std::fs::write(r.join("compose.yaml"), compose("")).unwrap();
+    assert_eq!(count("infra/php.Dockerfile"), 2);
 }

@@ -342,7 +342,8 @@ impl<'a> DockerfileCtx<'a> {
     /// Why the image this file builds ships nowhere, when its name says it is
     /// a development or test image: the file (`Dockerfile.dev`,
     /// `.devcontainer/Dockerfile`, `Dockerfile.tests`) or the stage it builds
-    /// (`AS dev`, `AS test`: what `docker compose` builds with `target: dev`).
+    /// (`AS dev`, `AS test`: what `docker compose` builds with `target: dev`),
+    /// or only compose services that bind-mount the source build it.
     pub fn for_development(&self) -> Option<String> {
         const WORDS: &[&str] = &[
             "dev",
@@ -372,9 +373,42 @@ impl<'a> DockerfileCtx<'a> {
         if let Some(d) = parent.filter(|d| marked(d)) {
             return Some(format!("`{d}/` holds a development or test image"));
         }
-        let target = self.model.stages.get(self.model.target)?;
-        let name = target.name.as_deref().filter(|n| marked(n))?;
-        Some(format!("the stage it builds, `{name}`, is a development or test image"))
+        if let Some(name) = self
+            .model
+            .stages
+            .get(self.model.target)
+            .and_then(|t| t.name.as_deref())
+            .filter(|n| marked(n))
+        {
+            return Some(format!(
+                "the stage it builds, `{name}`, is a development or test image"
+            ));
+        }
+        // A Dockerfile beside the main one (`data/infra/php.Dockerfile`) that
+        // only compose services mounting the source over it build. The main
+        // `Dockerfile` is what production builds too, whatever compose does.
+        let ctx = self.context?;
+        let name = p.file_name()?;
+        if name == "Dockerfile" {
+            return None;
+        }
+        // `path` is the name shown to the user; the file is in the context's
+        // root (`check` reads a Dockerfile's own directory as its context).
+        let abs = ctx
+            .root
+            .join(name)
+            .canonicalize()
+            .or_else(|_| p.canonicalize())
+            .ok()?;
+        let services = abs
+            .ancestors()
+            .skip(1)
+            .take(4)
+            .find_map(|dir| crate::rules::compose::development_builds(dir, &abs))?;
+        Some(format!(
+            "only compose service(s) {} build it, with the source bind-mounted: a development image",
+            services.join(", ")
+        ))
     }
 
     /// RUN steps of stages that end up in the image.

@@ -21,6 +21,7 @@ pub mod compose;
 pub mod config;
 mod ctx;
 pub mod engine;
+pub mod precision;
 pub mod registry;
 pub mod suppress;
 

@@ -114,6 +114,7 @@ pub fn markdown_catalogue() -> String {
         let codes: Vec<&str> = hadolint_twins(dl).iter().map(|r| r.code).collect();
         let _ = writeln!(out, "| {dl} | {} |", codes.join(", "));
     }
+    out.push_str(&super::precision::markdown());
     for r in all() {
         let _ = write!(
             out,
@@ -133,6 +134,7 @@ pub fn markdown_catalogue() -> String {
             out.push_str(line);
             out.push('\n');
         }
+        out.push_str(&super::precision::line(r.code));
     }
     out
 }

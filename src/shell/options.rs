@@ -264,7 +264,12 @@ mod tests {
 
     #[test]
     fn pip_reads_unambiguous_prefixes_as_optparse_does() {
-        for w in ["--no-cache-dir", "--no-cache", "--no-cach", "--no-cache-dir=1"] {
+        for w in [
+            "--no-cache-dir",
+            "--no-cache",
+            "--no-cach",
+            "--no-cache-dir=1",
+        ] {
             assert_eq!(PIP_INSTALL.resolve(w), Some("--no-cache-dir"), "{w}");
         }
         // --no-c: --no-cache-dir, --no-color, --no-clean, --no-compile

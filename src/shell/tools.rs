@@ -92,8 +92,7 @@ impl Invocation<'_> {
     /// (`--no-cache` is `--no-cache-dir`); false when this is not `pip install`.
     pub fn pip_install_gives(&self, long: &str) -> bool {
         // pip's general options may come before `install` too
-        self.pip_install_args().is_some()
-            && super::options::PIP_INSTALL.given(&self.lossy(), long)
+        self.pip_install_args().is_some() && super::options::PIP_INSTALL.given(&self.lossy(), long)
     }
 
     /// `apk add` with the long option `long` in any spelling apk accepts.

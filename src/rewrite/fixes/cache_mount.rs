@@ -89,7 +89,11 @@ mod tests {
             assert!(out.applied.is_empty(), "{}", out.output);
         }
         // GOCACHE elsewhere: the mount goes where Go puts the cache
-        let out = run("FROM golang\nENV GOCACHE=/gocache\nRUN go build .\n", true, &["DO210"]);
+        let out = run(
+            "FROM golang\nENV GOCACHE=/gocache\nRUN go build .\n",
+            true,
+            &["DO210"],
+        );
         assert_eq!(
             out.output,
             "FROM golang\nENV GOCACHE=/gocache\nRUN --mount=type=cache,target=/gocache go build .\n"

@@ -150,7 +150,8 @@ mod tests {
     #[test]
     fn flags_in_any_spelling_the_tool_accepts_are_not_added_again() {
         // pip (optparse) and apk (getopt_long) take unambiguous prefixes.
-        let df = "FROM python:3.12-alpine\nRUN pip install --no-cache flask\nRUN apk add --no-cac git\n";
+        let df =
+            "FROM python:3.12-alpine\nRUN pip install --no-cache flask\nRUN apk add --no-cac git\n";
         let out = run(df, true, &["DO203", "DO204"]);
         assert!(out.applied.is_empty(), "{}", out.output);
         assert_eq!(out.output, df);

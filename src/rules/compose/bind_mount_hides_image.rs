@@ -75,13 +75,15 @@ fn under(path: &str, dir: &str) -> bool {
 /// volumes, other binds): what they cover is not hidden by a bind above them.
 fn mounted_targets(vols: &super::Node) -> Vec<String> {
     items(vols)
-        .into_iter()
+        .iter()
         .filter_map(|n| {
             if let Some(s) = scalar(n) {
                 let parts: Vec<&str> = s.split(':').collect();
                 return Some(clean(if parts.len() >= 2 { parts[1] } else { parts[0] }));
             }
-            get(n, "target").and_then(|(_, v)| scalar(v)).map(|t| clean(&t))
+            get(n, "target")
+                .and_then(|(_, v)| scalar(v))
+                .map(|t| clean(&t))
         })
         .collect()
 }
@@ -174,8 +176,11 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
             };
             let target = clean(&target);
             // Covered by a volume of its own (`- /app/node_modules`): kept.
-            let covered =
-                |p: &str| others.iter().any(|o| *o != target && under(o, &target) && under(p, o));
+            let covered = |p: &str| {
+                others
+                    .iter()
+                    .any(|o| *o != target && under(o, &target) && under(p, o))
+            };
             let host_dir = cx.dir().join(&source);
             let chmod_line = |base: &str| {
                 img.model

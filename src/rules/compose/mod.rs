@@ -243,6 +243,93 @@ impl<'a> ComposeCtx<'a> {
     }
 }
 
+/// The compose services in `dir`'s compose files that build `dockerfile`,
+/// when there are some and every one of them bind-mounts a host directory
+/// (`.:/app`): a development setup, so the image ships nowhere. Their names.
+pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> {
+    let want = dockerfile.canonicalize().ok()?;
+    let mut dev = Vec::new();
+    for name in [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ] {
+        let file = dir.join(name);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(root) = parse(&text) else { continue };
+        let cx = ComposeCtx::new(name, &file, &text, &root, None);
+        for svc in &cx.services {
+            let Some(Ok(img)) = cx.built_image(svc) else {
+                continue;
+            };
+            if img.dockerfile.canonicalize().ok().as_ref() != Some(&want) {
+                continue;
+            }
+            let binds_source = svc.get("volumes").is_some_and(|(_, v)| {
+                items(v).iter().any(|i| {
+                    scalar(i).is_some_and(|s| s.starts_with('.') && s.contains(':'))
+                        || (get(i, "type").and_then(|(_, t)| scalar(t)).as_deref() == Some("bind")
+                            && get(i, "source")
+                                .and_then(|(_, t)| scalar(t))
+                                .is_some_and(|s| s.starts_with('.')))
+                })
+            });
+            if !binds_source {
+                return None;
+            }
+            dev.push(svc.name.clone());
+        }
+    }
+    (!dev.is_empty()).then_some(dev)
+}
+
+impl ComposeCtx<'_> {
+    /// Why this compose file is for development or CI, not for running the
+    /// service: its name says so (`docker-compose.ci.yml`, `compose.dev.yaml`),
+    /// or a service that builds an image bind-mounts the project over it
+    /// (`.:/app`: the code is edited live).
+    pub fn for_development(&self) -> Option<String> {
+        const WORDS: &[&str] = &[
+            "dev",
+            "development",
+            "ci",
+            "test",
+            "tests",
+            "testing",
+            "local",
+        ];
+        let name = self
+            .file
+            .file_name()?
+            .to_string_lossy()
+            .to_ascii_lowercase();
+        if name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| WORDS.contains(&w))
+        {
+            return Some(format!("`{name}` is for development or CI"));
+        }
+        let live = self.services.iter().find(|svc| {
+            svc.get("build").is_some()
+                && svc.get("volumes").is_some_and(|(_, v)| {
+                    items(v).iter().any(|i| {
+                        scalar(i).is_some_and(|s| {
+                            let src = s.split(':').next().unwrap_or("");
+                            s.contains(':') && (src == "." || src == "./" || src == "..")
+                        })
+                    })
+                })
+        })?;
+        Some(format!(
+            "service `{}` mounts the project over its image: a development setup",
+            live.name
+        ))
+    }
+}
+
 /// Parses a compose file; the error is `(line, column, message)`.
 pub fn parse(text: &str) -> Result<Node, (usize, usize, String)> {
     let docs = MarkedYamlOwned::load_from_str(text).map_err(|e| {

@@ -3,7 +3,10 @@ use crate::rules::{Applicability, Finding, Fix};
 
 declare_rule! {
     /// ## What it does
-    /// Finds a service with no `restart:` policy (nor `deploy.restart_policy`).
+    /// Finds a service with no `restart:` policy (nor `deploy.restart_policy`),
+    /// in a compose file that runs services: not one named for development or
+    /// CI (`docker-compose.ci.yml`), nor one that mounts the project over a
+    /// built image (`.:/app`, a development setup).
     ///
     /// ## Why is this bad?
     /// The default is `no`: a crashed service, or every service after a host
@@ -36,7 +39,9 @@ declare_rule! {
 }
 
 pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
-    if cx.is_override {
+    // Restart policies are for running services, not for a development or
+    // CI compose file.
+    if cx.is_override || cx.for_development().is_some() {
         return;
     }
     for svc in &cx.services {

@@ -35,7 +35,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         // A `cd` inside `$(…)` only shapes that substitution's output
         // (`$(cd dir && pwd)`): WORKDIR is no replacement for it.
         let Some(at) = cmds.iter().position(|c| {
-            c.program() == "cd" && !c.place.substitution && c.args().first().is_some_and(|a| a != "-")
+            c.program() == "cd"
+                && !c.place.substitution
+                && c.args().first().is_some_and(|a| a != "-")
         }) else {
             continue;
         };

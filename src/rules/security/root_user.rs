@@ -5,7 +5,9 @@ use crate::syntax::Keyword;
 declare_rule! {
     /// ## What it does
     /// Finds a final image that runs as root: no `USER` in the target stage (or
-    /// the stages it is built `FROM`), or a last `USER root` / `USER 0`.
+    /// the stages it is built `FROM`), or a last `USER root` / `USER 0`. Not for
+    /// base images that set a non-root user themselves (distroless `nonroot`,
+    /// .NET `chiseled`, Windows `nanoserver`), nor development or test images.
     ///
     /// ## Why is this bad?
     /// A process running as root in the container is root on the host's kernel:
@@ -53,9 +55,20 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         root_base = b;
     }
     if let Base::Image(img) = &cx.model.stages[root_base].base {
-        if img.contains("nonroot") || img.contains("rootless") {
+        // Images whose own config sets a non-root user: distroless `nonroot`,
+        // .NET's chiseled images (user `app`), Windows nanoserver
+        // (`ContainerUser`).
+        let tag = img.rsplit('/').next().unwrap_or(img).to_ascii_lowercase();
+        if ["nonroot", "rootless", "chiseled", "nanoserver"]
+            .iter()
+            .any(|w| tag.contains(w))
+        {
             return;
         }
+    }
+    // A development or test image is not what runs in production.
+    if cx.for_development().is_some() {
+        return;
     }
     match stage.config.user.as_deref() {
         Some(u) if !is_root(u) => {}

@@ -5,8 +5,10 @@ declare_rule! {
     /// Finds compilers and build tools (gcc, g++, make, build-essential, `*-dev`
     /// headers, git, cmake, ...) installed in the stage that is the final image.
     /// Not in a development or test image, which ships nowhere: a file named so
-    /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`) or a
-    /// final stage named so (`AS dev`, what compose builds with `target: dev`).
+    /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`), a
+    /// final stage named so (`AS dev`, what compose builds with `target: dev`),
+    /// or a Dockerfile beside the main one that only compose services with the
+    /// project bind-mounted build.
     ///
     /// ## Why is this bad?
     /// They are needed to build, not to run: they add tens to hundreds of

@@ -111,7 +111,10 @@ fn go_cache(inv: &Invocation, run: &RunOp) -> Option<String> {
     if let Some(v) = var(inv, run, "XDG_CACHE_HOME") {
         return v.map(|v| format!("{}/go-build", v.trim_end_matches('/')));
     }
-    Some(format!("{}/.cache/go-build", home(inv, run)?.trim_end_matches('/')))
+    Some(format!(
+        "{}/.cache/go-build",
+        home(inv, run)?.trim_end_matches('/')
+    ))
 }
 
 /// The cache `npm ci`/`npm install` or `go build` fills in this RUN with no
@@ -148,14 +151,23 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
             // a variable set for the rest of the script: not followed here
             "export" | "cd" | "pushd"
                 if args.iter().any(|a| {
-                    ["GOCACHE", "XDG_CACHE_HOME", "HOME", "npm_config_cache", "NPM_CONFIG_CACHE"]
-                        .iter()
-                        .any(|v| a.starts_with(&format!("{v}=")))
+                    [
+                        "GOCACHE",
+                        "XDG_CACHE_HOME",
+                        "HOME",
+                        "npm_config_cache",
+                        "NPM_CONFIG_CACHE",
+                    ]
+                    .iter()
+                    .any(|v| a.starts_with(&format!("{v}=")))
                 }) =>
             {
                 return None
             }
-            "rm" if args.iter().any(|a| a.ends_with("/.npm") || a.ends_with("/.npm/")) => {
+            "rm" if args
+                .iter()
+                .any(|a| a.ends_with("/.npm") || a.ends_with("/.npm/")) =>
+            {
                 npm_cleaned = true
             }
             "rm" if args.iter().any(|a| a.contains("go-build")) => go_cleaned = true,

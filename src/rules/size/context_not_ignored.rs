@@ -131,7 +131,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .filter(|k| {
                 !k.contains('/')
                     && ig.is_excluded(k)
-                    && files.iter().any(|(f, _)| f == k || f.starts_with(&format!("{k}/")))
+                    && files
+                        .iter()
+                        .any(|(f, _)| f == k || f.starts_with(&format!("{k}/")))
             })
             .collect();
         let shown = if names.is_empty() {

@@ -180,15 +180,19 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         let is_dir = s.wildcard
                             || s.path.is_empty()
                             || s.raw.ends_with('/')
-                            || (from_context && context_has(cx, &format!("{}/", s.path)) == Some(true)
-                                && cx.context.is_some_and(|ctx| ctx.filtered.get(&s.path).is_none()));
-                        let dest = crate::model::path::clean(
-                            &if c.dest.ends_with('/') && !is_dir && !s.basename.is_empty() {
-                                format!("{}{}", c.dest, s.basename)
-                            } else {
-                                c.dest.clone()
-                            },
-                        );
+                            || (from_context
+                                && context_has(cx, &format!("{}/", s.path)) == Some(true)
+                                && cx
+                                    .context
+                                    .is_some_and(|ctx| ctx.filtered.get(&s.path).is_none()));
+                        let dest = crate::model::path::clean(&if c.dest.ends_with('/')
+                            && !is_dir
+                            && !s.basename.is_empty()
+                        {
+                            format!("{}{}", c.dest, s.basename)
+                        } else {
+                            c.dest.clone()
+                        });
                         if norm(&dest) == "/" {
                             continue;
                         }
@@ -257,9 +261,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     }
                     // deleted in the same RUN: no longer in any layer
                     for p in made {
-                        let gone = targets
-                            .iter()
-                            .any(|(_, t)| t.as_deref().is_some_and(|t| within(&norm(&p), &norm(t))));
+                        let gone = targets.iter().any(|(_, t)| {
+                            t.as_deref().is_some_and(|t| within(&norm(&p), &norm(t)))
+                        });
                         if !gone {
                             added[si].push(Added {
                                 path: p,
