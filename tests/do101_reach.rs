@@ -31,6 +31,10 @@ fn app(name: &str) -> PathBuf {
 fn engine_apps_split_or_say_why() {
     for (name, expect) in [
         (
+            "venv-between",
+            "ENV PATH=/opt/venv/bin:$PATH\nCOPY requirements.txt ./",
+        ),
+        (
             "pip-nested-folder",
             "COPY requirements/prod.txt requirements/base.txt ./requirements/",
         ),

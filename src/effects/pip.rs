@@ -50,7 +50,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 }
 
 /// `python script.py`, `python -c …`: runs code this model does not read.
-fn python_other(c: &Cmd, _cx: &Cx, fx: &mut Effects) -> bool {
+fn python_other(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let vals = c.vals();
     if vals
         .iter()
@@ -58,10 +58,50 @@ fn python_other(c: &Cmd, _cx: &Cx, fx: &mut Effects) -> bool {
     {
         return true;
     }
+    if vals.first() == Some(&Some("-m")) && vals.get(1) == Some(&Some("venv")) {
+        return venv(&vals[2..], cx, fx);
+    }
     fx.give_up(format!(
         "`{}` runs Python code this model does not read",
         c.prog
     ));
+    true
+}
+
+/// `python -m venv [options] DIR…` (CPython's `venv/__init__.py`): creates
+/// each DIR from the interpreter's own files and, unless `--without-pip`,
+/// installs pip from the wheels bundled with `ensurepip` (offline);
+/// `--upgrade-deps` then upgrades pip from the index.
+fn venv(args: &[Option<&str>], cx: &Cx, fx: &mut Effects) -> bool {
+    let mut it = args.iter();
+    let mut dirs = Vec::new();
+    while let Some(a) = it.next() {
+        match a {
+            None => {
+                fx.give_up("a `python -m venv` argument is not literal");
+                return true;
+            }
+            Some("--prompt") => {
+                it.next();
+            }
+            Some("--upgrade-deps") => fx.network = true,
+            Some(o) if o.starts_with('-') => {}
+            Some(d) => match cx.abs(d) {
+                Some(p) => dirs.push(p),
+                None => {
+                    fx.give_up("the venv directory is not known");
+                    return true;
+                }
+            },
+        }
+    }
+    fx.env_prefix(&["PYTHON"]);
+    for sys in ["/usr/local", "/usr/lib", "/usr/bin", "/etc/ssl"] {
+        fx.read(sys);
+    }
+    for d in dirs {
+        fx.read_write(&d);
+    }
     true
 }
 
@@ -428,6 +468,17 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn venv_writes_its_directory_only() {
+        let e = super::super::testutil::fx("python3 -m venv --copies /opt/venv", &[]);
+        assert!(!e.unknown && !e.reads.is_everything(), "{:?}", e.why);
+        assert!(e.writes_under("/opt/venv") && !e.writes_under("/app"));
+        assert!(!e.reads_under("/app/app.py"));
+        let e = super::super::testutil::fx("python -m venv .venv", &[]);
+        assert!(e.writes_under("/app/.venv"));
+    }
+
     use super::super::testutil::{fx, fx_files};
 
     #[test]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Base images for the equivalence oracle (tests/engine_equiv): a busybox-static rootfs plus stub
-# package managers (small deterministic sh scripts: pip, npm, yarn, pnpm, go, mvn, gradle, bundle,
+# package managers (small deterministic sh scripts: pip, python -m venv, npm, yarn, pnpm, go, mvn, gradle, bundle,
 # composer, dotnet, poetry, pipenv, uv, apt-get, apk) that read their manifests and write files
 # derived from them (sha256 of the manifest), fail when a manifest is missing, and write a
 # download cache like the real tools. Imported once and tagged under every name the apps use.
@@ -30,7 +30,7 @@ EOF
 stub pip <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
-SP=/usr/local/lib/python3/site-packages; mkdir -p $SP
+SP=${STUB_SP:-/usr/local/lib/python3/site-packages}; mkdir -p $SP
 [ "$1" = install ] || exit 0; shift
 req() {
   need "$1"; d=$(dirname "$1")
@@ -54,6 +54,18 @@ done
 [ -n "$nocache" ] || { mkdir -p /root/.cache/pip; echo cache >/root/.cache/pip/http; }
 EOF
 ln -sf pip "$root/usr/bin/pip3"
+# `python -m venv DIR`: a venv whose pip installs into DIR/lib (as a real venv's pip installs
+# into its own site-packages); anything else does nothing.
+stub python <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+[ "$1 $2" = "-m venv" ] || exit 0; shift 2
+for a in "$@"; do case "$a" in -*) ;; *)
+  mkdir -p "$a/bin" "$a/lib"; printf 'home = /usr/bin\n' >"$a/pyvenv.cfg"
+  printf '#!/bin/sh\nSTUB_SP=%s/lib exec /usr/bin/pip "$@"\n' "$a" >"$a/bin/pip"; chmod 755 "$a/bin/pip" ;;
+esac; done
+EOF
+ln -sf python "$root/usr/bin/python3"
 
 stub poetry <<'EOF'
 #!/bin/sh
