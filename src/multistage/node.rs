@@ -263,7 +263,7 @@ mod tests {
     fn npm_build_and_prune() {
         let c = convert_text("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n").unwrap();
         assert_eq!(c.runtime_base, "node:20-slim");
-        assert!(c.text.contains("RUN npm prune --omit=dev"));
+        assert!(c.text.contains("&& npm prune --omit=dev\n"), "{}", c.text);
         assert!(c.text.contains("COPY --from=builder /app /app"));
     }
 
@@ -281,7 +281,7 @@ mod tests {
     #[test]
     fn pnpm_filter_start() {
         let c = convert_text("FROM node:20-slim\nRUN npm install -g pnpm@9.5.0\nWORKDIR /repo\nCOPY . .\nRUN pnpm install --frozen-lockfile\nRUN pnpm --filter @acme/api build\nCMD [\"pnpm\", \"--filter\", \"@acme/api\", \"start\"]\n").unwrap();
-        assert!(c.text.contains("RUN pnpm prune --prod"));
+        assert!(c.text.contains("&& pnpm prune --prod\n"), "{}", c.text);
         assert!(
             c.text
                 .contains("RUN npm install -g pnpm@9.5.0\nCOPY --from=builder"),
