@@ -426,6 +426,7 @@ fn classify(words: &[String]) -> Option<CmdKind> {
                 || a.starts_with("/var/lib/apt/lists")
                 || a.starts_with("/var/cache/")
                 || a.starts_with("/tmp/")
+                || a.starts_with("/var/tmp/")
                 || a.starts_with("/root/.cache")
         }) =>
         {
