@@ -186,3 +186,76 @@ pub(crate) fn late_config(a: &Analysis, replace: &[(Keyword, String)]) -> String
     }
     s
 }
+
+/// The builder/runtime text of the "copy what the installs wrote" pattern
+/// (Python environments, Ruby gems): the builder is the original stage up to
+/// its last install; the runtime has the original's early config, the
+/// runtime packages, then, in the original order, the context COPYs, a
+/// `COPY --from=builder DIR DIR` after the last install into each DIR
+/// (`at_item`: item index, directory), and the replayed commands; then the
+/// late config.
+pub(crate) fn split_copying_dirs(
+    a: &Analysis,
+    runtime_base: &str,
+    runtime_install: Option<String>,
+    at_item: &[(usize, String)],
+) -> (String, String) {
+    use super::shell::CmdKind;
+    let workdir = a.workdir();
+    let last_install = at_item.iter().map(|(i, _)| *i).max().unwrap_or(0);
+    let mut b = String::new();
+    b.push_str(&a.preamble);
+    b.push_str(&a.base_comments());
+    b.push_str(&a.stage_line(&a.base, Some(super::BUILDER)));
+    for item in &a.items[..=last_install.min(a.items.len().saturating_sub(1))] {
+        if is_early_config(item.keyword()) {
+            b.push_str(a.text(item.ins));
+            b.push('\n');
+        } else if item.is_run() || item.is_context_copy() {
+            b.push_str(&block(a.df, item.ins));
+        }
+    }
+    let mut t = String::new();
+    t.push_str(&format!("\n{}", a.stage_line(runtime_base, None)));
+    t.push_str(&early_config(a, true));
+    if let Some(i) = runtime_install {
+        t.push_str(&i);
+    }
+    let mut copied: Vec<&String> = Vec::new();
+    for (idx, item) in a.items.iter().enumerate() {
+        if item.is_context_copy() {
+            t.push_str(&copy_at(a, item, &workdir));
+            continue;
+        }
+        if !item.is_run() {
+            continue;
+        }
+        let mut mine = Vec::new();
+        for c in &item.cmds {
+            if let CmdKind::Replay = c.kind {
+                if item.step.cwd != workdir {
+                    mine.push(format!("cd {}", item.step.cwd));
+                }
+                mine.push(c.text.clone());
+            }
+        }
+        for (_, dir) in at_item.iter().filter(|(i, _)| *i == idx) {
+            let last = at_item
+                .iter()
+                .rev()
+                .find(|(_, d)| d == dir)
+                .map(|(i, _)| *i);
+            if last == Some(idx) && !copied.contains(&dir) {
+                t.push_str(&comments(item.ins));
+                t.push_str(&format!("COPY --from={} {dir} {dir}\n", super::BUILDER));
+                copied.push(dir);
+            }
+        }
+        if !mine.is_empty() {
+            t.push_str(&comments(item.ins));
+            t.push_str(&format!("RUN {}\n", mine.join(" && ")));
+        }
+    }
+    t.push_str(&late_config(a, &[]));
+    (b, t)
+}

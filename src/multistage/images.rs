@@ -17,6 +17,7 @@
 //! | `maven:V-eclipse-temurin-J[-alpine]`     | `eclipse-temurin:J-jre[-alpine]`     | 230 MB      |
 //! | `gradle:V-jdkJ[-alpine]`                 | `eclipse-temurin:J-jre[-alpine]`     | 450 MB      |
 //! | `mcr.microsoft.com/dotnet/sdk:V`         | `…/aspnet:V` (or `…/runtime:V`)      | 600 MB      |
+//! | `ruby:V[-buster|-bullseye|-bookworm]`    | `ruby:V-slim[-buster|…]`             | 800 MB      |
 //!
 //! `latest` builders and alpine tags without the Alpine release are refused:
 //! the runtime tag would move (and `check` flags `:latest`, DO401).
@@ -82,6 +83,7 @@ pub fn ecosystem_of(r: &ImageRef) -> Option<Ecosystem> {
         "rust" => Ecosystem::Rust,
         "maven" | "gradle" => Ecosystem::Java,
         "mcr.microsoft.com/dotnet/sdk" => Ecosystem::Dotnet,
+        "ruby" => Ecosystem::Ruby,
         _ => return None,
     })
 }
@@ -174,6 +176,29 @@ pub fn node_runtime(r: &ImageRef) -> Result<(String, u64), String> {
     match words.as_slice() {
         [] => Ok((format!("node:{version}-slim"), 900)),
         [rel] if DEBIAN_RELEASES.contains(rel) => Ok((format!("node:{version}-{rel}-slim"), 900)),
+        _ => Err(unknown()),
+    }
+}
+
+/// `ruby:X[-release]` → `ruby:X-slim[-release]`; slim and alpine tags run as they are.
+pub fn ruby_runtime(r: &ImageRef) -> Result<(String, u64), String> {
+    let (version, words) = split_tag(&r.tag);
+    if r.tag
+        .split('-')
+        .any(|w| w == "slim" || w.starts_with("alpine"))
+    {
+        return Ok((format!("ruby:{}", r.tag), 0));
+    }
+    if version == "latest" {
+        return Err("`ruby:latest` moves: pin the builder's tag first (e.g. ruby:3.3)".into());
+    }
+    let unknown = || format!("no known slim variant of `ruby:{}`", r.tag);
+    if !is_version(version) {
+        return Err(unknown());
+    }
+    match words.as_slice() {
+        [] => Ok((format!("ruby:{version}-slim"), 800)),
+        [rel] if DEBIAN_RELEASES.contains(rel) => Ok((format!("ruby:{version}-slim-{rel}"), 800)),
         _ => Err(unknown()),
     }
 }

@@ -28,6 +28,7 @@ pub mod packages;
 mod python;
 mod python_env;
 mod python_tools;
+mod ruby;
 mod rust;
 pub mod shell;
 
@@ -67,6 +68,7 @@ pub enum Ecosystem {
     Rust,
     Java,
     Dotnet,
+    Ruby,
 }
 
 impl std::fmt::Display for Ecosystem {
@@ -78,6 +80,7 @@ impl std::fmt::Display for Ecosystem {
             Ecosystem::Rust => "rust",
             Ecosystem::Java => "java",
             Ecosystem::Dotnet => "dotnet",
+            Ecosystem::Ruby => "ruby",
         })
     }
 }
@@ -187,7 +190,7 @@ pub fn convert(
     let r = ImageRef::parse(&a.base)?;
     let eco = images::ecosystem_of(&r).ok_or_else(|| {
         Refusal::new(format!(
-            "no recognised build toolchain in base image `{}` (known: python, node, golang, rust, maven, gradle, dotnet/sdk)",
+            "no recognised build toolchain in base image `{}` (known: python, node, golang, rust, maven, gradle, dotnet/sdk, ruby)",
             a.base
         ))
     })?;
@@ -198,6 +201,7 @@ pub fn convert(
         Ecosystem::Rust => rust::plan(&a, &r, opts)?,
         Ecosystem::Java => java::plan(&a, &r, opts)?,
         Ecosystem::Dotnet => dotnet::plan(&a, &r, opts)?,
+        Ecosystem::Ruby => ruby::plan(&a, &r, opts)?,
     };
     finish(&a, eco, plan)
 }

@@ -149,26 +149,12 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         }
     }
     if !prune.is_empty() {
-        // Joined to the last RUN when it is the builder's last instruction
-        // and in shell form: two RUNs in a row are a finding of `check`
-        // (DO208), and the prune belongs to that step anyway.
-        let last = a
-            .items
-            .iter()
-            .rev()
-            .find(|i| super::is_early_config(i.keyword()) || i.is_run() || i.is_context_copy());
-        match last {
-            Some(i) if i.is_run() && !i.ins.arguments.is_exec() && b.ends_with('\n') => {
-                b.pop();
-                b.push_str(&format!(" \\\n    && {prune}\n"));
-            }
-            _ => {
-                b.push_str(
-                    "# drop devDependencies: the runtime gets production dependencies and the build output\n",
-                );
-                b.push_str(&format!("RUN {prune}\n"));
-            }
-        }
+        // A RUN of its own, not joined to the build: `fix` can still make
+        // the install manifest-first (DO101) in front of it.
+        b.push_str(
+            "# drop devDependencies: the runtime gets production dependencies and the build output\n",
+        );
+        b.push_str(&format!("RUN {prune}\n"));
     }
 
     let mut t = String::new();

@@ -27,10 +27,7 @@
 use super::images::{self, ImageRef};
 use super::python_tools::{env_dir, pip_target, PipTarget, TOOLS};
 use super::shell::{CmdKind, PyTool};
-use super::{
-    abs, check_override, comments, copy_at, early_config, install_line, late_config, packages,
-    push_unique, Analysis, Plan, Refusal, BUILDER,
-};
+use super::{abs, check_override, install_line, packages, push_unique, Analysis, Plan, Refusal};
 use crate::model::Op;
 
 /// Whether this stage uses an environment directory (this pattern applies).
@@ -181,70 +178,14 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     let distro = Analysis::distro(&r.tag);
     let runtime_distro = Analysis::distro(runtime_base.rsplit_once(':').map_or("", |x| x.1));
     let (runtime_pkgs, moved) = a.package_fates(distro)?;
-    let workdir = a.workdir();
 
-    // ---- builder: the original stage as written, up to its last install
-    // (what follows it is never copied from the builder).
-    let last_install = at_item.iter().map(|(i, _)| *i).max().unwrap_or(0);
-    let mut b = String::new();
-    b.push_str(&a.preamble);
-    b.push_str(&a.base_comments());
-    b.push_str(&a.stage_line(&a.base, Some(BUILDER)));
-    for item in &a.items[..=last_install.min(a.items.len().saturating_sub(1))] {
-        if super::is_early_config(item.keyword()) {
-            b.push_str(a.text(item.ins));
-            b.push('\n');
-        } else if item.is_run() || item.is_context_copy() {
-            b.push_str(&super::block(a.df, item.ins));
-        }
-    }
-
-    // ---- runtime
-    let mut t = String::new();
-    t.push_str(&format!("\n{}", a.stage_line(&runtime_base, None)));
-    t.push_str(&early_config(a, true));
-    if !runtime_pkgs.is_empty() {
-        t.push_str("# runtime libraries only: compilers and -dev headers stay in the builder\n");
-        t.push_str(&install_line(runtime_distro, &runtime_pkgs));
-    }
-    let mut copied: Vec<String> = Vec::new();
-    for (idx, item) in a.items.iter().enumerate() {
-        if item.is_context_copy() {
-            t.push_str(&copy_at(a, item, &workdir));
-            continue;
-        }
-        if !item.is_run() {
-            continue;
-        }
-        // Replayed commands (chmod, useradd…), in place.
-        let mut mine = Vec::new();
-        for c in &item.cmds {
-            if let CmdKind::Replay = c.kind {
-                if item.step.cwd != workdir {
-                    mine.push(format!("cd {}", item.step.cwd));
-                }
-                mine.push(c.text.clone());
-            }
-        }
-        // The last install into each directory brings it.
-        for (_, dir) in at_item.iter().filter(|(i, _)| *i == idx) {
-            let last = at_item
-                .iter()
-                .rev()
-                .find(|(_, d)| d == dir)
-                .map(|(i, _)| *i);
-            if last == Some(idx) && !copied.contains(dir) {
-                t.push_str(&comments(item.ins));
-                t.push_str(&format!("COPY --from={BUILDER} {dir} {dir}\n"));
-                copied.push(dir.clone());
-            }
-        }
-        if !mine.is_empty() {
-            t.push_str(&comments(item.ins));
-            t.push_str(&format!("RUN {}\n", mine.join(" && ")));
-        }
-    }
-    t.push_str(&late_config(a, &[]));
+    let runtime_install = (!runtime_pkgs.is_empty()).then(|| {
+        format!(
+            "# runtime libraries only: compilers and -dev headers stay in the builder\n{}",
+            install_line(runtime_distro, &runtime_pkgs)
+        )
+    });
+    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item);
 
     if runtime_base == a.base && moved.is_empty() {
         return Err(Refusal::new(format!(

@@ -75,6 +75,12 @@ pub enum CmdKind {
         tool: PyTool,
         install: bool,
     },
+    /// `bundle install` (`true`) or another bundler command (`bundle config …`).
+    Bundle {
+        install: bool,
+    },
+    /// `gem install bundler …`: the installer, needed in the builder only.
+    GemBundler,
     /// `rm` of paths other than caches and package lists (the paths).
     Remove(Vec<String>),
     /// `cd DIR`.
@@ -420,6 +426,7 @@ fn classify(words: &[String]) -> Option<CmdKind> {
                 || a.starts_with("/var/lib/apt/lists")
                 || a.starts_with("/var/cache/")
                 || a.starts_with("/tmp/")
+                || a.starts_with("/var/tmp/")
                 || a.starts_with("/root/.cache")
         }) =>
         {
@@ -451,6 +458,23 @@ fn classify(words: &[String]) -> Option<CmdKind> {
             "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
             _ => return None,
         },
+        "bundle" | "bundler" => match sub {
+            "install" if positional.len() == 1 => CmdKind::Bundle { install: true },
+            "config" => CmdKind::Bundle { install: false },
+            "" if args.iter().any(|a| a == "--version" || a == "-v") => CmdKind::Noop,
+            _ => return None,
+        },
+        "gem" if sub == "install" && positional.get(1) == Some(&"bundler") => {
+            // `gem install bundler [-v X]`: the version is the only other word.
+            let rest: Vec<&String> = args
+                .iter()
+                .filter(|a| !a.starts_with('-') && *a != "install" && *a != "bundler")
+                .collect();
+            if rest.len() > 1 {
+                return None;
+            }
+            CmdKind::GemBundler
+        }
         "uv" => match sub {
             "sync" => CmdKind::PyTool {
                 tool: PyTool::Uv,

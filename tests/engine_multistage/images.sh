@@ -16,7 +16,7 @@ BUSYBOX=${BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
 LABEL='LABEL dockopt.stubs=multistage-v1'
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-# name|tools|gcc(0/1)|padding MB|extra PATH
+# name|tools|gcc(0/1)|padding MB|extra PATH|extra ENV (space-separated K=V)
 IMAGES='
 python:3.9-buster|apt-get pip pip3 python python3|1|30|
 python:3.9-slim-buster|apt-get pip pip3 python python3|0|4|
@@ -40,6 +40,8 @@ eclipse-temurin:17-jre|java|0|8|
 gradle:8.8-jdk21|gradle java|0|25|
 mcr.microsoft.com/dotnet/sdk:8.0|dotnet|0|25|
 mcr.microsoft.com/dotnet/aspnet:8.0|dotnet|0|8|
+ruby:3.3|apt-get ruby gem bundle bundler|1|30|/usr/local/bundle/bin:|GEM_HOME=/usr/local/bundle BUNDLE_APP_CONFIG=/usr/local/bundle
+ruby:3.3-slim|apt-get ruby gem bundle bundler|0|4|/usr/local/bundle/bin:|GEM_HOME=/usr/local/bundle BUNDLE_APP_CONFIG=/usr/local/bundle
 '
 
 make_root() { # make_root DIR TOOLS GCC PAD_MB
@@ -62,11 +64,13 @@ make_root() { # make_root DIR TOOLS GCC PAD_MB
 cmd=${1:-all}
 if [ "$cmd" = list ]; then echo "$IMAGES" | grep . | cut -d'|' -f1; exit 0; fi
 mkdir -p "$WORK"
-echo "$IMAGES" | grep . | while IFS='|' read -r name tools gcc mb path; do
+echo "$IMAGES" | grep . | while IFS='|' read -r name tools gcc mb path env; do
     dir="$WORK/$(echo "$name" | tr '/:' '__')"
     make_root "$dir" "$tools" "$gcc" "$mb"
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf "$dir.tar" .
-    "$DOCKER" import --change "$LABEL" --change "ENV PATH=$path$STD_PATH" - "$name" <"$dir.tar" >/dev/null
+    changes=(--change "$LABEL" --change "ENV PATH=$path$STD_PATH")
+    for kv in $env; do changes+=(--change "ENV $kv"); done
+    "$DOCKER" import "${changes[@]}" - "$name" <"$dir.tar" >/dev/null
     rm -rf "$dir" "$dir.tar"
     echo "images.sh: $name"
 done

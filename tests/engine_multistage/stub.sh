@@ -304,5 +304,48 @@ dotnet)
     *.dll) [ -f "$1" ] || die "The application '$1' does not exist."; cat "$1" ;;
     *) die "unknown dotnet command $1" ;;
     esac ;;
+bundle | bundler)
+    # Bundler as the official ruby images set it up: GEM_HOME=BUNDLE_APP_CONFIG=/usr/local/bundle.
+    # Gems go to BUNDLE_PATH/ruby/3.3.0 (env, then the app config) or GEM_HOME; `bundle exec`
+    # looks in the same place, so a runtime without the config looks in GEM_HOME.
+    sub=$1; shift || true
+    cfgdir=${BUNDLE_APP_CONFIG:-$PWD/.bundle}
+    gem_path() {
+        p=${BUNDLE_PATH:-$(sed -n 's/^BUNDLE_PATH: "\(.*\)"/\1/p' "$cfgdir/config" 2>/dev/null | tail -1)}
+        if [ -n "$p" ]; then case $p in /*) ;; *) p=$PWD/$p ;; esac; echo "$p/ruby/3.3.0"
+        else echo "${GEM_HOME:-/usr/local/bundle}"; fi
+    }
+    case $sub in
+    config)
+        args=; for a in "$@"; do case $a in set | --local | --global) ;; *) args="$args $a" ;; esac; done
+        set -- $args; mkdir -p "$cfgdir"
+        echo "BUNDLE_$(echo "$1" | tr a-z. A-Z_): \"$2\"" >>"$cfgdir/config" ;;
+    install)
+        [ -f Gemfile ] || die "Could not locate Gemfile"
+        for a in "$@"; do case $a in --deployment)
+            [ -f Gemfile.lock ] || die "The --deployment flag requires a Gemfile.lock"
+            mkdir -p "$cfgdir"; echo 'BUNDLE_PATH: "vendor/bundle"' >>"$cfgdir/config" ;; esac; done
+        dest=$(gem_path)
+        for g in $(sed -n "s/^ *gem ['\"]\([a-z0-9_-]*\)['\"].*/\1/p" Gemfile); do
+            case $g in pg) [ -x /usr/bin/gcc ] || die "pg: You have to install development tools first (gcc)"
+                [ -e /usr/share/stub-apt/libpq-dev ] || die "pg: Can't find the 'libpq-fe.h' header" ;; esac
+            pad "$dest/gems/$g-1.0/lib/$g.rb" 100000
+        done ;;
+    exec) STUB_GEM_PATH=$(gem_path); export STUB_GEM_PATH; exec "$@" ;;
+    --version) echo "Bundler version 2.5.6" ;;
+    *) die "unknown bundle command $sub" ;;
+    esac ;;
+gem)
+    [ "$1" = install ] || die "unknown gem command $1"
+    pad "${GEM_HOME:-/usr/local/bundle}/gems/bundler-2.5/lib/bundler.rb" 50000 ;;
+ruby)
+    f=$1; [ -f "$f" ] || die "No such file or directory -- $f (LoadError)"
+    gp=${STUB_GEM_PATH:-${GEM_HOME:-/usr/local/bundle}}
+    for m in $(sed -n "s/^require ['\"]\([a-z0-9_-]*\)['\"].*/\1/p" "$f"); do
+        case $m in json | set) continue ;; esac
+        [ -d "$gp/gems/$m-1.0" ] || die "cannot load such file -- $m (LoadError)"
+        case $m in pg) [ -e /usr/share/stub-apt/libpq5 ] || die "libpq.so.5: cannot open shared object file" ;; esac
+    done
+    said puts "$f" ;;
 *) die "unknown stub $me" ;;
 esac

@@ -1,0 +1,3 @@
+require 'sinatra'
+require 'pg'
+puts("ruby-app: listening on 4567")

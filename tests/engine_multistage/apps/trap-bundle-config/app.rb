@@ -1,0 +1,2 @@
+require 'sinatra'
+puts("trap: bundle config")
