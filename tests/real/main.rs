@@ -4,6 +4,7 @@
 //!   DOCKOPT_REAL=1 cargo test --test real              every app
 //!   DOCKOPT_REAL=1 cargo test --test real -- flask     apps whose name contains `flask`
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cold    rebuild the originals and baselines
+//!   DOCKOPT_REAL=1 cargo test --test real -- --no-cost leave out (d), for quick reruns
 //!
 //! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (once per
 //! toolchain, only where a safe fix changed the Dockerfile: apps::baseline_apps); (b) the safe fix builds an image equal to the original up to the excuses
@@ -48,9 +49,11 @@ fn main() {
     }
     let mut filters = Vec::new();
     let mut cold = false;
+    let mut with_cost = true;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--cold" => cold = true,
+            "--no-cost" => with_cost = false,
             s if s.starts_with("--") => {}
             s => filters.push(s.to_string()),
         }
@@ -156,8 +159,10 @@ fn main() {
             Err(e) => rep.fail(name, "runtime", &e),
         }
         let tp = rep.phase("multistage + probes", tp);
-        if let Err(e) = cost::run(w, &mut rep.costs) {
-            rep.fail(name, "cost", &e);
+        if with_cost {
+            if let Err(e) = cost::run(w, &mut rep.costs) {
+                rep.fail(name, "cost", &e);
+            }
         }
         rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
