@@ -6,6 +6,7 @@
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cold    rebuild the originals and baselines
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cost-only yarn go-std pipenv apt pip-tiny
 //!                                                      only the rebuild-cost measurements
+//!   DOCKOPT_REAL=1 cargo test --test real -- --no-cost leave out (d), for quick reruns
 //!
 //! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (once per
 //! toolchain, only where a safe fix changed the Dockerfile: apps::baseline_apps); (b) the safe fix builds an image equal to the original up to the excuses
@@ -51,12 +52,14 @@ fn main() {
     let mut filters = Vec::new();
     let mut cold = false;
     let mut cost_only = false;
+    let mut with_cost = true;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--cold" => cold = true,
             // Only the rebuild-cost measurements (issue #17): no baselines, equivalence,
             // runtimes or self-test.
             "--cost-only" => cost_only = true,
+            "--no-cost" => with_cost = false,
             s if s.starts_with("--") => {}
             s => filters.push(s.to_string()),
         }
@@ -170,14 +173,18 @@ fn main() {
             }
         }
         let tp = rep.phase("multistage + probes", tp);
-        if let Err(e) = cost::run(w, &mut rep.costs) {
-            rep.fail(name, "cost", &e);
+        if with_cost {
+            if let Err(e) = cost::run(w, &mut rep.costs) {
+                rep.fail(name, "cost", &e);
+            }
         }
         rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
     }
-    if let Err(e) = cost::run_extra(&filters, &recipe, cold, &mut rep.costs) {
-        rep.fail("cost-apps", "cost", &e);
+    if with_cost {
+        if let Err(e) = cost::run_extra(&filters, &recipe, cold, &mut rep.costs) {
+            rep.fail("cost-apps", "cost", &e);
+        }
     }
     if selftest && !cost_only {
         let t = Instant::now();
