@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Scale: check, fix and simulate on generated Dockerfiles of 10k, 50k and
-# 100k instructions (and a ~50 MB file), time and max RSS from
+# Scale: check, fix and simulate on generated Dockerfiles of 1k, 10k and
+# 100k instructions (and a ~50 MB file), wall and CPU time and max RSS from
 # /usr/bin/time -v. Goal (issue 16): linear, 100k instructions < 2 s, < 500 MB.
-#   bash bench/scale.sh [SIZES...]          # default: 10000 50000 100000
+# CPU (user+sys) is the figure to compare on a shared machine: wall time
+# grows with the load.
+#   bash bench/scale.sh [SIZES...]          # default: 1000 10000 100000
 #   KIND=distinct-env bash bench/scale.sh   # every ENV sets a new variable
 # Not a timed test: run it by hand on a quiet machine; README "Scale" has the figures.
 set -euo pipefail
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
 BIN=$PWD/target/release/dockopt
 KIND=${KIND:-mixed}
-SIZES=${*:-10000 50000 100000}
+SIZES=${*:-1000 10000 100000}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/dockopt-scale.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 gen() { # gen N OUT_DIR [LONG]
@@ -50,13 +52,14 @@ PY
 measure() { # measure LABEL CMD...
   local label=$1; shift
   /usr/bin/time -v "$@" >/dev/null 2>"$DIR/time.txt" || true
-  local wall rss code
+  local wall cpu rss code
   wall=$(grep 'Elapsed (wall clock)' "$DIR/time.txt" | awk '{print $NF}')
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$DIR/time.txt")
   rss=$(grep 'Maximum resident' "$DIR/time.txt" | awk '{print $NF}')
   code=$(grep 'Exit status' "$DIR/time.txt" | awk '{print $NF}')
-  printf '%-34s %10s %8d MB  exit %s\n' "$label" "$wall" $((rss / 1024)) "$code"
+  printf '%-34s %10s wall %8s s CPU %6d MB  exit %s\n' "$label" "$wall" "$cpu" $((rss / 1024)) "$code"
 }
-echo "kind=$KIND  (wall m:ss.cc, max RSS)"
+echo "kind=$KIND  (wall m:ss.cc, CPU user+sys, max RSS)"
 for n in $SIZES; do
   d=$DIR/n$n; gen "$n" "$d"
   measure "check   $n instructions" "$BIN" check "$d"

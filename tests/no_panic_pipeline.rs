@@ -213,3 +213,36 @@ fn issue_16_lines() {
         exercise(&format!("FROM debian:12\n{body}\n"));
     }
 }
+
+/// The generator really produces the shapes the `RUN env` panic needed:
+/// empty commands, assignments only, wrapper-first commands and `&&` chains
+/// (a generator that lost one of them would pass every property silently).
+#[test]
+fn generator_produces_shell_level_variety() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut empty, mut assign_only, mut wrapped, mut chain) = (0, 0, 0, 0);
+    for _ in 0..2000 {
+        let c = command()
+            .new_tree(&mut runner)
+            .map(|t| t.current())
+            .unwrap_or_default();
+        empty += usize::from(c.is_empty());
+        assign_only += usize::from(ASSIGNS.contains(&c.as_str()));
+        wrapped += usize::from(WRAPPERS.iter().any(|w| c.starts_with(w)));
+        let s = script()
+            .new_tree(&mut runner)
+            .map(|t| t.current())
+            .unwrap_or_default();
+        chain += usize::from(s.contains(" && "));
+    }
+    for (what, n) in [
+        ("empty commands", empty),
+        ("assignments only", assign_only),
+        ("wrappers first", wrapped),
+        ("&& chains", chain),
+    ] {
+        assert!(n >= 20, "{what}: {n} of 2000");
+    }
+}

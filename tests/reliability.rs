@@ -367,23 +367,50 @@ RUN apt-get update
 RUN apt-get install -y curl
 ";
 
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 7] = [
     "hunter2-pass-S1",
     "envtok-S2",
     "legacy-S3",
     "urlpass-S4",
     "ghp_cliS5",
     "ghp_cliS6",
+    "ghp_ciS7",
 ];
+
+/// A workflow passing a secret on the command line.
+const SECRET_WORKFLOW: &str = "on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: docker build --build-arg GITHUB_TOKEN=ghp_ciS7 --build-arg DB_URL=https://u:urlpass-S4@db/x -t app .
+";
 
 #[test]
 fn no_command_or_format_prints_a_secret() {
     let d = tempdir();
     write(&d.path().join("Dockerfile"), SECRET_DOCKERFILE);
     write(&d.path().join("app.py"), "print(1)\n");
+    // A Dockerfile `multistage` converts, so its diff is printed.
+    write(
+        &d.path().join("py/Dockerfile"),
+        "FROM python:3.12\nENV API_TOKEN=envtok-S2\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(&d.path().join("py/requirements.txt"), "flask\n");
+    write(&d.path().join("py/app.py"), "print(1)\n");
     let ba = ["--build-arg", "GITHUB_TOKEN=ghp_cliS5"];
     let after = ["--after-build-arg", "GITHUB_TOKEN=ghp_cliS6"];
-    let mut cases: Vec<Vec<&str>> = vec![vec!["parse", "Dockerfile"]];
+    write(&d.path().join(".github/workflows/ci.yml"), SECRET_WORKFLOW);
+    // Every command and format that reports on the input. Not here, on
+    // purpose: `fix --stdout` and `snapshot` print the file itself, and
+    // `profile record` the profile to keep, whose step texts must match the
+    // Dockerfile's (data to redirect, which masking would corrupt); `rule`
+    // reads no input.
+    let mut cases: Vec<Vec<&str>> = vec![
+        vec!["parse", "Dockerfile"],
+        vec!["parse", "Dockerfile", "--format", "json"],
+    ];
     for f in ["dot", "json", "mermaid"] {
         cases.push([&["graph", "Dockerfile", "--format", f][..], &ba].concat());
     }
@@ -405,7 +432,15 @@ fn no_command_or_format_prints_a_secret() {
         cases.push(vec!["check", ".", "--format", f, "--no-context"]);
     }
     cases.push(vec!["fix", "--check", "--unsafe-fixes", "."]);
+    cases.push(vec!["fix", "--diff", "."]);
+    cases.push(vec!["fix", "--diff", "--unsafe-fixes", "."]);
     cases.push(vec!["multistage", "Dockerfile"]);
+    cases.push(vec!["multistage", "py/Dockerfile"]);
+    cases.push(vec!["multistage", "py/Dockerfile", "--diff"]);
+    for f in ["text", "json", "markdown"] {
+        cases.push(vec!["ci", ".", "--format", f]);
+        cases.push(vec!["ci", ".", "--format", f, "--changed", "app.py"]);
+    }
     for args in &cases {
         let o = run_in(d.path(), args);
         assert_no_crash(&o, &format!("{args:?}"));
@@ -439,9 +474,20 @@ fn unknown_rule_codes_are_rejected_everywhere() {
         assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
         assert!(text(&o).contains("DO999"), "{args:?}: {}", text(&o));
     }
-    write(&d.path().join(".dockopt.toml"), "select = [\"DO999\"]\n");
-    let o = run_in(d.path(), &["check", "."]);
-    assert_eq!(code(&o), 2, "{}", text(&o));
+    // Config files: found next to the Dockerfile or given with --config,
+    // in `select` or `ignore` (`fix` reads no config file).
+    for conf in ["select = [\"DO999\"]\n", "ignore = [\"DO999\"]\n"] {
+        write(&d.path().join(".dockopt.toml"), conf);
+        write(&d.path().join("conf/other.toml"), conf);
+        for args in [
+            &["check", "."][..],
+            &["check", "--config", "conf/other.toml", "."],
+        ] {
+            let o = run_in(d.path(), args);
+            assert_eq!(code(&o), 2, "{conf} {args:?}: {}", text(&o));
+            assert!(text(&o).contains("DO999"), "{conf} {args:?}: {}", text(&o));
+        }
+    }
 }
 
 #[test]
@@ -469,17 +515,75 @@ fn changed_paths_are_resolved_against_the_context() {
         "{}",
         text(&o)
     );
-    for bad in ["../x", "/etc/passwd", "src/../../x"] {
-        let o = run_in(
-            d.path(),
-            &["simulate", "--context", "app", "--changed", bad],
-        );
-        assert_eq!(code(&o), 2, "{bad}: {}", text(&o));
+    for cmd in ["simulate", "estimate"] {
+        for bad in ["../x", "/etc/passwd", "src/../../x"] {
+            let o = run_in(d.path(), &[cmd, "--context", "app", "--changed", bad]);
+            assert_eq!(code(&o), 2, "{cmd} {bad}: {}", text(&o));
+            assert!(
+                text(&o).contains("outside the build context"),
+                "{cmd} {bad}: {}",
+                text(&o)
+            );
+        }
+    }
+    // estimate resolves an absolute path inside the context like simulate.
+    let o = run_in(
+        d.path(),
+        &[
+            "estimate",
+            "--context",
+            "app",
+            "--changed",
+            abs.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+}
+
+/// What cannot be read is reported as unreadable, not as missing. dockopt
+/// usually runs as root in CI containers, where no permission bit stops a
+/// read: a directory where a file is expected is the unreadable file root
+/// has; the permission case runs only when the tests do not run as root.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_not_called_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempdir();
+    std::fs::create_dir_all(d.path().join("dir.Dockerfile")).unwrap_or_else(|e| panic!("{e}"));
+    // (`parse`, `check` and `fix` search a directory they are given.)
+    for args in [
+        &["multistage", "dir.Dockerfile"][..],
+        &["simulate", "-f", "dir.Dockerfile", "--changed", "x"],
+        &["estimate", "-f", "dir.Dockerfile", "--changed", "x"],
+        &["profile", "record", "dir.Dockerfile"],
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        let t = text(&o).to_lowercase();
         assert!(
-            text(&o).contains("outside the build context"),
-            "{bad}: {}",
-            text(&o)
+            t.contains("is a directory") || t.contains("is not a regular file"),
+            "{args:?}: {t}"
         );
+        assert!(
+            !t.contains("does not exist") && !t.contains("not found"),
+            "{args:?}: {t}"
+        );
+    }
+    let p = d.path().join("Dockerfile");
+    write(&p, FIXABLE);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    if std::fs::read(&p).is_err() {
+        // Not root: the permission bit applies.
+        for args in [&["parse", "Dockerfile"][..], &["check", "."], &["fix", "."]] {
+            let o = run_in(d.path(), args);
+            assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+            assert!(
+                text(&o).to_lowercase().contains("permission denied"),
+                "{args:?}: {}",
+                text(&o)
+            );
+        }
     }
 }
 
@@ -525,10 +629,10 @@ fn precise_messages() {
     write(&d.path().join("bom.Dockerfile"), "\u{feff}FROOM a\n");
     let o = run_in(d.path(), &["parse", "bom.Dockerfile"]);
     assert!(text(&o).contains("bom.Dockerfile:1:1"), "{}", text(&o));
-    // A build log with one bad byte: its line and byte.
-    let mut log = "#1 [internal] load build definition\n"
-        .repeat(1000)
-        .into_bytes();
+    // A 100 MB build log with one bad byte at its end: its line and byte.
+    let line = "#1 [internal] load build definition\n";
+    let lines = (100 << 20) / line.len();
+    let mut log = line.repeat(lines).into_bytes();
     log.extend_from_slice(b"#2 bad \xff byte\n");
     std::fs::write(d.path().join("build.log"), &log).unwrap_or_default();
     let o = run_in(
@@ -536,11 +640,13 @@ fn precise_messages() {
         &["estimate", "--changed", "manage.py", "--log", "build.log"],
     );
     assert_eq!(code(&o), 2);
-    assert!(
-        text(&o).contains("build.log:1001:8: not valid UTF-8 (byte 36007"),
-        "{}",
-        text(&o)
+    let want = format!(
+        "build.log:{}:8: not valid UTF-8 (byte {}",
+        lines + 1,
+        lines * line.len() + 7
     );
+    assert!(text(&o).contains(&want), "{want}: {}", text(&o));
+    drop(log);
 }
 
 #[cfg(unix)]

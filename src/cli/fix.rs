@@ -140,22 +140,30 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
             .to_path_buf()
     });
     if a.stdout {
+        // The fixed file itself (data to redirect, like `snapshot`): unmasked.
         print!("{}", outcome.output);
     } else if a.diff {
+        // A diff is read in CI logs: secrets masked like every report, even
+        // though a masked line no longer applies as a patch.
         print!(
             "{}",
-            write::unified_diff(
+            super::masked(&write::unified_diff(
                 &file.text,
                 &outcome.output,
                 &diff_name("a", &name),
                 &diff_name("b", &name)
-            )
+            ))
         );
         for nf in &outcome.new_files {
             let p = dir.join(&nf.name);
             print!(
                 "{}",
-                write::unified_diff("", &nf.content, "/dev/null", &format!("b/{}", p.display()))
+                super::masked(&write::unified_diff(
+                    "",
+                    &nf.content,
+                    "/dev/null",
+                    &format!("b/{}", p.display())
+                ))
             );
         }
     } else if !a.check {

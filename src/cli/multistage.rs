@@ -54,12 +54,13 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         print!("{}", c.text);
     } else {
         let diff = similar::TextDiff::from_lines(&file.text, &c.text);
-        print!(
-            "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header(&file.name, &format!("{} (multistage)", file.name))
-        );
+        // Masked like `fix --diff`: the diff is read in CI logs.
+        let shown = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&file.name, &format!("{} (multistage)", file.name))
+            .to_string();
+        print!("{}", super::masked(&shown));
     }
     eprintln!(
         "{}: {} → {} ({}), estimated saving {} MB",

@@ -13,7 +13,15 @@ pub fn run(a: ParseArgs) -> anyhow::Result<Outcome> {
         match load(path) {
             Ok((file, df)) => match a.format {
                 ParseFormat::Text => print!("{}", super::masked(&report::to_text(&file.name, &df))),
-                ParseFormat::Json => docs.push(report::to_json(&file.name, &df)),
+                ParseFormat::Json => {
+                    // JSON splits `ENV NAME value` into fields the patterns no
+                    // longer recognise: mask the file's secret values as such.
+                    let mut v = report::to_json(&file.name, &df);
+                    let mut m = dockopt::report::mask::Masker::new();
+                    m.add_dockerfile(&df);
+                    m.json(&mut v);
+                    docs.push(super::masked_json(v))
+                }
             },
             Err(e) => {
                 if e.downcast_ref::<Reported>().is_none() {

@@ -453,7 +453,10 @@ pub fn attach_rewrite_fixes(report: &mut FileReport) {
 /// to `line`; of equally near ones the first in report order (what
 /// `min_by_key` over the report gave).
 fn nearest(v: &[(usize, usize)], line: usize) -> Option<usize> {
-    let first_of = |l: usize| v.get(v.partition_point(|&(x, _)| x < l)).map(|&(x, i)| (x, i));
+    let first_of = |l: usize| {
+        v.get(v.partition_point(|&(x, _)| x < l))
+            .map(|&(x, i)| (x, i))
+    };
     let above = v.get(v.partition_point(|&(x, _)| x < line)).copied();
     let below = v[..v.partition_point(|&(x, _)| x < line)]
         .last()

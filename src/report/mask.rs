@@ -147,6 +147,13 @@ impl Masker {
             let Some(t) = ins.arguments.shell_text() else {
                 continue;
             };
+            // The legacy `ENV NAME value words…`: the value is the rest.
+            if let Some((name, rest)) = t.trim().split_once([' ', '\t']) {
+                if ins.keyword == Keyword::Env && !name.contains('=') && masks_name(name) {
+                    self.add_value(rest.trim().trim_matches(['"', '\'']));
+                    continue;
+                }
+            }
             for (w, _) in crate::syntax::words::split_whitespace(t) {
                 if let Some((k, v)) = w.split_once('=') {
                     if masks_name(k) {

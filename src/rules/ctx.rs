@@ -443,7 +443,11 @@ impl<'a> DockerfileCtx<'a> {
     /// model cannot be rebuilt for it.
     pub fn simulate(&self, p: Perturb) -> Option<Arc<Simulation>> {
         if let Perturb::Edit(path) = p {
-            let cached = self.edit_sims.lock().ok().and_then(|m| m.get(path).cloned());
+            let cached = self
+                .edit_sims
+                .lock()
+                .ok()
+                .and_then(|m| m.get(path).cloned());
             if let Some(done) = cached {
                 return done;
             }
@@ -453,8 +457,7 @@ impl<'a> DockerfileCtx<'a> {
             }
             return sim;
         }
-        self.simulate_uncached(p)
-            .map(Arc::new)
+        self.simulate_uncached(p).map(Arc::new)
     }
 
     fn simulate_uncached(&self, p: Perturb) -> Option<Simulation> {
