@@ -250,13 +250,13 @@ fn apply(w: &AppWork, kind: &str, dir: &Path, df: &str, n: &str) -> Result<Optio
                 append(&dir.join(d), &format!("six==1.16.0\n# change {n}\n"))?;
                 Some(df.to_string())
             }
-            // A JSON lockfile (Pipfile.lock) gets a unique key its installer ignores: a
-            // comment would make it invalid, whitespace would repeat across runs.
+            // A JSON lockfile (Pipfile.lock) gets trailing whitespace, as long as the run's
+            // nonce says: a comment or an unknown key makes pipenv reject it.
             Some(d) if std::fs::read_to_string(dir.join(d)).is_ok_and(|t| t.starts_with('{')) => {
-                let f = dir.join(d);
-                let t = std::fs::read_to_string(&f).map_err(|e| e.to_string())?;
-                let t = t.replacen('{', &format!("{{\n    \"_dockopt_change\": \"{n}\","), 1);
-                std::fs::write(&f, t).map_err(|e| e.to_string())?;
+                let spaces = n
+                    .bytes()
+                    .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+                append(&dir.join(d), &" ".repeat(1 + (spaces % 4093) as usize))?;
                 Some(df.to_string())
             }
             Some(d) => {
