@@ -60,8 +60,10 @@ pub struct Part {
     pub key: String,
     /// The installer's ecosystem (`python`, `node`, `debian`); `None` for a class.
     pub ecosystem: Option<String>,
-    /// Packages installed, for installers whose count is known.
+    /// Packages installed, for installers (estimated from a file size when not `counted`).
     pub packages: Option<u64>,
+    /// Whether `packages` was counted (operands, a parsed manifest), not estimated.
+    pub counted: bool,
     /// This part's share of the guess.
     pub seconds: f64,
 }
@@ -95,15 +97,17 @@ impl Guess {
             key: key.to_string(),
             ecosystem: None,
             packages: None,
+            counted: false,
             seconds,
         });
         g
     }
 
-    /// Packages installed by one installer (the first part of its kind).
+    /// Packages installed by one installer (the first part of its kind), when counted.
     pub fn packages(&self) -> Option<(&str, u64)> {
         self.parts
             .iter()
+            .filter(|p| p.counted)
             .find_map(|p| p.packages.map(|n| (p.key.as_str(), n)))
     }
 }
@@ -355,6 +359,7 @@ fn install(
         key: tool.to_string(),
         ecosystem: Some(ecosystem.to_string()),
         packages: Some(count),
+        counted: known,
         seconds,
     });
     g

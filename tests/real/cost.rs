@@ -69,8 +69,8 @@ fn comment_for(path: &str, n: &str) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or("");
     match ext {
-        "js" | "go" | "rs" | "mod" => format!("\n// change {n}\n"),
         "json" | "html" => "\n".repeat(1 + n.len() % 3),
+        "js" | "go" | "rs" | "mod" => format!("\n// change {n}\n"),
         _ => format!("\n# change {n}\n"),
     }
 }
@@ -124,7 +124,10 @@ fn record(w: &AppWork) -> Result<PathBuf, String> {
 /// built); the other apps are left out so that a `--cost-only` run and a full run learn the
 /// same rates.
 pub fn learn(works: &[AppWork]) {
-    for w in works.iter().filter(|w| COST_APPS.contains(&w.app.name.as_str())) {
+    for w in works
+        .iter()
+        .filter(|w| COST_APPS.contains(&w.app.name.as_str()))
+    {
         match record(w) {
             Ok(p) => PROFILES.lock().unwrap().push((w.app.name.clone(), p)),
             Err(e) => println!("      cost: no profile for {}: {e}", w.app.name),
@@ -245,6 +248,15 @@ fn apply(w: &AppWork, kind: &str, dir: &Path, df: &str, n: &str) -> Result<Optio
             // dependency needs its resolver).
             Some(d) if d.ends_with("requirements.txt") => {
                 append(&dir.join(d), &format!("six==1.16.0\n# change {n}\n"))?;
+                Some(df.to_string())
+            }
+            // A JSON lockfile (Pipfile.lock) gets trailing whitespace, as long as the run's
+            // nonce says: a comment or an unknown key makes pipenv reject it.
+            Some(d) if std::fs::read_to_string(dir.join(d)).is_ok_and(|t| t.starts_with('{')) => {
+                let spaces = n
+                    .bytes()
+                    .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+                append(&dir.join(d), &" ".repeat(1 + (spaces % 4093) as usize))?;
                 Some(df.to_string())
             }
             Some(d) => {
