@@ -15,6 +15,7 @@ fn check(paths: &[&str], extras: bool) -> Vec<FileReport> {
         &targets,
         &settings,
         &CheckOptions {
+            label: Some(dockopt::rewrite::label),
             measure_context: true,
             extras,
         },

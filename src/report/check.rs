@@ -26,7 +26,7 @@ pub fn summary(files: &[FileReport]) -> Value {
         "error": count(Severity::Error),
         "warning": count(Severity::Warning),
         "info": count(Severity::Info),
-        "fixable": all.iter().filter(|f| f.fix.as_ref().is_some_and(|x| !x.edits.is_empty())).count(),
+        "fixable": all.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability.is_automatic())).count(),
     })
 }
 
@@ -43,7 +43,7 @@ fn finding_json(f: &Finding) -> Value {
         "fix": f.fix.as_ref().map(|x| json!({
             "applicability": x.applicability.as_str(),
             "message": x.message,
-            "edits": x.edits.iter().map(|e| json!({"start": e.span.start, "end": e.span.end, "content": e.content})).collect::<Vec<_>>(),
+            "edits": x.edits.iter().map(|e| json!({"start": e.start, "end": e.end, "content": e.content})).collect::<Vec<_>>(),
         })),
     })
 }
@@ -290,8 +290,8 @@ pub fn to_sarif(files: &[FileReport]) -> Value {
                     .edits
                     .iter()
                     .map(|e| {
-                        let s = idx.position(&file.text, e.span.start);
-                        let en = idx.position(&file.text, e.span.end);
+                        let s = idx.position(&file.text, e.start);
+                        let en = idx.position(&file.text, e.end);
                         json!({
                             "deletedRegion": {"startLine": s.line, "startColumn": s.column, "endLine": en.line, "endColumn": en.column},
                             "insertedContent": {"text": e.content},
@@ -384,119 +384,6 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
-/// Where `dockopt fix` has a fix for a finding whose rule only describes one,
-/// say so (applicability and message, no edits: `fix` applies it).
-pub fn attach_rewrite_fixes(report: &mut FileReport) {
-    let settings = crate::rewrite::Settings {
-        unsafe_fixes: true,
-        ..Default::default()
-    };
-    let path = std::path::Path::new(&report.path);
-    if report.kind != crate::rules::engine::FileKind::Dockerfile
-        || report.error.is_some()
-        || !path.is_file()
-    {
-        return;
-    }
-    let Ok(out) = crate::rewrite::fix_file(&report.text, path, None, &settings) else {
-        return;
-    };
-    let findings = &mut report.findings;
-    if let (Some(nf), Some(f)) = (
-        out.new_files.first(),
-        findings.iter_mut().find(|f| f.code == "DO209"),
-    ) {
-        f.fix = Some(crate::rules::Fix {
-            applicability: crate::rules::Applicability::Unsafe,
-            message: format!(
-                "`dockopt fix --unsafe-fixes` writes {} ({} lines)",
-                nf.name,
-                nf.content.lines().count()
-            ),
-            edits: Vec::new(),
-        });
-    }
-    for a in out.applied.iter().chain(&out.unsafe_available) {
-        let same_code = |f: &&mut crate::rules::Finding| f.code == a.code;
-        let pick = findings
-            .iter_mut()
-            .filter(same_code)
-            .min_by_key(|f| f.start.line.abs_diff(a.line));
-        if let Some(f) = pick {
-            let described = f.fix.as_ref().is_none_or(|x| x.edits.is_empty());
-            if described {
-                let applicability = match a.applicability {
-                    crate::rewrite::Applicability::Safe => crate::rules::Applicability::Safe,
-                    crate::rewrite::Applicability::Unsafe => crate::rules::Applicability::Unsafe,
-                };
-                f.fix = Some(crate::rules::Fix {
-                    applicability,
-                    message: format!("`dockopt fix`: {}", a.message),
-                    edits: Vec::new(),
-                });
-            }
-        }
-    }
-}
-
-/// The safe fixes `dockopt fix` would apply to this file, as the fixed text.
-fn safe_fixed(file: &FileReport) -> Option<String> {
-    if file.kind != crate::rules::engine::FileKind::Dockerfile || file.error.is_some() {
-        return None;
-    }
-    let path = std::path::Path::new(&file.path);
-    if !path.is_file() {
-        return None;
-    }
-    let out =
-        crate::rewrite::fix_file(&file.text, path, None, &crate::rewrite::Settings::default())
-            .ok()?;
-    (out.output != file.text).then_some(out.output)
-}
-
-/// The unified diff from the file to its safe-fixed text.
-fn fix_diff(file: &FileReport, fixed: &str) -> String {
-    crate::rewrite::write::unified_diff(
-        &file.text,
-        fixed,
-        &format!("a/{}", file.path),
-        &format!("b/{}", file.path),
-    )
-}
-
-/// The same one-file edit as `file.rebuild`, simulated on the fixed text.
-fn fixed_rebuild(file: &FileReport, fixed: &str) -> Option<crate::rules::engine::RebuildEstimate> {
-    let before = file.rebuild.as_ref()?;
-    let path = std::path::Path::new(&file.path);
-    let root = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(std::path::PathBuf::from)?;
-    let tree = crate::context::ContextTree::load(root, Some(&name)).ok()?;
-    let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
-    let opts = crate::model::BuildOptions::default();
-    let a = crate::change::input_from_text(file.path.clone(), fixed, &opts, tree).ok()?;
-    let b = crate::change::input_from_text(file.path.clone(), fixed, &opts, edited_tree).ok()?;
-    let sim = crate::cache::simulate(&a, &b);
-    let built: Vec<_> = sim
-        .steps
-        .iter()
-        .filter(|s| s.result != crate::cache::Verdict::NotBuilt)
-        .collect();
-    let rerun: Vec<usize> = built
-        .iter()
-        .filter(|s| s.result == crate::cache::Verdict::Miss)
-        .map(|s| s.line)
-        .collect();
-    Some(crate::rules::engine::RebuildEstimate {
-        edited: before.edited.clone(),
-        rerun: rerun.len(),
-        total: built.len(),
-        rerun_lines: rerun,
-    })
-}
-
 /// A PR comment: findings table, rebuild estimate, stage graph, fix diff.
 pub fn to_markdown(files: &[FileReport]) -> String {
     let s = summary(files);
@@ -520,8 +407,6 @@ pub fn to_markdown(files: &[FileReport]) -> String {
             continue;
         }
         let _ = writeln!(out, "### `{}`\n", file.path);
-        // One fix run serves both the estimate after fixing and the diff.
-        let fixed = safe_fixed(file);
         if let Some(e) = &file.error {
             let _ = writeln!(out, "```text\n{}\n```\n", e.trim_end());
         }
@@ -573,7 +458,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 r.total,
                 if lines.is_empty() { "-".into() } else { lines }
             );
-            let after = match fixed.as_deref().map(|f| fixed_rebuild(file, f)) {
+            let after = match file.after_fix.as_ref().map(|a| a.rebuild.as_ref()) {
                 Some(Some(a)) => format!("{} of {}", a.rerun, a.total),
                 Some(None) => "not estimated (the fixed file could not be simulated)".into(),
                 None => "no safe fix applies".into(),
@@ -588,7 +473,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 m
             );
         }
-        if let Some(d) = fixed.as_deref().map(|f| fix_diff(file, f)) {
+        if let Some(d) = file.after_fix.as_ref().map(|a| &a.diff) {
             let _ = writeln!(
                 out,
                 "<details><summary>Suggested fix</summary>\n\n```diff\n{d}```\n\n</details>\n"

@@ -28,7 +28,7 @@
 use super::run_scripts;
 use super::run_view::program;
 use crate::model::MountKind;
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::fix::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";
 

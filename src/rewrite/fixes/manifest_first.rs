@@ -93,8 +93,8 @@ use crate::context::EntryKind;
 use crate::effects;
 use crate::model::{path, CopySource, Op};
 use crate::model::{CopyOp, Step};
-use crate::rewrite::edit::{block_text, delete_block, insert_above};
-use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
+use crate::fix::edit::{block_text, delete_block, insert_above};
+use crate::fix::{hazard, Applicability, Checker, Fix, Transform};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
 pub const CODE: &str = "DO101";
@@ -191,7 +191,7 @@ fn full_copy(df: &Dockerfile, copy_ins: &Instruction) -> Option<FullCopy> {
             .map(|f| format!("{} ", &df.source[f.span.start..f.span.end]))
             .collect(),
         base: raw_dest.trim_end_matches('/').to_string(),
-        eol: crate::rewrite::edit::eol(&df.source),
+        eol: crate::fix::edit::eol(&df.source),
     })
 }
 

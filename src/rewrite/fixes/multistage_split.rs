@@ -27,7 +27,7 @@
 //! the converter cannot be sure it does not convert, and says why.
 
 use crate::multistage::{convert, Options};
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::fix::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO207";
 

@@ -29,7 +29,7 @@
 
 use crate::context::ContextTree;
 use crate::model::Model;
-use crate::rewrite::NewFile;
+use crate::fix::NewFile;
 use crate::syntax::Dockerfile;
 
 pub const CODE: &str = "DO209";

@@ -23,10 +23,7 @@ pub(crate) fn insert_after(
     text: &str,
 ) -> Option<Edit> {
     let s = cx.find_opt(ins, needle)?;
-    Some(Edit {
-        span: Span::new(s.end, s.end),
-        content: text.to_string(),
-    })
+    Some(Edit::spanning(Span::new(s.end, s.end), text.to_string()))
 }
 
 /// An edit appending `text` to the end of a shell-form RUN without heredocs.
@@ -34,8 +31,5 @@ pub(crate) fn append(ins: &Instruction, text: &str) -> Option<Edit> {
     if !ins.heredocs.is_empty() || ins.arguments.is_exec() {
         return None;
     }
-    Some(Edit {
-        span: Span::new(ins.span.end, ins.span.end),
-        content: text.to_string(),
-    })
+    Some(Edit::spanning(Span::new(ins.span.end, ins.span.end), text.to_string()))
 }
