@@ -23,7 +23,10 @@ fn dockerfiles() -> Vec<PathBuf> {
             .map(|d| d.join("Dockerfile"))
             .filter(|p| p.is_file()),
     );
-    let field = Path::new("../shared/field");
+    // ../shared next to the repository; DOCKOPT_SHARED names it elsewhere (a worktree).
+    let shared = std::env::var_os("DOCKOPT_SHARED")
+        .map_or_else(|| PathBuf::from("../shared"), PathBuf::from);
+    let field = shared.join("field");
     if let Ok(manifest) = std::fs::read_to_string(field.join("manifest.tsv")) {
         for line in manifest.lines().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();

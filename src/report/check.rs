@@ -6,9 +6,10 @@
 //! "message","line","column","end_line","end_column","fix":{"applicability","message","edits"}|null}]}],
 //! "summary":{"files","findings","errors","error","warning","info","fixable"}}`
 
+use crate::frame::{code_frame, style, Paint};
 use crate::rules::engine::{FileKind, FileReport};
 use crate::rules::{all, Finding, Severity};
-use crate::syntax::{LineIndex, Span};
+use crate::syntax::LineIndex;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -68,64 +69,8 @@ pub fn to_json(files: &[FileReport]) -> Value {
     v
 }
 
-/// The line's text with secret spans replaced by `*`.
-fn redacted_line(text: &str, idx: &LineIndex, line0: usize, redact: &[Span]) -> String {
-    let start = idx.line_start(line0);
-    let line = idx.line_text(text, line0);
-    let mut out = String::new();
-    for (i, ch) in line.char_indices() {
-        let off = start + i;
-        if redact.iter().any(|r| off >= r.start && off < r.end) {
-            out.push('*');
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
-struct Paint(bool);
-
-impl Paint {
-    fn c(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
-/// The widest source line a code frame shows; longer lines show a window
-/// around the finding's column with `…` (a minified 100 KB line must not be
-/// repeated in every finding's frame).
-pub const FRAME_WIDTH: usize = 120;
-
-/// The part of `line` (chars) a frame shows for a span starting at 0-based
-/// char `col` of `len` chars: (text, caret column, caret length).
-fn frame_window(line: &str, col: usize, len: usize) -> (String, usize, usize) {
-    let n = line.chars().count();
-    if n <= FRAME_WIDTH {
-        return (line.to_string(), col, len.max(1));
-    }
-    let start = col
-        .saturating_sub(FRAME_WIDTH / 3)
-        .min(n.saturating_sub(FRAME_WIDTH));
-    let end = (start + FRAME_WIDTH).min(n);
-    let mut text: String = line.chars().skip(start).take(end - start).collect();
-    let mut caret = col - start.min(col);
-    if start > 0 {
-        text.insert(0, '…');
-        caret += 1;
-    }
-    if end < n {
-        text.push('…');
-    }
-    let room = (end - start)
-        .saturating_sub(col.saturating_sub(start))
-        .max(1);
-    (text, caret, len.clamp(1, room))
-}
+/// The widest source line a code frame shows (see [`crate::frame`]).
+pub use crate::frame::FRAME_WIDTH;
 
 /// `file:line:col: CODE message`, the source line and carets, and the fix.
 pub fn to_text(files: &[FileReport], color: bool) -> String {
@@ -143,6 +88,7 @@ pub fn write_text(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let p = Paint(color);
+    let c = |st: anstyle::Style, s: &str| p.paint(st, s);
     let clean = |s: &str| super::escape_controls(&super::mask::text(s)).into_owned();
     let mut out = String::new();
     for file in files {
@@ -151,53 +97,35 @@ pub fn write_text(
         for f in &file.findings {
             out.clear();
             let sev = match f.severity {
-                Severity::Error => p.c("1;31", "error"),
-                Severity::Warning => p.c("1;33", "warning"),
-                Severity::Info => p.c("1;36", "info"),
+                Severity::Error => c(style::ERROR, "error"),
+                Severity::Warning => c(style::WARNING, "warning"),
+                Severity::Info => c(style::INFO, "info"),
             };
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} {sev}: {} {}",
-                p.c("1", &path),
+                c(style::PATH, &path),
                 f.start.line,
                 f.start.column,
-                p.c("1;31", f.code),
+                c(style::CODE, f.code),
                 clean(&f.message),
-                p.c("2", &format!("[{}]", f.name))
+                c(style::DIM, &format!("[{}]", f.name))
             );
             if f.span.is_some() && f.start.line >= 1 && f.start.line <= idx.line_count() {
-                let line0 = f.start.line - 1;
-                let raw = redacted_line(&file.text, &idx, line0, &f.redact);
                 let col = f.start.column.saturating_sub(1);
                 let len = if f.end.line == f.start.line {
                     f.end.column.saturating_sub(f.start.column).max(1)
                 } else {
-                    raw.chars().count().saturating_sub(col).max(1)
+                    usize::MAX
                 };
-                let (window, caret, len) = frame_window(&raw, col, len);
-                let text = clean(&window);
-                let width = f.start.line.to_string().len();
-                let _ = writeln!(out, "{:>width$} {}", "", p.c("34", "|"));
-                let _ = writeln!(
-                    out,
-                    "{} {} {text}",
-                    p.c("34", &f.start.line.to_string()),
-                    p.c("34", "|")
-                );
-                let _ = writeln!(
-                    out,
-                    "{:>width$} {} {}{}",
-                    "",
-                    p.c("34", "|"),
-                    " ".repeat(caret),
-                    p.c("1;31", &"^".repeat(len))
-                );
+                let frame = code_frame(&file.text, &idx, f.start.line, col, len, &f.redact, p);
+                out.push_str(&super::mask::text(&frame));
             }
             if let Some(fix) = &f.fix {
                 let _ = writeln!(
                     out,
                     "  = {} ({}): {}",
-                    p.c("1;32", "fix"),
+                    c(style::FIX, "fix"),
                     fix.applicability.as_str(),
                     clean(&fix.message)
                 );

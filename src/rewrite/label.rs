@@ -174,7 +174,9 @@ pub fn label(
         }
         if finding.code == do209 {
             let nf = match (info, ignored) {
-                (Some(ctx), false) => fixes::propose_dockerignore::propose(df, model, &ctx.filtered),
+                (Some(ctx), false) => {
+                    fixes::propose_dockerignore::propose(df, model, &ctx.filtered)
+                }
                 _ => None,
             };
             finding.fix = match nf {
@@ -202,10 +204,14 @@ pub fn label(
             finding.fix = finding.fix.take().map(advice);
         }
     }
-    let first_round = findings
-        .iter()
-        .any(|f| f.fix.as_ref().is_some_and(|x| x.applicability.is_automatic()));
-    if first_round {
+    let first_round = findings.iter().any(|f| {
+        f.fix
+            .as_ref()
+            .is_some_and(|x| x.applicability.is_automatic())
+    });
+    // Without the context (`check --no-context`, stdin) fix's result cannot
+    // be known (it reads the context): the first round is what check shows.
+    if first_round && info.is_some() {
         cascade(df, info, ignored, findings);
     }
 }
@@ -216,9 +222,15 @@ pub fn label(
 /// referee. Its applied fixes, per code and applicability, are mapped onto
 /// the findings: extra ones to the rule's findings without a fix (or, for a
 /// rule with none left, a finding at the fix's line), missing ones turn the
-/// first round's fix into advice. Runs only when the first round has a fix:
-/// without one the engine applies nothing.
-fn cascade(df: &Dockerfile, info: Option<&ContextInfo>, ignored: bool, findings: &mut Vec<Finding>) {
+/// first round's fix into advice. Runs only when the first round has a fix
+/// (without one the engine applies nothing) and the context is known, so
+/// `check --no-context` (the fast lint) never runs the engine.
+fn cascade(
+    df: &Dockerfile,
+    info: Option<&ContextInfo>,
+    ignored: bool,
+    findings: &mut Vec<Finding>,
+) {
     let input = super::Input {
         text: &df.source,
         context: info,
@@ -233,7 +245,11 @@ fn cascade(df: &Dockerfile, info: Option<&ContextInfo>, ignored: bool, findings:
         // `fix` would write nothing: nothing is fixable.
         for f in findings.iter_mut() {
             if let Some(x) = f.fix.take() {
-                f.fix = Some(if x.applicability.is_automatic() { advice(x) } else { x });
+                f.fix = Some(if x.applicability.is_automatic() {
+                    advice(x)
+                } else {
+                    x
+                });
             }
         }
         return;
@@ -278,12 +294,18 @@ fn cascade(df: &Dockerfile, info: Option<&ContextInfo>, ignored: bool, findings:
             transforms: Vec::new(),
         };
         let open = findings.iter().position(|f| {
-            f.code == code && !f.fix.as_ref().is_some_and(|x| x.applicability.is_automatic())
+            f.code == code
+                && !f
+                    .fix
+                    .as_ref()
+                    .is_some_and(|x| x.applicability.is_automatic())
         });
         match open {
             Some(i) => findings[i].fix = Some(fix),
             None => {
-                let Some(rule) = rules::by_code(code) else { continue };
+                let Some(rule) = rules::by_code(code) else {
+                    continue;
+                };
                 if let Some(mut extra) = finding_for(rule, df, &fix) {
                     extra.fix = Some(fix);
                     findings.push(extra);

@@ -68,7 +68,10 @@ pub fn fixable_rules() -> impl Iterator<Item = &'static Rule> {
 }
 
 fn fixable_codes() -> String {
-    fixable_rules().map(|r| r.code).collect::<Vec<_>>().join(", ")
+    fixable_rules()
+        .map(|r| r.code)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Settings {

@@ -322,39 +322,18 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 })
             }
         }
-        let mut found: Vec<Target> = Vec::new();
-        let walk = ignore::WalkBuilder::new(p)
-            .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-            .build();
-        for entry in walk {
-            // An unreadable directory, a loop or a path past PATH_MAX may hide
-            // a Dockerfile: an error, never a silent clean run.
-            let e = entry
-                .map_err(|e| format!("{}: cannot search for Dockerfiles: {e}", p.display()))?;
-            let name = e.file_name().to_string_lossy().to_string();
-            let Some(kind) = kind_of(&name) else { continue };
-            let Some(t) = e.file_type() else { continue };
-            let take = if t.is_symlink() {
-                // Read through the link, as docker does; a dangling one is an error.
-                match std::fs::metadata(e.path()) {
-                    Ok(m) => m.is_file(),
-                    Err(err) => {
-                        return Err(format!(
-                            "{}: a symbolic link that cannot be followed: {err}",
-                            e.path().display()
-                        ))
-                    }
-                }
-            } else {
-                t.is_file()
-            };
-            if take {
-                found.push(Target {
-                    path: e.into_path(),
-                    kind,
-                });
-            }
-        }
+        // The one search every command uses (crate::source::walk).
+        let mut found: Vec<Target> = crate::source::walk(p, &|n| kind_of(n).is_some())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().to_string();
+                Some(Target {
+                    kind: kind_of(&name)?,
+                    path,
+                })
+            })
+            .collect();
         // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
         found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
             path,

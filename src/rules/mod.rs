@@ -200,18 +200,5 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-/// A human size: `1.2 MB`.
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut i = 0;
-    while v >= 1000.0 && i + 1 < UNITS.len() {
-        v /= 1000.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
-}
+/// A human size: `1.2 MB` (see [`crate::frame::human_bytes`]).
+pub use crate::frame::human_bytes;

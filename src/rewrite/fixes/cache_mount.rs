@@ -27,8 +27,8 @@
 
 use super::run_scripts;
 use super::run_view::program;
-use crate::model::MountKind;
 use crate::fix::{Applicability, Checker, Edit, Fix};
+use crate::model::MountKind;
 
 pub const CODE: &str = "DO210";
 

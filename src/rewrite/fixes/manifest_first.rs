@@ -91,10 +91,10 @@ use super::run_view::{parse_run, program, Script};
 use super::{config_only, step_of};
 use crate::context::EntryKind;
 use crate::effects;
-use crate::model::{path, CopySource, Op};
-use crate::model::{CopyOp, Step};
 use crate::fix::edit::{block_text, delete_block, insert_above};
 use crate::fix::{hazard, Applicability, Checker, Fix, Transform};
+use crate::model::{path, CopySource, Op};
+use crate::model::{CopyOp, Step};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
 pub const CODE: &str = "DO101";

@@ -30,9 +30,9 @@
 //! nowhere to go) or uses heredocs.
 
 use super::step_of;
-use crate::model::Op;
 use crate::fix::edit::{flags_text, next_in_stage};
 use crate::fix::{Applicability, Checker, Edit, Fix, Transform};
+use crate::model::Op;
 use crate::shell::{self, Invocation, Script};
 use crate::syntax::Keyword;
 

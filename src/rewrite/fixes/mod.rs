@@ -72,11 +72,9 @@ pub fn run_scripts<'a>(
         .filter(|(_, ins)| ins.keyword == Keyword::Run)
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
-                Some(crate::model::Op::Run(run)) => Some((
-                    ins,
-                    run,
-                    crate::fixes::run_view::parse_run(df, ins)?,
-                )),
+                Some(crate::model::Op::Run(run)) => {
+                    Some((ins, run, crate::fixes::run_view::parse_run(df, ins)?))
+                }
                 _ => None,
             },
         )

@@ -31,5 +31,8 @@ pub(crate) fn append(ins: &Instruction, text: &str) -> Option<Edit> {
     if !ins.heredocs.is_empty() || ins.arguments.is_exec() {
         return None;
     }
-    Some(Edit::spanning(Span::new(ins.span.end, ins.span.end), text.to_string()))
+    Some(Edit::spanning(
+        Span::new(ins.span.end, ins.span.end),
+        text.to_string(),
+    ))
 }
