@@ -194,7 +194,7 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 }
 
 /// The Dockerfiles a path names: the file itself, or those found below a
-/// directory (hidden directories, `target` and `node_modules` skipped).
+/// directory by [`walk`].
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let name = path.display().to_string();
     if name == "-" {
@@ -214,22 +214,34 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
         }
         Err(e) => return Err(open_error(&name, e)),
     }
+    let found = walk(path, &is_dockerfile_name)?;
+    if found.is_empty() {
+        return Err(SourceError::NoDockerfile { path: name });
+    }
+    Ok(found)
+}
+
+/// The files below directory `dir` whose name `want` accepts, sorted: the
+/// one search every command uses. It honours `.gitignore`, `.ignore` and
+/// hidden-file rules like ripgrep and skips `node_modules` and `target`; a
+/// symlinked file is read through its link, as docker does.
+pub fn walk(dir: &Path, want: &dyn Fn(&str) -> bool) -> Result<Vec<PathBuf>, SourceError> {
+    let root = dir.display().to_string();
     let mut found = Vec::new();
-    let walk = walkdir::WalkDir::new(path).into_iter().filter_entry(|e| {
-        let n = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(n.starts_with('.') || n == "target" || n == "node_modules")
-    });
+    let walk = ignore::WalkBuilder::new(dir)
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
+        .build();
     for entry in walk {
         // An unreadable directory, a loop or a path past PATH_MAX may hide a
         // Dockerfile: say so instead of reporting a clean run.
-        let e = entry.map_err(|e| walk_error(&name, e))?;
-        if !is_dockerfile_name(&e.file_name().to_string_lossy()) {
+        let e = entry.map_err(|e| walk_error(&root, e))?;
+        if !want(&e.file_name().to_string_lossy()) {
             continue;
         }
-        if e.file_type().is_file() {
+        let Some(t) = e.file_type() else { continue };
+        if t.is_file() {
             found.push(e.into_path());
-        } else if e.file_type().is_symlink() {
-            // A symlinked Dockerfile is read through its link, as docker does.
+        } else if t.is_symlink() {
             match std::fs::metadata(e.path()) {
                 Ok(m) if m.is_file() => found.push(e.into_path()),
                 Ok(_) => {}
@@ -242,35 +254,30 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
         }
     }
     found.sort();
-    if found.is_empty() {
-        return Err(SourceError::NoDockerfile { path: name });
-    }
     Ok(found)
 }
 
-fn walk_error(root: &str, e: walkdir::Error) -> SourceError {
-    let path = e
-        .path()
-        .map_or_else(|| root.to_string(), |p| p.display().to_string());
-    if e.loop_ancestor().is_some() {
-        return SourceError::Walk {
-            path,
-            reason: "a symbolic link loop".into(),
-        };
+fn walk_error(root: &str, e: ignore::Error) -> SourceError {
+    fn parts(e: &ignore::Error, path: Option<String>) -> (Option<String>, String) {
+        match e {
+            ignore::Error::WithPath { path: p, err } => parts(err, Some(p.display().to_string())),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                parts(err, path)
+            }
+            ignore::Error::Loop { child, .. } => (
+                Some(child.display().to_string()),
+                "a symbolic link loop".into(),
+            ),
+            ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                (path, "permission denied".into())
+            }
+            other => (path, other.to_string()),
+        }
     }
-    match e.into_io_error() {
-        Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => SourceError::Walk {
-            path,
-            reason: "permission denied".into(),
-        },
-        Some(io) => SourceError::Walk {
-            path,
-            reason: io.to_string(),
-        },
-        None => SourceError::Walk {
-            path,
-            reason: "cannot be searched".into(),
-        },
+    let (path, reason) = parts(&e, None);
+    SourceError::Walk {
+        path: path.unwrap_or_else(|| root.to_string()),
+        reason,
     }
 }
 

@@ -15,6 +15,7 @@ fn check(paths: &[&str], extras: bool) -> Vec<FileReport> {
         &targets,
         &settings,
         &CheckOptions {
+            label: Some(dockopt::rewrite::label),
             measure_context: true,
             extras,
         },
@@ -168,7 +169,11 @@ fn secrets_are_masked_in_every_format() {
 
 #[test]
 fn markdown_comment_has_table_estimate_and_graph() {
-    let files = check(&["corpus/flask-notebook"], true);
+    let mut files = check(&["corpus/flask-notebook"], true);
+    // What the command layer adds for the PR comment (report only renders).
+    for f in &mut files {
+        f.after_fix = dockopt::rewrite::preview::after_fix(f);
+    }
     let md = report::to_markdown(&files);
     assert!(md.contains("| | Rule | Line | Problem | Fix |"));
     assert!(md.contains("**Rebuild estimate**"), "{md}");

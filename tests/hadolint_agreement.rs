@@ -108,6 +108,7 @@ fn agreement_with_hadolint_on_mapped_rules() {
             &text,
             &Settings::default(),
             &CheckOptions {
+                label: None,
                 measure_context: false,
                 extras: false,
             },

@@ -23,6 +23,7 @@ use common::generate;
 /// Runs everything `check` and `fix` run on one text; panics are the failure.
 fn exercise(text: &str) {
     let opts = CheckOptions {
+        label: Some(dockopt::rewrite::label),
         measure_context: false,
         extras: true,
     };
@@ -33,7 +34,7 @@ fn exercise(text: &str) {
         &CheckSettings::default(),
         &opts,
     );
-    report::attach_rewrite_fixes(&mut r);
+    r.after_fix = dockopt::rewrite::preview::after_fix(&r);
     let files = [r];
     let _ = report::to_text(&files, false);
     let _ = report::to_json(&files);

@@ -14,10 +14,10 @@ const FIXTURES: &str = "tests/fixtures/rules";
 
 fn apply(text: &str, edits: &[Edit]) -> String {
     let mut edits = edits.to_vec();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
     let mut out = text.to_string();
     for e in edits {
-        out.replace_range(e.span.start..e.span.end, &e.content);
+        out.replace_range(e.start..e.end, &e.content);
     }
     out
 }
@@ -58,6 +58,8 @@ fn run(code: &str, path: &Path, compose: bool) -> FileReport {
         .display()
         .to_string();
     let opts = CheckOptions {
+        // Findings carry the fixes `dockopt fix` applies, as in `dockopt check`.
+        label: Some(dockopt::rewrite::label),
         measure_context: true,
         extras: false,
     };
@@ -413,6 +415,7 @@ fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_ima
     };
     let settings = Settings::default().with_cli(&["DO207".to_string(), "DO301".to_string()], &[]);
     let opts = CheckOptions {
+        label: None,
         measure_context: true,
         extras: false,
     };

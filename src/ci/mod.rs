@@ -266,7 +266,8 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn clean(p: &str) -> PathBuf {
+/// A context or file path from a pipeline, as a relative path (`./a/` is `a`, `.` is empty).
+fn relative_dir(p: &str) -> PathBuf {
     let p = p.trim();
     let p = p.strip_prefix("./").unwrap_or(p);
     if p.is_empty() || p == "." {
@@ -375,9 +376,9 @@ fn build_push_action(file: &Path, text: &str, step: &Node, job: Option<String>) 
     let s = |k: &str| input(k).and_then(yaml::scalar);
     // build-push-action's default context is the Git context of the commit; for the
     // simulation that is the repository root.
-    let context = clean(&s("context").unwrap_or_default());
+    let context = relative_dir(&s("context").unwrap_or_default());
     let dockerfile = match s("file") {
-        Some(f) => clean(&f),
+        Some(f) => relative_dir(&f),
         None => context.join("Dockerfile"),
     };
     let located = |k: &str| {
@@ -491,10 +492,10 @@ fn from_commands(
         .into_iter()
         .map(|c| {
             let span = Span::new(base + c.start, base + c.end);
-            let context = dir.join(clean(c.context.as_deref().unwrap_or(".")));
+            let context = dir.join(relative_dir(c.context.as_deref().unwrap_or(".")));
             // `-f` is relative to the working directory, like the context.
             let dockerfile = match &c.file {
-                Some(f) => dir.join(clean(f)),
+                Some(f) => dir.join(relative_dir(f)),
                 None => context.join("Dockerfile"),
             };
             let whole = |v: String| Located { value: v, span };

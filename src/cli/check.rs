@@ -67,6 +67,8 @@ pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
         }
     };
     let opts = CheckOptions {
+        // Findings carry the fixes `dockopt fix` applies (the same proposals and guard).
+        label: Some(dockopt::rewrite::label),
         measure_context: !a.no_context,
         extras: a.format == CheckFormat::Markdown,
     };
@@ -86,10 +88,12 @@ pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
         }
     };
     let mut files = check_all(&targets, &settings, &opts, &tick);
-    if !a.no_context {
-        // `dockopt fix` reads the context too: say which findings it fixes.
+    if a.format == CheckFormat::Markdown {
+        // The PR comment shows the safe fixes' diff and the rebuild after them.
         use rayon::prelude::*;
-        files.par_iter_mut().for_each(report::attach_rewrite_fixes);
+        files
+            .par_iter_mut()
+            .for_each(|f| f.after_fix = dockopt::rewrite::preview::after_fix(f));
     }
     if let Some(b) = bar {
         b.finish_and_clear();

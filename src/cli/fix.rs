@@ -218,7 +218,7 @@ fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<File
         for ap in &outcome.applied {
             let tag = match ap.applicability {
                 Applicability::Safe => "",
-                Applicability::Unsafe => " (unsafe)",
+                Applicability::Unsafe | Applicability::DisplayOnly => " (unsafe)",
             };
             eprintln!(
                 "{}",

@@ -1,37 +1,8 @@
 //! Go-compatible path helpers. BuildKit and moby/patternmatcher run every pattern and COPY source
 //! through Go's `path.Clean`, so equal inputs must clean to equal strings here too.
 
-/// Go `path.Clean`: collapse `//`, drop `.`, resolve `..` lexically (never above a rooted `/`),
-/// and return `.` for an empty result.
-pub(crate) fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|last| *last != "..") {
-                    out.pop();
-                } else if !rooted {
-                    // An unrooted path may climb; a rooted one stops at `/`.
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let body = out.join("/");
-    if rooted {
-        format!("/{body}")
-    } else if body.is_empty() {
-        ".".to_string()
-    } else {
-        body
-    }
-}
+/// Go `path.Clean` (one implementation: [`crate::model::path::clean`]).
+pub(crate) use crate::model::path::clean;
 
 /// A COPY/ADD source or mount source as a key of the context tree: cleaned and made relative to
 /// the context root, which BuildKit treats as `/` (so `..` can never leave it). Root is `""`.

@@ -173,17 +173,7 @@ fn subtree_bytes(context: &ContextTree, path: &str) -> u64 {
     }
 }
 
-pub fn human_bytes(b: u64) -> String {
-    if b >= 1_000_000_000 {
-        format!("{:.1} GB", b as f64 / 1e9)
-    } else if b >= MB {
-        format!("{:.1} MB", b as f64 / 1e6)
-    } else if b >= 1000 {
-        format!("{:.1} kB", b as f64 / 1e3)
-    } else {
-        format!("{b} B")
-    }
-}
+pub use crate::frame::human_bytes;
 
 pub fn run(r: &RunOp, env: &Env) -> Guess {
     let mut total = Guess::new(RUN_OVERHEAD, 0, "");

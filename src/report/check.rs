@@ -6,9 +6,10 @@
 //! "message","line","column","end_line","end_column","fix":{"applicability","message","edits"}|null}]}],
 //! "summary":{"files","findings","errors","error","warning","info","fixable"}}`
 
+use crate::frame::{code_frame, style, Paint};
 use crate::rules::engine::{FileKind, FileReport};
 use crate::rules::{all, Finding, Severity};
-use crate::syntax::{LineIndex, Span};
+use crate::syntax::LineIndex;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -26,7 +27,7 @@ pub fn summary(files: &[FileReport]) -> Value {
         "error": count(Severity::Error),
         "warning": count(Severity::Warning),
         "info": count(Severity::Info),
-        "fixable": all.iter().filter(|f| f.fix.as_ref().is_some_and(|x| !x.edits.is_empty())).count(),
+        "fixable": all.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability.is_automatic())).count(),
     })
 }
 
@@ -43,7 +44,7 @@ fn finding_json(f: &Finding) -> Value {
         "fix": f.fix.as_ref().map(|x| json!({
             "applicability": x.applicability.as_str(),
             "message": x.message,
-            "edits": x.edits.iter().map(|e| json!({"start": e.span.start, "end": e.span.end, "content": e.content})).collect::<Vec<_>>(),
+            "edits": x.edits.iter().map(|e| json!({"start": e.start, "end": e.end, "content": e.content})).collect::<Vec<_>>(),
         })),
     })
 }
@@ -68,64 +69,8 @@ pub fn to_json(files: &[FileReport]) -> Value {
     v
 }
 
-/// The line's text with secret spans replaced by `*`.
-fn redacted_line(text: &str, idx: &LineIndex, line0: usize, redact: &[Span]) -> String {
-    let start = idx.line_start(line0);
-    let line = idx.line_text(text, line0);
-    let mut out = String::new();
-    for (i, ch) in line.char_indices() {
-        let off = start + i;
-        if redact.iter().any(|r| off >= r.start && off < r.end) {
-            out.push('*');
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
-struct Paint(bool);
-
-impl Paint {
-    fn c(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
-/// The widest source line a code frame shows; longer lines show a window
-/// around the finding's column with `…` (a minified 100 KB line must not be
-/// repeated in every finding's frame).
-pub const FRAME_WIDTH: usize = 120;
-
-/// The part of `line` (chars) a frame shows for a span starting at 0-based
-/// char `col` of `len` chars: (text, caret column, caret length).
-fn frame_window(line: &str, col: usize, len: usize) -> (String, usize, usize) {
-    let n = line.chars().count();
-    if n <= FRAME_WIDTH {
-        return (line.to_string(), col, len.max(1));
-    }
-    let start = col
-        .saturating_sub(FRAME_WIDTH / 3)
-        .min(n.saturating_sub(FRAME_WIDTH));
-    let end = (start + FRAME_WIDTH).min(n);
-    let mut text: String = line.chars().skip(start).take(end - start).collect();
-    let mut caret = col - start.min(col);
-    if start > 0 {
-        text.insert(0, '…');
-        caret += 1;
-    }
-    if end < n {
-        text.push('…');
-    }
-    let room = (end - start)
-        .saturating_sub(col.saturating_sub(start))
-        .max(1);
-    (text, caret, len.clamp(1, room))
-}
+/// The widest source line a code frame shows (see [`crate::frame`]).
+pub use crate::frame::FRAME_WIDTH;
 
 /// `file:line:col: CODE message`, the source line and carets, and the fix.
 pub fn to_text(files: &[FileReport], color: bool) -> String {
@@ -143,6 +88,7 @@ pub fn write_text(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let p = Paint(color);
+    let c = |st: anstyle::Style, s: &str| p.paint(st, s);
     let clean = |s: &str| super::escape_controls(&super::mask::text(s)).into_owned();
     let mut out = String::new();
     for file in files {
@@ -151,53 +97,35 @@ pub fn write_text(
         for f in &file.findings {
             out.clear();
             let sev = match f.severity {
-                Severity::Error => p.c("1;31", "error"),
-                Severity::Warning => p.c("1;33", "warning"),
-                Severity::Info => p.c("1;36", "info"),
+                Severity::Error => c(style::ERROR, "error"),
+                Severity::Warning => c(style::WARNING, "warning"),
+                Severity::Info => c(style::INFO, "info"),
             };
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} {sev}: {} {}",
-                p.c("1", &path),
+                c(style::PATH, &path),
                 f.start.line,
                 f.start.column,
-                p.c("1;31", f.code),
+                c(style::CODE, f.code),
                 clean(&f.message),
-                p.c("2", &format!("[{}]", f.name))
+                c(style::DIM, &format!("[{}]", f.name))
             );
             if f.span.is_some() && f.start.line >= 1 && f.start.line <= idx.line_count() {
-                let line0 = f.start.line - 1;
-                let raw = redacted_line(&file.text, &idx, line0, &f.redact);
                 let col = f.start.column.saturating_sub(1);
                 let len = if f.end.line == f.start.line {
                     f.end.column.saturating_sub(f.start.column).max(1)
                 } else {
-                    raw.chars().count().saturating_sub(col).max(1)
+                    usize::MAX
                 };
-                let (window, caret, len) = frame_window(&raw, col, len);
-                let text = clean(&window);
-                let width = f.start.line.to_string().len();
-                let _ = writeln!(out, "{:>width$} {}", "", p.c("34", "|"));
-                let _ = writeln!(
-                    out,
-                    "{} {} {text}",
-                    p.c("34", &f.start.line.to_string()),
-                    p.c("34", "|")
-                );
-                let _ = writeln!(
-                    out,
-                    "{:>width$} {} {}{}",
-                    "",
-                    p.c("34", "|"),
-                    " ".repeat(caret),
-                    p.c("1;31", &"^".repeat(len))
-                );
+                let frame = code_frame(&file.text, &idx, f.start.line, col, len, &f.redact, p);
+                out.push_str(&super::mask::text(&frame));
             }
             if let Some(fix) = &f.fix {
                 let _ = writeln!(
                     out,
                     "  = {} ({}): {}",
-                    p.c("1;32", "fix"),
+                    c(style::FIX, "fix"),
                     fix.applicability.as_str(),
                     clean(&fix.message)
                 );
@@ -290,8 +218,8 @@ pub fn to_sarif(files: &[FileReport]) -> Value {
                     .edits
                     .iter()
                     .map(|e| {
-                        let s = idx.position(&file.text, e.span.start);
-                        let en = idx.position(&file.text, e.span.end);
+                        let s = idx.position(&file.text, e.start);
+                        let en = idx.position(&file.text, e.end);
                         json!({
                             "deletedRegion": {"startLine": s.line, "startColumn": s.column, "endLine": en.line, "endColumn": en.column},
                             "insertedContent": {"text": e.content},
@@ -384,148 +312,6 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
-/// Where `dockopt fix` has a fix for a finding whose rule only describes one,
-/// say so (applicability and message, no edits: `fix` applies it).
-pub fn attach_rewrite_fixes(report: &mut FileReport) {
-    let settings = crate::rewrite::Settings {
-        unsafe_fixes: true,
-        ..Default::default()
-    };
-    let path = std::path::Path::new(&report.path);
-    if report.kind != crate::rules::engine::FileKind::Dockerfile
-        || report.error.is_some()
-        || !path.is_file()
-    {
-        return;
-    }
-    let Ok(out) = crate::rewrite::fix_file(&report.text, path, None, &settings) else {
-        return;
-    };
-    let findings = &mut report.findings;
-    if let (Some(nf), Some(f)) = (
-        out.new_files.first(),
-        findings.iter_mut().find(|f| f.code == "DO209"),
-    ) {
-        f.fix = Some(crate::rules::Fix {
-            applicability: crate::rules::Applicability::Unsafe,
-            message: format!(
-                "`dockopt fix --unsafe-fixes` writes {} ({} lines)",
-                nf.name,
-                nf.content.lines().count()
-            ),
-            edits: Vec::new(),
-        });
-    }
-    // Findings by code, sorted by line (stable: ties keep report order), so
-    // each fix finds its nearest finding by binary search; a scan per fix
-    // was quadratic on large files.
-    let mut by_code: std::collections::HashMap<&str, Vec<(usize, usize)>> =
-        std::collections::HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        by_code.entry(f.code).or_default().push((f.start.line, i));
-    }
-    for v in by_code.values_mut() {
-        v.sort_by_key(|&(line, _)| line);
-    }
-    for a in out.applied.iter().chain(&out.unsafe_available) {
-        let pick = by_code
-            .get(a.code)
-            .and_then(|v| nearest(v, a.line))
-            .and_then(|i| findings.get_mut(i));
-        if let Some(f) = pick {
-            let described = f.fix.as_ref().is_none_or(|x| x.edits.is_empty());
-            if described {
-                let applicability = match a.applicability {
-                    crate::rewrite::Applicability::Safe => crate::rules::Applicability::Safe,
-                    crate::rewrite::Applicability::Unsafe => crate::rules::Applicability::Unsafe,
-                };
-                f.fix = Some(crate::rules::Fix {
-                    applicability,
-                    message: format!("`dockopt fix`: {}", a.message),
-                    edits: Vec::new(),
-                });
-            }
-        }
-    }
-}
-
-/// In `(line, index)` pairs sorted by line, the index of the finding nearest
-/// to `line`; of equally near ones the first in report order (what
-/// `min_by_key` over the report gave).
-fn nearest(v: &[(usize, usize)], line: usize) -> Option<usize> {
-    let first_of = |l: usize| {
-        v.get(v.partition_point(|&(x, _)| x < l))
-            .map(|&(x, i)| (x, i))
-    };
-    let above = v.get(v.partition_point(|&(x, _)| x < line)).copied();
-    let below = v[..v.partition_point(|&(x, _)| x < line)]
-        .last()
-        .and_then(|&(x, _)| first_of(x));
-    [below, above]
-        .into_iter()
-        .flatten()
-        .min_by_key(|&(x, i)| (x.abs_diff(line), i))
-        .map(|(_, i)| i)
-}
-
-/// The safe fixes `dockopt fix` would apply to this file, as the fixed text.
-fn safe_fixed(file: &FileReport) -> Option<String> {
-    if file.kind != crate::rules::engine::FileKind::Dockerfile || file.error.is_some() {
-        return None;
-    }
-    let path = std::path::Path::new(&file.path);
-    if !path.is_file() {
-        return None;
-    }
-    let out =
-        crate::rewrite::fix_file(&file.text, path, None, &crate::rewrite::Settings::default())
-            .ok()?;
-    (out.output != file.text).then_some(out.output)
-}
-
-/// The unified diff from the file to its safe-fixed text.
-fn fix_diff(file: &FileReport, fixed: &str) -> String {
-    crate::rewrite::write::unified_diff(
-        &file.text,
-        fixed,
-        &format!("a/{}", file.path),
-        &format!("b/{}", file.path),
-    )
-}
-
-/// The same one-file edit as `file.rebuild`, simulated on the fixed text.
-fn fixed_rebuild(file: &FileReport, fixed: &str) -> Option<crate::rules::engine::RebuildEstimate> {
-    let before = file.rebuild.as_ref()?;
-    let path = std::path::Path::new(&file.path);
-    let root = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(std::path::PathBuf::from)?;
-    let tree = crate::context::ContextTree::load(root, Some(&name)).ok()?;
-    let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
-    let opts = crate::model::BuildOptions::default();
-    let a = crate::change::input_from_text(file.path.clone(), fixed, &opts, tree).ok()?;
-    let b = crate::change::input_from_text(file.path.clone(), fixed, &opts, edited_tree).ok()?;
-    let sim = crate::cache::simulate(&a, &b);
-    let built: Vec<_> = sim
-        .steps
-        .iter()
-        .filter(|s| s.result != crate::cache::Verdict::NotBuilt)
-        .collect();
-    let rerun: Vec<usize> = built
-        .iter()
-        .filter(|s| s.result == crate::cache::Verdict::Miss)
-        .map(|s| s.line)
-        .collect();
-    Some(crate::rules::engine::RebuildEstimate {
-        edited: before.edited.clone(),
-        rerun: rerun.len(),
-        total: built.len(),
-        rerun_lines: rerun,
-    })
-}
-
 /// A PR comment: findings table, rebuild estimate, stage graph, fix diff.
 pub fn to_markdown(files: &[FileReport]) -> String {
     let s = summary(files);
@@ -549,8 +335,6 @@ pub fn to_markdown(files: &[FileReport]) -> String {
             continue;
         }
         let _ = writeln!(out, "### `{}`\n", file.path);
-        // One fix run serves both the estimate after fixing and the diff.
-        let fixed = safe_fixed(file);
         if let Some(e) = &file.error {
             let _ = writeln!(out, "```text\n{}\n```\n", e.trim_end());
         }
@@ -602,7 +386,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 r.total,
                 if lines.is_empty() { "-".into() } else { lines }
             );
-            let after = match fixed.as_deref().map(|f| fixed_rebuild(file, f)) {
+            let after = match file.after_fix.as_ref().map(|a| a.rebuild.as_ref()) {
                 Some(Some(a)) => format!("{} of {}", a.rerun, a.total),
                 Some(None) => "not estimated (the fixed file could not be simulated)".into(),
                 None => "no safe fix applies".into(),
@@ -617,7 +401,7 @@ pub fn to_markdown(files: &[FileReport]) -> String {
                 m
             );
         }
-        if let Some(d) = fixed.as_deref().map(|f| fix_diff(file, f)) {
+        if let Some(d) = file.after_fix.as_ref().map(|a| &a.diff) {
             let _ = writeln!(
                 out,
                 "<details><summary>Suggested fix</summary>\n\n```diff\n{d}```\n\n</details>\n"

@@ -333,15 +333,15 @@ pub fn to_markdown(r: &CiReport) -> String {
 /// `text` with non-overlapping edits applied (later ones first).
 pub fn apply(text: &str, edits: &[&crate::rules::Edit]) -> String {
     let mut es: Vec<&&crate::rules::Edit> = edits.iter().collect();
-    es.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    es.sort_by_key(|e| std::cmp::Reverse(e.start));
     let mut out = text.to_string();
     let mut floor = usize::MAX;
     for e in es {
-        if e.span.end > floor || e.span.end > out.len() || e.span.start > e.span.end {
+        if e.end > floor || e.end > out.len() || e.start > e.end {
             continue;
         }
-        out.replace_range(e.span.start..e.span.end, &e.content);
-        floor = e.span.start;
+        out.replace_range(e.start..e.end, &e.content);
+        floor = e.start;
     }
     out
 }

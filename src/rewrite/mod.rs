@@ -3,153 +3,32 @@
 //! builds the same image.
 //!
 //! A [`Fix`] is a list of byte-range [`Edit`]s on the original text plus an
-//! [`Applicability`]. Each rule in [`fixes::RULES`] looks at the lossless tree
-//! and the model and proposes fixes (or records why it did not). The engine
-//! applies non-overlapping fixes together, re-parses, re-models, checks the
+//! [`Applicability`]. The engine asks every rule of the one registry
+//! ([`crate::rules::registry`]) that has an automatic fix for its proposals
+//! (its fix function, or the edits its check attaches), keeps those that
+//! belong to a finding of the rule (see [`crate::fix`]), applies
+//! non-overlapping fixes together, re-parses, re-models, checks the
 //! equivalence guard for Safe fixes and repeats until nothing applies.
+//! [`label`] runs the same proposals and guard once, for `check`.
 
-pub mod edit;
-pub mod fixes;
 mod guard;
-pub mod hazard;
+pub mod label;
+pub mod preview;
 pub mod write;
 
-pub use edit::Edit;
-pub use fixes::{FixRule, RULES};
+// The shared fix types live below `rules` (see `crate::fix`); these are
+// their old paths, which callers and the fix functions' tests still use.
+pub use crate::fix::{edit, hazard, Applicability, Checker, Edit, Fix, NewFile, Skip, Transform};
+pub use crate::fixes;
+pub use label::label;
 
-use crate::context::{ContextTree, DockerIgnore};
+use crate::context::DockerIgnore;
 use crate::model::{self, BuildOptions, Model};
+use crate::rules::{self, ContextInfo, DockerfileCtx, Finding, Rule};
 use crate::syntax::{self, Dockerfile};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-
-/// Whether applying a fix keeps the image identical.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Applicability {
-    /// Same files, same config: applied by default.
-    Safe,
-    /// Changes the image (smaller, different): applied only with `--unsafe-fixes`.
-    Unsafe,
-}
-
-/// One proposed change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub code: &'static str,
-    pub message: String,
-    pub applicability: Applicability,
-    /// 1-based line of the instruction the fix is about (in the text it was proposed on).
-    pub line: usize,
-    pub edits: Vec<Edit>,
-    /// What the fix does to the op sequence, for the equivalence guard: a
-    /// Safe fix that moves, merges or inserts ops must declare it, and the
-    /// guard accepts no other difference.
-    #[serde(skip)]
-    pub transforms: Vec<Transform>,
-}
-
-/// One declared change to a stage's op sequence. Indices are instruction
-/// indices in the text the fix was proposed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// Instruction `ins` moves to just above instruction `above` (after any
-    /// earlier transform placed there).
-    Move { ins: usize, above: usize },
-    /// RUN `a` and the RUN right after it, `b`, become one RUN `a && b`.
-    Merge { a: usize, b: usize },
-    /// A new COPY of manifests goes just above instruction `above`.
-    Insert { above: usize },
-}
-
-impl Fix {
-    fn span(&self) -> (usize, usize) {
-        let s = self.edits.iter().map(|e| e.start).min().unwrap_or(0);
-        let e = self.edits.iter().map(|e| e.end).max().unwrap_or(0);
-        (s, e)
-    }
-
-    /// Identifies the fix across iterations (offsets move, text does not).
-    fn signature(&self, text: &str) -> String {
-        let mut sig = self.code.to_string();
-        for e in &self.edits {
-            sig.push('\0');
-            sig.push_str(&text[e.start..e.end]);
-            sig.push('\u{1}');
-            sig.push_str(&e.content);
-        }
-        sig
-    }
-}
-
-/// A place where a rule saw an opportunity but did not fix it, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Skip {
-    pub code: &'static str,
-    pub line: usize,
-    pub reason: String,
-}
-
-/// What a rule sees.
-pub struct Checker<'a> {
-    pub df: &'a Dockerfile,
-    pub model: &'a Model,
-    /// The build context after `.dockerignore` (None: unknown, e.g. stdin).
-    pub context: Option<&'a ContextTree>,
-    /// The context directory, to read manifests (requirements.txt, package.json).
-    pub root: Option<&'a Path>,
-    fixes: Vec<Fix>,
-    skips: Vec<Skip>,
-}
-
-impl<'a> Checker<'a> {
-    pub fn new(
-        df: &'a Dockerfile,
-        model: &'a Model,
-        context: Option<&'a ContextTree>,
-        root: Option<&'a Path>,
-    ) -> Self {
-        Checker {
-            df,
-            model,
-            context,
-            root,
-            fixes: Vec::new(),
-            skips: Vec::new(),
-        }
-    }
-
-    pub fn fix(&mut self, fix: Fix) {
-        self.fixes.push(fix);
-    }
-
-    pub fn skip(&mut self, code: &'static str, line: usize, reason: impl Into<String>) {
-        self.skips.push(Skip {
-            code,
-            line,
-            reason: reason.into(),
-        });
-    }
-
-    /// Reads a context file as text (None if unknown, missing, ignored or not UTF-8).
-    pub fn read_context_file(&self, rel: &str) -> Option<String> {
-        let ctx = self.context?;
-        let e = ctx.get(rel)?;
-        // Symlinks are read through (DO101 checks their targets are copied).
-        if !matches!(
-            e.kind,
-            crate::context::EntryKind::File | crate::context::EntryKind::Symlink
-        ) {
-            return None;
-        }
-        std::fs::read_to_string(self.root?.join(rel)).ok()
-    }
-
-    pub fn into_parts(self) -> (Vec<Fix>, Vec<Skip>) {
-        (self.fixes, self.skips)
-    }
-}
 
 /// Which fixes run.
 #[derive(Debug, Clone)]
@@ -172,40 +51,64 @@ impl Default for Settings {
     }
 }
 
-fn matches_selector(sel: &str, code: &str) -> bool {
-    sel.eq_ignore_ascii_case("ALL") || code.starts_with(&sel.to_ascii_uppercase())
+/// Whether selector `sel` (a code, a prefix such as `DO2`, a rule name or
+/// `ALL`) picks `rule`.
+fn matches_selector(sel: &str, rule: &Rule) -> bool {
+    sel.eq_ignore_ascii_case("ALL")
+        || rule.code.starts_with(&sel.to_ascii_uppercase())
+        || rule.name.eq_ignore_ascii_case(sel)
+}
+
+/// The rules `dockopt fix` works with: the registry's rules with an automatic fix.
+pub fn fixable_rules() -> impl Iterator<Item = &'static Rule> {
+    rules::all()
+        .iter()
+        .copied()
+        .filter(|r| r.has_automatic_fix())
+}
+
+fn fixable_codes() -> String {
+    fixable_rules()
+        .map(|r| r.code)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Settings {
-    /// Rejects selectors that name no rule.
+    /// Rejects selectors that name no rule, or only rules without an automatic fix.
     pub fn validate(&self) -> Result<(), RewriteError> {
         let all = self.select.iter().flatten().chain(self.ignore.iter());
         for sel in all {
-            let known = RULES.iter().any(|r| {
-                std::iter::once(&r.code)
-                    .chain(r.also)
-                    .any(|c| matches_selector(sel, c))
-            });
-            if !known {
-                return Err(RewriteError::UnknownCode(sel.clone()));
+            if fixable_rules().any(|r| matches_selector(sel, r)) {
+                continue;
             }
+            return Err(if rules::all().iter().any(|r| matches_selector(sel, r)) {
+                RewriteError::NoFix(sel.clone())
+            } else {
+                RewriteError::UnknownCode(sel.clone())
+            });
         }
         Ok(())
     }
 
     pub fn enabled(&self, code: &str) -> bool {
+        let Some(rule) = rules::by_code(code) else {
+            return false;
+        };
         let selected = match &self.select {
             None => true,
-            Some(s) => s.iter().any(|sel| matches_selector(sel, code)),
+            Some(s) => s.iter().any(|sel| matches_selector(sel, rule)),
         };
-        selected && !self.ignore.iter().any(|sel| matches_selector(sel, code))
+        selected && !self.ignore.iter().any(|sel| matches_selector(sel, rule))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RewriteError {
-    #[error("unknown rule code or prefix `{0}` (known: {codes})", codes = RULES.iter().map(|r| r.code).collect::<Vec<_>>().join(", "))]
+    #[error("unknown rule code or prefix `{0}` (with an automatic fix: {codes})", codes = fixable_codes())]
     UnknownCode(String),
+    #[error("`{0}` names no rule with an automatic fix (those are: {codes})", codes = fixable_codes())]
+    NoFix(String),
     #[error("the input does not parse: {0}")]
     Parse(String),
     #[error("the input cannot be modelled: {0}")]
@@ -226,15 +129,6 @@ pub struct Applied {
     pub code: &'static str,
     pub applicability: Applicability,
     pub line: usize,
-    pub message: String,
-}
-
-/// A new file to create next to the Dockerfile (DO209).
-#[derive(Debug, Clone, Serialize)]
-pub struct NewFile {
-    pub name: String,
-    pub content: String,
-    pub code: &'static str,
     pub message: String,
 }
 
@@ -272,42 +166,73 @@ impl Outcome {
 /// What the engine works on.
 pub struct Input<'a> {
     pub text: &'a str,
-    pub context: Option<&'a ContextTree>,
+    /// The build context as measured on disk (None: unknown, e.g. stdin).
+    pub context: Option<&'a ContextInfo>,
+    /// The context directory when `context` is None (rarely useful: fixes read manifests through the context).
     pub root: Option<&'a Path>,
     /// Whether a `.dockerignore` (or `<Dockerfile>.dockerignore`) already exists.
     pub has_dockerignore: bool,
 }
 
-fn parse_model(text: &str) -> Result<(Dockerfile, Model), String> {
+pub(crate) fn parse_model(text: &str) -> Result<(Dockerfile, Model), String> {
     let df = syntax::parse(text).map_err(|e| e.render("Dockerfile", text))?;
     let model = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
     Ok((df, model))
 }
 
+/// The findings of the rules with an automatic fix that `keep` selects,
+/// each with the fix it owns (see [`label`]), after inline suppressions:
+/// every fix `dockopt fix` applies belongs to one of these. Also returns the
+/// fix functions' skips.
+pub(crate) fn fixable_findings(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    root: Option<&Path>,
+    keep: &dyn Fn(&Rule) -> bool,
+) -> (Vec<Finding>, Vec<Skip>) {
+    let cx = DockerfileCtx::new("Dockerfile", df, model, info);
+    let mut out = Vec::new();
+    for rule in fixable_rules().filter(|r| keep(r)) {
+        if let rules::Check::Dockerfile(f) = rule.check {
+            f(&cx, &mut out);
+        }
+    }
+    let skips = label::assign(df, model, info, root, &mut out, true, keep);
+    out.retain(|f| keep(rules::by_code(f.code).unwrap_or(&NO_RULE)));
+    rules::suppress::apply(df, &mut out);
+    (out, skips)
+}
+
+/// Stands in for a code the registry does not know (never kept).
+static NO_RULE: Rule = Rule {
+    code: "",
+    name: "",
+    family: rules::Family::Cache,
+    severity: rules::Severity::Info,
+    hadolint: &[],
+    fix: None,
+    fixer: None,
+    doc: "",
+    check: rules::Check::Dockerfile(|_, _| {}),
+};
+
+/// The automatic fixes of the enabled rules' findings on this text.
 fn collect(
     df: &Dockerfile,
     model: &Model,
-    ctx: Option<&ContextTree>,
+    info: Option<&ContextInfo>,
     root: Option<&Path>,
     settings: &Settings,
 ) -> (Vec<Fix>, Vec<Skip>) {
-    let mut all_fixes = Vec::new();
-    let mut all_skips = Vec::new();
-    for rule in RULES {
-        if !std::iter::once(&rule.code)
-            .chain(rule.also)
-            .any(|c| settings.enabled(c))
-        {
-            continue;
-        }
-        let Some(check) = rule.check else { continue };
-        let mut c = Checker::new(df, model, ctx, root);
-        check(&mut c);
-        let (f, s) = c.into_parts();
-        all_fixes.extend(f.into_iter().filter(|f| settings.enabled(f.code)));
-        all_skips.extend(s);
-    }
-    (all_fixes, all_skips)
+    let (findings, skips) = fixable_findings(df, model, info, root, &|r| settings.enabled(r.code));
+    let fixes = findings
+        .into_iter()
+        .filter_map(|f| f.fix)
+        .filter(|f| f.applicability.is_automatic() && !f.edits.is_empty())
+        .filter(|f| f.code != fixes::propose_dockerignore::CODE)
+        .collect();
+    (fixes, skips)
 }
 
 /// Non-overlapping fixes, in order of position. Edits touching the same
@@ -341,18 +266,31 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     // DO209 first: the Dockerfile fixes then see the context as it will be,
     // so a second run (with the new .dockerignore) finds nothing more.
     let mut new_files = Vec::new();
-    let mut proposed_ctx: Option<ContextTree> = None;
-    if settings.unsafe_fixes && settings.enabled(fixes::propose_dockerignore::CODE) {
-        if let (Some(ctx), false) = (input.context, input.has_dockerignore) {
-            if let Some(nf) = fixes::propose_dockerignore::propose(&df0, &model0, ctx) {
-                if let Ok(ig) = DockerIgnore::parse(&nf.content) {
-                    proposed_ctx = Some(ctx.with_ignore(&ig, &nf.content));
+    let mut proposed_ctx: Option<ContextInfo> = None;
+    let do209 = fixes::propose_dockerignore::CODE;
+    if settings.unsafe_fixes && settings.enabled(do209) {
+        if let (Some(info), false) = (input.context, input.has_dockerignore) {
+            let (flagged, _) =
+                fixable_findings(&df0, &model0, Some(info), input.root, &|r| r.code == do209);
+            if !flagged.is_empty() {
+                if let Some(nf) =
+                    fixes::propose_dockerignore::propose(&df0, &model0, &info.filtered)
+                {
+                    if let Ok(ig) = DockerIgnore::parse(&nf.content) {
+                        proposed_ctx = Some(ContextInfo {
+                            filtered: info.unfiltered.with_ignore(&ig, &nf.content),
+                            ignore_file: Some(nf.name.clone()),
+                            ..info.clone()
+                        });
+                    }
+                    new_files.push(nf);
                 }
-                new_files.push(nf);
             }
         }
     }
-    let ctx = proposed_ctx.as_ref().or(input.context);
+    let info = proposed_ctx.as_ref().or(input.context);
+    let ctx = info.map(|i| &i.filtered);
+    let root = info.map(|i| i.root.as_path()).or(input.root);
 
     let mut text = input.text.to_string();
     let mut applied = Vec::new();
@@ -369,7 +307,7 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
                 .unwrap_or_default(),
             message: m,
         })?;
-        let (proposed, skips) = collect(&df, &model, ctx, input.root, settings);
+        let (proposed, skips) = collect(&df, &model, info, root, settings);
         skipped = skips;
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed
             .into_iter()
@@ -418,7 +356,7 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
                     .iter()
                     .flat_map(|f| f.transforms.iter().copied())
                     .collect();
-                guard::check(&df, &model, &dfa, &ma, ctx, input.root, &declared)
+                guard::check(&df, &model, &dfa, &ma, ctx, root, &declared)
             };
             if ok(&next, &chosen).is_err() {
                 // Find the fixes that pass alone; refuse the others.
@@ -492,19 +430,18 @@ pub fn fix_file(
             .unwrap_or(Path::new("."))
             .to_path_buf(),
     };
-    let rel = dockerfile
-        .canonicalize()
-        .ok()
-        .zip(root.canonicalize().ok())
-        .and_then(|(d, r)| d.strip_prefix(&r).ok().map(Path::to_path_buf));
-    let tree = ContextTree::load(&root, rel.as_deref()).ok();
-    let has_ignore = tree.as_ref().is_some_and(|t| t.ignore_source().is_some())
-        || root.join(".dockerignore").exists();
+    // The same measurement `check` makes, so both see the same context.
+    let info = ContextInfo::load(&root, dockerfile).ok();
     let input = Input {
         text,
-        context: tree.as_ref(),
-        root: tree.as_ref().map(|_| root.as_path()),
-        has_dockerignore: has_ignore,
+        context: info.as_ref(),
+        root: Some(root.as_path()),
+        has_dockerignore: has_dockerignore(info.as_ref(), &root),
     };
     fix(&input, settings)
+}
+
+/// Whether the build already has an ignore file (DO209 then writes none).
+pub fn has_dockerignore(info: Option<&ContextInfo>, root: &Path) -> bool {
+    info.is_some_and(|i| i.ignore_file.is_some()) || root.join(".dockerignore").exists()
 }

@@ -11,8 +11,15 @@ use crate::syntax;
 use serde::Serialize;
 use std::path::Path;
 
+/// Gives a Dockerfile's findings the fixes `dockopt fix` would apply
+/// ([`crate::rewrite::label`], passed in by the command layer: rules sit
+/// below the rewrite engine).
+pub type LabelFn = fn(&syntax::Dockerfile, &model::Model, Option<&ContextInfo>, &mut Vec<Finding>);
+
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
+    /// Label fixes as `dockopt fix` applies them (None: the rules' own advice).
+    pub label: Option<LabelFn>,
     /// Read the build context from disk (measure `.dockerignore`, pick a real source file).
     pub measure_context: bool,
     /// Compute the Markdown extras (rebuild estimate, stage graph).
@@ -37,6 +44,16 @@ pub struct RebuildEstimate {
     pub rerun_lines: Vec<usize>,
 }
 
+/// What `dockopt fix` (safe fixes) would do to a file, for the PR comment.
+#[derive(Debug, Clone)]
+pub struct AfterFix {
+    /// Unified diff from the file to its safe-fixed text.
+    pub diff: String,
+    /// The same one-file edit as [`FileReport::rebuild`], on the fixed text
+    /// (None: the fixed file could not be simulated).
+    pub rebuild: Option<RebuildEstimate>,
+}
+
 #[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: String,
@@ -47,6 +64,8 @@ pub struct FileReport {
     pub error: Option<String>,
     pub rebuild: Option<RebuildEstimate>,
     pub mermaid: Option<String>,
+    /// Filled by the command layer for the Markdown report (None: no safe fix applies).
+    pub after_fix: Option<AfterFix>,
 }
 
 impl FileReport {
@@ -59,6 +78,7 @@ impl FileReport {
             error: None,
             rebuild: None,
             mermaid: None,
+            after_fix: None,
         }
     }
 }
@@ -118,6 +138,10 @@ pub fn check_dockerfile(
                 f(&cx, &mut findings);
             }
         }
+    }
+    if let Some(label) = opts.label {
+        // Before suppressions and severities: they apply to what a fix adds too.
+        label(&df, &model, context.as_ref(), &mut findings);
     }
     suppress::apply(&df, &mut findings);
     finish(&mut findings, settings, file);
@@ -298,39 +322,18 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 })
             }
         }
-        let mut found: Vec<Target> = Vec::new();
-        let walk = ignore::WalkBuilder::new(p)
-            .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-            .build();
-        for entry in walk {
-            // An unreadable directory, a loop or a path past PATH_MAX may hide
-            // a Dockerfile: an error, never a silent clean run.
-            let e = entry
-                .map_err(|e| format!("{}: cannot search for Dockerfiles: {e}", p.display()))?;
-            let name = e.file_name().to_string_lossy().to_string();
-            let Some(kind) = kind_of(&name) else { continue };
-            let Some(t) = e.file_type() else { continue };
-            let take = if t.is_symlink() {
-                // Read through the link, as docker does; a dangling one is an error.
-                match std::fs::metadata(e.path()) {
-                    Ok(m) => m.is_file(),
-                    Err(err) => {
-                        return Err(format!(
-                            "{}: a symbolic link that cannot be followed: {err}",
-                            e.path().display()
-                        ))
-                    }
-                }
-            } else {
-                t.is_file()
-            };
-            if take {
-                found.push(Target {
-                    path: e.into_path(),
-                    kind,
-                });
-            }
-        }
+        // The one search every command uses (crate::source::walk).
+        let mut found: Vec<Target> = crate::source::walk(p, &|n| kind_of(n).is_some())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().to_string();
+                Some(Target {
+                    kind: kind_of(&name)?,
+                    path,
+                })
+            })
+            .collect();
         // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
         found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
             path,

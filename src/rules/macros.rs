@@ -11,6 +11,7 @@ macro_rules! declare_rule {
         severity: $severity:ident,
         hadolint: [$($h:literal),* $(,)?],
         fix: $fix:expr,
+        $(fixer: $fixer:path,)?
         check: $kind:ident($f:path) $(,)?
     ) => {
         $(#[doc = $doc])*
@@ -21,8 +22,11 @@ macro_rules! declare_rule {
             severity: $crate::rules::Severity::$severity,
             hadolint: &[$($h),*],
             fix: $fix,
+            fixer: declare_rule!(@fixer $($fixer)?),
             doc: concat!($($doc, "\n"),*),
             check: $crate::rules::Check::$kind($f),
         };
     };
+    (@fixer) => { None };
+    (@fixer $fixer:path) => { Some($fixer as $crate::fix::FixFn) };
 }

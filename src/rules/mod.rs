@@ -11,8 +11,10 @@
 //! | DO6xx  | ci          |
 //!
 //! A rule is a [`Rule`] value (declared with [`declare_rule!`], whose doc
-//! comment is also what `dockopt rule CODE` prints) plus one check function.
-//! The registry in [`registry`] lists them all; codes never change meaning.
+//! comment is also what `dockopt rule CODE` prints) plus one check function
+//! and, optionally, the fix function it owns (see [`crate::fix`] for how
+//! check and fix share them). The registry in [`registry`] lists them all,
+//! one name per code; codes never change meaning.
 
 #[macro_use]
 mod macros;
@@ -87,60 +89,7 @@ impl Family {
     }
 }
 
-/// How safely a fix can be applied (ruff's three levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Applicability {
-    /// Keeps the image's behaviour: `dockopt fix` applies it.
-    Safe,
-    /// Changes what the image contains or how it runs: only with `--unsafe-fixes`.
-    Unsafe,
-    /// Advice only: no edit is applied automatically.
-    DisplayOnly,
-}
-
-impl Applicability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-            Applicability::DisplayOnly => "display-only",
-        }
-    }
-}
-
-/// A textual replacement of a byte range of the checked file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Edit {
-    pub span: Span,
-    pub content: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub applicability: Applicability,
-    pub message: String,
-    /// Empty for display-only fixes.
-    pub edits: Vec<Edit>,
-}
-
-impl Fix {
-    pub fn display(message: impl Into<String>) -> Fix {
-        Fix {
-            applicability: Applicability::DisplayOnly,
-            message: message.into(),
-            edits: Vec::new(),
-        }
-    }
-
-    pub fn edit(applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Fix {
-        Fix {
-            applicability,
-            message: message.into(),
-            edits,
-        }
-    }
-}
+pub use crate::fix::{Applicability, Edit, Fix, FixFn};
 
 /// One problem found in one file.
 #[derive(Debug, Clone, Serialize)]
@@ -175,7 +124,10 @@ impl Finding {
         }
     }
 
-    pub fn with_fix(mut self, fix: Fix) -> Self {
+    /// Attaches the rule's fix (its code and line are the finding's).
+    pub fn with_fix(mut self, mut fix: Fix) -> Self {
+        fix.code = self.code;
+        fix.line = self.start.line;
         self.fix = Some(fix);
         self
     }
@@ -199,8 +151,12 @@ pub struct Rule {
     pub severity: Severity,
     /// hadolint rules that check the same thing (their ignore pragmas are honoured).
     pub hadolint: &'static [&'static str],
-    /// The fix this rule offers, if any.
+    /// How safe the fix this rule offers is (None: no fix, not even advice).
     pub fix: Option<Applicability>,
+    /// The rule's fix function, which the rewrite engine drives. A rule with
+    /// an automatic fix and no fix function fixes through the edits its check
+    /// attaches to its findings.
+    pub fixer: Option<FixFn>,
     /// The rule's documentation (Markdown), from its doc comment.
     pub doc: &'static str,
     pub check: Check,
@@ -224,6 +180,11 @@ impl Rule {
     }
 
     /// The doc comment with rustdoc's leading space removed.
+    /// Whether `dockopt fix` can fix this rule's findings.
+    pub fn has_automatic_fix(&self) -> bool {
+        self.fix.is_some_and(Applicability::is_automatic)
+    }
+
     pub fn docs(&self) -> String {
         let mut out = String::new();
         for line in self.doc.lines() {
@@ -240,18 +201,5 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-/// A human size: `1.2 MB`.
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut i = 0;
-    while v >= 1000.0 && i + 1 < UNITS.len() {
-        v /= 1000.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
-}
+/// A human size: `1.2 MB` (see [`crate::frame::human_bytes`]).
+pub use crate::frame::human_bytes;

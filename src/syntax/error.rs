@@ -85,7 +85,7 @@ impl ParseError {
         let text = index.line_text(source, line0);
         let gutter = self.line.to_string().len();
         let mut out = String::new();
-        let esc = crate::report::escape_controls;
+        let esc = crate::frame::escape_controls;
         let _ = writeln!(out, "error[{}]: {}", self.kind.code(), esc(&self.message));
         let _ = writeln!(
             out,
@@ -96,24 +96,21 @@ impl ParseError {
             self.column,
             w = gutter
         );
-        let _ = writeln!(out, "{:w$} |", "", w = gutter);
-        let _ = writeln!(out, "{} | {}", self.line, esc(&text.replace('\t', " ")));
         let line_len = text.chars().count();
         let start_col = self.column.saturating_sub(1).min(line_len);
         let span_chars = source
             .get(self.span.start..self.span.end)
             .map(|s| s.split('\n').next().unwrap_or("").chars().count())
-            .unwrap_or(1)
-            .max(1)
-            .min(line_len.saturating_sub(start_col).max(1));
-        let _ = writeln!(
-            out,
-            "{:w$} | {}{}",
-            "",
-            " ".repeat(start_col),
-            "^".repeat(span_chars),
-            w = gutter
-        );
+            .unwrap_or(1);
+        out.push_str(&crate::frame::code_frame(
+            source,
+            &index,
+            self.line,
+            start_col,
+            span_chars,
+            &[],
+            crate::frame::Paint(false),
+        ));
         if let Some(expected) = &self.expected {
             let _ = writeln!(out, "{:w$} = expected {}", "", expected, w = gutter);
         }

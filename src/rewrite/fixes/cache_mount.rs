@@ -26,7 +26,7 @@
 //! and only when the RUN runs as root (the paths are root's).
 
 use super::run_scripts;
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::fix::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";
 

@@ -29,8 +29,8 @@
 
 use super::run_scripts;
 use super::run_view::program;
+use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::model::MountKind;
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 /// apt lists (the registry's code for this fix).
 pub const CODE: &str = "DO202";

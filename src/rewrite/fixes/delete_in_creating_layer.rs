@@ -27,8 +27,8 @@
 //! package manager that writes them).
 
 use super::run_view::{parse_run, program};
-use crate::rewrite::edit::{flags_text, next_in_stage};
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::fix::edit::{flags_text, next_in_stage};
+use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
 pub const CODE: &str = "DO206";
@@ -93,11 +93,11 @@ pub fn check(c: &mut Checker) {
         }
         // The rm runs in the first RUN's shell: nothing there may change it.
         match crate::shell::parse_run(df, a) {
-            Some(Ok(script)) if crate::rewrite::hazard::merge_first_ok(&script).is_ok() => {}
+            Some(Ok(script)) if crate::fix::hazard::merge_first_ok(&script).is_ok() => {}
             _ => continue,
         }
         c.fix(Fix {
-            transforms: vec![crate::rewrite::Transform::Merge { a: ai, b: bi }],
+            transforms: vec![crate::fix::Transform::Merge { a: ai, b: bi }],
             code: CODE,
             message: format!(
                 "delete in the layer that creates the files: merge line {} into line {}",

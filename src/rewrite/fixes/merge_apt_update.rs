@@ -30,9 +30,9 @@
 //! nowhere to go) or uses heredocs.
 
 use super::step_of;
+use crate::fix::edit::{flags_text, next_in_stage};
+use crate::fix::{Applicability, Checker, Edit, Fix, Transform};
 use crate::model::Op;
-use crate::rewrite::edit::{flags_text, next_in_stage};
-use crate::rewrite::{Applicability, Checker, Edit, Fix, Transform};
 use crate::shell::{self, Invocation, Script};
 use crate::syntax::Keyword;
 
@@ -93,7 +93,7 @@ pub fn check(c: &mut Checker) {
         let Some(family) = is_update(&sa) else {
             continue;
         };
-        if crate::rewrite::hazard::merge_first_ok(&sa).is_err() {
+        if crate::fix::hazard::merge_first_ok(&sa).is_err() {
             continue;
         }
         let Some(bi) = next_in_stage(df, idx) else {

@@ -1,4 +1,6 @@
-//! The fix registry: one file per fix, one line per fix here.
+//! The fix functions, one file per fix. Each rule in the one registry
+//! ([`crate::rules::registry`]) names its fix function; the rewrite engine
+//! drives them (see [`crate::fix`]).
 
 pub mod cache_mount;
 pub mod cleanup_in_same_layer;
@@ -11,98 +13,30 @@ pub mod propose_dockerignore;
 pub mod reorder_by_volatility;
 pub mod run_view;
 
-use super::{Applicability, Checker};
+use crate::fix::Checker;
 use crate::model::{Model, Step};
 use crate::syntax::Keyword;
 
-pub struct FixRule {
-    pub code: &'static str,
-    /// Further rule codes the same fix emits (one fix, several findings).
-    pub also: &'static [&'static str],
-    pub name: &'static str,
-    pub applicability: Applicability,
-    pub summary: &'static str,
-    /// None for fixes the engine drives itself (DO209 writes a new file).
-    pub check: Option<fn(&mut Checker)>,
+// One fix function serves three rules (apt lists, pip's cache, apk's index);
+// each rule names its own entry so the registry stays one fix per code.
+
+/// DO202's fix: drop apt lists in the installing RUN.
+pub fn cleanup_apt(c: &mut Checker) {
+    cleanup_in_same_layer::check(c);
+    c.retain_code(cleanup_in_same_layer::CODE);
 }
 
-pub const RULES: &[FixRule] = &[
-    FixRule {
-        code: manifest_first::CODE,
-        also: &[],
-        name: "manifest-first",
-        applicability: Applicability::Safe,
-        summary: "copy dependency manifests and install before copying the whole source tree",
-        check: Some(manifest_first::check),
-    },
-    FixRule {
-        code: reorder_by_volatility::CODE,
-        also: &[],
-        name: "reorder-by-volatility",
-        applicability: Applicability::Safe,
-        summary: "move steps that read nothing from the context above the first COPY",
-        check: Some(reorder_by_volatility::check),
-    },
-    FixRule {
-        code: merge_apt_update::CODE,
-        also: &[],
-        name: "merge-apt-update",
-        applicability: Applicability::Safe,
-        summary: "merge a lone `apt-get update`/`apk update` RUN into the install that follows",
-        check: Some(merge_apt_update::check),
-    },
-    FixRule {
-        code: cleanup_in_same_layer::CODE,
-        also: &[
-            cleanup_in_same_layer::PIP_CODE,
-            cleanup_in_same_layer::APK_CODE,
-        ],
-        name: "cleanup-in-same-layer",
-        applicability: Applicability::Unsafe,
-        summary: "drop package-manager caches in the layer that creates them",
-        check: Some(cleanup_in_same_layer::check),
-    },
-    FixRule {
-        code: no_install_recommends::CODE,
-        also: &[],
-        name: "no-install-recommends",
-        applicability: Applicability::Unsafe,
-        summary: "install apt packages without their recommends",
-        check: Some(no_install_recommends::check),
-    },
-    FixRule {
-        code: cache_mount::CODE,
-        also: &[],
-        name: "cache-mount",
-        applicability: Applicability::Unsafe,
-        summary: "keep package caches in a BuildKit cache mount",
-        check: Some(cache_mount::check),
-    },
-    FixRule {
-        code: delete_in_creating_layer::CODE,
-        also: &[],
-        name: "delete-in-creating-layer",
-        applicability: Applicability::Unsafe,
-        summary: "delete files in the layer that created them, not in a later one",
-        check: Some(delete_in_creating_layer::check),
-    },
-    FixRule {
-        code: propose_dockerignore::CODE,
-        also: &[],
-        name: "propose-dockerignore",
-        applicability: Applicability::Unsafe,
-        summary: "write a .dockerignore for what the build should not see",
-        check: None,
-    },
-    FixRule {
-        code: multistage_split::CODE,
-        also: &[],
-        name: "multistage-split",
-        applicability: Applicability::Unsafe,
-        summary: "build in a builder stage, run on the same family's slim image",
-        check: Some(multistage_split::check),
-    },
-];
+/// DO203's fix: `pip install --no-cache-dir`.
+pub fn cleanup_pip(c: &mut Checker) {
+    cleanup_in_same_layer::check(c);
+    c.retain_code(cleanup_in_same_layer::PIP_CODE);
+}
+
+/// DO204's fix: `apk add --no-cache`.
+pub fn cleanup_apk(c: &mut Checker) {
+    cleanup_in_same_layer::check(c);
+    c.retain_code(cleanup_in_same_layer::APK_CODE);
+}
 
 /// Instructions that only touch the image config: a step may move across them.
 pub fn config_only(k: Keyword) -> bool {
@@ -128,7 +62,7 @@ pub fn run_scripts<'a>(
     Item = (
         &'a crate::syntax::Instruction,
         &'a crate::model::RunOp,
-        crate::rewrite::fixes::run_view::Script,
+        crate::fixes::run_view::Script,
     ),
 > + 'a {
     df.instructions
@@ -137,11 +71,9 @@ pub fn run_scripts<'a>(
         .filter(|(_, ins)| ins.keyword == Keyword::Run)
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
-                Some(crate::model::Op::Run(run)) => Some((
-                    ins,
-                    run,
-                    crate::rewrite::fixes::run_view::parse_run(df, ins)?,
-                )),
+                Some(crate::model::Op::Run(run)) => {
+                    Some((ins, run, crate::fixes::run_view::parse_run(df, ins)?))
+                }
                 _ => None,
             },
         )

@@ -26,8 +26,8 @@
 //! HEALTHCHECK, LABEL, STOPSIGNAL) is checked equal to the original's; when
 //! the converter cannot be sure it does not convert, and says why.
 
+use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::multistage::{convert, Options};
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO207";
 

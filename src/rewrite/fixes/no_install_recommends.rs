@@ -22,7 +22,7 @@
 //! relied on may have come in only as a recommendation.
 
 use super::run_view::{parse_run, program};
-use crate::rewrite::{Applicability, Checker, Edit, Fix};
+use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
 
 pub const CODE: &str = "DO201";

@@ -28,8 +28,8 @@
 //! existing ignore file.
 
 use crate::context::ContextTree;
+use crate::fix::NewFile;
 use crate::model::Model;
-use crate::rewrite::NewFile;
 use crate::syntax::Dockerfile;
 
 pub const CODE: &str = "DO209";

@@ -41,9 +41,9 @@
 
 use super::{config_only, step_of};
 use crate::effects;
+use crate::fix::edit::{block_text, delete_block, insert_above};
+use crate::fix::{hazard, Applicability, Checker, Fix, Transform};
 use crate::model::{CopyOp, Op, RunOp};
-use crate::rewrite::edit::{block_text, delete_block, insert_above};
-use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
 use crate::shell;
 use crate::syntax::Keyword;
 

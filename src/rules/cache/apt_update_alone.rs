@@ -33,6 +33,7 @@ declare_rule! {
     severity: Warning,
     hadolint: [],
     fix: Some(Applicability::Safe),
+    fixer: crate::fixes::merge_apt_update::check,
     check: Dockerfile(check),
 }
 

@@ -39,6 +39,7 @@ declare_rule! {
     severity: Warning,
     hadolint: [],
     fix: Some(Applicability::Safe),
+    fixer: crate::fixes::manifest_first::check,
     check: Dockerfile(check),
 }
 

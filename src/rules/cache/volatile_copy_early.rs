@@ -35,6 +35,7 @@ declare_rule! {
     severity: Warning,
     hadolint: [],
     fix: Some(Applicability::Safe),
+    fixer: crate::fixes::reorder_by_volatility::check,
     check: Dockerfile(check),
 }
 

@@ -79,10 +79,7 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
             Some(t) if cx.exact(t.span, &t.value) => Fix::edit(
                 Applicability::Safe,
                 "export every stage: mode=max",
-                vec![Edit {
-                    span: t.span,
-                    content: with_option(&t.value, "mode", "max"),
-                }],
+                vec![Edit::spanning(t.span, with_option(&t.value, "mode", "max"))],
             ),
             _ if b.origin == Origin::BuildPushAction => {
                 let mut edits = Vec::new();
@@ -92,10 +89,10 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
                         break;
                     }
                     let to = b.cache_to.iter().any(|t| t.span == l.span);
-                    edits.push(Edit {
-                        span: l.span,
-                        content: if to { "type=gha,mode=max" } else { "type=gha" }.into(),
-                    });
+                    edits.push(Edit::spanning(
+                        l.span,
+                        if to { "type=gha,mode=max" } else { "type=gha" },
+                    ));
                 }
                 if edits.is_empty() {
                     Fix::display("export the cache with mode=max (e.g. cache-to: type=gha,mode=max, cache-from: type=gha)")

@@ -60,12 +60,9 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
                 Fix::edit(
                     Applicability::Safe,
                     "import and export the GitHub Actions cache, every stage",
-                    vec![Edit {
-                        span: crate::syntax::Span::new(w.end, w.end),
-                        content: format!(
+                    vec![Edit::spanning(crate::syntax::Span::new(w.end, w.end), format!(
                             "\n{indent}cache-from: type=gha{scope}\n{indent}cache-to: type=gha,mode=max{scope}"
-                        ),
-                    }],
+                        ))],
                 )
             }
             _ => Fix::display(

@@ -75,10 +75,7 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
                 edits.clear();
                 break;
             }
-            edits.push(Edit {
-                span: l.span,
-                content: with_option(&l.value, "scope", &new),
-            });
+            edits.push(Edit::spanning(l.span, with_option(&l.value, "scope", &new)));
         }
         let fix = if edits.is_empty() {
             Fix::display(format!(

@@ -79,10 +79,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 .with_fix(Fix::edit(
                     Applicability::Unsafe,
                     "replace ADD with COPY",
-                    vec![Edit {
-                        span: ins.keyword_span,
-                        content: replacement.into(),
-                    }],
+                    vec![Edit::spanning(ins.keyword_span, replacement)],
                 )),
         );
     }

@@ -80,10 +80,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .with_fix(Fix::edit(
             Applicability::Unsafe,
             format!("add `{}` after FROM", line.trim_end()),
-            vec![Edit {
-                span: Span::new(at, at),
-                content: edit_text,
-            }],
+            vec![Edit::spanning(Span::new(at, at), edit_text)],
         )),
     );
 }

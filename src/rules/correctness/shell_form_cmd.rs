@@ -59,10 +59,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             f = f.with_fix(Fix::edit(
                 Applicability::Unsafe,
                 format!("use the exec form: {kw} {json}"),
-                vec![Edit {
-                    span: *span,
-                    content: json,
-                }],
+                vec![Edit::spanning(*span, json)],
             ));
         } else {
             f = f.with_fix(Fix::display(format!("use the exec form, e.g. {kw} [\"sh\", \"-c\", \"exec ...\"] or a script that ends with `exec`")));

@@ -28,6 +28,7 @@ declare_rule! {
     severity: Warning,
     hadolint: ["DL3019"],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::cleanup_apk,
     check: Dockerfile(check),
 }
 

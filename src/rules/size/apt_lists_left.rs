@@ -30,6 +30,7 @@ declare_rule! {
     severity: Warning,
     hadolint: ["DL3009"],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::cleanup_apt,
     check: Dockerfile(check),
 }
 

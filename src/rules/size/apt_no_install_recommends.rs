@@ -29,6 +29,7 @@ declare_rule! {
     severity: Warning,
     hadolint: ["DL3015"],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::no_install_recommends::check,
     check: Dockerfile(check),
 }
 

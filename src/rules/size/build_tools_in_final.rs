@@ -45,6 +45,7 @@ declare_rule! {
     severity: Warning,
     hadolint: [],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::multistage_split::check,
     check: Dockerfile(check),
 }
 

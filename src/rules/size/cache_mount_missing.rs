@@ -34,6 +34,7 @@ declare_rule! {
     severity: Info,
     hadolint: [],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::cache_mount::check,
     check: Dockerfile(check),
 }
 

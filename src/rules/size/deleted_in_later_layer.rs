@@ -31,6 +31,7 @@ declare_rule! {
     severity: Warning,
     hadolint: [],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::delete_in_creating_layer::check,
     check: Dockerfile(check),
 }
 

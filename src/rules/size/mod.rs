@@ -23,10 +23,7 @@ pub(crate) fn insert_after(
     text: &str,
 ) -> Option<Edit> {
     let s = cx.find_opt(ins, needle)?;
-    Some(Edit {
-        span: Span::new(s.end, s.end),
-        content: text.to_string(),
-    })
+    Some(Edit::spanning(Span::new(s.end, s.end), text.to_string()))
 }
 
 /// Where the `k`-th of `total` commands spelled `needle` is in the
@@ -50,10 +47,7 @@ pub(crate) fn nth(
 
 /// An edit inserting `text` right after `span`.
 pub(crate) fn insert_at_end(span: Span, text: &str) -> Edit {
-    Edit {
-        span: Span::new(span.end, span.end),
-        content: text.to_string(),
-    }
+    Edit::insert(span.end, text)
 }
 
 /// An edit appending `text` to the end of a shell-form RUN without heredocs.
@@ -61,8 +55,8 @@ pub(crate) fn append(ins: &Instruction, text: &str) -> Option<Edit> {
     if !ins.heredocs.is_empty() || ins.arguments.is_exec() {
         return None;
     }
-    Some(Edit {
-        span: Span::new(ins.span.end, ins.span.end),
-        content: text.to_string(),
-    })
+    Some(Edit::spanning(
+        Span::new(ins.span.end, ins.span.end),
+        text.to_string(),
+    ))
 }

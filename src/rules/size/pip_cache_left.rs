@@ -29,6 +29,7 @@ declare_rule! {
     severity: Warning,
     hadolint: ["DL3042"],
     fix: Some(Applicability::Unsafe),
+    fixer: crate::fixes::cleanup_pip,
     check: Dockerfile(check),
 }
 

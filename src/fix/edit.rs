@@ -29,6 +29,11 @@ impl Edit {
         }
     }
 
+    /// Replaces the text of `span`.
+    pub fn spanning(span: crate::syntax::Span, content: impl Into<String>) -> Edit {
+        Edit::replace(span.start, span.end, content)
+    }
+
     pub fn replace(start: usize, end: usize, content: impl Into<String>) -> Edit {
         Edit {
             start,

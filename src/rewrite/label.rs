@@ -1,0 +1,316 @@
+//! Which fix belongs to which finding, for both commands. A fix lives on its
+//! finding ([`Finding::fix`]): [`assign`] puts each fix function's proposal
+//! on the finding of its rule, the engine applies the automatic fixes of the
+//! findings that survive inline suppressions (so `fix` never edits what
+//! `check` does not flag), and [`label`] gives `check` exactly those fixes,
+//! after the re-parse and equivalence guard `fix` applies.
+//!
+//! A proposal belongs to the finding of its rule on the same instruction;
+//! stage-level fixes (DO101 inserts a manifest COPY, DO102 moves steps,
+//! DO207 rewrites the stage) belong to the rule's finding in the same stage.
+//! Where a fix function sees more than its rule's check (DO101 knows cargo,
+//! which the check does not read; DO102 moves any step that reads nothing
+//! from the context), its proposal is the finding.
+
+use super::{edit, fixes, guard, parse_model, Applicability, Checker, Fix, Skip};
+use crate::model::Model;
+use crate::rules::{self, ContextInfo, Finding, Rule};
+use crate::syntax::{Dockerfile, Span};
+use std::path::Path;
+
+/// Fixes that act on a stage as a whole: matched to their rule's finding in the stage.
+const STAGE_LEVEL: &[&str] = &["DO101", "DO102", "DO207"];
+
+/// Rules whose fix function is the finer detector: a proposal with no
+/// finding of the rule becomes one.
+const FIX_FINDS: &[&str] = &["DO101", "DO102"];
+
+/// The index of the instruction covering 1-based `line`.
+fn instruction_at(df: &Dockerfile, line: usize) -> Option<usize> {
+    df.instructions
+        .iter()
+        .position(|ins| (ins.start_line..=ins.end_line).contains(&line))
+}
+
+fn stage_of(model: &Model, ins: Option<usize>) -> Option<usize> {
+    fixes::step_of(model, ins?).map(|s| s.stage)
+}
+
+/// A finding for a fix whose rule's check did not report the place.
+fn finding_for(rule: &Rule, df: &Dockerfile, fix: &Fix) -> Option<Finding> {
+    // A line from a later round may fall between instructions here: the
+    // instruction at or above it.
+    let ins = df
+        .instructions
+        .iter()
+        .rev()
+        .find(|i| i.start_line <= fix.line)
+        .or(df.instructions.first())?;
+    let span = Span::new(ins.keyword_span.start, ins.keyword_span.end);
+    let mut f = Finding::new(
+        rule,
+        df.position(span.start),
+        df.position(span.end),
+        fix.message.clone(),
+    );
+    f.span = Some(span);
+    Some(f)
+}
+
+/// Puts each fix function's proposal on the finding it belongs to (see the
+/// module doc); findings of rules with a fix function that got no proposal
+/// keep their rule's text as advice (display-only). Findings of rules
+/// without a fix function keep the fix their check attached. Returns the
+/// fix functions' skips (why a place was not fixed); `explain`: run every
+/// fix function for its skips, even where its rule found nothing (`fix`
+/// prints them; `check` has no use for them).
+pub(crate) fn assign(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    root: Option<&Path>,
+    findings: &mut Vec<Finding>,
+    explain: bool,
+    keep: &dyn Fn(&Rule) -> bool,
+) -> Vec<Skip> {
+    let ctx = info.map(|i| &i.filtered);
+    let root = info.map(|i| i.root.as_path()).or(root);
+    let mut all_skips = Vec::new();
+    for rule in super::fixable_rules().filter(|r| keep(r)) {
+        let Some(fixer) = rule.fixer else { continue };
+        let mine: Vec<usize> = (0..findings.len())
+            .filter(|&i| findings[i].code == rule.code)
+            .collect();
+        let finds = FIX_FINDS.contains(&rule.code);
+        if mine.is_empty() && !finds && !explain {
+            continue;
+        }
+        let mut c = Checker::new(df, model, ctx, root);
+        fixer(&mut c);
+        let (proposed, skips) = c.into_parts();
+        all_skips.extend(skips);
+        let places: Vec<(Option<usize>, Option<usize>)> = mine
+            .iter()
+            .map(|&i| {
+                let ins = instruction_at(df, findings[i].start.line);
+                (ins, stage_of(model, ins))
+            })
+            .collect();
+        let stage_level = STAGE_LEVEL.contains(&rule.code);
+        let mut given: Vec<Option<Fix>> = vec![None; mine.len()];
+        for f in proposed.into_iter().filter(|f| f.code == rule.code) {
+            let ins = instruction_at(df, f.line);
+            let stage = stage_of(model, ins);
+            let free = |k: usize| given[k].is_none();
+            let exact = (0..mine.len()).find(|&k| free(k) && ins.is_some() && places[k].0 == ins);
+            let near = (0..mine.len())
+                .find(|&k| free(k) && stage_level && stage.is_some() && places[k].1 == stage);
+            match exact.or(near) {
+                Some(k) => given[k] = Some(f),
+                None if finds => {
+                    if let Some(mut extra) = finding_for(rule, df, &f) {
+                        extra.fix = Some(f);
+                        findings.push(extra);
+                    }
+                }
+                None => {}
+            }
+        }
+        for (k, fix) in given.into_iter().enumerate() {
+            let finding = &mut findings[mine[k]];
+            finding.fix = match fix {
+                Some(f) => Some(f),
+                None => finding.fix.take().map(advice),
+            };
+        }
+    }
+    all_skips
+}
+
+/// A fix that is not applied here: what the rule says stays, as advice.
+fn advice(mut f: Fix) -> Fix {
+    f.applicability = Applicability::DisplayOnly;
+    f.edits.clear();
+    f.transforms.clear();
+    f
+}
+
+/// Why a single fix would not be applied: its output does not re-parse, or
+/// (Safe) the equivalence guard refuses it.
+fn guard_one(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    fix: &Fix,
+) -> Result<(), String> {
+    let out = edit::apply(&df.source, &fix.edits);
+    let (dfa, ma) = parse_model(&out)?;
+    if fix.applicability == Applicability::Safe {
+        let ctx = info.map(|i| &i.filtered);
+        let root = info.map(|i| i.root.as_path());
+        guard::check(df, model, &dfa, &ma, ctx, root, &fix.transforms)?;
+        guard::configs_equal(model, &ma)?;
+    }
+    Ok(())
+}
+
+/// Gives each finding of a rule with an automatic fix the fix `dockopt fix`
+/// would apply for it (edits included, guarded like `fix` guards them), and
+/// turns the others' fixes into advice (display-only). Runs before inline
+/// suppressions and the configured selection, which then apply to the
+/// findings a fix function adds as well.
+pub fn label(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    findings: &mut Vec<Finding>,
+) {
+    assign(df, model, info, None, findings, false, &|_| true);
+    let ignored = info.is_some_and(|i| super::has_dockerignore(Some(i), &i.root));
+    let do209 = fixes::propose_dockerignore::CODE;
+    for finding in findings.iter_mut() {
+        if !rules::by_code(finding.code).is_some_and(Rule::has_automatic_fix) {
+            continue;
+        }
+        if finding.code == do209 {
+            let nf = match (info, ignored) {
+                (Some(ctx), false) => {
+                    fixes::propose_dockerignore::propose(df, model, &ctx.filtered)
+                }
+                _ => None,
+            };
+            finding.fix = match nf {
+                Some(nf) => {
+                    let mut f = Fix::display(format!(
+                        "`dockopt fix --unsafe-fixes` writes {} ({} lines)",
+                        nf.name,
+                        nf.content.lines().count()
+                    ));
+                    f.applicability = Applicability::Unsafe;
+                    f.code = do209;
+                    f.line = finding.start.line;
+                    Some(f)
+                }
+                None => finding.fix.take().map(advice),
+            };
+            continue;
+        }
+        let keep = finding.fix.as_ref().is_some_and(|f| {
+            f.applicability.is_automatic()
+                && !f.edits.is_empty()
+                && guard_one(df, model, info, f).is_ok()
+        });
+        if !keep {
+            finding.fix = finding.fix.take().map(advice);
+        }
+    }
+    let first_round = findings.iter().any(|f| {
+        f.fix
+            .as_ref()
+            .is_some_and(|x| x.applicability.is_automatic())
+    });
+    // Without the context (`check --no-context`, stdin) fix's result cannot
+    // be known (it reads the context): the first round is what check shows.
+    if first_round && info.is_some() {
+        cascade(df, info, ignored, findings);
+    }
+}
+
+/// Fixes that become possible only after others (DO104's merge lets DO202
+/// clean the merged RUN; DO102's move lets DO101 split the manifests), and
+/// fixes the engine drops when they clash: the engine's fixpoint is the
+/// referee. Its applied fixes, per code and applicability, are mapped onto
+/// the findings: extra ones to the rule's findings without a fix (or, for a
+/// rule with none left, a finding at the fix's line), missing ones turn the
+/// first round's fix into advice. Runs only when the first round has a fix
+/// (without one the engine applies nothing) and the context is known, so
+/// `check --no-context` (the fast lint) never runs the engine.
+fn cascade(
+    df: &Dockerfile,
+    info: Option<&ContextInfo>,
+    ignored: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let input = super::Input {
+        text: &df.source,
+        context: info,
+        root: None,
+        has_dockerignore: ignored,
+    };
+    let settings = super::Settings {
+        unsafe_fixes: true,
+        ..super::Settings::default()
+    };
+    let Ok(out) = super::fix(&input, &settings) else {
+        // `fix` would write nothing: nothing is fixable.
+        for f in findings.iter_mut() {
+            if let Some(x) = f.fix.take() {
+                f.fix = Some(if x.applicability.is_automatic() {
+                    advice(x)
+                } else {
+                    x
+                });
+            }
+        }
+        return;
+    };
+    let mut target: Vec<(&'static str, Applicability, usize, String)> = out
+        .applied
+        .iter()
+        .map(|a| (a.code, a.applicability, a.line, a.message.clone()))
+        .collect();
+    for nf in &out.new_files {
+        target.push((nf.code, Applicability::Unsafe, 1, nf.message.clone()));
+    }
+    // The first round's fixes the engine applied keep their edits.
+    let mut unmatched_findings: Vec<usize> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let Some(x) = f.fix.as_ref().filter(|x| x.applicability.is_automatic()) else {
+            continue;
+        };
+        match target
+            .iter()
+            .position(|t| t.0 == f.code && t.1 == x.applicability)
+        {
+            Some(k) => {
+                target.remove(k);
+            }
+            None => unmatched_findings.push(i),
+        }
+    }
+    for i in unmatched_findings {
+        if let Some(x) = findings[i].fix.take() {
+            findings[i].fix = Some(advice(x));
+        }
+    }
+    // Fixes only the later rounds find.
+    for (code, applicability, line, message) in target {
+        let fix = Fix {
+            code,
+            message: format!("{message} (after the fixes above)"),
+            applicability,
+            line,
+            edits: Vec::new(),
+            transforms: Vec::new(),
+        };
+        let open = findings.iter().position(|f| {
+            f.code == code
+                && !f
+                    .fix
+                    .as_ref()
+                    .is_some_and(|x| x.applicability.is_automatic())
+        });
+        match open {
+            Some(i) => findings[i].fix = Some(fix),
+            None => {
+                let Some(rule) = rules::by_code(code) else {
+                    continue;
+                };
+                if let Some(mut extra) = finding_for(rule, df, &fix) {
+                    extra.fix = Some(fix);
+                    findings.push(extra);
+                }
+            }
+        }
+    }
+}

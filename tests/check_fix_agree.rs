@@ -1,0 +1,124 @@
+//! Issue 15: `check` shows exactly the fixes `fix` applies. Over every
+//! corpus/ folder and every real build context in ../shared/field/ (when
+//! present), the findings `check` marks fixable, counted per code and
+//! applicability, equal what `fix` applies: the Safe ones in a default run,
+//! all of them in an `--unsafe-fixes` run.
+
+use dockopt::rewrite::{self, Applicability, Settings};
+use dockopt::rules::config::Settings as CheckSettings;
+use dockopt::rules::engine::{check_dockerfile, CheckOptions};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+type Counts = BTreeMap<(String, &'static str), usize>;
+
+fn dockerfiles() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("corpus")
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    out.extend(
+        dirs.into_iter()
+            .map(|d| d.join("Dockerfile"))
+            .filter(|p| p.is_file()),
+    );
+    // ../shared next to the repository; DOCKOPT_SHARED names it elsewhere (a worktree).
+    let shared = std::env::var_os("DOCKOPT_SHARED")
+        .map_or_else(|| PathBuf::from("../shared"), PathBuf::from);
+    let field = shared.join("field");
+    if let Ok(manifest) = std::fs::read_to_string(field.join("manifest.tsv")) {
+        for line in manifest.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if let [id, _, _, dockerfile, ..] = cols[..] {
+                let p = field.join(id).join(dockerfile);
+                if p.is_file() {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What `check` marks fixable in `path`, per (code, applicability).
+fn check_counts(path: &Path, text: &str) -> Counts {
+    let opts = CheckOptions {
+        label: Some(rewrite::label),
+        measure_context: true,
+        extras: false,
+    };
+    let name = path.display().to_string();
+    let r = check_dockerfile(path, &name, text, &CheckSettings::default(), &opts);
+    assert!(r.error.is_none(), "{name}: {:?}", r.error);
+    let mut m = Counts::new();
+    for f in &r.findings {
+        if let Some(fix) = f.fix.as_ref().filter(|x| x.applicability.is_automatic()) {
+            *m.entry((f.code.to_string(), fix.applicability.as_str()))
+                .or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+/// What `fix` applies to `path`, per (code, applicability).
+fn fix_counts(path: &Path, text: &str, unsafe_fixes: bool) -> Counts {
+    let settings = Settings {
+        unsafe_fixes,
+        ..Settings::default()
+    };
+    let out = rewrite::fix_file(text, path, None, &settings)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut m = Counts::new();
+    for a in &out.applied {
+        *m.entry((a.code.to_string(), a.applicability.as_str()))
+            .or_insert(0) += 1;
+    }
+    for nf in &out.new_files {
+        *m.entry((nf.code.to_string(), Applicability::Unsafe.as_str()))
+            .or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn check_shows_exactly_what_fix_applies() {
+    let files = dockerfiles();
+    assert!(files.len() >= 20, "corpus/ not found: {}", files.len());
+    eprintln!("{} Dockerfiles (corpus/ and ../shared/field/)", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if dockopt::syntax::parse(&text).is_err() {
+            continue;
+        }
+        let check = check_counts(path, &text);
+        let safe_check: Counts = check
+            .iter()
+            .filter(|((_, a), _)| *a == "safe")
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let safe_fix = fix_counts(path, &text, false);
+        if safe_check != safe_fix {
+            failures.push(format!(
+                "{} (safe run): check {safe_check:?} fix {safe_fix:?}",
+                path.display()
+            ));
+        }
+        let unsafe_fix = fix_counts(path, &text, true);
+        if check != unsafe_fix {
+            failures.push(format!(
+                "{} (--unsafe-fixes): check {check:?} fix {unsafe_fix:?}",
+                path.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
