@@ -217,6 +217,23 @@ pub(crate) struct Plan {
     pub changed: Vec<String>,
 }
 
+/// The note that names the build-only packages a split leaves in the builder
+/// and the runtime packages that replace them (none when nothing moved).
+pub(crate) fn left_in_builder(moved: &[String], runtime_pkgs: &[String]) -> Option<String> {
+    if moved.is_empty() {
+        return None;
+    }
+    let runtime = if runtime_pkgs.is_empty() {
+        "none".to_string()
+    } else {
+        runtime_pkgs.join(" ")
+    };
+    Some(format!(
+        "left in the builder: {}; runtime packages: {runtime}",
+        moved.join(" ")
+    ))
+}
+
 fn finish(a: &Analysis, eco: Ecosystem, mut plan: Plan) -> Result<Conversion, Refusal> {
     plan.text = drop_shadowed_copies(&plan.text);
     if a.df.source.ends_with('\n') && !plan.text.ends_with('\n') {

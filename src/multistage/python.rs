@@ -323,17 +323,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
     t.push_str(&late_config(a, &replace));
 
     let saving = base_saving + packages::build_only_mb(&moved);
-    if !moved.is_empty() {
-        notes.push(format!(
-            "left in the builder: {}; runtime packages: {}",
-            moved.join(" "),
-            if runtime_pkgs.is_empty() {
-                "none".to_string()
-            } else {
-                runtime_pkgs.join(" ")
-            }
-        ));
-    }
+    notes.extend(super::left_in_builder(&moved, &runtime_pkgs));
     notes.push(
         "dependencies are built as wheels in the builder and installed offline in the runtime"
             .into(),

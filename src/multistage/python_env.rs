@@ -197,17 +197,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         "the runtime gets {} from the builder: the environment the installs wrote, made by the same Python",
         env_dirs.join(", ")
     )];
-    if !moved.is_empty() {
-        notes.push(format!(
-            "left in the builder: {}; runtime packages: {}",
-            moved.join(" "),
-            if runtime_pkgs.is_empty() {
-                "none".to_string()
-            } else {
-                runtime_pkgs.join(" ")
-            }
-        ));
-    }
+    notes.extend(super::left_in_builder(&moved, &runtime_pkgs));
     Ok(Plan {
         text: format!("{b}{t}"),
         runtime_base,

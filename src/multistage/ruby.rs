@@ -159,17 +159,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         "the runtime gets {} from the builder: the gems (and the Bundler settings kept there)",
         dirs.join(", ")
     )];
-    if !moved.is_empty() {
-        notes.push(format!(
-            "left in the builder: {}; runtime packages: {}",
-            moved.join(" "),
-            if runtime_pkgs.is_empty() {
-                "none".to_string()
-            } else {
-                runtime_pkgs.join(" ")
-            }
-        ));
-    }
+    notes.extend(super::left_in_builder(&moved, &runtime_pkgs));
     Ok(Plan {
         text: format!("{b}{t}"),
         runtime_base,
