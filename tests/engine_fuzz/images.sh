@@ -148,7 +148,10 @@ stub usr/bin/poetry <<'EOF'
 #!/bin/sh
 . /usr/lib/fuzzstub/lib.sh
 [ "$1" = install ] || exit 0; shift
-note "poetry install $* (cwd $(pwd), uid $(id -u))"
+# The arguments are not part of the record: like poetry's installer, a second install finds the
+# locked dependencies in place ("No dependencies to install or update") and leaves them as they
+# are, so `install --no-root` followed by `install` ends where one `install` does.
+note "poetry install (cwd $(pwd), uid $(id -u))"
 need pyproject.toml; notefile pyproject.toml
 [ ! -f poetry.lock ] || notefile poetry.lock
 cfgs=; [ -f poetry.toml ] && { notefile poetry.toml; cfgs=poetry.toml; }
@@ -158,8 +161,11 @@ create=$(cfgval create $cfgs); create=${POETRY_VIRTUALENVS_CREATE:-${create:-tru
 if ! truthy "$create"; then SP=/usr/local/lib/python3/site-packages
 elif truthy "$inproj"; then SP=$(pwd)/.venv/lib/site-packages
 else SP=$HOME/.cache/pypoetry/virtualenvs/project-py3/lib/site-packages; fi
-case " $* " in *" --no-root "*) ;; *) note "root $(find . -name '*.py' -type f | LC_ALL=C sort | while read -r f; do echo "$f $(hf "$f")"; done | h)" ;; esac
-mkdir -p "$SP"; cat "$REC" >"$SP/.stub-poetry-$(hf "$REC")"
+mkdir -p "$SP"; cat "$REC" >"$SP/.stub-poetry-deps-$(hf "$REC")"
+# Then the project itself, unless --no-root: what it installs is the project's *.py.
+case " $* " in *" --no-root "*) ;; *)
+  find . -name '*.py' -type f | LC_ALL=C sort | while read -r f; do echo "$f $(hf "$f")"; done >"$REC.root"
+  cat "$REC.root" >"$SP/.stub-poetry-root-$(hf "$REC.root")"; rm -f "$REC.root" ;; esac
 EOF
 
 stub usr/bin/apt-get <<'EOF'
