@@ -27,7 +27,11 @@ pub fn convert(text: &str, ctx: &Path) -> Result<String, String> {
     let df = syntax::parse(text).map_err(|e| e.to_string())?;
     let m = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
     let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).map_err(|e| e.to_string())?;
-    multistage::convert(&df, &m, Some(&tree), &Options::default())
+    let opts = Options {
+        context_root: Some(ctx.to_path_buf()),
+        ..Options::default()
+    };
+    multistage::convert(&df, &m, Some(&tree), &opts)
         .map(|c| c.text)
         .map_err(|r| r.reason)
 }
