@@ -140,14 +140,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                     push_unique(&mut env_dirs, &dir);
                     at_item.push((idx, dir));
                 }
-                CmdKind::AptUpdate
-                | CmdKind::AptInstall(_)
-                | CmdKind::AptHousekeeping
-                | CmdKind::ApkAdd(_)
-                | CmdKind::ApkHousekeeping
-                | CmdKind::Fetch
-                | CmdKind::Replay
-                | CmdKind::Noop => {}
+                k if k.is_shared_setup() => {}
                 k => {
                     return Err(Refusal::new(format!(
                         "line {line}: `{}` is not a Python build step ({k:?})",

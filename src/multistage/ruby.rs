@@ -97,14 +97,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                     at_item.push((idx, dir));
                 }
                 CmdKind::GemBundler => gem_bundler = Some(idx),
-                CmdKind::AptUpdate
-                | CmdKind::AptInstall(_)
-                | CmdKind::AptHousekeeping
-                | CmdKind::ApkAdd(_)
-                | CmdKind::ApkHousekeeping
-                | CmdKind::Fetch
-                | CmdKind::Replay
-                | CmdKind::Noop => {}
+                k if k.is_shared_setup() => {}
                 k => {
                     return Err(Refusal::new(format!(
                         "line {line}: `{}` is not a Ruby build step ({k:?})",

@@ -89,6 +89,24 @@ pub enum CmdKind {
     Noop,
 }
 
+impl CmdKind {
+    /// Steps every ecosystem's builder replays as written: system packages,
+    /// downloads and no-ops (one list, not one per ecosystem).
+    pub fn is_shared_setup(&self) -> bool {
+        matches!(
+            self,
+            CmdKind::AptUpdate
+                | CmdKind::AptInstall(_)
+                | CmdKind::AptHousekeeping
+                | CmdKind::ApkAdd(_)
+                | CmdKind::ApkHousekeeping
+                | CmdKind::Fetch
+                | CmdKind::Replay
+                | CmdKind::Noop
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PyTool {
     Poetry,
