@@ -106,3 +106,83 @@ fn errors_exit_2_and_write_nothing() {
     assert_eq!(code, 2);
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), "FROM a b\n");
 }
+
+/// Codes that `check --format json` reports with a safe fix for this file.
+fn check_fixable(p: &str) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(["check", "--format", "json", p])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut codes: Vec<String> = v["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["findings"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["fix"]["applicability"] == "safe")
+        .filter_map(|f| f["code"].as_str().map(String::from))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// `.dockopt.toml` turns a rule off for `fix` exactly as for `check`: `ignore`,
+/// `per-file-ignores` and `--config` (check and fix agree, issue 15).
+#[test]
+fn config_file_turns_fixes_off_as_in_check() {
+    let d = flask_copy();
+    let df = d.path().join("Dockerfile");
+    let p = df.to_str().unwrap();
+    let before = std::fs::read_to_string(&df).unwrap();
+    let fixable = check_fixable(p);
+    assert!(fixable.iter().any(|c| c == "DO101"), "{fixable:?}");
+
+    // ignore = all the safe codes check shows: check shows none, fix changes nothing.
+    let list = fixable
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    std::fs::write(
+        d.path().join(".dockopt.toml"),
+        format!("ignore = [{list}]\n"),
+    )
+    .unwrap();
+    assert!(check_fixable(p).is_empty());
+    let (code, _, err) = dockopt(&[p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Nothing to fix"), "{err}");
+    assert_eq!(std::fs::read_to_string(&df).unwrap(), before);
+
+    // per-file-ignores for DO101 only: the other fixes still apply, DO101's does not.
+    std::fs::write(
+        d.path().join(".dockopt.toml"),
+        "[per-file-ignores]\n\"Dockerfile\" = [\"DO101\"]\n",
+    )
+    .unwrap();
+    let shown = check_fixable(p);
+    assert!(!shown.iter().any(|c| c == "DO101"), "{shown:?}");
+    let (code, out, err) = dockopt(&["--diff", p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains("+COPY requirements.txt ./"), "{out}");
+    assert!(!err.contains("DO101"), "{err}");
+
+    // --config points elsewhere: that file wins over the nearest one.
+    let other = d.path().join("other.toml");
+    std::fs::write(&other, "select = [\"DO101\"]\n").unwrap();
+    let (code, out, err) = dockopt(&["--diff", "--config", other.to_str().unwrap(), p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("+COPY requirements.txt ./"), "{out}");
+    assert!(err.contains("DO101 ×1)"), "{err}");
+
+    // A broken config is an error that names it, exit 2, nothing written.
+    std::fs::write(d.path().join(".dockopt.toml"), "ignore = [\"DO999\"]\n").unwrap();
+    let (code, _, err) = dockopt(&[p]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(".dockopt.toml") && err.contains("DO999"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&df).unwrap(), before);
+}

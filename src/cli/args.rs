@@ -255,4 +255,7 @@ pub struct FixArgs {
     /// Skip these codes or prefixes (comma-separated).
     #[arg(long, value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Use this config file instead of the nearest `.dockopt.toml` (as `check` does).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@ use super::args::FixArgs;
 use super::input::expand_paths;
 use super::{Outcome, Reported};
 use dockopt::rewrite::{self, write, Applicability, Settings};
+use dockopt::rules::config::Settings as RuleSettings;
 use dockopt::source;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,11 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
         ..Settings::default()
     };
     settings.validate()?;
+    // The rules `.dockopt.toml` turns off are off for fix too: check and fix agree.
+    let config = match &a.config {
+        Some(p) => Some(RuleSettings::load(p)?),
+        None => None,
+    };
     let files = expand_paths(&a.paths)?;
     let mut errors = 0;
     let mut changed_files = 0;
@@ -31,7 +37,15 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
     let mut unsafe_hidden = 0;
     let mut not_fixed = 0;
     for path in &files {
-        match fix_one(path, &a, &settings) {
+        let per_file = match file_settings(&settings, config.as_ref(), path) {
+            Ok(s) => s,
+            Err(e) => {
+                errors += 1;
+                eprintln!("error: {e}");
+                continue;
+            }
+        };
+        match fix_one(path, &a, &per_file) {
             Ok(r) => {
                 if r.changed {
                     changed_files += 1;
@@ -93,6 +107,28 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Changed);
     }
     Ok(Outcome::Clean)
+}
+
+/// `base` narrowed by the config in effect for `path` (its `select`, `ignore` and
+/// `per-file-ignores`), the way `check` reads it; `--select` replaces the config's selection.
+fn file_settings(
+    base: &Settings,
+    config: Option<&RuleSettings>,
+    path: &Path,
+) -> Result<Settings, dockopt::rules::config::ConfigError> {
+    let cfg = match config {
+        Some(c) => c.clone(),
+        None => RuleSettings::discover(path)?,
+    };
+    let cli_select = base.select.clone().unwrap_or_default();
+    let cfg = cfg.with_cli(&cli_select, &base.ignore);
+    let mut s = base.clone();
+    for rule in rewrite::fixable_rules() {
+        if cfg.severity_for(rule, path).is_none() && s.enabled(rule.code) {
+            s.ignore.push(rule.code.to_string());
+        }
+    }
+    Ok(s)
 }
 
 struct FileResult {
