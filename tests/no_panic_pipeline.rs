@@ -10,50 +10,15 @@
 //! unsafe). `PROPTEST_CASES` raises the case count; README "No panics" records
 //! the long run.
 
-use dockopt::report::check as report;
-use dockopt::rewrite::{self, Input, Settings};
-use dockopt::rules::config::Settings as CheckSettings;
-use dockopt::rules::engine::{check_dockerfile, CheckOptions};
 use proptest::prelude::*;
-use std::path::Path;
 
 mod common;
-use common::generate;
+use common::{generate, pipeline};
 
 /// Runs everything `check` and `fix` run on one text; panics are the failure.
 fn exercise(text: &str) {
-    let opts = CheckOptions {
-        label: Some(dockopt::rewrite::label),
-        measure_context: false,
-        extras: true,
-    };
-    let mut r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &CheckSettings::default(),
-        &opts,
-    );
-    r.after_fix = dockopt::rewrite::preview::after_fix(&r);
-    let files = [r];
-    let _ = report::to_text(&files, false);
-    let _ = report::to_json(&files);
-    let _ = report::to_sarif(&files);
-    let _ = report::to_github(&files);
-    let _ = report::to_markdown(&files);
-    for unsafe_fixes in [false, true] {
-        let input = Input {
-            text,
-            context: None,
-            root: None,
-            has_dockerignore: unsafe_fixes,
-        };
-        let settings = Settings {
-            unsafe_fixes,
-            ..Settings::default()
-        };
-        let _ = rewrite::fix(&input, &settings);
-    }
+    pipeline::exercise_check(text);
+    pipeline::exercise_fix(text);
 }
 
 const WRAPPERS: [&str; 8] = [
