@@ -5,9 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-mod pipeline {
-    include!("../../tests/common/pipeline.rs");
-}
+#[path = "../../tests/common/pipeline.rs"]
+mod pipeline;
 
 fuzz_target!(|data: &[u8]| {
     pipeline::exercise_fix(&String::from_utf8_lossy(data));

@@ -1,6 +1,6 @@
 //! What `dockopt check` and `dockopt fix` run on one Dockerfile's text, through the
 //! library entry points. Shared by tests/no_panic_pipeline.rs and the cargo-fuzz
-//! targets in fuzz/ (which `include!` this file), so that `cargo test` compiles the
+//! targets in fuzz/ (a `#[path]` module there), so that `cargo test` compiles the
 //! fuzz targets' bodies and an API change cannot leave them stale.
 //! Only `dockopt::` paths: the file is included from outside this crate.
 
