@@ -21,6 +21,15 @@ pub const TRIVIAL: f64 = 0.1;
 /// Context bytes copied per second by COPY (hashing + diff apply), measured on local disk.
 pub const COPY_BYTES_PER_SEC: f64 = 50.0 * MB as f64;
 
+/// `go build` without a learned rate: (seconds, seconds per module in go.sum). The fixed part
+/// is the real tier's stdlib-only server (`go-stdlib`, cold `go build`: 3.1, 5.1, 8.2 s on
+/// the shared 2-core machine); the per-module figure is not measured here (no app with
+/// modules), it assumes a small module compiles about as fast as that whole server.
+pub const GO_BUILD: (f64, f64) = (5.0, 1.0);
+/// `npm run build` (and yarn/pnpm) without a learned rate: the real tier's Vite build
+/// (`vite-build`, 58 packages) took 2.4 and 4.5 s cold.
+pub const NODE_BUILD: f64 = 4.0;
+
 /// What a guess can draw on besides the op: the context (sizes), the package counts of its
 /// manifests, the rates learned on this machine, and the stage's base image.
 pub struct Env<'a> {
@@ -522,7 +531,16 @@ fn command(words: &[String], env: &Env) -> Option<Guess> {
                 )
             }
             "build" | "install" => {
-                Guess::class(env, "go build", 30.0, 30 * MB, "go build (compile)")
+                // The standard library comes precompiled: the build compiles the module's
+                // own packages and each dependency once (go.sum lists two lines a module).
+                let (n, _) = manifest_packages(env, &["go.sum"], 200, 0);
+                Guess::class(
+                    env,
+                    "go build",
+                    GO_BUILD.0 + GO_BUILD.1 * n as f64,
+                    30 * MB,
+                    "go build (compile)",
+                )
             }
             "test" | "vet" | "generate" => Guess::class(env, "go test", 20.0, 0, "go test/vet"),
             _ => Guess::new(2.0, 0, "go (other)"),
@@ -830,7 +848,7 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
                 Guess::class(
                     env,
                     "node build",
-                    40.0,
+                    NODE_BUILD,
                     20 * MB,
                     format!("{prog} run build (compile)"),
                 )
@@ -928,6 +946,33 @@ mod tests {
         );
         assert!((g[7].seconds - (RUN_OVERHEAD + 2.5)).abs() < 1e-9);
         assert!((g[0].seconds - TRIVIAL).abs() < 1e-9);
+    }
+
+    #[test]
+    fn compile_defaults_follow_the_real_tiers_small_apps() {
+        // A stdlib-only `go build` (no go.sum) and a Vite build: seconds, not half a minute.
+        let g = guesses(
+            "FROM golang
+RUN go build -o /x .
+RUN npm run build
+",
+            &[("go.mod", "module x\n")],
+        );
+        assert!((g[0].seconds - (RUN_OVERHEAD + GO_BUILD.0)).abs() < 1e-9);
+        assert!((g[1].seconds - (RUN_OVERHEAD + NODE_BUILD)).abs() < 1e-9);
+        // Each module of go.sum (two lines, ~200 bytes, when the file is not read) adds its compile.
+        let sum = "example.com/a v1.0.0 h1:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=\n".repeat(6);
+        let g = guesses(
+            "FROM golang
+RUN go build -o /x .
+",
+            &[("go.sum", &sum)],
+        );
+        assert!(
+            g[0].seconds > RUN_OVERHEAD + GO_BUILD.0 + GO_BUILD.1,
+            "{:?}",
+            g[0]
+        );
     }
 
     #[test]
