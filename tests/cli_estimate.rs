@@ -590,7 +590,7 @@ fn rates_learned_by_profile_record_replace_the_defaults() {
     );
     let p = json(&rec);
     // (2.1 s - 0.15 s RUN overhead) / 4 requirements.
-    let pip = &p["rates"]["packages"]["pip"];
+    let pip = &p["rates"]["packages"]["pip -r"];
     assert_eq!(pip["count"], 4.0, "{p}");
     assert!((pip["seconds"].as_f64().unwrap() - 1.95).abs() < 1e-9);
     assert_eq!(p["rates"]["overhead"]["seconds"], 0.2);

@@ -723,9 +723,13 @@ fn pip(words: &[String], env: &Env) -> Guess {
         // `name==1.2.3` lines average ~20 bytes when the file was not read.
         let (n, known) = manifest_packages(env, &reqs, 20, 20);
         // A requirements file names direct dependencies; pip fetches their dependencies too.
+        // Its rate is kept apart from `pip install NAME…` (`pip`): the two count different
+        // things, and one `pip install pipenv` (1 name, 9 packages, 24 s on the real tier)
+        // pooled with `pip install -r` of one small requirement (5.6 s) made the latter's
+        // learned rate 3× too high (docs/cost-model.md).
         return install(
             env,
-            "pip",
+            "pip -r",
             "python",
             PIP,
             n,
@@ -1059,5 +1063,42 @@ RUN go build -o /x .
         // No poetry rate: the python ecosystem's, 0.5 s per package.
         assert!((g[0].seconds - (RUN_OVERHEAD + 1.0)).abs() < 1e-9);
         assert_eq!(g[0].packages(), Some(("poetry", 2)));
+    }
+
+    #[test]
+    fn named_packages_and_requirement_files_learn_apart() {
+        // `pip install pipenv` installs nine packages for one name; a requirements file's
+        // small requirement installs one: their per-name rates must not pool.
+        let (_d, tree) = ctx(&[("requirements.txt", "bottle==0.12.25\n")]);
+        let input = input_from_text(
+            "Dockerfile".into(),
+            "FROM python:3.11-slim\nRUN pip install pipenv==2024.0.1\nRUN pip install -r requirements.txt\n",
+            &BuildOptions::default(),
+            tree,
+        )
+        .unwrap();
+        let counts = PackageCounts::default();
+        let mut rates = Rates::default();
+        rates.learn_packages("pip", "python", 24.0, 1);
+        rates.learn_packages("pip -r", "python", 5.0, 1);
+        let env = Env {
+            context: &input.context,
+            counts: &counts,
+            rates: &rates,
+            base: None,
+        };
+        let g: Vec<Guess> = input
+            .model
+            .steps
+            .iter()
+            .filter_map(|s| s.op.as_ref())
+            .map(|op| guess(op, &env))
+            .collect();
+        assert!((g[0].seconds - (RUN_OVERHEAD + 24.0)).abs() < 1e-9);
+        assert!(
+            (g[1].seconds - (RUN_OVERHEAD + 5.0)).abs() < 1e-9,
+            "{:?}",
+            g[1]
+        );
     }
 }

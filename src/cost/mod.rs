@@ -770,7 +770,7 @@ mod tests {
         assert!(install.basis.contains("2→4 packages"), "{}", install.basis);
         // With a learned rate, that rate.
         let mut cal = cal;
-        cal.rates.learn_packages("pip", "python", 3.0, 2);
+        cal.rates.learn_packages("pip -r", "python", 3.0, 2);
         let c = cost_steps_from(&b, Some(&before), &cal);
         let install = c.steps.iter().flatten().nth(1).unwrap();
         assert!((install.seconds - 13.0).abs() < 1e-9, "{install:?}");
