@@ -35,7 +35,7 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         match log::parse(&text) {
             Ok(l) => {
                 // The logged build's own overhead is the best figure for this machine.
-                cal.rates.learn_overhead(l.fixed_overhead());
+                cal.rates.learn_log(&l);
                 cal.log = Some((path.display().to_string(), Observed::from_log(&l)));
             }
             Err(e) => eprintln!(

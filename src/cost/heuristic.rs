@@ -21,6 +21,15 @@ pub const TRIVIAL: f64 = 0.1;
 /// Context bytes copied per second by COPY (hashing + diff apply), measured on local disk.
 pub const COPY_BYTES_PER_SEC: f64 = 50.0 * MB as f64;
 
+/// `go build` without a learned rate: (seconds, seconds per module in go.sum). The fixed part
+/// is the real tier's stdlib-only server (`go-stdlib`, cold `go build`: 3.1, 5.1, 8.2 s on
+/// the shared 2-core machine); the per-module figure is not measured here (no app with
+/// modules), it assumes a small module compiles about as fast as that whole server.
+pub const GO_BUILD: (f64, f64) = (5.0, 1.0);
+/// `npm run build` (and yarn/pnpm) without a learned rate: the real tier's Vite build
+/// (`vite-build`, 58 packages) took 2.4 and 4.5 s cold.
+pub const NODE_BUILD: f64 = 4.0;
+
 /// What a guess can draw on besides the op: the context (sizes), the package counts of its
 /// manifests, the rates learned on this machine, and the stage's base image.
 pub struct Env<'a> {
@@ -522,7 +531,16 @@ fn command(words: &[String], env: &Env) -> Option<Guess> {
                 )
             }
             "build" | "install" => {
-                Guess::class(env, "go build", 30.0, 30 * MB, "go build (compile)")
+                // The standard library comes precompiled: the build compiles the module's
+                // own packages and each dependency once (go.sum lists two lines a module).
+                let (n, _) = manifest_packages(env, &["go.sum"], 200, 0);
+                Guess::class(
+                    env,
+                    "go build",
+                    GO_BUILD.0 + GO_BUILD.1 * n as f64,
+                    30 * MB,
+                    "go build (compile)",
+                )
             }
             "test" | "vet" | "generate" => Guess::class(env, "go test", 20.0, 0, "go test/vet"),
             _ => Guess::new(2.0, 0, "go (other)"),
@@ -705,9 +723,13 @@ fn pip(words: &[String], env: &Env) -> Guess {
         // `name==1.2.3` lines average ~20 bytes when the file was not read.
         let (n, known) = manifest_packages(env, &reqs, 20, 20);
         // A requirements file names direct dependencies; pip fetches their dependencies too.
+        // Its rate is kept apart from `pip install NAME…` (`pip`): the two count different
+        // things, and one `pip install pipenv` (1 name, 9 packages, 24 s on the real tier)
+        // pooled with `pip install -r` of one small requirement (5.6 s) made the latter's
+        // learned rate 3× too high (docs/cost-model.md).
         return install(
             env,
-            "pip",
+            "pip -r",
             "python",
             PIP,
             n,
@@ -830,7 +852,7 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
                 Guess::class(
                     env,
                     "node build",
-                    40.0,
+                    NODE_BUILD,
                     20 * MB,
                     format!("{prog} run build (compile)"),
                 )
@@ -931,6 +953,33 @@ mod tests {
     }
 
     #[test]
+    fn compile_defaults_follow_the_real_tiers_small_apps() {
+        // A stdlib-only `go build` (no go.sum) and a Vite build: seconds, not half a minute.
+        let g = guesses(
+            "FROM golang
+RUN go build -o /x .
+RUN npm run build
+",
+            &[("go.mod", "module x\n")],
+        );
+        assert!((g[0].seconds - (RUN_OVERHEAD + GO_BUILD.0)).abs() < 1e-9);
+        assert!((g[1].seconds - (RUN_OVERHEAD + NODE_BUILD)).abs() < 1e-9);
+        // Each module of go.sum (two lines, ~200 bytes, when the file is not read) adds its compile.
+        let sum = "example.com/a v1.0.0 h1:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=\n".repeat(6);
+        let g = guesses(
+            "FROM golang
+RUN go build -o /x .
+",
+            &[("go.sum", &sum)],
+        );
+        assert!(
+            g[0].seconds > RUN_OVERHEAD + GO_BUILD.0 + GO_BUILD.1,
+            "{:?}",
+            g[0]
+        );
+    }
+
+    #[test]
     fn runs_are_read_through_the_shell_model() {
         let g = guesses(
             "FROM x\nRUN sudo apt-get install -y gcc make\nRUN env X=1 npm ci\nRUN env\nRUN X=1\nRUN X=1 && rm -rf /tmp/x\nRUN make -j$(nproc)\nRUN echo \"a\\\"b && c\" | sh\nRUN echo 'unclosed\nRUN <<EOF\napt-get update\nEOF\n",
@@ -1014,5 +1063,42 @@ mod tests {
         // No poetry rate: the python ecosystem's, 0.5 s per package.
         assert!((g[0].seconds - (RUN_OVERHEAD + 1.0)).abs() < 1e-9);
         assert_eq!(g[0].packages(), Some(("poetry", 2)));
+    }
+
+    #[test]
+    fn named_packages_and_requirement_files_learn_apart() {
+        // `pip install pipenv` installs nine packages for one name; a requirements file's
+        // small requirement installs one: their per-name rates must not pool.
+        let (_d, tree) = ctx(&[("requirements.txt", "bottle==0.12.25\n")]);
+        let input = input_from_text(
+            "Dockerfile".into(),
+            "FROM python:3.11-slim\nRUN pip install pipenv==2024.0.1\nRUN pip install -r requirements.txt\n",
+            &BuildOptions::default(),
+            tree,
+        )
+        .unwrap();
+        let counts = PackageCounts::default();
+        let mut rates = Rates::default();
+        rates.learn_packages("pip", "python", 24.0, 1);
+        rates.learn_packages("pip -r", "python", 5.0, 1);
+        let env = Env {
+            context: &input.context,
+            counts: &counts,
+            rates: &rates,
+            base: None,
+        };
+        let g: Vec<Guess> = input
+            .model
+            .steps
+            .iter()
+            .filter_map(|s| s.op.as_ref())
+            .map(|op| guess(op, &env))
+            .collect();
+        assert!((g[0].seconds - (RUN_OVERHEAD + 24.0)).abs() < 1e-9);
+        assert!(
+            (g[1].seconds - (RUN_OVERHEAD + 5.0)).abs() < 1e-9,
+            "{:?}",
+            g[1]
+        );
     }
 }

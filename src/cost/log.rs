@@ -86,6 +86,20 @@ impl BuildLog {
     pub fn export_seconds(&self) -> f64 {
         self.internal_seconds(|n| n.starts_with("exporting"))
     }
+
+    /// Seconds the steps of the image's own stage ran (FROM excluded): the layers the export
+    /// writes. That stage is the one of the last step the log lists (BuildKit finishes the
+    /// target last); earlier stages' layers are not exported.
+    pub fn final_stage_seconds(&self) -> f64 {
+        let Some(last) = self.steps.iter().rev().find(|s| !s.is_from()) else {
+            return 0.0;
+        };
+        self.steps
+            .iter()
+            .filter(|s| !s.is_from() && s.stage == last.stage)
+            .filter_map(LoggedStep::seconds)
+            .sum()
+    }
 }
 
 /// A per-build vertex's name.
@@ -401,6 +415,15 @@ mod tests {
         );
         assert!(log.steps.iter().all(|s| s.n == 6));
         assert!(log.fixed_overhead() >= 0.0 && !log.internal.is_empty());
+    }
+
+    #[test]
+    fn the_exported_stage_is_the_last_one_logged() {
+        // stage-1 ran 0.2 + 0.0 + 0.0 s; the builder's 1.3 s are not in the image.
+        let log = parse(include_str!("testdata/multi-stage.plain.log")).unwrap();
+        assert!((log.final_stage_seconds() - 0.2).abs() < 1e-9);
+        let single = parse(SINGLE).unwrap();
+        assert!((single.final_stage_seconds() - 3.8).abs() < 1e-9);
     }
 
     #[test]

@@ -420,10 +420,13 @@ fn final_chain(build: &BuildInput) -> Vec<bool> {
 /// Fixed per-build overhead when no log taught one: client, `.dockerignore` and context
 /// transfer. Measured on this machine's real-tier rebuilds (docs/cost-model.md).
 pub const BUILD_OVERHEAD: f64 = 0.2;
-/// Layer export (diff, compress-free commit, naming): bytes per second of re-run layers.
-pub const EXPORT_BYTES_PER_SEC: f64 = 100.0 * 1e6;
 /// Export of an image whose layers are all cached (naming only).
 pub const EXPORT_FIXED: f64 = 0.05;
+/// Layer export when no log taught a rate: seconds of `exporting to image` per second the
+/// exported stage's steps ran. Pooled over the real tier's cold builds (docs/cost-model.md):
+/// layer sizes are unknown before the build, and the time that wrote a layer (a download, an
+/// install) is the best stand-in this model has.
+pub const EXPORT_PER_STEP_SECOND: f64 = 0.06;
 
 /// Adds up the simulated rebuild of `after`.
 pub fn estimate(sim: &Simulation, after: &BuildInput, cal: &Calibration) -> Estimate {
@@ -441,25 +444,32 @@ pub fn estimate_from(
     let chain = final_chain(after);
     let mut r = Rebuild::default();
     let mut steps = Vec::new();
+    // Seconds of the final image's re-run (and of all its) RUN/COPY steps: what the export's
+    // share grows with.
+    let (mut exported, mut exported_full) = (0.0, 0.0);
     for st in &sim.steps {
         let cost = match st.result {
             Verdict::NotBuilt => None,
             _ => costing.steps.get(st.step).cloned().flatten(),
         };
         if let Some(c) = &cost {
+            let layer = matches!(
+                after.model.steps[st.step].op,
+                Some(Op::Run(_) | Op::Copy(_))
+            ) && chain.get(st.stage).copied().unwrap_or(false);
+            if layer {
+                exported_full += c.seconds;
+            }
             r.steps_total += 1;
             r.full_build_seconds += c.seconds;
             if st.result == Verdict::Miss {
                 r.steps_rerun += 1;
                 r.seconds += c.seconds;
                 r.bytes += c.bytes;
-                let layer = matches!(
-                    after.model.steps[st.step].op,
-                    Some(Op::Run(_) | Op::Copy(_))
-                );
-                if layer && chain.get(st.stage).copied().unwrap_or(false) {
+                if layer {
                     r.layers_to_push += 1;
                     r.push_bytes += c.bytes;
+                    exported += c.seconds;
                 }
             }
         }
@@ -469,14 +479,10 @@ pub fn estimate_from(
         });
     }
     let fixed = cal.rates.overhead().unwrap_or(BUILD_OVERHEAD) + EXPORT_FIXED;
-    let full_bytes: u64 = steps
-        .iter()
-        .filter_map(|s: &StepEstimate| s.cost.as_ref())
-        .map(|c| c.bytes)
-        .sum();
-    r.overhead_seconds = fixed + r.push_bytes as f64 / EXPORT_BYTES_PER_SEC;
+    let export = cal.rates.export().unwrap_or(EXPORT_PER_STEP_SECOND);
+    r.overhead_seconds = fixed + export * exported;
     r.seconds += r.overhead_seconds;
-    r.full_build_seconds += fixed + full_bytes as f64 / EXPORT_BYTES_PER_SEC;
+    r.full_build_seconds += fixed + export * exported_full;
     r.share = ratio(r.seconds, r.full_build_seconds);
     Estimate {
         rebuild: r.rounded(),
@@ -521,16 +527,45 @@ mod tests {
         // COPY 0.0 + WORKDIR 0.0 + RUN 1.3 re-run; the full build is 0.4+2.1+0+0+1.3.
         assert_eq!(e.rebuild.steps_rerun, 3);
         assert_eq!(e.rebuild.steps_total, 5);
-        // Plus the per-build overhead: the default fixed part and the export of 7 bytes.
-        let overhead = BUILD_OVERHEAD + EXPORT_FIXED;
+        // Plus the per-build overhead: the default fixed part and the export of the re-run
+        // layers (COPY 0.0 + RUN 1.3 s of steps) at the default rate; the full build exports
+        // every layer (3.8 s of steps).
+        let fixed = BUILD_OVERHEAD + EXPORT_FIXED;
+        let overhead = fixed + EXPORT_PER_STEP_SECOND * 1.3;
         assert!((e.rebuild.overhead_seconds - overhead).abs() < 0.01);
         assert!((e.rebuild.seconds - 1.3 - overhead).abs() < 0.01);
-        assert!((e.rebuild.full_build_seconds - 3.8 - overhead).abs() < 0.01);
+        let full = 3.8 + fixed + EXPORT_PER_STEP_SECOND * 3.8;
+        assert!((e.rebuild.full_build_seconds - full).abs() < 0.01);
         assert_eq!(e.rebuild.layers_to_push, 2);
         assert!(e
             .steps
             .iter()
             .all(|s| s.cost.as_ref().unwrap().source == CostSource::Log));
+    }
+
+    #[test]
+    fn the_export_grows_with_the_re_run_layers_at_the_logs_rate() {
+        // The logged build exported 3.8 s of steps in 0.76 s: 0.2 s per step-second. Re-running
+        // the 2.1 s `RUN sleep 2` (and what follows: COPY 0.0, WORKDIR, RUN 1.3) exports 3.4 s.
+        let (_a, before) = build(DF, "hello\n");
+        let edited = DF.replace("echo costcap1", "echo costcap2");
+        let (_b, after) = build(&edited, "hello\n");
+        let sim = cache::simulate(&before, &after);
+        let mut c = cal();
+        c.rates.learn_export(0.76, 3.8);
+        let e = estimate(&sim, &after, &c);
+        let fixed = BUILD_OVERHEAD + EXPORT_FIXED;
+        // The edited first RUN has no exact match: its similar logged step (0.4 s) is used.
+        let exported = 0.4 + 2.1 + 0.0 + 1.3;
+        assert!(
+            (e.rebuild.overhead_seconds - (fixed + 0.2 * exported)).abs() < 0.01,
+            "{:?}",
+            e.rebuild
+        );
+        // An image whose layers are all cached pays the fixed part only.
+        let same = cache::simulate(&after, &after);
+        let e = estimate(&same, &after, &c);
+        assert!((e.rebuild.overhead_seconds - fixed).abs() < 0.01);
     }
 
     #[test]
@@ -735,7 +770,7 @@ mod tests {
         assert!(install.basis.contains("2→4 packages"), "{}", install.basis);
         // With a learned rate, that rate.
         let mut cal = cal;
-        cal.rates.learn_packages("pip", "python", 3.0, 2);
+        cal.rates.learn_packages("pip -r", "python", 3.0, 2);
         let c = cost_steps_from(&b, Some(&before), &cal);
         let install = c.steps.iter().flatten().nth(1).unwrap();
         assert!((install.seconds - 13.0).abs() < 1e-9, "{install:?}");

@@ -75,7 +75,7 @@ impl Profile {
             })
             .collect();
         let mut rates = Rates::default();
-        rates.learn_overhead(log.fixed_overhead());
+        rates.learn_log(log);
         Profile {
             format: PROFILE_FORMAT.to_string(),
             dockerfile,

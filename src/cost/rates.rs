@@ -39,14 +39,21 @@ pub struct Rates {
     /// Command classes without a count (`go build`, `apt-get update`): seconds per step.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub classes: BTreeMap<String, Sample>,
-    /// Per-build overhead (loading the definition and context, exporting): seconds per build.
+    /// Per-build overhead (loading the definition and context): seconds per build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overhead: Option<Sample>,
+    /// Layer export: seconds of `exporting to image` per second the exported stage's steps
+    /// ran (`count`), the step time standing in for the unknown layer sizes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<Sample>,
 }
 
 impl Rates {
     pub fn is_empty(&self) -> bool {
-        self.packages.is_empty() && self.classes.is_empty() && self.overhead.is_none()
+        self.packages.is_empty()
+            && self.classes.is_empty()
+            && self.overhead.is_none()
+            && self.export.is_none()
     }
 
     pub fn merge(&mut self, o: &Rates) {
@@ -58,6 +65,9 @@ impl Rates {
         }
         if let Some(s) = &o.overhead {
             self.overhead.get_or_insert_with(Sample::default).add(s);
+        }
+        if let Some(s) = &o.export {
+            self.export.get_or_insert_with(Sample::default).add(s);
         }
     }
 
@@ -76,6 +86,33 @@ impl Rates {
 
     pub fn overhead(&self) -> Option<f64> {
         self.overhead.as_ref().and_then(Sample::rate)
+    }
+
+    /// Export seconds per second of exported steps.
+    pub fn export(&self) -> Option<f64> {
+        self.export.as_ref().and_then(Sample::rate)
+    }
+
+    /// One build's export: `export` seconds for layers whose steps ran `step_seconds`. Builds
+    /// whose exported steps ran under a second teach nothing (the export is then its fixed
+    /// naming cost, not layers).
+    pub fn learn_export(&mut self, export: f64, step_seconds: f64) {
+        if step_seconds < 1.0 {
+            return;
+        }
+        self.export
+            .get_or_insert_with(Sample::default)
+            .add(&Sample {
+                seconds: export,
+                count: step_seconds,
+                steps: 1,
+            });
+    }
+
+    /// What a build log teaches on its own: its fixed overhead and its export rate.
+    pub fn learn_log(&mut self, log: &super::log::BuildLog) {
+        self.learn_overhead(log.fixed_overhead());
+        self.learn_export(log.export_seconds(), log.final_stage_seconds());
     }
 
     pub fn learn_packages(&mut self, tool: &str, ecosystem: &str, seconds: f64, packages: u64) {
@@ -133,6 +170,14 @@ mod tests {
         assert_eq!(a.per_package("npm", "node"), None);
         assert_eq!(a.class("go build"), Some(4.0));
         assert_eq!(a.overhead(), Some(0.3));
+        // Export: pooled seconds per exported step-second; a sub-second build teaches nothing.
+        a.learn_export(6.0, 60.0);
+        b.learn_export(0.5, 0.4);
+        let mut c = Rates::default();
+        c.learn_export(1.0, 40.0);
+        a.merge(&b);
+        a.merge(&c);
+        assert_eq!(a.export(), Some(0.07));
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(serde_json::from_str::<Rates>(&json).unwrap(), a);
     }

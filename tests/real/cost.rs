@@ -62,6 +62,28 @@ fn nonce() -> String {
     )
 }
 
+/// Where each run leaves its per-change dataset (contexts, logs, estimates) for offline
+/// replay (`tests/cost_replay.rs`): `DOCKOPT_COST_DATASET`, else `target/cost-dataset`.
+pub fn dataset_dir() -> PathBuf {
+    std::env::var("DOCKOPT_COST_DATASET")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/cost-dataset"))
+}
+
+/// The engine's view of one build, per step: what the dataset keeps of a build log.
+fn engine_steps(log: &str) -> serde_json::Value {
+    let Ok(l) = dockopt::cost::log::parse(log) else {
+        return serde_json::Value::Null;
+    };
+    serde_json::json!({
+        "steps": l.steps.iter().filter(|s| !s.is_from()).map(|s| serde_json::json!({
+            "stage": s.stage, "k": s.k, "n": s.n, "instruction": s.instruction,
+            "seconds": s.seconds(),
+        })).collect::<Vec<_>>(),
+        "internal_seconds": l.internal_seconds(|_| true),
+    })
+}
+
 /// A line that leaves the file's meaning alone but changes its bytes.
 fn comment_for(path: &str, n: &str) -> String {
     let ext = Path::new(path)
@@ -136,6 +158,8 @@ pub fn learn(works: &[AppWork]) {
 }
 
 struct Estimated {
+    /// The whole `--format json` answer, for the dataset.
+    json: serde_json::Value,
     seconds: f64,
     rerun: BTreeSet<usize>,
     matches: Vec<String>,
@@ -178,6 +202,7 @@ fn estimate(
         .map(|s| s.iter().filter(|s| s["result"] == "miss").collect())
         .unwrap_or_default();
     Ok(Estimated {
+        json: v.clone(),
         seconds,
         rerun: misses
             .iter()
@@ -364,6 +389,10 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
     // The variant's own cache: for the original, the cold build's; for the fix, one build.
     let base_tag = w.tag(&format!("cost-{name}"));
     engine::build(&engine_df("base", text)?, &before, &base_tag, false)?;
+    let ds = dataset_dir().join(&w.app.name).join(name);
+    std::fs::remove_dir_all(&ds).ok();
+    std::fs::create_dir_all(&ds).map_err(|e| format!("{}: {e}", ds.display()))?;
+    copy_ctx(&before, &ds.join("before"))?;
     for kind in KINDS {
         let n = nonce();
         let after = w.root.join(format!("cost-{name}-{kind}"));
@@ -379,6 +408,21 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
         let tag = w.tag(&format!("cost-{name}-{kind}"));
         let b = engine::build(&engine_df(kind, &new_text)?, &after, &tag, false)?;
         let _ = engine::output(&["rmi", &tag]);
+        let dk = ds.join(kind);
+        std::fs::create_dir_all(&dk).map_err(|e| e.to_string())?;
+        copy_ctx(&after, &dk.join("after"))?;
+        std::fs::write(dk.join("engine.log"), &b.log).map_err(|e| e.to_string())?;
+        let meta = serde_json::json!({
+            "app": w.app.name, "ecosystem": ecosystem(&w.app.name), "variant": name,
+            "change": kind, "file": file, "measured": engine_seconds(&b.log),
+            "engine": engine_steps(&b.log),
+            "with_log": with_log.json, "heuristic": all.json, "heuristic_others": others.json,
+        });
+        std::fs::write(
+            dk.join("meta.json"),
+            serde_json::to_string_pretty(&meta).unwrap_or_default(),
+        )
+        .map_err(|e| e.to_string())?;
         std::fs::remove_dir_all(&after).ok();
         rows.push(Row {
             name: format!("{}/{name}/{kind}", w.app.name),
@@ -401,6 +445,10 @@ pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
     if !COST_APPS.contains(&w.app.name.as_str()) {
         return Ok(());
     }
+    let ds = dataset_dir().join(&w.app.name);
+    std::fs::remove_dir_all(&ds).ok();
+    std::fs::create_dir_all(&ds).map_err(|e| format!("{}: {e}", ds.display()))?;
+    std::fs::copy(&w.cold_log, ds.join("cold.log")).map_err(|e| e.to_string())?;
     variant(w, "orig", &w.orig, rows)?;
     if w.fixed != w.orig {
         variant(w, "fixed", &w.fixed, rows)?;
