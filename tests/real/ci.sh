@@ -41,7 +41,9 @@ cleanup() {
         kill -9 "$DOCKERD_PID" 2>/dev/null || true
         [ "$rc" = 0 ] || { echo "---- last lines of the private dockerd's log"; tail -20 "$RUN/dockerd.log" || true; }
     fi
-    rm -rf "$RUN"
+    # dockerd leaves its default network namespace mounted under the exec root
+    umount "$RUN/exec/netns/default" 2>/dev/null || true
+    rm -rf "$RUN" || true
     exit "$rc"
 }
 trap cleanup EXIT
