@@ -82,8 +82,13 @@ pub fn build_labelled(
                 eprintln!("real tier: the Docker engine went away during a build; waiting for it");
                 wait_for_engine(std::time::Duration::from_secs(120))?;
             }
-            Err(e) if e.contains(UNREACHABLE) && attempt < 3 => {
-                eprintln!("real tier: {tag}: a registry looked unreachable; retrying in 10 s");
+            Err(e) if (e.contains(UNREACHABLE) || e.contains(REPUBLISHED)) && attempt < 3 => {
+                let why = if e.contains(UNREACHABLE) {
+                    UNREACHABLE
+                } else {
+                    REPUBLISHED
+                };
+                eprintln!("real tier: {tag}: {why}; retrying in 10 s (attempt {attempt} of 3)");
                 std::thread::sleep(std::time::Duration::from_secs(10));
             }
             r => return r,
@@ -126,6 +131,11 @@ fn build_once(
     if no_cache {
         c.arg("--no-cache");
     }
+    // tests/real/proxy.py, when the run has one: Docker's predefined proxy argument stays out
+    // of the image's config, its history and the cache key, so the image is the same.
+    if let Some(p) = proxy() {
+        c.arg("--build-arg").arg(format!("http_proxy={p}"));
+    }
     c.arg("-f").arg(dockerfile).arg(ctx);
     let t = Instant::now();
     let out = c.output().map_err(|e| format!("cannot run docker: {e}"))?;
@@ -147,10 +157,32 @@ fn build_once(
 }
 
 const UNREACHABLE: &str = "a registry looks unreachable";
+const REPUBLISHED: &str = "the Debian mirror changed during the build";
+
+/// The loopback proxy of tests/real/proxy.py (`DOCKOPT_REAL_PROXY=http://127.0.0.1:PORT`).
+pub fn proxy() -> Option<String> {
+    std::env::var("DOCKOPT_REAL_PROXY")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
 
 /// Names the registry when a build failed for want of it, so an unreachable registry reads
 /// as such rather than as a broken app.
 pub fn registry_hint(log: &str) -> String {
+    // apt read indexes of one publication and then asked for files of another: the mirror
+    // was republished between its requests. Not the app's fault; a retry reads one state.
+    const REPUBLISHING: &[&str] = &[
+        "Hash Sum mismatch",
+        "File has unexpected size",
+        "Mirror sync in progress",
+        "Release file expired",
+    ];
+    if let Some(sign) = REPUBLISHING.iter().find(|s| log.contains(*s)) {
+        return format!(" ({REPUBLISHED}: apt says `{sign}`)");
+    }
+    if log.contains("E: Failed to fetch") && log.contains(" 404 ") {
+        return format!(" ({REPUBLISHED}: apt got a 404 for a file its indexes name)");
+    }
     const SIGNS: &[(&str, &str)] = &[
         ("pypi.org", "PyPI"),
         ("files.pythonhosted.org", "PyPI"),
@@ -280,6 +312,11 @@ mod tests {
             super::registry_hint("npm ERR! code E404 registry.npmjs.org"),
             ""
         );
+        let apt =
+            "E: Failed to fetch http://deb.debian.org/debian/pool/main/p/x.deb  Hash Sum mismatch";
+        assert!(super::registry_hint(apt).contains(super::REPUBLISHED));
+        let gone = "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/o/openssl/libssl3_3.0.15-1~deb12u1_amd64.deb  404  Not Found [IP: 151.101.2.132 80]";
+        assert!(super::registry_hint(gone).contains("404"));
     }
 
     #[test]

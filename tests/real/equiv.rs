@@ -1,15 +1,43 @@
 //! (a) the nondeterminism baseline and (b) the safe fix's equivalence, judged by the shared
 //! image comparison of tests/engine_equiv/compare.rs up to the measured excuses.
 
-use crate::compare::{config, diff_maps, export};
+use crate::compare::{config, diff_maps, export, FsMap};
 use crate::engine;
 use crate::excuses::Excuses;
 use crate::workdir::{cache_dir, AppWork};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Exports already read in this run, by image ID. An app's original is compared twice (with
+/// its baseline twin, then with its fix); exporting and hashing a 500–800 MB image is one of
+/// the tier's costly steps, and the ID makes a rebuilt tag a new entry.
+static EXPORTS: Mutex<Option<HashMap<String, Arc<FsMap>>>> = Mutex::new(None);
+
+fn export_once(tag: &str) -> Result<Arc<FsMap>, String> {
+    let id = engine::output(&["image", "inspect", "-f", "{{.Id}}", tag])?;
+    let lock = |e: std::sync::PoisonError<_>| format!("export cache: {e}");
+    if let Some(m) = EXPORTS
+        .lock()
+        .map_err(lock)?
+        .get_or_insert_with(HashMap::new)
+        .get(&id)
+    {
+        return Ok(m.clone());
+    }
+    let m = Arc::new(export(tag)?);
+    EXPORTS
+        .lock()
+        .map_err(lock)?
+        .get_or_insert_with(HashMap::new)
+        .insert(id, m.clone());
+    Ok(m)
+}
 
 /// Every difference between two images: filesystem lines, then a config line if any.
 pub fn differences(a: &str, b: &str) -> Result<Vec<String>, String> {
-    let mut d = diff_maps(&export(a)?, &export(b)?);
+    let (ma, mb) = (export_once(a)?, export_once(b)?);
+    let mut d = diff_maps(&ma, &mb);
     let (ca, cb) = (config(a)?, config(b)?);
     if ca != cb {
         d.push(format!("config differs:\n  {ca}\n  {cb}"));

@@ -25,8 +25,12 @@
 #
 # Usage: images.sh          build what is missing or stale
 #        images.sh list     print the tags
+#        images.sh mirror   print the Debian mirror it uses
 # Environment: DOCKER (default /usr/bin/docker), DOCKOPT_REAL_CACHE (default
-# /var/cache/dockopt-real), DOCKOPT_REAL_MIRROR (default: the URI in /etc/apt/sources.list*).
+# /var/cache/dockopt-real), DOCKOPT_REAL_MIRROR (default: the URI in /etc/apt/sources.list*),
+# DOCKOPT_REAL_PROXY (tests/real/proxy.py's http://127.0.0.1:PORT, set by tests/real/ci.sh:
+# debootstrap and apt fetch through it; it is Docker's predefined `http_proxy` build argument,
+# which stays out of the images and of the cache key).
 set -euo pipefail
 DOCKER=${DOCKER:-/usr/bin/docker}
 CACHE=${DOCKOPT_REAL_CACHE:-/var/cache/dockopt-real}
@@ -71,6 +75,7 @@ node:18-bookworm|node-full
 golang:1.19-bookworm|golang
 rust:1-bookworm|rust
 "
+if [ "${1:-}" = mirror ]; then echo "$MIRROR"; exit 0; fi
 if [ "${1:-}" = list ]; then echo "$TAGS" | grep . | cut -d'|' -f1 | sed 's,^,dockopt-real/,'; exit 0; fi
 
 "$DOCKER" info >/dev/null 2>&1 || die "no Docker engine answers \`$DOCKER info\`"
@@ -106,10 +111,10 @@ if ! label_is "$BASE" "$ROOTFS_KEY"; then
         command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install -y debootstrap)"
         [ "$(id -u)" = 0 ] || die "debootstrap needs root"
         root="$CACHE/rootfs-$ROOTFS_KEY"
-        code=$(curl -s -o /dev/null -m 20 --retry 2 -w '%{http_code}' "$MIRROR/dists/bookworm/Release" || true)
+        code=$(http_proxy=${DOCKOPT_REAL_PROXY:-} curl -s -o /dev/null -m 20 --retry 2 -w '%{http_code}' "$MIRROR/dists/bookworm/Release" || true)
         [ "$code" = 200 ] || die "the Debian mirror $MIRROR is unreachable (HTTP '$code' for dists/bookworm/Release)"
         # shellcheck disable=SC2086
-        attempt() { rm -rf "$root"; debootstrap $ROOTFS_ARGS "$root" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; }
+        attempt() { rm -rf "$root"; http_proxy=${DOCKOPT_REAL_PROXY:-} debootstrap $ROOTFS_ARGS "$root" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; }
         say "debootstrap bookworm minbase from $MIRROR (log: $CACHE/debootstrap.log)"
         retry attempt || { tail -20 "$CACHE/debootstrap.log" >&2; die "debootstrap from the Debian mirror $MIRROR failed"; }
         # apt inside the images: the same mirror, with updates and security like the host.
@@ -196,7 +201,9 @@ apt_install() { # the RUN line of a stage
 
 say "building the toolchain images (recipe $RECIPE; log: $CACHE/images-build.log)"
 mkdir -p "$CACHE"
-if ! retry "$DOCKER" build --network=host --progress=plain --target all -t dockopt-real/all:bookworm "$ctx" >"$CACHE/images-build.log" 2>&1; then
+PROXY_ARG=()
+[ -z "${DOCKOPT_REAL_PROXY:-}" ] || PROXY_ARG=(--build-arg "http_proxy=$DOCKOPT_REAL_PROXY")
+if ! retry "$DOCKER" build "${PROXY_ARG[@]}" --network=host --progress=plain --target all -t dockopt-real/all:bookworm "$ctx" >"$CACHE/images-build.log" 2>&1; then
     tail -25 "$CACHE/images-build.log" >&2
     die "building the toolchain images failed (is the Debian mirror $MIRROR or the npm registry unreachable? the log says: $CACHE/images-build.log)"
 fi
@@ -204,7 +211,7 @@ fi
 while IFS='|' read -r name stage; do
     [ -n "$name" ] || continue
     tag="dockopt-real/$name"
-    "$DOCKER" build --network=host -q --target "$stage" -t "$tag" "$ctx" >/dev/null \
+    "$DOCKER" build "${PROXY_ARG[@]}" --network=host -q --target "$stage" -t "$tag" "$ctx" >/dev/null \
         || die "tagging $tag (stage $stage) failed"
     label_is "$tag" "$RECIPE" || die "$tag lacks the recipe label $RECIPE"
     say "$tag ($("$DOCKER" image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"

@@ -7,6 +7,9 @@
 //!   DOCKOPT_REAL=1 cargo test --test real -- --cost-only yarn go-std pipenv apt pip-tiny
 //!                                                      only the rebuild-cost measurements
 //!   DOCKOPT_REAL=1 cargo test --test real -- --no-cost leave out (d), for quick reruns
+//!   bash tests/real/ci.sh                              as CI runs it: preflight, its own
+//!                                                      dockerd and download proxy, images.sh,
+//!                                                      then the tier with --no-cost
 //!
 //! Per app: (a) two --no-cache builds measure the toolchain's nondeterminism (once per
 //! toolchain, only where a safe fix changed the Dockerfile: apps::baseline_apps); (b) the safe fix builds an image equal to the original up to the excuses

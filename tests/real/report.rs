@@ -150,8 +150,17 @@ impl Report {
             false
         } else {
             println!("real tier: {} FAILURES:", self.failures.len());
+            // Each failure with what differed (its first lines), so a CI log's last screen
+            // says why without scrolling back to the FAIL line.
             for (a, w, m) in &self.failures {
-                println!("  {a} ({w}): {}", m.lines().next().unwrap_or(""));
+                let mut lines = m.lines();
+                println!("  {a} ({w}): {}", lines.next().unwrap_or(""));
+                for l in lines.by_ref().take(4) {
+                    println!("      {l:.200}");
+                }
+                if lines.next().is_some() {
+                    println!("      … (the FAIL line above has the rest)");
+                }
             }
             true
         }
