@@ -13,6 +13,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[".bundle", "vendor/bundle"],
     build_outputs: &[],
     runtime_images: &["ruby"],
+    toolchain: None,
     detect,
     classify,
 };

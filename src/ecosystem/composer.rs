@@ -13,6 +13,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &["vendor"],
     build_outputs: &[],
     runtime_images: &["php"],
+    toolchain: None,
     detect,
     classify,
 };
