@@ -211,7 +211,7 @@ pub(crate) fn split_copying_dirs(
         if is_early_config(item.keyword()) {
             b.push_str(a.text(item.ins));
             b.push('\n');
-        } else if item.is_run() || item.is_context_copy() {
+        } else if item.is_run() || item.is_context_copy() || item.is_composer_copy() {
             b.push_str(&block(a.df, item.ins));
         }
     }
@@ -232,7 +232,9 @@ pub(crate) fn split_copying_dirs(
         }
         let mut mine = Vec::new();
         for c in &item.cmds {
-            if let CmdKind::Replay = c.kind {
+            // PHP extensions are compiled where they run: the runtime
+            // replays them (only a PHP plan accepts them).
+            if matches!(c.kind, CmdKind::Replay | CmdKind::PhpExt) {
                 if item.step.cwd != workdir {
                     mine.push(format!("cd {}", item.step.cwd));
                 }

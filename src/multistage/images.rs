@@ -84,6 +84,7 @@ pub fn ecosystem_of(r: &ImageRef) -> Option<Ecosystem> {
         "maven" | "gradle" => Ecosystem::Java,
         "mcr.microsoft.com/dotnet/sdk" => Ecosystem::Dotnet,
         "ruby" => Ecosystem::Ruby,
+        "php" => Ecosystem::Php,
         _ => return None,
     })
 }

@@ -81,6 +81,14 @@ pub enum CmdKind {
     },
     /// `gem install bundler …`: the installer, needed in the builder only.
     GemBundler,
+    /// `composer install` or `composer dump-autoload` (they write vendor/;
+    /// `install: true` for the install), with its arguments.
+    Composer {
+        install: bool,
+    },
+    /// `docker-php-ext-install|configure|enable`, `pecl install`: PHP
+    /// extensions compiled into the image, which the runtime needs.
+    PhpExt,
     /// `rm` of paths other than caches and package lists (the paths).
     Remove(Vec<String>),
     /// `cd DIR`.
@@ -493,6 +501,18 @@ fn classify(words: &[String]) -> Option<CmdKind> {
             }
             CmdKind::GemBundler
         }
+        "composer" => match sub {
+            "install" if positional.len() == 1 => CmdKind::Composer { install: true },
+            "dump-autoload" | "dumpautoload" if positional.len() == 1 => {
+                CmdKind::Composer { install: false }
+            }
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "docker-php-ext-install" | "docker-php-ext-configure" | "docker-php-ext-enable" => {
+            CmdKind::PhpExt
+        }
+        "pecl" if sub == "install" => CmdKind::PhpExt,
         "uv" => match sub {
             "sync" => CmdKind::PyTool {
                 tool: PyTool::Uv,
