@@ -89,6 +89,9 @@ pub enum CmdKind {
     /// `docker-php-ext-install|configure|enable`, `pecl install`: PHP
     /// extensions compiled into the image, which the runtime needs.
     PhpExt,
+    /// `make [TARGET]` (no `-C`, `-f` or variables on the command line): what
+    /// it runs is the Makefile's recipe, read by `effects::makefile`.
+    Make(Option<String>),
     /// `rm` of paths other than caches and package lists (the paths).
     Remove(Vec<String>),
     /// `cd DIR`.
@@ -513,6 +516,25 @@ fn classify(words: &[String]) -> Option<CmdKind> {
             CmdKind::PhpExt
         }
         "pecl" if sub == "install" => CmdKind::PhpExt,
+        "make" | "gmake" => {
+            // -j/-s/--no-print-directory change nothing written; -C/-f/-e and
+            // command-line variables change which recipe runs.
+            let plain = |a: &String| {
+                a.starts_with("-j")
+                    || matches!(a.as_str(), "-s" | "--silent" | "--no-print-directory")
+            };
+            if args.iter().any(|a| a.starts_with('-') && !plain(a))
+                || args.iter().any(|a| a.contains('='))
+            {
+                return None;
+            }
+            let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            match targets.as_slice() {
+                [] => CmdKind::Make(None),
+                [t] => CmdKind::Make(Some(t.to_string())),
+                _ => return None,
+            }
+        }
         "uv" => match sub {
             "sync" => CmdKind::PyTool {
                 tool: PyTool::Uv,
@@ -755,7 +777,8 @@ mod tests {
     fn refusals() {
         assert!(classify_run("curl -sSL https://x | sh").is_err());
         assert!(classify_run("python manage.py collectstatic").is_err());
-        assert!(classify_run("make install").is_err());
+        assert!(classify_run("make -C src install").is_err());
+        assert!(classify_run("make GOFLAGS=-x build").is_err());
         assert!(classify_run("echo hi > /etc/motd").is_err());
         assert!(classify_run("npm install express").is_err());
         assert!(classify_run("$CMD install").is_err());
