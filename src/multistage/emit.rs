@@ -234,8 +234,9 @@ pub(crate) fn split_copying_dirs(
         for c in &item.cmds {
             // PHP extensions are compiled where they run: the runtime
             // replays them (only a PHP plan accepts them).
+            // docker-php-ext-* work on absolute paths: no `cd` needed.
             if matches!(c.kind, CmdKind::Replay | CmdKind::PhpExt) {
-                if item.step.cwd != workdir {
+                if item.step.cwd != workdir && c.kind != CmdKind::PhpExt {
                     mine.push(format!("cd {}", item.step.cwd));
                 }
                 mine.push(c.text.clone());

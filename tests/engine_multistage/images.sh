@@ -29,7 +29,7 @@ python:3.12-slim-bookworm|apt-get pip pip3 python python3|0|4|
 python:3.12-slim|apt-get pip pip3 python python3|0|4|
 node:20|apt-get npm yarn node|1|30|
 node:20-slim|apt-get npm yarn node|0|4|
-golang:1.22|apt-get go|1|30|/go/bin:/usr/local/go/bin:
+golang:1.22|apt-get go make|1|30|/go/bin:/usr/local/go/bin:
 golang:1.21-bullseye|apt-get go|1|30|/go/bin:/usr/local/go/bin:
 debian:bookworm-slim|apt-get|0|3|
 debian:bullseye-slim|apt-get|0|3|

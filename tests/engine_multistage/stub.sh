@@ -267,7 +267,11 @@ go)
         [ -f go.mod ] || die "go.mod file not found"
         [ -n "$out" ] || out=$(sed -n 's#^module .*/##p;s#^module ##p' go.mod | head -1)
         pad /root/.cache/go-build/stub 3000000
-        said fmt.Println "$pkg"/*.go >/tmp/lines; program "$out" /tmp/lines ;;
+        said fmt.Println "$pkg"/*.go >/tmp/lines; program "$out" /tmp/lines
+        # `// reads: PATH` in the sources: the program opens PATH at start.
+        for r in $(sed -n 's#^// reads: ##p' "$pkg"/*.go); do
+            sed -i "1a [ -f $r ] || { echo \"open $r: no such file or directory\" >&2; exit 1; }" "$out"
+        done ;;
     *) die "unknown go command $1" ;;
     esac ;;
 cargo)
@@ -402,5 +406,20 @@ composer)
     dump-autoload | dumpautoload) dump "$@"; ev=post-autoload-dump; run_scripts "$@" ;;
     *) die "unknown composer command $sub" ;;
     esac ;;
+make)
+    # GNU make for simple Makefiles: NAME := / = / ?= value, `target: prereqs`, tab recipes
+    # ($(NAME) expanded, @ dropped); the default goal is the first target not starting with '.'.
+    mk=; for f in GNUmakefile makefile Makefile; do [ -f "$f" ] && { mk=$f; break; }; done
+    [ -n "$mk" ] || die "*** No targets specified and no makefile found.  Stop."
+    goal=; for a in "$@"; do case $a in -*) ;; *) goal=$a ;; esac; done
+    awk -v goal="$goal" '
+        function expand(s,   out, n) { while (match(s, /\$\([A-Za-z0-9_]+\)/)) { n = substr(s, RSTART + 2, RLENGTH - 3); s = substr(s, 1, RSTART - 1) vars[n] substr(s, RSTART + RLENGTH) } return s }
+        function run(t,   i, n, p) { if (t in done) return; done[t] = 1; n = split(pre[t], p, " "); for (i = 1; i <= n; i++) if (p[i] in has) run(p[i]); for (i = 1; i <= nrec[t]; i++) print expand(rec[t, i]) }
+        /^\t/ { if (cur != "") { l = substr($0, 2); sub(/^@/, "", l); rec[cur, ++nrec[cur]] = l } next }
+        /^[A-Za-z0-9_]+[ \t]*[:?]?=/ { split($0, kv, /[ \t]*[:?]?=[ \t]*/); v = $0; sub(/^[^=]*=[ \t]*/, "", v); vars[kv[1]] = expand(v); cur = ""; next }
+        /^[^ \t#][^:]*:/ { t = $0; sub(/:.*/, "", t); p = $0; sub(/^[^:]*:[ \t]*/, "", p); has[t] = 1; pre[t] = expand(p); cur = t; if (first == "" && t !~ /^\./) first = t; next }
+        END { if (goal == "") goal = first; if (!(goal in has)) { print "make: *** No rule to make target " goal > "/dev/stderr"; exit 2 } run(goal) }
+    ' "$mk" >/tmp/make-recipe
+    while IFS= read -r line; do echo "$line"; sh -c "$line" || die "*** [$mk] Error 1"; done </tmp/make-recipe ;;
 *) die "unknown stub $me" ;;
 esac

@@ -5,7 +5,11 @@ use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 declare_rule! {
     /// ## What it does
     /// Finds compilers and build tools (gcc, g++, make, build-essential, `*-dev`
-    /// headers, git, cmake, ...) installed in the stage that is the final image.
+    /// headers, git, cmake, ...) installed in the stage that is the final image,
+    /// and a final image that is a compiler's own image (`golang`, `rust`,
+    /// `maven`, `gradle`, `dotnet/sdk`) which compiles there and runs what it
+    /// compiled (not `go run`/`cargo run`/`dotnet watch`: the toolchain is what
+    /// those run; not an image that compiles nothing, such as a code generator's).
     /// Not in a development or test image, which ships nowhere: a file named so
     /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`), a
     /// final stage named so (`AS dev`, what compose builds with `target: dev`),
