@@ -69,6 +69,9 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                     at_item.push((idx, dir));
                 }
                 CmdKind::PhpExt => {}
+                // `rm -f`/`-rf` is replayed in the runtime at the same place: the
+                // same paths go (a path only the builder had is simply absent).
+                CmdKind::Remove(_) if forced(&c.words) => {}
                 k if k.is_shared_setup() => {}
                 k => {
                     return Err(Refusal::new(format!(
@@ -145,6 +148,15 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         notes,
         changed: Vec::new(),
     })
+}
+
+/// `rm` with `-f` (alone or in a cluster like `-Rf`) or `--force`: a path
+/// that is absent is no error.
+fn forced(words: &[String]) -> bool {
+    words
+        .iter()
+        .skip(1)
+        .any(|w| w == "--force" || (w.starts_with('-') && !w.starts_with("--") && w.contains('f')))
 }
 
 /// composer.json as the RUN finds it, parsed; the refusal says why not.
@@ -233,6 +245,35 @@ mod tests {
             .unwrap();
         assert!(full < vendor, "{}", c.text);
         assert_eq!(c.moved_packages, vec!["git", "unzip"]);
+    }
+
+    #[test]
+    fn forced_rm_is_replayed_after_vendor() {
+        let df = "FROM php:7.4-apache\nRUN apt-get update && apt-get install -yqq unzip libzip-dev && docker-php-ext-install zip\nRUN echo \"x=1\" > \"/usr/local/etc/php/conf.d/zz.ini\"\nRUN a2enmod rewrite\nWORKDIR /var/www/html\nCOPY html/ /var/www/html\nCOPY --from=composer /usr/bin/composer /usr/bin/composer\nRUN composer install\nRUN rm -Rf /var/www/var/*\nRUN chown -R www-data /var/www\n";
+        let c = convert_ctx(&[
+            ("Dockerfile", df, 0o644),
+            ("html/composer.json", "{\"require\": {}}", 0o644),
+        ])
+        .unwrap_or_else(|r| panic!("{r}"));
+        let runtime = c.text.split("\nFROM php:7.4-apache\n").nth(1).unwrap();
+        let order: Vec<usize> = [
+            "conf.d/zz.ini",
+            "a2enmod rewrite",
+            "COPY html/",
+            "COPY --from=builder /var/www/html/vendor",
+            "rm -Rf /var/www/var/*",
+            "chown -R www-data /var/www",
+        ]
+        .iter()
+        .map(|s| runtime.find(s).unwrap_or_else(|| panic!("{s}: {}", c.text)))
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", c.text);
+        let e = convert_ctx(&[
+            ("Dockerfile", &df.replace("rm -Rf", "rm -R"), 0o644),
+            ("html/composer.json", "{}", 0o644),
+        ])
+        .unwrap_err();
+        assert!(e.reason.contains("not a PHP build step"), "{e}");
     }
 
     #[test]
