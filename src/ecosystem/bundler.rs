@@ -13,9 +13,20 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[".bundle", "vendor/bundle"],
     build_outputs: &[],
     runtime_images: &["ruby"],
+    toolchain: None,
     detect,
     classify,
 };
+
+/// The official ruby images' gem directory (their `GEM_HOME`, `BUNDLE_APP_CONFIG`).
+pub const IMAGE_GEM_HOME: &str = "/usr/local/bundle";
+
+/// Variables naming where Bundler installs, most specific first.
+pub const GEM_DIRS: &[&str] = &["BUNDLE_PATH", "GEM_HOME"];
+
+/// Flags that make Bundler record settings (where the gems are) in its app
+/// config, outside the gem directory.
+pub const SETTINGS_FLAGS: &[&str] = &["--deployment", "--path", "--system"];
 
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
     (prog == "bundle" && matches!(sub(args).0, "install" | ""))

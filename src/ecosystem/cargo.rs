@@ -1,7 +1,13 @@
 //! Cargo: no command fetches and builds only the dependencies, so DO101's
 //! fix makes the dummy-crate split (`rewrite::fixes::manifest_first::cargo`).
 
-use super::{sub, Class, Ecosystem, Files};
+use super::{sub, Class, Ecosystem, Files, Toolchain};
+
+pub const TOOLCHAIN: Toolchain = Toolchain {
+    images: &["rust"],
+    compiles: &[("cargo", &["build", "install"])],
+    runs_from_source: &[("cargo", &["run"])],
+};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "cargo",
@@ -13,6 +19,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &["target"],
     build_outputs: &["target"],
     runtime_images: &["debian", "gcr.io/distroless/cc"],
+    toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
 };

@@ -13,6 +13,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &["vendor"],
     build_outputs: &[],
     runtime_images: &["php"],
+    toolchain: None,
     detect,
     classify,
 };
@@ -59,3 +60,31 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         outputs: vec!["vendor"],
     }))
 }
+
+/// What composer needs only to fetch packages (dists are zips, sources git
+/// clones): a runtime without composer needs none of them.
+pub const FETCH_TOOLS: &[&str] = &["git", "unzip", "zip", "p7zip-full", "7zip"];
+
+/// Script events `composer install` and `dump-autoload` fire (unless
+/// `--no-scripts`): commands that may read the sources and write anywhere.
+pub const SCRIPT_EVENTS: &[&str] = &[
+    "pre-install-cmd",
+    "post-install-cmd",
+    "pre-autoload-dump",
+    "post-autoload-dump",
+    "pre-package-install",
+    "post-package-install",
+    "post-root-package-install",
+];
+
+/// `composer.json` keys that put installed files outside `vendor/`: the
+/// `config` settings (`vendor-dir`, `bin-dir`) and `composer/installers`'
+/// `extra.installer-paths`.
+pub const OUTSIDE_VENDOR: &[(&str, &str)] = &[
+    ("config", "vendor-dir"),
+    ("config", "bin-dir"),
+    ("extra", "installer-paths"),
+];
+
+/// Environment that moves vendor/ or its binaries.
+pub const OUTSIDE_VENDOR_ENV: &[&str] = &["COMPOSER_VENDOR_DIR", "COMPOSER_BIN_DIR"];

@@ -1,7 +1,13 @@
 //! .NET: `dotnet restore [X.csproj]` reads the project file (NuGet.config,
 //! Directory.Build.*, global.json are the effects model's `dotnet` family).
 
-use super::{has, sub, Class, Ecosystem, Files, Install};
+use super::{has, sub, Class, Ecosystem, Files, Install, Toolchain};
+
+pub const TOOLCHAIN: Toolchain = Toolchain {
+    images: &["mcr.microsoft.com/dotnet/sdk"],
+    compiles: &[("dotnet", &["publish", "build"])],
+    runs_from_source: &[("dotnet", &["run", "watch"])],
+};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "dotnet",
@@ -16,6 +22,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         "mcr.microsoft.com/dotnet/aspnet",
         "mcr.microsoft.com/dotnet/runtime",
     ],
+    toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
 };

@@ -1,6 +1,12 @@
 //! Go modules: `go mod download` reads go.mod and go.sum.
 
-use super::{opt, sub, Class, Ecosystem, Files, Install};
+use super::{opt, sub, Class, Ecosystem, Files, Install, Toolchain};
+
+pub const TOOLCHAIN: Toolchain = Toolchain {
+    images: &["golang"],
+    compiles: &[("go", &["build"])],
+    runs_from_source: &[("go", &["run"])],
+};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "go",
@@ -12,6 +18,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[],
     build_outputs: &[],
     runtime_images: &["gcr.io/distroless/static", "alpine", "scratch"],
+    toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
 };

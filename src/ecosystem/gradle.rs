@@ -1,7 +1,39 @@
 //! Gradle: `gradle dependencies` reads the build and settings scripts,
 //! `gradle.properties` and the wrapper under `gradle/`.
 
-use super::{opt, Class, Ecosystem, Files, Install};
+use super::{opt, Class, Ecosystem, Files, Install, Toolchain};
+
+pub const TOOLCHAIN: Toolchain = Toolchain {
+    images: &["gradle"],
+    compiles: &[
+        (
+            "gradle",
+            &[
+                "build",
+                "assemble",
+                "bootJar",
+                "jar",
+                "installDist",
+                "shadowJar",
+            ],
+        ),
+        (
+            "gradlew",
+            &[
+                "build",
+                "assemble",
+                "bootJar",
+                "jar",
+                "installDist",
+                "shadowJar",
+            ],
+        ),
+    ],
+    runs_from_source: &[
+        ("gradle", &["run", "bootRun"]),
+        ("gradlew", &["run", "bootRun"]),
+    ],
+};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "gradle",
@@ -19,6 +51,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[".gradle", "build"],
     build_outputs: &["build"],
     runtime_images: &["eclipse-temurin", "openjdk"],
+    toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
 };

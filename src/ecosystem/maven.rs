@@ -1,7 +1,19 @@
 //! Maven: `mvn dependency:go-offline` reads pom.xml (and `.mvn/`, the
 //! wrapper; the effects model's `java` family knows them).
 
-use super::{has, opt, Class, Ecosystem, Files, Install};
+use super::{has, opt, Class, Ecosystem, Files, Install, Toolchain};
+
+pub const TOOLCHAIN: Toolchain = Toolchain {
+    images: &["maven"],
+    compiles: &[
+        ("mvn", &["package", "install", "verify"]),
+        ("mvnw", &["package", "install", "verify"]),
+    ],
+    runs_from_source: &[
+        ("mvn", &["spring-boot:run", "exec:java", "quarkus:dev"]),
+        ("mvnw", &["spring-boot:run", "exec:java", "quarkus:dev"]),
+    ],
+};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "maven",
@@ -13,6 +25,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &["target"],
     build_outputs: &["target"],
     runtime_images: &["eclipse-temurin", "openjdk"],
+    toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
 };

@@ -56,11 +56,40 @@ pub struct Ecosystem {
     pub build_outputs: &'static [&'static str],
     /// Official images that run its programs.
     pub runtime_images: &'static [&'static str],
+    /// For a compiled ecosystem: the images that carry its compiler and
+    /// what builds and what runs from source (DO207: a final image on the
+    /// toolchain image that only runs what it compiled ships the compiler).
+    pub toolchain: Option<&'static Toolchain>,
     /// The dependency install a rule recognises (`prog` a base name, `args`
     /// what follows it): the manifests to name in the advice.
     pub detect: fn(prog: &str, args: &[&str]) -> Option<&'static [&'static str]>,
     /// What a dependency install reads and writes, read against the context.
     pub classify: fn(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class>,
+}
+
+/// A compiler toolchain: its images, and the commands that compile an
+/// artifact or run the program from source, as `(program, subcommands)`
+/// (program base names; `mvnw` is `./mvnw`).
+pub struct Toolchain {
+    /// Image names (registry and `library/` stripped) whose every tag carries the compiler.
+    pub images: &'static [&'static str],
+    pub compiles: &'static [(&'static str, &'static [&'static str])],
+    pub runs_from_source: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl Toolchain {
+    /// Whether `prog sub` is one of `list`.
+    pub fn matches(list: &[(&str, &[&str])], prog: &str, sub: Option<&str>) -> bool {
+        list.iter()
+            .any(|(p, subs)| *p == prog && sub.is_some_and(|s| subs.contains(&s)))
+    }
+}
+
+/// The toolchain whose image is `image_name` (registry and `library/` stripped).
+pub fn toolchain_of_image(image_name: &str) -> Option<(&'static Ecosystem, &'static Toolchain)> {
+    ALL.iter()
+        .filter_map(|e| e.toolchain.map(|t| (*e, t)))
+        .find(|(_, t)| t.images.contains(&image_name))
 }
 
 /// Every ecosystem, in the order rules try them.

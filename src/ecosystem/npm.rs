@@ -14,6 +14,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: super::node::NODE_OUTPUTS,
     build_outputs: &["dist", "build", ".next"],
     runtime_images: &["node"],
+    toolchain: None,
     detect,
     classify,
 };

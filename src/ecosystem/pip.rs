@@ -24,6 +24,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[],
     build_outputs: &["build", "dist", "*.egg-info"],
     runtime_images: &["python"],
+    toolchain: None,
     detect,
     classify,
 };

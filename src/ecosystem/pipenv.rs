@@ -13,6 +13,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[".venv"],
     build_outputs: &[],
     runtime_images: &["python"],
+    toolchain: None,
     detect,
     classify,
 };

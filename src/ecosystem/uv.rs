@@ -13,6 +13,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     install_outputs: &[".venv"],
     build_outputs: &["dist"],
     runtime_images: &["python"],
+    toolchain: None,
     detect,
     classify,
 };

@@ -23,6 +23,7 @@ mod dotnet;
 mod go;
 mod java;
 mod make;
+pub mod makefile;
 mod net;
 mod node;
 mod php;

@@ -31,6 +31,19 @@ impl Item<'_> {
     pub fn is_context_copy(&self) -> bool {
         matches!(&self.step.op, Some(Op::Copy(c)) if c.source == CopySource::Context)
     }
+
+    /// `COPY --from=composer[:tag] …`: the composer binary, a build tool.
+    pub fn is_composer_copy(&self) -> bool {
+        matches!(&self.step.op, Some(Op::Copy(c)) if matches!(&c.source, CopySource::Image(i) if is_composer_image(i)))
+    }
+}
+
+/// The official composer image (`composer`, `composer:2`, `composer/composer:2`).
+pub(crate) fn is_composer_image(image: &str) -> bool {
+    let name = image.split([':', '@']).next().unwrap_or(image);
+    let name = name.strip_prefix("docker.io/").unwrap_or(name);
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    matches!(name, "composer" | "composer/composer")
 }
 
 /// The original file, checked for what every pattern needs and classified.
@@ -109,6 +122,9 @@ impl<'a> Analysis<'a> {
                             )));
                         }
                     }
+                    // The composer binary: a PHP plan keeps it in the builder;
+                    // every other plan refuses it (see `convert`).
+                    CopySource::Image(i) if is_composer_image(i) => {}
                     CopySource::Image(i) => {
                         return Err(Refusal::new(format!(
                             "line {line}: COPY --from an image (`{i}`)"

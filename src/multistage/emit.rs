@@ -194,6 +194,36 @@ pub(crate) fn late_config(a: &Analysis, replace: &[(Keyword, String)]) -> String
 /// `COPY --from=builder DIR DIR` after the last install into each DIR
 /// (`at_item`: item index, directory), and the replayed commands; then the
 /// late config.
+/// Commands whose effect does not depend on the working directory (they
+/// take names, not paths, or write absolute paths): replayed without a `cd`.
+fn cwd_independent(c: &super::shell::Cmd) -> bool {
+    use super::shell::CmdKind;
+    let prog = c.words.first().map(String::as_str).unwrap_or("");
+    c.kind == CmdKind::PhpExt
+        || matches!(
+            prog,
+            "a2enmod"
+                | "a2dismod"
+                | "a2enconf"
+                | "a2disconf"
+                | "a2ensite"
+                | "a2dissite"
+                | "useradd"
+                | "adduser"
+                | "groupadd"
+                | "addgroup"
+                | "usermod"
+                // Replayed only as a literal write under /etc (see shell::writes_system_config).
+                | "echo"
+                | "printf"
+        )
+        || (c.kind != CmdKind::Replay
+            && c.words
+                .iter()
+                .skip(1)
+                .all(|w| w.starts_with('-') || w.starts_with('/')))
+}
+
 pub(crate) fn split_copying_dirs(
     a: &Analysis,
     runtime_base: &str,
@@ -211,7 +241,7 @@ pub(crate) fn split_copying_dirs(
         if is_early_config(item.keyword()) {
             b.push_str(a.text(item.ins));
             b.push('\n');
-        } else if item.is_run() || item.is_context_copy() {
+        } else if item.is_run() || item.is_context_copy() || item.is_composer_copy() {
             b.push_str(&block(a.df, item.ins));
         }
     }
@@ -232,8 +262,16 @@ pub(crate) fn split_copying_dirs(
         }
         let mut mine = Vec::new();
         for c in &item.cmds {
-            if let CmdKind::Replay = c.kind {
-                if item.step.cwd != workdir {
+            // PHP extensions are compiled where they run: the runtime
+            // replays them (only a PHP plan accepts them).
+            // docker-php-ext-* work on absolute paths: no `cd` needed. A
+            // forced `rm` is replayed only by plans that accept it (PHP):
+            // the others refuse it before emitting.
+            if matches!(
+                c.kind,
+                CmdKind::Replay | CmdKind::PhpExt | CmdKind::Remove(_)
+            ) {
+                if item.step.cwd != workdir && !cwd_independent(c) {
                     mine.push(format!("cd {}", item.step.cwd));
                 }
                 mine.push(c.text.clone());

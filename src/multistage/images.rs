@@ -75,15 +75,28 @@ impl ImageRef {
 }
 
 /// The ecosystem a builder image belongs to, if any.
+/// Read from the ecosystem table: a compiler's image (`Ecosystem::toolchain`)
+/// or, for an interpreted ecosystem, one of its runtime images (which carry
+/// its installer too).
 pub fn ecosystem_of(r: &ImageRef) -> Option<Ecosystem> {
-    Some(match r.name.as_str() {
-        "python" => Ecosystem::Python,
-        "node" => Ecosystem::Node,
-        "golang" => Ecosystem::Go,
-        "rust" => Ecosystem::Rust,
+    let table = crate::ecosystem::toolchain_of_image(&r.name)
+        .map(|(e, _)| e)
+        .or_else(|| {
+            crate::ecosystem::ALL
+                .iter()
+                .copied()
+                .filter(|e| e.toolchain.is_none())
+                .find(|e| e.runtime_images.contains(&r.name.as_str()))
+        })?;
+    Some(match table.name {
+        "pip" | "uv" | "poetry" | "pipenv" => Ecosystem::Python,
+        "npm" | "yarn" | "pnpm" => Ecosystem::Node,
+        "go" => Ecosystem::Go,
+        "cargo" => Ecosystem::Rust,
         "maven" | "gradle" => Ecosystem::Java,
-        "mcr.microsoft.com/dotnet/sdk" => Ecosystem::Dotnet,
-        "ruby" => Ecosystem::Ruby,
+        "dotnet" => Ecosystem::Dotnet,
+        "bundler" => Ecosystem::Ruby,
+        "composer" => Ecosystem::Php,
         _ => return None,
     })
 }

@@ -25,6 +25,7 @@ pub mod images;
 mod java;
 mod node;
 pub mod packages;
+mod php;
 mod python;
 mod python_env;
 mod python_tools;
@@ -69,6 +70,7 @@ pub enum Ecosystem {
     Java,
     Dotnet,
     Ruby,
+    Php,
 }
 
 impl std::fmt::Display for Ecosystem {
@@ -81,6 +83,7 @@ impl std::fmt::Display for Ecosystem {
             Ecosystem::Java => "java",
             Ecosystem::Dotnet => "dotnet",
             Ecosystem::Ruby => "ruby",
+            Ecosystem::Php => "php",
         })
     }
 }
@@ -190,10 +193,18 @@ pub fn convert(
     let r = ImageRef::parse(&a.base)?;
     let eco = images::ecosystem_of(&r).ok_or_else(|| {
         Refusal::new(format!(
-            "no recognised build toolchain in base image `{}` (known: python, node, golang, rust, maven, gradle, dotnet/sdk, ruby)",
+            "no recognised build toolchain in base image `{}` (known: python, node, golang, rust, maven, gradle, dotnet/sdk, ruby, php)",
             a.base
         ))
     })?;
+    if eco != Ecosystem::Php {
+        if let Some(item) = a.items.iter().find(|i| i.is_composer_copy()) {
+            return Err(Refusal::new(format!(
+                "line {}: COPY --from an image (`composer`) outside a PHP image",
+                item.ins.start_line
+            )));
+        }
+    }
     let plan = match eco {
         Ecosystem::Python => python::plan(&a, &r, opts)?,
         Ecosystem::Node => node::plan(&a, &r, opts)?,
@@ -202,6 +213,7 @@ pub fn convert(
         Ecosystem::Java => java::plan(&a, &r, opts)?,
         Ecosystem::Dotnet => dotnet::plan(&a, &r, opts)?,
         Ecosystem::Ruby => ruby::plan(&a, &r, opts)?,
+        Ecosystem::Php => php::plan(&a, &r, opts)?,
     };
     finish(&a, eco, plan)
 }

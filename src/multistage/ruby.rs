@@ -23,15 +23,9 @@ use super::shell::CmdKind;
 use super::{abs, check_override, install_line, packages, push_unique, Analysis, Plan, Refusal};
 use crate::model::Op;
 
-/// The official ruby images' gem directory (their `GEM_HOME`, `BUNDLE_APP_CONFIG`).
-pub(crate) const IMAGE_GEM_HOME: &str = "/usr/local/bundle";
-
-/// Variables naming where Bundler installs, most specific first.
-pub(crate) const GEM_DIRS: &[&str] = &["BUNDLE_PATH", "GEM_HOME"];
-
-/// Flags and variables that make Bundler write settings where the runtime
-/// would not find them.
-const SETTINGS_FLAGS: &[&str] = &["--deployment", "--path", "--system"];
+// What Bundler is (where gems go, which flags record settings) lives in the
+// ecosystem table; this module only plans the split.
+use crate::ecosystem::bundler::{GEM_DIRS, IMAGE_GEM_HOME, SETTINGS_FLAGS};
 
 pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<Plan, Refusal> {
     let (mut runtime_base, base_saving) = images::ruby_runtime(r)?;

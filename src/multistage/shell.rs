@@ -81,6 +81,17 @@ pub enum CmdKind {
     },
     /// `gem install bundler …`: the installer, needed in the builder only.
     GemBundler,
+    /// `composer install` or `composer dump-autoload` (they write vendor/;
+    /// `install: true` for the install), with its arguments.
+    Composer {
+        install: bool,
+    },
+    /// `docker-php-ext-install|configure|enable`, `pecl install`: PHP
+    /// extensions compiled into the image, which the runtime needs.
+    PhpExt,
+    /// `make [TARGET]` (no `-C`, `-f` or variables on the command line): what
+    /// it runs is the Makefile's recipe, read by `effects::makefile`.
+    Make(Option<String>),
     /// `rm` of paths other than caches and package lists (the paths).
     Remove(Vec<String>),
     /// `cd DIR`.
@@ -320,15 +331,40 @@ fn simple_refusals(s: &SimpleCommand, found: &mut Vec<(usize, &'static str)>) {
             found.push((w.span.start, "a command substitution"));
         }
     }
+    let config_write = writes_system_config(s);
     for r in &s.redirects {
         // Descriptor duplication and /dev/null touch no file of the image.
         let harmless = r.is_fd_dup()
             || (r.file().as_deref() == Some("/dev/null")
-                && !matches!(r.op, RedirOp::HereDoc { .. } | RedirOp::HereString));
+                && !matches!(r.op, RedirOp::HereDoc { .. } | RedirOp::HereString))
+            || config_write;
         if !harmless {
             found.push((r.span.start, "a redirection"));
         }
     }
+}
+
+/// System configuration directories: a file written there with literal
+/// text is the same in the builder and the runtime, so the runtime replays
+/// the write (`echo "extension=x" > /usr/local/etc/php/conf.d/x.ini`).
+const CONFIG_DIRS: &[&str] = &["/etc/", "/usr/local/etc/"];
+
+/// `echo`/`printf` with literal words only, whose redirections all write
+/// (`>`, `>>`) literal files under [`CONFIG_DIRS`]: a replayable config write.
+fn writes_system_config(s: &SimpleCommand) -> bool {
+    let Some(inv) = s.invocation() else {
+        return false;
+    };
+    matches!(inv.program.as_str(), "echo" | "printf")
+        && !s.redirects.is_empty()
+        && s.words.iter().all(|w| w.literal().is_some())
+        && s.redirects.iter().all(|r| {
+            matches!(r.op, RedirOp::Out | RedirOp::Append)
+                && r.fd.is_none_or(|fd| fd == 1)
+                && r.file().is_some_and(|f| {
+                    CONFIG_DIRS.iter().any(|d| f.starts_with(d)) && !f.contains("..")
+                })
+        })
 }
 
 /// The command's words (program base name, then its arguments; wrappers
@@ -353,6 +389,9 @@ fn classify_simple(c: &SimpleCommand) -> Option<(Vec<String>, CmdKind)> {
             .collect();
         let kind = pip(&install)?;
         return Some((words, kind));
+    }
+    if writes_system_config(c) {
+        return Some((words, CmdKind::Replay));
     }
     let kind = classify(&words)?;
     Some((words, kind))
@@ -493,6 +532,37 @@ fn classify(words: &[String]) -> Option<CmdKind> {
             }
             CmdKind::GemBundler
         }
+        "composer" => match sub {
+            "install" if positional.len() == 1 => CmdKind::Composer { install: true },
+            "dump-autoload" | "dumpautoload" if positional.len() == 1 => {
+                CmdKind::Composer { install: false }
+            }
+            "" if args.iter().any(|a| a == "--version" || a == "-V") => CmdKind::Noop,
+            _ => return None,
+        },
+        "docker-php-ext-install" | "docker-php-ext-configure" | "docker-php-ext-enable" => {
+            CmdKind::PhpExt
+        }
+        "pecl" if sub == "install" => CmdKind::PhpExt,
+        "make" | "gmake" => {
+            // -j/-s/--no-print-directory change nothing written; -C/-f/-e and
+            // command-line variables change which recipe runs.
+            let plain = |a: &String| {
+                a.starts_with("-j")
+                    || matches!(a.as_str(), "-s" | "--silent" | "--no-print-directory")
+            };
+            if args.iter().any(|a| a.starts_with('-') && !plain(a))
+                || args.iter().any(|a| a.contains('='))
+            {
+                return None;
+            }
+            let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            match targets.as_slice() {
+                [] => CmdKind::Make(None),
+                [t] => CmdKind::Make(Some(t.to_string())),
+                _ => return None,
+            }
+        }
         "uv" => match sub {
             "sync" => CmdKind::PyTool {
                 tool: PyTool::Uv,
@@ -560,6 +630,10 @@ fn classify(words: &[String]) -> Option<CmdKind> {
         "curl" | "wget" => CmdKind::Fetch,
         "chmod" | "chown" | "chgrp" | "mkdir" | "ln" | "useradd" | "adduser" | "groupadd"
         | "addgroup" | "usermod" | "touch" => CmdKind::Replay,
+        // Apache's module and site switches: links under /etc/apache2, replayed.
+        "a2enmod" | "a2dismod" | "a2enconf" | "a2disconf" | "a2ensite" | "a2dissite" => {
+            CmdKind::Replay
+        }
         "cd" => CmdKind::Cd(positional.first().unwrap_or(&"~").to_string()),
         "set" | "true" | "echo" | ":" => CmdKind::Noop,
         "export" if args.iter().all(|a| is_assignment(a)) => CmdKind::Noop,
@@ -735,8 +809,9 @@ mod tests {
     fn refusals() {
         assert!(classify_run("curl -sSL https://x | sh").is_err());
         assert!(classify_run("python manage.py collectstatic").is_err());
-        assert!(classify_run("make install").is_err());
-        assert!(classify_run("echo hi > /etc/motd").is_err());
+        assert!(classify_run("make -C src install").is_err());
+        assert!(classify_run("make GOFLAGS=-x build").is_err());
+        assert!(classify_run("echo hi > /app/motd").is_err());
         assert!(classify_run("npm install express").is_err());
         assert!(classify_run("$CMD install").is_err());
         assert!(classify_run("env")
@@ -755,7 +830,10 @@ mod tests {
         assert!(why("(cd /x && make)").ends_with("uses a subshell or command substitution"));
         assert!(why("pip install $(cat reqs)").ends_with("uses a command substitution"));
         assert!(why("echo \"$(date)\"").ends_with("uses a command substitution"));
-        assert!(why("echo hi > /etc/motd").ends_with("uses a redirection"));
+        assert!(why("echo hi > /app/motd").ends_with("uses a redirection"));
+        assert!(why("echo $X > /etc/motd").ends_with("uses a redirection"));
+        assert!(why("cat a > /etc/motd").ends_with("uses a redirection"));
+        assert!(classify_run("echo hi > /etc/motd").is_ok_and(|c| c[0].kind == CmdKind::Replay));
         assert!(why("sleep 1 &").ends_with("uses a background job"));
         assert!(why("if true; then echo; fi").contains("a compound command"));
         // The earliest construct is the one named.

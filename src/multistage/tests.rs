@@ -40,7 +40,7 @@ fn refusals_say_why() {
         ),
         (
             "FROM python:3.12\nCOPY . .\nRUN make all\n",
-            "cannot classify",
+            "not a Python build step",
         ),
         (
             "FROM ubuntu:22.04\nRUN apt-get update\n",

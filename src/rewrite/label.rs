@@ -33,7 +33,16 @@ fn instruction_at(df: &Dockerfile, line: usize) -> Option<usize> {
 }
 
 fn stage_of(model: &Model, ins: Option<usize>) -> Option<usize> {
-    fixes::step_of(model, ins?).map(|s| s.stage)
+    let ins = ins?;
+    // A FROM line is no step but names its stage: DO207's split is proposed
+    // there, and its finding may sit on the install line of the same stage.
+    fixes::step_of(model, ins).map(|s| s.stage).or_else(|| {
+        model
+            .stages
+            .iter()
+            .find(|st| st.from_instruction == ins)
+            .map(|st| st.index)
+    })
 }
 
 /// A finding for a fix whose rule's check did not report the place.

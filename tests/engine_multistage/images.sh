@@ -6,6 +6,7 @@
 # "builder" images carry /usr/bin/gcc; slim/runtime images do not.
 #
 # Usage: images.sh            import every image (idempotent: deterministic tarballs)
+#        images.sh TAG...     import only these (php:8.3-cli composer:2)
 #        images.sh list       print the tags
 # Environment: DOCKER (default /usr/bin/docker), BUSYBOX, DOCKOPT_MS_IMAGES_DIR.
 set -euo pipefail
@@ -28,7 +29,7 @@ python:3.12-slim-bookworm|apt-get pip pip3 python python3|0|4|
 python:3.12-slim|apt-get pip pip3 python python3|0|4|
 node:20|apt-get npm yarn node|1|30|
 node:20-slim|apt-get npm yarn node|0|4|
-golang:1.22|apt-get go|1|30|/go/bin:/usr/local/go/bin:
+golang:1.22|apt-get go make|1|30|/go/bin:/usr/local/go/bin:
 golang:1.21-bullseye|apt-get go|1|30|/go/bin:/usr/local/go/bin:
 debian:bookworm-slim|apt-get|0|3|
 debian:bullseye-slim|apt-get|0|3|
@@ -42,6 +43,8 @@ mcr.microsoft.com/dotnet/sdk:8.0|dotnet|0|25|
 mcr.microsoft.com/dotnet/aspnet:8.0|dotnet|0|8|
 ruby:3.3|apt-get ruby gem bundle bundler|1|30|/usr/local/bundle/bin:|GEM_HOME=/usr/local/bundle BUNDLE_APP_CONFIG=/usr/local/bundle
 ruby:3.3-slim|apt-get ruby gem bundle bundler|0|4|/usr/local/bundle/bin:|GEM_HOME=/usr/local/bundle BUNDLE_APP_CONFIG=/usr/local/bundle
+php:8.3-cli|apt-get php docker-php-ext-install docker-php-ext-enable|0|12|
+composer:2|php composer|0|6|
 '
 
 make_root() { # make_root DIR TOOLS GCC PAD_MB
@@ -56,6 +59,8 @@ make_root() { # make_root DIR TOOLS GCC PAD_MB
     # What `pip install poetry` and apt's python3 install: the stub under the tool's name.
     mkdir -p "$root/usr/lib/stub-tools"; install -m 755 "$HERE/stub.sh" "$root/usr/lib/stub-tools/stub.sh"
     if [ "$gcc" = 1 ]; then printf '#!/bin/sh\necho stub-gcc\n' >"$root/usr/bin/gcc"; chmod 755 "$root/usr/bin/gcc"; fi
+    # The composer image keeps composer at /usr/bin, where `COPY --from=composer:2` takes it.
+    case " $tools " in *" composer "*) mv "$root/usr/local/bin/composer" "$root/usr/bin/composer" ;; esac
     case " $tools " in *" dotnet "*) [ "$mb" -gt 10 ] && mkdir -p "$root/usr/share/dotnet/sdk" ;; esac
     mkdir -p "$root/usr/lib/stub-base"
     head -c $((mb * 1000000)) /dev/zero >"$root/usr/lib/stub-base/padding"
@@ -65,6 +70,7 @@ cmd=${1:-all}
 if [ "$cmd" = list ]; then echo "$IMAGES" | grep . | cut -d'|' -f1; exit 0; fi
 mkdir -p "$WORK"
 echo "$IMAGES" | grep . | while IFS='|' read -r name tools gcc mb path env; do
+    if [ "$cmd" != all ]; then case " $* " in *" $name "*) ;; *) continue ;; esac; fi
     dir="$WORK/$(echo "$name" | tr '/:' '__')"
     make_root "$dir" "$tools" "$gcc" "$mb"
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf "$dir.tar" .

@@ -267,7 +267,11 @@ go)
         [ -f go.mod ] || die "go.mod file not found"
         [ -n "$out" ] || out=$(sed -n 's#^module .*/##p;s#^module ##p' go.mod | head -1)
         pad /root/.cache/go-build/stub 3000000
-        said fmt.Println "$pkg"/*.go >/tmp/lines; program "$out" /tmp/lines ;;
+        said fmt.Println "$pkg"/*.go >/tmp/lines; program "$out" /tmp/lines
+        # `// reads: PATH` in the sources: the program opens PATH at start.
+        for r in $(sed -n 's#^// reads: ##p' "$pkg"/*.go); do
+            sed -i "1a [ -f $r ] || { echo \"open $r: no such file or directory\" >&2; exit 1; }" "$out"
+        done ;;
     *) die "unknown go command $1" ;;
     esac ;;
 cargo)
@@ -347,5 +351,75 @@ ruby)
         case $m in pg) [ -e /usr/share/stub-apt/libpq5 ] || die "libpq.so.5: cannot open shared object file" ;; esac
     done
     said puts "$f" ;;
+php)
+    # `php FILE`: `// needs: VENDOR/PKG` lines need vendor/VENDOR/PKG (through vendor/autoload.php),
+    # `// ext: X` lines the compiled extension, `// reads: PATH` lines a file the app reads;
+    # prints the echo("…") lines, and the classmap size when `composer dump-autoload` made one.
+    f=$1; [ -f "$f" ] || die "Could not open input file: $f"
+    for p in $(sed -n 's#^// needs: ##p' "$f"); do
+        [ -f vendor/autoload.php ] || die "PHP Fatal error: Failed opening required 'vendor/autoload.php'"
+        [ -d "vendor/$p" ] || die "PHP Fatal error: Class from $p not found"
+    done
+    for x in $(sed -n 's#^// ext: ##p' "$f"); do
+        [ -f /usr/local/lib/php/extensions/$x.so ] || die "PHP Fatal error: extension $x not loaded"
+    done
+    for r in $(sed -n 's#^// reads: ##p' "$f"); do [ -f "$r" ] || die "PHP Warning: file_get_contents($r): No such file"; done
+    said echo "$f"
+    if [ -f vendor/composer/autoload_classmap.php ]; then echo "classmap: $(wc -l <vendor/composer/autoload_classmap.php | tr -d ' ')"; fi ;;
+docker-php-ext-install)
+    # Compiles each extension against its -dev headers (zip: libzip-dev, pdo_pgsql: libpq-dev).
+    for x in "$@"; do
+        case $x in -*) continue ;; zip) h=libzip-dev ;; pdo_pgsql | pgsql) h=libpq-dev ;; *) h= ;; esac
+        [ -z "$h" ] || [ -e /usr/share/stub-apt/$h ] || die "configure: error: $h not found"
+        pad /usr/local/lib/php/extensions/$x.so 300000
+        mkdir -p /usr/local/etc/php/conf.d; echo "extension=$x" >/usr/local/etc/php/conf.d/docker-php-ext-$x.ini
+    done ;;
+docker-php-ext-enable) for x in "$@"; do mkdir -p /usr/local/etc/php/conf.d; echo "extension=$x" >/usr/local/etc/php/conf.d/docker-php-ext-$x.ini; done ;;
+composer)
+    # Reads what composer reads: composer.json (require, require-dev, config.vendor-dir,
+    # scripts), composer.lock, auth.json, COMPOSER_* (COMPOSER_VENDOR_DIR, COMPOSER_HOME,
+    # COMPOSER_AUTH); needs php, and unzip or git to fetch dists; keeps a download cache.
+    command -v php >/dev/null || die "composer: php not found"
+    sub=$1; shift || true
+    [ -f composer.json ] || die "Composer could not find a composer.json file in $PWD"
+    vendor=${COMPOSER_VENDOR_DIR:-$(sed -n 's/.*"vendor-dir": *"\([^"]*\)".*/\1/p' composer.json | head -1)}
+    vendor=${vendor:-vendor}
+    keys() { awk -v s="\"$1\"" 'index($0, s":") && index($0, "{") {on=1; next} on && index($0, "}") {on=0} on {gsub(/[",:]/, " "); print $1}' composer.json | grep / || true; }
+    scripts() { # scripts EVENT: the commands of "EVENT": ["…", "…"] (one line)
+        sed -n "s/.*\"$1\": *\[\(.*\)\].*/\1/p" composer.json | tr ',' '\n' | sed -n 's/^ *"\(.*\)" *$/\1/p'
+    }
+    run_scripts() { case " $* " in *" --no-scripts "*) return 0 ;; esac; scripts "$ev" | while read -r c; do sh -c "$c" || exit 1; done; }
+    dump() { mkdir -p "$vendor/composer"; echo '<?php // stub autoloader' >"$vendor/autoload.php"
+        case " $* " in *" -o "* | *" --optimize "* | *" --optimize-autoloader "* | *" -a "* | *" --classmap-authoritative "*)
+            find . -path "./$vendor" -prune -o -name '*.php' -print | sort >"$vendor/composer/autoload_classmap.php" ;; esac; }
+    case $sub in
+    --version) echo "Composer version 2.7.7" ;;
+    install)
+        [ -f composer.lock ] || die "No composer.lock file present (stub: run composer update)"
+        [ -e /usr/share/stub-apt/unzip ] || [ -e /usr/share/stub-apt/git ] || die "The zip extension and unzip/7z commands are both missing, skipping."
+        names=$(keys require); case " $* " in *" --no-dev "*) ;; *) names="$names $(keys require-dev)" ;; esac
+        for n in $names; do pad "$vendor/$n/src/stub.php" 100000; pad "${COMPOSER_HOME:-/root/.composer}/cache/files/$n.zip" 200000; done
+        mkdir -p "$vendor/composer"
+        { cat composer.lock; [ -f auth.json ] && cat auth.json; echo "${COMPOSER_AUTH:-}"; } | md5sum | cut -c1-12 >"$vendor/composer/installed.stub"
+        case " $* " in *" --no-autoloader "*) ;; *) dump "$@"; ev=post-autoload-dump; run_scripts "$@" ;; esac
+        ev=post-install-cmd; run_scripts "$@" ;;
+    dump-autoload | dumpautoload) dump "$@"; ev=post-autoload-dump; run_scripts "$@" ;;
+    *) die "unknown composer command $sub" ;;
+    esac ;;
+make)
+    # GNU make for simple Makefiles: NAME := / = / ?= value, `target: prereqs`, tab recipes
+    # ($(NAME) expanded, @ dropped); the default goal is the first target not starting with '.'.
+    mk=; for f in GNUmakefile makefile Makefile; do [ -f "$f" ] && { mk=$f; break; }; done
+    [ -n "$mk" ] || die "*** No targets specified and no makefile found.  Stop."
+    goal=; for a in "$@"; do case $a in -*) ;; *) goal=$a ;; esac; done
+    awk -v goal="$goal" '
+        function expand(s,   out, n) { while (match(s, /\$\([A-Za-z0-9_]+\)/)) { n = substr(s, RSTART + 2, RLENGTH - 3); s = substr(s, 1, RSTART - 1) vars[n] substr(s, RSTART + RLENGTH) } return s }
+        function run(t,   i, n, p) { if (t in done) return; done[t] = 1; n = split(pre[t], p, " "); for (i = 1; i <= n; i++) if (p[i] in has) run(p[i]); for (i = 1; i <= nrec[t]; i++) print expand(rec[t, i]) }
+        /^\t/ { if (cur != "") { l = substr($0, 2); sub(/^@/, "", l); rec[cur, ++nrec[cur]] = l } next }
+        /^[A-Za-z0-9_]+[ \t]*[:?]?=/ { split($0, kv, /[ \t]*[:?]?=[ \t]*/); v = $0; sub(/^[^=]*=[ \t]*/, "", v); vars[kv[1]] = expand(v); cur = ""; next }
+        /^[^ \t#][^:]*:/ { t = $0; sub(/:.*/, "", t); p = $0; sub(/^[^:]*:[ \t]*/, "", p); has[t] = 1; pre[t] = expand(p); cur = t; if (first == "" && t !~ /^\./) first = t; next }
+        END { if (goal == "") goal = first; if (!(goal in has)) { print "make: *** No rule to make target " goal > "/dev/stderr"; exit 2 } run(goal) }
+    ' "$mk" >/tmp/make-recipe
+    while IFS= read -r line; do echo "$line"; sh -c "$line" || die "*** [$mk] Error 1"; done </tmp/make-recipe ;;
 *) die "unknown stub $me" ;;
 esac

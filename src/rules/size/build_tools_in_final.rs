@@ -1,9 +1,15 @@
+use crate::ecosystem::{self, Toolchain};
+use crate::model::Base;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 declare_rule! {
     /// ## What it does
     /// Finds compilers and build tools (gcc, g++, make, build-essential, `*-dev`
-    /// headers, git, cmake, ...) installed in the stage that is the final image.
+    /// headers, git, cmake, ...) installed in the stage that is the final image,
+    /// and a final image that is a compiler's own image (`golang`, `rust`,
+    /// `maven`, `gradle`, `dotnet/sdk`) which compiles there and runs what it
+    /// compiled (not `go run`/`cargo run`/`dotnet watch`: the toolchain is what
+    /// those run; not an image that compiles nothing, such as a code generator's).
     /// Not in a development or test image, which ships nowhere: a file named so
     /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`), a
     /// final stage named so (`AS dev`, what compose builds with `target: dev`),
@@ -91,6 +97,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     if cx.for_development().is_some() {
         return;
     }
+    toolchain_image(cx, out);
     for (_, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
@@ -140,4 +147,69 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             ))),
         );
     }
+}
+
+/// The final stage runs on a compiler's own image (`FROM golang`, `rust`,
+/// `maven`, `gradle`, `dotnet/sdk`), compiles there and runs what it
+/// compiled: the whole toolchain ships. Not when the image runs the program
+/// from source (`go run`, `cargo run`, `mvn spring-boot:run`, `dotnet
+/// watch`: the toolchain is what it runs) or compiles nothing (a code
+/// generator's image that installs protoc plugins with `go install`).
+fn toolchain_image(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let Some(stage) = cx.model.stages.get(cx.model.target) else {
+        return;
+    };
+    if !cx.shipped.get(stage.index).copied().unwrap_or(false) {
+        return;
+    }
+    let Base::Image(image) = &stage.base else {
+        return;
+    };
+    let Ok(r) = crate::multistage::images::ImageRef::parse(image) else {
+        return;
+    };
+    let Some((eco, tc)) = ecosystem::toolchain_of_image(&r.name) else {
+        return;
+    };
+    let compile = cx
+        .shipped_runs()
+        .filter(|(s, _, _)| s.stage == stage.index)
+        .flat_map(|(_, _, cmds)| {
+            cmds.iter()
+                .filter(|c| Toolchain::matches(tc.compiles, c.program(), c.subcommand()))
+                .map(|c| format!("{} {}", c.program(), c.subcommand().unwrap_or("")))
+                .collect::<Vec<_>>()
+        })
+        .next();
+    let Some(compile) = compile else {
+        return;
+    };
+    let argv: Vec<&str> = [&stage.config.entrypoint, &stage.config.cmd]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|a| a.split_whitespace())
+        .collect();
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    let from_source = argv
+        .windows(2)
+        .any(|w| Toolchain::matches(tc.runs_from_source, &base(w[0]), Some(w[1])));
+    if from_source || argv.is_empty() {
+        return;
+    }
+    let ins = cx.ins(stage.from_instruction);
+    out.push(
+        cx.finding(
+            &RULE,
+            cx.find_in(ins, image),
+            format!(
+                "the final image is the {} toolchain image `{image}`: the compiler ships with what `{}` built",
+                eco.name,
+                compile.trim()
+            ),
+        )
+        .with_fix(Fix::display(
+            "build in a separate stage and COPY --from it only the artifacts onto a small runtime image",
+        )),
+    );
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Route cache warm-up: reads the sources, writes outside vendor/.
+ls src >var/cache/routes.txt
