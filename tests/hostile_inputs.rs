@@ -24,9 +24,17 @@ fn context() -> tempfile::TempDir {
 
 fn refused(o: &Output, what: &str, needle: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{what}: exit 2, got {:?}: {err}", o.status.code());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{what}: exit 2, got {:?}: {err}",
+        o.status.code()
+    );
     assert!(!err.contains("panicked"), "{what}: {err}");
-    assert!(err.contains(needle), "{what}: the error says `{needle}`: {err}");
+    assert!(
+        err.contains(needle),
+        "{what}: the error says `{needle}`: {err}"
+    );
 }
 
 #[test]
@@ -35,7 +43,11 @@ fn estimate_rates_refuses_what_is_not_a_profile() {
     let p = d.path();
     std::fs::create_dir(p.join("adir")).unwrap();
     std::fs::write(p.join("bin.json"), b"\x00\xff\x01").unwrap();
-    std::fs::write(p.join("bad.json"), "{\"version\": 1,\n \"rates\": {\"packages\": {\"pip\": {\"seconds\": \"x\"}}}}").unwrap();
+    std::fs::write(
+        p.join("bad.json"),
+        "{\"version\": 1,\n \"rates\": {\"packages\": {\"pip\": {\"seconds\": \"x\"}}}}",
+    )
+    .unwrap();
     std::fs::write(p.join("trunc.json"), "{\"version\": 1,\n \"rates\": ").unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     std::fs::write(p.join("deep.json"), deep).unwrap();
@@ -62,12 +74,18 @@ fn estimate_rates_refuses_what_is_not_a_profile() {
 fn estimate_rates_refuses_a_fifo_without_blocking() {
     let d = context();
     let fifo = d.path().join("rates.fifo");
-    let ok = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
     if !ok {
         eprintln!("skipped: mkfifo unavailable");
         return;
     }
-    let o = dockopt(d.path(), &["estimate", "--context", ".", "--rates", "rates.fifo"]);
+    let o = dockopt(
+        d.path(),
+        &["estimate", "--context", ".", "--rates", "rates.fifo"],
+    );
     refused(&o, "fifo", "FIFO");
 }
 
@@ -78,7 +96,10 @@ fn config_file_hostile_contents_are_errors() {
         ("binary", b"\x00\xff\xfe[check]".to_vec()),
         ("truncated", b"[check]\nselect = [\"DO1".to_vec()),
         ("deep", deep.into_bytes()),
-        ("wrong format", b"{\"check\": {\"select\": [\"DO1\"]}}".to_vec()),
+        (
+            "wrong format",
+            b"{\"check\": {\"select\": [\"DO1\"]}}".to_vec(),
+        ),
     ];
     for (what, bytes) in cases {
         let d = context();
