@@ -4,7 +4,7 @@
 # /usr/bin/time -v. Goal (issue 16): linear, 100k instructions < 2 s, < 500 MB.
 # CPU (user+sys) is the figure to compare on a shared machine: wall time
 # grows with the load.
-#   bash bench/scale.sh [SIZES...]          # default: 1000 10000 100000
+#   bash bench/scale.sh [SIZES...]          # default: 10000 20000 50000 100000
 #   KIND=distinct-env bash bench/scale.sh   # every ENV sets a new variable
 # Not a timed test: run it by hand on a quiet machine; README "Scale" has the figures.
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
 BIN=$PWD/target/release/dockopt
 KIND=${KIND:-mixed}
-SIZES=${*:-1000 10000 100000}
+SIZES=${*:-10000 20000 50000 100000}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/dockopt-scale.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 gen() { # gen N OUT_DIR [LONG]

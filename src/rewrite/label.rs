@@ -16,6 +16,7 @@ use super::{edit, fixes, guard, parse_model, Applicability, Checker, Fix, Skip};
 use crate::model::Model;
 use crate::rules::{self, ContextInfo, Finding, Rule};
 use crate::syntax::{Dockerfile, Span};
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
 /// Fixes that act on a stage as a whole: matched to their rule's finding in the stage.
@@ -27,9 +28,12 @@ const FIX_FINDS: &[&str] = &["DO101", "DO102"];
 
 /// The index of the instruction covering 1-based `line`.
 fn instruction_at(df: &Dockerfile, line: usize) -> Option<usize> {
+    // Instructions are in line order: a binary search, not a scan per finding.
+    let i = df.instructions.partition_point(|ins| ins.end_line < line);
     df.instructions
-        .iter()
-        .position(|ins| (ins.start_line..=ins.end_line).contains(&line))
+        .get(i)
+        .filter(|ins| (ins.start_line..=ins.end_line).contains(&line))
+        .map(|_| i)
 }
 
 fn stage_of(model: &Model, ins: Option<usize>) -> Option<usize> {
@@ -49,11 +53,12 @@ fn stage_of(model: &Model, ins: Option<usize>) -> Option<usize> {
 fn finding_for(rule: &Rule, df: &Dockerfile, fix: &Fix) -> Option<Finding> {
     // A line from a later round may fall between instructions here: the
     // instruction at or above it.
+    let above = df
+        .instructions
+        .partition_point(|i| i.start_line <= fix.line);
     let ins = df
         .instructions
-        .iter()
-        .rev()
-        .find(|i| i.start_line <= fix.line)
+        .get(above.saturating_sub(1))
         .or(df.instructions.first())?;
     let span = Span::new(ins.keyword_span.start, ins.keyword_span.end);
     let mut f = Finding::new(
@@ -107,13 +112,34 @@ pub(crate) fn assign(
             .collect();
         let stage_level = STAGE_LEVEL.contains(&rule.code);
         let mut given: Vec<Option<Fix>> = vec![None; mine.len()];
+        // The findings at each instruction and in each stage, in order: the
+        // first free one is found from the front of its queue (a scan of
+        // every finding per proposal was quadratic).
+        let mut at_ins: HashMap<usize, VecDeque<usize>> = HashMap::new();
+        let mut in_stage: HashMap<usize, VecDeque<usize>> = HashMap::new();
+        for (k, place) in places.iter().enumerate() {
+            if let Some(i) = place.0 {
+                at_ins.entry(i).or_default().push_back(k);
+            }
+            if let Some(s) = place.1 {
+                in_stage.entry(s).or_default().push_back(k);
+            }
+        }
+        let first_free = |q: Option<&mut VecDeque<usize>>, given: &[Option<Fix>]| {
+            let q = q?;
+            while q.front().is_some_and(|&k| given[k].is_some()) {
+                q.pop_front();
+            }
+            q.front().copied()
+        };
         for f in proposed.into_iter().filter(|f| f.code == rule.code) {
             let ins = instruction_at(df, f.line);
             let stage = stage_of(model, ins);
-            let free = |k: usize| given[k].is_none();
-            let exact = (0..mine.len()).find(|&k| free(k) && ins.is_some() && places[k].0 == ins);
-            let near = (0..mine.len())
-                .find(|&k| free(k) && stage_level && stage.is_some() && places[k].1 == stage);
+            let exact = ins.and_then(|i| first_free(at_ins.get_mut(&i), &given));
+            let near = match (stage_level, stage) {
+                (true, Some(s)) => first_free(in_stage.get_mut(&s), &given),
+                _ => None,
+            };
             match exact.or(near) {
                 Some(k) => given[k] = Some(f),
                 None if finds => {
@@ -163,6 +189,108 @@ fn guard_one(
     Ok(())
 }
 
+/// Whether each finding keeps its fix: true for findings `label` does not
+/// guard (no automatic fix, DO209), else whether [`guard_one`] accepts it.
+/// Guarding each fix alone re-parses and re-models the whole file per fix,
+/// quadratic in the file (10k instructions took 190 s in `check`): fixes of
+/// one applicability that do not overlap are first guarded together, as the
+/// engine applies them (one re-parse, one guard, with every declared
+/// transform); only when a batch fails is each of its fixes guarded alone.
+fn guarded(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    findings: &[Finding],
+) -> Vec<bool> {
+    let do209 = fixes::propose_dockerignore::CODE;
+    let mut passed = vec![true; findings.len()];
+    let mut todo: Vec<usize> = Vec::new();
+    for (i, finding) in findings.iter().enumerate() {
+        if finding.code == do209
+            || !rules::by_code(finding.code).is_some_and(Rule::has_automatic_fix)
+        {
+            continue;
+        }
+        match finding.fix.as_ref() {
+            Some(f) if f.applicability.is_automatic() && !f.edits.is_empty() => todo.push(i),
+            _ => passed[i] = false,
+        }
+    }
+    let fix_of = |i: usize| findings[i].fix.as_ref();
+    for safe in [true, false] {
+        let mut left: Vec<usize> = todo
+            .iter()
+            .copied()
+            .filter(|&i| {
+                fix_of(i).is_some_and(|f| (f.applicability == Applicability::Safe) == safe)
+            })
+            .collect();
+        while !left.is_empty() {
+            let fixes: Vec<&Fix> = left.iter().filter_map(|&i| fix_of(i)).collect();
+            let chosen = super::non_overlapping(&fixes);
+            let batch: Vec<usize> = chosen.iter().map(|&k| left[k]).collect();
+            bisect(df, model, info, findings, &batch, &mut passed);
+            let done: std::collections::HashSet<usize> = batch.into_iter().collect();
+            left.retain(|i| !done.contains(i));
+        }
+    }
+    passed
+}
+
+/// Guards `batch` together; when that fails, each half, down to single
+/// fixes (a batch of one is the fix alone: its verdict is final). A few
+/// refused fixes cost a few re-parses each, not one per fix.
+fn bisect(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    findings: &[Finding],
+    batch: &[usize],
+    passed: &mut [bool],
+) {
+    let together: Vec<&Fix> = batch
+        .iter()
+        .filter_map(|&i| findings[i].fix.as_ref())
+        .collect();
+    let ok = match together.as_slice() {
+        [] => return,
+        [one] => guard_one(df, model, info, one).is_ok(),
+        many => guard_many(df, model, info, many).is_ok(),
+    };
+    if ok || batch.len() == 1 {
+        for &i in batch {
+            passed[i] = ok;
+        }
+        return;
+    }
+    let (a, b) = batch.split_at(batch.len() / 2);
+    bisect(df, model, info, findings, a, passed);
+    bisect(df, model, info, findings, b, passed);
+}
+
+/// [`guard_one`] for fixes of one applicability applied together.
+fn guard_many(
+    df: &Dockerfile,
+    model: &Model,
+    info: Option<&ContextInfo>,
+    fixes: &[&Fix],
+) -> Result<(), String> {
+    let edits: Vec<edit::Edit> = fixes.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+    let out = edit::apply(&df.source, &edits);
+    let (dfa, ma) = parse_model(&out)?;
+    if fixes.iter().all(|f| f.applicability == Applicability::Safe) {
+        let ctx = info.map(|i| &i.filtered);
+        let root = info.map(|i| i.root.as_path());
+        let declared: Vec<super::Transform> = fixes
+            .iter()
+            .flat_map(|f| f.transforms.iter().copied())
+            .collect();
+        guard::check(df, model, &dfa, &ma, ctx, root, &declared)?;
+        guard::configs_equal(model, &ma)?;
+    }
+    Ok(())
+}
+
 /// Gives each finding of a rule with an automatic fix the fix `dockopt fix`
 /// would apply for it (edits included, guarded like `fix` guards them), and
 /// turns the others' fixes into advice (display-only). Runs before inline
@@ -177,11 +305,8 @@ pub fn label(
     assign(df, model, info, None, findings, false, &|_| true);
     let ignored = info.is_some_and(|i| super::has_dockerignore(Some(i), &i.root));
     let do209 = fixes::propose_dockerignore::CODE;
-    for finding in findings.iter_mut() {
-        if !rules::by_code(finding.code).is_some_and(Rule::has_automatic_fix) {
-            continue;
-        }
-        if finding.code == do209 {
+    for finding in findings.iter_mut().filter(|f| f.code == do209) {
+        {
             let nf = match (info, ignored) {
                 (Some(ctx), false) => {
                     fixes::propose_dockerignore::propose(df, model, &ctx.filtered)
@@ -202,14 +327,11 @@ pub fn label(
                 }
                 None => finding.fix.take().map(advice),
             };
-            continue;
         }
-        let keep = finding.fix.as_ref().is_some_and(|f| {
-            f.applicability.is_automatic()
-                && !f.edits.is_empty()
-                && guard_one(df, model, info, f).is_ok()
-        });
-        if !keep {
+    }
+    let passed = guarded(df, model, info, findings);
+    for (finding, ok) in findings.iter_mut().zip(passed) {
+        if !ok {
             finding.fix = finding.fix.take().map(advice);
         }
     }
@@ -271,28 +393,50 @@ fn cascade(
     for nf in &out.new_files {
         target.push((nf.code, Applicability::Unsafe, 1, nf.message.clone()));
     }
-    // The first round's fixes the engine applied keep their edits.
+    // The first round's fixes the engine applied keep their edits. Each
+    // takes the first applied fix of its code and applicability (queues by
+    // key: a scan and a removal per finding were quadratic).
+    let mut by_key: HashMap<(&'static str, Applicability), VecDeque<usize>> = HashMap::new();
+    for (k, t) in target.iter().enumerate() {
+        by_key.entry((t.0, t.1)).or_default().push_back(k);
+    }
+    let mut matched = vec![false; target.len()];
     let mut unmatched_findings: Vec<usize> = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         let Some(x) = f.fix.as_ref().filter(|x| x.applicability.is_automatic()) else {
             continue;
         };
-        match target
-            .iter()
-            .position(|t| t.0 == f.code && t.1 == x.applicability)
+        match by_key
+            .get_mut(&(f.code, x.applicability))
+            .and_then(VecDeque::pop_front)
         {
-            Some(k) => {
-                target.remove(k);
-            }
+            Some(k) => matched[k] = true,
             None => unmatched_findings.push(i),
         }
     }
+    let target: Vec<_> = target
+        .into_iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|(t, _)| t)
+        .collect();
     for i in unmatched_findings {
         if let Some(x) = findings[i].fix.take() {
             findings[i].fix = Some(advice(x));
         }
     }
-    // Fixes only the later rounds find.
+    // Fixes only the later rounds find. The findings of each code still
+    // without an automatic fix, in order (one queue per code, not a scan).
+    let mut open_of: HashMap<&'static str, VecDeque<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if !f
+            .fix
+            .as_ref()
+            .is_some_and(|x| x.applicability.is_automatic())
+        {
+            open_of.entry(f.code).or_default().push_back(i);
+        }
+    }
     for (code, applicability, line, message) in target {
         let fix = Fix {
             code,
@@ -302,13 +446,8 @@ fn cascade(
             edits: Vec::new(),
             transforms: Vec::new(),
         };
-        let open = findings.iter().position(|f| {
-            f.code == code
-                && !f
-                    .fix
-                    .as_ref()
-                    .is_some_and(|x| x.applicability.is_automatic())
-        });
+        // Every fix given here is automatic: the finding is no longer open.
+        let open = open_of.get_mut(code).and_then(VecDeque::pop_front);
         match open {
             Some(i) => findings[i].fix = Some(fix),
             None => {

@@ -120,7 +120,13 @@ pub fn format_of(path: &str) -> Option<&'static Format> {
 /// Counts the packages of `path` (by its base name) from its text; `None` when the name is
 /// not a lockfile this table knows.
 pub fn count(path: &str, text: &str) -> Option<Result<Count, LockError>> {
-    format_of(path).map(|f| (f.parse)(text))
+    // Two names share a parser (npm's): the error names the file read.
+    format_of(path).map(|f| {
+        (f.parse)(text).map_err(|e| LockError {
+            file: f.file,
+            message: e.message,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -134,5 +140,89 @@ mod tests {
         }
         assert!(format_of("requirements.txt").is_none());
         assert!(count("x/poetry.lock", "not = [toml").unwrap().is_err());
+    }
+
+    /// Hostile inputs under every lockfile name (issue 16): each parser
+    /// returns a count or an error, never panics or overflows the stack.
+    /// Deep nesting is what a recursive parser (or a recursive drop) dies on.
+    #[test]
+    fn hostile_inputs_give_an_answer_not_a_panic() {
+        let deep = 100_000;
+        let inputs: Vec<(&str, String)> = vec![
+            ("empty", String::new()),
+            ("blank", " \n\t\n".into()),
+            (
+                "binary",
+                String::from_utf8_lossy(&[0u8, 159, 146, 150, 255, 0, 7]).into_owned(),
+            ),
+            ("nul", "\0\0\0".into()),
+            (
+                "truncated json",
+                r#"{"lockfileVersion":3,"packages":{"node_modules/a":{"#.into(),
+            ),
+            ("truncated toml", "[[package]]\nname = \"a".into()),
+            (
+                "truncated yaml",
+                "lockfileVersion: '9.0'\npackages:\n  a@1:\n    resolution: {integrity:".into(),
+            ),
+            (
+                "deep json",
+                format!("{}{}", "[".repeat(deep), "]".repeat(deep)),
+            ),
+            (
+                "deep json object",
+                format!("{}1{}", "{\"a\":".repeat(deep), "}".repeat(deep)),
+            ),
+            (
+                "deep toml",
+                format!("a = {}{}", "[".repeat(deep), "]".repeat(deep)),
+            ),
+            (
+                "deep toml tables",
+                format!("a = {}1{}", "{b = ".repeat(deep), "}".repeat(deep)),
+            ),
+            (
+                "deep yaml flow",
+                format!("{}{}", "[".repeat(deep), "]".repeat(deep)),
+            ),
+            (
+                "deep yaml block",
+                (0..2000)
+                    .map(|i| format!("{}k:\n", " ".repeat(i)))
+                    .collect(),
+            ),
+            (
+                "yaml alias",
+                "a: &a [1]\nb: [*a, *a, *a]\nc: [*b, *b]\n".into(),
+            ),
+            (
+                "json as yaml",
+                r#"{"lockfileVersion": 3, "packages": {}}"#.into(),
+            ),
+            ("toml as json", "[[package]]\nname = \"a\"\n".into()),
+            (
+                "yaml as toml",
+                "lockfileVersion: '6.0'\npackages: {}\n".into(),
+            ),
+            (
+                "html",
+                "<!DOCTYPE html><html><body>404</body></html>".into(),
+            ),
+            ("long line", "a".repeat(1 << 20)),
+        ];
+        for f in FORMATS {
+            for (what, text) in &inputs {
+                // The answer may be a count (yarn accepts an empty file) or an
+                // error; reaching here without a panic is the property.
+                let r = count(f.file, text).expect("a lockfile name");
+                if let Err(e) = r {
+                    assert!(
+                        e.to_string().starts_with(f.file),
+                        "{}: {what}: the error names the file: {e}",
+                        f.file
+                    );
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,39 @@
 use super::{err, Count, LockError};
 use saphyr::{LoadableYamlNode, YamlOwned};
 
+/// Deeper than any real lockfile (pnpm's nest about 6 levels): the YAML
+/// loader recurses per level, and 2,000 nested block mappings overflowed
+/// the stack.
+const MAX_DEPTH: usize = 256;
+
+/// An upper bound on the YAML nesting: the deepest indentation (a block
+/// level takes at least one column) and the most brackets open at once
+/// (quotes ignored, so it can only overcount).
+fn depth_bound(text: &str) -> usize {
+    let mut deepest = 0;
+    let mut open: usize = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+        deepest = deepest.max(indent);
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => open += 1,
+                b']' | b'}' => open = open.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(open);
+        }
+    }
+    deepest
+}
+
 pub fn count(text: &str) -> Result<Count, LockError> {
+    if depth_bound(text) > MAX_DEPTH {
+        return Err(err(
+            "pnpm-lock.yaml",
+            format!("nested deeper than {MAX_DEPTH} levels: not a lockfile"),
+        ));
+    }
     let docs = YamlOwned::load_from_str(text).map_err(|e| err("pnpm-lock.yaml", e))?;
     let doc = docs
         .first()

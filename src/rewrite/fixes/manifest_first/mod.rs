@@ -106,7 +106,7 @@
 use super::run_view::{parse_run, program, Script};
 use super::{config_only, step_of};
 use crate::ecosystem::{classify, Class, Files, Install};
-use crate::model::{path, CopyOp, CopySource, Op, Step};
+use crate::model::{path, CopyOp, CopySource, Model, Op, Step};
 use crate::rewrite::edit::{block_text, delete_block, insert_above};
 use crate::rewrite::{hazard, Applicability, Checker, Fix, Transform};
 use crate::syntax::{Instruction, Keyword};
@@ -128,8 +128,9 @@ pub const CODE: &str = "DO101";
 /// [`reads::effects_allow`]) and emit the split ([`emit`]). Every install
 /// it does not split gets the reason.
 pub fn check(c: &mut Checker) {
+    let broad = BroadCopies::new(c.model);
     for idx in 0..c.df.instructions.len() {
-        match split_one(c, idx) {
+        match split_one(c, &broad, idx) {
             Some(Ok(fix)) => c.fix(fix),
             Some(Err(why)) => {
                 let line = c.df.instructions[idx].start_line;
@@ -142,7 +143,7 @@ pub fn check(c: &mut Checker) {
 
 /// None when instruction `idx` is not a dependency install after a COPY;
 /// else the fix, or why there is none.
-fn split_one(c: &Checker, idx: usize) -> Option<Result<Fix, String>> {
+fn split_one(c: &Checker, broad: &BroadCopies, idx: usize) -> Option<Result<Fix, String>> {
     let df = c.df;
     let ins = &df.instructions[idx];
     if ins.keyword != Keyword::Run {
@@ -161,7 +162,7 @@ fn split_one(c: &Checker, idx: usize) -> Option<Result<Fix, String>> {
         // A COPY of files right before the install, after the whole context
         // was copied (what DO101 reports): say which instruction stops it.
         Ok(None) => {
-            let broad = broad_copy_before(c, site.copy, run_step.stage)?;
+            let broad = broad.before(c, site.copy, run_step.stage)?;
             let stop = &df.instructions[site.copy];
             return detected(&script).then(|| {
                 Err(format!(
@@ -311,30 +312,80 @@ fn locate(c: &Checker, idx: usize, run_step: &Step) -> Result<Option<Site>, Stri
     Ok(None)
 }
 
-/// The line of a COPY of the whole context above instruction `before` in
-/// the stage, with no manifest copied ahead of it (the shape DO101 reports).
-fn broad_copy_before(c: &Checker, before: usize, stage: usize) -> Option<usize> {
-    let steps: Vec<&Step> = c
-        .model
-        .stage_steps(stage)
-        .filter(|s| s.instruction < before)
-        .collect();
-    let pos = steps.iter().rposition(|s| match &s.op {
-        Some(Op::Copy(cp)) => {
-            cp.source == CopySource::Context
-                && cp
-                    .srcs
+/// Where the copies of the whole context are, per model step, for
+/// [`BroadCopies::before`]. Built once per run: walking the stage's steps
+/// per install was quadratic in the stage (10k-instruction stages).
+struct BroadCopies {
+    /// Per step: the latest step at or above it in its stage that copies
+    /// the whole context.
+    last: Vec<Option<usize>>,
+    /// Per stage: its first step that reads a manifest from the context.
+    first_manifest: Vec<Option<usize>>,
+}
+
+impl BroadCopies {
+    fn new(model: &Model) -> Self {
+        let mut last = Vec::with_capacity(model.steps.len());
+        let mut first_manifest = vec![None; model.stages.len()];
+        let mut cur: Option<usize> = None;
+        for (j, s) in model.steps.iter().enumerate() {
+            if j == 0 || model.steps[j - 1].stage != s.stage {
+                cur = None;
+            }
+            let whole = match &s.op {
+                Some(Op::Copy(cp)) => {
+                    cp.source == CopySource::Context
+                        && cp
+                            .srcs
+                            .iter()
+                            .any(|x| x.inline.is_none() && x.remote.is_none() && x.path.is_empty())
+                }
+                _ => false,
+            };
+            if whole {
+                cur = Some(j);
+            }
+            last.push(cur);
+            let reads_manifest = || {
+                s.context_reads()
                     .iter()
-                    .any(|x| x.inline.is_none() && x.remote.is_none() && x.path.is_empty())
+                    .any(|p| !p.is_empty() && crate::ecosystem::is_manifest(p))
+            };
+            if let Some(slot) = first_manifest.get_mut(s.stage) {
+                if slot.is_none() && reads_manifest() {
+                    *slot = Some(j);
+                }
+            }
         }
-        _ => false,
-    })?;
-    let manifest_first = steps[..pos].iter().any(|s| {
-        s.context_reads()
-            .iter()
-            .any(|p| !p.is_empty() && crate::ecosystem::is_manifest(p))
-    });
-    (!manifest_first).then(|| c.df.instructions[steps[pos].instruction].start_line)
+        BroadCopies {
+            last,
+            first_manifest,
+        }
+    }
+
+    /// The line of a COPY of the whole context above instruction `before`
+    /// in the stage, with no manifest copied ahead of it (the shape DO101
+    /// reports).
+    fn before(&self, c: &Checker, before: usize, stage: usize) -> Option<usize> {
+        let steps = &c.model.steps;
+        // Steps are in instruction order, so a stage's steps are contiguous.
+        let stage_start = steps.partition_point(|s| s.stage < stage);
+        let stage_end = steps.partition_point(|s| s.stage <= stage);
+        let above = steps
+            .partition_point(|s| s.instruction < before)
+            .min(stage_end);
+        if above <= stage_start {
+            return None;
+        }
+        let pos = self.last.get(above - 1).copied().flatten()?;
+        let manifest_first = self
+            .first_manifest
+            .get(stage)
+            .copied()
+            .flatten()
+            .is_some_and(|m| m < pos);
+        (!manifest_first).then(|| c.df.instructions[steps[pos].instruction].start_line)
+    }
 }
 
 /// Whether a rule would call this RUN a dependency install.
