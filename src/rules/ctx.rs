@@ -287,11 +287,10 @@ impl<'a> DockerfileCtx<'a> {
             return None;
         };
         // The step's index in the model, from its address (checked: a step
-        // of another model is computed, not looked up).
+        // of another model gets None, never another step's effects).
         let size = std::mem::size_of::<Step>().max(1);
-        let at = (step as *const Step as usize)
-            .wrapping_sub(self.model.steps.as_ptr() as usize)
-            / size;
+        let at =
+            (step as *const Step as usize).wrapping_sub(self.model.steps.as_ptr() as usize) / size;
         let ins = self.df.instructions.get(step.instruction)?;
         match self.model.steps.get(at) {
             Some(s) if std::ptr::eq(s, step) => Some(
