@@ -2,6 +2,10 @@
 //! and ../shared/corpus when present), and `simulate` on each corpus/ folder
 //! with its real context, for a one-file edit.
 //!
+//! `check`'s hot path too: every rule and the fix labelling on each file's
+//! text, without the context (what `check --no-context` and
+//! bench/check-vs-hadolint.sh run, minus process start and output).
+//!
 //! cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 3
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -78,5 +82,32 @@ fn simulate(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, model_graph, simulate);
+/// `check --no-context` on every file's text: rules, then fix labelling.
+fn check(c: &mut Criterion) {
+    let texts: Vec<String> = dockerfiles().into_iter().map(|df| df.source).collect();
+    let settings = dockopt::rules::config::Settings::default();
+    let opts = dockopt::rules::engine::CheckOptions {
+        label: Some(dockopt::rewrite::label),
+        measure_context: false,
+        extras: false,
+    };
+    let mut g = c.benchmark_group("check");
+    g.throughput(Throughput::Elements(texts.len() as u64));
+    g.bench_function(format!("{} files, no context", texts.len()), |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(dockopt::rules::engine::check_dockerfile(
+                    Path::new("Dockerfile"),
+                    "Dockerfile",
+                    t,
+                    &settings,
+                    &opts,
+                ));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, model_graph, simulate, check);
 criterion_main!(benches);

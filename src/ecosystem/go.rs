@@ -1,6 +1,6 @@
 //! Go modules: `go mod download` reads go.mod and go.sum.
 
-use super::{opt, sub, Class, Ecosystem, Files, Install, Toolchain};
+use super::{opt, sub, CacheDir, Class, Ecosystem, Files, Install, Toolchain};
 
 pub const TOOLCHAIN: Toolchain = Toolchain {
     images: &["golang"],
@@ -21,6 +21,17 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     detect,
     classify,
+};
+
+/// Go's build cache (`go build`): `GOCACHE` (`off`: none), then
+/// `$XDG_CACHE_HOME/go-build`, then `~/.cache/go-build`.
+pub const BUILD_CACHE: CacheDir = CacheDir {
+    what: "Go's build cache",
+    flag: None,
+    env: &["GOCACHE"],
+    off: Some("off"),
+    xdg: Some("go-build"),
+    home: ".cache/go-build",
 };
 
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {

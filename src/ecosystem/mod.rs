@@ -92,6 +92,24 @@ pub fn toolchain_of_image(image_name: &str) -> Option<(&'static Ecosystem, &'sta
         .find(|(_, t)| t.images.contains(&image_name))
 }
 
+/// Where a tool keeps a cache a BuildKit cache mount should hold (DO210),
+/// in the order the tool itself looks: a command-line flag, environment
+/// variables, `$XDG_CACHE_HOME`, then a default under `$HOME`.
+pub struct CacheDir {
+    /// What the cache is, for the advice ("npm's download cache").
+    pub what: &'static str,
+    /// The flag that names it (`npm --cache DIR`).
+    pub flag: Option<&'static str>,
+    /// Variables that name it, the first set one wins.
+    pub env: &'static [&'static str],
+    /// The value of those variables that turns the cache off (`GOCACHE=off`).
+    pub off: Option<&'static str>,
+    /// Its directory under `$XDG_CACHE_HOME`, when the tool honours it.
+    pub xdg: Option<&'static str>,
+    /// Its directory under `$HOME` otherwise.
+    pub home: &'static str,
+}
+
 /// Every ecosystem, in the order rules try them.
 pub const ALL: &[&Ecosystem] = &[
     &pip::ECOSYSTEM,

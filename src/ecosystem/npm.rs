@@ -2,7 +2,7 @@
 //! npm-shrinkwrap.json; `.npmrc` is the effects model's).
 
 use super::node::node_install;
-use super::{has, no_relative_args, sub, Class, Ecosystem, Files};
+use super::{has, no_relative_args, sub, CacheDir, Class, Ecosystem, Files};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "npm",
@@ -17,6 +17,17 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     detect,
     classify,
+};
+
+/// npm's download cache (`npm ci`, `npm install`): `--cache`, then
+/// `npm_config_cache`, then `~/.npm`.
+pub const CACHE: CacheDir = CacheDir {
+    what: "npm's download cache",
+    flag: Some("--cache"),
+    env: &["npm_config_cache", "NPM_CONFIG_CACHE"],
+    off: None,
+    xdg: None,
+    home: ".npm",
 };
 
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {

@@ -80,6 +80,10 @@ pub struct DockerfileCtx<'a> {
     /// same one per stage, and each simulates the whole file (rerunning it
     /// per stage made `check` quadratic in the number of stages × steps).
     edit_sims: std::sync::Mutex<std::collections::HashMap<String, Option<Arc<Simulation>>>>,
+    /// Each model step's effects (RUN steps; the context's files unread),
+    /// computed once for every rule that asks (DO102 and DO103 both read
+    /// them; the effects model is the costliest part of a check).
+    effects: Vec<std::sync::OnceLock<crate::effects::Effects>>,
 }
 
 /// A parsed script and the text its spans index (None: the Dockerfile source).
@@ -269,6 +273,32 @@ impl<'a> DockerfileCtx<'a> {
             shipped,
             scripts,
             edit_sims: Default::default(),
+            effects: (0..model.steps.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// What a RUN step of this model reads and writes, as
+    /// [`crate::effects::of_run`] says, computed once per step (None: not a
+    /// RUN step of this model).
+    pub fn run_effects(&self, step: &Step) -> Option<&crate::effects::Effects> {
+        let Some(Op::Run(run)) = &step.op else {
+            return None;
+        };
+        // The step's index in the model, from its address (checked: a step
+        // of another model gets None, never another step's effects).
+        let size = std::mem::size_of::<Step>().max(1);
+        let at =
+            (step as *const Step as usize).wrapping_sub(self.model.steps.as_ptr() as usize) / size;
+        let ins = self.df.instructions.get(step.instruction)?;
+        match self.model.steps.get(at) {
+            Some(s) if std::ptr::eq(s, step) => Some(
+                self.effects
+                    .get(at)?
+                    .get_or_init(|| crate::effects::of_run(self.df, ins, run)),
+            ),
+            _ => None,
         }
     }
 

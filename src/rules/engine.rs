@@ -354,16 +354,20 @@ pub fn check_all(
     tick: &(dyn Fn() + Sync),
 ) -> Vec<FileReport> {
     use rayon::prelude::*;
-    targets
-        .par_iter()
-        .map(|t| {
-            let name = t.path.display().to_string();
-            let name = name.strip_prefix("./").unwrap_or(&name).to_string();
-            let r = check_target(t, &name, settings, opts);
-            tick();
-            r
-        })
-        .collect()
+    let one = |t: &Target| {
+        let name = t.path.display().to_string();
+        let name = name.strip_prefix("./").unwrap_or(&name).to_string();
+        let r = check_target(t, &name, settings, opts);
+        tick();
+        r
+    };
+    // One file (an editor, a pre-commit hook): starting rayon's pool (it
+    // reads the cgroup limits, spawns a thread per core) costs more than the
+    // check itself.
+    if targets.len() <= 1 {
+        return targets.iter().map(one).collect();
+    }
+    targets.par_iter().map(one).collect()
 }
 
 fn check_target(

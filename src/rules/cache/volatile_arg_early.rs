@@ -47,26 +47,15 @@ declare_rule! {
 /// Whether a RUN reads `name`: written in its text (`$NAME`), or consulted
 /// implicitly by a tool it runs (`NODE_ENV` by `npm ci`, `VITE_*` by a Vite
 /// build, any variable by a program the effects model does not know).
-fn reads(
-    cx: &DockerfileCtx,
-    step: &crate::model::Step,
-    name: &str,
-    fx: &mut std::collections::HashMap<usize, crate::effects::Effects>,
-) -> bool {
+fn reads(cx: &DockerfileCtx, step: &crate::model::Step, name: &str) -> bool {
     if step.var_refs.iter().any(|v| v == name) {
         return true;
     }
-    let Some(crate::model::Op::Run(run)) = &step.op else {
-        return false;
-    };
-    fx.entry(step.instruction)
-        .or_insert_with(|| crate::effects::of_run(cx.df, cx.ins(step.instruction), run))
-        .reads_env(name)
+    cx.run_effects(step).is_some_and(|fx| fx.reads_env(name))
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     use std::collections::HashMap;
-    let mut fx = HashMap::new();
     // (ARG step, name, stage, index of the first RUN after it in the stage)
     // where that first RUN does not use it
     let mut candidates = Vec::new();
@@ -107,7 +96,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             let stage_runs = runs.get(&step.stage).map_or(&[][..], |v| v.as_slice());
             let from = stage_runs.partition_point(|s| s.instruction <= step.instruction);
             match stage_runs.get(from) {
-                Some(first) if !reads(cx, first, name, &mut fx) => {
+                Some(first) if !reads(cx, first, name) => {
                     candidates.push((step, name.as_str(), step.stage, from))
                 }
                 _ => {} // used right away, or no RUN after it: nothing to move
@@ -161,10 +150,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             for v in &s.var_refs {
                 push(ix.uses.entry(v.clone()).or_default(), i);
             }
-            if let Some(crate::model::Op::Run(run)) = &s.op {
-                let e = fx
-                    .entry(s.instruction)
-                    .or_insert_with(|| crate::effects::of_run(cx.df, cx.ins(s.instruction), run));
+            if let Some(e) = cx.run_effects(s) {
                 if e.env_read.everything {
                     push(&mut ix.reads_all, i);
                 }

@@ -65,12 +65,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         // The whole RUN must not read what the COPY brought, as the effects
         // model reads it (`apk add git && composer install` reads the sources;
         // an unknown command may read anything).
-        let reads_sources = |s: &crate::model::Step| match &s.op {
-            Some(crate::model::Op::Run(run)) => {
-                crate::effects::of_run(cx.df, cx.ins(s.instruction), run).reads_under(&dest)
-            }
-            _ => true,
-        };
+        let reads_sources =
+            |s: &crate::model::Step| cx.run_effects(s).is_none_or(|fx| fx.reads_under(&dest));
         let late: Vec<_> = steps[copy_pos + 1..]
             .iter()
             .filter(|s| s.keyword == Keyword::Run)

@@ -1,3 +1,4 @@
+use crate::ecosystem::{go::BUILD_CACHE as GO, npm::CACHE as NPM, CacheDir};
 use crate::model::{path, Op, RunOp};
 use crate::rules::{Applicability, DockerfileCtx, Finding};
 use crate::shell::{self, options, Invocation, Script};
@@ -91,38 +92,29 @@ fn opt_value(inv: &Invocation, opt: &str) -> Option<Option<String>> {
 
 /// npm's cache directory for this command (`--cache`, `npm_config_cache`,
 /// else `~/.npm`); None when unknown.
-fn npm_cache(inv: &Invocation, run: &RunOp) -> Option<String> {
-    if let Some(v) = opt_value(inv, "--cache") {
+/// Where `inv` keeps the cache `dir` describes (None: unknown), looked up
+/// the way the tool does (see [`CacheDir`]).
+fn cache_dir(inv: &Invocation, run: &RunOp, dir: &CacheDir) -> Option<String> {
+    if let Some(v) = dir.flag.and_then(|f| opt_value(inv, f)) {
         return v;
     }
-    for k in ["npm_config_cache", "NPM_CONFIG_CACHE"] {
+    for k in dir.env {
         if let Some(v) = var(inv, run, k) {
-            return v;
+            return v.filter(|v| Some(v.as_str()) != dir.off);
         }
     }
-    Some(format!("{}/.npm", home(inv, run)?.trim_end_matches('/')))
-}
-
-/// Go's build cache for this command (`GOCACHE`, `$XDG_CACHE_HOME/go-build`,
-/// else `~/.cache/go-build`); None when unknown or off.
-fn go_cache(inv: &Invocation, run: &RunOp) -> Option<String> {
-    if let Some(v) = var(inv, run, "GOCACHE") {
-        return v.filter(|v| v != "off");
-    }
-    if let Some(v) = var(inv, run, "XDG_CACHE_HOME") {
-        return v.map(|v| format!("{}/go-build", v.trim_end_matches('/')));
+    if let Some(sub) = dir.xdg {
+        if let Some(v) = var(inv, run, "XDG_CACHE_HOME") {
+            return v.map(|v| format!("{}/{sub}", v.trim_end_matches('/')));
+        }
     }
     Some(format!(
-        "{}/.cache/go-build",
-        home(inv, run)?.trim_end_matches('/')
+        "{}/{}",
+        home(inv, run)?.trim_end_matches('/'),
+        dir.home
     ))
 }
 
-/// The cache `npm ci`/`npm install` or `go build` fills in this RUN with no
-/// mount over it, run as root. None when there is none, when the RUN empties
-/// it itself (`npm cache clean --force`, `go clean -cache`: a mount would be
-/// emptied every build), or when where it lives is not known. The rule and
-/// its fix both ask this.
 pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache> {
     let root = run.user.is_empty() || run.user == "root" || run.user == "0";
     if !root {
@@ -138,29 +130,25 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
         match inv.program.as_str() {
             "npm" => match sub.as_deref().and_then(options::npm_command) {
                 Some("install" | "ci") if !options::NPM.given(&args, "--global") => {
-                    npm = Some(npm_cache(&inv, run))
+                    npm = Some(cache_dir(&inv, run, &NPM))
                 }
                 Some("cache") if args.iter().any(|a| a == "clean" || a == "rm") => {
                     npm_cleaned = true
                 }
                 _ => {}
             },
-            "go" if sub.as_deref() == Some("build") => go = Some(go_cache(&inv, run)),
+            "go" if sub.as_deref() == Some("build") => go = Some(cache_dir(&inv, run, &GO)),
             "go" if sub.as_deref() == Some("clean") && args.iter().any(|a| a == "-cache") => {
                 go_cleaned = true
             }
             // a variable set for the rest of the script: not followed here
             "export" | "cd" | "pushd"
                 if args.iter().any(|a| {
-                    [
-                        "GOCACHE",
-                        "XDG_CACHE_HOME",
-                        "HOME",
-                        "npm_config_cache",
-                        "NPM_CONFIG_CACHE",
-                    ]
-                    .iter()
-                    .any(|v| a.starts_with(&format!("{v}=")))
+                    ["XDG_CACHE_HOME", "HOME"]
+                        .iter()
+                        .chain(NPM.env)
+                        .chain(GO.env)
+                        .any(|v| a.starts_with(&format!("{v}=")))
                 }) =>
             {
                 return None
@@ -176,8 +164,8 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
         }
     }
     let (dir, what, needle) = match (npm, go) {
-        (Some(d), _) if !npm_cleaned => (d, "npm's download cache", "npm"),
-        (_, Some(d)) if !go_cleaned => (d, "Go's build cache", "go build"),
+        (Some(d), _) if !npm_cleaned => (d, NPM.what, "npm"),
+        (_, Some(d)) if !go_cleaned => (d, GO.what, "go build"),
         _ => return None,
     };
     let dir = path::join_abs(&run.cwd, &dir?);
