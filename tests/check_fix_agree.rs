@@ -122,3 +122,76 @@ fn check_shows_exactly_what_fix_applies() {
         failures.join("\n")
     );
 }
+
+/// Every CI pipeline file (GitHub workflows, `.gitlab-ci.yml`) in corpus/ and the
+/// field contexts: the DO6xx fixes check shows are the ones fix applies.
+#[test]
+fn pipelines_check_shows_exactly_what_fix_applies() {
+    let mut roots: Vec<PathBuf> = std::fs::read_dir("corpus")
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    roots.extend(
+        dockerfiles()
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf)),
+    );
+    roots.sort();
+    roots.dedup();
+    let pipelines: Vec<PathBuf> = roots
+        .iter()
+        .flat_map(|r| dockopt::ci::pipelines(r))
+        .collect();
+    assert!(pipelines.len() >= 2, "corpus/ci-* not found");
+    let mut failures = Vec::new();
+    let mut fixable = 0;
+    for path in &pipelines {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let name = path.display().to_string();
+        let r = dockopt::rules::engine::check_pipeline_file(
+            path,
+            &name,
+            &text,
+            &CheckSettings::default(),
+        );
+        let mut check = Counts::new();
+        for f in &r.findings {
+            if let Some(fix) = f.fix.as_ref().filter(|x| x.applicability.is_automatic()) {
+                *check
+                    .entry((f.code.to_string(), fix.applicability.as_str()))
+                    .or_insert(0) += 1;
+            }
+        }
+        fixable += check.values().sum::<usize>();
+        for unsafe_fixes in [false, true] {
+            let settings = Settings {
+                unsafe_fixes,
+                ..Settings::default()
+            };
+            let out =
+                rewrite::pipeline::fix_pipeline(path, &text, &settings, &CheckSettings::default())
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut got = Counts::new();
+            for a in &out.applied {
+                *got.entry((a.code.to_string(), a.applicability.as_str()))
+                    .or_insert(0) += 1;
+            }
+            let want: Counts = check
+                .iter()
+                .filter(|((_, a), _)| unsafe_fixes || *a == "safe")
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            if want != got {
+                failures.push(format!(
+                    "{name} (unsafe {unsafe_fixes}): check {want:?} fix {got:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        fixable > 0,
+        "no pipeline finding with a fix: the test proves nothing"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

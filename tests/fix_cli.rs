@@ -186,3 +186,39 @@ fn config_file_turns_fixes_off_as_in_check() {
     );
     assert_eq!(std::fs::read_to_string(&df).unwrap(), before);
 }
+
+/// `fix DIR` also fixes the CI pipelines `check DIR` reads (DO6xx), in place,
+/// once: a second run changes nothing.
+#[test]
+fn fixes_pipeline_files_check_reports() {
+    let d = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/ci-github");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        let to = d.path().join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let wf = d.path().join(".github/workflows/image.yml");
+    let before = std::fs::read_to_string(&wf).unwrap();
+    let dir = d.path().to_str().unwrap();
+    let (code, _, err) = dockopt(&["--check", dir]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("DO601"), "{err}");
+    assert_eq!(std::fs::read_to_string(&wf).unwrap(), before);
+    let (code, _, err) = dockopt(&[dir]);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&wf).unwrap();
+    assert!(after.contains("cache-to: type=gha,mode=max"), "{after}");
+    let (code, _, err) = dockopt(&["--check", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&wf).unwrap(), after);
+    // The ignored code stays as it is.
+    std::fs::write(&wf, &before).unwrap();
+    let (code, _, err) = dockopt(&["--check", "--ignore", "DO601", dir]);
+    assert!(!err.contains("DO601"), "{err}");
+    let _ = code;
+}

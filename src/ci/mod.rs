@@ -213,6 +213,12 @@ fn rel(root: &Path, p: &Path) -> PathBuf {
 /// Builds in one pipeline file.
 pub fn read_file(root: &Path, file: &Path) -> Result<Vec<CiBuild>, CiError> {
     let text = std::fs::read_to_string(file).map_err(|e| CiError::Io(file.to_path_buf(), e))?;
+    read_text(root, file, &text)
+}
+
+/// Builds in one pipeline file whose text is `text` (what `fix` is about to write).
+pub fn read_text(root: &Path, file: &Path, text: &str) -> Result<Vec<CiBuild>, CiError> {
+    let text = text.to_string();
     let relf = rel(root, file);
     let name = relf.to_string_lossy().replace('\\', "/");
     if name.starts_with(".github/workflows/") {

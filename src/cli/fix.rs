@@ -4,6 +4,7 @@ use super::args::FixArgs;
 use super::input::expand_paths;
 use super::{Outcome, Reported};
 use dockopt::rewrite::{self, write, Applicability, Settings};
+use dockopt::rules::ci::is_pipeline_path;
 use dockopt::rules::config::Settings as RuleSettings;
 use dockopt::source;
 use std::collections::BTreeMap;
@@ -30,14 +31,14 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
         Some(p) => Some(RuleSettings::load(p)?),
         None => None,
     };
-    let files = expand_paths(&a.paths)?;
+    let files = fix_targets(&a.paths)?;
     let mut errors = 0;
     let mut changed_files = 0;
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut unsafe_hidden = 0;
     let mut not_fixed = 0;
     for path in &files {
-        let per_file = match file_settings(&settings, config.as_ref(), path) {
+        let (per_file, rules) = match file_settings(&settings, config.as_ref(), path) {
             Ok(s) => s,
             Err(e) => {
                 errors += 1;
@@ -45,7 +46,7 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
-        match fix_one(path, &a, &per_file) {
+        match fix_one(path, &a, &per_file, &rules) {
             Ok(r) => {
                 if r.changed {
                     changed_files += 1;
@@ -115,7 +116,7 @@ fn file_settings(
     base: &Settings,
     config: Option<&RuleSettings>,
     path: &Path,
-) -> Result<Settings, dockopt::rules::config::ConfigError> {
+) -> Result<(Settings, RuleSettings), dockopt::rules::config::ConfigError> {
     let cfg = match config {
         Some(c) => c.clone(),
         None => RuleSettings::discover(path)?,
@@ -128,7 +129,19 @@ fn file_settings(
             s.ignore.push(rule.code.to_string());
         }
     }
-    Ok(s)
+    Ok((s, cfg))
+}
+
+/// The Dockerfiles under `paths` and, in folders, the CI pipelines `check` reads there.
+fn fix_targets(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(expand_paths(std::slice::from_ref(p))?);
+        if p.is_dir() {
+            out.extend(dockopt::ci::pipelines(p));
+        }
+    }
+    Ok(out)
 }
 
 struct FileResult {
@@ -139,10 +152,18 @@ struct FileResult {
     not_fixed: usize,
 }
 
-fn fix_one(path: &Path, a: &FixArgs, settings: &Settings) -> anyhow::Result<FileResult> {
+fn fix_one(
+    path: &Path,
+    a: &FixArgs,
+    settings: &Settings,
+    rules: &RuleSettings,
+) -> anyhow::Result<FileResult> {
     let file = source::read(path)?;
     let stdin = file.path.is_none() && path.as_os_str() == "-";
-    let outcome = if stdin {
+    let outcome = if !stdin && is_pipeline_path(path) {
+        // A CI pipeline: the DO6xx fixes check shows, guarded by a re-check.
+        rewrite::pipeline::fix_pipeline(path, &file.text, settings, rules)?
+    } else if stdin {
         let input = rewrite::Input {
             text: &file.text,
             context: None,

@@ -13,6 +13,7 @@
 
 mod guard;
 pub mod label;
+pub mod pipeline;
 pub mod preview;
 pub mod write;
 
@@ -105,6 +106,9 @@ impl Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RewriteError {
+    /// A CI pipeline file that cannot be read as one (its path, line and column inside).
+    #[error("{0}")]
+    Pipeline(String),
     #[error("unknown rule code or prefix `{0}` (with an automatic fix: {codes})", codes = fixable_codes())]
     UnknownCode(String),
     #[error("`{0}` names no rule with an automatic fix (those are: {codes})", codes = fixable_codes())]

@@ -250,14 +250,18 @@ pub fn check_pipeline_file(file: &Path, name: &str, text: &str, settings: &Setti
         return report;
     }
     let root = super::ci::root_of(file);
-    let (all, _) = crate::ci::read_all(&root);
-    let mine = match crate::ci::read_file(&root, file) {
+    let (mut all, _) = crate::ci::read_all(&root);
+    // The text given wins over the file on disk (`fix` checks what it is about to write).
+    let mine = match crate::ci::read_text(&root, file, text) {
         Ok(b) => b,
         Err(e) => {
             report.error = Some(e.to_string());
             return report;
         }
     };
+    let rel = file.strip_prefix(&root).unwrap_or(file);
+    all.retain(|b| b.file != rel);
+    all.extend(mine.iter().cloned());
     let refs: Vec<&crate::ci::CiBuild> = mine.iter().collect();
     let cx = super::ci::CiCtx::new(name, &root, text, refs, &all);
     let mut findings =
