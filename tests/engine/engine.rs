@@ -105,7 +105,11 @@ impl Docker {
     }
 
     fn run_ok(&self, args: &[&str]) -> Result<String, String> {
-        let o = self.run(args, Duration::from_secs(120))?;
+        self.run_ok_within(args, Duration::from_secs(120))
+    }
+
+    fn run_ok_within(&self, args: &[&str], timeout: Duration) -> Result<String, String> {
+        let o = self.run(args, timeout)?;
         if o.success {
             Ok(o.text)
         } else {
@@ -167,8 +171,11 @@ impl Docker {
     }
 
     /// Drops every build-cache record: each scenario starts cold.
+    /// The first prune on an engine that earlier runs left a large cache in takes minutes
+    /// (seen: over 120 s); a hang is still caught.
     pub fn prune_all(&self) -> Result<(), String> {
-        self.run_ok(&["builder", "prune", "-af"]).map(|_| ())
+        self.run_ok_within(&["builder", "prune", "-af"], Duration::from_secs(900))
+            .map(|_| ())
     }
 
     /// Drops the engine's copy of transferred contexts (kept op cache). The engine refreshes that
