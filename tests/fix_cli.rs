@@ -17,8 +17,15 @@ fn dockopt(args: &[&str]) -> (i32, String, String) {
 }
 
 fn flask_copy() -> tempfile::TempDir {
+    corpus_copy("flask-notebook")
+}
+
+/// A scratch copy of `corpus/NAME`, hidden folders (`.github/`) included.
+fn corpus_copy(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/flask-notebook");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(name);
     for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
         let rel = e.path().strip_prefix(&src).unwrap();
         let to = d.path().join(rel);
@@ -191,17 +198,7 @@ fn config_file_turns_fixes_off_as_in_check() {
 /// once: a second run changes nothing.
 #[test]
 fn fixes_pipeline_files_check_reports() {
-    let d = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/ci-github");
-    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
-        let rel = e.path().strip_prefix(&src).unwrap();
-        let to = d.path().join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    let d = corpus_copy("ci-github");
     let wf = d.path().join(".github/workflows/image.yml");
     let before = std::fs::read_to_string(&wf).unwrap();
     let dir = d.path().to_str().unwrap();
