@@ -157,21 +157,23 @@ fn split_one(c: &Checker, broad: &BroadCopies, idx: usize) -> Option<Result<Fix,
         Ok(None) => return None,
         Err(why) => return detected(&script).then_some(Err(why)),
     };
+    // A COPY right before the install that is not the copy of the sources
+    // (files, or a directory the install does not run in), after the whole
+    // context was copied (what DO101 reports): say which instruction stops it.
+    let not_the_sources = || {
+        let broad = broad.before(c, site.copy, run_step.stage)?;
+        let stop = &df.instructions[site.copy];
+        detected(&script).then(|| {
+            Err(format!(
+                "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
+                stop.start_line,
+                stop.first_line(&df.source).trim()
+            ))
+        })
+    };
     let (cop, src_dir) = match copy_of(c, &site) {
         Ok(Some(x)) => x,
-        // A COPY of files right before the install, after the whole context
-        // was copied (what DO101 reports): say which instruction stops it.
-        Ok(None) => {
-            let broad = broad.before(c, site.copy, run_step.stage)?;
-            let stop = &df.instructions[site.copy];
-            return detected(&script).then(|| {
-                Err(format!(
-                    "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
-                    stop.start_line,
-                    stop.first_line(&df.source).trim()
-                ))
-            });
-        }
+        Ok(None) => return not_the_sources(),
         Err(why) => return detected(&script).then_some(Err(why)),
     };
     let cop: &CopyOp = &cop;
@@ -181,6 +183,12 @@ fn split_one(c: &Checker, broad: &BroadCopies, idx: usize) -> Option<Result<Fix,
         dest: path::clean(&cop.dest),
         src_dir,
     };
+    // The install runs outside what the COPY wrote (`COPY .yarn/releases
+    // ./.yarn/releases/` above `yarn install` in /app): its manifests come
+    // from elsewhere, so this COPY is nothing to split.
+    if mapped.rel(".").is_none() {
+        return not_the_sources();
+    }
     // Cargo has no install that reads only the manifests: the unsafe
     // dummy-crate split (or nothing, when already split).
     if let Some(k) = script

@@ -483,3 +483,25 @@ fn a_file_copy_between_says_why() {
     let out = run_ctx(df, &[("requirements.txt", "flask\n")], true, &["DO101"]);
     assert!(out.skipped.is_empty() && out.applied.is_empty());
 }
+
+/// A yarn-berry split copies `.yarn/releases` to its own folder above the
+/// install: on the next round that COPY is not the sources' copy (the
+/// install runs in /app, outside it), so fix reports no bogus "not split".
+#[test]
+fn a_copy_the_install_does_not_run_in_is_not_the_sources() {
+    let df = "FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock .yarnrc.yml ./\nCOPY .yarn/releases ./.yarn/releases/\nRUN yarn install --immutable\nCOPY . .\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("package.json", "{\"name\":\"a\",\"version\":\"1.0.0\"}"),
+            ("yarn.lock", "# yarn lockfile\n"),
+            (".yarnrc.yml", "yarnPath: .yarn/releases/yarn-4.1.0.cjs\n"),
+            (".yarn/releases/yarn-4.1.0.cjs", "x\n"),
+            ("index.js", "x\n"),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+}
