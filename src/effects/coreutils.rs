@@ -117,6 +117,11 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             for a in &pos {
                 read_arg(fx, cx, a);
             }
+            // With no operand these list the working directory (the others
+            // read stdin).
+            if pos.is_empty() && matches!(p, "ls" | "du") {
+                read_cwd(fx, cx);
+            }
             for o in c
                 .opt_values(&["-o", "--output"])
                 .into_iter()
@@ -531,5 +536,16 @@ mod tests {
         assert!(e.reads_under("/etc/passwd") && e.writes_under("/data"));
         let e = fx("unzip /tmp/x.zip -d /opt/x && cat *.txt", &[]);
         assert!(e.writes_under("/opt/x") && e.reads_under("/app"));
+    }
+
+    /// `cd DIR` needs DIR to exist, and `ls`/`du` alone list the cwd: a RUN
+    /// like `cd /srv && ls` cannot move above the COPY that creates /srv.
+    #[test]
+    fn cd_and_bare_listing_read_their_directory() {
+        let e = fx("cd /srv && ls", &[]);
+        assert!(e.reads_under("/srv") && !e.reads_under("/opt"));
+        assert!(fx("du", &[]).reads_under("/app"));
+        assert!(fx("cd /srv/x", &[]).reads_under("/srv/x"));
+        assert!(fx("cd \"$DIR\"", &[]).reads_under("/opt"));
     }
 }

@@ -720,6 +720,13 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
                 _ => None,
             };
             fx.env(&["CDPATH", "OLDPWD"]);
+            // `cd DIR` fails when DIR is missing: it reads DIR, so it cannot
+            // move above the COPY that creates it (`RUN cd /app && ls`).
+            match (&next, target) {
+                (Some(dir), _) => fx.read(dir),
+                (None, Some(a)) if a.str() != Some("-") => fx.reads = PathSet::everything(),
+                _ => {}
+            }
             // A cd that may not run leaves the cwd unknown.
             let next = if place.conditional { None } else { next };
             cds.push((place.scopes.clone(), next));

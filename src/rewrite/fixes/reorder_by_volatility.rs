@@ -68,8 +68,29 @@ pub fn check(c: &mut Checker) {
         let mut copy_refs: Vec<&str> = Vec::new();
         // ENV/ARG lines that move up with the RUN.
         let mut carried: Vec<usize> = Vec::new();
+        // The RUN that stays, once one is refused: a move never crosses a
+        // RUN, so the package installs below it say so instead of nothing.
+        let mut blocked_by: Option<usize> = None;
         for s in &steps[first..] {
             let ins = &df.instructions[s.instruction];
+            if let Some(line) = blocked_by {
+                let installs = s.keyword == Keyword::Run
+                    && shell::parse_run(df, ins)
+                        .and_then(Result::ok)
+                        .is_some_and(|sc| installs_packages(&sc));
+                if installs {
+                    let target = &df.instructions[steps[first].instruction];
+                    c.skip(
+                        CODE,
+                        ins.start_line,
+                        format!(
+                            "not moved above `{}`: the RUN on line {line} stays below it, and a move never crosses another RUN",
+                            target.first_line(&df.source).trim()
+                        ),
+                    );
+                }
+                continue;
+            }
             match (&s.op, s.keyword) {
                 (Some(Op::Copy(cop)), Keyword::Copy | Keyword::Add) => {
                     copies.push(cop);
@@ -94,6 +115,7 @@ pub fn check(c: &mut Checker) {
                     } else {
                         movable(c, s.instruction, r, &copies)
                     };
+                    let refused = verdict.is_err();
                     match verdict {
                         Ok(()) => {
                             let mut text = String::new();
@@ -128,6 +150,10 @@ pub fn check(c: &mut Checker) {
                             ),
                         ),
                         Err((_, false)) => {}
+                    }
+                    if refused {
+                        blocked_by = Some(ins.start_line);
+                        continue;
                     }
                     break;
                 }
@@ -244,7 +270,7 @@ mod tests {
         // usermod re-owns files and changes the database --chown resolves.
         let df =
             "FROM myorg/base:1\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
-        let out = run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+        let out = crate::fixes::testutil::run_ctx(df, &[("app.py", "")], false, &["DO102"]);
         assert_eq!(out.output, df);
         assert!(
             out.skipped.iter().any(|s| s.code == "DO102"),
@@ -288,6 +314,22 @@ mod tests {
         // useradd before a COPY --chown by name.
         let df = "FROM debian\nCOPY --chown=app:app . /srv\nRUN useradd worker\n";
         assert_eq!(run_ctx(df, &[("a", "")], false, &["DO102"]).output, df);
+    }
+
+    /// `cd DIR` fails without DIR: the RUN stays under the COPY that creates
+    /// it, and the install below it, which it would have to cross, says why.
+    #[test]
+    fn a_cd_into_the_copy_stays_and_the_install_below_says_why() {
+        let df = "FROM debian:12\nCOPY . /app\nRUN cd /app && ls\nRUN apt-get update && apt-get install -y python3\n";
+        let out = crate::fixes::testutil::run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.line == 4 && s.reason.contains("the RUN on line 3")),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]
