@@ -200,6 +200,9 @@ pub struct AppResult {
     /// `ideal.Dockerfile`, when there are.
     pub baseline: Option<usize>,
     pub ideal: Option<usize>,
+    /// How the engine caught the app's `naive.Dockerfile` (the rewrite a
+    /// fixer without the hazard check would write), when there is one.
+    pub naive: Option<String>,
 }
 
 /// The safe fix of another dockopt binary (`DOCKOPT_EQUIV_BASELINE`, e.g. the
@@ -242,6 +245,7 @@ fn run_app(name: &str, app: &Path) -> AppResult {
         rebuild: None,
         baseline: None,
         ideal: None,
+        naive: None,
     };
     let r = (|| -> Result<(), String> {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -264,6 +268,30 @@ fn run_app(name: &str, app: &Path) -> AppResult {
             format!("dockopt-equiv-{name}:fixed"),
         );
         build(&fo, &ctx, &to)?;
+        // A trap's naive rewrite must differ on the engine (or not build):
+        // otherwise the trap shows nothing about the refusal.
+        let fnv = app.join("naive.Dockerfile");
+        if fnv.is_file() {
+            let tn = format!("dockopt-equiv-{name}:naive");
+            res.naive = Some(match build(&fnv, &ctx, &tn) {
+                Err(e) => format!(
+                    "naive rewrite fails to build ({})",
+                    e.lines().last().unwrap_or("").trim()
+                ),
+                Ok(_) => {
+                    let mut d = diff_maps(&export(&to)?, &export(&tn)?);
+                    if config(&to)? != config(&tn)? {
+                        d.push("config differs".into());
+                    }
+                    match d.first() {
+                        None => {
+                            return Err("naive.Dockerfile builds the same image: not a trap".into())
+                        }
+                        Some(first) => format!("naive rewrite differs ({first})"),
+                    }
+                }
+            });
+        }
         // The baseline's fix and the hand-written ideal, built before the edit.
         let fb = tmp.path().join("baseline.Dockerfile");
         let base_text = baseline_fix(&ctx).transpose()?;
@@ -432,6 +460,9 @@ pub fn run(filter: &[String]) -> (usize, usize) {
                         sim.is_some_and(|(a, b)| a == engine || b == engine)
                     };
                     sim_agree.0 += usize::from(agrees(simo, o)) + usize::from(agrees(simf, f));
+                }
+                if let Some(n) = &r.naive {
+                    line.push_str(&format!("  caught: {n}"));
                 }
                 println!("{line}");
             }
