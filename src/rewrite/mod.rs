@@ -241,6 +241,22 @@ fn collect(
 
 /// Non-overlapping fixes, in order of position. Edits touching the same
 /// insertion point count as overlapping.
+/// Two unsafe fixes on one instruction can each be right alone and wrong
+/// together (DO210's npm cache mount and DO205's `npm cache clean --force`,
+/// which empties it): a round keeps the first per instruction, and the next
+/// round asks the others again against its result.
+fn one_per_instruction<'f>(df: &Dockerfile, chosen: Vec<&'f Fix>) -> Vec<&'f Fix> {
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|f| {
+            let at = f.span().0;
+            let ins = df.instructions.partition_point(|i| i.span.start <= at);
+            seen.insert(ins)
+        })
+        .collect()
+}
+
 fn select_non_overlapping(fixes: &[Fix]) -> Vec<&Fix> {
     let refs: Vec<&Fix> = fixes.iter().collect();
     non_overlapping(&refs)
@@ -402,6 +418,11 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
         let is_safe = chosen
             .iter()
             .all(|f| f.applicability == Applicability::Safe);
+        let chosen = if is_safe {
+            chosen
+        } else {
+            one_per_instruction(&df, chosen)
+        };
         let try_apply = |fs: &[&Fix]| -> Result<String, RewriteError> {
             let edits: Vec<Edit> = fs.iter().flat_map(|f| f.edits.iter().cloned()).collect();
             let out = edit::apply(&text, &edits);
@@ -532,6 +553,23 @@ mod tests {
             }
         }
         out
+    }
+
+    /// DO210's cache mount and DO205's `npm cache clean --force` are each
+    /// right alone; together the clean empties the mount. One unsafe fix per
+    /// instruction per round: the mount goes in, and DO205 no longer applies.
+    #[test]
+    fn unsafe_fixes_on_one_instruction_go_one_round_at_a_time() {
+        let df = "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n";
+        let out = crate::rewrite::fixes::testutil::run_ctx(
+            df,
+            &[("package.json", "{\"name\":\"a\",\"version\":\"1.0.0\"}")],
+            true,
+            &["DO205", "DO210"],
+        );
+        assert!(out.output.contains("--mount=type=cache"), "{}", out.output);
+        assert!(!out.output.contains("npm cache clean"), "{}", out.output);
+        assert_eq!(out.applied.len(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::ecosystem::Files;
 use crate::model::{path, Op};
 use crate::rewrite::edit::insert_above;
 use crate::rewrite::fixes::run_view::{parse_run, program, Script};
-use crate::rewrite::fixes::{config_only, step_of};
+use crate::rewrite::fixes::step_of;
 use crate::rewrite::{Applicability, Checker, Fix};
 use crate::syntax::Keyword;
 
@@ -20,20 +20,27 @@ pub(super) fn is_cargo_build(argv: &[&str]) -> bool {
     prog == "cargo" && matches!(rest.next(), Some(&"build" | &"install"))
 }
 
-/// Whether the instruction above the full COPY (config-only ones skipped) is
-/// a RUN that already builds with cargo: the split form (ours or hand-written).
+/// Whether a RUN of the full COPY's stage, above it, already builds with
+/// cargo: the split form, ours (directly above) or hand-written (a dummy
+/// `src/main.rs`, the build, then an `rm` of its artifacts, as rustypaste
+/// does) — a second dummy build would only repeat it.
 pub(super) fn dummy_build_above(c: &Checker, copy_idx: usize) -> bool {
     let df = c.df;
-    let Some(prev) = df.instructions[..copy_idx]
-        .iter()
-        .rev()
-        .find(|i| !config_only(i.keyword))
-    else {
+    let Some(stage) = step_of(c.model, copy_idx).map(|s| s.stage) else {
         return false;
     };
-    prev.keyword == Keyword::Run
-        && parse_run(df, prev)
-            .is_some_and(|s| s.commands.iter().any(|cmd| is_cargo_build(&cmd.argv())))
+    df.instructions[..copy_idx]
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(j, i)| {
+            i.keyword != Keyword::From && step_of(c.model, *j).is_none_or(|s| s.stage == stage)
+        })
+        .any(|(_, prev)| {
+            prev.keyword == Keyword::Run
+                && parse_run(df, prev)
+                    .is_some_and(|s| s.commands.iter().any(|cmd| is_cargo_build(&cmd.argv())))
+        })
 }
 
 /// Words the dummy RUN can repeat unquoted.

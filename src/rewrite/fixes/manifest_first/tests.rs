@@ -505,3 +505,17 @@ fn a_copy_the_install_does_not_run_in_is_not_the_sources() {
     assert_eq!(out.output, df);
     assert!(out.skipped.is_empty(), "{:?}", out.skipped);
 }
+
+/// A hand-written dependency pre-build a few lines above the full COPY (the
+/// dummy main, the build, an `rm` of its artifacts: rustypaste's shape) is
+/// the split already: no second dummy build is added.
+#[test]
+fn cargo_hand_written_prebuild_is_left_alone() {
+    let df = "FROM rust:1.79 AS builder\nWORKDIR /app\nCOPY Cargo.toml Cargo.toml\nRUN mkdir -p src/\nRUN echo 'fn main() {}' > src/main.rs\nRUN cargo build --release\nRUN rm -f target/release/deps/my_app*\nCOPY . .\nRUN cargo build --locked --release\n\nFROM scratch\nCOPY --from=builder /app/target/release/my-app /\n";
+    let out = run_ctx(df, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert_eq!(out.output, df);
+    // A cargo build in an earlier stage does not count.
+    let df2 = "FROM rust:1.79 AS tools\nRUN cargo install just\n\nFROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --locked --release\n";
+    let out = run_ctx(df2, &cargo_files(BIN_TOML), true, &["DO101"]);
+    assert_ne!(out.output, df2);
+}
