@@ -41,6 +41,15 @@ SECONDS=0
 die() { echo "images.sh: FAILED: $*" >&2; exit 1; }
 say() { echo "images.sh: [${SECONDS}s] $*"; }
 
+# One images.sh per cache at a time: two runs debootstrapping into the same root remove each
+# other's files mid-way (seen as debootstrap's "Invalid Release signature"). The second waits.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then
+    say "another images.sh holds $CACHE/.lock: waiting for it"
+    flock 9
+fi
+
 # The mirror the machine's apt uses (deb822 `URIs:` or one-line `deb URI`), first non-security.
 mirror() {
     if [ -n "${DOCKOPT_REAL_MIRROR:-}" ]; then echo "$DOCKOPT_REAL_MIRROR"; return; fi
