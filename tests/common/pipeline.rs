@@ -28,8 +28,11 @@ pub fn exercise_check(text: &str) {
     let _ = report::to_markdown(&files);
 }
 
-/// Safe and unsafe fixes; whatever `fix` returns re-parses.
+/// Safe and unsafe fixes; whatever `fix` returns re-parses, and a file that parses never
+/// meets the engine's internal failures (a fix whose output does not parse, rounds that do
+/// not converge, a safe run the whole-file guard rejects): each is a fix bug.
 pub fn exercise_fix(text: &str) {
+    let parses = dockopt::syntax::parse(text).is_ok();
     for unsafe_fixes in [false, true] {
         let input = dockopt::rewrite::Input {
             text,
@@ -41,11 +44,17 @@ pub fn exercise_fix(text: &str) {
             unsafe_fixes,
             ..dockopt::rewrite::Settings::default()
         };
-        if let Ok(out) = dockopt::rewrite::fix(&input, &settings) {
-            assert!(
+        match dockopt::rewrite::fix(&input, &settings) {
+            Ok(out) => assert!(
                 dockopt::syntax::parse(&out.output).is_ok(),
                 "fix returned a file that does not parse"
-            );
+            ),
+            Err(
+                e @ (dockopt::rewrite::RewriteError::NotReparsable { .. }
+                | dockopt::rewrite::RewriteError::NotConverged(_)
+                | dockopt::rewrite::RewriteError::NotEquivalent(_)),
+            ) if parses => panic!("fix (unsafe: {unsafe_fixes}) failed internally: {e}"),
+            Err(_) => {}
         }
     }
 }

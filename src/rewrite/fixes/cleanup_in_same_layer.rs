@@ -130,6 +130,31 @@ pub fn check(c: &mut Checker) {
 mod tests {
     use super::super::testutil::run;
 
+    /// A shell comment or a final `;` ends the RUN's text, not its script:
+    /// the cleanup goes after the last command (it used to land inside the
+    /// comment, and the fix engine looped until it gave up).
+    #[test]
+    fn appends_after_the_last_command_not_after_a_comment() {
+        let out = run(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl # why\n",
+            true,
+            &["DO202"],
+        );
+        assert_eq!(
+            out.output,
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* # why\n"
+        );
+        let out = run(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl;\n",
+            true,
+            &["DO202"],
+        );
+        assert_eq!(
+            out.output,
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*;\n"
+        );
+    }
+
     #[test]
     fn adds_cleanups_only_when_unsafe_allowed() {
         let df = "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN pip install flask\nRUN apk add git\n";

@@ -81,6 +81,23 @@ fn is_install(script: &Script, family: &str) -> bool {
     }
 }
 
+/// Whether the script is one `&&` chain: `update && <script>` then fails
+/// exactly when one of the two RUNs would (`update && install || true`
+/// would swallow a failed update that failed the original build).
+fn and_chain(script: &Script) -> bool {
+    match script.items.as_slice() {
+        [item] => {
+            !item.background
+                && item
+                    .and_or
+                    .rest
+                    .iter()
+                    .all(|(c, _)| *c == shell::Connector::And)
+        }
+        _ => false,
+    }
+}
+
 pub fn check(c: &mut Checker) {
     let df = c.df;
     for (idx, a) in df.instructions.iter().enumerate() {
@@ -107,6 +124,14 @@ pub fn check(c: &mut Checker) {
             continue;
         };
         if !is_install(&sb, family) {
+            continue;
+        }
+        if !and_chain(&sb) {
+            c.skip(
+                CODE,
+                a.start_line,
+                "not merged: the install RUN has `||`, `;` or `&` outside a group, which `apt-get update && …` would make run after a failed update",
+            );
             continue;
         }
         if !b.heredocs.is_empty() {
@@ -203,6 +228,24 @@ mod tests {
             &["DO104"],
         );
         assert_eq!(out.output, "FROM alpine\nRUN apk update && apk add curl\n");
+    }
+
+    #[test]
+    fn an_or_or_a_semicolon_in_the_install_keeps_them_apart() {
+        for df in [
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl || true\n",
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl; echo done\n",
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl &\n",
+        ] {
+            let out = run(df, false, &["DO104"]);
+            assert_eq!(out.output, df);
+            assert!(
+                out.skipped.iter().any(|s| s.reason.contains("`||`")),
+                "{df}"
+            );
+        }
+        let df = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl && { a || b; }\n";
+        assert_ne!(run(df, false, &["DO104"]).output, df);
     }
 
     #[test]

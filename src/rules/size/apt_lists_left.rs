@@ -51,7 +51,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             cx.find_in(ins, &needle),
             "apt package lists stay in this layer: delete /var/lib/apt/lists in the same RUN",
         );
-        if let Some(e) = append(ins, " \\\n    && rm -rf /var/lib/apt/lists/*") {
+        if let Some(e) = append(cx.df, ins, "rm -rf /var/lib/apt/lists/*") {
             f = f.with_fix(Fix::edit(
                 Applicability::Unsafe,
                 "append `&& rm -rf /var/lib/apt/lists/*`",

@@ -13,7 +13,7 @@ pub mod npm_cache_left;
 pub mod pip_cache_left;
 
 use crate::rules::{DockerfileCtx, Edit};
-use crate::syntax::{Instruction, Span};
+use crate::syntax::{Dockerfile, Instruction, Span};
 
 /// An edit inserting `text` right after the first `needle` in the instruction.
 pub(crate) fn insert_after(
@@ -50,13 +50,70 @@ pub(crate) fn insert_at_end(span: Span, text: &str) -> Edit {
     Edit::insert(span.end, text)
 }
 
-/// An edit appending `text` to the end of a shell-form RUN without heredocs.
-pub(crate) fn append(ins: &Instruction, text: &str) -> Option<Edit> {
+/// An edit appending `&& cmd` on a continuation line to a shell-form RUN
+/// without heredocs, spelled with the file's escape character. It goes after
+/// the script's last word, before a trailing shell comment (after the comment
+/// it would be commented out); None when the script does not end in a word
+/// (`fi`, `}`, `)`, a final `;` or `&`), where `&& cmd` would bind otherwise.
+pub(crate) fn append(df: &Dockerfile, ins: &Instruction, cmd: &str) -> Option<Edit> {
     if !ins.heredocs.is_empty() || ins.arguments.is_exec() {
         return None;
     }
+    let script = crate::shell::parse_run(df, ins)?.ok()?;
+    let mut last = 0;
+    crate::shell::each_word(&script, &mut |w| last = last.max(w.span.end));
+    crate::shell::each_redirect(&script, &mut |r| last = last.max(r.span.end));
+    let end = ins.span.end;
+    let rest = df.source.get(last..end)?;
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n') || c == df.escape;
+    let code = rest.trim_start_matches([' ', '\t']);
+    let at = if rest.chars().all(blank) {
+        end
+    } else if code.starts_with('#') && !code.contains('\n') {
+        last
+    } else {
+        return None;
+    };
     Some(Edit::spanning(
-        Span::new(ins.span.end, ins.span.end),
-        text.to_string(),
+        Span::new(at, at),
+        format!(" {}\n    && {cmd}", df.escape),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append;
+    use crate::syntax::parse;
+
+    fn appended(src: &str) -> Option<String> {
+        let df = parse(src).ok()?;
+        let ins = df.instructions.last()?;
+        let e = append(&df, ins, "rm -rf /x")?;
+        Some(crate::fix::edit::apply(src, &[e]))
+    }
+
+    /// The continuation uses the file's escape character, the command goes
+    /// before a trailing comment, and a script that ends in a closer gets none.
+    #[test]
+    fn appends_where_the_shell_reads_it() {
+        assert_eq!(
+            appended("FROM a\nRUN make\n").as_deref(),
+            Some("FROM a\nRUN make \\\n    && rm -rf /x\n")
+        );
+        assert_eq!(
+            appended("# escape=`\nFROM a\nRUN make `\n  all\n").as_deref(),
+            Some("# escape=`\nFROM a\nRUN make `\n  all `\n    && rm -rf /x\n")
+        );
+        assert_eq!(
+            appended("FROM a\nRUN make # why\n").as_deref(),
+            Some("FROM a\nRUN make \\\n    && rm -rf /x # why\n")
+        );
+        assert_eq!(
+            appended("FROM a\nRUN make > log\n").as_deref(),
+            Some("FROM a\nRUN make > log \\\n    && rm -rf /x\n")
+        );
+        assert_eq!(appended("FROM a\nRUN if true; then make; fi\n"), None);
+        assert_eq!(appended("FROM a\nRUN make;\n"), None);
+        assert!(appended("FROM node:20-slim\nRUN npm ci --omit=dev\n").is_some());
+    }
 }

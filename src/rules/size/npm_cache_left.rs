@@ -49,7 +49,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             cx.find_in(ins, &needle),
             format!("`{needle}` leaves npm's cache (~/.npm) in the layer"),
         );
-        if let Some(e) = append(ins, " \\\n    && npm cache clean --force") {
+        if let Some(e) = append(cx.df, ins, "npm cache clean --force") {
             f = f.with_fix(Fix::edit(
                 Applicability::Unsafe,
                 "append `&& npm cache clean --force`",
