@@ -3,32 +3,19 @@
 
 use super::{opt, Class, Ecosystem, Files, Install, Toolchain};
 
+/// The tasks that compile an artifact, the same for `gradle` and `./gradlew`.
+const BUILD_TASKS: &[&str] = &[
+    "build",
+    "assemble",
+    "bootJar",
+    "jar",
+    "installDist",
+    "shadowJar",
+];
+
 pub const TOOLCHAIN: Toolchain = Toolchain {
     images: &["gradle"],
-    compiles: &[
-        (
-            "gradle",
-            &[
-                "build",
-                "assemble",
-                "bootJar",
-                "jar",
-                "installDist",
-                "shadowJar",
-            ],
-        ),
-        (
-            "gradlew",
-            &[
-                "build",
-                "assemble",
-                "bootJar",
-                "jar",
-                "installDist",
-                "shadowJar",
-            ],
-        ),
-    ],
+    compiles: &[("gradle", BUILD_TASKS), ("gradlew", BUILD_TASKS)],
     runs_from_source: &[
         ("gradle", &["run", "bootRun"]),
         ("gradlew", &["run", "bootRun"]),
