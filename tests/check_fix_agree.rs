@@ -43,13 +43,17 @@ fn dockerfiles() -> Vec<PathBuf> {
 
 /// What `check` marks fixable in `path`, per (code, applicability).
 fn check_counts(path: &Path, text: &str) -> Counts {
+    check_counts_with(path, text, &CheckSettings::default())
+}
+
+fn check_counts_with(path: &Path, text: &str, settings: &CheckSettings) -> Counts {
     let opts = CheckOptions {
         label: Some(rewrite::label),
         measure_context: true,
         extras: false,
     };
     let name = path.display().to_string();
-    let r = check_dockerfile(path, &name, text, &CheckSettings::default(), &opts);
+    let r = check_dockerfile(path, &name, text, settings, &opts);
     assert!(r.error.is_none(), "{name}: {:?}", r.error);
     let mut m = Counts::new();
     for f in &r.findings {
@@ -63,8 +67,13 @@ fn check_counts(path: &Path, text: &str) -> Counts {
 
 /// What `fix` applies to `path`, per (code, applicability).
 fn fix_counts(path: &Path, text: &str, unsafe_fixes: bool) -> Counts {
+    fix_counts_with(path, text, unsafe_fixes, None)
+}
+
+fn fix_counts_with(path: &Path, text: &str, unsafe_fixes: bool, select: Option<&str>) -> Counts {
     let settings = Settings {
         unsafe_fixes,
+        select: select.map(|c| vec![c.to_string()]),
         ..Settings::default()
     };
     let out = rewrite::fix_file(text, path, None, &settings)
@@ -113,6 +122,43 @@ fn check_shows_exactly_what_fix_applies() {
                 "{} (--unsafe-fixes): check {check:?} fix {unsafe_fix:?}",
                 path.display()
             ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `check --select CODE` and `fix --select CODE --unsafe-fixes` agree too: a fix that another
+/// rule's fix supersedes in a full run (DO210's cache mount over DO205's cache clean) is
+/// applied when only its own rule is selected, and check must say so.
+#[test]
+fn check_and_fix_agree_under_one_selected_code() {
+    let mut failures = Vec::new();
+    for path in &dockerfiles() {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if dockopt::syntax::parse(&text).is_err() {
+            continue;
+        }
+        let codes: std::collections::BTreeSet<String> = check_counts(path, &text)
+            .into_keys()
+            .map(|(c, _)| c)
+            .collect();
+        for code in codes.iter().chain(["DO205".to_string()].iter()) {
+            let cs = CheckSettings::default().with_cli(std::slice::from_ref(code), &[]);
+            let check = check_counts_with(path, &text, &cs);
+            let fix = fix_counts_with(path, &text, true, Some(code));
+            if check != fix {
+                failures.push(format!(
+                    "{} --select {code}: check {check:?} fix {fix:?}",
+                    path.display()
+                ));
+            }
         }
     }
     assert!(

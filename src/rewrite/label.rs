@@ -301,6 +301,7 @@ pub fn label(
     model: &Model,
     info: Option<&ContextInfo>,
     findings: &mut Vec<Finding>,
+    enabled: &dyn Fn(&Rule) -> bool,
 ) {
     assign(df, model, info, None, findings, false, &|_| true);
     let ignored = info.is_some_and(|i| super::has_dockerignore(Some(i), &i.root));
@@ -343,7 +344,7 @@ pub fn label(
     // Without the context (`check --no-context`, stdin) fix's result cannot
     // be known (it reads the context): the first round is what check shows.
     if first_round && info.is_some() {
-        cascade(df, info, ignored, findings);
+        cascade(df, info, ignored, findings, enabled);
     }
 }
 
@@ -361,6 +362,7 @@ fn cascade(
     info: Option<&ContextInfo>,
     ignored: bool,
     findings: &mut Vec<Finding>,
+    enabled: &dyn Fn(&Rule) -> bool,
 ) {
     let input = super::Input {
         text: &df.source,
@@ -368,8 +370,14 @@ fn cascade(
         root: None,
         has_dockerignore: ignored,
     };
+    // The selection `fix` would run with for this file: a rule turned off
+    // there neither applies its fix nor supersedes another's.
     let settings = super::Settings {
         unsafe_fixes: true,
+        ignore: super::fixable_rules()
+            .filter(|r| !enabled(r))
+            .map(|r| r.code.to_string())
+            .collect(),
         ..super::Settings::default()
     };
     let Ok(out) = super::fix(&input, &settings) else {

@@ -14,7 +14,16 @@ use std::path::Path;
 /// Gives a Dockerfile's findings the fixes `dockopt fix` would apply
 /// ([`crate::rewrite::label`], passed in by the command layer: rules sit
 /// below the rewrite engine).
-pub type LabelFn = fn(&syntax::Dockerfile, &model::Model, Option<&ContextInfo>, &mut Vec<Finding>);
+/// The last argument says whether the configuration in effect for the file enables a rule's
+/// code (`--select`, `ignore`, `per-file-ignores`): the fixes shown are those `fix` applies
+/// under the same selection.
+pub type LabelFn = fn(
+    &syntax::Dockerfile,
+    &model::Model,
+    Option<&ContextInfo>,
+    &mut Vec<Finding>,
+    &dyn Fn(&super::Rule) -> bool,
+);
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -141,7 +150,8 @@ pub fn check_dockerfile(
     }
     if let Some(label) = opts.label {
         // Before suppressions and severities: they apply to what a fix adds too.
-        label(&df, &model, context.as_ref(), &mut findings);
+        let enabled = |r: &super::Rule| settings.severity_for(r, file).is_some();
+        label(&df, &model, context.as_ref(), &mut findings, &enabled);
     }
     suppress::apply(&df, &mut findings);
     finish(&mut findings, settings, file);
