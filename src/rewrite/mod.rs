@@ -195,7 +195,8 @@ pub(crate) fn fixable_findings(
     root: Option<&Path>,
     keep: &dyn Fn(&Rule) -> bool,
 ) -> (Vec<Finding>, Vec<Skip>) {
-    let cx = DockerfileCtx::new("Dockerfile", df, model, info);
+    let scripts = rules::Scripts::new(df, model);
+    let cx = DockerfileCtx::new("Dockerfile", df, model, &scripts, info);
     let mut out = Vec::new();
     for rule in fixable_rules().filter(|r| keep(r)) {
         if let rules::Check::Dockerfile(f) = rule.check {

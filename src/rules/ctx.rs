@@ -72,10 +72,11 @@ pub struct DockerfileCtx<'a> {
     pub context: Option<&'a ContextInfo>,
     /// Stages whose layers end up in the built image (the target and its FROM chain).
     pub shipped: Vec<bool>,
-    /// Each RUN's script, then the scripts it feeds to a shell on stdin
-    /// (`bash <<EOF`); empty for other instructions and for a script that
-    /// does not parse or runs under a non-POSIX `SHELL` (unknown: no finding).
-    scripts: Vec<Vec<Read>>,
+    scripts: &'a Scripts,
+    /// Each instruction's commands ([`Self::cmds`]), read from its scripts
+    /// once for every rule that asks (a dozen rules read them; reading them
+    /// per rule was a sixth of `check`'s time).
+    cmds: Vec<std::sync::OnceLock<Vec<Cmd<'a>>>>,
     /// Simulations of a one-line edit, by edited path: rules ask for the
     /// same one per stage, and each simulates the whole file (rerunning it
     /// per stage made `check` quadratic in the number of stages × steps).
@@ -84,6 +85,34 @@ pub struct DockerfileCtx<'a> {
     /// computed once for every rule that asks (DO102 and DO103 both read
     /// them; the effects model is the costliest part of a check).
     effects: Vec<std::sync::OnceLock<crate::effects::Effects>>,
+}
+
+/// The RUN scripts of one Dockerfile as rules read them, parsed once: each
+/// RUN's script, then the scripts it feeds to a shell on stdin (`bash
+/// <<EOF`); empty for other instructions and for a script that does not
+/// parse or runs under a non-POSIX `SHELL` (unknown: no finding). Owned
+/// apart from [`DockerfileCtx`] so that the context can keep the commands
+/// it reads from them.
+#[derive(Debug, Clone, Default)]
+pub struct Scripts(Vec<Vec<Read>>);
+
+impl Scripts {
+    pub fn new(df: &Dockerfile, model: &Model) -> Scripts {
+        let mut scripts: Vec<Vec<Read>> = vec![Vec::new(); df.instructions.len()];
+        for step in model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
+            if let (Some(slot), Some(ins)) = (
+                scripts.get_mut(step.instruction),
+                df.instructions.get(step.instruction),
+            ) {
+                if let Some(read) = run_script(df, ins, Some(step)) {
+                    let fed = fed_scripts(&read.script);
+                    slot.push(read);
+                    slot.extend(fed);
+                }
+            }
+        }
+        Scripts(scripts)
+    }
 }
 
 /// A parsed script and the text its spans index (None: the Dockerfile source).
@@ -238,6 +267,7 @@ impl<'a> DockerfileCtx<'a> {
         path: &'a str,
         df: &'a Dockerfile,
         model: &'a Model,
+        scripts: &'a Scripts,
         context: Option<&'a ContextInfo>,
     ) -> Self {
         let mut shipped = vec![false; model.stages.len()];
@@ -252,19 +282,6 @@ impl<'a> DockerfileCtx<'a> {
                 _ => None,
             };
         }
-        let mut scripts: Vec<Vec<Read>> = vec![Vec::new(); df.instructions.len()];
-        for step in model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
-            if let (Some(slot), Some(ins)) = (
-                scripts.get_mut(step.instruction),
-                df.instructions.get(step.instruction),
-            ) {
-                if let Some(read) = run_script(df, ins, Some(step)) {
-                    let fed = fed_scripts(&read.script);
-                    slot.push(read);
-                    slot.extend(fed);
-                }
-            }
-        }
         DockerfileCtx {
             path,
             df,
@@ -272,6 +289,9 @@ impl<'a> DockerfileCtx<'a> {
             context,
             shipped,
             scripts,
+            cmds: (0..df.instructions.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             edit_sims: Default::default(),
             effects: (0..model.steps.len())
                 .map(|_| std::sync::OnceLock::new())
@@ -342,8 +362,9 @@ impl<'a> DockerfileCtx<'a> {
     }
 
     /// A RUN's parsed script; None when it is not a RUN or cannot be read.
-    pub fn script(&self, instruction: usize) -> Option<&Script> {
+    pub fn script(&self, instruction: usize) -> Option<&'a Script> {
         self.scripts
+            .0
             .get(instruction)
             .and_then(|s| s.first())
             .map(|r| &r.script)
@@ -351,17 +372,24 @@ impl<'a> DockerfileCtx<'a> {
 
     /// The commands of a RUN, nested ones and those of a here-document fed
     /// to a shell included; none when unreadable.
-    pub fn cmds(&self, instruction: usize) -> Vec<Cmd<'_>> {
-        self.scripts
-            .get(instruction)
-            .into_iter()
-            .flatten()
-            .flat_map(|r| script_cmds(&r.script, r.text.as_deref().unwrap_or(&self.df.source)))
-            .collect()
+    pub fn cmds(&self, instruction: usize) -> &[Cmd<'a>] {
+        let Some(slot) = self.cmds.get(instruction) else {
+            return &[];
+        };
+        let (scripts, source): (&'a Scripts, &'a str) = (self.scripts, &self.df.source);
+        slot.get_or_init(|| {
+            scripts
+                .0
+                .get(instruction)
+                .into_iter()
+                .flatten()
+                .flat_map(|r| script_cmds(&r.script, r.text.as_deref().unwrap_or(source)))
+                .collect()
+        })
     }
 
     /// Every RUN step: the step, its instruction and commands.
-    pub fn runs(&self) -> impl Iterator<Item = (&'a Step, &'a Instruction, Vec<Cmd<'_>>)> + '_ {
+    pub fn runs(&self) -> impl Iterator<Item = (&'a Step, &'a Instruction, &[Cmd<'a>])> + '_ {
         self.model
             .steps
             .iter()
@@ -444,7 +472,7 @@ impl<'a> DockerfileCtx<'a> {
     /// RUN steps of stages that end up in the image.
     pub fn shipped_runs(
         &self,
-    ) -> impl Iterator<Item = (&'a Step, &'a Instruction, Vec<Cmd<'_>>)> + '_ {
+    ) -> impl Iterator<Item = (&'a Step, &'a Instruction, &[Cmd<'a>])> + '_ {
         self.runs().filter(|(s, _, _)| self.shipped[s.stage])
     }
 

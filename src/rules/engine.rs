@@ -139,7 +139,8 @@ pub fn check_dockerfile(
     } else {
         None
     };
-    let cx = DockerfileCtx::new(name, &df, &model, context.as_ref());
+    let scripts = super::Scripts::new(&df, &model);
+    let cx = DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref());
     let mut findings = Vec::new();
     for rule in all() {
         if let Check::Dockerfile(f) = rule.check {

@@ -62,7 +62,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let Some((install, step)) = steps[copy_pos + 1..]
             .iter()
             .filter(|s| s.keyword == Keyword::Run)
-            .find_map(|s| dependency_install(&cx.cmds(s.instruction)).map(|d| (d, *s)))
+            .find_map(|s| dependency_install(cx.cmds(s.instruction)).map(|d| (d, *s)))
         else {
             continue;
         };

@@ -70,7 +70,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let late: Vec<_> = steps[copy_pos + 1..]
             .iter()
             .filter(|s| s.keyword == Keyword::Run)
-            .filter_map(|s| source_independent(&cx.cmds(s.instruction)).map(|c| (*s, c)))
+            .filter_map(|s| source_independent(cx.cmds(s.instruction)).map(|c| (*s, c)))
             .filter(|(s, _)| !reads_sources(s))
             .collect();
         if late.is_empty() {

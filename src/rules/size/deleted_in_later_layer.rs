@@ -242,7 +242,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         }
                     }
                     let mut made = Vec::new();
-                    for c in &cmds {
+                    for c in cmds {
                         if c.is_apt_update() {
                             made.push("/var/lib/apt/lists".to_string());
                         }

@@ -19,7 +19,7 @@ fn report(
     how: &str,
 ) {
     for (_, ins, cmds) in cx.runs() {
-        for c in &cmds {
+        for c in cmds {
             let pkgs = pick(c);
             if pkgs.is_empty() {
                 continue;
