@@ -346,8 +346,13 @@ impl Builder<'_> {
             cwd: st.cwd.clone(),
             user: st.user.clone(),
         };
+        // Expansion reads the env as it was before this instruction; its own
+        // assignments (`pending`) are applied once `env_before` is dropped,
+        // so the list is copied only when a step's op still shares it (a
+        // copy per ENV/ARG was most of the model's time on 100k lines).
         let env_before = st.env.clone();
         let lookup = move |n: &str| env_before.get(n).map(str::to_string);
+        let mut pending: Vec<(String, String)> = Vec::new();
         let mut x = |word: &str, step: &mut Step| -> Result<String, ModelError> {
             let e = self.expand_with(ins, word, &lookup)?;
             for r in e.refs {
@@ -371,8 +376,8 @@ impl Builder<'_> {
                 }
                 for (k, v) in pairs {
                     if ins.keyword == Keyword::Env {
-                        st.env.set(&k, &v);
-                        step.defines.push(k);
+                        step.defines.push(k.clone());
+                        pending.push((k, v));
                     } else {
                         st.config.labels.insert(k, v);
                     }
@@ -408,7 +413,7 @@ impl Builder<'_> {
                         .or(default)
                         .or(global);
                     if let Some(v) = value {
-                        st.env.set(&name, &v);
+                        pending.push((name.clone(), v));
                     }
                     step.defines.push(name);
                 }
@@ -489,6 +494,10 @@ impl Builder<'_> {
                     .insert("maintainer".to_string(), text.to_string());
             }
             Keyword::From => {}
+        }
+        drop(lookup);
+        for (k, v) in pending {
+            st.env.set(&k, &v);
         }
         Ok(step)
     }

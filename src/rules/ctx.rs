@@ -461,11 +461,12 @@ impl<'a> DockerfileCtx<'a> {
         }
     }
 
-    /// Env the step runs with (`ENV` and `ARG` values in effect).
-    pub fn env_of(&self, step: &Step) -> Vec<(String, String)> {
+    /// Env the step runs with (`ENV` and `ARG` values in effect), borrowed:
+    /// a copy per RUN was 4% of `check` on 10k instructions.
+    pub fn env_of<'s>(&self, step: &'s Step) -> &'s [(String, String)] {
         match &step.op {
-            Some(Op::Run(r)) => r.env.to_vec(),
-            _ => Vec::new(),
+            Some(Op::Run(r)) => &r.env,
+            _ => &[],
         }
     }
 
