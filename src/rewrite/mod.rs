@@ -365,7 +365,18 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     let mut iterations = 0;
     // The parse and model of `text` when the previous iteration made them
     // (checking its output): parsing each text once, not two or three times.
-    let mut parsed: Option<(Dockerfile, Model)> = None;
+    // The first round takes the input's; the whole-run guard keeps only
+    // what it compares (stages and target), not a second copy of the steps.
+    let (model0, first) = {
+        let mut m0 = model0;
+        let steps = std::mem::take(&mut m0.steps);
+        let first = Model {
+            steps,
+            ..m0.clone()
+        };
+        (m0, first)
+    };
+    let mut parsed: Option<(Dockerfile, Model)> = Some((df0, first));
     loop {
         let (df, model) = match parsed.take() {
             Some(p) => p,
