@@ -308,7 +308,12 @@ impl Builder<'_> {
     }
 
     fn end_stage(&mut self, mut state: StageState) {
-        state.config.env = state.env.entries().to_vec();
+        state.config.env = state
+            .env
+            .entries()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if let Some(stage) = self.stages.last_mut() {
             stage.config = state.config.clone();
         }
@@ -800,10 +805,7 @@ mod tests {
         );
         let r = run(&m, 0);
         assert_eq!(r.cwd, "/app");
-        assert_eq!(
-            r.env.last(),
-            Some(&("def".to_string(), "hello".to_string()))
-        );
+        assert_eq!(r.env.last(), Some(&("def".into(), "hello".into())));
         let copy = m.steps.iter().find_map(|s| match &s.op {
             Some(Op::Copy(c)) => Some(c.clone()),
             _ => None,
