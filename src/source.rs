@@ -239,18 +239,22 @@ pub fn walk(dir: &Path, want: &dyn Fn(&str) -> bool) -> Result<Vec<PathBuf>, Sou
             continue;
         }
         let Some(t) = e.file_type() else { continue };
-        if t.is_file() {
-            found.push(e.into_path());
-        } else if t.is_symlink() {
+        // Directories (`Dockerfile.d/`) are searched, not read. Anything
+        // else with a Dockerfile's name is found like a file given by name:
+        // reading it then says why a FIFO, socket or device is refused,
+        // instead of a clean run over "0 files".
+        if t.is_symlink() {
             match std::fs::metadata(e.path()) {
-                Ok(m) if m.is_file() => found.push(e.into_path()),
-                Ok(_) => {}
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => found.push(e.into_path()),
                 Err(_) => {
                     return Err(SourceError::DanglingLink {
                         path: e.path().display().to_string(),
                     })
                 }
             }
+        } else if !t.is_dir() {
+            found.push(e.into_path());
         }
     }
     found.sort();

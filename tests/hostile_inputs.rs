@@ -49,6 +49,11 @@ fn estimate_rates_refuses_what_is_not_a_profile() {
     )
     .unwrap();
     std::fs::write(p.join("trunc.json"), "{\"version\": 1,\n \"rates\": ").unwrap();
+    std::fs::write(
+        p.join("format.json"),
+        "{\n \"format\": \"x/2\", \"steps\": []}",
+    )
+    .unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     std::fs::write(p.join("deep.json"), deep).unwrap();
     // Sparse: past the read cap without writing it.
@@ -58,8 +63,19 @@ fn estimate_rates_refuses_what_is_not_a_profile() {
         ("missing.json", "missing.json: no such file"),
         ("adir", "adir: is a directory"),
         ("bin.json", "bin.json:1:"),
-        ("bad.json", "line 2 column"),
-        ("trunc.json", "line 2 column"),
+        // FILE:LINE:COL, then what was expected there.
+        (
+            "bad.json",
+            "bad.json:2:46: not a dockopt profile: invalid type: string \"x\", expected f64",
+        ),
+        (
+            "trunc.json",
+            "trunc.json:2:10: not a dockopt profile: EOF while parsing a value",
+        ),
+        (
+            "format.json",
+            "format.json:2:2: unsupported profile format `x/2` (expected `dockopt-profile/1`)",
+        ),
         ("deep.json", "deep.json"),
         ("huge.json", "huge.json"),
     ];
@@ -107,4 +123,28 @@ fn config_file_hostile_contents_are_errors() {
         let o = dockopt(d.path(), &["check", "."]);
         refused(&o, what, ".dockopt.toml");
     }
+}
+
+/// A lockfile that does not parse is a warning naming FILE:LINE:COL, and the
+/// estimate says it falls back; it is never skipped in silence (issue 16).
+#[test]
+fn estimate_names_a_broken_lockfile() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(
+        p.join("Dockerfile"),
+        "FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("package.json"), "{\"dependencies\": {\"a\": \"1\"}}").unwrap();
+    std::fs::write(p.join("package-lock.json"), "{\n  \"packages\": {,\n}").unwrap();
+    std::fs::write(p.join("app.js"), "1\n").unwrap();
+    let o = dockopt(p, &["estimate", "--context", ".", "--changed", "app.js"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("package-lock.json:2:16: not a valid package-lock.json: key must be a string")
+            && err.contains("falls back to the heuristics"),
+        "{err}"
+    );
 }

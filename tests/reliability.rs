@@ -670,6 +670,33 @@ fn discovery_never_skips_silently() {
         );
     }
     let _ = std::fs::remove_file(d.path().join("api.Dockerfile"));
+    // A FIFO named like a Dockerfile (directly or through a link) is
+    // refused by name, not skipped into a clean "0 files" run.
+    let fifo_dir = d.path().join("pipe");
+    std::fs::create_dir_all(&fifo_dir).unwrap_or_default();
+    let made = Command::new("mkfifo")
+        .arg(fifo_dir.join("Dockerfile"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        std::os::unix::fs::symlink("pipe/Dockerfile", d.path().join("linked.Dockerfile"))
+            .unwrap_or_default();
+        for args in [
+            &["check", "pipe"][..],
+            &["check", "."],
+            &["fix", "--check", "pipe"],
+        ] {
+            let o = run_in(d.path(), args);
+            assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+            assert!(text(&o).contains("FIFO"), "{args:?}: {}", text(&o));
+        }
+        let _ = std::fs::remove_file(d.path().join("linked.Dockerfile"));
+        let _ = std::fs::remove_dir_all(&fifo_dir);
+    }
+    // A directory with a Dockerfile's name is searched, not an error.
+    std::fs::create_dir_all(d.path().join("svc/Dockerfile.d")).unwrap_or_default();
+    let o = run_in(d.path(), &["check", "svc"]);
+    assert_ne!(code(&o), 2, "{}", text(&o));
     // A symlink loop in the context is called a loop.
     std::os::unix::fs::symlink("b", d.path().join("svc/a")).unwrap_or_default();
     std::os::unix::fs::symlink("a", d.path().join("svc/b")).unwrap_or_default();

@@ -7,6 +7,7 @@ use crate::model::{Base, Op};
 use crate::syntax::Keyword;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangedPath {
@@ -327,14 +328,17 @@ fn show(user: &str) -> &str {
 fn env_cause(
     after: &BuildInput,
     short: &str,
-    old: &[(String, String)],
-    new: &[(String, String)],
+    old: &[(Arc<str>, Arc<str>)],
+    new: &[(Arc<str>, Arc<str>)],
     step: usize,
 ) -> (String, Cause) {
-    let get =
-        |l: &[(String, String)], k: &str| l.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
-    let mut names: Vec<&str> = new.iter().map(|(k, _)| k.as_str()).collect();
-    names.extend(old.iter().map(|(k, _)| k.as_str()));
+    let get = |l: &[(Arc<str>, Arc<str>)], k: &str| {
+        l.iter()
+            .find(|(x, _)| **x == *k)
+            .map(|(_, v)| v.to_string())
+    };
+    let mut names: Vec<&str> = new.iter().map(|(k, _)| &**k).collect();
+    names.extend(old.iter().map(|(k, _)| &**k));
     let changed = names
         .iter()
         .find(|k| get(old, k) != get(new, k))
@@ -344,7 +348,7 @@ fn env_cause(
             new.iter()
                 .zip(old)
                 .find(|(a, b)| a.0 != b.0)
-                .map(|(a, _)| a.0.clone())
+                .map(|(a, _)| a.0.to_string())
         })
         .unwrap_or_default();
     let (b, a) = (get(old, &changed), get(new, &changed));

@@ -4,12 +4,16 @@ use crate::context::ContextTree;
 use crate::model::strip_hub_prefixes;
 use crate::model::Model;
 use crate::syntax::Dockerfile;
+use std::sync::Arc;
 
 pub struct BuildInput {
     /// How to name the Dockerfile in messages.
     pub name: String,
-    pub dockerfile: Dockerfile,
-    pub model: Model,
+    /// Shared: the two sides of a simulation often read the same file and
+    /// model (a rule's one-line-edit simulation), and each copy of a long
+    /// file's parse and model costs ~2 KB per instruction.
+    pub dockerfile: Arc<Dockerfile>,
+    pub model: Arc<Model>,
     pub context: ContextTree,
     /// Base images that moved to new content in this build (`--base-changed`).
     pub moved_images: Vec<String>,

@@ -2,8 +2,11 @@
 
 use super::input::BuildInput;
 use crate::context::ContextTree;
+use crate::model::env::Entries;
 use crate::model::{Base, CopyOp, CopySource, MountKind, Op, RunOp};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where an op's content checksum comes from (for explanations).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,11 +113,48 @@ pub enum RemoteView {
     Refetched,
 }
 
+/// The digest of each env list RUN keys hash, by list. The RUNs between two
+/// ENV/ARG share one list (see [`crate::model::env::Entries`]), and the
+/// builds a simulation keys share the model's lists: hashing every entry
+/// into every RUN's key was most of the key time on long files. Each list
+/// is kept alive here, so its address cannot be reused for another list
+/// while the memo lives.
+#[derive(Default)]
+pub struct EnvDigests(HashMap<usize, (Entries, String)>);
+
+impl EnvDigests {
+    fn digest(&mut self, env: &Entries) -> String {
+        let at = Arc::as_ptr(env) as usize;
+        if let Some((_, d)) = self.0.get(&at) {
+            return d.clone();
+        }
+        let mut h = KeyHasher::new("env");
+        for (k, v) in env.iter() {
+            h.field(k).field(v);
+        }
+        let d = h.finish();
+        self.0.insert(at, (Arc::clone(env), d.clone()));
+        d
+    }
+}
+
 pub fn compute_keys(
     input: &BuildInput,
     identity: &StageIdentity<'_>,
     images: &ImageView<'_>,
     remote: RemoteView,
+) -> BuildKeys {
+    compute_keys_with(input, identity, images, remote, &mut EnvDigests::default())
+}
+
+/// [`compute_keys`] with env digests shared with other calls (the builds of
+/// one simulation).
+pub fn compute_keys_with(
+    input: &BuildInput,
+    identity: &StageIdentity<'_>,
+    images: &ImageView<'_>,
+    remote: RemoteView,
+    envs: &mut EnvDigests,
 ) -> BuildKeys {
     let model = &input.model;
     let reachable = model.reachable();
@@ -166,6 +206,7 @@ pub fn compute_keys(
                 &chain,
                 &marker,
                 op,
+                envs,
             );
             chain = rec.key.clone();
             keys.triggers[stage.index].push(TriggerRecord {
@@ -178,7 +219,7 @@ pub fn compute_keys(
                 continue;
             }
             let Some(op) = &step.op else { continue };
-            let rec = op_record(input, &keys, identity, remote, i, &chain, &marker, op);
+            let rec = op_record(input, &keys, identity, remote, i, &chain, &marker, op, envs);
             chain = rec.key.clone();
             keys.ops[i] = Some(rec);
         }
@@ -198,9 +239,10 @@ fn op_record(
     chain: &str,
     marker: &str,
     op: &Op,
+    envs: &mut EnvDigests,
 ) -> OpRecord {
     match op {
-        Op::Run(r) => run_record(input, keys, identity, i, chain, marker, r),
+        Op::Run(r) => run_record(input, keys, identity, i, chain, marker, r, envs),
         Op::Copy(c) => copy_record(input, keys, identity, remote, i, chain, c),
         Op::Workdir(w) => {
             let params = {
@@ -261,6 +303,7 @@ fn context_content(tree: &ContextTree, paths: &[String]) -> Content {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_record(
     input: &BuildInput,
     keys: &BuildKeys,
@@ -269,6 +312,7 @@ fn run_record(
     chain: &str,
     config_marker: &str,
     r: &RunOp,
+    envs: &mut EnvDigests,
 ) -> OpRecord {
     let mut p = KeyHasher::new("exec");
     for a in &r.argv {
@@ -321,9 +365,8 @@ fn run_record(
     if !config_marker.is_empty() {
         h.field(config_marker);
     }
-    for (k, v) in r.env.iter() {
-        h.field(k).field(v);
-    }
+    // The env as one digest of its ordered entries: equal lists, equal digests.
+    h.field(&envs.digest(&r.env));
     for c in &contents {
         h.field(&c.digest);
     }

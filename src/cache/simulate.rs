@@ -3,7 +3,7 @@
 
 use super::explain::{explain_miss, explain_trigger_miss, Cause};
 use super::input::BuildInput;
-use super::keys::{compute_keys, BuildKeys, OpRecord, RemoteView, TRIGGER_STEP};
+use super::keys::{compute_keys_with, BuildKeys, EnvDigests, OpRecord, RemoteView, TRIGGER_STEP};
 use super::progress::{progress_labels, trigger_labels, Progress};
 use super::source::SourceVerdict;
 use crate::model::Base;
@@ -122,7 +122,15 @@ fn judge(
 
 pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
     let plain = |_: usize, k: &str| (k.to_string(), String::new());
-    let first = compute_keys(before, &|_, k| k.to_string(), &plain, RemoteView::Recorded);
+    // One env memo for the three key sets: `after` shares `before`'s env lists.
+    let mut envs = EnvDigests::default();
+    let first = compute_keys_with(
+        before,
+        &|_, k| k.to_string(),
+        &plain,
+        RemoteView::Recorded,
+        &mut envs,
+    );
     let seen: HashSet<&str> = first
         .ops
         .iter()
@@ -135,7 +143,13 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
         by_chain.entry(r.chain.as_str()).or_default().push(r);
     }
 
-    let differ = compute_keys(after, &|_, k| k.to_string(), &plain, RemoteView::Refetched);
+    let differ = compute_keys_with(
+        after,
+        &|_, k| k.to_string(),
+        &plain,
+        RemoteView::Refetched,
+        &mut envs,
+    );
     // The other world: whatever we cannot see turned out the same. Re-run
     // stages give the bytes they gave before; a FROM naming another tag or
     // digest has the same layers; a moved base (--base-changed) kept its
@@ -156,7 +170,7 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             },
         )
     };
-    let identical: BuildKeys = compute_keys(
+    let identical: BuildKeys = compute_keys_with(
         after,
         &|s, k| {
             matching_stage(before, after, s)
@@ -165,6 +179,7 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
         },
         &same_image,
         RemoteView::Recorded,
+        &mut envs,
     );
 
     let labels = progress_labels(&after.model);

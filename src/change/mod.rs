@@ -199,8 +199,8 @@ pub fn input_from_text(
     })?;
     Ok(BuildInput {
         name,
-        dockerfile: df,
-        model,
+        dockerfile: std::sync::Arc::new(df),
+        model: std::sync::Arc::new(model),
         context,
         moved_images: Vec::new(),
     })

@@ -43,7 +43,7 @@ pub fn run(a: CiArgs) -> anyhow::Result<Outcome> {
     if let Some(p) = &a.profile {
         let text = std::fs::read_to_string(p)
             .with_context(|| format!("cannot read profile {}", p.display()))?;
-        let prof = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let prof = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", p.display()))?;
         cal.profile = Some((p.display().to_string(), prof.observed()));
     }
     let (builds, mut warnings) = ci::read_all(&root);

@@ -64,13 +64,13 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
                 cal.rates.merge(&p.rates);
                 cal.profile = Some((path.display().to_string(), p.observed()));
             }
-            Err(e) => eprintln!("warning: {}: {e}; heuristics used instead", path.display()),
+            Err(e) => eprintln!("warning: {}:{e}; heuristics used instead", path.display()),
         }
     }
     for path in &a.rates {
         let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
             .with_context(|| format!("cannot read the profile {}", path.display()))?;
-        let p = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let p = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
         if p.rates.is_empty() {
             eprintln!(
                 "warning: {} has no learned rates (record it with `-f Dockerfile`)",
@@ -153,6 +153,9 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     cal.counts = PackageCounts::scan(&ctx, &p.after.context);
     if let Some(before) = &a.change.before {
         cal.counts.add(before, &p.before.context);
+    }
+    for w in cal.counts.warnings() {
+        eprintln!("warning: {}", super::masked(w));
     }
     // The log's own steps, matched to the build it was taken from (the before side), teach
     // rates for steps it does not cover, unless rates learned elsewhere were passed.

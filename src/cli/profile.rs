@@ -32,6 +32,9 @@ fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
             }
         }
         let counts = PackageCounts::scan(&context, &build.context);
+        for w in counts.warnings() {
+            eprintln!("warning: {}", super::masked(w));
+        }
         profile
             .rates
             .merge(&learn_rates(&build, &observed, &counts));

@@ -6,7 +6,7 @@
 
 use crate::context::ContextTree;
 use crate::ecosystem::lockfiles;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Files larger than this are not read (a lockfile of 20 000 packages is ~10 MB).
@@ -25,6 +25,10 @@ pub struct PackageCount {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PackageCounts {
     by_digest: BTreeMap<String, PackageCount>,
+    /// Lockfiles that could not be read, by digest (each is reported once).
+    failed: BTreeSet<String>,
+    /// Why each of those was not counted, naming file:line:col.
+    warnings: Vec<String>,
 }
 
 fn is_manifest(base: &str) -> bool {
@@ -87,7 +91,11 @@ impl PackageCounts {
 
     pub fn add(&mut self, root: &Path, tree: &ContextTree) {
         for (path, e) in tree.entries() {
-            if e.is_dir() || e.size > MAX_MANIFEST_BYTES || self.by_digest.contains_key(&e.digest) {
+            if e.is_dir()
+                || e.size > MAX_MANIFEST_BYTES
+                || self.by_digest.contains_key(&e.digest)
+                || self.failed.contains(&e.digest)
+            {
                 continue;
             }
             let base = path.rsplit('/').next().unwrap_or(path);
@@ -95,15 +103,50 @@ impl PackageCounts {
             if !is_lock && !is_manifest(base) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(root.join(path)) else {
-                continue;
+            let full = root.join(path);
+            // A lockfile that cannot be read is said, never skipped silently:
+            // its install is then costed without its package count.
+            let mut broken = |why: String| {
+                if is_lock {
+                    self.failed.insert(e.digest.clone());
+                    self.warnings.push(format!(
+                        "{why}; its packages are not counted (the estimate falls back to the heuristics)"
+                    ));
+                }
+            };
+            let text = match std::fs::read(&full).map(String::from_utf8) {
+                Ok(Ok(t)) => t,
+                Ok(Err(bad)) => {
+                    let valid = bad.utf8_error().valid_up_to();
+                    let prefix = std::str::from_utf8(&bad.as_bytes()[..valid]).unwrap_or("");
+                    let (line, col) = lockfiles::line_col(prefix, prefix.len());
+                    broken(format!(
+                        "{}:{line}:{col}: not valid UTF-8 (byte {valid})",
+                        full.display()
+                    ));
+                    continue;
+                }
+                Err(err) => {
+                    broken(format!("{}: cannot be read ({err})", full.display()));
+                    continue;
+                }
             };
             let count = match lockfiles::count(base, &text) {
                 Some(Ok(c)) => Some(PackageCount {
                     packages: c.packages as u64,
                     locked: true,
                 }),
-                Some(Err(_)) => None,
+                Some(Err(err)) => {
+                    broken(format!(
+                        "{}:{}:{}: not a valid {}: {}",
+                        full.display(),
+                        err.line,
+                        err.column,
+                        err.file,
+                        err.message
+                    ));
+                    None
+                }
                 None => manifest_count(base, &text).map(|n| PackageCount {
                     packages: n,
                     locked: false,
@@ -113,6 +156,11 @@ impl PackageCounts {
                 self.by_digest.insert(e.digest.clone(), c);
             }
         }
+    }
+
+    /// Lockfiles found but not counted, each with its file:line:col and why.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn get(&self, digest: &str) -> Option<PackageCount> {
@@ -159,5 +207,54 @@ mod tests {
         assert_eq!(n("go.mod"), Some((2, false)));
         assert_eq!(n("poetry.lock"), Some((1, true)));
         assert_eq!(n("app.py"), None);
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    }
+
+    /// A broken lockfile is a warning naming file:line:col, once per
+    /// content, and gets no count; a good one beside it still counts.
+    #[test]
+    fn broken_lockfiles_are_reported_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |p: &str, t: &[u8]| {
+            std::fs::create_dir_all(dir.path().join(p).parent().unwrap()).unwrap();
+            std::fs::write(dir.path().join(p), t).unwrap()
+        };
+        w("web/package-lock.json", b"{\n  \"packages\": {,\n}");
+        w(
+            "api/poetry.lock",
+            b"[[package]]\nname = \"a\"\nversion = \"1\"\n",
+        );
+        w("bin/Cargo.lock", b"version = 3\n\xff\n");
+        w(
+            "ok/uv.lock",
+            b"[[package]]\nname = \"a\"\n[[package]]\nname = \"b\"\n",
+        );
+        let tree = ContextTree::load(dir.path(), None).unwrap();
+        let mut c = PackageCounts::scan(dir.path(), &tree);
+        let warned = c.warnings().join("\n");
+        let json = format!(
+            "{}:2:16: not a valid package-lock.json",
+            dir.path().join("web/package-lock.json").display()
+        );
+        let utf8 = format!(
+            "{}:2:1: not valid UTF-8 (byte 12)",
+            dir.path().join("bin/Cargo.lock").display()
+        );
+        assert!(warned.contains(&json), "{warned}");
+        assert!(warned.contains(&utf8), "{warned}");
+        assert!(warned.contains("falls back to the heuristics"), "{warned}");
+        assert_eq!(c.warnings().len(), 2, "{warned}");
+        assert_eq!(
+            c.get(&tree.get("web/package-lock.json").unwrap().digest),
+            None
+        );
+        assert_eq!(
+            c.get(&tree.get("ok/uv.lock").unwrap().digest)
+                .map(|c| c.packages),
+            Some(2)
+        );
+        // Read again (the other side of a change): not reported twice.
+        c.add(dir.path(), &tree);
+        assert_eq!(c.warnings().len(), 2);
     }
 }

@@ -46,12 +46,22 @@ pub struct ProfileStep {
     pub line: Option<usize>,
 }
 
+/// Why a text is not a profile, with the 1-based line and column where it
+/// goes wrong: callers print it after the file name (`FILE:LINE:COL: …`).
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("not a dockopt profile: {0}")]
-    Json(String),
-    #[error("unsupported profile format `{0}` (expected `{PROFILE_FORMAT}`)")]
-    Format(String),
+    #[error("{line}:{column}: not a dockopt profile: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{line}:{column}: unsupported profile format `{found}` (expected `{PROFILE_FORMAT}`)")]
+    Format {
+        found: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 impl Profile {
@@ -89,10 +99,29 @@ impl Profile {
     }
 
     pub fn parse(text: &str) -> Result<Profile, ProfileError> {
-        let p: Profile =
-            serde_json::from_str(text).map_err(|e| ProfileError::Json(e.to_string()))?;
+        let p: Profile = serde_json::from_str(text).map_err(|e| {
+            let full = e.to_string();
+            // serde_json's own " at line L column C" tail: the position leads instead.
+            let message = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m)
+                .to_string();
+            ProfileError::Json {
+                line: e.line().max(1),
+                column: e.column().max(1),
+                message,
+            }
+        })?;
         if p.format != PROFILE_FORMAT {
-            return Err(ProfileError::Format(p.format));
+            // The `"format"` key, where it is (the first one: serde takes the
+            // last of duplicates, which a profile does not have).
+            let at = text.find("\"format\"").unwrap_or(0);
+            let (line, column) = crate::ecosystem::lockfiles::line_col(text, at);
+            return Err(ProfileError::Format {
+                found: p.format,
+                line,
+                column,
+            });
         }
         Ok(p)
     }
@@ -177,8 +206,21 @@ mod tests {
     fn rejects_other_json() {
         assert!(matches!(
             Profile::parse(r#"{"format":"x/2","steps":[]}"#),
-            Err(ProfileError::Format(_))
+            Err(ProfileError::Format {
+                line: 1,
+                column: 2,
+                ..
+            })
         ));
-        assert!(matches!(Profile::parse("[]"), Err(ProfileError::Json(_))));
+        assert!(matches!(
+            Profile::parse("[]"),
+            Err(ProfileError::Json { line: 1, .. })
+        ));
+        let e =
+            Profile::parse("{\n \"format\": \"dockopt-profile/1\",\n \"steps\": 3}").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "3:11: not a dockopt profile: invalid type: integer `3`, expected a sequence"
+        );
     }
 }

@@ -618,14 +618,14 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let run_env: Vec<(String, Option<String>)> = run
         .env
         .iter()
-        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
         .collect();
     let home = run
         .env
         .iter()
         .rev()
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| v.clone())
+        .find(|(k, _)| &**k == "HOME")
+        .map(|(_, v)| v.to_string())
         .unwrap_or_else(|| home_of(&run.user));
     // Each `cd`: the scopes it ran in and the cwd after it (None: unknown).
     let mut cds: Vec<(Vec<usize>, Option<String>)> = Vec::new();
@@ -789,7 +789,7 @@ pub(crate) mod testutil {
             heredocs: Vec::new(),
             env: env
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect::<Vec<_>>()
                 .into(),
             cwd: "/app".into(),

@@ -197,7 +197,7 @@ pub fn run_may_cross_with(
         }
     }
     for (k, v) in run.env.iter() {
-        if k == "HOME" || !fx.reads_env(k) {
+        if &**k == "HOME" || !fx.reads_env(k) {
             // Home-relative files are already resolved into `reads`.
             continue;
         }
@@ -205,7 +205,7 @@ pub fn run_may_cross_with(
             if !copy_touches(copy, ctx, &p) || provided(&p) {
                 continue;
             }
-            if k == "PATH" {
+            if &**k == "PATH" {
                 if let Some(prog) = fx
                     .programs
                     .iter()

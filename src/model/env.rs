@@ -8,36 +8,40 @@ use std::sync::Arc;
 /// stage of n steps used to hold n copies of a growing list (10k
 /// instructions took 2.5 GB). Cloning is now a reference count; a copy is
 /// made only when an `ENV`/`ARG` changes a list a step still holds.
-pub type Entries = Arc<Vec<(String, String)>>;
+/// Names and values are shared strings: copying a list for a changed entry
+/// copies pointers, not every string (a copy was one allocation per name
+/// and value, most of the model's allocations on long files).
+pub type Entries = Arc<Vec<(Arc<str>, Arc<str>)>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EnvList(Entries);
 
 impl EnvList {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| **k == *key).map(|(_, v)| &**v)
     }
 
     /// Assigns `key`, moving it to the end: BuildKit's order is the order of
     /// last assignment, and the order is part of every RUN key.
     pub fn set(&mut self, key: &str, value: &str) {
         // Re-setting the last key to its value changes nothing: no copy.
-        if self.0.last().is_some_and(|(k, v)| k == key && v == value) {
+        if self
+            .0
+            .last()
+            .is_some_and(|(k, v)| **k == *key && **v == *value)
+        {
             return;
         }
         let v = Arc::make_mut(&mut self.0);
-        v.retain(|(k, _)| k != key);
-        v.push((key.to_string(), value.to_string()));
+        v.retain(|(k, _)| **k != *key);
+        v.push((key.into(), value.into()));
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == key)
+        self.0.iter().any(|(k, _)| **k == *key)
     }
 
-    pub fn entries(&self) -> &[(String, String)] {
+    pub fn entries(&self) -> &[(Arc<str>, Arc<str>)] {
         &self.0
     }
 

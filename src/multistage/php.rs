@@ -52,7 +52,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             match &c.kind {
                 CmdKind::Composer { .. } => {
                     let env_set = |name: &str| {
-                        c.var(name).is_some() || run.env.iter().any(|(k, _)| k == name)
+                        c.var(name).is_some() || run.env.iter().any(|(k, _)| **k == *name)
                     };
                     if let Some(v) = eco::OUTSIDE_VENDOR_ENV.iter().find(|v| env_set(v)) {
                         return Err(Refusal::of_kind(

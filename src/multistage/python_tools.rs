@@ -44,8 +44,8 @@ fn run_var<'x>(run: &'x RunOp, name: &str) -> Option<&'x str> {
     run.env
         .iter()
         .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+        .find(|(k, _)| **k == *name)
+        .map(|(_, v)| &**v)
 }
 
 fn truthy(v: &str) -> bool {

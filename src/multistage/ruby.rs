@@ -51,8 +51,8 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                 run.env
                     .iter()
                     .rev()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
+                    .find(|(k, _)| **k == *name)
+                    .map(|(_, v)| v.to_string())
             })
         };
         for c in &item.cmds {
@@ -116,8 +116,8 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                     .env
                     .iter()
                     .rev()
-                    .find(|(k, _)| k == "GEM_HOME")
-                    .map(|(_, v)| v.clone()),
+                    .find(|(k, _)| &**k == "GEM_HOME")
+                    .map(|(_, v)| v.to_string()),
                 _ => None,
             })
             .unwrap_or_else(|| IMAGE_GEM_HOME.to_string());

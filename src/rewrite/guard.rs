@@ -176,6 +176,8 @@ fn workdir_move_ok(
                 moved: false,
             } if j2 < j => b[j2].1,
             Expect::Merged { a: x, .. } if x < j => b[x].1,
+            // Unmoved ops come in input order (see `check`).
+            Expect::Same { moved: false, .. } | Expect::Merged { .. } => break,
             _ => continue,
         };
         match crossed {
@@ -330,9 +332,11 @@ pub fn check(
             .stage_steps(stage)
             .filter_map(|s| s.op.as_ref())
             .collect();
-        let pos = |ins: usize| b.iter().position(|(i, _)| *i == ins);
+        // `b` is in instruction order: binary searches, not a scan per
+        // declared transform (quadratic on long files).
+        let pos = |ins: usize| b.binary_search_by_key(&ins, |(i, _)| *i).ok();
         // The first input op at or after instruction `above`.
-        let slot = |above: usize| b.iter().position(|(i, _)| *i >= above).unwrap_or(b.len());
+        let slot = |above: usize| b.partition_point(|(i, _)| *i < above);
         let mut placed: Vec<(usize, Expect)> = Vec::new();
         let mut removed = vec![false; b.len()];
         let mut merged_into: Vec<Option<usize>> = vec![None; b.len()];
@@ -361,17 +365,20 @@ pub fn check(
                 Transform::Insert { above } => {
                     let here = before
                         .steps
-                        .iter()
-                        .any(|s| s.instruction == above && s.stage == stage);
+                        .binary_search_by_key(&above, |s| s.instruction)
+                        .is_ok_and(|k| before.steps[k].stage == stage);
                     if here {
                         placed.push((slot(above), Expect::Inserted));
                     }
                 }
             }
         }
+        // By slot, declared order kept within one slot (a stable sort).
+        placed.sort_by_key(|(s, _)| *s);
+        let mut next_placed = placed.iter().peekable();
         let mut expect: Vec<Expect> = Vec::new();
         for j in 0..=b.len() {
-            for (_, e) in placed.iter().filter(|(s, _)| *s == j) {
+            while let Some((_, e)) = next_placed.next_if(|(s, _)| *s == j) {
                 expect.push(*e);
             }
             if j < b.len() && !removed[j] {
@@ -388,6 +395,9 @@ pub fn check(
                 expect.len()
             ));
         }
+        // The declared manifest COPYs before position k, grown as k advances
+        // (collected again per inserted or moved op, it was quadratic).
+        let mut provided: Vec<&CopyOp> = Vec::new();
         for (k, e) in expect.iter().enumerate() {
             match *e {
                 Expect::Same { j, .. } => {
@@ -406,19 +416,9 @@ pub fn check(
                     _ => return Err(format!("stage {stage}: a merge of ops that are not RUNs")),
                 },
                 Expect::Inserted => match a[k] {
-                    Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => {}
-                    Op::Run(pre) => {
-                        let provided: Vec<&CopyOp> = expect[..k]
-                            .iter()
-                            .zip(&a[..k])
-                            .filter_map(|(e, op)| match (e, op) {
-                                (Expect::Inserted, Op::Copy(x)) => Some(x),
-                                _ => None,
-                            })
-                            .collect();
-                        pre_install_ok(pre, &a[k + 1..], &provided, ctx, root)
-                            .map_err(|w| format!("stage {stage}: {w}"))?
-                    }
+                    Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => provided.push(x),
+                    Op::Run(pre) => pre_install_ok(pre, &a[k + 1..], &provided, ctx, root)
+                        .map_err(|w| format!("stage {stage}: {w}"))?,
                     _ => {
                         return Err(format!(
                             "stage {stage}: an inserted op is not a manifest COPY re-copied later"
@@ -428,7 +428,11 @@ pub fn check(
             }
         }
         // Re-justify every move at its new position.
+        provided.clear();
         for (k, e) in expect.iter().enumerate() {
+            if let (Expect::Inserted, Op::Copy(x)) = (e, a[k]) {
+                provided.push(x);
+            }
             let Expect::Same { j, moved: true } = *e else {
                 continue;
             };
@@ -440,14 +444,6 @@ pub fn check(
             let Op::Run(run) = b[j].1 else {
                 return Err(format!("stage {stage}: only RUNs and WORKDIRs may move"));
             };
-            let provided: Vec<&CopyOp> = expect[..k]
-                .iter()
-                .zip(&a[..k])
-                .filter_map(|(e, op)| match (e, op) {
-                    (Expect::Inserted, Op::Copy(x)) => Some(x),
-                    _ => None,
-                })
-                .collect();
             for e2 in &expect[k + 1..] {
                 let crossed = match *e2 {
                     Expect::Same {
@@ -455,6 +451,9 @@ pub fn check(
                         moved: false,
                     } if j2 < j => b[j2].1,
                     Expect::Merged { a: x, .. } if x < j => b[x].1,
+                    // Unmoved ops come in input order: past the move's old
+                    // place, nothing later was crossed.
+                    Expect::Same { moved: false, .. } | Expect::Merged { .. } => break,
                     _ => continue,
                 };
                 let Op::Copy(copy) = crossed else {
@@ -556,6 +555,26 @@ mod tests {
         let b = "FROM base\nWORKDIR /app\nCOPY --chown=app . /app\nRUN usermod -u 2000 app\n";
         let a = "FROM base\nWORKDIR /app\nRUN usermod -u 2000 app\nCOPY --chown=app . /app\n";
         assert!(guard(b, a, &[Transform::Move { ins: 3, above: 2 }]).is_err());
+    }
+
+    /// A move is re-justified against every COPY it crosses, the farthest
+    /// included (the walk over the ops after the new place stops only past
+    /// the old one), and several declared moves into one slot keep their order.
+    #[test]
+    fn moves_are_checked_against_every_crossed_copy() {
+        let b = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY README.md /app/\nCOPY . .\nRUN pip install flask\n";
+        let a = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nRUN pip install flask\nCOPY README.md /app/\nCOPY . .\n";
+        let e = guard(b, a, &[Transform::Move { ins: 5, above: 3 }]).unwrap_err();
+        assert!(e.contains("pip.conf"), "{e}");
+        let b = "FROM debian\nCOPY a /a\nCOPY b /b\nRUN echo 1\nRUN echo 2\nCMD [\"x\"]\n";
+        let a = "FROM debian\nRUN echo 1\nRUN echo 2\nCOPY a /a\nCOPY b /b\nCMD [\"x\"]\n";
+        let moves = [
+            Transform::Move { ins: 3, above: 1 },
+            Transform::Move { ins: 4, above: 1 },
+        ];
+        guard(b, a, &moves).unwrap();
+        let swapped = "FROM debian\nRUN echo 2\nRUN echo 1\nCOPY a /a\nCOPY b /b\nCMD [\"x\"]\n";
+        assert!(guard(b, swapped, &moves).is_err(), "declared order kept");
     }
 
     #[test]

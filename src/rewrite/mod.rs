@@ -380,14 +380,31 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     let mut skipped: Vec<Skip>;
     let mut unsafe_available: Vec<Applied>;
     let mut iterations = 0;
+    // The parse and model of `text` when the previous iteration made them
+    // (checking its output): parsing each text once, not two or three times.
+    // The first round takes the input's; the whole-run guard keeps only
+    // what it compares (stages and target), not a second copy of the steps.
+    let (model0, first) = {
+        let mut m0 = model0;
+        let steps = std::mem::take(&mut m0.steps);
+        let first = Model {
+            steps,
+            ..m0.clone()
+        };
+        (m0, first)
+    };
+    let mut parsed: Option<(Dockerfile, Model)> = Some((df0, first));
     loop {
-        let (df, model) = parse_model(&text).map_err(|m| RewriteError::NotReparsable {
-            codes: applied
-                .last()
-                .map(|a: &Applied| a.code.to_string())
-                .unwrap_or_default(),
-            message: m,
-        })?;
+        let (df, model) = match parsed.take() {
+            Some(p) => p,
+            None => parse_model(&text).map_err(|m| RewriteError::NotReparsable {
+                codes: applied
+                    .last()
+                    .map(|a: &Applied| a.code.to_string())
+                    .unwrap_or_default(),
+                message: m,
+            })?,
+        };
         let (proposed, skips) = collect(&df, &model, info, root, settings);
         skipped = skips;
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed
@@ -409,6 +426,7 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
             unsafe_available.clear();
             unsafe_
         } else {
+            parsed = Some((df, model));
             break;
         };
         if iterations >= settings.max_iterations {
@@ -424,32 +442,33 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
         } else {
             one_per_instruction(&df, chosen)
         };
-        let try_apply = |fs: &[&Fix]| -> Result<String, RewriteError> {
+        type Tried = (String, (Dockerfile, Model));
+        let try_apply = |fs: &[&Fix]| -> Result<Tried, RewriteError> {
             let edits: Vec<Edit> = fs.iter().flat_map(|f| f.edits.iter().cloned()).collect();
             let out = edit::apply(&text, &edits);
-            parse_model(&out).map_err(|m| RewriteError::NotReparsable {
+            let p = parse_model(&out).map_err(|m| RewriteError::NotReparsable {
                 codes: fs.iter().map(|f| f.code).collect::<Vec<_>>().join(","),
                 message: m,
             })?;
-            Ok(out)
+            Ok((out, p))
         };
         let mut next = try_apply(&chosen)?;
         let mut used: Vec<&Fix> = chosen.clone();
         if is_safe {
-            let ok = |out: &str, fs: &[&Fix]| -> Result<(), String> {
-                let (dfa, ma) = parse_model(out)?;
+            let ok = |out: &(Dockerfile, Model), fs: &[&Fix]| -> Result<(), String> {
+                let (dfa, ma) = out;
                 let declared: Vec<Transform> = fs
                     .iter()
                     .flat_map(|f| f.transforms.iter().copied())
                     .collect();
-                guard::check(&df, &model, &dfa, &ma, ctx, root, &declared)
+                guard::check(&df, &model, dfa, ma, ctx, root, &declared)
             };
-            if ok(&next, &chosen).is_err() {
+            if ok(&next.1, &chosen).is_err() {
                 // Find the fixes that pass alone; refuse the others.
                 used.clear();
                 for f in &chosen {
                     let single = try_apply(&[*f])?;
-                    match ok(&single, &[*f]) {
+                    match ok(&single.1, &[*f]) {
                         Ok(()) => {
                             if used.is_empty() {
                                 used.push(*f);
@@ -477,7 +496,8 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
             line: f.line,
             message: f.message.clone(),
         }));
-        text = next;
+        text = next.0;
+        parsed = Some(next.1);
     }
 
     // Whole-run guard: with Safe fixes only, every stage's config is unchanged.
@@ -486,7 +506,10 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
         .all(|a| a.applicability == Applicability::Safe)
         && !applied.is_empty()
     {
-        let (_, m1) = parse_model(&text).map_err(RewriteError::Parse)?;
+        let m1 = match parsed {
+            Some((_, m)) => m,
+            None => parse_model(&text).map_err(RewriteError::Parse)?.1,
+        };
         guard::configs_equal(&model0, &m1).map_err(RewriteError::NotEquivalent)?;
     }
     Ok(Outcome {

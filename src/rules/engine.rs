@@ -140,14 +140,25 @@ pub fn check_dockerfile(
         None
     };
     let scripts = super::Scripts::new(&df, &model);
-    let cx = DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref());
+    let mut cx = Some(DockerfileCtx::new(
+        name,
+        &df,
+        &model,
+        &scripts,
+        context.as_ref(),
+    ));
     let mut findings = Vec::new();
     for rule in all() {
-        if let Check::Dockerfile(f) = rule.check {
+        if let (Check::Dockerfile(f), Some(cx)) = (rule.check, &cx) {
             if settings.severity_for(rule, file).is_some() {
-                f(&cx, &mut findings);
+                f(cx, &mut findings);
             }
         }
+    }
+    if !opts.extras {
+        // The rules' cached simulations and views are not needed by the
+        // fix labelling below: freed before it builds models of its own.
+        cx = None;
     }
     if let Some(label) = opts.label {
         // Before suppressions and severities: they apply to what a fix adds too.
@@ -157,12 +168,12 @@ pub fn check_dockerfile(
     suppress::apply(&df, &mut findings);
     finish(&mut findings, settings, file);
     report.findings = findings;
-    if opts.extras {
+    if let (true, Some(cx)) = (opts.extras, cx.as_ref()) {
         let g = crate::graph::build(&df, &model);
         // the graph shows instruction text: mask secret values there too
         // (whether or not DO302 is selected or suppressed)
         let mut all_secrets = Vec::new();
-        super::security::secret_in_env_arg::check(&cx, &mut all_secrets);
+        super::security::secret_in_env_arg::check(cx, &mut all_secrets);
         let mut masker = crate::report::mask::Masker::new();
         for v in all_secrets
             .iter()

@@ -1,7 +1,7 @@
 //! `Cargo.lock`: TOML, one `[[package]]` per crate; the workspace's own crates have no
 //! `source` and are compiled, not downloaded.
 
-use super::{err, Count, LockError};
+use super::{toml_err, Count, LockError};
 
 #[derive(serde::Deserialize)]
 struct Lock {
@@ -16,7 +16,7 @@ struct Package {
 }
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let l: Lock = toml::from_str(text).map_err(|e| err("Cargo.lock", e.message()))?;
+    let l: Lock = toml::from_str(text).map_err(|e| toml_err("Cargo.lock", text, &e))?;
     Ok(Count {
         packages: l.package.iter().filter(|p| p.source.is_some()).count(),
         dev: 0,

@@ -1,10 +1,10 @@
 //! `composer.lock`: JSON arrays `packages` and `packages-dev`.
 
-use super::{err, Count, LockError};
+use super::{err, json_err, Count, LockError};
 use serde_json::Value;
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| err("composer.lock", e))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| json_err("composer.lock", &e))?;
     let n = |k: &str| v.get(k).and_then(Value::as_array).map(Vec::len);
     match (n("packages"), n("packages-dev")) {
         (None, None) => Err(err("composer.lock", "no `packages`")),

@@ -2,7 +2,7 @@
 //! go.mod (fetched for the build list), the others a module zip that is downloaded. Counts
 //! distinct `module@version` with a zip hash.
 
-use super::{err, Count, LockError};
+use super::{err_at, Count, LockError};
 use std::collections::BTreeSet;
 
 pub fn count(text: &str) -> Result<Count, LockError> {
@@ -16,12 +16,7 @@ pub fn count(text: &str) -> Result<Count, LockError> {
                     zips.insert((*m, *v));
                 }
             }
-            _ => {
-                return Err(err(
-                    "go.sum",
-                    format!("line {}: not `module version hash`", i + 1),
-                ))
-            }
+            _ => return Err(err_at("go.sum", i + 1, 1, "not `module version hash`")),
         }
     }
     Ok(Count {

@@ -25,18 +25,55 @@ pub struct Count {
     pub dev: usize,
 }
 
+/// Why a lockfile was not read, and where: `line` and `column` are 1-based
+/// (1:1 when the file as a whole is not what the format expects).
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {message}")]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct LockError {
     pub file: &'static str,
+    pub line: usize,
+    pub column: usize,
     pub message: String,
 }
 
+/// An error about the file as a whole (reported at 1:1).
 pub(crate) fn err(file: &'static str, message: impl ToString) -> LockError {
+    err_at(file, 1, 1, message)
+}
+
+pub(crate) fn err_at(
+    file: &'static str,
+    line: usize,
+    column: usize,
+    message: impl ToString,
+) -> LockError {
     LockError {
         file,
+        line: line.max(1),
+        column: column.max(1),
         message: message.to_string(),
     }
+}
+
+/// A JSON error at its position, without serde_json's " at line L column C" tail.
+pub(crate) fn json_err(file: &'static str, e: &serde_json::Error) -> LockError {
+    let full = e.to_string();
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m);
+    err_at(file, e.line(), e.column(), message)
+}
+
+/// A TOML error at the start of its span.
+pub(crate) fn toml_err(file: &'static str, text: &str, e: &toml::de::Error) -> LockError {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    err_at(file, line, column, e.message())
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let p = crate::syntax::LineIndex::new(text).position(text, offset);
+    (p.line, p.column)
 }
 
 /// One lockfile format: its file name, the ecosystem whose install reads it, its parser.
@@ -121,12 +158,7 @@ pub fn format_of(path: &str) -> Option<&'static Format> {
 /// not a lockfile this table knows.
 pub fn count(path: &str, text: &str) -> Option<Result<Count, LockError>> {
     // Two names share a parser (npm's): the error names the file read.
-    format_of(path).map(|f| {
-        (f.parse)(text).map_err(|e| LockError {
-            file: f.file,
-            message: e.message,
-        })
-    })
+    format_of(path).map(|f| (f.parse)(text).map_err(|e| LockError { file: f.file, ..e }))
 }
 
 #[cfg(test)]
@@ -140,6 +172,62 @@ mod tests {
         }
         assert!(format_of("requirements.txt").is_none());
         assert!(count("x/poetry.lock", "not = [toml").unwrap().is_err());
+    }
+
+    /// Every parse error names the place: the line and column of the bad
+    /// byte for the formats with a parser that knows it, the bad line for
+    /// the line-based ones, 1:1 for a file that is not the format at all.
+    #[test]
+    fn errors_carry_line_and_column() {
+        let at = |name: &str, text: &str| {
+            let e = count(name, text)
+                .and_then(Result::err)
+                .map(|e| e.to_string());
+            e.unwrap_or_default()
+        };
+        let cases = [
+            (
+                "package-lock.json",
+                "{\n  \"a\": [1,\n  x]\n}",
+                "package-lock.json:3:3: ",
+            ),
+            (
+                "npm-shrinkwrap.json",
+                "{\n  \"a\": [1,\n  x]\n}",
+                "npm-shrinkwrap.json:3:3: ",
+            ),
+            ("composer.lock", "{\"packages\": ]", "composer.lock:1:14: "),
+            ("Pipfile.lock", "\n\n{,", "Pipfile.lock:3:2: "),
+            ("packages.lock.json", "{}\nx", "packages.lock.json:2:1: "),
+            (
+                "poetry.lock",
+                "[[package]]\nname = \"a\nversion = 1\n",
+                "poetry.lock:2:",
+            ),
+            ("uv.lock", "version = 1\n[[package]\n", "uv.lock:2:"),
+            ("Cargo.lock", "version = 3\n\nname = = 1\n", "Cargo.lock:3:"),
+            (
+                "pnpm-lock.yaml",
+                "lockfileVersion: '9.0'\npackages:\n  a: [1\n",
+                "pnpm-lock.yaml:",
+            ),
+            (
+                "yarn.lock",
+                "a@1:\n  version 1\nnot an entry\n",
+                "yarn.lock:3:1: ",
+            ),
+            ("go.sum", "a v1 h1:x\nwhat\n", "go.sum:2:1: "),
+            ("Gemfile.lock", "\n", "Gemfile.lock:1:1: "),
+        ];
+        for (name, text, want) in cases {
+            let got = at(name, text);
+            assert!(
+                got.starts_with(want),
+                "{name}: `{got}` should start with `{want}`"
+            );
+        }
+        assert_eq!(line_col("ab\ncé\nd", 4), (2, 2), "columns count characters");
+        assert_eq!(line_col("ab\ncé\nd", 7), (3, 1));
     }
 
     /// Hostile inputs under every lockfile name (issue 16): each parser

@@ -2,11 +2,11 @@
 //! path (`""` is the project, `node_modules/a/node_modules/b` a nested copy, which npm also
 //! fetches); workspace links (`"link": true`) fetch nothing. v1: nested `dependencies`.
 
-use super::{err, Count, LockError};
+use super::{err, json_err, Count, LockError};
 use serde_json::{Map, Value};
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| err("package-lock.json", e))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| json_err("package-lock.json", &e))?;
     let flag = |p: &Value, k: &str| p.get(k).and_then(Value::as_bool).unwrap_or(false);
     if let Some(pkgs) = v.get("packages").and_then(Value::as_object) {
         let mut c = Count::default();

@@ -2,12 +2,12 @@
 //! a `type` (`Direct`, `Transitive`, `CentralTransitive`, or `Project` for the solution's own
 //! projects). A package locked for several frameworks is fetched once.
 
-use super::{err, Count, LockError};
+use super::{err, json_err, Count, LockError};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| err("packages.lock.json", e))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| json_err("packages.lock.json", &e))?;
     let fws = v
         .get("dependencies")
         .and_then(Value::as_object)

@@ -1,11 +1,11 @@
 //! `Pipfile.lock`: JSON; `default` holds the packages `pipenv install --deploy` installs,
 //! `develop` the `--dev` ones.
 
-use super::{err, Count, LockError};
+use super::{err, json_err, Count, LockError};
 use serde_json::Value;
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| err("Pipfile.lock", e))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| json_err("Pipfile.lock", &e))?;
     let n = |k: &str| v.get(k).and_then(Value::as_object).map_or(0, |o| o.len());
     if v.get("default").is_none() && v.get("_meta").is_none() {
         return Err(err("Pipfile.lock", "no `default` or `_meta` section"));

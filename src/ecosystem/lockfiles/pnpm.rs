@@ -1,7 +1,7 @@
 //! `pnpm-lock.yaml`: the `packages` mapping has one key per resolved package (`/a@1.0.0`
 //! in lockfile v6, `a@1.0.0` in v9); `importers` are the workspace's own projects.
 
-use super::{err, Count, LockError};
+use super::{err, err_at, Count, LockError};
 use saphyr::{LoadableYamlNode, YamlOwned};
 
 /// Deeper than any real lockfile (pnpm's nest about 6 levels): the YAML
@@ -37,7 +37,15 @@ pub fn count(text: &str) -> Result<Count, LockError> {
             format!("nested deeper than {MAX_DEPTH} levels: not a lockfile"),
         ));
     }
-    let docs = YamlOwned::load_from_str(text).map_err(|e| err("pnpm-lock.yaml", e))?;
+    let docs = YamlOwned::load_from_str(text).map_err(|e| {
+        // saphyr's marker: 1-based line, 0-based column.
+        err_at(
+            "pnpm-lock.yaml",
+            e.marker().line(),
+            e.marker().col() + 1,
+            e.info(),
+        )
+    })?;
     let doc = docs
         .first()
         .filter(|d| d.is_mapping())

@@ -1,7 +1,7 @@
 //! `poetry.lock`: TOML, one `[[package]]` table per locked package (the project itself is not
 //! listed). Poetry 1.x marks development packages with `category = "dev"`; 2.x with `groups`.
 
-use super::{err, Count, LockError};
+use super::{toml_err, Count, LockError};
 
 #[derive(serde::Deserialize)]
 struct Lock {
@@ -18,7 +18,7 @@ struct Package {
 }
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let l: Lock = toml::from_str(text).map_err(|e| err("poetry.lock", e.message()))?;
+    let l: Lock = toml::from_str(text).map_err(|e| toml_err("poetry.lock", text, &e))?;
     let dev = l
         .package
         .iter()

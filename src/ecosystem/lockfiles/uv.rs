@@ -1,7 +1,7 @@
 //! `uv.lock`: TOML, one `[[package]]` per package, including the project itself (its
 //! `source` is `{ editable = "." }` or `{ virtual = "." }`), which `uv sync` does not download.
 
-use super::{err, Count, LockError};
+use super::{toml_err, Count, LockError};
 
 #[derive(serde::Deserialize)]
 struct Lock {
@@ -16,7 +16,7 @@ struct Package {
 }
 
 pub fn count(text: &str) -> Result<Count, LockError> {
-    let l: Lock = toml::from_str(text).map_err(|e| err("uv.lock", e.message()))?;
+    let l: Lock = toml::from_str(text).map_err(|e| toml_err("uv.lock", text, &e))?;
     let local = |p: &Package| {
         p.source
             .as_ref()

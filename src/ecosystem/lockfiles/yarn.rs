@@ -3,17 +3,22 @@
 //! Berry adds `__metadata` and entries for the workspaces themselves (`@workspace:`), which
 //! fetch nothing. Read line by line: v1 is not YAML.
 
-use super::{err, Count, LockError};
+use super::{err, err_at, Count, LockError};
 
 pub fn count(text: &str) -> Result<Count, LockError> {
     let mut packages = 0;
     let mut seen_entry_syntax = false;
-    for line in text.lines() {
+    for (i, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with([' ', '\t', '#']) {
             continue;
         }
         let Some(key) = line.trim_end().strip_suffix(':') else {
-            return Err(err("yarn.lock", format!("unexpected line `{line}`")));
+            return Err(err_at(
+                "yarn.lock",
+                i + 1,
+                1,
+                format!("unexpected line `{line}`"),
+            ));
         };
         seen_entry_syntax = true;
         if key == "__metadata" || key.contains("@workspace:") || key.contains("@link:") {

@@ -53,7 +53,7 @@ pub fn check(c: &mut Checker) {
                         .is_some_and(|x| x.trim_end_matches('/') == t)
             })
         };
-        let env_set = |k: &str| run.env.iter().any(|(n, _)| n == k);
+        let env_set = |k: &str| run.env.iter().any(|(n, _)| **n == *k);
         let plain_seps = script
             .commands
             .iter()

@@ -61,8 +61,8 @@ fn var(inv: &Invocation, run: &RunOp, name: &str) -> Option<Option<String>> {
     run.env
         .iter()
         .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| (!v.contains('$')).then(|| v.clone()))
+        .find(|(k, _)| **k == *name)
+        .map(|(_, v)| (!v.contains('$')).then(|| v.to_string()))
 }
 
 /// `$HOME` as the command sees it (None: unknown).

@@ -36,7 +36,7 @@ declare_rule! {
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (step, ins, cmds) in cx.shipped_runs() {
         let env_off = cx.env_of(step).iter().any(|(k, v)| {
-            k == "PIP_NO_CACHE_DIR" && !matches!(v.as_str(), "" | "0" | "false" | "off")
+            &**k == "PIP_NO_CACHE_DIR" && !matches!(&**v, "" | "0" | "false" | "off")
         });
         if env_off || cx.mounts_over(step, "/root/.cache") {
             continue;

@@ -301,7 +301,7 @@ pub(super) fn cargo_split(
         }
         if let Some((v, _)) = run.env.iter().find(|(v, _)| {
             matches!(
-                v.as_str(),
+                &**v,
                 "CARGO_TARGET_DIR" | "CARGO_BUILD_TARGET_DIR" | "CARGO_BUILD_TARGET"
             )
         }) {
