@@ -107,6 +107,7 @@ impl Profile {
                 instruction: s.instruction.clone(),
                 seconds: s.seconds,
                 bytes: s.bytes,
+                per_package: None,
             })
             .collect()
     }

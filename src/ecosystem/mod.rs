@@ -110,6 +110,13 @@ pub struct CacheDir {
     pub home: &'static str,
 }
 
+/// Seconds per package beyond an install step's fixed part, read from what the installer
+/// printed in a `--progress=plain` log (`(seconds since the step started, line)`): pip's
+/// `Collecting …` to `Successfully installed …`. `None` for output no installer here reads.
+pub fn logged_per_package(output: &[(f64, String)]) -> Option<f64> {
+    pip::install_log(output)?.per_package()
+}
+
 /// Every ecosystem, in the order rules try them.
 pub const ALL: &[&Ecosystem] = &[
     &pip::ECOSYSTEM,
