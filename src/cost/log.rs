@@ -29,7 +29,7 @@ pub struct LoggedStep {
     pub instruction: String,
     pub status: Status,
     /// What the step printed, with the seconds since it started (`#8 12.345 text`; plain
-    /// logs only): installers print what they fetched ([`crate::ecosystem::pip::install_log`]).
+    /// logs only): installers print what they fetched ([`crate::ecosystem::install_log`]).
     pub output: Vec<(f64, String)>,
 }
 

@@ -273,87 +273,10 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     Some(Class::Install(install))
 }
 
-/// What a pip install printed in a `--progress=plain` build log, each line with the seconds
-/// since the step started (`#8 1.234 Collecting six`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct InstallLog {
-    /// When the first `Collecting` line was printed: what came before is the step's fixed
-    /// part (container start, pip's own start-up), paid however many packages are installed.
-    pub first: f64,
-    /// When the last line was printed (`Successfully installed …`).
-    pub last: f64,
-    /// Requirements collected (`Collecting X`), direct and transitive.
-    pub collected: usize,
-    /// Files downloaded, as pip names them, with their size in bytes when printed
-    /// (`Downloading numpy-1.26.4-cp311-….whl (18.3 MB)`).
-    pub downloads: Vec<(String, Option<u64>)>,
-    /// Packages installed (`Successfully installed a-1 b-2`).
-    pub installed: usize,
-}
-
-impl InstallLog {
-    /// Seconds of each installed package beyond the fixed part: the marginal cost of one more
-    /// (or one fewer) package of the kind this build installed.
-    pub fn per_package(&self) -> Option<f64> {
-        let n = self.installed.max(self.collected);
-        (n > 0 && self.last > self.first).then(|| (self.last - self.first) / n as f64)
-    }
-}
-
-/// pip's human-readable size (`90 kB`, `18.3 MB`, `512 bytes`; pip's units are powers of
-/// 1000).
-fn size_bytes(text: &str) -> Option<u64> {
-    let (num, unit) = text.trim().split_once(' ')?;
-    let n: f64 = num.parse().ok()?;
-    let mul = match unit {
-        "bytes" => 1.0,
-        "kB" => 1e3,
-        "MB" => 1e6,
-        "GB" => 1e9,
-        _ => return None,
-    };
-    Some((n * mul).round() as u64)
-}
-
-/// Reads pip's output of one build step; `None` when it is not a pip install that collected
-/// anything (a cached step, another tool, `Requirement already satisfied` only).
-pub fn install_log(output: &[(f64, String)]) -> Option<InstallLog> {
-    let mut log = InstallLog {
-        first: f64::NAN,
-        last: 0.0,
-        collected: 0,
-        downloads: Vec::new(),
-        installed: 0,
-    };
-    for (t, line) in output {
-        let line = line.trim();
-        if line.starts_with("Collecting ") {
-            if log.collected == 0 {
-                log.first = *t;
-            }
-            log.collected += 1;
-        } else if let Some(rest) = line.strip_prefix("Downloading ") {
-            // `Downloading name.whl (18.3 MB)`; pip 24 also fetches `….whl.metadata` first.
-            let (file, size) = match rest.rsplit_once(" (") {
-                Some((f, sz)) => (f, sz.strip_suffix(')').and_then(size_bytes)),
-                None => (rest, None),
-            };
-            if !file.ends_with(".metadata") {
-                log.downloads.push((file.trim().to_string(), size));
-            }
-        } else if let Some(rest) = line.strip_prefix("Successfully installed ") {
-            log.installed = rest.split_whitespace().count();
-            log.last = *t;
-        }
-    }
-    (log.collected > 0 && log.last >= log.first).then_some(log)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testutil::mem;
     use super::super::{classify, Class};
-    use super::{install_log, size_bytes};
 
     #[test]
     fn follows_includes_relative_to_the_including_file() {
@@ -427,46 +350,5 @@ mod tests {
             }
             c => panic!("{c:?}"),
         }
-    }
-
-    #[test]
-    fn reads_what_pip_printed() {
-        let out: Vec<(f64, String)> = [
-            (0.9, "Collecting bottle==0.12.25"),
-            (1.4, "  Downloading bottle-0.12.25-py3-none-any.whl (90 kB)"),
-            (1.5, "     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 90.2/90.2 kB 1.1 MB/s eta 0:00:00"),
-            (1.6, "Collecting numpy==1.26.4"),
-            (1.7, "  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl.metadata (61 kB)"),
-            (2.0, "  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (18.3 MB)"),
-            (5.2, "Installing collected packages: numpy, bottle"),
-            (8.9, "Successfully installed bottle-0.12.25 numpy-1.26.4"),
-            (9.0, "WARNING: Running pip as the 'root' user can result in broken permissions"),
-        ]
-        .iter()
-        .map(|(t, l)| (*t, l.to_string()))
-        .collect();
-        let l = install_log(&out).unwrap();
-        assert_eq!(
-            (l.first, l.last, l.collected, l.installed),
-            (0.9, 8.9, 2, 2)
-        );
-        assert_eq!(
-            l.downloads,
-            vec![
-                ("bottle-0.12.25-py3-none-any.whl".to_string(), Some(90_000)),
-                (
-                    "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
-                        .to_string(),
-                    Some(18_300_000)
-                ),
-            ]
-        );
-        assert_eq!(l.per_package(), Some(4.0));
-        // Nothing collected (all satisfied), or another tool's output: no reading.
-        let sat = vec![(0.5, "Requirement already satisfied: six".to_string())];
-        assert_eq!(install_log(&sat), None);
-        assert_eq!(size_bytes("512 bytes"), Some(512));
-        assert_eq!(size_bytes("1.2 GB"), Some(1_200_000_000));
-        assert_eq!(size_bytes("12 parsecs"), None);
     }
 }
