@@ -72,8 +72,12 @@ fn pip(output: &[(f64, String)]) -> Option<InstallLog> {
     for (t, line) in output {
         let line = line.trim();
         if line.starts_with("Collecting ") {
-            if !collected {
+            // A second pip in the same RUN (`pip install -U pip && pip install -r …`): the
+            // last one is the dependency install.
+            if !collected || log.installed > 0 {
                 log.first = *t;
+                log.installed = 0;
+                log.downloads.clear();
             }
             collected = true;
         } else if let Some(rest) = line.strip_prefix("Downloading ") {
@@ -103,7 +107,9 @@ fn apt(output: &[(f64, String)]) -> Option<InstallLog> {
     let mut counted = false;
     for (t, line) in output {
         let line = line.trim();
-        if let Some(rest) = line.strip_prefix("Get:") {
+        // Only the install's own downloads, after its summary line: an `apt-get update` in
+        // the same RUN prints `Get:1 … InRelease` lines first.
+        if let Some(rest) = line.strip_prefix("Get:").filter(|_| counted) {
             if log.downloads.is_empty() {
                 log.first = *t;
             }
@@ -174,11 +180,21 @@ mod tests {
             None
         );
         assert_eq!(read(&lines(&[(0.5, "Collecting six")])), None);
+        // Two pips in one RUN: the last install is the one read.
+        let two = lines(&[
+            (0.5, "Collecting pip"),
+            (2.0, "Successfully installed pip-24.0"),
+            (3.0, "Collecting six"),
+            (3.5, "Successfully installed six-1.16.0"),
+        ]);
+        assert_eq!(read(&two).map(|l| (l.first, l.installed)), Some((3.0, 1)));
     }
 
     #[test]
     fn reads_what_apt_printed() {
         let out = lines(&[
+            (0.01, "Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]"),
+            (0.20, "Fetched 9,117 kB in 1s (6,610 kB/s)"),
             (0.27, "Reading package lists..."),
             (1.29, "The following NEW packages will be installed:"),
             (1.39, "  file libmagic-mgc libmagic1"),

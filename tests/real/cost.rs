@@ -3,7 +3,9 @@
 //! gets the changes of [`KINDS`] (a source edit, a dependency added, a big dependency, an ENV
 //! edit, a RUN line edited mid-file, a new file, an ignored file, an early ENV), each built on
 //! top of that Dockerfile's warm cache and measured: the engine's time on steps plus its
-//! per-build vertices (`[internal] load …`, `exporting to image`). Next to it,
+//! per-build vertices (`[internal] load …`, `exporting to image`), the fastest of at least two
+//! builds of the change ([`measures`]; the cold log likewise, `AppWork::prepare`), with the
+//! load average beside each build in the dataset. Next to it,
 //! `dockopt estimate` (a) with the ORIGINAL's cold build log, also for the fixed file, and
 //! (b) heuristics alone, with rates learned by `dockopt profile record` from the cold builds
 //! of the measured apps (the earlier builds on this machine, as a user would record them),
