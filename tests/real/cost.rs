@@ -38,7 +38,9 @@ const FULL_SET: usize = 50;
 /// How many builds measure one change: at least `DOCKOPT_COST_MEASURES` (default 2), and one
 /// more (up to 3) while no two of them agree within [`AGREE`]; the fastest is kept. Each
 /// build applies the change afresh with its own nonce, so each re-runs the same steps on the
-/// same warm cache. Why: on this shared machine the same unchanged install measured 1.1–2.7×
+/// same warm cache; the builds go in rounds over a variant's changes, so two builds of one
+/// change are the other changes' builds apart (back to back, both often fell in one burst of
+/// load: pipenv-bot's install 11.1 / 10.1 s and 13.4 / 12.5 s, 5.4 s between). Why: on this shared machine the same unchanged install measured 1.1–2.7×
 /// its cold-log time depending on the load of the moment (pipenv-bot 13.1 s logged, 14–66 s
 /// measured); load only ever adds time, so the minimum of repeated builds is the estimator
 /// that is least moved by it.
@@ -447,6 +449,19 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
     std::fs::remove_dir_all(&ds).ok();
     std::fs::create_dir_all(&ds).map_err(|e| format!("{}: {e}", ds.display()))?;
     copy_ctx(&before, &ds.join("before"))?;
+    // Every change is applied and estimated first, then measured in rounds: each round builds
+    // every change not yet settled once, so the builds of one change are a round apart (the
+    // other changes' builds in between), not back to back inside one burst of load.
+    struct Pending {
+        kind: &'static str,
+        after: PathBuf,
+        new_text: String,
+        with_log: Estimated,
+        all: Estimated,
+        others: Estimated,
+        tries: Vec<(f64, Option<f64>, Option<f64>, engine::Built)>,
+    }
+    let mut pending = Vec::new();
     for kind in KINDS {
         let n = nonce();
         let after = w.root.join(format!("cost-{name}-{kind}"));
@@ -456,18 +471,30 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
             continue;
         };
         std::fs::write(after.join(&file), &new_text).map_err(|e| e.to_string())?;
-        let with_log = estimate(&before, &after, &file, Some(&w.cold_log), &[])?;
-        let all = estimate(&before, &after, &file, None, &rates_for(&w.app.name, false))?;
-        let others = estimate(&before, &after, &file, None, &rates_for(&w.app.name, true))?;
-        // The measurements: the first on the context just estimated, each further one on the
-        // same change applied afresh with its own nonce (so the cache holds none of it).
-        let tag = w.tag(&format!("cost-{name}-{kind}"));
-        let mut tries: Vec<(f64, Option<f64>, Option<f64>, engine::Built)> = Vec::new();
-        while !settled(&tries.iter().map(|t| t.0).collect::<Vec<_>>(), measures()) {
-            let (dir, df) = if tries.is_empty() {
-                (after.clone(), new_text.clone())
+        pending.push(Pending {
+            kind,
+            with_log: estimate(&before, &after, &file, Some(&w.cold_log), &[])?,
+            all: estimate(&before, &after, &file, None, &rates_for(&w.app.name, false))?,
+            others: estimate(&before, &after, &file, None, &rates_for(&w.app.name, true))?,
+            after,
+            new_text,
+            tries: Vec::new(),
+        });
+    }
+    // The measurements: the first on the context just estimated, each further one on the
+    // same change applied afresh with its own nonce (so the cache holds none of it).
+    loop {
+        let mut built = false;
+        for p in pending.iter_mut() {
+            if settled(&p.tries.iter().map(|t| t.0).collect::<Vec<_>>(), measures()) {
+                continue;
+            }
+            built = true;
+            let kind = p.kind;
+            let (dir, df) = if p.tries.is_empty() {
+                (p.after.clone(), p.new_text.clone())
             } else {
-                let again = w.root.join(format!("cost-{name}-{kind}-{}", tries.len()));
+                let again = w.root.join(format!("cost-{name}-{kind}-{}", p.tries.len()));
                 copy_ctx(&before, &again)?;
                 let Some(t) = apply(w, kind, &again, text, &nonce())? else {
                     return Err(format!("{kind}: applied once, not twice"));
@@ -475,15 +502,30 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
                 std::fs::write(again.join(&file), &t).map_err(|e| e.to_string())?;
                 (again, t)
             };
+            let tag = w.tag(&format!("cost-{name}-{kind}"));
             let load = engine::load_average();
             let b = engine::build(&engine_df(kind, &df)?, &dir, &tag, false)?;
             let load_after = engine::load_average();
             let _ = engine::output(&["rmi", &tag]);
-            if dir != after {
+            if dir != p.after {
                 std::fs::remove_dir_all(&dir).ok();
             }
-            tries.push((engine_seconds(&b.log), load, load_after, b));
+            p.tries.push((engine_seconds(&b.log), load, load_after, b));
         }
+        if !built {
+            break;
+        }
+    }
+    for p in pending {
+        let Pending {
+            kind,
+            after,
+            with_log,
+            all,
+            others,
+            tries,
+            ..
+        } = p;
         let best = tries
             .iter()
             .enumerate()
