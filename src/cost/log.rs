@@ -28,6 +28,9 @@ pub struct LoggedStep {
     /// The instruction as displayed (keyword upper-cased, variables expanded).
     pub instruction: String,
     pub status: Status,
+    /// What the step printed, with the seconds since it started (`#8 12.345 text`; plain
+    /// logs only): installers print what they fetched ([`crate::ecosystem::install_log`]).
+    pub output: Vec<(f64, String)>,
 }
 
 impl LoggedStep {
@@ -177,6 +180,7 @@ pub fn parse_plain(text: &str) -> BuildLog {
     let mut names: BTreeMap<u32, usize> = BTreeMap::new();
     let mut order: Vec<(u32, String)> = Vec::new();
     let mut status: BTreeMap<u32, Status> = BTreeMap::new();
+    let mut output: BTreeMap<u32, Vec<(f64, String)>> = BTreeMap::new();
     for raw in text.lines() {
         let line = raw.trim_end_matches('\r');
         // A RUN whose output lacks a final newline glues the status on: `#8 0.044 bbb#8 DONE 0.0s`.
@@ -196,10 +200,17 @@ pub fn parse_plain(text: &str) -> BuildLog {
                 status.insert(n, s);
                 continue;
             }
-            if names.contains_key(&n) || rest.starts_with("sha256:") {
+            if rest.starts_with("sha256:") {
                 continue;
             }
             if is_output_line(rest) {
+                let (t, said) = rest.split_once(' ').unwrap_or((rest, ""));
+                if let Ok(t) = t.parse::<f64>() {
+                    output.entry(n).or_default().push((t, said.to_string()));
+                }
+                continue;
+            }
+            if names.contains_key(&n) {
                 continue;
             }
             names.insert(n, order.len());
@@ -226,6 +237,7 @@ pub fn parse_plain(text: &str) -> BuildLog {
                 n: total,
                 instruction,
                 status: status.get(&n).copied().unwrap_or(Status::NotRun),
+                output: output.remove(&n).unwrap_or_default(),
             })
         })
         .collect();
@@ -342,6 +354,7 @@ pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
                 n,
                 instruction,
                 status,
+                output: Vec::new(),
             })
         })
         .collect();

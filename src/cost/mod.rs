@@ -34,6 +34,9 @@ pub struct Observed {
     pub instruction: String,
     pub seconds: Option<f64>,
     pub bytes: Option<u64>,
+    /// Seconds per package beyond the step's fixed part, as the step's own output showed it
+    /// (an installer's timeline, [`crate::ecosystem::logged_per_package`]); logs only.
+    pub per_package: Option<f64>,
 }
 
 impl Observed {
@@ -48,6 +51,7 @@ impl Observed {
                 instruction: s.instruction.clone(),
                 seconds: s.seconds(),
                 bytes: None,
+                per_package: crate::ecosystem::logged_per_package(&s.output),
             })
             .collect()
     }
@@ -130,9 +134,12 @@ fn logged_guess(op: &Op, logged: &str, env: &heuristic::Env) -> Option<heuristic
 
 /// A logged install time adjusted by the package delta: the logged build installed `was`
 /// packages, this one installs `now` (same installer): each package added or removed costs
-/// the installer's learned seconds per package (this step's own rate when none was learned).
+/// what the logged step's own output shows one package cost beyond its fixed part
+/// (`logged`), else the installer's learned seconds per package, else this step's own
+/// flat share.
 fn scale(
     seconds: f64,
+    logged: Option<f64>,
     was: &heuristic::Guess,
     now: &heuristic::Guess,
     rates: &Rates,
@@ -148,10 +155,16 @@ fn scale(
         .find(|p| p.key == kn)
         .and_then(|p| p.ecosystem.as_deref())
         .unwrap_or(kn);
-    let rate = rates.per_package(kn, eco).unwrap_or(seconds / nw as f64);
+    let (rate, from) = match logged {
+        Some(r) => (r, " (the log's own timeline)"),
+        None => (
+            rates.per_package(kn, eco).unwrap_or(seconds / nw as f64),
+            "",
+        ),
+    };
     let delta = nn as f64 - nw as f64;
     let s = (seconds + delta * rate).max(seconds * 0.1);
-    Some((s, format!(", {nw}→{nn} packages at {rate:.1}s each")))
+    Some((s, format!(", {nw}→{nn} packages at {rate:.1}s each{from}")))
 }
 
 /// Costs every step of `build` that the target needs.
@@ -214,7 +227,7 @@ pub fn cost_steps_from(
                     ..env
                 };
                 if let Some((s, n)) = logged_guess(op, &os[0].instruction, &then_env)
-                    .and_then(|was| scale(secs, &was, &guess, &cal.rates))
+                    .and_then(|was| scale(secs, os[0].per_package, &was, &guess, &cal.rates))
                 {
                     seconds = s;
                     note = n;
@@ -616,6 +629,7 @@ mod tests {
             instruction: "RUN sleep 2".into(),
             seconds: Some(2.0),
             bytes: Some(7),
+            per_package: None,
         }];
         let m = match_steps(&b, &obs);
         assert_eq!(m.iter().flatten().count(), 1);
@@ -652,6 +666,7 @@ mod tests {
             instruction: text.into(),
             seconds: Some(secs),
             bytes: None,
+            per_package: None,
         }
     }
 
@@ -774,5 +789,25 @@ mod tests {
         let c = cost_steps_from(&b, Some(&before), &cal);
         let install = c.steps.iter().flatten().nth(1).unwrap();
         assert!((install.seconds - 13.0).abs() < 1e-9, "{install:?}");
+        // When the logged step printed pip's timeline, what one package cost there (after
+        // pip's start-up) wins over both: (9.0 - 3.0) s for 2 packages, 3 s each, 2 more.
+        let text = [
+            "#5 [3/3] RUN pip install -r requirements.txt",
+            "#5 3.000 Collecting flask==3.0.3",
+            "#5 4.100 Collecting requests==2.32.3",
+            "#5 8.000 Installing collected packages: requests, flask",
+            "#5 9.000 Successfully installed flask-3.0.3 requests-2.32.3",
+            "#5 DONE 10.0s",
+        ]
+        .join("\n");
+        let log = log::parse(&text).unwrap();
+        let mut seen = Observed::from_log(&log);
+        assert_eq!(seen[0].per_package, Some(3.0));
+        seen.insert(0, obs(2, 3, "COPY requirements.txt .", 0.1));
+        cal.log = Some(("l".into(), seen));
+        let c = cost_steps_from(&b, Some(&before), &cal);
+        let install = c.steps.iter().flatten().nth(1).unwrap();
+        assert!((install.seconds - 16.0).abs() < 1e-9, "{install:?}");
+        assert!(install.basis.contains("timeline"), "{}", install.basis);
     }
 }

@@ -136,6 +136,7 @@ impl Profile {
                 instruction: s.instruction.clone(),
                 seconds: s.seconds,
                 bytes: s.bytes,
+                per_package: None,
             })
             .collect()
     }

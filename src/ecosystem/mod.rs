@@ -23,6 +23,7 @@ pub mod composer;
 pub mod dotnet;
 pub mod go;
 pub mod gradle;
+pub mod install_log;
 pub mod lockfiles;
 pub mod maven;
 mod node;
@@ -108,6 +109,13 @@ pub struct CacheDir {
     pub xdg: Option<&'static str>,
     /// Its directory under `$HOME` otherwise.
     pub home: &'static str,
+}
+
+/// Seconds per package beyond an install step's fixed part, read from what the installer
+/// printed in a `--progress=plain` log (`(seconds since the step started, line)`; pip, apt:
+/// [`install_log`]). `None` for output no installer here reads.
+pub fn logged_per_package(output: &[(f64, String)]) -> Option<f64> {
+    install_log::read(output)?.per_package()
 }
 
 /// Every ecosystem, in the order rules try them.

@@ -44,6 +44,16 @@ pub fn for_engine(text: &str, prefix: &str) -> String {
         + "\n"
 }
 
+/// The machine's 1-minute load average (`/proc/loadavg`), recorded beside each measurement.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 pub struct Built {
     pub log: String,
     pub seconds: f64,

@@ -111,7 +111,12 @@ fn main() {
     for app in &apps {
         let t = Instant::now();
         println!("---- {}", app.name);
-        let w = match workdir::AppWork::prepare(app, &recipe, cold) {
+        let w = match workdir::AppWork::prepare(
+            app,
+            &recipe,
+            cold,
+            cost::cold_builds(app, with_cost),
+        ) {
             Ok(w) => w,
             Err(e) => {
                 rep.fail(&app.name, "original build", &e);
