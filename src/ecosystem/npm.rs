@@ -30,6 +30,9 @@ pub const CACHE: CacheDir = CacheDir {
     home: ".npm",
 };
 
+/// npm's cache for the `node` user of the official node images.
+pub const NODE_USER_CACHE: &str = "/home/node/.npm";
+
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
     let (s, rest) = sub(args);
     (prog == "npm"

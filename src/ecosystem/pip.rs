@@ -29,6 +29,12 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     classify,
 };
 
+/// The variable that turns pip's download cache off. Any value does: pip's
+/// option callback for `--no-cache-dir` turns the cache off for false
+/// values too (`0`, `false`, `off`: kept for backward compatibility), and a
+/// value that is no boolean makes pip exit with an error.
+pub const NO_CACHE_ENV: &str = "PIP_NO_CACHE_DIR";
+
 /// `requirements.txt`, `requirements-dev.txt`, `requirements_prod.txt`.
 pub fn is_requirements_name(base: &str) -> bool {
     base.starts_with("requirements") && base.ends_with(".txt")

@@ -29,6 +29,7 @@
 
 use super::run_scripts;
 use super::run_view::program;
+use crate::ecosystem::pip;
 use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::model::MountKind;
 
@@ -78,8 +79,8 @@ pub fn check(c: &mut Checker) {
                     if (pp.starts_with("pip")
                         && pp[3..].chars().all(|c| c.is_ascii_digit() || c == '.'))
                         && !crate::shell::options::PIP_INSTALL.given(&argv, "--no-cache-dir")
-                        && !env_set("PIP_NO_CACHE_DIR")
-                        && !cached("/root/.cache/pip")
+                        && !env_set(pip::NO_CACHE_ENV)
+                        && !pip::ECOSYSTEM.caches.iter().any(|d| cached(d))
                         && !cached("/root/.cache") =>
                 {
                     c.fix(Fix {

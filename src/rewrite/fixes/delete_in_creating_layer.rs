@@ -27,6 +27,7 @@
 //! package manager that writes them).
 
 use super::run_view::{parse_run, program};
+use crate::ecosystem::npm;
 use crate::fix::edit::{flags_text, next_in_stage};
 use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::syntax::Keyword;
@@ -40,7 +41,7 @@ fn plausible_creator(text: &str, path: &str) -> bool {
         && (text.contains("apt-get") || text.contains("apt "))
         || (p.starts_with("/var/cache/apk") && text.contains("apk"))
         || (p.starts_with("/root/.cache") && text.contains("pip"))
-        || (p.starts_with("/root/.npm") && text.contains("npm"))
+        || (npm::ECOSYSTEM.caches.iter().any(|c| p.starts_with(c)) && text.contains("npm"))
         || text.contains(p)
         || (parent.len() > 1 && text.contains(parent))
 }

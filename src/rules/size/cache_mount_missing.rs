@@ -153,9 +153,11 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
             {
                 return None
             }
-            "rm" if args
-                .iter()
-                .any(|a| a.ends_with("/.npm") || a.ends_with("/.npm/")) =>
+            "rm" if args.iter().any(|a| {
+                a.trim_end_matches('/')
+                    .strip_suffix(NPM.home)
+                    .is_some_and(|p| p.ends_with('/'))
+            }) =>
             {
                 npm_cleaned = true
             }

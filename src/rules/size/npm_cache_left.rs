@@ -1,4 +1,5 @@
 use super::append;
+use crate::ecosystem::npm;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 declare_rule! {
@@ -38,8 +39,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         };
         let cleaned = cmds.iter().any(|c| c.is(&["npm"], &["cache"]))
-            || cx.mounts_over(step, "/root/.npm")
-            || cx.mounts_over(step, "/home/node/.npm");
+            || npm::ECOSYSTEM
+                .caches
+                .iter()
+                .chain([&npm::NODE_USER_CACHE])
+                .any(|d| cx.mounts_over(step, d));
         if cleaned {
             continue;
         }
