@@ -233,9 +233,7 @@ fn source_map(df: &Dockerfile, span: Span, text: &str) -> Vec<usize> {
             Some(at) => (&content[..at], true),
             None => (content, false),
         };
-        for (i, _) in piece.bytes().enumerate() {
-            map.push(line.start + i);
-        }
+        map.extend(line.start..line.start + piece.len());
         joined.push_str(piece);
         if !more {
             break;

@@ -382,3 +382,25 @@ fn tokens_ignore_blanks_between_words_only() {
     assert_ne!(t("cd /tmp && make"), t("cd /tmp; make"));
     assert_eq!(t("echo $(ls  /x)"), t("echo $(ls /x)"));
 }
+
+/// Plain characters are taken in runs up to the next character the word
+/// loop treats apart; multi-byte characters inside or next to a run stay
+/// whole, and each kind of stop still ends the run.
+#[test]
+fn plain_runs_stop_at_every_special_character() {
+    let s = p("echo héllo'ü x'wörld\"é\"ß\\ e;x|y>z");
+    assert_eq!(
+        argvs(&s)[0],
+        vec!["echo", "héllo\u{fc} xw\u{f6}rld\u{e9}\u{df} e"]
+    );
+    assert_eq!(argvs(&s).len(), 3, "{:?}", argvs(&s));
+    assert_eq!(argvs(&s)[1], vec!["x"]);
+    assert_eq!(argvs(&s)[2], vec!["y"]);
+    // ä, $HOME, ö, `date`, ü
+    let s = p("echo ä$HOMEö`date`ü");
+    let echo = s.simple_commands().into_iter().find(|c| c.words.len() == 2);
+    assert_eq!(echo.map(|c| c.words[1].parts.len()), Some(5), "{s:?}");
+    let long = format!("echo {}é{}", "x".repeat(100_000), "y".repeat(10));
+    let s = p(&long);
+    assert_eq!(argvs(&s)[0][1].chars().count(), 100_011);
+}
