@@ -23,7 +23,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 /// Apps whose rebuilds are measured (the others' installs take minutes per change); the
-/// first lives in tests/real/cost-apps/ and is prepared by [`run_extra`].
+/// first lives in tests/real/cost-apps/ and is prepared by [`prepare_extra`].
 pub const COST_APPS: &[&str] = &[
     "pip-tiny",
     "pipenv-bot",
@@ -600,13 +600,10 @@ pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
 }
 
 /// The cost-only apps of tests/real/cost-apps/ matching `filters`: prepared (cold build
-/// cached like the others'), recorded, measured.
-pub fn run_extra(
-    filters: &[String],
-    recipe: &str,
-    cold: bool,
-    rows: &mut Vec<Row>,
-) -> Result<(), String> {
+/// cached like the others') and their cold builds recorded, before any change is measured, so
+/// that every change of the run is estimated with the same rates (the replay's); measured by
+/// [`run`] afterwards.
+pub fn prepare_extra(filters: &[String], recipe: &str, cold: bool) -> Result<Vec<AppWork>, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real/cost-apps");
     let rd = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut names: Vec<String> = rd
@@ -615,16 +612,17 @@ pub fn run_extra(
         .filter(|n| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str())))
         .collect();
     names.sort();
+    let mut works = Vec::new();
     for name in names {
         let d = dir.join(&name);
         let probe = std::fs::read_to_string(d.join("probe")).map_err(|e| e.to_string())?;
         let app = apps::parse(&name, &d, &probe)?;
-        println!("---- {name}: rebuild costs");
+        println!("---- {name}: cold build for the rebuild costs");
         let w = AppWork::prepare(&app, recipe, cold, measures().0)?;
         PROFILES.lock().unwrap().push((name.clone(), record(&w)?));
-        run(&w, rows)?;
+        works.push(w);
     }
-    Ok(())
+    Ok(works)
 }
 
 fn ecosystem(name: &str) -> &'static str {
