@@ -480,7 +480,7 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
     // round, in the original's variant), so the log every estimate reads is taken under the
     // load the rebuilds see, not minutes earlier; the fastest cold build so far is kept.
     let mut cold_tries = Vec::new();
-    // The measurements: the first on the context just estimated, each further one on the
+    // The measurements: the first on the context the estimates read, each further one on the
     // same change applied afresh with its own nonce (so the cache holds none of it).
     loop {
         let mut built = false;
