@@ -162,6 +162,16 @@ fn main() {
     }
     report::print_excuses(&excuses);
     // What a user keeps from the cold builds: their profiles teach the heuristics' rates.
+    // The cost-only apps are prepared (and recorded) first, so that every measured change is
+    // estimated with the same rates, as the offline replay does.
+    let extra = if with_cost {
+        cost::prepare_extra(&filters, &recipe, cold).unwrap_or_else(|e| {
+            rep.fail("cost-apps", "cost", &e);
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
     cost::learn(&works);
     for w in &works {
         let t = Instant::now();
@@ -189,9 +199,10 @@ fn main() {
         rep.phase("rebuild costs", tp);
         rep.time(name, t.elapsed().as_secs_f64());
     }
-    if with_cost {
-        if let Err(e) = cost::run_extra(&filters, &recipe, cold, &mut rep.costs) {
-            rep.fail("cost-apps", "cost", &e);
+    for w in &extra {
+        println!("---- {}: rebuild costs", w.app.name);
+        if let Err(e) = cost::run(w, &mut rep.costs) {
+            rep.fail(&w.app.name, "cost", &e);
         }
     }
     if selftest && !cost_only {
