@@ -41,6 +41,15 @@ fn dockerfiles() -> Vec<PathBuf> {
     out
 }
 
+fn assert_agree(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// What `check` marks fixable in `path`, per (code, applicability).
 fn check_counts(path: &Path, text: &str) -> Counts {
     check_counts_with(path, text, &CheckSettings::default())
@@ -124,12 +133,7 @@ fn check_shows_exactly_what_fix_applies() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} disagreement(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_agree(&failures);
 }
 
 /// `check --select CODE` and `fix --select CODE --unsafe-fixes` agree too: a fix that another
@@ -161,12 +165,7 @@ fn check_and_fix_agree_under_one_selected_code() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} disagreement(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_agree(&failures);
 }
 
 /// Every CI pipeline file (GitHub workflows, `.gitlab-ci.yml`) in corpus/ and the
