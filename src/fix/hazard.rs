@@ -285,6 +285,30 @@ pub fn merge_first_ok(first: &crate::shell::Script) -> Result<(), String> {
     Ok(())
 }
 
+/// Why the second RUN of a merge (`a && b`) would not run as it did alone,
+/// or Ok: it must be one `&&` chain. A top-level `||`, `;` or `&` binds
+/// looser than the new `&&`, so `a && x || true` succeeds, and `a && x; y`
+/// runs `y`, after the `a` that failed the original build. Every fix that
+/// merges RUNs, and the guard, use it.
+pub fn merge_second_ok(second: &crate::shell::Script) -> Result<(), String> {
+    let one_chain = match second.items.as_slice() {
+        [item] => {
+            !item.background
+                && item
+                    .and_or
+                    .rest
+                    .iter()
+                    .all(|(c, _)| *c == crate::shell::Connector::And)
+        }
+        _ => false,
+    };
+    if one_chain {
+        Ok(())
+    } else {
+        Err("the second RUN of a merge has `||`, `;` or `&` outside a group, which `a && …` would make run after a failed first RUN".into())
+    }
+}
+
 /// An ADD of context directories copies files as they are, as COPY does:
 /// BuildKit unpacks only a source that is itself a local archive. Stricter
 /// here: any archive in the copied set, by name or by its first bytes,

@@ -92,7 +92,8 @@ fn merge_ok(a: &RunOp, b: &RunOp, merged: &RunOp) -> Result<(), String> {
     if sa.items.last().is_some_and(|i| i.background) {
         return Err("the first RUN of a merge ends in `&`".into());
     }
-    hazard::merge_first_ok(&sa)
+    hazard::merge_first_ok(&sa)?;
+    hazard::merge_second_ok(&sb)
 }
 
 /// Where a context file `p` copied by `c` lands (None if `c` does not copy it).
@@ -526,6 +527,10 @@ mod tests {
         let a = format!("{BASE}RUN cd /tmp && make\n");
         let e = guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).unwrap_err();
         assert!(e.contains("cd"), "{e}");
+        let b = format!("{BASE}RUN apt-get update\nRUN apt-get install -y a || true\n");
+        let a = format!("{BASE}RUN apt-get update && apt-get install -y a || true\n");
+        let e = guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).unwrap_err();
+        assert!(e.contains("`||`"), "{e}");
         let b = format!("{BASE}RUN a\nRUN b\n");
         let a = format!("{BASE}RUN b && a\n");
         assert!(guard(&b, &a, &[Transform::Merge { a: 2, b: 3 }]).is_err());

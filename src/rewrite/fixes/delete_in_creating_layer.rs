@@ -92,9 +92,15 @@ pub fn check(c: &mut Checker) {
         if !only_rm || sb.commands.is_empty() {
             continue;
         }
-        // The rm runs in the first RUN's shell: nothing there may change it.
-        match crate::shell::parse_run(df, a) {
-            Some(Ok(script)) if crate::fix::hazard::merge_first_ok(&script).is_ok() => {}
+        // The rm runs in the first RUN's shell: nothing there may change it,
+        // and it must fail the merged RUN where it failed alone.
+        match (
+            crate::shell::parse_run(df, a),
+            crate::shell::parse_run(df, b),
+        ) {
+            (Some(Ok(first)), Some(Ok(second)))
+                if crate::fix::hazard::merge_first_ok(&first).is_ok()
+                    && crate::fix::hazard::merge_second_ok(&second).is_ok() => {}
             _ => continue,
         }
         c.fix(Fix {
@@ -133,6 +139,9 @@ mod tests {
         // A `cd` in the first RUN would change where the merged rm runs.
         let df =
             "FROM debian\nRUN cd /tmp && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*\n";
+        assert!(run(df, true, &["DO206"]).applied.is_empty());
+        // A `;` in the second RUN would run its tail after a failed first RUN.
+        let df = "FROM debian\nRUN apt-get update && apt-get install -y gcc\nRUN rm -rf /var/lib/apt/lists/*; rm -rf /var/lib/apt/lists/partial\n";
         assert!(run(df, true, &["DO206"]).applied.is_empty());
     }
 

@@ -81,23 +81,6 @@ fn is_install(script: &Script, family: &str) -> bool {
     }
 }
 
-/// Whether the script is one `&&` chain: `update && <script>` then fails
-/// exactly when one of the two RUNs would (`update && install || true`
-/// would swallow a failed update that failed the original build).
-fn and_chain(script: &Script) -> bool {
-    match script.items.as_slice() {
-        [item] => {
-            !item.background
-                && item
-                    .and_or
-                    .rest
-                    .iter()
-                    .all(|(c, _)| *c == shell::Connector::And)
-        }
-        _ => false,
-    }
-}
-
 pub fn check(c: &mut Checker) {
     let df = c.df;
     for (idx, a) in df.instructions.iter().enumerate() {
@@ -126,12 +109,8 @@ pub fn check(c: &mut Checker) {
         if !is_install(&sb, family) {
             continue;
         }
-        if !and_chain(&sb) {
-            c.skip(
-                CODE,
-                a.start_line,
-                "not merged: the install RUN has `||`, `;` or `&` outside a group, which `apt-get update && …` would make run after a failed update",
-            );
+        if let Err(why) = crate::fix::hazard::merge_second_ok(&sb) {
+            c.skip(CODE, a.start_line, format!("not merged: {why}"));
             continue;
         }
         if !b.heredocs.is_empty() {
