@@ -22,7 +22,7 @@ pub use ast::*;
 pub use command::Invocation;
 pub use lexer::is_name;
 pub use parser::ShellError;
-pub use walk::{commands, each_redirect, each_word, pipelines, tokens, Place};
+pub use walk::{code_end, commands, each_redirect, each_word, pipelines, tokens, Place};
 
 use crate::syntax::lines::{continuation_at, physical_lines_from};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword, Span};

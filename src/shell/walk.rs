@@ -303,6 +303,17 @@ pub fn each_redirect<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Redirect)) {
     });
 }
 
+/// Where the script's last word or redirection ends (offsets as its spans):
+/// the place to append a command the shell reads. The script's own spans
+/// run on over trailing blanks and a `# comment`, where an appended command
+/// would be commented out. None for a script with no word.
+pub fn code_end(script: &Script) -> Option<usize> {
+    let mut end = None;
+    each_word(script, &mut |w| end = end.max(Some(w.span.end)));
+    each_redirect(script, &mut |r| end = end.max(Some(r.span.end)));
+    end
+}
+
 /// Every redirection (simple and compound commands), mutably, top level only
 /// plus nested compounds (not inside command substitutions).
 pub(super) fn each_redirect_mut(script: &mut Script, f: &mut dyn FnMut(&mut Redirect)) {

@@ -102,17 +102,10 @@ pub fn parse_run(df: &Dockerfile, ins: &Instruction) -> Option<Script> {
             }
         }
     }
-    // The end of the last word, not of the line (the shell model's spans
-    // run on over blanks and comments): text appended after a trailing
+    // Where the code ends, not the line: text appended after a trailing
     // `# comment` would be commented out, and after a final `;` it would not
     // parse.
-    if let Some(e) = out
-        .commands
-        .iter()
-        .flat_map(|c| &c.words)
-        .map(|w| w.end)
-        .max()
-    {
+    if let Some(e) = shell::code_end(&script) {
         out.end = e;
     }
     // A word spelled `(`… cannot appear; tilde and globs are fine as values.

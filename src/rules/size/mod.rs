@@ -60,9 +60,7 @@ pub(crate) fn append(df: &Dockerfile, ins: &Instruction, cmd: &str) -> Option<Ed
         return None;
     }
     let script = crate::shell::parse_run(df, ins)?.ok()?;
-    let mut last = 0;
-    crate::shell::each_word(&script, &mut |w| last = last.max(w.span.end));
-    crate::shell::each_redirect(&script, &mut |r| last = last.max(r.span.end));
+    let last = crate::shell::code_end(&script)?;
     let end = ins.span.end;
     let rest = df.source.get(last..end)?;
     let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n') || c == df.escape;
