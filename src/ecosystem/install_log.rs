@@ -27,6 +27,18 @@ pub struct InstallLog {
 }
 
 impl InstallLog {
+    /// Before the installer's first line: no times, nothing installed.
+    fn unseen() -> Self {
+        InstallLog {
+            first: f64::NAN,
+            last: f64::NAN,
+            installed: 0,
+            downloads: Vec::new(),
+        }
+    }
+}
+
+impl InstallLog {
     /// Seconds of each installed package beyond the fixed part: what one more (or one fewer)
     /// package of the kind this build installed costs.
     pub fn per_package(&self) -> Option<f64> {
@@ -62,12 +74,7 @@ fn size_bytes(text: &str) -> Option<u64> {
 }
 
 fn pip(output: &[(f64, String)]) -> Option<InstallLog> {
-    let mut log = InstallLog {
-        first: f64::NAN,
-        last: f64::NAN,
-        installed: 0,
-        downloads: Vec::new(),
-    };
+    let mut log = InstallLog::unseen();
     let mut collected = false;
     for (t, line) in output {
         let line = line.trim();
@@ -98,12 +105,7 @@ fn pip(output: &[(f64, String)]) -> Option<InstallLog> {
 }
 
 fn apt(output: &[(f64, String)]) -> Option<InstallLog> {
-    let mut log = InstallLog {
-        first: f64::NAN,
-        last: f64::NAN,
-        installed: 0,
-        downloads: Vec::new(),
-    };
+    let mut log = InstallLog::unseen();
     let mut counted = false;
     for (t, line) in output {
         let line = line.trim();
