@@ -172,6 +172,18 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         }
         index.insert(stage, ix);
     }
+    // The non-RUN steps of each stage that name each variable (LABEL, COPY,
+    // WORKDIR), in order: a scan of every step per candidate was quadratic.
+    let mut readers_of: HashMap<(usize, &str), Vec<(usize, usize)>> = HashMap::new();
+    for s in cx.model.steps.iter().filter(|s| s.keyword != Keyword::Run) {
+        for v in &s.var_refs {
+            let at = readers_of.entry((s.stage, v.as_str())).or_default();
+            let line = cx.ins(s.instruction).start_line;
+            if at.last().map(|&(i, _)| i) != Some(s.instruction) {
+                at.push((s.instruction, line));
+            }
+        }
+    }
     for (step, name, stage, from) in candidates {
         let (Some(ix), Some(stage_runs)) = (index.get(&stage), runs.get(&stage)) else {
             continue;
@@ -207,18 +219,12 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         // Other instructions that read it before then (LABEL, COPY, WORKDIR)
         // move with it: the advice names them, so following it breaks nothing.
         let last_wasted = *wasted.last().unwrap_or(&0);
-        let readers: Vec<usize> = cx
-            .model
-            .steps
+        let readers: Vec<usize> = readers_of
+            .get(&(step.stage, name))
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|s| {
-                s.stage == step.stage
-                    && s.instruction > step.instruction
-                    && s.keyword != Keyword::Run
-                    && s.var_refs.iter().any(|v| v == name)
-            })
-            .map(|s| cx.ins(s.instruction).start_line)
-            .filter(|l| *l < last_wasted)
+            .filter(|&&(ins, line)| ins > step.instruction && line < last_wasted)
+            .map(|&(_, line)| line)
             .collect();
         let with = if readers.is_empty() {
             String::new()
