@@ -304,6 +304,10 @@ pub fn label(
     enabled: &dyn Fn(&Rule) -> bool,
 ) {
     assign(df, model, info, None, findings, false, &|_| true);
+    // What `fix`'s first round would apply, taken before the guard below
+    // turns refused fixes into advice: the engine must meet them as it would
+    // on its own (an unsafe fix that does not re-parse fails the whole run).
+    let first_fixes = (info.is_some()).then(|| first_round(df, findings, enabled));
     let ignored = info.is_some_and(|i| super::has_dockerignore(Some(i), &i.root));
     let do209 = fixes::propose_dockerignore::CODE;
     for finding in findings.iter_mut().filter(|f| f.code == do209) {
@@ -343,9 +347,22 @@ pub fn label(
     });
     // Without the context (`check --no-context`, stdin) fix's result cannot
     // be known (it reads the context): the first round is what check shows.
-    if first_round && info.is_some() {
-        cascade(df, info, ignored, findings, enabled);
+    if let (true, Some(first_fixes)) = (first_round, first_fixes) {
+        cascade(df, info, ignored, findings, enabled, first_fixes);
     }
+}
+
+/// The automatic fixes `fix`'s first round collects from these findings
+/// (fix functions assigned): those of the enabled fixable rules, after inline
+/// suppressions, as [`super::fixable_findings`] keeps them.
+fn first_round(df: &Dockerfile, findings: &[Finding], enabled: &dyn Fn(&Rule) -> bool) -> Vec<Fix> {
+    let mut mine: Vec<Finding> = findings
+        .iter()
+        .filter(|f| rules::by_code(f.code).is_some_and(|r| r.has_automatic_fix() && enabled(r)))
+        .cloned()
+        .collect();
+    rules::suppress::apply(df, &mut mine);
+    super::automatic_fixes(mine)
 }
 
 /// Fixes that become possible only after others (DO104's merge lets DO202
@@ -363,6 +380,7 @@ fn cascade(
     ignored: bool,
     findings: &mut Vec<Finding>,
     enabled: &dyn Fn(&Rule) -> bool,
+    first_fixes: Vec<Fix>,
 ) {
     let input = super::Input {
         text: &df.source,
@@ -380,7 +398,7 @@ fn cascade(
             .collect(),
         ..super::Settings::default()
     };
-    let Ok(out) = super::fix(&input, &settings) else {
+    let Ok(out) = super::fix_seeded(&input, &settings, Some(first_fixes)) else {
         // `fix` would write nothing: nothing is fixable.
         for f in findings.iter_mut() {
             if let Some(x) = f.fix.take() {
@@ -468,5 +486,99 @@ fn cascade(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Check, DockerfileCtx, Scripts};
+
+    /// A fix as the engine applies it: its rule, place and edits.
+    fn key(f: &Fix) -> String {
+        format!(
+            "{} {:?} line {} {:?} {:?}",
+            f.code, f.applicability, f.line, f.edits, f.transforms
+        )
+    }
+
+    /// Check's first round for the context `dir` (every rule on), and the
+    /// one the engine collects; None when the file does not parse.
+    fn both_rounds(dir: &Path) -> Option<(Vec<String>, Vec<String>)> {
+        let file = dir.join("Dockerfile");
+        let text = std::fs::read_to_string(&file).ok()?;
+        let (df, model) = parse_model(&text).ok()?;
+        let info = ContextInfo::load(dir, &file).ok();
+        let scripts = Scripts::new(&df, &model);
+        let cx = DockerfileCtx::new("Dockerfile", &df, &model, &scripts, info.as_ref());
+        let mut findings = Vec::new();
+        for rule in rules::all() {
+            if let Check::Dockerfile(f) = rule.check {
+                f(&cx, &mut findings);
+            }
+        }
+        assign(
+            &df,
+            &model,
+            info.as_ref(),
+            None,
+            &mut findings,
+            false,
+            &|_| true,
+        );
+        let seeded = first_round(&df, &findings, &|_| true)
+            .iter()
+            .map(key)
+            .collect();
+        let settings = super::super::Settings {
+            unsafe_fixes: true,
+            ..Default::default()
+        };
+        let (own, _) = super::super::collect(&df, &model, info.as_ref(), None, &settings);
+        Some((seeded, own.iter().map(key).collect()))
+    }
+
+    /// `check` hands `fix` its first round ([`first_round`] over the rules'
+    /// findings with the fix functions assigned): on every corpus/ folder it
+    /// must be the round the engine would collect on its own, or check's
+    /// labels would describe a run `fix` never makes.
+    #[test]
+    fn the_seeded_first_round_is_the_one_fix_collects() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut compared = 0;
+        let mut with_fixes = 0;
+        for entry in std::fs::read_dir(&corpus).unwrap() {
+            let dir = entry.unwrap().path();
+            let Some((seeded, own)) = both_rounds(&dir) else {
+                continue;
+            };
+            assert_eq!(seeded, own, "{}", dir.display());
+            compared += 1;
+            with_fixes += usize::from(!own.is_empty());
+        }
+        assert!(
+            compared > 40 && with_fixes > 10,
+            "{compared} / {with_fixes}"
+        );
+    }
+
+    /// An inline suppression keeps its fix out of `fix`'s first round: the
+    /// seeded round must leave it out too.
+    #[test]
+    fn the_seeded_first_round_honours_inline_suppressions() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("Dockerfile"),
+            "FROM debian:12\n# dockopt: ignore=DO104\nRUN apt-get update\nRUN apt-get install -y curl\n\
+             RUN apt-get update\nRUN apt-get install -y git\n",
+        )
+        .unwrap();
+        let (seeded, own) = both_rounds(d.path()).unwrap();
+        assert_eq!(seeded, own);
+        assert_eq!(
+            own.iter().filter(|k| k.starts_with("DO104")).count(),
+            1,
+            "one merge suppressed, one proposed: {own:?}"
+        );
     }
 }

@@ -231,13 +231,18 @@ fn collect(
     settings: &Settings,
 ) -> (Vec<Fix>, Vec<Skip>) {
     let (findings, skips) = fixable_findings(df, model, info, root, &|r| settings.enabled(r.code));
-    let fixes = findings
+    (automatic_fixes(findings), skips)
+}
+
+/// The fixes the engine applies among `findings`' (DO209 writes its file
+/// apart).
+pub(crate) fn automatic_fixes(findings: Vec<Finding>) -> Vec<Fix> {
+    findings
         .into_iter()
         .filter_map(|f| f.fix)
         .filter(|f| f.applicability.is_automatic() && !f.edits.is_empty())
         .filter(|f| f.code != fixes::propose_dockerignore::CODE)
-        .collect();
-    (fixes, skips)
+        .collect()
 }
 
 /// Non-overlapping fixes, in order of position. Edits touching the same
@@ -341,6 +346,19 @@ impl PrefixMax {
 /// further pass finds nothing to apply) and, for Safe fixes, passes the
 /// equivalence guard; any failure is an error and nothing should be written.
 pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> {
+    fix_seeded(input, settings, None)
+}
+
+/// [`fix`] whose first round takes `first`, the automatic fixes [`collect`]
+/// would find on `input.text` (check's labelling has them already: running
+/// the rules and fix functions again was a third of `check` on long files).
+/// Ignored when DO209's proposed `.dockerignore` changes the context the
+/// Dockerfile fixes see.
+pub(crate) fn fix_seeded(
+    input: &Input,
+    settings: &Settings,
+    first: Option<Vec<Fix>>,
+) -> Result<Outcome, RewriteError> {
     settings.validate()?;
     let (df0, model0) = parse_model(input.text).map_err(RewriteError::Parse)?;
 
@@ -369,6 +387,7 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
             }
         }
     }
+    let mut seed = first.filter(|_| proposed_ctx.is_none());
     let info = proposed_ctx.as_ref().or(input.context);
     let ctx = info.map(|i| &i.filtered);
     let root = info.map(|i| i.root.as_path()).or(input.root);
@@ -405,7 +424,10 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
                 message: m,
             })?,
         };
-        let (proposed, skips) = collect(&df, &model, info, root, settings);
+        let (proposed, skips) = match seed.take() {
+            Some(fixes) => (fixes, Vec::new()),
+            None => collect(&df, &model, info, root, settings),
+        };
         skipped = skips;
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed
             .into_iter()
