@@ -39,8 +39,23 @@ fn is_manifest(base: &str) -> bool {
         )
 }
 
-/// Manifests that list direct dependencies (not lockfiles), by base name.
-fn manifest_count(base: &str, text: &str) -> Option<u64> {
+/// Manifests that list direct dependencies (not lockfiles), by base name:
+/// the count, or (line, column, why) where the manifest does not parse.
+fn manifest_count(base: &str, text: &str) -> Option<Result<u64, (usize, usize, String)>> {
+    if base == "package.json" {
+        return Some(
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|e| (e.line(), e.column(), e.to_string()))
+                .map(|v| {
+                    let n = |k: &str| v.get(k).and_then(|d| d.as_object()).map_or(0, |o| o.len());
+                    (n("dependencies") + n("devDependencies") + n("optionalDependencies")) as u64
+                }),
+        );
+    }
+    direct_count(base, text).map(Ok)
+}
+
+fn direct_count(base: &str, text: &str) -> Option<u64> {
     if (base.starts_with("requirements") && base.ends_with(".txt")) || base == "constraints.txt" {
         let n = text
             .lines()
@@ -50,11 +65,6 @@ fn manifest_count(base: &str, text: &str) -> Option<u64> {
         return Some(n as u64);
     }
     match base {
-        "package.json" => {
-            let v: serde_json::Value = serde_json::from_str(text).ok()?;
-            let n = |k: &str| v.get(k).and_then(|d| d.as_object()).map_or(0, |o| o.len());
-            Some((n("dependencies") + n("devDependencies") + n("optionalDependencies")) as u64)
-        }
         "go.mod" => {
             let mut n = 0;
             let mut block = false;
@@ -104,15 +114,14 @@ impl PackageCounts {
                 continue;
             }
             let full = root.join(path);
-            // A lockfile that cannot be read is said, never skipped silently:
-            // its install is then costed without its package count.
+            // A lockfile or manifest that cannot be read is said, never
+            // skipped silently: its install is then costed without its
+            // package count.
             let mut broken = |why: String| {
-                if is_lock {
-                    self.failed.insert(e.digest.clone());
-                    self.warnings.push(format!(
-                        "{why}; its packages are not counted (the estimate falls back to the heuristics)"
-                    ));
-                }
+                self.failed.insert(e.digest.clone());
+                self.warnings.push(format!(
+                    "{why}; its packages are not counted (the estimate falls back to the heuristics)"
+                ));
             };
             let text = match std::fs::read(&full).map(String::from_utf8) {
                 Ok(Ok(t)) => t,
@@ -147,10 +156,20 @@ impl PackageCounts {
                     ));
                     None
                 }
-                None => manifest_count(base, &text).map(|n| PackageCount {
-                    packages: n,
-                    locked: false,
-                }),
+                None => match manifest_count(base, &text) {
+                    Some(Ok(n)) => Some(PackageCount {
+                        packages: n,
+                        locked: false,
+                    }),
+                    Some(Err((line, col, why))) => {
+                        broken(format!(
+                            "{}:{line}:{col}: not a valid {base}: {why}",
+                            full.display()
+                        ));
+                        None
+                    }
+                    None => None,
+                },
             };
             if let Some(c) = count {
                 self.by_digest.insert(e.digest.clone(), c);
@@ -256,5 +275,27 @@ mod tests {
         // Read again (the other side of a change): not reported twice.
         c.add(dir.path(), &tree);
         assert_eq!(c.warnings().len(), 2);
+    }
+
+    /// A package.json that does not parse is said like a broken lockfile
+    /// (it was skipped silently: the install then had no count and nothing
+    /// said why).
+    #[test]
+    fn a_broken_package_json_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            "{\n  \"dependencies\": {\"a\": \"1\",}\n}\n",
+        )
+        .unwrap();
+        let tree = ContextTree::load(dir.path(), None).unwrap();
+        let c = PackageCounts::scan(dir.path(), &tree);
+        let warned = c.warnings().join("\n");
+        let at = format!(
+            "{}:2:29: not a valid package.json",
+            dir.path().join("package.json").display()
+        );
+        assert!(warned.contains(&at), "{warned}");
+        assert_eq!(c.get(&tree.get("package.json").unwrap().digest), None);
     }
 }
