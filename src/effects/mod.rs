@@ -33,7 +33,7 @@ mod ruby;
 mod sh;
 mod users;
 
-use crate::model::{path, RunOp};
+use crate::model::{path, Model, RunOp};
 use crate::shell::{self, Invocation, Script, Word};
 use crate::syntax::{Arguments, Dockerfile, Instruction};
 use std::collections::BTreeSet;
@@ -558,8 +558,40 @@ pub fn of_run(df: &Dockerfile, ins: &Instruction, run: &RunOp) -> Effects {
     of_run_with(df, ins, run, &NoFiles)
 }
 
+/// As [`of_run`], with the script parsed once in `model` (the model of
+/// `df`), for every reader of the same RUN.
+pub fn of_model_run(df: &Dockerfile, model: &Model, ins: &Instruction, run: &RunOp) -> Effects {
+    of_model_run_with(df, model, ins, run, &NoFiles)
+}
+
+/// As [`of_model_run`], reading file contents from `files`.
+pub fn of_model_run_with(
+    df: &Dockerfile,
+    model: &Model,
+    ins: &Instruction,
+    run: &RunOp,
+    files: &dyn Files,
+) -> Effects {
+    of_parsed_run(model.run_script(df, ins), ins, run, files)
+}
+
 /// As [`of_run`], reading file contents (includes, workspaces) from `files`.
 pub fn of_run_with(df: &Dockerfile, ins: &Instruction, run: &RunOp, files: &dyn Files) -> Effects {
+    of_parsed_run(
+        shell::parse_run(df, ins).map(|r| r.map(std::sync::Arc::new)),
+        ins,
+        run,
+        files,
+    )
+}
+
+/// The effects of `ins` (a RUN op `run`) given its parsed script.
+fn of_parsed_run(
+    parsed: Option<Result<std::sync::Arc<shell::Script>, shell::ShellError>>,
+    ins: &Instruction,
+    run: &RunOp,
+    files: &dyn Files,
+) -> Effects {
     if let Arguments::Shell { .. } = ins.arguments {
         let prefix = &run.argv[..run.argv.len().saturating_sub(1)];
         if !shell::is_posix_shell(prefix) {
@@ -569,7 +601,7 @@ pub fn of_run_with(df: &Dockerfile, ins: &Instruction, run: &RunOp, files: &dyn 
             ));
         }
     }
-    match shell::parse_run(df, ins) {
+    match parsed {
         Some(Ok(script)) => of_script(&script, run, files),
         Some(Err(e)) => Effects::everything(format!("the RUN does not parse as shell ({e})")),
         None => of_op(run, files),

@@ -160,6 +160,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         steps: b.steps,
         target,
         warnings: b.warnings.into_inner(),
+        scripts: crate::shell::ScriptMemo::new(df),
     })
 }
 

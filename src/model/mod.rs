@@ -34,9 +34,24 @@ pub struct Model {
     /// The stage built: `--target`, or the last one.
     pub target: usize,
     pub warnings: Vec<String>,
+    /// The RUN scripts of the file this model was built from, parsed on first
+    /// use ([`Model::run_script`]).
+    #[serde(skip)]
+    pub scripts: crate::shell::ScriptMemo,
 }
 
 impl Model {
+    /// The shell script of `ins`, an instruction of `df` (the file this model
+    /// was built from): [`crate::shell::parse_run`]'s answer, parsed once for
+    /// every rule, fix function and effects query that reads it.
+    pub fn run_script(
+        &self,
+        df: &crate::syntax::Dockerfile,
+        ins: &crate::syntax::Instruction,
+    ) -> Option<Result<std::sync::Arc<crate::shell::Script>, crate::shell::ShellError>> {
+        self.scripts.get(df, ins)
+    }
+
     pub fn stage_steps(&self, stage: usize) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(move |s| s.stage == stage)
     }

@@ -107,7 +107,7 @@ impl Scripts {
                 scripts.get_mut(step.instruction),
                 df.instructions.get(step.instruction),
             ) {
-                if let Some(read) = run_script(df, ins, Some(step)) {
+                if let Some(read) = run_script(df, model, ins, Some(step)) {
                     let fed = fed_scripts(&read.script);
                     slot.push(read);
                     slot.extend(fed);
@@ -121,7 +121,7 @@ impl Scripts {
 /// A parsed script and the text its spans index (None: the Dockerfile source).
 #[derive(Debug, Clone)]
 struct Read {
-    script: Script,
+    script: Arc<Script>,
     text: Option<String>,
 }
 
@@ -229,7 +229,7 @@ fn fed_scripts(script: &Script) -> Vec<Read> {
                 if let Some(body) = r.heredoc.as_deref() {
                     if let Ok(script) = shell::parse(body, 0) {
                         out.push(Read {
-                            script,
+                            script: Arc::new(script),
                             text: Some(body.to_string()),
                         });
                     }
@@ -242,7 +242,12 @@ fn fed_scripts(script: &Script) -> Vec<Read> {
 
 /// The script a RUN runs, when this model can read it: shell form under a
 /// POSIX shell (heredoc bodies attached), or exec form (`sh -c` parsed).
-fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option<Read> {
+fn run_script(
+    df: &Dockerfile,
+    model: &Model,
+    ins: &Instruction,
+    step: Option<&Step>,
+) -> Option<Read> {
     let prefix: Option<&[String]> = match step.and_then(|s| s.op.as_ref()) {
         Some(Op::Run(r)) => r.argv.split_last().map(|(_, p)| p),
         _ => None,
@@ -252,7 +257,7 @@ fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option
             if prefix.is_some_and(|p| !shell::is_posix_shell(p)) {
                 return None;
             }
-            let script = shell::parse_run(df, ins)?.ok()?;
+            let script = model.run_script(df, ins)?.ok()?;
             Some(Read { script, text: None })
         }
         crate::syntax::Arguments::Exec { elements, .. } => {
@@ -260,7 +265,10 @@ fn run_script(df: &Dockerfile, ins: &Instruction, step: Option<&Step>) -> Option
             let script = shell::from_argv(&argv).ok()?;
             // `sh -c SCRIPT`: spans index the script string.
             let text = argv.last().cloned();
-            Some(Read { script, text })
+            Some(Read {
+                script: Arc::new(script),
+                text,
+            })
         }
     }
 }
@@ -320,7 +328,7 @@ impl<'a> DockerfileCtx<'a> {
             Some(s) if std::ptr::eq(s, step) => Some(
                 self.effects
                     .get(at)?
-                    .get_or_init(|| crate::effects::of_run(self.df, ins, run)),
+                    .get_or_init(|| crate::effects::of_model_run(self.df, self.model, ins, run)),
             ),
             _ => None,
         }
@@ -371,7 +379,7 @@ impl<'a> DockerfileCtx<'a> {
             .0
             .get(instruction)
             .and_then(|s| s.first())
-            .map(|r| &r.script)
+            .map(|r| &*r.script)
     }
 
     /// The commands of a RUN, nested ones and those of a here-document fed

@@ -13,6 +13,7 @@
 mod ast;
 mod command;
 mod lexer;
+mod memo;
 pub mod options;
 mod parser;
 pub mod tools;
@@ -21,6 +22,7 @@ mod walk;
 pub use ast::*;
 pub use command::Invocation;
 pub use lexer::is_name;
+pub use memo::ScriptMemo;
 pub use parser::ShellError;
 pub use walk::{code_end, commands, each_redirect, each_word, pipelines, tokens, Place};
 

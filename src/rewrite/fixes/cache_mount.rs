@@ -35,7 +35,7 @@ pub fn check(c: &mut Checker) {
     for (ins, run, _) in run_scripts(df, c.model) {
         // The rule's own question (where the cache is, whether a mount or a
         // clean-up already handles it), asked of the same script.
-        let Some(Ok(script)) = crate::shell::parse_run(df, ins) else {
+        let Some(Ok(script)) = c.model.run_script(df, ins) else {
             continue;
         };
         let Some(missing) =

@@ -59,7 +59,7 @@ pub fn check(c: &mut Checker) {
         if b.keyword != Keyword::Run || !b.comments.is_empty() {
             continue;
         }
-        let (Some(sa), Some(sb)) = (parse_run(df, a), parse_run(df, b)) else {
+        let (Some(sa), Some(sb)) = (parse_run(df, c.model, a), parse_run(df, c.model, b)) else {
             continue;
         };
         if sa.complex || sb.complex || sb.has_vars || flags_text(df, a) != flags_text(df, b) {
@@ -94,10 +94,7 @@ pub fn check(c: &mut Checker) {
         }
         // The rm runs in the first RUN's shell: nothing there may change it,
         // and it must fail the merged RUN where it failed alone.
-        match (
-            crate::shell::parse_run(df, a),
-            crate::shell::parse_run(df, b),
-        ) {
+        match (c.model.run_script(df, a), c.model.run_script(df, b)) {
             (Some(Ok(first)), Some(Ok(second)))
                 if crate::fix::hazard::merge_first_ok(&first).is_ok()
                     && crate::fix::hazard::merge_second_ok(&second).is_ok() => {}

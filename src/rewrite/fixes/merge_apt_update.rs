@@ -87,7 +87,7 @@ pub fn check(c: &mut Checker) {
         if a.keyword != Keyword::Run || !a.heredocs.is_empty() {
             continue;
         }
-        let Some(Ok(sa)) = shell::parse_run(df, a) else {
+        let Some(Ok(sa)) = c.model.run_script(df, a) else {
             continue;
         };
         let Some(family) = is_update(&sa) else {
@@ -103,7 +103,7 @@ pub fn check(c: &mut Checker) {
         if b.keyword != Keyword::Run {
             continue;
         }
-        let Some(Ok(sb)) = shell::parse_run(df, b) else {
+        let Some(Ok(sb)) = c.model.run_script(df, b) else {
             continue;
         };
         if !is_install(&sb, family) {

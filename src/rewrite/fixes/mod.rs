@@ -72,7 +72,7 @@ pub fn run_scripts<'a>(
         .filter_map(
             move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
                 Some(crate::model::Op::Run(run)) => {
-                    Some((ins, run, crate::fixes::run_view::parse_run(df, ins)?))
+                    Some((ins, run, crate::fixes::run_view::parse_run(df, model, ins)?))
                 }
                 _ => None,
             },

@@ -33,7 +33,7 @@ pub fn check(c: &mut Checker) {
         if ins.keyword != Keyword::Run {
             continue;
         }
-        let Some(script) = parse_run(df, ins) else {
+        let Some(script) = parse_run(df, c.model, ins) else {
             continue;
         };
         for cmd in &script.commands {

@@ -75,7 +75,8 @@ pub fn check(c: &mut Checker) {
             let ins = &df.instructions[s.instruction];
             if let Some(line) = blocked_by {
                 let installs = s.keyword == Keyword::Run
-                    && shell::parse_run(df, ins)
+                    && c.model
+                        .run_script(df, ins)
                         .and_then(Result::ok)
                         .is_some_and(|sc| installs_packages(&sc));
                 if installs {
@@ -188,8 +189,8 @@ fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(),
     {
         return Err(("it bind-mounts files".into(), false));
     }
-    let script = shell::parse_run(c.df, ins).and_then(Result::ok);
-    let fx = effects::of_run(c.df, ins, r);
+    let script = c.model.run_script(c.df, ins).and_then(Result::ok);
+    let fx = effects::of_model_run(c.df, c.model, ins, r);
     // Worth a reason: package installs (what the DO102 rule reports), and
     // RUNs that touch no copied tree as a whole — those refused for a subtle
     // hazard (a config file, a variable, the user database). A RUN that
@@ -200,7 +201,7 @@ fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(),
             || fx.writes.iter().any(|p| effects::under(p, &dest))
     });
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
-    let report = script.as_ref().is_some_and(installs_packages) || (!vague && !touches_tree);
+    let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
         hazard::run_may_cross(&fx, r, copy, c.context).map_err(|w| (w, report))?;
     }

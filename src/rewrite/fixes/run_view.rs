@@ -6,6 +6,7 @@
 //! redirections, functions) marks the script `complex`; any expansion marks
 //! it `has_vars`, so fixes can refuse to reason about it.
 
+use crate::model::Model;
 use crate::shell::{self, Command, Part, Word as ShellWord};
 use crate::syntax::{Dockerfile, Instruction, Keyword};
 
@@ -51,11 +52,11 @@ fn has_substitution(w: &ShellWord) -> bool {
 
 /// Reads a shell-form RUN (None for exec form, heredocs, comment lines inside
 /// it, or text the shell model cannot parse).
-pub fn parse_run(df: &Dockerfile, ins: &Instruction) -> Option<Script> {
+pub fn parse_run(df: &Dockerfile, model: &Model, ins: &Instruction) -> Option<Script> {
     if ins.keyword != Keyword::Run || !ins.heredocs.is_empty() || !ins.inner_comments.is_empty() {
         return None;
     }
-    let script = shell::parse_run(df, ins)?.ok()?;
+    let script = model.run_script(df, ins)?.ok()?;
     let mut out = Script {
         end: ins.arguments.span().end,
         ..Script::default()
@@ -175,7 +176,8 @@ mod tests {
 
     fn view(text: &str) -> Script {
         let df = crate::syntax::parse(text).unwrap();
-        parse_run(&df, &df.instructions[1]).unwrap()
+        let model = crate::model::build(&df, &Default::default()).unwrap();
+        parse_run(&df, &model, &df.instructions[1]).unwrap()
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub(super) fn dummy_build_above(c: &Checker, copy_idx: usize) -> bool {
         })
         .any(|(_, prev)| {
             prev.keyword == Keyword::Run
-                && parse_run(df, prev)
+                && parse_run(df, c.model, prev)
                     .is_some_and(|s| s.commands.iter().any(|cmd| is_cargo_build(&cmd.argv())))
         })
 }

@@ -150,7 +150,7 @@ fn split_one(c: &Checker, broad: &BroadCopies, idx: usize) -> Option<Result<Fix,
         return None;
     }
     let run_step = step_of(c.model, idx)?;
-    let script = parse_run(df, ins)?;
+    let script = parse_run(df, c.model, ins)?;
     // Only installs a rule reports get a reason when the COPY does not fit.
     let site = match locate(c, idx, run_step) {
         Ok(Some(site)) => site,
@@ -266,7 +266,7 @@ fn pre_install_above(c: &Checker, copy_idx: usize, eco: &str) -> bool {
         return false;
     };
     prev.keyword == Keyword::Run
-        && parse_run(df, prev).is_some_and(|s| {
+        && parse_run(df, c.model, prev).is_some_and(|s| {
             s.commands.iter().any(|cmd| {
                 let argv = cmd.argv();
                 let (prog, i) = program(&argv);
@@ -661,7 +661,7 @@ fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), Strin
                 let Some(Op::Run(r)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
                     return Err(format!("the RUN on line {line} is not a plain RUN"));
                 };
-                let fx = crate::effects::of_run(df, other, r);
+                let fx = crate::effects::of_model_run(df, c.model, other, r);
                 hazard::run_may_cross(&fx, r, cop, c.context).map_err(|w| {
                     format!("the RUN on line {line} cannot move above the COPY: {w}")
                 })?;

@@ -54,7 +54,7 @@ pub(super) fn effects_allow(
     };
     let mut fx = match pre_text {
         Some(_) => effects::of_op(run, &files),
-        None => effects::of_run_with(c.df, ins, run, &files),
+        None => effects::of_model_run_with(c.df, c.model, ins, run, &files),
     };
     if fx.unknown || fx.reads.is_everything() {
         return Err(match fx.why.first() {
