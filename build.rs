@@ -8,9 +8,13 @@
 //! (libraries, stack and heap stay randomised). Only the binary is affected:
 //! `RUSTFLAGS=-C relocation-model=static` would also reach proc-macros,
 //! which cannot be linked that way. Figures: README, "Performance".
+//!
+//! glibc only: a musl build is a static PIE whose start-up code relocates
+//! itself, and `-no-pie` there gives a binary that crashes before `main`.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }
