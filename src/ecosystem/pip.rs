@@ -208,9 +208,28 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
                     "an editable install reads the source tree".into(),
                 ))
             }
-            "-t" | "--target" | "--prefix" | "--root" | "--src" | "-f" | "--find-links" => {
-                return Some(Class::Other)
+            "-f" | "--find-links" => {
+                let v = match inline {
+                    Some(v) => Some(v),
+                    None => it.next().copied(),
+                };
+                let Some(v) = v else {
+                    return Some(Class::Other);
+                };
+                // A URL is like an index: kept. A directory is read by the
+                // install, and the manifest COPY would not bring it.
+                if !v.contains("://") {
+                    return Some(Class::Unsafe(format!(
+                        "`--find-links {v}` reads a local directory, which is not copied first"
+                    )));
+                }
+                kept.push(a);
+                if inline.is_none() {
+                    kept.push(v);
+                }
+                continue;
             }
+            "-t" | "--target" | "--prefix" | "--root" | "--src" => return Some(Class::Other),
             "-U" | "--upgrade" | "--force-reinstall" | "-I" | "--ignore-installed" => {}
             "-i" | "--index-url" | "--extra-index-url" | "--trusted-host" | "--progress-bar"
             | "--root-user-action" | "--platform" | "--python-version" | "--implementation"
@@ -331,6 +350,52 @@ mod tests {
             classify(&["pip", "install", "--upgrade", "pip"], &f),
             Class::Neutral
         );
+    }
+
+    /// `--find-links DIR` on the command line reads DIR: the split is refused
+    /// with that reason (it was "not an install" before, so `fix` said
+    /// nothing while `check` flagged DO101). A URL is kept like an index.
+    #[test]
+    fn find_links_to_a_directory_is_unsafe_and_a_url_is_kept() {
+        let f = mem(&[("requirements.txt", "flask\n")]);
+        for argv in [
+            &[
+                "pip",
+                "install",
+                "--no-index",
+                "--find-links",
+                "./wheels",
+                "-r",
+                "requirements.txt",
+            ][..],
+            &[
+                "pip",
+                "install",
+                "--find-links=wheels",
+                "-r",
+                "requirements.txt",
+            ][..],
+            &["pip", "install", "-f", "/wheels", "-r", "requirements.txt"][..],
+        ] {
+            match classify(argv, &f) {
+                Class::Unsafe(why) => assert!(why.contains("reads a local directory"), "{why}"),
+                c => panic!("{argv:?}: {c:?}"),
+            }
+        }
+        match classify(
+            &[
+                "pip",
+                "install",
+                "-f",
+                "https://example.com/wheels",
+                "-r",
+                "requirements.txt",
+            ],
+            &f,
+        ) {
+            Class::Install(i) => assert_eq!(i.required, vec!["requirements.txt"]),
+            c => panic!("{c:?}"),
+        }
     }
 
     #[test]
