@@ -707,32 +707,44 @@ fn pip(args: &[String]) -> Option<CmdKind> {
         return None;
     }
     let mut p = PipInstall::default();
-    let mut i = 1;
-    while i < args.len() {
-        let a = args[i].as_str();
-        match a {
-            "-r" | "--requirement" => {
-                p.requirements.push(args.get(i + 1)?.clone());
-                i += 1;
-            }
-            "-e" | "--editable" => {
-                p.local = true;
-                i += 1;
-            }
-            "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url" | "--target"
-            | "-t" | "--prefix" | "--root" => return None,
-            _ if a.starts_with("--requirement=") => {
-                p.requirements.push(a["--requirement=".len()..].to_string());
-            }
-            _ if a.starts_with('-') => {
-                if a == "--user" {
-                    return None;
-                }
-            }
-            _ if a == "." || a.starts_with("./") || a.starts_with('/') => p.local = true,
-            _ => p.packages.push(a.to_string()),
+    // Options read as pip reads them (prefixes, aliases, values), so an
+    // option's value is never taken for a package or the source tree.
+    let grammar = &crate::shell::options::PIP_INSTALL;
+    let mut it = args[1..].iter().map(String::as_str);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
         }
-        i += 1;
+        let Some(long) = grammar.resolve(a) else {
+            // Combined short flags without values (`-qq`, `-Uq`).
+            let flags = a.strip_prefix('-').filter(|f| !f.starts_with('-'));
+            if flags.is_some_and(|f| !f.is_empty() && f.chars().all(|c| "qvUI".contains(c))) {
+                continue;
+            }
+            if a.starts_with('-') {
+                // An option pip does not know, or a short one written with
+                // its value attached: nothing to build a plan on.
+                return None;
+            }
+            if a == "." || a.starts_with("./") || a.starts_with('/') {
+                p.local = true;
+            } else {
+                p.packages.push(a.to_string());
+            }
+            continue;
+        };
+        let value = match (grammar.takes_value(long), a.split_once('=')) {
+            (false, _) => None,
+            (true, Some((_, v))) if a.starts_with("--") => Some(v.to_string()),
+            (true, _) => Some(it.next()?.to_string()),
+        };
+        match long {
+            "--requirement" => p.requirements.push(value?),
+            "--editable" => p.local = true,
+            "--constraint" | "--index-url" | "--extra-index-url" | "--target" | "--prefix"
+            | "--root" | "--user" | "--find-links" | "--src" => return None,
+            _ => {}
+        }
     }
     let tooling = ["pip", "setuptools", "wheel"];
     p.tooling_only = p.requirements.is_empty()
@@ -780,6 +792,30 @@ mod tests {
             k => panic!("{k:?}"),
         }
         assert!(classify_run("pip download x").is_err());
+    }
+
+    /// pip's options are read with pip's grammar: a value is never a package
+    /// (`-f wheels` made `wheels` a package to build) nor the source tree
+    /// (`--find-links ./wheels` was refused as "`pip install .`").
+    #[test]
+    fn pip_option_values_are_not_packages() {
+        for t in [
+            "pip install -f wheels -r requirements.txt",
+            "pip install --no-index --find-links ./wheels -r requirements.txt",
+            "pip install --find-links=/wheels flask",
+        ] {
+            assert!(classify_run(t).is_err(), "{t}: {:?}", classify_run(t));
+        }
+        match &kinds("pip install --no-cache --progress-bar off -qq --requirement=r.txt gunicorn")
+            [0]
+        {
+            CmdKind::Pip(p) => {
+                assert_eq!(p.requirements, vec!["r.txt"]);
+                assert_eq!(p.packages, vec!["gunicorn"]);
+                assert!(!p.local);
+            }
+            k => panic!("{k:?}"),
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct Grammar {
     abbreviations: bool,
     /// Other spellings of an option (short options, old names).
     aliases: &'static [(&'static str, &'static str)],
+    /// The long options that take a value (the next word, or after `=`).
+    values: &'static [&'static str],
 }
 
 impl Grammar {
@@ -42,6 +44,11 @@ impl Grammar {
             (Some(one), None) => Some(one),
             _ => None,
         }
+    }
+
+    /// Whether option `long` (as [`Self::resolve`] names it) takes a value.
+    pub fn takes_value(&self, long: &str) -> bool {
+        self.values.contains(&long)
     }
 
     /// Whether `args` (up to a `--`) give the option `long`, in any spelling.
@@ -129,6 +136,45 @@ pub const PIP_INSTALL: Grammar = Grammar {
         "--find-links",
         "--group",
     ],
+    values: &[
+        "--python",
+        "--log",
+        "--keyring-provider",
+        "--proxy",
+        "--retries",
+        "--timeout",
+        "--exists-action",
+        "--trusted-host",
+        "--cert",
+        "--client-cert",
+        "--cache-dir",
+        "--use-feature",
+        "--use-deprecated",
+        "--resume-retries",
+        "--requirement",
+        "--constraint",
+        "--editable",
+        "--target",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--root",
+        "--prefix",
+        "--src",
+        "--upgrade-strategy",
+        "--config-settings",
+        "--global-option",
+        "--no-binary",
+        "--only-binary",
+        "--progress-bar",
+        "--root-user-action",
+        "--report",
+        "--index-url",
+        "--extra-index-url",
+        "--find-links",
+        "--group",
+    ],
     abbreviations: true,
     aliases: &[
         ("-r", "--requirement"),
@@ -167,6 +213,8 @@ pub const NPM: Grammar = Grammar {
     ],
     // nopt's abbreviation matching covers npm's whole config set, which is
     // not listed here: a prefix is not resolved rather than resolved wrongly.
+    // No reader needs to skip values here yet.
+    values: &[],
     abbreviations: false,
     aliases: &[
         ("-g", "--global"),
@@ -227,6 +275,8 @@ pub const APK: Grammar = Grammar {
         "--version",
         "--usermode",
     ],
+    // No reader needs to skip values here yet.
+    values: &[],
     abbreviations: true,
     aliases: &[
         ("-U", "--update-cache"),
