@@ -49,3 +49,30 @@ fn usermod_before_copy_chown_is_left_alone_with_the_reason() {
     assert!(stdout.is_empty(), "no diff: {stdout}");
     assert!(stderr.contains("DO102 not fixed"), "{stderr}");
 }
+
+/// A RUN whose shell reads startup files reads what a COPY put there, even
+/// when its script names no file: `BASH_ENV` under a bash SHELL, a login
+/// shell's /etc/profile.d. Both were moved above the COPY as safe fixes.
+#[test]
+fn shell_startup_files_keep_a_run_below_the_copy_that_brings_them() {
+    let (code, stdout, stderr) = fix_diff(
+        "FROM debian:12\nENV BASH_ENV=/app/env.sh\nSHELL [\"/bin/bash\", \"-c\"]\nCOPY . /app\nRUN echo \"$FOO\" > /foo\n",
+        &[("env.sh", "export FOO=bar\n")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "no diff: {stdout}");
+    assert!(!stderr.contains("DO102 move"), "{stderr}");
+    let (code, stdout, stderr) = fix_diff(
+        "FROM debian:12\nSHELL [\"/bin/bash\", \"-l\", \"-c\"]\nCOPY profile.sh /etc/profile.d/zz.sh\nCOPY . /app\nRUN echo \"$FOO\" > /foo\n",
+        &[("profile.sh", "export FOO=bar\n")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "no diff: {stdout}");
+    assert!(!stderr.contains("DO102 move"), "{stderr}");
+    // The same script under a plain bash still moves.
+    let (_, stdout, stderr) = fix_diff(
+        "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nCOPY . /app\nRUN echo \"$FOO\" > /foo\n",
+        &[("profile.sh", "export FOO=bar\n")],
+    );
+    assert!(stdout.contains("+RUN echo"), "{stdout}{stderr}");
+}

@@ -600,6 +600,16 @@ fn of_parsed_run(
                 prefix.join(" ")
             ));
         }
+        let env = |k: &str| {
+            run.env
+                .iter()
+                .rev()
+                .find(|(n, _)| &**n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        if let Some(why) = shell::startup_files(prefix, &env) {
+            return Effects::everything(why);
+        }
     }
     match parsed {
         Some(Ok(script)) => of_script(&script, run, files),

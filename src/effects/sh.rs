@@ -18,6 +18,21 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             .iter()
             .all(|v| v.is_some_and(|v| v.starts_with('-') || v == "pipefail"));
         if let (true, Some(Some(text))) = (only_flags, vals.get(i + 1)) {
+            let prefix: Vec<String> = std::iter::once(c.prog.to_string())
+                .chain(vals[..=i].iter().map(|v| v.unwrap_or_default().to_string()))
+                .collect();
+            // A variable set to a value this model cannot know still counts.
+            let env = |k: &str| {
+                cx.env
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone().unwrap_or_else(|| "a value not known here".into()))
+            };
+            if let Some(why) = shell::startup_files(&prefix, &env) {
+                fx.give_up(why);
+                return true;
+            }
             if let Ok(script) = shell::parse(text, 0) {
                 let run = crate::model::RunOp {
                     argv: Vec::new(),

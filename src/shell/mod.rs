@@ -16,6 +16,7 @@ mod lexer;
 mod memo;
 pub mod options;
 mod parser;
+mod startup;
 pub mod tools;
 mod walk;
 
@@ -24,6 +25,7 @@ pub use command::Invocation;
 pub use lexer::is_name;
 pub use memo::ScriptMemo;
 pub use parser::ShellError;
+pub use startup::startup_files;
 pub use walk::{code_end, commands, each_redirect, each_word, pipelines, tokens, Place};
 
 use crate::syntax::lines::{continuation_at, physical_lines_from};
