@@ -408,7 +408,10 @@ fn detected(script: &Script) -> bool {
 /// The full COPY's op and the context directory it copies. `Ok(None)` when
 /// it is not a copy of one context directory (nothing to split).
 fn copy_of<'m>(c: &'m Checker, site: &Site) -> Result<Option<(Cow<'m, CopyOp>, String)>, String> {
-    let Some(Op::Copy(cop)) = step_of(c.model, site.copy).and_then(|s| s.op.as_ref()) else {
+    let Some(step) = step_of(c.model, site.copy) else {
+        return Ok(None);
+    };
+    let Some(Op::Copy(cop)) = step.op.as_ref() else {
         return Ok(None);
     };
     if cop.source != CopySource::Context
@@ -429,6 +432,11 @@ fn copy_of<'m>(c: &'m Checker, site: &Site) -> Result<Option<(Cow<'m, CopyOp>, S
     if cop.link || cop.parents || !cop.exclude.is_empty() {
         return Err("the COPY uses --link, --parents or --exclude".into());
     }
+    if let Some(arg) = build_arg_named(c.model, step) {
+        return Err(format!(
+            "the COPY names the build argument {arg}: the manifests it copies are known only for the default value"
+        ));
+    }
     if cop.add {
         // ADD of a local directory copies it as COPY does, unless it holds
         // an archive; the hazard checks then read it as that COPY.
@@ -436,6 +444,30 @@ fn copy_of<'m>(c: &'m Checker, site: &Site) -> Result<Option<(Cow<'m, CopyOp>, S
         return hazard::add_as_copy(cop, ctx, root).map(|plain| Some((Cow::Owned(plain), src_dir)));
     }
     Ok(Some((Cow::Borrowed(cop), src_dir)))
+}
+
+/// A build argument that `step`'s text expands: a variable whose latest
+/// definition above it in the stage is an `ARG` (an `ENV` fixes the value;
+/// a global ARG is not seen in a stage unless declared there). A build may
+/// set another value, and the split writes the paths the default gives.
+fn build_arg_named<'m>(model: &Model, step: &'m Step) -> Option<&'m str> {
+    if step.var_refs.is_empty() {
+        return None;
+    }
+    let at = model
+        .steps
+        .partition_point(|s| s.instruction < step.instruction);
+    step.var_refs
+        .iter()
+        .find(|v| {
+            model.steps[..at]
+                .iter()
+                .rev()
+                .take_while(|s| s.stage == step.stage)
+                .find(|s| matches!(s.keyword, Keyword::Arg | Keyword::Env) && s.defines.contains(v))
+                .is_some_and(|s| s.keyword == Keyword::Arg)
+        })
+        .map(String::as_str)
 }
 
 /// What goes above the full COPY.

@@ -519,3 +519,37 @@ fn cargo_hand_written_prebuild_is_left_alone() {
     let out = run_ctx(df2, &cargo_files(BIN_TOML), true, &["DO101"]);
     assert_ne!(out.output, df2);
 }
+
+/// The COPY names a build argument: the manifests the split copies are
+/// those of the default value, and `--build-arg SRC=web` would copy web/
+/// in the original but the root's package.json in the split. Refused; an
+/// ENV (a fixed value) between the ARG and the COPY is fine.
+#[test]
+fn a_copy_that_names_a_build_arg_is_not_split() {
+    let files = [
+        ("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}\n"),
+        (
+            "package-lock.json",
+            "{\"lockfileVersion\":3,\"packages\":{}}\n",
+        ),
+        ("index.js", "1\n"),
+    ];
+    let df = "FROM node:20\nARG SRC=.\nWORKDIR /app\nCOPY ${SRC} .\nRUN npm ci\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.reason.contains("build argument SRC")),
+        "{:?}",
+        out.skipped
+    );
+    let df = "FROM node:20\nARG SRC=.\nENV SRC=.\nWORKDIR /app\nCOPY ${SRC} .\nRUN npm ci\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert!(
+        out.output
+            .contains("COPY package.json package-lock.json ./"),
+        "{}",
+        out.output
+    );
+}
