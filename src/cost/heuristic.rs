@@ -75,6 +75,9 @@ pub struct Part {
     pub counted: bool,
     /// This part's share of the guess.
     pub seconds: f64,
+    /// The context digest of the manifest that names the install's direct dependencies (a
+    /// requirements file, `package.json`): what a change added to it is looked up there.
+    pub names_from: Option<String>,
 }
 
 /// A guess with the class of command it is based on.
@@ -108,6 +111,7 @@ impl Guess {
             packages: None,
             counted: false,
             seconds,
+            names_from: None,
         });
         g
     }
@@ -360,9 +364,32 @@ fn install(
         packages: Some(count),
         counted: known,
         seconds,
+        names_from: None,
     });
     g
 }
+
+/// `g`'s install part names its dependencies in the first of `names` the context has.
+fn named_in(mut g: Guess, env: &Env, names: &[&str]) -> Guess {
+    let digest = names
+        .iter()
+        .find_map(|n| find_manifest(env.context, n))
+        .map(|e| e.digest.clone());
+    if let Some(p) = g.parts.first_mut() {
+        p.names_from = digest;
+    }
+    g
+}
+
+/// Seconds per megabyte of a package sized by its registry (`estimate --registry`), when no
+/// install log taught one (`Rates::per_mb`). PyPI (megabytes of the wheel): pip's
+/// unpack-and-write phase in the real tier's cold logs, 0.11–0.25 s/MB over installs of 6–19
+/// MB of wheels (poetry-api 0.11, fastapi-pip 0.16, pipenv-bot 0.18 and 0.21, flask-notebook
+/// 0.25; uv-api's single-binary 13 MB wheel 0.015): about their median.
+pub const PYPI_SECONDS_PER_MB: f64 = 0.15;
+/// npm (megabytes unpacked): not measured here (npm and yarn print no sizes); a tarball
+/// unpacks to about three times its size, so a third of PyPI's per-wheel-megabyte figure.
+pub const NPM_SECONDS_PER_MB: f64 = 0.05;
 
 /// Debian packages every `buildpack-deps:<suite>` image (and so the full `python`, `node`,
 /// `golang`, `rust`, `ruby` images built on it) already has: `apt-get install` of these only
@@ -727,15 +754,19 @@ fn pip(words: &[String], env: &Env) -> Guess {
         // things, and one `pip install pipenv` (1 name, 9 packages, 24 s on the real tier)
         // pooled with `pip install -r` of one small requirement (5.6 s) made the latter's
         // learned rate 3× too high (docs/cost-model.md).
-        return install(
+        return named_in(
+            install(
+                env,
+                "pip -r",
+                "python",
+                PIP,
+                n,
+                "pip install -r",
+                "requirements",
+                known,
+            ),
             env,
-            "pip -r",
-            "python",
-            PIP,
-            n,
-            "pip install -r",
-            "requirements",
-            known,
+            &reqs,
         );
     }
     let prog = words[0].rsplit('/').next().unwrap_or("");
@@ -814,15 +845,19 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
     let whole = |env: &Env| {
         // Lockfile entries when it was read; package.json lines (~30 bytes each) otherwise.
         let (n, known) = manifest_packages(env, &[lock, "package.json"], 30, 20);
-        install(
+        named_in(
+            install(
+                env,
+                prog,
+                "node",
+                (3.0, 0.3, 2 * MB),
+                n,
+                &format!("{prog} install"),
+                "packages",
+                known,
+            ),
             env,
-            prog,
-            "node",
-            (3.0, 0.3, 2 * MB),
-            n,
-            &format!("{prog} install"),
-            "packages",
-            known,
+            &["package.json"],
         )
     };
     match sub {

@@ -19,9 +19,10 @@ pub mod rates;
 
 use crate::cache::BuildInput;
 use crate::cache::{Simulation, StepResult, Verdict};
+use crate::ecosystem::registry::Kind;
 use crate::model::{Base, Op};
 pub use matching::{match_steps, Match, MatchKind};
-pub use packages::PackageCounts;
+pub use packages::{PackageCounts, PackageSizes};
 pub use rates::Rates;
 use serde::Serialize;
 
@@ -35,8 +36,11 @@ pub struct Observed {
     pub seconds: Option<f64>,
     pub bytes: Option<u64>,
     /// Seconds per package beyond the step's fixed part, as the step's own output showed it
-    /// (an installer's timeline, [`crate::ecosystem::logged_per_package`]); logs only.
+    /// (an installer's timeline, [`crate::ecosystem::install_log`]); logs only.
     pub per_package: Option<f64>,
+    /// Bytes per package the logged install's files were, as its installer printed them
+    /// (pip); logs only.
+    pub mean_bytes: Option<f64>,
 }
 
 impl Observed {
@@ -44,14 +48,18 @@ impl Observed {
         l.steps
             .iter()
             .filter(|s| !s.is_from())
-            .map(|s| Observed {
-                stage: s.stage.clone(),
-                k: s.k,
-                n: s.n,
-                instruction: s.instruction.clone(),
-                seconds: s.seconds(),
-                bytes: None,
-                per_package: crate::ecosystem::logged_per_package(&s.output),
+            .map(|s| {
+                let install = crate::ecosystem::install_log::read(&s.output);
+                Observed {
+                    stage: s.stage.clone(),
+                    k: s.k,
+                    n: s.n,
+                    instruction: s.instruction.clone(),
+                    seconds: s.seconds(),
+                    bytes: None,
+                    per_package: install.as_ref().and_then(|l| l.per_package()),
+                    mean_bytes: install.as_ref().and_then(|l| l.mean_bytes()),
+                }
             })
             .collect()
     }
@@ -67,6 +75,8 @@ pub struct Calibration {
     pub rates: Rates,
     /// Package counts of the manifests of every context involved, by digest.
     pub counts: PackageCounts,
+    /// Packages a change adds, sized by their registries (`estimate --registry`).
+    pub sizes: PackageSizes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,14 +145,15 @@ fn logged_guess(op: &Op, logged: &str, env: &heuristic::Env) -> Option<heuristic
 /// A logged install time adjusted by the package delta: the logged build installed `was`
 /// packages, this one installs `now` (same installer): each package added or removed costs
 /// what the logged step's own output shows one package cost beyond its fixed part
-/// (`logged`), else the installer's learned seconds per package, else this step's own
-/// flat share.
+/// (`logged.per_package`), else the installer's learned seconds per package, else this
+/// step's own flat share; a package added that its registry sized costs, on top, its
+/// megabytes beyond the logged packages' mean ([`sized_extra`]).
 fn scale(
     seconds: f64,
-    logged: Option<f64>,
+    logged: &Observed,
     was: &heuristic::Guess,
     now: &heuristic::Guess,
-    rates: &Rates,
+    cal: &Calibration,
 ) -> Option<(f64, String)> {
     let (kw, nw) = was.packages()?;
     let (kn, nn) = now.packages()?;
@@ -155,16 +166,80 @@ fn scale(
         .find(|p| p.key == kn)
         .and_then(|p| p.ecosystem.as_deref())
         .unwrap_or(kn);
-    let (rate, from) = match logged {
+    let (rate, from) = match logged.per_package {
         Some(r) => (r, " (the log's own timeline)"),
         None => (
-            rates.per_package(kn, eco).unwrap_or(seconds / nw as f64),
+            cal.rates
+                .per_package(kn, eco)
+                .unwrap_or(seconds / nw as f64),
             "",
         ),
     };
     let delta = nn as f64 - nw as f64;
-    let s = (seconds + delta * rate).max(seconds * 0.1);
-    Some((s, format!(", {nw}→{nn} packages at {rate:.1}s each{from}")))
+    let mut s = (seconds + delta * rate).max(seconds * 0.1);
+    let mut note = format!(", {nw}→{nn} packages at {rate:.1}s each{from}");
+    if delta > 0.0 {
+        if let Some((extra, said)) = sized_extra(was, now, logged.mean_bytes, cal) {
+            s += extra;
+            note.push_str(&said);
+        }
+    }
+    Some((s, note))
+}
+
+/// What the packages added to an install's manifest since `was` weigh beyond an average
+/// package: for each one its registry sized (`estimate --registry`), its megabytes beyond
+/// `mean_bytes` (the logged install's own packages, as its installer printed them; 0 when
+/// unknown) at the learned seconds per megabyte (`Rates::per_mb`: pip's unpack phase in a
+/// log), else the documented default. `(seconds, basis note)`.
+fn sized_extra(
+    was: &heuristic::Guess,
+    now: &heuristic::Guess,
+    mean_bytes: Option<f64>,
+    cal: &Calibration,
+) -> Option<(f64, String)> {
+    if cal.sizes.is_empty() {
+        return None;
+    }
+    let (kn, _) = now.packages()?;
+    let names = |g: &heuristic::Guess| {
+        g.parts
+            .iter()
+            .find(|p| p.key == kn)
+            .and_then(|p| p.names_from.clone())
+    };
+    let (w, n) = (names(was)?, names(now)?);
+    let mut extra = 0.0;
+    let mut said = Vec::new();
+    for d in cal.counts.added(&w, &n)? {
+        let Some(sized) = cal.sizes.get(d.kind, &d.name) else {
+            continue;
+        };
+        let (key, default) = match d.kind {
+            Kind::Pypi => ("pypi", heuristic::PYPI_SECONDS_PER_MB),
+            Kind::Npm => ("npm", heuristic::NPM_SECONDS_PER_MB),
+        };
+        let (rate, learned) = match cal.rates.per_mb(key) {
+            Some(r) => (r, "learned"),
+            None => (default, "default"),
+        };
+        let mb = sized.file.bytes as f64 / 1e6;
+        let mean = mean_bytes.unwrap_or(0.0) / 1e6;
+        extra += rate * (mb - mean).max(0.0);
+        said.push(format!(
+            "{} {mb:.1} MB ({}) at {rate:.2}s/MB ({learned})",
+            d.name,
+            d.kind.registry()
+        ));
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let beyond = match mean_bytes {
+        Some(m) => format!(" beyond the logged {:.2} MB each", m / 1e6),
+        None => String::new(),
+    };
+    Some((extra, format!(", + {}{beyond}", said.join(", "))))
 }
 
 /// Costs every step of `build` that the target needs.
@@ -227,7 +302,7 @@ pub fn cost_steps_from(
                     ..env
                 };
                 if let Some((s, n)) = logged_guess(op, &os[0].instruction, &then_env)
-                    .and_then(|was| scale(secs, os[0].per_package, &was, &guess, &cal.rates))
+                    .and_then(|was| scale(secs, os[0], &was, &guess, cal))
                 {
                     seconds = s;
                     note = n;
@@ -259,6 +334,19 @@ pub fn cost_steps_from(
             };
             cost.basis = format!("{what} {} {:.1}s{how}{note}", at.join("+"), secs);
             break;
+        }
+        // Heuristics too: a package sized by its registry and added since the side the
+        // change started from weighs its megabytes beyond an average package.
+        if let (CostSource::Heuristic, Some(then)) = (cost.source, logged) {
+            let then_env = heuristic::Env {
+                context: then,
+                ..env
+            };
+            let was = heuristic::guess(op, &then_env);
+            if let Some((extra, note)) = sized_extra(&was, &guess, None, cal) {
+                cost.seconds += extra;
+                cost.basis.push_str(&note);
+            }
         }
         steps[i] = Some(cost);
     }
@@ -630,6 +718,7 @@ mod tests {
             seconds: Some(2.0),
             bytes: Some(7),
             per_package: None,
+            mean_bytes: None,
         }];
         let m = match_steps(&b, &obs);
         assert_eq!(m.iter().flatten().count(), 1);
@@ -667,6 +756,7 @@ mod tests {
             seconds: Some(secs),
             bytes: None,
             per_package: None,
+            mean_bytes: None,
         }
     }
 

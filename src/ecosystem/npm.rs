@@ -2,6 +2,7 @@
 //! npm-shrinkwrap.json; `.npmrc` is the effects model's).
 
 use super::node::node_install;
+use super::registry::{Dep, Kind, RegistryFile};
 use super::{has, no_relative_args, sub, CacheDir, Class, Ecosystem, Files};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
@@ -71,6 +72,69 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         }
         _ => None,
     }
+}
+
+// ---- The npm registry: what a dependency unpacks to (`dockopt estimate --registry`) ----
+
+/// The packages a `package.json` depends on (`dependencies`, `devDependencies`,
+/// `optionalDependencies`: what `npm ci` installs), each with its version when the range is
+/// one exact version (`1.2.3`, `=1.2.3`); `None` for a JSON that does not parse.
+pub fn package_json_deps(text: &str) -> Option<Vec<Dep>> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut out: Vec<Dep> = Vec::new();
+    for key in ["dependencies", "devDependencies", "optionalDependencies"] {
+        for (name, range) in v[key].as_object().into_iter().flatten() {
+            if out.iter().any(|d| d.name == *name) {
+                continue;
+            }
+            let version = range
+                .as_str()
+                .map(|r| r.trim().trim_start_matches('='))
+                .filter(|r| {
+                    let core = r.split(['-', '+']).next().unwrap_or("");
+                    let nums: Vec<&str> = core.split('.').collect();
+                    nums.len() == 3
+                        && nums
+                            .iter()
+                            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+                .map(str::to_string);
+            out.push(Dep {
+                kind: Kind::Npm,
+                name: name.clone(),
+                version,
+            });
+        }
+    }
+    Some(out)
+}
+
+/// The registry's URL of `name`'s manifest at `version`, else at its `latest` tag (a scoped
+/// name's `/` escaped).
+pub fn npm_url(base: &str, name: &str, version: Option<&str>) -> String {
+    format!(
+        "{}/{}/{}",
+        base.trim_end_matches('/'),
+        name.replace('/', "%2F"),
+        version.unwrap_or("latest")
+    )
+}
+
+/// What one version's manifest says it unpacks to (`dist.unpackedSize`; npm publishes it
+/// since 2018); `None` when it does not say.
+pub fn npm_pick(doc: &serde_json::Value) -> Option<RegistryFile> {
+    let version = doc["version"].as_str()?;
+    let bytes = doc["dist"]["unpackedSize"].as_u64()?;
+    let file = doc["dist"]["tarball"]
+        .as_str()
+        .and_then(|t| t.rsplit('/').next())
+        .unwrap_or("")
+        .to_string();
+    Some(RegistryFile {
+        version: version.to_string(),
+        file: format!("{file} (unpacked)"),
+        bytes,
+    })
 }
 
 #[cfg(test)]
