@@ -900,4 +900,86 @@ mod tests {
         assert!((install.seconds - 16.0).abs() < 1e-9, "{install:?}");
         assert!(install.basis.contains("timeline"), "{}", install.basis);
     }
+
+    #[test]
+    fn a_package_sized_by_its_registry_weighs_its_megabytes() {
+        use crate::ecosystem::registry::{RegistryFile, Sized};
+        let df =
+            "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+        let (_b, before, mut counts) = ctx(&[("requirements.txt", "bottle==0.12.25\n")]);
+        let (_a, after, after_counts) = ctx(&[(
+            "requirements.txt",
+            "bottle==0.12.25\nnumpy==1.26.4\nsix==1.16.0\n",
+        )]);
+        counts.merge(&after_counts);
+        let b = input_from_text("Dockerfile".into(), df, &BuildOptions::default(), after).unwrap();
+        // pip's timeline: one 90 kB package, 0.1 s after pip's start-up.
+        let text = [
+            "#5 [3/3] RUN pip install -r requirements.txt",
+            "#5 0.400 Collecting bottle==0.12.25",
+            "#5 0.410   Downloading bottle-0.12.25-py3-none-any.whl (90 kB)",
+            "#5 0.420 Installing collected packages: bottle",
+            "#5 0.500 Successfully installed bottle-0.12.25",
+            "#5 DONE 0.6s",
+        ]
+        .join("\n");
+        let mut seen = Observed::from_log(&log::parse(&text).unwrap());
+        assert_eq!(seen[0].mean_bytes, Some(90_000.0));
+        seen.insert(0, obs(2, 3, "COPY requirements.txt .", 0.1));
+        let mut cal = Calibration {
+            log: Some(("l".into(), seen)),
+            counts,
+            ..Calibration::default()
+        };
+        let install = |cal: &Calibration| {
+            cost_steps_from(&b, Some(&before), cal)
+                .steps
+                .into_iter()
+                .flatten()
+                .nth(1)
+                .unwrap()
+        };
+        // By count: two more packages at the logged 0.1 s each.
+        let plain = install(&cal);
+        assert!((plain.seconds - 0.8).abs() < 1e-9, "{plain:?}");
+        // numpy sized (six not): its megabytes beyond the logged 0.09 MB at the default rate.
+        cal.sizes.insert(Sized {
+            registry: Kind::Pypi,
+            name: "numpy".into(),
+            file: RegistryFile {
+                version: "1.26.4".into(),
+                file: "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl".into(),
+                bytes: 18_252_005,
+            },
+            source: "test".into(),
+            cached: false,
+        });
+        let sized = install(&cal);
+        let extra = heuristic::PYPI_SECONDS_PER_MB * (18.252005 - 0.09);
+        assert!((sized.seconds - 0.8 - extra).abs() < 1e-6, "{sized:?}");
+        assert!(
+            sized
+                .basis
+                .contains("numpy 18.3 MB (PyPI) at 0.15s/MB (default)"),
+            "{}",
+            sized.basis
+        );
+        // A per-MB rate learned from logs replaces the default.
+        cal.rates.learn_per_mb("pypi", 1.0, 10.0);
+        let learned = install(&cal);
+        assert!(
+            (learned.seconds - 0.8 - 0.1 * (18.252005 - 0.09)).abs() < 1e-6,
+            "{learned:?}"
+        );
+        // Without a log, the heuristic install grows by the sized package's megabytes too.
+        cal.log = None;
+        let heur = install(&cal);
+        cal.sizes = PackageSizes::default();
+        let by_count = install(&cal);
+        assert_eq!(heur.source, CostSource::Heuristic);
+        assert!(
+            (heur.seconds - by_count.seconds - 0.1 * 18.252005).abs() < 1e-6,
+            "{heur:?} vs {by_count:?}"
+        );
+    }
 }

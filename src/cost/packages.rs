@@ -271,6 +271,30 @@ mod tests {
         assert_eq!(n("go.mod"), Some((2, false)));
         assert_eq!(n("poetry.lock"), Some((1, true)));
         assert_eq!(n("app.py"), None);
+        // What a manifest gained: by name, whatever its pin.
+        let names = |t: &str| {
+            let d = tempfile::tempdir().unwrap();
+            std::fs::write(d.path().join("requirements.txt"), t).unwrap();
+            let tree = ContextTree::load(d.path(), None).unwrap();
+            let c = PackageCounts::scan(d.path(), &tree);
+            (c, tree.get("requirements.txt").unwrap().digest.clone())
+        };
+        let (mut was, w) = names("flask==3.0.3\nrequests\n");
+        let (now, n2) = names("flask==3.0.4\nrequests\nNumPy==1.26.4\n");
+        was.merge(&now);
+        let added: Vec<&str> = was
+            .added(&w, &n2)
+            .unwrap()
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(added, ["numpy"]);
+        assert_eq!(was.added(&w, "unknown"), None);
+        assert_eq!(
+            was.added_between([(w.as_str(), n2.as_str()), (w.as_str(), n2.as_str())])
+                .len(),
+            1
+        );
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     }
 

@@ -163,3 +163,55 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn package_json_names_its_dependencies_and_exact_pins() {
+        let deps = package_json_deps(
+            r#"{"dependencies":{"koa":"2.15.3","@koa/router":"^12.0.1"},
+                "devDependencies":{"jest":"=29.7.0","koa":"2.15.3"},
+                "optionalDependencies":{"fsevents":"2.3.3-beta.1"}}"#,
+        )
+        .unwrap();
+        let got: Vec<(&str, Option<&str>)> = deps
+            .iter()
+            .map(|d| (d.name.as_str(), d.version.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("koa", Some("2.15.3")),
+                ("@koa/router", None),
+                ("jest", Some("29.7.0")),
+                ("fsevents", Some("2.3.3-beta.1")),
+            ]
+        );
+        assert_eq!(package_json_deps("{not json"), None);
+        assert_eq!(
+            npm_url("https://r.example/", "@koa/router", None),
+            "https://r.example/@koa%2Frouter/latest"
+        );
+        assert_eq!(
+            npm_url("https://r.example", "koa", Some("2.15.3")),
+            "https://r.example/koa/2.15.3"
+        );
+    }
+
+    #[test]
+    fn a_manifest_says_what_it_unpacks_to() {
+        let doc = serde_json::json!({"name": "typescript", "version": "5.4.5",
+            "dist": {"tarball": "https://r/typescript/-/typescript-5.4.5.tgz", "unpackedSize": 30_000_000}});
+        let f = npm_pick(&doc).unwrap();
+        assert_eq!(
+            (f.version.as_str(), f.file.as_str(), f.bytes),
+            ("5.4.5", "typescript-5.4.5.tgz (unpacked)", 30_000_000)
+        );
+        assert_eq!(
+            npm_pick(&serde_json::json!({"version": "1.0.0", "dist": {}})),
+            None
+        );
+    }
+}

@@ -331,7 +331,7 @@ pub fn named_requirements(text: &str) -> Vec<Dep> {
         let version = rest
             .strip_prefix("==")
             .filter(|v| !v.starts_with('='))
-            .map(|v| v.split([',', ' ']).next().unwrap_or("").trim().to_string())
+            .map(|v| v.trim().split([',', ' ']).next().unwrap_or("").to_string())
             .filter(|v| !v.is_empty() && !v.contains('*'));
         if !out.iter().any(|d| d.name == name) {
             out.push(Dep {
@@ -392,10 +392,10 @@ pub fn pypi_pick(
 ) -> Option<RegistryFile> {
     let latest = doc["info"]["version"].as_str();
     let version = version.or(latest)?;
-    let files = match doc["releases"][version].as_array() {
-        Some(f) => f,
-        None if latest == Some(version) => doc["urls"].as_array()?,
-        None => return None,
+    // `urls`: the files of the page's own version (a version's page, or the latest's).
+    let files = match doc["urls"].as_array() {
+        Some(u) if latest == Some(version) && !u.is_empty() => u,
+        _ => doc["releases"][version].as_array()?,
     };
     let mut best: Option<((u32, i64), &str, u64)> = None;
     let mut sdist = None;
@@ -545,5 +545,147 @@ mod tests {
             }
             c => panic!("{c:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn requirements_name_their_packages_and_pins() {
+        let text =
+            "# top\nFlask==3.0.3  # web\nrequests>=2\nnumpy == 1.26.4 ; python_version > '3'\n\
+                    uvicorn[standard]==0.30.1\n-r base.txt\n--index-url https://x\n./local\n\
+                    pkg @ https://example.com/pkg.whl\nzope.interface===5\nsix==1.*\nflask==9\n";
+        let got: Vec<(String, Option<String>)> = named_requirements(text)
+            .into_iter()
+            .map(|d| (d.name, d.version))
+            .collect();
+        let want = [
+            ("flask", Some("3.0.3")),
+            ("requests", None),
+            ("numpy", Some("1.26.4")),
+            ("uvicorn", Some("0.30.1")),
+            ("pkg", None),
+            ("zope-interface", None),
+            ("six", None),
+        ];
+        let want: Vec<(String, Option<String>)> = want
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(normalize("Zope__Interface.x"), "zope-interface-x");
+    }
+
+    #[test]
+    fn the_base_image_names_the_interpreter() {
+        let t = |i: &str| python_target(i);
+        assert_eq!(
+            t("python:3.11-slim-bookworm"),
+            PyTarget {
+                cpython: Some((3, 11)),
+                musl: false
+            }
+        );
+        assert_eq!(
+            t("docker.io/library/python:3.12-alpine3.20"),
+            PyTarget {
+                cpython: Some((3, 12)),
+                musl: true
+            }
+        );
+        assert_eq!(t("python:latest").cpython, None);
+        assert_eq!(
+            t("node:20-alpine"),
+            PyTarget {
+                cpython: None,
+                musl: true
+            }
+        );
+        assert_eq!(t("mypython:3.11").cpython, None);
+    }
+
+    fn file(name: &str, size: u64) -> serde_json::Value {
+        let kind = if name.ends_with(".whl") {
+            "bdist_wheel"
+        } else {
+            "sdist"
+        };
+        json!({"filename": name, "size": size, "packagetype": kind})
+    }
+
+    #[test]
+    fn the_wheel_pip_would_take_else_the_sdist() {
+        let files = json!([
+            file("numpy-1.26.4.tar.gz", 15_786_129),
+            file("numpy-1.26.4-cp311-cp311-win_amd64.whl", 15_811_913),
+            file(
+                "numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+                14_222_994
+            ),
+            file(
+                "numpy-1.26.4-cp311-cp311-musllinux_1_1_x86_64.whl",
+                18_093_567
+            ),
+            file(
+                "numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                17_950_613
+            ),
+            file(
+                "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                18_252_005
+            ),
+        ]);
+        // A project page: the pinned version from `releases`, not the latest's `urls`.
+        let project = json!({
+            "info": {"version": "2.0.0"},
+            "urls": [file("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl", 1)],
+            "releases": {"1.26.4": files, "2.0.0": []},
+        });
+        let py311 = PyTarget {
+            cpython: Some((3, 11)),
+            musl: false,
+        };
+        let pick = |doc: &serde_json::Value, v: Option<&str>, t: PyTarget| {
+            pypi_pick(doc, v, t).map(|f| (f.version, f.file, f.bytes))
+        };
+        let (v, f, b) = pick(&project, Some("1.26.4"), py311).unwrap();
+        assert_eq!((v.as_str(), b), ("1.26.4", 18_252_005), "{f}");
+        let musl = PyTarget {
+            cpython: Some((3, 11)),
+            musl: true,
+        };
+        assert_eq!(pick(&project, Some("1.26.4"), musl).unwrap().2, 18_093_567);
+        // Unknown interpreter: the newest CPython's Linux wheel.
+        assert_eq!(
+            pick(&project, Some("1.26.4"), PyTarget::default())
+                .unwrap()
+                .2,
+            17_950_613
+        );
+        // No wheel for this interpreter: the sdist.
+        let py39 = PyTarget {
+            cpython: Some((3, 9)),
+            musl: false,
+        };
+        assert_eq!(pick(&project, Some("1.26.4"), py39).unwrap().2, 15_786_129);
+        // Unpinned: the latest, from `urls`; a version the page does not list: nothing.
+        assert_eq!(pick(&project, None, py311).unwrap().0, "2.0.0");
+        assert_eq!(pick(&project, Some("0.1"), py311), None);
+        // A version's own page (no `releases`); pure and stable-ABI wheels fit any CPython.
+        let page = json!({
+            "info": {"version": "1.16.0"},
+            "urls": [file("six-1.16.0-py2.py3-none-any.whl", 11_053), file("six-1.16.0.tar.gz", 34_041)],
+        });
+        assert_eq!(pick(&page, Some("1.16.0"), py311).unwrap().2, 11_053);
+        let abi3 = json!({
+            "info": {"version": "42.0.0"},
+            "urls": [file("cryptography-42.0.0-cp39-abi3-manylinux_2_28_x86_64.whl", 4_600_000)],
+        });
+        assert_eq!(pick(&abi3, None, py311).unwrap().2, 4_600_000);
+        assert_eq!(pick(&json!({"urls": []}), None, py311), None);
     }
 }

@@ -333,3 +333,148 @@ impl Registries {
         Err(last.unwrap_or(RegistryError::NotFound { url: base }))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// A registry on 127.0.0.1 serving `pages` (path → JSON; anything else 404), and the
+    /// paths it was asked for.
+    pub(crate) fn fake(pages: &[(&str, String)]) -> (String, Arc<Mutex<Vec<String>>>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", l.local_addr().unwrap());
+        let pages: BTreeMap<String, String> = pages
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.clone()))
+            .collect();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(mut s) = s else { return };
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]);
+                let path = req.split_whitespace().nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(path.clone());
+                let (status, body) = match pages.get(&path) {
+                    Some(b) => ("200 OK", b.as_str()),
+                    None => ("404 Not Found", ""),
+                };
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (base, asked)
+    }
+
+    fn dep(kind: Kind, name: &str, version: Option<&str>) -> Dep {
+        Dep {
+            kind,
+            name: name.into(),
+            version: version.map(str::to_string),
+        }
+    }
+
+    const PY311: PyTarget = PyTarget {
+        cpython: Some((3, 11)),
+        musl: false,
+    };
+
+    #[test]
+    fn sizes_from_the_version_page_else_the_project_page_then_from_the_cache() {
+        let numpy = serde_json::json!({
+            "info": {"version": "2.0.0"},
+            "urls": [],
+            "releases": {"1.26.4": [{"filename": "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl",
+                                     "size": 18_252_005, "packagetype": "bdist_wheel"}]},
+        })
+        .to_string();
+        let koa = r#"{"name":"koa","version":"2.15.3","dist":{"unpackedSize":65000,"tarball":"x/koa-2.15.3.tgz"}}"#;
+        let (base, asked) = fake(&[
+            ("/pypi/numpy/json", numpy),
+            ("/npm/koa/latest", koa.to_string()),
+        ]);
+        let cache = tempfile::tempdir().unwrap();
+        let reg = || {
+            Registries::new(
+                format!("{base}/pypi"),
+                format!("{base}/npm"),
+                Some(cache.path().to_path_buf()),
+                PY311,
+                Duration::from_secs(5),
+            )
+        };
+        let mut r = reg();
+        let n = dep(Kind::Pypi, "numpy", Some("1.26.4"));
+        let s = r.size(&n).unwrap();
+        assert_eq!((s.file.bytes, s.cached), (18_252_005, false));
+        assert_eq!(s.source, format!("{base}/pypi/numpy/json"));
+        // The version page first (this registry has none: 404), then the project page.
+        assert_eq!(
+            *asked.lock().unwrap(),
+            ["/pypi/numpy/1.26.4/json", "/pypi/numpy/json"]
+        );
+        let k = r.size(&dep(Kind::Npm, "koa", None)).unwrap();
+        assert_eq!((k.file.version.as_str(), k.file.bytes), ("2.15.3", 65_000));
+        // Unknown package: not found, said with its URL.
+        let e = r.size(&dep(Kind::Pypi, "nope", None)).unwrap_err();
+        assert!(matches!(e, RegistryError::NotFound { .. }), "{e}");
+        // A second run answers from the disk cache without asking; offline too.
+        asked.lock().unwrap().clear();
+        let s2 = reg().offline().size(&n).unwrap();
+        assert!(s2.cached);
+        assert_eq!(s2.file, s.file);
+        assert!(asked.lock().unwrap().is_empty());
+        let e = reg()
+            .offline()
+            .size(&dep(Kind::Pypi, "six", None))
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::NotCached), "{e}");
+        // Another interpreter is another cache entry.
+        let mut other = Registries::new(
+            format!("{base}/pypi"),
+            format!("{base}/npm"),
+            Some(cache.path().to_path_buf()),
+            PyTarget::default(),
+            Duration::from_secs(5),
+        );
+        assert!(!other.size(&n).unwrap().cached);
+    }
+
+    #[test]
+    fn an_unreachable_registry_is_asked_once() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut r = Registries::new(base.clone(), base, None, PY311, Duration::from_secs(2));
+        let e = r
+            .size(&dep(Kind::Pypi, "numpy", Some("1.26.4")))
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                RegistryError::Unreachable {
+                    registry: "PyPI",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = r.size(&dep(Kind::Pypi, "six", None)).unwrap_err();
+        assert!(e.to_string().contains("did not answer earlier"), "{e}");
+        // npm is another registry: asked on its own.
+        let e = r.size(&dep(Kind::Npm, "koa", None)).unwrap_err();
+        assert!(!e.to_string().contains("earlier"), "{e}");
+    }
+}
