@@ -223,7 +223,11 @@ fn replay_the_real_cost_dataset() {
     // from the registries themselves.
     let kept = root.join("registry-cache");
     let registry: Option<Vec<(&str, std::ffi::OsString)>> =
-        match std::env::var("DOCKOPT_REPLAY_REGISTRY").ok().as_deref() {
+        match std::env::var("DOCKOPT_REPLAY_REGISTRY")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .as_deref()
+        {
             Some("0") => None,
             Some(_) => Some(vec![]),
             None if kept.is_dir() => Some(vec![

@@ -255,7 +255,7 @@ fn size_added(
     let mut sizes = PackageSizes::default();
     let (mut sized, mut not_sized) = (Vec::new(), Vec::new());
     if added.is_empty() {
-        notes.push("--registry: the change adds no package to a requirements file or package.json; nothing was looked up".into());
+        notes.push("--registry: no package added to a requirements file or package.json read on both sides (a --changed file's new content is unknown); nothing was looked up".into());
     }
     let mut reg = Registries::from_env(py_target(&p.after));
     for d in added {
