@@ -759,3 +759,45 @@ fn registry_sizes_an_added_package_and_falls_back_when_unreachable() {
         "{out}"
     );
 }
+
+#[test]
+fn registry_sizes_a_package_a_dockerfile_edit_names() {
+    let root = tempfile::tempdir().unwrap();
+    for (side, run) in [
+        ("before", "pip install --no-cache-dir bottle==0.12.25"),
+        (
+            "after",
+            "pip install --no-cache-dir bottle==0.12.25 numpy==1.26.4",
+        ),
+    ] {
+        let d = root.path().join(side);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("Dockerfile"),
+            format!("FROM python:3.11-slim-bookworm\nRUN {run}\n"),
+        )
+        .unwrap();
+    }
+    let log = "#5 [2/2] RUN pip install --no-cache-dir bottle==0.12.25\n#5 0.378 Collecting bottle==0.12.25\n#5 0.410   Downloading bottle-0.12.25-py3-none-any.whl (90 kB)\n#5 0.421 Installing collected packages: bottle\n#5 0.476 Successfully installed bottle-0.12.25\n#5 DONE 0.5s\n";
+    std::fs::write(root.path().join("cold.log"), log).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let pypi = fake_pypi();
+    let run = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .current_dir(root.path())
+            .args(["estimate", "--before", "before", "--after", "after"])
+            .args(["--log", "cold.log", "--format", "json"])
+            .args(extra)
+            .env("DOCKOPT_PYPI_URL", &pypi)
+            .env("DOCKOPT_CACHE_DIR", cache.path())
+            .output()
+            .expect("run dockopt");
+        json(&o)
+    };
+    let by_count = run(&[]);
+    let sized = run(&["--registry"]);
+    assert_eq!(sized["registry"]["sized"][0]["name"], "numpy", "{sized}");
+    let secs = |v: &Value| v["rebuild"]["seconds"].as_f64().unwrap();
+    let more = secs(&sized) - secs(&by_count);
+    assert!((2.6..2.9).contains(&more), "{more}: {sized}");
+}

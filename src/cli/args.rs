@@ -198,8 +198,8 @@ pub struct EstimateArgs {
     /// per-build overhead) replace the default heuristic figures. Repeatable; pooled.
     #[arg(long, value_name = "PROFILE")]
     pub rates: Vec<PathBuf>,
-    /// Size the packages the change adds to a requirements file or package.json from their
-    /// registries (PyPI JSON API, npm; wheel for the base image's Python, else sdist / npm's
+    /// Size the packages the change adds (to a requirements file, package.json or a pip/npm
+    /// install's command line) from their registries (PyPI JSON API, npm; wheel for the base image's Python, else sdist / npm's
     /// unpacked size), and cost each by its megabytes beyond an average package at the per-MB
     /// rate learned from pip's logged downloads (default 0.15 s per wheel MB). Answers are
     /// cached in $DOCKOPT_CACHE_DIR (default ~/.cache/dockopt); a registry that does not

@@ -6,12 +6,13 @@ use super::{simulate, Outcome};
 use anyhow::{bail, Context as _};
 use dockopt::cache;
 use dockopt::change::{self, Prepared};
+use dockopt::cost::heuristic::listed_packages;
 use dockopt::cost::history::{self, HistorySpec};
 use dockopt::cost::log;
 use dockopt::cost::profile::{learn_rates, Profile};
 use dockopt::cost::{self, Calibration, Observed, PackageCounts, PackageSizes};
 use dockopt::ecosystem::pip::{python_target, PyTarget};
-use dockopt::ecosystem::registry::Registries;
+use dockopt::ecosystem::registry::{Dep, Registries};
 use dockopt::model::BuildOptions;
 use dockopt::report::estimate as report;
 use std::path::{Path, PathBuf};
@@ -251,11 +252,27 @@ fn size_added(
             (b.digest != e.digest).then_some((b.digest.as_str(), e.digest.as_str()))
         })
         .collect();
-    let added = counts.added_between(pairs);
+    let mut added: Vec<&Dep> = counts.added_between(pairs);
+    // And those a Dockerfile edit names on an install's command line.
+    let listed = |b: &cache::BuildInput| -> Vec<Dep> {
+        b.model
+            .steps
+            .iter()
+            .filter_map(|s| s.op.as_ref())
+            .flat_map(|op| listed_packages(op, &b.context))
+            .collect()
+    };
+    let (was, now) = (listed(&p.before), listed(&p.after));
+    for d in &now {
+        let known = |o: &&Dep| o.kind == d.kind && o.name == d.name;
+        if !was.iter().any(|o| known(&o)) && !added.iter().any(known) {
+            added.push(d);
+        }
+    }
     let mut sizes = PackageSizes::default();
     let (mut sized, mut not_sized) = (Vec::new(), Vec::new());
     if added.is_empty() {
-        notes.push("--registry: no package added to a requirements file or package.json read on both sides (a --changed file's new content is unknown); nothing was looked up".into());
+        notes.push("--registry: no package added to a requirements file, package.json or an install's command line (a --changed file's new content is unknown); nothing was looked up".into());
     }
     let mut reg = Registries::from_env(py_target(&p.after));
     for d in added {

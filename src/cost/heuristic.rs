@@ -5,6 +5,7 @@
 use super::packages::PackageCounts;
 use super::rates::Rates;
 use crate::context::ContextTree;
+use crate::ecosystem::registry::Dep;
 use crate::model::{CopyOp, CopySource, Op, RunOp};
 use crate::shell;
 use std::sync::OnceLock;
@@ -75,9 +76,19 @@ pub struct Part {
     pub counted: bool,
     /// This part's share of the guess.
     pub seconds: f64,
-    /// The context digest of the manifest that names the install's direct dependencies (a
-    /// requirements file, `package.json`): what a change added to it is looked up there.
-    pub names_from: Option<String>,
+    /// Where the install's direct dependencies are named: what a change added is looked up
+    /// there (`estimate --registry`).
+    pub names: Option<Names>,
+}
+
+/// Where an install's direct dependencies are named.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Names {
+    /// A manifest (a requirements file, `package.json`), by context digest: its names are in
+    /// the package counts' table.
+    Manifest(String),
+    /// The command's own operands (`pip install numpy==1.26.4`, `npm install koa`).
+    Listed(Vec<Dep>),
 }
 
 /// A guess with the class of command it is based on.
@@ -111,7 +122,7 @@ impl Guess {
             packages: None,
             counted: false,
             seconds,
-            names_from: None,
+            names: None,
         });
         g
     }
@@ -364,7 +375,7 @@ fn install(
         packages: Some(count),
         counted: known,
         seconds,
-        names_from: None,
+        names: None,
     });
     g
 }
@@ -376,9 +387,32 @@ fn named_in(mut g: Guess, env: &Env, names: &[&str]) -> Guess {
         .find_map(|n| find_manifest(env.context, n))
         .map(|e| e.digest.clone());
     if let Some(p) = g.parts.first_mut() {
-        p.names_from = digest;
+        p.names = digest.map(Names::Manifest);
     }
     g
+}
+
+/// `g`'s install part names `deps` on its command line.
+fn listing(mut g: Guess, deps: Vec<Dep>) -> Guess {
+    if let Some(p) = g.parts.first_mut() {
+        p.names = Some(Names::Listed(deps));
+    }
+    g
+}
+
+/// The packages a RUN names on its command lines for an installer (`pip install numpy`,
+/// `npm install koa`), read as the heuristics read it: what `estimate --registry` looks up
+/// when a Dockerfile edit adds one.
+pub fn listed_packages(op: &Op, context: &ContextTree) -> Vec<Dep> {
+    guess(op, &Env::plain(context))
+        .parts
+        .into_iter()
+        .filter_map(|p| match p.names {
+            Some(Names::Listed(v)) => Some(v),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// Seconds per megabyte of a package sized by its registry (`estimate --registry`), when no
@@ -823,15 +857,19 @@ fn pip(words: &[String], env: &Env) -> Guess {
             "pip install . (local project)",
         );
     }
-    install(
-        env,
-        "pip",
-        "python",
-        PIP,
-        n,
-        "pip install",
-        "packages",
-        true,
+    let listed = crate::ecosystem::pip::named_requirements(&pkgs.join("\n"));
+    listing(
+        install(
+            env,
+            "pip",
+            "python",
+            PIP,
+            n,
+            "pip install",
+            "packages",
+            true,
+        ),
+        listed,
     )
 }
 
@@ -865,16 +903,23 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
             whole(env)
         }
         "install" | "i" | "add" => {
-            let n = operands(words, 2).len() as u64;
-            install(
-                env,
-                &format!("{prog} add"),
-                "node",
-                (5.0, 2.0, 10 * MB),
-                n,
-                &format!("{prog} install"),
-                "packages",
-                true,
+            let named = operands(words, 2);
+            let listed = named
+                .iter()
+                .filter_map(|w| crate::ecosystem::npm::operand_dep(w))
+                .collect();
+            listing(
+                install(
+                    env,
+                    &format!("{prog} add"),
+                    "node",
+                    (5.0, 2.0, 10 * MB),
+                    named.len() as u64,
+                    &format!("{prog} install"),
+                    "packages",
+                    true,
+                ),
+                listed,
             )
         }
         "run" | "build" | "exec" | "test" => {

@@ -202,16 +202,16 @@ fn sized_extra(
         return None;
     }
     let (kn, _) = now.packages()?;
-    let names = |g: &heuristic::Guess| {
-        g.parts
-            .iter()
-            .find(|p| p.key == kn)
-            .and_then(|p| p.names_from.clone())
+    let names = |g: &heuristic::Guess| -> Option<Vec<crate::ecosystem::registry::Dep>> {
+        match g.parts.iter().find(|p| p.key == kn)?.names.as_ref()? {
+            heuristic::Names::Manifest(digest) => cal.counts.names(digest).map(<[_]>::to_vec),
+            heuristic::Names::Listed(v) => Some(v.clone()),
+        }
     };
     let (w, n) = (names(was)?, names(now)?);
     let mut extra = 0.0;
     let mut said = Vec::new();
-    for d in cal.counts.added(&w, &n)? {
+    for d in n.iter().filter(|d| !w.iter().any(|o| o.name == d.name)) {
         let Some(sized) = cal.sizes.get(d.kind, &d.name) else {
             continue;
         };

@@ -190,6 +190,11 @@ impl PackageCounts {
         }
     }
 
+    /// The packages a manifest names, when it was read.
+    pub fn names(&self, digest: &str) -> Option<&[Dep]> {
+        self.names.get(digest).map(Vec::as_slice)
+    }
+
     /// The packages manifest `now` names that manifest `was` did not (by name; both read).
     pub fn added(&self, was: &str, now: &str) -> Option<Vec<&Dep>> {
         let (w, n) = (self.names.get(was)?, self.names.get(now)?);

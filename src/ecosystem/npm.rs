@@ -87,18 +87,7 @@ pub fn package_json_deps(text: &str) -> Option<Vec<Dep>> {
             if out.iter().any(|d| d.name == *name) {
                 continue;
             }
-            let version = range
-                .as_str()
-                .map(|r| r.trim().trim_start_matches('='))
-                .filter(|r| {
-                    let core = r.split(['-', '+']).next().unwrap_or("");
-                    let nums: Vec<&str> = core.split('.').collect();
-                    nums.len() == 3
-                        && nums
-                            .iter()
-                            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                })
-                .map(str::to_string);
+            let version = range.as_str().and_then(exact_version);
             out.push(Dep {
                 kind: Kind::Npm,
                 name: name.clone(),
@@ -107,6 +96,40 @@ pub fn package_json_deps(text: &str) -> Option<Vec<Dep>> {
         }
     }
     Some(out)
+}
+
+/// `1.2.3`, `=1.2.3`, `1.2.3-beta.1`: one exact version; ranges and tags are not.
+fn exact_version(range: &str) -> Option<String> {
+    let r = range.trim().trim_start_matches('=');
+    let core = r.split(['-', '+']).next().unwrap_or("");
+    let nums: Vec<&str> = core.split('.').collect();
+    (nums.len() == 3
+        && nums
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+    .then(|| r.to_string())
+}
+
+/// A package named on an install's command line (`koa`, `koa@2.15.3`, `@koa/router@^12`);
+/// `None` for a path, URL, git or tarball operand (no registry has it).
+pub fn operand_dep(word: &str) -> Option<Dep> {
+    if word.starts_with(['.', '/', '-'])
+        || word.contains(':')
+        || word.ends_with(".tgz")
+        || word.ends_with(".tar.gz")
+    {
+        return None;
+    }
+    // The version follows the last `@` that does not start a scope.
+    let (name, version) = match word.rfind('@').filter(|&i| i > 0) {
+        Some(i) => (&word[..i], exact_version(&word[i + 1..])),
+        None => (word, None),
+    };
+    (!name.is_empty()).then(|| Dep {
+        kind: Kind::Npm,
+        name: name.to_string(),
+        version,
+    })
 }
 
 /// The registry's URL of `name`'s manifest at `version`, else at its `latest` tag (a scoped
@@ -190,6 +213,22 @@ mod registry_tests {
             ]
         );
         assert_eq!(package_json_deps("{not json"), None);
+        let op = |w: &str| operand_dep(w).map(|d| (d.name, d.version));
+        assert_eq!(op("koa"), Some(("koa".into(), None)));
+        assert_eq!(
+            op("koa@2.15.3"),
+            Some(("koa".into(), Some("2.15.3".into())))
+        );
+        assert_eq!(op("@koa/router@^12"), Some(("@koa/router".into(), None)));
+        assert_eq!(
+            op("@types/node@20.1.0"),
+            Some(("@types/node".into(), Some("20.1.0".into())))
+        );
+        assert_eq!(op("./local"), None);
+        assert_eq!(op(""), None);
+        assert_eq!(op("@"), Some(("@".into(), None)));
+        assert_eq!(op("github:koajs/koa"), None);
+        assert_eq!(op("https://x/koa.tgz"), None);
         assert_eq!(
             npm_url("https://r.example/", "@koa/router", None),
             "https://r.example/@koa%2Frouter/latest"
