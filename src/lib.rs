@@ -18,6 +18,7 @@ pub mod frame;
 #[path = "rewrite/fixes/mod.rs"]
 pub mod fixes;
 pub mod graph;
+pub mod http;
 pub mod model;
 pub mod multistage;
 pub mod report;

@@ -620,3 +620,184 @@ fn rates_learned_by_profile_record_replace_the_defaults() {
     assert_eq!(install["seconds"], 4.05, "{install}");
     assert!(v["rebuild"]["overhead_seconds"].as_f64().unwrap() >= 0.25);
 }
+
+/// A PyPI on 127.0.0.1 that knows numpy 1.26.4 (only its project page, as some mirrors);
+/// anything else is 404. Returns its base URL.
+fn fake_pypi() -> String {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/pypi", l.local_addr().unwrap());
+    let numpy = serde_json::json!({
+        "info": {"version": "2.1.0"},
+        "urls": [],
+        "releases": {"1.26.4": [
+            {"filename": "numpy-1.26.4.tar.gz", "size": 15_786_129, "packagetype": "sdist"},
+            {"filename": "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+             "size": 18_252_005, "packagetype": "bdist_wheel"}]},
+    })
+    .to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_string();
+            let (status, body) = if req.starts_with("GET /pypi/numpy/json ") {
+                ("200 OK", numpy.as_str())
+            } else {
+                ("404 Not Found", "")
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+/// pip-tiny's cold build as the real tier logged it: one 90 kB wheel.
+const PIP_LOG: &str = "#6 [2/3] COPY . .\n#6 DONE 0.0s\n\n#7 [3/3] RUN pip install --no-cache-dir -r requirements.txt\n#7 0.378 Collecting bottle==0.12.25\n#7 0.410   Downloading bottle-0.12.25-py3-none-any.whl (90 kB)\n#7 0.421 Installing collected packages: bottle\n#7 0.476 Successfully installed bottle-0.12.25\n#7 DONE 0.5s\n";
+
+#[test]
+fn registry_sizes_an_added_package_and_falls_back_when_unreachable() {
+    let root = tempfile::tempdir().unwrap();
+    let df = "FROM python:3.11-slim-bookworm\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n";
+    for (side, reqs) in [
+        ("before", "bottle==0.12.25\n"),
+        ("after", "bottle==0.12.25\nnumpy==1.26.4\n"),
+    ] {
+        let d = root.path().join(side);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("Dockerfile"), df).unwrap();
+        std::fs::write(d.join("requirements.txt"), reqs).unwrap();
+    }
+    std::fs::write(root.path().join("cold.log"), PIP_LOG).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |pypi: &str, extra: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.current_dir(root.path())
+            .args(["estimate", "--before", "before", "--after", "after"])
+            .args(["--log", "cold.log"])
+            .args(extra)
+            .env("DOCKOPT_PYPI_URL", pypi)
+            .env("DOCKOPT_CACHE_DIR", cache.path())
+            .env("DOCKOPT_REGISTRY_TIMEOUT", "5");
+        if !extra.contains(&"--format") {
+            c.args(["--format", "json"]);
+        }
+        c.output().expect("run dockopt")
+    };
+    let pypi = fake_pypi();
+    let by_count = json(&run(&pypi, &[]));
+    assert!(by_count.get("registry").is_none());
+    let sized = json(&run(&pypi, &["--registry"]));
+    let reg = &sized["registry"];
+    assert_eq!(reg["sized"][0]["name"], "numpy");
+    assert_eq!(reg["sized"][0]["version"], "1.26.4");
+    assert_eq!(reg["sized"][0]["bytes"], 18_252_005);
+    assert_eq!(reg["sized"][0]["source"], format!("{pypi}/numpy/json"));
+    assert_eq!(reg["sized"][0]["cached"], false);
+    // The wheel for the base image's CPython 3.11 on Linux x86_64.
+    assert!(
+        reg["sized"][0]["file"]
+            .as_str()
+            .unwrap()
+            .contains("cp311-cp311-manylinux"),
+        "{reg}"
+    );
+    let secs = |v: &Value| v["rebuild"]["seconds"].as_f64().unwrap();
+    // 18.2 MB beyond bottle's 0.09 at the default 0.15 s/MB (the cold log is under 1 MB:
+    // it teaches no per-MB rate): about 2.7 s more than by count.
+    let more = secs(&sized) - secs(&by_count);
+    assert!((2.6..2.9).contains(&more), "{more}: {sized}");
+    let install = sized["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["instruction"].as_str().unwrap().contains("pip install"))
+        .unwrap();
+    assert!(
+        install["cost_basis"]
+            .as_str()
+            .unwrap()
+            .contains("numpy 18.3 MB (PyPI)"),
+        "{install}"
+    );
+    assert!(sized["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("numpy 1.26.4 sized from PyPI")));
+
+    // The registry gone: the answer comes from the cache.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/pypi", l.local_addr().unwrap())
+    };
+    let again = json(&run(&closed, &["--registry"]));
+    assert_eq!(again["registry"]["sized"][0]["cached"], true);
+    assert_eq!(secs(&again), secs(&sized));
+
+    // Nothing cached and nothing answers: the package count, a note, exit 0; text too.
+    std::fs::remove_dir_all(cache.path()).unwrap();
+    let offline = json(&run(&closed, &["--registry"]));
+    assert_eq!(offline["registry"]["sized"], serde_json::json!([]));
+    assert_eq!(offline["registry"]["not_sized"][0]["name"], "numpy");
+    assert!(offline["registry"]["not_sized"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("PyPI unreachable"));
+    assert_eq!(secs(&offline), secs(&by_count));
+    let text = run(&closed, &["--registry", "--format", "text"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("numpy 1.26.4 not sized (PyPI unreachable")
+            && out.contains("costed by the package count"),
+        "{out}"
+    );
+}
+
+#[test]
+fn registry_sizes_a_package_a_dockerfile_edit_names() {
+    let root = tempfile::tempdir().unwrap();
+    for (side, run) in [
+        ("before", "pip install --no-cache-dir bottle==0.12.25"),
+        (
+            "after",
+            "pip install --no-cache-dir bottle==0.12.25 numpy==1.26.4",
+        ),
+    ] {
+        let d = root.path().join(side);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("Dockerfile"),
+            format!("FROM python:3.11-slim-bookworm\nRUN {run}\n"),
+        )
+        .unwrap();
+    }
+    let log = "#5 [2/2] RUN pip install --no-cache-dir bottle==0.12.25\n#5 0.378 Collecting bottle==0.12.25\n#5 0.410   Downloading bottle-0.12.25-py3-none-any.whl (90 kB)\n#5 0.421 Installing collected packages: bottle\n#5 0.476 Successfully installed bottle-0.12.25\n#5 DONE 0.5s\n";
+    std::fs::write(root.path().join("cold.log"), log).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let pypi = fake_pypi();
+    let run = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .current_dir(root.path())
+            .args(["estimate", "--before", "before", "--after", "after"])
+            .args(["--log", "cold.log", "--format", "json"])
+            .args(extra)
+            .env("DOCKOPT_PYPI_URL", &pypi)
+            .env("DOCKOPT_CACHE_DIR", cache.path())
+            .output()
+            .expect("run dockopt");
+        json(&o)
+    };
+    let by_count = run(&[]);
+    let sized = run(&["--registry"]);
+    assert_eq!(sized["registry"]["sized"][0]["name"], "numpy", "{sized}");
+    let secs = |v: &Value| v["rebuild"]["seconds"].as_f64().unwrap();
+    let more = secs(&sized) - secs(&by_count);
+    assert!((2.6..2.9).contains(&more), "{more}: {sized}");
+}

@@ -13,6 +13,10 @@
 //!   DOCKOPT_REPLAY_THRESHOLDS=1 …  asserts rho >= 0.9 with the log (all, >= 1 s), heuristic
 //!                                  rho >= 0.8 and median error <= 100 %
 //!   DOCKOPT_REPLAY_BIN=/path/dockopt …  another build's model, to compare
+//!   DOCKOPT_REPLAY_REGISTRY=1 …    `estimate --registry` asking the registries (answers cached
+//!                                  in DOCKOPT_CACHE_DIR); =0 never. By default `--registry`
+//!                                  is on when the dataset kept the tier's answers
+//!                                  (`registry-cache/`), read from there only, offline.
 
 #[path = "engine_cost/mod.rs"]
 #[allow(dead_code)]
@@ -70,6 +74,7 @@ struct Change {
 
 const MODES: &[(&str, &str)] = &[
     ("log", "with the original's cold log"),
+    ("log-count", "the same, new packages by count (no registry)"),
     ("heur", "heuristics, rates from the cold builds"),
     ("heur-1", "heuristics, rates from the other apps only"),
     ("heur-eco", "heuristics, rates from other ecosystems only"),
@@ -214,12 +219,37 @@ fn replay_the_real_cost_dataset() {
         println!("the cost dataset at {} holds no change", root.display());
         return;
     }
+    // `--registry`: from the tier's recorded answers only (never the network), or, opted in,
+    // from the registries themselves.
+    let kept = root.join("registry-cache");
+    let registry: Option<Vec<(&str, std::ffi::OsString)>> =
+        match std::env::var("DOCKOPT_REPLAY_REGISTRY")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .as_deref()
+        {
+            Some("0") => None,
+            Some(_) => Some(vec![]),
+            None if kept.is_dir() => Some(vec![
+                ("DOCKOPT_CACHE_DIR", kept.clone().into_os_string()),
+                ("DOCKOPT_REGISTRY_OFFLINE", "1".into()),
+            ]),
+            None => None,
+        };
+    println!(
+        "  --registry: {}",
+        match &registry {
+            None => "off".to_string(),
+            Some(e) if e.is_empty() => "on, asking the registries".to_string(),
+            Some(_) => format!("on, the tier's answers in {}", kept.display()),
+        }
+    );
     let mut rows: Vec<Change> = Vec::new();
     for (dir, before, cold, meta, name) in changes {
         let app = meta["app"].as_str().unwrap_or("").to_string();
         let ecosystem = meta["ecosystem"].as_str().unwrap_or("").to_string();
         let file = meta["file"].as_str().unwrap_or("Dockerfile").to_string();
-        let est = |log: Option<&Path>, rates: Vec<&PathBuf>| {
+        let est_with = |log: Option<&Path>, rates: Vec<&PathBuf>, sized: bool| {
             let mut c = dockopt();
             c.arg("estimate")
                 .arg("--before")
@@ -227,6 +257,12 @@ fn replay_the_real_cost_dataset() {
                 .arg("--after")
                 .arg(dir.join("after"))
                 .args(["-f", &file, "--format", "json"]);
+            if let (Some(envs), true) = (&registry, sized) {
+                c.arg("--registry");
+                for (k, v) in envs {
+                    c.env(k, v);
+                }
+            }
             if let Some(l) = log {
                 c.arg("--log").arg(l);
             }
@@ -235,6 +271,7 @@ fn replay_the_real_cost_dataset() {
             }
             json_of(&mut c)
         };
+        let est = |log: Option<&Path>, rates: Vec<&PathBuf>| est_with(log, rates, true);
         let rates = |keep: &dyn Fn(&App) -> bool| -> Vec<&PathBuf> {
             apps.iter()
                 .filter(|a| keep(a))
@@ -243,6 +280,7 @@ fn replay_the_real_cost_dataset() {
         };
         let mut e = BTreeMap::new();
         e.insert("log", est(Some(&cold), vec![]));
+        e.insert("log-count", est_with(Some(&cold), vec![], false));
         e.insert("heur", est(None, rates(&|_| true)));
         e.insert("heur-1", est(None, rates(&|a| a.name != app)));
         e.insert("heur-eco", est(None, rates(&|a| a.ecosystem != ecosystem)));
@@ -294,15 +332,16 @@ fn replay_the_real_cost_dataset() {
     );
     let show = std::env::var("DOCKOPT_REPLAY_DETAIL").is_ok_and(|v| v != "0");
     println!(
-        "  {:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "change", "measured", "log", "heur", "heur-1", "heur-eco", "default"
+        "  {:<30} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "change", "measured", "log", "log-count", "heur", "heur-1", "heur-eco", "default"
     );
     for r in &rows {
         println!(
-            "  {:<30} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            "  {:<30} {:>8.2} {:>8.2} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
             r.name,
             r.measured,
             seconds(&r.est["log"]),
+            seconds(&r.est["log-count"]),
             seconds(&r.est["heur"]),
             seconds(&r.est["heur-1"]),
             seconds(&r.est["heur-eco"]),

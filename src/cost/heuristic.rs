@@ -5,6 +5,7 @@
 use super::packages::PackageCounts;
 use super::rates::Rates;
 use crate::context::ContextTree;
+use crate::ecosystem::registry::Dep;
 use crate::model::{CopyOp, CopySource, Op, RunOp};
 use crate::shell;
 use std::sync::OnceLock;
@@ -75,6 +76,19 @@ pub struct Part {
     pub counted: bool,
     /// This part's share of the guess.
     pub seconds: f64,
+    /// Where the install's direct dependencies are named: what a change added is looked up
+    /// there (`estimate --registry`).
+    pub names: Option<Names>,
+}
+
+/// Where an install's direct dependencies are named.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Names {
+    /// A manifest (a requirements file, `package.json`), by context digest: its names are in
+    /// the package counts' table.
+    Manifest(String),
+    /// The command's own operands (`pip install numpy==1.26.4`, `npm install koa`).
+    Listed(Vec<Dep>),
 }
 
 /// A guess with the class of command it is based on.
@@ -108,6 +122,7 @@ impl Guess {
             packages: None,
             counted: false,
             seconds,
+            names: None,
         });
         g
     }
@@ -360,9 +375,55 @@ fn install(
         packages: Some(count),
         counted: known,
         seconds,
+        names: None,
     });
     g
 }
+
+/// `g`'s install part names its dependencies in the first of `names` the context has.
+fn named_in(mut g: Guess, env: &Env, names: &[&str]) -> Guess {
+    let digest = names
+        .iter()
+        .find_map(|n| find_manifest(env.context, n))
+        .map(|e| e.digest.clone());
+    if let Some(p) = g.parts.first_mut() {
+        p.names = digest.map(Names::Manifest);
+    }
+    g
+}
+
+/// `g`'s install part names `deps` on its command line.
+fn listing(mut g: Guess, deps: Vec<Dep>) -> Guess {
+    if let Some(p) = g.parts.first_mut() {
+        p.names = Some(Names::Listed(deps));
+    }
+    g
+}
+
+/// The packages a RUN names on its command lines for an installer (`pip install numpy`,
+/// `npm install koa`), read as the heuristics read it: what `estimate --registry` looks up
+/// when a Dockerfile edit adds one.
+pub fn listed_packages(op: &Op, context: &ContextTree) -> Vec<Dep> {
+    guess(op, &Env::plain(context))
+        .parts
+        .into_iter()
+        .filter_map(|p| match p.names {
+            Some(Names::Listed(v)) => Some(v),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Seconds per megabyte of a package sized by its registry (`estimate --registry`), when no
+/// install log taught one (`Rates::per_mb`). PyPI (megabytes of the wheel): pip's
+/// unpack-and-write phase in the real tier's cold logs, 0.11–0.25 s/MB over installs of 6–19
+/// MB of wheels (poetry-api 0.11, fastapi-pip 0.16, pipenv-bot 0.18 and 0.21, flask-notebook
+/// 0.25; uv-api's single-binary 13 MB wheel 0.015): about their median.
+pub const PYPI_SECONDS_PER_MB: f64 = 0.15;
+/// npm (megabytes unpacked): not measured here (npm and yarn print no sizes); a tarball
+/// unpacks to about three times its size, so a third of PyPI's per-wheel-megabyte figure.
+pub const NPM_SECONDS_PER_MB: f64 = 0.05;
 
 /// Debian packages every `buildpack-deps:<suite>` image (and so the full `python`, `node`,
 /// `golang`, `rust`, `ruby` images built on it) already has: `apt-get install` of these only
@@ -727,15 +788,19 @@ fn pip(words: &[String], env: &Env) -> Guess {
         // things, and one `pip install pipenv` (1 name, 9 packages, 24 s on the real tier)
         // pooled with `pip install -r` of one small requirement (5.6 s) made the latter's
         // learned rate 3× too high (docs/cost-model.md).
-        return install(
+        return named_in(
+            install(
+                env,
+                "pip -r",
+                "python",
+                PIP,
+                n,
+                "pip install -r",
+                "requirements",
+                known,
+            ),
             env,
-            "pip -r",
-            "python",
-            PIP,
-            n,
-            "pip install -r",
-            "requirements",
-            known,
+            &reqs,
         );
     }
     let prog = words[0].rsplit('/').next().unwrap_or("");
@@ -792,15 +857,19 @@ fn pip(words: &[String], env: &Env) -> Guess {
             "pip install . (local project)",
         );
     }
-    install(
-        env,
-        "pip",
-        "python",
-        PIP,
-        n,
-        "pip install",
-        "packages",
-        true,
+    let listed = crate::ecosystem::pip::named_requirements(&pkgs.join("\n"));
+    listing(
+        install(
+            env,
+            "pip",
+            "python",
+            PIP,
+            n,
+            "pip install",
+            "packages",
+            true,
+        ),
+        listed,
     )
 }
 
@@ -814,15 +883,19 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
     let whole = |env: &Env| {
         // Lockfile entries when it was read; package.json lines (~30 bytes each) otherwise.
         let (n, known) = manifest_packages(env, &[lock, "package.json"], 30, 20);
-        install(
+        named_in(
+            install(
+                env,
+                prog,
+                "node",
+                (3.0, 0.3, 2 * MB),
+                n,
+                &format!("{prog} install"),
+                "packages",
+                known,
+            ),
             env,
-            prog,
-            "node",
-            (3.0, 0.3, 2 * MB),
-            n,
-            &format!("{prog} install"),
-            "packages",
-            known,
+            &["package.json"],
         )
     };
     match sub {
@@ -830,16 +903,23 @@ fn node(prog: &str, words: &[String], env: &Env) -> Guess {
             whole(env)
         }
         "install" | "i" | "add" => {
-            let n = operands(words, 2).len() as u64;
-            install(
-                env,
-                &format!("{prog} add"),
-                "node",
-                (5.0, 2.0, 10 * MB),
-                n,
-                &format!("{prog} install"),
-                "packages",
-                true,
+            let named = operands(words, 2);
+            let listed = named
+                .iter()
+                .filter_map(|w| crate::ecosystem::npm::operand_dep(w))
+                .collect();
+            listing(
+                install(
+                    env,
+                    &format!("{prog} add"),
+                    "node",
+                    (5.0, 2.0, 10 * MB),
+                    named.len() as u64,
+                    &format!("{prog} install"),
+                    "packages",
+                    true,
+                ),
+                listed,
             )
         }
         "run" | "build" | "exec" | "test" => {

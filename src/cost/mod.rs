@@ -19,9 +19,10 @@ pub mod rates;
 
 use crate::cache::BuildInput;
 use crate::cache::{Simulation, StepResult, Verdict};
+use crate::ecosystem::registry::Kind;
 use crate::model::{Base, Op};
 pub use matching::{match_steps, Match, MatchKind};
-pub use packages::PackageCounts;
+pub use packages::{PackageCounts, PackageSizes};
 pub use rates::Rates;
 use serde::Serialize;
 
@@ -35,8 +36,11 @@ pub struct Observed {
     pub seconds: Option<f64>,
     pub bytes: Option<u64>,
     /// Seconds per package beyond the step's fixed part, as the step's own output showed it
-    /// (an installer's timeline, [`crate::ecosystem::logged_per_package`]); logs only.
+    /// (an installer's timeline, [`crate::ecosystem::install_log`]); logs only.
     pub per_package: Option<f64>,
+    /// Bytes per package the logged install's files were, as its installer printed them
+    /// (pip); logs only.
+    pub mean_bytes: Option<f64>,
 }
 
 impl Observed {
@@ -44,14 +48,18 @@ impl Observed {
         l.steps
             .iter()
             .filter(|s| !s.is_from())
-            .map(|s| Observed {
-                stage: s.stage.clone(),
-                k: s.k,
-                n: s.n,
-                instruction: s.instruction.clone(),
-                seconds: s.seconds(),
-                bytes: None,
-                per_package: crate::ecosystem::logged_per_package(&s.output),
+            .map(|s| {
+                let install = crate::ecosystem::install_log::read(&s.output);
+                Observed {
+                    stage: s.stage.clone(),
+                    k: s.k,
+                    n: s.n,
+                    instruction: s.instruction.clone(),
+                    seconds: s.seconds(),
+                    bytes: None,
+                    per_package: install.as_ref().and_then(|l| l.per_package()),
+                    mean_bytes: install.as_ref().and_then(|l| l.mean_bytes()),
+                }
             })
             .collect()
     }
@@ -67,6 +75,8 @@ pub struct Calibration {
     pub rates: Rates,
     /// Package counts of the manifests of every context involved, by digest.
     pub counts: PackageCounts,
+    /// Packages a change adds, sized by their registries (`estimate --registry`).
+    pub sizes: PackageSizes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,14 +145,15 @@ fn logged_guess(op: &Op, logged: &str, env: &heuristic::Env) -> Option<heuristic
 /// A logged install time adjusted by the package delta: the logged build installed `was`
 /// packages, this one installs `now` (same installer): each package added or removed costs
 /// what the logged step's own output shows one package cost beyond its fixed part
-/// (`logged`), else the installer's learned seconds per package, else this step's own
-/// flat share.
+/// (`logged.per_package`), else the installer's learned seconds per package, else this
+/// step's own flat share; a package added that its registry sized costs, on top, its
+/// megabytes beyond the logged packages' mean ([`sized_extra`]).
 fn scale(
     seconds: f64,
-    logged: Option<f64>,
+    logged: &Observed,
     was: &heuristic::Guess,
     now: &heuristic::Guess,
-    rates: &Rates,
+    cal: &Calibration,
 ) -> Option<(f64, String)> {
     let (kw, nw) = was.packages()?;
     let (kn, nn) = now.packages()?;
@@ -155,16 +166,80 @@ fn scale(
         .find(|p| p.key == kn)
         .and_then(|p| p.ecosystem.as_deref())
         .unwrap_or(kn);
-    let (rate, from) = match logged {
+    let (rate, from) = match logged.per_package {
         Some(r) => (r, " (the log's own timeline)"),
         None => (
-            rates.per_package(kn, eco).unwrap_or(seconds / nw as f64),
+            cal.rates
+                .per_package(kn, eco)
+                .unwrap_or(seconds / nw as f64),
             "",
         ),
     };
     let delta = nn as f64 - nw as f64;
-    let s = (seconds + delta * rate).max(seconds * 0.1);
-    Some((s, format!(", {nw}→{nn} packages at {rate:.1}s each{from}")))
+    let mut s = (seconds + delta * rate).max(seconds * 0.1);
+    let mut note = format!(", {nw}→{nn} packages at {rate:.1}s each{from}");
+    if delta > 0.0 {
+        if let Some((extra, said)) = sized_extra(was, now, logged.mean_bytes, cal) {
+            s += extra;
+            note.push_str(&said);
+        }
+    }
+    Some((s, note))
+}
+
+/// What the packages added to an install's manifest since `was` weigh beyond an average
+/// package: for each one its registry sized (`estimate --registry`), its megabytes beyond
+/// `mean_bytes` (the logged install's own packages, as its installer printed them; 0 when
+/// unknown) at the learned seconds per megabyte (`Rates::per_mb`: pip's unpack phase in a
+/// log), else the documented default. `(seconds, basis note)`.
+fn sized_extra(
+    was: &heuristic::Guess,
+    now: &heuristic::Guess,
+    mean_bytes: Option<f64>,
+    cal: &Calibration,
+) -> Option<(f64, String)> {
+    if cal.sizes.is_empty() {
+        return None;
+    }
+    let (kn, _) = now.packages()?;
+    let names = |g: &heuristic::Guess| -> Option<Vec<crate::ecosystem::registry::Dep>> {
+        match g.parts.iter().find(|p| p.key == kn)?.names.as_ref()? {
+            heuristic::Names::Manifest(digest) => cal.counts.names(digest).map(<[_]>::to_vec),
+            heuristic::Names::Listed(v) => Some(v.clone()),
+        }
+    };
+    let (w, n) = (names(was)?, names(now)?);
+    let mut extra = 0.0;
+    let mut said = Vec::new();
+    for d in n.iter().filter(|d| !w.iter().any(|o| o.name == d.name)) {
+        let Some(sized) = cal.sizes.get(d.kind, &d.name) else {
+            continue;
+        };
+        let (key, default) = match d.kind {
+            Kind::Pypi => ("pypi", heuristic::PYPI_SECONDS_PER_MB),
+            Kind::Npm => ("npm", heuristic::NPM_SECONDS_PER_MB),
+        };
+        let (rate, learned) = match cal.rates.per_mb(key) {
+            Some(r) => (r, "learned"),
+            None => (default, "default"),
+        };
+        let mb = sized.file.bytes as f64 / 1e6;
+        let mean = mean_bytes.unwrap_or(0.0) / 1e6;
+        extra += rate * (mb - mean).max(0.0);
+        said.push(format!(
+            "{} {mb:.1} MB ({}) at {rate:.2}s/MB ({learned})",
+            d.name,
+            d.kind.registry()
+        ));
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let beyond = match mean_bytes {
+        Some(m) => format!(" beyond the logged {:.2} MB each", m / 1e6),
+        None => String::new(),
+    };
+    Some((extra, format!(", + {}{beyond}", said.join(", "))))
 }
 
 /// Costs every step of `build` that the target needs.
@@ -227,7 +302,7 @@ pub fn cost_steps_from(
                     ..env
                 };
                 if let Some((s, n)) = logged_guess(op, &os[0].instruction, &then_env)
-                    .and_then(|was| scale(secs, os[0].per_package, &was, &guess, &cal.rates))
+                    .and_then(|was| scale(secs, os[0], &was, &guess, cal))
                 {
                     seconds = s;
                     note = n;
@@ -259,6 +334,19 @@ pub fn cost_steps_from(
             };
             cost.basis = format!("{what} {} {:.1}s{how}{note}", at.join("+"), secs);
             break;
+        }
+        // Heuristics too: a package sized by its registry and added since the side the
+        // change started from weighs its megabytes beyond an average package.
+        if let (CostSource::Heuristic, Some(then)) = (cost.source, logged) {
+            let then_env = heuristic::Env {
+                context: then,
+                ..env
+            };
+            let was = heuristic::guess(op, &then_env);
+            if let Some((extra, note)) = sized_extra(&was, &guess, None, cal) {
+                cost.seconds += extra;
+                cost.basis.push_str(&note);
+            }
         }
         steps[i] = Some(cost);
     }
@@ -630,6 +718,7 @@ mod tests {
             seconds: Some(2.0),
             bytes: Some(7),
             per_package: None,
+            mean_bytes: None,
         }];
         let m = match_steps(&b, &obs);
         assert_eq!(m.iter().flatten().count(), 1);
@@ -667,6 +756,7 @@ mod tests {
             seconds: Some(secs),
             bytes: None,
             per_package: None,
+            mean_bytes: None,
         }
     }
 
@@ -809,5 +899,87 @@ mod tests {
         let install = c.steps.iter().flatten().nth(1).unwrap();
         assert!((install.seconds - 16.0).abs() < 1e-9, "{install:?}");
         assert!(install.basis.contains("timeline"), "{}", install.basis);
+    }
+
+    #[test]
+    fn a_package_sized_by_its_registry_weighs_its_megabytes() {
+        use crate::ecosystem::registry::{RegistryFile, Sized};
+        let df =
+            "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+        let (_b, before, mut counts) = ctx(&[("requirements.txt", "bottle==0.12.25\n")]);
+        let (_a, after, after_counts) = ctx(&[(
+            "requirements.txt",
+            "bottle==0.12.25\nnumpy==1.26.4\nsix==1.16.0\n",
+        )]);
+        counts.merge(&after_counts);
+        let b = input_from_text("Dockerfile".into(), df, &BuildOptions::default(), after).unwrap();
+        // pip's timeline: one 90 kB package, 0.1 s after pip's start-up.
+        let text = [
+            "#5 [3/3] RUN pip install -r requirements.txt",
+            "#5 0.400 Collecting bottle==0.12.25",
+            "#5 0.410   Downloading bottle-0.12.25-py3-none-any.whl (90 kB)",
+            "#5 0.420 Installing collected packages: bottle",
+            "#5 0.500 Successfully installed bottle-0.12.25",
+            "#5 DONE 0.6s",
+        ]
+        .join("\n");
+        let mut seen = Observed::from_log(&log::parse(&text).unwrap());
+        assert_eq!(seen[0].mean_bytes, Some(90_000.0));
+        seen.insert(0, obs(2, 3, "COPY requirements.txt .", 0.1));
+        let mut cal = Calibration {
+            log: Some(("l".into(), seen)),
+            counts,
+            ..Calibration::default()
+        };
+        let install = |cal: &Calibration| {
+            cost_steps_from(&b, Some(&before), cal)
+                .steps
+                .into_iter()
+                .flatten()
+                .nth(1)
+                .unwrap()
+        };
+        // By count: two more packages at the logged 0.1 s each.
+        let plain = install(&cal);
+        assert!((plain.seconds - 0.8).abs() < 1e-9, "{plain:?}");
+        // numpy sized (six not): its megabytes beyond the logged 0.09 MB at the default rate.
+        cal.sizes.insert(Sized {
+            registry: Kind::Pypi,
+            name: "numpy".into(),
+            file: RegistryFile {
+                version: "1.26.4".into(),
+                file: "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl".into(),
+                bytes: 18_252_005,
+            },
+            source: "test".into(),
+            cached: false,
+        });
+        let sized = install(&cal);
+        let extra = heuristic::PYPI_SECONDS_PER_MB * (18.252005 - 0.09);
+        assert!((sized.seconds - 0.8 - extra).abs() < 1e-6, "{sized:?}");
+        assert!(
+            sized
+                .basis
+                .contains("numpy 18.3 MB (PyPI) at 0.15s/MB (default)"),
+            "{}",
+            sized.basis
+        );
+        // A per-MB rate learned from logs replaces the default.
+        cal.rates.learn_per_mb("pypi", 1.0, 10.0);
+        let learned = install(&cal);
+        assert!(
+            (learned.seconds - 0.8 - 0.1 * (18.252005 - 0.09)).abs() < 1e-6,
+            "{learned:?}"
+        );
+        // Without a log, the heuristic install grows by the sized package's megabytes too.
+        cal.log = None;
+        let heur = install(&cal);
+        cal.sizes = PackageSizes::default();
+        let by_count = install(&cal);
+        assert_eq!(heur.source, CostSource::Heuristic);
+        assert!(
+            (heur.seconds - by_count.seconds - 0.1 * 18.252005).abs() < 1e-6,
+            "{heur:?} vs {by_count:?}"
+        );
     }
 }

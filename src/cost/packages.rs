@@ -6,6 +6,7 @@
 
 use crate::context::ContextTree;
 use crate::ecosystem::lockfiles;
+use crate::ecosystem::registry::{Dep, Kind, Sized};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -29,6 +30,9 @@ pub struct PackageCounts {
     failed: BTreeSet<String>,
     /// Why each of those was not counted, naming file:line:col.
     warnings: Vec<String>,
+    /// The packages a manifest names (requirements files, `package.json`), by digest: what
+    /// a change added to it, for `estimate --registry`.
+    names: BTreeMap<String, Vec<Dep>>,
 }
 
 fn is_manifest(base: &str) -> bool {
@@ -174,6 +178,16 @@ impl PackageCounts {
             if let Some(c) = count {
                 self.by_digest.insert(e.digest.clone(), c);
             }
+            let named = if crate::ecosystem::pip::is_requirements_name(base) {
+                Some(crate::ecosystem::pip::named_requirements(&text))
+            } else if base == "package.json" {
+                crate::ecosystem::npm::package_json_deps(&text)
+            } else {
+                None
+            };
+            if let Some(n) = named {
+                self.names.insert(e.digest.clone(), n);
+            }
         }
     }
 
@@ -190,6 +204,61 @@ impl PackageCounts {
         for (k, v) in &other.by_digest {
             self.by_digest.entry(k.clone()).or_insert(*v);
         }
+        for (k, v) in &other.names {
+            self.names.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+
+    /// The packages a manifest names, when it was read.
+    pub fn names(&self, digest: &str) -> Option<&[Dep]> {
+        self.names.get(digest).map(Vec::as_slice)
+    }
+
+    /// The packages manifest `now` names that manifest `was` did not (by name; both read).
+    pub fn added(&self, was: &str, now: &str) -> Option<Vec<&Dep>> {
+        let (w, n) = (self.names.get(was)?, self.names.get(now)?);
+        Some(
+            n.iter()
+                .filter(|d| !w.iter().any(|o| o.name == d.name))
+                .collect(),
+        )
+    }
+
+    /// Every package added between two manifests of the same path (what `estimate
+    /// --registry` looks up): `pairs` are (was, now) digests.
+    pub fn added_between<'a>(
+        &'a self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<&'a Dep> {
+        let mut out: Vec<&Dep> = Vec::new();
+        for (w, n) in pairs {
+            for d in self.added(w, n).unwrap_or_default() {
+                if !out.iter().any(|o| o.kind == d.kind && o.name == d.name) {
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Packages sized by their registries (`estimate --registry`), by registry and name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PackageSizes {
+    by_name: BTreeMap<(Kind, String), Sized>,
+}
+
+impl PackageSizes {
+    pub fn insert(&mut self, s: Sized) {
+        self.by_name.insert((s.registry, s.name.clone()), s);
+    }
+
+    pub fn get(&self, kind: Kind, name: &str) -> Option<&Sized> {
+        self.by_name.get(&(kind, name.to_string()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
     }
 }
 
@@ -226,6 +295,30 @@ mod tests {
         assert_eq!(n("go.mod"), Some((2, false)));
         assert_eq!(n("poetry.lock"), Some((1, true)));
         assert_eq!(n("app.py"), None);
+        // What a manifest gained: by name, whatever its pin.
+        let names = |t: &str| {
+            let d = tempfile::tempdir().unwrap();
+            std::fs::write(d.path().join("requirements.txt"), t).unwrap();
+            let tree = ContextTree::load(d.path(), None).unwrap();
+            let c = PackageCounts::scan(d.path(), &tree);
+            (c, tree.get("requirements.txt").unwrap().digest.clone())
+        };
+        let (mut was, w) = names("flask==3.0.3\nrequests\n");
+        let (now, n2) = names("flask==3.0.4\nrequests\nNumPy==1.26.4\n");
+        was.merge(&now);
+        let added: Vec<&str> = was
+            .added(&w, &n2)
+            .unwrap()
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(added, ["numpy"]);
+        assert_eq!(was.added(&w, "unknown"), None);
+        assert_eq!(
+            was.added_between([(w.as_str(), n2.as_str()), (w.as_str(), n2.as_str())])
+                .len(),
+            1
+        );
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     }
 

@@ -137,6 +137,7 @@ impl Profile {
                 seconds: s.seconds,
                 bytes: s.bytes,
                 per_package: None,
+                mean_bytes: None,
             })
             .collect()
     }

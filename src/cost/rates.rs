@@ -46,6 +46,11 @@ pub struct Rates {
     /// ran (`count`), the step time standing in for the unknown layer sizes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export: Option<Sample>,
+    /// Seconds per megabyte a registry says a package is (`pypi`: the wheel or sdist pip
+    /// fetches), from installs that printed their files' sizes (pip's `Downloading x.whl
+    /// (18.3 MB)`): what a package sized by `estimate --registry` costs beyond an average one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_mb: BTreeMap<String, Sample>,
 }
 
 impl Rates {
@@ -54,6 +59,7 @@ impl Rates {
             && self.classes.is_empty()
             && self.overhead.is_none()
             && self.export.is_none()
+            && self.per_mb.is_empty()
     }
 
     pub fn merge(&mut self, o: &Rates) {
@@ -69,6 +75,25 @@ impl Rates {
         if let Some(s) = &o.export {
             self.export.get_or_insert_with(Sample::default).add(s);
         }
+        for (k, s) in &o.per_mb {
+            self.per_mb.entry(k.clone()).or_default().add(s);
+        }
+    }
+
+    /// Seconds per megabyte of what registry `key` (`pypi`) sizes, when learned.
+    pub fn per_mb(&self, key: &str) -> Option<f64> {
+        self.per_mb.get(key).and_then(Sample::rate)
+    }
+
+    pub fn learn_per_mb(&mut self, key: &str, seconds: f64, mb: f64) {
+        self.per_mb
+            .entry(key.to_string())
+            .or_default()
+            .add(&Sample {
+                seconds,
+                count: mb,
+                steps: 1,
+            });
     }
 
     /// Seconds per package for installer `tool` of `ecosystem`: the tool's own rate, else the
@@ -113,6 +138,15 @@ impl Rates {
     pub fn learn_log(&mut self, log: &super::log::BuildLog) {
         self.learn_overhead(log.fixed_overhead());
         self.learn_export(log.export_seconds(), log.final_stage_seconds());
+        // pip's unpack-and-write phase per megabyte of the wheels it installed.
+        for step in &log.steps {
+            if let Some((secs, mb)) = crate::ecosystem::install_log::read(&step.output)
+                .filter(|l| l.tool == "pip")
+                .and_then(|l| l.per_mb())
+            {
+                self.learn_per_mb("pypi", secs, mb);
+            }
+        }
     }
 
     pub fn learn_packages(&mut self, tool: &str, ecosystem: &str, seconds: f64, packages: u64) {
@@ -178,6 +212,11 @@ mod tests {
         a.merge(&b);
         a.merge(&c);
         assert_eq!(a.export(), Some(0.07));
+        a.learn_per_mb("pypi", 2.0, 10.0);
+        c.learn_per_mb("pypi", 1.0, 20.0);
+        a.merge(&c);
+        assert_eq!(a.per_mb("pypi"), Some(0.1));
+        assert_eq!(a.per_mb("npm"), None);
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(serde_json::from_str::<Rates>(&json).unwrap(), a);
     }

@@ -32,6 +32,7 @@ pub mod pip;
 pub mod pipenv;
 pub mod pnpm;
 pub mod poetry;
+pub mod registry;
 pub mod uv;
 pub mod yarn;
 
@@ -109,13 +110,6 @@ pub struct CacheDir {
     pub xdg: Option<&'static str>,
     /// Its directory under `$HOME` otherwise.
     pub home: &'static str,
-}
-
-/// Seconds per package beyond an install step's fixed part, read from what the installer
-/// printed in a `--progress=plain` log (`(seconds since the step started, line)`; pip, apt:
-/// [`install_log`]). `None` for output no installer here reads.
-pub fn logged_per_package(output: &[(f64, String)]) -> Option<f64> {
-    install_log::read(output)?.per_package()
 }
 
 /// Every ecosystem, in the order rules try them.

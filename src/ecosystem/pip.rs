@@ -2,6 +2,7 @@
 //! relative to the including file as pip's `req_file.py` does), `pip
 //! install .` of a local project.
 
+use super::registry::{Dep, Kind, RegistryFile};
 use super::{sub, Class, Ecosystem, Files, Install, TwoPhase};
 use crate::rewrite::fixes::run_view::is_relative_pathish;
 
@@ -298,6 +299,194 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     Some(Class::Install(install))
 }
 
+// ---- PyPI: what a requirement downloads (`dockopt estimate --registry`) ----
+
+/// PEP 503's normalized name: lowercase, runs of `-`, `_`, `.` as one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The packages a requirements file names (not its options, includes, URLs or local paths),
+/// normalized, each with its version when pinned with `==`.
+pub fn named_requirements(text: &str) -> Vec<Dep> {
+    let mut out: Vec<Dep> = Vec::new();
+    for line in text.lines() {
+        let line = match line.find(" #") {
+            Some(i) => &line[..i],
+            None => line,
+        }
+        .trim();
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with('-')
+            || line.starts_with('.')
+            || line.starts_with('/')
+            || line.contains("://") && !line.contains(" @ ")
+        {
+            continue;
+        }
+        let end = line
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(line.len());
+        if end == 0 {
+            continue;
+        }
+        let name = normalize(&line[..end]);
+        let mut rest = line[end..].trim_start();
+        if rest.starts_with('[') {
+            rest = rest.find(']').map_or("", |i| &rest[i + 1..]).trim_start();
+        }
+        let rest = rest.split(';').next().unwrap_or("").trim();
+        let version = rest
+            .strip_prefix("==")
+            .filter(|v| !v.starts_with('='))
+            .map(|v| v.trim().split([',', ' ']).next().unwrap_or("").to_string())
+            .filter(|v| !v.is_empty() && !v.contains('*'));
+        if !out.iter().any(|d| d.name == name) {
+            out.push(Dep {
+                kind: Kind::Pypi,
+                name,
+                version,
+            });
+        }
+    }
+    out
+}
+
+/// The interpreter a wheel must fit: CPython `major.minor` when the base image says it
+/// (`python:3.11-slim`), and whether the C library is musl (Alpine).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PyTarget {
+    pub cpython: Option<(u32, u32)>,
+    pub musl: bool,
+}
+
+/// The target of an image reference: the official `python` image's tag names its version.
+pub fn python_target(image: &str) -> PyTarget {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let (repo, tag) = last.split_once(':').unwrap_or((last, "latest"));
+    let tag = tag.split('@').next().unwrap_or(tag);
+    let mut nums = tag
+        .split(|c: char| !c.is_ascii_digit())
+        .take(2)
+        .map(|n| n.parse::<u32>().ok());
+    let cpython = match (repo, nums.next().flatten(), nums.next().flatten()) {
+        ("python", Some(3), Some(minor)) if tag.starts_with("3.") => Some((3, minor)),
+        _ => None,
+    };
+    PyTarget {
+        cpython,
+        musl: tag.contains("alpine"),
+    }
+}
+
+/// The PyPI JSON API's URL for `name` (at `version`, else the project's own page, which
+/// names the latest version and lists every release's files).
+pub fn pypi_url(base: &str, name: &str, version: Option<&str>) -> String {
+    let base = base.trim_end_matches('/');
+    match version {
+        Some(v) => format!("{base}/{name}/{v}/json"),
+        None => format!("{base}/{name}/json"),
+    }
+}
+
+/// The file pip would download for `version` (else the latest) from a PyPI JSON answer
+/// (a version's page or the project's): the best-fitting wheel for `t` on x86_64 Linux —
+/// this CPython's own, then the stable ABI's, then a pure-Python one (without a known
+/// CPython: pure, else the newest CPython's) — else the source distribution.
+pub fn pypi_pick(
+    doc: &serde_json::Value,
+    version: Option<&str>,
+    t: PyTarget,
+) -> Option<RegistryFile> {
+    let latest = doc["info"]["version"].as_str();
+    let version = version.or(latest)?;
+    // `urls`: the files of the page's own version (a version's page, or the latest's).
+    let files = match doc["urls"].as_array() {
+        Some(u) if latest == Some(version) && !u.is_empty() => u,
+        _ => doc["releases"][version].as_array()?,
+    };
+    let mut best: Option<((u32, i64), &str, u64)> = None;
+    let mut sdist = None;
+    for f in files {
+        let (Some(name), Some(size)) = (f["filename"].as_str(), f["size"].as_u64()) else {
+            continue;
+        };
+        if f["packagetype"] == "sdist" {
+            sdist.get_or_insert((name, size));
+            continue;
+        }
+        if let Some(rank) = wheel_rank(name, t) {
+            if best.is_none_or(|(r, _, _)| rank < r) {
+                best = Some((rank, name, size));
+            }
+        }
+    }
+    let (file, bytes) = best.map(|(_, n, s)| (n, s)).or(sdist)?;
+    Some(RegistryFile {
+        version: version.to_string(),
+        file: file.to_string(),
+        bytes,
+    })
+}
+
+/// How well wheel `file` fits `t` (lower is better), `None` when pip would not take it.
+fn wheel_rank(file: &str, t: PyTarget) -> Option<(u32, i64)> {
+    let stem = file.strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() < 5 {
+        return None;
+    }
+    let (py, abi, plat) = (
+        parts[parts.len() - 3],
+        parts[parts.len() - 2],
+        parts[parts.len() - 1],
+    );
+    let linux = plat.split('.').any(|p| {
+        p.ends_with("x86_64")
+            && if t.musl {
+                p.starts_with("musllinux")
+            } else {
+                p.starts_with("manylinux") || p == "linux_x86_64"
+            }
+    });
+    if plat != "any" && !linux {
+        return None;
+    }
+    let cps: Vec<i64> = py
+        .split('.')
+        .filter_map(|p| p.strip_prefix("cp3"))
+        .filter_map(|m| m.parse().ok())
+        .collect();
+    let pure = py.split('.').any(|p| p.starts_with("py3")) && abi == "none";
+    match t.cpython {
+        Some((_, minor)) => {
+            let minor = minor as i64;
+            if cps.contains(&minor) && abi != "abi3" {
+                Some((0, 0))
+            } else if abi == "abi3" && cps.iter().any(|&c| c <= minor) {
+                Some((1, 0))
+            } else if pure {
+                Some((2, 0))
+            } else {
+                None
+            }
+        }
+        None if pure => Some((0, 0)),
+        None => cps.iter().max().map(|&c| (1, -c)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::mem;
@@ -421,5 +610,147 @@ mod tests {
             }
             c => panic!("{c:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn requirements_name_their_packages_and_pins() {
+        let text =
+            "# top\nFlask==3.0.3  # web\nrequests>=2\nnumpy == 1.26.4 ; python_version > '3'\n\
+                    uvicorn[standard]==0.30.1\n-r base.txt\n--index-url https://x\n./local\n\
+                    pkg @ https://example.com/pkg.whl\nzope.interface===5\nsix==1.*\nflask==9\n";
+        let got: Vec<(String, Option<String>)> = named_requirements(text)
+            .into_iter()
+            .map(|d| (d.name, d.version))
+            .collect();
+        let want = [
+            ("flask", Some("3.0.3")),
+            ("requests", None),
+            ("numpy", Some("1.26.4")),
+            ("uvicorn", Some("0.30.1")),
+            ("pkg", None),
+            ("zope-interface", None),
+            ("six", None),
+        ];
+        let want: Vec<(String, Option<String>)> = want
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(normalize("Zope__Interface.x"), "zope-interface-x");
+    }
+
+    #[test]
+    fn the_base_image_names_the_interpreter() {
+        let t = |i: &str| python_target(i);
+        assert_eq!(
+            t("python:3.11-slim-bookworm"),
+            PyTarget {
+                cpython: Some((3, 11)),
+                musl: false
+            }
+        );
+        assert_eq!(
+            t("docker.io/library/python:3.12-alpine3.20"),
+            PyTarget {
+                cpython: Some((3, 12)),
+                musl: true
+            }
+        );
+        assert_eq!(t("python:latest").cpython, None);
+        assert_eq!(
+            t("node:20-alpine"),
+            PyTarget {
+                cpython: None,
+                musl: true
+            }
+        );
+        assert_eq!(t("mypython:3.11").cpython, None);
+    }
+
+    fn file(name: &str, size: u64) -> serde_json::Value {
+        let kind = if name.ends_with(".whl") {
+            "bdist_wheel"
+        } else {
+            "sdist"
+        };
+        json!({"filename": name, "size": size, "packagetype": kind})
+    }
+
+    #[test]
+    fn the_wheel_pip_would_take_else_the_sdist() {
+        let files = json!([
+            file("numpy-1.26.4.tar.gz", 15_786_129),
+            file("numpy-1.26.4-cp311-cp311-win_amd64.whl", 15_811_913),
+            file(
+                "numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+                14_222_994
+            ),
+            file(
+                "numpy-1.26.4-cp311-cp311-musllinux_1_1_x86_64.whl",
+                18_093_567
+            ),
+            file(
+                "numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                17_950_613
+            ),
+            file(
+                "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                18_252_005
+            ),
+        ]);
+        // A project page: the pinned version from `releases`, not the latest's `urls`.
+        let project = json!({
+            "info": {"version": "2.0.0"},
+            "urls": [file("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl", 1)],
+            "releases": {"1.26.4": files, "2.0.0": []},
+        });
+        let py311 = PyTarget {
+            cpython: Some((3, 11)),
+            musl: false,
+        };
+        let pick = |doc: &serde_json::Value, v: Option<&str>, t: PyTarget| {
+            pypi_pick(doc, v, t).map(|f| (f.version, f.file, f.bytes))
+        };
+        let (v, f, b) = pick(&project, Some("1.26.4"), py311).unwrap();
+        assert_eq!((v.as_str(), b), ("1.26.4", 18_252_005), "{f}");
+        let musl = PyTarget {
+            cpython: Some((3, 11)),
+            musl: true,
+        };
+        assert_eq!(pick(&project, Some("1.26.4"), musl).unwrap().2, 18_093_567);
+        // Unknown interpreter: the newest CPython's Linux wheel.
+        assert_eq!(
+            pick(&project, Some("1.26.4"), PyTarget::default())
+                .unwrap()
+                .2,
+            17_950_613
+        );
+        // No wheel for this interpreter: the sdist.
+        let py39 = PyTarget {
+            cpython: Some((3, 9)),
+            musl: false,
+        };
+        assert_eq!(pick(&project, Some("1.26.4"), py39).unwrap().2, 15_786_129);
+        // Unpinned: the latest, from `urls`; a version the page does not list: nothing.
+        assert_eq!(pick(&project, None, py311).unwrap().0, "2.0.0");
+        assert_eq!(pick(&project, Some("0.1"), py311), None);
+        // A version's own page (no `releases`); pure and stable-ABI wheels fit any CPython.
+        let page = json!({
+            "info": {"version": "1.16.0"},
+            "urls": [file("six-1.16.0-py2.py3-none-any.whl", 11_053), file("six-1.16.0.tar.gz", 34_041)],
+        });
+        assert_eq!(pick(&page, Some("1.16.0"), py311).unwrap().2, 11_053);
+        let abi3 = json!({
+            "info": {"version": "42.0.0"},
+            "urls": [file("cryptography-42.0.0-cp39-abi3-manylinux_2_28_x86_64.whl", 4_600_000)],
+        });
+        assert_eq!(pick(&abi3, None, py311).unwrap().2, 4_600_000);
+        assert_eq!(pick(&json!({"urls": []}), None, py311), None);
     }
 }

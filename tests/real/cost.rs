@@ -118,6 +118,9 @@ fn nonce() -> String {
     )
 }
 
+/// The dataset's directory of registry answers (`estimate --registry`'s cache).
+pub const REGISTRY_CACHE: &str = "registry-cache";
+
 /// Where each run leaves its per-change dataset (contexts, logs, estimates) for offline
 /// replay (`tests/cost_replay.rs`): `DOCKOPT_COST_DATASET`, else `target/cost-dataset`.
 pub fn dataset_dir() -> PathBuf {
@@ -236,6 +239,10 @@ fn estimate(
         .arg("--after")
         .arg(after)
         .args(["-f", file, "--format", "json"]);
+    // The packages a change adds are sized by their registries (the host reaches PyPI and
+    // npm); the answers are kept with the dataset, so that the replay reads them offline.
+    c.arg("--registry")
+        .env("DOCKOPT_CACHE_DIR", dataset_dir().join(REGISTRY_CACHE));
     if let Some(l) = log {
         c.arg("--log").arg(l);
     }
