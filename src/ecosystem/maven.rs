@@ -52,6 +52,27 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     {
         return Some(Class::Other);
     }
+    // Settings and toolchains files named on the command line or in
+    // .mvn/maven.config (which Maven reads as extra arguments) are read by
+    // the install from the project.
+    let config = files.read(".mvn/maven.config").unwrap_or_default();
+    let from_config: Vec<&str> = config.split_whitespace().collect();
+    for (list, whence) in [
+        (args, "the command"),
+        (&from_config[..], ".mvn/maven.config"),
+    ] {
+        if let Some(flag) = list.iter().find(|a| {
+            let name = a.split_once('=').map_or(**a, |(n, _)| n);
+            matches!(
+                name,
+                "-s" | "--settings" | "-gs" | "--global-settings" | "-t" | "--toolchains"
+            ) || a.starts_with("-s") && a.len() > 2 && !a.starts_with("-sn")
+        }) {
+            return Some(Class::Unsafe(format!(
+                "{whence} names a settings or toolchains file ({flag}), which the install reads"
+            )));
+        }
+    }
     let Some(pom) = files.read("pom.xml") else {
         return Some(super::missing("pom.xml"));
     };
@@ -70,4 +91,35 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         optional: opt(files, &[".mvn"]),
         outputs: vec!["target"],
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::mem;
+    use super::super::{classify, Class};
+
+    /// `-s settings.xml` in .mvn/maven.config (or on the command line) makes
+    /// the install read settings.xml, which a split copying pom.xml and .mvn
+    /// would not bring.
+    #[test]
+    fn settings_named_in_maven_config_refuse_the_split() {
+        let pom = "<project><modelVersion>4.0.0</modelVersion></project>";
+        let f = mem(&[
+            ("pom.xml", pom),
+            (".mvn/maven.config", "-B -s settings.xml\n"),
+        ]);
+        match classify(&["mvn", "-B", "dependency:go-offline"], &f) {
+            Class::Unsafe(why) => assert!(why.contains(".mvn/maven.config"), "{why}"),
+            c => panic!("{c:?}"),
+        }
+        let f = mem(&[("pom.xml", pom)]);
+        assert!(matches!(
+            classify(&["mvn", "--settings=ci.xml", "dependency:go-offline"], &f),
+            Class::Unsafe(_)
+        ));
+        assert!(matches!(
+            classify(&["mvn", "-B", "dependency:go-offline"], &f),
+            Class::Install(_)
+        ));
+    }
 }
