@@ -148,12 +148,104 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             }
         }
     }
+    config_references(fx, cx);
     true
+}
+
+/// What the MSBuild and NuGet files it reads name in turn: a package source
+/// that is a local folder (`<add key="feed" value="./local-feed" />` in
+/// nuget.config) is read by a restore, and a props file that imports
+/// another reads that file too (any file: this model gives up).
+fn config_references(fx: &mut Effects, cx: &Cx) {
+    let configs: Vec<String> = fx.config_files.iter().cloned().collect();
+    for p in configs {
+        let Some(text) = cx.files.read(&p) else {
+            continue;
+        };
+        let name = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
+        let dir = p
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        let lower = text.to_ascii_lowercase();
+        if name == "nuget.config" {
+            let Some(start) = lower.find("<packagesources>") else {
+                continue;
+            };
+            let end = lower[start..]
+                .find("</packagesources>")
+                .map_or(text.len(), |e| start + e);
+            for source in package_source_values(&text[start..end]) {
+                if source.contains("://") {
+                    continue;
+                }
+                if source.contains('%') || source.contains('$') {
+                    fx.give_up(format!(
+                        "{p} names a package source this model cannot resolve ({source})"
+                    ));
+                    return;
+                }
+                let local = source.replace('\\', "/");
+                fx.read(&path::join_abs(dir, &local));
+            }
+        } else if (name.ends_with(".props") || name.ends_with(".targets"))
+            && lower.contains("<import ")
+        {
+            fx.give_up(format!("{p} imports other MSBuild files"));
+            return;
+        }
+    }
+}
+
+/// The `value` of each `<add … />` element in a `<packageSources>` section.
+fn package_source_values(section: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = section;
+    while let Some(i) = rest.find("<add") {
+        rest = &rest[i + 4..];
+        let elem = rest.split('>').next().unwrap_or("");
+        if let Some(v) = elem.find("value=") {
+            let after = &elem[v + 6..];
+            let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'');
+            if let Some(q) = quote {
+                if let Some(end) = after[1..].find(q) {
+                    out.push(&after[1..1 + end]);
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{fx, fx_files};
+
+    /// A local package source in nuget.config is read by the restore; an
+    /// https one is not a file; a props file that imports another reads any.
+    #[test]
+    fn nuget_local_sources_and_imports_are_read() {
+        let cfg = r#"<configuration><packageSources><clear /><add key="nuget" value="https://api.nuget.org/v3/index.json" /><add key="local" value="./local-feed" /></packageSources><packageSourceCredentials><local><add key="Username" value="u" /></local></packageSourceCredentials></configuration>"#;
+        let e = fx_files(
+            "dotnet restore",
+            &[
+                ("/app/api.csproj", "<Project/>"),
+                ("/app/NuGet.Config", cfg),
+            ],
+        );
+        assert!(e.reads_under("/app/local-feed/x.nupkg"), "{:?}", e.reads);
+        assert!(!e.reads_under("/app/u") && !e.unknown);
+        let e = fx_files(
+            "dotnet restore",
+            &[
+                ("/app/api.csproj", "<Project/>"),
+                (
+                    "/app/Directory.Build.props",
+                    r#"<Project><Import Project="build/common.props" /></Project>"#,
+                ),
+            ],
+        );
+        assert!(e.unknown);
+    }
 
     #[test]
     fn restore() {
