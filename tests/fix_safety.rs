@@ -76,3 +76,52 @@ fn shell_startup_files_keep_a_run_below_the_copy_that_brings_them() {
     );
     assert!(stdout.contains("+RUN echo"), "{stdout}{stderr}");
 }
+
+/// A tool configuration file copied first by the manifest split can name
+/// other project files (pip.conf's find-links, .npmrc's cafile, .yarnrc's
+/// offline mirror): the split copied the config alone, and the install above
+/// the COPY did not find them. Refused, naming the file.
+#[test]
+fn config_files_that_name_project_files_refuse_the_split() {
+    let (code, stdout, stderr) = fix_diff(
+        "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        &[
+            ("requirements.txt", "flask\n"),
+            ("pip.conf", "[global]\nfind-links = /app/wheels\nno-index = true\n"),
+            ("wheels/flask-3.0-py3-none-any.whl", "x"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "no diff: {stdout}");
+    assert!(stderr.contains("pip.conf names /app/wheels"), "{stderr}");
+    let (_, stdout, stderr) = fix_diff(
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+        &[
+            ("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}"),
+            (
+                "package-lock.json",
+                "{\"lockfileVersion\":3,\"packages\":{}}",
+            ),
+            (".npmrc", "cafile=./certs/ca.pem\n"),
+            ("certs/ca.pem", "c"),
+        ],
+    );
+    assert!(stdout.is_empty(), "no diff: {stdout}");
+    assert!(stderr.contains(".npmrc names ./certs/ca.pem"), "{stderr}");
+    // A config that names only remote places still goes first with the manifests.
+    let (_, stdout, stderr) = fix_diff(
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+        &[
+            ("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}"),
+            (
+                "package-lock.json",
+                "{\"lockfileVersion\":3,\"packages\":{}}",
+            ),
+            (".npmrc", "registry=https://registry.example.com/\n"),
+        ],
+    );
+    assert!(
+        stdout.contains("+COPY package.json package-lock.json .npmrc ./"),
+        "{stdout}{stderr}"
+    );
+}

@@ -209,7 +209,7 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
                     "an editable install reads the source tree".into(),
                 ))
             }
-            "-f" | "--find-links" => {
+            "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
                 let v = match inline {
                     Some(v) => Some(v),
                     None => it.next().copied(),
@@ -217,11 +217,11 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
                 let Some(v) = v else {
                     return Some(Class::Other);
                 };
-                // A URL is like an index: kept. A directory is read by the
-                // install, and the manifest COPY would not bring it.
-                if !v.contains("://") {
+                // A remote URL is kept. A directory (or a file: URL) is read
+                // by the install, and the manifest COPY would not bring it.
+                if v.starts_with("file:") || !v.contains("://") {
                     return Some(Class::Unsafe(format!(
-                        "`--find-links {v}` reads a local directory, which is not copied first"
+                        "`{flag} {v}` reads a local directory, which is not copied first"
                     )));
                 }
                 kept.push(a);
@@ -232,10 +232,9 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
             }
             "-t" | "--target" | "--prefix" | "--root" | "--src" => return Some(Class::Other),
             "-U" | "--upgrade" | "--force-reinstall" | "-I" | "--ignore-installed" => {}
-            "-i" | "--index-url" | "--extra-index-url" | "--trusted-host" | "--progress-bar"
-            | "--root-user-action" | "--platform" | "--python-version" | "--implementation"
-            | "--abi" | "--only-binary" | "--no-binary" | "--retries" | "--timeout"
-            | "--cache-dir" => {
+            "--trusted-host" | "--progress-bar" | "--root-user-action" | "--platform"
+            | "--python-version" | "--implementation" | "--abi" | "--only-binary"
+            | "--no-binary" | "--retries" | "--timeout" | "--cache-dir" => {
                 kept.push(a);
                 if inline.is_none() {
                     if let Some(v) = it.next() {
@@ -565,6 +564,14 @@ mod tests {
                 "requirements.txt",
             ][..],
             &["pip", "install", "-f", "/wheels", "-r", "requirements.txt"][..],
+            &[
+                "pip",
+                "install",
+                "--index-url",
+                "file:///app/simple",
+                "-r",
+                "requirements.txt",
+            ][..],
         ] {
             match classify(argv, &f) {
                 Class::Unsafe(why) => assert!(why.contains("reads a local directory"), "{why}"),
