@@ -716,9 +716,7 @@ fn pip(args: &[String]) -> Option<CmdKind> {
             break;
         }
         let Some(long) = grammar.resolve(a) else {
-            // Combined short flags without values (`-qq`, `-Uq`).
-            let flags = a.strip_prefix('-').filter(|f| !f.starts_with('-'));
-            if flags.is_some_and(|f| !f.is_empty() && f.chars().all(|c| "qvUI".contains(c))) {
+            if grammar.is_flag_cluster(a) {
                 continue;
             }
             if a.starts_with('-') {

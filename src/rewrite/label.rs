@@ -307,7 +307,7 @@ pub fn label(
     // What `fix`'s first round would apply, taken before the guard below
     // turns refused fixes into advice: the engine must meet them as it would
     // on its own (an unsafe fix that does not re-parse fails the whole run).
-    let first_fixes = (info.is_some()).then(|| first_round(df, findings, enabled));
+    let first_fixes = info.is_some().then(|| first_round(df, findings, enabled));
     let ignored = info.is_some_and(|i| super::has_dockerignore(Some(i), &i.root));
     let do209 = fixes::propose_dockerignore::CODE;
     for finding in findings.iter_mut().filter(|f| f.code == do209) {

@@ -51,6 +51,21 @@ impl Grammar {
         self.longs.iter().any(|l| l.strip_suffix('=') == Some(long))
     }
 
+    /// Whether `word` is short options written together (`-qq`, `-Uq`), each
+    /// a known one that takes no value (optparse reads them one by one).
+    pub fn is_flag_cluster(&self, word: &str) -> bool {
+        let Some(flags) = word.strip_prefix('-').filter(|f| !f.starts_with('-')) else {
+            return false;
+        };
+        !flags.is_empty()
+            && flags.chars().all(|c| {
+                self.aliases.iter().any(|(a, long)| {
+                    a.strip_prefix('-') == Some(c.encode_utf8(&mut [0; 4]))
+                        && !self.takes_value(long)
+                })
+            })
+    }
+
     /// Whether `args` (up to a `--`) give the option `long`, in any spelling.
     pub fn given<S: AsRef<str>>(&self, args: &[S], long: &str) -> bool {
         args.iter()
@@ -268,6 +283,18 @@ pub fn npm_command(word: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Short flags written together are read from the aliases: only ones
+    /// that take no value make a cluster (`-qq`, `-Uq`; not `-qr`).
+    #[test]
+    fn flag_clusters_are_value_less_short_options() {
+        for w in ["-qq", "-Uq", "-vvv", "-I"] {
+            assert!(PIP_INSTALL.is_flag_cluster(w), "{w}");
+        }
+        for w in ["-qr", "-f", "--quiet", "-", "-x", "-qx"] {
+            assert!(!PIP_INSTALL.is_flag_cluster(w), "{w}");
+        }
+    }
 
     #[test]
     fn pip_reads_unambiguous_prefixes_as_optparse_does() {
