@@ -67,7 +67,8 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
                 "npm",
                 files,
                 has(rest, &["--ignore-scripts"]),
-                &["package-lock.json", "npm-shrinkwrap.json"],
+                // npm 7+ also reads a `yarn.lock` beside them (and rewrites it).
+                &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock"],
                 sub == "ci",
             ))
         }

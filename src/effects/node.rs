@@ -188,6 +188,11 @@ fn install(c: &Cmd, cx: &Cx, fx: &mut Effects, locks: &[&str], extra: &[&str], f
     }
 }
 
+/// The lock files npm reads and (unless frozen) rewrites: its own, and a
+/// `yarn.lock` beside them, which npm 7+ (arborist's `Shrinkwrap.load`) reads
+/// as resolution guidance and keeps up to date.
+const NPM_LOCKS: &[&str] = &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock"];
+
 fn npm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     let global = c.has(&["-g", "--global", "--location=global"]);
     let ops = operands(c);
@@ -198,31 +203,12 @@ fn npm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
             }
             fx.write("/usr/local");
         }
-        Some("ci") => install(
-            c,
-            cx,
-            fx,
-            &["package-lock.json", "npm-shrinkwrap.json"],
-            &[],
-            true,
-        ),
-        Some("install" | "i" | "add" | "isntall" | "in") if ops.is_empty() => install(
-            c,
-            cx,
-            fx,
-            &["package-lock.json", "npm-shrinkwrap.json"],
-            &[],
-            false,
-        ),
+        Some("ci") => install(c, cx, fx, NPM_LOCKS, &[], true),
+        Some("install" | "i" | "add" | "isntall" | "in") if ops.is_empty() => {
+            install(c, cx, fx, NPM_LOCKS, &[], false)
+        }
         Some("install" | "i" | "add" | "isntall" | "in") => {
-            install(
-                c,
-                cx,
-                fx,
-                &["package-lock.json", "npm-shrinkwrap.json"],
-                &[],
-                false,
-            );
+            install(c, cx, fx, NPM_LOCKS, &[], false);
             write_rel(fx, cx, "package.json");
             for a in ops {
                 package_spec(a, cx, fx);

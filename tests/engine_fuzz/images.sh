@@ -5,7 +5,7 @@
 #   pip      -r/-c files recursively (relative to the including file), local paths (relative to
 #            the cwd), /etc/pip.conf, $HOME/.config/pip/pip.conf, $PIP_CONFIG_FILE, PIP_* env;
 #            falls back to a user install when site-packages is not writable
-#   npm      package.json (+ "file:" deps, postinstall script), package-lock.json, ./.npmrc,
+#   npm      package.json (+ "file:" deps, postinstall script), package-lock.json, yarn.lock, ./.npmrc,
 #            $HOME/.npmrc or $NPM_CONFIG_USERCONFIG, /usr/local/etc/npmrc, npm_config_* env
 #   poetry   pyproject.toml, poetry.lock, ./poetry.toml, POETRY_* env (virtualenvs.in-project,
 #            virtualenvs.create decide where packages go), the project's *.py unless --no-root
@@ -134,6 +134,14 @@ else
   [ "$sub" != ci ] || need package-lock.json
   [ -f package-lock.json ] || echo "{\"lockfileVersion\":3,\"from\":\"$(hf package.json)\"}" >package-lock.json
   notefile package-lock.json
+  # npm 7+ (arborist's Shrinkwrap.load) also reads a yarn.lock beside them, as resolution
+  # guidance, and an install that saves its lock rewrites it in npm's own form.
+  if [ -f yarn.lock ]; then
+    notefile yarn.lock
+    if [ "$sub" != ci ] && [ "$(head -n 1 yarn.lock)" != "# npm" ]; then
+      { echo "# npm"; cat yarn.lock; } >yarn.lock.npm && mv yarn.lock.npm yarn.lock
+    fi
+  fi
   for d in $(sed -n 's/.*"file:\([^"]*\)".*/\1/p' package.json); do notedir "$d"; done
   mkdir -p node_modules/.stub
   for p in $pkgs; do mkdir -p "node_modules/$p"; done
