@@ -203,9 +203,16 @@ pub(crate) fn fixable_findings(
             f(&cx, &mut out);
         }
     }
-    let skips = label::assign(df, model, info, root, &mut out, true, keep);
+    let mut skips = label::assign(df, model, info, root, &mut out, true, keep);
     out.retain(|f| keep(rules::by_code(f.code).unwrap_or(&NO_RULE)));
     rules::suppress::apply(df, &mut out);
+    // DO207's converter tries every single-stage file, wider than its rule
+    // (which DO101/DO102's are not: their findings are their fixers' moves,
+    // and a skip says why one was not made): why it did not convert is news
+    // only where the rule found build tools to move out.
+    skips.retain(|s| {
+        s.code != fixes::multistage_split::CODE || out.iter().any(|f| f.code == s.code)
+    });
     (out, skips)
 }
 
