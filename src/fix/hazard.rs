@@ -136,7 +136,20 @@ pub fn run_may_cross(
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false, false)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, &|_| false)
+}
+
+/// As [`run_may_cross`], where `exists` holds for folders that earlier steps
+/// made (a WORKDIR, a COPY, a RUN that wrote inside them): the RUN finds
+/// those where it lands.
+pub fn run_may_cross_where(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+    exists: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, exists)
 }
 
 /// As [`run_may_cross`], where a path for which `provided` holds is brought
@@ -149,6 +162,7 @@ pub fn run_may_cross_with(
     ctx: Option<&ContextTree>,
     provided: &dyn Fn(&str) -> bool,
     dest_prepared: bool,
+    exists: &dyn Fn(&str) -> bool,
 ) -> Result<(), String> {
     let dest = path::clean(&copy.dest);
     let kw = if copy.add { "ADD" } else { "COPY" };
@@ -193,6 +207,16 @@ pub fn run_may_cross_with(
         if let Some(p) = fx.writes.iter().find(|p| under(p, &dest)) {
             return Err(format!(
                 "it writes {p}, inside {dest}, which the {kw} creates and fills"
+            ));
+        }
+        if let Some((p, dir)) = fx
+            .writes
+            .iter()
+            .find_map(|p| folder_the_copy_may_create(p, &dest, &run.cwd).map(|d| (p, d)))
+            .filter(|(_, d)| !exists(d))
+        {
+            return Err(format!(
+                "it writes {p}, in {dir}, a folder the {kw} creates when the base image lacks it: run first, the RUN may find no {dir}"
             ));
         }
     }
@@ -240,7 +264,85 @@ pub fn run_may_cross_with(
     Ok(())
 }
 
-/// Commands that change what later commands in the same shell see.
+/// Paths whose folder, and every folder above, the ops `before` made: a
+/// WORKDIR's path, a COPY's destination, a RUN's working directory and the
+/// folder of each path it writes (it wrote inside a folder it found there).
+/// One reading for the fix that moves a RUN and the guard that checks it.
+pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> Vec<String> {
+    use crate::model::Op;
+    let mut made = Vec::new();
+    for op in before {
+        match op {
+            Op::Workdir(w) => made.push(path::clean(&w.path)),
+            Op::Copy(cp) => made.push(path::clean(&cp.dest)),
+            Op::Run(r) => {
+                made.push(r.cwd.clone());
+                let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
+                if !fx.unknown && !fx.writes.is_everything() {
+                    made.extend(
+                        fx.writes
+                            .iter()
+                            .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
+                            .filter(|d| !d.is_empty()),
+                    );
+                }
+            }
+        }
+    }
+    made
+}
+
+/// Folders every Linux base image has (Debian, Ubuntu, Alpine, busybox):
+/// a COPY never creates them, so a RUN may write in them before it.
+const BASE_FOLDERS: &[&str] = &[
+    "/bin",
+    "/etc",
+    "/home",
+    "/lib",
+    "/media",
+    "/mnt",
+    "/opt",
+    "/root",
+    "/run",
+    "/sbin",
+    "/srv",
+    "/tmp",
+    "/usr",
+    "/usr/bin",
+    "/usr/lib",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/local/share",
+    "/usr/sbin",
+    "/usr/share",
+    "/var",
+    "/var/cache",
+    "/var/lib",
+    "/var/log",
+    "/var/tmp",
+];
+
+/// The folder above `p` that a COPY to `dest` may create (the destination
+/// itself, or a missing folder above it) and that a RUN writing `p` needs
+/// (`wget -O /home/user/x` above `COPY f /home/user/f`: on a base without
+/// /home/user the RUN fails). Not the RUN's working directory or a folder
+/// above it (WORKDIR made them), nor one every base image has.
+fn folder_the_copy_may_create(p: &str, dest: &str, cwd: &str) -> Option<String> {
+    let mut a = p;
+    while let Some((parent, _)) = a.rsplit_once('/') {
+        if parent.is_empty() {
+            return None;
+        }
+        if under(dest, parent) && !under(cwd, parent) && !BASE_FOLDERS.contains(&parent) {
+            return Some(parent.to_string());
+        }
+        a = parent;
+    }
+    None
+}
+
+/// Commands that change what later commands in the same shell see./// Commands that change what later commands in the same shell see.
 const STATEFUL: &[&str] = &[
     "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
     "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare", "typeset",

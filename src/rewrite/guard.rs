@@ -281,8 +281,16 @@ fn crossing_ok(
             _ => effects::of_op(pre, &effects::NoFiles),
         };
         let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
-        hazard::run_may_cross_with(&fx, pre, copy, ctx, &provides, !provided.is_empty())
-            .map_err(|w| format!("an inserted dependency-only RUN may not precede a COPY: {w}"))?;
+        hazard::run_may_cross_with(
+            &fx,
+            pre,
+            copy,
+            ctx,
+            &provides,
+            !provided.is_empty(),
+            &|_| false,
+        )
+        .map_err(|w| format!("an inserted dependency-only RUN may not precede a COPY: {w}"))?;
     }
     Ok(())
 }
@@ -428,7 +436,9 @@ pub fn check(
                 },
             }
         }
-        // Re-justify every move at its new position.
+        // Re-justify every move at its new position. The folders the ops
+        // before it made, read once per stage with a move.
+        let mut made: Option<Vec<(usize, String)>> = None;
         provided.clear();
         for (k, e) in expect.iter().enumerate() {
             if let (Expect::Inserted, Op::Copy(x)) = (e, a[k]) {
@@ -481,8 +491,30 @@ pub fn check(
                     _ => effects::of_op(run, &effects::NoFiles),
                 };
                 let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
-                hazard::run_may_cross_with(&fx, run, copy, ctx, &provides, !provided.is_empty())
-                    .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
+                let made = made.get_or_insert_with(|| {
+                    a.iter()
+                        .enumerate()
+                        .flat_map(|(i, op)| {
+                            hazard::folders_made(std::iter::once(*op))
+                                .into_iter()
+                                .map(move |p| (i, p))
+                        })
+                        .collect()
+                });
+                let exists = |d: &str| {
+                    made.iter()
+                        .any(|(i, p)| *i < k && crate::effects::under(p, d))
+                };
+                hazard::run_may_cross_with(
+                    &fx,
+                    run,
+                    copy,
+                    ctx,
+                    &provides,
+                    !provided.is_empty(),
+                    &exists,
+                )
+                .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
             }
         }
     }

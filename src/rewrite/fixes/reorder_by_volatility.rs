@@ -63,6 +63,8 @@ pub fn check(c: &mut Checker) {
         if steps[first].keyword == Keyword::Run {
             continue;
         }
+        let made = folders_made(&steps[..first]);
+        let exists = |dir: &str| made.iter().any(|m| effects::under(m, dir));
         // COPYs crossed so far, and the variables they expand.
         let mut copies: Vec<&CopyOp> = Vec::new();
         let mut copy_refs: Vec<&str> = Vec::new();
@@ -114,7 +116,7 @@ pub fn check(c: &mut Checker) {
                             true,
                         ))
                     } else {
-                        movable(c, s.instruction, r, &copies)
+                        movable(c, s.instruction, r, &copies, &exists)
                     };
                     let refused = verdict.is_err();
                     match verdict {
@@ -181,7 +183,20 @@ fn installs_packages(script: &shell::Script) -> bool {
 
 /// Ok when the hazard check lets the RUN cross every COPY; else why, and
 /// whether the refusal is worth reporting (the RUN looked movable).
-fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(), (String, bool)> {
+/// Paths whose folder (and every folder above) earlier steps of the stage
+/// made ([`hazard::folders_made`]): a RUN moved above the first COPY still
+/// finds them.
+fn folders_made(before: &[&crate::model::Step]) -> Vec<String> {
+    hazard::folders_made(before.iter().filter_map(|s| s.op.as_ref()))
+}
+
+fn movable(
+    c: &Checker,
+    idx: usize,
+    r: &RunOp,
+    copies: &[&CopyOp],
+    exists: &dyn Fn(&str) -> bool,
+) -> Result<(), (String, bool)> {
     let ins = &c.df.instructions[idx];
     if r.mounts
         .iter()
@@ -203,7 +218,7 @@ fn movable(c: &Checker, idx: usize, r: &RunOp, copies: &[&CopyOp]) -> Result<(),
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
-        hazard::run_may_cross(&fx, r, copy, c.context).map_err(|w| (w, report))?;
+        hazard::run_may_cross_where(&fx, r, copy, c.context, exists).map_err(|w| (w, report))?;
     }
     Ok(())
 }
@@ -278,6 +293,31 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    #[test]
+    fn a_run_writing_in_a_folder_the_copy_creates_stays_below_it() {
+        use super::super::testutil::run_ctx;
+        // corpus 0035: wget writes into /home/user, which only the COPY makes
+        // on debian-slim; run first, wget finds no folder and the build fails.
+        let df = "FROM debian:bookworm-slim\nCOPY .clisprc.lisp /home/user/.clisprc.lisp\nRUN wget -O /home/user/quicklisp.lisp https://beta.quicklisp.org/quicklisp.lisp\n";
+        let out = run_ctx(df, &[(".clisprc.lisp", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.code == "DO102" && s.reason.contains("/home/user")),
+            "{:?}",
+            out.skipped
+        );
+        // corpus 0263: an earlier `mkdir -p` made the folder; the move is fine.
+        let df = "FROM debian:bookworm-slim\nRUN mkdir -p /usr/share/jenkins/ref/init.groovy.d\nCOPY init.groovy /usr/share/jenkins/ref/init.groovy.d/x.groovy\nRUN curl -fsSL https://x/jenkins.war -o /usr/share/jenkins/jenkins.war\n";
+        let out = run_ctx(df, &[("init.groovy", "")], false, &["DO102"]);
+        assert_ne!(out.output, df, "{:?}", out.skipped);
+        // So does a WORKDIR, and a folder every base image has.
+        let df = "FROM debian:bookworm-slim\nWORKDIR /home/user\nCOPY rc /home/user/.rc\nRUN echo x > /home/user/a\nCOPY b /usr/local/lib/b\nRUN echo y > /usr/local/lib/c\n";
+        let out = run_ctx(df, &[("rc", ""), ("b", "")], false, &["DO102"]);
+        assert!(out.output.find("echo x").unwrap_or(0) < out.output.find("COPY rc").unwrap_or(0));
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub(super) fn effects_allow(
         fx.writes = kept;
     }
     let provides = |p: &str| provided(items, p);
-    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true)
+    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true, &|_| false)
         .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }
 
