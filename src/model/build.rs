@@ -312,7 +312,6 @@ impl Builder<'_> {
         state.config.env = state
             .env
             .entries()
-            .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         if let Some(stage) = self.stages.last_mut() {
@@ -787,12 +786,12 @@ mod tests {
             "a global ARG is not in a stage's env"
         );
         assert_eq!(
-            *run(&m, 1).env,
+            run(&m, 1).env.to_vec(),
             vec![("G".into(), "1".into()), ("L".into(), "x".into())]
         );
         let m = model(src, &[("G", "2"), ("L", "y"), ("UNDECLARED", "z")], None);
         assert_eq!(
-            *run(&m, 1).env,
+            run(&m, 1).env.to_vec(),
             vec![("G".into(), "2".into()), ("L".into(), "y".into())]
         );
     }
