@@ -110,7 +110,9 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         meta: Vec::new(),
         stages: Vec::new(),
         finals: Vec::new(),
-        steps: Vec::new(),
+        // At most one step per instruction: reserved once, not grown by
+        // doubling (up to twice the steps' memory, per model).
+        steps: Vec::with_capacity(df.instructions.len()),
         warnings: Default::default(),
     };
     let mut cur: Option<StageState> = None;
