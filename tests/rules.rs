@@ -158,6 +158,20 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
             (format!("{}.good", rule.code), false),
         ];
         stems.extend(cases.into_iter().map(|c| (c, false)));
+        // `<CODE>.bad.<case>`: more cases the rule must catch.
+        let mut bad_cases: Vec<String> = std::fs::read_dir(FIXTURES)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter_map(|n| {
+                let stem = n.strip_suffix(".Dockerfile").unwrap_or(&n).to_string();
+                stem.starts_with(&format!("{}.bad.", rule.code))
+                    .then_some(stem)
+            })
+            .collect();
+        bad_cases.sort();
+        stems.extend(bad_cases.into_iter().map(|c| (c, true)));
         for (stem, bad) in stems {
             let files = targets(&stem, compose);
             if !files[0].is_file() {
@@ -374,7 +388,7 @@ fn heredoc_fed_to_a_shell_is_read() {
 fn build_tools_in_development_images_are_not_findings() {
     // DO207: a file named for development ships nowhere (dev containers,
     // `Dockerfile.dev`, `Dockerfile.tests`); the same text elsewhere does.
-    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\n";
+    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nRUN make\n";
     let settings = Settings::default().with_cli(&["DO207".to_string()], &[]);
     let count = |name: &str| {
         check_dockerfile(

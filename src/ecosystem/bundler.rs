@@ -14,6 +14,12 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &[],
     runtime_images: &["ruby"],
     toolchain: None,
+    git_sources: &[
+        ("Gemfile", "git:"),
+        ("Gemfile", "github:"),
+        ("Gemfile", ":git"),
+        ("Gemfile.lock", "GIT\n"),
+    ],
     detect,
     classify,
 };

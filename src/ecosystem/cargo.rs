@@ -20,6 +20,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["target"],
     runtime_images: &["debian", "gcr.io/distroless/cc"],
     toolchain: Some(&TOOLCHAIN),
+    git_sources: &[("Cargo.toml", "git = "), ("Cargo.lock", "source = \"git+")],
     detect,
     classify,
 };

@@ -14,6 +14,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &[],
     runtime_images: &["php"],
     toolchain: None,
+    git_sources: &[("composer.json", "\"vcs\""), ("composer.json", "\"git\"")],
     detect,
     classify,
 };

@@ -23,6 +23,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         "mcr.microsoft.com/dotnet/runtime",
     ],
     toolchain: Some(&TOOLCHAIN),
+    git_sources: &[],
     detect,
     classify,
 };

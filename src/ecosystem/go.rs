@@ -19,6 +19,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &[],
     runtime_images: &["gcr.io/distroless/static", "alpine", "scratch"],
     toolchain: Some(&TOOLCHAIN),
+    git_sources: &[],
     detect,
     classify,
 };

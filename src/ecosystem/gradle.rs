@@ -39,6 +39,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["build"],
     runtime_images: &["eclipse-temurin", "openjdk"],
     toolchain: Some(&TOOLCHAIN),
+    git_sources: &[],
     detect,
     classify,
 };

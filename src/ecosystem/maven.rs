@@ -26,6 +26,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["target"],
     runtime_images: &["eclipse-temurin", "openjdk"],
     toolchain: Some(&TOOLCHAIN),
+    git_sources: &[],
     detect,
     classify,
 };

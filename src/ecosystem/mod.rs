@@ -62,6 +62,12 @@ pub struct Ecosystem {
     /// what builds and what runs from source (DO207: a final image on the
     /// toolchain image that only runs what it compiled ships the compiler).
     pub toolchain: Option<&'static Toolchain>,
+    /// Dependencies fetched with git, as `(file, marker)`: the manifest or
+    /// lock file (base name; `requirements.txt` stands for pip's whole
+    /// `requirements*.txt` family) and text that names such a dependency in
+    /// it. An install reading such a file runs `git` (DO207: git installed in
+    /// the image is then a build tool, not something the program runs).
+    pub git_sources: &'static [(&'static str, &'static str)],
     /// The dependency install a rule recognises (`prog` a base name, `args`
     /// what follows it): the manifests to name in the advice.
     pub detect: fn(prog: &str, args: &[&str]) -> Option<&'static [&'static str]>,
@@ -129,6 +135,17 @@ pub const ALL: &[&Ecosystem] = &[
     &composer::ECOSYSTEM,
     &dotnet::ECOSYSTEM,
 ];
+
+/// Whether the manifest or lock file `base` (a base name), holding `text`,
+/// names a dependency its ecosystem's install fetches with git.
+pub fn names_git_dependency(base: &str, text: &str) -> bool {
+    ALL.iter()
+        .flat_map(|e| e.git_sources.iter())
+        .any(|(file, marker)| {
+            (*file == base || (*file == "requirements.txt" && pip::is_requirements_name(base)))
+                && text.contains(marker)
+        })
+}
 
 /// The ecosystem called `name`.
 pub fn by_name(name: &str) -> Option<&'static Ecosystem> {
@@ -341,6 +358,55 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn git_dependencies_are_read_per_file_format() {
+        let yes = [
+            (
+                "requirements-dev.txt",
+                "flask\n-e git+https://github.com/x/y.git#egg=y\n",
+            ),
+            (
+                "poetry.lock",
+                "[package.source]\ntype = \"git\"\nurl = \"https://x\"\n",
+            ),
+            (
+                "Pipfile",
+                "[packages]\ny = {git = \"https://github.com/x/y.git\"}\n",
+            ),
+            ("package.json", r#"{"dependencies": {"y": "github:x/y"}}"#),
+            (
+                "Cargo.lock",
+                "source = \"git+https://github.com/x/y#abc\"\n",
+            ),
+            (
+                "Gemfile.lock",
+                "GIT\n  remote: https://github.com/x/y.git\n",
+            ),
+            (
+                "composer.json",
+                r#"{"repositories": [{"type": "vcs", "url": "x"}]}"#,
+            ),
+        ];
+        for (file, text) in yes {
+            assert!(names_git_dependency(file, text), "{file}");
+        }
+        let no = [
+            ("requirements.txt", "flask==3.0\n"),
+            ("poetry.lock", "[[package]]\nname = \"gitpython\"\n"),
+            (
+                "package.json",
+                r#"{"repository": "https://github.com/x/y"}"#,
+            ),
+            // composer.lock names a git source for every package; installs use the dist zip.
+            ("composer.lock", r#"{"source": {"type": "git"}}"#),
+            ("go.mod", "require github.com/x/y v1.0.0\n"),
+            ("README.md", "git+https://x"),
+        ];
+        for (file, text) in no {
+            assert!(!names_git_dependency(file, text), "{file}");
+        }
+    }
 
     #[test]
     fn every_ecosystem_is_listed_once_with_manifests() {

@@ -3,6 +3,23 @@
 
 use super::{opt, Class, Files, Install};
 
+/// npm, yarn and pnpm: a dependency given as a git URL or a hosted-git
+/// shorthand (`git+https://`, `git://`, `github:user/repo`), and how each
+/// lock file records it (npm `"resolved": "git+ssh://…"`, yarn's codeload
+/// tarballs, pnpm's `type: git` resolutions).
+pub(super) const GIT_SOURCES: &[(&str, &str)] = &[
+    ("package.json", "git+"),
+    ("package.json", "git://"),
+    ("package.json", "github:"),
+    ("package.json", "gitlab:"),
+    ("package.json", "bitbucket:"),
+    ("package-lock.json", "\"git+"),
+    ("npm-shrinkwrap.json", "\"git+"),
+    ("yarn.lock", "git+"),
+    ("yarn.lock", "codeload.github.com"),
+    ("pnpm-lock.yaml", "type: git"),
+];
+
 pub(super) const NODE_OUTPUTS: &[&str] = &[
     "node_modules",
     ".pnp.cjs",

@@ -26,6 +26,12 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["build", "dist", "*.egg-info"],
     runtime_images: &["python"],
     toolchain: None,
+    git_sources: &[
+        ("requirements.txt", "git+"),
+        ("pyproject.toml", "git+"),
+        ("setup.py", "git+"),
+        ("setup.cfg", "git+"),
+    ],
     detect,
     classify,
 };
@@ -41,7 +47,8 @@ pub fn is_requirements_name(base: &str) -> bool {
     base.starts_with("requirements") && base.ends_with(".txt")
 }
 
-pub(super) fn is_pip(prog: &str) -> bool {
+/// `pip`, `pip3`, `pip3.12`.
+pub fn is_pip(prog: &str) -> bool {
     prog.strip_prefix("pip")
         .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }

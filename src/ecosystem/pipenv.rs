@@ -14,6 +14,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &[],
     runtime_images: &["python"],
     toolchain: None,
+    git_sources: &[("Pipfile", "git = "), ("Pipfile.lock", "\"git\":")],
     detect,
     classify,
 };

@@ -14,6 +14,10 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["dist"],
     runtime_images: &["python"],
     toolchain: None,
+    git_sources: &[
+        ("pyproject.toml", "git = "),
+        ("poetry.lock", "type = \"git\""),
+    ],
     detect,
     classify,
 };

@@ -14,6 +14,11 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["dist"],
     runtime_images: &["python"],
     toolchain: None,
+    git_sources: &[
+        ("pyproject.toml", "git+"),
+        ("pyproject.toml", "git = "),
+        ("uv.lock", "git = "),
+    ],
     detect,
     classify,
 };

@@ -19,6 +19,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     build_outputs: &["dist", "build", ".next"],
     runtime_images: &["node"],
     toolchain: None,
+    git_sources: super::node::GIT_SOURCES,
     detect,
     classify,
 };

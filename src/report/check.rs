@@ -180,26 +180,39 @@ fn uri(path: &str) -> String {
 }
 
 /// SARIF 2.1.0: one run, every rule's metadata, fixes as replacements.
+/// The SARIF `tool.driver.rules` table: the same for every report, so it is built
+/// (and masked) once per process — rendering and masking every rule's docs per file
+/// dominated the SARIF output of a small file.
+fn sarif_rules() -> &'static Value {
+    static RULES: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        let mut rules = Value::Array(
+            all()
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.code,
+                        "name": r.name,
+                        "shortDescription": {"text": r.summary()},
+                        "fullDescription": {"text": r.summary()},
+                        "help": {"text": r.docs(), "markdown": r.docs()},
+                        "helpUri": format!("{DOCS_URL}#{}", r.code.to_ascii_lowercase()),
+                        "defaultConfiguration": {"level": level(r.severity)},
+                        "properties": {
+                            "tags": [r.family.as_str()],
+                            "hadolint": r.hadolint,
+                            "fix": r.fix.map(|a| a.as_str()),
+                        },
+                    })
+                })
+                .collect(),
+        );
+        super::mask::json(&mut rules);
+        rules
+    })
+}
+
 pub fn to_sarif(files: &[FileReport]) -> Value {
-    let rules: Vec<Value> = all()
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary()},
-                "fullDescription": {"text": r.summary()},
-                "help": {"text": r.docs(), "markdown": r.docs()},
-                "helpUri": format!("{DOCS_URL}#{}", r.code.to_ascii_lowercase()),
-                "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {
-                    "tags": [r.family.as_str()],
-                    "hadolint": r.hadolint,
-                    "fix": r.fix.map(|a| a.as_str()),
-                },
-            })
-        })
-        .collect();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for file in files {
@@ -257,14 +270,16 @@ pub fn to_sarif(files: &[FileReport]) -> Value {
                 "name": "dockopt",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/dockopt/dockopt",
-                "rules": rules,
+                "rules": Value::Null,
             }},
             "invocations": [{"executionSuccessful": notifications.is_empty(), "toolExecutionNotifications": notifications}],
             "results": results,
         }],
     });
-    // Secrets never reach the code-scanning upload.
+    // Secrets never reach the code-scanning upload. Masking is per string and per
+    // object, so the rules table, masked once, can be put in afterwards.
     super::mask::json(&mut v);
+    v["runs"][0]["tool"]["driver"]["rules"] = sarif_rules().clone();
     v
 }
 

@@ -10,6 +10,15 @@ declare_rule! {
     /// `maven`, `gradle`, `dotnet/sdk`) which compiles there and runs what it
     /// compiled (not `go run`/`cargo run`/`dotnet watch`: the toolchain is what
     /// those run; not an image that compiles nothing, such as a code generator's).
+    /// A package counts only when a build step uses it after its install, in
+    /// its stage or one built on it: compilers and headers when something
+    /// compiles (make, cmake, a compiler, a package install that builds native
+    /// extensions: pip, npm, gem, cargo, PECL, or `go` with cgo, where a C
+    /// compiler is there to do it), git when something runs git or installs dependencies that
+    /// the project's manifests fetch from git. Installed and never used by the
+    /// build, it is there for the program (an image whose job is git, or
+    /// protoc). Not in a build image either: a final stage named `build` or
+    /// `builder` that sets no CMD or ENTRYPOINT is a toolchain by design.
     /// Not in a development or test image, which ships nowhere: a file named so
     /// (`Dockerfile.dev`, `.devcontainer/Dockerfile`, `Dockerfile.tests`), a
     /// final stage named so (`AS dev`, what compose builds with `target: dev`),
@@ -97,8 +106,12 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     if cx.for_development().is_some() {
         return;
     }
+    if build_image(cx).is_some() {
+        return;
+    }
     toolchain_image(cx, out);
-    for (_, ins, cmds) in cx.shipped_runs() {
+    let mut uses = Uses::new(cx);
+    for (step, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
             .filter(|c| {
@@ -108,15 +121,15 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .flat_map(|c| c.after_subcommand().iter().map(String::as_str))
             .collect();
         let mut tools: Vec<(String, u32)> = Vec::new();
-        for c in cmds
-            .iter()
-            .filter(|c| c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf"], &["install"]))
-        {
+        for (i, c) in cmds.iter().enumerate().filter(|(_, c)| {
+            c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf"], &["install"])
+        }) {
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
+                        && uses.used_after(step, i, &t.0)
                     {
                         tools.push(t);
                     }
@@ -147,6 +160,259 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             ))),
         );
     }
+}
+
+/// Why the image this file builds is a build environment by design: its
+/// final stage is named as one (`AS build`, `AS builder`) and sets no CMD
+/// or ENTRYPOINT, so nothing runs in it but what its user brings (a
+/// `docker run … make`, or `docker cp` of what it built).
+fn build_image(cx: &DockerfileCtx) -> Option<String> {
+    const NAMES: &[&str] = &["build", "builder", "buildenv", "build-env", "toolchain"];
+    let stage = cx.model.stages.get(cx.model.target)?;
+    let name = stage.name.as_deref().filter(|n| NAMES.contains(n))?;
+    (stage.config.cmd.is_none() && stage.config.entrypoint.is_none()).then(|| name.to_string())
+}
+
+/// Programs that compile, or drive a compiler, whatever their arguments.
+const COMPILES: &[&str] = &[
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "scons",
+    "bazel",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "ld",
+    "configure",
+    "autoreconf",
+    "autoconf",
+    "automake",
+    "libtool",
+    "phpize",
+    "pecl",
+    "docker-php-ext-install",
+    "node-gyp",
+    "cpanm",
+    "cpan",
+    "luarocks",
+    "R",
+    "Rscript",
+    "python-build",
+    "pyenv",
+    "rbenv",
+    "ruby-build",
+];
+
+/// Package managers: their installs may build native extensions and fetch
+/// dependencies with git.
+const INSTALLERS: &[&str] = &[
+    "pip", "pip3", "pipenv", "poetry", "uv", "pdm", "npm", "yarn", "pnpm", "npx", "bundle",
+    "bundler", "gem", "cargo", "composer", "conda", "mamba", "mix", "rebar3",
+];
+
+/// Package managers whose installs never compile C (JVM, .NET, PHP's own
+/// packages): headers and compilers are not theirs to use.
+const NO_NATIVE: &[&str] = &["composer", "mvn", "mvnw", "gradle", "gradlew", "dotnet"];
+
+/// Whether a build step uses a package after it was installed, answered
+/// from the commands of the steps that follow (the context's manifests for
+/// git dependencies, read once).
+struct Uses<'c, 'a> {
+    cx: &'c DockerfileCtx<'a>,
+    git_deps: Option<bool>,
+}
+
+impl<'c, 'a> Uses<'c, 'a> {
+    fn new(cx: &'c DockerfileCtx<'a>) -> Self {
+        Uses { cx, git_deps: None }
+    }
+
+    /// `tool`, installed by command `at` of `step`, is used by a later command
+    /// of that RUN, or by a RUN after it in its stage or a stage built on it.
+    fn used_after(&mut self, step: &crate::model::Step, at: usize, tool: &str) -> bool {
+        let cx = self.cx;
+
+        let later = cx
+            .model
+            .steps
+            .iter()
+            .filter(|s| s.keyword == crate::syntax::Keyword::Run)
+            .filter(|s| s.instruction > step.instruction && descends(cx, s.stage, step.stage));
+        let mut cmds: Vec<&crate::rules::ctx::Cmd> =
+            cx.cmds(step.instruction).iter().skip(at + 1).collect();
+        for s in later {
+            cmds.extend(cx.cmds(s.instruction).iter());
+        }
+        if tool == "git" || tool == "git-lfs" {
+            cmds.iter().any(|c| self.uses_git(c))
+        } else if let Some(programs) = toolchain_programs(tool) {
+            cmds.iter()
+                .any(|c| programs.contains(&c.program()) || COMPILES.contains(&c.program()))
+        } else {
+            let compiler = self.compiler_available(step.stage)
+                || ["gcc", "g++", "clang", "build-essential", "build-base"].contains(&tool);
+            cmds.iter().any(|c| compiles(c, compiler))
+        }
+    }
+
+    fn uses_git(&mut self, c: &crate::rules::ctx::Cmd) -> bool {
+        let prog = c.program();
+        // `go get` fetches with git in GOPATH mode (Go before modules, or
+        // GO111MODULE=off); module-mode installs go through the proxy.
+        if prog == "git" || c.is(&["go"], &["get"]) {
+            return true;
+        }
+        if c.args()
+            .iter()
+            .any(|a| a.contains("git+") || a.contains("git://") || a.starts_with("github:"))
+        {
+            return true;
+        }
+        let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+        let installs = INSTALLERS.contains(&prog)
+            || crate::ecosystem::ALL
+                .iter()
+                .any(|e| (e.detect)(prog, &args).is_some());
+        installs && self.context_has_git_deps()
+    }
+
+    /// Whether a manifest or lock file of the context names a dependency
+    /// fetched with git; without a context, unknown: yes.
+    fn context_has_git_deps(&mut self) -> bool {
+        if let Some(v) = self.git_deps {
+            return v;
+        }
+        let v = match self.cx.context {
+            None => true,
+            Some(ctx) => ctx.filtered.entries().any(|(rel, e)| {
+                let base = rel.rsplit('/').next().unwrap_or(rel);
+                e.kind == crate::context::EntryKind::File
+                    && e.size < 8 << 20
+                    && crate::ecosystem::ALL
+                        .iter()
+                        .flat_map(|e| e.git_sources.iter())
+                        .any(|(f, _)| {
+                            *f == base
+                                || (*f == "requirements.txt"
+                                    && crate::ecosystem::pip::is_requirements_name(base))
+                        })
+                    && std::fs::read_to_string(ctx.root.join(rel))
+                        .is_ok_and(|t| crate::ecosystem::names_git_dependency(base, &t))
+            }),
+        };
+        self.git_deps = Some(v);
+        v
+    }
+
+    /// A C compiler is there for a native build in `stage`: the stage (or one
+    /// it is built on) installs one, or its base image is not a slim or
+    /// Alpine variant (the full Debian-based language images carry gcc; an
+    /// image this model does not know may too).
+    fn compiler_available(&self, stage: usize) -> bool {
+        let cx = self.cx;
+        let bare = root_image(cx, stage).is_some_and(|i| {
+            let i = i.to_ascii_lowercase();
+            i.contains("alpine") || i.contains("slim") || i.contains("distroless")
+        });
+        if !bare {
+            return true;
+        }
+        cx.runs().any(|(s, _, cmds)| {
+            descends(cx, stage, s.stage)
+                && cmds.iter().any(|c| {
+                    (c.is_apk_add() || c.is_apt_install() || c.is(&["yum", "dnf"], &["install"]))
+                        && c.after_subcommand().iter().any(|p| {
+                            matches!(
+                                p.as_str(),
+                                "gcc"
+                                    | "g++"
+                                    | "clang"
+                                    | "build-base"
+                                    | "build-essential"
+                                    | "gcc-c++"
+                            )
+                        })
+                })
+        })
+    }
+}
+
+/// A language toolchain package and the programs that use it to build.
+fn toolchain_programs(tool: &str) -> Option<&'static [&'static str]> {
+    Some(match tool {
+        "golang" => &["go"],
+        "cargo" | "rustc" => &["cargo", "rustc"],
+        "default-jdk" => &[
+            "javac", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein", "jar",
+        ],
+        _ => return None,
+    })
+}
+
+/// Whether `c` compiles native code: a compiler or build driver, or, when a
+/// C compiler is there (`compiler`), a package install that builds native
+/// extensions or a `go` build with cgo.
+fn compiles(c: &crate::rules::ctx::Cmd, compiler: bool) -> bool {
+    let prog = c.program();
+    if COMPILES.contains(&prog) || prog.ends_with("-gcc") || prog.ends_with("-g++") {
+        return true;
+    }
+    if !compiler || NO_NATIVE.contains(&prog) {
+        return false;
+    }
+    if prog == "go" {
+        return matches!(
+            c.subcommand(),
+            Some("build" | "install" | "get" | "test" | "run" | "generate")
+        );
+    }
+    if prog.starts_with("python") {
+        return c
+            .args()
+            .iter()
+            .any(|a| a.ends_with("setup.py") || a == "pip");
+    }
+    // `fluent-gem`, `td-agent-gem`: gem under another name.
+    INSTALLERS.contains(&prog) || prog.ends_with("-gem") || crate::ecosystem::pip::is_pip(prog) || {
+        let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+        crate::ecosystem::ALL
+            .iter()
+            .any(|e| (e.detect)(prog, &args).is_some() && !NO_NATIVE.contains(&e.name))
+    }
+}
+
+/// Stage `stage` is `ancestor` or built FROM it (directly or not).
+fn descends(cx: &DockerfileCtx, stage: usize, ancestor: usize) -> bool {
+    let mut cur = stage;
+    for _ in 0..=cx.model.stages.len() {
+        if cur == ancestor {
+            return true;
+        }
+        match cx.model.stages.get(cur).map(|s| &s.base) {
+            Some(Base::Stage(p)) => cur = *p,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The image at the root of `stage`'s FROM chain.
+fn root_image<'m>(cx: &'m DockerfileCtx, stage: usize) -> Option<&'m str> {
+    let mut cur = stage;
+    for _ in 0..=cx.model.stages.len() {
+        match &cx.model.stages.get(cur)?.base {
+            Base::Image(i) => return Some(i),
+            Base::Stage(p) => cur = *p,
+            Base::Scratch => return None,
+        }
+    }
+    None
 }
 
 /// The final stage runs on a compiler's own image (`FROM golang`, `rust`,
