@@ -180,7 +180,13 @@ pub fn explain_miss(
         return (format!("{short} ← {detail}"), Cause::Dockerfile { detail });
     }
     if old.env != rec.env {
-        return env_cause(after, &short, &old.env, &rec.env, rec.step);
+        return env_cause(
+            after,
+            &short,
+            &old.env.to_vec(),
+            &rec.env.to_vec(),
+            rec.step,
+        );
     }
     for (o, n) in old.contents.iter().zip(&rec.contents) {
         if o.digest == n.digest {

@@ -6,7 +6,6 @@ use crate::model::env::Entries;
 use crate::model::{Base, CopyOp, CopySource, MountKind, Op, RunOp};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Where an op's content checksum comes from (for explanations).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +123,7 @@ pub struct EnvDigests(HashMap<usize, (Entries, String)>);
 
 impl EnvDigests {
     fn digest(&mut self, env: &Entries) -> String {
-        let at = Arc::as_ptr(env) as usize;
+        let at = env.address();
         if let Some((_, d)) = self.0.get(&at) {
             return d.clone();
         }
@@ -133,7 +132,7 @@ impl EnvDigests {
             h.field(k).field(v);
         }
         let d = h.finish();
-        self.0.insert(at, (Arc::clone(env), d.clone()));
+        self.0.insert(at, (env.clone(), d.clone()));
         d
     }
 }

@@ -395,7 +395,7 @@ fn base_config_seeds_env_cwd_and_user() {
     let Some(crate::model::Op::Run(r)) = &seeded.steps[0].op else {
         panic!("no RUN")
     };
-    assert_eq!(*r.env, vec![("X".into(), "1".into())]);
+    assert_eq!(r.env.to_vec(), vec![("X".into(), "1".into())]);
     assert_eq!((r.cwd.as_str(), r.user.as_str()), ("/srv", "app"));
     let Some(crate::model::Op::Copy(c)) = &seeded.steps[1].op else {
         panic!("no COPY")

@@ -110,7 +110,9 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         meta: Vec::new(),
         stages: Vec::new(),
         finals: Vec::new(),
-        steps: Vec::new(),
+        // At most one step per instruction: reserved once, not grown by
+        // doubling (up to twice the steps' memory, per model).
+        steps: Vec::with_capacity(df.instructions.len()),
         warnings: Default::default(),
     };
     let mut cur: Option<StageState> = None;
@@ -312,7 +314,6 @@ impl Builder<'_> {
         state.config.env = state
             .env
             .entries()
-            .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         if let Some(stage) = self.stages.last_mut() {
@@ -787,12 +788,12 @@ mod tests {
             "a global ARG is not in a stage's env"
         );
         assert_eq!(
-            *run(&m, 1).env,
+            run(&m, 1).env.to_vec(),
             vec![("G".into(), "1".into()), ("L".into(), "x".into())]
         );
         let m = model(src, &[("G", "2"), ("L", "y"), ("UNDECLARED", "z")], None);
         assert_eq!(
-            *run(&m, 1).env,
+            run(&m, 1).env.to_vec(),
             vec![("G".into(), "2".into()), ("L".into(), "y".into())]
         );
     }

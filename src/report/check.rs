@@ -50,22 +50,37 @@ fn finding_json(f: &Finding) -> Value {
 }
 
 pub fn to_json(files: &[FileReport]) -> Value {
+    use rayon::prelude::*;
+    // Each file's part is built and masked on its own (masking looks no
+    // higher than the object it is in), in parallel for many files: built
+    // after the checks on one thread, the report was a sixth of the CPU of
+    // checking a few hundred files, with the other core idle.
+    let file = |f: &FileReport| {
+        let mut v = json!({
+            "path": f.path,
+            "kind": match f.kind { FileKind::Dockerfile => "dockerfile", FileKind::Compose => "compose", FileKind::Pipeline => "pipeline" },
+            "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        });
+        if let Some(e) = &f.error {
+            v["error"] = json!(e.trim_end());
+        }
+        super::mask::json(&mut v);
+        v
+    };
+    // One file (an editor, a hook): no thread pool to start.
+    let parts: Vec<Value> = if files.len() > 1 {
+        files.par_iter().map(file).collect()
+    } else {
+        files.iter().map(file).collect()
+    };
     let mut v = json!({
         "version": JSON_VERSION,
-        "files": files.iter().map(|f| {
-            let mut v = json!({
-                "path": f.path,
-                "kind": match f.kind { FileKind::Dockerfile => "dockerfile", FileKind::Compose => "compose", FileKind::Pipeline => "pipeline" },
-                "findings": f.findings.iter().map(finding_json).collect::<Vec<_>>(),
-            });
-            if let Some(e) = &f.error {
-                v["error"] = json!(e.trim_end());
-            }
-            v
-        }).collect::<Vec<_>>(),
+        "files": parts,
         "summary": summary(files),
     });
-    super::mask::json(&mut v);
+    if let Some(s) = v.get_mut("summary") {
+        super::mask::json(s);
+    }
     v
 }
 

@@ -348,7 +348,7 @@ pub fn label(
     // Without the context (`check --no-context`, stdin) fix's result cannot
     // be known (it reads the context): the first round is what check shows.
     if let (true, Some(first_fixes)) = (first_round, first_fixes) {
-        cascade(df, info, ignored, findings, enabled, first_fixes);
+        cascade(df, model, info, ignored, findings, enabled, first_fixes);
     }
 }
 
@@ -376,6 +376,7 @@ fn first_round(df: &Dockerfile, findings: &[Finding], enabled: &dyn Fn(&Rule) ->
 /// `check --no-context` (the fast lint) never runs the engine.
 fn cascade(
     df: &Dockerfile,
+    model: &Model,
     info: Option<&ContextInfo>,
     ignored: bool,
     findings: &mut Vec<Finding>,
@@ -398,7 +399,12 @@ fn cascade(
             .collect(),
         ..super::Settings::default()
     };
-    let Ok(out) = super::fix_seeded(&input, &settings, Some(first_fixes)) else {
+    let seed = super::Seed {
+        fixes: first_fixes,
+        df,
+        model,
+    };
+    let Ok(out) = super::fix_seeded(&input, &settings, Some(seed)) else {
         // `fix` would write nothing: nothing is fixable.
         for f in findings.iter_mut() {
             if let Some(x) = f.fix.take() {
@@ -534,7 +540,7 @@ mod tests {
             unsafe_fixes: true,
             ..Default::default()
         };
-        let (own, _) = super::super::collect(&df, &model, info.as_ref(), None, &settings);
+        let (own, _) = super::super::collect(&df, &model, None, info.as_ref(), None, &settings);
         Some((seeded, own.iter().map(key).collect()))
     }
 

@@ -29,7 +29,9 @@ use crate::rules::{self, ContextInfo, DockerfileCtx, Finding, Rule};
 use crate::syntax::{self, Dockerfile};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Deref;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Which fixes run.
 #[derive(Debug, Clone)]
@@ -195,8 +197,27 @@ pub(crate) fn fixable_findings(
     root: Option<&Path>,
     keep: &dyn Fn(&Rule) -> bool,
 ) -> (Vec<Finding>, Vec<Skip>) {
+    fixable_findings_of(df, model, None, info, root, keep)
+}
+
+/// The file and model as shared pointers, when the caller holds them so
+/// (the simulator then needs no copy of them).
+type SharedParse<'s> = Option<(&'s Arc<Dockerfile>, &'s Arc<Model>)>;
+
+/// [`fixable_findings`] with `df` and `model` also given as `shared`.
+fn fixable_findings_of(
+    df: &Dockerfile,
+    model: &Model,
+    shared: SharedParse,
+    info: Option<&ContextInfo>,
+    root: Option<&Path>,
+    keep: &dyn Fn(&Rule) -> bool,
+) -> (Vec<Finding>, Vec<Skip>) {
     let scripts = rules::Scripts::new(df, model);
-    let cx = DockerfileCtx::new("Dockerfile", df, model, &scripts, info);
+    let mut cx = DockerfileCtx::new("Dockerfile", df, model, &scripts, info);
+    if let Some((d, m)) = shared {
+        cx = cx.sharing(d, m);
+    }
     let mut out = Vec::new();
     for rule in fixable_rules().filter(|r| keep(r)) {
         if let rules::Check::Dockerfile(f) = rule.check {
@@ -229,15 +250,43 @@ static NO_RULE: Rule = Rule {
     check: rules::Check::Dockerfile(|_, _| {}),
 };
 
+/// A parse or model the fix loop works on: check's, borrowed, or its own,
+/// shared with the simulator (which would otherwise copy it).
+enum Held<'a, T> {
+    Borrowed(&'a T),
+    Shared(Arc<T>),
+}
+
+impl<T> Deref for Held<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Held::Borrowed(t) => t,
+            Held::Shared(t) => t,
+        }
+    }
+}
+
+impl<T> Held<'_, T> {
+    fn arc(&self) -> Option<&Arc<T>> {
+        match self {
+            Held::Shared(t) => Some(t),
+            Held::Borrowed(_) => None,
+        }
+    }
+}
+
 /// The automatic fixes of the enabled rules' findings on this text.
 fn collect(
     df: &Dockerfile,
     model: &Model,
+    shared: SharedParse,
     info: Option<&ContextInfo>,
     root: Option<&Path>,
     settings: &Settings,
 ) -> (Vec<Fix>, Vec<Skip>) {
-    let (findings, skips) = fixable_findings(df, model, info, root, &|r| settings.enabled(r.code));
+    let (findings, skips) =
+        fixable_findings_of(df, model, shared, info, root, &|r| settings.enabled(r.code));
     (automatic_fixes(findings), skips)
 }
 
@@ -356,19 +405,42 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
     fix_seeded(input, settings, None)
 }
 
-/// [`fix`] whose first round takes `first`, the automatic fixes [`collect`]
-/// would find on `input.text` (check's labelling has them already: running
-/// the rules and fix functions again was a third of `check` on long files).
-/// Ignored when DO209's proposed `.dockerignore` changes the context the
-/// Dockerfile fixes see.
+/// What `check`'s labelling already has for `fix`'s first round: the
+/// automatic fixes [`collect`] would find on `input.text` (running the
+/// rules and fix functions again was a third of `check` on long files), and
+/// the text's parse and model (parsing it again held a second copy of both
+/// at the peak of the fix loop).
+pub(crate) struct Seed<'a> {
+    pub fixes: Vec<Fix>,
+    pub df: &'a Dockerfile,
+    pub model: &'a Model,
+}
+
+/// [`fix`] whose first round takes `first` (see [`Seed`]; its parse and
+/// model must be `input.text`'s). Its fixes are ignored when DO209's
+/// proposed `.dockerignore` changes the context the Dockerfile fixes see.
 pub(crate) fn fix_seeded(
     input: &Input,
     settings: &Settings,
-    first: Option<Vec<Fix>>,
+    first: Option<Seed>,
 ) -> Result<Outcome, RewriteError> {
     settings.validate()?;
-    let (df0, model0) = parse_model(input.text).map_err(RewriteError::Parse)?;
+    let (first, parsed0) = match first {
+        Some(s) => (Some(s.fixes), Some((s.df, s.model))),
+        None => (None, None),
+    };
+    let (df0, model0): (Held<Dockerfile>, Result<&Model, Model>) = match parsed0 {
+        Some((df, model)) => (Held::Borrowed(df), Ok(model)),
+        None => {
+            let (df, model) = parse_model(input.text).map_err(RewriteError::Parse)?;
+            (Held::Shared(Arc::new(df)), Err(model))
+        }
+    };
 
+    let m0: &Model = match &model0 {
+        Ok(m) => m,
+        Err(m) => m,
+    };
     // DO209 first: the Dockerfile fixes then see the context as it will be,
     // so a second run (with the new .dockerignore) finds nothing more.
     let mut new_files = Vec::new();
@@ -377,11 +449,9 @@ pub(crate) fn fix_seeded(
     if settings.unsafe_fixes && settings.enabled(do209) {
         if let (Some(info), false) = (input.context, input.has_dockerignore) {
             let (flagged, _) =
-                fixable_findings(&df0, &model0, Some(info), input.root, &|r| r.code == do209);
+                fixable_findings(&df0, m0, Some(info), input.root, &|r| r.code == do209);
             if !flagged.is_empty() {
-                if let Some(nf) =
-                    fixes::propose_dockerignore::propose(&df0, &model0, &info.filtered)
-                {
+                if let Some(nf) = fixes::propose_dockerignore::propose(&df0, m0, &info.filtered) {
                     if let Ok(ig) = DockerIgnore::parse(&nf.content) {
                         proposed_ctx = Some(ContextInfo {
                             filtered: info.unfiltered.with_ignore(&ig, &nf.content),
@@ -410,30 +480,36 @@ pub(crate) fn fix_seeded(
     // (checking its output): parsing each text once, not two or three times.
     // The first round takes the input's; the whole-run guard keeps only
     // what it compares (stages and target), not a second copy of the steps.
-    let (model0, first) = {
-        let mut m0 = model0;
-        let steps = std::mem::take(&mut m0.steps);
-        let first = Model {
-            steps,
-            ..m0.clone()
-        };
-        (m0, first)
+    // A borrowed model (check's) outlives the run anyway: no copy is kept.
+    let (model0, first): (Held<Model>, Held<Model>) = match model0 {
+        Err(mut m0) => {
+            let steps = std::mem::take(&mut m0.steps);
+            let first = Model {
+                steps,
+                ..m0.clone()
+            };
+            (Held::Shared(Arc::new(m0)), Held::Shared(Arc::new(first)))
+        }
+        Ok(m) => (Held::Borrowed(m), Held::Borrowed(m)),
     };
-    let mut parsed: Option<(Dockerfile, Model)> = Some((df0, first));
+    let mut parsed: Option<(Held<Dockerfile>, Held<Model>)> = Some((df0, first));
     loop {
         let (df, model) = match parsed.take() {
             Some(p) => p,
-            None => parse_model(&text).map_err(|m| RewriteError::NotReparsable {
-                codes: applied
-                    .last()
-                    .map(|a: &Applied| a.code.to_string())
-                    .unwrap_or_default(),
-                message: m,
-            })?,
+            None => {
+                let (df, model) = parse_model(&text).map_err(|m| RewriteError::NotReparsable {
+                    codes: applied
+                        .last()
+                        .map(|a: &Applied| a.code.to_string())
+                        .unwrap_or_default(),
+                    message: m,
+                })?;
+                (Held::Shared(Arc::new(df)), Held::Shared(Arc::new(model)))
+            }
         };
         let (proposed, skips) = match seed.take() {
             Some(fixes) => (fixes, Vec::new()),
-            None => collect(&df, &model, info, root, settings),
+            None => collect(&df, &model, df.arc().zip(model.arc()), info, root, settings),
         };
         skipped = skips;
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed
@@ -526,7 +602,8 @@ pub(crate) fn fix_seeded(
             message: f.message.clone(),
         }));
         text = next.0;
-        parsed = Some(next.1);
+        let (df, model) = next.1;
+        parsed = Some((Held::Shared(Arc::new(df)), Held::Shared(Arc::new(model))));
     }
 
     // Whole-run guard: with Safe fixes only, every stage's config is unchanged.
@@ -537,7 +614,7 @@ pub(crate) fn fix_seeded(
     {
         let m1 = match parsed {
             Some((_, m)) => m,
-            None => parse_model(&text).map_err(RewriteError::Parse)?.1,
+            None => Held::Shared(Arc::new(parse_model(&text).map_err(RewriteError::Parse)?.1)),
         };
         guard::configs_equal(&model0, &m1).map_err(RewriteError::NotEquivalent)?;
     }

@@ -139,14 +139,12 @@ pub fn check_dockerfile(
     } else {
         None
     };
+    // Shared with the simulator (DO101–DO103 simulate builds): no copy.
+    let (df, model) = (std::sync::Arc::new(df), std::sync::Arc::new(model));
     let scripts = super::Scripts::new(&df, &model);
-    let mut cx = Some(DockerfileCtx::new(
-        name,
-        &df,
-        &model,
-        &scripts,
-        context.as_ref(),
-    ));
+    let mut cx = Some(
+        DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref()).sharing(&df, &model),
+    );
     let mut findings = Vec::new();
     for rule in all() {
         if let (Check::Dockerfile(f), Some(cx)) = (rule.check, &cx) {

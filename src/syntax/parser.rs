@@ -412,6 +412,10 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Dockerfile {
+        // Grown by doubling while parsing: up to twice the instructions'
+        // memory for as long as the file lives (several files are alive at
+        // once in `fix`'s loop).
+        self.instructions.shrink_to_fit();
         // Heredoc line numbers: the trigger shares its parent's lines.
         for ins in &mut self.instructions {
             if let Some(t) = ins.trigger.as_mut() {

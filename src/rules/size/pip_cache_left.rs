@@ -35,10 +35,10 @@ declare_rule! {
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (step, ins, cmds) in cx.shipped_runs() {
-        let env_off = cx
-            .env_of(step)
-            .iter()
-            .any(|(k, _)| &**k == crate::ecosystem::pip::NO_CACHE_ENV);
+        let env_off = cx.env_of(step).is_some_and(|e| {
+            e.iter()
+                .any(|(k, _)| &**k == crate::ecosystem::pip::NO_CACHE_ENV)
+        });
         if env_off || cx.mounts_over(step, "/root/.cache") {
             continue;
         }
