@@ -180,6 +180,21 @@ fn issue_16_lines() {
     }
 }
 
+/// What cargo-fuzz found, kept as fixed cases: each made `fix` fail
+/// internally on a file that parses.
+#[test]
+fn fuzz_findings() {
+    for text in [
+        // A FROM whose continuation the end of the file leaves open (only a
+        // comment follows): DO413's ENV inserted after it joined the FROM.
+        "# synt18 AS uA\n\nFROM python:0.12-slo\\\n  # pul  ",
+        "FROM python:3.12-slim\\\n  # c\n",
+        "FROM python:3.12-slim \\\n\n",
+    ] {
+        exercise(text);
+    }
+}
+
 /// The generator really produces the shapes the `RUN env` panic needed:
 /// empty commands, assignments only, wrapper-first commands and `&&` chains
 /// (a generator that lost one of them would pass every property silently).

@@ -57,6 +57,20 @@ pub fn continuation_at(content: &str, escape: char) -> Option<usize> {
     Some(before.len())
 }
 
+/// Whether an instruction's text (`text`, its lines as written) ends inside an
+/// open continuation: its last line that is neither blank nor a comment ends
+/// with the escape character, and the file ended before the instruction did.
+/// A line inserted after such an instruction would join it.
+pub fn ends_open(text: &str, escape: char) -> bool {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .rfind(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .is_some_and(|l| continuation_at(l, escape).is_some())
+}
+
 /// A logical line: pieces of physical lines joined, with a map back to the
 /// source so that any offset in the joined text has a source offset.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +129,16 @@ impl Logical {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instruction_the_end_of_file_leaves_open() {
+        assert!(ends_open("FROM x\\\n  # c\n", '\\'));
+        assert!(ends_open("FROM x \\\n\n", '\\'));
+        assert!(ends_open("FROM x`\r\n", '`'));
+        assert!(!ends_open("FROM x\n", '\\'));
+        assert!(!ends_open("RUN a \\\n  b\n", '\\'));
+        assert!(!ends_open("RUN echo \\\\\n", '\\'));
+    }
 
     #[test]
     fn lines_split_endings() {

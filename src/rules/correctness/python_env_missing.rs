@@ -66,21 +66,29 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .join(" ")
     );
     let at = from.line_span.end;
+    // A FROM whose continuation the file's end left open (`FROM x\` then only
+    // comments) would swallow the inserted line: report, without a fix.
+    let open = crate::syntax::lines::ends_open(
+        cx.df.source.get(from.line_span.start..at).unwrap_or(""),
+        cx.df.escape,
+    );
     let edit_text = if cx.df.source[..at].ends_with('\n') {
         line.clone()
     } else {
         format!("\n{}", line.trim_end())
     };
-    out.push(
-        cx.finding(
-            &RULE,
-            cx.head_span(from),
-            format!("Python image without {}", missing.join(" and ")),
-        )
-        .with_fix(Fix::edit(
+    let finding = cx.finding(
+        &RULE,
+        cx.head_span(from),
+        format!("Python image without {}", missing.join(" and ")),
+    );
+    out.push(if open {
+        finding
+    } else {
+        finding.with_fix(Fix::edit(
             Applicability::Unsafe,
             format!("add `{}` after FROM", line.trim_end()),
             vec![Edit::spanning(Span::new(at, at), edit_text)],
-        )),
-    );
+        ))
+    });
 }
