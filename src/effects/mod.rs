@@ -36,7 +36,7 @@ mod users;
 use crate::model::{path, Model, RunOp};
 use crate::shell::{self, Invocation, Script, Word};
 use crate::syntax::{Arguments, Dockerfile, Instruction};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A set of absolute paths, each standing for itself and everything under it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +117,10 @@ pub struct Effects {
     pub env_read: EnvSet,
     /// Tool configuration files it loads (absolute; also in `reads`).
     pub config_files: BTreeSet<String>,
+    /// Paths in `reads` because a configuration file it loads names them
+    /// (pip.conf's `find-links = ./wheels`): the path → (the configuration
+    /// file, the value as written), for messages.
+    pub named: BTreeMap<String, (String, String)>,
     /// Programs looked up through `PATH` (their directory decides what runs).
     pub programs: BTreeSet<String>,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
@@ -255,6 +259,23 @@ impl<'a> Env<'a> {
         self.base = &[];
         self.own = vars;
     }
+
+    /// A variable as a shell deciding what to read sees it: set to a value
+    /// this model cannot know still counts as set.
+    pub fn shell_var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone().unwrap_or_else(|| "a value not known here".into()))
+    }
+}
+
+/// A RUN's environment (its ENV and ARG values) as [`Env`]'s base.
+fn run_vars(run: &RunOp) -> Vec<(String, Option<String>)> {
+    run.env
+        .iter()
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect()
 }
 
 impl Cx<'_> {
@@ -600,14 +621,9 @@ fn of_parsed_run(
                 prefix.join(" ")
             ));
         }
-        let env = |k: &str| {
-            run.env
-                .iter()
-                .rev()
-                .find(|(n, _)| &**n == k)
-                .map(|(_, v)| v.to_string())
-        };
-        if let Some(why) = shell::startup_files(prefix, &env) {
+        let vars = run_vars(run);
+        let env = Env::new(&vars);
+        if let Some(why) = shell::startup_files(prefix, &|k| env.shell_var(k)) {
             return Effects::everything(why);
         }
     }
@@ -657,11 +673,7 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut fx = Effects::default();
     fx.env(ALWAYS_ENV);
     fx.env_read.names.extend(script.params());
-    let run_env: Vec<(String, Option<String>)> = run
-        .env
-        .iter()
-        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-        .collect();
+    let run_env = run_vars(run);
     let home = run
         .env
         .iter()
@@ -669,6 +681,8 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         .find(|(k, _)| &**k == "HOME")
         .map(|(_, v)| v.to_string())
         .unwrap_or_else(|| home_of(&run.user));
+    // Configuration files whose named paths are recorded already.
+    let mut scanned: BTreeSet<String> = BTreeSet::new();
     // Each `cd`: the scopes it ran in and the cwd after it (None: unknown).
     let mut cds: Vec<(Vec<usize>, Option<String>)> = Vec::new();
     let base_cwd = Some(path::clean(&run.cwd));
@@ -797,8 +811,92 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         if !FAMILIES.iter().any(|f| f(&c, &cx, &mut fx)) {
             fx.give_up(format!("`{prog}` is not a command this model knows"));
         }
+        read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
     fx
+}
+
+/// Records as read every path the configuration files loaded so far name
+/// (those not `scanned` yet), when their text is known: pip.conf's
+/// `find-links`, .npmrc's `cafile`, .yarnrc's offline mirror, uv.toml's
+/// `find-links`, nuget.config's local feeds. A tool reads what its
+/// configuration points it at, so a RUN that loads the file reads them too,
+/// for every reader of the model (DO101's split, DO102's move, the guard).
+///
+/// An absolute value is itself; `~/x` is under the command's HOME (unknown
+/// home: anywhere); a relative one may be resolved against the file's folder
+/// or the cwd, depending on the tool and the key, so both are read (unknown
+/// cwd: anywhere).
+fn read_named_by_configs(fx: &mut Effects, cx: &Cx, scanned: &mut BTreeSet<String>) {
+    let fresh: Vec<String> = fx
+        .config_files
+        .iter()
+        .filter(|p| !scanned.contains(*p))
+        .cloned()
+        .collect();
+    for cfg in fresh {
+        scanned.insert(cfg.clone());
+        let Some(text) = cx.files.read(&cfg) else {
+            continue;
+        };
+        let dir = cfg
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d })
+            .to_string();
+        for written in path_values(&text) {
+            let places = if written.starts_with('/') {
+                vec![Some(path::clean(written))]
+            } else if let Some(rest) = written.strip_prefix("~/") {
+                vec![Some(cx.home(rest))]
+            } else {
+                vec![
+                    Some(path::join_abs(&dir, written)),
+                    cx.cwd.as_deref().map(|c| path::join_abs(c, written)),
+                ]
+            };
+            for place in places {
+                let Some(p) = place else {
+                    fx.reads = PathSet::everything();
+                    continue;
+                };
+                fx.read(&p);
+                fx.named
+                    .entry(path::clean(&p))
+                    .or_insert_with(|| (cfg.clone(), written.to_string()));
+            }
+        }
+    }
+}
+
+/// The values in a tool's configuration text that name local paths: words
+/// (split at blanks, `=`, `,`, brackets and quotes; comments dropped) that
+/// start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry keys),
+/// or `file:` URLs. Any format (INI, TOML, YAML, XML, .npmrc, .yarnrc) reads
+/// the same way here: a word that looks like a path is taken for one.
+pub(crate) fn path_values(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        for word in line.split(|c: char| {
+            c.is_whitespace() || matches!(c, '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}')
+        }) {
+            let word = word
+                .strip_prefix("file://")
+                .or_else(|| word.strip_prefix("file:"))
+                .unwrap_or(word);
+            let pathish = word.starts_with("./")
+                || word.starts_with("../")
+                || word.starts_with("~/")
+                || (word.starts_with('/') && !word.starts_with("//"));
+            if pathish && word.len() > 1 {
+                out.push(word);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -908,6 +1006,84 @@ mod tests {
         assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
         let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);
         assert!(e.writes_under("/b/log"));
+    }
+
+    #[test]
+    fn path_values_of_config_formats() {
+        use super::path_values;
+        assert_eq!(
+            path_values(
+                "[global]\nfind-links = /app/wheels\nindex-url = https://pypi.org/simple\n"
+            ),
+            vec!["/app/wheels"]
+        );
+        assert_eq!(
+            path_values("cafile=./certs/ca.pem\n//registry.npmjs.org/:_authToken=x\n"),
+            vec!["./certs/ca.pem"]
+        );
+        assert_eq!(
+            path_values("yarn-offline-mirror \"./npm-packages-offline-cache\"\n"),
+            vec!["./npm-packages-offline-cache"]
+        );
+        assert_eq!(
+            path_values("find-links = [\"./wheels\"]\n"),
+            vec!["./wheels"]
+        );
+        assert_eq!(
+            path_values("index-url = file:///app/simple\n"),
+            vec!["/app/simple"]
+        );
+        assert!(path_values("# find-links = ./wheels\nregistry=https://x/\n").is_empty());
+    }
+
+    /// What a loaded configuration file names is read: a value relative to
+    /// the file's folder or the cwd, an absolute one, and `~/` under HOME
+    /// (not the file's folder).
+    #[test]
+    fn a_config_file_reads_what_it_names() {
+        use super::testutil::{fx_files, Mem};
+        let e = fx_files(
+            "pip install flask",
+            &[(
+                "/etc/pip.conf",
+                "[global]\nfind-links = ./wheels /srv/more\n",
+            )],
+        );
+        assert!(e.reads_under("/etc/wheels") && e.reads_under("/app/wheels"));
+        assert!(e.reads_under("/srv/more") && !e.reads_under("/srv/other"));
+        assert_eq!(
+            e.named.get("/srv/more"),
+            Some(&("/etc/pip.conf".to_string(), "/srv/more".to_string()))
+        );
+        let e = fx_files(
+            "npm install -g pnpm",
+            &[("/root/.npmrc", "cafile=~/certs/ca.pem\n")],
+        );
+        assert!(e.reads_under("/root/certs/ca.pem"));
+        assert_eq!(
+            e.named.keys().collect::<Vec<_>>(),
+            vec!["/root/certs/ca.pem"],
+            "~ is HOME, not the folder"
+        );
+        // HOME set by ENV.
+        let files = Mem([(
+            "/app/pip.conf".to_string(),
+            "[global]\nfind-links = ~/w\n".to_string(),
+        )]
+        .into_iter()
+        .collect());
+        let run = super::testutil::run_op(
+            "pip install flask",
+            &[("PIP_CONFIG_FILE", "/app/pip.conf"), ("HOME", "/home/u")],
+        );
+        let e = super::of_op(&run, &files);
+        assert!(e.reads_under("/home/u/w") && !e.reads_under("/app/w"));
+        // Inside `sh -c`, the same.
+        let e = fx_files(
+            "sh -c 'pip install flask'",
+            &[("/etc/pip.conf", "[global]\nfind-links = /srv/w\n")],
+        );
+        assert!(e.reads_under("/srv/w") && e.named.contains_key("/srv/w"));
     }
 
     #[test]

@@ -178,9 +178,11 @@ pub fn run_may_cross_with(
         .find(|p| copy_touches(copy, ctx, p) && !provided(p))
     {
         let what = if fx.config_files.contains(p) {
-            "a configuration file it reads"
+            "a configuration file it reads".to_string()
+        } else if let Some((cfg, written)) = fx.named.get(p) {
+            format!("which it reads: {cfg}, a configuration file it loads, names {written}")
         } else {
-            "which it reads"
+            "which it reads".to_string()
         };
         return Err(format!("the {kw} writes {p}, {what}"));
     }
