@@ -496,8 +496,25 @@ fn plan(
     let mut unsafe_reason = None;
     let mut lock_reason: Option<String> = None;
     let mut project = None;
+    // A `cd` before the install moves it out of the RUN's working directory,
+    // where this fix reads its manifests: say so, rather than what the
+    // manifests look like from the wrong folder.
+    let mut cd: Option<String> = None;
     for (k, cmd) in script.commands.iter().enumerate() {
         let argv = cmd.argv();
+        let (prog, i) = program(&argv);
+        if matches!(prog.as_str(), "cd" | "pushd" | "popd") {
+            cd.get_or_insert_with(|| argv[i..].join(" "));
+            continue;
+        }
+        if let Some(cd) = &cd {
+            if crate::ecosystem::detect(&prog, &argv[(i + 1).min(argv.len())..]).is_some() {
+                return Err(format!(
+                    "the install runs after `{cd}`, and this fix reads the manifests only in the RUN's working directory ({}), not where a `cd` goes",
+                    mapped.cwd
+                ));
+            }
+        }
         match classify(&argv, mapped) {
             Class::Install(i) => installs.push(i),
             Class::LockMayChange(i, r) => {

@@ -604,3 +604,33 @@ fn what_a_copied_config_names_comes_first_or_refuses() {
         out.skipped
     );
 }
+
+/// `RUN cd web && npm ci`: the reason names the `cd`, not a package.json
+/// missing from the context.
+#[test]
+fn an_install_after_cd_says_so() {
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("web/package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}"),
+            (
+                "web/package-lock.json",
+                "{\"lockfileVersion\":3,\"packages\":{}}",
+            ),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    let reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("after `cd web`") && r.contains("(/app)")),
+        "{reasons:?}"
+    );
+    assert!(!reasons
+        .iter()
+        .any(|r| r.contains("not in the build context")));
+}
