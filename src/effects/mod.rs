@@ -125,6 +125,9 @@ pub struct Effects {
     pub programs: BTreeSet<String>,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
     pub userdb: bool,
+    /// It sets the file-creation mask (`umask 077`): the directories it
+    /// creates get modes other than the 0755 a COPY gives them.
+    pub umask: bool,
     pub network: bool,
     /// Something was not understood: reads and writes everything.
     pub unknown: bool,
@@ -794,6 +797,14 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         ) {
             fx.give_up(format!("`{prog}` runs code this model does not read"));
             continue;
+        }
+        if prog == "umask"
+            && inv.args.iter().any(|a| {
+                a.literal()
+                    .is_none_or(|v| !v.starts_with('-') || v.len() > 2)
+            })
+        {
+            fx.umask = true;
         }
         if PURE.contains(&prog.as_str()) {
             if prog == "getent" || prog == "id" || prog == "groups" {

@@ -83,6 +83,7 @@ fn merge(fx: &mut Effects, inner: Effects, cwd_unknown: bool) {
     }
     fx.programs.extend(inner.programs);
     fx.userdb |= inner.userdb;
+    fx.umask |= inner.umask;
     fx.network |= inner.network;
 }
 

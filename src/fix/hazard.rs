@@ -197,6 +197,9 @@ pub fn run_may_cross_with(
                 "it writes {p}, inside {dest}, which the {kw} creates and fills"
             ));
         }
+        if let Some(why) = creates_a_shared_parent(fx, run, copy, &dest, kw) {
+            return Err(why);
+        }
     }
     for (k, v) in run.env.iter() {
         if &**k == "HOME" || !fx.reads_env(k) {
@@ -240,6 +243,54 @@ pub fn run_may_cross_with(
         }
     }
     Ok(())
+}
+
+/// Why the RUN may create a directory the COPY also creates, with other
+/// metadata, or None. A COPY creates the missing folders above its
+/// destination (root-owned 0755, or owned by its `--chown` user); a RUN
+/// that writes below one of them (`mkdir -p /srv/logs` beside `COPY
+/// --chown=app f /srv/app/`) creates it too when it runs first, owned by
+/// its own user, with its own umask. Whether the folder exists already is
+/// the base image's business, unknown here: refused when the two creators
+/// may differ (a `--chown`/`--chmod` COPY, a RUN as another user than root
+/// or one that sets a umask).
+fn creates_a_shared_parent(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    dest: &str,
+    kw: &str,
+) -> Option<String> {
+    let root = matches!(run.user.split(':').next().unwrap_or(""), "" | "root" | "0");
+    let differ = if copy.chown.is_some() || copy.chmod.is_some() {
+        let flag = if copy.chown.is_some() {
+            "--chown"
+        } else {
+            "--chmod"
+        };
+        format!("the {kw}'s {flag}")
+    } else if !root {
+        format!("the RUN's user {}", run.user)
+    } else if fx.umask {
+        "the RUN's umask".to_string()
+    } else {
+        return None;
+    };
+    for p in fx.writes.iter() {
+        let mut a = p;
+        while let Some((parent, _)) = a.rsplit_once('/') {
+            if parent.is_empty() {
+                break;
+            }
+            if under(dest, parent) {
+                return Some(format!(
+                    "it writes {p} and may create {parent}, which the {kw} creates too when missing: whichever runs first sets its owner and mode ({differ})"
+                ));
+            }
+            a = parent;
+        }
+    }
+    None
 }
 
 /// Commands that change what later commands in the same shell see.
@@ -497,6 +548,31 @@ mod tests {
         assert!(r.unwrap_err().contains("user/group database"));
         let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
         assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    /// A folder above the destination is created by whichever runs first:
+    /// refused when the COPY and the RUN would create it differently.
+    #[test]
+    fn a_shared_parent_created_differently() {
+        let mut cp = copy("/srv/app/app.conf", Some("1000:1000"));
+        let e = fx("mkdir -p /srv/logs", &[]);
+        let why = run_may_cross(&e, &run_op("", &[]), &cp, None).unwrap_err();
+        assert!(why.contains("/srv") && why.contains("--chown"), "{why}");
+        // Root with the default umask creates it as the COPY does.
+        cp.chown = None;
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
+        let e = fx("umask 077 && mkdir -p /srv/logs", &[]);
+        assert!(e.umask);
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_err());
+        let e = fx("mkdir -p /srv/logs", &[]);
+        let mut as_user = run_op("", &[]);
+        as_user.user = "1000".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        // No folder in common but the root.
+        let e = fx("mkdir -p /var/log/app", &[]);
+        let cp = copy("/srv/app", Some("app"));
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
+        assert!(!fx("umask", &[]).umask, "`umask` alone prints it");
     }
 
     #[test]
