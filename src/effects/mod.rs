@@ -880,20 +880,28 @@ fn read_named_by_configs(fx: &mut Effects, cx: &Cx, scanned: &mut BTreeSet<Strin
 }
 
 /// The values in a tool's configuration text that name local paths: words
-/// (split at blanks, `=`, `,`, brackets and quotes; comments dropped) that
-/// start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry keys),
-/// or `file:` URLs. Any format (INI, TOML, YAML, XML, .npmrc, .yarnrc) reads
-/// the same way here: a word that looks like a path is taken for one.
+/// (split at blanks, `=`, `:`, `,`, brackets and quotes; comments dropped)
+/// that start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry
+/// keys), or `file:` URLs; and any word, however written, in the value of a
+/// key whose name says it holds a path (`yarnPath: tools/yarn.cjs`,
+/// `cacheFolder`, `store-dir`, `find-links = wheels`, `cafile`, `cert`).
+/// Any format (INI, TOML, YAML, XML, .npmrc, .yarnrc) reads the same way
+/// here: a word that looks like a path is taken for one.
 pub(crate) fn path_values(text: &str) -> Vec<&str> {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}' | '<' | '>'
+            )
+    };
     let mut out = Vec::new();
     for line in text.lines() {
         let line = line.trim_start();
         if line.starts_with('#') || line.starts_with(';') {
             continue;
         }
-        for word in line.split(|c: char| {
-            c.is_whitespace() || matches!(c, '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}')
-        }) {
+        for word in line.split(sep) {
             let word = word
                 .strip_prefix("file://")
                 .or_else(|| word.strip_prefix("file:"))
@@ -906,9 +914,43 @@ pub(crate) fn path_values(text: &str) -> Vec<&str> {
                 out.push(word);
             }
         }
+        // `key = value`, `key: value`, `key "value"`, a YAML list item's key.
+        let item = line.trim_start_matches(['-', ' ']);
+        let Some(cut) = item.find(|c: char| c == '=' || c == ':' || c.is_whitespace()) else {
+            continue;
+        };
+        let key = item[..cut].trim_matches(['"', '\'']).to_ascii_lowercase();
+        if !PATH_KEYS.iter().any(|k| key.ends_with(k)) {
+            continue;
+        }
+        let value = item[cut..].trim_start_matches(['=', ':', ' ', '\t']);
+        for word in value.split(|c: char| sep(c) && c != '=') {
+            let bare = !word.is_empty()
+                && !word.contains("://")
+                && !word.starts_with(['$', '%', '@'])
+                && !word.starts_with("file:")
+                && !matches!(word, "true" | "false" | "null" | "none" | "~");
+            if bare && !out.contains(&word) {
+                out.push(word);
+            }
+        }
     }
     out
 }
+
+/// Ends of configuration key names whose values are local paths.
+const PATH_KEYS: &[&str] = &[
+    "path",
+    "folder",
+    "dir",
+    "directory",
+    "file",
+    "mirror",
+    "links",
+    "cert",
+    "cache",
+    "prefix",
+];
 
 #[cfg(test)]
 pub(crate) mod testutil {
@@ -1045,6 +1087,30 @@ mod tests {
             vec!["/app/simple"]
         );
         assert!(path_values("# find-links = ./wheels\nregistry=https://x/\n").is_empty());
+        // Keys that hold paths, written without `./`.
+        assert_eq!(
+            path_values(
+                "nodeLinker: node-modules\nyarnPath: tools/yarn.cjs\nenableTelemetry: false\n"
+            ),
+            vec!["tools/yarn.cjs"]
+        );
+        assert_eq!(
+            path_values("plugins:\n  - path: .yarn/plugins/x.cjs\n    spec: \"@yarnpkg/x\"\n"),
+            vec![".yarn/plugins/x.cjs"]
+        );
+        assert_eq!(
+            path_values("[global]\nfind-links = wheels\nno-cache-dir = true\nindex-url = https://x/simple\n"),
+            vec!["wheels"]
+        );
+        assert_eq!(
+            path_values("find-links = [\"wheels\", \"more\"]\n"),
+            vec!["wheels", "more"]
+        );
+        assert_eq!(
+            path_values("store-dir=pnpm-store\ncafile=certs/ca.pem\n"),
+            vec!["pnpm-store", "certs/ca.pem"]
+        );
+        assert!(path_values("registry=https://r/\nalways-auth=true\n").is_empty());
     }
 
     /// What a loaded configuration file names is read: a value relative to

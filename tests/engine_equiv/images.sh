@@ -118,8 +118,12 @@ EOF
 stub yarn <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
+# As yarn 1.22+ does: a yarnPath in .yarnrc.yml (yarn-path in .yarnrc) is the yarn that runs.
+yp=; [ -f .yarnrc.yml ] && yp=$(sed -n 's/^yarnPath: *//p' .yarnrc.yml | tr -d "\"'")
+[ -z "$yp" ] && [ -f .yarnrc ] && yp=$(sed -n 's/^yarn-path  *//p' .yarnrc | tr -d "\"'")
+[ -n "$yp" ] && need "$yp"
 case "$1" in build|run) mkdir -p dist; cat $(find src -type f | sort) | h >dist/bundle.js; exit 0 ;; esac
-need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock >node_modules/.stub/installed
+need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock $yp >node_modules/.stub/installed
 EOF
 stub pnpm <<'EOF'
 #!/bin/sh
