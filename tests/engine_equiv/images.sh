@@ -43,7 +43,10 @@ nocache=
 while [ $# -gt 0 ]; do
   case "$1" in
     -r|-c|--requirement|--constraint) req "$2"; shift 2 ;;
-    -i|--index-url|--extra-index-url|--trusted-host) shift 2 ;;
+    # A local index or links folder (a path or a file: URL) must be there, as for pip.
+    -i|--index-url|--extra-index-url|-f|--find-links)
+      case "$2" in file://*) need "${2#file://}" ;; file:*) need "${2#file:}" ;; *://*) ;; *) need "$2" ;; esac; shift 2 ;;
+    --trusted-host) shift 2 ;;
     --no-cache-dir) nocache=1; shift ;;
     -*) shift ;;
     .|./*|/*) need "$1"; echo local >"$SP/local-$(cat "$1"/*.py | h)"; shift ;;
