@@ -124,6 +124,10 @@ fn value_paths(value: &str, cwd: &str) -> Vec<String> {
         .collect()
 }
 
+/// The PATH a RUN searches when no ENV sets one: Docker's default, which
+/// base images keep (some add folders before it; those are not known here).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /// Whether the COPY lands a program named `name` in directory `dir`.
 fn copy_brings_program(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str, name: &str) -> bool {
     copy_touches(copy, ctx, &path::join_abs(dir, name))
@@ -225,6 +229,25 @@ pub fn run_may_cross_with(
             return Err(format!(
                 "it reads ${k}={v}, which points into what the {kw} brings ({p})"
             ));
+        }
+    }
+    // Without an ENV PATH the RUN searches the base image's PATH, which
+    // this model takes to be Docker's default: a COPY into /usr/local/bin
+    // can bring a `mkdir` that runs instead of /bin/mkdir.
+    if !run.env.iter().any(|(k, _)| &**k == "PATH") {
+        for dir in DEFAULT_PATH.split(':') {
+            if !copy_touches(copy, ctx, dir) {
+                continue;
+            }
+            if let Some(prog) = fx
+                .programs
+                .iter()
+                .find(|prog| copy_brings_program(copy, ctx, dir, prog) || ctx.is_none())
+            {
+                return Err(format!(
+                    "the {kw} may bring a `{prog}` into {dir}, on the default PATH, which the RUN would run instead"
+                ));
+            }
         }
     }
     if fx.userdb {
@@ -548,6 +571,23 @@ mod tests {
         assert!(r.unwrap_err().contains("user/group database"));
         let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
         assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    /// A COPY into a folder of the default PATH can bring a program the RUN
+    /// runs by name; with ENV PATH set, that PATH is checked instead.
+    #[test]
+    fn a_program_on_the_default_path() {
+        let e = fx("mkdir -p /data", &[]);
+        let why =
+            run_may_cross(&e, &run_op("", &[]), &copy("/usr/local/bin", None), None).unwrap_err();
+        assert!(
+            why.contains("`mkdir`") && why.contains("/usr/local/bin"),
+            "{why}"
+        );
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/opt/tools", None), None).is_ok());
+        let env = [("PATH", "/opt/tools:/usr/bin:/bin")];
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/usr/local/bin", None), None).is_ok());
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/opt/tools", None), None).is_err());
     }
 
     /// A folder above the destination is created by whichever runs first:
