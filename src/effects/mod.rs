@@ -717,6 +717,15 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
     });
 
+    // A pattern in a command's words or a `for` list is matched against
+    // the files of its folder, whatever the command does with the names
+    // (`echo /opt/*`, `for f in /etc/app/*.conf`): the folder is read.
+    shell::each_field_word(script, &mut |w| {
+        if w.is_pattern() {
+            read_arg(&mut fx, &redirect_cx, &Arg::of(w));
+        }
+    });
+
     for (cmd, place) in shell::commands(script) {
         let cwd = cds
             .iter()
@@ -1059,6 +1068,17 @@ mod tests {
         assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
         let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);
         assert!(e.writes_under("/b/log"));
+        // The shell reads the folder a pattern is matched in, whatever the
+        // command; a lone `[` and a case pattern are no file patterns.
+        assert!(e.reads_under("/a") && !e.reads_under("/c"));
+        let e = fx("echo /opt/* > /l && printf '%s' *.conf", &[]);
+        assert!(e.reads_under("/opt") && e.reads_under("/app"));
+        let e = fx("[ -f /x ] && case $A in *) echo '/q/*' ;; esac", &[]);
+        assert!(
+            !e.reads_under("/app") && !e.reads_under("/q"),
+            "{:?}",
+            e.reads
+        );
     }
 
     #[test]
