@@ -107,15 +107,26 @@ fn chown_resolves_names(chown: &str) -> bool {
         .any(|part| !part.is_empty() && !part.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Pieces of a variable's value that name absolute paths (or `./`-relative
-/// ones, resolved against the cwd).
-fn value_paths(value: &str, cwd: &str) -> Vec<String> {
+/// Pieces of a variable's value that name paths: absolute ones, `./`- and
+/// `../`-relative ones, and — when `bare` — any other word, taken relative
+/// to the cwd (`PIP_FIND_LINKS=wheels`, `NODE_EXTRA_CA_CERTS=certs/ca.pem`,
+/// `PYTHONPATH=src`): tools resolve a relative value against the cwd.
+/// Callers pass `bare` when the COPY's files are known exactly, so a word
+/// that is no path (`noninteractive`) matches nothing; without the context,
+/// a bare word counts only when it has a `/`.
+fn value_paths(value: &str, cwd: &str, bare: bool) -> Vec<String> {
     value
         .split([':', ',', ';', ' ', '='])
         .filter_map(|piece| {
             if piece.starts_with('/') {
                 Some(path::clean(piece))
-            } else if piece == "." || piece.starts_with("./") || piece.starts_with("../") {
+            } else if piece == "."
+                || piece.starts_with("./")
+                || piece.starts_with("../")
+                || (!piece.is_empty()
+                    && !piece.starts_with(['-', '$', '~'])
+                    && (bare || piece.contains('/')))
+            {
                 Some(path::join_abs(cwd, piece))
             } else {
                 None
@@ -210,7 +221,7 @@ pub fn run_may_cross_with(
             // Home-relative files are already resolved into `reads`.
             continue;
         }
-        for p in value_paths(v, &run.cwd) {
+        for p in value_paths(v, &run.cwd, ctx.is_some()) {
             if !copy_touches(copy, ctx, &p) || provided(&p) {
                 continue;
             }
@@ -571,6 +582,29 @@ mod tests {
         assert!(r.unwrap_err().contains("user/group database"));
         let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
         assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    /// A relative value is resolved against the cwd: `wheels` is /app/wheels.
+    /// Without the context only a value with a `/` counts, so a word that is
+    /// no path does not refuse every move.
+    #[test]
+    fn relative_values_of_variables() {
+        assert_eq!(value_paths("wheels", "/app", true), vec!["/app/wheels"]);
+        assert_eq!(
+            value_paths("certs/ca.pem", "/app", false),
+            vec!["/app/certs/ca.pem"]
+        );
+        assert!(value_paths("noninteractive", "/app", false).is_empty());
+        let env = [("PIP_FIND_LINKS", "certs/../wheels")];
+        let e = fx("pip install flask", &env);
+        let why = run_may_cross(
+            &e,
+            &run_op("pip install flask", &env),
+            &copy("/app", None),
+            None,
+        )
+        .unwrap_err();
+        assert!(why.contains("PIP_FIND_LINKS"), "{why}");
     }
 
     /// A COPY into a folder of the default PATH can bring a program the RUN

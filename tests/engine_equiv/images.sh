@@ -39,13 +39,15 @@ req() {
   grep -vE '^ *(-|#)' "$1" | while read -r pkg; do [ -n "$pkg" ] && echo "$pkg" >"$SP/$(pkgname "$pkg")"; done
   grep -E '^ *-e ' "$1" | while read -r _e p; do need "$d/$p"; echo editable >"$SP/editable-$(h "$d/$p"/*.py)"; done
 }
+# A local index or links folder (a path or a file: URL) must be there, as for pip; so must
+# one the environment names.
+index() { case "$1" in "") ;; file://*) need "${1#file://}" ;; file:*) need "${1#file:}" ;; *://*) ;; *) need "$1" ;; esac; }
+index "$PIP_FIND_LINKS"; index "$PIP_INDEX_URL"; index "$PIP_EXTRA_INDEX_URL"
 nocache=
 while [ $# -gt 0 ]; do
   case "$1" in
     -r|-c|--requirement|--constraint) req "$2"; shift 2 ;;
-    # A local index or links folder (a path or a file: URL) must be there, as for pip.
-    -i|--index-url|--extra-index-url|-f|--find-links)
-      case "$2" in file://*) need "${2#file://}" ;; file:*) need "${2#file:}" ;; *://*) ;; *) need "$2" ;; esac; shift 2 ;;
+    -i|--index-url|--extra-index-url|-f|--find-links) index "$2"; shift 2 ;;
     --trusted-host) shift 2 ;;
     --no-cache-dir) nocache=1; shift ;;
     -*) shift ;;
