@@ -327,6 +327,40 @@ fn creates_a_shared_parent(
     None
 }
 
+/// Why a WORKDIR may not move above `copy`, or Ok. The WORKDIR creates its
+/// directory and the missing ones above it, owned by its USER; a COPY
+/// creates them root-owned, or owned by its `--chown` user (`--chmod` on
+/// the files). Moved above, the WORKDIR's creation wins (a COPY into an
+/// existing directory keeps its owner): equal only as root, over a COPY
+/// without `--chown`/`--chmod`, or when the two share no directory but the
+/// root. DO101 and the guard both ask this.
+pub fn workdir_may_cross(user: &str, dir: &str, copy: &CopyOp) -> Result<(), String> {
+    let kw = if copy.add { "ADD" } else { "COPY" };
+    let top = |p: &str| {
+        path::clean(p)
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let (w, d) = (top(dir), top(&copy.dest));
+    if !w.is_empty() && !d.is_empty() && w != d {
+        return Ok(());
+    }
+    if !matches!(user.split(':').next().unwrap_or(""), "" | "root" | "0") {
+        return Err(format!(
+            "it creates its directory as USER {user}, where the {kw} would create it as root"
+        ));
+    }
+    if copy.chown.is_some() || copy.chmod.is_some() {
+        return Err(format!(
+            "it would create the directory the {kw} --chown/--chmod creates"
+        ));
+    }
+    Ok(())
+}
+
 /// Commands that change what later commands in the same shell see.
 const STATEFUL: &[&str] = &[
     "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
@@ -605,6 +639,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(why.contains("PIP_FIND_LINKS"), "{why}");
+    }
+
+    /// A WORKDIR creates its directory as its USER; a COPY as root or its
+    /// --chown user: moved above a COPY into the same tree, only root over a
+    /// plain COPY creates the same.
+    #[test]
+    fn workdir_across_a_copy() {
+        let cp = copy("/app", None);
+        assert!(workdir_may_cross("root", "/app/web", &cp).is_ok());
+        assert!(workdir_may_cross("", "/app", &cp).is_ok());
+        let why = workdir_may_cross("1000", "/app", &cp).unwrap_err();
+        assert!(why.contains("USER 1000"), "{why}");
+        assert!(workdir_may_cross("app", "/home/app/work", &cp).is_ok());
+        assert!(workdir_may_cross("root", "/app", &copy("/app", Some("app"))).is_err());
     }
 
     /// A COPY into a folder of the default PATH can bring a program the RUN

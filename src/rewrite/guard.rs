@@ -167,9 +167,6 @@ fn workdir_move_ok(
     b: &[(usize, &Op)],
     j: usize,
 ) -> Result<(), String> {
-    if !matches!(w.user.split(':').next().unwrap_or(""), "" | "root" | "0") {
-        return Err(format!("a WORKDIR moved under USER {}", w.user));
-    }
     for e in after {
         let crossed = match *e {
             Expect::Same {
@@ -182,8 +179,8 @@ fn workdir_move_ok(
             _ => continue,
         };
         match crossed {
-            Op::Copy(c) if c.chown.is_none() && c.chmod.is_none() => {}
-            Op::Copy(_) => return Err("a WORKDIR moved above a COPY with --chown/--chmod".into()),
+            Op::Copy(c) => hazard::workdir_may_cross(&w.user, &w.path, c)
+                .map_err(|why| format!("a WORKDIR moved above a COPY: {why}"))?,
             _ => return Err("a WORKDIR moved across a RUN or WORKDIR".into()),
         }
     }

@@ -700,11 +700,12 @@ fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), Strin
                         "the WORKDIR on line {line} would move above a COPY whose destination ({raw}) is relative to it"
                     ));
                 }
-                if cop.chown.is_some() || cop.chmod.is_some() {
-                    return Err(format!(
-                        "the WORKDIR on line {line} would create the directory the COPY --chown/--chmod creates"
-                    ));
-                }
+                let Some(Op::Workdir(w)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
+                    return Err(format!("the WORKDIR on line {line} is not a plain WORKDIR"));
+                };
+                hazard::workdir_may_cross(&w.user, &w.path, cop).map_err(|why| {
+                    format!("the WORKDIR on line {line} cannot move above the COPY: {why}")
+                })?;
             }
             Keyword::Run => {
                 let Some(Op::Run(r)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
