@@ -816,6 +816,19 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             fx.umask = true;
         }
         if PURE.contains(&prog.as_str()) {
+            // `which X`, `command -v X`, `type X`, `hash X` look X up through
+            // PATH as running it would: a program of the RUN's, for the PATH
+            // checks (a COPY into /usr/local/bin can bring one).
+            if matches!(prog.as_str(), "which" | "command" | "type" | "hash") {
+                for a in inv.args.iter().map(Arg::of).filter(|a| !a.is_opt()) {
+                    match a.str() {
+                        Some(name) if !name.contains('/') => {
+                            fx.programs.insert(name.to_string());
+                        }
+                        _ => read_arg(&mut fx, &cx, &a),
+                    }
+                }
+            }
             if prog == "getent" || prog == "id" || prog == "groups" {
                 for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
                     fx.read(f);
@@ -1181,6 +1194,21 @@ mod tests {
             &[("/etc/pip.conf", "[global]\nfind-links = /srv/w\n")],
         );
         assert!(e.reads_under("/srv/w") && e.named.contains_key("/srv/w"));
+    }
+
+    /// `which X` and `command -v X` look X up through PATH: X is a program
+    /// of the RUN's (the hazard check asks whether a COPY brings one).
+    #[test]
+    fn lookups_name_programs() {
+        for c in [
+            "which mytool > /w",
+            "command -v mytool",
+            "type mytool",
+            "if command -v mytool; then :; fi",
+        ] {
+            assert!(fx(c, &[]).programs.contains("mytool"), "{c}");
+        }
+        assert!(fx("which /opt/x/tool", &[]).reads_under("/opt/x/tool"));
     }
 
     #[test]

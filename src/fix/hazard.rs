@@ -232,7 +232,7 @@ pub fn run_may_cross_with(
                     .find(|prog| copy_brings_program(copy, ctx, &p, prog) || ctx.is_none())
                 {
                     return Err(format!(
-                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run instead"
+                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run or look up instead"
                     ));
                 }
                 continue;
@@ -256,7 +256,7 @@ pub fn run_may_cross_with(
                 .find(|prog| copy_brings_program(copy, ctx, dir, prog) || ctx.is_none())
             {
                 return Err(format!(
-                    "the {kw} may bring a `{prog}` into {dir}, on the default PATH, which the RUN would run instead"
+                    "the {kw} may bring a `{prog}` into {dir}, on the default PATH, which the RUN would run or look up instead"
                 ));
             }
         }
