@@ -902,21 +902,16 @@ fn read_named_by_configs(fx: &mut Effects, cx: &Cx, scanned: &mut BTreeSet<Strin
 }
 
 /// The values in a tool's configuration text that name local paths: words
-/// (split at blanks, `=`, `:`, `,`, brackets and quotes; comments dropped)
+/// (split at blanks, `=`, `,`, brackets and quotes; comments dropped)
 /// that start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry
 /// keys), or `file:` URLs; and any word, however written, in the value of a
 /// key whose name says it holds a path (`yarnPath: tools/yarn.cjs`,
 /// `cacheFolder`, `store-dir`, `find-links = wheels`, `cafile`, `cert`).
-/// Any format (INI, TOML, YAML, XML, .npmrc, .yarnrc) reads the same way
-/// here: a word that looks like a path is taken for one.
+/// Any format (INI, TOML, YAML, XML attributes, .npmrc, .yarnrc) reads the
+/// same way here: a word that looks like a path is taken for one.
 pub(crate) fn path_values(text: &str) -> Vec<&str> {
-    let sep = |c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}' | '<' | '>'
-            )
-    };
+    let sep =
+        |c: char| c.is_whitespace() || matches!(c, '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}');
     let mut out = Vec::new();
     for line in text.lines() {
         let line = line.trim_start();
@@ -932,7 +927,8 @@ pub(crate) fn path_values(text: &str) -> Vec<&str> {
                 || word.starts_with("../")
                 || word.starts_with("~/")
                 || (word.starts_with('/') && !word.starts_with("//"));
-            if pathish && word.len() > 1 {
+            // `/>` ends an XML element.
+            if pathish && word.len() > 1 && !word.ends_with('>') {
                 out.push(word);
             }
         }
@@ -1144,6 +1140,11 @@ mod tests {
             vec!["pnpm-store", "certs/ca.pem"]
         );
         assert!(path_values("registry=https://r/\nalways-auth=true\n").is_empty());
+        // XML: attribute values, not closing tags.
+        assert_eq!(
+            path_values("<add key=\"local\" value=\"./feed\" />\n</packageSources>\n"),
+            vec!["./feed"]
+        );
     }
 
     /// What a loaded configuration file names is read: a value relative to
