@@ -35,7 +35,7 @@
 //! RUN's cwd, user and shell are unchanged. ENV and ARG lines between the
 //! COPY and the RUN move up with it, in their order, so the RUN and every
 //! later step see the same env list and the image config is the same; this
-//! is refused when a crossed COPY expands a variable they define. A refusal
+//! is refused when a crossed COPY, LABEL or EXPOSE expands a variable they define. A refusal
 //! of a RUN that installs packages (what the DO102 rule reports) or whose
 //! effects are known says why.
 
@@ -97,7 +97,11 @@ pub fn check(c: &mut Checker) {
                     copies.push(cop);
                     copy_refs.extend(s.var_refs.iter().map(String::as_str));
                 }
-                (_, k) if config_only(k) => {}
+                // LABEL, EXPOSE, STOPSIGNAL… expand variables when built:
+                // an ENV/ARG carried above them would change their value.
+                (_, k) if config_only(k) => {
+                    copy_refs.extend(s.var_refs.iter().map(String::as_str));
+                }
                 (_, Keyword::Env | Keyword::Arg) if !copies.is_empty() => {
                     carried.push(s.instruction);
                 }
@@ -110,7 +114,7 @@ pub fn check(c: &mut Checker) {
                     });
                     let verdict = if defines_read_by_copy {
                         Err((
-                            "a crossed COPY expands a variable that the ENV/ARG lines moving with it define".to_string(),
+                            "a crossed instruction expands a variable that the ENV/ARG lines moving with it define".to_string(),
                             true,
                         ))
                     } else {
@@ -244,6 +248,17 @@ mod tests {
             &["DO102"],
         );
         assert!(out.applied.is_empty());
+        // So would a LABEL that expands it (the image config would change).
+        let df = "FROM debian\nENV V=1\nCOPY . /app\nLABEL version=$V\nENV V=2\nRUN apt-get install -y curl\n";
+        let out = run(df, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("a crossed instruction expands")),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]
