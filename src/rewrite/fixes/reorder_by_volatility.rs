@@ -27,8 +27,12 @@
 //! writes nothing the COPY writes (the exact files the context lands there
 //! when the context is known), no variable it reads points into what the
 //! COPY brings (`ENV PIP_CONFIG_FILE=/app/pip.conf` above the COPY still
-//! counts), and it does not change the user/group database when the COPY
-//! has `--chown=name`. Commands the effects model does not know read and
+//! counts; `PIP_FIND_LINKS=wheels` is under the cwd), it runs or looks up
+//! no program the COPY may bring into a folder of its PATH (an ENV PATH, or
+//! Docker's default), it creates no folder the COPY also creates with
+//! another owner or mode (a `--chown` COPY, a non-root RUN, a `umask`), and
+//! it does not change the user/group database when the COPY has
+//! `--chown=name`. Commands the effects model does not know read and
 //! write everything, so they never move. Only `COPY`/`ADD` and config-only
 //! instructions (LABEL, EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK, STOPSIGNAL) may
 //! be crossed — never WORKDIR, USER, SHELL, VOLUME or another RUN, so the
