@@ -705,6 +705,21 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         files,
     };
     shell::each_redirect(script, &mut |r| {
+        // A here-document whose delimiter is unquoted expands its body:
+        // `$(cat /app/VERSION)` in it runs, `$NAME` reads the variable.
+        if let (shell::RedirOp::HereDoc { .. }, Some(body)) = (&r.op, &r.heredoc) {
+            let unquoted = r
+                .target
+                .parts
+                .iter()
+                .all(|p| matches!(p, shell::Part::Lit(_)));
+            if unquoted {
+                if body.contains("$(") || body.contains('`') {
+                    fx.give_up("a here-document's body runs command substitutions");
+                }
+                fx.env_read.names.extend(body_params(body));
+            }
+        }
         if !(r.op.writes_file() || r.op.reads_file()) {
             return;
         }
@@ -847,6 +862,23 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
     fx
+}
+
+/// The variables an unquoted here-document body expands (`$NAME`, `${NAME…}`).
+fn body_params(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('$') {
+        rest = &rest[i + 1..];
+        let name_start = rest.strip_prefix('{').unwrap_or(rest);
+        let n = name_start
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(name_start.len());
+        if n > 0 {
+            out.push(name_start[..n].to_string());
+        }
+    }
+    out
 }
 
 /// Records as read every path the configuration files loaded so far name
@@ -1210,6 +1242,29 @@ mod tests {
             assert!(fx(c, &[]).programs.contains("mytool"), "{c}");
         }
         assert!(fx("which /opt/x/tool", &[]).reads_under("/opt/x/tool"));
+    }
+
+    /// An unquoted here-document expands its body: a command substitution
+    /// there runs (read everything), a `$NAME` reads the variable; a quoted
+    /// delimiter expands nothing.
+    #[test]
+    fn heredoc_bodies_expand() {
+        use crate::model::{self, BuildOptions, Op};
+        let fx_of = |text: &str| {
+            let df = crate::syntax::parse(text).unwrap();
+            let m = model::build(&df, &BuildOptions::default()).unwrap();
+            let step = m.stage_steps(0).find(|s| s.instruction == 1).unwrap();
+            let Some(Op::Run(run)) = &step.op else {
+                panic!("no RUN")
+            };
+            super::of_run(&df, &df.instructions[1], run)
+        };
+        let e = fx_of("FROM debian\nRUN cat <<EOF > /v\n$(cat /opt/app/x)\nEOF\n");
+        assert!(e.unknown, "{e:?}");
+        let e = fx_of("FROM debian\nRUN cat <<EOF > /v\ndir=${APP_DIR}/x\nEOF\n");
+        assert!(!e.unknown && e.reads_env("APP_DIR"), "{e:?}");
+        let e = fx_of("FROM debian\nRUN cat <<'EOF' > /v\n$(cat /opt/app/x) $APP_DIR\nEOF\n");
+        assert!(!e.unknown && !e.reads_env("APP_DIR"), "{e:?}");
     }
 
     #[test]
