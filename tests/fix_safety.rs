@@ -80,7 +80,8 @@ fn shell_startup_files_keep_a_run_below_the_copy_that_brings_them() {
 /// A tool configuration file copied first by the manifest split can name
 /// other project files (pip.conf's find-links, .npmrc's cafile, .yarnrc's
 /// offline mirror): the split copied the config alone, and the install above
-/// the COPY did not find them. Refused, naming the file.
+/// the COPY did not find them. A named file is now copied first with the
+/// config; a named directory refuses the split, naming the config.
 #[test]
 fn config_files_that_name_project_files_refuse_the_split() {
     let (code, stdout, stderr) = fix_diff(
@@ -106,8 +107,11 @@ fn config_files_that_name_project_files_refuse_the_split() {
             ("certs/ca.pem", "c"),
         ],
     );
-    assert!(stdout.is_empty(), "no diff: {stdout}");
-    assert!(stderr.contains(".npmrc names ./certs/ca.pem"), "{stderr}");
+    assert!(
+        stdout.contains("+COPY package.json package-lock.json .npmrc ./")
+            && stdout.contains("+COPY certs/ca.pem ./certs/"),
+        "{stdout}{stderr}"
+    );
     // A config that names only remote places still goes first with the manifests.
     let (_, stdout, stderr) = fix_diff(
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",

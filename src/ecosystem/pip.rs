@@ -162,6 +162,13 @@ fn requirements(
             "-f" | "--find-links" if !val.is_some_and(|v| v.contains("://")) => {
                 return Err(format!("{path} finds links in a local directory"));
             }
+            "-i" | "--index-url" | "--extra-index-url"
+                if val.is_none_or(|v| v.starts_with("file:") || !v.contains("://")) =>
+            {
+                return Err(format!(
+                    "{path} reads a local package index (`{line}`), which is not copied first"
+                ));
+            }
             "" if line.starts_with('.')
                 || line.starts_with('/')
                 || line.starts_with("file:")
@@ -599,6 +606,26 @@ mod tests {
             Class::Install(i) => assert_eq!(i.required, vec!["requirements.txt"]),
             c => panic!("{c:?}"),
         }
+        // The same options inside the requirements file.
+        for text in [
+            "--index-url file:///app/simple\nflask\n",
+            "--extra-index-url file:./simple\nflask\n",
+            "-i simple\nflask\n",
+        ] {
+            let f = mem(&[("requirements.txt", text)]);
+            match classify(&["pip", "install", "-r", "requirements.txt"], &f) {
+                Class::Unsafe(why) => assert!(why.contains("local package index"), "{why}"),
+                c => panic!("{text:?}: {c:?}"),
+            }
+        }
+        let f = mem(&[(
+            "requirements.txt",
+            "--extra-index-url https://x/simple\nflask\n",
+        )]);
+        assert!(matches!(
+            classify(&["pip", "install", "-r", "requirements.txt"], &f),
+            Class::Install(_)
+        ));
     }
 
     #[test]

@@ -109,9 +109,21 @@ const WRITERS: &[&str] = &[
     "rm", "rmdir", "mkdir", "touch", "shred", "unlink", "truncate",
 ];
 
+/// The user and group database, as name lookups read it (NSS).
+const USER_NAMES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"];
+
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let p = c.prog;
     let pos = c.positional_with(value_opts(p));
+    // Tools that turn ids into names or names into ids: `ls -l` and `stat`
+    // print owners' names, `find -user app` matches them, `tar` restores
+    // and records owners by name. A COPY that brings /etc/passwd changes
+    // what they do.
+    if matches!(p, "ls" | "stat" | "find" | "tar" | "bsdtar") {
+        for f in USER_NAMES {
+            fx.read(f);
+        }
+    }
     match p {
         _ if READERS.contains(&p) => {
             for a in &pos {
@@ -180,7 +192,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 read_arg(fx, cx, a);
             }
             if p != "chmod" {
-                for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                for f in USER_NAMES {
                     fx.read(f);
                 }
             }
@@ -375,7 +387,7 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
         }
     }
     if c.has(&["-o", "--owner", "-g", "--group"]) {
-        for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+        for f in USER_NAMES {
             fx.read(f);
         }
     }
@@ -536,6 +548,23 @@ mod tests {
         assert!(e.reads_under("/etc/passwd") && e.writes_under("/data"));
         let e = fx("unzip /tmp/x.zip -d /opt/x && cat *.txt", &[]);
         assert!(e.writes_under("/opt/x") && e.reads_under("/app"));
+    }
+
+    /// Owner names come from the user database: `ls -l`, `stat`, `find
+    /// -user`, `tar` read it; `cat` and `cp` do not.
+    #[test]
+    fn owner_names_read_the_user_database() {
+        for c in [
+            "ls -l /data > /l",
+            "stat -c %U /data",
+            "find /data -user app",
+            "tar -xf /x.tar -C /data",
+        ] {
+            assert!(fx(c, &[]).reads_under("/etc/passwd"), "{c}");
+        }
+        for c in ["cat /data/x", "cp -a /data /data2"] {
+            assert!(!fx(c, &[]).reads_under("/etc/passwd"), "{c}");
+        }
     }
 
     /// `cd DIR` needs DIR to exist, and `ls`/`du` alone list the cwd: a RUN

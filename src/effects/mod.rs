@@ -36,7 +36,7 @@ mod users;
 use crate::model::{path, Model, RunOp};
 use crate::shell::{self, Invocation, Script, Word};
 use crate::syntax::{Arguments, Dockerfile, Instruction};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A set of absolute paths, each standing for itself and everything under it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,10 +117,17 @@ pub struct Effects {
     pub env_read: EnvSet,
     /// Tool configuration files it loads (absolute; also in `reads`).
     pub config_files: BTreeSet<String>,
+    /// Paths in `reads` because a configuration file it loads names them
+    /// (pip.conf's `find-links = ./wheels`): the path → (the configuration
+    /// file, the value as written), for messages.
+    pub named: BTreeMap<String, (String, String)>,
     /// Programs looked up through `PATH` (their directory decides what runs).
     pub programs: BTreeSet<String>,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
     pub userdb: bool,
+    /// It sets the file-creation mask (`umask 077`): the directories it
+    /// creates get modes other than the 0755 a COPY gives them.
+    pub umask: bool,
     pub network: bool,
     /// Something was not understood: reads and writes everything.
     pub unknown: bool,
@@ -255,6 +262,23 @@ impl<'a> Env<'a> {
         self.base = &[];
         self.own = vars;
     }
+
+    /// A variable as a shell deciding what to read sees it: set to a value
+    /// this model cannot know still counts as set.
+    pub fn shell_var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone().unwrap_or_else(|| "a value not known here".into()))
+    }
+}
+
+/// A RUN's environment (its ENV and ARG values) as [`Env`]'s base.
+fn run_vars(run: &RunOp) -> Vec<(String, Option<String>)> {
+    run.env
+        .iter()
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect()
 }
 
 impl Cx<'_> {
@@ -600,14 +624,9 @@ fn of_parsed_run(
                 prefix.join(" ")
             ));
         }
-        let env = |k: &str| {
-            run.env
-                .iter()
-                .rev()
-                .find(|(n, _)| &**n == k)
-                .map(|(_, v)| v.to_string())
-        };
-        if let Some(why) = shell::startup_files(prefix, &env) {
+        let vars = run_vars(run);
+        let env = Env::new(&vars);
+        if let Some(why) = shell::startup_files(prefix, &|k| env.shell_var(k)) {
             return Effects::everything(why);
         }
     }
@@ -657,11 +676,7 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut fx = Effects::default();
     fx.env(ALWAYS_ENV);
     fx.env_read.names.extend(script.params());
-    let run_env: Vec<(String, Option<String>)> = run
-        .env
-        .iter()
-        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-        .collect();
+    let run_env = run_vars(run);
     let home = run
         .env
         .iter()
@@ -669,6 +684,8 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         .find(|(k, _)| &**k == "HOME")
         .map(|(_, v)| v.to_string())
         .unwrap_or_else(|| home_of(&run.user));
+    // Configuration files whose named paths are recorded already.
+    let mut scanned: BTreeSet<String> = BTreeSet::new();
     // Each `cd`: the scopes it ran in and the cwd after it (None: unknown).
     let mut cds: Vec<(Vec<usize>, Option<String>)> = Vec::new();
     let base_cwd = Some(path::clean(&run.cwd));
@@ -688,6 +705,21 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         files,
     };
     shell::each_redirect(script, &mut |r| {
+        // A here-document whose delimiter is unquoted expands its body:
+        // `$(cat /app/VERSION)` in it runs, `$NAME` reads the variable.
+        if let (shell::RedirOp::HereDoc { .. }, Some(body)) = (&r.op, &r.heredoc) {
+            let unquoted = r
+                .target
+                .parts
+                .iter()
+                .all(|p| matches!(p, shell::Part::Lit(_)));
+            if unquoted {
+                if body.contains("$(") || body.contains('`') {
+                    fx.give_up("a here-document's body runs command substitutions");
+                }
+                fx.env_read.names.extend(body_params(body));
+            }
+        }
         if !(r.op.writes_file() || r.op.reads_file()) {
             return;
         }
@@ -697,6 +729,15 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
         if r.op.reads_file() {
             read_arg(&mut fx, &redirect_cx, &target);
+        }
+    });
+
+    // A pattern in a command's words or a `for` list is matched against
+    // the files of its folder, whatever the command does with the names
+    // (`echo /opt/*`, `for f in /etc/app/*.conf`): the folder is read.
+    shell::each_field_word(script, &mut |w| {
+        if w.is_pattern() {
+            read_arg(&mut fx, &redirect_cx, &Arg::of(w));
         }
     });
 
@@ -781,7 +822,28 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             fx.give_up(format!("`{prog}` runs code this model does not read"));
             continue;
         }
+        if prog == "umask"
+            && inv.args.iter().any(|a| {
+                a.literal()
+                    .is_none_or(|v| !v.starts_with('-') || v.len() > 2)
+            })
+        {
+            fx.umask = true;
+        }
         if PURE.contains(&prog.as_str()) {
+            // `which X`, `command -v X`, `type X`, `hash X` look X up through
+            // PATH as running it would: a program of the RUN's, for the PATH
+            // checks (a COPY into /usr/local/bin can bring one).
+            if matches!(prog.as_str(), "which" | "command" | "type" | "hash") {
+                for a in inv.args.iter().map(Arg::of).filter(|a| !a.is_opt()) {
+                    match a.str() {
+                        Some(name) if !name.contains('/') => {
+                            fx.programs.insert(name.to_string());
+                        }
+                        _ => read_arg(&mut fx, &cx, &a),
+                    }
+                }
+            }
             if prog == "getent" || prog == "id" || prog == "groups" {
                 for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
                     fx.read(f);
@@ -797,9 +859,148 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         if !FAMILIES.iter().any(|f| f(&c, &cx, &mut fx)) {
             fx.give_up(format!("`{prog}` is not a command this model knows"));
         }
+        read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
     fx
 }
+
+/// The variables an unquoted here-document body expands (`$NAME`, `${NAME…}`).
+fn body_params(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('$') {
+        rest = &rest[i + 1..];
+        let name_start = rest.strip_prefix('{').unwrap_or(rest);
+        let n = name_start
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(name_start.len());
+        if n > 0 {
+            out.push(name_start[..n].to_string());
+        }
+    }
+    out
+}
+
+/// Records as read every path the configuration files loaded so far name
+/// (those not `scanned` yet), when their text is known: pip.conf's
+/// `find-links`, .npmrc's `cafile`, .yarnrc's offline mirror, uv.toml's
+/// `find-links`, nuget.config's local feeds. A tool reads what its
+/// configuration points it at, so a RUN that loads the file reads them too,
+/// for every reader of the model (DO101's split, DO102's move, the guard).
+///
+/// An absolute value is itself; `~/x` is under the command's HOME (unknown
+/// home: anywhere); a relative one may be resolved against the file's folder
+/// or the cwd, depending on the tool and the key, so both are read (unknown
+/// cwd: anywhere).
+fn read_named_by_configs(fx: &mut Effects, cx: &Cx, scanned: &mut BTreeSet<String>) {
+    let fresh: Vec<String> = fx
+        .config_files
+        .iter()
+        .filter(|p| !scanned.contains(*p))
+        .cloned()
+        .collect();
+    for cfg in fresh {
+        scanned.insert(cfg.clone());
+        let Some(text) = cx.files.read(&cfg) else {
+            continue;
+        };
+        let dir = cfg
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d })
+            .to_string();
+        for written in path_values(&text) {
+            let places = if written.starts_with('/') {
+                vec![Some(path::clean(written))]
+            } else if let Some(rest) = written.strip_prefix("~/") {
+                vec![Some(cx.home(rest))]
+            } else {
+                vec![
+                    Some(path::join_abs(&dir, written)),
+                    cx.cwd.as_deref().map(|c| path::join_abs(c, written)),
+                ]
+            };
+            for place in places {
+                let Some(p) = place else {
+                    fx.reads = PathSet::everything();
+                    continue;
+                };
+                fx.read(&p);
+                fx.named
+                    .entry(path::clean(&p))
+                    .or_insert_with(|| (cfg.clone(), written.to_string()));
+            }
+        }
+    }
+}
+
+/// The values in a tool's configuration text that name local paths: words
+/// (split at blanks, `=`, `,`, brackets and quotes; comments dropped)
+/// that start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry
+/// keys), or `file:` URLs; and any word, however written, in the value of a
+/// key whose name says it holds a path (`yarnPath: tools/yarn.cjs`,
+/// `cacheFolder`, `store-dir`, `find-links = wheels`, `cafile`, `cert`).
+/// Any format (INI, TOML, YAML, XML attributes, .npmrc, .yarnrc) reads the
+/// same way here: a word that looks like a path is taken for one.
+pub(crate) fn path_values(text: &str) -> Vec<&str> {
+    let sep =
+        |c: char| c.is_whitespace() || matches!(c, '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}');
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        for word in line.split(sep) {
+            let word = word
+                .strip_prefix("file://")
+                .or_else(|| word.strip_prefix("file:"))
+                .unwrap_or(word);
+            let pathish = word.starts_with("./")
+                || word.starts_with("../")
+                || word.starts_with("~/")
+                || (word.starts_with('/') && !word.starts_with("//"));
+            // `/>` ends an XML element.
+            if pathish && word.len() > 1 && !word.ends_with('>') {
+                out.push(word);
+            }
+        }
+        // `key = value`, `key: value`, `key "value"`, a YAML list item's key.
+        let item = line.trim_start_matches(['-', ' ']);
+        let Some(cut) = item.find(|c: char| c == '=' || c == ':' || c.is_whitespace()) else {
+            continue;
+        };
+        let key = item[..cut].trim_matches(['"', '\'']).to_ascii_lowercase();
+        if !PATH_KEYS.iter().any(|k| key.ends_with(k)) {
+            continue;
+        }
+        let value = item[cut..].trim_start_matches(['=', ':', ' ', '\t']);
+        for word in value.split(|c: char| sep(c) && c != '=') {
+            let bare = !word.is_empty()
+                && !word.contains("://")
+                && !word.starts_with(['$', '%', '@'])
+                && !word.starts_with("file:")
+                && !matches!(word, "true" | "false" | "null" | "none" | "~");
+            if bare && !out.contains(&word) {
+                out.push(word);
+            }
+        }
+    }
+    out
+}
+
+/// Ends of configuration key names whose values are local paths.
+const PATH_KEYS: &[&str] = &[
+    "path",
+    "folder",
+    "dir",
+    "directory",
+    "file",
+    "mirror",
+    "links",
+    "cert",
+    "cache",
+    "prefix",
+];
 
 #[cfg(test)]
 pub(crate) mod testutil {
@@ -908,6 +1109,162 @@ mod tests {
         assert!(e.reads_env("FOO") && e.reads_env("PATH") && !e.reads_env("BAR"));
         let e = fx("for f in /a/*.txt; do echo $f; done > /b/log", &[]);
         assert!(e.writes_under("/b/log"));
+        // The shell reads the folder a pattern is matched in, whatever the
+        // command; a lone `[` and a case pattern are no file patterns.
+        assert!(e.reads_under("/a") && !e.reads_under("/c"));
+        let e = fx("echo /opt/* > /l && printf '%s' *.conf", &[]);
+        assert!(e.reads_under("/opt") && e.reads_under("/app"));
+        let e = fx("[ -f /x ] && case $A in *) echo '/q/*' ;; esac", &[]);
+        assert!(
+            !e.reads_under("/app") && !e.reads_under("/q"),
+            "{:?}",
+            e.reads
+        );
+    }
+
+    #[test]
+    fn path_values_of_config_formats() {
+        use super::path_values;
+        assert_eq!(
+            path_values(
+                "[global]\nfind-links = /app/wheels\nindex-url = https://pypi.org/simple\n"
+            ),
+            vec!["/app/wheels"]
+        );
+        assert_eq!(
+            path_values("cafile=./certs/ca.pem\n//registry.npmjs.org/:_authToken=x\n"),
+            vec!["./certs/ca.pem"]
+        );
+        assert_eq!(
+            path_values("yarn-offline-mirror \"./npm-packages-offline-cache\"\n"),
+            vec!["./npm-packages-offline-cache"]
+        );
+        assert_eq!(
+            path_values("find-links = [\"./wheels\"]\n"),
+            vec!["./wheels"]
+        );
+        assert_eq!(
+            path_values("index-url = file:///app/simple\n"),
+            vec!["/app/simple"]
+        );
+        assert!(path_values("# find-links = ./wheels\nregistry=https://x/\n").is_empty());
+        // Keys that hold paths, written without `./`.
+        assert_eq!(
+            path_values(
+                "nodeLinker: node-modules\nyarnPath: tools/yarn.cjs\nenableTelemetry: false\n"
+            ),
+            vec!["tools/yarn.cjs"]
+        );
+        assert_eq!(
+            path_values("plugins:\n  - path: .yarn/plugins/x.cjs\n    spec: \"@yarnpkg/x\"\n"),
+            vec![".yarn/plugins/x.cjs"]
+        );
+        assert_eq!(
+            path_values("[global]\nfind-links = wheels\nno-cache-dir = true\nindex-url = https://x/simple\n"),
+            vec!["wheels"]
+        );
+        assert_eq!(
+            path_values("find-links = [\"wheels\", \"more\"]\n"),
+            vec!["wheels", "more"]
+        );
+        assert_eq!(
+            path_values("store-dir=pnpm-store\ncafile=certs/ca.pem\n"),
+            vec!["pnpm-store", "certs/ca.pem"]
+        );
+        assert!(path_values("registry=https://r/\nalways-auth=true\n").is_empty());
+        // XML: attribute values, not closing tags.
+        assert_eq!(
+            path_values("<add key=\"local\" value=\"./feed\" />\n</packageSources>\n"),
+            vec!["./feed"]
+        );
+    }
+
+    /// What a loaded configuration file names is read: a value relative to
+    /// the file's folder or the cwd, an absolute one, and `~/` under HOME
+    /// (not the file's folder).
+    #[test]
+    fn a_config_file_reads_what_it_names() {
+        use super::testutil::{fx_files, Mem};
+        let e = fx_files(
+            "pip install flask",
+            &[(
+                "/etc/pip.conf",
+                "[global]\nfind-links = ./wheels /srv/more\n",
+            )],
+        );
+        assert!(e.reads_under("/etc/wheels") && e.reads_under("/app/wheels"));
+        assert!(e.reads_under("/srv/more") && !e.reads_under("/srv/other"));
+        assert_eq!(
+            e.named.get("/srv/more"),
+            Some(&("/etc/pip.conf".to_string(), "/srv/more".to_string()))
+        );
+        let e = fx_files(
+            "npm install -g pnpm",
+            &[("/root/.npmrc", "cafile=~/certs/ca.pem\n")],
+        );
+        assert!(e.reads_under("/root/certs/ca.pem"));
+        assert_eq!(
+            e.named.keys().collect::<Vec<_>>(),
+            vec!["/root/certs/ca.pem"],
+            "~ is HOME, not the folder"
+        );
+        // HOME set by ENV.
+        let files = Mem([(
+            "/app/pip.conf".to_string(),
+            "[global]\nfind-links = ~/w\n".to_string(),
+        )]
+        .into_iter()
+        .collect());
+        let run = super::testutil::run_op(
+            "pip install flask",
+            &[("PIP_CONFIG_FILE", "/app/pip.conf"), ("HOME", "/home/u")],
+        );
+        let e = super::of_op(&run, &files);
+        assert!(e.reads_under("/home/u/w") && !e.reads_under("/app/w"));
+        // Inside `sh -c`, the same.
+        let e = fx_files(
+            "sh -c 'pip install flask'",
+            &[("/etc/pip.conf", "[global]\nfind-links = /srv/w\n")],
+        );
+        assert!(e.reads_under("/srv/w") && e.named.contains_key("/srv/w"));
+    }
+
+    /// `which X` and `command -v X` look X up through PATH: X is a program
+    /// of the RUN's (the hazard check asks whether a COPY brings one).
+    #[test]
+    fn lookups_name_programs() {
+        for c in [
+            "which mytool > /w",
+            "command -v mytool",
+            "type mytool",
+            "if command -v mytool; then :; fi",
+        ] {
+            assert!(fx(c, &[]).programs.contains("mytool"), "{c}");
+        }
+        assert!(fx("which /opt/x/tool", &[]).reads_under("/opt/x/tool"));
+    }
+
+    /// An unquoted here-document expands its body: a command substitution
+    /// there runs (read everything), a `$NAME` reads the variable; a quoted
+    /// delimiter expands nothing.
+    #[test]
+    fn heredoc_bodies_expand() {
+        use crate::model::{self, BuildOptions, Op};
+        let fx_of = |text: &str| {
+            let df = crate::syntax::parse(text).unwrap();
+            let m = model::build(&df, &BuildOptions::default()).unwrap();
+            let step = m.stage_steps(0).find(|s| s.instruction == 1).unwrap();
+            let Some(Op::Run(run)) = &step.op else {
+                panic!("no RUN")
+            };
+            super::of_run(&df, &df.instructions[1], run)
+        };
+        let e = fx_of("FROM debian\nRUN cat <<EOF > /v\n$(cat /opt/app/x)\nEOF\n");
+        assert!(e.unknown, "{e:?}");
+        let e = fx_of("FROM debian\nRUN cat <<EOF > /v\ndir=${APP_DIR}/x\nEOF\n");
+        assert!(!e.unknown && e.reads_env("APP_DIR"), "{e:?}");
+        let e = fx_of("FROM debian\nRUN cat <<'EOF' > /v\n$(cat /opt/app/x) $APP_DIR\nEOF\n");
+        assert!(!e.unknown && !e.reads_env("APP_DIR"), "{e:?}");
     }
 
     #[test]

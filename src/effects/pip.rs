@@ -260,7 +260,9 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
             match flag {
                 "-r" | "--requirement" | "-c" | "--constraint" => requirements(&val, cx, fx, 0),
                 "-e" | "--editable" => local(&val, cx, fx),
-                "-f" | "--find-links" => local(&val, cx, fx),
+                "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
+                    index(&val, cx, fx)
+                }
                 "-t" | "--target" | "--prefix" | "--root" | "--src" | "--cache-dir" | "-d"
                 | "--dest" | "-w" | "--wheel-dir" | "--log" | "--report" => write_arg(fx, cx, &val),
                 "--cert" | "--client-cert" => read_arg(fx, cx, &val),
@@ -311,6 +313,35 @@ fn local(a: &Arg, cx: &Cx, fx: &mut Effects) {
     } else if v.contains("://") || v.contains("+ssh") || v.starts_with("git+") {
         fx.network = true;
     }
+}
+
+/// A package index or a place to find links (`--index-url`,
+/// `--extra-index-url`, `--find-links`): a URL other than `file:` is the
+/// network; anything else is a local directory (or page) pip reads, however
+/// it is written (`wheels`, `./wheels`, `file:///app/simple`).
+fn index(a: &Arg, cx: &Cx, fx: &mut Effects) {
+    let Some(v) = a.str() else {
+        fx.reads = PathSet::everything();
+        return;
+    };
+    let p = if let Some(rest) = v.strip_prefix("file://") {
+        format!("/{}", rest.trim_start_matches('/'))
+    } else if let Some(rest) = v.strip_prefix("file:") {
+        rest.to_string()
+    } else if v.contains("://") {
+        fx.network = true;
+        return;
+    } else {
+        v.to_string()
+    };
+    read_arg(
+        fx,
+        cx,
+        &Arg {
+            value: Some(p),
+            glob: a.glob,
+        },
+    );
 }
 
 /// The local path a requirement names, if any.
@@ -451,7 +482,10 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
                     depth + 1,
                 );
             }
-            "-e" | "--editable" | "-f" | "--find-links" => local(&arg, cx, fx),
+            "-e" | "--editable" => local(&arg, cx, fx),
+            "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
+                index(&arg, cx, fx)
+            }
             "" => local(
                 &Arg {
                     value: Some(line.to_string()),
@@ -530,5 +564,41 @@ mod tests {
         assert!(fx("pip install -r requirements.txt", &[])
             .reads
             .is_everything());
+    }
+
+    /// A local package index or links folder is read however it is
+    /// written; a remote one is the network.
+    #[test]
+    fn local_indexes_are_read() {
+        for (c, p) in [
+            (
+                "pip install flask --index-url file:///app/simple",
+                "/app/simple",
+            ),
+            ("pip install flask -i file:/srv/simple", "/srv/simple"),
+            (
+                "pip install --extra-index-url=./simple flask",
+                "/app/simple",
+            ),
+            ("pip install --find-links wheels flask", "/app/wheels"),
+            ("pip install -f /srv/wheels flask", "/srv/wheels"),
+        ] {
+            let e = fx(c, &[]);
+            assert!(e.reads_under(p), "{c}");
+            assert!(!e.reads_under("/app/other"), "{c}");
+        }
+        let e = fx("pip install flask -i https://pypi.example/simple", &[]);
+        assert!(e.network && !e.reads_under("/app/simple"));
+        let e = fx_files(
+            "pip install -r requirements.txt",
+            &[(
+                "/app/requirements.txt",
+                "--extra-index-url file:./simple
+-f wheels
+flask
+",
+            )],
+        );
+        assert!(e.reads_under("/app/simple") && e.reads_under("/app/wheels"));
     }
 }

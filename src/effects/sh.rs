@@ -21,15 +21,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             let prefix: Vec<String> = std::iter::once(c.prog.to_string())
                 .chain(vals[..=i].iter().map(|v| v.unwrap_or_default().to_string()))
                 .collect();
-            // A variable set to a value this model cannot know still counts.
-            let env = |k: &str| {
-                cx.env
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.clone().unwrap_or_else(|| "a value not known here".into()))
-            };
-            if let Some(why) = shell::startup_files(&prefix, &env) {
+            if let Some(why) = shell::startup_files(&prefix, &|k| cx.env.shell_var(k)) {
                 fx.give_up(why);
                 return true;
             }
@@ -86,8 +78,12 @@ fn merge(fx: &mut Effects, inner: Effects, cwd_unknown: bool) {
     fx.env_read.names.extend(inner.env_read.names);
     fx.env_read.prefixes.extend(inner.env_read.prefixes);
     fx.config_files.extend(inner.config_files);
+    for (p, by) in inner.named {
+        fx.named.entry(p).or_insert(by);
+    }
     fx.programs.extend(inner.programs);
     fx.userdb |= inner.userdb;
+    fx.umask |= inner.umask;
     fx.network |= inner.network;
 }
 

@@ -107,15 +107,26 @@ fn chown_resolves_names(chown: &str) -> bool {
         .any(|part| !part.is_empty() && !part.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Pieces of a variable's value that name absolute paths (or `./`-relative
-/// ones, resolved against the cwd).
-fn value_paths(value: &str, cwd: &str) -> Vec<String> {
+/// Pieces of a variable's value that name paths: absolute ones, `./`- and
+/// `../`-relative ones, and — when `bare` — any other word, taken relative
+/// to the cwd (`PIP_FIND_LINKS=wheels`, `NODE_EXTRA_CA_CERTS=certs/ca.pem`,
+/// `PYTHONPATH=src`): tools resolve a relative value against the cwd.
+/// Callers pass `bare` when the COPY's files are known exactly, so a word
+/// that is no path (`noninteractive`) matches nothing; without the context,
+/// a bare word counts only when it has a `/`.
+fn value_paths(value: &str, cwd: &str, bare: bool) -> Vec<String> {
     value
         .split([':', ',', ';', ' ', '='])
         .filter_map(|piece| {
             if piece.starts_with('/') {
                 Some(path::clean(piece))
-            } else if piece == "." || piece.starts_with("./") || piece.starts_with("../") {
+            } else if piece == "."
+                || piece.starts_with("./")
+                || piece.starts_with("../")
+                || (!piece.is_empty()
+                    && !piece.starts_with(['-', '$', '~'])
+                    && (bare || piece.contains('/')))
+            {
                 Some(path::join_abs(cwd, piece))
             } else {
                 None
@@ -123,6 +134,10 @@ fn value_paths(value: &str, cwd: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The PATH a RUN searches when no ENV sets one: Docker's default, which
+/// base images keep (some add folders before it; those are not known here).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Whether the COPY lands a program named `name` in directory `dir`.
 fn copy_brings_program(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str, name: &str) -> bool {
@@ -192,9 +207,11 @@ pub fn run_may_cross_with(
         .find(|p| copy_touches(copy, ctx, p) && !provided(p))
     {
         let what = if fx.config_files.contains(p) {
-            "a configuration file it reads"
+            "a configuration file it reads".to_string()
+        } else if let Some((cfg, written)) = fx.named.get(p) {
+            format!("which it reads: {cfg}, a configuration file it loads, names {written}")
         } else {
-            "which it reads"
+            "which it reads".to_string()
         };
         return Err(format!("the {kw} writes {p}, {what}"));
     }
@@ -219,13 +236,16 @@ pub fn run_may_cross_with(
                 "it writes {p}, in {dir}, a folder the {kw} creates when the base image lacks it: run first, the RUN may find no {dir}"
             ));
         }
+        if let Some(why) = creates_a_shared_parent(fx, run, copy, &dest, kw) {
+            return Err(why);
+        }
     }
     for (k, v) in run.env.iter() {
         if &**k == "HOME" || !fx.reads_env(k) {
             // Home-relative files are already resolved into `reads`.
             continue;
         }
-        for p in value_paths(v, &run.cwd) {
+        for p in value_paths(v, &run.cwd, ctx.is_some()) {
             if !copy_touches(copy, ctx, &p) || provided(&p) {
                 continue;
             }
@@ -236,7 +256,7 @@ pub fn run_may_cross_with(
                     .find(|prog| copy_brings_program(copy, ctx, &p, prog) || ctx.is_none())
                 {
                     return Err(format!(
-                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run instead"
+                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run or look up instead"
                     ));
                 }
                 continue;
@@ -244,6 +264,25 @@ pub fn run_may_cross_with(
             return Err(format!(
                 "it reads ${k}={v}, which points into what the {kw} brings ({p})"
             ));
+        }
+    }
+    // Without an ENV PATH the RUN searches the base image's PATH, which
+    // this model takes to be Docker's default: a COPY into /usr/local/bin
+    // can bring a `mkdir` that runs instead of /bin/mkdir.
+    if !run.env.iter().any(|(k, _)| &**k == "PATH") {
+        for dir in DEFAULT_PATH.split(':') {
+            if !copy_touches(copy, ctx, dir) {
+                continue;
+            }
+            if let Some(prog) = fx
+                .programs
+                .iter()
+                .find(|prog| copy_brings_program(copy, ctx, dir, prog) || ctx.is_none())
+            {
+                return Err(format!(
+                    "the {kw} may bring a `{prog}` into {dir}, on the default PATH, which the RUN would run or look up instead"
+                ));
+            }
         }
     }
     if fx.userdb {
@@ -342,7 +381,89 @@ fn folder_the_copy_may_create(p: &str, dest: &str, cwd: &str) -> Option<String> 
     None
 }
 
-/// Commands that change what later commands in the same shell see./// Commands that change what later commands in the same shell see.
+/// Why the RUN may create a directory the COPY also creates, with other
+/// metadata, or None. A COPY creates the missing folders above its
+/// destination (root-owned 0755, or owned by its `--chown` user); a RUN
+/// that writes below one of them (`mkdir -p /srv/logs` beside `COPY
+/// --chown=app f /srv/app/`) creates it too when it runs first, owned by
+/// its own user, with its own umask. Whether the folder exists already is
+/// the base image's business, unknown here: refused when the two creators
+/// may differ (a `--chown`/`--chmod` COPY, a RUN as another user than root
+/// or one that sets a umask).
+fn creates_a_shared_parent(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    dest: &str,
+    kw: &str,
+) -> Option<String> {
+    let root = matches!(run.user.split(':').next().unwrap_or(""), "" | "root" | "0");
+    let differ = if copy.chown.is_some() || copy.chmod.is_some() {
+        let flag = if copy.chown.is_some() {
+            "--chown"
+        } else {
+            "--chmod"
+        };
+        format!("the {kw}'s {flag}")
+    } else if !root {
+        format!("the RUN's user {}", run.user)
+    } else if fx.umask {
+        "the RUN's umask".to_string()
+    } else {
+        return None;
+    };
+    for p in fx.writes.iter() {
+        let mut a = p;
+        while let Some((parent, _)) = a.rsplit_once('/') {
+            if parent.is_empty() {
+                break;
+            }
+            if under(dest, parent) {
+                return Some(format!(
+                    "it writes {p} and may create {parent}, which the {kw} creates too when missing: whichever runs first sets its owner and mode ({differ})"
+                ));
+            }
+            a = parent;
+        }
+    }
+    None
+}
+
+/// Why a WORKDIR may not move above `copy`, or Ok. The WORKDIR creates its
+/// directory and the missing ones above it, owned by its USER; a COPY
+/// creates them root-owned, or owned by its `--chown` user (`--chmod` on
+/// the files). Moved above, the WORKDIR's creation wins (a COPY into an
+/// existing directory keeps its owner): equal only as root, over a COPY
+/// without `--chown`/`--chmod`, or when the two share no directory but the
+/// root. DO101 and the guard both ask this.
+pub fn workdir_may_cross(user: &str, dir: &str, copy: &CopyOp) -> Result<(), String> {
+    let kw = if copy.add { "ADD" } else { "COPY" };
+    let top = |p: &str| {
+        path::clean(p)
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let (w, d) = (top(dir), top(&copy.dest));
+    if !w.is_empty() && !d.is_empty() && w != d {
+        return Ok(());
+    }
+    if !matches!(user.split(':').next().unwrap_or(""), "" | "root" | "0") {
+        return Err(format!(
+            "it creates its directory as USER {user}, where the {kw} would create it as root"
+        ));
+    }
+    if copy.chown.is_some() || copy.chmod.is_some() {
+        return Err(format!(
+            "it would create the directory the {kw} --chown/--chmod creates"
+        ));
+    }
+    Ok(())
+}
+
+/// Commands that change what later commands in the same shell see.
 const STATEFUL: &[&str] = &[
     "cd", "pushd", "popd", "export", "unset", "set", "shopt", "umask", "ulimit", "alias",
     "unalias", "trap", "exec", "source", ".", "eval", "readonly", "local", "declare", "typeset",
@@ -597,6 +718,85 @@ mod tests {
         assert!(r.unwrap_err().contains("user/group database"));
         let r = run_may_cross(&e, &run_op("", &[]), &copy("/app", Some("1000:1000")), None);
         assert!(r.is_ok(), "numeric ids resolve nothing");
+    }
+
+    /// A relative value is resolved against the cwd: `wheels` is /app/wheels.
+    /// Without the context only a value with a `/` counts, so a word that is
+    /// no path does not refuse every move.
+    #[test]
+    fn relative_values_of_variables() {
+        assert_eq!(value_paths("wheels", "/app", true), vec!["/app/wheels"]);
+        assert_eq!(
+            value_paths("certs/ca.pem", "/app", false),
+            vec!["/app/certs/ca.pem"]
+        );
+        assert!(value_paths("noninteractive", "/app", false).is_empty());
+        let env = [("PIP_FIND_LINKS", "certs/../wheels")];
+        let e = fx("pip install flask", &env);
+        let why = run_may_cross(
+            &e,
+            &run_op("pip install flask", &env),
+            &copy("/app", None),
+            None,
+        )
+        .unwrap_err();
+        assert!(why.contains("PIP_FIND_LINKS"), "{why}");
+    }
+
+    /// A WORKDIR creates its directory as its USER; a COPY as root or its
+    /// --chown user: moved above a COPY into the same tree, only root over a
+    /// plain COPY creates the same.
+    #[test]
+    fn workdir_across_a_copy() {
+        let cp = copy("/app", None);
+        assert!(workdir_may_cross("root", "/app/web", &cp).is_ok());
+        assert!(workdir_may_cross("", "/app", &cp).is_ok());
+        let why = workdir_may_cross("1000", "/app", &cp).unwrap_err();
+        assert!(why.contains("USER 1000"), "{why}");
+        assert!(workdir_may_cross("app", "/home/app/work", &cp).is_ok());
+        assert!(workdir_may_cross("root", "/app", &copy("/app", Some("app"))).is_err());
+    }
+
+    /// A COPY into a folder of the default PATH can bring a program the RUN
+    /// runs by name; with ENV PATH set, that PATH is checked instead.
+    #[test]
+    fn a_program_on_the_default_path() {
+        let e = fx("mkdir -p /data", &[]);
+        let why =
+            run_may_cross(&e, &run_op("", &[]), &copy("/usr/local/bin", None), None).unwrap_err();
+        assert!(
+            why.contains("`mkdir`") && why.contains("/usr/local/bin"),
+            "{why}"
+        );
+        assert!(run_may_cross(&e, &run_op("", &[]), &copy("/opt/tools", None), None).is_ok());
+        let env = [("PATH", "/opt/tools:/usr/bin:/bin")];
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/usr/local/bin", None), None).is_ok());
+        assert!(run_may_cross(&e, &run_op("", &env), &copy("/opt/tools", None), None).is_err());
+    }
+
+    /// A folder above the destination is created by whichever runs first:
+    /// refused when the COPY and the RUN would create it differently.
+    #[test]
+    fn a_shared_parent_created_differently() {
+        let mut cp = copy("/srv/app/app.conf", Some("1000:1000"));
+        let e = fx("mkdir -p /srv/logs", &[]);
+        let why = run_may_cross(&e, &run_op("", &[]), &cp, None).unwrap_err();
+        assert!(why.contains("/srv") && why.contains("--chown"), "{why}");
+        // Root with the default umask creates it as the COPY does.
+        cp.chown = None;
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
+        let e = fx("umask 077 && mkdir -p /srv/logs", &[]);
+        assert!(e.umask);
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_err());
+        let e = fx("mkdir -p /srv/logs", &[]);
+        let mut as_user = run_op("", &[]);
+        as_user.user = "1000".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        // No folder in common but the root.
+        let e = fx("mkdir -p /var/log/app", &[]);
+        let cp = copy("/srv/app", Some("app"));
+        assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
+        assert!(!fx("umask", &[]).umask, "`umask` alone prints it");
     }
 
     #[test]

@@ -167,9 +167,6 @@ fn workdir_move_ok(
     b: &[(usize, &Op)],
     j: usize,
 ) -> Result<(), String> {
-    if !matches!(w.user.split(':').next().unwrap_or(""), "" | "root" | "0") {
-        return Err(format!("a WORKDIR moved under USER {}", w.user));
-    }
     for e in after {
         let crossed = match *e {
             Expect::Same {
@@ -182,8 +179,8 @@ fn workdir_move_ok(
             _ => continue,
         };
         match crossed {
-            Op::Copy(c) if c.chown.is_none() && c.chmod.is_none() => {}
-            Op::Copy(_) => return Err("a WORKDIR moved above a COPY with --chown/--chmod".into()),
+            Op::Copy(c) => hazard::workdir_may_cross(&w.user, &w.path, c)
+                .map_err(|why| format!("a WORKDIR moved above a COPY: {why}"))?,
             _ => return Err("a WORKDIR moved across a RUN or WORKDIR".into()),
         }
     }
@@ -612,6 +609,41 @@ mod tests {
         guard(b, a, &moves).unwrap();
         let swapped = "FROM debian\nRUN echo 2\nRUN echo 1\nCOPY a /a\nCOPY b /b\nCMD [\"x\"]\n";
         assert!(guard(b, swapped, &moves).is_err(), "declared order kept");
+    }
+
+    /// The guard re-reads the moved install's configuration through the
+    /// effects model: a split that copies pip.conf first but not the
+    /// directory its `find-links` names is refused, naming both; with the
+    /// wheels copied first too, the same move passes.
+    #[test]
+    fn a_split_without_what_the_config_names_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for (f, text) in [
+            ("requirements.txt", "flask\n"),
+            ("pip.conf", "[global]\nfind-links = ./wheels\n"),
+            ("wheels/flask.whl", "x"),
+        ] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ctx = ContextTree::load(dir.path(), None).unwrap();
+        let b = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
+        let check_split = |first: &str, copies: usize| {
+            let a = format!("FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\n{first}RUN pip install -r requirements.txt\nCOPY . .\n");
+            let (db, mb) = parse(b);
+            let (da, ma) = parse(&a);
+            let mut declared = vec![Transform::Insert { above: 3 }; copies];
+            declared.push(Transform::Move { ins: 4, above: 3 });
+            check(&db, &mb, &da, &ma, Some(&ctx), Some(dir.path()), &declared)
+        };
+        let e = check_split("COPY requirements.txt pip.conf ./\n", 1).unwrap_err();
+        assert!(e.contains("/app/wheels") && e.contains("pip.conf"), "{e}");
+        check_split(
+            "COPY requirements.txt pip.conf ./\nCOPY wheels ./wheels\n",
+            2,
+        )
+        .unwrap();
     }
 
     #[test]

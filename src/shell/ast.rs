@@ -339,6 +339,16 @@ impl Word {
             .any(|p| matches!(p, Part::Lit(s) if s.contains(['*', '?', '['])))
     }
 
+    /// Holds a pattern the shell matches against file names: an unquoted
+    /// `*` or `?`, or an unquoted `[` closed by a `]` (a lone `[`, the test
+    /// command, is no pattern).
+    pub fn is_pattern(&self) -> bool {
+        self.parts.iter().any(|p| {
+            matches!(p, Part::Lit(s) if s.contains(['*', '?'])
+                || s.find('[').is_some_and(|i| s[i + 1..].contains(']')))
+        })
+    }
+
     /// Starts with an unquoted `~`: tilde expansion applies.
     pub fn has_tilde(&self) -> bool {
         matches!(self.parts.first(), Some(Part::Lit(s)) if s.starts_with('~'))

@@ -26,7 +26,9 @@ pub use lexer::is_name;
 pub use memo::ScriptMemo;
 pub use parser::ShellError;
 pub use startup::startup_files;
-pub use walk::{code_end, commands, each_redirect, each_word, pipelines, tokens, Place};
+pub use walk::{
+    code_end, commands, each_field_word, each_redirect, each_word, pipelines, tokens, Place,
+};
 
 use crate::syntax::lines::{continuation_at, physical_lines_from};
 use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword, Span};

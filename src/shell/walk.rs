@@ -181,6 +181,9 @@ enum Node<'a> {
     Pipeline(&'a Pipeline),
     Word(&'a Word),
     Redirect(&'a Redirect),
+    /// A word the shell expands into file names when it holds a pattern
+    /// (also visited as a `Word`).
+    Fields(&'a Word),
 }
 
 /// Every pipeline, word and redirection in source order (pre-order: a
@@ -216,6 +219,7 @@ fn visit<'a>(script: &'a Script, f: &mut dyn FnMut(Node<'a>)) {
                     word(&a.value, f);
                 }
                 for w in &s.words {
+                    f(Node::Fields(w));
                     word(w, f);
                 }
                 for r in &s.redirects {
@@ -248,6 +252,7 @@ fn visit<'a>(script: &'a Script, f: &mut dyn FnMut(Node<'a>)) {
             }
             CompoundKind::For { words, body, .. } => {
                 for w in words.iter().flatten() {
+                    f(Node::Fields(w));
                     word(w, f);
                 }
                 sc(body, f);
@@ -287,6 +292,19 @@ pub fn pipelines(script: &Script) -> Vec<&Pipeline> {
 pub fn each_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
     visit(script, &mut |n| {
         if let Node::Word(w) = n {
+            f(w);
+        }
+    });
+}
+
+/// Every word the shell expands into file names when it holds an unquoted
+/// pattern (`echo /opt/*`, `for f in *.conf`): the words of simple commands
+/// and `for` lists, nested ones included. Not assignment values or `case`
+/// patterns, which are never matched against files, nor redirection targets
+/// (see [`each_redirect`]).
+pub fn each_field_word<'a>(script: &'a Script, f: &mut dyn FnMut(&'a Word)) {
+    visit(script, &mut |n| {
+        if let Node::Fields(w) = n {
             f(w);
         }
     });

@@ -39,11 +39,16 @@ req() {
   grep -vE '^ *(-|#)' "$1" | while read -r pkg; do [ -n "$pkg" ] && echo "$pkg" >"$SP/$(pkgname "$pkg")"; done
   grep -E '^ *-e ' "$1" | while read -r _e p; do need "$d/$p"; echo editable >"$SP/editable-$(h "$d/$p"/*.py)"; done
 }
+# A local index or links folder (a path or a file: URL) must be there, as for pip; so must
+# one the environment names.
+index() { case "$1" in "") ;; file://*) need "${1#file://}" ;; file:*) need "${1#file:}" ;; *://*) ;; *) need "$1" ;; esac; }
+index "$PIP_FIND_LINKS"; index "$PIP_INDEX_URL"; index "$PIP_EXTRA_INDEX_URL"
 nocache=
 while [ $# -gt 0 ]; do
   case "$1" in
     -r|-c|--requirement|--constraint) req "$2"; shift 2 ;;
-    -i|--index-url|--extra-index-url|--trusted-host) shift 2 ;;
+    -i|--index-url|--extra-index-url|-f|--find-links) index "$2"; shift 2 ;;
+    --trusted-host) shift 2 ;;
     --no-cache-dir) nocache=1; shift ;;
     -*) shift ;;
     .|./*|/*) need "$1"; echo local >"$SP/local-$(cat "$1"/*.py | h)"; shift ;;
@@ -118,8 +123,12 @@ EOF
 stub yarn <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
+# As yarn 1.22+ does: a yarnPath in .yarnrc.yml (yarn-path in .yarnrc) is the yarn that runs.
+yp=; [ -f .yarnrc.yml ] && yp=$(sed -n 's/^yarnPath: *//p' .yarnrc.yml | tr -d "\"'")
+[ -z "$yp" ] && [ -f .yarnrc ] && yp=$(sed -n 's/^yarn-path  *//p' .yarnrc | tr -d "\"'")
+[ -n "$yp" ] && need "$yp"
 case "$1" in build|run) mkdir -p dist; cat $(find src -type f | sort) | h >dist/bundle.js; exit 0 ;; esac
-need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock >node_modules/.stub/installed
+need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock $yp >node_modules/.stub/installed
 EOF
 stub pnpm <<'EOF'
 #!/bin/sh

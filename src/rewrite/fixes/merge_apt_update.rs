@@ -155,7 +155,24 @@ pub fn check(c: &mut Checker) {
         if !same_state {
             continue;
         }
-        let a_end = a.arguments.span().end;
+        // The update's last word ends its code: a trailing `;` goes (`a; &&
+        // b` does not parse), a trailing comment refuses (it would swallow
+        // the install).
+        let Some(a_end) = shell::code_end(&sa) else {
+            continue;
+        };
+        let tail = c.df.source.get(a_end..a.arguments.span().end).unwrap_or("");
+        if !tail
+            .chars()
+            .all(|ch| ch.is_whitespace() || ch == ';' || ch == '\\')
+        {
+            c.skip(
+                CODE,
+                a.start_line,
+                "not merged: the update RUN ends in a comment, which would swallow the install",
+            );
+            continue;
+        }
         let b_start = b.arguments.span().start;
         c.fix(Fix {
             transforms: vec![Transform::Merge { a: idx, b: bi }],
@@ -225,6 +242,29 @@ mod tests {
         }
         let df = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl && { a || b; }\n";
         assert_ne!(run(df, false, &["DO104"]).output, df);
+    }
+
+    /// The update's trailing `;` is dropped (`a; && b` does not parse); a
+    /// trailing comment would swallow the install: left alone, with why.
+    #[test]
+    fn the_update_ends_where_its_code_ends() {
+        let out = run(
+            "FROM debian\nRUN apt-get update;\nRUN apt-get install -y curl\n",
+            false,
+            &["DO104"],
+        );
+        assert_eq!(
+            out.output,
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\n"
+        );
+        let df = "FROM debian\nRUN apt-get update # refresh\nRUN apt-get install -y curl\n";
+        let out = run(df, false, &["DO104"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains("comment")),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]

@@ -27,15 +27,19 @@
 //! writes nothing the COPY writes (the exact files the context lands there
 //! when the context is known), no variable it reads points into what the
 //! COPY brings (`ENV PIP_CONFIG_FILE=/app/pip.conf` above the COPY still
-//! counts), and it does not change the user/group database when the COPY
-//! has `--chown=name`. Commands the effects model does not know read and
+//! counts; `PIP_FIND_LINKS=wheels` is under the cwd), it runs or looks up
+//! no program the COPY may bring into a folder of its PATH (an ENV PATH, or
+//! Docker's default), it creates no folder the COPY also creates with
+//! another owner or mode (a `--chown` COPY, a non-root RUN, a `umask`), and
+//! it does not change the user/group database when the COPY has
+//! `--chown=name`. Commands the effects model does not know read and
 //! write everything, so they never move. Only `COPY`/`ADD` and config-only
 //! instructions (LABEL, EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK, STOPSIGNAL) may
 //! be crossed — never WORKDIR, USER, SHELL, VOLUME or another RUN, so the
 //! RUN's cwd, user and shell are unchanged. ENV and ARG lines between the
 //! COPY and the RUN move up with it, in their order, so the RUN and every
 //! later step see the same env list and the image config is the same; this
-//! is refused when a crossed COPY expands a variable they define. A refusal
+//! is refused when a crossed COPY, LABEL or EXPOSE expands a variable they define. A refusal
 //! of a RUN that installs packages (what the DO102 rule reports) or whose
 //! effects are known says why.
 
@@ -99,7 +103,11 @@ pub fn check(c: &mut Checker) {
                     copies.push(cop);
                     copy_refs.extend(s.var_refs.iter().map(String::as_str));
                 }
-                (_, k) if config_only(k) => {}
+                // LABEL, EXPOSE, STOPSIGNAL… expand variables when built:
+                // an ENV/ARG carried above them would change their value.
+                (_, k) if config_only(k) => {
+                    copy_refs.extend(s.var_refs.iter().map(String::as_str));
+                }
                 (_, Keyword::Env | Keyword::Arg) if !copies.is_empty() => {
                     carried.push(s.instruction);
                 }
@@ -112,7 +120,7 @@ pub fn check(c: &mut Checker) {
                     });
                     let verdict = if defines_read_by_copy {
                         Err((
-                            "a crossed COPY expands a variable that the ENV/ARG lines moving with it define".to_string(),
+                            "a crossed instruction expands a variable that the ENV/ARG lines moving with it define".to_string(),
                             true,
                         ))
                     } else {
@@ -259,6 +267,17 @@ mod tests {
             &["DO102"],
         );
         assert!(out.applied.is_empty());
+        // So would a LABEL that expands it (the image config would change).
+        let df = "FROM debian\nENV V=1\nCOPY . /app\nLABEL version=$V\nENV V=2\nRUN apt-get install -y curl\n";
+        let out = run(df, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("a crossed instruction expands")),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]

@@ -496,8 +496,25 @@ fn plan(
     let mut unsafe_reason = None;
     let mut lock_reason: Option<String> = None;
     let mut project = None;
+    // A `cd` before the install moves it out of the RUN's working directory,
+    // where this fix reads its manifests: say so, rather than what the
+    // manifests look like from the wrong folder.
+    let mut cd: Option<String> = None;
     for (k, cmd) in script.commands.iter().enumerate() {
         let argv = cmd.argv();
+        let (prog, i) = program(&argv);
+        if matches!(prog.as_str(), "cd" | "pushd" | "popd") {
+            cd.get_or_insert_with(|| argv[i..].join(" "));
+            continue;
+        }
+        if let Some(cd) = &cd {
+            if crate::ecosystem::detect(&prog, &argv[(i + 1).min(argv.len())..]).is_some() {
+                return Err(format!(
+                    "the install runs after `{cd}`, and this fix reads the manifests only in the RUN's working directory ({}), not where a `cd` goes",
+                    mapped.cwd
+                ));
+            }
+        }
         match classify(&argv, mapped) {
             Class::Install(i) => installs.push(i),
             Class::LockMayChange(i, r) => {
@@ -683,11 +700,12 @@ fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), Strin
                         "the WORKDIR on line {line} would move above a COPY whose destination ({raw}) is relative to it"
                     ));
                 }
-                if cop.chown.is_some() || cop.chmod.is_some() {
-                    return Err(format!(
-                        "the WORKDIR on line {line} would create the directory the COPY --chown/--chmod creates"
-                    ));
-                }
+                let Some(Op::Workdir(w)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
+                    return Err(format!("the WORKDIR on line {line} is not a plain WORKDIR"));
+                };
+                hazard::workdir_may_cross(&w.user, &w.path, cop).map_err(|why| {
+                    format!("the WORKDIR on line {line} cannot move above the COPY: {why}")
+                })?;
             }
             Keyword::Run => {
                 let Some(Op::Run(r)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {

@@ -69,58 +69,33 @@ pub(super) fn effects_allow(
             effects::under(p, &landed)
         })
     };
+    // A path a configuration file names (pip.conf's find-links, .npmrc's
+    // cafile) is read like any other: a file is copied first with the
+    // config, a directory refuses the split.
+    let named = |p: &str| {
+        fx.named.get(p).map(|(cfg, written)| {
+            let cfg = mapped.rel(cfg).unwrap_or_else(|| cfg.clone());
+            format!("{cfg} names {written}, which the manifest COPY would not copy")
+        })
+    };
     for p in fx.reads.iter() {
         if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) {
             continue;
         }
         let rel = mapped.rel(p).unwrap_or_default();
         if rel.is_empty() || !effects::under(p, &dest) {
-            return Err(format!(
-                "the install reads all of {p}, which the full COPY brings"
-            ));
+            return Err(named(p).unwrap_or_else(|| {
+                format!("the install reads all of {p}, which the full COPY brings")
+            }));
         }
         match mapped.kind(&rel) {
             Some(_) if fx.config_files.contains(p) || mapped.kind(&rel) == Some(false) => {
                 items.push(rel)
             }
             _ => {
-                return Err(format!(
-                    "the install reads {rel}, which the manifest COPY would not copy"
-                ))
-            }
-        }
-    }
-    // A configuration file copied first may name other files of the project
-    // (pip.conf's find-links, .npmrc's cafile, .yarnrc's offline mirror,
-    // uv.toml's find-links): each must come with it, or the install above
-    // the COPY does not find them.
-    for p in fx.config_files.iter() {
-        if !hazard::copy_touches(cop, Some(ctx), p) {
-            continue;
-        }
-        let Some(text) = effects::Files::read(&files, p) else {
-            continue;
-        };
-        let cfg_dir = p
-            .rsplit_once('/')
-            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-        for named in path_values(&text) {
-            let places: Vec<String> = if named.starts_with('/') {
-                vec![path::clean(named)]
-            } else {
-                vec![
-                    path::join_abs(cfg_dir, named),
-                    path::join_abs(&run.cwd, named),
-                ]
-            };
-            let missing = places
-                .iter()
-                .any(|at| hazard::copy_touches(cop, Some(ctx), at) && !provided(items, at));
-            if missing {
-                let cfg = mapped.rel(p).unwrap_or_else(|| p.clone());
-                return Err(format!(
-                    "{cfg} names {named}, which the manifest COPY would not copy"
-                ));
+                return Err(named(p).unwrap_or_else(|| {
+                    format!("the install reads {rel}, which the manifest COPY would not copy")
+                }))
             }
         }
     }
@@ -162,67 +137,4 @@ pub(super) fn effects_allow(
     let provides = |p: &str| provided(items, p);
     hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true, &|_| false)
         .map_err(|w| format!("the install may not move above the full COPY: {w}"))
-}
-
-/// The values in a tool's configuration text that name local paths: words
-/// (split at blanks, `=`, `,`, brackets and quotes; comments dropped) that
-/// start with `./`, `../`, `~/` or `/` (not `//`, npm's per-registry keys),
-/// or `file:` URLs. Any format (INI, TOML, YAML, .npmrc, .yarnrc) reads the
-/// same way here: a word that looks like a path is taken for one.
-fn path_values(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim_start();
-        if line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        for word in line.split(|c: char| {
-            c.is_whitespace() || matches!(c, '=' | ',' | '[' | ']' | '"' | '\'' | '{' | '}')
-        }) {
-            let word = word
-                .strip_prefix("file://")
-                .or_else(|| word.strip_prefix("file:"))
-                .unwrap_or(word);
-            let pathish = word.starts_with("./")
-                || word.starts_with("../")
-                || word.starts_with("~/")
-                || (word.starts_with('/') && !word.starts_with("//"));
-            if pathish && word.len() > 1 {
-                out.push(word);
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_values;
-
-    #[test]
-    fn path_values_of_config_formats() {
-        assert_eq!(
-            path_values(
-                "[global]\nfind-links = /app/wheels\nindex-url = https://pypi.org/simple\n"
-            ),
-            vec!["/app/wheels"]
-        );
-        assert_eq!(
-            path_values("cafile=./certs/ca.pem\n//registry.npmjs.org/:_authToken=x\n"),
-            vec!["./certs/ca.pem"]
-        );
-        assert_eq!(
-            path_values("yarn-offline-mirror \"./npm-packages-offline-cache\"\n"),
-            vec!["./npm-packages-offline-cache"]
-        );
-        assert_eq!(
-            path_values("find-links = [\"./wheels\"]\n"),
-            vec!["./wheels"]
-        );
-        assert_eq!(
-            path_values("index-url = file:///app/simple\n"),
-            vec!["/app/simple"]
-        );
-        assert!(path_values("# find-links = ./wheels\nregistry=https://x/\n").is_empty());
-    }
 }

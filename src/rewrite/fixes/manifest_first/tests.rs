@@ -553,3 +553,84 @@ fn a_copy_that_names_a_build_arg_is_not_split() {
         out.output
     );
 }
+
+/// A file a copied configuration names (`.npmrc`'s cafile) is copied first
+/// with it, where the folder it goes (`cafile=./certs/ca.pem`); a directory
+/// it names (pip.conf's find-links) refuses the split, naming the config.
+#[test]
+fn what_a_copied_config_names_comes_first_or_refuses() {
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}"),
+            (
+                "package-lock.json",
+                "{\"lockfileVersion\":3,\"packages\":{}}",
+            ),
+            (".npmrc", "cafile=./certs/ca.pem\n"),
+            ("certs/ca.pem", "c"),
+            ("a.js", ""),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(
+        out.output.contains("certs/ca.pem") && out.output.contains(".npmrc"),
+        "{}\n{:?}",
+        out.output,
+        out.skipped
+    );
+    let df = "FROM python:3.12\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("requirements.txt", "flask\n"),
+            (
+                "pip.conf",
+                "[global]\nfind-links = ./wheels\nno-index = true\n",
+            ),
+            ("wheels/flask-3.0-py3-none-any.whl", "x"),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.reason.contains("pip.conf names ./wheels")),
+        "{:?}",
+        out.skipped
+    );
+}
+
+/// `RUN cd web && npm ci`: the reason names the `cd`, not a package.json
+/// missing from the context.
+#[test]
+fn an_install_after_cd_says_so() {
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n";
+    let out = run_ctx(
+        df,
+        &[
+            ("web/package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}"),
+            (
+                "web/package-lock.json",
+                "{\"lockfileVersion\":3,\"packages\":{}}",
+            ),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    let reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("after `cd web`") && r.contains("(/app)")),
+        "{reasons:?}"
+    );
+    assert!(!reasons
+        .iter()
+        .any(|r| r.contains("not in the build context")));
+}

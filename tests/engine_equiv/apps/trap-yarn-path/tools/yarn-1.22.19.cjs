@@ -1,0 +1,1 @@
+// the pinned yarn release the project runs (a stand-in)
