@@ -197,10 +197,12 @@ fn replay_the_real_cost_dataset() {
                     serde_json::from_str(&std::fs::read_to_string(k.join("meta.json")).unwrap())
                         .unwrap();
                 eco = meta["ecosystem"].as_str().unwrap_or("").to_string();
+                // The variant's own cold log, from its rounds (since run 16); else the app's.
+                let vcold = vdir.join("cold.log");
                 changes.push((
                     k.clone(),
                     vdir.join("before"),
-                    cold.clone(),
+                    if vcold.is_file() { vcold } else { cold.clone() },
                     meta,
                     format!(
                         "{name}/{variant}/{}",
