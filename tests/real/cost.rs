@@ -595,7 +595,8 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
 /// The cold log a variant's estimates read: the fastest of the original's cold builds in
 /// that variant's rounds (the prepared cold log when there were none), kept as
 /// `<variant>/cold.log` in the dataset with each round's build in `<variant>/cold.json`
-/// (`rounds`, `kept`, and `prepared`: the earlier cold builds, `<app>/cold.json`).
+/// (`rounds`, `kept`, and `prepared`: the earlier cold builds, `<app>/cold.json`) and its
+/// log in `<variant>/cold-<round>.log`.
 fn variant_cold_log(
     w: &AppWork,
     ds: &Path,
@@ -612,6 +613,10 @@ fn variant_cold_log(
     };
     let path = ds.join("cold.log");
     std::fs::write(&path, log).map_err(|e| e.to_string())?;
+    // Every round's log too: what a cold log combined from several builds would read.
+    for (i, t) in tries.iter().enumerate() {
+        std::fs::write(ds.join(format!("cold-{i}.log")), &t.3.log).map_err(|e| e.to_string())?;
+    }
     let meta = serde_json::json!({
         "rounds": tries
             .iter()
