@@ -642,7 +642,15 @@ fn fake_pypi() -> String {
             let mut buf = [0u8; 4096];
             let n = s.read(&mut buf).unwrap_or(0);
             let req = String::from_utf8_lossy(&buf[..n]).to_string();
-            let (status, body) = if req.starts_with("GET /pypi/numpy/json ") {
+            // Asked directly (`GET /pypi/…`) or as a proxy (`GET http://host/pypi/…`).
+            let path = req
+                .strip_prefix("GET ")
+                .map(|r| match r.strip_prefix("http://") {
+                    Some(abs) => abs.find('/').map_or("", |i| &abs[i..]),
+                    None => r,
+                })
+                .unwrap_or("");
+            let (status, body) = if path.starts_with("/pypi/numpy/json ") {
                 ("200 OK", numpy.as_str())
             } else {
                 ("404 Not Found", "")
@@ -800,4 +808,124 @@ fn registry_sizes_a_package_a_dockerfile_edit_names() {
     let secs = |v: &Value| v["rebuild"]["seconds"].as_f64().unwrap();
     let more = secs(&sized) - secs(&by_count);
     assert!((2.6..2.9).contains(&more), "{more}: {sized}");
+}
+
+#[test]
+fn registry_requests_honour_the_proxy_variables() {
+    let root = tempfile::tempdir().unwrap();
+    for (side, reqs) in [
+        ("before", "bottle==0.12.25\n"),
+        ("after", "bottle==0.12.25\nnumpy==1.26.4\n"),
+    ] {
+        let d = root.path().join(side);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("Dockerfile"),
+            "FROM python:3.11-slim-bookworm\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("requirements.txt"), reqs).unwrap();
+    }
+    std::fs::write(root.path().join("cold.log"), PIP_LOG).unwrap();
+    // The fake PyPI answers as a proxy; the registry's own host does not exist.
+    let proxy = fake_pypi().trim_end_matches("/pypi").to_string();
+    let run = |vars: &[(&str, &str)]| {
+        let cache = tempfile::tempdir().unwrap();
+        let mut c = Command::new(BIN);
+        c.current_dir(root.path())
+            .args(["estimate", "--before", "before", "--after", "after"])
+            .args(["--log", "cold.log", "--registry", "--format", "json"])
+            .env("DOCKOPT_PYPI_URL", "http://pypi.invalid/pypi")
+            .env("DOCKOPT_CACHE_DIR", cache.path())
+            .env("DOCKOPT_REGISTRY_TIMEOUT", "5");
+        for k in [
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+            "no_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+        ] {
+            c.env_remove(k);
+        }
+        c.envs(vars.iter().copied());
+        json(&c.output().expect("run dockopt"))
+    };
+    let via = run(&[("HTTP_PROXY", &proxy)]);
+    assert_eq!(via["registry"]["sized"][0]["name"], "numpy", "{via}");
+    assert_eq!(via["registry"]["sized"][0]["bytes"], 18_252_005);
+    let all = run(&[("ALL_PROXY", &proxy)]);
+    assert_eq!(all["registry"]["sized"][0]["name"], "numpy", "{all}");
+    // NO_PROXY names the registry's host: asked directly, which fails, and the count is kept.
+    let bypassed = run(&[("HTTP_PROXY", &proxy), ("NO_PROXY", ".invalid")]);
+    assert_eq!(bypassed["registry"]["sized"], serde_json::json!([]));
+    assert_eq!(bypassed["registry"]["not_sized"][0]["name"], "numpy");
+    // An https proxy URL for http requests is not consulted.
+    let other = run(&[("HTTPS_PROXY", &proxy)]);
+    assert_eq!(
+        other["registry"]["not_sized"][0]["name"], "numpy",
+        "{other}"
+    );
+}
+
+#[test]
+fn history_sizes_each_commits_added_packages() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    std::fs::write(
+        r.join("Dockerfile"),
+        "FROM python:3.11-slim-bookworm\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n",
+    )
+    .unwrap();
+    std::fs::write(r.join("requirements.txt"), "bottle==0.12.25\n").unwrap();
+    std::fs::write(r.join("app.py"), "print(1)\n").unwrap();
+    git(r, &["init", "-q"]);
+    commit(r, "import");
+    append(r, "app.py", "print(2)\n");
+    commit(r, "app: two");
+    append(r, "requirements.txt", "numpy==1.26.4\n");
+    commit(r, "deps: add numpy");
+    let cache = tempfile::tempdir().unwrap();
+    let pypi = fake_pypi();
+    let run = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .current_dir(r)
+            .args(["estimate", "--history", "0", "--format", "json"])
+            .args(extra)
+            .env("DOCKOPT_PYPI_URL", &pypi)
+            .env("DOCKOPT_CACHE_DIR", cache.path())
+            .env("DOCKOPT_REGISTRY_TIMEOUT", "5")
+            .output()
+            .expect("run dockopt");
+        assert!(
+            !stderr(&o).contains("--registry is not used"),
+            "{}",
+            stderr(&o)
+        );
+        json(&o)
+    };
+    let by_count = run(&[]);
+    let sized = run(&["--registry"]);
+    let commits = |v: &Value| v["commits"].as_array().unwrap().clone();
+    let (c0, c1) = (commits(&by_count), commits(&sized));
+    assert_eq!(c1.len(), 2, "{sized}");
+    let secs = |c: &Value| c["rebuild"]["seconds"].as_f64().unwrap();
+    // The app edit adds nothing: the same figure, no registry object.
+    assert_eq!(c1[0]["subject"], "app: two");
+    assert!(c1[0].get("registry").is_none(), "{}", c1[0]);
+    assert_eq!(secs(&c1[0]), secs(&c0[0]));
+    // The numpy commit: sized, and dearer by its megabytes (18.2 MB at the default 0.15 s/MB
+    // beyond a heuristic install's mean of 0).
+    assert_eq!(c1[1]["registry"]["sized"][0]["name"], "numpy", "{}", c1[1]);
+    let more = secs(&c1[1]) - secs(&c0[1]);
+    assert!(more > 2.0, "{more}: {} vs {}", c1[1], c0[1]);
+    assert!(
+        sized["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains(": --registry: numpy 1.26.4 sized from PyPI")),
+        "{sized}"
+    );
 }

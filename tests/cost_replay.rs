@@ -166,9 +166,14 @@ fn replay_the_real_cost_dataset() {
         if !cold.is_file() || !orig.is_file() {
             continue;
         }
+        // Rates from the original's cold build taken beside its rebuilds (the rounds', since
+        // run 16) when the dataset has it: the prepared one can be minutes and a load apart
+        // (run 18: yarn-koa 12.7 s prepared at load 13, 3.6 s in the rounds at load 4.6).
+        let rounds = dir.join("orig/cold.log");
+        let learn_from = if rounds.is_file() { &rounds } else { &cold };
         let out = dockopt()
             .args(["profile", "record"])
-            .arg(&cold)
+            .arg(learn_from)
             .arg("-f")
             .arg(&orig)
             .output()
@@ -197,10 +202,12 @@ fn replay_the_real_cost_dataset() {
                     serde_json::from_str(&std::fs::read_to_string(k.join("meta.json")).unwrap())
                         .unwrap();
                 eco = meta["ecosystem"].as_str().unwrap_or("").to_string();
+                // The variant's own cold log, from its rounds (since run 16); else the app's.
+                let vcold = vdir.join("cold.log");
                 changes.push((
                     k.clone(),
                     vdir.join("before"),
-                    cold.clone(),
+                    if vcold.is_file() { vcold } else { cold.clone() },
                     meta,
                     format!(
                         "{name}/{variant}/{}",

@@ -204,8 +204,9 @@ pub struct EstimateArgs {
     /// rate learned from pip's logged downloads (default 0.15 s per wheel MB). Answers are
     /// cached in $DOCKOPT_CACHE_DIR (default $XDG_CACHE_HOME/dockopt or ~/.cache/dockopt); a
     /// registry that does not answer within 3 s ($DOCKOPT_REGISTRY_TIMEOUT) leaves the package
-    /// count alone, with a note. Base URLs: $DOCKOPT_PYPI_URL, $DOCKOPT_NPM_URL. Not used with
-    /// --history.
+    /// count alone, with a note. Base URLs: $DOCKOPT_PYPI_URL, $DOCKOPT_NPM_URL; proxies:
+    /// $HTTPS_PROXY / $HTTP_PROXY / $ALL_PROXY, $NO_PROXY (as curl reads them). With
+    /// --history, each commit's added packages are sized.
     #[arg(long)]
     pub registry: bool,
     /// Replay the last N commits touching the context (with --git REV1..REV2: that range; 0 = all of it).

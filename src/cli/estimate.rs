@@ -6,13 +6,12 @@ use super::{simulate, Outcome};
 use anyhow::{bail, Context as _};
 use dockopt::cache;
 use dockopt::change::{self, Prepared};
-use dockopt::cost::heuristic::listed_packages;
 use dockopt::cost::history::{self, HistorySpec};
 use dockopt::cost::log;
 use dockopt::cost::profile::{learn_rates, Profile};
-use dockopt::cost::{self, Calibration, Observed, PackageCounts, PackageSizes};
-use dockopt::ecosystem::pip::{python_target, PyTarget};
-use dockopt::ecosystem::registry::{Dep, Registries};
+use dockopt::cost::{self, sizing, Calibration, Observed, PackageCounts};
+use dockopt::ecosystem::pip::PyTarget;
+use dockopt::ecosystem::registry::Registries;
 use dockopt::model::BuildOptions;
 use dockopt::report::estimate as report;
 use std::path::{Path, PathBuf};
@@ -161,9 +160,11 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
         eprintln!("warning: {}", super::masked(w));
     }
     let registry = if a.registry {
-        let (sizes, json) = size_added(&p, &cal.counts, &mut notes);
-        cal.sizes = sizes;
-        Some(json)
+        let mut reg = Registries::from_env(PyTarget::default());
+        let s = sizing::size_added(&p.before, &p.after, &cal.counts, &mut reg);
+        notes.extend(s.notes.iter().cloned());
+        cal.sizes = s.sizes.clone();
+        Some(s.to_json())
     } else {
         None
     };
@@ -214,107 +215,6 @@ pub fn run(a: EstimateArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// The interpreter a wheel must fit: the first `python:X.Y` base image of the build, else
-/// what the target stage's image says (musl for Alpine).
-fn py_target(b: &cache::BuildInput) -> PyTarget {
-    let images: Vec<&str> = b
-        .model
-        .stages
-        .iter()
-        .filter_map(|s| match &s.base {
-            dockopt::model::Base::Image(i) => Some(i.as_str()),
-            _ => None,
-        })
-        .collect();
-    images
-        .iter()
-        .map(|i| python_target(i))
-        .find(|t| t.cpython.is_some())
-        .or_else(|| images.last().map(|i| python_target(i)))
-        .unwrap_or_default()
-}
-
-/// `--registry`: the packages the change adds to a requirements file or `package.json` (a
-/// manifest at the same path on both sides, read on both), sized by their registries. Says
-/// in `notes` what was sized and from where, or why not (the package count is then used);
-/// returns the sizes and the JSON `registry` object.
-fn size_added(
-    p: &Prepared,
-    counts: &PackageCounts,
-    notes: &mut Vec<String>,
-) -> (PackageSizes, serde_json::Value) {
-    let pairs: Vec<(&str, &str)> = p
-        .after
-        .context
-        .entries()
-        .filter_map(|(path, e)| {
-            let b = p.before.context.get(path)?;
-            (b.digest != e.digest).then_some((b.digest.as_str(), e.digest.as_str()))
-        })
-        .collect();
-    let mut added: Vec<&Dep> = counts.added_between(pairs);
-    // And those a Dockerfile edit names on an install's command line.
-    let listed = |b: &cache::BuildInput| -> Vec<Dep> {
-        b.model
-            .steps
-            .iter()
-            .filter_map(|s| s.op.as_ref())
-            .flat_map(|op| listed_packages(op, &b.context))
-            .collect()
-    };
-    let (was, now) = (listed(&p.before), listed(&p.after));
-    for d in &now {
-        let known = |o: &&Dep| o.kind == d.kind && o.name == d.name;
-        if !was.iter().any(|o| known(&o)) && !added.iter().any(known) {
-            added.push(d);
-        }
-    }
-    let mut sizes = PackageSizes::default();
-    let (mut sized, mut not_sized) = (Vec::new(), Vec::new());
-    if added.is_empty() {
-        notes.push("--registry: no package added to a requirements file, package.json or an install's command line (a --changed file's new content is unknown); nothing was looked up".into());
-    }
-    let mut reg = Registries::from_env(py_target(&p.after));
-    for d in added {
-        let at = d
-            .version
-            .as_deref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
-        match reg.size(d) {
-            Ok(s) => {
-                notes.push(format!(
-                    "--registry: {}{at} sized from {}: {} ({:.1} MB), {}{}",
-                    d.name,
-                    d.kind.registry(),
-                    s.file.file,
-                    s.file.bytes as f64 / 1e6,
-                    s.source,
-                    if s.cached { " (cached)" } else { "" }
-                ));
-                sized.push(serde_json::to_value(&s).unwrap_or_default());
-                sizes.insert(s);
-            }
-            Err(e) => {
-                notes.push(format!(
-                    "--registry: {}{at} not sized ({e}); its install is costed by the package count",
-                    d.name
-                ));
-                not_sized.push(serde_json::json!({
-                    "registry": d.kind,
-                    "name": d.name,
-                    "version": d.version,
-                    "error": e.to_string(),
-                }));
-            }
-        }
-    }
-    (
-        sizes,
-        serde_json::json!({"sized": sized, "not_sized": not_sized}),
-    )
-}
-
 fn run_history(
     a: &EstimateArgs,
     limit: usize,
@@ -324,9 +224,6 @@ fn run_history(
 ) -> anyhow::Result<Outcome> {
     let (context, dockerfile) =
         change::locate(a.change.context.as_deref(), a.change.file.as_deref())?;
-    if a.registry {
-        eprintln!("warning: --registry is not used with --history (each commit would be looked up); the package counts are used");
-    }
     if !a.change.after_build_args.is_empty() || !a.change.base_changed.is_empty() {
         eprintln!("warning: --after-build-arg and --base-changed are ignored with --history (each commit is built with the same arguments and bases)");
     }
@@ -345,7 +242,10 @@ fn run_history(
         calibration,
         cache_source: a.source.cache_source.clone().unwrap_or_default(),
     };
-    let mut h = history::replay(&spec)?;
+    let mut reg = a
+        .registry
+        .then(|| Registries::from_env(PyTarget::default()));
+    let mut h = history::replay_sized(&spec, reg.as_mut())?;
     h.notes.extend(notes);
     for w in &h.warnings {
         eprintln!("warning: {}", super::masked(&w.to_string()));

@@ -2,9 +2,11 @@
 //! against its first parent and costed, for the Dockerfile and optionally for another one
 //! (e.g. the output of `dockopt fix`) evaluated on the same context revisions.
 
+use super::sizing::{self, Sizing};
 use super::{estimate_from, Calibration, PackageCounts, Rebuild};
 use crate::cache::{self, BuildInput};
 use crate::change::{self, ChangeError};
+use crate::ecosystem::registry::Registries;
 use crate::model::BuildOptions;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +44,9 @@ pub struct CommitEstimate {
     pub merge: bool,
     pub rebuild: Rebuild,
     pub compare: Option<Rebuild>,
+    /// `--registry`: the packages this commit adds, sized (`None` without `--registry`, or
+    /// when it adds none).
+    pub sizing: Option<Sizing>,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +128,16 @@ fn short(h: &str) -> &str {
 }
 
 pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
+    replay_sized(spec, None)
+}
+
+/// [`replay`], each commit's added packages sized by `registries` (`estimate --history
+/// --registry`): a commit that adds a package to a manifest or an install's command line is
+/// costed as a single change with `--registry` would be.
+pub fn replay_sized(
+    spec: &HistorySpec,
+    mut registries: Option<&mut Registries>,
+) -> Result<History, HistoryError> {
     if git(&spec.context, &["rev-parse", "--show-toplevel"]).is_err() {
         return Err(HistoryError::NoRepo(spec.context.clone()));
     }
@@ -239,6 +254,14 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             let mut cal = spec.calibration.clone();
             cal.counts.merge(&before.counts);
             cal.counts.merge(&after.counts);
+            let mut sized = None;
+            if let Some(reg) = registries.as_deref_mut() {
+                let s = sizing::size_added(&before.main, &after.main, &cal.counts, reg);
+                cal.sizes = s.sizes.clone();
+                if !s.sized.is_empty() || !s.not_sized.is_empty() {
+                    sized = Some(s);
+                }
+            }
             let e = estimate_from(&sim, Some(&before.main.context), &after.main, &cal);
             for w in e.warnings {
                 if !warnings.contains(&w) {
@@ -248,6 +271,12 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
             let compare = match (&before.other, &after.other) {
                 (Some(bo), Some(ao)) => {
                     let s = cache::simulate_with_source(bo, ao, &spec.cache_source);
+                    let mut cal = cal.clone();
+                    if let Some(reg) = registries.as_deref_mut() {
+                        // Its own command lines may name other packages; the manifests'
+                        // were sized above (answers are cached).
+                        cal.sizes = sizing::size_added(bo, ao, &cal.counts, reg).sizes;
+                    }
                     let e = estimate_from(&s, Some(&bo.context), ao, &cal);
                     for w in e.warnings {
                         if !warnings.contains(&w) {
@@ -265,10 +294,14 @@ pub fn replay(spec: &HistorySpec) -> Result<History, HistoryError> {
                 merge: r.parents.len() > 1,
                 rebuild: e.rebuild,
                 compare,
+                sizing: sized,
             }))
         })();
         match step {
             Ok(Some(c)) => {
+                for n in c.sizing.iter().flat_map(|s| &s.notes) {
+                    notes.push(format!("{}: {n}", short(&c.rev)));
+                }
                 total.add(&c.rebuild);
                 if let (Some(t), Some(cr)) = (compare_total.as_mut(), &c.compare) {
                     t.add(cr);

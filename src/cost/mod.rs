@@ -16,6 +16,7 @@ pub mod matching;
 pub mod packages;
 pub mod profile;
 pub mod rates;
+pub mod sizing;
 
 use crate::cache::BuildInput;
 use crate::cache::{Simulation, StepResult, Verdict};

@@ -11,11 +11,12 @@
 //! Base URLs: `DOCKOPT_PYPI_URL` (default `https://pypi.org/pypi`), `DOCKOPT_NPM_URL`
 //! (default `https://registry.npmjs.org`); `DOCKOPT_REGISTRY_TIMEOUT` seconds per request
 //! (default 3); `DOCKOPT_REGISTRY_OFFLINE=1` answers from the cache only (the real tier's
-//! offline replay). The cache is keyed by registry, name, version (and for PyPI the
+//! offline replay); `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` as curl reads them (`crate::http`,
+//! [`Registries::from_env`] only). The cache is keyed by registry, name, version (and for PyPI the
 //! interpreter the wheel is picked for), not by base URL: a mirror serves the same files.
 
 use super::pip::{self, PyTarget};
-use crate::http::{Client, HttpError};
+use crate::http::{Client, HttpError, Proxies};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -129,6 +130,7 @@ pub struct Registries {
 }
 
 impl Registries {
+    /// Connecting directly (no proxy: see [`Registries::from_env`]).
     pub fn new(
         pypi: impl Into<String>,
         npm: impl Into<String>,
@@ -137,7 +139,7 @@ impl Registries {
         timeout: Duration,
     ) -> Registries {
         Registries {
-            client: Client::new(timeout),
+            client: Client::with_proxies(timeout, Proxies::default()),
             pypi: pypi.into(),
             npm: npm.into(),
             cache,
@@ -147,13 +149,26 @@ impl Registries {
         }
     }
 
+    /// Pick PyPI wheels for `target` from now on (each commit of a history has its own base
+    /// images); the cache is keyed by it, and a registry found down stays down.
+    pub fn set_target(&mut self, target: PyTarget) {
+        self.target = target;
+    }
+
     /// Answers from the cache only, never asking a registry.
     pub fn offline(mut self) -> Registries {
         self.offline = true;
         self
     }
 
-    /// The public registries, or the ones the environment names (see the module doc).
+    /// Through `proxies` (`HTTPS_PROXY`, `NO_PROXY`, …: `crate::http`).
+    pub fn with_proxies(mut self, proxies: Proxies, timeout: Duration) -> Registries {
+        self.client = Client::with_proxies(timeout, proxies);
+        self
+    }
+
+    /// The public registries, or the ones the environment names (see the module doc),
+    /// through the environment's proxies.
     pub fn from_env(target: PyTarget) -> Registries {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let timeout = var("DOCKOPT_REGISTRY_TIMEOUT")
@@ -166,7 +181,8 @@ impl Registries {
             cache_dir(),
             target,
             timeout,
-        );
+        )
+        .with_proxies(Proxies::from_env(), timeout);
         match var("DOCKOPT_REGISTRY_OFFLINE") {
             Some(v) if v != "0" => r.offline(),
             _ => r,

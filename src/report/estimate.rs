@@ -184,6 +184,9 @@ fn history_json_unmasked(h: &History, compare: Option<&str>) -> Value {
             if let Some(cr) = &c.compare {
                 v["compare"] = json!({"rebuild": rebuild_json(cr)});
             }
+            if let Some(s) = &c.sizing {
+                v["registry"] = s.to_json();
+            }
             v
         })
         .collect();

@@ -4,8 +4,9 @@
 //! edit, a RUN line edited mid-file, a new file, an ignored file, an early ENV), each built on
 //! top of that Dockerfile's warm cache and measured: the engine's time on steps plus its
 //! per-build vertices (`[internal] load …`, `exporting to image`), the fastest of at least two
-//! builds of the change ([`measures`]; the cold log likewise, `AppWork::prepare`), with the
-//! load average beside each build in the dataset. Next to it,
+//! builds of the change ([`measures`]), with the load average beside each build in the
+//! dataset; the cold log likewise, the fastest of the original's `--no-cache` builds in the
+//! same rounds ([`variant_cold_log`]). Next to it,
 //! `dockopt estimate` (a) with the ORIGINAL's cold build log, also for the fixed file, and
 //! (b) heuristics alone, with rates learned by `dockopt profile record` from the cold builds
 //! of the measured apps (the earlier builds on this machine, as a user would record them),
@@ -484,8 +485,11 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
         });
     }
     // The original's cold build is measured in the rounds too (one `--no-cache` build per
-    // round, in the original's variant), so the log every estimate reads is taken under the
-    // load the rebuilds see, not minutes earlier; the fastest cold build so far is kept.
+    // round, in each variant's rounds), so the log this variant's estimates read is taken
+    // under the load its rebuilds see, and is the fastest of as many builds as a change gets
+    // ([`variant_cold_log`]); not the fastest of those and the earlier cold builds, which
+    // ran at another moment (run 15: at load 4.7-5.4 against 7.7-8.9 in the rounds; the kept
+    // log was 1.1-1.6x faster than the rounds' fastest in four apps of five).
     let mut cold_tries = Vec::new();
     // The measurements: the first on the context the estimates read, each further one on the
     // same change applied afresh with its own nonce (so the cache holds none of it).
@@ -521,20 +525,16 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
         if !built {
             break;
         }
-        if name == "orig" {
-            let load = engine::load_average();
-            let b = engine::build_labelled(&w.orig_df, &w.ctx, &w.tag("orig"), true, &w.hash)?;
-            cold_tries.push((engine_seconds(&b.log), load, engine::load_average(), b));
-        }
+        let load = engine::load_average();
+        let b = engine::build_labelled(&w.orig_df, &w.ctx, &w.tag("orig"), true, &w.hash)?;
+        cold_tries.push((engine_seconds(&b.log), load, engine::load_average(), b));
     }
-    if name == "orig" {
-        keep_fastest_cold(w, &cold_tries)?;
-    }
+    let cold_log = variant_cold_log(w, &ds, &cold_tries)?;
     for p in pending {
         let Pending {
             kind, after, tries, ..
         } = p;
-        let with_log = estimate(&before, &after, &file, Some(&w.cold_log), &[])?;
+        let with_log = estimate(&before, &after, &file, Some(&cold_log), &[])?;
         let all = estimate(&before, &after, &file, None, &rates_for(&w.app.name, false))?;
         let others = estimate(&before, &after, &file, None, &rates_for(&w.app.name, true))?;
         let best = tries
@@ -592,35 +592,41 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
     Ok(())
 }
 
-/// Keeps the fastest of the cold log and the cold builds of the rounds as the app's cold log,
-/// and lists the rounds' builds (`rounds`) beside the earlier tries in `<app>-<hash>.json`.
-fn keep_fastest_cold(
+/// The cold log a variant's estimates read: the fastest of the original's cold builds in
+/// that variant's rounds (the prepared cold log when there were none), kept as
+/// `<variant>/cold.log` in the dataset with each round's build in `<variant>/cold.json`
+/// (`rounds`, `kept`, and `prepared`: the earlier cold builds, `<app>/cold.json`) and its
+/// log in `<variant>/cold-<round>.log`.
+fn variant_cold_log(
     w: &AppWork,
+    ds: &Path,
     tries: &[(f64, Option<f64>, Option<f64>, engine::Built)],
-) -> Result<(), String> {
-    let meta_path = w.cold_log.with_extension("json");
-    let mut meta: serde_json::Value = std::fs::read_to_string(&meta_path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| w.cold_meta.clone());
-    let logged = std::fs::read_to_string(&w.cold_log).map_err(|e| e.to_string())?;
-    let mut best = engine_seconds(&logged);
-    let mut kept = None;
-    for (i, t) in tries.iter().enumerate() {
-        if t.0 < best {
-            best = t.0;
-            kept = Some(i);
-        }
-    }
-    if let Some(i) = kept {
-        std::fs::write(&w.cold_log, &tries[i].3.log).map_err(|e| e.to_string())?;
-    }
-    meta["rounds"] = tries
+) -> Result<PathBuf, String> {
+    let kept = tries
         .iter()
-        .map(|t| serde_json::json!({"seconds": t.0, "wall": t.3.seconds, "load": [t.1, t.2]}))
-        .collect();
-    meta["kept_round"] = kept.map_or(serde_json::Value::Null, |i| i.into());
-    std::fs::write(&meta_path, meta.to_string()).map_err(|e| e.to_string())
+        .enumerate()
+        .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+        .map(|(i, _)| i);
+    let log = match kept {
+        Some(i) => tries[i].3.log.clone(),
+        None => std::fs::read_to_string(&w.cold_log).map_err(|e| e.to_string())?,
+    };
+    let path = ds.join("cold.log");
+    std::fs::write(&path, log).map_err(|e| e.to_string())?;
+    // Every round's log too: what a cold log combined from several builds would read.
+    for (i, t) in tries.iter().enumerate() {
+        std::fs::write(ds.join(format!("cold-{i}.log")), &t.3.log).map_err(|e| e.to_string())?;
+    }
+    let meta = serde_json::json!({
+        "rounds": tries
+            .iter()
+            .map(|t| serde_json::json!({"seconds": t.0, "wall": t.3.seconds, "load": [t.1, t.2]}))
+            .collect::<Vec<_>>(),
+        "kept": kept,
+        "prepared": w.cold_meta,
+    });
+    std::fs::write(ds.join("cold.json"), meta.to_string()).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 /// The measured changes of one app, as written and as fixed (once when the fix changes
@@ -632,11 +638,12 @@ pub fn run(w: &AppWork, rows: &mut Vec<Row>) -> Result<(), String> {
     let ds = dataset_dir().join(&w.app.name);
     std::fs::remove_dir_all(&ds).ok();
     std::fs::create_dir_all(&ds).map_err(|e| format!("{}: {e}", ds.display()))?;
-    variant(w, "orig", &w.orig, rows)?;
-    // After the original's rounds, which may have kept a faster cold build.
+    // The prepared cold build (what `profile record` learned the heuristics' rates from);
+    // each variant keeps its own from its rounds.
     std::fs::copy(&w.cold_log, ds.join("cold.log")).map_err(|e| e.to_string())?;
     let meta = w.cold_log.with_extension("json");
     std::fs::copy(&meta, ds.join("cold.json")).map_err(|e| format!("{}: {e}", meta.display()))?;
+    variant(w, "orig", &w.orig, rows)?;
     if w.fixed != w.orig {
         variant(w, "fixed", &w.fixed, rows)?;
     }
