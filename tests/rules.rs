@@ -94,6 +94,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Fixture stems (file or folder, `.Dockerfile` dropped) that start with
+/// `prefix`, sorted: `DO103.good.vite-env`, `DO207.bad.git-dependency`.
+fn fixture_cases(prefix: &str) -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(FIXTURES)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter_map(|n| {
+            let stem = n.strip_suffix(".Dockerfile").unwrap_or(&n).to_string();
+            stem.starts_with(prefix).then_some(stem)
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
 fn render(r: &FileReport) -> String {
     let mut out = String::new();
     for f in &r.findings {
@@ -140,18 +157,7 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
         let mut shown = String::new();
         // `<CODE>.good.<case>` fixtures: false positives seen on real projects,
         // one per case (tests/fixtures/rules/DO103.good.vite-env.Dockerfile).
-        let mut cases: Vec<String> = std::fs::read_dir(FIXTURES)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter_map(|n| {
-                let stem = n.strip_suffix(".Dockerfile").unwrap_or(&n).to_string();
-                stem.starts_with(&format!("{}.good.", rule.code))
-                    .then_some(stem)
-            })
-            .collect();
-        cases.sort();
+        let cases = fixture_cases(&format!("{}.good.", rule.code));
         let mut stems = vec![
             (rule.code.to_string(), true),
             (format!("{}.b", rule.code), true),
@@ -159,19 +165,11 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
         ];
         stems.extend(cases.into_iter().map(|c| (c, false)));
         // `<CODE>.bad.<case>`: more cases the rule must catch.
-        let mut bad_cases: Vec<String> = std::fs::read_dir(FIXTURES)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter_map(|n| {
-                let stem = n.strip_suffix(".Dockerfile").unwrap_or(&n).to_string();
-                stem.starts_with(&format!("{}.bad.", rule.code))
-                    .then_some(stem)
-            })
-            .collect();
-        bad_cases.sort();
-        stems.extend(bad_cases.into_iter().map(|c| (c, true)));
+        stems.extend(
+            fixture_cases(&format!("{}.bad.", rule.code))
+                .into_iter()
+                .map(|c| (c, true)),
+        );
         for (stem, bad) in stems {
             let files = targets(&stem, compose);
             if !files[0].is_file() {

@@ -302,14 +302,7 @@ fn local(a: &Arg, cx: &Cx, fx: &mut Effects) {
         return;
     };
     if let Some(p) = local_path(v) {
-        read_arg(
-            fx,
-            cx,
-            &Arg {
-                value: Some(p),
-                glob: a.glob,
-            },
-        );
+        read_as(fx, cx, a, p);
     } else if v.contains("://") || v.contains("+ssh") || v.starts_with("git+") {
         fx.network = true;
     }
@@ -334,11 +327,16 @@ fn index(a: &Arg, cx: &Cx, fx: &mut Effects) {
     } else {
         v.to_string()
     };
+    read_as(fx, cx, a, p);
+}
+
+/// Reads `value`, the path argument `a` stands for (its glob flag kept).
+fn read_as(fx: &mut Effects, cx: &Cx, a: &Arg, value: String) {
     read_arg(
         fx,
         cx,
         &Arg {
-            value: Some(p),
+            value: Some(value),
             glob: a.glob,
         },
     );
