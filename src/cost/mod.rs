@@ -109,15 +109,7 @@ pub struct Costing {
 
 /// The image a stage starts from, through `FROM <stage>` chains.
 fn base_image(build: &BuildInput, stage: usize) -> Option<&str> {
-    let mut s = stage;
-    for _ in 0..build.model.stages.len() {
-        match &build.model.stages.get(s)?.base {
-            Base::Image(i) => return Some(i),
-            Base::Stage(b) => s = *b,
-            Base::Scratch => return None,
-        }
-    }
-    None
+    build.model.root_image(stage)
 }
 
 /// The heuristic guess for the command a log shows, in `context` (the one the logged build

@@ -139,12 +139,23 @@ pub const ALL: &[&Ecosystem] = &[
 /// Whether the manifest or lock file `base` (a base name), holding `text`,
 /// names a dependency its ecosystem's install fetches with git.
 pub fn names_git_dependency(base: &str, text: &str) -> bool {
+    git_sources_of(base).any(|marker| text.contains(marker))
+}
+
+/// Whether `base` is a manifest or lock file some ecosystem names git
+/// dependencies in (so that reading it can tell).
+pub fn may_name_git_dependency(base: &str) -> bool {
+    git_sources_of(base).next().is_some()
+}
+
+/// The git-dependency markers of the manifest or lock file `base`.
+fn git_sources_of(base: &str) -> impl Iterator<Item = &'static str> + '_ {
     ALL.iter()
         .flat_map(|e| e.git_sources.iter())
-        .any(|(file, marker)| {
-            (*file == base || (*file == "requirements.txt" && pip::is_requirements_name(base)))
-                && text.contains(marker)
+        .filter(move |(file, _)| {
+            *file == base || (*file == "requirements.txt" && pip::is_requirements_name(base))
         })
+        .map(|(_, marker)| *marker)
 }
 
 /// The ecosystem called `name`.

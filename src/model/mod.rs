@@ -70,6 +70,31 @@ impl Model {
         seen
     }
 
+    /// `stage` and the stages it is built on, nearest first (`FROM builder`
+    /// chains); stops at an image, scratch, or a stage seen twice.
+    pub fn from_chain(&self, stage: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut seen = vec![false; self.stages.len()];
+        let mut next = Some(stage);
+        std::iter::from_fn(move || {
+            let s = next.filter(|&s| s < seen.len() && !seen[s])?;
+            seen[s] = true;
+            next = match self.stages[s].base {
+                Base::Stage(b) => Some(b),
+                _ => None,
+            };
+            Some(s)
+        })
+    }
+
+    /// The image at the root of `stage`'s FROM chain (None: scratch).
+    pub fn root_image(&self, stage: usize) -> Option<&str> {
+        let last = self.from_chain(stage).last()?;
+        match &self.stages[last].base {
+            Base::Image(i) => Some(i),
+            _ => None,
+        }
+    }
+
     pub fn stage_by_name(&self, name: &str) -> Option<usize> {
         self.stages.iter().position(|s| {
             s.name

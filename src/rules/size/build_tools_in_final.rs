@@ -106,7 +106,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     if cx.for_development().is_some() {
         return;
     }
-    if build_image(cx).is_some() {
+    if build_image(cx) {
         return;
     }
     toolchain_image(cx, out);
@@ -121,15 +121,18 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .flat_map(|c| c.after_subcommand().iter().map(String::as_str))
             .collect();
         let mut tools: Vec<(String, u32)> = Vec::new();
-        for (i, c) in cmds.iter().enumerate().filter(|(_, c)| {
-            c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf"], &["install"])
-        }) {
+        for (i, c) in cmds
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| installs_packages(c))
+        {
+            let later = uses.later_cmds(step, i);
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
-                        && uses.used_after(step, i, &t.0)
+                        && uses.used_by(&later, step.stage, &t.0)
                     {
                         tools.push(t);
                     }
@@ -162,16 +165,33 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     }
 }
 
-/// Why the image this file builds is a build environment by design: its
+/// Whether the image this file builds is a build environment by design: its
 /// final stage is named as one (`AS build`, `AS builder`) and sets no CMD
 /// or ENTRYPOINT, so nothing runs in it but what its user brings (a
 /// `docker run … make`, or `docker cp` of what it built).
-fn build_image(cx: &DockerfileCtx) -> Option<String> {
+fn build_image(cx: &DockerfileCtx) -> bool {
     const NAMES: &[&str] = &["build", "builder", "buildenv", "build-env", "toolchain"];
-    let stage = cx.model.stages.get(cx.model.target)?;
-    let name = stage.name.as_deref().filter(|n| NAMES.contains(n))?;
-    (stage.config.cmd.is_none() && stage.config.entrypoint.is_none()).then(|| name.to_string())
+    cx.model.stages.get(cx.model.target).is_some_and(|stage| {
+        stage.name.as_deref().is_some_and(|n| NAMES.contains(&n))
+            && stage.config.cmd.is_none()
+            && stage.config.entrypoint.is_none()
+    })
 }
+
+/// A system package install (apt, apk, yum/dnf).
+fn installs_packages(c: &crate::rules::ctx::Cmd) -> bool {
+    c.is_apt_install() || c.is_apk_add() || c.is(&["yum", "dnf"], &["install"])
+}
+
+/// Packages that are (or pull in) a C compiler.
+const C_COMPILERS: &[&str] = &[
+    "gcc",
+    "g++",
+    "clang",
+    "build-base",
+    "build-essential",
+    "gcc-c++",
+];
 
 /// Programs that compile, or drive a compiler, whatever their arguments.
 const COMPILES: &[&str] = &[
@@ -226,38 +246,50 @@ const NO_NATIVE: &[&str] = &["composer", "mvn", "mvnw", "gradle", "gradlew", "do
 struct Uses<'c, 'a> {
     cx: &'c DockerfileCtx<'a>,
     git_deps: Option<bool>,
+    /// [`Self::compiler_available`] per stage, once asked.
+    compilers: Vec<Option<bool>>,
 }
 
 impl<'c, 'a> Uses<'c, 'a> {
     fn new(cx: &'c DockerfileCtx<'a>) -> Self {
-        Uses { cx, git_deps: None }
+        Uses {
+            cx,
+            git_deps: None,
+            compilers: vec![None; cx.model.stages.len()],
+        }
     }
 
-    /// `tool`, installed by command `at` of `step`, is used by a later command
-    /// of that RUN, or by a RUN after it in its stage or a stage built on it.
-    fn used_after(&mut self, step: &crate::model::Step, at: usize, tool: &str) -> bool {
+    /// The commands after command `at` of `step`: the rest of that RUN, and
+    /// the RUNs after it in its stage or a stage built on it.
+    fn later_cmds(
+        &self,
+        step: &crate::model::Step,
+        at: usize,
+    ) -> Vec<&'c crate::rules::ctx::Cmd<'a>> {
         let cx = self.cx;
-
-        let later = cx
-            .model
-            .steps
-            .iter()
-            .filter(|s| s.keyword == crate::syntax::Keyword::Run)
-            .filter(|s| s.instruction > step.instruction && descends(cx, s.stage, step.stage));
         let mut cmds: Vec<&crate::rules::ctx::Cmd> =
             cx.cmds(step.instruction).iter().skip(at + 1).collect();
-        for s in later {
+        for s in cx.model.steps.iter().filter(|s| {
+            s.keyword == crate::syntax::Keyword::Run
+                && s.instruction > step.instruction
+                && descends(cx, s.stage, step.stage)
+        }) {
             cmds.extend(cx.cmds(s.instruction).iter());
         }
+        cmds
+    }
+
+    /// Whether one of `later` (commands after its install in `stage`) uses `tool`.
+    fn used_by(&mut self, later: &[&crate::rules::ctx::Cmd], stage: usize, tool: &str) -> bool {
         if tool == "git" || tool == "git-lfs" {
-            cmds.iter().any(|c| self.uses_git(c))
+            later.iter().any(|c| self.uses_git(c))
         } else if let Some(programs) = toolchain_programs(tool) {
-            cmds.iter()
+            later
+                .iter()
                 .any(|c| programs.contains(&c.program()) || COMPILES.contains(&c.program()))
         } else {
-            let compiler = self.compiler_available(step.stage)
-                || ["gcc", "g++", "clang", "build-essential", "build-base"].contains(&tool);
-            cmds.iter().any(|c| compiles(c, compiler))
+            let compiler = C_COMPILERS.contains(&tool) || self.compiler_available(stage);
+            later.iter().any(|c| compiles(c, compiler))
         }
     }
 
@@ -294,14 +326,7 @@ impl<'c, 'a> Uses<'c, 'a> {
                 let base = rel.rsplit('/').next().unwrap_or(rel);
                 e.kind == crate::context::EntryKind::File
                     && e.size < 8 << 20
-                    && crate::ecosystem::ALL
-                        .iter()
-                        .flat_map(|e| e.git_sources.iter())
-                        .any(|(f, _)| {
-                            *f == base
-                                || (*f == "requirements.txt"
-                                    && crate::ecosystem::pip::is_requirements_name(base))
-                        })
+                    && crate::ecosystem::may_name_git_dependency(base)
                     && std::fs::read_to_string(ctx.root.join(rel))
                         .is_ok_and(|t| crate::ecosystem::names_git_dependency(base, &t))
             }),
@@ -314,9 +339,20 @@ impl<'c, 'a> Uses<'c, 'a> {
     /// it is built on) installs one, or its base image is not a slim or
     /// Alpine variant (the full Debian-based language images carry gcc; an
     /// image this model does not know may too).
-    fn compiler_available(&self, stage: usize) -> bool {
+    fn compiler_available(&mut self, stage: usize) -> bool {
+        if let Some(&Some(v)) = self.compilers.get(stage) {
+            return v;
+        }
+        let v = self.find_compiler(stage);
+        if let Some(slot) = self.compilers.get_mut(stage) {
+            *slot = Some(v);
+        }
+        v
+    }
+
+    fn find_compiler(&self, stage: usize) -> bool {
         let cx = self.cx;
-        let bare = root_image(cx, stage).is_some_and(|i| {
+        let bare = cx.model.root_image(stage).is_some_and(|i| {
             let i = i.to_ascii_lowercase();
             i.contains("alpine") || i.contains("slim") || i.contains("distroless")
         });
@@ -326,18 +362,10 @@ impl<'c, 'a> Uses<'c, 'a> {
         cx.runs().any(|(s, _, cmds)| {
             descends(cx, stage, s.stage)
                 && cmds.iter().any(|c| {
-                    (c.is_apk_add() || c.is_apt_install() || c.is(&["yum", "dnf"], &["install"]))
-                        && c.after_subcommand().iter().any(|p| {
-                            matches!(
-                                p.as_str(),
-                                "gcc"
-                                    | "g++"
-                                    | "clang"
-                                    | "build-base"
-                                    | "build-essential"
-                                    | "gcc-c++"
-                            )
-                        })
+                    installs_packages(c)
+                        && c.after_subcommand()
+                            .iter()
+                            .any(|p| C_COMPILERS.contains(&p.as_str()))
                 })
         })
     }
@@ -389,30 +417,7 @@ fn compiles(c: &crate::rules::ctx::Cmd, compiler: bool) -> bool {
 
 /// Stage `stage` is `ancestor` or built FROM it (directly or not).
 fn descends(cx: &DockerfileCtx, stage: usize, ancestor: usize) -> bool {
-    let mut cur = stage;
-    for _ in 0..=cx.model.stages.len() {
-        if cur == ancestor {
-            return true;
-        }
-        match cx.model.stages.get(cur).map(|s| &s.base) {
-            Some(Base::Stage(p)) => cur = *p,
-            _ => return false,
-        }
-    }
-    false
-}
-
-/// The image at the root of `stage`'s FROM chain.
-fn root_image<'m>(cx: &'m DockerfileCtx, stage: usize) -> Option<&'m str> {
-    let mut cur = stage;
-    for _ in 0..=cx.model.stages.len() {
-        match &cx.model.stages.get(cur)?.base {
-            Base::Image(i) => return Some(i),
-            Base::Stage(p) => cur = *p,
-            Base::Scratch => return None,
-        }
-    }
-    None
+    cx.model.from_chain(stage).any(|s| s == ancestor)
 }
 
 /// The final stage runs on a compiler's own image (`FROM golang`, `rust`,
