@@ -67,7 +67,8 @@ pub fn check(c: &mut Checker) {
         if steps[first].keyword == Keyword::Run {
             continue;
         }
-        let made = folders_made(&steps[..first]);
+        // Folders the steps above the first COPY made: the moved RUN finds them.
+        let made = hazard::folders_made(steps[..first].iter().filter_map(|s| s.op.as_ref()));
         let exists = |dir: &str| made.iter().any(|m| effects::under(m, dir));
         // COPYs crossed so far, and the variables they expand.
         let mut copies: Vec<&CopyOp> = Vec::new();
@@ -191,13 +192,6 @@ fn installs_packages(script: &shell::Script) -> bool {
 
 /// Ok when the hazard check lets the RUN cross every COPY; else why, and
 /// whether the refusal is worth reporting (the RUN looked movable).
-/// Paths whose folder (and every folder above) earlier steps of the stage
-/// made ([`hazard::folders_made`]): a RUN moved above the first COPY still
-/// finds them.
-fn folders_made(before: &[&crate::model::Step]) -> Vec<String> {
-    hazard::folders_made(before.iter().filter_map(|s| s.op.as_ref()))
-}
-
 fn movable(
     c: &Checker,
     idx: usize,
