@@ -126,13 +126,17 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .enumerate()
             .filter(|(_, c)| installs_packages(c))
         {
-            let later = uses.later_cmds(step, i);
+            // Summed only for an install of a build tool: most installs are not.
+            let mut later: Option<u16> = None;
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
-                        && uses.used_by(&later, step.stage, &t.0)
+                        && {
+                            let l = *later.get_or_insert_with(|| uses.later(step, i));
+                            uses.used_by(l, step.stage, &t.0)
+                        }
                     {
                         tools.push(t);
                     }
@@ -240,6 +244,84 @@ const INSTALLERS: &[&str] = &[
 /// packages): headers and compilers are not theirs to use.
 const NO_NATIVE: &[&str] = &["composer", "mvn", "mvnw", "gradle", "gradlew", "dotnet"];
 
+/// What a command does that makes a build tool used, one bit each: the
+/// commands after an install are summed into one mask, so asking "does a
+/// later step use X" is a bit test, not a scan of every later step (the scan
+/// per install was quadratic on long files).
+mod bit {
+    /// Runs git, `go get`, or names a git source.
+    pub const GIT: u16 = 1;
+    /// A package manager: it may fetch dependencies with git.
+    pub const INSTALLER: u16 = 1 << 1;
+    /// A program in [`super::COMPILES`].
+    pub const BUILD_DRIVER: u16 = 1 << 2;
+    /// Compiles native code without a C compiler installed for it.
+    pub const COMPILES: u16 = 1 << 3;
+    /// Compiles native code where a C compiler is there.
+    pub const COMPILES_WITH_CC: u16 = 1 << 4;
+    /// Runs a program of toolchain `i` of [`super::TOOLCHAINS`]: bit 5 + i.
+    pub const TOOLCHAIN: u16 = 1 << 5;
+}
+
+/// Language toolchain packages and the programs that use them to build.
+const TOOLCHAINS: &[(&[&str], &[&str])] = &[
+    (&["golang"], &["go"]),
+    (&["cargo", "rustc"], &["cargo", "rustc"]),
+    (
+        &["default-jdk"],
+        &[
+            "javac", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein", "jar",
+        ],
+    ),
+];
+
+/// The bit of the toolchain that package `tool` is, if any.
+fn toolchain_bit(tool: &str) -> Option<u16> {
+    TOOLCHAINS
+        .iter()
+        .position(|(pkgs, _)| pkgs.contains(&tool))
+        .map(|i| bit::TOOLCHAIN << i)
+}
+
+/// The [`bit`]s of what command `c` does.
+fn command_bits(c: &crate::rules::ctx::Cmd) -> u16 {
+    let prog = c.program();
+    let mut m = 0;
+    // `go get` fetches with git in GOPATH mode (Go before modules, or
+    // GO111MODULE=off); module-mode installs go through the proxy.
+    if prog == "git"
+        || c.is(&["go"], &["get"])
+        || c.args()
+            .iter()
+            .any(|a| a.contains("git+") || a.contains("git://") || a.starts_with("github:"))
+    {
+        m |= bit::GIT;
+    }
+    let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+    if INSTALLERS.contains(&prog)
+        || ecosystem::ALL
+            .iter()
+            .any(|e| (e.detect)(prog, &args).is_some())
+    {
+        m |= bit::INSTALLER;
+    }
+    if COMPILES.contains(&prog) {
+        m |= bit::BUILD_DRIVER;
+    }
+    if compiles(c, false) {
+        m |= bit::COMPILES;
+    }
+    if compiles(c, true) {
+        m |= bit::COMPILES_WITH_CC;
+    }
+    for (i, (_, programs)) in TOOLCHAINS.iter().enumerate() {
+        if programs.contains(&prog) {
+            m |= bit::TOOLCHAIN << i;
+        }
+    }
+    m
+}
+
 /// Whether a build step uses a package after it was installed, answered
 /// from the commands of the steps that follow (the context's manifests for
 /// git dependencies, read once).
@@ -248,6 +330,9 @@ struct Uses<'c, 'a> {
     git_deps: Option<bool>,
     /// [`Self::compiler_available`] per stage, once asked.
     compilers: Vec<Option<bool>>,
+    /// Per instruction: the [`bit`]s of the RUNs after it in its stage or a
+    /// stage built on it. Built on first use.
+    after: Option<Vec<u16>>,
 }
 
 impl<'c, 'a> Uses<'c, 'a> {
@@ -256,62 +341,72 @@ impl<'c, 'a> Uses<'c, 'a> {
             cx,
             git_deps: None,
             compilers: vec![None; cx.model.stages.len()],
+            after: None,
         }
     }
 
-    /// The commands after command `at` of `step`: the rest of that RUN, and
-    /// the RUNs after it in its stage or a stage built on it.
-    fn later_cmds(
-        &self,
-        step: &crate::model::Step,
-        at: usize,
-    ) -> Vec<&'c crate::rules::ctx::Cmd<'a>> {
-        let cx = self.cx;
-        let mut cmds: Vec<&crate::rules::ctx::Cmd> =
-            cx.cmds(step.instruction).iter().skip(at + 1).collect();
-        for s in cx.model.steps.iter().filter(|s| {
-            s.keyword == crate::syntax::Keyword::Run
-                && s.instruction > step.instruction
-                && descends(cx, s.stage, step.stage)
-        }) {
-            cmds.extend(cx.cmds(s.instruction).iter());
-        }
-        cmds
-    }
-
-    /// Whether one of `later` (commands after its install in `stage`) uses `tool`.
-    fn used_by(&mut self, later: &[&crate::rules::ctx::Cmd], stage: usize, tool: &str) -> bool {
-        if tool == "git" || tool == "git-lfs" {
-            later.iter().any(|c| self.uses_git(c))
-        } else if let Some(programs) = toolchain_programs(tool) {
-            later
-                .iter()
-                .any(|c| programs.contains(&c.program()) || COMPILES.contains(&c.program()))
-        } else {
-            let compiler = C_COMPILERS.contains(&tool) || self.compiler_available(stage);
-            later.iter().any(|c| compiles(c, compiler))
-        }
-    }
-
-    fn uses_git(&mut self, c: &crate::rules::ctx::Cmd) -> bool {
-        let prog = c.program();
-        // `go get` fetches with git in GOPATH mode (Go before modules, or
-        // GO111MODULE=off); module-mode installs go through the proxy.
-        if prog == "git" || c.is(&["go"], &["get"]) {
-            return true;
-        }
-        if c.args()
+    /// The bits of the RUNs after each instruction, from one backward walk:
+    /// a stage's base is always an earlier stage, so every stage built on
+    /// one comes after it, and is summed before it.
+    fn build_after(cx: &DockerfileCtx) -> Vec<u16> {
+        let model = &cx.model;
+        let mut after = vec![0u16; cx.df.instructions.len()];
+        let mut by_stage: Vec<Vec<&crate::model::Step>> = vec![Vec::new(); model.stages.len()];
+        for s in model
+            .steps
             .iter()
-            .any(|a| a.contains("git+") || a.contains("git://") || a.starts_with("github:"))
+            .filter(|s| s.keyword == crate::syntax::Keyword::Run)
         {
-            return true;
+            if let Some(v) = by_stage.get_mut(s.stage) {
+                v.push(s);
+            }
         }
-        let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
-        let installs = INSTALLERS.contains(&prog)
-            || crate::ecosystem::ALL
-                .iter()
-                .any(|e| (e.detect)(prog, &args).is_some());
-        installs && self.context_has_git_deps()
+        // The bits of the stages built on each stage, directly or not.
+        let mut below = vec![0u16; model.stages.len()];
+        for stage in (0..model.stages.len()).rev() {
+            let mut running = below[stage];
+            for s in by_stage[stage].iter().rev() {
+                if let Some(slot) = after.get_mut(s.instruction) {
+                    *slot = running;
+                }
+                running |= cx
+                    .cmds(s.instruction)
+                    .iter()
+                    .fold(0, |m, c| m | command_bits(c));
+            }
+            if let Base::Stage(parent) = model.stages[stage].base {
+                if parent < stage {
+                    below[parent] |= running;
+                }
+            }
+        }
+        after
+    }
+
+    /// The bits of the commands after command `at` of `step`: the rest of
+    /// that RUN, and the RUNs after it in its stage or a stage built on it.
+    fn later(&mut self, step: &crate::model::Step, at: usize) -> u16 {
+        let cx = self.cx;
+        let after = self.after.get_or_insert_with(|| Self::build_after(cx));
+        let rest = cx
+            .cmds(step.instruction)
+            .iter()
+            .skip(at + 1)
+            .fold(0, |m, c| m | command_bits(c));
+        rest | after.get(step.instruction).copied().unwrap_or(0)
+    }
+
+    /// Whether a command with `later` bits (after its install in `stage`) uses `tool`.
+    fn used_by(&mut self, later: u16, stage: usize, tool: &str) -> bool {
+        if tool == "git" || tool == "git-lfs" {
+            later & bit::GIT != 0 || (later & bit::INSTALLER != 0 && self.context_has_git_deps())
+        } else if let Some(b) = toolchain_bit(tool) {
+            later & (b | bit::BUILD_DRIVER) != 0
+        } else if C_COMPILERS.contains(&tool) || self.compiler_available(stage) {
+            later & bit::COMPILES_WITH_CC != 0
+        } else {
+            later & bit::COMPILES != 0
+        }
     }
 
     /// Whether a manifest or lock file of the context names a dependency
@@ -359,8 +454,9 @@ impl<'c, 'a> Uses<'c, 'a> {
         if !bare {
             return true;
         }
+        let chain: Vec<usize> = cx.model.from_chain(stage).collect();
         cx.runs().any(|(s, _, cmds)| {
-            descends(cx, stage, s.stage)
+            chain.contains(&s.stage)
                 && cmds.iter().any(|c| {
                     installs_packages(c)
                         && c.after_subcommand()
@@ -369,18 +465,6 @@ impl<'c, 'a> Uses<'c, 'a> {
                 })
         })
     }
-}
-
-/// A language toolchain package and the programs that use it to build.
-fn toolchain_programs(tool: &str) -> Option<&'static [&'static str]> {
-    Some(match tool {
-        "golang" => &["go"],
-        "cargo" | "rustc" => &["cargo", "rustc"],
-        "default-jdk" => &[
-            "javac", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein", "jar",
-        ],
-        _ => return None,
-    })
 }
 
 /// Whether `c` compiles native code: a compiler or build driver, or, when a
@@ -413,11 +497,6 @@ fn compiles(c: &crate::rules::ctx::Cmd, compiler: bool) -> bool {
             .iter()
             .any(|e| (e.detect)(prog, &args).is_some() && !NO_NATIVE.contains(&e.name))
     }
-}
-
-/// Stage `stage` is `ancestor` or built FROM it (directly or not).
-fn descends(cx: &DockerfileCtx, stage: usize, ancestor: usize) -> bool {
-    cx.model.from_chain(stage).any(|s| s == ancestor)
 }
 
 /// The final stage runs on a compiler's own image (`FROM golang`, `rust`,
