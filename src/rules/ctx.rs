@@ -578,7 +578,8 @@ impl<'a> DockerfileCtx<'a> {
                 )
             }
         };
-        Some(cache::simulate(&before, &after))
+        // Rules read verdicts and lines only (see `cache::verdicts`).
+        Some(cache::verdicts(&before, &after))
     }
 
     /// A source file (not a manifest) a broad COPY would send: the file a
