@@ -436,6 +436,10 @@ impl<'a> DockerfileCtx<'a> {
             "tests",
             "testing",
             "debug",
+            // CI-only stages (buildkit's hack/dockerfiles: `AS validate`)
+            "validate",
+            "validation",
+            "lint",
         ];
         let marked = |name: &str| {
             name.to_ascii_lowercase()
