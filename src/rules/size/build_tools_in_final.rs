@@ -111,6 +111,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     }
     toolchain_image(cx, out);
     let mut uses = Uses::new(cx);
+    let full_base = final_base(cx).is_some_and(ecosystem::buildpack::based_on);
     for (step, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
@@ -120,7 +121,22 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             })
             .flat_map(|c| c.after_subcommand().iter().map(String::as_str))
             .collect();
+        // docker-library's pattern: `apt-mark auto '.*'` (then `apt-mark
+        // manual` of what the image keeps) and `apt-get purge --auto-remove`
+        // remove every package this RUN installed that nothing needs.
+        let auto_removed = cmds.iter().any(|c| c.is(&["apt-mark"], &["auto"]))
+            && cmds.iter().any(|c| {
+                c.is(&["apt-get", "apt"], &["autoremove"])
+                    || (c.is(&["apt-get", "apt"], &["purge", "remove"])
+                        && (c.has_arg("--auto-remove") || c.has_arg("--autoremove")))
+            });
+        if auto_removed {
+            continue;
+        }
         let mut tools: Vec<(String, u32)> = Vec::new();
+        // a full (buildpack-deps based) base ships these already: leaving
+        // them costs nothing a build stage would save
+        let in_base = |pkg: &str| full_base && ecosystem::buildpack::has_package(pkg);
         for (i, c) in cmds
             .iter()
             .enumerate()
@@ -130,6 +146,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
+                        && !in_base(&t.0)
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
                         && uses.used_by(&later, step.stage, &t.0)
@@ -171,11 +188,29 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
 /// `docker run … make`, or `docker cp` of what it built).
 fn build_image(cx: &DockerfileCtx) -> bool {
     const NAMES: &[&str] = &["build", "builder", "buildenv", "build-env", "toolchain"];
+    // `FROM buildpack-deps`: a build environment by its base's choice (the
+    // full python image's own Dockerfile adds headers to it on purpose).
+    if final_base(cx).is_some_and(ecosystem::buildpack::is_itself) {
+        return true;
+    }
     cx.model.stages.get(cx.model.target).is_some_and(|stage| {
         stage.name.as_deref().is_some_and(|n| NAMES.contains(&n))
             && stage.config.cmd.is_none()
             && stage.config.entrypoint.is_none()
     })
+}
+
+/// The image the final stage is built on, through `FROM <stage>` links.
+fn final_base<'a>(cx: &DockerfileCtx<'a>) -> Option<&'a str> {
+    let mut i = cx.model.target;
+    for _ in 0..=cx.model.stages.len() {
+        match &cx.model.stages.get(i)?.base {
+            Base::Image(image) => return Some(image),
+            Base::Stage(b) => i = *b,
+            Base::Scratch => return None,
+        }
+    }
+    None
 }
 
 /// A system package install (apt, apk, yum/dnf).
