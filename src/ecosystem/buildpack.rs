@@ -1,8 +1,8 @@
 //! `buildpack-deps`: Docker's official build-environment image (compilers,
 //! headers, version control), and the full (not `-slim`, not `alpine`)
 //! variants of the language images built on it. Read by the cost model (an
-//! install of these packages only marks them manual) and by DO207 (leaving
-//! them in the final image costs nothing the base does not already cost).
+//! install of these packages only marks them manual) and by DO207 (a build
+//! stage saves them only when the final stage moves to the -slim variant).
 
 /// Debian packages every `buildpack-deps:<suite>` image (and so the full `python`, `node`,
 /// `golang`, `rust`, `ruby` images built on it) already has: `apt-get install` of these only

@@ -111,7 +111,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     }
     toolchain_image(cx, out);
     let mut uses = Uses::new(cx);
-    let full_base = final_base(cx).is_some_and(ecosystem::buildpack::based_on);
+    let full_base = final_base(cx).filter(|b| ecosystem::buildpack::based_on(b));
     for (step, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
@@ -134,9 +134,6 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let mut tools: Vec<(String, u32)> = Vec::new();
-        // a full (buildpack-deps based) base ships these already: leaving
-        // them costs nothing a build stage would save
-        let in_base = |pkg: &str| full_base && ecosystem::buildpack::has_package(pkg);
         for (i, c) in cmds
             .iter()
             .enumerate()
@@ -146,7 +143,6 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
-                        && !in_base(&t.0)
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
                         && uses.used_by(&later, step.stage, &t.0)
@@ -166,18 +162,38 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let total: u32 = tools.iter().map(|t| t.1).sum();
         let names: Vec<&str> = tools.iter().map(|t| t.0.as_str()).collect();
         let first = names[0];
+        // A full (buildpack-deps based) base already ships compilers and
+        // headers: a build stage saves them only if the final stage moves to
+        // the slim variant (the install of those only marks them manual).
+        let (note, advice) = match full_base {
+            Some(base) => {
+                let had: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| ecosystem::buildpack::has_package(n))
+                    .collect();
+                let note = if had.is_empty() {
+                    format!("; the base {base} is a full build image too")
+                } else {
+                    format!("; the base {base} is a full build image and already has {}", had.join(", "))
+                };
+                (note, "build in a separate stage and ship on the base's -slim variant, with COPY --from only the artifacts".to_string())
+            }
+            None => (
+                String::new(),
+                format!("build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"),
+            ),
+        };
         out.push(
             cx.finding(
                 &RULE,
                 cx.find_in(ins, first),
                 format!(
-                    "build tools stay in the final image: {} (~{total} MB, estimate)",
+                    "build tools stay in the final image: {} (~{total} MB, estimate){note}",
                     names.join(", ")
                 ),
             )
-            .with_fix(Fix::display(format!(
-                "build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"
-            ))),
+            .with_fix(Fix::display(advice)),
         );
     }
 }
