@@ -111,6 +111,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     }
     toolchain_image(cx, out);
     let mut uses = Uses::new(cx);
+    let full_base = final_base(cx).filter(|b| ecosystem::buildpack::based_on(b));
     for (step, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
@@ -120,6 +121,18 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             })
             .flat_map(|c| c.after_subcommand().iter().map(String::as_str))
             .collect();
+        // docker-library's pattern: `apt-mark auto '.*'` (then `apt-mark
+        // manual` of what the image keeps) and `apt-get purge --auto-remove`
+        // remove every package this RUN installed that nothing needs.
+        let auto_removed = cmds.iter().any(|c| c.is(&["apt-mark"], &["auto"]))
+            && cmds.iter().any(|c| {
+                c.is(&["apt-get", "apt"], &["autoremove"])
+                    || (c.is(&["apt-get", "apt"], &["purge", "remove"])
+                        && (c.has_arg("--auto-remove") || c.has_arg("--autoremove")))
+            });
+        if auto_removed {
+            continue;
+        }
         let mut tools: Vec<(String, u32)> = Vec::new();
         for (i, c) in cmds
             .iter()
@@ -153,18 +166,38 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let total: u32 = tools.iter().map(|t| t.1).sum();
         let names: Vec<&str> = tools.iter().map(|t| t.0.as_str()).collect();
         let first = names[0];
+        // A full (buildpack-deps based) base already ships compilers and
+        // headers: a build stage saves them only if the final stage moves to
+        // the slim variant (the install of those only marks them manual).
+        let (note, advice) = match full_base {
+            Some(base) => {
+                let had: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| ecosystem::buildpack::has_package(n))
+                    .collect();
+                let note = if had.is_empty() {
+                    format!("; the base {base} is a full build image too")
+                } else {
+                    format!("; the base {base} is a full build image and already has {}", had.join(", "))
+                };
+                (note, "build in a separate stage and ship on the base's -slim variant, with COPY --from only the artifacts".to_string())
+            }
+            None => (
+                String::new(),
+                format!("build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"),
+            ),
+        };
         out.push(
             cx.finding(
                 &RULE,
                 cx.find_in(ins, first),
                 format!(
-                    "build tools stay in the final image: {} (~{total} MB, estimate)",
+                    "build tools stay in the final image: {} (~{total} MB, estimate){note}",
                     names.join(", ")
                 ),
             )
-            .with_fix(Fix::display(format!(
-                "build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"
-            ))),
+            .with_fix(Fix::display(advice)),
         );
     }
 }
@@ -175,11 +208,29 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
 /// `docker run … make`, or `docker cp` of what it built).
 fn build_image(cx: &DockerfileCtx) -> bool {
     const NAMES: &[&str] = &["build", "builder", "buildenv", "build-env", "toolchain"];
+    // `FROM buildpack-deps`: a build environment by its base's choice (the
+    // full python image's own Dockerfile adds headers to it on purpose).
+    if final_base(cx).is_some_and(ecosystem::buildpack::is_itself) {
+        return true;
+    }
     cx.model.stages.get(cx.model.target).is_some_and(|stage| {
         stage.name.as_deref().is_some_and(|n| NAMES.contains(&n))
             && stage.config.cmd.is_none()
             && stage.config.entrypoint.is_none()
     })
+}
+
+/// The image the final stage is built on, through `FROM <stage>` links.
+fn final_base<'a>(cx: &DockerfileCtx<'a>) -> Option<&'a str> {
+    let mut i = cx.model.target;
+    for _ in 0..=cx.model.stages.len() {
+        match &cx.model.stages.get(i)?.base {
+            Base::Image(image) => return Some(image),
+            Base::Stage(b) => i = *b,
+            Base::Scratch => return None,
+        }
+    }
+    None
 }
 
 /// A system package install (apt, apk, yum/dnf).
