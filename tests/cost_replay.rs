@@ -74,7 +74,7 @@ struct Change {
 }
 
 const MODES: &[(&str, &str)] = &[
-    ("log", "with the original's cold logs (median per step)"),
+    ("log", "with the original's cold logs (fastest per step)"),
     ("log-1", "with the fastest cold log only"),
     ("log-count", "the same, new packages by count (no registry)"),
     ("heur", "heuristics, rates from the cold builds"),

@@ -189,8 +189,8 @@ pub struct EstimateArgs {
     pub source: CacheSourceArgs,
     /// Step timings from a real build: `docker build --progress=plain` (or rawjson) output.
     /// Repeatable: logs of several builds of the same Dockerfile are combined, each step
-    /// taking the median build's time (one build on a loaded machine can take several times
-    /// its quiet time).
+    /// taking the fastest build's time (load only adds time: one build on a loaded machine can
+    /// take several times its quiet time).
     #[arg(long, value_name = "FILE")]
     pub log: Vec<PathBuf>,
     /// A cost profile from `dockopt profile record` (default: <context>/.dockopt/profile.json if present).
@@ -234,7 +234,7 @@ pub enum ProfileCommand {
 #[derive(clap::Args)]
 pub struct ProfileRecordArgs {
     /// `docker build --progress=plain` (or rawjson) output; several logs of builds of the same
-    /// Dockerfile are combined, each step taking the median build's time.
+    /// Dockerfile are combined, each step taking the fastest build's time.
     #[arg(required = true)]
     pub log: Vec<PathBuf>,
     /// The Dockerfile that was built: the log is checked against it and each step gets its line.

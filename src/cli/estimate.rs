@@ -79,7 +79,7 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
     Ok((cal, notes))
 }
 
-/// The `--log` files as one log ([`log::combine`]: each step the median build's time), with
+/// The `--log` files as one log ([`log::combine`]: each step the fastest build's time), with
 /// a name for messages; `None` when none is given or none is a log. An unreadable file is an
 /// error; one that is not a log is a warning and left out.
 fn read_logs(paths: &[PathBuf]) -> anyhow::Result<Option<(String, log::BuildLog)>> {
@@ -106,7 +106,7 @@ fn read_logs(paths: &[PathBuf]) -> anyhow::Result<Option<(String, log::BuildLog)
     }
     let name = match names.len() {
         0 | 1 => names.join(""),
-        n => format!("{} (the median of {n} builds per step)", names.join(" + ")),
+        n => format!("{} (the fastest of {n} builds per step)", names.join(" + ")),
     };
     Ok(log::combine(&logs).map(|l| (name, l)))
 }

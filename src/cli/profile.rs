@@ -27,7 +27,7 @@ fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(" + ");
-    // Several builds of the same Dockerfile: each step the median build's time.
+    // Several builds of the same Dockerfile: each step the fastest build's time.
     let l = log::combine(&logs).context("no build log given")?;
     let mut profile = Profile::from_log(&l, None);
     if a.file.is_some() || a.context.is_some() {

@@ -43,7 +43,7 @@ pub struct Observed {
     /// (pip); logs only.
     pub mean_bytes: Option<f64>,
     /// How many builds' logs timed it: more than 1 when several logs were combined
-    /// ([`log::combine`]: the median build's figure).
+    /// ([`log::combine`]: the fastest build's figure).
     pub builds: usize,
 }
 
@@ -329,14 +329,14 @@ pub fn cost_steps_from(
                 MatchKind::Similar => format!(" ({}, {:.2})", m.kind.describe(), m.similarity),
                 k => format!(" ({})", k.describe()),
             };
-            // Logs of several builds combined: each step the median build's time.
+            // Logs of several builds combined: each step the fastest build's time.
             let builds = os.iter().map(|o| o.builds).max().unwrap_or(1);
-            let median = if builds > 1 {
-                format!(" (median of {builds} builds)")
+            let of = if builds > 1 {
+                format!(" (fastest of {builds} builds)")
             } else {
                 String::new()
             };
-            cost.basis = format!("{what} {} {:.1}s{median}{how}{note}", at.join("+"), secs);
+            cost.basis = format!("{what} {} {:.1}s{of}{how}{note}", at.join("+"), secs);
             break;
         }
         // Heuristics too: a package sized by its registry and added since the side the

@@ -8,7 +8,7 @@
 //! dataset; the cold log likewise, the fastest of the original's `--no-cache` builds in the
 //! same rounds ([`variant_cold_logs`]). Next to it,
 //! `dockopt estimate` (a) with the ORIGINAL's cold build logs of those rounds (`--log` once
-//! per build: each step the median build's time), also for the fixed file, and (b)
+//! per build: each step the fastest build's time), also for the fixed file, and (b)
 //! heuristics alone, with rates learned by `dockopt profile record` from every round's cold
 //! build of the measured apps (the earlier builds on this machine, as a user would record
 //! them; once every app is measured, [`heuristics`]), and (c) the same leaving the app's own
@@ -187,7 +187,7 @@ fn dockopt() -> Command {
 }
 
 /// `dockopt profile record` of an app's cold builds: every round's of both variants
-/// (`<app>/<variant>/cold-<i>.log`, combined: each step the median build's time), else the
+/// (`<app>/<variant>/cold-<i>.log`, combined: each step the fastest build's time), else the
 /// prepared one (`<app>/cold.log`); what a user keeps after building. Written next to them as
 /// `<app>/rounds-profile.json`.
 fn record(app_ds: &Path) -> Result<PathBuf, String> {
@@ -648,7 +648,7 @@ fn variant(w: &AppWork, name: &str, text: &str, rows: &mut Vec<Row>) -> Result<(
 }
 
 /// The cold logs a variant's estimates read: the original's cold builds of that variant's
-/// rounds, every one (`estimate --log` once per build: each step the median build's time; the
+/// rounds, every one (`estimate --log` once per build: each step the fastest build's time; the
 /// prepared cold log when there were none), each kept as `<variant>/cold-<round>.log` in the
 /// dataset, their builds in `<variant>/cold.json` (`rounds`, `kept`: the fastest, also kept as
 /// `<variant>/cold.log`, the one log the estimates read up to run 19; and `prepared`: the
