@@ -638,6 +638,16 @@ impl<'a> DockerfileCtx<'a> {
             .and_then(|c| pick_source_file(&c.filtered))
             .unwrap_or_else(|| "src/app.code".to_string())
     }
+
+    /// How a message names the file [`Self::sample_source_file`] edits: its
+    /// path when the context gave it, else "a source file" (without a
+    /// context the simulated path is made up, and naming it would mislead).
+    pub fn edited_name(&self, edited: &str) -> String {
+        match self.context {
+            Some(c) if pick_source_file(&c.filtered).is_some() => edited.to_string(),
+            _ => "a source file".to_string(),
+        }
+    }
 }
 
 /// An empty context (for files checked without one), read once per process.

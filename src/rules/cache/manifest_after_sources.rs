@@ -106,7 +106,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             String::new()
         } else {
             format!(
-                "; editing {edited} re-runs {} RUN step(s) (lines {})",
+                "; editing {} re-runs {} RUN step(s) (lines {})",
+                cx.edited_name(&edited),
                 rerun.len(),
                 lines_list(&rerun)
             )

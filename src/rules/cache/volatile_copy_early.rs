@@ -99,8 +99,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     &RULE,
                     cx.head_span(ins),
                     format!(
-                        "`{cmd}` does not read the sources but follows `COPY` of the whole context (line {}): editing {edited} re-runs it (re-run lines: {})",
+                        "`{cmd}` does not read the sources but follows `COPY` of the whole context (line {}): editing {} re-runs it (re-run lines: {})",
                         copy_ins.start_line,
+                        cx.edited_name(&edited),
                         lines_list(&rerun)
                     ),
                 )
