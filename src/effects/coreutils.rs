@@ -348,6 +348,7 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
         }
     } else {
         let target_dir = c.opt_values(&["-t", "--target-directory"]).pop();
+        let target_dir_given = target_dir.is_some();
         let (srcs, dest): (&[&Arg], Option<Arg>) = match target_dir {
             Some(d) => (
                 pos,
@@ -372,6 +373,9 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
             && c.args.iter().filter_map(Arg::str).any(|a| {
                 a == "--symbolic" || (a.starts_with('-') && !a.starts_with("--") && a.contains('s'))
             });
+        if symbolic {
+            record_links(cx, fx, srcs, dest.as_ref(), target_dir_given);
+        }
         for s in srcs {
             // A symlink's target is text, not read (a relative one resolves
             // against the link's directory at use time, not now).
@@ -389,6 +393,43 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
     if c.has(&["-o", "--owner", "-g", "--group"]) {
         for f in USER_NAMES {
             fx.read(f);
+        }
+    }
+}
+
+/// The links `ln -s TARGET… DEST` may make: `DEST` itself when one target
+/// is given and no `-t` (unless DEST is a folder), and `DEST/basename` (when
+/// DEST is a folder, which this model cannot tell). A link's target is
+/// resolved against the link's folder; one that is not literal is unknown.
+fn record_links(cx: &Cx, fx: &mut Effects, srcs: &[&Arg], dest: Option<&Arg>, into_dir: bool) {
+    use crate::model::path;
+    let Some(dest) = dest.and_then(|d| if d.glob { None } else { d.str() }) else {
+        // A link somewhere this model cannot name.
+        fx.links.push(("/".into(), None));
+        return;
+    };
+    let Some(dest) = cx.abs(dest) else {
+        fx.links.push(("/".into(), None));
+        return;
+    };
+    let target_of = |link: &str, s: &Arg| -> Option<String> {
+        let t = s.str().filter(|_| !s.glob)?;
+        let dir = link
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        Some(path::join_abs(dir, t))
+    };
+    for s in srcs {
+        if srcs.len() == 1 && !into_dir {
+            fx.links.push((dest.clone(), target_of(&dest, s)));
+        }
+        match s.str().filter(|_| !s.glob) {
+            Some(t) => {
+                let link = path::join_abs(&dest, &path::base_name(t));
+                let target = target_of(&link, s);
+                fx.links.push((link, target));
+            }
+            None => fx.links.push((dest.clone(), None)),
         }
     }
 }

@@ -123,6 +123,10 @@ pub struct Effects {
     pub named: BTreeMap<String, (String, String)>,
     /// Programs looked up through `PATH` (their directory decides what runs).
     pub programs: BTreeSet<String>,
+    /// Symbolic links it may create: the link's path → the path it points
+    /// to (None: not known). A later step's path through the link is the
+    /// target's (`ln -s /srv/app /app`: `/app/x` is `/srv/app/x`).
+    pub links: Vec<(String, Option<String>)>,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
     pub userdb: bool,
     /// It sets the file-creation mask (`umask 077`): the directories it
@@ -672,9 +676,28 @@ const PURE: &[&str] = &[
     "continue", "printenv", "env", "tty", "logname", "groups", "getent",
 ];
 
+/// Files the dynamic loader reads before any program of a RUN (its shell
+/// first) runs: glibc's preload list and library cache, musl's search path.
+/// A COPY that brings one changes what every command loads.
+const LOADER_FILES: &[&str] = &[
+    "/etc/ld.so.preload",
+    "/etc/ld.so.cache",
+    "/etc/ld-musl-x86_64.path",
+    "/etc/ld-musl-aarch64.path",
+    "/etc/ld-musl-armhf.path",
+    "/etc/ld-musl-armv7.path",
+    "/etc/ld-musl-x86.path",
+    "/etc/ld-musl-ppc64le.path",
+    "/etc/ld-musl-s390x.path",
+    "/etc/ld-musl-riscv64.path",
+];
+
 pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut fx = Effects::default();
     fx.env(ALWAYS_ENV);
+    for f in LOADER_FILES {
+        fx.read(f);
+    }
     fx.env_read.names.extend(script.params());
     let run_env = run_vars(run);
     let home = run
@@ -1061,6 +1084,32 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::testutil::fx;
+
+    /// `ln -s TARGET LINK` makes a link this model records, with its target
+    /// resolved against the link's folder (DEST may be a folder: both
+    /// places are recorded).
+    #[test]
+    fn symbolic_links_made() {
+        let e = fx("ln -sf ../data /app/data", &[]);
+        assert!(e
+            .links
+            .contains(&("/app/data".into(), Some("/data".into()))));
+        assert!(e.links.iter().any(|(l, _)| l == "/app/data/data"));
+        let e = fx("ln -s -t /usr/local/bin /opt/tool/bin/tool", &[]);
+        assert_eq!(
+            e.links,
+            vec![(
+                "/usr/local/bin/tool".to_string(),
+                Some("/opt/tool/bin/tool".to_string())
+            )]
+        );
+        assert!(
+            fx("ln /a /b", &[]).links.is_empty(),
+            "a hard link is a file"
+        );
+        // Every RUN reads the loader's files.
+        assert!(fx("true", &[]).reads_under("/etc/ld.so.preload"));
+    }
 
     #[test]
     fn unknown_and_unparsable_read_everything() {

@@ -151,26 +151,73 @@ pub fn run_may_cross(
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, &|_| false)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, &Before::default())
 }
 
-/// As [`run_may_cross`], where `exists` holds for folders that earlier steps
-/// made (a WORKDIR, a COPY, a RUN that wrote inside them): the RUN finds
-/// those where it lands.
+/// As [`run_may_cross`], where `before` is what the earlier steps of the
+/// stage left: the folders they made (the RUN finds those where it lands)
+/// and the symbolic links they made (a path through a link is its target's).
 pub fn run_may_cross_where(
     fx: &Effects,
     run: &RunOp,
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
-    exists: &dyn Fn(&str) -> bool,
+    before: &Before,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, exists)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, before)
 }
 
-/// As [`run_may_cross`], where a path for which `provided` holds is brought
-/// before the RUN, byte for byte, by a manifest COPY (DO101's split): the
-/// RUN reads the same file there.
+/// As [`run_may_cross_where`], where a path for which `provided` holds is
+/// brought before the RUN, byte for byte, by a manifest COPY (DO101's
+/// split): the RUN reads the same file there.
 pub fn run_may_cross_with(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+    provided: &dyn Fn(&str) -> bool,
+    dest_prepared: bool,
+    before: &Before,
+) -> Result<(), String> {
+    // Paths are compared where they land: through the base image's aliases
+    // (`/bin` is `/usr/bin` on a merged-usr Debian) and the links earlier
+    // steps made (`ln -s /srv/app /app`: `/app/conf` is `/srv/app/conf`).
+    let copy_in = copy;
+    let seen;
+    let (fx, run, copy) = match before.resolve(fx, run, copy) {
+        Some((f, r, c)) => {
+            let lost = |was: &crate::effects::PathSet, now: &crate::effects::PathSet| {
+                !was.is_everything() && now.is_everything()
+            };
+            if !fx.unknown
+                && (lost(&fx.reads, &f.reads)
+                    || lost(&fx.writes, &f.writes)
+                    || path::clean(&c.dest) == "/" && path::clean(&copy.dest) != "/")
+            {
+                return Err(
+                    "an earlier RUN makes a symbolic link whose place or target this model cannot tell (`ln -s` with an expansion or a pattern), and the paths compared here may lead through it".into(),
+                );
+            }
+            seen = (f, r, c);
+            (&seen.0, &seen.1, &seen.2)
+        }
+        None => (fx, run, copy),
+    };
+    let (was, now) = (path::clean(&copy_in.dest), path::clean(&copy.dest));
+    crossing(fx, run, copy, ctx, provided, dest_prepared, &|d| {
+        before.exists(d)
+    })
+    .map_err(|why| {
+        if was == now {
+            why
+        } else {
+            format!("{why} ({was} is {now}, through a symbolic link)")
+        }
+    })
+}
+
+/// [`run_may_cross_with`] once every path is where it lands.
+fn crossing(
     fx: &Effects,
     run: &RunOp,
     copy: &CopyOp,
@@ -285,6 +332,14 @@ pub fn run_may_cross_with(
             }
         }
     }
+    // Every program the RUN starts, its shell first, is linked by the
+    // dynamic loader against the libraries of the system library folders:
+    // a COPY that brings a `libssl.so.3` there changes what they run.
+    if let Some(lib) = copy_may_bring_library(copy, ctx) {
+        return Err(format!(
+            "the {kw} may bring a shared library ({lib}) into a folder the dynamic loader searches, which the programs of the RUN would load"
+        ));
+    }
     if fx.userdb {
         if let Some(ch) = copy.chown.as_deref().filter(|c| chown_resolves_names(c)) {
             return Err(format!(
@@ -329,6 +384,176 @@ pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> V
         }
     }
     made
+}
+
+/// What the steps above a moved RUN left in the image that decides where
+/// its paths land: the folders they made, and the symbolic links.
+#[derive(Debug, Clone, Default)]
+pub struct Before {
+    /// Folders earlier steps made (see [`folders_made`]).
+    pub folders: Vec<String>,
+    /// Links earlier RUNs made (`ln -s`): the link → its target (None: not known).
+    pub links: Vec<(String, Option<String>)>,
+}
+
+/// Links that base images have: merged-usr Debian and Ubuntu (`/bin` →
+/// `/usr/bin`), and `/var/run` → `/run`. On a base without them the two
+/// names are two folders, and taking them for one refuses more, never less.
+const BASE_LINKS: &[(&str, &str)] = &[
+    ("/bin", "/usr/bin"),
+    ("/sbin", "/usr/sbin"),
+    ("/lib", "/usr/lib"),
+    ("/lib32", "/usr/lib32"),
+    ("/lib64", "/usr/lib64"),
+    ("/libx32", "/usr/libx32"),
+    ("/var/run", "/run"),
+    ("/var/lock", "/run/lock"),
+];
+
+impl Before {
+    /// Reads the ops above the moved RUN, in order.
+    pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op> + Clone) -> Before {
+        use crate::model::Op;
+        let mut links = Vec::new();
+        for op in ops.clone() {
+            if let Op::Run(r) = op {
+                let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
+                links.extend(fx.links);
+            }
+        }
+        Before {
+            folders: folders_made(ops),
+            links,
+        }
+    }
+
+    /// What several ops left, in order.
+    pub fn joined<'b>(parts: impl Iterator<Item = &'b Before>) -> Before {
+        let mut out = Before::default();
+        for p in parts {
+            out.folders.extend(p.folders.iter().cloned());
+            out.links.extend(p.links.iter().cloned());
+        }
+        out
+    }
+
+    /// Whether an earlier step made folder `dir` (or one below it).
+    pub fn exists(&self, dir: &str) -> bool {
+        self.folders.iter().any(|m| under(m, dir))
+    }
+
+    /// Where path `p` lands: each link above it followed (a link with an
+    /// unknown target: anywhere, `/`).
+    pub fn land(&self, p: &str) -> String {
+        self.land_with(p, true)
+    }
+
+    /// As [`Before::land`]; `base`: through the base image's links too.
+    fn land_with(&self, p: &str, base: bool) -> String {
+        let mut cur = path::clean(p);
+        // A chain longer than this is a loop (the tools fail with ELOOP).
+        for _ in 0..16 {
+            let hop = BASE_LINKS
+                .iter()
+                .filter(|_| base)
+                .map(|(l, t)| (l.to_string(), Some(t.to_string())))
+                .chain(self.links.iter().cloned())
+                .find(|(l, _)| under(&cur, l));
+            let Some((link, target)) = hop else {
+                return cur;
+            };
+            let (Some(target), false) = (target, link == "/") else {
+                return "/".into();
+            };
+            let rest = cur.get(link.len()..).unwrap_or("").trim_start_matches('/');
+            let next = if rest.is_empty() {
+                path::clean(&target)
+            } else {
+                path::join_abs(&target, rest)
+            };
+            if next == cur {
+                return cur;
+            }
+            cur = next;
+        }
+        "/".into()
+    }
+
+    /// The effects, the RUN and the COPY with every path where it lands,
+    /// or None when no path moves.
+    fn resolve(
+        &self,
+        fx: &Effects,
+        run: &RunOp,
+        copy: &CopyOp,
+    ) -> Option<(Effects, RunOp, CopyOp)> {
+        let moves = |p: &str| self.land(p) != path::clean(p);
+        // Variables name paths through the links earlier RUNs made (PATH's
+        // `/bin` and `/usr/bin` are both there already).
+        let env_moves = run.env.iter().any(|(k, v)| {
+            &**k != "HOME"
+                && value_paths(v, &run.cwd, true)
+                    .iter()
+                    .any(|p| self.land_with(p, false) != *p)
+        });
+        let any = env_moves
+            || fx.reads.iter().any(moves)
+            || fx.writes.iter().any(moves)
+            || moves(&run.cwd)
+            || moves(&copy.dest);
+        if !any {
+            return None;
+        }
+        let mut f = fx.clone();
+        let remap = |set: &crate::effects::PathSet| {
+            if set.is_everything() {
+                return set.clone();
+            }
+            let mut out = crate::effects::PathSet::default();
+            for p in set.iter() {
+                out.insert(&self.land(p));
+            }
+            out
+        };
+        f.reads = remap(&fx.reads);
+        f.writes = remap(&fx.writes);
+        f.config_files = fx.config_files.iter().map(|p| self.land(p)).collect();
+        f.named = fx
+            .named
+            .iter()
+            .map(|(p, v)| (self.land(p), v.clone()))
+            .collect();
+        let mut r = run.clone();
+        r.cwd = self.land(&run.cwd);
+        if env_moves {
+            let landed: Vec<crate::model::env::Entry> = run
+                .env
+                .iter()
+                .map(|(k, v)| {
+                    let pieces: Vec<String> = v
+                        .split(':')
+                        .map(|piece| {
+                            let abs = path::join_abs(&run.cwd, piece);
+                            if piece.is_empty() || self.land_with(&abs, false) == abs {
+                                piece.to_string()
+                            } else {
+                                self.land_with(&abs, false)
+                            }
+                        })
+                        .collect();
+                    (k.clone(), std::sync::Arc::from(pieces.join(":")))
+                })
+                .collect();
+            r.env = landed.into();
+        }
+        let mut c = copy.clone();
+        let trailing = copy.dest.ends_with('/') && copy.dest != "/";
+        c.dest = self.land(&copy.dest);
+        if trailing && c.dest != "/" {
+            c.dest.push('/');
+        }
+        Some((f, r, c))
+    }
 }
 
 /// Folders every Linux base image has (Debian, Ubuntu, Alpine, busybox):
@@ -377,6 +602,98 @@ fn folder_the_copy_may_create(p: &str, dest: &str, cwd: &str) -> Option<String> 
             return Some(parent.to_string());
         }
         a = parent;
+    }
+    None
+}
+
+/// Whether `dir` is one the dynamic loader searches by default (glibc's
+/// trusted folders and Debian's multiarch ones, musl's `/lib:/usr/local/lib:
+/// /usr/lib`), or one `ldconfig` caches on most bases.
+fn is_library_dir(dir: &str) -> bool {
+    const LIBS: &[&str] = &[
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/usr/lib",
+        "/usr/lib32",
+        "/usr/lib64",
+        "/usr/libx32",
+        "/usr/local/lib",
+        "/usr/local/lib64",
+    ];
+    if LIBS.contains(&dir) {
+        return true;
+    }
+    // A multiarch folder: /usr/lib/x86_64-linux-gnu.
+    dir.rsplit_once('/')
+        .is_some_and(|(parent, name)| LIBS.contains(&parent) && name.contains("-linux-"))
+}
+
+/// A file name the loader would take for a shared library (`libz.so`,
+/// `libssl.so.3`).
+fn library_name(name: &str) -> bool {
+    name.ends_with(".so") || name.contains(".so.")
+}
+
+/// A shared library the COPY may land directly in a library folder, or None.
+/// Known exactly for context files; otherwise any COPY into such a folder,
+/// or of a folder above one, may.
+fn copy_may_bring_library(copy: &CopyOp, ctx: Option<&ContextTree>) -> Option<String> {
+    let dest = path::clean(&copy.dest);
+    let parent = dest
+        .rsplit_once('/')
+        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+    let name = path::base_name(&dest);
+    let lib_below = ["/lib", "/usr/lib", "/usr/local/lib", "/lib64", "/usr/lib64"]
+        .iter()
+        .any(|l| under(l, &dest));
+    if !(is_library_dir(&dest) || is_library_dir(parent) || lib_below) {
+        return None;
+    }
+    let exact = copy.source == CopySource::Context
+        && !copy.add
+        && !copy.parents
+        && copy
+            .srcs
+            .iter()
+            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none());
+    let Some(ctx) = ctx.filter(|_| exact) else {
+        let may = is_library_dir(&dest) || lib_below || library_name(&name);
+        return may.then_some(dest);
+    };
+    let many = copy.srcs.len() > 1 || copy.dest.ends_with('/');
+    let lands_lib = |landing: &str| {
+        let (d, n) = landing.rsplit_once('/').unwrap_or(("", landing));
+        is_library_dir(if d.is_empty() { "/" } else { d }) && library_name(n)
+    };
+    for s in &copy.srcs {
+        let e = ctx.get(&s.path)?;
+        if e.is_dir() {
+            let prefix = if s.path.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", s.path)
+            };
+            for (k, e) in ctx.entries() {
+                let Some(rel) = k.strip_prefix(&prefix).filter(|r| !r.is_empty()) else {
+                    continue;
+                };
+                let landing = path::join_abs(&dest, rel);
+                if !e.is_dir() && lands_lib(&landing) {
+                    return Some(landing);
+                }
+            }
+        } else {
+            let landing = if many {
+                path::join_abs(&dest, &s.basename)
+            } else {
+                dest.clone()
+            };
+            if lands_lib(&landing) {
+                return Some(landing);
+            }
+        }
     }
     None
 }
@@ -797,6 +1114,77 @@ mod tests {
         let cp = copy("/srv/app", Some("app"));
         assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
         assert!(!fx("umask", &[]).umask, "`umask` alone prints it");
+    }
+
+    fn before(script: &str) -> Before {
+        Before::of(std::iter::once(&crate::model::Op::Run(run_op(script, &[]))))
+    }
+
+    /// A path through a symbolic link lands at the link's target: links an
+    /// earlier RUN made (`ln -s`), and the base image's merged-usr ones.
+    #[test]
+    fn paths_through_links() {
+        let b = before("mkdir -p /srv/app && ln -s /srv/app /app");
+        assert_eq!(b.land("/app/conf.ini"), "/srv/app/conf.ini");
+        assert_eq!(b.land("/bin/tool"), "/usr/bin/tool");
+        assert_eq!(b.land("/var/run/x.pid"), "/run/x.pid");
+        assert_eq!(b.land("/srv/other"), "/srv/other");
+        let cp = copy("/app/conf.ini", None);
+        let e = fx("cat /srv/app/conf.ini > /conf-copy", &[]);
+        let r = run_op("", &[]);
+        assert!(run_may_cross(&e, &r, &cp, None).is_ok(), "no link known");
+        let why = run_may_cross_where(&e, &r, &cp, None, &b).unwrap_err();
+        assert!(why.contains("/srv/app/conf.ini"), "{why}");
+        // A relative target resolves against the link's folder.
+        let b = before("ln -s ../srv/app /opt/app");
+        assert_eq!(b.land("/opt/app/x"), "/srv/app/x");
+        // A target not known here: anywhere.
+        let b = before("ln -s \"$(cat /target)\" /app");
+        assert_eq!(b.land("/app/x"), "/");
+        assert_eq!(b.land("/data/x"), "/data/x");
+        // Merged-usr: /bin/entrypoint.sh is /usr/bin/entrypoint.sh.
+        let e = fx("chmod 755 /usr/bin/entrypoint.sh", &[]);
+        let why = run_may_cross_where(
+            &e,
+            &r,
+            &copy("/bin/entrypoint.sh", None),
+            None,
+            &Before::default(),
+        )
+        .unwrap_err();
+        assert!(why.contains("/usr/bin/entrypoint.sh"), "{why}");
+    }
+
+    /// Every RUN's programs are loaded by the dynamic loader: the files it
+    /// reads (preload list, cache) and the libraries of its folders.
+    #[test]
+    fn dynamic_loader_inputs() {
+        let e = fx("mkdir -p /data", &[]);
+        let r = run_op("", &[]);
+        for dest in [
+            "/etc/ld.so.preload",
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+            "/usr/local/lib/",
+            "/lib/libz.so",
+        ] {
+            assert!(
+                run_may_cross(&e, &r, &copy(dest, None), None).is_err(),
+                "{dest}"
+            );
+        }
+        for dest in [
+            "/etc/app.conf",
+            "/usr/local/lib/python3.12/site-packages/",
+            "/usr/lib/app/data.json",
+        ] {
+            assert!(
+                run_may_cross(&e, &r, &copy(dest, None), None).is_ok(),
+                "{dest}"
+            );
+        }
+        assert!(library_name("libssl.so.3") && library_name("libz.so"));
+        assert!(!library_name("app.sock") && !library_name("notes.solved"));
+        assert!(is_library_dir("/usr/lib/aarch64-linux-gnu") && !is_library_dir("/usr/lib/jvm"));
     }
 
     #[test]

@@ -68,8 +68,7 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         // Folders the steps above the first COPY made: the moved RUN finds them.
-        let made = hazard::folders_made(steps[..first].iter().filter_map(|s| s.op.as_ref()));
-        let exists = |dir: &str| made.iter().any(|m| effects::under(m, dir));
+        let before = hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref()));
         // COPYs crossed so far, and the variables they expand.
         let mut copies: Vec<&CopyOp> = Vec::new();
         let mut copy_refs: Vec<&str> = Vec::new();
@@ -125,7 +124,7 @@ pub fn check(c: &mut Checker) {
                             true,
                         ))
                     } else {
-                        movable(c, s.instruction, r, &copies, &exists)
+                        movable(c, s.instruction, r, &copies, &before)
                     };
                     let refused = verdict.is_err();
                     match verdict {
@@ -197,7 +196,7 @@ fn movable(
     idx: usize,
     r: &RunOp,
     copies: &[&CopyOp],
-    exists: &dyn Fn(&str) -> bool,
+    before: &hazard::Before,
 ) -> Result<(), (String, bool)> {
     let ins = &c.df.instructions[idx];
     if r.mounts
@@ -220,7 +219,7 @@ fn movable(
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
-        hazard::run_may_cross_where(&fx, r, copy, c.context, exists).map_err(|w| (w, report))?;
+        hazard::run_may_cross_where(&fx, r, copy, c.context, before).map_err(|w| (w, report))?;
     }
     Ok(())
 }

@@ -233,11 +233,13 @@ fn finish(
         return Err("the install is not a RUN op".into());
     };
     let mut items = manifests(c, &plan.installs, mapped)?;
-    between_may_cross(c, site, cop)?;
+    let before = before_copy(c, site.copy);
+    between_may_cross(c, site, cop, &before)?;
     let above = reads::Above {
         ins,
         run,
         pre_text: plan.pre.as_ref().map(|p| p.text.as_str()),
+        before: &before,
     };
     reads::effects_allow(
         c,
@@ -664,11 +666,31 @@ fn manifests(c: &Checker, installs: &[Install], mapped: &Mapped) -> Result<Vec<S
     Ok(items)
 }
 
+/// What the ops of the stage above the full COPY (instruction `copy`) left:
+/// the folders and links the moved RUNs find.
+fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
+    let Some(stage) = step_of(c.model, copy).map(|s| s.stage) else {
+        return hazard::Before::default();
+    };
+    let ops: Vec<&Op> = c
+        .model
+        .stage_steps(stage)
+        .take_while(|s| s.instruction < copy)
+        .filter_map(|s| s.op.as_ref())
+        .collect();
+    hazard::Before::of(ops.into_iter())
+}
+
 /// Each instruction between the COPY and the install moves above the COPY
 /// with it: ENV/ARG when the COPY does not read them, USER and WORKDIR when
 /// the COPY does not depend on them, a RUN when the hazard check lets it
 /// cross.
-fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), String> {
+fn between_may_cross(
+    c: &Checker,
+    site: &Site,
+    cop: &CopyOp,
+    before: &hazard::Before,
+) -> Result<(), String> {
     let df = c.df;
     let copy_ins = &df.instructions[site.copy];
     let copy_words = copy_ins.words().join(" ");
@@ -712,7 +734,7 @@ fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), Strin
                     return Err(format!("the RUN on line {line} is not a plain RUN"));
                 };
                 let fx = crate::effects::of_model_run(df, c.model, other, r);
-                hazard::run_may_cross(&fx, r, cop, c.context).map_err(|w| {
+                hazard::run_may_cross_where(&fx, r, cop, c.context, before).map_err(|w| {
                     format!("the RUN on line {line} cannot move above the COPY: {w}")
                 })?;
             }
