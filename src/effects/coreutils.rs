@@ -112,6 +112,20 @@ const WRITERS: &[&str] = &[
 /// The user and group database, as name lookups read it (NSS).
 const USER_NAMES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"];
 
+/// The local time zone, as the C library's `tzset` reads it (when `TZ` does
+/// not name one: `/etc/localtime`; a `TZ` name: under the zoneinfo folder)
+/// and Debian's `/etc/timezone`. Tools that print or parse local times read it.
+pub(super) const LOCAL_TIME: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
+
+/// Whether the tool prints or parses local times (`ls -l`'s dates, `date`,
+/// `touch -d 12:00`, `find -newermt`, `tar tv`).
+pub(super) fn reads_local_time(prog: &str) -> bool {
+    matches!(
+        prog,
+        "date" | "ls" | "stat" | "find" | "tar" | "bsdtar" | "touch"
+    )
+}
+
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let p = c.prog;
     let pos = c.positional_with(value_opts(p));
@@ -121,6 +135,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     // what they do.
     if matches!(p, "ls" | "stat" | "find" | "tar" | "bsdtar") {
         for f in USER_NAMES {
+            fx.read(f);
+        }
+    }
+    if reads_local_time(p) {
+        fx.env(&["TZ"]);
+        for f in LOCAL_TIME {
             fx.read(f);
         }
     }
@@ -606,6 +626,24 @@ mod tests {
         for c in ["cat /data/x", "cp -a /data /data2"] {
             assert!(!fx(c, &[]).reads_under("/etc/passwd"), "{c}");
         }
+    }
+
+    /// Local times are printed and parsed in the time zone of
+    /// /etc/localtime: `date`, `ls -l`, `touch -d` read it; `cat` does not.
+    /// `whoami` prints a name from the user database.
+    #[test]
+    fn local_time_and_user_names() {
+        for c in [
+            "date -d @0 +%H > /h",
+            "ls -l /data > /l",
+            "touch -d 12:00 /x",
+            "find / -newermt 2024-01-01",
+        ] {
+            let e = fx(c, &[]);
+            assert!(e.reads_under("/etc/localtime") && e.reads_env("TZ"), "{c}");
+        }
+        assert!(!fx("cat /data/x", &[]).reads_under("/etc/localtime"));
+        assert!(fx("whoami > /u", &[]).reads_under("/etc/passwd"));
     }
 
     /// `cd DIR` needs DIR to exist, and `ls`/`du` alone list the cwd: a RUN

@@ -676,6 +676,10 @@ const PURE: &[&str] = &[
     "continue", "printenv", "env", "tty", "logname", "groups", "getent",
 ];
 
+/// The programs `/bin/sh` is a link to on common bases (Debian's dash,
+/// Alpine's and busybox's busybox, bash).
+const SHELL_PROGRAMS: &[&str] = &["/bin/dash", "/bin/bash", "/bin/busybox"];
+
 /// Files the dynamic loader reads before any program of a RUN (its shell
 /// first) runs: glibc's preload list and library cache, musl's search path.
 /// A COPY that brings one changes what every command loads.
@@ -697,6 +701,22 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     fx.env(ALWAYS_ENV);
     for f in LOADER_FILES {
         fx.read(f);
+    }
+    // The program the RUN starts: its shell (`/bin/sh`, a SHELL's), or an
+    // exec form's first word. A shell is often a link to another program
+    // (`/bin/sh` → dash, or busybox on Alpine), which a COPY can replace.
+    if let Some(first) = run.argv.first() {
+        if first.starts_with('/') {
+            fx.read(first);
+            let name = path::base_name(first);
+            if matches!(name.as_str(), "sh" | "bash" | "dash" | "ash" | "busybox") {
+                for s in SHELL_PROGRAMS {
+                    fx.read(s);
+                }
+            }
+        } else if !first.is_empty() {
+            fx.programs.insert(path::base_name(first));
+        }
     }
     fx.env_read.names.extend(script.params());
     let run_env = run_vars(run);
@@ -867,8 +887,17 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
                     }
                 }
             }
-            if prog == "getent" || prog == "id" || prog == "groups" {
+            if matches!(
+                prog.as_str(),
+                "getent" | "id" | "groups" | "whoami" | "logname"
+            ) {
                 for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                    fx.read(f);
+                }
+            }
+            if coreutils::reads_local_time(&prog) {
+                fx.env(&["TZ"]);
+                for f in coreutils::LOCAL_TIME {
                     fx.read(f);
                 }
             }
@@ -884,8 +913,31 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
         read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
+    if fx.network {
+        for f in NETWORK_FILES {
+            fx.read(f);
+        }
+    }
     fx
 }
+
+/// What a network client reads besides its own configuration: the system's
+/// TLS trust store (OpenSSL's and GnuTLS's folders, Debian's
+/// `/usr/lib/ssl` → `/etc/ssl`, Java's `cacerts` under `/etc/ssl/certs/java`,
+/// Red Hat's `/etc/pki`) and how names resolve (`/etc/nsswitch.conf`,
+/// `/etc/gai.conf`, `/etc/host.conf`). A COPY of a company CA into
+/// `/etc/ssl/certs/` decides whether the download verifies.
+const NETWORK_FILES: &[&str] = &[
+    "/etc/ssl",
+    "/etc/pki",
+    "/etc/ca-certificates",
+    "/etc/ca-certificates.conf",
+    "/usr/lib/ssl",
+    "/usr/local/ssl",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/host.conf",
+];
 
 /// The variables an unquoted here-document body expands (`$NAME`, `${NAME…}`).
 fn body_params(body: &str) -> Vec<String> {
@@ -1084,6 +1136,19 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::testutil::fx;
+
+    /// A download reads the system's TLS trust store and the name-service
+    /// configuration; a RUN reads the shell it runs in (and what `/bin/sh`
+    /// may link to).
+    #[test]
+    fn network_clients_and_the_shell() {
+        let e = fx("curl -fsSL https://example.com/x -o /usr/local/bin/x", &[]);
+        assert!(e.reads_under("/etc/ssl/certs/ca-certificates.crt"));
+        assert!(e.reads_under("/etc/nsswitch.conf"));
+        let e = fx("mkdir -p /data", &[]);
+        assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
+        assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));
+    }
 
     /// `ln -s TARGET LINK` makes a link this model records, with its target
     /// resolved against the link's folder (DEST may be a folder: both
