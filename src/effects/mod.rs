@@ -917,11 +917,22 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         for f in NETWORK_FILES {
             fx.read(f);
         }
+        // Credentials for the hosts it fetches from: `$NETRC` or `~/.netrc`
+        // (wget, pip's requests, uv, poetry, go, git over https).
+        let cx = Cx {
+            cwd: base_cwd.clone(),
+            home: home.clone(),
+            env: Env::new(&run_env),
+            files,
+        };
+        config_from_env(&mut fx, &cx, "NETRC");
+        fx.config(&cx.home(".netrc"));
     }
     fx
 }
 
-/// What a network client reads besides its own configuration: the system's
+/// What a network client reads besides its own configuration (and the
+/// credentials file, `~/.netrc`): the system's
 /// TLS trust store (OpenSSL's and GnuTLS's folders, Debian's
 /// `/usr/lib/ssl` → `/etc/ssl`, Java's `cacerts` under `/etc/ssl/certs/java`,
 /// Red Hat's `/etc/pki`) and how names resolve (`/etc/nsswitch.conf`,
@@ -1145,6 +1156,9 @@ mod tests {
         let e = fx("curl -fsSL https://example.com/x -o /usr/local/bin/x", &[]);
         assert!(e.reads_under("/etc/ssl/certs/ca-certificates.crt"));
         assert!(e.reads_under("/etc/nsswitch.conf"));
+        assert!(e.config_files.contains("/root/.netrc"));
+        let e = fx("pip install flask", &[("NETRC", "/run/auth/netrc")]);
+        assert!(e.reads_under("/run/auth/netrc"));
         let e = fx("mkdir -p /data", &[]);
         assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
         assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));

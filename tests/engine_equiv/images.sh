@@ -57,6 +57,9 @@ while [ $# -gt 0 ]; do
 done
 [ -f /tmp/.reqs ] && { sort /tmp/.reqs >"$SP/reqs-$(h /tmp/.reqs).lock"; rm /tmp/.reqs; }
 [ -n "$nocache" ] || { mkdir -p /root/.cache/pip; echo cache >/root/.cache/pip/http; }
+# As pip (requests) does: the index's credentials come from $NETRC or ~/.netrc.
+netrc=${NETRC:-${HOME:-/root}/.netrc}
+if [ -f "$netrc" ]; then h "$netrc" >"$SP/.index-auth"; fi
 EOF
 ln -sf pip "$root/usr/bin/pip3"
 # `python -m venv DIR`: a venv whose pip installs into DIR/lib (as a real venv's pip installs
