@@ -676,6 +676,17 @@ const PURE: &[&str] = &[
     "continue", "printenv", "env", "tty", "logname", "groups", "getent",
 ];
 
+/// Where the C library finds a locale's data (glibc's archive and folders,
+/// message catalogs, charset converters; musl's `MUSL_LOCPATH` is a variable).
+const LOCALE_FILES: &[&str] = &[
+    "/usr/lib/locale",
+    "/usr/share/locale",
+    "/usr/share/i18n",
+    "/usr/lib/x86_64-linux-gnu/gconv",
+    "/usr/lib/aarch64-linux-gnu/gconv",
+    "/etc/locale.alias",
+];
+
 /// The programs `/bin/sh` is a link to on common bases (Debian's dash,
 /// Alpine's and busybox's busybox, bash).
 const SHELL_PROGRAMS: &[&str] = &["/bin/dash", "/bin/bash", "/bin/busybox"];
@@ -719,6 +730,17 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
     }
     fx.env_read.names.extend(script.params());
+    // Under a locale other than C, every program's setlocale reads the
+    // locale's data (`ENV LANG=de_DE.UTF-8`: sort order, messages, dates).
+    let locale_set = run.env.iter().any(|(k, v)| {
+        (&**k == "LANG" || &**k == "LOCPATH" || k.starts_with("LC_"))
+            && !matches!(&**v, "" | "C" | "POSIX")
+    });
+    if locale_set {
+        for f in LOCALE_FILES {
+            fx.read(f);
+        }
+    }
     let run_env = run_vars(run);
     let home = run
         .env
@@ -1162,6 +1184,15 @@ mod tests {
         let e = fx("mkdir -p /data", &[]);
         assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
         assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));
+    }
+
+    /// A locale other than C makes every program read the locale's data.
+    #[test]
+    fn locale_data() {
+        let e = fx("sort /data/names > /sorted", &[("LANG", "de_DE.UTF-8")]);
+        assert!(e.reads_under("/usr/lib/locale/locale-archive"));
+        let e = fx("sort /data/names > /sorted", &[("LANG", "C")]);
+        assert!(!e.reads_under("/usr/lib/locale"));
     }
 
     /// `ln -s TARGET LINK` makes a link this model records, with its target
