@@ -427,6 +427,18 @@ impl Before {
         }
     }
 
+    /// What the stages `stage` is built FROM left (its base stage, that
+    /// one's base…): their folders and links are in the image it starts with.
+    pub fn of_bases(model: &crate::model::Model, stage: usize) -> Before {
+        let bases: Vec<usize> = model.from_chain(stage).skip(1).collect();
+        let ops: Vec<&crate::model::Op> = bases
+            .iter()
+            .rev()
+            .flat_map(|&b| model.stage_steps(b).filter_map(|s| s.op.as_ref()))
+            .collect();
+        Before::of(ops.into_iter())
+    }
+
     /// What several ops left, in order.
     pub fn joined<'b>(parts: impl Iterator<Item = &'b Before>) -> Before {
         let mut out = Before::default();

@@ -418,7 +418,13 @@ pub fn check(
                 Expect::Inserted => match a[k] {
                     Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => provided.push(x),
                     Op::Run(pre) => {
-                        let before = hazard::Before::of(a[..k].iter().copied());
+                        let before = hazard::Before::joined(
+                            [
+                                hazard::Before::of_bases(after, stage),
+                                hazard::Before::of(a[..k].iter().copied()),
+                            ]
+                            .iter(),
+                        );
                         pre_install_ok(pre, &a[k + 1..], &provided, ctx, root, &before)
                             .map_err(|w| format!("stage {stage}: {w}"))?
                     }
@@ -449,12 +455,13 @@ pub fn check(
             let Op::Run(run) = b[j].1 else {
                 return Err(format!("stage {stage}: only RUNs and WORKDIRs may move"));
             };
+            // The base stages' first, then each op of this stage.
             let left = left.get_or_insert_with(|| {
-                a.iter()
-                    .map(|op| hazard::Before::of(std::iter::once(*op)))
+                std::iter::once(hazard::Before::of_bases(after, stage))
+                    .chain(a.iter().map(|op| hazard::Before::of(std::iter::once(*op))))
                     .collect()
             });
-            let before = hazard::Before::joined(left.iter().take(k));
+            let before = hazard::Before::joined(left.iter().take(k + 1));
             for e2 in &expect[k + 1..] {
                 let crossed = match *e2 {
                     Expect::Same {

@@ -68,7 +68,13 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         // Folders the steps above the first COPY made: the moved RUN finds them.
-        let before = hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref()));
+        let before = hazard::Before::joined(
+            [
+                hazard::Before::of_bases(model, stage.index),
+                hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref())),
+            ]
+            .iter(),
+        );
         // COPYs crossed so far, and the variables they expand.
         let mut copies: Vec<&CopyOp> = Vec::new();
         let mut copy_refs: Vec<&str> = Vec::new();
@@ -271,6 +277,25 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    /// A link made above the COPY — in this stage or in the stage it is
+    /// built FROM — sends the COPY's files to the link's target, which the
+    /// RUN reads by that name: it stays below.
+    #[test]
+    fn links_made_above_are_followed() {
+        use super::super::testutil::run_ctx;
+        let files = [("app.conf", "x"), ("app.py", "")];
+        for df in [
+            "FROM debian\nRUN mkdir -p /srv/app && ln -s /srv/app /app\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n",
+            "FROM debian AS base\nRUN mkdir -p /srv/app && ln -s /srv/app /app\nFROM base\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n",
+        ] {
+            let out = run_ctx(df, &files, false, &["DO102"]);
+            assert_eq!(out.output, df);
+        }
+        // Without the link the RUN reads nothing the COPY brings.
+        let df = "FROM debian\nRUN mkdir -p /srv/app\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n";
+        assert_ne!(run_ctx(df, &files, false, &["DO102"]).output, df);
     }
 
     #[test]

@@ -678,7 +678,13 @@ fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
         .take_while(|s| s.instruction < copy)
         .filter_map(|s| s.op.as_ref())
         .collect();
-    hazard::Before::of(ops.into_iter())
+    hazard::Before::joined(
+        [
+            hazard::Before::of_bases(c.model, stage),
+            hazard::Before::of(ops.into_iter()),
+        ]
+        .iter(),
+    )
 }
 
 /// Each instruction between the COPY and the install moves above the COPY
