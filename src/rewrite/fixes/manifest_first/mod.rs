@@ -233,8 +233,9 @@ fn finish(
         return Err("the install is not a RUN op".into());
     };
     let mut items = manifests(c, &plan.installs, mapped)?;
-    let before = before_copy(c, site.copy);
-    between_may_cross(c, site, cop, &before)?;
+    // What the ops above the full COPY leave, then each moved one.
+    let mut before = before_copy(c, site.copy);
+    between_may_cross(c, site, cop, &mut before)?;
     let above = reads::Above {
         ins,
         run,
@@ -695,7 +696,7 @@ fn between_may_cross(
     c: &Checker,
     site: &Site,
     cop: &CopyOp,
-    before: &hazard::Before,
+    before: &mut hazard::Before,
 ) -> Result<(), String> {
     let df = c.df;
     let copy_ins = &df.instructions[site.copy];
@@ -745,6 +746,12 @@ fn between_may_cross(
                 })?;
             }
             _ => return Err(format!("line {line} cannot move above the COPY")),
+        }
+        // What it leaves (a link, a folder) is there for the next one.
+        if let Some(op) = step_of(c.model, b).and_then(|s| s.op.as_ref()) {
+            let more = hazard::Before::of(std::iter::once(op));
+            before.folders.extend(more.folders);
+            before.links.extend(more.links);
         }
     }
     Ok(())
