@@ -123,6 +123,10 @@ pub struct Effects {
     pub named: BTreeMap<String, (String, String)>,
     /// Programs looked up through `PATH` (their directory decides what runs).
     pub programs: BTreeSet<String>,
+    /// Variables the script sets for its commands (a bare `NAME=value`,
+    /// `export`/`readonly`/`declare`, a command's `NAME=value` prefix, `env
+    /// NAME=value`): the name and the value as written (`$X` for expansions).
+    pub assigned: Vec<(String, String)>,
     /// Symbolic links it may create: the link's path → the path it points
     /// to (None: not known). A later step's path through the link is the
     /// target's (`ln -s /srv/app /app`: `/app/x` is `/srv/app/x`).
@@ -819,9 +823,31 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             env: Env::new(&run_env),
             files,
         };
+        // What the script assigns, for the hazard check's variable reads.
+        for a in &cmd.assignments {
+            fx.assigned.push((a.name.clone(), a.value.lossy()));
+        }
         let Some(inv) = cmd.invocation() else {
             continue;
         };
+        if matches!(
+            inv.program.as_str(),
+            "export" | "readonly" | "declare" | "typeset" | "local"
+        ) {
+            for w in inv.args.iter() {
+                if let Some((name, value)) = w.lossy().split_once('=') {
+                    fx.assigned.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+        // `env NAME=value` (a prefix assignment is one of the command's
+        // assignments already).
+        for (name, value) in &inv.env {
+            if !cmd.assignments.iter().any(|a| a.name == *name) {
+                let v = value.clone().unwrap_or_else(|| "$(…)".into());
+                fx.assigned.push((name.clone(), v));
+            }
+        }
         if inv.program.is_empty() {
             fx.give_up(format!(
                 "`{}` runs a program named by an expansion",

@@ -287,8 +287,27 @@ fn crossing(
             return Err(why);
         }
     }
-    for (k, v) in run.env.iter() {
-        if &**k == "HOME" || !fx.reads_env(k) {
+    // Variables the script itself sets (`export PIP_CONFIG_FILE=/app/pip.conf`,
+    // `PATH=/app/bin:$PATH pip …`): their values as written, read the same way.
+    // A piece this model cannot tell (another variable, a command's output)
+    // may be anything.
+    for (k, v) in &fx.assigned {
+        if !fx.reads_env(k) {
+            continue;
+        }
+        let unknown = v.split([':', ',', ';', ' ']).any(|piece| {
+            piece.contains('$') && piece != format!("${k}") && piece != format!("${{{k}}}")
+        });
+        if unknown {
+            return Err(format!(
+                "it sets ${k} to `{v}`, which this model cannot tell, and reads it"
+            ));
+        }
+    }
+    let script_vars = fx.assigned.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for (k, v) in run.env.iter().map(|(k, v)| (&**k, &**v)).chain(script_vars) {
+        let in_script = fx.assigned.iter().any(|(n, _)| n == k);
+        if (k == "HOME" && !in_script) || !fx.reads_env(k) {
             // Home-relative files are already resolved into `reads`.
             continue;
         }
@@ -296,7 +315,7 @@ fn crossing(
             if !copy_touches(copy, ctx, &p) || provided(&p) {
                 continue;
             }
-            if &**k == "PATH" {
+            if k == "PATH" {
                 if let Some(prog) = fx
                     .programs
                     .iter()
@@ -1126,6 +1145,33 @@ mod tests {
         let cp = copy("/srv/app", Some("app"));
         assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
         assert!(!fx("umask", &[]).umask, "`umask` alone prints it");
+    }
+
+    /// Variables the script sets (`export`, a bare or a prefix assignment)
+    /// are read like ENV's: a path into the COPY, or a value this model
+    /// cannot tell, refuses.
+    #[test]
+    fn variables_the_script_sets() {
+        let cp = copy("/app", None);
+        let r = run_op("", &[]);
+        for script in [
+            "export PIP_CONFIG_FILE=/app/pip.conf && pip install flask",
+            "PIP_CONFIG_FILE=/app/pip.conf; export PIP_CONFIG_FILE; pip install flask",
+            "PATH=/app/bin:$PATH pip install flask",
+            "env PIP_FIND_LINKS=/app/wheels pip install flask",
+            "export PIP_INDEX_URL=\"$(cat /run/url)\" && pip install flask",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_err(), "{script}");
+        }
+        for script in [
+            "export DEBIAN_FRONTEND=noninteractive && apt-get install -y curl",
+            "export PATH=/opt/venv/bin:$PATH && apt-get install -y curl",
+            "X=$(date) && mkdir -p /data",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_ok(), "{script}");
+        }
     }
 
     fn before(script: &str) -> Before {
