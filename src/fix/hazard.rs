@@ -204,6 +204,13 @@ pub fn run_may_cross_with(
         None => (fx, run, copy),
     };
     let (was, now) = (path::clean(&copy_in.dest), path::clean(&copy.dest));
+    if copy_in.link && was != now {
+        // `--link` applies the COPY to an empty tree and stacks it: the
+        // folder it makes replaces the link instead of following it.
+        return Err(format!(
+            "the COPY --link's destination {was} is under a symbolic link ({now}), which the COPY replaces with a folder"
+        ));
+    }
     crossing(fx, run, copy, ctx, provided, dest_prepared, &|d| {
         before.exists(d)
     })
@@ -745,7 +752,7 @@ fn creates_a_shared_parent(
     dest: &str,
     kw: &str,
 ) -> Option<String> {
-    let root = matches!(run.user.split(':').next().unwrap_or(""), "" | "root" | "0");
+    let root = creates_as_root(&run.user);
     let differ = if copy.chown.is_some() || copy.chmod.is_some() {
         let flag = if copy.chown.is_some() {
             "--chown"
@@ -777,6 +784,14 @@ fn creates_a_shared_parent(
     None
 }
 
+/// Whether a step run as `user` (a USER value) creates files as a COPY
+/// without `--chown` does, owned 0:0: root with no group or root's own
+/// group. `USER 0:1000` is root, but what it creates is group 1000.
+pub fn creates_as_root(user: &str) -> bool {
+    let (u, g) = user.split_once(':').unwrap_or((user, ""));
+    matches!(u, "" | "root" | "0") && matches!(g, "" | "root" | "0")
+}
+
 /// Why a WORKDIR may not move above `copy`, or Ok. The WORKDIR creates its
 /// directory and the missing ones above it, owned by its USER; a COPY
 /// creates them root-owned, or owned by its `--chown` user (`--chmod` on
@@ -798,7 +813,7 @@ pub fn workdir_may_cross(user: &str, dir: &str, copy: &CopyOp) -> Result<(), Str
     if !w.is_empty() && !d.is_empty() && w != d {
         return Ok(());
     }
-    if !matches!(user.split(':').next().unwrap_or(""), "" | "root" | "0") {
+    if !creates_as_root(user) {
         return Err(format!(
             "it creates its directory as USER {user}, where the {kw} would create it as root"
         ));
@@ -1098,6 +1113,9 @@ mod tests {
     fn workdir_across_a_copy() {
         let cp = copy("/app", None);
         assert!(workdir_may_cross("root", "/app/web", &cp).is_ok());
+        assert!(workdir_may_cross("0:0", "/app/web", &cp).is_ok());
+        let why = workdir_may_cross("0:1000", "/app/web", &cp).unwrap_err();
+        assert!(why.contains("0:1000"), "{why}");
         assert!(workdir_may_cross("", "/app", &cp).is_ok());
         let why = workdir_may_cross("1000", "/app", &cp).unwrap_err();
         assert!(why.contains("USER 1000"), "{why}");
@@ -1140,6 +1158,11 @@ mod tests {
         let mut as_user = run_op("", &[]);
         as_user.user = "1000".into();
         assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        // Root with another group creates folders of that group.
+        as_user.user = "0:1000".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        as_user.user = "root:root".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_ok());
         // No folder in common but the root.
         let e = fx("mkdir -p /var/log/app", &[]);
         let cp = copy("/srv/app", Some("app"));
@@ -1193,6 +1216,11 @@ mod tests {
         assert!(run_may_cross(&e, &r, &cp, None).is_ok(), "no link known");
         let why = run_may_cross_where(&e, &r, &cp, None, &b).unwrap_err();
         assert!(why.contains("/srv/app/conf.ini"), "{why}");
+        let mut linked = cp.clone();
+        linked.link = true;
+        let e = fx("mkdir -p /data", &[]);
+        let why = run_may_cross_where(&e, &r, &linked, None, &b).unwrap_err();
+        assert!(why.contains("--link"), "{why}");
         // A relative target resolves against the link's folder.
         let b = before("ln -s ../srv/app /opt/app");
         assert_eq!(b.land("/opt/app/x"), "/srv/app/x");
