@@ -717,6 +717,12 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     for f in LOADER_FILES {
         fx.read(f);
     }
+    // BuildKit starts the RUN as its USER, looked up in the image's user
+    // database (a name's uid and group, any user's supplementary groups):
+    // `USER app` after a COPY of /etc/passwd runs as the COPY's app.
+    for f in ["/etc/passwd", "/etc/group"] {
+        fx.read(f);
+    }
     // The program the RUN starts: its shell (`/bin/sh`, a SHELL's), or an
     // exec form's first word. A shell is often a link to another program
     // (`/bin/sh` → dash, or busybox on Alpine), which a COPY can replace.
@@ -1210,6 +1216,7 @@ mod tests {
         let e = fx("mkdir -p /data", &[]);
         assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
         assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));
+        assert!(e.reads_under("/etc/passwd"), "its USER is looked up there");
     }
 
     /// A locale other than C makes every program read the locale's data.
