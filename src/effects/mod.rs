@@ -680,6 +680,13 @@ const PURE: &[&str] = &[
     "continue", "printenv", "env", "tty", "logname", "groups", "getent",
 ];
 
+/// Package managers, whose writes of `/etc` are their files (a package
+/// that adds a system user adds one the base image did not have, which a
+/// `--chown` naming it could not have resolved before).
+const SYSTEM_TOOLS: &[&str] = &[
+    "apt-get", "apt", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "zypper",
+];
+
 /// Where the C library finds a locale's data (glibc's archive and folders,
 /// message catalogs, charset converters; musl's `MUSL_LOCPATH` is a variable).
 const LOCALE_FILES: &[&str] = &[
@@ -967,6 +974,23 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
         read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
+    // Editing the user database by hand (`sed -i … /etc/passwd`, `echo … >>
+    // /etc/group`, `cp passwd /etc/`) changes it as `useradd` does.
+    if !fx.writes.is_everything()
+        && fx.writes.iter().any(|p| {
+            p == "/etc"
+                || matches!(
+                    p,
+                    "/etc/passwd" | "/etc/group" | "/etc/shadow" | "/etc/gshadow"
+                )
+        })
+        && !shell::commands(script).iter().any(|(c, _)| {
+            c.invocation()
+                .is_some_and(|i| SYSTEM_TOOLS.contains(&i.program.as_str()))
+        })
+    {
+        fx.userdb = true;
+    }
     if fx.network {
         for f in NETWORK_FILES {
             fx.read(f);
@@ -1217,6 +1241,20 @@ mod tests {
         assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
         assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));
         assert!(e.reads_under("/etc/passwd"), "its USER is looked up there");
+    }
+
+    /// Editing /etc/passwd or /etc/group by hand changes the user database.
+    #[test]
+    fn hand_edits_of_the_user_database() {
+        for c in [
+            "sed -i 's/^app:x:1000:/app:x:2000:/' /etc/passwd",
+            "echo 'svc:x:3000:' >> /etc/group",
+            "cp /tmp/passwd /etc/passwd",
+        ] {
+            assert!(fx(c, &[]).userdb, "{c}");
+        }
+        assert!(!fx("sed -i 's/a/b/' /etc/app.conf", &[]).userdb);
+        assert!(!fx("apt-get install -y curl", &[]).userdb);
     }
 
     /// A locale other than C makes every program read the locale's data.
