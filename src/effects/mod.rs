@@ -698,14 +698,15 @@ const LOCALE_FILES: &[&str] = &[
     "/etc/locale.alias",
 ];
 
-/// The programs `/bin/sh` is a link to on common bases (Debian's dash,
-/// Alpine's and busybox's busybox, bash).
-const SHELL_PROGRAMS: &[&str] = &["/bin/dash", "/bin/bash", "/bin/busybox"];
-
-/// Files the dynamic loader reads before any program of a RUN (its shell
-/// first) runs: glibc's preload list and library cache, musl's search path.
-/// A COPY that brings one changes what every command loads.
-const LOADER_FILES: &[&str] = &[
+/// What every RUN reads before its script runs, whatever the script: the
+/// dynamic loader's inputs (glibc's preload list and library cache, musl's
+/// search path), the user database BuildKit looks its USER up in (a name's
+/// uid and group, supplementary groups: `USER app` after a COPY of
+/// /etc/passwd runs as the COPY's app), and `/bin/sh` with the programs it
+/// links to on common bases (Debian's dash, busybox, bash). Not recorded in
+/// each RUN's effects (every reader would pay for them): the hazard check
+/// reads them for every RUN.
+pub const EVERY_RUN_READS: &[&str] = &[
     "/etc/ld.so.preload",
     "/etc/ld.so.cache",
     "/etc/ld-musl-x86_64.path",
@@ -716,31 +717,23 @@ const LOADER_FILES: &[&str] = &[
     "/etc/ld-musl-ppc64le.path",
     "/etc/ld-musl-s390x.path",
     "/etc/ld-musl-riscv64.path",
+    "/etc/passwd",
+    "/etc/group",
+    "/bin/sh",
+    "/bin/dash",
+    "/bin/bash",
+    "/bin/busybox",
 ];
 
 pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut fx = Effects::default();
     fx.env(ALWAYS_ENV);
-    for f in LOADER_FILES {
-        fx.read(f);
-    }
-    // BuildKit starts the RUN as its USER, looked up in the image's user
-    // database (a name's uid and group, any user's supplementary groups):
-    // `USER app` after a COPY of /etc/passwd runs as the COPY's app.
-    for f in ["/etc/passwd", "/etc/group"] {
-        fx.read(f);
-    }
-    // The program the RUN starts: its shell (`/bin/sh`, a SHELL's), or an
-    // exec form's first word. A shell is often a link to another program
-    // (`/bin/sh` → dash, or busybox on Alpine), which a COPY can replace.
+    // The program the RUN starts: its shell (a SHELL's; `/bin/sh` and what
+    // it links to are in EVERY_RUN_READS), or an exec form's first word.
     if let Some(first) = run.argv.first() {
         if first.starts_with('/') {
-            fx.read(first);
-            let name = path::base_name(first);
-            if matches!(name.as_str(), "sh" | "bash" | "dash" | "ash" | "busybox") {
-                for s in SHELL_PROGRAMS {
-                    fx.read(s);
-                }
+            if first != "/bin/sh" {
+                fx.read(first);
             }
         } else if !first.is_empty() {
             fx.programs.insert(path::base_name(first));
@@ -1239,8 +1232,6 @@ mod tests {
         assert!(e.reads_under("/run/auth/netrc"));
         let e = fx("mkdir -p /data", &[]);
         assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
-        assert!(e.reads_under("/bin/sh") && e.reads_under("/bin/busybox"));
-        assert!(e.reads_under("/etc/passwd"), "its USER is looked up there");
     }
 
     /// Editing /etc/passwd or /etc/group by hand changes the user database.
@@ -1288,8 +1279,6 @@ mod tests {
             fx("ln /a /b", &[]).links.is_empty(),
             "a hard link is a file"
         );
-        // Every RUN reads the loader's files.
-        assert!(fx("true", &[]).reads_under("/etc/ld.so.preload"));
     }
 
     #[test]

@@ -255,6 +255,17 @@ fn crossing(
                 .unwrap_or_default()
         ));
     }
+    // What every RUN reads before its script (the loader, its USER, its
+    // shell), by both merged-usr names.
+    if let Some(p) = crate::effects::EVERY_RUN_READS
+        .iter()
+        .flat_map(|p| [p.to_string(), path::join_abs("/usr", p)])
+        .find(|p| copy_touches(copy, ctx, p) && !provided(p))
+    {
+        return Err(format!(
+            "the {kw} writes {p}, which every RUN reads before its script (the dynamic loader, the user database its USER is looked up in, the shell)"
+        ));
+    }
     if let Some(p) = fx
         .reads
         .iter()
@@ -422,6 +433,32 @@ pub struct Before {
     pub links: Vec<(String, Option<String>)>,
 }
 
+/// The links one RUN makes: its instruction, its stage, the links.
+#[derive(Debug, Clone)]
+pub struct LinksMade {
+    pub instruction: usize,
+    pub stage: usize,
+    pub links: Vec<(String, Option<String>)>,
+}
+
+/// Every RUN of the model that makes a symbolic link (`ln` in its text,
+/// read by the effects model), in order.
+pub fn links_in(model: &crate::model::Model) -> Vec<LinksMade> {
+    model
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let op = s.op.as_ref()?;
+            let links = Before::links_of(std::iter::once(op)).links;
+            (!links.is_empty()).then_some(LinksMade {
+                instruction: s.instruction,
+                stage: s.stage,
+                links,
+            })
+        })
+        .collect()
+}
+
 /// Links that base images have: merged-usr Debian and Ubuntu (`/bin` →
 /// `/usr/bin`), and `/var/run` → `/run`. On a base without them the two
 /// names are two folders, and taking them for one refuses more, never less.
@@ -439,30 +476,50 @@ const BASE_LINKS: &[(&str, &str)] = &[
 impl Before {
     /// Reads the ops above the moved RUN, in order.
     pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op> + Clone) -> Before {
+        Before {
+            folders: folders_made(ops.clone()),
+            links: Before::links_of(ops).links,
+        }
+    }
+
+    /// Only the links the ops made (no folders): `ln` in a RUN's text, read
+    /// by the effects model. For DO101, which asks once per install.
+    pub fn links_of<'o>(ops: impl Iterator<Item = &'o crate::model::Op>) -> Before {
         use crate::model::Op;
         let mut links = Vec::new();
-        for op in ops.clone() {
+        for op in ops {
             if let Op::Run(r) = op {
+                // Only `ln` makes a link this model records.
+                if !r.argv.iter().any(|a| a.contains("ln")) {
+                    continue;
+                }
                 let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
                 links.extend(fx.links);
             }
         }
         Before {
-            folders: folders_made(ops),
+            folders: Vec::new(),
             links,
         }
     }
 
     /// What the stages `stage` is built FROM left (its base stage, that
     /// one's base…): their folders and links are in the image it starts with.
-    pub fn of_bases(model: &crate::model::Model, stage: usize) -> Before {
+    pub fn of_bases(model: &crate::model::Model, stage: usize, folders: bool) -> Before {
         let bases: Vec<usize> = model.from_chain(stage).skip(1).collect();
+        if bases.is_empty() {
+            return Before::default();
+        }
         let ops: Vec<&crate::model::Op> = bases
             .iter()
             .rev()
             .flat_map(|&b| model.stage_steps(b).filter_map(|s| s.op.as_ref()))
             .collect();
-        Before::of(ops.into_iter())
+        if folders {
+            Before::of(ops.into_iter())
+        } else {
+            Before::links_of(ops.into_iter())
+        }
     }
 
     /// What several ops left, in order.
@@ -525,20 +582,25 @@ impl Before {
         run: &RunOp,
         copy: &CopyOp,
     ) -> Option<(Effects, RunOp, CopyOp)> {
-        let moves = |p: &str| self.land(p) != path::clean(p);
+        // Whether a link is above `p` (no allocation: most paths have none).
+        let moves = |p: &str| {
+            BASE_LINKS.iter().any(|(l, _)| under(p, l))
+                || self.links.iter().any(|(l, _)| under(p, l))
+        };
         // Variables name paths through the links earlier RUNs made (PATH's
         // `/bin` and `/usr/bin` are both there already).
-        let env_moves = run.env.iter().any(|(k, v)| {
-            &**k != "HOME"
-                && value_paths(v, &run.cwd, true)
-                    .iter()
-                    .any(|p| self.land_with(p, false) != *p)
-        });
+        let env_moves = !self.links.is_empty()
+            && run.env.iter().any(|(k, v)| {
+                &**k != "HOME"
+                    && value_paths(v, &run.cwd, true)
+                        .iter()
+                        .any(|p| self.land_with(p, false) != *p)
+            });
         let any = env_moves
             || fx.reads.iter().any(moves)
             || fx.writes.iter().any(moves)
-            || moves(&run.cwd)
-            || moves(&copy.dest);
+            || moves(&path::clean(&run.cwd))
+            || moves(&path::clean(&copy.dest));
         if !any {
             return None;
         }
@@ -706,7 +768,11 @@ fn copy_may_bring_library(copy: &CopyOp, ctx: Option<&ContextTree>) -> Option<St
         is_library_dir(if d.is_empty() { "/" } else { d }) && library_name(n)
     };
     for s in &copy.srcs {
-        let e = ctx.get(&s.path)?;
+        // A source the context does not have: the tree is not what this
+        // model thinks.
+        let Some(e) = ctx.get(&s.path) else {
+            return Some(dest);
+        };
         if e.is_dir() {
             let prefix = if s.path.is_empty() {
                 String::new()

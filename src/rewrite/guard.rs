@@ -420,7 +420,7 @@ pub fn check(
                     Op::Run(pre) => {
                         let before = hazard::Before::joined(
                             [
-                                hazard::Before::of_bases(after, stage),
+                                hazard::Before::of_bases(after, stage, true),
                                 hazard::Before::of(a[..k].iter().copied()),
                             ]
                             .iter(),
@@ -457,7 +457,7 @@ pub fn check(
             };
             // The base stages' first, then each op of this stage.
             let left = left.get_or_insert_with(|| {
-                std::iter::once(hazard::Before::of_bases(after, stage))
+                std::iter::once(hazard::Before::of_bases(after, stage, true))
                     .chain(a.iter().map(|op| hazard::Before::of(std::iter::once(*op))))
                     .collect()
             });

@@ -70,7 +70,7 @@ pub fn check(c: &mut Checker) {
         // Folders the steps above the first COPY made: the moved RUN finds them.
         let before = hazard::Before::joined(
             [
-                hazard::Before::of_bases(model, stage.index),
+                hazard::Before::of_bases(model, stage.index, true),
                 hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref())),
             ]
             .iter(),

@@ -667,25 +667,23 @@ fn manifests(c: &Checker, installs: &[Install], mapped: &Mapped) -> Result<Vec<S
     Ok(items)
 }
 
-/// What the ops of the stage above the full COPY (instruction `copy`) left:
-/// the folders and links the moved RUNs find.
+/// What the ops above the full COPY (instruction `copy`) left that decides
+/// where the moved RUNs' paths land: the links made above it in its stage
+/// and in the stages it is built FROM (read once per file).
 fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
     let Some(stage) = step_of(c.model, copy).map(|s| s.stage) else {
         return hazard::Before::default();
     };
-    let ops: Vec<&Op> = c
-        .model
-        .stage_steps(stage)
-        .take_while(|s| s.instruction < copy)
-        .filter_map(|s| s.op.as_ref())
-        .collect();
-    hazard::Before::joined(
-        [
-            hazard::Before::of_bases(c.model, stage),
-            hazard::Before::of(ops.into_iter()),
-        ]
-        .iter(),
-    )
+    let bases: Vec<usize> = c.model.from_chain(stage).skip(1).collect();
+    hazard::Before {
+        folders: Vec::new(),
+        links: c
+            .links_made()
+            .iter()
+            .filter(|m| (m.stage == stage && m.instruction < copy) || bases.contains(&m.stage))
+            .flat_map(|m| m.links.iter().cloned())
+            .collect(),
+    }
 }
 
 /// Each instruction between the COPY and the install moves above the COPY
