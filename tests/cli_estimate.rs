@@ -205,6 +205,81 @@ fn profile_round_trip_and_default_location() {
 }
 
 #[test]
+fn several_logs_give_each_step_its_fastest_build() {
+    // Three builds of the same file: `RUN sleep 2` took 2.1, 1.8 and 6.0 s, `RUN echo hi &&
+    // sleep 1` 1.3, 4.0 and 0.9 s (load only adds time).
+    let d = logged_context();
+    let text = std::fs::read_to_string(log_path()).unwrap();
+    let variant = |sleep2: &str, last: &str| {
+        text.replace("#6 DONE 2.1s", &format!("#6 DONE {sleep2}s"))
+            .replace("#10 DONE 1.3s", &format!("#10 DONE {last}s"))
+    };
+    std::fs::write(d.path().join("b.log"), variant("1.8", "4.0")).unwrap();
+    std::fs::write(d.path().join("c.log"), variant("6.0", "0.9")).unwrap();
+    let log = log_path();
+    let args = |logs: &[&str]| {
+        let mut v = vec!["estimate", "--changed", "a.txt", "--format", "json"];
+        for l in logs {
+            v.extend(["--log", l]);
+        }
+        v.iter().map(|s| s.to_string()).collect::<Vec<String>>()
+    };
+    let run = |logs: &[&str]| {
+        let a = args(logs);
+        json(&dockopt(
+            d.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        ))
+    };
+    let one = run(&[log.to_str().unwrap()]);
+    let three = run(&[log.to_str().unwrap(), "b.log", "c.log"]);
+    let last = |v: &Value| v["steps"][4].clone();
+    assert_eq!(last(&one)["seconds"], 1.3);
+    assert_eq!(last(&three)["seconds"], 0.9);
+    assert_eq!(three["steps"][1]["seconds"], 1.8);
+    assert!(
+        last(&three)["cost_basis"]
+            .as_str()
+            .unwrap()
+            .contains("0.9s (fastest of 3 builds)"),
+        "{}",
+        last(&three)
+    );
+    assert_eq!(last(&three)["cost_match"], "label");
+    // A file that is not a log is left out of the combination, with a warning.
+    std::fs::write(d.path().join("junk.log"), "hello\n").unwrap();
+    let o = dockopt(
+        d.path(),
+        &args(&["b.log", "junk.log", "c.log"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        stderr(&o).contains("left out of the combined logs"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(last(&json(&o))["seconds"], 0.9);
+    // `profile record` combines the same way.
+    let rec = json(&dockopt(
+        d.path(),
+        &[
+            "profile",
+            "record",
+            log.to_str().unwrap(),
+            "b.log",
+            "c.log",
+            "-f",
+            "Dockerfile",
+        ],
+    ));
+    assert_eq!(rec["steps"][1]["seconds"], 1.8);
+    assert_eq!(rec["steps"][4]["seconds"], 0.9);
+    assert_eq!(rec["steps"][4]["line"], 6);
+}
+
+#[test]
 fn compare_on_the_same_change() {
     let d = logged_context();
     // The slow step moved after the COPY in the other file: now it re-runs too.

@@ -2,7 +2,8 @@
 //! tier measured (`tests/real/cost.rs` leaves its contexts, build logs and the original's cold
 //! log under `target/cost-dataset`, or `DOCKOPT_COST_DATASET`) is estimated again by THIS
 //! build's `dockopt`, so the cost model can be worked on without rebuilding anything. Prints
-//! the per-change table and the figures of each mode, plus two held-out views of the rates:
+//! the per-change table and the figures of each mode (with every round's cold log combined
+//! by `estimate`, and with the fastest one only), plus two held-out views of the rates:
 //! each app's own cold build left out, and each app's whole ecosystem left out. Asserts that
 //! the re-run steps agree with the engine's on every change, and (opt-in) the seconds
 //! thresholds over the full set, like the tier. Without a dataset it says so and passes: the
@@ -73,13 +74,34 @@ struct Change {
 }
 
 const MODES: &[(&str, &str)] = &[
-    ("log", "with the original's cold log"),
+    ("log", "with the original's cold logs (fastest per step)"),
+    ("log-1", "with the fastest cold log only"),
     ("log-count", "the same, new packages by count (no registry)"),
     ("heur", "heuristics, rates from the cold builds"),
     ("heur-1", "heuristics, rates from the other apps only"),
     ("heur-eco", "heuristics, rates from other ecosystems only"),
     ("default", "heuristics, documented defaults only"),
 ];
+
+/// A variant's cold builds of its rounds, `cold-<i>.log`, in round order.
+fn rounds_logs(vdir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<(usize, PathBuf)> = std::fs::read_dir(vdir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let i = name
+                .strip_prefix("cold-")?
+                .strip_suffix(".log")?
+                .parse()
+                .ok()?;
+            Some((i, e.path()))
+        })
+        .collect();
+    v.sort();
+    v.into_iter().map(|(_, p)| p).collect()
+}
 
 fn seconds(v: &Value) -> f64 {
     v["rebuild"]["seconds"].as_f64().unwrap_or(f64::NAN)
@@ -166,14 +188,25 @@ fn replay_the_real_cost_dataset() {
         if !cold.is_file() || !orig.is_file() {
             continue;
         }
-        // Rates from the original's cold build taken beside its rebuilds (the rounds', since
-        // run 16) when the dataset has it: the prepared one can be minutes and a load apart
-        // (run 18: yarn-koa 12.7 s prepared at load 13, 3.6 s in the rounds at load 4.6).
-        let rounds = dir.join("orig/cold.log");
-        let learn_from = if rounds.is_file() { &rounds } else { &cold };
+        // Rates from the original's cold builds taken beside the rebuilds, as the tier learns
+        // them: every round's of both variants (since run 19), else the original's rounds'
+        // fastest (since run 16); the prepared one can be minutes and a load apart (run 18:
+        // yarn-koa 12.7 s prepared at load 13, 3.6 s in the rounds at load 4.6).
+        let mut learn_from: Vec<PathBuf> = ["orig", "fixed"]
+            .iter()
+            .flat_map(|v| rounds_logs(&dir.join(v)))
+            .collect();
+        if learn_from.is_empty() {
+            let rounds = dir.join("orig/cold.log");
+            learn_from.push(if rounds.is_file() {
+                rounds
+            } else {
+                cold.clone()
+            });
+        }
         let out = dockopt()
             .args(["profile", "record"])
-            .arg(learn_from)
+            .args(&learn_from)
             .arg("-f")
             .arg(&orig)
             .output()
@@ -204,10 +237,16 @@ fn replay_the_real_cost_dataset() {
                 eco = meta["ecosystem"].as_str().unwrap_or("").to_string();
                 // The variant's own cold log, from its rounds (since run 16); else the app's.
                 let vcold = vdir.join("cold.log");
+                let one = if vcold.is_file() { vcold } else { cold.clone() };
+                // Every round's (since run 19), combined by `estimate`.
+                let mut all = rounds_logs(&vdir);
+                if all.is_empty() {
+                    all.push(one.clone());
+                }
                 changes.push((
                     k.clone(),
                     vdir.join("before"),
-                    if vcold.is_file() { vcold } else { cold.clone() },
+                    (all, one),
                     meta,
                     format!(
                         "{name}/{variant}/{}",
@@ -252,11 +291,11 @@ fn replay_the_real_cost_dataset() {
         }
     );
     let mut rows: Vec<Change> = Vec::new();
-    for (dir, before, cold, meta, name) in changes {
+    for (dir, before, (cold, one), meta, name) in changes {
         let app = meta["app"].as_str().unwrap_or("").to_string();
         let ecosystem = meta["ecosystem"].as_str().unwrap_or("").to_string();
         let file = meta["file"].as_str().unwrap_or("Dockerfile").to_string();
-        let est_with = |log: Option<&Path>, rates: Vec<&PathBuf>, sized: bool| {
+        let est_with = |logs: &[PathBuf], rates: Vec<&PathBuf>, sized: bool| {
             let mut c = dockopt();
             c.arg("estimate")
                 .arg("--before")
@@ -270,7 +309,7 @@ fn replay_the_real_cost_dataset() {
                     c.env(k, v);
                 }
             }
-            if let Some(l) = log {
+            for l in logs {
                 c.arg("--log").arg(l);
             }
             for r in rates {
@@ -278,7 +317,7 @@ fn replay_the_real_cost_dataset() {
             }
             json_of(&mut c)
         };
-        let est = |log: Option<&Path>, rates: Vec<&PathBuf>| est_with(log, rates, true);
+        let est = |logs: &[PathBuf], rates: Vec<&PathBuf>| est_with(logs, rates, true);
         let rates = |keep: &dyn Fn(&App) -> bool| -> Vec<&PathBuf> {
             apps.iter()
                 .filter(|a| keep(a))
@@ -286,12 +325,13 @@ fn replay_the_real_cost_dataset() {
                 .collect()
         };
         let mut e = BTreeMap::new();
-        e.insert("log", est(Some(&cold), vec![]));
-        e.insert("log-count", est_with(Some(&cold), vec![], false));
-        e.insert("heur", est(None, rates(&|_| true)));
-        e.insert("heur-1", est(None, rates(&|a| a.name != app)));
-        e.insert("heur-eco", est(None, rates(&|a| a.ecosystem != ecosystem)));
-        e.insert("default", est(None, vec![]));
+        e.insert("log", est(&cold, vec![]));
+        e.insert("log-1", est(std::slice::from_ref(&one), vec![]));
+        e.insert("log-count", est_with(&cold, vec![], false));
+        e.insert("heur", est(&[], rates(&|_| true)));
+        e.insert("heur-1", est(&[], rates(&|a| a.name != app)));
+        e.insert("heur-eco", est(&[], rates(&|a| a.ecosystem != ecosystem)));
+        e.insert("default", est(&[], vec![]));
         rows.push(Change {
             ecosystem,
             name,
@@ -339,15 +379,16 @@ fn replay_the_real_cost_dataset() {
     );
     let show = std::env::var("DOCKOPT_REPLAY_DETAIL").is_ok_and(|v| v != "0");
     println!(
-        "  {:<30} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8}",
-        "change", "measured", "log", "log-count", "heur", "heur-1", "heur-eco", "default"
+        "  {:<30} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "change", "measured", "log", "log-1", "log-count", "heur", "heur-1", "heur-eco", "default"
     );
     for r in &rows {
         println!(
-            "  {:<30} {:>8.2} {:>8.2} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            "  {:<30} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
             r.name,
             r.measured,
             seconds(&r.est["log"]),
+            seconds(&r.est["log-1"]),
             seconds(&r.est["log-count"]),
             seconds(&r.est["heur"]),
             seconds(&r.est["heur-1"]),

@@ -373,3 +373,126 @@ fn corpus_rewrites_introduce_no_finding() {
     }
     assert!(errs.is_empty(), "{}", errs.join("\n"));
 }
+
+/// `../shared/corpus` (or `$DOCKOPT_SHARED/corpus`) when it holds a manifest.
+fn corpus_dir() -> Option<PathBuf> {
+    let p = match std::env::var_os("DOCKOPT_SHARED") {
+        Some(d) => PathBuf::from(d).join("corpus"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    };
+    p.join("manifest.tsv").is_file().then_some(p)
+}
+
+/// The shared corpus (about 300 real Dockerfiles, text only, and the compose
+/// files beside them) laid out at the paths its manifest gives them in their
+/// repositories, so that what a path says (`.devcontainer/`, `test/`,
+/// `docker-compose.override.yml`) and what a compose file's `build:` names
+/// are as in the real project. The corpus has no build contexts: `check
+/// --no-context`, the documented way to check a Dockerfile alone. A compose
+/// file several entries share (robot-shop's, for each of its services) is
+/// checked once. Counts per rule; fails when they differ from the corpus
+/// table of src/rules/precision.rs (docs/rules.md), like the field tier.
+#[test]
+fn shared_corpus_precision_counts() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("../shared/corpus not present: corpus counts skipped");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (id, repo, path, extra) = (col("id"), col("repo"), col("path"), col("extra_files"));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut seen_compose = std::collections::BTreeSet::new();
+    for l in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let root = tmp
+            .path()
+            .join(format!("{}-{}", f[id], f[repo].replace('/', "_")));
+        let place = |from: &Path, rel: &str| -> Option<PathBuf> {
+            let to = root.join(rel);
+            std::fs::create_dir_all(to.parent()?).ok()?;
+            std::fs::copy(from, &to).ok()?;
+            Some(to)
+        };
+        files.extend(place(&dir.join(f[id]).join("Dockerfile"), f[path]));
+        // `name<-path/in/repo;…`: the files the corpus keeps beside it
+        for e in f
+            .get(extra)
+            .unwrap_or(&"")
+            .split(';')
+            .filter(|e| !e.is_empty())
+        {
+            let Some((name, rel)) = e.split_once("<-") else {
+                continue;
+            };
+            let src = dir.join(f[id]).join(name);
+            let Some(to) = place(&src, rel) else { continue };
+            let lower = name.to_ascii_lowercase();
+            let compose =
+                lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml"));
+            if compose && seen_compose.insert(std::fs::read(&src).unwrap_or_default()) {
+                files.push(to);
+            }
+        }
+    }
+    let mut args = vec![
+        "check".to_string(),
+        "--no-context".into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs dockopt");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // exit 2: the three manifest entries that are not valid Dockerfiles
+    assert!(
+        matches!(out.status.code(), Some(0..=2)) && !stderr.contains("panicked"),
+        "check: exit {:?}\n{stderr}",
+        out.status.code()
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut per_rule: BTreeMap<String, u32> = BTreeMap::new();
+    let mut checked = 0;
+    for f in v["files"].as_array().into_iter().flatten() {
+        checked += 1;
+        for x in f["findings"].as_array().into_iter().flatten() {
+            *per_rule.entry(key(x)).or_default() += 1;
+        }
+    }
+    let total: u32 = per_rule.values().sum();
+    println!("shared corpus: {checked} files checked, {total} findings (check --no-context)");
+    println!("| rule | findings |");
+    println!("|---|---:|");
+    for (code, n) in &per_rule {
+        println!("| {code} | {n} |");
+    }
+    let mut stale = Vec::new();
+    for (code, n) in &per_rule {
+        let recorded = dockopt::rules::precision::corpus_of(code).map_or(0, |p| p.findings);
+        if recorded != *n {
+            stale.push(format!(
+                "{code}: measured {n}, src/rules/precision.rs says {recorded}"
+            ));
+        }
+    }
+    for p in dockopt::rules::precision::CORPUS {
+        if p.findings > 0 && !per_rule.contains_key(p.code) {
+            stale.push(format!(
+                "{}: measured 0, src/rules/precision.rs says {}",
+                p.code, p.findings
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "the corpus precision table is stale (review the new findings by hand, then update it):\n{}",
+        stale.join("\n")
+    );
+}

@@ -19,7 +19,7 @@ pub use explain::{Cause, ChangedPath};
 pub use input::{same_image as input_same_image, BuildInput};
 pub use keys::{compute_keys, BuildKeys, OpRecord, TriggerRecord, TRIGGER_STEP};
 pub use progress::{progress_labels, Progress};
-pub use simulate::{simulate, Simulation, StepResult, Summary, Verdict};
+pub use simulate::{simulate, verdicts, Simulation, StepResult, Summary, Verdict};
 pub use source::{
     final_chain, simulate_with_source, CacheSource, ExportMode, SourceError, SourceVerdict,
 };

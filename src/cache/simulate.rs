@@ -103,6 +103,7 @@ fn judge(
     seen: &HashSet<&str>,
     key: &str,
     key_if_identical: &str,
+    full: bool,
     explain: impl FnOnce() -> (String, Cause),
 ) {
     let hit = seen.contains(key);
@@ -112,15 +113,44 @@ fn judge(
         res.if_outputs_identical = Some(verdict(hit_if_identical));
     }
     if hit {
-        res.reason = "cache hit".to_string();
+        if full {
+            res.reason = "cache hit".to_string();
+        }
         summary.hits += 1;
     } else {
-        (res.reason, res.cause) = explain();
+        if full {
+            (res.reason, res.cause) = explain();
+        }
         summary.misses += 1;
     }
 }
 
+/// How much a simulation says about each step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything `simulate` prints: why each miss misses, the verdict if
+    /// re-run stages gave identical outputs, BuildKit's progress labels.
+    Full,
+    /// Each step's verdict and line, nothing more.
+    Verdicts,
+}
+
+/// Simulates the second build against the first: every step's verdict,
+/// with why it misses and what it would do if outputs were identical.
 pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
+    simulate_with(before, after, Detail::Full)
+}
+
+/// [`simulate`]'s verdicts (and lines) only. The rules ask only which
+/// steps re-run: the explanations, the third key set (the
+/// outputs-identical world) and the per-step strings were half of a
+/// simulation's time and memory on long files, for nothing they read.
+pub fn verdicts(before: &BuildInput, after: &BuildInput) -> Simulation {
+    simulate_with(before, after, Detail::Verdicts)
+}
+
+fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Simulation {
+    let full = detail == Detail::Full;
     let plain = |_: usize, k: &str| (k.to_string(), String::new());
     // One env memo for the three key sets: `after` shares `before`'s env lists.
     let mut envs = EnvDigests::default();
@@ -139,8 +169,10 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
         .map(|r| r.key.as_str())
         .collect();
     let mut by_chain: HashMap<&str, Vec<&OpRecord>> = HashMap::new();
-    for r in first.ops.iter().flatten() {
-        by_chain.entry(r.chain.as_str()).or_default().push(r);
+    if full {
+        for r in first.ops.iter().flatten() {
+            by_chain.entry(r.chain.as_str()).or_default().push(r);
+        }
     }
 
     let differ = compute_keys_with(
@@ -170,19 +202,34 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             },
         )
     };
-    let identical: BuildKeys = compute_keys_with(
-        after,
-        &|s, k| {
-            matching_stage(before, after, s)
-                .and_then(|b| first.stage_final.get(b).cloned().flatten())
-                .unwrap_or_else(|| k.to_string())
-        },
-        &same_image,
-        RemoteView::Recorded,
-        &mut envs,
-    );
+    // Without the outputs-identical world, each step's key there is its key
+    // here: no verdict differs, so none is reported.
+    let identical_keys;
+    let identical: &BuildKeys = if !full {
+        &differ
+    } else {
+        identical_keys = compute_keys_with(
+            after,
+            &|s, k| {
+                matching_stage(before, after, s)
+                    .and_then(|b| first.stage_final.get(b).cloned().flatten())
+                    .unwrap_or_else(|| k.to_string())
+            },
+            &same_image,
+            RemoteView::Recorded,
+            &mut envs,
+        );
+        &identical_keys
+    };
 
-    let labels = progress_labels(&after.model);
+    let (labels, tlabels) = if full {
+        (progress_labels(&after.model), trigger_labels(&after.model))
+    } else {
+        (
+            vec![None; after.model.steps.len()],
+            vec![Vec::new(); after.model.stages.len()],
+        )
+    };
     let reachable = after.model.reachable();
     let target_label = after
         .model
@@ -190,7 +237,6 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
         .get(after.model.target)
         .map(|s| s.label())
         .unwrap_or_default();
-    let tlabels = trigger_labels(&after.model);
     let mut steps = Vec::new();
     let mut summary = Summary::default();
     for stage in &after.model.stages {
@@ -209,9 +255,13 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             }
             let mut res = StepResult {
                 stage: stage.index,
-                stage_name: stage.name.clone(),
+                stage_name: stage.name.clone().filter(|_| full),
                 line: from_line,
-                instruction: format!("ONBUILD {}", trigger.text),
+                instruction: if full {
+                    format!("ONBUILD {}", trigger.text)
+                } else {
+                    String::new()
+                },
                 result: Verdict::NotBuilt,
                 reason: String::new(),
                 cause: Cause::None,
@@ -222,7 +272,9 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 keys: None,
             };
             if !built {
-                res.reason = not_built.clone();
+                if full {
+                    res.reason = not_built.clone();
+                }
                 summary.not_built += 1;
                 steps.push(res);
                 continue;
@@ -235,13 +287,16 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             ) else {
                 continue;
             };
-            res.keys = Some((d.record.key.clone(), id.record.key.clone()));
+            if full {
+                res.keys = Some((d.record.key.clone(), id.record.key.clone()));
+            }
             judge(
                 &mut res,
                 &mut summary,
                 &seen,
                 &d.record.key,
                 &id.record.key,
+                full,
                 || explain_trigger_miss(before, after, &first, &differ, &seen, stage.index, here),
             );
             steps.push(res);
@@ -254,9 +309,13 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
             let ins = &after.dockerfile.instructions[step.instruction];
             let mut res = StepResult {
                 stage: step.stage,
-                stage_name: stage.name.clone(),
+                stage_name: stage.name.clone().filter(|_| full),
                 line: ins.start_line,
-                instruction: ins.first_line(&after.dockerfile.source).trim().to_string(),
+                instruction: if full {
+                    ins.first_line(&after.dockerfile.source).trim().to_string()
+                } else {
+                    String::new()
+                },
                 result: Verdict::NotBuilt,
                 reason: String::new(),
                 cause: Cause::None,
@@ -267,7 +326,9 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 keys: None,
             };
             if !built {
-                res.reason = not_built.clone();
+                if full {
+                    res.reason = not_built.clone();
+                }
                 summary.not_built += 1;
                 steps.push(res);
                 continue;
@@ -276,8 +337,10 @@ pub fn simulate(before: &BuildInput, after: &BuildInput) -> Simulation {
                 continue;
             };
             let res_instruction = res.instruction.clone();
-            res.keys = Some((d.key.clone(), id.key.clone()));
-            judge(&mut res, &mut summary, &seen, &d.key, &id.key, || {
+            if full {
+                res.keys = Some((d.key.clone(), id.key.clone()));
+            }
+            judge(&mut res, &mut summary, &seen, &d.key, &id.key, full, || {
                 match last_trigger
                     .filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))
                 {

@@ -446,3 +446,41 @@ fn base_changed_with_a_known_config_behaves_as_before() {
     };
     assert_eq!(c.dest, "/app/");
 }
+
+/// The rules' lean simulation (`cache::verdicts`) gives every step the
+/// verdict and line the full simulation gives, whatever it leaves out.
+#[test]
+fn lean_verdicts_match_the_full_simulation() {
+    let lean_vs_full = |before: &BuildInput, after: &BuildInput| {
+        let full = simulate(before, after);
+        let lean = super::verdicts(before, after);
+        let pairs = |s: &Simulation| -> Vec<(usize, Verdict)> {
+            s.steps.iter().map(|r| (r.line, r.result)).collect()
+        };
+        assert_eq!(pairs(&lean), pairs(&full));
+        assert_eq!(lean.summary.misses, full.summary.misses);
+        assert_eq!(lean.summary.hits, full.summary.hits);
+        assert!(lean.steps.iter().all(|r| r.reason.is_empty()));
+        full
+    };
+    let staged = "FROM a AS builder\nCOPY src.txt /src.txt\nRUN wc -c </src.txt >/out.txt\nFROM a AS unused\nCOPY u.txt /u\nFROM a\nARG V=1\nCOPY --from=builder /out.txt /out.txt\nRUN echo $V\nCOPY . /app\nRUN echo after\n";
+    let files: &[(&str, &str)] = &[("src.txt", "abc"), ("u.txt", "u")];
+    let edited: &[(&str, &str)] = &[("src.txt", "xyz"), ("u.txt", "u")];
+    let (_a, t1) = ctx(files);
+    let (_b, t2) = ctx(edited);
+    let full = lean_vs_full(&input(staged, t1.clone(), &[]), &input(staged, t2, &[]));
+    assert!(full.summary.misses > 0 && full.summary.not_built > 0);
+    // A build arg changed: the RUN after the ARG misses.
+    lean_vs_full(
+        &input(staged, t1.clone(), &[]),
+        &input(staged, t1, &[("V", "2")]),
+    );
+    // ONBUILD triggers of the base image.
+    let df = "FROM bkonbuild\nRUN echo child\n";
+    let opts = with_config("bkonbuild", ONBUILD_BASE);
+    let (_c, t3) = ctx(&[("a.txt", "a")]);
+    let (_d, t4) = ctx(&[("a.txt", "b")]);
+    let load =
+        |t| input_from_text("Dockerfile".into(), df, &opts, t).unwrap_or_else(|e| panic!("{e}"));
+    lean_vs_full(&load(t3), &load(t4));
+}

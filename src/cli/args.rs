@@ -188,8 +188,11 @@ pub struct EstimateArgs {
     #[command(flatten)]
     pub source: CacheSourceArgs,
     /// Step timings from a real build: `docker build --progress=plain` (or rawjson) output.
+    /// Repeatable: logs of several builds of the same Dockerfile are combined, each step
+    /// taking the fastest build's time (load only adds time: one build on a loaded machine can
+    /// take several times its quiet time).
     #[arg(long, value_name = "FILE")]
-    pub log: Option<PathBuf>,
+    pub log: Vec<PathBuf>,
     /// A cost profile from `dockopt profile record` (default: <context>/.dockopt/profile.json if present).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
@@ -230,8 +233,10 @@ pub enum ProfileCommand {
 
 #[derive(clap::Args)]
 pub struct ProfileRecordArgs {
-    /// `docker build --progress=plain` (or rawjson) output.
-    pub log: PathBuf,
+    /// `docker build --progress=plain` (or rawjson) output; several logs of builds of the same
+    /// Dockerfile are combined, each step taking the fastest build's time.
+    #[arg(required = true)]
+    pub log: Vec<PathBuf>,
     /// The Dockerfile that was built: the log is checked against it and each step gets its line.
     #[arg(short = 'f', long = "file")]
     pub file: Option<PathBuf>,

@@ -31,25 +31,15 @@ fn context_dir(c: &ChangeArgs) -> PathBuf {
 fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec<String>)> {
     let mut cal = Calibration::default();
     let mut notes = Vec::new();
-    if let Some(path) = &a.log {
-        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
-            .context("cannot read the build log")?;
-        match log::parse(&text) {
-            Ok(l) => {
-                // The logged build's own overhead is the best figure for this machine.
-                cal.rates.learn_log(&l);
-                cal.log = Some((path.display().to_string(), Observed::from_log(&l)));
-            }
-            Err(e) => eprintln!(
-                "warning: {}: {e}; every step is costed by heuristics",
-                path.display()
-            ),
-        }
+    if let Some((name, l)) = read_logs(&a.log)? {
+        // The logged build's own overhead is the best figure for this machine.
+        cal.rates.learn_log(&l);
+        cal.log = Some((name, Observed::from_log(&l)));
     }
     let default = ctx.join(".dockopt/profile.json");
     let profile = match &a.profile {
         Some(p) => Some(p.clone()),
-        None if a.log.is_none() && default.is_file() => {
+        None if a.log.is_empty() && default.is_file() => {
             notes.push(format!(
                 "timings from the stored profile {}",
                 default.display()
@@ -87,6 +77,38 @@ fn calibration(a: &EstimateArgs, ctx: &Path) -> anyhow::Result<(Calibration, Vec
         );
     }
     Ok((cal, notes))
+}
+
+/// The `--log` files as one log ([`log::combine`]: each step the fastest build's time), with
+/// a name for messages; `None` when none is given or none is a log. An unreadable file is an
+/// error; one that is not a log is a warning and left out.
+fn read_logs(paths: &[PathBuf]) -> anyhow::Result<Option<(String, log::BuildLog)>> {
+    let mut logs = Vec::new();
+    let mut names = Vec::new();
+    for path in paths {
+        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the build log")?;
+        match log::parse(&text) {
+            Ok(l) => {
+                logs.push(l);
+                names.push(path.display().to_string());
+            }
+            Err(e) => eprintln!(
+                "warning: {}: {e}; {}",
+                path.display(),
+                if paths.len() > 1 {
+                    "left out of the combined logs"
+                } else {
+                    "every step is costed by heuristics"
+                }
+            ),
+        }
+    }
+    let name = match names.len() {
+        0 | 1 => names.join(""),
+        n => format!("{} (the fastest of {n} builds per step)", names.join(" + ")),
+    };
+    Ok(log::combine(&logs).map(|l| (name, l)))
 }
 
 /// `--compare` as (name, text): relative to the context, else as given.

@@ -15,9 +15,20 @@ pub fn run(c: ProfileCommand) -> anyhow::Result<Outcome> {
 }
 
 fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
-    let text = dockopt::source::read_text(&a.log, dockopt::source::MAX_INPUT_BYTES)
-        .context("cannot read the build log")?;
-    let l = log::parse(&text).with_context(|| a.log.display().to_string())?;
+    let mut logs = Vec::new();
+    for path in &a.log {
+        let text = dockopt::source::read_text(path, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the build log")?;
+        logs.push(log::parse(&text).with_context(|| path.display().to_string())?);
+    }
+    let name = a
+        .log
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    // Several builds of the same Dockerfile: each step the fastest build's time.
+    let l = log::combine(&logs).context("no build log given")?;
     let mut profile = Profile::from_log(&l, None);
     if a.file.is_some() || a.context.is_some() {
         let (context, dockerfile) = change::locate(a.context.as_deref(), a.file.as_deref())?;
@@ -39,7 +50,7 @@ fn record(a: ProfileRecordArgs) -> anyhow::Result<Outcome> {
             .rates
             .merge(&learn_rates(&build, &observed, &counts));
         let cal = Calibration {
-            log: Some((a.log.display().to_string(), observed)),
+            log: Some((name, observed)),
             counts,
             ..Calibration::default()
         };

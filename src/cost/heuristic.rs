@@ -425,77 +425,6 @@ pub const PYPI_SECONDS_PER_MB: f64 = 0.15;
 /// unpacks to about three times its size, so a third of PyPI's per-wheel-megabyte figure.
 pub const NPM_SECONDS_PER_MB: f64 = 0.05;
 
-/// Debian packages every `buildpack-deps:<suite>` image (and so the full `python`, `node`,
-/// `golang`, `rust`, `ruby` images built on it) already has: `apt-get install` of these only
-/// marks them manual. From buildpack-deps' curl, scm and full Dockerfiles.
-const BUILDPACK_DEPS: &[&str] = &[
-    "autoconf",
-    "automake",
-    "bzip2",
-    "ca-certificates",
-    "curl",
-    "default-libmysqlclient-dev",
-    "dpkg-dev",
-    "file",
-    "g++",
-    "gcc",
-    "git",
-    "gnupg",
-    "imagemagick",
-    "libbz2-dev",
-    "libc6-dev",
-    "libcurl4-openssl-dev",
-    "libdb-dev",
-    "libevent-dev",
-    "libffi-dev",
-    "libgdbm-dev",
-    "libglib2.0-dev",
-    "libgmp-dev",
-    "libjpeg-dev",
-    "libkrb5-dev",
-    "liblzma-dev",
-    "libmagickcore-dev",
-    "libmagickwand-dev",
-    "libmaxminddb-dev",
-    "libncurses5-dev",
-    "libncursesw5-dev",
-    "libpng-dev",
-    "libpq-dev",
-    "libreadline-dev",
-    "libsqlite3-dev",
-    "libssl-dev",
-    "libtool",
-    "libwebp-dev",
-    "libxml2-dev",
-    "libxslt-dev",
-    "libyaml-dev",
-    "make",
-    "mercurial",
-    "netbase",
-    "openssh-client",
-    "patch",
-    "procps",
-    "subversion",
-    "unzip",
-    "wget",
-    "xz-utils",
-    "zlib1g-dev",
-];
-
-/// Whether `image` is a full (buildpack-deps based) Debian image: `python:3.11-bookworm`,
-/// `node:18`, `golang:1.19` — not `-slim`, not `alpine`.
-fn buildpack_based(image: &str) -> bool {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let (repo, tag) = last.split_once(':').unwrap_or((last, "latest"));
-    let tag = tag.split('@').next().unwrap_or(tag);
-    matches!(
-        repo,
-        "python" | "node" | "golang" | "rust" | "ruby" | "buildpack-deps" | "perl" | "gcc"
-    ) && !tag.contains("slim")
-        && !tag.contains("alpine")
-        && !tag.contains("windows")
-}
-
 /// One simple command.
 fn command(words: &[String], env: &Env) -> Option<Guess> {
     let prog = words.first()?.rsplit('/').next().unwrap_or("").to_string();
@@ -509,12 +438,10 @@ fn command(words: &[String], env: &Env) -> Option<Guess> {
             "update" => Guess::class(env, "apt-get update", 10.0, 30 * MB, "apt-get update"),
             "install" => {
                 let named = operands(words, 2);
-                let in_base = env.base.is_some_and(buildpack_based);
+                let in_base = env.base.is_some_and(crate::ecosystem::buildpack::based_on);
                 let new: Vec<&&str> = named
                     .iter()
-                    .filter(|p| {
-                        !(in_base && BUILDPACK_DEPS.contains(&p.split('=').next().unwrap_or(p)))
-                    })
+                    .filter(|p| !(in_base && crate::ecosystem::buildpack::has_package(p)))
                     .collect();
                 if new.is_empty() && !named.is_empty() {
                     Guess::new(0.5, 0, "apt-get install (all already in the base image)")

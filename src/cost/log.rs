@@ -31,6 +31,9 @@ pub struct LoggedStep {
     /// What the step printed, with the seconds since it started (`#8 12.345 text`; plain
     /// logs only): installers print what they fetched ([`crate::ecosystem::install_log`]).
     pub output: Vec<(f64, String)>,
+    /// How many builds' logs timed this step: 1 in a parsed log; in logs [`combine`]d, those
+    /// whose step ran (its figure and output are the fastest one's).
+    pub builds: usize,
 }
 
 impl LoggedStep {
@@ -238,6 +241,7 @@ pub fn parse_plain(text: &str) -> BuildLog {
                 instruction,
                 status: status.get(&n).copied().unwrap_or(Status::NotRun),
                 output: output.remove(&n).unwrap_or_default(),
+                builds: 1,
             })
         })
         .collect();
@@ -355,6 +359,7 @@ pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
                 instruction,
                 status,
                 output: Vec::new(),
+                builds: 1,
             })
         })
         .collect();
@@ -363,6 +368,99 @@ pub fn parse_rawjson(text: &str) -> Result<BuildLog, LogError> {
         steps,
         internal,
     })
+}
+
+/// Several logs of builds of the same Dockerfile (a user's earlier builds, a CI's last runs)
+/// as one: each `[stage k/n] INSTR` step, and each per-build vertex (by name and occurrence),
+/// takes the **fastest** of the builds that ran it, with that build's output (so that an
+/// installer's timeline still adds up). Steps in the order the first log lists them, then the
+/// others' new ones. A step no log timed keeps the first log's status. `None` without a log.
+///
+/// Why the fastest: load only ever adds time, and on a loaded machine one build's step can
+/// take several times its quiet time; a single log's noise is shared by every change
+/// estimated from it. Measured on the real tier's run 19 (docs/cost-model.md, "Several logs of
+/// the same build"): each step's fastest of three cold builds ranked the rebuilds better than
+/// the fastest whole build and than each step's median.
+pub fn combine(logs: &[BuildLog]) -> Option<BuildLog> {
+    let first = logs.first()?;
+    if logs.len() == 1 {
+        return Some(first.clone());
+    }
+    type Key = (Option<String>, usize, usize, String);
+    let key = |s: &LoggedStep| -> Key { (s.stage.clone(), s.k, s.n, s.instruction.clone()) };
+    let mut keys: Vec<Key> = Vec::new();
+    let mut runs: BTreeMap<Key, Vec<&LoggedStep>> = BTreeMap::new();
+    for l in logs {
+        for s in &l.steps {
+            let k = key(s);
+            let seen = runs.entry(k.clone()).or_default();
+            if seen.is_empty() {
+                keys.push(k);
+            }
+            seen.push(s);
+        }
+    }
+    let steps = keys
+        .iter()
+        .filter_map(|k| {
+            let all = runs.get(k)?;
+            let timed: Vec<&LoggedStep> = all
+                .iter()
+                .copied()
+                .filter(|s| s.seconds().is_some())
+                .collect();
+            let mut s = match fastest(&timed, |s| s.seconds().unwrap_or(0.0)) {
+                Some(m) => (*m).clone(),
+                None => (*all.first()?).clone(),
+            };
+            s.builds = timed.iter().map(|t| t.builds).sum();
+            Some(s)
+        })
+        .collect();
+    // Per-build vertices: the i-th vertex of a name in each log.
+    let mut names: Vec<(String, usize)> = Vec::new();
+    let mut ends: BTreeMap<(String, usize), Vec<Status>> = BTreeMap::new();
+    for l in logs {
+        let mut nth: BTreeMap<&str, usize> = BTreeMap::new();
+        for (name, st) in &l.internal {
+            let i = nth.entry(name.as_str()).or_default();
+            let k = (name.clone(), *i);
+            *i += 1;
+            let seen = ends.entry(k.clone()).or_default();
+            if seen.is_empty() {
+                names.push(k);
+            }
+            seen.push(*st);
+        }
+    }
+    let internal = names
+        .into_iter()
+        .filter_map(|k| {
+            let all = ends.get(&k)?;
+            let done: Vec<f64> = all
+                .iter()
+                .filter_map(|s| match s {
+                    Status::Done(t) => Some(*t),
+                    _ => None,
+                })
+                .collect();
+            let st = match fastest(&done, |t| *t) {
+                Some(t) => Status::Done(*t),
+                None => *all.first()?,
+            };
+            Some((k.0, st))
+        })
+        .collect();
+    Some(BuildLog {
+        format: first.format,
+        steps,
+        internal,
+    })
+}
+
+/// The element of `items` with the least `by`.
+fn fastest<T>(items: &[T], by: impl Fn(&T) -> f64) -> Option<&T> {
+    items.iter().min_by(|a, b| by(a).total_cmp(&by(b)))
 }
 
 /// Seconds since 1970 of an RFC 3339 timestamp (`2024-05-01T10:00:01.5+02:00`).
@@ -405,6 +503,78 @@ mod tests {
     const SINGLE: &str = include_str!("testdata/single-stage.plain.log");
     const REBUILD: &str = include_str!("testdata/single-stage-rebuild.plain.log");
     const MULTI: &str = include_str!("testdata/multi-stage.plain.log");
+
+    /// A plain log of `RUN` steps taking `secs` (step k+1 of n), each printing one line at
+    /// half its time, then exporting in `export` seconds.
+    fn timed(secs: &[f64], export: f64) -> BuildLog {
+        let n = secs.len() + 1;
+        let mut text =
+            String::from("#1 [internal] load build definition from Dockerfile\n#1 DONE 0.1s\n");
+        for (i, s) in secs.iter().enumerate() {
+            let v = i + 2;
+            text.push_str(&format!(
+                "#{v} [{}/{n}] RUN step{i}\n#{v} {:.3} said {s}\n#{v} DONE {s:.1}s\n",
+                i + 2,
+                s / 2.0
+            ));
+        }
+        text.push_str(&format!("#9 exporting to image\n#9 DONE {export:.1}s\n"));
+        parse(&text).unwrap()
+    }
+
+    #[test]
+    fn several_logs_combine_to_each_steps_fastest_build() {
+        let logs = [
+            timed(&[1.0, 9.0], 0.3),
+            timed(&[4.0, 2.0], 0.9),
+            timed(&[2.0, 3.0], 0.5),
+        ];
+        let c = combine(&logs).unwrap();
+        let got: Vec<(usize, Option<f64>, usize)> = c
+            .steps
+            .iter()
+            .map(|s| (s.k, s.seconds(), s.builds))
+            .collect();
+        // Each step its own fastest build: 1.0 of {1, 4, 2} (the first), 2.0 of {9, 2, 3}
+        // (the second).
+        assert_eq!(got, vec![(2, Some(1.0), 3), (3, Some(2.0), 3)]);
+        // With the output of the build whose time it took.
+        assert_eq!(c.steps[1].output, vec![(1.0, "said 2".to_string())]);
+        assert_eq!(c.export_seconds(), 0.3);
+        assert_eq!(c.fixed_overhead(), 0.1);
+        // Faster than any one build: 3.0 s of steps, the builds took 10, 6 and 5.
+        let steps = |l: &BuildLog| l.steps.iter().filter_map(LoggedStep::seconds).sum::<f64>();
+        assert_eq!(steps(&c), 3.0);
+        assert!(logs.iter().all(|l| steps(l) >= 5.0));
+        let two = combine(&logs[1..]).unwrap();
+        assert_eq!(two.steps[0].seconds(), Some(2.0));
+        assert_eq!(two.steps[1].seconds(), Some(2.0));
+        assert_eq!(combine(&logs[..1]).unwrap().steps, logs[0].steps);
+        assert!(combine(&[]).is_none());
+    }
+
+    #[test]
+    fn combined_logs_keep_steps_only_some_builds_ran() {
+        // The second build had the step cached and one more step: the cached one keeps the
+        // first build's time, the new one its only time.
+        let a = timed(&[5.0], 0.2);
+        let mut b = timed(&[6.0, 1.0], 0.2);
+        b.steps[0].status = Status::Cached;
+        let mut a2 = a.clone();
+        a2.steps[0].n = 3;
+        let c = combine(&[a2, b.clone()]).unwrap();
+        let got: Vec<(usize, Option<f64>, usize)> = c
+            .steps
+            .iter()
+            .map(|s| (s.k, s.seconds(), s.builds))
+            .collect();
+        assert_eq!(got, vec![(2, Some(5.0), 1), (3, Some(1.0), 1)]);
+        let none = combine(&[b.clone(), b]).unwrap();
+        assert_eq!(
+            (none.steps[0].status, none.steps[0].builds),
+            (Status::Cached, 0)
+        );
+    }
 
     #[test]
     fn captured_single_stage_cold_build() {

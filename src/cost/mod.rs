@@ -42,6 +42,9 @@ pub struct Observed {
     /// Bytes per package the logged install's files were, as its installer printed them
     /// (pip); logs only.
     pub mean_bytes: Option<f64>,
+    /// How many builds' logs timed it: more than 1 when several logs were combined
+    /// ([`log::combine`]: the fastest build's figure).
+    pub builds: usize,
 }
 
 impl Observed {
@@ -60,6 +63,7 @@ impl Observed {
                     bytes: None,
                     per_package: install.as_ref().and_then(|l| l.per_package()),
                     mean_bytes: install.as_ref().and_then(|l| l.mean_bytes()),
+                    builds: s.builds,
                 }
             })
             .collect()
@@ -325,7 +329,14 @@ pub fn cost_steps_from(
                 MatchKind::Similar => format!(" ({}, {:.2})", m.kind.describe(), m.similarity),
                 k => format!(" ({})", k.describe()),
             };
-            cost.basis = format!("{what} {} {:.1}s{how}{note}", at.join("+"), secs);
+            // Logs of several builds combined: each step the fastest build's time.
+            let builds = os.iter().map(|o| o.builds).max().unwrap_or(1);
+            let of = if builds > 1 {
+                format!(" (fastest of {builds} builds)")
+            } else {
+                String::new()
+            };
+            cost.basis = format!("{what} {} {:.1}s{of}{how}{note}", at.join("+"), secs);
             break;
         }
         // Heuristics too: a package sized by its registry and added since the side the
@@ -712,6 +723,7 @@ mod tests {
             bytes: Some(7),
             per_package: None,
             mean_bytes: None,
+            builds: 1,
         }];
         let m = match_steps(&b, &obs);
         assert_eq!(m.iter().flatten().count(), 1);
@@ -750,6 +762,7 @@ mod tests {
             bytes: None,
             per_package: None,
             mean_bytes: None,
+            builds: 1,
         }
     }
 

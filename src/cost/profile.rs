@@ -138,6 +138,7 @@ impl Profile {
                 bytes: s.bytes,
                 per_package: None,
                 mean_bytes: None,
+                builds: 1,
             })
             .collect()
     }

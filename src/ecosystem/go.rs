@@ -35,6 +35,15 @@ pub const BUILD_CACHE: CacheDir = CacheDir {
     home: ".cache/go-build",
 };
 
+/// Whether `go build` arguments force rebuilding every package (`-a`): the
+/// build cache is then written but never read, so keeping it gains nothing
+/// (Go's own test, cmd/go/testdata/script/build_cache_compile.txt: "... unless
+/// we use -a"). Go's flag package takes `-a`, `--a` and `-a=true`.
+pub fn build_ignores_cache<S: AsRef<str>>(args: &[S]) -> bool {
+    args.iter()
+        .any(|a| matches!(a.as_ref(), "-a" | "--a" | "-a=true" | "--a=true"))
+}
+
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
     let (s, rest) = sub(args);
     (prog == "go" && s == "mod" && rest.first() == Some(&"download"))
@@ -72,4 +81,16 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         optional: opt(files, &["go.sum"]),
         outputs: vec![],
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dash_a_forces_a_full_rebuild() {
+        assert!(super::build_ignores_cache(&[
+            "build", "-a", "-o", "/app", "."
+        ]));
+        assert!(super::build_ignores_cache(&["build", "--a=true", "."]));
+        assert!(!super::build_ignores_cache(&["build", "-o", "/app", "./a"]));
+    }
 }

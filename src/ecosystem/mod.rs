@@ -17,6 +17,7 @@
 //! Adding an ecosystem: a file here with its `ECOSYSTEM`, a `pub mod` line
 //! and an entry in [`ALL`], plus its fixtures.
 
+pub mod buildpack;
 pub mod bundler;
 pub mod cargo;
 pub mod composer;

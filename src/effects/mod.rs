@@ -244,21 +244,37 @@ pub(crate) struct Cx<'a> {
 /// command was a tenth of `check`'s time.
 #[derive(Clone, Default)]
 pub(crate) struct Env<'a> {
-    base: &'a [(String, Option<String>)],
+    /// The RUN's environment as the model holds it (None after `env -i`):
+    /// read in place, never copied per RUN (a copy of every variable for
+    /// every RUN was a tenth of `check` on long files).
+    base: Option<&'a crate::model::env::Entries>,
     own: Vec<(String, Option<String>)>,
 }
 
 impl<'a> Env<'a> {
-    pub fn new(base: &'a [(String, Option<String>)]) -> Self {
+    pub fn new(base: &'a crate::model::env::Entries) -> Self {
         Env {
-            base,
+            base: Some(base),
             own: Vec::new(),
         }
     }
 
     /// In order of assignment (a later one wins).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &(String, Option<String>)> {
-        self.base.iter().chain(self.own.iter())
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, Option<&str>)> {
+        self.base
+            .into_iter()
+            .flat_map(|b| b.iter())
+            .map(|(k, v)| (&**k, Some(&**v)))
+            .chain(self.own.iter().map(|(k, v)| (k.as_str(), v.as_deref())))
+    }
+
+    /// The variable's entry, the last assignment winning: Some(None) when
+    /// it is set to a value this model cannot know.
+    fn lookup(&self, name: &str) -> Option<Option<&str>> {
+        if let Some((_, v)) = self.own.iter().rev().find(|(k, _)| k == name) {
+            return Some(v.as_deref());
+        }
+        self.base.and_then(|b| b.get(name)).map(Some)
     }
 
     pub fn extend(&mut self, vars: impl IntoIterator<Item = (String, Option<String>)>) {
@@ -267,35 +283,21 @@ impl<'a> Env<'a> {
 
     /// `env -i`: only these.
     pub fn replace(&mut self, vars: Vec<(String, Option<String>)>) {
-        self.base = &[];
+        self.base = None;
         self.own = vars;
     }
 
     /// A variable as a shell deciding what to read sees it: set to a value
     /// this model cannot know still counts as set.
     pub fn shell_var(&self, name: &str) -> Option<String> {
-        self.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone().unwrap_or_else(|| "a value not known here".into()))
+        self.lookup(name)
+            .map(|v| v.unwrap_or("a value not known here").to_string())
     }
-}
-
-/// A RUN's environment (its ENV and ARG values) as [`Env`]'s base.
-fn run_vars(run: &RunOp) -> Vec<(String, Option<String>)> {
-    run.env
-        .iter()
-        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-        .collect()
 }
 
 impl Cx<'_> {
     pub fn var(&self, name: &str) -> Option<&str> {
-        self.env
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| v.as_deref())
+        self.env.lookup(name).flatten()
     }
 
     /// An absolute path for `p` as the command names it (None: unknown).
@@ -632,8 +634,7 @@ fn of_parsed_run(
                 prefix.join(" ")
             ));
         }
-        let vars = run_vars(run);
-        let env = Env::new(&vars);
+        let env = Env::new(&run.env);
         if let Some(why) = shell::startup_files(prefix, &|k| env.shell_var(k)) {
             return Effects::everything(why);
         }
@@ -751,7 +752,6 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             fx.read(f);
         }
     }
-    let run_env = run_vars(run);
     let home = run
         .env
         .iter()
@@ -826,7 +826,7 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         let mut cx = Cx {
             cwd,
             home: home.clone(),
-            env: Env::new(&run_env),
+            env: Env::new(&run.env),
             files,
         };
         // What the script assigns, for the hazard check's variable reads.
@@ -993,7 +993,7 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         let cx = Cx {
             cwd: base_cwd.clone(),
             home: home.clone(),
-            env: Env::new(&run_env),
+            env: Env::new(&run.env),
             files,
         };
         config_from_env(&mut fx, &cx, "NETRC");

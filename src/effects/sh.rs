@@ -32,7 +32,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                     env: cx
                         .env
                         .iter()
-                        .filter_map(|(k, v)| Some((k.as_str().into(), v.as_deref()?.into())))
+                        .filter_map(|(k, v)| Some((k.into(), v?.into())))
                         .collect::<Vec<_>>()
                         .into(),
                     cwd: cx.cwd.clone().unwrap_or_else(|| "/".into()),

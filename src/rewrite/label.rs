@@ -540,7 +540,8 @@ mod tests {
             unsafe_fixes: true,
             ..Default::default()
         };
-        let (own, _) = super::super::collect(&df, &model, None, info.as_ref(), None, &settings);
+        let (own, _) =
+            super::super::collect(&df, &model, None, info.as_ref(), None, &settings, true);
         Some((seeded, own.iter().map(key).collect()))
     }
 

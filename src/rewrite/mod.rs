@@ -197,14 +197,15 @@ pub(crate) fn fixable_findings(
     root: Option<&Path>,
     keep: &dyn Fn(&Rule) -> bool,
 ) -> (Vec<Finding>, Vec<Skip>) {
-    fixable_findings_of(df, model, None, info, root, keep)
+    fixable_findings_of(df, model, None, info, root, keep, true)
 }
 
 /// The file and model as shared pointers, when the caller holds them so
 /// (the simulator then needs no copy of them).
 type SharedParse<'s> = Option<(&'s Arc<Dockerfile>, &'s Arc<Model>)>;
 
-/// [`fixable_findings`] with `df` and `model` also given as `shared`.
+/// [`fixable_findings`] with `df` and `model` also given as `shared`;
+/// `explain`: run every fix function for its skips (see [`label::assign`]).
 fn fixable_findings_of(
     df: &Dockerfile,
     model: &Model,
@@ -212,6 +213,7 @@ fn fixable_findings_of(
     info: Option<&ContextInfo>,
     root: Option<&Path>,
     keep: &dyn Fn(&Rule) -> bool,
+    explain: bool,
 ) -> (Vec<Finding>, Vec<Skip>) {
     let scripts = rules::Scripts::new(df, model);
     let mut cx = DockerfileCtx::new("Dockerfile", df, model, &scripts, info);
@@ -224,7 +226,7 @@ fn fixable_findings_of(
             f(&cx, &mut out);
         }
     }
-    let mut skips = label::assign(df, model, info, root, &mut out, true, keep);
+    let mut skips = label::assign(df, model, info, root, &mut out, explain, keep);
     out.retain(|f| keep(rules::by_code(f.code).unwrap_or(&NO_RULE)));
     rules::suppress::apply(df, &mut out);
     // DO207's converter tries every single-stage file, wider than its rule
@@ -276,7 +278,8 @@ impl<T> Held<'_, T> {
     }
 }
 
-/// The automatic fixes of the enabled rules' findings on this text.
+/// The automatic fixes of the enabled rules' findings on this text, and
+/// (`explain`) every fix function's skips.
 fn collect(
     df: &Dockerfile,
     model: &Model,
@@ -284,9 +287,17 @@ fn collect(
     info: Option<&ContextInfo>,
     root: Option<&Path>,
     settings: &Settings,
+    explain: bool,
 ) -> (Vec<Fix>, Vec<Skip>) {
-    let (findings, skips) =
-        fixable_findings_of(df, model, shared, info, root, &|r| settings.enabled(r.code));
+    let (findings, skips) = fixable_findings_of(
+        df,
+        model,
+        shared,
+        info,
+        root,
+        &|r| settings.enabled(r.code),
+        explain,
+    );
     (automatic_fixes(findings), skips)
 }
 
@@ -425,6 +436,9 @@ pub(crate) fn fix_seeded(
     first: Option<Seed>,
 ) -> Result<Outcome, RewriteError> {
     settings.validate()?;
+    // A seeded run is check's labelling, which shows no skips: the fix
+    // functions whose rules found nothing need not run for theirs.
+    let explain = first.is_none();
     let (first, parsed0) = match first {
         Some(s) => (Some(s.fixes), Some((s.df, s.model))),
         None => (None, None),
@@ -509,7 +523,15 @@ pub(crate) fn fix_seeded(
         };
         let (proposed, skips) = match seed.take() {
             Some(fixes) => (fixes, Vec::new()),
-            None => collect(&df, &model, df.arc().zip(model.arc()), info, root, settings),
+            None => collect(
+                &df,
+                &model,
+                df.arc().zip(model.arc()),
+                info,
+                root,
+                settings,
+                explain,
+            ),
         };
         skipped = skips;
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed

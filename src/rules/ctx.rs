@@ -436,6 +436,10 @@ impl<'a> DockerfileCtx<'a> {
             "tests",
             "testing",
             "debug",
+            // CI-only stages (buildkit's hack/dockerfiles: `AS validate`)
+            "validate",
+            "validation",
+            "lint",
         ];
         let marked = |name: &str| {
             name.to_ascii_lowercase()
@@ -490,6 +494,51 @@ impl<'a> DockerfileCtx<'a> {
             "only compose service(s) {} build it, with the source bind-mounted: a development image",
             services.join(", ")
         ))
+    }
+
+    /// The stages stage `si` is built on, itself first, through `FROM <stage>`.
+    pub fn from_chain(&self, si: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut at = Some(si);
+        while let Some(i) = at.filter(|i| !chain.contains(i)) {
+            chain.push(i);
+            at = match self.model.stages.get(i).map(|st| &st.base) {
+                Some(crate::model::Base::Stage(b)) => Some(*b),
+                _ => None,
+            };
+        }
+        chain
+    }
+
+    /// The image stage `si` is ultimately built on, lowercased (None: scratch).
+    pub fn root_image(&self, si: usize) -> Option<String> {
+        let last = *self.from_chain(si).last()?;
+        match &self.model.stages.get(last)?.base {
+            crate::model::Base::Image(img) => Some(img.to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
+    /// Whether stage `si` runs on Alpine, whose `/bin/sh` is BusyBox ash and
+    /// which has neither bash nor useradd: its image is `alpine` or an
+    /// `-alpine` tag, or the stages it is built on `apk add`.
+    pub fn on_alpine(&self, si: usize) -> bool {
+        let chain = self.from_chain(si);
+        if let Some(img) = self.root_image(si) {
+            let last = img.rsplit('/').next().unwrap_or(&img);
+            let name = last.split([':', '@']).next().unwrap_or(last);
+            let tag = last
+                .split('@')
+                .next()
+                .and_then(|t| t.split_once(':'))
+                .map(|(_, t)| t)
+                .unwrap_or("");
+            if name == "alpine" || crate::multistage::images::is_alpine(tag) {
+                return true;
+            }
+        }
+        self.runs()
+            .any(|(s, _, cmds)| chain.contains(&s.stage) && cmds.iter().any(|c| c.is_apk_add()))
     }
 
     /// RUN steps of stages that end up in the image.
@@ -578,7 +627,8 @@ impl<'a> DockerfileCtx<'a> {
                 )
             }
         };
-        Some(cache::simulate(&before, &after))
+        // Rules read verdicts and lines only (see `cache::verdicts`).
+        Some(cache::verdicts(&before, &after))
     }
 
     /// A source file (not a manifest) a broad COPY would send: the file a

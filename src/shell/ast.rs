@@ -61,7 +61,9 @@ pub struct Pipeline {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Simple(SimpleCommand),
-    Compound(Compound),
+    /// Boxed: most commands are simple, and a compound is three times the
+    /// size of one (every RUN's script is kept in memory).
+    Compound(Box<Compound>),
     /// `name() { …; }` / `function name { …; }`: defines, does not run.
     Function {
         name: String,
@@ -225,8 +227,9 @@ pub enum Part {
     Quoted(String),
     /// `"…"`: its parts (text inside is [`Part::Quoted`]).
     Double(Vec<Part>),
-    /// `$name`, `${name}`, `${name:-word}`, `$1`, `$?`…
-    Param(Param),
+    /// `$name`, `${name}`, `${name:-word}`, `$1`, `$?`… Boxed: a part is
+    /// mostly text, and a parameter is three strings.
+    Param(Box<Param>),
     /// `$(…)` or `` `…` ``.
     Command(Box<Script>),
     /// `$((…))`: the expression text.

@@ -501,7 +501,7 @@ impl<'a> Parser<'a> {
         match self.command()? {
             Command::Compound(c) => Ok(Command::Function {
                 name,
-                body: Box::new(c),
+                body: c,
                 span: self.span(start, self.pos),
             }),
             _ => self.err("a function body must be a compound command"),
@@ -517,11 +517,11 @@ impl<'a> Parser<'a> {
                 None => break,
             }
         }
-        Ok(Command::Compound(Compound {
+        Ok(Command::Compound(Box::new(Compound {
             kind,
             redirects,
             span: self.span(start, self.pos),
-        }))
+        })))
     }
 
     fn simple(&mut self) -> R<SimpleCommand> {
@@ -823,19 +823,19 @@ impl<'a> Parser<'a> {
                 while self.peek().is_some_and(is_name_char) {
                     self.pos += 1;
                 }
-                Ok(Some(Part::Param(Param {
+                Ok(Some(Part::Param(Box::new(Param {
                     name: self.text[start..self.pos].to_string(),
                     op: None,
                     arg: None,
-                })))
+                }))))
             }
             Some(c) if c.is_ascii_digit() || "@*#?-$!".contains(c) => {
                 self.pos += 2;
-                Ok(Some(Part::Param(Param {
+                Ok(Some(Part::Param(Box::new(Param {
                     name: c.to_string(),
                     op: None,
                     arg: None,
-                })))
+                }))))
             }
             _ => {
                 self.pos += 1;
@@ -888,18 +888,18 @@ impl<'a> Parser<'a> {
         }
         let rest = &self.text[rest_start..self.pos - 1];
         if length {
-            return Ok(Part::Param(Param {
+            return Ok(Part::Param(Box::new(Param {
                 name,
                 op: Some("#".into()),
                 arg: None,
-            }));
+            })));
         }
         if rest.is_empty() {
-            return Ok(Part::Param(Param {
+            return Ok(Part::Param(Box::new(Param {
                 name,
                 op: None,
                 arg: None,
-            }));
+            })));
         }
         const OPS: &[&str] = &[
             ":-", ":=", ":?", ":+", "##", "%%", "//", "^^", ",,", "-", "=", "?", "+", "#", "%",
@@ -907,11 +907,11 @@ impl<'a> Parser<'a> {
         ];
         let op = OPS.iter().find(|o| rest.starts_with(**o)).copied();
         match op {
-            Some(op) => Ok(Part::Param(Param {
+            Some(op) => Ok(Part::Param(Box::new(Param {
                 name,
                 op: Some(op.to_string()),
                 arg: Some(rest[op.len()..].to_string()),
-            })),
+            }))),
             None => self.err(format!("bad substitution `${{{name}{rest}}}`")),
         }
     }

@@ -161,9 +161,8 @@ fn main() {
         rep.phase("baselines", t);
     }
     report::print_excuses(&excuses);
-    // What a user keeps from the cold builds: their profiles teach the heuristics' rates.
-    // The cost-only apps are prepared (and recorded) first, so that every measured change is
-    // estimated with the same rates, as the offline replay does.
+    // The cost-only apps are prepared first; the heuristics' rates are learned once every
+    // app is measured, from all the rounds' cold builds (`cost::heuristics`).
     let extra = if with_cost {
         cost::prepare_extra(&filters, &recipe, cold).unwrap_or_else(|e| {
             rep.fail("cost-apps", "cost", &e);
@@ -172,7 +171,6 @@ fn main() {
     } else {
         Vec::new()
     };
-    cost::learn(&works);
     for w in &works {
         let t = Instant::now();
         let name = &w.app.name;
@@ -203,6 +201,11 @@ fn main() {
         println!("---- {}: rebuild costs", w.app.name);
         if let Err(e) = cost::run(w, &mut rep.costs) {
             rep.fail(&w.app.name, "cost", &e);
+        }
+    }
+    if with_cost {
+        for (what, e) in cost::heuristics(&mut rep.costs) {
+            rep.fail(&what, "cost", &e);
         }
     }
     if selftest && !cost_only {

@@ -25,14 +25,14 @@
 //! Dockerfile now needs BuildKit. Only for caches nothing reads at run time,
 //! and only when the RUN runs as root (the paths are root's).
 
-use super::run_scripts;
+use super::run_ops;
 use crate::fix::{Applicability, Checker, Edit, Fix};
 
 pub const CODE: &str = "DO210";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
-    for (ins, run, _) in run_scripts(df, c.model) {
+    for (ins, run) in run_ops(df, c.model) {
         // The rule's own question (where the cache is, whether a mount or a
         // clean-up already handles it), asked of the same script.
         let Some(Ok(script)) = c.model.run_script(df, ins) else {

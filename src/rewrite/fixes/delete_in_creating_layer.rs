@@ -46,6 +46,39 @@ fn plausible_creator(text: &str, path: &str) -> bool {
         || (parent.len() > 1 && text.contains(parent))
 }
 
+/// Whether a COPY/ADD before instruction `before` in its stage put
+/// something at `path` or below it:
+/// that layer ships it whatever a RUN merges, so a merge gains nothing.
+fn copied_earlier(model: &crate::model::Model, before: usize, path: &str) -> bool {
+    let p = path.trim_end_matches('*').trim_end_matches('/');
+    let Some(stage) = model
+        .steps
+        .iter()
+        .find(|s| s.instruction == before)
+        .map(|s| s.stage)
+    else {
+        return true;
+    };
+    model
+        .steps
+        .iter()
+        .filter(|s| s.stage == stage && s.instruction < before)
+        .any(|s| match &s.op {
+            Some(crate::model::Op::Copy(op)) => {
+                let d = op.dest.trim_end_matches('/');
+                // the destination itself, something below the removed path,
+                // or a named file copied into the destination directory
+                d == p
+                    || d.starts_with(&format!("{p}/"))
+                    || op
+                        .srcs
+                        .iter()
+                        .any(|src| !src.basename.is_empty() && format!("{d}/{}", src.basename) == p)
+            }
+            _ => false,
+        })
+}
+
 pub fn check(c: &mut Checker) {
     let df = c.df;
     for (ai, a) in df.instructions.iter().enumerate() {
@@ -85,9 +118,12 @@ pub fn check(c: &mut Checker) {
                 .collect();
             p == "rm"
                 && !paths.is_empty()
-                && paths
-                    .iter()
-                    .all(|w| w.starts_with('/') && w.len() > 1 && plausible_creator(a_text, w))
+                && paths.iter().all(|w| {
+                    w.starts_with('/')
+                        && w.len() > 1
+                        && plausible_creator(a_text, w)
+                        && !copied_earlier(c.model, ai, w)
+                })
         });
         if !only_rm || sb.commands.is_empty() {
             continue;
@@ -153,6 +189,13 @@ mod tests {
             out.output,
             "FROM debian\nRUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\n"
         );
+        // A COPY put the file there: that layer ships it whatever the merge.
+        for df in [
+            "FROM debian\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\nRUN rm /tmp/app.tar.gz\n",
+            "FROM debian\nCOPY scripts /tmp/scripts\nRUN sh /tmp/scripts/a.sh\nRUN rm -rf /tmp/scripts\n",
+        ] {
+            assert!(run(df, true, &["DO206"]).applied.is_empty(), "{df}");
+        }
         let unrelated = run(
             "FROM debian\nRUN echo hi\nRUN rm -rf /opt/x\n",
             true,

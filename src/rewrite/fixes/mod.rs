@@ -79,6 +79,25 @@ pub fn run_scripts<'a>(
         )
 }
 
+/// [`run_scripts`] without the flat views, for fixes that read the shell
+/// model's script instead: the same RUNs (those [`run_view::parse_run`]
+/// would read), without building a view per RUN that nobody reads.
+pub fn run_ops<'a>(
+    df: &'a crate::syntax::Dockerfile,
+    model: &'a Model,
+) -> impl Iterator<Item = (&'a crate::syntax::Instruction, &'a crate::model::RunOp)> + 'a {
+    df.instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, ins)| crate::fixes::run_view::is_viewable(df, model, ins))
+        .filter_map(
+            move |(idx, ins)| match step_of(model, idx).and_then(|s| s.op.as_ref()) {
+                Some(crate::model::Op::Run(run)) => Some((ins, run)),
+                _ => None,
+            },
+        )
+}
+
 /// The step of instruction `idx`, if it is inside a stage.
 pub fn step_of(model: &Model, idx: usize) -> Option<&Step> {
     // Steps are in instruction order (one per instruction in a stage), so a

@@ -50,10 +50,19 @@ fn has_substitution(w: &ShellWord) -> bool {
     !w.substitutions().is_empty()
 }
 
+/// Whether [`parse_run`] reads `ins` (a shell-form RUN the shell model
+/// parses, without heredocs or comment lines inside it).
+pub fn is_viewable(df: &Dockerfile, model: &Model, ins: &Instruction) -> bool {
+    ins.keyword == Keyword::Run
+        && ins.heredocs.is_empty()
+        && ins.inner_comments.is_empty()
+        && matches!(model.run_script(df, ins), Some(Ok(_)))
+}
+
 /// Reads a shell-form RUN (None for exec form, heredocs, comment lines inside
 /// it, or text the shell model cannot parse).
 pub fn parse_run(df: &Dockerfile, model: &Model, ins: &Instruction) -> Option<Script> {
-    if ins.keyword != Keyword::Run || !ins.heredocs.is_empty() || !ins.inner_comments.is_empty() {
+    if !is_viewable(df, model, ins) {
         return None;
     }
     let script = model.run_script(df, ins)?.ok()?;

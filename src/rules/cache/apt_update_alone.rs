@@ -38,7 +38,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for (_, ins, cmds) in cx.runs() {
+    for (step, ins, cmds) in cx.runs() {
         let update = cmds
             .iter()
             .find(|c| c.is_apt_update() || c.is(&["apk"], &["update"]));
@@ -53,6 +53,12 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 || c.is(&["apk"], &["upgrade"])
         });
         if installs {
+            continue;
+        }
+        // A script, `make` or a piped installer in the same RUN may install
+        // with the fresh lists (vscode-dev-containers' `apt-get update &&
+        // bash common-debian.sh`): not alone, as far as anyone can tell.
+        if cx.run_effects(step).is_some_and(|fx| fx.unknown) {
             continue;
         }
         let prog = update.program().to_string();

@@ -43,6 +43,21 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
+/// Whether the script tests for one of `manifests` (`[ -f composer.json ]`,
+/// `test -e package.json`): the install runs only when it is there.
+fn tests_for(cmds: &[crate::rules::ctx::Cmd<'_>], manifests: &[&str]) -> bool {
+    cmds.iter()
+        .filter(|c| matches!(c.program(), "[" | "[[" | "test"))
+        .any(|c| {
+            c.args().windows(2).any(|w| {
+                matches!(w[0].as_str(), "-f" | "-e" | "-s" | "-r")
+                    && manifests
+                        .iter()
+                        .any(|m| w[1].rsplit('/').next() == Some(*m))
+            })
+        })
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (si, _) in cx.model.stages.iter().enumerate() {
         let steps: Vec<_> = cx.model.stage_steps(si).collect();
@@ -67,6 +82,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         };
         let (cmd, manifests) = install;
+        // `if [ -f composer.json ]; then composer install; fi` (laradock):
+        // the manifest is optional, and a COPY of it would fail without it.
+        if tests_for(cx.cmds(step.instruction), manifests) {
+            continue;
+        }
         let copy_ins = cx.ins(copy.instruction);
         let run_ins = cx.ins(step.instruction);
         let edited = cx.sample_source_file();

@@ -110,9 +110,12 @@ fn built_under(img: &super::BuiltImage, target: &str) -> Vec<String> {
         };
         let fx = crate::effects::of_run(&img.df, &img.df.instructions[step.instruction], run);
         let paths: Vec<String> = if fx.writes.is_everything() {
-            // an install this model does not read writes where it runs
-            under(&clean(&run.cwd), target)
-                .then(|| clean(&run.cwd))
+            // an install this model does not read writes where it runs; run
+            // in the mounted directory itself, it names nothing the mount
+            // hides but the source the user means to mount there
+            let cwd = clean(&run.cwd);
+            (under(&cwd, target) && cwd != target)
+                .then_some(cwd)
                 .into_iter()
                 .collect()
         } else {

@@ -312,16 +312,31 @@ impl ComposeCtx<'_> {
         {
             return Some(format!("`{name}` is for development or CI"));
         }
+        // `./app/:/usr/src/app/` under `build: ./app` (testdriven.io's
+        // django-on-docker) is the same setup as `.:/app` under `build: .`.
+        let norm = |p: &str| {
+            let p = p.trim_end_matches('/');
+            p.strip_prefix("./").unwrap_or(p).to_string()
+        };
         let live = self.services.iter().find(|svc| {
-            svc.get("build").is_some()
-                && svc.get("volumes").is_some_and(|(_, v)| {
-                    items(v).iter().any(|i| {
-                        scalar(i).is_some_and(|s| {
-                            let src = s.split(':').next().unwrap_or("");
-                            s.contains(':') && (src == "." || src == "./" || src == "..")
-                        })
+            let Some((_, build)) = svc.get("build") else {
+                return false;
+            };
+            let context = scalar(build)
+                .or_else(|| get(build, "context").and_then(|(_, c)| scalar(c)))
+                .map(|c| norm(&c));
+            svc.get("volumes").is_some_and(|(_, v)| {
+                items(v).iter().any(|i| {
+                    scalar(i).is_some_and(|s| {
+                        let src = s.split(':').next().unwrap_or("");
+                        s.contains(':')
+                            && (matches!(src, "." | "./" | "..")
+                                || context
+                                    .as_deref()
+                                    .is_some_and(|c| !c.is_empty() && c != "." && norm(src) == c))
                     })
                 })
+            })
         })?;
         Some(format!(
             "service `{}` mounts the project over its image: a development setup",

@@ -30,6 +30,39 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
+/// The variable names `$name` and `${name…}` in a word.
+fn shell_vars(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        let after = rest[i + 1..].strip_prefix('{').unwrap_or(&rest[i + 1..]);
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if len > 0 {
+            out.push(&after[..len]);
+        }
+        rest = &after[len..];
+    }
+    out
+}
+
+/// Whether the script assigns `name` (`name=…`, `export name=…`, `for name in`,
+/// `read name`).
+fn assigned_in(script: &str, name: &str) -> bool {
+    let assign = format!("{name}=");
+    let starts_word = |i: usize| {
+        script[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '{'))
+    };
+    script.match_indices(&assign).any(|(i, _)| starts_word(i))
+        || script.contains(&format!("for {name} "))
+        || script.contains(&format!("read {name}"))
+        || script.contains(&format!("read -r {name}"))
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     for (step, ins, cmds) in cx.runs() {
         // A `cd` inside `$(…)` only shapes that substitution's output
@@ -43,6 +76,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         };
         let c = &cmds[at];
         let dir = c.args().first().cloned().unwrap_or_default();
+        // `cd "$tempDir"` after `tempDir="$(mktemp -d)"`: a variable this
+        // RUN's shell sets, which WORKDIR cannot name (it expands ARG and ENV,
+        // the base image's too, such as golang's GOPATH).
+        let text = &ins.logical;
+        if shell_vars(&dir).iter().any(|v| assigned_in(text, v)) {
+            continue;
+        }
         let cwd = crate::model::path::clean(&step.cwd);
         let abs = if dir.contains('$') || dir.starts_with('~') {
             dir.clone()

@@ -49,14 +49,19 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::Expose);
     let Some(expose) = expose else { return };
     let ins = cx.ins(expose.instruction);
+    // `EXPOSE ${PORT}` with a build argument this file does not set: the
+    // model's empty value would read "/tcp", so show the port as written.
+    let ports = &stage.config.exposed_ports;
+    let shown = if ports.iter().any(|p| p.starts_with('/')) {
+        format!("`{}`", cx.df.text(ins.arguments.span()).trim())
+    } else {
+        ports.join(", ")
+    };
     out.push(
         cx.finding(
             &RULE,
             cx.head_span(ins),
-            format!(
-                "the image serves {} but has no HEALTHCHECK",
-                stage.config.exposed_ports.join(", ")
-            ),
+            format!("the image serves {shown} but has no HEALTHCHECK"),
         )
         .with_fix(Fix::display(
             "add `HEALTHCHECK CMD <probe>` (or a healthcheck in compose)",

@@ -22,8 +22,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Display-only: `bash` may not exist in the image (`set -o pipefail` works in
-    /// recent `ash` and `dash` too).
+    /// Display-only: `bash` may not exist in the image. The advice follows the
+    /// base: Alpine's BusyBox ash has `set -o pipefail` and no bash; dash, the
+    /// `/bin/sh` of Debian and Ubuntu, has it only from Debian 13 and Ubuntu
+    /// 25.04 on (`set: Illegal option -o pipefail` before).
     code: "DO414",
     name: "pipefail",
     family: Correctness,
@@ -53,7 +55,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         }
         out.push(
             cx.finding(&RULE, cx.find_in(ins, "|"), "a pipe without `pipefail`: a failure on the left is ignored")
-                .with_fix(Fix::display("`SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` or start the RUN with `set -o pipefail &&`")),
+                .with_fix(Fix::display(if cx.on_alpine(step.stage) {
+                    "start the RUN with `set -o pipefail &&`: BusyBox ash has it, and Alpine has no bash for a SHELL"
+                } else {
+                    "add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before it: dash, Debian's and Ubuntu's /bin/sh, has no `set -o pipefail` before Debian 13 (trixie) and Ubuntu 25.04"
+                })),
         );
     }
 }

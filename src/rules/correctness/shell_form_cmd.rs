@@ -32,15 +32,50 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
+/// The CMD and ENTRYPOINT steps the final image runs with: the last of each
+/// along the FROM chain of the target stage. An earlier one is overridden;
+/// a CMD from a parent stage is cleared by a later stage's ENTRYPOINT; and a
+/// shell-form ENTRYPOINT ignores CMD altogether.
+fn effective<'a>(cx: &DockerfileCtx<'a>) -> Vec<&'a crate::model::Step> {
+    let mut chain = Vec::new();
+    let mut at = Some(cx.model.target);
+    while let Some(i) = at.filter(|i| !chain.contains(i)) {
+        chain.push(i);
+        at = match cx.model.stages.get(i).map(|st| &st.base) {
+            Some(crate::model::Base::Stage(b)) => Some(*b),
+            _ => None,
+        };
+    }
+    let last = |kw: Keyword| {
+        cx.model
+            .steps
+            .iter()
+            .filter(|s| s.keyword == kw && chain.contains(&s.stage))
+            .max_by_key(|s| s.instruction)
+    };
+    let entrypoint = last(Keyword::Entrypoint);
+    let cmd = last(Keyword::Cmd).filter(|c| {
+        entrypoint.is_none_or(|e| {
+            let cleared = e.stage != c.stage && e.instruction > c.instruction;
+            let shell_ep = matches!(cx.ins(e.instruction).arguments, Arguments::Shell { .. });
+            !cleared && !shell_ep
+        })
+    });
+    entrypoint.into_iter().chain(cmd).collect()
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    for step in cx.model.steps.iter().filter(|s| cx.shipped[s.stage]) {
-        if !matches!(step.keyword, Keyword::Cmd | Keyword::Entrypoint) {
-            continue;
-        }
+    let mut steps = effective(cx);
+    steps.sort_by_key(|s| s.instruction);
+    for step in steps {
         let ins = cx.ins(step.instruction);
         let Arguments::Shell { text, span } = &ins.arguments else {
             continue;
         };
+        // `exec app`: the shell replaces itself, the app is PID 1
+        if text.trim_start().starts_with("exec ") {
+            continue;
+        }
         let kw = ins.keyword.as_str();
         let mut f = cx.finding(
             &RULE,

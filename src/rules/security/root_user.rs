@@ -95,10 +95,30 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             let ins = cx.ins(stage.from_instruction);
             out.push(
                 cx.finding(&RULE, cx.head_span(ins), "no USER: the image runs as root")
-                    .with_fix(Fix::display(
-                        "create a user (`useradd -r app`) and add `USER app` before CMD",
-                    )),
+                    .with_fix(Fix::display(new_user_advice(cx, root_base))),
             );
         }
     }
+}
+
+/// How to run as someone else on this base: `useradd` exists on neither
+/// scratch nor Alpine (BusyBox has `adduser`), distroless has a `nonroot`
+/// user and variant, the node images a `node` user.
+fn new_user_advice(cx: &DockerfileCtx, root_base: usize) -> String {
+    if matches!(cx.model.stages[root_base].base, Base::Scratch) {
+        return "add `USER 65534:65534` before the ENTRYPOINT: scratch has no useradd and no /etc/passwd, and a numeric user needs neither".into();
+    }
+    let image = cx.root_image(root_base).unwrap_or_default();
+    let last = image.rsplit('/').next().unwrap_or(&image);
+    let name = last.split([':', '@']).next().unwrap_or(last);
+    if image.contains("distroless") {
+        return "use the distroless image's `:nonroot` variant, or add `USER nonroot` before the ENTRYPOINT".into();
+    }
+    if name == "node" {
+        return "add `USER node` before CMD: the node image has that user".into();
+    }
+    if cx.on_alpine(cx.model.target) {
+        return "create a user (`adduser -S -D -H app`: BusyBox has no useradd) and add `USER app` before CMD".into();
+    }
+    "create a user (`useradd -r app`) and add `USER app` before CMD".into()
 }

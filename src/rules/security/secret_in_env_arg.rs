@@ -92,6 +92,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             if !is_secret_name(&name) {
                 continue;
             }
+            // `ENV HUBOT_SLACK_TOKEN=` (vimagick/dockerfiles): an empty value
+            // declares the variable for `docker run -e`; nothing is stored.
+            // An ARG without a default still records what the build passes.
+            let empty = value.is_none_or(|v| matches!(cx.df.text(v).trim(), "" | "\"\"" | "''"));
+            if ins.keyword == Keyword::Env && empty {
+                continue;
+            }
             let kw = ins.keyword.as_str();
             let shown = if value.is_some() {
                 format!("{name}=********")

@@ -111,6 +111,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     }
     toolchain_image(cx, out);
     let mut uses = Uses::new(cx);
+    let full_base = final_base(cx).filter(|b| ecosystem::buildpack::based_on(b));
     for (step, ins, cmds) in cx.shipped_runs() {
         let removed: Vec<&str> = cmds
             .iter()
@@ -120,19 +121,35 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             })
             .flat_map(|c| c.after_subcommand().iter().map(String::as_str))
             .collect();
+        // docker-library's pattern: `apt-mark auto '.*'` (then `apt-mark
+        // manual` of what the image keeps) and `apt-get purge --auto-remove`
+        // remove every package this RUN installed that nothing needs.
+        let auto_removed = cmds.iter().any(|c| c.is(&["apt-mark"], &["auto"]))
+            && cmds.iter().any(|c| {
+                c.is(&["apt-get", "apt"], &["autoremove"])
+                    || (c.is(&["apt-get", "apt"], &["purge", "remove"])
+                        && (c.has_arg("--auto-remove") || c.has_arg("--autoremove")))
+            });
+        if auto_removed {
+            continue;
+        }
         let mut tools: Vec<(String, u32)> = Vec::new();
         for (i, c) in cmds
             .iter()
             .enumerate()
             .filter(|(_, c)| installs_packages(c))
         {
-            let later = uses.later_cmds(step, i);
+            // Summed only for an install of a build tool: most installs are not.
+            let mut later: Option<u16> = None;
             for pkg in c.after_subcommand().iter().filter(|a| !a.starts_with('-')) {
                 if let Some(t) = build_tool(pkg) {
                     if !removed.contains(&t.0.as_str())
                         && !removed.contains(&".build-deps")
                         && !tools.iter().any(|x| x.0 == t.0)
-                        && uses.used_by(&later, step.stage, &t.0)
+                        && {
+                            let l = *later.get_or_insert_with(|| uses.later(step, i));
+                            uses.used_by(l, step.stage, &t.0)
+                        }
                     {
                         tools.push(t);
                     }
@@ -149,18 +166,38 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let total: u32 = tools.iter().map(|t| t.1).sum();
         let names: Vec<&str> = tools.iter().map(|t| t.0.as_str()).collect();
         let first = names[0];
+        // A full (buildpack-deps based) base already ships compilers and
+        // headers: a build stage saves them only if the final stage moves to
+        // the slim variant (the install of those only marks them manual).
+        let (note, advice) = match full_base {
+            Some(base) => {
+                let had: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| ecosystem::buildpack::has_package(n))
+                    .collect();
+                let note = if had.is_empty() {
+                    format!("; the base {base} is a full build image too")
+                } else {
+                    format!("; the base {base} is a full build image and already has {}", had.join(", "))
+                };
+                (note, "build in a separate stage and ship on the base's -slim variant, with COPY --from only the artifacts".to_string())
+            }
+            None => (
+                String::new(),
+                format!("build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"),
+            ),
+        };
         out.push(
             cx.finding(
                 &RULE,
                 cx.find_in(ins, first),
                 format!(
-                    "build tools stay in the final image: {} (~{total} MB, estimate)",
+                    "build tools stay in the final image: {} (~{total} MB, estimate){note}",
                     names.join(", ")
                 ),
             )
-            .with_fix(Fix::display(format!(
-                "build in a separate stage and COPY --from it only the artifacts: saves about {total} MB (estimate)"
-            ))),
+            .with_fix(Fix::display(advice)),
         );
     }
 }
@@ -171,11 +208,29 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
 /// `docker run … make`, or `docker cp` of what it built).
 fn build_image(cx: &DockerfileCtx) -> bool {
     const NAMES: &[&str] = &["build", "builder", "buildenv", "build-env", "toolchain"];
+    // `FROM buildpack-deps`: a build environment by its base's choice (the
+    // full python image's own Dockerfile adds headers to it on purpose).
+    if final_base(cx).is_some_and(ecosystem::buildpack::is_itself) {
+        return true;
+    }
     cx.model.stages.get(cx.model.target).is_some_and(|stage| {
         stage.name.as_deref().is_some_and(|n| NAMES.contains(&n))
             && stage.config.cmd.is_none()
             && stage.config.entrypoint.is_none()
     })
+}
+
+/// The image the final stage is built on, through `FROM <stage>` links.
+fn final_base<'a>(cx: &DockerfileCtx<'a>) -> Option<&'a str> {
+    let mut i = cx.model.target;
+    for _ in 0..=cx.model.stages.len() {
+        match &cx.model.stages.get(i)?.base {
+            Base::Image(image) => return Some(image),
+            Base::Stage(b) => i = *b,
+            Base::Scratch => return None,
+        }
+    }
+    None
 }
 
 /// A system package install (apt, apk, yum/dnf).
@@ -240,6 +295,84 @@ const INSTALLERS: &[&str] = &[
 /// packages): headers and compilers are not theirs to use.
 const NO_NATIVE: &[&str] = &["composer", "mvn", "mvnw", "gradle", "gradlew", "dotnet"];
 
+/// What a command does that makes a build tool used, one bit each: the
+/// commands after an install are summed into one mask, so asking "does a
+/// later step use X" is a bit test, not a scan of every later step (the scan
+/// per install was quadratic on long files).
+mod bit {
+    /// Runs git, `go get`, or names a git source.
+    pub const GIT: u16 = 1;
+    /// A package manager: it may fetch dependencies with git.
+    pub const INSTALLER: u16 = 1 << 1;
+    /// A program in [`super::COMPILES`].
+    pub const BUILD_DRIVER: u16 = 1 << 2;
+    /// Compiles native code without a C compiler installed for it.
+    pub const COMPILES: u16 = 1 << 3;
+    /// Compiles native code where a C compiler is there.
+    pub const COMPILES_WITH_CC: u16 = 1 << 4;
+    /// Runs a program of toolchain `i` of [`super::TOOLCHAINS`]: bit 5 + i.
+    pub const TOOLCHAIN: u16 = 1 << 5;
+}
+
+/// Language toolchain packages and the programs that use them to build.
+const TOOLCHAINS: &[(&[&str], &[&str])] = &[
+    (&["golang"], &["go"]),
+    (&["cargo", "rustc"], &["cargo", "rustc"]),
+    (
+        &["default-jdk"],
+        &[
+            "javac", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein", "jar",
+        ],
+    ),
+];
+
+/// The bit of the toolchain that package `tool` is, if any.
+fn toolchain_bit(tool: &str) -> Option<u16> {
+    TOOLCHAINS
+        .iter()
+        .position(|(pkgs, _)| pkgs.contains(&tool))
+        .map(|i| bit::TOOLCHAIN << i)
+}
+
+/// The [`bit`]s of what command `c` does.
+fn command_bits(c: &crate::rules::ctx::Cmd) -> u16 {
+    let prog = c.program();
+    let mut m = 0;
+    // `go get` fetches with git in GOPATH mode (Go before modules, or
+    // GO111MODULE=off); module-mode installs go through the proxy.
+    if prog == "git"
+        || c.is(&["go"], &["get"])
+        || c.args()
+            .iter()
+            .any(|a| a.contains("git+") || a.contains("git://") || a.starts_with("github:"))
+    {
+        m |= bit::GIT;
+    }
+    let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+    if INSTALLERS.contains(&prog)
+        || ecosystem::ALL
+            .iter()
+            .any(|e| (e.detect)(prog, &args).is_some())
+    {
+        m |= bit::INSTALLER;
+    }
+    if COMPILES.contains(&prog) {
+        m |= bit::BUILD_DRIVER;
+    }
+    if compiles(c, false) {
+        m |= bit::COMPILES;
+    }
+    if compiles(c, true) {
+        m |= bit::COMPILES_WITH_CC;
+    }
+    for (i, (_, programs)) in TOOLCHAINS.iter().enumerate() {
+        if programs.contains(&prog) {
+            m |= bit::TOOLCHAIN << i;
+        }
+    }
+    m
+}
+
 /// Whether a build step uses a package after it was installed, answered
 /// from the commands of the steps that follow (the context's manifests for
 /// git dependencies, read once).
@@ -248,6 +381,9 @@ struct Uses<'c, 'a> {
     git_deps: Option<bool>,
     /// [`Self::compiler_available`] per stage, once asked.
     compilers: Vec<Option<bool>>,
+    /// Per instruction: the [`bit`]s of the RUNs after it in its stage or a
+    /// stage built on it. Built on first use.
+    after: Option<Vec<u16>>,
 }
 
 impl<'c, 'a> Uses<'c, 'a> {
@@ -256,62 +392,72 @@ impl<'c, 'a> Uses<'c, 'a> {
             cx,
             git_deps: None,
             compilers: vec![None; cx.model.stages.len()],
+            after: None,
         }
     }
 
-    /// The commands after command `at` of `step`: the rest of that RUN, and
-    /// the RUNs after it in its stage or a stage built on it.
-    fn later_cmds(
-        &self,
-        step: &crate::model::Step,
-        at: usize,
-    ) -> Vec<&'c crate::rules::ctx::Cmd<'a>> {
-        let cx = self.cx;
-        let mut cmds: Vec<&crate::rules::ctx::Cmd> =
-            cx.cmds(step.instruction).iter().skip(at + 1).collect();
-        for s in cx.model.steps.iter().filter(|s| {
-            s.keyword == crate::syntax::Keyword::Run
-                && s.instruction > step.instruction
-                && descends(cx, s.stage, step.stage)
-        }) {
-            cmds.extend(cx.cmds(s.instruction).iter());
-        }
-        cmds
-    }
-
-    /// Whether one of `later` (commands after its install in `stage`) uses `tool`.
-    fn used_by(&mut self, later: &[&crate::rules::ctx::Cmd], stage: usize, tool: &str) -> bool {
-        if tool == "git" || tool == "git-lfs" {
-            later.iter().any(|c| self.uses_git(c))
-        } else if let Some(programs) = toolchain_programs(tool) {
-            later
-                .iter()
-                .any(|c| programs.contains(&c.program()) || COMPILES.contains(&c.program()))
-        } else {
-            let compiler = C_COMPILERS.contains(&tool) || self.compiler_available(stage);
-            later.iter().any(|c| compiles(c, compiler))
-        }
-    }
-
-    fn uses_git(&mut self, c: &crate::rules::ctx::Cmd) -> bool {
-        let prog = c.program();
-        // `go get` fetches with git in GOPATH mode (Go before modules, or
-        // GO111MODULE=off); module-mode installs go through the proxy.
-        if prog == "git" || c.is(&["go"], &["get"]) {
-            return true;
-        }
-        if c.args()
+    /// The bits of the RUNs after each instruction, from one backward walk:
+    /// a stage's base is always an earlier stage, so every stage built on
+    /// one comes after it, and is summed before it.
+    fn build_after(cx: &DockerfileCtx) -> Vec<u16> {
+        let model = &cx.model;
+        let mut after = vec![0u16; cx.df.instructions.len()];
+        let mut by_stage: Vec<Vec<&crate::model::Step>> = vec![Vec::new(); model.stages.len()];
+        for s in model
+            .steps
             .iter()
-            .any(|a| a.contains("git+") || a.contains("git://") || a.starts_with("github:"))
+            .filter(|s| s.keyword == crate::syntax::Keyword::Run)
         {
-            return true;
+            if let Some(v) = by_stage.get_mut(s.stage) {
+                v.push(s);
+            }
         }
-        let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
-        let installs = INSTALLERS.contains(&prog)
-            || crate::ecosystem::ALL
-                .iter()
-                .any(|e| (e.detect)(prog, &args).is_some());
-        installs && self.context_has_git_deps()
+        // The bits of the stages built on each stage, directly or not.
+        let mut below = vec![0u16; model.stages.len()];
+        for stage in (0..model.stages.len()).rev() {
+            let mut running = below[stage];
+            for s in by_stage[stage].iter().rev() {
+                if let Some(slot) = after.get_mut(s.instruction) {
+                    *slot = running;
+                }
+                running |= cx
+                    .cmds(s.instruction)
+                    .iter()
+                    .fold(0, |m, c| m | command_bits(c));
+            }
+            if let Base::Stage(parent) = model.stages[stage].base {
+                if parent < stage {
+                    below[parent] |= running;
+                }
+            }
+        }
+        after
+    }
+
+    /// The bits of the commands after command `at` of `step`: the rest of
+    /// that RUN, and the RUNs after it in its stage or a stage built on it.
+    fn later(&mut self, step: &crate::model::Step, at: usize) -> u16 {
+        let cx = self.cx;
+        let after = self.after.get_or_insert_with(|| Self::build_after(cx));
+        let rest = cx
+            .cmds(step.instruction)
+            .iter()
+            .skip(at + 1)
+            .fold(0, |m, c| m | command_bits(c));
+        rest | after.get(step.instruction).copied().unwrap_or(0)
+    }
+
+    /// Whether a command with `later` bits (after its install in `stage`) uses `tool`.
+    fn used_by(&mut self, later: u16, stage: usize, tool: &str) -> bool {
+        if tool == "git" || tool == "git-lfs" {
+            later & bit::GIT != 0 || (later & bit::INSTALLER != 0 && self.context_has_git_deps())
+        } else if let Some(b) = toolchain_bit(tool) {
+            later & (b | bit::BUILD_DRIVER) != 0
+        } else if C_COMPILERS.contains(&tool) || self.compiler_available(stage) {
+            later & bit::COMPILES_WITH_CC != 0
+        } else {
+            later & bit::COMPILES != 0
+        }
     }
 
     /// Whether a manifest or lock file of the context names a dependency
@@ -359,8 +505,9 @@ impl<'c, 'a> Uses<'c, 'a> {
         if !bare {
             return true;
         }
+        let chain: Vec<usize> = cx.model.from_chain(stage).collect();
         cx.runs().any(|(s, _, cmds)| {
-            descends(cx, stage, s.stage)
+            chain.contains(&s.stage)
                 && cmds.iter().any(|c| {
                     installs_packages(c)
                         && c.after_subcommand()
@@ -369,18 +516,6 @@ impl<'c, 'a> Uses<'c, 'a> {
                 })
         })
     }
-}
-
-/// A language toolchain package and the programs that use it to build.
-fn toolchain_programs(tool: &str) -> Option<&'static [&'static str]> {
-    Some(match tool {
-        "golang" => &["go"],
-        "cargo" | "rustc" => &["cargo", "rustc"],
-        "default-jdk" => &[
-            "javac", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein", "jar",
-        ],
-        _ => return None,
-    })
 }
 
 /// Whether `c` compiles native code: a compiler or build driver, or, when a
@@ -413,11 +548,6 @@ fn compiles(c: &crate::rules::ctx::Cmd, compiler: bool) -> bool {
             .iter()
             .any(|e| (e.detect)(prog, &args).is_some() && !NO_NATIVE.contains(&e.name))
     }
-}
-
-/// Stage `stage` is `ancestor` or built FROM it (directly or not).
-fn descends(cx: &DockerfileCtx, stage: usize, ancestor: usize) -> bool {
-    cx.model.from_chain(stage).any(|s| s == ancestor)
 }
 
 /// The final stage runs on a compiler's own image (`FROM golang`, `rust`,

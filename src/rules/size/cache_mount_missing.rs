@@ -137,7 +137,12 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
                 }
                 _ => {}
             },
-            "go" if sub.as_deref() == Some("build") => go = Some(cache_dir(&inv, run, &GO)),
+            // `go build -a` rebuilds everything: a kept cache is never read
+            "go" if sub.as_deref() == Some("build")
+                && !crate::ecosystem::go::build_ignores_cache(&args) =>
+            {
+                go = Some(cache_dir(&inv, run, &GO))
+            }
             "go" if sub.as_deref() == Some("clean") && args.iter().any(|a| a == "-cache") => {
                 go_cleaned = true
             }

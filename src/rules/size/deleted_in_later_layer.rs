@@ -60,6 +60,21 @@ struct Added {
     from_context: Option<String>,
     /// A directory COPY: only what the source holds landed below it.
     dir: bool,
+    /// What put it there, which decides the advice.
+    by: By,
+}
+
+/// The kind of instruction that added a path.
+#[derive(Clone, Copy, PartialEq)]
+enum By {
+    /// COPY/ADD from the build context: a `.dockerignore` entry can leave it out.
+    Context,
+    /// COPY/ADD from another stage or an image.
+    OtherCopy,
+    /// ADD of a URL or a git repository.
+    Remote,
+    /// A RUN (a download, apt's lists): the same RUN can delete it.
+    Run,
 }
 
 /// An absolute path for an `rm`/`-o` argument, or None when it cannot be
@@ -124,6 +139,24 @@ struct Layers {
 }
 
 impl Layers {
+    /// Forget what an `rm` of `removed` deleted: a later `rm` of the same
+    /// path deletes nothing more, and names no longer what is gone.
+    fn remove_within(&mut self, removed: &str) {
+        let r = norm(removed);
+        if r == "/" {
+            self.by_path.clear();
+            return;
+        }
+        let below: Vec<String> = self
+            .by_path
+            .range(format!("{r}/")..format!("{r}0"))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in below.iter().chain([&r]) {
+            self.by_path.remove(k);
+        }
+    }
+
     fn push(&mut self, a: Added) {
         let n = self.next;
         self.next += 1;
@@ -162,9 +195,13 @@ impl Layers {
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     // what earlier layers added, per stage, following the FROM chain
     let mut added: Vec<Layers> = vec![Layers::default(); cx.model.stages.len()];
+    // per stage: each RUN's line and the absolute paths its commands other
+    // than `rm` name (to tell whether a copied file was used before its delete)
+    let mut used: Vec<Vec<(usize, Vec<String>)>> = vec![Vec::new(); cx.model.stages.len()];
     for (si, stage) in cx.model.stages.iter().enumerate() {
         if let crate::model::Base::Stage(b) = stage.base {
             added[si] = added[b].clone();
+            used[si] = used[b].clone();
         }
         for step in cx.model.stage_steps(si) {
             let ins = cx.ins(step.instruction);
@@ -203,6 +240,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                             from_context: (from_context && s.remote.is_none() && !s.wildcard)
                                 .then(|| s.path.clone()),
                             dir: is_dir,
+                            by: if s.remote.is_some() {
+                                By::Remote
+                            } else if from_context {
+                                By::Context
+                            } else {
+                                By::OtherCopy
+                            },
                         });
                     }
                 }
@@ -217,6 +261,16 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')))
                         .map(|t| (t.clone(), absolute(t, &r.cwd, changes_dir)))
                         .collect();
+                    let names: Vec<String> = cmds
+                        .iter()
+                        .filter(|c| c.program() != "rm")
+                        .flat_map(|c| {
+                            std::iter::once(c.program()).chain(c.args().iter().map(String::as_str))
+                        })
+                        .filter(|a| !a.starts_with('-'))
+                        .filter_map(|a| absolute(a, &r.cwd, false))
+                        .collect();
+                    used[si].push((ins.start_line, names));
                     // removals first: they only count against earlier layers
                     if cx.shipped[si] {
                         for (target, abs) in &targets {
@@ -228,17 +282,29 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                             if let Some((p, a)) = hit {
                                 let line = a.line;
                                 // A COPY cannot delete in its own layer: the file
-                                // is left out of it instead.
-                                let advice = if a.from_context.is_some() {
-                                    format!("leave it out of the COPY on line {line} (a .dockerignore entry or a narrower source), or use a bind mount or a build stage")
-                                } else {
-                                    format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage")
+                                // is left out of it, or, when a RUN uses it, is
+                                // mounted into that RUN instead of copied.
+                                let read = used[si].iter().any(|(l, names)| {
+                                    *l > line && names.iter().any(|n| within(n, &norm(&p)))
+                                });
+                                let advice = match a.by {
+                                    By::Run => format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage"),
+                                    By::Remote => format!("download it in the RUN that uses it and delete it there, instead of the ADD on line {line}, or use a build stage"),
+                                    _ if read => format!("instead of the COPY/ADD on line {line}, mount it into the RUN that uses it (`RUN --mount=type=bind,...`; `--mount=from=...` for another stage's files), or use a build stage"),
+                                    By::Context => format!("leave it out of the COPY on line {line} (a .dockerignore entry or a narrower source), or use a bind mount or a build stage"),
+                                    By::OtherCopy => format!("leave it out of the COPY/ADD on line {line} (a narrower source), or use a bind mount or a build stage"),
                                 };
                                 out.push(
                                     cx.finding(&RULE, cx.find_in(ins, target), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
                                         .with_fix(Fix::display(advice)),
                                 );
                             }
+                        }
+                    }
+                    // what this RUN deleted is gone from every later view
+                    for (_, abs) in &targets {
+                        if let Some(abs) = abs {
+                            added[si].remove_within(abs);
                         }
                     }
                     let mut made = Vec::new();
@@ -271,6 +337,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                                 line: ins.start_line,
                                 from_context: None,
                                 dir: false,
+                                by: By::Run,
                             });
                         }
                     }
