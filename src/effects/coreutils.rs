@@ -112,6 +112,20 @@ const WRITERS: &[&str] = &[
 /// The user and group database, as name lookups read it (NSS).
 const USER_NAMES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"];
 
+/// The local time zone, as the C library's `tzset` reads it (when `TZ` does
+/// not name one: `/etc/localtime`; a `TZ` name: under the zoneinfo folder)
+/// and Debian's `/etc/timezone`. Tools that print or parse local times read it.
+pub(super) const LOCAL_TIME: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
+
+/// Whether the tool prints or parses local times (`ls -l`'s dates, `date`,
+/// `touch -d 12:00`, `find -newermt`, `tar tv`).
+pub(super) fn reads_local_time(prog: &str) -> bool {
+    matches!(
+        prog,
+        "date" | "ls" | "stat" | "find" | "tar" | "bsdtar" | "touch"
+    )
+}
+
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let p = c.prog;
     let pos = c.positional_with(value_opts(p));
@@ -121,6 +135,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     // what they do.
     if matches!(p, "ls" | "stat" | "find" | "tar" | "bsdtar") {
         for f in USER_NAMES {
+            fx.read(f);
+        }
+    }
+    if reads_local_time(p) {
+        fx.env(&["TZ"]);
+        for f in LOCAL_TIME {
             fx.read(f);
         }
     }
@@ -348,6 +368,7 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
         }
     } else {
         let target_dir = c.opt_values(&["-t", "--target-directory"]).pop();
+        let target_dir_given = target_dir.is_some();
         let (srcs, dest): (&[&Arg], Option<Arg>) = match target_dir {
             Some(d) => (
                 pos,
@@ -372,6 +393,9 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
             && c.args.iter().filter_map(Arg::str).any(|a| {
                 a == "--symbolic" || (a.starts_with('-') && !a.starts_with("--") && a.contains('s'))
             });
+        if symbolic {
+            record_links(cx, fx, srcs, dest.as_ref(), target_dir_given);
+        }
         for s in srcs {
             // A symlink's target is text, not read (a relative one resolves
             // against the link's directory at use time, not now).
@@ -389,6 +413,43 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
     if c.has(&["-o", "--owner", "-g", "--group"]) {
         for f in USER_NAMES {
             fx.read(f);
+        }
+    }
+}
+
+/// The links `ln -s TARGET… DEST` may make: `DEST` itself when one target
+/// is given and no `-t` (unless DEST is a folder), and `DEST/basename` (when
+/// DEST is a folder, which this model cannot tell). A link's target is
+/// resolved against the link's folder; one that is not literal is unknown.
+fn record_links(cx: &Cx, fx: &mut Effects, srcs: &[&Arg], dest: Option<&Arg>, into_dir: bool) {
+    use crate::model::path;
+    let Some(dest) = dest.and_then(|d| if d.glob { None } else { d.str() }) else {
+        // A link somewhere this model cannot name.
+        fx.links.push(("/".into(), None));
+        return;
+    };
+    let Some(dest) = cx.abs(dest) else {
+        fx.links.push(("/".into(), None));
+        return;
+    };
+    let target_of = |link: &str, s: &Arg| -> Option<String> {
+        let t = s.str().filter(|_| !s.glob)?;
+        let dir = link
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        Some(path::join_abs(dir, t))
+    };
+    for s in srcs {
+        if srcs.len() == 1 && !into_dir {
+            fx.links.push((dest.clone(), target_of(&dest, s)));
+        }
+        match s.str().filter(|_| !s.glob) {
+            Some(t) => {
+                let link = path::join_abs(&dest, &path::base_name(t));
+                let target = target_of(&link, s);
+                fx.links.push((link, target));
+            }
+            None => fx.links.push((dest.clone(), None)),
         }
     }
 }
@@ -551,7 +612,8 @@ mod tests {
     }
 
     /// Owner names come from the user database: `ls -l`, `stat`, `find
-    /// -user`, `tar` read it; `cat` and `cp` do not.
+    /// -user`, `tar` read it; `cat` and `cp` do not (what every RUN reads
+    /// for its USER is `EVERY_RUN_READS`, the hazard check's).
     #[test]
     fn owner_names_read_the_user_database() {
         for c in [
@@ -565,6 +627,24 @@ mod tests {
         for c in ["cat /data/x", "cp -a /data /data2"] {
             assert!(!fx(c, &[]).reads_under("/etc/passwd"), "{c}");
         }
+    }
+
+    /// Local times are printed and parsed in the time zone of
+    /// /etc/localtime: `date`, `ls -l`, `touch -d` read it; `cat` does not.
+    /// `whoami` prints a name from the user database.
+    #[test]
+    fn local_time_and_user_names() {
+        for c in [
+            "date -d @0 +%H > /h",
+            "ls -l /data > /l",
+            "touch -d 12:00 /x",
+            "find / -newermt 2024-01-01",
+        ] {
+            let e = fx(c, &[]);
+            assert!(e.reads_under("/etc/localtime") && e.reads_env("TZ"), "{c}");
+        }
+        assert!(!fx("cat /data/x", &[]).reads_under("/etc/localtime"));
+        assert!(fx("whoami > /u", &[]).reads_under("/etc/passwd"));
     }
 
     /// `cd DIR` needs DIR to exist, and `ls`/`du` alone list the cwd: a RUN

@@ -123,6 +123,14 @@ pub struct Effects {
     pub named: BTreeMap<String, (String, String)>,
     /// Programs looked up through `PATH` (their directory decides what runs).
     pub programs: BTreeSet<String>,
+    /// Variables the script sets for its commands (a bare `NAME=value`,
+    /// `export`/`readonly`/`declare`, a command's `NAME=value` prefix, `env
+    /// NAME=value`): the name and the value as written (`$X` for expansions).
+    pub assigned: Vec<(String, String)>,
+    /// Symbolic links it may create: the link's path → the path it points
+    /// to (None: not known). A later step's path through the link is the
+    /// target's (`ln -s /srv/app /app`: `/app/x` is `/srv/app/x`).
+    pub links: Vec<(String, Option<String>)>,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
     pub userdb: bool,
     /// It sets the file-creation mask (`umask 077`): the directories it
@@ -673,10 +681,77 @@ const PURE: &[&str] = &[
     "continue", "printenv", "env", "tty", "logname", "groups", "getent",
 ];
 
+/// Package managers, whose writes of `/etc` are their files (a package
+/// that adds a system user adds one the base image did not have, which a
+/// `--chown` naming it could not have resolved before).
+const SYSTEM_TOOLS: &[&str] = &[
+    "apt-get", "apt", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "zypper",
+];
+
+/// Where the C library finds a locale's data (glibc's archive and folders,
+/// message catalogs, charset converters; musl's `MUSL_LOCPATH` is a variable).
+const LOCALE_FILES: &[&str] = &[
+    "/usr/lib/locale",
+    "/usr/share/locale",
+    "/usr/share/i18n",
+    "/usr/lib/x86_64-linux-gnu/gconv",
+    "/usr/lib/aarch64-linux-gnu/gconv",
+    "/etc/locale.alias",
+];
+
+/// What every RUN reads before its script runs, whatever the script: the
+/// dynamic loader's inputs (glibc's preload list and library cache, musl's
+/// search path), the user database BuildKit looks its USER up in (a name's
+/// uid and group, supplementary groups: `USER app` after a COPY of
+/// /etc/passwd runs as the COPY's app), and `/bin/sh` with the programs it
+/// links to on common bases (Debian's dash, busybox, bash). Not recorded in
+/// each RUN's effects (every reader would pay for them): the hazard check
+/// reads them for every RUN.
+pub const EVERY_RUN_READS: &[&str] = &[
+    "/etc/ld.so.preload",
+    "/etc/ld.so.cache",
+    "/etc/ld-musl-x86_64.path",
+    "/etc/ld-musl-aarch64.path",
+    "/etc/ld-musl-armhf.path",
+    "/etc/ld-musl-armv7.path",
+    "/etc/ld-musl-x86.path",
+    "/etc/ld-musl-ppc64le.path",
+    "/etc/ld-musl-s390x.path",
+    "/etc/ld-musl-riscv64.path",
+    "/etc/passwd",
+    "/etc/group",
+    "/bin/sh",
+    "/bin/dash",
+    "/bin/bash",
+    "/bin/busybox",
+];
+
 pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut fx = Effects::default();
     fx.env(ALWAYS_ENV);
+    // The program the RUN starts: its shell (a SHELL's; `/bin/sh` and what
+    // it links to are in EVERY_RUN_READS), or an exec form's first word.
+    if let Some(first) = run.argv.first() {
+        if first.starts_with('/') {
+            if first != "/bin/sh" {
+                fx.read(first);
+            }
+        } else if !first.is_empty() {
+            fx.programs.insert(path::base_name(first));
+        }
+    }
     fx.env_read.names.extend(script.params());
+    // Under a locale other than C, every program's setlocale reads the
+    // locale's data (`ENV LANG=de_DE.UTF-8`: sort order, messages, dates).
+    let locale_set = run.env.iter().any(|(k, v)| {
+        (&**k == "LANG" || &**k == "LOCPATH" || k.starts_with("LC_"))
+            && !matches!(&**v, "" | "C" | "POSIX")
+    });
+    if locale_set {
+        for f in LOCALE_FILES {
+            fx.read(f);
+        }
+    }
     let home = run
         .env
         .iter()
@@ -754,9 +829,31 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             env: Env::new(&run.env),
             files,
         };
+        // What the script assigns, for the hazard check's variable reads.
+        for a in &cmd.assignments {
+            fx.assigned.push((a.name.clone(), a.value.lossy()));
+        }
         let Some(inv) = cmd.invocation() else {
             continue;
         };
+        if matches!(
+            inv.program.as_str(),
+            "export" | "readonly" | "declare" | "typeset" | "local"
+        ) {
+            for w in inv.args.iter() {
+                if let Some((name, value)) = w.lossy().split_once('=') {
+                    fx.assigned.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+        // `env NAME=value` (a prefix assignment is one of the command's
+        // assignments already).
+        for (name, value) in &inv.env {
+            if !cmd.assignments.iter().any(|a| a.name == *name) {
+                let v = value.clone().unwrap_or_else(|| "$(…)".into());
+                fx.assigned.push((name.clone(), v));
+            }
+        }
         if inv.program.is_empty() {
             fx.give_up(format!(
                 "`{}` runs a program named by an expansion",
@@ -844,8 +941,17 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
                     }
                 }
             }
-            if prog == "getent" || prog == "id" || prog == "groups" {
+            if matches!(
+                prog.as_str(),
+                "getent" | "id" | "groups" | "whoami" | "logname"
+            ) {
                 for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                    fx.read(f);
+                }
+            }
+            if coreutils::reads_local_time(&prog) {
+                fx.env(&["TZ"]);
+                for f in coreutils::LOCAL_TIME {
                     fx.read(f);
                 }
             }
@@ -861,8 +967,59 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         }
         read_named_by_configs(&mut fx, &cx, &mut scanned);
     }
+    // Editing the user database by hand (`sed -i … /etc/passwd`, `echo … >>
+    // /etc/group`, `cp passwd /etc/`) changes it as `useradd` does.
+    if !fx.writes.is_everything()
+        && fx.writes.iter().any(|p| {
+            p == "/etc"
+                || matches!(
+                    p,
+                    "/etc/passwd" | "/etc/group" | "/etc/shadow" | "/etc/gshadow"
+                )
+        })
+        && !shell::commands(script).iter().any(|(c, _)| {
+            c.invocation()
+                .is_some_and(|i| SYSTEM_TOOLS.contains(&i.program.as_str()))
+        })
+    {
+        fx.userdb = true;
+    }
+    if fx.network {
+        for f in NETWORK_FILES {
+            fx.read(f);
+        }
+        // Credentials for the hosts it fetches from: `$NETRC` or `~/.netrc`
+        // (wget, pip's requests, uv, poetry, go, git over https).
+        let cx = Cx {
+            cwd: base_cwd.clone(),
+            home: home.clone(),
+            env: Env::new(&run.env),
+            files,
+        };
+        config_from_env(&mut fx, &cx, "NETRC");
+        fx.config(&cx.home(".netrc"));
+    }
     fx
 }
+
+/// What a network client reads besides its own configuration (and the
+/// credentials file, `~/.netrc`): the system's
+/// TLS trust store (OpenSSL's and GnuTLS's folders, Debian's
+/// `/usr/lib/ssl` → `/etc/ssl`, Java's `cacerts` under `/etc/ssl/certs/java`,
+/// Red Hat's `/etc/pki`) and how names resolve (`/etc/nsswitch.conf`,
+/// `/etc/gai.conf`, `/etc/host.conf`). A COPY of a company CA into
+/// `/etc/ssl/certs/` decides whether the download verifies.
+const NETWORK_FILES: &[&str] = &[
+    "/etc/ssl",
+    "/etc/pki",
+    "/etc/ca-certificates",
+    "/etc/ca-certificates.conf",
+    "/usr/lib/ssl",
+    "/usr/local/ssl",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/host.conf",
+];
 
 /// The variables an unquoted here-document body expands (`$NAME`, `${NAME…}`).
 fn body_params(body: &str) -> Vec<String> {
@@ -1061,6 +1218,68 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::testutil::fx;
+
+    /// A download reads the system's TLS trust store and the name-service
+    /// configuration; a RUN reads the shell it runs in (and what `/bin/sh`
+    /// may link to).
+    #[test]
+    fn network_clients_and_the_shell() {
+        let e = fx("curl -fsSL https://example.com/x -o /usr/local/bin/x", &[]);
+        assert!(e.reads_under("/etc/ssl/certs/ca-certificates.crt"));
+        assert!(e.reads_under("/etc/nsswitch.conf"));
+        assert!(e.config_files.contains("/root/.netrc"));
+        let e = fx("pip install flask", &[("NETRC", "/run/auth/netrc")]);
+        assert!(e.reads_under("/run/auth/netrc"));
+        let e = fx("mkdir -p /data", &[]);
+        assert!(!e.reads_under("/etc/ssl"), "no network, no trust store");
+    }
+
+    /// Editing /etc/passwd or /etc/group by hand changes the user database.
+    #[test]
+    fn hand_edits_of_the_user_database() {
+        for c in [
+            "sed -i 's/^app:x:1000:/app:x:2000:/' /etc/passwd",
+            "echo 'svc:x:3000:' >> /etc/group",
+            "cp /tmp/passwd /etc/passwd",
+        ] {
+            assert!(fx(c, &[]).userdb, "{c}");
+        }
+        assert!(!fx("sed -i 's/a/b/' /etc/app.conf", &[]).userdb);
+        assert!(!fx("apt-get install -y curl", &[]).userdb);
+    }
+
+    /// A locale other than C makes every program read the locale's data.
+    #[test]
+    fn locale_data() {
+        let e = fx("sort /data/names > /sorted", &[("LANG", "de_DE.UTF-8")]);
+        assert!(e.reads_under("/usr/lib/locale/locale-archive"));
+        let e = fx("sort /data/names > /sorted", &[("LANG", "C")]);
+        assert!(!e.reads_under("/usr/lib/locale"));
+    }
+
+    /// `ln -s TARGET LINK` makes a link this model records, with its target
+    /// resolved against the link's folder (DEST may be a folder: both
+    /// places are recorded).
+    #[test]
+    fn symbolic_links_made() {
+        let e = fx("ln -sf ../data /app/data", &[]);
+        assert!(e
+            .links
+            .contains(&("/app/data".into(), Some("/data".into()))));
+        assert!(e.links.iter().any(|(l, _)| l == "/app/data/data"));
+        let e = fx("ln -s -t /usr/local/bin /opt/tool/bin/tool", &[]);
+        assert_eq!(
+            e.links,
+            vec![(
+                "/usr/local/bin/tool".to_string(),
+                Some("/opt/tool/bin/tool".to_string())
+            )]
+        );
+        assert!(
+            fx("ln /a /b", &[]).links.is_empty(),
+            "a hard link is a file"
+        );
+    }
 
     #[test]
     fn unknown_and_unparsable_read_everything() {

@@ -256,8 +256,11 @@ fn package_spec(a: &super::Arg, cx: &Cx, fx: &mut Effects) {
 }
 
 fn yarn(c: &Cmd, cx: &Cx, fx: &mut Effects) {
-    // Yarn berry reads `.yarn/` (releases, plugins, patches) and `.pnp.*`.
+    // Yarn berry reads `.yarn/` (releases, plugins, patches) and `.pnp.*`;
+    // Yarn 4 loads `.env.yarn` into its environment (`injectEnvironmentFiles`),
+    // where `YARN_*` settings configure the install.
     for f in [
+        ".env.yarn",
         ".yarn/releases",
         ".yarn/plugins",
         ".yarn/patches",
@@ -369,6 +372,14 @@ fn corepack(c: &Cmd, cx: &Cx, fx: &mut Effects) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{fx, fx_files};
+
+    /// Yarn 4 loads `.env.yarn` from the project into its environment, so
+    /// the manifest split copies it with package.json.
+    #[test]
+    fn yarn_reads_its_env_file() {
+        let e = fx("yarn install --immutable", &[]);
+        assert!(e.config_files.contains("/app/.env.yarn"));
+    }
 
     #[test]
     fn installs() {

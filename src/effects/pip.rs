@@ -1,5 +1,6 @@
 //! pip (`pip`, `pip3`, `pip3.12`, `python -m pip`), by pip's own rules:
 //! configuration from `PIP_CONFIG_FILE`, `/etc/pip.conf`, `/etc/xdg/pip/pip.conf`,
+//! the system Python's `sys.prefix/pip.conf` (`/usr/pip.conf`, `/usr/local/pip.conf`),
 //! `~/.pip/pip.conf`, `~/.config/pip/pip.conf` and `$VIRTUAL_ENV/pip.conf`
 //! (pip's `configuration.py`); every `PIP_*` variable is an option.
 //! Requirement files are read with their `-r`/`-c` includes, which pip
@@ -123,7 +124,14 @@ pub(super) fn pip_config(cx: &Cx, fx: &mut Effects) {
         "CURL_CA_BUNDLE",
     ]);
     config_from_env(fx, cx, "PIP_CONFIG_FILE");
-    for f in ["/etc/pip.conf", "/etc/xdg/pip/pip.conf"] {
+    // The site files: `sys.prefix/pip.conf` of the system Python (Debian's
+    // /usr, the python images' /usr/local; a venv's is below).
+    for f in [
+        "/etc/pip.conf",
+        "/etc/xdg/pip/pip.conf",
+        "/usr/pip.conf",
+        "/usr/local/pip.conf",
+    ] {
         fx.config(f);
     }
     let xdg = cx
@@ -522,6 +530,10 @@ mod tests {
         assert!(!e.unknown && e.network && !e.reads_under("/app"));
         assert!(e.reads_env("PIP_INDEX_URL") && e.config_files.contains("/root/.pip/pip.conf"));
         assert!(e.config_files.contains("/etc/pip.conf"));
+        assert!(
+            e.config_files.contains("/usr/pip.conf"),
+            "sys.prefix's site file"
+        );
         let e = fx("pip install flask", &[("PIP_CONFIG_FILE", "/app/pip.conf")]);
         assert!(e.reads_under("/app/pip.conf"));
         let e = fx("pip install flask", &[("VIRTUAL_ENV", "/app/.venv")]);

@@ -151,26 +151,80 @@ pub fn run_may_cross(
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, &|_| false)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, &Before::default())
 }
 
-/// As [`run_may_cross`], where `exists` holds for folders that earlier steps
-/// made (a WORKDIR, a COPY, a RUN that wrote inside them): the RUN finds
-/// those where it lands.
+/// As [`run_may_cross`], where `before` is what the earlier steps of the
+/// stage left: the folders they made (the RUN finds those where it lands)
+/// and the symbolic links they made (a path through a link is its target's).
 pub fn run_may_cross_where(
     fx: &Effects,
     run: &RunOp,
     copy: &CopyOp,
     ctx: Option<&ContextTree>,
-    exists: &dyn Fn(&str) -> bool,
+    before: &Before,
 ) -> Result<(), String> {
-    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, exists)
+    run_may_cross_with(fx, run, copy, ctx, &|_| false, false, before)
 }
 
-/// As [`run_may_cross`], where a path for which `provided` holds is brought
-/// before the RUN, byte for byte, by a manifest COPY (DO101's split): the
-/// RUN reads the same file there.
+/// As [`run_may_cross_where`], where a path for which `provided` holds is
+/// brought before the RUN, byte for byte, by a manifest COPY (DO101's
+/// split): the RUN reads the same file there.
 pub fn run_may_cross_with(
+    fx: &Effects,
+    run: &RunOp,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+    provided: &dyn Fn(&str) -> bool,
+    dest_prepared: bool,
+    before: &Before,
+) -> Result<(), String> {
+    // Paths are compared where they land: through the base image's aliases
+    // (`/bin` is `/usr/bin` on a merged-usr Debian) and the links earlier
+    // steps made (`ln -s /srv/app /app`: `/app/conf` is `/srv/app/conf`).
+    let copy_in = copy;
+    let seen;
+    let (fx, run, copy) = match before.resolve(fx, run, copy) {
+        Some((f, r, c)) => {
+            let lost = |was: &crate::effects::PathSet, now: &crate::effects::PathSet| {
+                !was.is_everything() && now.is_everything()
+            };
+            if !fx.unknown
+                && (lost(&fx.reads, &f.reads)
+                    || lost(&fx.writes, &f.writes)
+                    || path::clean(&c.dest) == "/" && path::clean(&copy.dest) != "/")
+            {
+                return Err(
+                    "an earlier RUN makes a symbolic link whose place or target this model cannot tell (`ln -s` with an expansion or a pattern), and the paths compared here may lead through it".into(),
+                );
+            }
+            seen = (f, r, c);
+            (&seen.0, &seen.1, &seen.2)
+        }
+        None => (fx, run, copy),
+    };
+    let (was, now) = (path::clean(&copy_in.dest), path::clean(&copy.dest));
+    if copy_in.link && was != now {
+        // `--link` applies the COPY to an empty tree and stacks it: the
+        // folder it makes replaces the link instead of following it.
+        return Err(format!(
+            "the COPY --link's destination {was} is under a symbolic link ({now}), which the COPY replaces with a folder"
+        ));
+    }
+    crossing(fx, run, copy, ctx, provided, dest_prepared, &|d| {
+        before.exists(d)
+    })
+    .map_err(|why| {
+        if was == now {
+            why
+        } else {
+            format!("{why} ({was} is {now}, through a symbolic link)")
+        }
+    })
+}
+
+/// [`run_may_cross_with`] once every path is where it lands.
+fn crossing(
     fx: &Effects,
     run: &RunOp,
     copy: &CopyOp,
@@ -199,6 +253,17 @@ pub fn run_may_cross_with(
                 .first()
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default()
+        ));
+    }
+    // What every RUN reads before its script (the loader, its USER, its
+    // shell), by both merged-usr names.
+    if let Some(p) = crate::effects::EVERY_RUN_READS
+        .iter()
+        .flat_map(|p| [p.to_string(), path::join_abs("/usr", p)])
+        .find(|p| copy_touches(copy, ctx, p) && !provided(p))
+    {
+        return Err(format!(
+            "the {kw} writes {p}, which every RUN reads before its script (the dynamic loader, the user database its USER is looked up in, the shell)"
         ));
     }
     if let Some(p) = fx
@@ -240,8 +305,27 @@ pub fn run_may_cross_with(
             return Err(why);
         }
     }
-    for (k, v) in run.env.iter() {
-        if &**k == "HOME" || !fx.reads_env(k) {
+    // Variables the script itself sets (`export PIP_CONFIG_FILE=/app/pip.conf`,
+    // `PATH=/app/bin:$PATH pip …`): their values as written, read the same way.
+    // A piece this model cannot tell (another variable, a command's output)
+    // may be anything.
+    for (k, v) in &fx.assigned {
+        if !fx.reads_env(k) {
+            continue;
+        }
+        let unknown = v.split([':', ',', ';', ' ']).any(|piece| {
+            piece.contains('$') && piece != format!("${k}") && piece != format!("${{{k}}}")
+        });
+        if unknown {
+            return Err(format!(
+                "it sets ${k} to `{v}`, which this model cannot tell, and reads it"
+            ));
+        }
+    }
+    let script_vars = fx.assigned.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for (k, v) in run.env.iter().map(|(k, v)| (&**k, &**v)).chain(script_vars) {
+        let in_script = fx.assigned.iter().any(|(n, _)| n == k);
+        if (k == "HOME" && !in_script) || !fx.reads_env(k) {
             // Home-relative files are already resolved into `reads`.
             continue;
         }
@@ -249,7 +333,7 @@ pub fn run_may_cross_with(
             if !copy_touches(copy, ctx, &p) || provided(&p) {
                 continue;
             }
-            if &**k == "PATH" {
+            if k == "PATH" {
                 if let Some(prog) = fx
                     .programs
                     .iter()
@@ -284,6 +368,14 @@ pub fn run_may_cross_with(
                 ));
             }
         }
+    }
+    // Every program the RUN starts, its shell first, is linked by the
+    // dynamic loader against the libraries of the system library folders:
+    // a COPY that brings a `libssl.so.3` there changes what they run.
+    if let Some(lib) = copy_may_bring_library(copy, ctx) {
+        return Err(format!(
+            "the {kw} may bring a shared library ({lib}) into a folder the dynamic loader searches, which the programs of the RUN would load"
+        ));
     }
     if fx.userdb {
         if let Some(ch) = copy.chown.as_deref().filter(|c| chown_resolves_names(c)) {
@@ -329,6 +421,239 @@ pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> V
         }
     }
     made
+}
+
+/// What the steps above a moved RUN left in the image that decides where
+/// its paths land: the folders they made, and the symbolic links.
+#[derive(Debug, Clone, Default)]
+pub struct Before {
+    /// Folders earlier steps made (see [`folders_made`]).
+    pub folders: Vec<String>,
+    /// Links earlier RUNs made (`ln -s`): the link → its target (None: not known).
+    pub links: Vec<(String, Option<String>)>,
+}
+
+/// The links one RUN makes: its instruction, its stage, the links.
+#[derive(Debug, Clone)]
+pub struct LinksMade {
+    pub instruction: usize,
+    pub stage: usize,
+    pub links: Vec<(String, Option<String>)>,
+}
+
+/// Every RUN of the model that makes a symbolic link (`ln` in its text,
+/// read by the effects model), in order.
+pub fn links_in(model: &crate::model::Model) -> Vec<LinksMade> {
+    model
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let op = s.op.as_ref()?;
+            let links = Before::links_of(std::iter::once(op)).links;
+            (!links.is_empty()).then_some(LinksMade {
+                instruction: s.instruction,
+                stage: s.stage,
+                links,
+            })
+        })
+        .collect()
+}
+
+/// Links that base images have: merged-usr Debian and Ubuntu (`/bin` →
+/// `/usr/bin`), and `/var/run` → `/run`. On a base without them the two
+/// names are two folders, and taking them for one refuses more, never less.
+const BASE_LINKS: &[(&str, &str)] = &[
+    ("/bin", "/usr/bin"),
+    ("/sbin", "/usr/sbin"),
+    ("/lib", "/usr/lib"),
+    ("/lib32", "/usr/lib32"),
+    ("/lib64", "/usr/lib64"),
+    ("/libx32", "/usr/libx32"),
+    ("/var/run", "/run"),
+    ("/var/lock", "/run/lock"),
+];
+
+impl Before {
+    /// Reads the ops above the moved RUN, in order.
+    pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op> + Clone) -> Before {
+        Before {
+            folders: folders_made(ops.clone()),
+            links: Before::links_of(ops).links,
+        }
+    }
+
+    /// Only the links the ops made (no folders): `ln` in a RUN's text, read
+    /// by the effects model. For DO101, which asks once per install.
+    pub fn links_of<'o>(ops: impl Iterator<Item = &'o crate::model::Op>) -> Before {
+        use crate::model::Op;
+        let mut links = Vec::new();
+        for op in ops {
+            if let Op::Run(r) = op {
+                // Only `ln` makes a link this model records.
+                if !r.argv.iter().any(|a| a.contains("ln")) {
+                    continue;
+                }
+                let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
+                links.extend(fx.links);
+            }
+        }
+        Before {
+            folders: Vec::new(),
+            links,
+        }
+    }
+
+    /// What the stages `stage` is built FROM left (its base stage, that
+    /// one's base…): their folders and links are in the image it starts with.
+    pub fn of_bases(model: &crate::model::Model, stage: usize, folders: bool) -> Before {
+        let bases: Vec<usize> = model.from_chain(stage).skip(1).collect();
+        if bases.is_empty() {
+            return Before::default();
+        }
+        let ops: Vec<&crate::model::Op> = bases
+            .iter()
+            .rev()
+            .flat_map(|&b| model.stage_steps(b).filter_map(|s| s.op.as_ref()))
+            .collect();
+        if folders {
+            Before::of(ops.into_iter())
+        } else {
+            Before::links_of(ops.into_iter())
+        }
+    }
+
+    /// What several ops left, in order.
+    pub fn joined<'b>(parts: impl Iterator<Item = &'b Before>) -> Before {
+        let mut out = Before::default();
+        for p in parts {
+            out.folders.extend(p.folders.iter().cloned());
+            out.links.extend(p.links.iter().cloned());
+        }
+        out
+    }
+
+    /// Whether an earlier step made folder `dir` (or one below it).
+    pub fn exists(&self, dir: &str) -> bool {
+        self.folders.iter().any(|m| under(m, dir))
+    }
+
+    /// Where path `p` lands: each link above it followed (a link with an
+    /// unknown target: anywhere, `/`).
+    pub fn land(&self, p: &str) -> String {
+        self.land_with(p, true)
+    }
+
+    /// As [`Before::land`]; `base`: through the base image's links too.
+    fn land_with(&self, p: &str, base: bool) -> String {
+        let mut cur = path::clean(p);
+        // A chain longer than this is a loop (the tools fail with ELOOP).
+        for _ in 0..16 {
+            let hop = BASE_LINKS
+                .iter()
+                .filter(|_| base)
+                .map(|(l, t)| (l.to_string(), Some(t.to_string())))
+                .chain(self.links.iter().cloned())
+                .find(|(l, _)| under(&cur, l));
+            let Some((link, target)) = hop else {
+                return cur;
+            };
+            let (Some(target), false) = (target, link == "/") else {
+                return "/".into();
+            };
+            let rest = cur.get(link.len()..).unwrap_or("").trim_start_matches('/');
+            let next = if rest.is_empty() {
+                path::clean(&target)
+            } else {
+                path::join_abs(&target, rest)
+            };
+            if next == cur {
+                return cur;
+            }
+            cur = next;
+        }
+        "/".into()
+    }
+
+    /// The effects, the RUN and the COPY with every path where it lands,
+    /// or None when no path moves.
+    fn resolve(
+        &self,
+        fx: &Effects,
+        run: &RunOp,
+        copy: &CopyOp,
+    ) -> Option<(Effects, RunOp, CopyOp)> {
+        // Whether a link is above `p` (no allocation: most paths have none).
+        let moves = |p: &str| {
+            BASE_LINKS.iter().any(|(l, _)| under(p, l))
+                || self.links.iter().any(|(l, _)| under(p, l))
+        };
+        // Variables name paths through the links earlier RUNs made (PATH's
+        // `/bin` and `/usr/bin` are both there already).
+        let env_moves = !self.links.is_empty()
+            && run.env.iter().any(|(k, v)| {
+                &**k != "HOME"
+                    && value_paths(v, &run.cwd, true)
+                        .iter()
+                        .any(|p| self.land_with(p, false) != *p)
+            });
+        let any = env_moves
+            || fx.reads.iter().any(moves)
+            || fx.writes.iter().any(moves)
+            || moves(&path::clean(&run.cwd))
+            || moves(&path::clean(&copy.dest));
+        if !any {
+            return None;
+        }
+        let mut f = fx.clone();
+        let remap = |set: &crate::effects::PathSet| {
+            if set.is_everything() {
+                return set.clone();
+            }
+            let mut out = crate::effects::PathSet::default();
+            for p in set.iter() {
+                out.insert(&self.land(p));
+            }
+            out
+        };
+        f.reads = remap(&fx.reads);
+        f.writes = remap(&fx.writes);
+        f.config_files = fx.config_files.iter().map(|p| self.land(p)).collect();
+        f.named = fx
+            .named
+            .iter()
+            .map(|(p, v)| (self.land(p), v.clone()))
+            .collect();
+        let mut r = run.clone();
+        r.cwd = self.land(&run.cwd);
+        if env_moves {
+            let landed: Vec<crate::model::env::Entry> = run
+                .env
+                .iter()
+                .map(|(k, v)| {
+                    let pieces: Vec<String> = v
+                        .split(':')
+                        .map(|piece| {
+                            let abs = path::join_abs(&run.cwd, piece);
+                            if piece.is_empty() || self.land_with(&abs, false) == abs {
+                                piece.to_string()
+                            } else {
+                                self.land_with(&abs, false)
+                            }
+                        })
+                        .collect();
+                    (k.clone(), std::sync::Arc::from(pieces.join(":")))
+                })
+                .collect();
+            r.env = landed.into();
+        }
+        let mut c = copy.clone();
+        let trailing = copy.dest.ends_with('/') && copy.dest != "/";
+        c.dest = self.land(&copy.dest);
+        if trailing && c.dest != "/" {
+            c.dest.push('/');
+        }
+        Some((f, r, c))
+    }
 }
 
 /// Folders every Linux base image has (Debian, Ubuntu, Alpine, busybox):
@@ -381,6 +706,102 @@ fn folder_the_copy_may_create(p: &str, dest: &str, cwd: &str) -> Option<String> 
     None
 }
 
+/// Whether `dir` is one the dynamic loader searches by default (glibc's
+/// trusted folders and Debian's multiarch ones, musl's `/lib:/usr/local/lib:
+/// /usr/lib`), or one `ldconfig` caches on most bases.
+fn is_library_dir(dir: &str) -> bool {
+    const LIBS: &[&str] = &[
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/usr/lib",
+        "/usr/lib32",
+        "/usr/lib64",
+        "/usr/libx32",
+        "/usr/local/lib",
+        "/usr/local/lib64",
+    ];
+    if LIBS.contains(&dir) {
+        return true;
+    }
+    // A multiarch folder: /usr/lib/x86_64-linux-gnu.
+    dir.rsplit_once('/')
+        .is_some_and(|(parent, name)| LIBS.contains(&parent) && name.contains("-linux-"))
+}
+
+/// A file name the loader would take for a shared library (`libz.so`,
+/// `libssl.so.3`).
+fn library_name(name: &str) -> bool {
+    name.ends_with(".so") || name.contains(".so.")
+}
+
+/// A shared library the COPY may land directly in a library folder, or None.
+/// Known exactly for context files; otherwise any COPY into such a folder,
+/// or of a folder above one, may.
+fn copy_may_bring_library(copy: &CopyOp, ctx: Option<&ContextTree>) -> Option<String> {
+    let dest = path::clean(&copy.dest);
+    let parent = dest
+        .rsplit_once('/')
+        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+    let name = path::base_name(&dest);
+    let lib_below = ["/lib", "/usr/lib", "/usr/local/lib", "/lib64", "/usr/lib64"]
+        .iter()
+        .any(|l| under(l, &dest));
+    if !(is_library_dir(&dest) || is_library_dir(parent) || lib_below) {
+        return None;
+    }
+    let exact = copy.source == CopySource::Context
+        && !copy.add
+        && !copy.parents
+        && copy
+            .srcs
+            .iter()
+            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none());
+    let Some(ctx) = ctx.filter(|_| exact) else {
+        let may = is_library_dir(&dest) || lib_below || library_name(&name);
+        return may.then_some(dest);
+    };
+    let many = copy.srcs.len() > 1 || copy.dest.ends_with('/');
+    let lands_lib = |landing: &str| {
+        let (d, n) = landing.rsplit_once('/').unwrap_or(("", landing));
+        is_library_dir(if d.is_empty() { "/" } else { d }) && library_name(n)
+    };
+    for s in &copy.srcs {
+        // A source the context does not have: the tree is not what this
+        // model thinks.
+        let Some(e) = ctx.get(&s.path) else {
+            return Some(dest);
+        };
+        if e.is_dir() {
+            let prefix = if s.path.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", s.path)
+            };
+            for (k, e) in ctx.entries() {
+                let Some(rel) = k.strip_prefix(&prefix).filter(|r| !r.is_empty()) else {
+                    continue;
+                };
+                let landing = path::join_abs(&dest, rel);
+                if !e.is_dir() && lands_lib(&landing) {
+                    return Some(landing);
+                }
+            }
+        } else {
+            let landing = if many {
+                path::join_abs(&dest, &s.basename)
+            } else {
+                dest.clone()
+            };
+            if lands_lib(&landing) {
+                return Some(landing);
+            }
+        }
+    }
+    None
+}
+
 /// Why the RUN may create a directory the COPY also creates, with other
 /// metadata, or None. A COPY creates the missing folders above its
 /// destination (root-owned 0755, or owned by its `--chown` user); a RUN
@@ -397,7 +818,7 @@ fn creates_a_shared_parent(
     dest: &str,
     kw: &str,
 ) -> Option<String> {
-    let root = matches!(run.user.split(':').next().unwrap_or(""), "" | "root" | "0");
+    let root = creates_as_root(&run.user);
     let differ = if copy.chown.is_some() || copy.chmod.is_some() {
         let flag = if copy.chown.is_some() {
             "--chown"
@@ -429,6 +850,14 @@ fn creates_a_shared_parent(
     None
 }
 
+/// Whether a step run as `user` (a USER value) creates files as a COPY
+/// without `--chown` does, owned 0:0: root with no group or root's own
+/// group. `USER 0:1000` is root, but what it creates is group 1000.
+pub fn creates_as_root(user: &str) -> bool {
+    let (u, g) = user.split_once(':').unwrap_or((user, ""));
+    matches!(u, "" | "root" | "0") && matches!(g, "" | "root" | "0")
+}
+
 /// Why a WORKDIR may not move above `copy`, or Ok. The WORKDIR creates its
 /// directory and the missing ones above it, owned by its USER; a COPY
 /// creates them root-owned, or owned by its `--chown` user (`--chmod` on
@@ -450,7 +879,7 @@ pub fn workdir_may_cross(user: &str, dir: &str, copy: &CopyOp) -> Result<(), Str
     if !w.is_empty() && !d.is_empty() && w != d {
         return Ok(());
     }
-    if !matches!(user.split(':').next().unwrap_or(""), "" | "root" | "0") {
+    if !creates_as_root(user) {
         return Err(format!(
             "it creates its directory as USER {user}, where the {kw} would create it as root"
         ));
@@ -750,6 +1179,9 @@ mod tests {
     fn workdir_across_a_copy() {
         let cp = copy("/app", None);
         assert!(workdir_may_cross("root", "/app/web", &cp).is_ok());
+        assert!(workdir_may_cross("0:0", "/app/web", &cp).is_ok());
+        let why = workdir_may_cross("0:1000", "/app/web", &cp).unwrap_err();
+        assert!(why.contains("0:1000"), "{why}");
         assert!(workdir_may_cross("", "/app", &cp).is_ok());
         let why = workdir_may_cross("1000", "/app", &cp).unwrap_err();
         assert!(why.contains("USER 1000"), "{why}");
@@ -792,11 +1224,119 @@ mod tests {
         let mut as_user = run_op("", &[]);
         as_user.user = "1000".into();
         assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        // Root with another group creates folders of that group.
+        as_user.user = "0:1000".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_err());
+        as_user.user = "root:root".into();
+        assert!(run_may_cross(&e, &as_user, &cp, None).is_ok());
         // No folder in common but the root.
         let e = fx("mkdir -p /var/log/app", &[]);
         let cp = copy("/srv/app", Some("app"));
         assert!(run_may_cross(&e, &run_op("", &[]), &cp, None).is_ok());
         assert!(!fx("umask", &[]).umask, "`umask` alone prints it");
+    }
+
+    /// Variables the script sets (`export`, a bare or a prefix assignment)
+    /// are read like ENV's: a path into the COPY, or a value this model
+    /// cannot tell, refuses.
+    #[test]
+    fn variables_the_script_sets() {
+        let cp = copy("/app", None);
+        let r = run_op("", &[]);
+        for script in [
+            "export PIP_CONFIG_FILE=/app/pip.conf && pip install flask",
+            "PIP_CONFIG_FILE=/app/pip.conf; export PIP_CONFIG_FILE; pip install flask",
+            "PATH=/app/bin:$PATH pip install flask",
+            "env PIP_FIND_LINKS=/app/wheels pip install flask",
+            "export PIP_INDEX_URL=\"$(cat /run/url)\" && pip install flask",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_err(), "{script}");
+        }
+        for script in [
+            "export DEBIAN_FRONTEND=noninteractive && apt-get install -y curl",
+            "export PATH=/opt/venv/bin:$PATH && apt-get install -y curl",
+            "X=$(date) && mkdir -p /data",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_ok(), "{script}");
+        }
+    }
+
+    fn before(script: &str) -> Before {
+        Before::of(std::iter::once(&crate::model::Op::Run(run_op(script, &[]))))
+    }
+
+    /// A path through a symbolic link lands at the link's target: links an
+    /// earlier RUN made (`ln -s`), and the base image's merged-usr ones.
+    #[test]
+    fn paths_through_links() {
+        let b = before("mkdir -p /srv/app && ln -s /srv/app /app");
+        assert_eq!(b.land("/app/conf.ini"), "/srv/app/conf.ini");
+        assert_eq!(b.land("/bin/tool"), "/usr/bin/tool");
+        assert_eq!(b.land("/var/run/x.pid"), "/run/x.pid");
+        assert_eq!(b.land("/srv/other"), "/srv/other");
+        let cp = copy("/app/conf.ini", None);
+        let e = fx("cat /srv/app/conf.ini > /conf-copy", &[]);
+        let r = run_op("", &[]);
+        assert!(run_may_cross(&e, &r, &cp, None).is_ok(), "no link known");
+        let why = run_may_cross_where(&e, &r, &cp, None, &b).unwrap_err();
+        assert!(why.contains("/srv/app/conf.ini"), "{why}");
+        let mut linked = cp.clone();
+        linked.link = true;
+        let e = fx("mkdir -p /data", &[]);
+        let why = run_may_cross_where(&e, &r, &linked, None, &b).unwrap_err();
+        assert!(why.contains("--link"), "{why}");
+        // A relative target resolves against the link's folder.
+        let b = before("ln -s ../srv/app /opt/app");
+        assert_eq!(b.land("/opt/app/x"), "/srv/app/x");
+        // A target not known here: anywhere.
+        let b = before("ln -s \"$(cat /target)\" /app");
+        assert_eq!(b.land("/app/x"), "/");
+        assert_eq!(b.land("/data/x"), "/data/x");
+        // Merged-usr: /bin/entrypoint.sh is /usr/bin/entrypoint.sh.
+        let e = fx("chmod 755 /usr/bin/entrypoint.sh", &[]);
+        let why = run_may_cross_where(
+            &e,
+            &r,
+            &copy("/bin/entrypoint.sh", None),
+            None,
+            &Before::default(),
+        )
+        .unwrap_err();
+        assert!(why.contains("/usr/bin/entrypoint.sh"), "{why}");
+    }
+
+    /// Every RUN's programs are loaded by the dynamic loader: the files it
+    /// reads (preload list, cache) and the libraries of its folders.
+    #[test]
+    fn dynamic_loader_inputs() {
+        let e = fx("mkdir -p /data", &[]);
+        let r = run_op("", &[]);
+        for dest in [
+            "/etc/ld.so.preload",
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+            "/usr/local/lib/",
+            "/lib/libz.so",
+        ] {
+            assert!(
+                run_may_cross(&e, &r, &copy(dest, None), None).is_err(),
+                "{dest}"
+            );
+        }
+        for dest in [
+            "/etc/app.conf",
+            "/usr/local/lib/python3.12/site-packages/",
+            "/usr/lib/app/data.json",
+        ] {
+            assert!(
+                run_may_cross(&e, &r, &copy(dest, None), None).is_ok(),
+                "{dest}"
+            );
+        }
+        assert!(library_name("libssl.so.3") && library_name("libz.so"));
+        assert!(!library_name("app.sock") && !library_name("notes.solved"));
+        assert!(is_library_dir("/usr/lib/aarch64-linux-gnu") && !is_library_dir("/usr/lib/jvm"));
     }
 
     #[test]

@@ -169,6 +169,8 @@ pub struct Checker<'a> {
     pub root: Option<&'a Path>,
     fixes: Vec<Fix>,
     skips: Vec<Skip>,
+    /// The symbolic links each RUN of the file makes, read once.
+    links: std::cell::OnceCell<Vec<hazard::LinksMade>>,
 }
 
 impl<'a> Checker<'a> {
@@ -185,7 +187,14 @@ impl<'a> Checker<'a> {
             root,
             fixes: Vec::new(),
             skips: Vec::new(),
+            links: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The symbolic links the RUNs of the file make (see
+    /// [`hazard::LinksMade`]), read on first use.
+    pub fn links_made(&self) -> &[hazard::LinksMade] {
+        self.links.get_or_init(|| hazard::links_in(self.model))
     }
 
     pub fn fix(&mut self, fix: Fix) {

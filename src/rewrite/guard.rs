@@ -199,6 +199,7 @@ fn pre_install_ok(
     provided: &[&CopyOp],
     ctx: Option<&ContextTree>,
     root: Option<&Path>,
+    before: &hazard::Before,
 ) -> Result<(), String> {
     let mut crossed: Vec<&CopyOp> = Vec::new();
     let full = later.iter().find_map(|op| match op {
@@ -234,7 +235,7 @@ fn pre_install_ok(
     if !wp.is_empty() && wf.len() > wp.len() && wf[..wp.len()] == *wp {
         let next: Vec<&str> = wf[wp.len()].iter().map(String::as_str).collect();
         if crate::ecosystem::is_project_install(&next) {
-            return crossing_ok(pre, crossed, provided, ctx, root);
+            return crossing_ok(pre, crossed, provided, ctx, root, before);
         }
     }
     let Some((last, head)) = wp.split_last() else {
@@ -252,7 +253,7 @@ fn pre_install_ok(
             orig.join(" ")
         ));
     }
-    crossing_ok(pre, crossed, provided, ctx, root)
+    crossing_ok(pre, crossed, provided, ctx, root, before)
 }
 
 /// The hazard check of an inserted RUN against each COPY it precedes.
@@ -262,6 +263,7 @@ fn crossing_ok(
     provided: &[&CopyOp],
     ctx: Option<&ContextTree>,
     root: Option<&Path>,
+    before: &hazard::Before,
 ) -> Result<(), String> {
     for copy in crossed {
         let plain = plain_add(copy, ctx, root);
@@ -278,16 +280,8 @@ fn crossing_ok(
             _ => effects::of_op(pre, &effects::NoFiles),
         };
         let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
-        hazard::run_may_cross_with(
-            &fx,
-            pre,
-            copy,
-            ctx,
-            &provides,
-            !provided.is_empty(),
-            &|_| false,
-        )
-        .map_err(|w| format!("an inserted dependency-only RUN may not precede a COPY: {w}"))?;
+        hazard::run_may_cross_with(&fx, pre, copy, ctx, &provides, !provided.is_empty(), before)
+            .map_err(|w| format!("an inserted dependency-only RUN may not precede a COPY: {w}"))?;
     }
     Ok(())
 }
@@ -423,8 +417,17 @@ pub fn check(
                 },
                 Expect::Inserted => match a[k] {
                     Op::Copy(x) if manifest_copy_ok(x, &a[k + 1..], ctx) => provided.push(x),
-                    Op::Run(pre) => pre_install_ok(pre, &a[k + 1..], &provided, ctx, root)
-                        .map_err(|w| format!("stage {stage}: {w}"))?,
+                    Op::Run(pre) => {
+                        let before = hazard::Before::joined(
+                            [
+                                hazard::Before::of_bases(after, stage, true),
+                                hazard::Before::of(a[..k].iter().copied()),
+                            ]
+                            .iter(),
+                        );
+                        pre_install_ok(pre, &a[k + 1..], &provided, ctx, root, &before)
+                            .map_err(|w| format!("stage {stage}: {w}"))?
+                    }
                     _ => {
                         return Err(format!(
                             "stage {stage}: an inserted op is not a manifest COPY re-copied later"
@@ -433,9 +436,9 @@ pub fn check(
                 },
             }
         }
-        // Re-justify every move at its new position. The folders the ops
-        // before it made, read once per stage with a move.
-        let mut made: Option<Vec<(usize, String)>> = None;
+        // Re-justify every move at its new position, against what the ops
+        // above it left (folders, links): each op read once per stage.
+        let mut left: Option<Vec<hazard::Before>> = None;
         provided.clear();
         for (k, e) in expect.iter().enumerate() {
             if let (Expect::Inserted, Op::Copy(x)) = (e, a[k]) {
@@ -452,6 +455,13 @@ pub fn check(
             let Op::Run(run) = b[j].1 else {
                 return Err(format!("stage {stage}: only RUNs and WORKDIRs may move"));
             };
+            // The base stages' first, then each op of this stage.
+            let left = left.get_or_insert_with(|| {
+                std::iter::once(hazard::Before::of_bases(after, stage, true))
+                    .chain(a.iter().map(|op| hazard::Before::of(std::iter::once(*op))))
+                    .collect()
+            });
+            let before = hazard::Before::joined(left.iter().take(k + 1));
             for e2 in &expect[k + 1..] {
                 let crossed = match *e2 {
                     Expect::Same {
@@ -488,20 +498,6 @@ pub fn check(
                     _ => effects::of_op(run, &effects::NoFiles),
                 };
                 let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
-                let made = made.get_or_insert_with(|| {
-                    a.iter()
-                        .enumerate()
-                        .flat_map(|(i, op)| {
-                            hazard::folders_made(std::iter::once(*op))
-                                .into_iter()
-                                .map(move |p| (i, p))
-                        })
-                        .collect()
-                });
-                let exists = |d: &str| {
-                    made.iter()
-                        .any(|(i, p)| *i < k && crate::effects::under(p, d))
-                };
                 hazard::run_may_cross_with(
                     &fx,
                     run,
@@ -509,7 +505,7 @@ pub fn check(
                     ctx,
                     &provides,
                     !provided.is_empty(),
-                    &exists,
+                    &before,
                 )
                 .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
             }

@@ -57,6 +57,9 @@ while [ $# -gt 0 ]; do
 done
 [ -f /tmp/.reqs ] && { sort /tmp/.reqs >"$SP/reqs-$(h /tmp/.reqs).lock"; rm /tmp/.reqs; }
 [ -n "$nocache" ] || { mkdir -p /root/.cache/pip; echo cache >/root/.cache/pip/http; }
+# As pip (requests) does: the index's credentials come from $NETRC or ~/.netrc.
+netrc=${NETRC:-${HOME:-/root}/.netrc}
+if [ -f "$netrc" ]; then h "$netrc" >"$SP/.index-auth"; fi
 EOF
 ln -sf pip "$root/usr/bin/pip3"
 # `python -m venv DIR`: a venv whose pip installs into DIR/lib (as a real venv's pip installs
@@ -128,7 +131,9 @@ yp=; [ -f .yarnrc.yml ] && yp=$(sed -n 's/^yarnPath: *//p' .yarnrc.yml | tr -d "
 [ -z "$yp" ] && [ -f .yarnrc ] && yp=$(sed -n 's/^yarn-path  *//p' .yarnrc | tr -d "\"'")
 [ -n "$yp" ] && need "$yp"
 case "$1" in build|run) mkdir -p dist; cat $(find src -type f | sort) | h >dist/bundle.js; exit 0 ;; esac
-need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock $yp >node_modules/.stub/installed
+# As yarn 4 does: .env.yarn is loaded into its environment (YARN_* settings change the install).
+env=; [ -f .env.yarn ] && env=.env.yarn
+need package.json yarn.lock; mkdir -p node_modules/.stub; h package.json yarn.lock $yp $env >node_modules/.stub/installed
 EOF
 stub pnpm <<'EOF'
 #!/bin/sh

@@ -199,6 +199,11 @@ pub struct AppResult {
     /// (`DOCKOPT_EQUIV_BASELINE`) and by the app's hand-written
     /// `ideal.Dockerfile`, when there are.
     pub baseline: Option<usize>,
+    /// What is wrong with the baseline's fix, when it does not build the
+    /// original image: its rewrite fails, fails to build or builds another
+    /// image (a trap the baseline falls into). The app itself still passes:
+    /// it measures this binary's fix.
+    pub baseline_wrong: Option<String>,
     pub ideal: Option<usize>,
     /// How the engine caught the app's `naive.Dockerfile` (the rewrite a
     /// fixer without the hazard check would write), when there is one.
@@ -244,6 +249,7 @@ fn run_app(name: &str, app: &Path) -> AppResult {
         error: None,
         rebuild: None,
         baseline: None,
+        baseline_wrong: None,
         ideal: None,
         naive: None,
     };
@@ -293,13 +299,43 @@ fn run_app(name: &str, app: &Path) -> AppResult {
             });
         }
         // The baseline's fix and the hand-written ideal, built before the edit.
+        // A baseline that fails, or builds another image than the original,
+        // is reported as the baseline's fault and not measured further.
         let fb = tmp.path().join("baseline.Dockerfile");
-        let base_text = baseline_fix(&ctx).transpose()?;
         let tb = format!("dockopt-equiv-{name}:baseline");
-        if let Some(t) = base_text.as_ref().filter(|t| **t != orig && **t != fixed) {
-            std::fs::write(&fb, t).map_err(|e| e.to_string())?;
-            build(&fb, &ctx, &tb)?;
-        }
+        let base_text = match baseline_fix(&ctx) {
+            Some(Err(e)) => {
+                res.baseline_wrong = Some(e);
+                None
+            }
+            Some(Ok(t)) if t != orig && t != fixed => {
+                std::fs::write(&fb, &t).map_err(|e| e.to_string())?;
+                match build(&fb, &ctx, &tb) {
+                    Err(e) => {
+                        res.baseline_wrong = Some(format!(
+                            "its rewrite fails to build ({})",
+                            e.lines().last().unwrap_or("").trim()
+                        ));
+                        None
+                    }
+                    Ok(_) => {
+                        let mut d = diff_maps(&export(&to)?, &export(&tb)?);
+                        if config(&to)? != config(&tb)? {
+                            d.push("config differs".into());
+                        }
+                        match d.first() {
+                            Some(first) => {
+                                res.baseline_wrong =
+                                    Some(format!("its rewrite builds another image ({first})"));
+                                None
+                            }
+                            None => Some(t),
+                        }
+                    }
+                }
+            }
+            other => other.and_then(Result::ok),
+        };
         let fi = app.join("ideal.Dockerfile");
         let ti = format!("dockopt-equiv-{name}:ideal");
         let ideal = fi.is_file();
@@ -412,6 +448,8 @@ pub fn run(filter: &[String]) -> (usize, usize) {
     let mut step_red = Vec::new();
     let mut sec_red = Vec::new();
     let mut sim_agree = (0, 0);
+    // Apps where the baseline's fix does not build the original image.
+    let mut baseline_wrong = 0usize;
     // Steps re-run after the edit, summed over the apps: original, fix,
     // baseline fix; and over the apps with an ideal: original, fix, ideal.
     let mut share = (0usize, 0usize, 0usize);
@@ -464,6 +502,10 @@ pub fn run(filter: &[String]) -> (usize, usize) {
                 if let Some(n) = &r.naive {
                     line.push_str(&format!("  caught: {n}"));
                 }
+                if let Some(w) = &r.baseline_wrong {
+                    baseline_wrong += 1;
+                    line.push_str(&format!("  baseline fix WRONG: {w}"));
+                }
                 println!("{line}");
             }
             Some(e) => {
@@ -506,7 +548,7 @@ pub fn run(filter: &[String]) -> (usize, usize) {
         share.0,
         if baseline {
             format!(
-                "baseline fix {:.1}%",
+                "baseline fix {:.1}%, counting its {baseline_wrong} wrong rewrites as saving nothing",
                 pct(share.0 - share.2.min(share.0), share.0)
             )
         } else {

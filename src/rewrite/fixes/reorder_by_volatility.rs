@@ -68,8 +68,13 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         // Folders the steps above the first COPY made: the moved RUN finds them.
-        let made = hazard::folders_made(steps[..first].iter().filter_map(|s| s.op.as_ref()));
-        let exists = |dir: &str| made.iter().any(|m| effects::under(m, dir));
+        let before = hazard::Before::joined(
+            [
+                hazard::Before::of_bases(model, stage.index, true),
+                hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref())),
+            ]
+            .iter(),
+        );
         // COPYs crossed so far, and the variables they expand.
         let mut copies: Vec<&CopyOp> = Vec::new();
         let mut copy_refs: Vec<&str> = Vec::new();
@@ -125,7 +130,7 @@ pub fn check(c: &mut Checker) {
                             true,
                         ))
                     } else {
-                        movable(c, s.instruction, r, &copies, &exists)
+                        movable(c, s.instruction, r, &copies, &before)
                     };
                     let refused = verdict.is_err();
                     match verdict {
@@ -197,7 +202,7 @@ fn movable(
     idx: usize,
     r: &RunOp,
     copies: &[&CopyOp],
-    exists: &dyn Fn(&str) -> bool,
+    before: &hazard::Before,
 ) -> Result<(), (String, bool)> {
     let ins = &c.df.instructions[idx];
     if r.mounts
@@ -220,7 +225,7 @@ fn movable(
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
     for copy in copies {
-        hazard::run_may_cross_where(&fx, r, copy, c.context, exists).map_err(|w| (w, report))?;
+        hazard::run_may_cross_where(&fx, r, copy, c.context, before).map_err(|w| (w, report))?;
     }
     Ok(())
 }
@@ -272,6 +277,25 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    /// A link made above the COPY — in this stage or in the stage it is
+    /// built FROM — sends the COPY's files to the link's target, which the
+    /// RUN reads by that name: it stays below.
+    #[test]
+    fn links_made_above_are_followed() {
+        use super::super::testutil::run_ctx;
+        let files = [("app.conf", "x"), ("app.py", "")];
+        for df in [
+            "FROM debian\nRUN mkdir -p /srv/app && ln -s /srv/app /app\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n",
+            "FROM debian AS base\nRUN mkdir -p /srv/app && ln -s /srv/app /app\nFROM base\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n",
+        ] {
+            let out = run_ctx(df, &files, false, &["DO102"]);
+            assert_eq!(out.output, df);
+        }
+        // Without the link the RUN reads nothing the COPY brings.
+        let df = "FROM debian\nRUN mkdir -p /srv/app\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n";
+        assert_ne!(run_ctx(df, &files, false, &["DO102"]).output, df);
     }
 
     #[test]

@@ -233,11 +233,14 @@ fn finish(
         return Err("the install is not a RUN op".into());
     };
     let mut items = manifests(c, &plan.installs, mapped)?;
-    between_may_cross(c, site, cop)?;
+    // What the ops above the full COPY leave, then each moved one.
+    let mut before = before_copy(c, site.copy);
+    between_may_cross(c, site, cop, &mut before)?;
     let above = reads::Above {
         ins,
         run,
         pre_text: plan.pre.as_ref().map(|p| p.text.as_str()),
+        before: &before,
     };
     reads::effects_allow(
         c,
@@ -664,11 +667,35 @@ fn manifests(c: &Checker, installs: &[Install], mapped: &Mapped) -> Result<Vec<S
     Ok(items)
 }
 
+/// What the ops above the full COPY (instruction `copy`) left that decides
+/// where the moved RUNs' paths land: the links made above it in its stage
+/// and in the stages it is built FROM (read once per file).
+fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
+    let Some(stage) = step_of(c.model, copy).map(|s| s.stage) else {
+        return hazard::Before::default();
+    };
+    let bases: Vec<usize> = c.model.from_chain(stage).skip(1).collect();
+    hazard::Before {
+        folders: Vec::new(),
+        links: c
+            .links_made()
+            .iter()
+            .filter(|m| (m.stage == stage && m.instruction < copy) || bases.contains(&m.stage))
+            .flat_map(|m| m.links.iter().cloned())
+            .collect(),
+    }
+}
+
 /// Each instruction between the COPY and the install moves above the COPY
 /// with it: ENV/ARG when the COPY does not read them, USER and WORKDIR when
 /// the COPY does not depend on them, a RUN when the hazard check lets it
 /// cross.
-fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), String> {
+fn between_may_cross(
+    c: &Checker,
+    site: &Site,
+    cop: &CopyOp,
+    before: &mut hazard::Before,
+) -> Result<(), String> {
     let df = c.df;
     let copy_ins = &df.instructions[site.copy];
     let copy_words = copy_ins.words().join(" ");
@@ -712,11 +739,17 @@ fn between_may_cross(c: &Checker, site: &Site, cop: &CopyOp) -> Result<(), Strin
                     return Err(format!("the RUN on line {line} is not a plain RUN"));
                 };
                 let fx = crate::effects::of_model_run(df, c.model, other, r);
-                hazard::run_may_cross(&fx, r, cop, c.context).map_err(|w| {
+                hazard::run_may_cross_where(&fx, r, cop, c.context, before).map_err(|w| {
                     format!("the RUN on line {line} cannot move above the COPY: {w}")
                 })?;
             }
             _ => return Err(format!("line {line} cannot move above the COPY")),
+        }
+        // What it leaves (a link, a folder) is there for the next one.
+        if let Some(op) = step_of(c.model, b).and_then(|s| s.op.as_ref()) {
+            let more = hazard::Before::of(std::iter::once(op));
+            before.folders.extend(more.folders);
+            before.links.extend(more.links);
         }
     }
     Ok(())

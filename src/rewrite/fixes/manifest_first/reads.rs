@@ -20,6 +20,8 @@ pub(super) struct Above<'a> {
     pub ins: &'a Instruction,
     pub run: &'a RunOp,
     pub pre_text: Option<&'a str>,
+    /// What the ops above the full COPY left (folders, links).
+    pub before: &'a hazard::Before,
 }
 
 pub(super) fn effects_allow(
@@ -38,7 +40,12 @@ pub(super) fn effects_allow(
         ctx,
         root,
     };
-    let Above { ins, run, pre_text } = above;
+    let Above {
+        ins,
+        run,
+        pre_text,
+        before,
+    } = above;
     let pre_run;
     let run = match pre_text {
         Some(t) => {
@@ -135,6 +142,6 @@ pub(super) fn effects_allow(
         fx.writes = kept;
     }
     let provides = |p: &str| provided(items, p);
-    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true, &|_| false)
+    hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true, before)
         .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }
