@@ -35,13 +35,7 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
         return false;
     }
     let Some(ctx) = ctx else { return true };
-    let exact = copy.source == CopySource::Context
-        && !copy.add
-        && !copy.parents
-        && copy
-            .srcs
-            .iter()
-            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none());
+    let exact = names_context_paths(copy);
     if !exact {
         return true;
     }
@@ -751,13 +745,7 @@ fn copy_may_bring_library(copy: &CopyOp, ctx: Option<&ContextTree>) -> Option<St
     if !(is_library_dir(&dest) || is_library_dir(parent) || lib_below) {
         return None;
     }
-    let exact = copy.source == CopySource::Context
-        && !copy.add
-        && !copy.parents
-        && copy
-            .srcs
-            .iter()
-            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none());
+    let exact = names_context_paths(copy);
     let Some(ctx) = ctx.filter(|_| exact) else {
         let may = is_library_dir(&dest) || lib_below || library_name(&name);
         return may.then_some(dest);
@@ -1096,6 +1084,19 @@ impl crate::effects::Files for CopyFiles<'_> {
                 .collect(),
         )
     }
+}
+
+/// A COPY whose sources are context paths named exactly (no ADD, no
+/// `--parents`, no wildcard, heredoc or URL): where each lands can be read
+/// from the context.
+fn names_context_paths(copy: &CopyOp) -> bool {
+    copy.source == CopySource::Context
+        && !copy.add
+        && !copy.parents
+        && copy
+            .srcs
+            .iter()
+            .all(|s| !s.wildcard && s.inline.is_none() && s.remote.is_none())
 }
 
 #[cfg(test)]
