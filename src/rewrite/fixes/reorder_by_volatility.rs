@@ -56,6 +56,7 @@ pub const CODE: &str = "DO102";
 pub fn check(c: &mut Checker) {
     let df = c.df;
     let model = c.model;
+    let mut bases = hazard::StageBefores::default();
     for stage in &model.stages {
         let steps: Vec<_> = model.stage_steps(stage.index).collect();
         let Some(first) = steps.iter().position(|s| {
@@ -70,7 +71,7 @@ pub fn check(c: &mut Checker) {
         // Folders the steps above the first COPY made: the moved RUN finds them.
         let before = hazard::Before::joined(
             [
-                hazard::Before::of_bases(model, stage.index, true),
+                hazard::Before::of_bases_memo(model, stage.index, true, &mut bases),
                 hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref())),
             ]
             .iter(),
