@@ -306,9 +306,11 @@ mod bit {
     pub const INSTALLER: u16 = 1 << 1;
     /// A program in [`super::COMPILES`].
     pub const BUILD_DRIVER: u16 = 1 << 2;
-    /// Compiles native code without a C compiler installed for it.
+    /// Compiles whatever else the image has: a compiler or build driver
+    /// itself (`super::compiles(c, false)`).
     pub const COMPILES: u16 = 1 << 3;
-    /// Compiles native code where a C compiler is there.
+    /// Compiles where a C compiler is there: also a package install that
+    /// builds native extensions, or `go` with cgo (`super::compiles(c, true)`).
     pub const COMPILES_WITH_CC: u16 = 1 << 4;
     /// Runs a program of toolchain `i` of [`super::TOOLCHAINS`]: bit 5 + i.
     pub const TOOLCHAIN: u16 = 1 << 5;
