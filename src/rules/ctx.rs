@@ -81,6 +81,9 @@ pub struct DockerfileCtx<'a> {
     /// same one per stage, and each simulates the whole file (rerunning it
     /// per stage made `check` quadratic in the number of stages × steps).
     edit_sims: std::sync::Mutex<std::collections::HashMap<String, Option<Arc<Simulation>>>>,
+    /// The context's source file a one-line edit touches, picked once
+    /// (None: no context, or no source file in it).
+    source_pick: std::sync::OnceLock<Option<String>>,
     /// Each model step's effects (RUN steps; the context's files unread),
     /// computed once for every rule that asks (DO102 and DO103 both read
     /// them; the effects model is the costliest part of a check).
@@ -304,6 +307,7 @@ impl<'a> DockerfileCtx<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             edit_sims: Default::default(),
+            source_pick: Default::default(),
             effects: (0..model.steps.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -634,19 +638,24 @@ impl<'a> DockerfileCtx<'a> {
     /// A source file (not a manifest) a broad COPY would send: the file a
     /// "one-line source edit" touches.
     pub fn sample_source_file(&self) -> String {
-        self.context
-            .and_then(|c| pick_source_file(&c.filtered))
-            .unwrap_or_else(|| "src/app.code".to_string())
+        self.picked_source().unwrap_or("src/app.code").to_string()
     }
 
     /// How a message names the file [`Self::sample_source_file`] edits: its
     /// path when the context gave it, else "a source file" (without a
     /// context the simulated path is made up, and naming it would mislead).
     pub fn edited_name(&self, edited: &str) -> String {
-        match self.context {
-            Some(c) if pick_source_file(&c.filtered).is_some() => edited.to_string(),
-            _ => "a source file".to_string(),
+        match self.picked_source() {
+            Some(_) => edited.to_string(),
+            None => "a source file".to_string(),
         }
+    }
+
+    /// [`pick_source_file`] of the context, walked once per file.
+    fn picked_source(&self) -> Option<&str> {
+        self.source_pick
+            .get_or_init(|| self.context.and_then(|c| pick_source_file(&c.filtered)))
+            .as_deref()
     }
 }
 
