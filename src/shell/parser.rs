@@ -190,7 +190,10 @@ impl<'a> Parser<'a> {
     pub(super) fn list(&mut self, stop: &[&str]) -> R<Script> {
         self.enter()?;
         let start = self.pos;
-        let mut items = Vec::new();
+        // Most lists (a RUN's script, a subshell) hold one item: room for
+        // one, not the four a first push reserves (the ASTs of a long
+        // file's RUNs are kept for the whole run).
+        let mut items = Vec::with_capacity(1);
         loop {
             self.skip_newlines()?;
             if self.eof() || self.peek() == Some(')') || self.starts(";;") {
@@ -554,6 +557,8 @@ impl<'a> Parser<'a> {
             end -= 1;
         }
         cmd.span = self.span(start, end);
+        // A long file's ASTs are kept for the whole run: no spare room.
+        cmd.words.shrink_to_fit();
         Ok(cmd)
     }
 
@@ -619,7 +624,8 @@ impl<'a> Parser<'a> {
     /// One word, or None at a metacharacter or the end.
     pub(super) fn word(&mut self) -> R<Option<Word>> {
         let start = self.pos;
-        let mut parts: Vec<Part> = Vec::new();
+        // Most words are one part (see `list`).
+        let mut parts: Vec<Part> = Vec::with_capacity(1);
         let mut lit = String::new();
         let flush = |parts: &mut Vec<Part>, lit: &mut String| {
             if !lit.is_empty() {
