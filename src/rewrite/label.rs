@@ -298,12 +298,12 @@ fn guard_many(
 /// findings a fix function adds as well.
 pub fn label(
     df: &Dockerfile,
-    model: &Model,
+    mut model: std::sync::Arc<Model>,
     info: Option<&ContextInfo>,
     findings: &mut Vec<Finding>,
     enabled: &dyn Fn(&Rule) -> bool,
 ) {
-    assign(df, model, info, None, findings, false, &|_| true);
+    assign(df, &model, info, None, findings, false, &|_| true);
     // What `fix`'s first round would apply, taken before the guard below
     // turns refused fixes into advice: the engine must meet them as it would
     // on its own (an unsafe fix that does not re-parse fails the whole run).
@@ -314,7 +314,7 @@ pub fn label(
         {
             let nf = match (info, ignored) {
                 (Some(ctx), false) => {
-                    fixes::propose_dockerignore::propose(df, model, &ctx.filtered)
+                    fixes::propose_dockerignore::propose(df, &model, &ctx.filtered)
                 }
                 _ => None,
             };
@@ -334,7 +334,7 @@ pub fn label(
             };
         }
     }
-    let passed = guarded(df, model, info, findings);
+    let passed = guarded(df, &model, info, findings);
     for (finding, ok) in findings.iter_mut().zip(passed) {
         if !ok {
             finding.fix = finding.fix.take().map(advice);
@@ -348,6 +348,13 @@ pub fn label(
     // Without the context (`check --no-context`, stdin) fix's result cannot
     // be known (it reads the context): the first round is what check shows.
     if let (true, Some(first_fixes)) = (first_round, first_fixes) {
+        // The engine's later rounds parse their own texts: the scripts this
+        // file's rules and fix functions read are not needed again (an
+        // empty memo parses on demand), and on a long file they were a
+        // fifth of the peak.
+        if let Some(m) = std::sync::Arc::get_mut(&mut model) {
+            m.scripts = crate::shell::ScriptMemo::new(df);
+        }
         cascade(df, model, info, ignored, findings, enabled, first_fixes);
     }
 }
@@ -376,7 +383,7 @@ fn first_round(df: &Dockerfile, findings: &[Finding], enabled: &dyn Fn(&Rule) ->
 /// `check --no-context` (the fast lint) never runs the engine.
 fn cascade(
     df: &Dockerfile,
-    model: &Model,
+    model: std::sync::Arc<Model>,
     info: Option<&ContextInfo>,
     ignored: bool,
     findings: &mut Vec<Finding>,

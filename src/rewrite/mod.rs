@@ -424,7 +424,18 @@ pub fn fix(input: &Input, settings: &Settings) -> Result<Outcome, RewriteError> 
 pub(crate) struct Seed<'a> {
     pub fixes: Vec<Fix>,
     pub df: &'a Dockerfile,
-    pub model: &'a Model,
+    /// Given, not lent: when nothing else holds it, the run keeps only what
+    /// its whole-run guard compares once the first round is past (a long
+    /// file's model held through every later round was a seventh of
+    /// `check`'s peak).
+    pub model: Arc<Model>,
+}
+
+/// The input's model at the start of a run: parsed here or given by the
+/// seed (owned when the seed's was the last reference to it).
+enum StartModel {
+    Owned(Model),
+    Shared(Arc<Model>),
 }
 
 /// [`fix`] whose first round takes `first` (see [`Seed`]; its parse and
@@ -443,17 +454,23 @@ pub(crate) fn fix_seeded(
         Some(s) => (Some(s.fixes), Some((s.df, s.model))),
         None => (None, None),
     };
-    let (df0, model0): (Held<Dockerfile>, Result<&Model, Model>) = match parsed0 {
-        Some((df, model)) => (Held::Borrowed(df), Ok(model)),
+    let (df0, model0): (Held<Dockerfile>, StartModel) = match parsed0 {
+        Some((df, model)) => (
+            Held::Borrowed(df),
+            match Arc::try_unwrap(model) {
+                Ok(m) => StartModel::Owned(m),
+                Err(m) => StartModel::Shared(m),
+            },
+        ),
         None => {
             let (df, model) = parse_model(input.text).map_err(RewriteError::Parse)?;
-            (Held::Shared(Arc::new(df)), Err(model))
+            (Held::Shared(Arc::new(df)), StartModel::Owned(model))
         }
     };
 
     let m0: &Model = match &model0 {
-        Ok(m) => m,
-        Err(m) => m,
+        StartModel::Shared(m) => m,
+        StartModel::Owned(m) => m,
     };
     // DO209 first: the Dockerfile fixes then see the context as it will be,
     // so a second run (with the new .dockerignore) finds nothing more.
@@ -494,9 +511,9 @@ pub(crate) fn fix_seeded(
     // (checking its output): parsing each text once, not two or three times.
     // The first round takes the input's; the whole-run guard keeps only
     // what it compares (stages and target), not a second copy of the steps.
-    // A borrowed model (check's) outlives the run anyway: no copy is kept.
+    // A shared model outlives the run anyway: no copy is kept.
     let (model0, first): (Held<Model>, Held<Model>) = match model0 {
-        Err(mut m0) => {
+        StartModel::Owned(mut m0) => {
             let steps = std::mem::take(&mut m0.steps);
             let first = Model {
                 steps,
@@ -504,7 +521,7 @@ pub(crate) fn fix_seeded(
             };
             (Held::Shared(Arc::new(m0)), Held::Shared(Arc::new(first)))
         }
-        Ok(m) => (Held::Borrowed(m), Held::Borrowed(m)),
+        StartModel::Shared(m) => (Held::Shared(Arc::clone(&m)), Held::Shared(m)),
     };
     let mut parsed: Option<(Held<Dockerfile>, Held<Model>)> = Some((df0, first));
     loop {

@@ -17,9 +17,12 @@ use std::path::Path;
 /// The last argument says whether the configuration in effect for the file enables a rule's
 /// code (`--select`, `ignore`, `per-file-ignores`): the fixes shown are those `fix` applies
 /// under the same selection.
+/// The model is given, not lent: when nothing else holds it, the labelling frees its parsed
+/// RUN scripts, then the model itself, once the fix loop's first round is done with them (on a
+/// long file they were a third of `check`'s peak; the loop's later rounds parse their own).
 pub type LabelFn = fn(
     &syntax::Dockerfile,
-    &model::Model,
+    std::sync::Arc<model::Model>,
     Option<&ContextInfo>,
     &mut Vec<Finding>,
     &dyn Fn(&super::Rule) -> bool,
@@ -142,68 +145,79 @@ pub fn check_dockerfile(
     // Shared with the simulator (DO101–DO103 simulate builds): no copy.
     let (df, model) = (std::sync::Arc::new(df), std::sync::Arc::new(model));
     let scripts = super::Scripts::new(&df, &model);
-    let mut cx = Some(
-        DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref()).sharing(&df, &model),
-    );
+    let cx = DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref()).sharing(&df, &model);
     let mut findings = Vec::new();
     for rule in all() {
-        if let (Check::Dockerfile(f), Some(cx)) = (rule.check, &cx) {
+        if let Check::Dockerfile(f) = rule.check {
             if settings.severity_for(rule, file).is_some() {
-                f(cx, &mut findings);
+                f(&cx, &mut findings);
             }
         }
     }
-    if !opts.extras {
-        // The rules' cached simulations and views are not needed by the
-        // fix labelling below: freed before it builds models of its own.
-        cx = None;
+    if opts.extras {
+        extras(&cx, &df, &model, context.is_some(), &mut report);
     }
+    // The rules' cached simulations, views and command lists are not needed
+    // by the fix labelling below: freed before it builds models of its own
+    // (and the model is no longer shared, so the labelling may free the
+    // RUN scripts it parsed once it is done with them).
+    drop(cx);
+    drop(scripts);
     if let Some(label) = opts.label {
         // Before suppressions and severities: they apply to what a fix adds too.
         let enabled = |r: &super::Rule| settings.severity_for(r, file).is_some();
-        label(&df, &model, context.as_ref(), &mut findings, &enabled);
+        label(&df, model, context.as_ref(), &mut findings, &enabled);
     }
     suppress::apply(&df, &mut findings);
     finish(&mut findings, settings, file);
     report.findings = findings;
-    if let (true, Some(cx)) = (opts.extras, cx.as_ref()) {
-        let g = crate::graph::build(&df, &model);
-        // the graph shows instruction text: mask secret values there too
-        // (whether or not DO302 is selected or suppressed)
-        let mut all_secrets = Vec::new();
-        super::security::secret_in_env_arg::check(cx, &mut all_secrets);
-        let mut masker = crate::report::mask::Masker::new();
-        for v in all_secrets
-            .iter()
-            .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
-        {
-            masker.add_value(v);
-        }
-        let mermaid = masker.text(&crate::graph::to_mermaid(&g)).into_owned();
-        report.mermaid = Some(mermaid);
-        if context.is_some() {
-            let edited = cx.sample_source_file();
-            if let Some(sim) = cx.simulate(Perturb::Edit(&edited)) {
-                let runs: Vec<_> = sim
-                    .steps
-                    .iter()
-                    .filter(|s| s.result != Verdict::NotBuilt)
-                    .collect();
-                let rerun: Vec<usize> = runs
-                    .iter()
-                    .filter(|s| s.result == Verdict::Miss)
-                    .map(|s| s.line)
-                    .collect();
-                report.rebuild = Some(RebuildEstimate {
-                    edited,
-                    rerun: rerun.len(),
-                    total: runs.len(),
-                    rerun_lines: rerun,
-                });
-            }
+    report
+}
+
+/// The Markdown extras: the stage graph (secrets masked) and the rebuild
+/// estimate for a one-file source edit.
+fn extras(
+    cx: &DockerfileCtx,
+    df: &syntax::Dockerfile,
+    model: &model::Model,
+    has_context: bool,
+    report: &mut FileReport,
+) {
+    let g = crate::graph::build(df, model);
+    // the graph shows instruction text: mask secret values there too
+    // (whether or not DO302 is selected or suppressed)
+    let mut all_secrets = Vec::new();
+    super::security::secret_in_env_arg::check(cx, &mut all_secrets);
+    let mut masker = crate::report::mask::Masker::new();
+    for v in all_secrets
+        .iter()
+        .flat_map(|f| f.redact.iter().map(|s| df.text(*s)))
+    {
+        masker.add_value(v);
+    }
+    let mermaid = masker.text(&crate::graph::to_mermaid(&g)).into_owned();
+    report.mermaid = Some(mermaid);
+    if has_context {
+        let edited = cx.sample_source_file();
+        if let Some(sim) = cx.simulate(Perturb::Edit(&edited)) {
+            let runs: Vec<_> = sim
+                .steps
+                .iter()
+                .filter(|s| s.result != Verdict::NotBuilt)
+                .collect();
+            let rerun: Vec<usize> = runs
+                .iter()
+                .filter(|s| s.result == Verdict::Miss)
+                .map(|s| s.line)
+                .collect();
+            report.rebuild = Some(RebuildEstimate {
+                edited,
+                rerun: rerun.len(),
+                total: runs.len(),
+                rerun_lines: rerun,
+            });
         }
     }
-    report
 }
 
 /// Checks one compose file (and reads the Dockerfiles its services build).
