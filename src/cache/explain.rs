@@ -2,7 +2,7 @@
 //! had in the first build.
 
 use super::input::BuildInput;
-use super::keys::{BuildKeys, ContentSource, OpRecord};
+use super::keys::{BuildKeys, ContentSource, Key, OpRecord};
 use crate::model::{Base, Op};
 use crate::syntax::Keyword;
 use serde::Serialize;
@@ -95,15 +95,15 @@ pub fn explain_miss(
     after: &BuildInput,
     first: &BuildKeys,
     second: &BuildKeys,
-    by_chain: &HashMap<&str, Vec<&OpRecord>>,
-    seen: &HashSet<&str>,
+    by_chain: &HashMap<Key, Vec<&OpRecord>>,
+    seen: &HashSet<Key>,
     rec: &OpRecord,
 ) -> (String, Cause) {
     let step = &after.model.steps[rec.step];
     let (_, text) = first_line(after, rec.step);
     let short = shorten(&text);
-    let chain_known = seen.contains(rec.chain.as_str())
-        || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
+    let chain_known =
+        seen.contains(&rec.chain) || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
     if !chain_known {
         // The chain changed: an earlier op of this stage, or its base.
         let prev = after
@@ -266,11 +266,11 @@ fn pick_previous<'a>(
     before: &BuildInput,
     after: &BuildInput,
     rec: &OpRecord,
-    by_chain: &HashMap<&str, Vec<&'a OpRecord>>,
+    by_chain: &HashMap<Key, Vec<&'a OpRecord>>,
 ) -> Option<&'a OpRecord> {
     let step = &after.model.steps[rec.step];
     let label = after.model.stages[step.stage].label();
-    let cands = by_chain.get(rec.chain.as_str())?;
+    let cands = by_chain.get(&rec.chain)?;
     // Stages sharing a base share the first chain key: prefer the same stage.
     let same_stage =
         |o: &&&OpRecord| before.model.stages[before.model.steps[o.step].stage].label() == label;
@@ -452,7 +452,7 @@ pub fn explain_trigger_miss(
     after: &BuildInput,
     first: &BuildKeys,
     second: &BuildKeys,
-    seen: &HashSet<&str>,
+    seen: &HashSet<Key>,
     stage: usize,
     pos: usize,
 ) -> (String, Cause) {
@@ -473,8 +473,8 @@ pub fn explain_trigger_miss(
     };
     let line = after.dockerfile.instructions[st.from_instruction].start_line;
     let short = format!("ONBUILD trigger of {image}");
-    let chain_known = seen.contains(rec.chain.as_str())
-        || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
+    let chain_known =
+        seen.contains(&rec.chain) || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
     if !chain_known {
         if pos > 0 {
             let instruction = trigger_text(pos - 1);

@@ -6,6 +6,29 @@ use crate::model::env::Entries;
 use crate::model::{Base, CopyOp, CopySource, MountKind, Op, RunOp};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::fmt;
+
+/// A cache key or content digest: a SHA-256 kept as its 32 bytes. Hex is
+/// for display only: a key set of a long file was a third of a
+/// simulation's memory as hex strings, and formatting them most of its
+/// allocations.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Key(pub [u8; 32]);
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
 
 /// Where an op's content checksum comes from (for explanations).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,21 +46,21 @@ pub enum ContentSource {
 #[derive(Debug, Clone)]
 pub struct Content {
     pub source: ContentSource,
-    pub digest: String,
+    pub digest: Key,
 }
 
 #[derive(Debug, Clone)]
 pub struct OpRecord {
     pub step: usize,
-    pub key: String,
+    pub key: Key,
     /// The key of the previous op of the stage (or the stage's base).
-    pub chain: String,
+    pub chain: Key,
     /// The op's own definition, env and content excluded.
-    pub params: String,
+    pub params: Key,
     pub env: crate::model::env::Entries,
     pub contents: Vec<Content>,
     /// `COPY --link`: the copy's own key, which ignores the chain.
-    pub link_key: Option<String>,
+    pub link_key: Option<Key>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -45,9 +68,9 @@ pub struct BuildKeys {
     /// Per model step: its op's record, if the step emits an op and its stage is built.
     pub ops: Vec<Option<OpRecord>>,
     /// Per stage: the key of its base (image, scratch or stage).
-    pub stage_base: Vec<Option<String>>,
+    pub stage_base: Vec<Option<Key>>,
     /// Per stage: the key of its final state.
-    pub stage_final: Vec<Option<String>>,
+    pub stage_final: Vec<Option<Key>>,
     /// Per stage: its base image's ONBUILD trigger ops, in order, keyed in
     /// the chain between the base and the stage's own ops. Their `step` is
     /// [`TRIGGER_STEP`]; `trigger` indexes `Stage::onbuild`.
@@ -87,21 +110,35 @@ impl KeyHasher {
         }
     }
 
-    fn finish(self) -> String {
-        hex::encode(self.0.finalize())
+    /// Length-prefixed like [`Self::field`].
+    fn key(&mut self, k: &Key) -> &mut Self {
+        self.0.update((k.0.len() as u64).to_le_bytes());
+        self.0.update(k.0);
+        self
+    }
+
+    fn opt_key(&mut self, k: Option<&Key>) -> &mut Self {
+        match k {
+            Some(v) => self.field("some").key(v),
+            None => self.field("none"),
+        }
+    }
+
+    fn finish(self) -> Key {
+        Key(self.0.finalize().into())
     }
 }
 
 /// How a build sees another stage's output, given that stage's final key.
 /// The first build uses the key itself; the "outputs identical" world maps
 /// a re-run stage to the key it had in the first build.
-pub type StageIdentity<'a> = dyn Fn(usize, &str) -> String + 'a;
+pub type StageIdentity<'a> = dyn Fn(usize, &Key) -> Key + 'a;
 
 /// How a build sees a stage's base image: given the stage and the key its
 /// reference gives, the chain key to use and a marker for a changed image
 /// config (empty when unchanged), which enters RUN keys only: config env,
 /// user and cwd reach RUN, not COPY (spec §8).
-pub type ImageView<'a> = dyn Fn(usize, &str) -> (String, String) + 'a;
+pub type ImageView<'a> = dyn Fn(usize, &Key) -> (Key, String) + 'a;
 
 /// How a build sees an unpinned remote source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,20 +156,20 @@ pub enum RemoteView {
 /// is kept alive here, so its address cannot be reused for another list
 /// while the memo lives.
 #[derive(Default)]
-pub struct EnvDigests(HashMap<usize, (Entries, String)>);
+pub struct EnvDigests(HashMap<usize, (Entries, Key)>);
 
 impl EnvDigests {
-    fn digest(&mut self, env: &Entries) -> String {
+    fn digest(&mut self, env: &Entries) -> Key {
         let at = env.address();
         if let Some((_, d)) = self.0.get(&at) {
-            return d.clone();
+            return *d;
         }
         let mut h = KeyHasher::new("env");
         for (k, v) in env.iter() {
             h.field(k).field(v);
         }
         let d = h.finish();
-        self.0.insert(at, (env.clone(), d.clone()));
+        self.0.insert(at, (env.clone(), d));
         d
     }
 }
@@ -157,6 +194,7 @@ pub fn compute_keys_with(
 ) -> BuildKeys {
     let model = &input.model;
     let reachable = model.reachable();
+    let by_stage = model.step_indices_by_stage();
     let mut keys = BuildKeys {
         ops: vec![None; model.steps.len()],
         stage_base: vec![None; model.stages.len()],
@@ -191,7 +229,7 @@ pub fn compute_keys_with(
             }
         };
         let marker = markers[stage.index].clone();
-        keys.stage_base[stage.index] = Some(base.clone());
+        keys.stage_base[stage.index] = Some(base);
         let mut chain = base;
         // ONBUILD triggers run first (spec §2): keyed like the ops they are.
         for (t, trigger) in stage.onbuild.iter().enumerate() {
@@ -207,19 +245,17 @@ pub fn compute_keys_with(
                 op,
                 envs,
             );
-            chain = rec.key.clone();
+            chain = rec.key;
             keys.triggers[stage.index].push(TriggerRecord {
                 trigger: t,
                 record: rec,
             });
         }
-        for (i, step) in model.steps.iter().enumerate() {
-            if step.stage != stage.index {
-                continue;
-            }
+        for &i in by_stage.get(stage.index).map_or(&[][..], Vec::as_slice) {
+            let step = &model.steps[i];
             let Some(op) = &step.op else { continue };
             let rec = op_record(input, &keys, identity, remote, i, &chain, &marker, op, envs);
-            chain = rec.key.clone();
+            chain = rec.key;
             keys.ops[i] = Some(rec);
         }
         keys.stage_final[stage.index] = Some(chain);
@@ -235,7 +271,7 @@ fn op_record(
     identity: &StageIdentity<'_>,
     remote: RemoteView,
     i: usize,
-    chain: &str,
+    chain: &Key,
     marker: &str,
     op: &Op,
     envs: &mut EnvDigests,
@@ -250,11 +286,11 @@ fn op_record(
                 h.finish()
             };
             let mut h = KeyHasher::new("op");
-            h.field(chain).field(&params);
+            h.key(chain).key(&params);
             OpRecord {
                 step: i,
                 key: h.finish(),
-                chain: chain.to_string(),
+                chain: *chain,
                 params,
                 env: Default::default(),
                 contents: Vec::new(),
@@ -269,15 +305,15 @@ fn stage_content(
     identity: &StageIdentity<'_>,
     stage: usize,
     paths: &[String],
-) -> String {
+) -> Key {
     let fin = keys
         .stage_final
         .get(stage)
-        .cloned()
+        .copied()
         .flatten()
         .unwrap_or_default();
     let mut h = KeyHasher::new("stage-content");
-    h.field(&identity(stage, &fin));
+    h.key(&identity(stage, &fin));
     for p in paths {
         h.field(p);
     }
@@ -289,7 +325,11 @@ fn context_content(tree: &ContextTree, paths: &[String]) -> Content {
     match tree.select(&refs) {
         Ok(sel) => Content {
             source: ContentSource::Context(paths.to_vec()),
-            digest: sel.digest(),
+            digest: {
+                let mut h = KeyHasher::new("context-content");
+                h.field(&sel.digest());
+                h.finish()
+            },
         },
         Err(e) => Content {
             source: ContentSource::Missing(e.to_string()),
@@ -308,7 +348,7 @@ fn run_record(
     keys: &BuildKeys,
     identity: &StageIdentity<'_>,
     step: usize,
-    chain: &str,
+    chain: &Key,
     config_marker: &str,
     r: &RunOp,
     envs: &mut EnvDigests,
@@ -360,19 +400,19 @@ fn run_record(
     }
     let params = p.finish();
     let mut h = KeyHasher::new("op");
-    h.field(chain).field(&params);
+    h.key(chain).key(&params);
     if !config_marker.is_empty() {
         h.field(config_marker);
     }
     // The env as one digest of its ordered entries: equal lists, equal digests.
-    h.field(&envs.digest(&r.env));
+    h.key(&envs.digest(&r.env));
     for c in &contents {
-        h.field(&c.digest);
+        h.key(&c.digest);
     }
     OpRecord {
         step,
         key: h.finish(),
-        chain: chain.to_string(),
+        chain: *chain,
         params,
         env: r.env.clone(),
         contents,
@@ -386,7 +426,7 @@ fn copy_record(
     identity: &StageIdentity<'_>,
     remote: RemoteView,
     step: usize,
-    chain: &str,
+    chain: &Key,
     c: &CopyOp,
 ) -> OpRecord {
     let mut p = KeyHasher::new(if c.add { "add" } else { "copy" });
@@ -450,11 +490,11 @@ fn copy_record(
         });
     }
     let params = p.finish();
-    let own = |with_chain: Option<&str>| {
+    let own = |with_chain: Option<&Key>| {
         let mut h = KeyHasher::new("op");
-        h.opt(with_chain).field(&params);
+        h.opt_key(with_chain).key(&params);
         for ct in &contents {
-            h.field(&ct.digest);
+            h.key(&ct.digest);
         }
         h.finish()
     };
@@ -462,7 +502,7 @@ fn copy_record(
         // `--link` copies onto scratch, then merges: the copy ignores the chain.
         let copy_key = own(None);
         let mut m = KeyHasher::new("merge");
-        m.field(chain).field(&copy_key);
+        m.key(chain).key(&copy_key);
         (m.finish(), Some(copy_key))
     } else {
         (own(Some(chain)), None)
@@ -470,7 +510,7 @@ fn copy_record(
     OpRecord {
         step,
         key,
-        chain: chain.to_string(),
+        chain: *chain,
         params,
         env: Default::default(),
         contents,

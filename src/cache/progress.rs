@@ -29,7 +29,9 @@ type Labels = (Vec<Option<Progress>>, Vec<Vec<Option<Progress>>>);
 fn labels(model: &Model) -> Labels {
     let mut out = vec![None; model.steps.len()];
     let mut triggers = Vec::new();
+    let by_stage = model.step_indices_by_stage();
     for stage in &model.stages {
+        let mine_steps = by_stage.get(stage.index).map_or(&[][..], Vec::as_slice);
         let from_image = matches!(stage.base, Base::Image(_));
         let counted = |k: Keyword| {
             matches!(
@@ -43,9 +45,9 @@ fn labels(model: &Model) -> Labels {
                 .iter()
                 .filter(|t| t.keyword.is_some_and(counted))
                 .count()
-            + model
-                .stage_steps(stage.index)
-                .filter(|s| counted(s.keyword))
+            + mine_steps
+                .iter()
+                .filter(|&&i| counted(model.steps[i].keyword))
                 .count();
         // `k` advances only for ops that exist: `WORKDIR /` is counted in n, not in k.
         let mut k = usize::from(from_image);
@@ -61,8 +63,9 @@ fn labels(model: &Model) -> Labels {
             }));
         }
         triggers.push(mine);
-        for (i, step) in model.steps.iter().enumerate() {
-            if step.stage != stage.index || step.op.is_none() {
+        for &i in mine_steps {
+            let step = &model.steps[i];
+            if step.op.is_none() {
                 continue;
             }
             k += 1;

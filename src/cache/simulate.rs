@@ -3,7 +3,9 @@
 
 use super::explain::{explain_miss, explain_trigger_miss, Cause};
 use super::input::BuildInput;
-use super::keys::{compute_keys_with, BuildKeys, EnvDigests, OpRecord, RemoteView, TRIGGER_STEP};
+use super::keys::{
+    compute_keys_with, BuildKeys, EnvDigests, Key, OpRecord, RemoteView, TRIGGER_STEP,
+};
 use super::progress::{progress_labels, trigger_labels, Progress};
 use super::source::SourceVerdict;
 use crate::model::Base;
@@ -56,8 +58,10 @@ pub struct StepResult {
     pub cache_source: Option<SourceVerdict>,
     /// The step's key in the two worlds (outputs differ, outputs identical):
     /// a remote cache source re-judges steps against its own exported keys.
+    /// Boxed: set only by a full simulation, and a long file's lean ones
+    /// (the rules') hold a result per step.
     #[serde(skip)]
-    pub(crate) keys: Option<(String, String)>,
+    pub(crate) keys: Option<Box<(Key, Key)>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -100,9 +104,9 @@ fn verdict(hit: bool) -> Verdict {
 fn judge(
     res: &mut StepResult,
     summary: &mut Summary,
-    seen: &HashSet<&str>,
-    key: &str,
-    key_if_identical: &str,
+    seen: &HashSet<Key>,
+    key: &Key,
+    key_if_identical: &Key,
     full: bool,
     explain: impl FnOnce() -> (String, Cause),
 ) {
@@ -151,48 +155,45 @@ pub fn verdicts(before: &BuildInput, after: &BuildInput) -> Simulation {
 
 fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Simulation {
     let full = detail == Detail::Full;
-    let plain = |_: usize, k: &str| (k.to_string(), String::new());
+    let plain = |_: usize, k: &Key| (*k, String::new());
     // One env memo for the three key sets: `after` shares `before`'s env lists.
     let mut envs = EnvDigests::default();
-    let first = compute_keys_with(
-        before,
-        &|_, k| k.to_string(),
-        &plain,
-        RemoteView::Recorded,
-        &mut envs,
-    );
-    let seen: HashSet<&str> = first
+    let first = compute_keys_with(before, &|_, k| *k, &plain, RemoteView::Recorded, &mut envs);
+    let seen: HashSet<Key> = first
         .ops
         .iter()
         .flatten()
         .chain(first.triggers.iter().flatten().map(|t| &t.record))
-        .map(|r| r.key.as_str())
+        .map(|r| r.key)
         .collect();
-    let mut by_chain: HashMap<&str, Vec<&OpRecord>> = HashMap::new();
+    // A lean simulation reads the first build's keys only through `seen`:
+    // its records (a long file's largest allocation here) go before the
+    // second build's are made.
+    let first = if full {
+        first
+    } else {
+        drop(first);
+        BuildKeys::default()
+    };
+    let mut by_chain: HashMap<Key, Vec<&OpRecord>> = HashMap::new();
     if full {
         for r in first.ops.iter().flatten() {
-            by_chain.entry(r.chain.as_str()).or_default().push(r);
+            by_chain.entry(r.chain).or_default().push(r);
         }
     }
 
-    let differ = compute_keys_with(
-        after,
-        &|_, k| k.to_string(),
-        &plain,
-        RemoteView::Refetched,
-        &mut envs,
-    );
+    let differ = compute_keys_with(after, &|_, k| *k, &plain, RemoteView::Refetched, &mut envs);
     // The other world: whatever we cannot see turned out the same. Re-run
     // stages give the bytes they gave before; a FROM naming another tag or
     // digest has the same layers; a moved base (--base-changed) kept its
     // layers, so only its config (which RUN sees) changed.
-    let same_image = |s: usize, k: &str| {
+    let same_image = |s: usize, k: &Key| {
         let stage = &after.model.stages[s];
         let moved = matches!(&stage.base, Base::Image(r) if after.image_moved(r));
         let earlier = matching_stage(before, after, s)
             .filter(|&b| matches!(before.model.stages[b].base, Base::Image(_)))
-            .and_then(|b| first.stage_base.get(b).cloned().flatten());
-        let key = earlier.unwrap_or_else(|| k.to_string());
+            .and_then(|b| first.stage_base.get(b).copied().flatten());
+        let key = earlier.unwrap_or(*k);
         (
             key,
             if moved {
@@ -212,8 +213,8 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
             after,
             &|s, k| {
                 matching_stage(before, after, s)
-                    .and_then(|b| first.stage_final.get(b).cloned().flatten())
-                    .unwrap_or_else(|| k.to_string())
+                    .and_then(|b| first.stage_final.get(b).copied().flatten())
+                    .unwrap_or(*k)
             },
             &same_image,
             RemoteView::Recorded,
@@ -231,13 +232,24 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
         )
     };
     let reachable = after.model.reachable();
+    let by_stage = after.model.step_indices_by_stage();
     let target_label = after
         .model
         .stages
         .get(after.model.target)
         .map(|s| s.label())
         .unwrap_or_default();
-    let mut steps = Vec::new();
+    // One result per op and trigger op: reserved once (a long file's
+    // results, grown by doubling, were a quarter of a simulation's peak).
+    let mut steps = Vec::with_capacity(
+        after.model.steps.iter().filter(|s| s.op.is_some()).count()
+            + after
+                .model
+                .stages
+                .iter()
+                .map(|st| st.onbuild.iter().filter(|t| t.op.is_some()).count())
+                .sum::<usize>(),
+    );
     let mut summary = Summary::default();
     for stage in &after.model.stages {
         let built = reachable.get(stage.index).copied().unwrap_or(false);
@@ -288,7 +300,7 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
                 continue;
             };
             if full {
-                res.keys = Some((d.record.key.clone(), id.record.key.clone()));
+                res.keys = Some(Box::new((d.record.key, id.record.key)));
             }
             judge(
                 &mut res,
@@ -302,8 +314,9 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
             steps.push(res);
         }
         let last_trigger = differ.triggers[stage.index].last();
-        for (i, step) in after.model.steps.iter().enumerate() {
-            if step.stage != stage.index || step.op.is_none() {
+        for &i in by_stage.get(stage.index).map_or(&[][..], Vec::as_slice) {
+            let step = &after.model.steps[i];
+            if step.op.is_none() {
                 continue;
             }
             let ins = &after.dockerfile.instructions[step.instruction];
@@ -338,12 +351,10 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
             };
             let res_instruction = res.instruction.clone();
             if full {
-                res.keys = Some((d.key.clone(), id.key.clone()));
+                res.keys = Some(Box::new((d.key, id.key)));
             }
             judge(&mut res, &mut summary, &seen, &d.key, &id.key, full, || {
-                match last_trigger
-                    .filter(|t| t.record.key == d.chain && !seen.contains(d.chain.as_str()))
-                {
+                match last_trigger.filter(|t| t.record.key == d.chain && !seen.contains(&d.chain)) {
                     // The stage's first op follows the last trigger, which missed.
                     Some(t) => {
                         let instruction = stage

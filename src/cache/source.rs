@@ -33,7 +33,7 @@
 
 use super::explain::Cause;
 use super::input::BuildInput;
-use super::keys::{compute_keys, RemoteView};
+use super::keys::{compute_keys, Key, RemoteView};
 use super::simulate::{simulate, Simulation, StepResult, Summary, Verdict};
 use crate::model::{Base, Model};
 use serde::Serialize;
@@ -313,39 +313,36 @@ fn summarize(steps: &[StepResult]) -> Summary {
 /// Inline cache and `mode=min`: only the final chain's records carry results.
 fn judge_min(before: &BuildInput, after: &BuildInput, source: &CacheSource, sim: &mut Simulation) {
     let label = source.to_string();
-    let plain = |_: usize, k: &str| (k.to_string(), String::new());
-    let first = compute_keys(before, &|_, k| k.to_string(), &plain, RemoteView::Recorded);
+    let plain = |_: usize, k: &Key| (*k, String::new());
+    let first = compute_keys(before, &|_, k| *k, &plain, RemoteView::Recorded);
     let chain = final_chain(&before.model);
-    let mut exported: HashSet<&str> = HashSet::new();
-    let mut known: HashSet<&str> = HashSet::new();
+    let mut exported: HashSet<Key> = HashSet::new();
+    let mut known: HashSet<Key> = HashSet::new();
     for r in first.ops.iter().flatten() {
-        known.insert(r.key.as_str());
+        known.insert(r.key);
         if chain.contains(&before.model.steps[r.step].stage) {
-            exported.insert(r.key.as_str());
+            exported.insert(r.key);
         }
     }
     for (s, ts) in first.triggers.iter().enumerate() {
         for t in ts {
-            known.insert(t.record.key.as_str());
+            known.insert(t.record.key);
             if chain.contains(&s) {
-                exported.insert(t.record.key.as_str());
+                exported.insert(t.record.key);
             }
         }
     }
     let deps = dependencies(&after.model, &sim.steps);
     let root = stage_last(&after.model, &sim.steps, after.model.target);
     let world = |which: usize| -> (Vec<bool>, Vec<bool>) {
-        let key = |i: usize| -> Option<&str> {
-            sim.steps[i].keys.as_ref().map(|k| {
-                if which == 0 {
-                    k.0.as_str()
-                } else {
-                    k.1.as_str()
-                }
-            })
+        let key = |i: usize| -> Option<Key> {
+            sim.steps[i]
+                .keys
+                .as_ref()
+                .map(|k| if which == 0 { k.0 } else { k.1 })
         };
         let loadable: Vec<bool> = (0..sim.steps.len())
-            .map(|i| key(i).is_some_and(|k| exported.contains(k)))
+            .map(|i| key(i).is_some_and(|k| exported.contains(&k)))
             .collect();
         // A key that exists only in the identical world is a content key:
         // BuildKit can compute it only after running what it reads.
@@ -360,7 +357,7 @@ fn judge_min(before: &BuildInput, after: &BuildInput, source: &CacheSource, sim:
             .collect();
         let needed = needed(root, &deps, &stop);
         let hit = (0..sim.steps.len())
-            .map(|i| loadable[i] || (!needed[i] && key(i).is_some_and(|k| known.contains(k))))
+            .map(|i| loadable[i] || (!needed[i] && key(i).is_some_and(|k| known.contains(&k))))
             .collect();
         (hit, loadable)
     };
