@@ -300,7 +300,7 @@ pub struct Target {
 }
 
 /// Every Dockerfile and compose file under `paths` (files are taken as given),
-/// honouring `.gitignore`, `.ignore` and hidden-file rules like ripgrep.
+/// found by the search every command uses ([`crate::source::walker`]).
 pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
     let kind_of = |name: &str| {
         if compose::is_compose_name(name) {
@@ -358,7 +358,7 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 })
             })
             .collect();
-        // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
+        // Pipelines are known by their place (.github/workflows/, .gitlab-ci.yml), not their name.
         found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
             path,
             kind: FileKind::Pipeline,
