@@ -214,3 +214,17 @@ fn discovery_searches_hidden_folders_but_not_git_or_node_modules() {
     assert!(!all.contains(".git/"), "{all}");
     assert!(all.contains("in 1 file"), "{all}");
 }
+
+/// `--no-context` says there is no build context: DO505 (a service's
+/// `build:` directory is missing) stays silent, like DO209 and the other
+/// rules that read the context; without the flag it fires.
+#[test]
+fn no_context_silences_the_missing_build_context_rule() {
+    let compose = "tests/fixtures/rules/DO505/compose.yaml";
+    let (code, out, err) = dockopt(&["check", compose, "--select", "DO505"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("DO505"), "{out}");
+    let (code, out, err) = dockopt(&["check", "--no-context", compose, "--select", "DO505"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("DO505"), "{out}");
+}

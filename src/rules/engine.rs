@@ -208,6 +208,19 @@ pub fn check_dockerfile(
 
 /// Checks one compose file (and reads the Dockerfiles its services build).
 pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settings) -> FileReport {
+    check_compose_file_with(file, name, text, settings, true)
+}
+
+/// [`check_compose_file`]; `read_context` false (`check --no-context`): the
+/// rules that judge the services' build contexts on disk (DO505) stay
+/// silent, as the Dockerfile rules that need a context do.
+pub fn check_compose_file_with(
+    file: &Path,
+    name: &str,
+    text: &str,
+    settings: &Settings,
+    read_context: bool,
+) -> FileReport {
     let mut report = FileReport::new(name, FileKind::Compose, text);
     let root = match compose::parse(text) {
         Ok(r) => r,
@@ -219,7 +232,8 @@ pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settin
     let base = compose::base_of(file)
         .and_then(|p| std::fs::read_to_string(p).ok())
         .and_then(|t| compose::parse(&t).ok());
-    let cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
+    let mut cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
+    cx.read_context = read_context;
     let mut findings = Vec::new();
     for rule in all() {
         if let Check::Compose(f) = rule.check {
@@ -419,7 +433,9 @@ fn check_target(
     };
     match t.kind {
         FileKind::Dockerfile => check_dockerfile(&t.path, shown, &file.text, &s, opts),
-        FileKind::Compose => check_compose_file(&t.path, shown, &file.text, &s),
+        FileKind::Compose => {
+            check_compose_file_with(&t.path, shown, &file.text, &s, opts.measure_context)
+        }
         FileKind::Pipeline => check_pipeline_file(&t.path, shown, &file.text, &s),
     }
 }

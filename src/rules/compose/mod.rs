@@ -101,6 +101,9 @@ pub struct ComposeCtx<'a> {
     pub services: Vec<Service<'a>>,
     /// True for `*.override.yml`: settings may live in the base file.
     pub is_override: bool,
+    /// Whether the services' build contexts may be judged on disk (false
+    /// under `check --no-context`: a missing directory proves nothing).
+    pub read_context: bool,
     line_index: syntax::LineIndex,
 }
 
@@ -141,6 +144,7 @@ impl<'a> ComposeCtx<'a> {
             root,
             services,
             is_override,
+            read_context: true,
             line_index: syntax::LineIndex::new(text),
         }
     }
