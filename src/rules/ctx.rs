@@ -65,6 +65,23 @@ pub enum Perturb<'s> {
     BuildArgs(&'s [&'s str]),
 }
 
+/// Stages whose layers end up in the built image: the target and its FROM chain.
+pub fn shipped_stages(model: &Model) -> Vec<bool> {
+    let mut shipped = vec![false; model.stages.len()];
+    let mut s = Some(model.target);
+    while let Some(i) = s {
+        if i >= shipped.len() || shipped[i] {
+            break;
+        }
+        shipped[i] = true;
+        s = match model.stages.get(i).map(|st| &st.base) {
+            Some(Base::Stage(b)) => Some(*b),
+            _ => None,
+        };
+    }
+    shipped
+}
+
 pub struct DockerfileCtx<'a> {
     pub path: &'a str,
     pub df: &'a Dockerfile,
@@ -284,18 +301,7 @@ impl<'a> DockerfileCtx<'a> {
         scripts: &'a Scripts,
         context: Option<&'a ContextInfo>,
     ) -> Self {
-        let mut shipped = vec![false; model.stages.len()];
-        let mut s = Some(model.target);
-        while let Some(i) = s {
-            if i >= shipped.len() || shipped[i] {
-                break;
-            }
-            shipped[i] = true;
-            s = match model.stages[i].base {
-                Base::Stage(b) => Some(b),
-                _ => None,
-            };
-        }
+        let shipped = shipped_stages(model);
         DockerfileCtx {
             path,
             df,

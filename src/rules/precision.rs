@@ -308,11 +308,11 @@ pub const CORPUS: &[Sampled] = &[
     Sampled {
         code: "DO102",
         before: 7,
-        findings: 6,
-        sample: 6,
+        findings: 5,
+        sample: 5,
         false_before: 0,
         false_now: 0,
-        note: "with `--no-context`; read as a context, a corpus folder (the Dockerfile alone) would also let `yarn global add`/`npm install -g` move above `COPY . .`, which a real .npmrc or .yarnrc could make wrong. One fewer since s8-traps: laradock's `ln -snf … /etc/localtime` is no longer moved, an earlier RUN makes a link at `${ORACLE_HOME}`, a place the hazard check cannot tell",
+        note: "with `--no-context`; read as a context, a corpus folder (the Dockerfile alone) would also let `yarn global add`/`npm install -g` move above `COPY . .`, which a real .npmrc or .yarnrc could make wrong. One fewer since s8-traps: laradock's `ln -snf … /etc/localtime` is no longer moved, an earlier RUN makes a link at `${ORACLE_HOME}`, a place the hazard check cannot tell. One fewer since s9: laradock/openresty's `echo … > upstream.conf` would land right after another RUN (a new DO208); it stays, with that reason",
     },
     Sampled {
         code: "DO103",
@@ -402,7 +402,7 @@ pub const CORPUS: &[Sampled] = &[
         sample: 30,
         false_before: 0,
         false_now: 0,
-        note: "style (hadolint DL3059); left: DO102's move on laradock/openresty puts two RUNs side by side, so `fix` adds one DO208 there",
+        note: "style (hadolint DL3059); fixed in the rewrite: DO102's move on laradock/openresty put two RUNs side by side (one DO208 more after `fix`); a move no longer lands a RUN right after another",
     },
     Sampled {
         code: "DO210",
