@@ -448,3 +448,33 @@ fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_ima
     std::fs::write(r.join("compose.yaml"), compose("")).unwrap();
     assert_eq!(count("infra/php.Dockerfile"), 2);
 }
+
+/// DO301 (and every rule that spares development and test images): a
+/// Dockerfile in a folder of tests further up (`test/telemetry/Dockerfile`,
+/// opentelemetry-demo) is a test image. Inside a repository only folders
+/// below its root count; outside one, only the folder above the Dockerfile's.
+#[test]
+fn a_test_folder_above_marks_a_test_image() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let r = dir.path();
+    let settings = Settings::default().with_cli(&["DO301".to_string()], &[]);
+    let text = "FROM python:3.12-alpine\nCOPY . /tests\nENTRYPOINT [\"pytest\"]\n";
+    let count = |rel: &str| {
+        let f = r.join(rel);
+        std::fs::create_dir_all(f.parent().unwrap_or(r)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
+        let name = f.display().to_string();
+        check_dockerfile(&f, &name, text, &settings, &CheckOptions::default())
+            .findings
+            .len()
+    };
+    assert_eq!(count("plain/test/telemetry/Dockerfile"), 0);
+    assert_eq!(count("plain/src/telemetry/Dockerfile"), 1);
+    // In a repository: any folder below its root.
+    std::fs::create_dir_all(r.join("repo/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("repo/e2e/suites/api/Dockerfile"), 0);
+    assert_eq!(count("repo/services/api/Dockerfile"), 1);
+    // A repository checked out under a `tests/` folder is not a test image.
+    std::fs::create_dir_all(r.join("tests/app/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("tests/app/api/Dockerfile"), 1);
+}
