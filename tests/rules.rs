@@ -525,3 +525,23 @@ fn a_test_folder_above_marks_a_test_image() {
     std::fs::create_dir_all(r.join("tests/app/.git")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count("tests/app/api/Dockerfile"), 1);
 }
+
+/// A compose file's folder marks it for development or CI (redash's
+/// `.ci/compose.cypress.yaml`) however its path is given, but a
+/// repository's own folder (a checkout named `test-app`) does not.
+#[test]
+fn a_compose_files_folder_marks_it_for_ci_but_not_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings::default().with_cli(&["DO503".to_string()], &[]);
+    let text = "services:\n  web:\n    image: web:1\n";
+    let count = |rel: &str| {
+        let f = dir.path().join(rel);
+        std::fs::create_dir_all(f.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
+        check_compose_file(&f, rel, text, &settings).findings.len()
+    };
+    assert_eq!(count("app/.ci/compose.yaml"), 0);
+    assert_eq!(count("app/deploy/compose.yaml"), 1);
+    std::fs::create_dir_all(dir.path().join("test-app/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("test-app/compose.yaml"), 1);
+}

@@ -318,10 +318,17 @@ impl ComposeCtx<'_> {
         if marked(&name) {
             return Some(format!("`{name}` is for development or CI"));
         }
-        // Its folder says so too (redash's `.ci/compose.cypress.yaml`).
-        if let Some(d) = self
+        // Its folder says so too (redash's `.ci/compose.cypress.yaml`): the
+        // folder on disk, however the path was given, and not the
+        // repository's own (a checkout named `test-app` is no test file).
+        let folder = self
             .dir()
-            .file_name()
+            .canonicalize()
+            .ok()
+            .filter(|d| !d.join(".git").exists());
+        if let Some(d) = folder
+            .as_deref()
+            .and_then(Path::file_name)
             .map(|d| d.to_string_lossy().to_ascii_lowercase())
             .filter(|d| marked(d))
         {
