@@ -221,16 +221,56 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     Ok(found)
 }
 
+/// Folders no search enters: version control (`.git`, `.hg`, `.svn`,
+/// `.bzr`, `.jj`, `_darcs`, `.pijul`) and what tools install or cache inside
+/// a project (`node_modules`, Rust's `target`, Python virtual environments
+/// and tool caches). Other hidden folders are searched: `.devcontainer/`,
+/// `.github/actions/x/` and `.docker/` hold Dockerfiles of the project's own.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    ".jj",
+    "_darcs",
+    ".pijul",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".direnv",
+];
+
+/// The walker behind every folder search (Dockerfiles, compose files, CI
+/// scripts): `.gitignore` (in a git repository), `.ignore` and
+/// `.git/info/exclude` are honoured like ripgrep does; hidden folders and
+/// files are searched, except [`SKIPPED_DIRS`]. A folder named as `dir`
+/// itself is always searched, whatever its name.
+pub fn walker(dir: &Path) -> ignore::WalkBuilder {
+    let mut b = ignore::WalkBuilder::new(dir);
+    b.hidden(false).filter_entry(|e| {
+        !(e.depth() > 0
+            && e.file_type().is_some_and(|t| t.is_dir())
+            && e.file_name()
+                .to_str()
+                .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+    });
+    b
+}
+
 /// The files below directory `dir` whose name `want` accepts, sorted: the
-/// one search every command uses. It honours `.gitignore`, `.ignore` and
-/// hidden-file rules like ripgrep and skips `node_modules` and `target`; a
-/// symlinked file is read through its link, as docker does.
+/// one search every command uses ([`walker`]'s rules). A symlinked file is
+/// read through its link, as docker does.
 pub fn walk(dir: &Path, want: &dyn Fn(&str) -> bool) -> Result<Vec<PathBuf>, SourceError> {
     let root = dir.display().to_string();
     let mut found = Vec::new();
-    let walk = ignore::WalkBuilder::new(dir)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-        .build();
+    let walk = walker(dir).build();
     for entry in walk {
         // An unreadable directory, a loop or a path past PATH_MAX may hide a
         // Dockerfile: say so instead of reporting a clean run.
@@ -302,6 +342,62 @@ mod tests {
         for n in ["Dockerfile.dockerignore", "README.md", "dockerfile.txt"] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
+    }
+
+    /// Hidden folders hold Dockerfiles of the project's own; VCS folders,
+    /// installed dependencies and ignored paths are not searched.
+    #[test]
+    fn discovery_searches_hidden_folders_but_not_vcs_or_ignored_ones() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let put = |rel: &str, text: &str| {
+            let p = dir.path().join(rel);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        for rel in [
+            "Dockerfile",
+            ".devcontainer/Dockerfile",
+            ".github/actions/x/Dockerfile",
+            ".docker/api.Dockerfile",
+            // skipped: version control, installed dependencies, caches
+            ".git/Dockerfile",
+            ".hg/x/Dockerfile",
+            ".svn/Dockerfile",
+            "web/node_modules/pkg/Dockerfile",
+            ".venv/lib/Dockerfile",
+            "target/Dockerfile",
+            // skipped: .gitignore (this is a git repository) and .ignore
+            "build/out/Dockerfile",
+            ".cache/Dockerfile",
+        ] {
+            put(rel, "FROM a\n");
+        }
+        put(".gitignore", "build/\n");
+        put(".ignore", ".cache/\n");
+        let found: Vec<String> = discover(dir.path())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.strip_prefix(dir.path()).ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ".devcontainer/Dockerfile",
+                ".docker/api.Dockerfile",
+                ".github/actions/x/Dockerfile",
+                "Dockerfile"
+            ]
+        );
+        // A skipped folder named on the command line is searched.
+        assert_eq!(
+            discover(&dir.path().join("web/node_modules"))
+                .map(|v| v.len())
+                .unwrap_or(0),
+            1
+        );
     }
 
     #[test]

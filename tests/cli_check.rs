@@ -153,3 +153,78 @@ fn discovery_respects_gitignore_and_finds_compose_files() {
         .collect();
     assert_eq!(names, ["Dockerfile", "compose.override.yaml"]);
 }
+
+/// `check DIR` and `fix DIR` look in hidden folders (`.devcontainer/`,
+/// `.github/actions/…`, `.docker/`) like ruff and ripgrep users expect of a
+/// linter, but not in version control or dependency folders.
+#[test]
+fn discovery_searches_hidden_folders_but_not_git_or_node_modules() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = dir.path();
+    let bad = "FROM alpine:latest\n";
+    for rel in [
+        ".devcontainer/Dockerfile",
+        ".github/actions/build/Dockerfile",
+        ".docker/api.Dockerfile",
+        ".git/Dockerfile",
+        "app/node_modules/x/Dockerfile",
+    ] {
+        let f = p.join(rel);
+        std::fs::create_dir_all(f.parent().unwrap_or(p)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(f, bad).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::create_dir_all(p.join(".devcontainer")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        p.join(".devcontainer/docker-compose.yml"),
+        "services:\n  dev:\n    image: alpine:3.20\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dirs = p.display().to_string();
+    let (code, out, err) = dockopt(&["check", &dirs, "--select", "DO401", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}"));
+    let mut paths: Vec<String> = v["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str())
+        .map(|s| s.strip_prefix(&dirs).unwrap_or(s).to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/.devcontainer/Dockerfile",
+            "/.devcontainer/docker-compose.yml",
+            "/.docker/api.Dockerfile",
+            "/.github/actions/build/Dockerfile",
+        ],
+        "{out}"
+    );
+    // fix searches the same way: `.devcontainer/Dockerfile` would change,
+    // the same file under `.git/` would not.
+    let fixable = "FROM alpine:3.20\nRUN apk update\nRUN apk add curl\n";
+    for rel in [".devcontainer/Dockerfile", ".git/Dockerfile"] {
+        std::fs::write(p.join(rel), fixable).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (code, out, err) = dockopt(&["fix", "--check", &dirs]);
+    assert_eq!(code, 1, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains(".devcontainer/Dockerfile:2: DO104"), "{all}");
+    assert!(!all.contains(".git/"), "{all}");
+    assert!(all.contains("in 1 file"), "{all}");
+}
+
+/// `--no-context` says there is no build context: DO505 (a service's
+/// `build:` directory is missing) stays silent, like DO209 and the other
+/// rules that read the context; without the flag it fires.
+#[test]
+fn no_context_silences_the_missing_build_context_rule() {
+    let compose = "tests/fixtures/rules/DO505/compose.yaml";
+    let (code, out, err) = dockopt(&["check", compose, "--select", "DO505"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("DO505"), "{out}");
+    let (code, out, err) = dockopt(&["check", "--no-context", compose, "--select", "DO505"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("DO505"), "{out}");
+}

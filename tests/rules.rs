@@ -448,3 +448,100 @@ fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_ima
     std::fs::write(r.join("compose.yaml"), compose("")).unwrap();
     assert_eq!(count("infra/php.Dockerfile"), 2);
 }
+
+/// DO503: `docker stack deploy` ignores `restart:` (a swarm restarts every
+/// task by default). A file is a stack's when it, or a compose file beside
+/// it defining one of its services, holds what only a swarm runs; a sibling
+/// about other services, or `deploy.replicas` (Compose honours it too), does
+/// not make it one.
+#[test]
+fn swarm_stacks_need_no_restart_policy() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let r = dir.path();
+    let settings = Settings::default().with_cli(&["DO503".to_string()], &[]);
+    let count = |text: &str, sibling: Option<&str>| {
+        let _ = std::fs::remove_file(r.join("compose.prod.yaml"));
+        if let Some(s) = sibling {
+            std::fs::write(r.join("compose.prod.yaml"), s).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let f = r.join("compose.yaml");
+        std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
+        check_compose_file(&f, "compose.yaml", text, &settings)
+            .findings
+            .len()
+    };
+    let base = "services:\n  web:\n    image: web:1\n";
+    assert_eq!(count(base, None), 1);
+    let external = "services:\n  web:\n    secrets: [pw]\nsecrets:\n  pw:\n    external: true\n";
+    assert_eq!(count(base, Some(external)), 0, "a stack's base file");
+    let elsewhere = external.replace("  web:", "  other:");
+    assert_eq!(
+        count(base, Some(&elsewhere)),
+        1,
+        "a sibling about other services"
+    );
+    for own in [
+        "networks:\n  net:\n    driver: overlay\n",
+        "    deploy:\n      placement:\n        constraints: [node.role == manager]\n",
+        "    deploy:\n      mode: global\n",
+        "    deploy:\n      update_config:\n        parallelism: 1\n",
+        "configs:\n  c:\n    external: true\n",
+    ] {
+        assert_eq!(count(&format!("{base}{own}"), None), 0, "{own}");
+    }
+    assert_eq!(
+        count(&format!("{base}    deploy:\n      replicas: 2\n"), None),
+        1,
+        "Compose honours replicas"
+    );
+}
+
+/// DO301 (and every rule that spares development and test images): a
+/// Dockerfile in a folder of tests further up (`test/telemetry/Dockerfile`,
+/// opentelemetry-demo) is a test image. Inside a repository only folders
+/// below its root count; outside one, only the folder above the Dockerfile's.
+#[test]
+fn a_test_folder_above_marks_a_test_image() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let r = dir.path();
+    let settings = Settings::default().with_cli(&["DO301".to_string()], &[]);
+    let text = "FROM python:3.12-alpine\nCOPY . /tests\nENTRYPOINT [\"pytest\"]\n";
+    let count = |rel: &str| {
+        let f = r.join(rel);
+        std::fs::create_dir_all(f.parent().unwrap_or(r)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
+        let name = f.display().to_string();
+        check_dockerfile(&f, &name, text, &settings, &CheckOptions::default())
+            .findings
+            .len()
+    };
+    assert_eq!(count("plain/test/telemetry/Dockerfile"), 0);
+    assert_eq!(count("plain/src/telemetry/Dockerfile"), 1);
+    // In a repository: any folder below its root.
+    std::fs::create_dir_all(r.join("repo/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("repo/e2e/suites/api/Dockerfile"), 0);
+    assert_eq!(count("repo/services/api/Dockerfile"), 1);
+    // A repository checked out under a `tests/` folder is not a test image.
+    std::fs::create_dir_all(r.join("tests/app/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("tests/app/api/Dockerfile"), 1);
+}
+
+/// A compose file's folder marks it for development or CI (redash's
+/// `.ci/compose.cypress.yaml`) however its path is given, but a
+/// repository's own folder (a checkout named `test-app`) does not.
+#[test]
+fn a_compose_files_folder_marks_it_for_ci_but_not_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings::default().with_cli(&["DO503".to_string()], &[]);
+    let text = "services:\n  web:\n    image: web:1\n";
+    let count = |rel: &str| {
+        let f = dir.path().join(rel);
+        std::fs::create_dir_all(f.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
+        check_compose_file(&f, rel, text, &settings).findings.len()
+    };
+    assert_eq!(count("app/.ci/compose.yaml"), 0);
+    assert_eq!(count("app/deploy/compose.yaml"), 1);
+    std::fs::create_dir_all(dir.path().join("test-app/.git")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("test-app/compose.yaml"), 1);
+}

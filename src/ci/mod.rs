@@ -154,7 +154,9 @@ fn mode_of(spec: &str) -> ExportMode {
 /// The pipeline files under `root`: workflows, `.gitlab-ci.yml`, scripts, Makefiles.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     let mut out = pipelines(root);
-    let mut scripts: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+    // The search every command uses (crate::source::walker): `.github/scripts/`
+    // is searched, `.git/` and `node_modules/` are not.
+    let mut scripts: Vec<PathBuf> = crate::source::walker(root)
         .max_depth(Some(4))
         .build()
         .flatten()

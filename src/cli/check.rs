@@ -27,7 +27,8 @@ pub struct CheckArgs {
     /// Use this config file instead of the nearest `.dockopt.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Do not read the build context (no `.dockerignore` measurement, faster).
+    /// Do not read the build context (no `.dockerignore` measurement, no check
+    /// that compose build directories exist, DO505; faster).
     #[arg(long)]
     pub no_context: bool,
     /// Write the report to FILE instead of stdout.

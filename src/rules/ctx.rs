@@ -65,6 +65,48 @@ pub enum Perturb<'s> {
     BuildArgs(&'s [&'s str]),
 }
 
+/// Stages whose layers end up in the built image: the target and its FROM chain.
+pub fn shipped_stages(model: &Model) -> Vec<bool> {
+    let mut shipped = vec![false; model.stages.len()];
+    let mut s = Some(model.target);
+    while let Some(i) = s {
+        if i >= shipped.len() || shipped[i] {
+            break;
+        }
+        shipped[i] = true;
+        s = match model.stages.get(i).map(|st| &st.base) {
+            Some(Base::Stage(b)) => Some(*b),
+            _ => None,
+        };
+    }
+    shipped
+}
+
+/// A folder of tests above the Dockerfile's own folder
+/// (`test/telemetry/Dockerfile`): inside the repository (below the folder
+/// holding `.git`), or, outside one, the folder above the Dockerfile's own
+/// only. Test words alone: a checkout under `~/dev/` is no development image.
+fn test_folder_above(file: &std::path::Path) -> Option<String> {
+    const TEST_DIRS: &[&str] = &["test", "tests", "testing", "e2e"];
+    let is_test = |d: &std::path::Path| {
+        d.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .filter(|n| TEST_DIRS.contains(&n.as_str()))
+    };
+    let abs = file.canonicalize().ok();
+    let root = abs
+        .as_deref()
+        .and_then(|a| a.ancestors().skip(1).find(|d| d.join(".git").exists()));
+    match (abs.as_deref(), root) {
+        (Some(a), Some(root)) => a
+            .ancestors()
+            .skip(2)
+            .take_while(|d| d.starts_with(root) && *d != root)
+            .find_map(is_test),
+        _ => file.parent().and_then(|d| d.parent()).and_then(is_test),
+    }
+}
+
 pub struct DockerfileCtx<'a> {
     pub path: &'a str,
     pub df: &'a Dockerfile,
@@ -284,18 +326,7 @@ impl<'a> DockerfileCtx<'a> {
         scripts: &'a Scripts,
         context: Option<&'a ContextInfo>,
     ) -> Self {
-        let mut shipped = vec![false; model.stages.len()];
-        let mut s = Some(model.target);
-        while let Some(i) = s {
-            if i >= shipped.len() || shipped[i] {
-                break;
-            }
-            shipped[i] = true;
-            s = match model.stages[i].base {
-                Base::Stage(b) => Some(b),
-                _ => None,
-            };
-        }
+        let shipped = shipped_stages(model);
         DockerfileCtx {
             path,
             df,
@@ -425,8 +456,8 @@ impl<'a> DockerfileCtx<'a> {
     }
 
     /// Why the image this file builds ships nowhere, when its name says it is
-    /// a development or test image: the file (`Dockerfile.dev`,
-    /// `.devcontainer/Dockerfile`, `Dockerfile.tests`) or the stage it builds
+    /// a development, test or CI image: the file (`Dockerfile.dev`,
+    /// `.devcontainer/Dockerfile`, `Dockerfile.tests`, `.ci/Dockerfile.x`) or the stage it builds
     /// (`AS dev`, `AS test`: what `docker compose` builds with `target: dev`),
     /// or only compose services that bind-mount the source build it.
     pub fn for_development(&self) -> Option<String> {
@@ -440,6 +471,8 @@ impl<'a> DockerfileCtx<'a> {
             "tests",
             "testing",
             "debug",
+            // CI images (`Dockerfile.ci`, redash's `.ci/Dockerfile.cypress`)
+            "ci",
             // CI-only stages (buildkit's hack/dockerfiles: `AS validate`)
             "validate",
             "validation",
@@ -461,6 +494,9 @@ impl<'a> DockerfileCtx<'a> {
         }
         if let Some(d) = parent.filter(|d| marked(d)) {
             return Some(format!("`{d}/` holds a development or test image"));
+        }
+        if let Some(d) = test_folder_above(p) {
+            return Some(format!("`{d}/` holds test images"));
         }
         if let Some(name) = self
             .model

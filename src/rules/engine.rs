@@ -222,6 +222,19 @@ fn extras(
 
 /// Checks one compose file (and reads the Dockerfiles its services build).
 pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settings) -> FileReport {
+    check_compose_file_with(file, name, text, settings, true)
+}
+
+/// [`check_compose_file`]; `read_context` false (`check --no-context`): the
+/// rules that judge the services' build contexts on disk (DO505) stay
+/// silent, as the Dockerfile rules that need a context do.
+pub fn check_compose_file_with(
+    file: &Path,
+    name: &str,
+    text: &str,
+    settings: &Settings,
+    read_context: bool,
+) -> FileReport {
     let mut report = FileReport::new(name, FileKind::Compose, text);
     let root = match compose::parse(text) {
         Ok(r) => r,
@@ -233,7 +246,8 @@ pub fn check_compose_file(file: &Path, name: &str, text: &str, settings: &Settin
     let base = compose::base_of(file)
         .and_then(|p| std::fs::read_to_string(p).ok())
         .and_then(|t| compose::parse(&t).ok());
-    let cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
+    let mut cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
+    cx.read_context = read_context;
     let mut findings = Vec::new();
     for rule in all() {
         if let Check::Compose(f) = rule.check {
@@ -314,7 +328,7 @@ pub struct Target {
 }
 
 /// Every Dockerfile and compose file under `paths` (files are taken as given),
-/// honouring `.gitignore`, `.ignore` and hidden-file rules like ripgrep.
+/// found by the search every command uses ([`crate::source::walker`]).
 pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
     let kind_of = |name: &str| {
         if compose::is_compose_name(name) {
@@ -372,7 +386,7 @@ pub fn discover(paths: &[std::path::PathBuf]) -> Result<Vec<Target>, String> {
                 })
             })
             .collect();
-        // Pipelines live in hidden places (.github/, .gitlab-ci.yml) the walk skips.
+        // Pipelines are known by their place (.github/workflows/, .gitlab-ci.yml), not their name.
         found.extend(crate::ci::pipelines(p).into_iter().map(|path| Target {
             path,
             kind: FileKind::Pipeline,
@@ -433,7 +447,9 @@ fn check_target(
     };
     match t.kind {
         FileKind::Dockerfile => check_dockerfile(&t.path, shown, &file.text, &s, opts),
-        FileKind::Compose => check_compose_file(&t.path, shown, &file.text, &s),
+        FileKind::Compose => {
+            check_compose_file_with(&t.path, shown, &file.text, &s, opts.measure_context)
+        }
         FileKind::Pipeline => check_pipeline_file(&t.path, shown, &file.text, &s),
     }
 }

@@ -32,6 +32,7 @@ mod correctness;
 pub(crate) mod security;
 pub(crate) mod size;
 
+pub(crate) use ctx::shipped_stages;
 pub use ctx::{ContextInfo, DockerfileCtx, Scripts};
 pub use engine::{check_compose_file, check_dockerfile, CheckOptions, FileReport};
 pub use registry::{all, by_code, hadolint_twins};

@@ -42,6 +42,11 @@
 //! is refused when a crossed COPY, LABEL or EXPOSE expands a variable they define. A refusal
 //! of a RUN that installs packages (what the DO102 rule reports) or whose
 //! effects are known says why.
+//!
+//! A rewrite must not create what `check` flags: a move that would land the
+//! RUN right after another RUN with the same flags in a stage that ships
+//! (two RUNs in a row, DO208) is refused with that reason, unless the RUN
+//! leaves such a pair where it stood (one pair for another).
 
 use super::{config_only, step_of};
 use crate::effects;
@@ -57,6 +62,8 @@ pub fn check(c: &mut Checker) {
     let df = c.df;
     let model = c.model;
     let mut bases = hazard::StageBefores::default();
+    // Stages whose layers ship (where DO208 reports two RUNs in a row).
+    let mut shipped: Option<Vec<bool>> = None;
     for stage in &model.stages {
         let steps: Vec<_> = model.stage_steps(stage.index).collect();
         let Some(first) = steps.iter().position(|s| {
@@ -133,6 +140,39 @@ pub fn check(c: &mut Checker) {
                     } else {
                         movable(c, s.instruction, r, &copies, &before)
                     };
+                    // Right above the COPY, with no ENV/ARG line carried
+                    // between: the RUN lands after the instruction there.
+                    // Two RUNs in a row are what DO208 reports, and a
+                    // rewrite must not create what `check` flags; joining
+                    // them is DO208's display-only advice (it can hurt
+                    // caching), so such a move is left to the user. Unless
+                    // the RUN leaves a pair where it stood (a RUN right
+                    // after it): one pair for another, no new finding.
+                    let shipped =
+                        shipped.get_or_insert_with(|| crate::rules::shipped_stages(model));
+                    let pairs = |a: &crate::syntax::Instruction, b: &crate::syntax::Instruction| {
+                        crate::rules::size::consecutive_run::pairs(a, b, stage.index, shipped)
+                    };
+                    let lands_after = first
+                        .checked_sub(1)
+                        .and_then(|k| steps.get(k))
+                        .filter(|_| carried.is_empty())
+                        .map(|p| &df.instructions[p.instruction]);
+                    let leaves_pair = steps
+                        .iter()
+                        .find(|t| t.instruction == s.instruction + 1)
+                        .is_some_and(|t| pairs(ins, &df.instructions[t.instruction]));
+                    let pairs_with = lands_after.filter(|p| !leaves_pair && pairs(p, ins));
+                    let verdict = verdict.and_then(|()| match pairs_with {
+                        Some(p) => Err((
+                            format!(
+                                "it would land right after the RUN on line {}: two RUNs in a row, which DO208 reports; move it and join the two by hand if one layer suits",
+                                p.start_line
+                            ),
+                            true,
+                        )),
+                        None => Ok(()),
+                    });
                     let refused = verdict.is_err();
                     match verdict {
                         Ok(()) => {
@@ -248,6 +288,58 @@ mod tests {
         );
     }
 
+    /// Laradock's openresty (shared corpus 0269): the RUN would land right
+    /// after another RUN of a shipped stage, two RUNs in a row that DO208
+    /// reports; a rewrite must not create what check flags. Not moved, with
+    /// the reason. A builder stage (DO208 stays silent there), an ENV carried
+    /// between, or different flags keep the move.
+    #[test]
+    fn does_not_land_a_run_right_after_another_in_a_shipped_stage() {
+        let src = "FROM alpine\nARG P=9000\nRUN touch /var/log/messages\nCOPY nginx /etc/logrotate.d/\nRUN echo \"server php:${P}\" > /etc/upstream.conf\nCMD [\"nginx\"]\n";
+        let out = run(src, false, &["DO102"]);
+        assert!(out.applied.is_empty(), "{}", out.output);
+        assert!(
+            out.skipped.iter().any(|s| s.code == "DO102"
+                && s.line == 5
+                && s.reason.contains("right after the RUN on line 3")
+                && s.reason.contains("DO208")),
+            "{:?}",
+            out.skipped
+        );
+        // A builder stage's layers do not ship: the move stays.
+        let builder = src.replace(
+            "CMD [\"nginx\"]\n",
+            "FROM scratch\nCOPY --from=0 /etc/upstream.conf /\n",
+        );
+        assert_eq!(run(&builder, false, &["DO102"]).applied.len(), 1);
+        // Different flags: DO208 does not pair them.
+        let flagged = src.replace("RUN touch", "RUN --network=none touch");
+        assert_eq!(run(&flagged, false, &["DO102"]).applied.len(), 1);
+        // An ENV carried up with the RUN stands between them.
+        let carried = src.replace("RUN echo", "ENV X=1\nRUN echo");
+        let out = run(&carried, false, &["DO102"]);
+        assert_eq!(out.applied.len(), 1, "{:?}", out.skipped);
+        assert!(
+            out.output
+                .contains("touch /var/log/messages\nENV X=1\nRUN echo"),
+            "{}",
+            out.output
+        );
+        // A RUN that leaves a pair where it stood trades one for another;
+        // the next one would add a pair, and stays.
+        let src = "FROM alpine\nRUN touch /a\nCOPY x /etc/x\nRUN echo 1 > /b\nRUN echo 2 > /c\n";
+        let out = run(src, false, &["DO102"]);
+        assert_eq!(
+            out.output,
+            "FROM alpine\nRUN touch /a\nRUN echo 1 > /b\nCOPY x /etc/x\nRUN echo 2 > /c\n"
+        );
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains("DO208")),
+            "{:?}",
+            out.skipped
+        );
+    }
+
     #[test]
     fn carries_env_and_arg_lines_up_with_the_run() {
         let out = run(
@@ -294,8 +386,9 @@ mod tests {
             let out = run_ctx(df, &files, false, &["DO102"]);
             assert_eq!(out.output, df);
         }
-        // Without the link the RUN reads nothing the COPY brings.
-        let df = "FROM debian\nRUN mkdir -p /srv/app\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n";
+        // Without the link the RUN reads nothing the COPY brings (the
+        // EXPOSE keeps the moved RUN from landing right after the mkdir).
+        let df = "FROM debian\nRUN mkdir -p /srv/app\nEXPOSE 80\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n";
         assert_ne!(run_ctx(df, &files, false, &["DO102"]).output, df);
     }
 
@@ -348,8 +441,9 @@ mod tests {
             "{:?}",
             out.skipped
         );
-        // corpus 0263: an earlier `mkdir -p` made the folder; the move is fine.
-        let df = "FROM debian:bookworm-slim\nRUN mkdir -p /usr/share/jenkins/ref/init.groovy.d\nCOPY init.groovy /usr/share/jenkins/ref/init.groovy.d/x.groovy\nRUN curl -fsSL https://x/jenkins.war -o /usr/share/jenkins/jenkins.war\n";
+        // corpus 0263: an earlier `mkdir -p` made the folder; the move is
+        // fine (the EXPOSE keeps it from landing right after the mkdir).
+        let df = "FROM debian:bookworm-slim\nRUN mkdir -p /usr/share/jenkins/ref/init.groovy.d\nEXPOSE 80\nCOPY init.groovy /usr/share/jenkins/ref/init.groovy.d/x.groovy\nRUN curl -fsSL https://x/jenkins.war -o /usr/share/jenkins/jenkins.war\n";
         let out = run_ctx(df, &[("init.groovy", "")], false, &["DO102"]);
         assert_ne!(out.output, df, "{:?}", out.skipped);
         // So does a WORKDIR, and a folder every base image has.

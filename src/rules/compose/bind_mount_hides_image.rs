@@ -15,7 +15,9 @@ declare_rule! {
     /// the script, not the image's. What the image did to it (`chmod +x`, line
     /// ending fixes) and everything built under that directory (`node_modules`,
     /// compiled assets, installed packages) disappear; the image that passed CI
-    /// is not what runs.
+    /// is not what runs. Yarn 2+'s Plug'n'Play files are named only for a
+    /// project that uses it (`.yarnrc.yml` or `packageManager: yarn@2+` in
+    /// the mounted folder): Yarn 1 writes `node_modules` instead.
     ///
     /// ## Example
     /// ```yaml
@@ -134,6 +136,34 @@ fn built_under(img: &super::BuiltImage, target: &str) -> Vec<String> {
     out
 }
 
+/// What only Yarn 2+ (berry) writes in a project: the Plug'n'Play loader
+/// (`.pnp.cjs`, `.pnp.loader.mjs`) and its `.yarn/` state and cache.
+fn is_yarn_berry_file(rel: &str) -> bool {
+    [".pnp.cjs", ".pnp.loader.mjs", ".yarn"]
+        .iter()
+        .any(|b| rel == *b || rel.strip_prefix(b).is_some_and(|r| r.starts_with('/')))
+}
+
+/// Whether the project in `dir` uses Yarn 2+: its `.yarnrc.yml` (which `yarn
+/// set version` writes), or `packageManager: "yarn@2…"` and later in its
+/// package.json. Yarn 1 writes `node_modules` only.
+fn yarn_berry(dir: &std::path::Path) -> bool {
+    if dir.join(".yarnrc.yml").is_file() {
+        return true;
+    }
+    std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            v.get("packageManager")
+                .and_then(|p| p.as_str())
+                .and_then(|p| p.strip_prefix("yarn@"))
+                .and_then(|ver| ver.split('.').next())
+                .and_then(|major| major.parse::<u32>().ok())
+        })
+        .is_some_and(|major| major >= 2)
+}
+
 pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
     for svc in &cx.services {
         let Some((_, vols)) = get(svc.node, "volumes") else {
@@ -211,10 +241,16 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
                 })
                 .collect();
             let over_workdir = target == clean(&workdir) && target != "/";
+            let berry = yarn_berry(&host_dir);
             let built: Vec<String> = if over_workdir {
                 built_under(&img, &target)
                     .into_iter()
                     .filter(|p| !covered(p))
+                    // Yarn 2+'s Plug'n'Play files and `.yarn/` state: an
+                    // install may write them, a Yarn 1 project never does
+                    .filter(|p| {
+                        berry || !is_yarn_berry_file(p[target.len()..].trim_start_matches('/'))
+                    })
                     // the host's own copy of a file it has (a lock file) is
                     // what the mount shows: nothing is lost
                     .filter(|p| {

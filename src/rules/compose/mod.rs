@@ -101,6 +101,9 @@ pub struct ComposeCtx<'a> {
     pub services: Vec<Service<'a>>,
     /// True for `*.override.yml`: settings may live in the base file.
     pub is_override: bool,
+    /// Whether the services' build contexts may be judged on disk (false
+    /// under `check --no-context`: a missing directory proves nothing).
+    pub read_context: bool,
     line_index: syntax::LineIndex,
 }
 
@@ -141,6 +144,7 @@ impl<'a> ComposeCtx<'a> {
             root,
             services,
             is_override,
+            read_context: true,
             line_index: syntax::LineIndex::new(text),
         }
     }
@@ -288,7 +292,8 @@ pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> 
 
 impl ComposeCtx<'_> {
     /// Why this compose file is for development or CI, not for running the
-    /// service: its name says so (`docker-compose.ci.yml`, `compose.dev.yaml`),
+    /// service: its name or folder says so (`docker-compose.ci.yml`,
+    /// `compose.dev.yaml`, `.ci/compose.cypress.yaml`),
     /// or a service that builds an image bind-mounts the project over it
     /// (`.:/app`: the code is edited live).
     pub fn for_development(&self) -> Option<String> {
@@ -306,11 +311,28 @@ impl ComposeCtx<'_> {
             .file_name()?
             .to_string_lossy()
             .to_ascii_lowercase();
-        if name
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| WORDS.contains(&w))
-        {
+        let marked = |n: &str| {
+            n.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| WORDS.contains(&w))
+        };
+        if marked(&name) {
             return Some(format!("`{name}` is for development or CI"));
+        }
+        // Its folder says so too (redash's `.ci/compose.cypress.yaml`): the
+        // folder on disk, however the path was given, and not the
+        // repository's own (a checkout named `test-app` is no test file).
+        let folder = self
+            .dir()
+            .canonicalize()
+            .ok()
+            .filter(|d| !d.join(".git").exists());
+        if let Some(d) = folder
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|d| d.to_string_lossy().to_ascii_lowercase())
+            .filter(|d| marked(d))
+        {
+            return Some(format!("`{d}/` holds development or CI files"));
         }
         // `./app/:/usr/src/app/` under `build: ./app` (testdriven.io's
         // django-on-docker) is the same setup as `.:/app` under `build: .`.
@@ -343,6 +365,103 @@ impl ComposeCtx<'_> {
             live.name
         ))
     }
+
+    /// Why this file is deployed with `docker stack deploy` (a swarm), when
+    /// it or a compose file beside it that defines one of its services (the
+    /// `-c docker-compose.yml -c docker-compose.prod.yml` of a stack) holds
+    /// what only a swarm runs ([`swarm_only`]).
+    pub fn for_swarm(&self) -> Option<String> {
+        if let Some(why) = swarm_only(self.root) {
+            return Some(why);
+        }
+        let dir = self.dir();
+        let own = self.file.file_name()?;
+        let mut siblings: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    n != own && is_compose_name(&n.to_string_lossy()) && p.is_file()
+                })
+            })
+            .collect();
+        siblings.sort();
+        let mine: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
+        siblings.iter().find_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let root = parse(&text).ok()?;
+            let shares = get(&root, "services")
+                .map(|(_, v)| entries(v))
+                .unwrap_or_default()
+                .iter()
+                .any(|(k, _)| scalar(k).is_some_and(|n| mine.contains(&n.as_str())));
+            let why = swarm_only(&root).filter(|_| shares)?;
+            Some(format!(
+                "{} (in {}, deployed with it)",
+                why,
+                p.file_name()?.to_string_lossy()
+            ))
+        })
+    }
+}
+
+/// What in compose file `root` only a swarm runs (`docker stack deploy`),
+/// when something does: an `external: true` secret or config (Docker
+/// Compose refuses them: "unsupported external secret"), an `overlay`
+/// network, or a service's `deploy.placement`, `update_config`,
+/// `rollback_config`, `endpoint_mode` or `mode: global`.
+pub fn swarm_only(root: &Node) -> Option<String> {
+    for top in ["secrets", "configs"] {
+        for (k, v) in get(root, top).map(|(_, v)| entries(v)).unwrap_or_default() {
+            if get(v, "external").and_then(|(_, e)| scalar(e)).as_deref() == Some("true") {
+                return Some(format!(
+                    "{} `{}` is external",
+                    top.trim_end_matches('s'),
+                    scalar(k).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    for (k, v) in get(root, "networks")
+        .map(|(_, v)| entries(v))
+        .unwrap_or_default()
+    {
+        if get(v, "driver").and_then(|(_, d)| scalar(d)).as_deref() == Some("overlay") {
+            return Some(format!(
+                "network `{}` is an overlay network",
+                scalar(k).unwrap_or_default()
+            ));
+        }
+    }
+    for (k, svc) in get(root, "services")
+        .map(|(_, v)| entries(v))
+        .unwrap_or_default()
+    {
+        let Some((_, deploy)) = get(svc, "deploy") else {
+            continue;
+        };
+        let key = [
+            "placement",
+            "update_config",
+            "rollback_config",
+            "endpoint_mode",
+        ]
+        .into_iter()
+        .find(|key| get(deploy, key).is_some())
+        .map(str::to_string)
+        .or_else(|| {
+            (get(deploy, "mode").and_then(|(_, m)| scalar(m)).as_deref() == Some("global"))
+                .then(|| "mode: global".to_string())
+        });
+        if let Some(key) = key {
+            return Some(format!(
+                "service `{}` sets `deploy.{key}`",
+                scalar(k).unwrap_or_default()
+            ));
+        }
+    }
+    None
 }
 
 /// Parses a compose file; the error is `(line, column, message)`.

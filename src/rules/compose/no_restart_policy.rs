@@ -6,7 +6,12 @@ declare_rule! {
     /// Finds a service with no `restart:` policy (nor `deploy.restart_policy`),
     /// in a compose file that runs services: not one named for development or
     /// CI (`docker-compose.ci.yml`), nor one that mounts the project over a
-    /// built image (`.:/app`, a development setup).
+    /// built image (`.:/app`, a development setup), nor a swarm stack's:
+    /// `docker stack deploy` ignores `restart:` and restarts every task by
+    /// default. A file is a stack's when it, or a compose file beside it
+    /// that defines one of its services, holds what only a swarm runs (an
+    /// external secret or config, an overlay network, `deploy.placement`,
+    /// `update_config`, `rollback_config`, `endpoint_mode`, `mode: global`).
     ///
     /// ## Why is this bad?
     /// The default is `no`: a crashed service, or every service after a host
@@ -42,6 +47,11 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
     // Restart policies are for running services, not for a development or
     // CI compose file.
     if cx.is_override || cx.for_development().is_some() {
+        return;
+    }
+    // `docker stack deploy` ignores `restart:`; a swarm restarts a task
+    // whatever its exit (`deploy.restart_policy.condition` defaults to `any`).
+    if cx.for_swarm().is_some() {
         return;
     }
     for svc in &cx.services {

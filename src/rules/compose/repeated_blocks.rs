@@ -5,7 +5,9 @@ use saphyr::YamlDataOwned;
 declare_rule! {
     /// ## What it does
     /// Finds the same block (`environment`, `logging`, `healthcheck`, `deploy`,
-    /// `env_file`, ...) written out in several services.
+    /// `env_file`, ...) written out in several services. What a block takes
+    /// from an anchor (`<<: *env`, `*env`) is stated once and does not count:
+    /// one setting added to a shared anchor is no copy.
     ///
     /// ## Why is this bad?
     /// Copies drift: one gets the new setting, the other does not. An `x-`
@@ -43,10 +45,24 @@ declare_rule! {
     check: Compose(check),
 }
 
-fn size(n: &Node) -> usize {
+/// How much of a block is written out where it stands: what an alias
+/// (`*name`) or a merge key (`<<: *name`) brings is stated once, at the
+/// anchor, and does not count.
+fn size(cx: &ComposeCtx, n: &Node) -> usize {
+    if cx.is_alias(n) {
+        return 0;
+    }
     match &n.data {
-        YamlDataOwned::Mapping(_) => entries(n).iter().map(|(_, v)| 1 + size(v)).sum(),
-        YamlDataOwned::Sequence(_) => items(n).iter().map(size).sum::<usize>().max(items(n).len()),
+        YamlDataOwned::Mapping(_) => entries(n)
+            .iter()
+            .filter(|(k, _)| super::scalar(k).as_deref() != Some("<<"))
+            .map(|(_, v)| 1 + size(cx, v))
+            .sum(),
+        YamlDataOwned::Sequence(_) => items(n)
+            .iter()
+            .map(|i| size(cx, i))
+            .sum::<usize>()
+            .max(items(n).iter().filter(|i| !cx.is_alias(i)).count()),
         _ => 0,
     }
 }
@@ -62,7 +78,7 @@ pub fn check(cx: &ComposeCtx, out: &mut Vec<Finding>) {
             if matches!(
                 key.as_str(),
                 "image" | "build" | "container_name" | "ports" | "command" | "depends_on"
-            ) || size(v) < 2
+            ) || size(cx, v) < 2
             {
                 continue;
             }

@@ -7,7 +7,10 @@ declare_rule! {
     /// Finds a final image that runs as root: no `USER` in the target stage (or
     /// the stages it is built `FROM`), or a last `USER root` / `USER 0`. Not for
     /// base images that set a non-root user themselves (distroless `nonroot`,
-    /// .NET `chiseled`, Windows `nanoserver`), nor development or test images.
+    /// .NET `chiseled`, Windows `nanoserver`), nor development or test images
+    /// (their file, folder — `test/telemetry/Dockerfile` too — or stage says
+    /// so), nor a scratch image with nothing to run (no ENTRYPOINT or CMD, or
+    /// one naming a package such as an `.apk`: files to export).
     ///
     /// ## Why is this bad?
     /// A process running as root in the container is root on the host's kernel:
@@ -70,6 +73,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     if cx.for_development().is_some() {
         return;
     }
+    // A scratch image with nothing to run: files to export (`docker build
+    // --output`, `docker cp`), not a process that could run as root.
+    if matches!(cx.model.stages[root_base].base, Base::Scratch) && runs_nothing(stage) {
+        return;
+    }
     match stage.config.user.as_deref() {
         Some(u) if !is_root(u) => {}
         Some(u) => {
@@ -98,6 +106,26 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     .with_fix(Fix::display(new_user_advice(cx, root_base))),
             );
         }
+    }
+}
+
+/// Whether a scratch-based image has nothing to run: no ENTRYPOINT or CMD,
+/// or one that names a package or archive (`/app-release.apk`, a `.jar`
+/// without a JVM), which scratch (no shell, no interpreter) cannot start.
+fn runs_nothing(stage: &crate::model::Stage) -> bool {
+    const ARTIFACTS: &[&str] = &[
+        "apk", "aab", "ipa", "jar", "war", "ear", "zip", "tar", "tgz", "gz", "bz2", "xz", "zst",
+        "7z", "deb", "rpm", "whl", "msi", "dmg", "nupkg",
+    ];
+    let mut argv = stage.config.entrypoint.clone().unwrap_or_default();
+    argv.extend(stage.config.cmd.clone().unwrap_or_default());
+    match argv.first() {
+        None => true,
+        Some(program) => program
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.rsplit_once('.'))
+            .is_some_and(|(_, ext)| ARTIFACTS.contains(&ext.to_ascii_lowercase().as_str())),
     }
 }
 

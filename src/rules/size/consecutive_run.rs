@@ -1,5 +1,5 @@
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
-use crate::syntax::Keyword;
+use crate::syntax::{Instruction, Keyword};
 
 declare_rule! {
     /// ## What it does
@@ -35,26 +35,31 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
+/// Whether RUN `b`, standing right after instruction `a` in stage `stage`,
+/// makes the pair this rule reports: both RUNs, with the same flags, in a
+/// stage whose layers ship (`shipped`, see [`crate::rules::shipped_stages`]).
+/// Fixes that move a RUN ask it of the place they put it (a rewrite must
+/// not create what `check` flags).
+pub fn pairs(a: &Instruction, b: &Instruction, stage: usize, shipped: &[bool]) -> bool {
+    shipped.get(stage).copied().unwrap_or(true)
+        && a.keyword == Keyword::Run
+        && b.keyword == Keyword::Run
+        && a.flags.len() == b.flags.len()
+        && a.flags
+            .iter()
+            .zip(&b.flags)
+            .all(|(x, y)| x.name == y.name && x.value == y.value)
+}
+
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     let steps = &cx.model.steps;
     for w in steps.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        if a.stage != b.stage
-            || !cx.shipped.get(a.stage).copied().unwrap_or(true)
-            || a.keyword != Keyword::Run
-            || b.keyword != Keyword::Run
-            || b.instruction != a.instruction + 1
-        {
+        if a.stage != b.stage || b.instruction != a.instruction + 1 {
             continue;
         }
         let (ia, ib) = (cx.ins(a.instruction), cx.ins(b.instruction));
-        if ia.flags.len() != ib.flags.len()
-            || ia
-                .flags
-                .iter()
-                .zip(&ib.flags)
-                .any(|(x, y)| x.name != y.name || x.value != y.value)
-        {
+        if !pairs(ia, ib, a.stage, &cx.shipped) {
             continue;
         }
         out.push(
