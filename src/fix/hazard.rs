@@ -1702,6 +1702,25 @@ mod tests {
         assert!(res.is_ok(), "{res:?}");
     }
 
+    /// A RUN below the COPY that makes a link its destination would pass
+    /// through (moved above, the COPY would land elsewhere) writes that
+    /// place: it never moves above the COPY, whatever makes the link.
+    #[test]
+    fn a_run_making_a_link_on_the_copys_path_stays_below() {
+        let r = run_op("", &[]);
+        let cp = copy("/app/conf/app.conf", None);
+        for script in [
+            "mkdir -p /srv/conf && ln -s /srv/conf /app/conf",
+            "tar xf /tmp/links.tar -C /app",
+            "cp -a /opt/skel/conf /app/conf",
+            "mv /tmp/conf-link /app/conf",
+            "unzip /tmp/x.zip -d /app",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_err(), "{script}");
+        }
+    }
+
     /// Every RUN's programs are loaded by the dynamic loader: the files it
     /// reads (preload list, cache) and the libraries of its folders.
     #[test]
