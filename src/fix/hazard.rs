@@ -1319,13 +1319,28 @@ impl CopyFiles<'_> {
 
 impl crate::effects::Files for CopyFiles<'_> {
     fn read(&self, abs: &str) -> Option<String> {
-        let c = self.context_path(abs)?;
-        // A symlink is read through, as the tool would (the link itself is
-        // what COPY copies; DO101 checks its target is copied too).
-        if !matches!(self.ctx.get(&c)?.kind, EntryKind::File | EntryKind::Symlink) {
-            return None;
+        // A link inside a copied folder is copied as a link and read
+        // through in the image, as the tool would: a relative target is the
+        // file the COPY lands there (when it brings one); an absolute one
+        // is the image's file, which the context does not hold (reading the
+        // host's would be wrong). DO101 checks a manifest's target is copied.
+        let mut abs = path::clean(abs);
+        for _ in 0..16 {
+            let c = self.context_path(&abs)?;
+            let e = self.ctx.get(&c)?;
+            match e.kind {
+                EntryKind::File => return std::fs::read_to_string(self.root.join(&c)).ok(),
+                EntryKind::Symlink => {
+                    let t = e.link_target.as_deref().filter(|t| !t.starts_with('/'))?;
+                    let dir = abs
+                        .rsplit_once('/')
+                        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+                    abs = path::join_abs(dir, t);
+                }
+                _ => return None,
+            }
         }
-        std::fs::read_to_string(self.root.join(&c)).ok()
+        None
     }
 
     fn list(&self, abs: &str) -> Option<Vec<String>> {
@@ -1646,6 +1661,36 @@ mod tests {
         let mut b = Before::default();
         b.add_brought(&copy_of("app", "/opt/app/"), None);
         assert_eq!(b.zones[0].0, "/opt/app");
+    }
+
+    /// A file read through a link the COPY brings: a relative target is
+    /// the copied file it leads to, an absolute one the image's (unknown
+    /// here, never the host's).
+    #[test]
+    fn files_read_through_copied_links() {
+        use crate::effects::Files;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/conf")).unwrap();
+        std::fs::write(root.join("app/conf/pip.conf"), "[global]\n").unwrap();
+        std::os::unix::fs::symlink("conf/pip.conf", root.join("app/rel.conf")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", root.join("app/abs.conf")).unwrap();
+        std::os::unix::fs::symlink("../outside.conf", root.join("app/up.conf")).unwrap();
+        std::fs::write(root.join("outside.conf"), "x").unwrap();
+        let ctx = ContextTree::load(root, None).unwrap();
+        let cp = copy_of("app", "/srv/");
+        let files = CopyFiles {
+            copy: &cp,
+            ctx: &ctx,
+            root,
+        };
+        assert_eq!(files.read("/srv/rel.conf").as_deref(), Some("[global]\n"));
+        assert_eq!(files.read("/srv/abs.conf"), None);
+        assert_eq!(
+            files.read("/srv/up.conf"),
+            None,
+            "/outside.conf is not copied"
+        );
     }
 
     /// Links made where this model cannot name them (`tar x`, `cp -a`,
