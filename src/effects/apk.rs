@@ -8,6 +8,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         return false;
     }
     system(fx);
+    // Packages make links in the system folders (busybox's applets).
+    fx.package_links = true;
     fx.network = true;
     fx.env_prefix(&[
         "http_", "https_", "HTTP_", "HTTPS_", "no_proxy", "NO_PROXY", "APK_",

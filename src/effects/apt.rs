@@ -38,6 +38,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         return false;
     }
     system(fx);
+    // Packages (and update-alternatives) make links in the system folders.
+    fx.package_links |= MANAGERS.contains(&p) || p == "update-alternatives";
     fx.read("/root");
     fx.env(&[
         "DEBIAN_FRONTEND",

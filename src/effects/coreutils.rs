@@ -257,17 +257,24 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             if let Some(z) = pos.first() {
                 read_arg(fx, cx, z);
             }
-            match c.opt_values(&["-d"]).pop() {
-                Some(d) => write_arg(
-                    fx,
-                    cx,
-                    &Arg {
-                        value: d,
-                        glob: false,
-                    },
-                ),
-                None => write_cwd(fx, cx),
-            }
+            let into = match c.opt_values(&["-d"]).pop() {
+                Some(d) => Arg {
+                    value: d,
+                    glob: false,
+                },
+                None => Arg {
+                    value: Some(".".into()),
+                    glob: false,
+                },
+            };
+            write_arg(fx, cx, &into);
+            // An archive may hold symbolic links.
+            link_zone(
+                fx,
+                cx,
+                &into,
+                "`unzip` extracts an archive, which may hold symbolic links,",
+            );
         }
         "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" => {
             let to_stdout = c.has(&["-c", "--stdout", "-t", "--test", "-l", "--list"]);
@@ -406,6 +413,37 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
                 write_arg(fx, cx, s);
             }
         }
+        // `cp -r/-a/-P/-d` copies the links of a tree as links; `mv` moves a
+        // path that may be a link (with its target text, relative or not).
+        let keeps_links = match p {
+            "mv" => true,
+            "cp" => {
+                let short = |a: &str| a.starts_with('-') && !a.starts_with("--");
+                let follows = c.has(&["--dereference"])
+                    || c.args
+                        .iter()
+                        .filter_map(Arg::str)
+                        .any(|a| short(a) && a.contains('L'));
+                !follows
+                    && c.args.iter().filter_map(Arg::str).any(|a| {
+                        matches!(
+                            a,
+                            "--recursive" | "--archive" | "--no-dereference" | "--preserve=links"
+                        ) || (a.starts_with('-')
+                            && !a.starts_with("--")
+                            && a.contains(['r', 'R', 'a', 'P', 'd']))
+                    })
+            }
+            _ => false,
+        };
+        if let (true, Some(d)) = (keeps_links, dest.as_ref()) {
+            let what = if p == "mv" {
+                "`mv` moves a path that may be a symbolic link"
+            } else {
+                "`cp` copies a tree with its symbolic links kept"
+            };
+            link_zone(fx, cx, d, &format!("{what} to {},", d.str().unwrap_or("?")));
+        }
         if let Some(d) = dest {
             write_arg(fx, cx, &d);
         }
@@ -415,6 +453,17 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
             fx.read(f);
         }
     }
+}
+
+/// Records that links this model cannot name may be made at or under `a`
+/// (anywhere, when `a` is not a literal path).
+fn link_zone(fx: &mut Effects, cx: &Cx, a: &Arg, what: &str) {
+    let dir = a
+        .str()
+        .filter(|_| !a.glob)
+        .and_then(|v| cx.abs(v))
+        .unwrap_or_else(|| "/".into());
+    fx.link_zones.push((dir, what.to_string()));
 }
 
 /// The links `ln -s TARGET… DEST` may make: `DEST` itself when one target
@@ -510,6 +559,12 @@ fn tar(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         Some(None) => {
             fx.reads = super::PathSet::everything();
             fx.writes = super::PathSet::everything();
+            if extract {
+                fx.link_zones.push((
+                    "/".into(),
+                    "`tar x` extracts an archive into a folder this model cannot tell,".into(),
+                ));
+            }
             return true;
         }
         None => cx,
@@ -526,6 +581,17 @@ fn tar(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     if extract {
         write_cwd(fx, cx);
+        // An archive may hold symbolic links.
+        let here = Arg {
+            value: Some(".".into()),
+            glob: false,
+        };
+        link_zone(
+            fx,
+            cx,
+            &here,
+            "`tar x` extracts an archive, which may hold symbolic links,",
+        );
     }
     if create {
         let skip = if first.starts_with('-') { 0 } else { 1 };

@@ -131,6 +131,15 @@ pub struct Effects {
     /// to (None: not known). A later step's path through the link is the
     /// target's (`ln -s /srv/app /app`: `/app/x` is `/srv/app/x`).
     pub links: Vec<(String, Option<String>)>,
+    /// Folders at or under which it may make symbolic links this model
+    /// cannot name (an archive it extracts, a tree it copies with its links
+    /// kept, a path it moves, which may be a link), with what makes them.
+    /// A later path there may land anywhere.
+    pub link_zones: Vec<(String, String)>,
+    /// It installs packages, whose links (`/usr/bin/python3` →
+    /// `python3.11`, update-alternatives' `/etc/alternatives`) this model
+    /// does not know: they are in the system folders and lead within them.
+    pub package_links: bool,
     /// It may change the user/group database (/etc/passwd, /etc/group, …).
     pub userdb: bool,
     /// It sets the file-creation mask (`umask 077`): the directories it
@@ -1279,6 +1288,42 @@ mod tests {
             fx("ln /a /b", &[]).links.is_empty(),
             "a hard link is a file"
         );
+    }
+
+    /// Links not made by `ln -s`: an archive extracted, a tree copied with
+    /// its links kept, a moved path, packages installed. Their place is a
+    /// folder (or the system folders), their targets unknown.
+    #[test]
+    fn links_made_elsewhere() {
+        let zones = |c: &str| {
+            fx(c, &[])
+                .link_zones
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(zones("tar xzf /tmp/t.tgz -C /opt/tool"), ["/opt/tool"]);
+        assert_eq!(zones("tar -xf t.tar"), ["/app"]);
+        assert_eq!(zones("unzip -q x.zip -d /srv/x"), ["/srv/x"]);
+        assert_eq!(zones("unzip x.zip"), ["/app"]);
+        assert_eq!(zones("cp -a /opt/skel/. /home/app/"), ["/home/app"]);
+        assert_eq!(zones("cp -r conf /etc/app"), ["/etc/app"]);
+        assert_eq!(zones("cp -rP conf /etc/app"), ["/etc/app"]);
+        assert_eq!(zones("mv /tmp/current /srv/current"), ["/srv/current"]);
+        assert!(
+            zones("cp a.conf /etc/a.conf").is_empty(),
+            "cp follows links"
+        );
+        assert!(zones("cp -rL conf /etc/app").is_empty(), "-L follows links");
+        assert!(
+            zones("tar czf /tmp/t.tgz .").is_empty(),
+            "create makes no links"
+        );
+        assert_eq!(zones("tar xf t.tar -C $D"), ["/"], "an unknown place");
+        assert!(fx("apt-get install -y python3", &[]).package_links);
+        assert!(fx("apk add --no-cache python3", &[]).package_links);
+        assert!(fx("update-alternatives --set java /x", &[]).package_links);
+        assert!(!fx("pip install flask", &[]).package_links);
     }
 
     #[test]

@@ -82,6 +82,10 @@ fn merge(fx: &mut Effects, inner: Effects, cwd_unknown: bool) {
         fx.named.entry(p).or_insert(by);
     }
     fx.programs.extend(inner.programs);
+    // The links a nested shell makes are in the image as much as its files.
+    fx.links.extend(inner.links);
+    fx.link_zones.extend(inner.link_zones);
+    fx.package_links |= inner.package_links;
     fx.userdb |= inner.userdb;
     fx.umask |= inner.umask;
     fx.network |= inner.network;
@@ -98,5 +102,19 @@ mod tests {
         let e = fx("bash ./setup.sh", &[]);
         assert!(e.unknown && e.reads_under("/app/setup.sh"));
         assert!(fx("./configure", &[]).unknown);
+    }
+
+    /// The links a nested shell makes are the RUN's (they were dropped).
+    #[test]
+    fn nested_links() {
+        let e = fx("sh -c 'ln -s /srv/app /app'", &[]);
+        assert!(e
+            .links
+            .iter()
+            .any(|(l, t)| l == "/app" && t.as_deref() == Some("/srv/app")));
+        assert!(!fx("sh -c 'tar xf a.tar -C /opt/t'", &[])
+            .link_zones
+            .is_empty());
+        assert!(fx("bash -c 'apt-get install -y python3'", &[]).package_links);
     }
 }

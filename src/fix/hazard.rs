@@ -41,7 +41,9 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
     }
     let many = copy.srcs.len() > 1 || copy.dest.ends_with('/');
     copy.srcs.iter().any(|s| {
-        let Some(e) = ctx.get(&s.path) else {
+        // A source that is (or is under) a symbolic link is followed: COPY
+        // of a link to a folder brings the folder's contents.
+        let Some((src, e)) = source_entry(ctx, &s.path) else {
             // A source the context does not have: the COPY would fail, or
             // the tree is not what this model thinks.
             return true;
@@ -54,14 +56,14 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
             } else {
                 rel
             };
-            let cpath = if s.path.is_empty() {
+            let cpath = if src.is_empty() {
                 base.to_string()
             } else if base.is_empty() {
-                s.path.clone()
+                src.clone()
             } else {
-                format!("{}/{}", s.path, base)
+                format!("{src}/{base}")
             };
-            context_has_at_or_above(ctx, &cpath, &s.path)
+            context_has_at_or_above(ctx, &cpath, &src)
                 || ctx.entries().any(|(k, _)| under_rel(k, &cpath))
         } else {
             let landing = if many {
@@ -72,6 +74,19 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
             under(&landing, &p) || under(&p, &landing)
         }
     })
+}
+
+/// The context entry a COPY source names, with its key: BuildKit follows a
+/// symbolic link named as the source (and any in the folders above it)
+/// inside the context, so `COPY conf /etc/app/` with `conf -> confs/prod`
+/// brings the contents of confs/prod. None: not in the context.
+fn source_entry<'c>(
+    ctx: &'c ContextTree,
+    src: &str,
+) -> Option<(String, &'c crate::context::Entry)> {
+    let key = ctx.resolve(src, true).ok()?;
+    let e = ctx.get(&key)?;
+    Some((key, e))
 }
 
 fn under_rel(k: &str, dir: &str) -> bool {
@@ -197,6 +212,11 @@ pub fn run_may_cross_with(
         }
         None => (fx, run, copy),
     };
+    if !fx.unknown {
+        if let Some(why) = before.zone_hazard(fx, copy) {
+            return Err(why);
+        }
+    }
     let (was, now) = (path::clean(&copy_in.dest), path::clean(&copy.dest));
     if copy_in.link && was != now {
         // `--link` applies the COPY to an empty tree and stacks it: the
@@ -428,8 +448,16 @@ pub struct StageBefores(std::collections::HashMap<(usize, bool), Before>);
 pub struct Before {
     /// Folders earlier steps made (see [`folders_made`]).
     pub folders: Vec<String>,
-    /// Links earlier RUNs made (`ln -s`): the link → its target (None: not known).
+    /// Links earlier steps made (`ln -s`, a COPY of a folder holding
+    /// links): the link → its target (None: not known).
     pub links: Vec<(String, Option<String>)>,
+    /// Folders at or under which earlier steps may have made links this
+    /// model cannot name (`tar x`, `unzip`, `cp -a`, `mv`, a COPY whose
+    /// files it cannot see), with what made them.
+    pub zones: Vec<(String, String)>,
+    /// An earlier RUN installs packages: their links are somewhere in the
+    /// system folders and lead within them.
+    pub packages: bool,
 }
 
 /// The links one RUN makes: its instruction, its stage, the links.
@@ -438,6 +466,8 @@ pub struct LinksMade {
     pub instruction: usize,
     pub stage: usize,
     pub links: Vec<(String, Option<String>)>,
+    pub zones: Vec<(String, String)>,
+    pub packages: bool,
 }
 
 /// Every RUN of the model that makes a symbolic link (`ln` in its text,
@@ -448,11 +478,13 @@ pub fn links_in(model: &crate::model::Model) -> Vec<LinksMade> {
         .iter()
         .filter_map(|s| {
             let op = s.op.as_ref()?;
-            let links = Before::links_of(std::iter::once(op)).links;
-            (!links.is_empty()).then_some(LinksMade {
+            let b = Before::links_of(std::iter::once(op));
+            (!b.links.is_empty() || !b.zones.is_empty() || b.packages).then_some(LinksMade {
                 instruction: s.instruction,
                 stage: s.stage,
-                links,
+                links: b.links,
+                zones: b.zones,
+                packages: b.packages,
             })
         })
         .collect()
@@ -472,40 +504,238 @@ const BASE_LINKS: &[(&str, &str)] = &[
     ("/var/lock", "/run/lock"),
 ];
 
+/// Words in a RUN's text without which it makes no link this model records
+/// (`ln -s`, `tar x`, `unzip`, `cp -a`, `mv`, package managers).
+const LINK_MAKERS: &[&str] = &[
+    "ln",
+    "tar",
+    "zip",
+    "cp",
+    "mv",
+    "apt",
+    "apk",
+    "dpkg",
+    "yum",
+    "dnf",
+    "rpm",
+    "zypper",
+    "alternatives",
+];
+
+/// The system folders a package's links are in and lead within: not
+/// /usr/local (Debian's and Alpine's packages leave it to the admin), nor
+/// /var's data folders (/var/www, /var/lib: packages put files there; its
+/// `/var/run` and `/var/lock` links are known, see [`BASE_LINKS`]).
+const PACKAGE_FOLDERS: &[&str] = &[
+    "/etc",
+    "/usr",
+    "/opt",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/var/spool",
+    "/var/mail",
+];
+
+/// Whether `p` is in (or holds) a folder packages make links in.
+fn in_package_folders(p: &str) -> bool {
+    !under(p, "/usr/local")
+        && PACKAGE_FOLDERS
+            .iter()
+            .any(|f| under(p, f) || (p != "/" && under(f, p)))
+}
+
 impl Before {
-    /// Reads the ops above the moved RUN, in order.
+    /// Reads the ops above the moved RUN, in order (the COPYs' files
+    /// unseen: see [`Before::of_in`]).
     pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op> + Clone) -> Before {
-        Before {
-            folders: folders_made(ops.clone()),
-            links: Before::links_of(ops).links,
-        }
+        Before::of_in(ops, None)
+    }
+
+    /// As [`Before::of`], with the links the COPYs bring from `ctx`.
+    pub fn of_in<'o>(
+        ops: impl Iterator<Item = &'o crate::model::Op> + Clone,
+        ctx: Option<&ContextTree>,
+    ) -> Before {
+        let mut b = Before::links_of_in(ops.clone(), ctx);
+        b.folders = folders_made(ops);
+        b
     }
 
     /// Only the links the ops made (no folders): `ln` in a RUN's text, read
     /// by the effects model. For DO101, which asks once per install.
     pub fn links_of<'o>(ops: impl Iterator<Item = &'o crate::model::Op>) -> Before {
+        Before::links_of_in(ops, None)
+    }
+
+    /// As [`Before::links_of`]; a COPY's links are read in `ctx` (without
+    /// it, only a COPY of one known file, inline text or a URL brings none).
+    pub fn links_of_in<'o>(
+        ops: impl Iterator<Item = &'o crate::model::Op>,
+        ctx: Option<&ContextTree>,
+    ) -> Before {
         use crate::model::Op;
-        let mut links = Vec::new();
+        let mut out = Before::default();
         for op in ops {
-            if let Op::Run(r) = op {
-                // Only `ln` makes a link this model records.
-                if !r.argv.iter().any(|a| a.contains("ln")) {
-                    continue;
+            match op {
+                Op::Run(r) => {
+                    if !r
+                        .argv
+                        .iter()
+                        .any(|a| LINK_MAKERS.iter().any(|w| a.contains(w)))
+                    {
+                        continue;
+                    }
+                    let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
+                    out.links.extend(fx.links);
+                    out.zones.extend(fx.link_zones);
+                    out.packages |= fx.package_links;
                 }
-                let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
-                links.extend(fx.links);
+                Op::Copy(c) => out.add_brought(c, ctx),
+                Op::Workdir(_) => {}
             }
         }
-        Before {
-            folders: Vec::new(),
-            links,
+        out
+    }
+
+    /// Adds the links COPY `c` brings: a symbolic link inside a copied
+    /// folder is copied as a link (one named as the source is followed);
+    /// where the model cannot see the files (another stage or image, an
+    /// archive ADD unpacks, a pattern, no context), anywhere under the
+    /// destination.
+    pub fn add_brought(&mut self, c: &CopyOp, ctx: Option<&ContextTree>) {
+        let dest = path::clean(&c.dest);
+        let kw = if c.add { "ADD" } else { "COPY" };
+        let zone = |what: &str| {
+            (
+                dest.clone(),
+                format!("the {kw} to {dest} brings {what}, which may hold symbolic links,"),
+            )
+        };
+        let ctx = match (&c.source, ctx) {
+            (CopySource::Context, Some(ctx)) if !c.add && !c.parents => ctx,
+            (CopySource::Context, _) if c.srcs.iter().all(|s| s.inline.is_some()) => return,
+            (CopySource::Context, _)
+                if c.add
+                    && c.srcs
+                        .iter()
+                        .all(|s| s.remote.is_some() && !s.raw.contains(".git")) =>
+            {
+                return
+            }
+            (CopySource::Context, Some(_)) => {
+                self.zones.push(zone(
+                    "files this model does not follow (an archive ADD may unpack, folders --parents keeps)",
+                ));
+                return;
+            }
+            (CopySource::Context, None) => {
+                self.zones
+                    .push(zone("files from a build context this model has not read"));
+                return;
+            }
+            (CopySource::Stage(_), _) | (CopySource::Image(_), _) => {
+                self.zones.push(zone("files of another stage or image"));
+                return;
+            }
+        };
+        for s in &c.srcs {
+            if s.inline.is_some() {
+                continue;
+            }
+            if s.wildcard || s.remote.is_some() {
+                self.zones.push(zone("files a pattern selects"));
+                continue;
+            }
+            let Some((key, e)) = source_entry(ctx, &s.path) else {
+                continue;
+            };
+            if !e.is_dir() {
+                continue;
+            }
+            // The folder's entries (keys in path order: `key/` is a range).
+            let lo = if key.is_empty() {
+                String::new()
+            } else {
+                format!("{key}/")
+            };
+            let inside = ctx
+                .entries
+                .range(lo.clone()..)
+                .take_while(|(k, _)| k.starts_with(lo.as_str()));
+            for (k, e) in inside {
+                if e.kind != EntryKind::Symlink || k.is_empty() {
+                    continue;
+                }
+                let rel = if key.is_empty() {
+                    k
+                } else {
+                    k.get(key.len() + 1..).unwrap_or("")
+                };
+                let link = path::join_abs(&dest, rel);
+                let target = e.link_target.as_deref().map(|t| {
+                    let dir = link
+                        .rsplit_once('/')
+                        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+                    path::join_abs(dir, t)
+                });
+                self.links.push((link, target));
+            }
         }
+    }
+
+    /// Why the RUN may not cross the COPY because of links this model
+    /// cannot name ([`Before::zones`], [`Before::packages`]), or None.
+    fn zone_hazard(&self, fx: &Effects, copy: &CopyOp) -> Option<String> {
+        let kw = if copy.add { "ADD" } else { "COPY" };
+        let dest = path::clean(&copy.dest);
+        for (dir, what) in &self.zones {
+            if under(&dest, dir) {
+                return Some(format!(
+                    "{what} at or under {dir}, where this model cannot tell them: the {kw}'s destination {dest} may lead through one"
+                ));
+            }
+            if let Some(p) = fx
+                .reads
+                .iter()
+                .chain(fx.writes.iter())
+                .find(|p| under(p, dir))
+            {
+                return Some(format!(
+                    "{what} at or under {dir}, where this model cannot tell them: the RUN's {p} may lead through one into what the {kw} brings"
+                ));
+            }
+        }
+        // Packages a RUN above installs have links there (Debian's apache2:
+        // `sites-enabled/000-default.conf` → `../sites-available/…`). The
+        // base image's own packages' links are not read (see the README).
+        if self.packages && in_package_folders(&dest) {
+            if let Some(p) = fx
+                .reads
+                .iter()
+                .chain(fx.writes.iter())
+                .find(|p| in_package_folders(p))
+            {
+                return Some(format!(
+                    "an earlier RUN installs packages, whose symbolic links in the system folders (`sites-enabled/000-default.conf` → `../sites-available/…`, update-alternatives) this model does not know: the {kw}'s destination {dest} may lead through one to {p}, which the RUN uses"
+                ));
+            }
+        }
+        None
     }
 
     /// What the stages `stage` is built FROM left (its base stage, that
     /// one's base…): their folders and links are in the image it starts with.
-    pub fn of_bases(model: &crate::model::Model, stage: usize, folders: bool) -> Before {
-        Before::of_bases_memo(model, stage, folders, &mut StageBefores::default())
+    pub fn of_bases(
+        model: &crate::model::Model,
+        stage: usize,
+        folders: bool,
+        ctx: Option<&ContextTree>,
+    ) -> Before {
+        Before::of_bases_memo(model, stage, folders, ctx, &mut StageBefores::default())
     }
 
     /// [`Before::of_bases`], each stage's own ops read once per `memo`: a
@@ -516,6 +746,7 @@ impl Before {
         model: &crate::model::Model,
         stage: usize,
         folders: bool,
+        ctx: Option<&ContextTree>,
         memo: &mut StageBefores,
     ) -> Before {
         let bases: Vec<usize> = model.from_chain(stage).skip(1).collect();
@@ -527,9 +758,9 @@ impl Before {
                 let ops: Vec<&crate::model::Op> =
                     model.stage_steps(b).filter_map(|s| s.op.as_ref()).collect();
                 if folders {
-                    Before::of(ops.into_iter())
+                    Before::of_in(ops.into_iter(), ctx)
                 } else {
-                    Before::links_of(ops.into_iter())
+                    Before::links_of_in(ops.into_iter(), ctx)
                 }
             });
         }
@@ -547,6 +778,8 @@ impl Before {
         for p in parts {
             out.folders.extend(p.folders.iter().cloned());
             out.links.extend(p.links.iter().cloned());
+            out.zones.extend(p.zones.iter().cloned());
+            out.packages |= p.packages;
         }
         out
     }
@@ -1069,14 +1302,15 @@ impl CopyFiles<'_> {
             if s.wildcard || s.inline.is_some() || s.remote.is_some() {
                 return None;
             }
-            let e = self.ctx.get(&s.path)?;
+            // A source link is followed, as in `copy_touches`.
+            let (src, e) = source_entry(self.ctx, &s.path)?;
             if !e.is_dir() {
                 return None;
             }
-            let c = match (s.path.is_empty(), rel.is_empty()) {
+            let c = match (src.is_empty(), rel.is_empty()) {
                 (true, _) => rel.to_string(),
-                (false, true) => s.path.clone(),
-                (false, false) => format!("{}/{rel}", s.path),
+                (false, true) => src,
+                (false, false) => format!("{src}/{rel}"),
             };
             self.ctx.get(&c).map(|_| c)
         })
@@ -1085,13 +1319,28 @@ impl CopyFiles<'_> {
 
 impl crate::effects::Files for CopyFiles<'_> {
     fn read(&self, abs: &str) -> Option<String> {
-        let c = self.context_path(abs)?;
-        // A symlink is read through, as the tool would (the link itself is
-        // what COPY copies; DO101 checks its target is copied too).
-        if !matches!(self.ctx.get(&c)?.kind, EntryKind::File | EntryKind::Symlink) {
-            return None;
+        // A link inside a copied folder is copied as a link and read
+        // through in the image, as the tool would: a relative target is the
+        // file the COPY lands there (when it brings one); an absolute one
+        // is the image's file, which the context does not hold (reading the
+        // host's would be wrong). DO101 checks a manifest's target is copied.
+        let mut abs = path::clean(abs);
+        for _ in 0..16 {
+            let c = self.context_path(&abs)?;
+            let e = self.ctx.get(&c)?;
+            match e.kind {
+                EntryKind::File => return std::fs::read_to_string(self.root.join(&c)).ok(),
+                EntryKind::Symlink => {
+                    let t = e.link_target.as_deref().filter(|t| !t.starts_with('/'))?;
+                    let dir = abs
+                        .rsplit_once('/')
+                        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+                    abs = path::join_abs(dir, t);
+                }
+                _ => return None,
+            }
         }
-        std::fs::read_to_string(self.root.join(&c)).ok()
+        None
     }
 
     fn list(&self, abs: &str) -> Option<Vec<String>> {
@@ -1331,6 +1580,190 @@ mod tests {
         )
         .unwrap_err();
         assert!(why.contains("/usr/bin/entrypoint.sh"), "{why}");
+    }
+
+    /// A context with files (path, content) and symbolic links (path, target).
+    fn ctx_with(files: &[(&str, &str)], links: &[(&str, &str)]) -> ContextTree {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, c) in files {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, c).unwrap();
+        }
+        for (p, t) in links {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(t, full).unwrap();
+        }
+        ContextTree::load(dir.path(), None).unwrap()
+    }
+
+    fn copy_of(src: &str, dest: &str) -> CopyOp {
+        let mut c = copy(dest, None);
+        c.srcs[0].raw = src.into();
+        c.srcs[0].path = src.trim_end_matches('/').into();
+        c.srcs[0].basename = path::base_name(src);
+        c
+    }
+
+    /// BuildKit follows a link named as a COPY's source (engine: `COPY
+    /// linkdir /d/` lands the folder's files in /d), and keeps a link inside
+    /// a copied folder as a link, which a later path leads through.
+    #[test]
+    fn links_a_copy_brings() {
+        let ctx = ctx_with(
+            &[("confs/prod/app.conf", "x"), ("app/main.sh", "")],
+            &[
+                ("conf", "confs/prod"),
+                ("one.conf", "confs/prod/app.conf"),
+                ("app/data", "/srv/data"),
+                ("app/up", "../shared"),
+            ],
+        );
+        let c = copy_of("conf", "/etc/app/");
+        assert!(copy_touches(&c, Some(&ctx), "/etc/app/app.conf"));
+        assert!(!copy_touches(&c, Some(&ctx), "/etc/app/other.conf"));
+        let c = copy_of("one.conf", "/etc/app/");
+        assert!(copy_touches(&c, Some(&ctx), "/etc/app/one.conf"));
+        assert!(!copy_touches(&c, Some(&ctx), "/etc/app/app.conf"));
+        let mut b = Before::default();
+        b.add_brought(&copy_of("app", "/opt/app/"), Some(&ctx));
+        assert!(b.zones.is_empty(), "{:?}", b.zones);
+        assert!(b
+            .links
+            .contains(&("/opt/app/data".into(), Some("/srv/data".into()))));
+        assert!(b
+            .links
+            .contains(&("/opt/app/up".into(), Some("/opt/shared".into()))));
+        assert_eq!(b.land("/opt/app/data/seed.txt"), "/srv/data/seed.txt");
+        // A followed source brings no link; inline text and URLs neither.
+        let mut b = Before::default();
+        b.add_brought(&copy_of("conf", "/etc/app/"), Some(&ctx));
+        b.add_brought(&copy_of("one.conf", "/etc/app/"), Some(&ctx));
+        assert!(b.links.is_empty() && b.zones.is_empty());
+        // Files this model cannot see: anywhere under the destination.
+        for c in [
+            {
+                let mut c = copy_of("app", "/opt/app/");
+                c.source = CopySource::Stage(0);
+                c
+            },
+            {
+                let mut c = copy_of("vendor.tar", "/opt/");
+                c.add = true;
+                c
+            },
+        ] {
+            let mut b = Before::default();
+            b.add_brought(&c, Some(&ctx));
+            assert_eq!(b.zones.len(), 1, "{c:?}");
+        }
+        let mut b = Before::default();
+        b.add_brought(&copy_of("app", "/opt/app/"), None);
+        assert_eq!(b.zones[0].0, "/opt/app");
+    }
+
+    /// A file read through a link the COPY brings: a relative target is
+    /// the copied file it leads to, an absolute one the image's (unknown
+    /// here, never the host's).
+    #[test]
+    fn files_read_through_copied_links() {
+        use crate::effects::Files;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/conf")).unwrap();
+        std::fs::write(root.join("app/conf/pip.conf"), "[global]\n").unwrap();
+        std::os::unix::fs::symlink("conf/pip.conf", root.join("app/rel.conf")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", root.join("app/abs.conf")).unwrap();
+        std::os::unix::fs::symlink("../outside.conf", root.join("app/up.conf")).unwrap();
+        std::fs::write(root.join("outside.conf"), "x").unwrap();
+        let ctx = ContextTree::load(root, None).unwrap();
+        let cp = copy_of("app", "/srv/");
+        let files = CopyFiles {
+            copy: &cp,
+            ctx: &ctx,
+            root,
+        };
+        assert_eq!(files.read("/srv/rel.conf").as_deref(), Some("[global]\n"));
+        assert_eq!(files.read("/srv/abs.conf"), None);
+        assert_eq!(
+            files.read("/srv/up.conf"),
+            None,
+            "/outside.conf is not copied"
+        );
+    }
+
+    /// Links made where this model cannot name them (`tar x`, `cp -a`,
+    /// packages): a path at or under their folder may lead anywhere.
+    #[test]
+    fn links_this_model_cannot_name() {
+        let r = run_op("", &[]);
+        let e = fx("cat /srv/data/seed.txt > /seen", &[]);
+        let b = before("tar xf /tmp/t.tar -C /opt/app");
+        let why = run_may_cross_where(&e, &r, &copy("/opt/app/data/seed.txt", None), None, &b)
+            .unwrap_err();
+        assert!(why.contains("`tar x`") && why.contains("/opt/app"), "{why}");
+        assert!(run_may_cross_where(&e, &r, &copy("/srv/x/seed.txt", None), None, &b).is_ok());
+        // The RUN's own path through such a link may lead into the COPY's.
+        let e = fx("cat /opt/app/data/seed.txt > /seen", &[]);
+        let why =
+            run_may_cross_where(&e, &r, &copy("/srv/data/seed.txt", None), None, &b).unwrap_err();
+        assert!(why.contains("the RUN's /opt/app/data/seed.txt"), "{why}");
+        let b = before("cp -a /opt/skel /home/app");
+        let e = fx("cat /etc/motd > /seen", &[]);
+        assert!(run_may_cross_where(&e, &r, &copy("/home/app/.profile", None), None, &b).is_err());
+        // Packages: links in the system folders, leading within them.
+        let b = before("apt-get update && apt-get install -y nginx");
+        assert!(b.packages);
+        let e = fx("apt-get install -y curl", &[]);
+        let why = run_may_cross_where(
+            &e,
+            &r,
+            &copy("/etc/nginx/sites-enabled/default", None),
+            None,
+            &b,
+        )
+        .unwrap_err();
+        assert!(why.contains("installs packages"), "{why}");
+        for dest in ["/app/conf", "/srv/www/index.html", "/home/app/.profile"] {
+            let res = run_may_cross_where(&e, &r, &copy(dest, None), None, &b);
+            assert!(res.is_ok(), "{dest}: {res:?}");
+        }
+        // A RUN that only reads the system folders: /usr/local is not the
+        // packages', /etc is.
+        let e = fx("cat /usr/share/doc/nginx/copyright > /seen", &[]);
+        let res = run_may_cross_where(&e, &r, &copy("/usr/local/etc/x.conf", None), None, &b);
+        assert!(res.is_ok(), "{res:?}");
+        let res = run_may_cross_where(&e, &r, &copy("/etc/nginx/conf.d/x.conf", None), None, &b);
+        assert!(res.unwrap_err().contains("installs packages"));
+        // No package installed above: the base image's are not read.
+        let res = run_may_cross_where(
+            &e,
+            &r,
+            &copy("/etc/nginx/conf.d/x.conf", None),
+            None,
+            &Before::default(),
+        );
+        assert!(res.is_ok(), "{res:?}");
+    }
+
+    /// A RUN below the COPY that makes a link its destination would pass
+    /// through (moved above, the COPY would land elsewhere) writes that
+    /// place: it never moves above the COPY, whatever makes the link.
+    #[test]
+    fn a_run_making_a_link_on_the_copys_path_stays_below() {
+        let r = run_op("", &[]);
+        let cp = copy("/app/conf/app.conf", None);
+        for script in [
+            "mkdir -p /srv/conf && ln -s /srv/conf /app/conf",
+            "tar xf /tmp/links.tar -C /app",
+            "cp -a /opt/skel/conf /app/conf",
+            "mv /tmp/conf-link /app/conf",
+            "unzip /tmp/x.zip -d /app",
+        ] {
+            let e = fx(script, &[]);
+            assert!(run_may_cross(&e, &r, &cp, None).is_err(), "{script}");
+        }
     }
 
     /// Every RUN's programs are loaded by the dynamic loader: the files it

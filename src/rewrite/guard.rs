@@ -420,8 +420,8 @@ pub fn check(
                     Op::Run(pre) => {
                         let before = hazard::Before::joined(
                             [
-                                hazard::Before::of_bases(after, stage, true),
-                                hazard::Before::of(a[..k].iter().copied()),
+                                hazard::Before::of_bases(after, stage, true, ctx),
+                                hazard::Before::of_in(a[..k].iter().copied(), ctx),
                             ]
                             .iter(),
                         );
@@ -457,11 +457,14 @@ pub fn check(
             };
             // The base stages' first, then each op of this stage.
             let left = left.get_or_insert_with(|| {
-                std::iter::once(hazard::Before::of_bases(after, stage, true))
-                    .chain(a.iter().map(|op| hazard::Before::of(std::iter::once(*op))))
+                std::iter::once(hazard::Before::of_bases(after, stage, true, ctx))
+                    .chain(
+                        a.iter()
+                            .map(|op| hazard::Before::of_in(std::iter::once(*op), ctx)),
+                    )
                     .collect()
             });
-            let before = hazard::Before::joined(left.iter().take(k + 1));
+            let mut before = hazard::Before::joined(left.iter().take(k + 1));
             for e2 in &expect[k + 1..] {
                 let crossed = match *e2 {
                     Expect::Same {
@@ -508,6 +511,8 @@ pub fn check(
                     &before,
                 )
                 .map_err(|w| format!("stage {stage}: a moved RUN may not cross a COPY: {w}"))?;
+                // The next COPY crossed lands through the links this one brings.
+                before.add_brought(copy, ctx);
             }
         }
     }

@@ -201,7 +201,10 @@ sub=; for a in "$@"; do case "$a" in -*) ;; *) [ -z "$sub" ] && sub=$a ;; esac; 
 case "$sub" in
   update) mkdir -p /var/lib/apt/lists; echo index >/var/lib/apt/lists/index ;;
   install) need /var/lib/apt/lists/index; seen=
-           for a in "$@"; do case "$a" in -*) ;; *) if [ -z "$seen" ]; then seen=1; else mkdir -p /usr/share/stubpkg /var/cache/apt/archives; echo "$a" >"/usr/share/stubpkg/$a"; echo deb >"/var/cache/apt/archives/$a.deb"; fi ;; esac; done ;;
+           for a in "$@"; do case "$a" in -*) ;; *) if [ -z "$seen" ]; then seen=1; else mkdir -p /usr/share/stubpkg /var/cache/apt/archives; echo "$a" >"/usr/share/stubpkg/$a"; echo deb >"/var/cache/apt/archives/$a.deb"
+             # As Debian's apache2 does: a site enabled is a link to the one available.
+             if [ "$a" = webconf ]; then mkdir -p /etc/web/available /etc/web/enabled; echo "stub default" >/etc/web/available/default.conf; ln -sf ../available/default.conf /etc/web/enabled/default.conf; fi
+           fi ;; esac; done ;;
 esac
 EOF
 stub apk <<'EOF'

@@ -9,6 +9,12 @@
 //! includes another file or is a symlink, local paths in requirements, npm `file:` deps and
 //! postinstall scripts). The generator tracks enough state (cwd, copy destination, users,
 //! context files) that the original almost always builds.
+//!
+//! Symbolic links not made in the RUN that reads through them (session 9) are drawn from a
+//! second stream of the same (seed, index), so the other draws of a case are what they were:
+//! a link into the copy destination made by `ln -s`, `tar x`, `cp -a` or `mv` before the full
+//! COPY, or one the full COPY brings from the context; a later COPY lands through it, then a
+//! RUN reads the file by the link target's name.
 
 use super::case::{Case, Entry};
 use super::rng::Rng;
@@ -39,11 +45,15 @@ struct Gen<'r> {
     req: Option<&'static str>,
     /// Whether RUNs run as root (they may write system paths).
     root: bool,
+    /// The link hazard of this case (see the module doc), drawn from its own stream.
+    link: Option<usize>,
 }
 
 /// Generates case `index` of `seed`.
 pub fn generate(seed: u64, index: u64) -> Case {
     let mut r = Rng::for_case(seed, index);
+    let mut lk = Rng::for_case(seed ^ 0x6c69_6e6b_7321, index);
+    let link = lk.chance(30).then(|| lk.below(5));
     let kind = match r.weighted(&[45, 25, 12, 18]) {
         0 => Kind::Pip,
         1 => Kind::Npm,
@@ -60,6 +70,7 @@ pub fn generate(seed: u64, index: u64) -> Case {
         users: vec!["root", "app"],
         req: None,
         root: true,
+        link,
     };
     g.context();
     g.dockerfile();
@@ -123,6 +134,43 @@ impl Gen<'_> {
         if self.r.chance(8) {
             self.case.file(".dockerignore", "tmp\n");
         }
+        if self.link.is_some() {
+            self.case.file("note.conf", "note v1\n");
+        }
+        if self.link == Some(4) {
+            self.case.link("shared", "/srv/shared");
+        }
+    }
+
+    /// Before the full COPY to `dest`: a link `dest/shared` → /srv/shared, made as variant
+    /// `v` says (as root only).
+    fn link_maker(&mut self, dest: &str) {
+        let d = dest.trim_end_matches('/');
+        let make = match self.link {
+            Some(0) => format!("ln -s /srv/shared {d}/shared"),
+            Some(1) => format!(
+                "mkdir -p /tmp/t && ln -s /srv/shared /tmp/t/shared && tar cf /tmp/t.tar -C /tmp/t shared && tar xf /tmp/t.tar -C {d} && rm -rf /tmp/t /tmp/t.tar"
+            ),
+            Some(2) => format!(
+                "mkdir -p /tmp/t && ln -s /srv/shared /tmp/t/shared && cp -a /tmp/t/shared {d}/shared && rm -rf /tmp/t"
+            ),
+            Some(3) => format!("ln -s /srv/shared /tmp/shared && mv /tmp/shared {d}/shared"),
+            _ => return,
+        };
+        self.line(format!("RUN mkdir -p /srv/shared {d} && {make}"));
+    }
+
+    /// After the full COPY to `dest` (which brought the link in variant 4): a COPY lands
+    /// through `dest/shared`, then a RUN reads the note by the link target's name. (BuildKit
+    /// follows a link on a COPY's destination path, but fails to copy a folder onto one: the
+    /// full COPY brings no `shared/` folder.)
+    fn link_reader(&mut self, dest: &str) {
+        if self.link.is_none() || !self.root {
+            return;
+        }
+        let d = dest.trim_end_matches('/');
+        self.line(format!("COPY note.conf {d}/shared/note.conf"));
+        self.line("RUN cat /srv/shared/note.conf > /tmp/note-seen || true");
     }
 
     fn pip_context(&mut self) {
@@ -262,6 +310,11 @@ impl Gen<'_> {
         if self.case.has(".npmrc") && self.r.chance(30) {
             self.line(format!("ENV NPM_CONFIG_USERCONFIG={dest}/.npmrc"));
         }
+        if self.root && dest != "/" {
+            self.link_maker(&dest);
+        } else {
+            self.link = None;
+        }
         let full = match self.r.weighted(&[70, 8, 8, 6, 8]) {
             0 => {
                 let chown = self.chown();
@@ -309,6 +362,7 @@ impl Gen<'_> {
             }
         };
         if full {
+            self.link_reader(&dest);
             self.dest = Some(dest);
         }
         for _ in 0..1 + self.r.weighted(&[30, 35, 25, 10]) {
@@ -653,6 +707,18 @@ mod tests {
             .iter()
             .any(|c| matches!(c.files.get("requirements.txt"), Some(Entry::Link(_))));
         assert!(link, "no symlinked manifest");
+        for needle in [
+            "ln -s /srv/shared /app/shared",
+            "tar xf /tmp/t.tar -C",
+            "cp -a /tmp/t/shared",
+            "mv /tmp/shared",
+            "shared/note.conf\nRUN cat /srv/shared/note.conf",
+        ] {
+            assert!(text.contains(needle), "no case contains {needle:?}");
+        }
+        assert!(all
+            .iter()
+            .any(|c| matches!(c.files.get("shared"), Some(Entry::Link(_)))));
         assert!(all.iter().any(|c| c.has("requirements/common.txt")));
         assert!(all.iter().any(|c| c.has("poetry.toml")));
         assert!(all.iter().any(|c| c.has(".config/pip/pip.conf")));

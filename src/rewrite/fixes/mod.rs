@@ -223,7 +223,23 @@ pub(crate) mod testutil {
         unsafe_fixes: bool,
         select: &[&str],
     ) -> Outcome {
+        run_ctx_links(text, files, &[], unsafe_fixes, select)
+    }
+
+    /// As [`run_ctx`], with symbolic links in the context (path, target).
+    pub fn run_ctx_links(
+        text: &str,
+        files: &[(&str, &str)],
+        links: &[(&str, &str)],
+        unsafe_fixes: bool,
+        select: &[&str],
+    ) -> Outcome {
         let dir = tempfile::tempdir().unwrap();
+        for (p, t) in links {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(t, full).unwrap();
+        }
         std::fs::write(dir.path().join("Dockerfile"), text).unwrap();
         for (p, c) in files {
             let full = dir.path().join(p);

@@ -78,8 +78,11 @@ pub fn check(c: &mut Checker) {
         // Folders the steps above the first COPY made: the moved RUN finds them.
         let before = hazard::Before::joined(
             [
-                hazard::Before::of_bases_memo(model, stage.index, true, &mut bases),
-                hazard::Before::of(steps[..first].iter().filter_map(|s| s.op.as_ref())),
+                hazard::Before::of_bases_memo(model, stage.index, true, c.context, &mut bases),
+                hazard::Before::of_in(
+                    steps[..first].iter().filter_map(|s| s.op.as_ref()),
+                    c.context,
+                ),
             ]
             .iter(),
         );
@@ -265,8 +268,11 @@ fn movable(
     });
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
+    // Each crossed COPY lands through the links the ones above it bring.
+    let mut before = before.clone();
     for copy in copies {
-        hazard::run_may_cross_where(&fx, r, copy, c.context, before).map_err(|w| (w, report))?;
+        hazard::run_may_cross_where(&fx, r, copy, c.context, &before).map_err(|w| (w, report))?;
+        before.add_brought(copy, c.context);
     }
     Ok(())
 }
@@ -390,6 +396,72 @@ mod tests {
         // EXPOSE keeps the moved RUN from landing right after the mkdir).
         let df = "FROM debian\nRUN mkdir -p /srv/app\nEXPOSE 80\nCOPY app.conf /app/app.conf\nRUN cat /srv/app/app.conf > /seen\nCOPY app.py /app/app.py\n";
         assert_ne!(run_ctx(df, &files, false, &["DO102"]).output, df);
+    }
+
+    /// Links the model cannot see in the RUN's text: a COPY's source that
+    /// is a link to a folder (followed: its contents land), a link inside a
+    /// copied folder (kept: a later COPY lands through it), an archive
+    /// extracted above (its links are unknown), packages installed above
+    /// (their links are in the system folders). The RUN stays below.
+    #[test]
+    fn links_not_made_by_ln_are_followed_or_refused() {
+        use super::super::testutil::run_ctx_links;
+        let files = [
+            ("confs/prod/app.conf", "x"),
+            ("app.py", ""),
+            ("seed.txt", "s"),
+        ];
+        let links = [("conf", "confs/prod"), ("app/data", "/srv/data")];
+        let df = "FROM debian\nCOPY conf /etc/app/\nRUN cat /etc/app/app.conf > /seen\nCOPY app.py /srv/app.py\n";
+        let out = run_ctx_links(df, &files, &links, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("/etc/app/app.conf")),
+            "{:?}",
+            out.skipped
+        );
+        let df = "FROM debian\nCOPY app /opt/app/\nCOPY seed.txt /opt/app/data/seed.txt\nRUN cat /srv/data/seed.txt > /seen\n";
+        let out = run_ctx_links(df, &files, &links, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("through a symbolic link")),
+            "{:?}",
+            out.skipped
+        );
+        let df = "FROM debian\nRUN tar xf /tmp/t.tar -C /opt/app\nCOPY seed.txt /opt/app/data/seed.txt\nRUN cat /srv/data/seed.txt > /seen\n";
+        let out = run_ctx_links(df, &files, &links, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains("`tar x`")),
+            "{:?}",
+            out.skipped
+        );
+        let df = "FROM debian\nRUN apt-get update && apt-get install -y nginx\nCOPY seed.txt /etc/nginx/sites-enabled/default\nRUN apt-get update && apt-get install -y curl\n";
+        let out = run_ctx_links(df, &files, &links, false, &["DO102"]);
+        assert_eq!(out.output, df);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("installs packages")),
+            "{:?}",
+            out.skipped
+        );
+        // Not into the system folders: the packages' links do not lead there.
+        let df = "FROM debian\nRUN apt-get update && apt-get install -y nginx\nCOPY seed.txt /srv/seed.txt\nRUN apt-get update && apt-get install -y curl\n";
+        assert_ne!(
+            run_ctx_links(df, &files, &links, false, &["DO102"]).output,
+            df
+        );
+        // A plain file as the source, no link anywhere: moved as before.
+        let df = "FROM debian\nCOPY seed.txt /opt/app/data/seed.txt\nRUN cat /srv/data/seed.txt > /seen\n";
+        assert_ne!(
+            run_ctx_links(df, &files, &links, false, &["DO102"]).output,
+            df
+        );
     }
 
     #[test]

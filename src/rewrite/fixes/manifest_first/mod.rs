@@ -83,7 +83,7 @@
 //! `ENV PIP_CONFIG_FILE` points at is added to the manifest COPY — and the
 //! split is refused, with the reason, when the install reads a whole
 //! directory the manifests do not cover, when a manifest is a symlink whose
-//! target is not copied too (COPY copies the link itself), or when the
+//! target is not copied too (the full COPY copies the link itself; the manifest COPY, which names it, follows it), or when the
 //! hazard check (`rewrite::hazard`) refuses moving it above the full COPY.
 //!
 //! Installs that may rewrite their lock file (`npm install`, `yarn install`,
@@ -675,14 +675,16 @@ fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
         return hazard::Before::default();
     };
     let bases: Vec<usize> = c.model.from_chain(stage).skip(1).collect();
+    let made: Vec<&hazard::LinksMade> = c
+        .links_made()
+        .iter()
+        .filter(|m| (m.stage == stage && m.instruction < copy) || bases.contains(&m.stage))
+        .collect();
     hazard::Before {
         folders: Vec::new(),
-        links: c
-            .links_made()
-            .iter()
-            .filter(|m| (m.stage == stage && m.instruction < copy) || bases.contains(&m.stage))
-            .flat_map(|m| m.links.iter().cloned())
-            .collect(),
+        links: made.iter().flat_map(|m| m.links.iter().cloned()).collect(),
+        zones: made.iter().flat_map(|m| m.zones.iter().cloned()).collect(),
+        packages: made.iter().any(|m| m.packages),
     }
 }
 
@@ -747,9 +749,11 @@ fn between_may_cross(
         }
         // What it leaves (a link, a folder) is there for the next one.
         if let Some(op) = step_of(c.model, b).and_then(|s| s.op.as_ref()) {
-            let more = hazard::Before::of(std::iter::once(op));
+            let more = hazard::Before::of_in(std::iter::once(op), c.context);
             before.folders.extend(more.folders);
             before.links.extend(more.links);
+            before.zones.extend(more.zones);
+            before.packages |= more.packages;
         }
     }
     Ok(())

@@ -106,7 +106,9 @@ pub(super) fn effects_allow(
             }
         }
     }
-    // A manifest that is a symlink: COPY copies the link, not its target.
+    // A manifest that is a symlink: the manifest COPY, which names it,
+    // follows it (a file lands), but the full COPY of its folder brings the
+    // link itself, which must lead to a file the full COPY brings too.
     for i in items.iter() {
         let Some(cpath) = mapped.ctx(i) else { continue };
         let Some(e) = ctx.get(&cpath) else { continue };
@@ -128,7 +130,7 @@ pub(super) fn effects_allow(
         };
         if !ok {
             return Err(format!(
-                "{i} is a symlink to {target}, which the manifest COPY would not copy (COPY copies the link itself)"
+                "{i} is a symlink to {target}, which the full COPY would not bring (it copies the link itself, and the manifest COPY the file the link leads to)"
             ));
         }
     }
