@@ -451,7 +451,9 @@ mod tests {
             out.skipped
         );
         // Not into the system folders: the packages' links do not lead there.
-        let df = "FROM debian\nRUN apt-get update && apt-get install -y nginx\nCOPY seed.txt /srv/seed.txt\nRUN apt-get update && apt-get install -y curl\n";
+        // (The ENV keeps the moved RUN from landing right after the other,
+        // which DO208 would flag and DO102 therefore refuses.)
+        let df = "FROM debian\nRUN apt-get update && apt-get install -y nginx\nENV A=1\nCOPY seed.txt /srv/seed.txt\nRUN apt-get update && apt-get install -y curl\n";
         assert_ne!(
             run_ctx_links(df, &files, &links, false, &["DO102"]).output,
             df
