@@ -190,6 +190,10 @@ fn fuzz_findings() {
         "# synt18 AS uA\n\nFROM python:0.12-slo\\\n  # pul  ",
         "FROM python:3.12-slim\\\n  # c\n",
         "FROM python:3.12-slim \\\n\n",
+        // A legacy-form ENV HOME swallowed the next line, blanks and all:
+        // DO210's cache mount target held them, split the flag, and fix
+        // never converged (session 9's cargo-fuzz run, minimised).
+        "FROM golang:alpine AS runc\nRUN apk add --no-cache \\\nCOPY start.sh /usr/bin/start.sh\nENV HOME /homeccomp-dev \\\nCOPY start.sh /usr/bin/start.com/cloudflare/cfssl.git /go/src/github.com/cloudflare/cfssl\nRUN set -x && \\\n\tgo build ../cmd/multirootca &&/gsh",
     ] {
         exercise(text);
     }

@@ -74,9 +74,39 @@ pub fn parse_mount(value: &str) -> Result<Mount, MountError> {
     Ok(m)
 }
 
+/// Whether `value` can be written into a `--mount` flag as it is: the flag
+/// ends at the first blank of the line, BuildKit reads its value as CSV
+/// (commas split fields, quotes quote), expands `$` variables in it, and the
+/// escape character continues lines. A fix that writes a mount for a value
+/// outside this set would write another command (a `HOME` with a blank in
+/// it put the rest of the path into the RUN's command line).
+pub fn writable_value(value: &str) -> bool {
+    !value.is_empty()
+        && !value.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, ',' | '"' | '\'' | '$' | '\\' | '`')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_a_flag_cannot_carry_as_written() {
+        assert!(writable_value("/root/.cache/go-build"));
+        for v in [
+            "",
+            "/home/a b/.npm",
+            "/a,b",
+            "/a\"b",
+            "/$HOME/x",
+            "/a\\b",
+            "/a\tb",
+            "/a`b",
+        ] {
+            assert!(!writable_value(v), "{v:?}");
+        }
+    }
 
     #[test]
     fn parses_common_mounts() {

@@ -44,6 +44,11 @@ pub fn check(c: &mut Checker) {
             continue;
         };
         let target = missing.target.as_str();
+        // A cache directory the flag cannot carry as written (a blank, a
+        // comma, a quote…): the finding stays advice.
+        if !crate::model::mount::writable_value(target) {
+            continue;
+        }
         let at = ins
             .flags
             .first()
@@ -98,5 +103,21 @@ mod tests {
             out.output,
             "FROM golang\nENV GOCACHE=/gocache\nRUN --mount=type=cache,target=/gocache go build .\n"
         );
+    }
+
+    /// A cache directory with a blank (a legacy-form `ENV HOME` takes the
+    /// rest of its line): written into the flag, the rest of the path
+    /// became words of the command, and the next round proposed the mount
+    /// again (found by cargo-fuzz: fix never converged).
+    #[test]
+    fn no_mount_for_a_path_the_flag_cannot_carry() {
+        for df in [
+            "FROM golang\nENV HOME /home/a b\nRUN go build .\n",
+            "FROM node\nRUN npm ci --cache '/c,d'\n",
+        ] {
+            let out = run(df, true, &["DO210"]);
+            assert!(out.applied.is_empty(), "{}", out.output);
+            assert_eq!(out.output, df);
+        }
     }
 }
