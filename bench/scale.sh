@@ -6,6 +6,7 @@
 # grows with the load.
 #   bash bench/scale.sh [SIZES...]          # default: 10000 20000 50000 100000
 #   KIND=distinct-env bash bench/scale.sh   # every ENV sets a new variable
+#   KIND=stage-chain bash bench/scale.sh    # a stage per 10 lines, each FROM the one before
 # Not a timed test: run it by hand on a quiet machine; README "Scale" has the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,11 @@ while len(lines) < n:
     ]
     lines.extend(block)
     i += 1
-    if i % 1000 == 0:
+    if kind == "stage-chain":
+        # every block a stage FROM the one before: per-stage work that
+        # reads the whole FROM chain goes quadratic here
+        lines.append(f"FROM {'base' if i == 1 else f'c{i - 1}'} AS c{i}")
+    elif i % 1000 == 0:
         lines.append(f"FROM base AS s{i}")
 lines = lines[:n]
 lines.append('CMD ["python", "/app/src/f0.py"]')

@@ -437,6 +437,10 @@ pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> V
     made
 }
 
+/// How many folders, links and zones the stages a stage is built FROM may
+/// leave before [`Before::of_bases_memo`] stops reading them.
+const BASES_READ: usize = 4096;
+
 /// [`Before`] of each stage's own ops, by stage and whether folders were
 /// read (see [`Before::of_bases_memo`]).
 #[derive(Debug, Default)]
@@ -764,12 +768,32 @@ impl Before {
                 }
             });
         }
-        Before::joined(
+        let parts = || {
             bases
                 .iter()
                 .rev()
-                .filter_map(|b| memo.0.get(&(*b, folders))),
-        )
+                .filter_map(|b| memo.0.get(&(*b, folders)))
+        };
+        // Each stage of a long FROM chain joins what every stage above it
+        // left: past a bound, that copy (quadratic in the chain) is not
+        // made and the whole image counts as a place of unknown links, so
+        // nothing crosses a COPY there (refusing is always safe).
+        let size: usize = parts()
+            .map(|b| b.folders.len() + b.links.len() + b.zones.len())
+            .sum();
+        if size > BASES_READ {
+            return Before {
+                zones: vec![(
+                    "/".to_string(),
+                    format!(
+                        "links the {} stages it is built FROM may have made (more than this check reads)",
+                        bases.len()
+                    ),
+                )],
+                ..Before::default()
+            };
+        }
+        Before::joined(parts())
     }
 
     /// What several ops left, in order.

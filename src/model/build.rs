@@ -156,6 +156,11 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
                     .join(", "),
             })?,
     };
+    // `Model::stage_steps` finds a stage's steps by binary search.
+    debug_assert!(
+        b.steps.windows(2).all(|w| w[0].stage <= w[1].stage),
+        "steps out of stage order"
+    );
     Ok(Model {
         meta_args: b.meta,
         stages: b.stages,

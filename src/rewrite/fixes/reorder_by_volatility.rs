@@ -346,6 +346,30 @@ mod tests {
         );
     }
 
+    /// A stage built FROM stages that left more than the hazard check
+    /// reads: nothing crosses a COPY there (joining it all per stage of a
+    /// long FROM chain was quadratic), and the reason says so.
+    #[test]
+    fn refuses_past_what_the_bases_leave_that_the_check_reads() {
+        let dirs: Vec<String> = (0..5000).map(|i| format!("/x/d{i}")).collect();
+        let src = format!(
+            "FROM debian AS a\nRUN mkdir {}\nFROM a\nWORKDIR /app\nCOPY . .\nENV A=1\nRUN apt-get update && apt-get install -y curl\nCMD [\"x\"]\n",
+            dirs.join(" ")
+        );
+        let out = run(&src, false, &["DO102"]);
+        assert!(out.applied.is_empty(), "{}", out.output);
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.code == "DO102" && s.reason.contains("more than this check reads")),
+            "{:?}",
+            out.skipped
+        );
+        // Fewer: moved as before.
+        let src = "FROM debian AS a\nRUN mkdir /d0 /d1\nFROM a\nWORKDIR /app\nCOPY . .\nENV A=1\nRUN apt-get update && apt-get install -y curl\nCMD [\"x\"]\n";
+        assert!(!run(src, false, &["DO102"]).applied.is_empty());
+    }
+
     #[test]
     fn carries_env_and_arg_lines_up_with_the_run() {
         let out = run(

@@ -198,10 +198,30 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     // per stage: each RUN's line and the absolute paths its commands other
     // than `rm` name (to tell whether a copied file was used before its delete)
     let mut used: Vec<Vec<(usize, Vec<String>)>> = vec![Vec::new(); cx.model.stages.len()];
+    // The stages built FROM each stage: the last of them takes its state
+    // instead of copying it (a chain of stages each FROM the one before
+    // copied the whole chain's state per stage, quadratic in the file).
+    let mut children = vec![0usize; cx.model.stages.len()];
+    for stage in &cx.model.stages {
+        if let crate::model::Base::Stage(b) = stage.base {
+            if let Some(c) = children.get_mut(b) {
+                *c += 1;
+            }
+        }
+    }
     for (si, stage) in cx.model.stages.iter().enumerate() {
         if let crate::model::Base::Stage(b) = stage.base {
-            added[si] = added[b].clone();
-            used[si] = used[b].clone();
+            // A stage's base comes before it in the file.
+            if b < si {
+                children[b] -= 1;
+                if children[b] == 0 {
+                    added[si] = std::mem::take(&mut added[b]);
+                    used[si] = std::mem::take(&mut used[b]);
+                } else {
+                    added[si] = added[b].clone();
+                    used[si] = used[b].clone();
+                }
+            }
         }
         for step in cx.model.stage_steps(si) {
             let ins = cx.ins(step.instruction);
