@@ -82,39 +82,30 @@ fn first_line(input: &BuildInput, step: usize) -> (usize, String) {
 fn last_op(input: &BuildInput, keys: &BuildKeys, stage: usize) -> Option<usize> {
     input
         .model
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| s.stage == stage && keys.ops[*i].is_some())
-        .map(|(i, _)| i)
-        .next_back()
+        .stage_range(stage)
+        .rev()
+        .find(|&i| keys.ops.get(i).is_some_and(Option::is_some))
 }
 
 pub fn explain_miss(
     before: &BuildInput,
     after: &BuildInput,
-    first: &BuildKeys,
     second: &BuildKeys,
     by_chain: &HashMap<Key, Vec<&OpRecord>>,
     seen: &HashSet<Key>,
+    bases: &HashSet<Key>,
     rec: &OpRecord,
 ) -> (String, Cause) {
     let step = &after.model.steps[rec.step];
     let (_, text) = first_line(after, rec.step);
     let short = shorten(&text);
-    let chain_known =
-        seen.contains(&rec.chain) || first.stage_base.iter().flatten().any(|b| *b == rec.chain);
+    let chain_known = seen.contains(&rec.chain) || bases.contains(&rec.chain);
     if !chain_known {
         // The chain changed: an earlier op of this stage, or its base.
-        let prev = after
-            .model
-            .steps
-            .iter()
-            .enumerate()
-            .take(rec.step)
-            .filter(|(i, s)| s.stage == step.stage && second.ops[*i].is_some())
-            .map(|(i, _)| i)
-            .next_back();
+        let range = after.model.stage_range(step.stage);
+        let prev = (range.start..rec.step.min(range.end))
+            .rev()
+            .find(|&i| second.ops.get(i).is_some_and(Option::is_some));
         if let Some(p) = prev {
             let (line, instruction) = first_line(after, p);
             return (

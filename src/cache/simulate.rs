@@ -175,6 +175,9 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
         drop(first);
         BuildKeys::default()
     };
+    // The first build's stage bases, for explanations: a set, not a scan
+    // of every stage per miss.
+    let bases: HashSet<Key> = first.stage_base.iter().flatten().copied().collect();
     let mut by_chain: HashMap<Key, Vec<&OpRecord>> = HashMap::new();
     if full {
         for r in first.ops.iter().flatten() {
@@ -374,7 +377,7 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
                             },
                         )
                     }
-                    None => explain_miss(before, after, &first, &differ, &by_chain, &seen, d),
+                    None => explain_miss(before, after, &differ, &by_chain, &seen, &bases, d),
                 }
             });
             steps.push(res);

@@ -70,9 +70,14 @@ impl Model {
     /// every step (called per stage, that was quadratic in a file of many
     /// stages).
     pub fn stage_steps(&self, stage: usize) -> impl Iterator<Item = &Step> {
+        self.steps[self.stage_range(stage)].iter()
+    }
+
+    /// The indices of a stage's steps (see [`Self::stage_steps`]).
+    pub fn stage_range(&self, stage: usize) -> std::ops::Range<usize> {
         let from = self.steps.partition_point(|s| s.stage < stage);
         let len = self.steps[from..].partition_point(|s| s.stage == stage);
-        self.steps[from..from + len].iter()
+        from..from + len
     }
 
     /// Stages the target needs: through FROM, COPY --from and RUN --mount from=.
