@@ -194,7 +194,6 @@ pub fn compute_keys_with(
 ) -> BuildKeys {
     let model = &input.model;
     let reachable = model.reachable();
-    let by_stage = model.step_indices_by_stage();
     let mut keys = BuildKeys {
         ops: vec![None; model.steps.len()],
         stage_base: vec![None; model.stages.len()],
@@ -251,7 +250,7 @@ pub fn compute_keys_with(
                 record: rec,
             });
         }
-        for &i in by_stage.get(stage.index).map_or(&[][..], Vec::as_slice) {
+        for i in model.stage_range(stage.index) {
             let step = &model.steps[i];
             let Some(op) = &step.op else { continue };
             let rec = op_record(input, &keys, identity, remote, i, &chain, &marker, op, envs);

@@ -29,9 +29,8 @@ type Labels = (Vec<Option<Progress>>, Vec<Vec<Option<Progress>>>);
 fn labels(model: &Model) -> Labels {
     let mut out = vec![None; model.steps.len()];
     let mut triggers = Vec::new();
-    let by_stage = model.step_indices_by_stage();
     for stage in &model.stages {
-        let mine_steps = by_stage.get(stage.index).map_or(&[][..], Vec::as_slice);
+        let mine_steps = model.stage_range(stage.index);
         let from_image = matches!(stage.base, Base::Image(_));
         let counted = |k: Keyword| {
             matches!(
@@ -45,9 +44,9 @@ fn labels(model: &Model) -> Labels {
                 .iter()
                 .filter(|t| t.keyword.is_some_and(counted))
                 .count()
-            + mine_steps
-                .iter()
-                .filter(|&&i| counted(model.steps[i].keyword))
+            + model
+                .stage_steps(stage.index)
+                .filter(|s| counted(s.keyword))
                 .count();
         // `k` advances only for ops that exist: `WORKDIR /` is counted in n, not in k.
         let mut k = usize::from(from_image);
@@ -63,7 +62,7 @@ fn labels(model: &Model) -> Labels {
             }));
         }
         triggers.push(mine);
-        for &i in mine_steps {
+        for i in mine_steps {
             let step = &model.steps[i];
             if step.op.is_none() {
                 continue;

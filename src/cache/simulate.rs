@@ -235,7 +235,6 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
         )
     };
     let reachable = after.model.reachable();
-    let by_stage = after.model.step_indices_by_stage();
     let target_label = after
         .model
         .stages
@@ -317,7 +316,7 @@ fn simulate_with(before: &BuildInput, after: &BuildInput, detail: Detail) -> Sim
             steps.push(res);
         }
         let last_trigger = differ.triggers[stage.index].last();
-        for &i in by_stage.get(stage.index).map_or(&[][..], Vec::as_slice) {
+        for i in after.model.stage_range(stage.index) {
             let step = &after.model.steps[i];
             if step.op.is_none() {
                 continue;

@@ -52,23 +52,10 @@ impl Model {
         self.scripts.get(df, ins)
     }
 
-    /// The indices of each stage's steps, in order, from one pass: a walk
-    /// of every step per stage is quadratic in a file of many stages.
-    pub fn step_indices_by_stage(&self) -> Vec<Vec<usize>> {
-        let mut by = vec![Vec::new(); self.stages.len()];
-        for (i, s) in self.steps.iter().enumerate() {
-            if let Some(v) = by.get_mut(s.stage) {
-                v.push(i);
-            }
-        }
-        by
-    }
-
-    /// A stage's steps, in order. Steps are in source order, so each
-    /// stage's are contiguous (`build` asserts it in debug builds): found by
-    /// binary search, not by a filter of
-    /// every step (called per stage, that was quadratic in a file of many
-    /// stages).
+    /// A stage's steps, in order. Steps are in source order, so each stage's
+    /// are contiguous (`build` asserts it in debug builds): found by binary
+    /// search, not by a filter of every step (called per stage, that was
+    /// quadratic in a file of many stages).
     pub fn stage_steps(&self, stage: usize) -> impl Iterator<Item = &Step> {
         self.steps[self.stage_range(stage)].iter()
     }
