@@ -135,6 +135,8 @@ pub(crate) fn plan(a: &Analysis, opts: &super::Options, mut spec: Spec) -> Resul
         t.push_str(&install_line(distro, &runtime_pkgs));
     }
     for x in &spec.artifacts {
+        super::plain_path(&x.from, None)?;
+        super::plain_path(&x.to, None)?;
         t.push_str(&format!("COPY --from={BUILDER} {} {}\n", x.from, x.to));
         if x.from != x.to {
             spec.notes.push(format!(

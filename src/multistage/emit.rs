@@ -229,8 +229,11 @@ pub(crate) fn split_copying_dirs(
     runtime_base: &str,
     runtime_install: Option<String>,
     at_item: &[(usize, String)],
-) -> (String, String) {
+) -> Result<(String, String), super::Refusal> {
     use super::shell::CmdKind;
+    for (_, dir) in at_item {
+        super::plain_path(dir, None)?;
+    }
     let workdir = a.workdir();
     let last_install = at_item.iter().map(|(i, _)| *i).max().unwrap_or(0);
     let mut b = String::new();
@@ -295,5 +298,5 @@ pub(crate) fn split_copying_dirs(
         }
     }
     t.push_str(&late_config(a, &[]));
-    (b, t)
+    Ok((b, t))
 }

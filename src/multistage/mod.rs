@@ -190,6 +190,10 @@ pub fn convert(
     opts: &Options,
 ) -> Result<Conversion, Refusal> {
     let a = Analysis::new(df, model, context, opts.context_root.as_deref())?;
+    plain_path(&a.workdir(), None)?;
+    for item in &a.items {
+        plain_path(&item.step.cwd, Some(item.ins.start_line))?;
+    }
     let r = ImageRef::parse(&a.base)?;
     let eco = images::ecosystem_of(&r).ok_or_else(|| {
         Refusal::new(format!(
@@ -216,6 +220,30 @@ pub fn convert(
         Ecosystem::Php => php::plan(&a, &r, opts)?,
     };
     finish(&a, eco, plan)
+}
+
+/// Refuses a path the converter would write unquoted into a `COPY` line or
+/// a `cd` command: a blank splits a COPY's words (BuildKit splits its shell
+/// form on blanks, quotes included), `$` and `\\` are expanded or escaped
+/// by BuildKit and the shell, glob characters make a COPY source a pattern,
+/// and shell operators end the `cd`. Rare in real files; refusing keeps
+/// every line the converter writes a plain word.
+pub(crate) fn plain_path(path: &str, line: Option<usize>) -> Result<(), Refusal> {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+@%,:=".contains(c));
+    if plain {
+        return Ok(());
+    }
+    let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+    Err(Refusal::of_kind(
+        "a path needs quoting in the lines the conversion writes",
+        format!(
+            "{at}the path `{}` needs quoting in the lines the conversion writes (COPY --from, cd)",
+            path.escape_debug()
+        ),
+    ))
 }
 
 /// What an ecosystem module hands back.

@@ -115,7 +115,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
         )
     });
     let composer_copy = a.items.iter().any(|i| i.is_composer_copy());
-    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item);
+    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item)?;
     let vendor: Vec<&str> = {
         let mut v: Vec<&str> = Vec::new();
         for (_, d) in &at_item {

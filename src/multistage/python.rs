@@ -148,6 +148,10 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             }
         }
     }
+    for (src, at) in &req_srcs {
+        super::plain_path(src, None)?;
+        super::plain_path(at, None)?;
+    }
     if !req_srcs.is_empty() && a.context.is_none() {
         notes.push(
             "requirements files included with `-r` from another file are not copied before the sources: no context was given to check"
@@ -182,6 +186,8 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
                     .and_then(|t| t.get(&src))
                     .is_some_and(|e| e.mode & 0o111 != 0);
                 if chmodded || exec_bit {
+                    super::plain_path(&src, None)?;
+                    super::plain_path(&at, None)?;
                     let name = at.rsplit('/').next().unwrap_or("entrypoint").to_string();
                     script = Some((src, at, name));
                 }

@@ -178,7 +178,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             install_line(runtime_distro, &runtime_pkgs)
         )
     });
-    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item);
+    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item)?;
 
     if runtime_base == a.base && moved.is_empty() {
         return Err(Refusal::new(format!(

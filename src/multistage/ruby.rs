@@ -141,7 +141,7 @@ pub(crate) fn plan(a: &Analysis, r: &ImageRef, opts: &super::Options) -> Result<
             install_line(runtime_distro, &runtime_pkgs)
         )
     });
-    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item);
+    let (b, t) = super::split_copying_dirs(a, &runtime_base, runtime_install, &at_item)?;
     let mut notes = vec![format!(
         "the runtime gets {} from the builder: the gems (and the Bundler settings kept there)",
         dirs.join(", ")

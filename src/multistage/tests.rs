@@ -61,6 +61,44 @@ fn refusals_say_why() {
     }
 }
 
+/// A path with a blank, `$` or a glob character would be written unquoted into
+/// `COPY --from=builder /my app /my app` (four words) or `cd /my app`: refused,
+/// whether it comes from WORKDIR, a RUN's directory or a build output. The
+/// same files with plain paths convert (the refusal is the path's, not the
+/// pattern's).
+#[test]
+fn paths_that_need_quoting_are_refused() {
+    let cases = [
+        (
+            "FROM node:20.11-slim\nWORKDIR \"/my app\"\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"index.js\"]\n",
+            "\"/my app\"",
+            "/app",
+        ),
+        (
+            "FROM golang:1.22\nWORKDIR /s\nCOPY . .\nRUN go build -o \"/bin/my app\" .\nCMD [\"/bin/app\"]\n",
+            "\"/bin/my app\"",
+            "/bin/app",
+        ),
+        (
+            "FROM golang:1.22\nWORKDIR /s\nCOPY . .\nRUN go build -o '/bin/a[1]' .\nCMD [\"/bin/app\"]\n",
+            "'/bin/a[1]'",
+            "/bin/app",
+        ),
+        (
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nWORKDIR \"/app/s d\"\nRUN pip install -r requirements.txt\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n",
+            "\"/app/s d\"",
+            "/app/sub",
+        ),
+    ];
+    for (src, odd, fine) in cases {
+        let e = convert_text(src).expect_err(src);
+        assert!(e.reason.contains("needs quoting"), "{src}: {e}");
+        let plain = src.replace(odd, fine);
+        let c = convert_text(&plain).unwrap_or_else(|e| panic!("{plain}: {e}"));
+        assert!(c.text.contains(" AS builder"), "{}", c.text);
+    }
+}
+
 #[test]
 fn output_is_a_fixpoint() {
     let src =
