@@ -68,11 +68,11 @@ impl PathSet {
 
     /// Adds an absolute path (cleaned); `/` is everything.
     pub fn insert(&mut self, abs: &str) {
-        let p = path::clean(abs);
+        let p = path::clean_cow(abs);
         if p == "/" || !p.starts_with('/') {
             self.everything = true;
-        } else {
-            self.paths.insert(p);
+        } else if !self.paths.contains(p.as_ref()) {
+            self.paths.insert(p.into_owned());
         }
     }
 
@@ -88,7 +88,7 @@ impl PathSet {
 
     /// Whether the set touches `p` or anything below or above it.
     pub fn overlaps(&self, p: &str) -> bool {
-        let p = path::clean(p);
+        let p = path::clean_cow(p);
         self.everything || self.paths.iter().any(|q| under(q, &p) || under(&p, q))
     }
 }

@@ -3,6 +3,36 @@
 
 /// `path.Clean`: collapses `//`, `.` and `..`; `""` becomes `.`.
 pub fn clean(p: &str) -> String {
+    if is_clean(p) {
+        return p.to_string();
+    }
+    collapse(p)
+}
+
+/// As [`clean`], borrowing `p` when it is clean already (most paths are:
+/// the effects model cleans every path it records).
+pub fn clean_cow(p: &str) -> std::borrow::Cow<'_, str> {
+    if is_clean(p) {
+        std::borrow::Cow::Borrowed(p)
+    } else {
+        std::borrow::Cow::Owned(collapse(p))
+    }
+}
+
+/// Whether [`clean`] would return `p` unchanged: `/`, `.`, or segments that
+/// are neither empty, `.` nor `..`, with no trailing slash.
+fn is_clean(p: &str) -> bool {
+    if p == "/" || p == "." {
+        return true;
+    }
+    let body = p.strip_prefix('/').unwrap_or(p);
+    !body.is_empty()
+        && body
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+fn collapse(p: &str) -> String {
     let rooted = p.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for seg in p.split('/') {
@@ -31,7 +61,12 @@ pub fn join_abs(base: &str, p: &str) -> String {
     if p.starts_with('/') {
         clean(p)
     } else {
-        clean(&format!("{base}/{p}"))
+        let joined = format!("{base}/{p}");
+        if is_clean(&joined) {
+            joined
+        } else {
+            collapse(&joined)
+        }
     }
 }
 
@@ -57,6 +92,48 @@ pub fn has_wildcard(p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path agrees with the full collapse on every shape of path.
+    #[test]
+    fn fast_path_agrees_with_the_collapse() {
+        for p in [
+            "",
+            "/",
+            ".",
+            "..",
+            "/..",
+            "a",
+            "/a",
+            "a/",
+            "/a/",
+            "//a",
+            "a//b",
+            "./a",
+            "a/.",
+            "a/./b",
+            "a/..",
+            "../a",
+            "/a/../b",
+            "a/b/../..",
+            "...",
+            "/a/...",
+            ".a",
+            "a.",
+            "/usr/lib/x86_64-linux-gnu",
+            "a/b/c/",
+            "/./",
+            "//",
+        ] {
+            assert_eq!(clean(p), collapse(p), "{p:?}");
+            assert_eq!(clean_cow(p), collapse(p), "{p:?}");
+            let joined = if p.starts_with('/') {
+                collapse(p)
+            } else {
+                collapse(&format!("/w/{p}"))
+            };
+            assert_eq!(join_abs("/w", p), joined, "{p:?}");
+        }
+    }
 
     #[test]
     fn cleaning() {
