@@ -59,10 +59,12 @@ pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
         Some(p) => Some(Settings::load(p)?.with_cli(&a.select, &a.ignore)),
         None => None,
     };
+    let discovery = dockopt::rules::config::Discovery::default();
     let settings = |file: &std::path::Path| -> Result<Settings, String> {
         match &fixed {
             Some(s) => Ok(s.clone()),
-            None => Settings::discover(file)
+            None => discovery
+                .settings_for(file)
                 .map(|s| s.with_cli(&a.select, &a.ignore))
                 .map_err(|e| e.to_string()),
         }

@@ -13,10 +13,74 @@
 
 use super::{Rule, Severity};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 pub const FILE_NAME: &str = ".dockopt.toml";
+
+/// [`Settings::discover`] for the many files of one run: each folder is
+/// looked at once and each config file read once. Files in sibling folders
+/// share their ancestors; checking a corpus of 300 files had looked for a
+/// config in every ancestor of every file.
+#[derive(Default)]
+pub struct Discovery {
+    /// Folder → the nearest config at or above it.
+    nearest: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    loaded: Mutex<HashMap<PathBuf, Settings>>,
+}
+
+impl Discovery {
+    /// The settings of the nearest `.dockopt.toml` in `start` (a file or a
+    /// folder) or its ancestors, else defaults.
+    pub fn settings_for(&self, start: &Path) -> Result<Settings, ConfigError> {
+        let abs = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+        let dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        let Some(found) = dir.and_then(|d| self.nearest(d)) else {
+            return Ok(Settings::default());
+        };
+        if let Some(s) = lock(&self.loaded).get(&found) {
+            return Ok(s.clone());
+        }
+        let s = Settings::load(&found)?;
+        lock(&self.loaded).insert(found, s.clone());
+        Ok(s)
+    }
+
+    fn nearest(&self, dir: &Path) -> Option<PathBuf> {
+        let mut memo = lock(&self.nearest);
+        let mut walked = Vec::new();
+        let mut at = Some(dir);
+        let mut found = None;
+        while let Some(d) = at {
+            if let Some(known) = memo.get(d) {
+                found = known.clone();
+                break;
+            }
+            walked.push(d.to_path_buf());
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                found = Some(candidate);
+                break;
+            }
+            at = d.parent();
+        }
+        for d in walked {
+            memo.insert(d, found.clone());
+        }
+        found
+    }
+}
+
+/// A poisoned lock only means another file's check panicked; the memo is
+/// still right.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -111,20 +175,7 @@ impl Settings {
 
     /// The nearest `.dockopt.toml` in `start` or its ancestors, else defaults.
     pub fn discover(start: &Path) -> Result<Settings, ConfigError> {
-        let abs = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if abs.is_dir() {
-            Some(abs.as_path())
-        } else {
-            abs.parent()
-        };
-        while let Some(d) = dir {
-            let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
-                return Settings::load(&candidate);
-            }
-            dir = d.parent();
-        }
-        Ok(Settings::default())
+        Discovery::default().settings_for(start)
     }
 
     /// `--select` replaces the configured selection; `--ignore` adds to it.

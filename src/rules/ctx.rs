@@ -126,6 +126,9 @@ pub struct DockerfileCtx<'a> {
     /// The context's source file a one-line edit touches, picked once
     /// (None: no context, or no source file in it).
     source_pick: std::sync::OnceLock<Option<String>>,
+    /// [`Self::for_development`]'s answer: several rules ask, and it reads
+    /// the disk (the folders above the file, compose files).
+    development: std::sync::OnceLock<Option<String>>,
     /// Each model step's effects (RUN steps; the context's files unread),
     /// computed once for every rule that asks (DO102 and DO103 both read
     /// them; the effects model is the costliest part of a check).
@@ -339,6 +342,7 @@ impl<'a> DockerfileCtx<'a> {
                 .collect(),
             edit_sims: Default::default(),
             source_pick: Default::default(),
+            development: Default::default(),
             effects: (0..model.steps.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -461,6 +465,12 @@ impl<'a> DockerfileCtx<'a> {
     /// (`AS dev`, `AS test`: what `docker compose` builds with `target: dev`),
     /// or only compose services that bind-mount the source build it.
     pub fn for_development(&self) -> Option<String> {
+        self.development
+            .get_or_init(|| self.development_reason())
+            .clone()
+    }
+
+    fn development_reason(&self) -> Option<String> {
         const WORDS: &[&str] = &[
             "dev",
             "devel",
