@@ -101,6 +101,7 @@ struct Builder<'a> {
     finals: Vec<StageState>,
     steps: Vec<Step>,
     warnings: std::cell::RefCell<Vec<String>>,
+    expand_failures: std::cell::RefCell<Vec<super::ExpandFailure>>,
 }
 
 pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> {
@@ -114,6 +115,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         // doubling (up to twice the steps' memory, per model).
         steps: Vec::with_capacity(df.instructions.len()),
         warnings: Default::default(),
+        expand_failures: Default::default(),
     };
     let mut cur: Option<StageState> = None;
     for (i, ins) in df.instructions.iter().enumerate() {
@@ -167,6 +169,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         steps: b.steps,
         target,
         warnings: b.warnings.into_inner(),
+        expand_failures: b.expand_failures.into_inner(),
         scripts: crate::shell::ScriptMemo::new(df),
     })
 }
@@ -189,6 +192,13 @@ impl Builder<'_> {
                 self.warnings
                     .borrow_mut()
                     .push(format!("line {}: {e}; kept as written", self.line(ins)));
+                self.expand_failures
+                    .borrow_mut()
+                    .push(super::ExpandFailure {
+                        line: self.line(ins),
+                        word: word.to_string(),
+                        error: e,
+                    });
                 Expansion {
                     value: word.to_string(),
                     ..Default::default()

@@ -34,10 +34,25 @@ pub struct Model {
     /// The stage built: `--target`, or the last one.
     pub target: usize,
     pub warnings: Vec<String>,
+    /// Words BuildKit cannot expand, in source order (each is also a warning).
+    #[serde(skip)]
+    pub expand_failures: Vec<ExpandFailure>,
     /// The RUN scripts of the file this model was built from, parsed on first
     /// use ([`Model::run_script`]).
     #[serde(skip)]
     pub scripts: crate::shell::ScriptMemo,
+}
+
+/// A word of an instruction BuildKit expands (ENV, ARG, LABEL, WORKDIR,
+/// USER, EXPOSE, VOLUME, STOPSIGNAL, COPY, ADD, FROM) that its lexer
+/// rejects: BuildKit fails the build before any step runs. The model keeps
+/// the word as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpandFailure {
+    /// The instruction's first line.
+    pub line: usize,
+    pub word: String,
+    pub error: crate::syntax::expand::ExpandError,
 }
 
 impl Model {

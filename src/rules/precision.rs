@@ -567,6 +567,15 @@ pub const CORPUS: &[Sampled] = &[
         note: "the advice now fits the base: Alpine has no bash for a SHELL, and dash (Debian's, Ubuntu's /bin/sh) rejects `set -o pipefail` before Debian 13 and Ubuntu 25.04; each old advice offered one option that worked",
     },
     Sampled {
+        code: "DO415",
+        before: 31,
+        findings: 1,
+        sample: 1,
+        false_before: 30,
+        false_now: 0,
+        note: "new in s10; true: moby's parser test file `ENV name='a\\'b'` (single quotes take no escape; Docker 20.10 fails it). The 30 first drafts reported were dev container templates' `${templateOption:…}` placeholders, which the template tool fills in: no longer reported",
+    },
+    Sampled {
         code: "DO501",
         before: 8,
         findings: 7,

@@ -39,6 +39,7 @@ static RULES: &[&Rule] = &[
     &correctness::missing_healthcheck::RULE,
     &correctness::python_env_missing::RULE,
     &correctness::pipefail::RULE,
+    &correctness::expansion_fails::RULE,
     // DO5xx compose
     &compose::bind_mount_hides_image::RULE,
     &compose::depends_on_unhealthy::RULE,

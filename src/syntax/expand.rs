@@ -18,6 +18,8 @@ pub struct Expansion {
 pub enum ExpandError {
     #[error("unterminated `${{` in `{0}`")]
     Unterminated(String),
+    #[error("unexpected end of `{word}` while looking for the matching {quote}")]
+    UnterminatedQuote { quote: &'static str, word: String },
     #[error("unsupported modifier `{modifier}` in substitution `{word}`")]
     UnsupportedModifier { modifier: char, word: String },
     #[error("{name}: {message}")]
@@ -101,11 +103,16 @@ impl Lexer<'_> {
             self.pos += 1;
             match c {
                 '\'' => {
+                    let mut closed = false;
                     while let Some(n) = self.next() {
                         if n == '\'' {
+                            closed = true;
                             break;
                         }
                         out.push(n);
+                    }
+                    if !closed {
+                        return Err(self.unterminated_quote('\''));
                     }
                 }
                 '"' => out.push_str(&self.double_quoted()?),
@@ -121,9 +128,25 @@ impl Lexer<'_> {
         Ok(out)
     }
 
+    /// BuildKit's lexer fails the word (and the build, before any step
+    /// runs) when a quote is not closed within it.
+    fn unterminated_quote(&self, quote: char) -> ExpandError {
+        ExpandError::UnterminatedQuote {
+            quote: if quote == '"' {
+                "double-quote"
+            } else {
+                "single-quote"
+            },
+            word: self.word.to_string(),
+        }
+    }
+
     fn double_quoted(&mut self) -> Result<String, ExpandError> {
         let mut out = String::new();
-        while let Some(c) = self.next() {
+        loop {
+            let Some(c) = self.next() else {
+                return Err(self.unterminated_quote('"'));
+            };
             match c {
                 '"' => break,
                 '$' => out.push_str(&self.dollar()?),
@@ -325,6 +348,32 @@ fn trim_suffix(value: &str, pattern: &str, longest: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// BuildKit's lexer fails a word whose quote is not closed within it
+    /// (checked against Docker 20.10: `COPY f "/my app/"` fails at `"/my`);
+    /// a closed or escaped quote is fine, and single quotes take no escape.
+    #[test]
+    fn unclosed_quotes_fail_the_word() {
+        for (word, fails) in [
+            ("\"/my", true),
+            ("app/\"", true),
+            ("'/a", true),
+            ("'a\\'b'", true),
+            ("\"a\\\"b", true),
+            ("\"a\\\"b\"", false),
+            ("\\\"/x/", false),
+            ("'a\\'b", false),
+            ("${V:-\"x}", true),
+            ("\"f\"", false),
+        ] {
+            let r = expand(word, '\\', &env);
+            assert_eq!(
+                matches!(r, Err(ExpandError::UnterminatedQuote { .. })),
+                fails,
+                "{word}: {r:?}"
+            );
+        }
+    }
 
     fn env(name: &str) -> Option<String> {
         match name {
