@@ -204,7 +204,7 @@ pub struct EstimateArgs {
     /// Size the packages the change adds (to a requirements file, package.json or a pip/npm
     /// install's command line) from their registries (PyPI JSON API, npm; wheel for the base image's Python, else sdist / npm's
     /// unpacked size), and cost each by its megabytes beyond an average package at the per-MB
-    /// rate learned from pip's logged downloads (default 0.15 s per wheel MB). Answers are
+    /// rate learned from pip's logged downloads (default 0.09 s per wheel MB). Answers are
     /// cached in $DOCKOPT_CACHE_DIR (default $XDG_CACHE_HOME/dockopt or ~/.cache/dockopt); a
     /// registry that does not answer within 3 s ($DOCKOPT_REGISTRY_TIMEOUT) leaves the package
     /// count alone, with a note. Base URLs: $DOCKOPT_PYPI_URL, $DOCKOPT_NPM_URL; proxies:

@@ -966,7 +966,7 @@ mod tests {
         assert!(
             sized
                 .basis
-                .contains("numpy 18.3 MB (PyPI) at 0.15s/MB (default)"),
+                .contains("numpy 18.3 MB (PyPI) at 0.09s/MB (default)"),
             "{}",
             sized.basis
         );
