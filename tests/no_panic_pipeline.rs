@@ -197,6 +197,10 @@ fn fuzz_findings() {
     ] {
         exercise(text);
     }
+    // A RUN of 33 `apt-get install`s: DO201's 33 flags went in one round
+    // each and fix gave up after 32 (session 10's cargo-fuzz run, minimised).
+    let many = format!("FROM 3\nRUN {}\n", vec!["apt-get install"; 33].join("&"));
+    exercise(&many);
 }
 
 /// The generator really produces the shapes the `RUN env` panic needed:

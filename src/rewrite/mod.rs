@@ -28,7 +28,7 @@ use crate::model::{self, BuildOptions, Model};
 use crate::rules::{self, ContextInfo, DockerfileCtx, Finding, Rule};
 use crate::syntax::{self, Dockerfile};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
@@ -314,18 +314,21 @@ pub(crate) fn automatic_fixes(findings: Vec<Finding>) -> Vec<Fix> {
 
 /// Non-overlapping fixes, in order of position. Edits touching the same
 /// insertion point count as overlapping.
-/// Two unsafe fixes on one instruction can each be right alone and wrong
-/// together (DO210's npm cache mount and DO205's `npm cache clean --force`,
-/// which empties it): a round keeps the first per instruction, and the next
-/// round asks the others again against its result.
-fn one_per_instruction<'f>(df: &Dockerfile, chosen: Vec<&'f Fix>) -> Vec<&'f Fix> {
-    let mut seen = HashSet::new();
+/// Two unsafe fixes of different rules on one instruction can each be right
+/// alone and wrong together (DO210's npm cache mount and DO205's `npm cache
+/// clean --force`, which empties it): a round keeps the first rule's fixes
+/// per instruction, and the next round asks the others again against its
+/// result. One rule's fixes there (DO201's flag on each of a RUN's
+/// `apt-get install`s) are made for the same text and go together: one per
+/// round, a RUN with 33 installs never converged (found by cargo-fuzz).
+fn one_rule_per_instruction<'f>(df: &Dockerfile, chosen: Vec<&'f Fix>) -> Vec<&'f Fix> {
+    let mut rule_at: HashMap<usize, &str> = HashMap::new();
     chosen
         .into_iter()
         .filter(|f| {
             let at = f.span().0;
             let ins = df.instructions.partition_point(|i| i.span.start <= at);
-            seen.insert(ins)
+            *rule_at.entry(ins).or_insert(f.code) == f.code
         })
         .collect()
 }
@@ -584,7 +587,7 @@ pub(crate) fn fix_seeded(
         let chosen = if is_safe {
             chosen
         } else {
-            one_per_instruction(&df, chosen)
+            one_rule_per_instruction(&df, chosen)
         };
         type Tried = (String, (Dockerfile, Model));
         let try_apply = |fs: &[&Fix]| -> Result<Tried, RewriteError> {
