@@ -24,6 +24,8 @@ mod go;
 mod java;
 mod make;
 pub mod makefile;
+mod memo;
+pub use memo::EffectsMemo;
 mod net;
 mod node;
 mod php;

@@ -163,6 +163,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         b.steps.windows(2).all(|w| w[0].stage <= w[1].stage),
         "steps out of stage order"
     );
+    let steps_len = b.steps.len();
     Ok(Model {
         meta_args: b.meta,
         stages: b.stages,
@@ -171,6 +172,7 @@ pub fn build(df: &Dockerfile, opts: &BuildOptions) -> Result<Model, ModelError> 
         warnings: b.warnings.into_inner(),
         expand_failures: b.expand_failures.into_inner(),
         scripts: crate::shell::ScriptMemo::new(df),
+        effects: crate::effects::EffectsMemo::new(df, steps_len),
     })
 }
 

@@ -41,6 +41,9 @@ pub struct Model {
     /// use ([`Model::run_script`]).
     #[serde(skip)]
     pub scripts: crate::shell::ScriptMemo,
+    /// Each RUN step's effects, computed on first use ([`Model::run_effects`]).
+    #[serde(skip)]
+    pub effects: crate::effects::EffectsMemo,
 }
 
 /// A word of an instruction BuildKit expands (ENV, ARG, LABEL, WORKDIR,
@@ -65,6 +68,17 @@ impl Model {
         ins: &crate::syntax::Instruction,
     ) -> Option<Result<std::sync::Arc<crate::shell::Script>, crate::shell::ShellError>> {
         self.scripts.get(df, ins)
+    }
+
+    /// The effects of `step`, a RUN step of this model (built from `df`),
+    /// computed once for every rule and fix function that asks (the
+    /// context's files unread); None for any other step.
+    pub fn run_effects(
+        &self,
+        df: &crate::syntax::Dockerfile,
+        step: &Step,
+    ) -> Option<&crate::effects::Effects> {
+        self.effects.get(df, self, step)
     }
 
     /// A stage's steps, in order. Steps are in source order, so each stage's

@@ -368,6 +368,12 @@ impl<'a> DockerfileCtx<'a> {
         let Some(Op::Run(run)) = &step.op else {
             return None;
         };
+        // The model's memo, shared with the fix functions that read the same
+        // RUN; this context's own slots only for a model of another copy of
+        // the file.
+        if let Some(fx) = self.model.run_effects(self.df, step) {
+            return Some(fx);
+        }
         // The step's index in the model, from its address (checked: a step
         // of another model gets None, never another step's effects).
         let size = std::mem::size_of::<Step>().max(1);

@@ -110,6 +110,27 @@ pub fn step_of(model: &Model, idx: usize) -> Option<&Step> {
         .and_then(|i| model.steps.get(i))
 }
 
+/// The effects of RUN `run`, instruction `idx` of the checked file: the
+/// model's memo when `run` is that step's op (shared with the rules and the
+/// other fix functions), else computed.
+pub fn run_effects<'c>(
+    c: &'c crate::fix::Checker,
+    idx: usize,
+    run: &crate::model::RunOp,
+) -> std::borrow::Cow<'c, crate::effects::Effects> {
+    let own = step_of(c.model, idx)
+        .filter(|s| matches!(&s.op, Some(crate::model::Op::Run(r)) if std::ptr::eq(r, run)));
+    match own.and_then(|s| c.model.run_effects(c.df, s)) {
+        Some(fx) => std::borrow::Cow::Borrowed(fx),
+        None => std::borrow::Cow::Owned(crate::effects::of_model_run(
+            c.df,
+            c.model,
+            &c.df.instructions[idx],
+            run,
+        )),
+    }
+}
+
 /// Whether `a` and `b` are the same path or one contains the other.
 pub fn paths_overlap(a: &str, b: &str) -> bool {
     let a = a.trim_end_matches('/');

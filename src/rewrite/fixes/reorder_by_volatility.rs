@@ -256,7 +256,7 @@ fn movable(
         return Err(("it bind-mounts files".into(), false));
     }
     let script = c.model.run_script(c.df, ins).and_then(Result::ok);
-    let fx = effects::of_model_run(c.df, c.model, ins, r);
+    let fx = super::run_effects(c, idx, r);
     // Worth a reason: package installs (what the DO102 rule reports), and
     // RUNs that touch no copied tree as a whole — those refused for a subtle
     // hazard (a config file, a variable, the user database). A RUN that

@@ -740,7 +740,7 @@ fn between_may_cross(
                 let Some(Op::Run(r)) = step_of(c.model, b).and_then(|s| s.op.as_ref()) else {
                     return Err(format!("the RUN on line {line} is not a plain RUN"));
                 };
-                let fx = crate::effects::of_model_run(df, c.model, other, r);
+                let fx = super::run_effects(c, b, r);
                 hazard::run_may_cross_where(&fx, r, cop, c.context, before).map_err(|w| {
                     format!("the RUN on line {line} cannot move above the COPY: {w}")
                 })?;
