@@ -227,3 +227,50 @@ fn escaped_escape_at_line_end_is_not_a_continuation() {
     assert_eq!(df.instructions.len(), 3);
     assert_eq!(df.instructions[2].arguments.shell_text(), Some("x   y"));
 }
+
+/// What BuildKit's parser rejects before a build starts, each checked
+/// against Docker 20.10: a stage name that does not start with a letter
+/// (variables are not expanded there), blank ENV/ARG/LABEL names, and
+/// HEALTHCHECK durations Go's `time.ParseDuration` refuses or under 1ms.
+/// Accepted beside them: what the same engine built.
+#[test]
+fn buildkit_parse_time_checks() {
+    for (body, message) in [
+        ("FROM alpine AS 1x", "invalid name for build stage: `1x`"),
+        ("FROM alpine AS ${X}", "invalid name for build stage"),
+        (
+            "FROM alpine AS a b",
+            "FROM requires either one or three arguments",
+        ),
+        ("ENV =x", "ENV names can not be blank"),
+        ("ENV A=1 =x", "ENV names can not be blank"),
+        ("ARG =x", "ARG names can not be blank"),
+        ("LABEL =y", "LABEL names can not be blank"),
+        ("HEALTHCHECK --interval=x CMD true", "invalid duration `x`"),
+        ("HEALTHCHECK --timeout=5 CMD true", "invalid duration `5`"),
+        (
+            "HEALTHCHECK --interval=10us CMD true",
+            "cannot be less than 1ms",
+        ),
+        (
+            "HEALTHCHECK --retries=-1 CMD true",
+            "--retries cannot be negative",
+        ),
+    ] {
+        let src = format!("FROM alpine\n{body}\n");
+        let e = err(&src);
+        assert!(e.message.contains(message), "{body}: {}", e.message);
+        assert_eq!(e.line, 2, "{body}");
+    }
+    let e = err("FROM alpine AS 1x\n");
+    assert_eq!(e.column, 16, "the name's own column");
+    for body in [
+        "FROM alpine AS Build.x-y_z",
+        "HEALTHCHECK --interval=1m30s --timeout=.5s --start-period=0 --retries=3 CMD true",
+        "HEALTHCHECK --interval=1h2m3.5s --start-interval=2ms500µs CMD true",
+        "ARG A=",
+        "ENV A==b",
+    ] {
+        ok(&format!("FROM alpine\n{body}\n"));
+    }
+}

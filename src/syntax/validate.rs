@@ -137,6 +137,17 @@ fn check_instruction(df: &Dockerfile, ins: &Instruction, trigger: bool) -> Resul
                 )
                 .expecting("FROM <image> [AS <name>]"));
             }
+            if let Some((name, at)) = words.get(2) {
+                if !valid_stage_name(name) {
+                    let start = args_span.start + at;
+                    return Err(err(
+                        ParseErrorKind::BadArguments,
+                        format!("invalid name for build stage: `{name}`, name can't start with a number or contain symbols"),
+                        super::span::Span::new(start, start + name.len()),
+                    )
+                    .expecting("a stage name: a letter, then letters, digits, `-`, `_` or `.`"));
+                }
+            }
         }
         Keyword::Copy | Keyword::Add => {
             let n = match &ins.arguments {
@@ -149,8 +160,17 @@ fn check_instruction(df: &Dockerfile, ins: &Instruction, trigger: bool) -> Resul
         }
         Keyword::Env | Keyword::Label => check_name_values(df, ins)?,
         Keyword::Arg => {
-            if parse_words(shell, df.escape).is_empty() {
+            let words = parse_words(shell, df.escape);
+            if words.is_empty() {
                 return missing("at least one argument");
+            }
+            if words.iter().any(|(w, _, _)| w.starts_with('=')) {
+                return Err(err(
+                    ParseErrorKind::BadArguments,
+                    "ARG names can not be blank".into(),
+                    args_span,
+                )
+                .expecting("ARG <name>[=<default>]"));
             }
         }
         Keyword::Shell => {
@@ -220,8 +240,68 @@ fn check_name_values(df: &Dockerfile, ins: &Instruction) -> Result<(), ParseErro
             ))
             .expecting("name=value"));
         }
+        if w.starts_with('=') {
+            return Err(
+                err(format!("{} names can not be blank", ins.keyword)).expecting("name=value")
+            );
+        }
     }
     Ok(())
+}
+
+/// BuildKit's stage names: a letter, then letters, digits, `-`, `_`, `.`
+/// (checked lower-cased: `AS Build` is `build`).
+fn valid_stage_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Go's `time.ParseDuration` grammar, which BuildKit reads HEALTHCHECK's
+/// durations with: `0`, or an optional sign and numbers (with an optional
+/// fraction), each with a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`).
+/// The value in seconds, or None when Go would reject it.
+fn go_duration_seconds(s: &str) -> Option<f64> {
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0.0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num = &rest[..num_len];
+        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = num
+            .parse()
+            .ok()
+            .or_else(|| format!("0{num}").parse().ok())?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    Some(if neg { -total } else { total })
 }
 
 fn check_healthcheck(df: &Dockerfile, ins: &Instruction) -> Result<(), ParseError> {
@@ -240,6 +320,52 @@ fn check_healthcheck(df: &Dockerfile, ins: &Instruction) -> Result<(), ParseErro
             ));
         }
     } else if typ.eq_ignore_ascii_case("cmd") {
+        for f in &ins.flags {
+            let Some(v) = f.value.as_deref() else {
+                continue;
+            };
+            let span = f.value_span.unwrap_or(f.span);
+            let bad = |msg: String, expected: &str| {
+                Err(ParseError::new(
+                    ParseErrorKind::BadFlagValue,
+                    msg,
+                    span,
+                    &df.source,
+                    &df.line_index,
+                )
+                .expecting(expected))
+            };
+            if f.name == "retries" {
+                match v.parse::<i64>() {
+                    Ok(n) if n >= 0 => {}
+                    Ok(_) => {
+                        return bad("--retries cannot be negative".into(), "a count, 0 or more")
+                    }
+                    Err(_) => {
+                        return bad(
+                            format!("`{v}` is not a number of retries"),
+                            "a count, 0 or more",
+                        )
+                    }
+                }
+                continue;
+            }
+            match go_duration_seconds(v) {
+                None => {
+                    return bad(
+                        format!("time: invalid duration `{v}` on --{}", f.name),
+                        "a duration such as 30s, 1m30s or 500ms",
+                    )
+                }
+                Some(d) if d != 0.0 && d < 1e-3 => {
+                    return bad(
+                        format!("--{} `{v}` cannot be less than 1ms", f.name),
+                        "a duration of 1ms or more (or 0 for the default)",
+                    )
+                }
+                Some(_) => {}
+            }
+        }
         if rest.is_empty() {
             return Err(err(
                 ParseErrorKind::MissingArguments,
