@@ -334,6 +334,12 @@ pub fn label(
             };
         }
     }
+    // The fix functions have run: the RUNs' effects they shared with the
+    // rules are not read again (the guard computes its own for each text it
+    // parses), and on a long file they raised the guard's peak.
+    if let Some(m) = std::sync::Arc::get_mut(&mut model) {
+        m.effects = crate::effects::EffectsMemo::default();
+    }
     let passed = guarded(df, &model, info, findings);
     for (finding, ok) in findings.iter_mut().zip(passed) {
         if !ok {
@@ -348,13 +354,12 @@ pub fn label(
     // Without the context (`check --no-context`, stdin) fix's result cannot
     // be known (it reads the context): the first round is what check shows.
     if let (true, Some(first_fixes)) = (first_round, first_fixes) {
-        // The engine's later rounds parse their own texts: the scripts and
-        // effects this file's rules and fix functions read are not needed
-        // again (an empty memo computes on demand), and on a long file the
-        // scripts were a fifth of the peak.
+        // The engine's later rounds parse their own texts: the scripts this
+        // file's rules and fix functions read are not needed again (an
+        // empty memo parses on demand), and on a long file they were a
+        // fifth of the peak.
         if let Some(m) = std::sync::Arc::get_mut(&mut model) {
             m.scripts = crate::shell::ScriptMemo::new(df);
-            m.effects = crate::effects::EffectsMemo::default();
         }
         cascade(df, model, info, ignored, findings, enabled, first_fixes);
     }

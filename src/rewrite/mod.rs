@@ -554,6 +554,15 @@ pub(crate) fn fix_seeded(
             ),
         };
         skipped = skips;
+        // The RUNs' effects the rules and fix functions shared are not read
+        // again (the guard computes its own for the text it checks): on a
+        // long file they were most of what kept this round's peak up.
+        let mut model = model;
+        if let Held::Shared(a) = &mut model {
+            if let Some(m) = Arc::get_mut(a) {
+                m.effects = crate::effects::EffectsMemo::default();
+            }
+        }
         let (safe, unsafe_): (Vec<Fix>, Vec<Fix>) = proposed
             .into_iter()
             .filter(|f| !refused_sigs.contains(&f.signature(&text)))
