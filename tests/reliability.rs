@@ -365,9 +365,12 @@ RUN echo $GITHUB_TOKEN $DB_PASSWORD
 COPY . .
 RUN apt-get update
 RUN apt-get install -y curl
+ENV SESSION_SECRET=\"unclosed-S8
+ARG SIGNING_KEY=${unclosed-S9
+ENV WEBHOOK_TOKEN=\"quoted-S10 value\"
 ";
 
-const SECRETS: [&str; 7] = [
+const SECRETS: [&str; 10] = [
     "hunter2-pass-S1",
     "envtok-S2",
     "legacy-S3",
@@ -375,6 +378,13 @@ const SECRETS: [&str; 7] = [
     "ghp_cliS5",
     "ghp_cliS6",
     "ghp_ciS7",
+    // Words BuildKit cannot expand: the model's warning and DO415 name
+    // the instruction, not the value.
+    "unclosed-S8",
+    "unclosed-S9",
+    // A quoted value: a format's escaped quotes (Mermaid's `#quot;`) hid
+    // where it ends.
+    "quoted-S10",
 ];
 
 /// A workflow passing a secret on the command line.

@@ -14,7 +14,11 @@ fn label(n: &Node) -> String {
             Some(n) => format!("stage {index} ({n})"),
             None => format!("stage {index}"),
         },
-        Node::Step { line, text, .. } => format!("{line}: {text}"),
+        // Masked before a format escapes its quotes (`#quot;`, `\"`), which
+        // would hide where a quoted secret value ends.
+        Node::Step { line, text, .. } => {
+            crate::report::mask::text(&format!("{line}: {text}")).into_owned()
+        }
     }
 }
 

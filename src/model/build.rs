@@ -191,9 +191,15 @@ impl Builder<'_> {
         // says so, so that graph, check and fix still work on templates.
         Ok(
             expand(word, self.df.escape, lookup).unwrap_or_else(|e: ExpandError| {
+                // A value of ENV, ARG or LABEL may be a secret: not repeated.
+                let said = if matches!(ins.keyword, Keyword::Env | Keyword::Arg | Keyword::Label) {
+                    e.without_word()
+                } else {
+                    e.to_string()
+                };
                 self.warnings
                     .borrow_mut()
-                    .push(format!("line {}: {e}; kept as written", self.line(ins)));
+                    .push(format!("line {}: {said}; kept as written", self.line(ins)));
                 self.expand_failures
                     .borrow_mut()
                     .push(super::ExpandFailure {

@@ -299,13 +299,40 @@ fn mask_assignments(s: &str) -> Cow<'_, str> {
 fn value_end(s: &str, vs: usize) -> usize {
     let rest = &s[vs..];
     if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
-        return match rest[1..].find(q) {
+        // The closing quote on the same line; an unclosed one (a value a
+        // build cannot expand) ends with its line, not at the next quote.
+        let line = rest.find('\n').unwrap_or(rest.len());
+        return match rest[1..line].find(q) {
             Some(k) => vs + 1 + k + 1,
-            None => rest.find('\n').map_or(s.len(), |k| vs + k),
+            None => vs + line,
         };
     }
-    rest.find(|c: char| c.is_whitespace() || "\"'`()[]{}<>,;|&".contains(c))
-        .map_or(s.len(), |k| vs + k)
+    // A quote escaped by the output itself (a DOT label's `\"`): the value
+    // runs to the escaped closing quote, else to the label's own end.
+    for q in ["\\\"", "\\'"] {
+        if let Some(body) = rest.strip_prefix(q) {
+            return match body.find(q) {
+                Some(k) => vs + q.len() + k + q.len(),
+                None => body
+                    .find(['\n', '"'])
+                    .map_or(s.len(), |k| vs + q.len() + k),
+            };
+        }
+    }
+    // A `${…}` belongs to the value (closed or not): its braces end nothing.
+    let mut depth = 0usize;
+    let mut prev = '\0';
+    for (k, c) in rest.char_indices() {
+        match c {
+            '{' if prev == '$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            c if c.is_whitespace() => return vs + k,
+            c if depth == 0 && "\"'`()[]{}<>,;|&".contains(c) => return vs + k,
+            _ => {}
+        }
+        prev = c;
+    }
+    s.len()
 }
 
 #[cfg(test)]
@@ -359,6 +386,27 @@ mod tests {
             "mysql --password=******** -h db"
         );
         assert_eq!(text("https://github.com/a@b"), "https://github.com/a@b");
+        // Values a build cannot expand, and quotes a DOT label escapes.
+        assert_eq!(
+            text("ARG SIGNING_KEY=${unclosed-S9 X=1"),
+            "ARG SIGNING_KEY=******** X=1"
+        );
+        assert_eq!(
+            text("ENV DB_PASSWORD=${A:-b}c X"),
+            "ENV DB_PASSWORD=******** X"
+        );
+        assert_eq!(
+            text("ENV SESSION_SECRET=\"open\nENV PLAIN=\"x\""),
+            "ENV SESSION_SECRET=********\nENV PLAIN=\"x\""
+        );
+        assert_eq!(
+            text("label=\"2: ENV SESSION_SECRET=\\\"open-S8\"];"),
+            "label=\"2: ENV SESSION_SECRET=********\"];"
+        );
+        assert_eq!(
+            text("label=\"2: ENV API_TOKEN=\\\"a b\\\" X=1\"];"),
+            "label=\"2: ENV API_TOKEN=******** X=1\"];"
+        );
         let mut m = Masker::new();
         m.add_value("ghp_abcdef");
         m.add_value("1");

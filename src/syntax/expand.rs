@@ -30,6 +30,24 @@ pub enum ExpandError {
     TooDeep { max: usize, offset: usize },
 }
 
+impl ExpandError {
+    /// The message without the word itself: for values that may be secrets
+    /// (ENV, ARG, LABEL), which every output must keep hidden.
+    pub fn without_word(&self) -> String {
+        match self {
+            ExpandError::UnterminatedQuote { quote, .. } => {
+                format!("unexpected end of a word while looking for the matching {quote}")
+            }
+            ExpandError::Unterminated(_) => "unterminated `${` in a word".into(),
+            ExpandError::UnsupportedModifier { modifier, .. } => {
+                format!("unsupported modifier `{modifier}` in a substitution")
+            }
+            ExpandError::Required { name, .. } => format!("{name} is required to be set"),
+            ExpandError::TooDeep { .. } => self.to_string(),
+        }
+    }
+}
+
 /// The deepest `${…}` nesting expanded; deeper words are an error.
 pub const MAX_DEPTH: usize = 64;
 
