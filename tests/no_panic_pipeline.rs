@@ -201,6 +201,13 @@ fn fuzz_findings() {
     // each and fix gave up after 32 (session 10's cargo-fuzz run, minimised).
     let many = format!("FROM 3\nRUN {}\n", vec!["apt-get install"; 33].join("&"));
     exercise(&many);
+    // 40 RUNs that read nothing from the context after one COPY: DO102 moves
+    // one per round, and a fixed 32 rounds ran out (the same run, later).
+    let moves = format!(
+        "FROM m\nWORKDIR p\nCOPY . .\n{}",
+        "RUN pip x\nRUN apt-get a\n".repeat(20)
+    );
+    exercise(&moves);
 }
 
 /// The generator really produces the shapes the `RUN env` panic needed:

@@ -313,9 +313,7 @@ fn value_end(s: &str, vs: usize) -> usize {
         if let Some(body) = rest.strip_prefix(q) {
             return match body.find(q) {
                 Some(k) => vs + q.len() + k + q.len(),
-                None => body
-                    .find(['\n', '"'])
-                    .map_or(s.len(), |k| vs + q.len() + k),
+                None => body.find(['\n', '"']).map_or(s.len(), |k| vs + q.len() + k),
             };
         }
     }

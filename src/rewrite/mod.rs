@@ -40,6 +40,8 @@ pub struct Settings {
     /// Codes or prefixes (`DO1`, `ALL`); None: all.
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
+    /// Rounds allowed at least; a file gets one more per instruction (see
+    /// [`fix`]).
     pub max_iterations: usize,
 }
 
@@ -312,6 +314,14 @@ pub(crate) fn automatic_fixes(findings: Vec<Finding>) -> Vec<Fix> {
         .collect()
 }
 
+/// A text's fingerprint for the fix loop's cycle check.
+fn hash_text(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
 /// Non-overlapping fixes, in order of position. Edits touching the same
 /// insertion point count as overlapping.
 /// Two unsafe fixes of different rules on one instruction can each be right
@@ -510,6 +520,7 @@ pub(crate) fn fix_seeded(
     let mut skipped: Vec<Skip>;
     let mut unsafe_available: Vec<Applied>;
     let mut iterations = 0;
+    let mut texts_seen: HashSet<(u64, usize)> = HashSet::new();
     // The parse and model of `text` when the previous iteration made them
     // (checking its output): parsing each text once, not two or three times.
     // The first round takes the input's; the whole-run guard keeps only
@@ -585,7 +596,16 @@ pub(crate) fn fix_seeded(
             parsed = Some((df, model));
             break;
         };
-        if iterations >= settings.max_iterations {
+        // Some fixes go one per round by design (DO102 moves one RUN per
+        // stage above its COPY, each round); a file of many such RUNs needs a
+        // round each (33 RUNs after one COPY ran out of a fixed 32, found by
+        // cargo-fuzz). A loop that comes back to a text it had, with no more
+        // fixes refused since (a round the guard refuses wholly keeps the
+        // text), is a cycle, refused at once; the bound, one round per
+        // instruction beyond the floor, only stops a loop that keeps
+        // changing the text.
+        let bound = settings.max_iterations.max(df.instructions.len() + 8);
+        if iterations >= bound || !texts_seen.insert((hash_text(&text), refused_sigs.len())) {
             return Err(RewriteError::NotConverged(iterations));
         }
         iterations += 1;
