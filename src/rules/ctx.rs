@@ -129,10 +129,11 @@ pub struct DockerfileCtx<'a> {
     /// [`Self::for_development`]'s answer: several rules ask, and it reads
     /// the disk (the folders above the file, compose files).
     development: std::sync::OnceLock<Option<String>>,
-    /// Each model step's effects (RUN steps; the context's files unread),
-    /// computed once for every rule that asks (DO102 and DO103 both read
-    /// them; the effects model is the costliest part of a check).
-    effects: Vec<std::sync::OnceLock<crate::effects::Effects>>,
+    /// Each model step's effects when the model's own memo has no answer
+    /// (a model of another copy of the file), computed once per step;
+    /// allocated only then: a slot per step of a 100k-line file is tens of
+    /// megabytes.
+    effects: std::sync::OnceLock<Vec<std::sync::OnceLock<crate::effects::Effects>>>,
     /// The file and model as the simulator holds them, copied once for
     /// every simulation of this context (not twice per simulation).
     shared: std::sync::OnceLock<(Arc<Dockerfile>, Arc<Model>)>,
@@ -343,9 +344,7 @@ impl<'a> DockerfileCtx<'a> {
             edit_sims: Default::default(),
             source_pick: Default::default(),
             development: Default::default(),
-            effects: (0..model.steps.len())
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
+            effects: std::sync::OnceLock::new(),
             shared: std::sync::OnceLock::new(),
         }
     }
@@ -383,6 +382,11 @@ impl<'a> DockerfileCtx<'a> {
         match self.model.steps.get(at) {
             Some(s) if std::ptr::eq(s, step) => Some(
                 self.effects
+                    .get_or_init(|| {
+                        (0..self.model.steps.len())
+                            .map(|_| std::sync::OnceLock::new())
+                            .collect()
+                    })
                     .get(at)?
                     .get_or_init(|| crate::effects::of_model_run(self.df, self.model, ins, run)),
             ),
