@@ -42,13 +42,7 @@ impl EffectsMemo {
         if (df.source.as_ptr() as usize, df.source.len()) != self.source {
             return None;
         }
-        // The step's index from its address, checked: a step of another
-        // model gets None, never another step's effects.
-        let size = std::mem::size_of::<Step>().max(1);
-        let at = (step as *const Step as usize).wrapping_sub(model.steps.as_ptr() as usize) / size;
-        if !model.steps.get(at).is_some_and(|s| std::ptr::eq(s, step)) {
-            return None;
-        }
+        let at = model.step_index(step)?;
         let ins = df.instructions.get(step.instruction)?;
         let slot = self.slots.get(at)?;
         Some(slot.get_or_init(|| Arc::new(of_model_run(df, model, ins, run))))

@@ -81,6 +81,17 @@ impl Model {
         self.effects.get(df, self, step)
     }
 
+    /// The index of `step` in this model's steps, from its address; None
+    /// for a step of another model (checked: never another step's index).
+    pub fn step_index(&self, step: &Step) -> Option<usize> {
+        let size = std::mem::size_of::<Step>().max(1);
+        let at = (step as *const Step as usize).wrapping_sub(self.steps.as_ptr() as usize) / size;
+        self.steps
+            .get(at)
+            .is_some_and(|s| std::ptr::eq(s, step))
+            .then_some(at)
+    }
+
     /// A stage's steps, in order. Steps are in source order, so each stage's
     /// are contiguous (`build` asserts it in debug builds): found by binary
     /// search, not by a filter of every step (called per stage, that was

@@ -373,25 +373,18 @@ impl<'a> DockerfileCtx<'a> {
         if let Some(fx) = self.model.run_effects(self.df, step) {
             return Some(fx);
         }
-        // The step's index in the model, from its address (checked: a step
-        // of another model gets None, never another step's effects).
-        let size = std::mem::size_of::<Step>().max(1);
-        let at =
-            (step as *const Step as usize).wrapping_sub(self.model.steps.as_ptr() as usize) / size;
+        let at = self.model.step_index(step)?;
         let ins = self.df.instructions.get(step.instruction)?;
-        match self.model.steps.get(at) {
-            Some(s) if std::ptr::eq(s, step) => Some(
-                self.effects
-                    .get_or_init(|| {
-                        (0..self.model.steps.len())
-                            .map(|_| std::sync::OnceLock::new())
-                            .collect()
-                    })
-                    .get(at)?
-                    .get_or_init(|| crate::effects::of_model_run(self.df, self.model, ins, run)),
-            ),
-            _ => None,
-        }
+        Some(
+            self.effects
+                .get_or_init(|| {
+                    (0..self.model.steps.len())
+                        .map(|_| std::sync::OnceLock::new())
+                        .collect()
+                })
+                .get(at)?
+                .get_or_init(|| crate::effects::of_model_run(self.df, self.model, ins, run)),
+        )
     }
 
     pub fn position(&self, offset: usize) -> Position {
