@@ -3,10 +3,7 @@
 
 /// `path.Clean`: collapses `//`, `.` and `..`; `""` becomes `.`.
 pub fn clean(p: &str) -> String {
-    if is_clean(p) {
-        return p.to_string();
-    }
-    collapse(p)
+    clean_cow(p).into_owned()
 }
 
 /// As [`clean`], borrowing `p` when it is clean already (most paths are:
@@ -61,11 +58,11 @@ pub fn join_abs(base: &str, p: &str) -> String {
     if p.starts_with('/') {
         clean(p)
     } else {
+        // Built once and kept when clean (most joins are).
         let joined = format!("{base}/{p}");
-        if is_clean(&joined) {
-            joined
-        } else {
-            collapse(&joined)
+        match clean_cow(&joined) {
+            std::borrow::Cow::Borrowed(_) => joined,
+            std::borrow::Cow::Owned(c) => c,
         }
     }
 }
