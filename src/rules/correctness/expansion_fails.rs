@@ -65,11 +65,17 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         {
             continue;
         }
+        // Instructions are in source order: found by binary search (a scan
+        // per failure was quadratic in a file of many failing lines).
+        let at = cx
+            .df
+            .instructions
+            .partition_point(|i| i.start_line < failure.line);
         let Some(ins) = cx
             .df
             .instructions
-            .iter()
-            .find(|i| i.start_line == failure.line)
+            .get(at)
+            .filter(|i| i.start_line == failure.line)
         else {
             continue;
         };
