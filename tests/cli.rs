@@ -368,3 +368,73 @@ fn simulate_build_args_and_base_changes() {
         "undeclared build args are not keyed"
     );
 }
+
+/// What BuildKit refuses once it reads an instruction's flags (a mount of an
+/// unknown type, `--from=` a stage number not built yet) is an error at the
+/// value's file:line:col in every command, and check's summary does not read
+/// as a clean bill.
+#[test]
+fn model_errors_have_a_position_in_every_command() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let df = tmp.path().join("Dockerfile");
+    let cases = [
+        (
+            "FROM debian:12\nRUN --mount=type=foo echo hi\n",
+            "Dockerfile:2:13",
+            "unknown mount type `foo`",
+        ),
+        (
+            "FROM debian:12\nRUN --mount=type=cache,tagret=/x echo hi\n",
+            "Dockerfile:2:13",
+            "unexpected key `tagret`",
+        ),
+        (
+            "FROM debian:12\nEXPOSE 80 \\\n  8080/tpc\n",
+            "Dockerfile:2:8",
+            "invalid protocol `tpc`",
+        ),
+        (
+            "FROM debian:12\nARG P=70000\nEXPOSE 80 $P\n",
+            "Dockerfile:3:11",
+            "invalid port `70000`",
+        ),
+        (
+            "FROM debian:12\nCOPY --from=3 a b\n",
+            "Dockerfile:2:13",
+            "--from=3 does not name an earlier stage",
+        ),
+    ];
+    for (text, at, message) in cases {
+        std::fs::write(&df, text).unwrap_or_else(|e| panic!("{e}"));
+        let d = df.to_string_lossy().to_string();
+        let t = tmp.path().to_string_lossy().to_string();
+        for args in [
+            vec!["check", t.as_str()],
+            vec!["fix", t.as_str()],
+            vec!["graph", d.as_str()],
+            vec!["multistage", d.as_str()],
+            vec!["simulate", "--context", t.as_str(), "--changed", "a"],
+            vec!["estimate", "--context", t.as_str(), "--changed", "a"],
+        ] {
+            let o = run(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?} on {text:?}: {err}");
+            assert!(err.contains(at), "{args:?} on {text:?}: {err}");
+            assert!(err.contains(message), "{args:?} on {text:?}: {err}");
+            assert!(!err.contains("line 2:"), "{args:?}: old format: {err}");
+            // The frame shows the line once per report, never twice.
+            assert_eq!(err.matches(" --> ").count(), 1, "{args:?}: {err}");
+        }
+        let o = run(&["check", &t]);
+        assert!(
+            stdout(&o).contains("1 file(s) not checked"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // Unchanged, nothing half-written.
+    assert_eq!(
+        std::fs::read_to_string(&df).unwrap_or_default(),
+        "FROM debian:12\nCOPY --from=3 a b\n"
+    );
+}

@@ -193,9 +193,12 @@ pub fn input_from_text(
     context: ContextTree,
 ) -> Result<BuildInput, ChangeError> {
     let df = syntax::parse(text).map_err(|e| ChangeError::Parse(e.render(&name, text)))?;
-    let model = model::build(&df, opts).map_err(|source| ChangeError::Model {
-        file: name.clone(),
-        source,
+    let model = model::build(&df, opts).map_err(|source| match source {
+        model::ModelError::Invalid(_) => ChangeError::Parse(source.render(&name, text)),
+        _ => ChangeError::Model {
+            file: name.clone(),
+            source,
+        },
     })?;
     Ok(BuildInput {
         name,

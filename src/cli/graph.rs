@@ -27,7 +27,7 @@ pub fn run(a: GraphArgs) -> anyhow::Result<Outcome> {
         let m = match model::build(&df, &opts) {
             Ok(m) => m,
             Err(e) => {
-                eprintln!("error: {}: {e}", file.name);
+                eprint!("{}", e.render(&file.name, &file.text));
                 failed = true;
                 continue;
             }

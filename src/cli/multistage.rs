@@ -22,7 +22,13 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
         }
     }
     let (file, df) = load(&a.file)?;
-    let m = model::build(&df, &BuildOptions::default())?;
+    let m = match model::build(&df, &BuildOptions::default()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprint!("{}", e.render(&file.name, &file.text));
+            return Err(super::Reported.into());
+        }
+    };
     let root = match &a.context {
         Some(c) => c.clone(),
         None => a

@@ -4,13 +4,16 @@
 use super::base_image::{config_for, BaseImageConfig};
 use super::config::ImageConfig;
 use super::env::EnvList;
-use super::mount::parse_mount;
+use super::mount::{parse_mount, MountError};
 use super::ops::{CopyOp, CopySource, CopySrc, Op, RunOp, WorkdirOp};
 use super::path::{base_name, context_relative, has_wildcard, join_abs};
+use super::port::exposed_ports;
 use super::{Base, MetaArg, Model, OnbuildTrigger, Stage, Step, DEFAULT_PLATFORM};
 use crate::syntax::expand::{expand, ExpandError, Expansion};
 use crate::syntax::words::{parse_words, split_whitespace};
-use crate::syntax::{Arguments, Dockerfile, Instruction, Keyword};
+use crate::syntax::{
+    Arguments, Dockerfile, Instruction, Keyword, ParseError, ParseErrorKind, Span,
+};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
@@ -27,12 +30,39 @@ pub struct BuildOptions {
 pub enum ModelError {
     #[error("target stage `{name}` not found (stages: {available})")]
     UnknownTarget { name: String, available: String },
-    #[error("line {line}: {message}")]
-    Expand { line: usize, message: String },
-    #[error("line {line}: {message}")]
-    BadMount { line: usize, message: String },
-    #[error("line {line}: {message}")]
-    BadFrom { line: usize, message: String },
+    /// An instruction BuildKit refuses once its flags are read (a mount
+    /// of an unknown type, `--from=` a stage number not yet built), at the
+    /// offending value's position.
+    #[error("{0}")]
+    Invalid(Box<ParseError>),
+}
+
+impl ModelError {
+    fn invalid(df: &Dockerfile, kind: ParseErrorKind, message: String, span: Span) -> Self {
+        ModelError::Invalid(Box::new(ParseError::new(
+            kind,
+            message,
+            span,
+            &df.source,
+            &df.line_index,
+        )))
+    }
+
+    fn expecting(self, expected: &str) -> Self {
+        match self {
+            ModelError::Invalid(e) => ModelError::Invalid(Box::new(e.expecting(expected))),
+            other => other,
+        }
+    }
+
+    /// The error as the CLI prints it: a code frame at file:line:col when
+    /// it has a position, as parse errors are printed.
+    pub fn render(&self, file: &str, source: &str) -> String {
+        match self {
+            ModelError::Invalid(e) => e.render(file, source),
+            ModelError::UnknownTarget { .. } => format!("error: {file}: {self}\n"),
+        }
+    }
 }
 
 /// Build args BuildKit defines for every build.
@@ -495,15 +525,59 @@ impl Builder<'_> {
                 }
             }
             Keyword::Expose => {
-                for (w, _) in split_whitespace(text) {
-                    let p = x(w, &mut step)?;
-                    let p = if p.contains('/') {
-                        p
+                let args = ins.arguments.span();
+                for (w, at) in split_whitespace(text) {
+                    let earlier = std::mem::take(&mut step.unresolved);
+                    let failures = self.expand_failures.borrow().len();
+                    let value = x(w, &mut step)?;
+                    // A word the lexer cannot read is DO415's to report.
+                    let unreadable = self.expand_failures.borrow().len() > failures;
+                    let unset = !step.unresolved.is_empty();
+                    for u in earlier.into_iter().rev() {
+                        if !step.unresolved.contains(&u) {
+                            step.unresolved.insert(0, u);
+                        }
+                    }
+                    if unset || unreadable {
+                        // `EXPOSE ${PORT}` with a build argument this file
+                        // does not set: the port comes from `--build-arg`;
+                        // kept as written, and not judged.
+                        if !st.config.exposed_ports.iter().any(|p| p == w) {
+                            st.config.exposed_ports.push(w.to_string());
+                        }
+                        continue;
+                    }
+                    // An unquoted variable's value is split into words, as
+                    // BuildKit's ProcessWords splits it.
+                    let quoted = w.contains(['"', '\'', '\\']);
+                    let specs: Vec<&str> = if quoted {
+                        vec![value.as_str()]
                     } else {
-                        format!("{p}/tcp")
+                        value.split_ascii_whitespace().collect()
                     };
-                    if !st.config.exposed_ports.contains(&p) {
-                        st.config.exposed_ports.push(p);
+                    for spec in specs {
+                        let ports = exposed_ports(spec).map_err(|e| {
+                            // The word's own span when the text is the source
+                            // verbatim (no line continuation in between).
+                            let span = if args.end - args.start == text.len() {
+                                Span::new(args.start + at, args.start + at + w.len())
+                            } else {
+                                args
+                            };
+                            let expected = e.expected();
+                            let err = ModelError::invalid(
+                                self.df,
+                                ParseErrorKind::BadArguments,
+                                format!("EXPOSE {e}"),
+                                span,
+                            );
+                            err.expecting(expected)
+                        })?;
+                        for p in ports {
+                            if !st.config.exposed_ports.contains(&p) {
+                                st.config.exposed_ports.push(p);
+                            }
+                        }
                     }
                 }
             }
@@ -554,11 +628,21 @@ impl Builder<'_> {
         };
         let mut mounts = Vec::new();
         let mut mount_stages = Vec::new();
-        for value in ins.flag_values("mount") {
+        for flag in ins.flags.iter().filter(|f| f.name == "mount") {
+            let Some(value) = flag.value.as_deref() else {
+                continue;
+            };
             let expanded = x(value, step)?;
-            let m = parse_mount(&expanded).map_err(|e| ModelError::BadMount {
-                line: ins.start_line,
-                message: e.to_string(),
+            let m = parse_mount(&expanded).map_err(|e| {
+                let span = flag.value_span.unwrap_or(flag.span);
+                let expected = match e {
+                    MountError::UnknownType(_) => "a mount type: bind, cache, tmpfs, secret or ssh",
+                    MountError::UnknownKey(_) => {
+                        "type, from, source, target, readonly, readwrite, id, sharing, mode, uid, gid, required or size"
+                    }
+                };
+                let err = ModelError::invalid(self.df, ParseErrorKind::BadMount, e.to_string(), span);
+                err.expecting(expected)
             })?;
             let from_stage = match m.from.as_deref() {
                 Some(f) => self.stage_ref(f),
@@ -601,7 +685,8 @@ impl Builder<'_> {
             Some((d, s)) => (d.clone(), s.to_vec()),
             None => (String::new(), Vec::new()),
         };
-        let source = match ins.flag("from").and_then(|f| f.value.as_deref()) {
+        let from = ins.flag("from");
+        let source = match from.and_then(|f| f.value.as_deref()) {
             None => CopySource::Context,
             Some(f) => {
                 let meta = |n: &str| self.meta_value(n);
@@ -609,10 +694,13 @@ impl Builder<'_> {
                 match self.stage_ref(&name) {
                     Some(s) => CopySource::Stage(s),
                     None if name.parse::<usize>().is_ok() => {
-                        return Err(ModelError::BadFrom {
-                            line: ins.start_line,
-                            message: format!("--from={name} does not name an earlier stage"),
-                        })
+                        let span = from.and_then(|f| f.value_span).unwrap_or(ins.span);
+                        return Err(ModelError::invalid(
+                            self.df,
+                            ParseErrorKind::BadFlagValue,
+                            format!("--from={name} does not name an earlier stage"),
+                            span,
+                        ));
                     }
                     None => CopySource::Image(name),
                 }
@@ -913,6 +1001,26 @@ mod tests {
         assert_eq!(
             c.env,
             vec![("FLASK_APP".to_string(), "manage.py".to_string())]
+        );
+    }
+
+    /// Ports as Docker 20.10 puts them in the image config (checked with
+    /// `docker inspect`): ranges one port each, protocol lower-cased, an
+    /// unquoted variable split into words; a port from a build argument the
+    /// file does not set is kept as written.
+    #[test]
+    fn exposed_ports_as_buildkit_records_them() {
+        let m = model(
+            "FROM a\nARG P=\"81 82\"\nARG Q\nEXPOSE 8000-8002/UDP 080 $P ${Q} ${Q}/udp 80\n",
+            &[],
+            None,
+        );
+        assert_eq!(
+            m.stages[0].config.exposed_ports,
+            [
+                "8000/udp", "8001/udp", "8002/udp", "80/tcp", "81/tcp", "82/tcp", "${Q}",
+                "${Q}/udp"
+            ]
         );
     }
 }

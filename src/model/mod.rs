@@ -10,6 +10,7 @@ pub mod env;
 pub mod mount;
 mod ops;
 pub mod path;
+pub mod port;
 
 pub use base_image::{
     config_for, normalize_image, strip_hub_prefixes, BaseImageConfig, ImageConfigError,

@@ -150,11 +150,17 @@ pub fn write_text(
         }
     }
     let s = summary(files);
-    writeln!(
+    write!(
         w,
         "{} finding(s) in {} file(s): {} error, {} warning, {} info; {} with an automatic fix",
         s["findings"], s["files"], s["error"], s["warning"], s["info"], s["fixable"]
-    )
+    )?;
+    // A file that does not parse has no findings: "0 findings" alone would
+    // read as a clean bill.
+    match s["errors"].as_u64().unwrap_or(0) {
+        0 => writeln!(w),
+        n => writeln!(w, "; {n} file(s) not checked (error above)"),
+    }
 }
 
 fn level(s: Severity) -> &'static str {

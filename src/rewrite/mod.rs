@@ -184,7 +184,8 @@ pub struct Input<'a> {
 
 pub(crate) fn parse_model(text: &str) -> Result<(Dockerfile, Model), String> {
     let df = syntax::parse(text).map_err(|e| e.render("Dockerfile", text))?;
-    let model = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
+    let model =
+        model::build(&df, &BuildOptions::default()).map_err(|e| e.render("Dockerfile", text))?;
     Ok((df, model))
 }
 

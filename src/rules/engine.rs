@@ -129,7 +129,7 @@ pub fn check_dockerfile(
     let model = match model::build(&df, &BuildOptions::default()) {
         Ok(m) => m,
         Err(e) => {
-            report.error = Some(format!("{name}: {e}"));
+            report.error = Some(e.render(name, text));
             return report;
         }
     };

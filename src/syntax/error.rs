@@ -18,6 +18,7 @@ pub enum ParseErrorKind {
     NotStringArray,
     BadDirective,
     BadOnbuild,
+    BadMount,
 }
 
 impl ParseErrorKind {
@@ -37,6 +38,7 @@ impl ParseErrorKind {
             ParseErrorKind::NotStringArray => "json-not-string-array",
             ParseErrorKind::BadDirective => "bad-directive",
             ParseErrorKind::BadOnbuild => "bad-onbuild",
+            ParseErrorKind::BadMount => "bad-mount",
         }
     }
 }

@@ -50,9 +50,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     let Some(expose) = expose else { return };
     let ins = cx.ins(expose.instruction);
     // `EXPOSE ${PORT}` with a build argument this file does not set: the
-    // model's empty value would read "/tcp", so show the port as written.
+    // model keeps such a word as written, so show the instruction's text.
     let ports = &stage.config.exposed_ports;
-    let shown = if ports.iter().any(|p| p.starts_with('/')) {
+    let shown = if ports.iter().any(|p| p.contains('$')) {
         format!("`{}`", cx.df.text(ins.arguments.span()).trim())
     } else {
         ports.join(", ")
