@@ -714,6 +714,15 @@ impl Builder<'_> {
                 .iter()
                 .find(|h| name.as_deref() == Some(h.name.as_str()));
             if let Some(h) = heredoc {
+                // BuildKit expands an unquoted heredoc's body when it writes
+                // the file: what the body names is read by this step.
+                if h.expand {
+                    for r in shell_var_refs(&h.content) {
+                        if !step.var_refs.contains(&r) {
+                            step.var_refs.push(r);
+                        }
+                    }
+                }
                 srcs.push(CopySrc {
                     raw: w.clone(),
                     path: h.name.clone(),

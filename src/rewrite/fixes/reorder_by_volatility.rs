@@ -389,17 +389,28 @@ mod tests {
             &["DO102"],
         );
         assert!(out.applied.is_empty());
-        // So would a LABEL that expands it (the image config would change).
-        let df = "FROM debian\nENV V=1\nCOPY . /app\nLABEL version=$V\nENV V=2\nRUN apt-get install -y curl\n";
-        let out = run(df, false, &["DO102"]);
-        assert_eq!(out.output, df);
-        assert!(
-            out.skipped
-                .iter()
-                .any(|s| s.reason.contains("a crossed instruction expands")),
-            "{:?}",
-            out.skipped
-        );
+        // So would a LABEL that expands it (the image config would change),
+        // and a COPY or ADD heredoc whose unquoted body BuildKit expands
+        // when it writes the file.
+        for df in [
+            "FROM debian\nENV V=1\nCOPY . /app\nLABEL version=$V\nENV V=2\nRUN apt-get install -y curl\n",
+            "FROM debian\nENV V=1\nCOPY . /app\nCOPY <<EOF /app/version\n$V\nEOF\nENV V=2\nRUN apt-get install -y curl\n",
+            "FROM debian\nENV V=1\nCOPY . /app\nADD <<EOF /app/version\nv=${V}\nEOF\nENV V=2\nRUN apt-get install -y curl\n",
+        ] {
+            let out = super::super::testutil::run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+            assert_eq!(out.output, df);
+            assert!(
+                out.skipped
+                    .iter()
+                    .any(|s| s.reason.contains("a crossed instruction expands")),
+                "{:?}",
+                out.skipped
+            );
+        }
+        // A quoted delimiter: the body is written as is, the move is safe.
+        let df = "FROM debian\nENV V=1\nCOPY . /app\nCOPY <<\"EOF\" /app/version\n$V\nEOF\nENV V=2\nRUN apt-get install -y curl\n";
+        let out = super::super::testutil::run_ctx(df, &[("app.py", "")], false, &["DO102"]);
+        assert_ne!(out.output, df, "{:?}", out.skipped);
     }
 
     /// A link made above the COPY — in this stage or in the stage it is
