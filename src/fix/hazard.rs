@@ -153,6 +153,111 @@ fn copy_brings_program(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str, name
     copy_touches(copy, ctx, &path::join_abs(dir, name))
 }
 
+/// The names the COPY puts directly in `dir` (files or folders), when the
+/// context tells them; None when it cannot be told.
+fn names_brought_into(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str) -> Option<Vec<String>> {
+    let ctx = ctx?;
+    if !names_context_paths(copy) {
+        return None;
+    }
+    let dir = path::clean(dir);
+    let dest = path::clean(&copy.dest);
+    if !under(&dir, &dest) {
+        // The COPY lands below `dir`: only its top folder (or file) is a
+        // name in `dir`.
+        return Some(match dest.rsplit_once('/') {
+            Some((parent, name)) if under(&dest, &dir) && path::clean(parent) == dir => {
+                vec![name.to_string()]
+            }
+            _ => Vec::new(),
+        });
+    }
+    let many = copy.srcs.len() > 1 || copy.dest.ends_with('/');
+    let mut names = Vec::new();
+    for s in &copy.srcs {
+        let (src, e) = source_entry(ctx, &s.path)?;
+        if e.is_dir() {
+            let rel = dir
+                .strip_prefix(&dest)
+                .unwrap_or("")
+                .trim_start_matches('/');
+            let rel = if dest == "/" {
+                dir.trim_start_matches('/')
+            } else {
+                rel
+            };
+            let cpath = match (src.is_empty(), rel.is_empty()) {
+                (true, _) => rel.to_string(),
+                (false, true) => src.clone(),
+                (false, false) => format!("{src}/{rel}"),
+            };
+            for (k, _) in ctx.entries() {
+                let parent = k.rsplit_once('/').map_or("", |(p, _)| p);
+                if parent == cpath && !k.is_empty() && k != cpath {
+                    names.push(k.rsplit('/').next().unwrap_or(k).to_string());
+                }
+            }
+        } else {
+            let landing = if many {
+                path::join_abs(&dest, &s.basename)
+            } else {
+                dest.clone()
+            };
+            if let Some((parent, name)) = landing.rsplit_once('/') {
+                if path::clean(parent) == dir {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    Some(names)
+}
+
+/// Whether another program could run `name` through PATH: package managers,
+/// build tools and maintainer scripts run programs by name (dpkg runs
+/// `ldconfig`, `tar`, `update-alternatives`…), which a RUN's text does not
+/// show. Names with a script or data extension (`entrypoint.sh`,
+/// `app.py`) are not the names tools run.
+fn command_like(name: &str) -> bool {
+    const NOT_COMMANDS: &[&str] = &[
+        "sh", "bash", "py", "rb", "js", "mjs", "cjs", "pl", "php", "jar", "txt", "md", "json",
+        "yaml", "yml", "toml", "ini", "cfg", "conf", "env", "lock", "html", "css",
+    ];
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => !NOT_COMMANDS.contains(&ext),
+        _ => true,
+    }
+}
+
+/// A name the COPY brings into the PATH folder `dir` that a program of the
+/// RUN may run by name instead of the one it ran before: a program the RUN
+/// names, or — unless the context shows only script and data files there —
+/// any other. Described for a message.
+fn program_brought_into(
+    fx: &Effects,
+    copy: &CopyOp,
+    ctx: Option<&ContextTree>,
+    dir: &str,
+) -> Option<String> {
+    if let Some(prog) = fx
+        .programs
+        .iter()
+        .find(|prog| ctx.is_none() || copy_brings_program(copy, ctx, dir, prog))
+    {
+        return Some(format!("a `{prog}`"));
+    }
+    if fx.programs.is_empty() && !fx.unknown {
+        return None;
+    }
+    match names_brought_into(copy, ctx, dir) {
+        Some(names) => names
+            .into_iter()
+            .find(|n| command_like(n))
+            .map(|n| format!("`{n}`")),
+        None => Some("programs this model cannot list".to_string()),
+    }
+}
+
 /// Why the RUN (with `fx` its effects) may not move across `copy`, or Ok.
 pub fn run_may_cross(
     fx: &Effects,
@@ -348,13 +453,9 @@ fn crossing(
                 continue;
             }
             if k == "PATH" {
-                if let Some(prog) = fx
-                    .programs
-                    .iter()
-                    .find(|prog| copy_brings_program(copy, ctx, &p, prog) || ctx.is_none())
-                {
+                if let Some(prog) = program_brought_into(fx, copy, ctx, &p) {
                     return Err(format!(
-                        "`PATH` has {p}, where the {kw} may bring a `{prog}` that the RUN would run or look up instead"
+                        "`PATH` has {p}, where the {kw} may bring {prog}, which the RUN or a program it starts would run or look up instead"
                     ));
                 }
                 continue;
@@ -372,13 +473,9 @@ fn crossing(
             if !copy_touches(copy, ctx, dir) {
                 continue;
             }
-            if let Some(prog) = fx
-                .programs
-                .iter()
-                .find(|prog| copy_brings_program(copy, ctx, dir, prog) || ctx.is_none())
-            {
+            if let Some(prog) = program_brought_into(fx, copy, ctx, dir) {
                 return Err(format!(
-                    "the {kw} may bring a `{prog}` into {dir}, on the default PATH, which the RUN would run or look up instead"
+                    "the {kw} may bring {prog} into {dir}, on the default PATH, which the RUN or a program it starts would run or look up instead"
                 ));
             }
         }
@@ -1835,5 +1932,42 @@ mod tests {
         let env = [("PATH", "/app/bin:/usr/bin")];
         let e = fx("apt-get install -y curl", &env);
         assert!(run_may_cross(&e, &run_op("", &env), &copy("/app", None), None).is_err());
+    }
+
+    /// A package manager runs programs its RUN line does not name (dpkg runs
+    /// `ldconfig` from the libc-bin trigger, `tar`, maintainer scripts…),
+    /// by name through PATH: a COPY that brings a command-like file into a
+    /// PATH folder may change what they run, whatever the RUN names. Script
+    /// and data files there are not names tools run.
+    #[test]
+    fn programs_a_package_manager_runs_by_name() {
+        let env = [(
+            "PATH",
+            "/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )];
+        let e = fx("apt-get update && apt-get install -y curl", &env);
+        let r = run_op("", &env);
+        let cp = copy_of(".", "/app");
+        for files in [
+            vec![("bin/ldconfig", "x"), ("main.py", "")],
+            vec![("bin/mytool", "x")],
+            vec![("bin/tools/x", "x")],
+        ] {
+            let ctx = ctx_with(&files, &[]);
+            let why = run_may_cross(&e, &r, &cp, Some(&ctx)).unwrap_err();
+            assert!(why.contains("/app/bin"), "{why}");
+        }
+        let ctx = ctx_with(&[("bin/entrypoint.sh", "x"), ("main.py", "")], &[]);
+        assert!(run_may_cross(&e, &r, &cp, Some(&ctx)).is_ok());
+        let ctx = ctx_with(&[("src/ldconfig", "x")], &[]);
+        assert!(run_may_cross(&e, &r, &cp, Some(&ctx)).is_ok());
+        // The default PATH: a file copied into /usr/local/bin.
+        let e = fx("mkdir -p /data", &[]);
+        let ctx = ctx_with(&[("ldconfig", "x"), ("run.sh", "")], &[]);
+        let r = run_op("", &[]);
+        let why =
+            run_may_cross(&e, &r, &copy_of("ldconfig", "/usr/local/bin/"), Some(&ctx)).unwrap_err();
+        assert!(why.contains("`ldconfig`"), "{why}");
+        assert!(run_may_cross(&e, &r, &copy_of("run.sh", "/usr/local/bin/"), Some(&ctx)).is_ok());
     }
 }
