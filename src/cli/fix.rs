@@ -59,7 +59,10 @@ pub fn run(a: FixArgs) -> anyhow::Result<Outcome> {
             }
             Err(e) => {
                 errors += 1;
-                if e.downcast_ref::<Reported>().is_none() {
+                if let Some(rewrite::RewriteError::Parse(frame)) = e.downcast_ref() {
+                    // Rendered with file:line:col and the code frame.
+                    eprint!("{frame}");
+                } else if e.downcast_ref::<Reported>().is_none() {
                     // Most errors name the file already; don't say it twice.
                     let msg = super::render_error(&e);
                     let shown = path.display().to_string();
@@ -170,7 +173,7 @@ fn fix_one(
             root: None,
             has_dockerignore: true,
         };
-        rewrite::fix(&input, settings)?
+        rewrite::fix_named(&input, settings, &file.name)?
     } else {
         if let Some(c) = &a.context {
             if !c.is_dir() {

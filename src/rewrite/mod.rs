@@ -117,7 +117,8 @@ pub enum RewriteError {
     UnknownCode(String),
     #[error("`{0}` names no rule with an automatic fix (those are: {codes})", codes = fixable_codes())]
     NoFix(String),
-    #[error("the input does not parse: {0}")]
+    /// The input's parse or model error, rendered with its code frame.
+    #[error("{0}")]
     Parse(String),
     #[error("the input cannot be modelled: {0}")]
     Model(String),
@@ -183,10 +184,26 @@ pub struct Input<'a> {
 }
 
 pub(crate) fn parse_model(text: &str) -> Result<(Dockerfile, Model), String> {
-    let df = syntax::parse(text).map_err(|e| e.render("Dockerfile", text))?;
-    let model =
-        model::build(&df, &BuildOptions::default()).map_err(|e| e.render("Dockerfile", text))?;
+    parse_model_as(text, "Dockerfile")
+}
+
+/// As [`parse_model`], with errors shown at `name`.
+fn parse_model_as(text: &str, name: &str) -> Result<(Dockerfile, Model), String> {
+    let df = syntax::parse(text).map_err(|e| e.render(name, text))?;
+    let model = model::build(&df, &BuildOptions::default()).map_err(|e| e.render(name, text))?;
     Ok((df, model))
+}
+
+/// Fixes `input`, whose parse or model errors are shown at `name` (the
+/// file as the user named it).
+pub fn fix_named(input: &Input, settings: &Settings, name: &str) -> Result<Outcome, RewriteError> {
+    fix(input, settings).map_err(|e| match e {
+        // Rendered again with the user's name; the error path only.
+        RewriteError::Parse(m) => {
+            RewriteError::Parse(parse_model_as(input.text, name).err().unwrap_or(m))
+        }
+        e => e,
+    })
 }
 
 /// The findings of the rules with an automatic fix that `keep` selects,
@@ -725,7 +742,7 @@ pub fn fix_file(
         root: Some(root.as_path()),
         has_dockerignore: has_dockerignore(info.as_ref(), &root),
     };
-    fix(&input, settings)
+    fix_named(&input, settings, &dockerfile.display().to_string())
 }
 
 /// Whether the build already has an ignore file (DO209 then writes none).
