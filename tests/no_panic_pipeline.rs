@@ -193,6 +193,10 @@ fn fuzz_findings() {
         // A legacy-form ENV HOME swallowed the next line, blanks and all:
         // DO210's cache mount target held them, split the flag, and fix
         // never converged (session 9's cargo-fuzz run, minimised).
+        // DO202's `&& rm -rf /var/lib/apt/lists/*` landed inside the
+        // replacement character of a RUN continued over blank and `\ `
+        // lines: the edit panicked on a char boundary (session 11's run).
+        "FROM r as r\nRUN \nRUN apt-get update\nRUN apt-get install \\\n&&\\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\u{fffd}\u{fffd}\u{fffd}          \\ \\",
         "FROM golang:alpine AS runc\nRUN apk add --no-cache \\\nCOPY start.sh /usr/bin/start.sh\nENV HOME /homeccomp-dev \\\nCOPY start.sh /usr/bin/start.com/cloudflare/cfssl.git /go/src/github.com/cloudflare/cfssl\nRUN set -x && \\\n\tgo build ../cmd/multirootca &&/gsh",
     ] {
         exercise(text);

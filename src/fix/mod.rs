@@ -198,7 +198,24 @@ impl<'a> Checker<'a> {
     }
 
     pub fn fix(&mut self, fix: Fix) {
-        self.fixes.push(fix);
+        // A fix function that computed an offset wrongly (a span mapped
+        // through line continuations into a multi-byte character, found by
+        // cargo-fuzz) would make the edit panic or cut a character: the
+        // fix is not offered, and the reason says so.
+        let src = &self.df.source;
+        let fits = fix.edits.iter().all(|e| {
+            e.start <= e.end && src.is_char_boundary(e.start) && src.is_char_boundary(e.end)
+        });
+        if fits {
+            self.fixes.push(fix);
+        } else {
+            let line = fix.line;
+            self.skip(
+                fix.code,
+                line,
+                "internal: the fix's edit does not fall between characters of the file; not fixed",
+            );
+        }
     }
 
     pub fn skip(&mut self, code: &'static str, line: usize, reason: impl Into<String>) {
