@@ -1,8 +1,10 @@
 //! Bundler and RubyGems: `Gemfile` (or `BUNDLE_GEMFILE`), `Gemfile.lock`,
 //! `gems.rb`/`gems.locked`, `.bundle/config` in the project and
 //! `~/.bundle/config` (or `BUNDLE_APP_CONFIG`), `BUNDLE_*`, `GEM_*`,
-//! `~/.gemrc`, `/etc/gemrc`. A Gemfile with `gemspec` or `path:` gems (or
-//! one this model cannot read) reads the project tree.
+//! `~/.gemrc`, `/etc/gemrc`. A Gemfile with code that may read other files
+//! (`gemspec`, `path:` gems, `ruby file:`, `File.read`…: see
+//! `ecosystem::bundler::gemfile_reads_files`), or one this model cannot
+//! read, reads the project tree.
 
 use super::{config_from_env, config_rel, read_arg, read_cwd, write_rel, Cmd, Cx, Effects};
 
@@ -52,12 +54,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 let local = cx
                     .abs(gemfile)
                     .and_then(|p| cx.files.read(&p))
-                    .is_none_or(|t| {
-                        t.contains("gemspec")
-                            || t.contains("path:")
-                            || t.contains(":path")
-                            || t.contains("eval_gemfile")
-                    });
+                    .is_none_or(|t| crate::ecosystem::bundler::gemfile_reads_files(&t).is_some());
                 if local {
                     read_cwd(fx, cx);
                 }
@@ -131,6 +128,14 @@ mod tests {
         assert!(e.reads_under("/app/Gemfile.lock") && e.reads_under("/app/.bundle/config"));
         assert!(!e.reads_under("/app/app") && e.reads_env("BUNDLE_WITHOUT"));
         assert!(fx("bundle install", &[]).reads_under("/app/app"));
+        let e = fx_files(
+            "bundle install --frozen",
+            &[(
+                "/app/Gemfile",
+                "ruby File.read(File.join(__dir__, \".ruby-version\"))\n",
+            )],
+        );
+        assert!(e.reads_under("/app/.ruby-version"));
         let e = fx("gem install bundler -v 2.4", &[]);
         assert!(!e.reads_under("/app/Gemfile") && !e.unknown);
     }
