@@ -34,6 +34,12 @@ pub const GEM_DIRS: &[&str] = &["BUNDLE_PATH", "GEM_HOME"];
 /// config, outside the gem directory.
 pub const SETTINGS_FLAGS: &[&str] = &["--deployment", "--path", "--system"];
 
+/// Bundler's app cache beside the Gemfile (`Bundler.app_cache`: the
+/// `cache_path` setting, `BUNDLE_CACHE_PATH`, else `vendor/cache`): `bundle
+/// install` takes gems from it before fetching, and (not frozen) caches
+/// into it when it exists.
+pub const APP_CACHE: &str = "vendor/cache";
+
 /// Identifiers (methods, constants, keywords) through which a Gemfile, which
 /// is Ruby code `Bundler::Dsl` evaluates, may read other files: `File.read`,
 /// `IO.readlines`, `Dir[...]`, `__dir__`/`__FILE__` paths, the reading
@@ -232,6 +238,11 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
             "the Gemfile is Ruby code that may read other files of the project ({what}), which the manifest COPY would not copy"
         )));
     }
+    if files.kind(APP_CACHE).is_some() {
+        return Some(Class::Unsafe(format!(
+            "the context has {APP_CACHE}, the gems `bundle install` installs from (and caches into) first, which the manifest COPY would not copy"
+        )));
+    }
     let lock = opt(files, &["Gemfile.lock"]);
     let rewrite = (!lock.is_empty() && !has(args, &["--frozen", "--deployment"])).then(|| {
         "`bundle install` may rewrite Gemfile.lock, which the later full COPY puts back (--frozen or --deployment makes the split safe)".to_string()
@@ -341,6 +352,30 @@ mod tests {
                 "{g}"
             );
         }
+    }
+
+    /// Gems in vendor/cache are installed from there: the split would
+    /// leave them out of the install.
+    #[test]
+    fn vendor_cache_refuses_the_split() {
+        let f = mem(&[
+            ("Gemfile", "gem \"rack\"\n"),
+            ("Gemfile.lock", ""),
+            ("vendor/cache/rack-3.0.0.gem", ""),
+        ]);
+        match classify(&["bundle", "install", "--frozen"], &f) {
+            Class::Unsafe(why) => assert!(why.contains("vendor/cache"), "{why}"),
+            c => panic!("{c:?}"),
+        }
+        let f = mem(&[
+            ("Gemfile", "gem \"rack\"\n"),
+            ("Gemfile.lock", ""),
+            ("vendor/other.txt", ""),
+        ]);
+        assert!(matches!(
+            classify(&["bundle", "install", "--frozen"], &f),
+            Class::Install(_)
+        ));
     }
 
     #[test]
