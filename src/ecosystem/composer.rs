@@ -59,8 +59,8 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     };
     for r in repos {
         let what = match r.kind.as_str() {
-            "path" | "artifact" => format!("a `{}` repository", r.kind),
-            k => format!("a `{k}` repository with a local url"),
+            "path" | "artifact" => format!("a repository of type `{}`", r.kind),
+            k => format!("a repository of type `{k}` with a local url"),
         };
         // A location the COPY does not bring (outside its destination, or
         // ignored) is the same before and after the split.
