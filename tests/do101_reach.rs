@@ -114,6 +114,13 @@ fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A named context (path, text) and what its fix must say or write.
+type Case = (
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
 const NODE_DF: &str =
     "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n";
 const RUBY_DF: &str = "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install --frozen\nCMD [\"ruby\",\"app.rb\"]\n";
@@ -130,7 +137,7 @@ fn tool_rule_traps_refuse_and_their_twins_split() {
     let lock = r#"{"name":"x","lockfileVersion":3,"requires":true,"packages":{}}"#;
     let gyp = r#"{"targets":[{"target_name":"addon","sources":["src/addon.cc"]}]}"#;
     let gems = "source \"https://rubygems.org\"\ngem \"rack\"\n";
-    let traps: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    let traps: Vec<Case> = vec![
         (
             "binding.gyp",
             vec![
@@ -212,7 +219,7 @@ fn tool_rule_traps_refuse_and_their_twins_split() {
         }
     }
     // The twins: the trap taken out (or ignored), the split is safe.
-    let twins: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    let twins: Vec<Case> = vec![
         (
             "npm without binding.gyp",
             vec![
