@@ -188,18 +188,22 @@ fn ruby_code(text: &str) -> String {
     if !simple {
         return text.to_string();
     }
+    blank_comments_and_strings(text).unwrap_or_else(|| text.to_string())
+}
+
+/// [`ruby_code`]'s scan of a simple text; None when a `/` outside strings
+/// (a regexp literal may hold quotes or `#`) makes it not simple after all.
+fn blank_comments_and_strings(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         let mut rest = line;
         while let Some(c) = rest.chars().next() {
             match c {
                 '#' => break,
+                '/' => return None,
                 '"' | '\'' => {
-                    let Some(end) = rest[1..].find(c) else {
-                        // Cannot happen on a balanced line; keep it all.
-                        out.push_str(rest);
-                        break;
-                    };
+                    // A balanced line: the literal closes on it.
+                    let end = rest[1..].find(c)?;
                     let lit = &rest[..end + 2];
                     if c == '"' && lit.contains("#{") {
                         out.push_str(lit);
@@ -218,7 +222,7 @@ fn ruby_code(text: &str) -> String {
         }
         out.push('\n');
     }
-    out
+    Some(out)
 }
 
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
@@ -298,6 +302,9 @@ mod tests {
             "gem \"a\", %q(it's) + File.read('v')\n",
             "x = <<~T\n  #{File.read('v')}\nT\n",
             "ruby Bundler.root.join(\".ruby-version\").read\n",
+            // A regexp may hold quotes and `#`: not blanked.
+            "x = 1 if /'/ =~ 'a' && File.read('v') && /'/\n",
+            "x = 1 if /#/ =~ \"a\" && File.read(\"v\")\n",
         ];
         for g in reads {
             let f = mem(&[
