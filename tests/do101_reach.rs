@@ -101,6 +101,180 @@ fn engine_apps_split_or_say_why() {
     }
 }
 
+/// Writes a context (`files` as path, text) into a fresh temporary folder.
+fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, text) in files {
+        let path = dir.path().join(p);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+    }
+    dir
+}
+
+/// A named context (path, text) and what its fix must say or write.
+type Case = (
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
+const NODE_DF: &str =
+    "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n";
+const RUBY_DF: &str = "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install --frozen\nCMD [\"ruby\",\"app.rb\"]\n";
+const PHP_DF: &str = "FROM composer:2\nWORKDIR /app\nCOPY . .\nRUN composer install --no-dev --no-scripts\nCMD [\"php\", \"index.php\"]\n";
+
+/// Installs that read more than their manifests through each tool's own
+/// rules (a native addon's binding.gyp, a Gemfile's Ruby, Bundler's
+/// vendor/cache, composer's artifact repository): the safe and the unsafe
+/// fix both refuse, naming the file; the same context without the trap
+/// still splits.
+#[test]
+fn tool_rule_traps_refuse_and_their_twins_split() {
+    let pkg = r#"{"name":"x","version":"1.0.0","dependencies":{"nan":"2.20.0"}}"#;
+    let lock = r#"{"name":"x","lockfileVersion":3,"requires":true,"packages":{}}"#;
+    let gyp = r#"{"targets":[{"target_name":"addon","sources":["src/addon.cc"]}]}"#;
+    let gems = "source \"https://rubygems.org\"\ngem \"rack\"\n";
+    let traps: Vec<Case> = vec![
+        (
+            "binding.gyp",
+            vec![
+                ("Dockerfile", NODE_DF),
+                ("package.json", pkg),
+                ("package-lock.json", lock),
+                ("binding.gyp", gyp),
+                ("src/addon.cc", "// c\n"),
+                ("index.js", ""),
+            ],
+            "binding.gyp",
+        ),
+        (
+            "ruby file:",
+            vec![
+                ("Dockerfile", RUBY_DF),
+                (
+                    "Gemfile",
+                    "source \"https://rubygems.org\"\nruby file: \".ruby-version\"\ngem \"rack\"\n",
+                ),
+                ("Gemfile.lock", "GEM\n"),
+                (".ruby-version", "3.3.0\n"),
+                ("app.rb", ""),
+            ],
+            "`file:`",
+        ),
+        (
+            "File.read",
+            vec![
+                ("Dockerfile", RUBY_DF),
+                (
+                    "Gemfile",
+                    "source \"https://rubygems.org\"\nruby File.read(File.join(__dir__, \".ruby-version\")).strip\ngem \"rack\"\n",
+                ),
+                ("Gemfile.lock", "GEM\n"),
+                (".ruby-version", "3.3.0\n"),
+                ("app.rb", ""),
+            ],
+            "`File`",
+        ),
+        (
+            "vendor/cache",
+            vec![
+                ("Dockerfile", RUBY_DF),
+                ("Gemfile", gems),
+                ("Gemfile.lock", "GEM\n"),
+                ("vendor/cache/rack-3.0.0.gem", ""),
+                ("app.rb", ""),
+            ],
+            "vendor/cache",
+        ),
+        (
+            "artifact",
+            vec![
+                ("Dockerfile", PHP_DF),
+                (
+                    "composer.json",
+                    r#"{"repositories": [{"type": "artifact", "url": "artifacts/"}], "require": {"acme/lib": "1.0.0"}}"#,
+                ),
+                ("composer.lock", "{}"),
+                ("artifacts/lib-1.0.0.zip", ""),
+                ("index.php", ""),
+            ],
+            "artifacts/",
+        ),
+    ];
+    for (name, files, why) in &traps {
+        let dir = context(files);
+        for unsafe_fixes in [false, true] {
+            let out = fix_at(&dir.path().join("Dockerfile"), dir.path(), unsafe_fixes).expect(name);
+            assert!(out.applied.is_empty(), "{name}: {:?}", out.applied);
+            assert!(
+                out.skipped
+                    .iter()
+                    .any(|s| s.code == "DO101" && s.reason.contains(why)),
+                "{name}: {:?}",
+                out.skipped
+            );
+        }
+    }
+    // The twins: the trap taken out (or ignored), the split is safe.
+    let twins: Vec<Case> = vec![
+        (
+            "npm without binding.gyp",
+            vec![
+                ("Dockerfile", NODE_DF),
+                ("package.json", pkg),
+                ("package-lock.json", lock),
+                ("index.js", ""),
+            ],
+            "COPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .",
+        ),
+        (
+            "plain Gemfile",
+            vec![
+                ("Dockerfile", RUBY_DF),
+                ("Gemfile", gems),
+                ("Gemfile.lock", "GEM\n"),
+                ("app.rb", ""),
+            ],
+            "COPY Gemfile Gemfile.lock ./\nRUN bundle install --frozen\nCOPY . .",
+        ),
+        (
+            "vendor/cache ignored",
+            vec![
+                ("Dockerfile", RUBY_DF),
+                ("Gemfile", gems),
+                ("Gemfile.lock", "GEM\n"),
+                ("vendor/cache/rack-3.0.0.gem", ""),
+                (".dockerignore", "vendor/cache\n"),
+                ("app.rb", ""),
+            ],
+            "COPY Gemfile Gemfile.lock ./\nRUN bundle install --frozen\nCOPY . .",
+        ),
+        (
+            "composer from packagist",
+            vec![
+                ("Dockerfile", PHP_DF),
+                ("composer.json", r#"{"require": {"acme/lib": "1.0.0"}}"#),
+                ("composer.lock", "{}"),
+                ("index.php", ""),
+            ],
+            "COPY composer.json composer.lock ./\nRUN composer install --no-dev --no-scripts\nCOPY . .",
+        ),
+    ];
+    for (name, files, expect) in &twins {
+        let dir = context(files);
+        let out = fix_at(&dir.path().join("Dockerfile"), dir.path(), false).expect(name);
+        assert!(
+            out.applied.iter().any(|a| a.code == "DO101") && out.output.contains(expect),
+            "{name}: {:?}\n{}",
+            out.skipped,
+            out.output
+        );
+    }
+}
+
 /// A refusal reason without its particulars (paths, commands, line numbers).
 fn reason_class(reason: &str) -> String {
     let r = reason.strip_prefix("not split: ").unwrap_or(reason);

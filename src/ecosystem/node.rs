@@ -30,7 +30,7 @@ pub(super) const NODE_OUTPUTS: &[&str] = &[
 ];
 
 /// Reasons a package.json makes an install read more than its manifests.
-fn package_json_problem(files: &dyn Files, ignore_scripts: bool) -> Result<(), String> {
+fn package_json_problem(eco: &str, files: &dyn Files, ignore_scripts: bool) -> Result<(), String> {
     let text = files
         .read("package.json")
         .ok_or_else(|| "package.json is not in the build context".to_string())?;
@@ -53,6 +53,9 @@ fn package_json_problem(files: &dyn Files, ignore_scripts: bool) -> Result<(), S
                     ));
                 }
             }
+        }
+        if let Some(why) = builds_native_addon(eco, &v, files) {
+            return Err(why);
         }
     }
     if v.get("workspaces").is_some() {
@@ -97,6 +100,28 @@ fn package_json_problem(files: &dyn Files, ignore_scripts: bool) -> Result<(), S
     Ok(())
 }
 
+/// Whether installing the package itself runs `node-gyp rebuild`, which
+/// reads `binding.gyp` and the sources it names: a package folder with a
+/// `binding.gyp` and no `install`/`preinstall` script gets that default
+/// install script. npm (@npmcli/run-script's `run-script-pkg.js`: `event
+/// === 'install' && !scripts.install && !scripts.preinstall && gypfile !==
+/// false && isNodeGypPackage(path)`) lets `"gypfile": false` turn it off;
+/// pnpm's `checkBindingGyp` and yarn's default install script look at the
+/// file alone. After the split `binding.gyp` is not there when the install
+/// runs, and the addon would never be built. The caller has already
+/// refused an `install`/`preinstall` script, so only the file and the
+/// `gypfile` flag are read here.
+fn builds_native_addon(eco: &str, pkg: &serde_json::Value, files: &dyn Files) -> Option<String> {
+    if eco == "npm" && pkg.get("gypfile") == Some(&serde_json::Value::Bool(false)) {
+        return None;
+    }
+    files.kind("binding.gyp")?;
+    Some(
+        "the context has binding.gyp beside package.json, so the install runs `node-gyp rebuild`, which reads sources the manifest COPY would not copy (the addon would not be built)"
+            .into(),
+    )
+}
+
 /// The first dependency (name, spec) in a map of specs (nested maps, as
 /// npm's overrides write them, included) that installs from the project's
 /// own files: `file:`, `link:`, `portal:`, or a `patch:` whose patch is a
@@ -137,7 +162,7 @@ pub(super) fn node_install(
     lock: &[&str],
     frozen: bool,
 ) -> Class {
-    if let Err(e) = package_json_problem(files, ignore_scripts) {
+    if let Err(e) = package_json_problem(eco, files, ignore_scripts) {
         return Class::Unsafe(e);
     }
     let locks = opt(files, lock);
@@ -163,6 +188,50 @@ pub(super) fn node_install(
 mod tests {
     use super::super::testutil::mem;
     use super::super::{classify, Class};
+
+    /// A binding.gyp beside package.json makes each tool build the package
+    /// as a native addon (`node-gyp rebuild`) when it installs: the split
+    /// would leave binding.gyp and the sources out of that install.
+    #[test]
+    fn binding_gyp_refuses_the_split() {
+        let installs: [&[&str]; 4] = [
+            &["npm", "ci"],
+            &["npm", "install"],
+            &["yarn", "install", "--frozen-lockfile"],
+            &["pnpm", "install", "--frozen-lockfile"],
+        ];
+        let pkg = r#"{"name":"x","dependencies":{"nan":"2.20.0"}}"#;
+        let gyp = r#"{"targets":[{"target_name":"addon","sources":["src/addon.cc"]}]}"#;
+        for argv in installs {
+            let f = mem(&[("package.json", pkg), ("binding.gyp", gyp)]);
+            match classify(argv, &f) {
+                Class::Unsafe(why) => assert!(why.contains("binding.gyp"), "{argv:?}: {why}"),
+                c => panic!("{argv:?}: {c:?}"),
+            }
+            // Without it, the ordinary install still splits.
+            let f = mem(&[("package.json", pkg)]);
+            assert!(
+                matches!(
+                    classify(argv, &f),
+                    Class::Install(_) | Class::LockMayChange(..)
+                ),
+                "{argv:?}"
+            );
+            // Scripts turned off: no node-gyp either.
+            let mut off = argv.to_vec();
+            off.push("--ignore-scripts");
+            let f = mem(&[("package.json", pkg), ("binding.gyp", gyp)]);
+            assert!(!matches!(classify(&off, &f), Class::Unsafe(_)), "{off:?}");
+        }
+        // npm honours `"gypfile": false`; pnpm and yarn do not read it.
+        let pkg = r#"{"name":"x","gypfile":false}"#;
+        let f = mem(&[("package.json", pkg), ("binding.gyp", gyp)]);
+        assert!(matches!(classify(&["npm", "ci"], &f), Class::Install(_)));
+        assert!(matches!(
+            classify(&["pnpm", "install", "--frozen-lockfile"], &f),
+            Class::Unsafe(_)
+        ));
+    }
 
     /// Installs that apply the project's own patch files (pnpm's
     /// patchedDependencies, yarn's `patch:` protocol) or force a local

@@ -169,6 +169,14 @@ fn project_code(cx: &Cx) -> Option<bool> {
     Some(has_hooks || workspaces || local_dep)
 }
 
+/// npm with `"gypfile": false` in package.json: no default `node-gyp rebuild`.
+fn npm_no_gyp(c: &Cmd, cx: &Cx) -> bool {
+    c.prog == "npm"
+        && super::read_file_rel(cx, "package.json")
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("gypfile") == Some(&serde_json::Value::Bool(false)))
+}
+
 /// An install from the project's manifests.
 fn install(c: &Cmd, cx: &Cx, fx: &mut Effects, locks: &[&str], extra: &[&str], frozen: bool) {
     for f in locks.iter().chain(extra) {
@@ -179,6 +187,12 @@ fn install(c: &Cmd, cx: &Cx, fx: &mut Effects, locks: &[&str], extra: &[&str], f
         Some(false) => {}
         Some(true) if ignore_scripts => read_cwd(fx, cx),
         _ => read_cwd(fx, cx),
+    }
+    // A binding.gyp beside package.json: the install builds the package as
+    // a native addon (`node-gyp rebuild`), which reads the sources it names
+    // (npm skips it for `"gypfile": false`; see `ecosystem::node`).
+    if !ignore_scripts && super::read_file_rel(cx, "binding.gyp").is_some() && !npm_no_gyp(c, cx) {
+        read_cwd(fx, cx);
     }
     write_rel(fx, cx, "node_modules");
     if !frozen {
@@ -408,6 +422,21 @@ mod tests {
             fx("npm ci", &[]).reads_under("/app/src"),
             "unknown package.json"
         );
+        let gyp = [
+            ("/app/package.json", "{}"),
+            ("/app/binding.gyp", "{\"targets\":[]}"),
+        ];
+        assert!(
+            fx_files("npm ci", &gyp).reads_under("/app/src"),
+            "node-gyp rebuild reads the addon's sources"
+        );
+        assert!(!fx_files("npm ci --ignore-scripts", &gyp).reads_under("/app/src"));
+        let no_gyp = [
+            ("/app/package.json", "{\"gypfile\":false}"),
+            ("/app/binding.gyp", "{}"),
+        ];
+        assert!(!fx_files("npm ci", &no_gyp).reads_under("/app/src"));
+        assert!(fx_files("pnpm install --frozen-lockfile", &no_gyp).reads_under("/app/src"));
         assert!(fx("npm run build", &[]).unknown);
         let e = fx("corepack enable", &[]);
         assert!(!e.reads_under("/app/src") && e.reads_env("VITE_API"));

@@ -1,7 +1,8 @@
 //! Composer: `composer.json` (or `COMPOSER`), `composer.lock`, `auth.json`
 //! in the project and in `COMPOSER_HOME` (`~/.composer`, `~/.config/composer`),
-//! `COMPOSER_*`. Scripts (without `--no-scripts`), path repositories and an
-//! optimized or classmap autoloader read the project tree.
+//! `COMPOSER_*`. Scripts (without `--no-scripts`) and an optimized or
+//! classmap autoloader read the project tree; path, artifact and local-url
+//! repositories (`ecosystem::composer::local_repositories`) their folders.
 
 use super::{config_from_env, config_rel, read_cwd, write_rel, Cmd, Cx, Effects};
 
@@ -38,12 +39,19 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 "-a",
                 "--classmap-authoritative",
             ]);
+            let repos = json
+                .as_deref()
+                .map(crate::ecosystem::composer::local_repositories);
             let reads_tree = json.as_deref().is_none_or(|j| {
-                j.contains("\"path\"")
-                    || (!c.has(&["--no-autoloader"]) && (optimize || j.contains("\"classmap\"")))
-            }) || !c.has(&["--no-scripts"]);
+                !c.has(&["--no-autoloader"]) && (optimize || j.contains("\"classmap\""))
+            }) || !c.has(&["--no-scripts"])
+                || matches!(repos, Some(Err(_)));
             if reads_tree {
                 read_cwd(fx, cx);
+            }
+            // Path, artifact and local-url repositories read their folders.
+            for r in repos.into_iter().flat_map(|r| r.unwrap_or_default()) {
+                super::read_rel(fx, cx, &r.dir);
             }
             let vendor = cx
                 .var("COMPOSER_VENDOR_DIR")
@@ -83,5 +91,13 @@ mod tests {
         );
         let e = fx_files("composer install", &[("/app/composer.json", "{}")]);
         assert!(e.reads_under("/app/src"));
+        let e = fx_files(
+            "composer install --no-scripts --no-autoloader",
+            &[(
+                "/app/composer.json",
+                r#"{"repositories":[{"type":"artifact","url":"artifacts/"}]}"#,
+            )],
+        );
+        assert!(e.reads_under("/app/artifacts/lib-1.0.0.zip") && !e.reads_under("/app/src"));
     }
 }

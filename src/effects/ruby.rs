@@ -1,10 +1,15 @@
 //! Bundler and RubyGems: `Gemfile` (or `BUNDLE_GEMFILE`), `Gemfile.lock`,
 //! `gems.rb`/`gems.locked`, `.bundle/config` in the project and
 //! `~/.bundle/config` (or `BUNDLE_APP_CONFIG`), `BUNDLE_*`, `GEM_*`,
-//! `~/.gemrc`, `/etc/gemrc`. A Gemfile with `gemspec` or `path:` gems (or
-//! one this model cannot read) reads the project tree.
+//! `~/.gemrc`, `/etc/gemrc`. A Gemfile with code that may read other files
+//! (`gemspec`, `path:` gems, `ruby file:`, `File.read`…: see
+//! `ecosystem::bundler::gemfile_reads_files`), or one this model cannot
+//! read, reads the project tree; `bundle install` also reads and writes the
+//! app cache (`BUNDLE_CACHE_PATH`, else `vendor/cache`).
 
-use super::{config_from_env, config_rel, read_arg, read_cwd, write_rel, Cmd, Cx, Effects};
+use super::{
+    config_from_env, config_rel, read_arg, read_cwd, read_rel, write_rel, Cmd, Cx, Effects,
+};
 
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let bundle = matches!(c.prog, "bundle" | "bundler");
@@ -52,15 +57,26 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 let local = cx
                     .abs(gemfile)
                     .and_then(|p| cx.files.read(&p))
-                    .is_none_or(|t| {
-                        t.contains("gemspec")
-                            || t.contains("path:")
-                            || t.contains(":path")
-                            || t.contains("eval_gemfile")
-                    });
+                    .is_none_or(|t| crate::ecosystem::bundler::gemfile_reads_files(&t).is_some());
                 if local {
                     read_cwd(fx, cx);
                 }
+                // The app cache (`BUNDLE_CACHE_PATH`, else vendor/cache,
+                // beside the Gemfile): gems are installed from it first, and
+                // cached into it when it exists.
+                fx.env(&["BUNDLE_CACHE_PATH"]);
+                let root = gemfile.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+                let cache = cx
+                    .var("BUNDLE_CACHE_PATH")
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(crate::ecosystem::bundler::APP_CACHE);
+                let cache = if cache.starts_with('/') {
+                    cache.to_string()
+                } else {
+                    format!("{root}/{cache}")
+                };
+                read_rel(fx, cx, &cache);
+                write_rel(fx, cx, &cache);
                 write_rel(fx, cx, ".bundle");
                 write_rel(fx, cx, "vendor/bundle");
                 if !c.has(&["--frozen", "--deployment"]) {
@@ -131,6 +147,17 @@ mod tests {
         assert!(e.reads_under("/app/Gemfile.lock") && e.reads_under("/app/.bundle/config"));
         assert!(!e.reads_under("/app/app") && e.reads_env("BUNDLE_WITHOUT"));
         assert!(fx("bundle install", &[]).reads_under("/app/app"));
+        assert!(e.reads_under("/app/vendor/cache/rack-3.0.0.gem"));
+        let e = fx_files(
+            "bundle install --frozen",
+            &[(
+                "/app/Gemfile",
+                "ruby File.read(File.join(__dir__, \".ruby-version\"))\n",
+            )],
+        );
+        assert!(e.reads_under("/app/.ruby-version"));
+        let e = fx("bundle install --frozen", &[("BUNDLE_CACHE_PATH", "gems")]);
+        assert!(e.reads_under("/app/gems/rack.gem") && e.reads_env("BUNDLE_CACHE_PATH"));
         let e = fx("gem install bundler -v 2.4", &[]);
         assert!(!e.reads_under("/app/Gemfile") && !e.unknown);
     }

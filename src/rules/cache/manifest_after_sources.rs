@@ -32,7 +32,14 @@ declare_rule! {
     /// ## Fix safety
     /// Safe with `dockopt fix` when the install reads only the manifests (it reads
     /// the real context to know); otherwise `fix` skips it and says why. The
-    /// result is checked to build the same files and config.
+    /// result is checked to build the same files and config. Skipped, among
+    /// others: npm/yarn/pnpm lifecycle scripts, workspaces or a `binding.gyp`
+    /// beside package.json (the install builds it with `node-gyp`); a Gemfile
+    /// whose Ruby may read other files (`ruby file:`, `File.read`,
+    /// `require_relative`, `eval`, `path:` gems, `gemspec`…) or a
+    /// `vendor/cache` beside it; composer `path`/`artifact` repositories or
+    /// ones with a local url in the context; a context that holds what the
+    /// install writes (`node_modules`, `vendor`, `.venv`…).
     code: "DO101",
     name: "manifest-after-sources",
     family: Cache,

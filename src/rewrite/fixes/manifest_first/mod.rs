@@ -70,6 +70,14 @@
 //! with no requirements installed before it, `uv sync` without
 //! `--frozen`/`--locked` and `poetry install` without a lock (unsafe: the
 //! two installs may resolve differently), npm/yarn/pnpm lifecycle scripts or workspaces,
+//! a `binding.gyp` beside package.json (the install runs `node-gyp
+//! rebuild` on the sources; npm's `"gypfile": false` and `--ignore-scripts`
+//! turn it off), a Gemfile whose Ruby may read other files (`ruby file:`,
+//! `File.`/`IO.`/`Dir`, `__dir__`, `require_relative`, `load`, `eval`,
+//! `path:`, `gemspec`, `eval_gemfile`, …: `ecosystem::bundler`), a
+//! `vendor/cache` (Bundler's app cache) in the context, composer
+//! repositories of type `path` or `artifact` or with a local or `file://`
+//! url whose folder the full COPY brings,
 //! an `ADD` whose copied set holds an archive (by name or first bytes),
 //! `composer install` without
 //! `--no-scripts`, multi-module Maven/Gradle/.NET builds, and when the
