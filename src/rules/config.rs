@@ -159,6 +159,18 @@ impl Settings {
                 return Err(invalid(format!("`{sel}` matches no rule")));
             }
         }
+        // A severity applies to one rule, found by its exact code or name: a
+        // prefix or family there (`DO4`) matched rules but changed nothing.
+        for key in s.severity.keys() {
+            if !super::all()
+                .iter()
+                .any(|r| r.code == key.as_str() || r.name.eq_ignore_ascii_case(key))
+            {
+                return Err(invalid(format!(
+                    "severity.{key}: `{key}` is not one rule's code or name"
+                )));
+            }
+        }
         for (glob, codes) in cf.per_file_ignores {
             // A typo here would silently keep reporting what the user meant to
             // ignore for those files, or hide that the entry does nothing.
@@ -292,6 +304,12 @@ mod tests {
         assert!(err("[per-file-ignores]\n\"a/*\" = [\"DO101\", \"DO9\"]\n").contains("`DO9`"));
         assert!(err("extend-select = [\"DO999\"]").contains("`DO999`"));
         assert!(err("[severity]\nDO999 = \"error\"\n").contains("`DO999`"));
+        assert!(err("[severity]\nDO4 = \"error\"\n").contains("not one rule's code or name"));
+        assert!(Settings::parse(
+            "[severity]\ndo412 = \"error\"\nroot-user = \"info\"\n",
+            Path::new("c.toml")
+        )
+        .is_ok());
         // Prefixes, names and families are selectors there as in `ignore`.
         assert!(Settings::parse(
             "[per-file-ignores]\n\"a/*\" = [\"DO1\", \"root-user\", \"ALL\"]\n",
