@@ -111,7 +111,7 @@ fn action_fix(cx: &CiCtx, b: &CiBuild, several: bool) -> Fix {
             return advice("`builder: default` is the Docker daemon's default builder, whose `docker` driver does not support the gha cache backend (the build would fail: \"Cache export feature is currently not supported for docker driver\"): build with a docker/setup-buildx-action builder".into())
         }
         Some(Builder::DockerDefault) => {
-            return advice("add `- uses: docker/setup-buildx-action@v3` to the job before this step (not added automatically: this step builds with the Docker daemon's default builder, whose `docker` driver does not support the gha cache backend, so the cache settings alone would fail the build with \"Cache export feature is currently not supported for docker driver\"; and with a buildx builder the image is no longer loaded into the runner's image store unless `load: true`)".into())
+            return advice("add `- uses: docker/setup-buildx-action@v3` to the job before this step (not added automatically: this step builds with the Docker daemon's default builder, whose `docker` driver does not support the gha cache backend, so the cache settings alone would fail the build with \"Cache export feature is currently not supported for docker driver\"; and with a buildx builder the image is no longer loaded into the runner's image store unless `load: true`), or name the builder of a setup step with `use: false` in `builder:`".into())
         }
         Some(Builder::Unknown(why)) => {
             return advice(format!(
