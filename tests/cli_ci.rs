@@ -154,3 +154,113 @@ fn estimate_takes_cache_source() {
     assert!(inline["steps"][0]["cache_source"]["reason"].is_string());
     assert!(inline["steps"][0]["seconds"].is_number());
 }
+
+fn dockopt_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// DO602 on a workflow whose jobs differ in what the gha cache needs: the job
+/// without docker/setup-buildx-action gets advice only (the default builder's
+/// docker driver cannot export to gha); a flow-style `with:`, a block one and a
+/// step without `with:` are fixed, and check shows exactly those fixes.
+const DO602_WORKFLOW: &str = "name: Build
+on: [push]
+jobs:
+  plain:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build
+        uses: docker/build-push-action@v5
+        with:
+          push: false
+          tags: app:ci
+  flow:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v5
+        with: {push: false, file: ./Dockerfile}
+  block:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v5
+        with:
+          push: false
+          build-args: |
+            A=1
+
+            B=2
+  bare:
+    runs-on: [self-hosted]
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v5
+";
+
+#[test]
+fn do602_fixes_only_steps_on_a_buildx_builder() {
+    let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wf = d.path().join(".github/workflows/build.yml");
+    std::fs::create_dir_all(d.path().join(".github/workflows")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&wf, DO602_WORKFLOW).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        d.path().join("Dockerfile"),
+        "FROM alpine:3.19\nRUN echo hi\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_, out, err) = dockopt_in(d.path(), &["check", "--select", "DO602", "."]);
+    assert_eq!(out.matches("DO602 warning").count(), 4, "{out}{err}");
+    assert_eq!(out.matches("= fix (safe)").count(), 3, "{out}");
+    assert!(
+        out.contains("= fix (display-only): add `- uses: docker/setup-buildx-action@v3` to the job before this step"),
+        "{out}"
+    );
+    assert!(out.contains("Cache export feature is currently not supported for docker driver"));
+    let (code, diff, err) = dockopt_in(d.path(), &["fix", "--diff", "."]);
+    // --diff exits 1 when there is something to fix.
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("Would fix 3 issues in 1 file (DO602 ×3)"),
+        "{err}"
+    );
+    assert!(!err.contains("not fixed"), "{err}");
+    insta::assert_snapshot!("do602_fix_diff", diff);
+    let (code, _, err) = dockopt_in(d.path(), &["fix", "."]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, _) = dockopt_in(d.path(), &["check", "--select", "DO602", "."]);
+    assert_eq!(out.matches("DO602 warning").count(), 1, "{out}");
+    assert!(out.contains("build.yml:8:9: DO602"), "{out}");
+    let (_, _, err) = dockopt_in(d.path(), &["fix", "--diff", "."]);
+    assert!(err.contains("Nothing to fix"), "{err}");
+}
+
+#[test]
+fn config_rejects_unknown_codes_in_per_file_ignores() {
+    let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(d.path().join("Dockerfile"), "FROM alpine:3.19\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cfg = d.path().join(".dockopt.toml");
+    for (text, bad) in [
+        ("ignore = [\"DO999\"]\n", "`DO999` matches no rule"),
+        (
+            "[per-file-ignores]\n\"*.Dockerfile\" = [\"DOX\"]\n",
+            "per-file-ignores.\"*.Dockerfile\": `DOX` matches no rule",
+        ),
+    ] {
+        std::fs::write(&cfg, text).unwrap_or_else(|e| panic!("{e}"));
+        let (code, _, err) = dockopt_in(d.path(), &["check", "."]);
+        assert_eq!(code, Some(2), "{text}: {err}");
+        assert!(err.contains(bad), "{err}");
+    }
+}

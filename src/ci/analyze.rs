@@ -105,6 +105,16 @@ pub fn suggest(
             max(None),
             "drop no-cache and import/export a cache (every run is a cold build now)".into(),
         )),
+        // The gha cache needs a buildx builder: say so where the job has none.
+        CacheSource::None
+            if b.origin == Origin::BuildPushAction
+                && b.builder.as_ref().and_then(|x| x.driver()) == Some("docker") =>
+        {
+            Some((
+                max(None),
+                "build with docker/setup-buildx-action (the default docker driver cannot use the gha cache), then add cache-from/cache-to: a fresh runner has no cache, every run is a cold build".into(),
+            ))
+        }
         CacheSource::None => Some((
             max(None),
             "add cache-from/cache-to: a fresh runner has no cache, every run is a cold build".into(),

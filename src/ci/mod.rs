@@ -76,6 +76,157 @@ pub struct CiBuild {
     /// build-push-action without `context:` builds from the Git context of the
     /// commit, which has no `.git` directory.
     pub git_context: bool,
+    /// build-push-action's `with:` is a flow mapping (`with: {push: true}`).
+    pub with_flow: bool,
+    /// build-push-action's `with:` is a YAML anchor (`&name`) or alias (`*name`):
+    /// other steps share its inputs.
+    pub with_shared: bool,
+    /// The inputs build-push-action's `with:` sets, whatever their values.
+    pub with_keys: Vec<String>,
+    /// Indentation of the step's own keys (where `uses:` starts), for adding `with:`.
+    pub step_indent: Option<String>,
+    /// What follows `@` in `uses: docker/build-push-action@…` (`v6`, a commit).
+    pub action_version: Option<String>,
+    /// The builder a build-push-action step runs on, as far as its job shows.
+    pub builder: Option<Builder>,
+}
+
+/// The BuildKit builder a `docker/build-push-action` step builds with. The
+/// action uses the current builder of the runner's Docker CLI unless its
+/// `builder:` input names one; `docker/setup-buildx-action` creates a builder
+/// (driver `docker-container` unless `driver:` says otherwise) and makes it
+/// the current one unless `use: false`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Builder {
+    /// The Docker daemon's default builder, driver `docker`: no setup step
+    /// made another one current before this step (or `builder: default`).
+    DockerDefault,
+    /// A builder a setup-buildx-action step (1-based line) created.
+    Buildx { driver: String, line: usize },
+    /// The file does not tell which: the reason.
+    Unknown(String),
+}
+
+impl Builder {
+    /// The driver, when known.
+    pub fn driver(&self) -> Option<&str> {
+        match self {
+            Builder::DockerDefault => Some("docker"),
+            Builder::Buildx { driver, .. } => Some(driver),
+            Builder::Unknown(_) => None,
+        }
+    }
+}
+
+/// A `docker/setup-buildx-action` step seen earlier in the job.
+#[derive(Debug, Clone)]
+struct BuildxSetup {
+    line: usize,
+    /// The step's `id:` (its builder is `${{ steps.ID.outputs.name }}`).
+    id: Option<String>,
+    /// The builder's `name:` input.
+    name: Option<String>,
+    /// The `driver:` input (`None`: docker-container, the action's default).
+    driver: Option<String>,
+    /// `use:` (default true): the builder becomes the current one. `None`: an expression.
+    make_current: Option<bool>,
+    /// The step's `if:` condition.
+    condition: Option<String>,
+}
+
+impl BuildxSetup {
+    fn from_step(text: &str, step: &Node) -> BuildxSetup {
+        let top = |k: &str| yaml::get(step, k).and_then(|(_, v)| yaml::scalar(v));
+        let with = yaml::get(step, "with").map(|(_, v)| v);
+        let input = |k: &str| {
+            with.and_then(|w| yaml::get(w, k))
+                .and_then(|(_, v)| yaml::scalar(v))
+        };
+        let make_current = match input("use").as_deref().map(str::trim) {
+            None | Some("true" | "True" | "TRUE") => Some(true),
+            Some("false" | "False" | "FALSE") => Some(false),
+            Some(_) => None,
+        };
+        BuildxSetup {
+            line: line_of(text, node_span(text, step).start),
+            id: top("id"),
+            name: input("name"),
+            driver: input("driver").map(|d| d.trim().to_string()),
+            make_current,
+            condition: top("if"),
+        }
+    }
+
+    /// The builder this step gives a build step whose `if:` is `condition`.
+    fn builder(&self, condition: Option<&str>) -> Builder {
+        if self.condition.is_some() && self.condition.as_deref() != condition {
+            return Builder::Unknown(format!(
+                "the docker/setup-buildx-action step on line {} runs only `if: {}`",
+                self.line,
+                self.condition.as_deref().unwrap_or_default()
+            ));
+        }
+        match self.driver.as_deref() {
+            None | Some("") => Builder::Buildx {
+                driver: "docker-container".into(),
+                line: self.line,
+            },
+            Some(d) if d.contains("${{") => Builder::Unknown(format!(
+                "the docker/setup-buildx-action step on line {} sets `driver: {d}` at run time",
+                self.line
+            )),
+            Some(d) => Builder::Buildx {
+                driver: d.to_string(),
+                line: self.line,
+            },
+        }
+    }
+}
+
+/// `${{ steps.ID.outputs.name }}` → `ID`.
+fn step_output_name(v: &str) -> Option<&str> {
+    let inner = v.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let id = inner
+        .strip_prefix("steps.")?
+        .strip_suffix(".outputs.name")?;
+    (!id.is_empty() && !id.contains(|c: char| c.is_whitespace())).then_some(id)
+}
+
+/// The builder a build-push-action step (`builder:` input, `if:`) runs on after `setups`.
+fn resolve_builder(
+    setups: &[BuildxSetup],
+    named: Option<&str>,
+    condition: Option<&str>,
+) -> Builder {
+    match named.map(str::trim) {
+        Some("") | None => {}
+        Some("default") => return Builder::DockerDefault,
+        Some(v) => {
+            let found = match step_output_name(v) {
+                Some(id) => setups.iter().rev().find(|s| s.id.as_deref() == Some(id)),
+                None => setups.iter().rev().find(|s| s.name.as_deref() == Some(v)),
+            };
+            return match found {
+                Some(s) => s.builder(condition),
+                None => Builder::Unknown(format!(
+                    "its `builder: {v}` is not one a docker/setup-buildx-action step of this job creates, so its driver is unknown"
+                )),
+            };
+        }
+    }
+    for s in setups.iter().rev() {
+        match s.make_current {
+            Some(true) => return s.builder(condition),
+            Some(false) => continue,
+            None => {
+                return Builder::Unknown(format!(
+                    "the docker/setup-buildx-action step on line {} sets `use:` at run time",
+                    s.line
+                ))
+            }
+        }
+    }
+    Builder::DockerDefault
 }
 
 impl CiBuild {
@@ -332,13 +483,29 @@ fn github(file: &Path, text: &str) -> Result<Vec<CiBuild>, CiError> {
         let Some((_, steps)) = yaml::get(job, "steps") else {
             continue;
         };
+        let mut setups: Vec<BuildxSetup> = Vec::new();
         for step in yaml::items(steps) {
             let uses = yaml::get(step, "uses").and_then(|(_, v)| yaml::scalar(v));
-            if uses
+            let action = uses
                 .as_deref()
-                .is_some_and(|u| u.starts_with("docker/build-push-action"))
-            {
-                out.push(build_push_action(file, text, step, job_name.clone()));
+                .map(|u| u.trim().split_once('@').unwrap_or((u, "")));
+            if action.is_some_and(|(a, _)| a == "docker/setup-buildx-action") {
+                setups.push(BuildxSetup::from_step(text, step));
+                continue;
+            }
+            if let Some(("docker/build-push-action", version)) = action {
+                let mut b = build_push_action(file, text, step, job_name.clone());
+                b.action_version = Some(version.to_string());
+                let named = yaml::get(step, "with")
+                    .and_then(|(_, w)| yaml::get(w, "builder"))
+                    .and_then(|(_, v)| yaml::scalar(v));
+                let condition = yaml::get(step, "if").and_then(|(_, v)| yaml::scalar(v));
+                b.builder = Some(resolve_builder(
+                    &setups,
+                    named.as_deref(),
+                    condition.as_deref(),
+                ));
+                out.push(b);
                 continue;
             }
             if let Some((_, run)) = yaml::get(step, "run") {
@@ -382,6 +549,14 @@ fn build_push_action(file: &Path, text: &str, step: &Node, job: Option<String>) 
     let with = yaml::get(step, "with").map(|(_, v)| v);
     let input = |k: &str| with.and_then(|w| yaml::get(w, k)).map(|(_, v)| v);
     let s = |k: &str| input(k).and_then(yaml::scalar);
+    // `with: &inputs` / `with: *inputs`: what follows the key on its line.
+    let with_shared = yaml::get(step, "with").is_some_and(|(k, _)| {
+        let end = byte_offset(text, k.span.end.index());
+        let rest = &text[end..];
+        let rest = rest[..rest.find('\n').unwrap_or(rest.len())].trim_start();
+        let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+        rest.starts_with('&') || rest.starts_with('*')
+    });
     // build-push-action's default context is the Git context of the commit; for the
     // simulation that is the repository root.
     let context = relative_dir(&s("context").unwrap_or_default());
@@ -408,12 +583,38 @@ fn build_push_action(file: &Path, text: &str, step: &Node, job: Option<String>) 
         })
         .collect();
     let step_span = node_span(text, step);
-    let with_indent = with.and_then(|w| {
-        let first = yaml::entries(w).into_iter().next()?.0;
-        let off = byte_offset(text, first.span.start.index());
-        let line_start = text[..off].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        Some(text[line_start..off].to_string())
+    let with_flow = with.is_some_and(|w| {
+        let sp = node_span(text, w);
+        text.get(sp.start..sp.end)
+            .is_some_and(|t| t.starts_with('{') || t.starts_with('['))
     });
+    // The text before a key on its line, when it is only indentation.
+    let indent_of = |key: &Node| {
+        let off = byte_offset(text, key.span.start.index());
+        let line_start = text[..off].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let before = &text[line_start..off];
+        before.chars().all(|c| c == ' ').then(|| before.to_string())
+    };
+    let with_indent = with.filter(|_| !with_flow).and_then(|w| {
+        let first = yaml::entries(w).into_iter().next()?.0;
+        indent_of(first)
+    });
+    // `- uses: …`: the step's keys start after the dash; new lines get spaces there.
+    let step_indent = yaml::entries(step).into_iter().next().and_then(|(k, _)| {
+        let off = byte_offset(text, k.span.start.index());
+        let line_start = text[..off].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let before = &text[line_start..off];
+        (before.chars().all(|c| c == ' ' || c == '-') && before.matches('-').count() <= 1)
+            .then(|| " ".repeat(before.len()))
+    });
+    let with_keys = with
+        .map(|w| {
+            yaml::entries(w)
+                .into_iter()
+                .filter_map(|(k, _)| yaml::scalar(k))
+                .collect()
+        })
+        .unwrap_or_default();
     CiBuild {
         file: file.to_path_buf(),
         origin: Origin::BuildPushAction,
@@ -433,9 +634,23 @@ fn build_push_action(file: &Path, text: &str, step: &Node, job: Option<String>) 
         no_cache: flag("no-cache"),
         pull: flag("pull"),
         push: s("push").is_some_and(|v| truthy(&v)),
-        with_span: with.map(|w| node_span(text, w)),
+        with_span: with.map(|w| {
+            // A flow mapping's end marker is at its `}`: include it.
+            let sp = node_span(text, w);
+            if with_flow && text.get(sp.end..sp.end + 1) == Some("}") {
+                Span::new(sp.start, sp.end + 1)
+            } else {
+                sp
+            }
+        }),
         with_indent,
         git_context: s("context").is_none(),
+        with_flow,
+        with_shared,
+        with_keys,
+        step_indent,
+        action_version: None,
+        builder: None,
     }
 }
 
@@ -525,6 +740,12 @@ fn from_commands(
                 with_span: None,
                 with_indent: None,
                 git_context: false,
+                with_flow: false,
+                with_shared: false,
+                with_keys: Vec::new(),
+                step_indent: None,
+                action_version: None,
+                builder: None,
             }
         })
         .collect()

@@ -111,3 +111,61 @@ fn bad_yaml_is_a_warning_not_a_panic() {
     assert!(b.is_empty());
     assert_eq!(w.len(), 1, "{w:?}");
 }
+
+#[test]
+fn build_push_action_builder_follows_setup_buildx_steps() {
+    let wf = "on: push
+jobs:
+  none:
+    runs-on: x
+    steps:
+      - uses: docker/build-push-action@v6
+  setup:
+    runs-on: x
+    steps:
+      - uses: docker/setup-buildx-action@v3
+        id: bx
+        with:
+          use: false
+      - uses: docker/build-push-action@v6
+      - uses: docker/build-push-action@v6
+        with:
+          builder: ${{ steps.bx.outputs.name }}
+      - uses: docker/setup-buildx-action@v3
+        with:
+          driver: docker
+      - uses: docker/build-push-action@v6
+";
+    let d = repo(&[(".github/workflows/ci.yml", wf)]);
+    let (b, w) = read_all(d.path());
+    assert!(w.is_empty(), "{w:?}");
+    let builders: Vec<Option<&str>> = b
+        .iter()
+        .map(|x| x.builder.as_ref().and_then(Builder::driver))
+        .collect();
+    assert_eq!(
+        builders,
+        [
+            Some("docker"),
+            Some("docker"),
+            Some("docker-container"),
+            Some("docker")
+        ]
+    );
+    assert_eq!(b[0].builder, Some(Builder::DockerDefault));
+    assert_eq!(
+        b[3].builder,
+        Some(Builder::Buildx {
+            driver: "docker".into(),
+            line: 18
+        })
+    );
+    let (_, why) =
+        analyze::suggest(&b[0], &CacheSource::None, &[]).unwrap_or_else(|| panic!("no suggestion"));
+    assert!(why.contains("docker/setup-buildx-action"), "{why}");
+    let (_, why) =
+        analyze::suggest(&b[2], &CacheSource::None, &[]).unwrap_or_else(|| panic!("no suggestion"));
+    assert!(!why.contains("setup-buildx"), "{why}");
+    assert_eq!(step_output_name("${{ steps.bx.outputs.name }}"), Some("bx"));
+    assert_eq!(step_output_name("${{ env.B }}"), None);
+}

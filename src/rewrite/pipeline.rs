@@ -67,6 +67,29 @@ pub fn fix_pipeline(
     rules: &RuleSettings,
 ) -> Result<Outcome, RewriteError> {
     let name = path.display().to_string();
+    rounds(text, settings, &|t: &str| findings(path, &name, t, rules))
+}
+
+/// One fix refused so far: its code and where its edits start in the current text.
+type Refused = (&'static str, usize);
+
+/// Where `offset` of the text before `edits` (non-overlapping) is after them.
+fn shifted(offset: usize, edits: &[edit::Edit]) -> usize {
+    let mut o = offset as isize;
+    for e in edits {
+        if e.end <= offset {
+            o += e.content.len() as isize - (e.end - e.start) as isize;
+        }
+    }
+    o.max(0) as usize
+}
+
+/// The fix rounds over `text`; `check` reports the findings on a text, or why it is not valid.
+fn rounds(
+    text: &str,
+    settings: &Settings,
+    check: &dyn Fn(&str) -> Result<Vec<Finding>, String>,
+) -> Result<Outcome, RewriteError> {
     let mut out = Outcome {
         output: text.to_string(),
         applied: Vec::new(),
@@ -76,7 +99,7 @@ pub fn fix_pipeline(
         new_files: Vec::new(),
         iterations: 0,
     };
-    let mut before = findings(path, &name, text, rules).map_err(RewriteError::Pipeline)?;
+    let mut before = check(text).map_err(RewriteError::Pipeline)?;
     out.unsafe_available = before
         .iter()
         .filter(|f| {
@@ -88,9 +111,18 @@ pub fn fix_pipeline(
         })
         .filter_map(applied)
         .collect();
-    for _ in 0..MAX_ROUNDS {
+    // Fixes refused alone stay refused: the others in the file still go ahead.
+    let mut refused: Vec<Refused> = Vec::new();
+    let key = |f: &Finding| (f.code, f.fix.as_ref().map_or(0, |x| x.span().0));
+    // Each round applies or refuses at least one fix, so this bounds nothing
+    // that converges; it stops a rule that keeps proposing new fixes.
+    let limit = MAX_ROUNDS + before.iter().filter(|f| wanted(f, settings)).count();
+    for _ in 0..limit {
         out.iterations += 1;
-        let mut chosen: Vec<&Finding> = before.iter().filter(|f| wanted(f, settings)).collect();
+        let mut chosen: Vec<&Finding> = before
+            .iter()
+            .filter(|f| wanted(f, settings) && !refused.contains(&key(f)))
+            .collect();
         chosen.sort_by_key(|f| f.fix.as_ref().map(|x| x.span()));
         // Non-overlapping, in file order: the rest wait for the next round.
         let mut taken: Vec<&Finding> = Vec::new();
@@ -106,34 +138,61 @@ pub fn fix_pipeline(
         if taken.is_empty() {
             break;
         }
-        let edits: Vec<_> = taken
-            .iter()
-            .filter_map(|f| f.fix.as_ref())
-            .flat_map(|x| x.edits.iter().cloned())
-            .collect();
-        let next = edit::apply(&out.output, &edits);
-        let verdict = match findings(path, &name, &next, rules) {
-            Err(e) => Err(format!("the result would not be valid: {e}")),
-            Ok(after) => guard(&before, &after, &taken).map(|()| after),
-        };
-        match verdict {
-            Ok(after) => {
-                out.applied
-                    .extend(taken.iter().copied().filter_map(applied));
-                out.output = next;
-                before = after;
+        // The edits of `group` applied to the current text, checked again.
+        let attempt = |group: &[&Finding]| {
+            let edits: Vec<edit::Edit> = group
+                .iter()
+                .filter_map(|f| f.fix.as_ref())
+                .flat_map(|x| x.edits.iter().cloned())
+                .collect();
+            let next = edit::apply(&out.output, &edits);
+            match check(&next) {
+                Err(e) => Err(format!("the result would not be valid: {e}")),
+                Ok(after) => guard(&before, &after, group).map(|()| (next, after, edits)),
             }
-            Err(reason) => {
-                out.refused.extend(taken.iter().map(|f| Skip {
-                    code: f.code,
-                    line: f.start.line,
-                    reason: reason.clone(),
-                }));
-                break;
+        };
+        let mut accepted = None;
+        match attempt(&taken) {
+            Ok(r) => accepted = Some((r, taken.clone())),
+            // Together they fail: one at a time, so one bad edit does not hold back the rest.
+            Err(reason) if taken.len() == 1 => {
+                refused.push(key(taken[0]));
+                out.refused.push(skip(taken[0], reason));
+            }
+            Err(_) => {
+                for f in &taken {
+                    match attempt(&[*f]) {
+                        Ok(r) => {
+                            accepted = Some((r, vec![*f]));
+                            break;
+                        }
+                        Err(reason) => {
+                            refused.push(key(f));
+                            out.refused.push(skip(f, reason));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(((next, after, edits), group)) = accepted {
+            out.applied
+                .extend(group.iter().copied().filter_map(applied));
+            out.output = next;
+            before = after;
+            for r in &mut refused {
+                r.1 = shifted(r.1, &edits);
             }
         }
     }
     Ok(out)
+}
+
+fn skip(f: &Finding, reason: String) -> Skip {
+    Skip {
+        code: f.code,
+        line: f.start.line,
+        reason,
+    }
 }
 
 /// The round is kept only when it fixed what it meant to and added nothing.
@@ -175,7 +234,7 @@ mod tests {
         (d, p)
     }
 
-    const WORKFLOW: &str = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n";
+    const WORKFLOW: &str = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n";
 
     #[test]
     fn applies_what_check_shows_then_nothing_more() {
@@ -235,6 +294,59 @@ mod tests {
         extra.code = "DO699";
         more.push(extra);
         assert!(guard(&before, &more, &[]).is_err());
+    }
+
+    /// A stand-in checker: each line `a` has a fix to `A`; each line `b` one to
+    /// `{`, which the checker then calls invalid.
+    fn fake(text: &str) -> Result<Vec<Finding>, String> {
+        if text.contains('{') {
+            return Err("invalid".into());
+        }
+        let rule = crate::rules::by_code("DO602").ok_or("no DO602")?;
+        let mut out = Vec::new();
+        let mut off = 0;
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let to = match line.trim_end() {
+                "a" => "A",
+                "b" => "{",
+                _ => {
+                    off += line.len();
+                    continue;
+                }
+            };
+            let pos = crate::syntax::Position {
+                line: i + 1,
+                column: 1,
+            };
+            out.push(
+                Finding::new(rule, pos, pos, "x").with_fix(crate::rules::Fix::edit(
+                    Applicability::Safe,
+                    "x",
+                    vec![edit::Edit::replace(off, off + 1, to)],
+                )),
+            );
+            off += line.len();
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn one_refused_fix_does_not_hold_back_the_others() {
+        let out = rounds("a\nb\na\nb\na\n", &Settings::default(), &fake)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.output, "A\nb\nA\nb\nA\n");
+        assert_eq!(out.applied.len(), 3);
+        let lines: Vec<usize> = out.refused.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4], "{:?}", out.refused);
+        assert!(out.refused[0].reason.contains("would not be valid"));
+    }
+
+    #[test]
+    fn shifted_follows_edits_before_the_offset() {
+        let e = |s, t, c: &str| edit::Edit::replace(s, t, c);
+        assert_eq!(shifted(10, &[e(2, 4, "xyz")]), 11);
+        assert_eq!(shifted(10, &[e(12, 14, "")]), 10);
+        assert_eq!(shifted(10, &[e(2, 4, ""), e(5, 5, "ab")]), 10);
     }
 
     #[test]

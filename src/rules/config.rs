@@ -154,16 +154,38 @@ impl Settings {
                 .ok_or_else(|| invalid(format!("severity.{code}: unknown severity `{sev}`")))?;
             s.severity.insert(code.to_ascii_uppercase(), sev);
         }
-        for (glob, codes) in cf.per_file_ignores {
-            let m = globset::Glob::new(&glob)
-                .map_err(|e| invalid(format!("per-file-ignores: {e}")))?
-                .compile_matcher();
-            s.per_file.push((m, codes));
-        }
         for sel in s.select.iter().chain(&s.ignore).chain(s.severity.keys()) {
             if !super::all().iter().any(|r| selector_matches(sel, r)) {
                 return Err(invalid(format!("`{sel}` matches no rule")));
             }
+        }
+        // A severity applies to one rule, found by its exact code or name: a
+        // prefix or family there (`DO4`) matched rules but changed nothing.
+        for key in s.severity.keys() {
+            if !super::all()
+                .iter()
+                .any(|r| r.code == key.as_str() || r.name.eq_ignore_ascii_case(key))
+            {
+                return Err(invalid(format!(
+                    "severity.{key}: `{key}` is not one rule's code or name"
+                )));
+            }
+        }
+        for (glob, codes) in cf.per_file_ignores {
+            // A typo here would silently keep reporting what the user meant to
+            // ignore for those files, or hide that the entry does nothing.
+            if let Some(sel) = codes
+                .iter()
+                .find(|c| !super::all().iter().any(|r| selector_matches(c, r)))
+            {
+                return Err(invalid(format!(
+                    "per-file-ignores.\"{glob}\": `{sel}` matches no rule"
+                )));
+            }
+            let m = globset::Glob::new(&glob)
+                .map_err(|e| invalid(format!("per-file-ignores: {e}")))?
+                .compile_matcher();
+            s.per_file.push((m, codes));
         }
         Ok(s)
     }
@@ -262,5 +284,37 @@ mod tests {
         );
         assert!(Settings::parse("select = [\"DO999\"]", Path::new("c.toml")).is_err());
         assert!(Settings::parse("colour = 1", Path::new("c.toml")).is_err());
+    }
+
+    #[test]
+    fn unknown_codes_are_rejected_everywhere() {
+        let err = |text: &str| match Settings::parse(text, Path::new("c.toml")) {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(
+            err("ignore = [\"DO999\"]"),
+            "c.toml: `DO999` matches no rule"
+        );
+        assert_eq!(
+            err("[per-file-ignores]\n\"*.Dockerfile\" = [\"DOX\"]\n"),
+            "c.toml: per-file-ignores.\"*.Dockerfile\": `DOX` matches no rule"
+        );
+        // One bad code among good ones is still an error.
+        assert!(err("[per-file-ignores]\n\"a/*\" = [\"DO101\", \"DO9\"]\n").contains("`DO9`"));
+        assert!(err("extend-select = [\"DO999\"]").contains("`DO999`"));
+        assert!(err("[severity]\nDO999 = \"error\"\n").contains("`DO999`"));
+        assert!(err("[severity]\nDO4 = \"error\"\n").contains("not one rule's code or name"));
+        assert!(Settings::parse(
+            "[severity]\ndo412 = \"error\"\nroot-user = \"info\"\n",
+            Path::new("c.toml")
+        )
+        .is_ok());
+        // Prefixes, names and families are selectors there as in `ignore`.
+        assert!(Settings::parse(
+            "[per-file-ignores]\n\"a/*\" = [\"DO1\", \"root-user\", \"ALL\"]\n",
+            Path::new("c.toml")
+        )
+        .is_ok());
     }
 }

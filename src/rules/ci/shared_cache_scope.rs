@@ -35,7 +35,8 @@ declare_rule! {
     check: Ci(check),
 }
 
-fn gha_scope(b: &crate::ci::CiBuild) -> Option<String> {
+/// The gha cache scope a build exports to (`buildkit`, BuildKit's default, when not set).
+pub fn gha_scope(b: &crate::ci::CiBuild) -> Option<String> {
     b.cache_to
         .iter()
         .find(|t| kind_of(&t.value) == "gha")
