@@ -90,14 +90,7 @@ fn engine_apps_split_or_say_why() {
     ] {
         let dir = app(name);
         let out = fix_at(&dir.join("Dockerfile"), &dir, true).expect(name);
-        assert!(out.applied.is_empty(), "{name}: {:?}", out.applied);
-        assert!(
-            out.skipped
-                .iter()
-                .any(|s| s.code == "DO101" && s.reason.contains(why)),
-            "{name}: {:?}",
-            out.skipped
-        );
+        assert_refused(&out, name, why);
     }
 }
 
@@ -208,14 +201,7 @@ fn tool_rule_traps_refuse_and_their_twins_split() {
         let dir = context(files);
         for unsafe_fixes in [false, true] {
             let out = fix_at(&dir.path().join("Dockerfile"), dir.path(), unsafe_fixes).expect(name);
-            assert!(out.applied.is_empty(), "{name}: {:?}", out.applied);
-            assert!(
-                out.skipped
-                    .iter()
-                    .any(|s| s.code == "DO101" && s.reason.contains(why)),
-                "{name}: {:?}",
-                out.skipped
-            );
+            assert_refused(&out, name, why);
         }
     }
     // The twins: the trap taken out (or ignored), the split is safe.
@@ -384,5 +370,17 @@ fn reason_classes_drop_particulars() {
     assert_eq!(
         reason_class("not split: `poetry install --only-root` installs only the project"),
         "`…` installs only the project"
+    );
+}
+
+/// Nothing applied, and DO101's reason names `why`.
+fn assert_refused(out: &dockopt::rewrite::Outcome, name: &str, why: &str) {
+    assert!(out.applied.is_empty(), "{name}: {:?}", out.applied);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.code == "DO101" && s.reason.contains(why)),
+        "{name}: {:?}",
+        out.skipped
     );
 }
