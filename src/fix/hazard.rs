@@ -50,19 +50,7 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
         };
         if e.is_dir() {
             // Its contents land in dest: the context path for `p`.
-            let rel = p.strip_prefix(&dest).unwrap_or("").trim_start_matches('/');
-            let base = if dest == "/" {
-                p.trim_start_matches('/')
-            } else {
-                rel
-            };
-            let cpath = if src.is_empty() {
-                base.to_string()
-            } else if base.is_empty() {
-                src.clone()
-            } else {
-                format!("{src}/{base}")
-            };
+            let cpath = context_path_of(&src, &dest, &p);
             context_has_at_or_above(ctx, &cpath, &src)
                 || ctx.entries().any(|(k, _)| under_rel(k, &cpath))
         } else {
@@ -87,6 +75,21 @@ fn source_entry<'c>(
     let key = ctx.resolve(src, true).ok()?;
     let e = ctx.get(&key)?;
     Some((key, e))
+}
+
+/// The context path whose contents land at `p` (at or under `dest`) when
+/// the context folder `src` is copied to `dest`.
+fn context_path_of(src: &str, dest: &str, p: &str) -> String {
+    let base = if dest == "/" {
+        p.trim_start_matches('/')
+    } else {
+        p.strip_prefix(dest).unwrap_or("").trim_start_matches('/')
+    };
+    match (src.is_empty(), base.is_empty()) {
+        (true, _) => base.to_string(),
+        (false, true) => src.to_string(),
+        (false, false) => format!("{src}/{base}"),
+    }
 }
 
 fn under_rel(k: &str, dir: &str) -> bool {
@@ -177,20 +180,7 @@ fn names_brought_into(copy: &CopyOp, ctx: Option<&ContextTree>, dir: &str) -> Op
     for s in &copy.srcs {
         let (src, e) = source_entry(ctx, &s.path)?;
         if e.is_dir() {
-            let rel = dir
-                .strip_prefix(&dest)
-                .unwrap_or("")
-                .trim_start_matches('/');
-            let rel = if dest == "/" {
-                dir.trim_start_matches('/')
-            } else {
-                rel
-            };
-            let cpath = match (src.is_empty(), rel.is_empty()) {
-                (true, _) => rel.to_string(),
-                (false, true) => src.clone(),
-                (false, false) => format!("{src}/{rel}"),
-            };
+            let cpath = context_path_of(&src, &dest, &dir);
             for (k, _) in ctx.entries() {
                 let parent = k.rsplit_once('/').map_or("", |(p, _)| p);
                 if parent == cpath && !k.is_empty() && k != cpath {
