@@ -121,6 +121,40 @@ pub fn delete_block(df: &Dockerfile, ins: &Instruction) -> Edit {
     Edit::delete(start, end)
 }
 
+/// Deletes several instructions' blocks (in source order), as
+/// [`delete_block`] would one after another: blocks that touch are one
+/// paragraph cut, so the blank line after them goes when the first stands
+/// after a blank line (cut one by one from the same text, the blank lines
+/// around them were both kept).
+pub fn delete_blocks(df: &Dockerfile, idxs: &[usize]) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    let close = |(start, end): (usize, usize), out: &mut Vec<Edit>| {
+        let mut end = end;
+        if preceded_by_blank_or_start(&df.source, start) {
+            if let Some(e) = is_blank_line(&df.source, end) {
+                end = e;
+            }
+        }
+        out.push(Edit::delete(start, end));
+    };
+    for ins in idxs.iter().filter_map(|&i| df.instructions.get(i)) {
+        let start = block_start(df, ins);
+        run = match run {
+            Some((s, e)) if e == start => Some((s, ins.line_span.end)),
+            Some(r) => {
+                close(r, &mut out);
+                Some((start, ins.line_span.end))
+            }
+            None => Some((start, ins.line_span.end)),
+        };
+    }
+    if let Some(r) = run {
+        close(r, &mut out);
+    }
+    out
+}
+
 /// Inserts whole lines above an instruction's block; when that block starts a
 /// paragraph, the inserted lines become their own paragraph.
 pub fn insert_above(df: &Dockerfile, ins: &Instruction, lines: &str) -> Edit {

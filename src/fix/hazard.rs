@@ -537,8 +537,10 @@ pub struct StageBefores(std::collections::HashMap<(usize, bool), Before>);
 /// its paths land: the folders they made, and the symbolic links.
 #[derive(Debug, Clone, Default)]
 pub struct Before {
-    /// Folders earlier steps made (see [`folders_made`]).
-    pub folders: Vec<String>,
+    /// Folders earlier steps made (see [`folders_made`]), each once: every
+    /// RUN adds its cwd, and a list with a copy per RUN made long stages
+    /// quadratic wherever it is copied.
+    pub folders: std::collections::BTreeSet<String>,
     /// Links earlier steps made (`ln -s`, a COPY of a folder holding
     /// links): the link → its target (None: not known).
     pub links: Vec<(String, Option<String>)>,
@@ -652,7 +654,7 @@ impl Before {
         ctx: Option<&ContextTree>,
     ) -> Before {
         let mut b = Before::links_of_in(ops.clone(), ctx);
-        b.folders = folders_made(ops);
+        b.folders = folders_made(ops).into_iter().collect();
         b
     }
 
@@ -893,6 +895,15 @@ impl Before {
             out.packages |= p.packages;
         }
         out
+    }
+
+    /// Adds what `more` holds, in place (joining into a new value each time
+    /// copied everything held so far: quadratic over a stage's steps).
+    pub fn extend(&mut self, more: Before) {
+        self.folders.extend(more.folders);
+        self.links.extend(more.links);
+        self.zones.extend(more.zones);
+        self.packages |= more.packages;
     }
 
     /// Whether an earlier step made folder `dir` (or one below it).

@@ -439,6 +439,17 @@ pub fn check(
         // Re-justify every move at its new position, against what the ops
         // above it left (folders, links): each op read once per stage.
         let mut left: Option<Vec<hazard::Before>> = None;
+        let mut joined = hazard::Before::default();
+        let mut joined_upto = 0;
+        // For each position, the first at or after it whose op did not move
+        // (expect.len() past the end).
+        let mut next_fixed = vec![expect.len(); expect.len() + 1];
+        for i in (0..expect.len()).rev() {
+            next_fixed[i] = match expect[i] {
+                Expect::Same { moved: false, .. } | Expect::Merged { .. } => i,
+                _ => next_fixed[i + 1],
+            };
+        }
         provided.clear();
         for (k, e) in expect.iter().enumerate() {
             if let (Expect::Inserted, Op::Copy(x)) = (e, a[k]) {
@@ -464,8 +475,22 @@ pub fn check(
                     )
                     .collect()
             });
-            let mut before = hazard::Before::joined(left.iter().take(k + 1));
-            for e2 in &expect[k + 1..] {
+            // What the ops above position k left, grown as k advances (joined
+            // again per move, it was quadratic in a stage's moves).
+            while joined_upto <= k {
+                if let Some(l) = left.get(joined_upto) {
+                    joined.extend(l.clone());
+                }
+                joined_upto += 1;
+            }
+            let mut before = joined.clone();
+            // Only unmoved ops can be crossed: jump over the moved and
+            // inserted ones (scanned one by one, n moves in a row above a
+            // COPY were quadratic).
+            let mut at = k + 1;
+            while let Some(&i) = next_fixed.get(at) {
+                let Some(e2) = expect.get(i) else { break };
+                at = i + 1;
                 let crossed = match *e2 {
                     Expect::Same {
                         j: j2,

@@ -33,9 +33,9 @@ pub const FIELD: &[Precision] = &[
     Precision {
         code: "DO102",
         before: 1,
-        findings: 3,
+        findings: 2,
         false_positives: 0,
-        note: "`apk add git && composer install` no longer fires: the RUN reads the sources; check now also reports the fix's moves: a pip upgrade above a `COPY --from=builder`, rustypaste's `mkdir`/`echo` above `COPY Cargo.toml` (tiny gains, not wrong)",
+        note: "`apk add git && composer install` no longer fires: the RUN reads the sources; check now also reports the fix's moves: a pip upgrade above a `COPY --from=builder`, rustypaste's `mkdir`/`echo` above `COPY Cargo.toml` (tiny gains, not wrong; one finding since s12: a stage's moves are one fix)",
     },
     Precision {
         code: "DO103",

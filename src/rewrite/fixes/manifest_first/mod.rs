@@ -725,7 +725,7 @@ fn before_copy(c: &Checker, copy: usize) -> hazard::Before {
         .filter(|m| (m.stage == stage && m.instruction < copy) || bases.contains(&m.stage))
         .collect();
     hazard::Before {
-        folders: Vec::new(),
+        folders: Default::default(),
         links: made.iter().flat_map(|m| m.links.iter().cloned()).collect(),
         zones: made.iter().flat_map(|m| m.zones.iter().cloned()).collect(),
         packages: made.iter().any(|m| m.packages),
@@ -793,11 +793,7 @@ fn between_may_cross(
         }
         // What it leaves (a link, a folder) is there for the next one.
         if let Some(op) = step_of(c.model, b).and_then(|s| s.op.as_ref()) {
-            let more = hazard::Before::of_in(std::iter::once(op), c.context);
-            before.folders.extend(more.folders);
-            before.links.extend(more.links);
-            before.zones.extend(more.zones);
-            before.packages |= more.packages;
+            before.extend(hazard::Before::of_in(std::iter::once(op), c.context));
         }
     }
     Ok(())
