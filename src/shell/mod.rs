@@ -68,7 +68,9 @@ pub fn parse_run(df: &Dockerfile, ins: &Instruction) -> Option<Result<Script, Sh
             return Some(parse(body, start));
         }
     }
-    let map = source_map(df, *span, text);
+    let map = ins
+        .source_offsets(&df.source, span.start, text)
+        .unwrap_or_else(|| source_map(df, *span, text));
     let mut script = match parse_mapped(text, &map) {
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
@@ -215,7 +217,8 @@ impl ShellOptions {
 
 /// Source offset of every byte of a shell-form instruction's `text`: the
 /// physical lines under `span`, continuations removed and comment or blank
-/// lines inside them skipped, as BuildKit joins them.
+/// lines inside them skipped, as BuildKit joins them. For instructions not
+/// made by the parser (no pieces); the parser's own map comes first.
 fn source_map(df: &Dockerfile, span: Span, text: &str) -> Vec<usize> {
     let src = &df.source;
     let identity = || (0..=text.len()).map(|i| span.start + i).collect::<Vec<_>>();

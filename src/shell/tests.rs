@@ -206,6 +206,30 @@ fn spans_point_into_the_dockerfile() {
     );
 }
 
+/// The parser's own map of the joined line, not one derived again from the
+/// lines: a RUN left open by the end of the file, continued over `\ \`
+/// lines, gave word spans inside a multi-byte character (session 11's
+/// cargo-fuzz panic in DO202's edit).
+#[test]
+fn spans_follow_the_parser_s_joins() {
+    let src = "FROM r\nRUN apt-get install \\\n&&\\\n\n\\ \\\n\n\\ \\\n\u{fffd}\u{fffd} x \\ \\";
+    let df = crate::syntax::parse(src).unwrap();
+    let s = parse_run(&df, &df.instructions[1]).unwrap().unwrap();
+    let mut n = 0;
+    walk::each_word(&s, &mut |w| {
+        n += 1;
+        assert!(
+            src.is_char_boundary(w.span.start) && src.is_char_boundary(w.span.end),
+            "{:?}",
+            w.span
+        );
+        if let Some(lit) = w.literal().filter(|l| l.is_ascii() && !l.contains(' ')) {
+            assert_eq!(&src[w.span.start..w.span.end], lit, "{:?}", w.span);
+        }
+    });
+    assert!(n >= 3, "{n} words");
+}
+
 #[test]
 fn heredoc_run_body_is_the_script() {
     let src = "FROM x\nRUN <<EOF\napt-get update\npip install y\nEOF\n";

@@ -175,9 +175,41 @@ pub struct Instruction {
     pub trigger: Option<Box<Instruction>>,
     /// The logical line as BuildKit sees it (continuations joined).
     pub logical: String,
+    /// Where the logical line's pieces stand in the source: `(source start,
+    /// length)` of each physical line's part, in order. Offsets in any text
+    /// the instruction was parsed from map back through these exactly
+    /// (re-deriving the joins from the lines disagreed with the parser on
+    /// lines such as `\ \`, and the shell's word spans came out misplaced).
+    pub pieces: Vec<(usize, usize)>,
 }
 
 impl Instruction {
+    /// The source offset of each byte of `text`, a piece of this
+    /// instruction's logical line starting at source offset `start`, and
+    /// one past its end; None when `text` is not there.
+    pub fn source_offsets(&self, source: &str, start: usize, text: &str) -> Option<Vec<usize>> {
+        let mut k = self
+            .pieces
+            .iter()
+            .position(|&(s, len)| s <= start && start < s + len)?;
+        let src = source.as_bytes();
+        let mut out = Vec::with_capacity(text.len() + 1);
+        let mut pos = start;
+        for b in text.bytes() {
+            while pos >= self.pieces[k].0 + self.pieces[k].1 {
+                k += 1;
+                pos = self.pieces.get(k)?.0;
+            }
+            if src.get(pos) != Some(&b) {
+                return None;
+            }
+            out.push(pos);
+            pos += 1;
+        }
+        out.push(out.last().map_or(start, |&e| e + 1));
+        Some(out)
+    }
+
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name == name)
     }

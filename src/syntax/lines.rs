@@ -117,6 +117,11 @@ impl Logical {
             .unwrap_or(0)
     }
 
+    /// `(source start, length)` of each piece, in order.
+    pub fn pieces(&self) -> Vec<(usize, usize)> {
+        self.segments.iter().map(|&(_, s, len)| (s, len)).collect()
+    }
+
     pub fn span(&self, start: usize, end: usize) -> Span {
         if end <= start {
             let s = self.source_start(start);

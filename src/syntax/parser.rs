@@ -260,6 +260,7 @@ impl<'a> Parser<'a> {
             inner_comments,
             trigger: parsed.trigger,
             logical: logical.text.trim().to_string(),
+            pieces: logical.pieces(),
         });
         Ok(last)
     }
@@ -384,6 +385,7 @@ impl<'a> Parser<'a> {
                 inner_comments: Vec::new(),
                 trigger: None,
                 logical: args_text.to_string(),
+                pieces: logical.pieces(),
             }))
         } else {
             None
