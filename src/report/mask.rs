@@ -1,11 +1,15 @@
 //! The one place secrets are masked, for every output dockopt prints.
 //!
-//! Three sources of secrets, one routine:
+//! Four sources of secrets, one routine:
 //! - **names**: `NAME=value` (and `ENV NAME value`) where the name says it
 //!   holds a secret ([`is_secret_name`]: TOKEN, SECRET, PASSWORD, PASSWD,
 //!   KEY, CREDENTIAL, AUTH, …); JSON objects naming such a variable
 //!   (`{"name": "GITHUB_TOKEN", "before": …}`) get their values masked;
 //! - **URL userinfo**: `scheme://user:pass@host` → `scheme://********@host`;
+//! - **command lines**: what a secret's position gives away (`curl -u
+//!   user:pw`, an `Authorization:` or secret-named header, `--password pw`,
+//!   `mysql -ppw`, `sshpass -p`, `redis-cli -a`), and tokens whose prefix
+//!   says what they are (`ghp_…`, `glpat-…`, `npm_…`, `AKIA…`) anywhere;
 //! - **known values**: a [`Masker`] also hides literal values it was given —
 //!   the `--build-arg` values of secret-named args from the command line and
 //!   secret-named ENV/ARG defaults of the Dockerfile — wherever they appear.
@@ -87,16 +91,17 @@ pub fn masks_name(name: &str) -> bool {
     })
 }
 
-/// Masks secret-named assignments and URL userinfo in `s`.
+/// Masks secret-named assignments, URL userinfo, secrets a command line
+/// gives away by position and known-prefix tokens in `s`.
 pub fn text(s: &str) -> Cow<'_, str> {
     let a = mask_userinfo(s);
-    let changed = match mask_assignments(&a) {
-        Cow::Owned(o) => Some(o),
-        Cow::Borrowed(_) => None,
+    let b = match mask_assignments(&a) {
+        Cow::Owned(o) => Cow::Owned(o),
+        Cow::Borrowed(_) => a,
     };
-    match changed {
-        Some(o) => Cow::Owned(o),
-        None => a,
+    match mask_command_line(&b) {
+        Cow::Owned(o) => Cow::Owned(o),
+        Cow::Borrowed(_) => b,
     }
 }
 
@@ -333,6 +338,187 @@ fn value_end(s: &str, vs: usize) -> usize {
     s.len()
 }
 
+/// Prefixes of tokens that are secrets wherever they appear (GitHub, GitLab,
+/// Slack, npm, PyPI, Stripe, AWS access key ids, Hugging Face), each
+/// followed by at least [`TOKEN_MIN`] token characters.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxs-",
+    "xoxr-",
+    "npm_",
+    "pypi-AgE",
+    "sk_live_",
+    "rk_live_",
+    "sk-proj-",
+    "AKIA",
+    "hf_",
+];
+const TOKEN_MIN: usize = 16;
+
+fn is_token_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+/// Byte ranges of known-prefix tokens in `s`.
+fn token_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+    let b = s.as_bytes();
+    for p in TOKEN_PREFIXES {
+        let mut from = 0;
+        while let Some(k) = s[from..].find(p) {
+            let start = from + k;
+            from = start + p.len();
+            if start > 0 && is_token_char(b[start - 1]) {
+                continue;
+            }
+            let mut end = start + p.len();
+            while end < b.len() && is_token_char(b[end]) {
+                end += 1;
+            }
+            // A token has digits: `npm_config_prefer_offline` is a name.
+            let rest = &b[start + p.len()..end];
+            if rest.len() >= TOKEN_MIN && rest.iter().any(u8::is_ascii_digit) {
+                out.push((start, end));
+                from = end;
+            }
+        }
+    }
+}
+
+/// A word's core: without the quotes and separators an output or a shell
+/// line puts around it. Returns its byte range.
+fn core(s: &str, (start, end): (usize, usize)) -> (usize, usize) {
+    let w = &s[start..end];
+    let lead = w.len() - w.trim_start_matches(['"', '\'', '(', '[', '`']).len();
+    let body = &w[lead..];
+    let trail = body.len()
+        - body
+            .trim_end_matches(['"', '\'', ',', ';', ')', ']', '`', '\\'])
+            .len();
+    (start + lead, end - trail)
+}
+
+/// Whether a header or flag name says its value is a secret: the names of
+/// [`masks_name`] with `-` read as `_`, and `Authorization`.
+fn secret_flag_or_header(name: &str) -> bool {
+    let n = name.trim_start_matches('-').replace('-', "_");
+    let up = n.to_ascii_uppercase();
+    if up.is_empty() || up.ends_with("_STDIN") || up.ends_with("_PROMPT") {
+        return false;
+    }
+    matches!(
+        up.as_str(),
+        "AUTHORIZATION" | "PROXY_AUTHORIZATION" | "REQUIREPASS" | "MASTERAUTH"
+    ) || masks_name(&n)
+}
+
+/// Secrets a command line gives away by position: `curl -u user:pw`,
+/// `-H 'Authorization: Bearer …'` (and headers named like a secret),
+/// `--password pw` (a secret-named flag with its value apart), `mysql -ppw`,
+/// `sshpass -p pw`, `redis-cli -a pw`; and known-prefix tokens anywhere.
+fn mask_command_line(s: &str) -> Cow<'_, str> {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    token_ranges(s, &mut ranges);
+    let mut line_start = 0;
+    for line in s.split_inclusive('\n') {
+        command_line_ranges(s, line_start, line, &mut ranges);
+        line_start += line.len();
+    }
+    if ranges.is_empty() {
+        return Cow::Borrowed(s);
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    for (a, b) in ranges {
+        if b <= copied || a >= b {
+            continue;
+        }
+        let a = a.max(copied);
+        out.push_str(&s[copied..a]);
+        out.push_str(MASK);
+        copied = b;
+    }
+    out.push_str(&s[copied..]);
+    Cow::Owned(out)
+}
+
+fn command_line_ranges(s: &str, at: usize, line: &str, out: &mut Vec<(usize, usize)>) {
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut start = None;
+        for (k, c) in line.char_indices() {
+            match (c.is_whitespace(), start) {
+                (true, Some(st)) => {
+                    v.push(core(s, (at + st, at + k)));
+                    start = None;
+                }
+                (false, None) => start = Some(k),
+                _ => {}
+            }
+        }
+        if let Some(st) = start {
+            v.push(core(s, (at + st, at + line.len())));
+        }
+        v.retain(|(a, b)| a < b);
+        v
+    };
+    let lower = line.to_ascii_lowercase();
+    let mysql = lower.contains("mysql") || lower.contains("mariadb");
+    let sshpass = lower.contains("sshpass");
+    let redis = lower.contains("redis-cli");
+    let word = |k: usize| words.get(k).map(|&(a, b)| &s[a..b]);
+    // The part of word k after its first `:`, when that part is a secret
+    // (not a number: `-u 1000:1000` is a uid and gid).
+    let after_colon = |k: usize, skip: usize| {
+        let &(a, b) = words.get(k)?;
+        let w = &s[a + skip..b];
+        let c = w.find(':')?;
+        let pw = &w[c + 1..];
+        (!pw.is_empty() && !pw.bytes().all(|x| x.is_ascii_digit())).then_some((a + skip + c + 1, b))
+    };
+    for k in 0..words.len() {
+        let Some(w) = word(k) else { continue };
+        // `Authorization: Bearer x`, `PRIVATE-TOKEN: x`.
+        if let Some(name) = w.strip_suffix(':') {
+            if !name.contains(['/', ':']) && secret_flag_or_header(name) {
+                let scheme = word(k + 1)
+                    .is_some_and(|v| v.len() <= 10 && v.bytes().all(|x| x.is_ascii_alphabetic()))
+                    && words.get(k + 2).is_some();
+                let v = if scheme { k + 2 } else { k + 1 };
+                if let Some(&r) = words.get(v) {
+                    out.push(r);
+                }
+            }
+            continue;
+        }
+        if w == "-u" || w == "--user" {
+            out.extend(after_colon(k + 1, 0));
+        } else if let Some(rest) = w.strip_prefix("--user=") {
+            out.extend(after_colon(k, w.len() - rest.len()));
+        } else if w.starts_with("-u") && !w.starts_with("--") && w.len() > 2 {
+            out.extend(after_colon(k, 2));
+        } else if w.starts_with("--") && !w.contains('=') && secret_flag_or_header(w) {
+            if let Some(&(a, b)) = words.get(k + 1).filter(|&&(a, _)| !s[a..].starts_with('-')) {
+                out.push((a, b));
+            }
+        } else if mysql && w.starts_with("-p") && !w.starts_with("--") && w.len() > 2 {
+            let (a, b) = words[k];
+            out.push((a + 2, b));
+        } else if (sshpass && w == "-p") || (redis && w == "-a") {
+            out.extend(words.get(k + 1).copied());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +544,67 @@ mod tests {
             "AUTHOR",
         ] {
             assert!(!masks_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn command_lines_and_tokens() {
+        let cases = [
+            (
+                "RUN curl -u bob:s3cr3t https://x/y",
+                "RUN curl -u bob:******** https://x/y",
+            ),
+            (
+                "RUN curl --user bob:s3cr3t x",
+                "RUN curl --user bob:******** x",
+            ),
+            ("RUN curl -ubob:s3cr3t x", "RUN curl -ubob:******** x"),
+            (
+                "RUN curl --user=bob:s3cr3t x",
+                "RUN curl --user=bob:******** x",
+            ),
+            (
+                "RUN curl -H \"Authorization: Bearer abc.def\" x",
+                "RUN curl -H \"Authorization: Bearer ********\" x",
+            ),
+            (
+                "RUN curl -H 'PRIVATE-TOKEN: tok123' x",
+                "RUN curl -H 'PRIVATE-TOKEN: ********' x",
+            ),
+            (
+                "RUN mysql -uroot -pHunter2 db",
+                "RUN mysql -uroot -p******** db",
+            ),
+            (
+                "RUN app --password hunter2 --x",
+                "RUN app --password ******** --x",
+            ),
+            ("RUN sshpass -p pw ssh h", "RUN sshpass -p ******** ssh h"),
+            ("RUN redis-cli -a pw ping", "RUN redis-cli -a ******** ping"),
+            (
+                "ARG GH_PAT=ghp_AbCdEf0123456789AbCdEf0123456789AbCd",
+                "ARG GH_PAT=********",
+            ),
+            (
+                "RUN git clone https://oauth2:glpat-Ab12Cd34Ef56Gh78Ij90@gitlab.com/x",
+                "RUN git clone https://********@gitlab.com/x",
+            ),
+            ("key AKIAIOSFODNN7EXAMPLE used", "key ******** used"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(text(input), want, "{input}");
+        }
+        // Not secrets: a uid:gid, a flag that takes no value, a name with
+        // a token's prefix, a password read from stdin, `mkdir -p`.
+        for plain in [
+            "RUN useradd -u 1000 app && chown -u 1000:1000 /x",
+            "RUN docker login --password-stdin -u bob",
+            "ENV npm_config_prefer_offline=true",
+            "RUN mkdir -p /app && mysql --version",
+            "RUN apt-key adv --keyserver keyserver.ubuntu.com --recv-keys ABC",
+            "LABEL maintainer=x TIME: 12:30",
+        ] {
+            assert_eq!(text(plain), plain);
         }
     }
 
