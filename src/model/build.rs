@@ -768,7 +768,27 @@ impl Builder<'_> {
             None => None,
         };
         let chmod = match flag("chmod") {
-            Some(v) => Some(x(&v, step)?),
+            Some(v) => {
+                let mode = x(&v, step)?;
+                // BuildKit reads the mode when it builds the instruction: a
+                // value it cannot read fails the build there.
+                if !v.contains('$') && !chmod_is_valid(&mode) {
+                    let span = ins
+                        .flag("chmod")
+                        .and_then(|f| f.value_span)
+                        .unwrap_or(ins.span);
+                    return Err(ModelError::invalid(
+                        self.df,
+                        ParseErrorKind::BadFlagValue,
+                        format!("invalid chmod parameter: '{mode}'"),
+                        span,
+                    )
+                    .expecting(
+                        "an octal mode from 0 to 7777, or a symbolic one such as u+x,go-w",
+                    ));
+                }
+                Some(mode)
+            }
             None => None,
         };
         Ok(CopyOp {
@@ -786,6 +806,33 @@ impl Builder<'_> {
             unpack: flag("unpack"),
         })
     }
+}
+
+/// Whether BuildKit takes `mode` for `--chmod`: octal up to 07777, or (since
+/// Dockerfile 1.14) a symbolic mode as chmod(1) writes it, clauses of
+/// `[ugoa]*` then one or more `[-+=]` each followed by `[rwxXst]*` or one of
+/// `u`, `g`, `o`, joined by commas.
+pub fn chmod_is_valid(mode: &str) -> bool {
+    if !mode.is_empty() && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return u32::from_str_radix(mode, 8).is_ok_and(|m| m <= 0o7777);
+    }
+    !mode.is_empty()
+        && mode.split(',').all(|clause| {
+            let ops = clause.trim_start_matches(['u', 'g', 'o', 'a']);
+            let mut rest = ops;
+            if rest.is_empty() {
+                return false;
+            }
+            while let Some(r) = rest.strip_prefix(['+', '-', '=']) {
+                let perms = r.trim_start_matches(['r', 'w', 'x', 'X', 's', 't']);
+                rest = if perms.len() == r.len() {
+                    r.strip_prefix(['u', 'g', 'o']).unwrap_or(r)
+                } else {
+                    perms
+                };
+            }
+            rest.is_empty()
+        })
 }
 
 fn is_remote(src: &str) -> bool {
@@ -871,6 +918,39 @@ mod tests {
             ..Default::default()
         };
         build(&df, &opts).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// BuildKit's own cases (`64a`, `10000` fail: "invalid chmod parameter")
+    /// and symbolic modes, which Dockerfile 1.14 accepts.
+    #[test]
+    fn chmod_values_as_buildkit_reads_them() {
+        for ok in [
+            "644",
+            "0755",
+            "7777",
+            "0",
+            "u+x",
+            "a+rX,go-w",
+            "u=rwx,g=rx,o=",
+            "g=u",
+            "+x",
+        ] {
+            assert!(chmod_is_valid(ok), "{ok}");
+        }
+        for bad in [
+            "999", "64a", "10000", "", "u", "x+", "u+q", "a+rX,", "07777 ",
+        ] {
+            assert!(!chmod_is_valid(bad), "{bad}");
+        }
+        let src = "FROM alpine\nCOPY --chmod=999 a /b\n";
+        let df = parse(src).unwrap();
+        let e = build(&df, &BuildOptions::default()).unwrap_err();
+        let shown = e.render("Dockerfile", src);
+        assert!(shown.contains("Dockerfile:2:14"), "{shown}");
+        assert!(shown.contains("invalid chmod parameter: '999'"), "{shown}");
+        // A variable is not judged: its value may come from the command line.
+        let src = "FROM alpine\nARG M\nCOPY --chmod=$M a /b\n";
+        assert!(build(&parse(src).unwrap(), &BuildOptions::default()).is_ok());
     }
 
     fn run(m: &Model, n: usize) -> RunOp {
