@@ -368,9 +368,12 @@ RUN apt-get install -y curl
 ENV SESSION_SECRET=\"unclosed-S8
 ARG SIGNING_KEY=${unclosed-S9
 ENV WEBHOOK_TOKEN=\"quoted-S10 value\"
+RUN curl -u bob:curlpass-S11 -H \"Authorization: Bearer bearer-S12\" https://x/y
+RUN mysql -uroot -pmysqlpass-S13 -e 'select 1'
+ARG GH_PAT=ghp_S14a0123456789abcdefXYZ
 ";
 
-const SECRETS: [&str; 10] = [
+const SECRETS: [&str; 14] = [
     "hunter2-pass-S1",
     "envtok-S2",
     "legacy-S3",
@@ -385,6 +388,11 @@ const SECRETS: [&str; 10] = [
     // A quoted value: a format's escaped quotes (Mermaid's `#quot;`) hid
     // where it ends.
     "quoted-S10",
+    // Given away by their place on a command line, or by their prefix.
+    "curlpass-S11",
+    "bearer-S12",
+    "mysqlpass-S13",
+    "ghp_S14a0123456789abcdefXYZ",
 ];
 
 /// A workflow passing a secret on the command line.
