@@ -128,10 +128,41 @@ fn selector_matches(sel: &str, rule: &Rule) -> bool {
         || rule.family.as_str().eq_ignore_ascii_case(sel)
 }
 
+/// `line:col` (1-based, in characters) of where `word` is written in a
+/// TOML text: as a quoted string, else as a bare key before `=`. TOML's
+/// parser gives positions for its own errors; these checks of the values
+/// come after it, and the user still needs to find the typo.
+fn position_of(text: &str, word: &str) -> Option<(usize, usize)> {
+    let quoted = [format!("\"{word}\""), format!("'{word}'")];
+    let at = quoted
+        .iter()
+        .filter_map(|q| text.find(q.as_str()))
+        .min()
+        .or_else(|| {
+            text.match_indices(word).map(|(i, _)| i).find(|&i| {
+                let before = text[..i].chars().next_back();
+                let after = text[i + word.len()..].trim_start_matches([' ', '\t']);
+                before.is_none_or(|c| c == '\n' || c == ' ' || c == '\t' || c == '.')
+                    && after.starts_with('=')
+            })
+        })?;
+    let line = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |k| k + 1);
+    Some((line, text[line_start..at].chars().count() + 1))
+}
+
 impl Settings {
     pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.display().to_string(),
+            message,
+        };
+        // A value's error at the place it is written.
+        let invalid_at = |word: &str, message: String| ConfigError::Invalid {
+            path: match position_of(text, word) {
+                Some((l, c)) => format!("{}:{l}:{c}", path.display()),
+                None => path.display().to_string(),
+            },
             message,
         };
         let cf: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
@@ -146,17 +177,18 @@ impl Settings {
         if let Some(f) = cf.fail_on {
             s.fail_on = Some(
                 Severity::parse(&f)
-                    .ok_or_else(|| invalid(format!("fail-on: unknown severity `{f}`")))?,
+                    .ok_or_else(|| invalid_at(&f, format!("fail-on: unknown severity `{f}`")))?,
             );
         }
         for (code, sev) in cf.severity {
-            let sev = Severity::parse(&sev)
-                .ok_or_else(|| invalid(format!("severity.{code}: unknown severity `{sev}`")))?;
+            let sev = Severity::parse(&sev).ok_or_else(|| {
+                invalid_at(&sev, format!("severity.{code}: unknown severity `{sev}`"))
+            })?;
             s.severity.insert(code.to_ascii_uppercase(), sev);
         }
         for sel in s.select.iter().chain(&s.ignore).chain(s.severity.keys()) {
             if !super::all().iter().any(|r| selector_matches(sel, r)) {
-                return Err(invalid(format!("`{sel}` matches no rule")));
+                return Err(invalid_at(sel, format!("`{sel}` matches no rule")));
             }
         }
         // A severity applies to one rule, found by its exact code or name: a
@@ -166,9 +198,10 @@ impl Settings {
                 .iter()
                 .any(|r| r.code == key.as_str() || r.name.eq_ignore_ascii_case(key))
             {
-                return Err(invalid(format!(
-                    "severity.{key}: `{key}` is not one rule's code or name"
-                )));
+                return Err(invalid_at(
+                    key,
+                    format!("severity.{key}: `{key}` is not one rule's code or name"),
+                ));
             }
         }
         for (glob, codes) in cf.per_file_ignores {
@@ -178,9 +211,10 @@ impl Settings {
                 .iter()
                 .find(|c| !super::all().iter().any(|r| selector_matches(c, r)))
             {
-                return Err(invalid(format!(
-                    "per-file-ignores.\"{glob}\": `{sel}` matches no rule"
-                )));
+                return Err(invalid_at(
+                    sel,
+                    format!("per-file-ignores.\"{glob}\": `{sel}` matches no rule"),
+                ));
             }
             let m = globset::Glob::new(&glob)
                 .map_err(|e| invalid(format!("per-file-ignores: {e}")))?
@@ -292,14 +326,17 @@ mod tests {
             Ok(_) => panic!("accepted: {text}"),
             Err(e) => e.to_string(),
         };
+        // At the value's line and column, as TOML's own errors are.
         assert_eq!(
             err("ignore = [\"DO999\"]"),
-            "c.toml: `DO999` matches no rule"
+            "c.toml:1:11: `DO999` matches no rule"
         );
         assert_eq!(
             err("[per-file-ignores]\n\"*.Dockerfile\" = [\"DOX\"]\n"),
-            "c.toml: per-file-ignores.\"*.Dockerfile\": `DOX` matches no rule"
+            "c.toml:2:19: per-file-ignores.\"*.Dockerfile\": `DOX` matches no rule"
         );
+        assert!(err("[severity]\nDO999 = \"error\"\n").starts_with("c.toml:2:1: "));
+        assert!(err("[severity]\nDO412 = \"fatal\"\n").starts_with("c.toml:2:9: "));
         // One bad code among good ones is still an error.
         assert!(err("[per-file-ignores]\n\"a/*\" = [\"DO101\", \"DO9\"]\n").contains("`DO9`"));
         assert!(err("extend-select = [\"DO999\"]").contains("`DO999`"));
