@@ -235,7 +235,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         return None;
     }
     let Some(gemfile) = files.read("Gemfile") else {
-        return Some(super::missing("Gemfile"));
+        return Some(super::missing(files, "Gemfile"));
     };
     if let Some(what) = gemfile_reads_files(&gemfile) {
         return Some(Class::Unsafe(format!(

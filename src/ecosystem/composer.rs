@@ -36,7 +36,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     let Some(json) = files.read("composer.json") else {
-        return Some(super::missing("composer.json"));
+        return Some(super::missing(files, "composer.json"));
     };
     let optimize = has(
         args,

@@ -67,7 +67,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         // `dotnet restore src/Api/Api.csproj`: the project it names.
         [p] if is_project_file(p.rsplit('/').next().unwrap_or(p)) => {
             if files.kind(p) != Some(false) {
-                return Some(super::missing(p));
+                return Some(super::missing(files, p));
             }
             p.to_string()
         }

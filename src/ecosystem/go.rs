@@ -58,7 +58,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         return Some(Class::Other);
     }
     let Some(gomod) = files.read("go.mod") else {
-        return Some(super::missing("go.mod"));
+        return Some(super::missing(files, "go.mod"));
     };
     for line in gomod.lines() {
         let l = line.trim();

@@ -80,7 +80,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     }
     let build = opt(files, &["build.gradle", "build.gradle.kts"]);
     if build.is_empty() {
-        return Some(super::missing("build.gradle"));
+        return Some(super::missing(files, "build.gradle"));
     }
     let mut required = build;
     if prog == "gradlew" {

@@ -75,7 +75,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         }
     }
     let Some(pom) = files.read("pom.xml") else {
-        return Some(super::missing("pom.xml"));
+        return Some(super::missing(files, "pom.xml"));
     };
     if pom.contains("<modules>") || pom.contains("<relativePath>") {
         return Some(Class::Unsafe(

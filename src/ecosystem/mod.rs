@@ -171,6 +171,11 @@ pub trait Files {
     fn kind(&self, p: &str) -> Option<bool>;
     /// Names of the entries directly under directory `p` ("" is the cwd).
     fn list(&self, p: &str) -> Vec<String>;
+    /// Whether `p` is a symbolic link in the context (not followed: a
+    /// manifest reached through one is absent for `read`).
+    fn is_link(&self, _p: &str) -> bool {
+        false
+    }
 }
 
 /// A dependency install that reads only its manifests.
@@ -462,8 +467,25 @@ mod tests {
 }
 
 /// The class of an install whose manifest the context lacks.
-pub(crate) fn missing(name: &str) -> Class {
-    Class::Unsafe(format!(
-        "{name} is not in the build context (or is ignored)"
-    ))
+pub(crate) fn missing(files: &dyn Files, name: &str) -> Class {
+    Class::Unsafe(absent(files, name))
+}
+
+/// Why `path` cannot be read from the context: reached through a symbolic
+/// link there (BuildKit would follow it for a manifest COPY, making a folder
+/// where the full COPY puts the link: not the same image), or not there.
+pub(crate) fn absent(files: &dyn Files, path: &str) -> String {
+    let mut prefix = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if files.is_link(&prefix) {
+            return format!(
+                "{path} is reached through the symbolic link `{prefix}` in the build context: a COPY of it would make a folder where the full COPY puts the link"
+            );
+        }
+    }
+    format!("{path} is not in the build context (or is ignored)")
 }

@@ -114,7 +114,7 @@ fn requirements(
         return Err("requirements includes nest too deeply".into());
     }
     let Some(text) = files.read(path) else {
-        return Err(format!("{path} is not in the build context"));
+        return Err(super::absent(files, path));
     };
     seen.push(path.to_string());
     let dir = match path.rfind('/') {

@@ -43,7 +43,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     let Some(py) = files.read("pyproject.toml") else {
-        return Some(super::missing("pyproject.toml"));
+        return Some(super::missing(files, "pyproject.toml"));
     };
     if py.contains("path =") || py.contains("path=") {
         return Some(Class::Unsafe(

@@ -57,7 +57,7 @@ fn sync(args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     let Some(py) = files.read("pyproject.toml") else {
-        return Some(super::missing("pyproject.toml"));
+        return Some(super::missing(files, "pyproject.toml"));
     };
     if py.contains("[tool.uv.workspace]") || py.contains("[tool.uv.sources]") {
         return Some(Class::Unsafe(

@@ -55,6 +55,11 @@ impl Files for Mapped<'_, '_> {
         Some(e.is_dir())
     }
 
+    fn is_link(&self, p: &str) -> bool {
+        let entry = || self.checker.context?.get(&self.ctx(p)?);
+        entry().is_some_and(|e| e.kind == crate::context::EntryKind::Symlink)
+    }
+
     fn list(&self, p: &str) -> Vec<String> {
         let (Some(ctx), Some(dir)) = (self.checker.context, self.ctx(p)) else {
             return Vec::new();

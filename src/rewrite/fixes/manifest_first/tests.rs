@@ -634,3 +634,29 @@ fn an_install_after_cd_says_so() {
         .iter()
         .any(|r| r.contains("not in the build context")));
 }
+
+/// A requirements file reached through a symbolic link of the context: a
+/// manifest COPY would follow the link and make a folder where `COPY . .`
+/// puts the link. Refused, and the reason names the link (it said the file
+/// was not in the context, which sent the user looking for a missing file).
+#[test]
+fn a_manifest_behind_a_symbolic_link_is_refused_naming_the_link() {
+    use crate::rewrite::fixes::testutil::run_ctx_links;
+    let df =
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r reqs/requirements.txt\n";
+    let out = run_ctx_links(
+        df,
+        &[("real/requirements.txt", "flask==3.0.0\n"), ("app.py", "")],
+        &[("reqs", "real")],
+        false,
+        &["DO101"],
+    );
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.reason.contains("through the symbolic link `reqs`")),
+        "{:?}",
+        out.skipped
+    );
+}
