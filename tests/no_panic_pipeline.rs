@@ -197,6 +197,10 @@ fn fuzz_findings() {
         // replacement character of a RUN continued over blank and `\ `
         // lines: the edit panicked on a char boundary (session 11's run).
         "FROM r as r\nRUN \nRUN apt-get update\nRUN apt-get install \\\n&&\\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\n\\ \\\n\u{fffd}\u{fffd}\u{fffd}          \\ \\",
+        // `--` ends a RUN's flags: DO210's cache mount went after it, a
+        // word of the command, and fix --unsafe-fixes never converged
+        // (session 12's run, minimised).
+        "FROM e\nRUN -- o&go build",
         "FROM golang:alpine AS runc\nRUN apk add --no-cache \\\nCOPY start.sh /usr/bin/start.sh\nENV HOME /homeccomp-dev \\\nCOPY start.sh /usr/bin/start.com/cloudflare/cfssl.git /go/src/github.com/cloudflare/cfssl\nRUN set -x && \\\n\tgo build ../cmd/multirootca &&/gsh",
     ] {
         exercise(text);

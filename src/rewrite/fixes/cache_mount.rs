@@ -49,11 +49,16 @@ pub fn check(c: &mut Checker) {
         if !crate::model::mount::writable_value(target) {
             continue;
         }
-        let at = ins
-            .flags
-            .first()
-            .map(|f| f.span.start)
-            .unwrap_or(ins.arguments.span().start);
+        // Before the first flag, else before a `--` that ends the flags
+        // (`RUN -- cmd`): a mount written after it is a word of the
+        // command, and the fix never converged (found by cargo-fuzz).
+        let args = ins.arguments.span().start;
+        let at = ins.flags.first().map(|f| f.span.start).unwrap_or_else(|| {
+            df.source
+                .get(ins.keyword_span.end..args)
+                .and_then(|between| between.find("--"))
+                .map_or(args, |k| ins.keyword_span.end + k)
+        });
         c.fix(Fix {
             transforms: Vec::new(),
             code: CODE,
@@ -71,6 +76,15 @@ pub fn check(c: &mut Checker) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::run;
+
+    #[test]
+    fn goes_before_a_double_dash_that_ends_the_flags() {
+        let out = run("FROM golang\nRUN -- go build\n", true, &["DO210"]);
+        assert_eq!(
+            out.output,
+            "FROM golang\nRUN --mount=type=cache,target=/root/.cache/go-build -- go build\n"
+        );
+    }
 
     #[test]
     fn adds_npm_cache_mount() {
