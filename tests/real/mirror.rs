@@ -42,8 +42,10 @@ pub fn parse_dates(grep: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn release_dates(tag: &str) -> Result<BTreeMap<String, String>, String> {
-    let out = engine::output(&[
+/// Runs `script` with `sh -c` in a container of `tag` (no network), with
+/// `args` as its positional parameters; its standard output.
+fn sh_in(tag: &str, script: &str, args: &[&str]) -> Result<String, String> {
+    let mut argv = vec![
         "run",
         "--rm",
         "--network=none",
@@ -51,8 +53,19 @@ fn release_dates(tag: &str) -> Result<BTreeMap<String, String>, String> {
         "sh",
         tag,
         "-c",
+        script,
+        "sh",
+    ];
+    argv.extend_from_slice(args);
+    engine::output(&argv)
+}
+
+fn release_dates(tag: &str) -> Result<BTreeMap<String, String>, String> {
+    let out = sh_in(
+        tag,
         "grep -H '^Date:' /var/lib/apt/lists/*_InRelease || true",
-    ])?;
+        &[],
+    )?;
     Ok(parse_dates(&out))
 }
 
@@ -179,16 +192,11 @@ fn package_name_is_plain(name: &str) -> bool {
 }
 
 fn installed(tag: &str) -> Result<BTreeMap<String, (String, String)>, String> {
-    let out = engine::output(&[
-        "run",
-        "--rm",
-        "--network=none",
-        "--entrypoint",
-        "sh",
+    let out = sh_in(
         tag,
-        "-c",
         "dpkg-query -W -f '${binary:Package}\\t${Version}\\t${Status}\\n' 2>/dev/null || true",
-    ])?;
+        &[],
+    )?;
     Ok(parse_installed(&out))
 }
 
@@ -196,19 +204,7 @@ fn package_facts(tag: &str, names: &[&str]) -> Result<BTreeMap<String, PackageFa
     let script = "for p in \"$@\"; do echo \"== $p\"; \
          apt-cache madison \"$p\" 2>/dev/null | awk -F'|' '{gsub(/ /, \"\", $2); print \"v \" $2}'; \
          dpkg -L \"$p\" 2>/dev/null | while read -r f; do [ -d \"$f\" ] || echo \"f $f\"; done; done";
-    let mut args = vec![
-        "run",
-        "--rm",
-        "--network=none",
-        "--entrypoint",
-        "sh",
-        tag,
-        "-c",
-        script,
-        "facts",
-    ];
-    args.extend_from_slice(names);
-    Ok(parse_facts(&engine::output(&args)?))
+    Ok(parse_facts(&sh_in(tag, script, names)?))
 }
 
 /// Splits `bad` by the upgrade rule of the module's header, given both images' facts.
