@@ -689,7 +689,7 @@ fn manifests(c: &Checker, installs: &[Install], mapped: &Mapped) -> Result<Vec<S
     for inst in installs {
         for r in &inst.required {
             if mapped.kind(r).is_none() {
-                return Err(format!("{r} is not in the build context (or is ignored)"));
+                return Err(crate::ecosystem::absent(mapped, r));
             }
         }
         for o in &inst.outputs {
