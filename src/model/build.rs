@@ -769,10 +769,21 @@ impl Builder<'_> {
         };
         let chmod = match flag("chmod") {
             Some(v) => {
+                let earlier = std::mem::take(&mut step.unresolved);
+                let failures = self.expand_failures.borrow().len();
                 let mode = x(&v, step)?;
+                // A variable this build leaves unset (its value comes from
+                // `--build-arg`) or a word the lexer cannot read: not judged.
+                let judged =
+                    step.unresolved.is_empty() && self.expand_failures.borrow().len() == failures;
+                for u in earlier.into_iter().rev() {
+                    if !step.unresolved.contains(&u) {
+                        step.unresolved.insert(0, u);
+                    }
+                }
                 // BuildKit reads the mode when it builds the instruction: a
                 // value it cannot read fails the build there.
-                if !v.contains('$') && !chmod_is_valid(&mode) {
+                if judged && !chmod_is_valid(&mode) {
                     let span = ins
                         .flag("chmod")
                         .and_then(|f| f.value_span)
@@ -948,9 +959,19 @@ mod tests {
         let shown = e.render("Dockerfile", src);
         assert!(shown.contains("Dockerfile:2:14"), "{shown}");
         assert!(shown.contains("invalid chmod parameter: '999'"), "{shown}");
-        // A variable is not judged: its value may come from the command line.
+        // A variable this build leaves unset is not judged (its value comes
+        // from the command line); one it sets is.
         let src = "FROM alpine\nARG M\nCOPY --chmod=$M a /b\n";
         assert!(build(&parse(src).unwrap(), &BuildOptions::default()).is_ok());
+        let src = "FROM alpine\nARG M=999\nCOPY --chmod=$M a /b\n";
+        assert!(build(&parse(src).unwrap(), &BuildOptions::default()).is_err());
+        let ok = BuildOptions {
+            build_args: [("M".to_string(), "0644".to_string())]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        assert!(build(&parse(src).unwrap(), &ok).is_ok());
     }
 
     fn run(m: &Model, n: usize) -> RunOp {
