@@ -483,13 +483,22 @@ fn command_line_ranges(s: &str, at: usize, line: &str, out: &mut Vec<(usize, usi
         let w = &s[a + skip..b];
         let c = w.find(':')?;
         let pw = &w[c + 1..];
-        (!pw.is_empty() && !pw.bytes().all(|x| x.is_ascii_digit())).then_some((a + skip + c + 1, b))
+        // `-u "${USERS:-10}"` is a variable's default, `user:$PASS` names
+        // the secret without giving it.
+        let plain = !w.contains("${") && !pw.starts_with('$');
+        (plain && !pw.is_empty() && !pw.bytes().all(|x| x.is_ascii_digit()))
+            .then_some((a + skip + c + 1, b))
     };
     for k in 0..words.len() {
         let Some(w) = word(k) else { continue };
         // `Authorization: Bearer x`, `PRIVATE-TOKEN: x`.
         if let Some(name) = w.strip_suffix(':') {
-            if !name.contains(['/', ':']) && secret_flag_or_header(name) {
+            // A header's name (`Authorization`, `PRIVATE-TOKEN`, `X-Api-Key`),
+            // not prose that ends a word with a colon ("a secret: its value").
+            let header = name.eq_ignore_ascii_case("authorization")
+                || name.eq_ignore_ascii_case("proxy-authorization")
+                || name.contains('-');
+            if header && !name.contains(['/', ':']) && secret_flag_or_header(name) {
                 let scheme = word(k + 1)
                     .is_some_and(|v| v.len() <= 10 && v.bytes().all(|x| x.is_ascii_alphabetic()))
                     && words.get(k + 2).is_some();
@@ -603,6 +612,9 @@ mod tests {
             "RUN mkdir -p /app && mysql --version",
             "RUN apt-key adv --keyserver keyserver.ubuntu.com --recv-keys ABC",
             "LABEL maintainer=x TIME: 12:30",
+            "`ARG GITHUB_TOKEN` looks like a secret: its value is recorded",
+            "ENTRYPOINT locust -u \"${USERS:-10}\" -r 1",
+            "RUN curl -u \"$USER:$PASS\" x",
         ] {
             assert_eq!(text(plain), plain);
         }
