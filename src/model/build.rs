@@ -782,7 +782,9 @@ impl Builder<'_> {
                     }
                 }
                 // BuildKit reads the mode when it builds the instruction: a
-                // value it cannot read fails the build there.
+                // value it cannot read fails the build there (Dockerfile
+                // frontend 1.10 on; before, BuildKit ignored it silently and
+                // the files kept their mode: Docker 20.10 here does).
                 if judged && !chmod_is_valid(&mode) {
                     let span = ins
                         .flag("chmod")
@@ -819,8 +821,10 @@ impl Builder<'_> {
     }
 }
 
-/// Whether BuildKit takes `mode` for `--chmod`: octal up to 07777, or (since
-/// Dockerfile 1.14) a symbolic mode as chmod(1) writes it, clauses of
+/// Whether BuildKit takes `mode` for `--chmod`: octal up to 07777, or (with
+/// the `dfchmodnonoctal` feature of newer frontends; accepted here so that
+/// no file is rejected that some BuildKit builds) a symbolic mode as chmod(1)
+/// writes it, clauses of
 /// `[ugoa]*` then one or more `[-+=]` each followed by `[rwxXst]*` or one of
 /// `u`, `g`, `o`, joined by commas.
 pub fn chmod_is_valid(mode: &str) -> bool {
@@ -932,7 +936,7 @@ mod tests {
     }
 
     /// BuildKit's own cases (`64a`, `10000` fail: "invalid chmod parameter")
-    /// and symbolic modes, which Dockerfile 1.14 accepts.
+    /// and symbolic modes, which newer frontends accept.
     #[test]
     fn chmod_values_as_buildkit_reads_them() {
         for ok in [
