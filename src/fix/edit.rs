@@ -111,10 +111,15 @@ fn preceded_by_blank_or_start(text: &str, start: usize) -> bool {
 /// Deletes an instruction's block; when it stands in its own paragraph, the
 /// blank line after it goes too, so no double blank line is left.
 pub fn delete_block(df: &Dockerfile, ins: &Instruction) -> Edit {
-    let start = block_start(df, ins);
-    let mut end = ins.line_span.end;
-    if preceded_by_blank_or_start(&df.source, start) {
-        if let Some(e) = is_blank_line(&df.source, end) {
+    paragraph_cut(&df.source, block_start(df, ins), ins.line_span.end)
+}
+
+/// Deletes `start..end` (whole lines), and the blank line after them when
+/// they stand in their own paragraph, so no double blank line is left.
+fn paragraph_cut(text: &str, start: usize, end: usize) -> Edit {
+    let mut end = end;
+    if preceded_by_blank_or_start(text, start) {
+        if let Some(e) = is_blank_line(text, end) {
             end = e;
         }
     }
@@ -130,13 +135,7 @@ pub fn delete_blocks(df: &Dockerfile, idxs: &[usize]) -> Vec<Edit> {
     let mut out: Vec<Edit> = Vec::new();
     let mut run: Option<(usize, usize)> = None;
     let close = |(start, end): (usize, usize), out: &mut Vec<Edit>| {
-        let mut end = end;
-        if preceded_by_blank_or_start(&df.source, start) {
-            if let Some(e) = is_blank_line(&df.source, end) {
-                end = e;
-            }
-        }
-        out.push(Edit::delete(start, end));
+        out.push(paragraph_cut(&df.source, start, end));
     };
     for ins in idxs.iter().filter_map(|&i| df.instructions.get(i)) {
         let start = block_start(df, ins);

@@ -889,10 +889,7 @@ impl Before {
     pub fn joined<'b>(parts: impl Iterator<Item = &'b Before>) -> Before {
         let mut out = Before::default();
         for p in parts {
-            out.folders.extend(p.folders.iter().cloned());
-            out.links.extend(p.links.iter().cloned());
-            out.zones.extend(p.zones.iter().cloned());
-            out.packages |= p.packages;
+            out.extend(p.clone());
         }
         out
     }
