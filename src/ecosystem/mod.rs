@@ -481,6 +481,11 @@ pub(crate) fn absent(files: &dyn Files, path: &str) -> String {
             prefix.push('/');
         }
         prefix.push_str(part);
+        if files.is_link(&prefix) && prefix.len() == path.trim_matches('/').len() {
+            return format!(
+                "{path} is a symbolic link in the build context whose target cannot be read there"
+            );
+        }
         if files.is_link(&prefix) {
             return format!(
                 "{path} is reached through the symbolic link `{prefix}` in the build context: a COPY of it would make a folder where the full COPY puts the link"

@@ -33,7 +33,7 @@ pub(super) const NODE_OUTPUTS: &[&str] = &[
 fn package_json_problem(eco: &str, files: &dyn Files, ignore_scripts: bool) -> Result<(), String> {
     let text = files
         .read("package.json")
-        .ok_or_else(|| "package.json is not in the build context".to_string())?;
+        .ok_or_else(|| super::absent(files, "package.json"))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("package.json does not parse: {e}"))?;
     if !ignore_scripts {

@@ -46,7 +46,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         ));
     }
     if files.kind("Pipfile").is_none() {
-        return Some(Class::Unsafe("Pipfile is not in the build context".into()));
+        return Some(super::missing(files, "Pipfile"));
     }
     Some(Class::Install(Install {
         eco: "pipenv",

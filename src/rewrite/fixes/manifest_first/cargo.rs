@@ -149,7 +149,7 @@ struct Crate {
 fn read_crate(files: &Mapped) -> Result<Crate, String> {
     let text = files
         .read("Cargo.toml")
-        .ok_or("Cargo.toml is not in the build context (or is ignored)")?;
+        .ok_or_else(|| crate::ecosystem::absent(files, "Cargo.toml"))?;
     let toml: toml::Table =
         toml::from_str(&text).map_err(|_| "Cargo.toml does not parse".to_string())?;
     if let Some(members) = toml
@@ -342,7 +342,7 @@ pub(super) fn cargo_split(
         }
     }
     if mapped.kind("Cargo.toml") != Some(false) {
-        return Err("Cargo.toml is not in the build context (or is ignored)".into());
+        return Err(crate::ecosystem::absent(mapped, "Cargo.toml"));
     }
     for (dir, why) in [
         (

@@ -660,3 +660,34 @@ fn a_manifest_behind_a_symbolic_link_is_refused_naming_the_link() {
         out.skipped
     );
 }
+
+/// Cargo.toml a symbolic link to a file of the context: the split's COPY
+/// copies the file it points to, and `COPY . .` then puts the link back over
+/// it (checked on Docker 20.10: the final layer shows the link), so the
+/// split goes ahead. A dangling link cannot be read: refused, naming the
+/// link (the reason said Cargo.toml was not in the context).
+#[test]
+fn a_cargo_manifest_that_is_a_symbolic_link_is_read_through_or_named() {
+    use crate::rewrite::fixes::testutil::run_ctx_links;
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n";
+    let files = [
+        ("real.toml", BIN_TOML),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "fn main() {}\n"),
+    ];
+    let out = run_ctx_links(df, &files, &[("Cargo.toml", "real.toml")], true, &["DO101"]);
+    assert!(
+        out.output.contains("COPY Cargo.toml Cargo.lock ./"),
+        "{}",
+        out.output
+    );
+    let out = run_ctx_links(df, &files, &[("Cargo.toml", "gone.toml")], true, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped.iter().any(|s| s.reason.contains(
+            "Cargo.toml is a symbolic link in the build context whose target cannot be read"
+        )),
+        "{:?}",
+        out.skipped
+    );
+}
