@@ -21,7 +21,7 @@ use common::{dockerfiles_under, generate, shared_dockerfiles};
 fn check_tokens(df: &Dockerfile, text: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(df.to_source(), text);
     let mut pos = 0;
-    for t in &df.tokens {
+    for t in &df.tokens() {
         prop_assert_eq!(
             t.span.start,
             pos,

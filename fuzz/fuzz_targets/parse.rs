@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fn check_ok(df: &Dockerfile, text: &str) {
     assert_eq!(df.to_source(), text, "round trip");
     let mut pos = 0;
-    for t in &df.tokens {
+    for t in &df.tokens() {
         assert_eq!(t.span.start, pos, "tokens must be contiguous: {t:?}");
         assert!(t.span.end > t.span.start, "empty token {t:?}");
         pos = t.span.end;

@@ -16,9 +16,19 @@ const BOM: &str = "\u{feff}";
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     let mut p = Parser::new(text);
     p.run()?;
-    let df = p.finish();
+    let df = p.finish().0;
     validate(&df)?;
     Ok(df)
+}
+
+/// The token stream of a text that parses syntactically (see
+/// [`Dockerfile::tokens`]); empty when it does not.
+pub(crate) fn tokens_of(text: &str) -> Vec<Token> {
+    let mut p = Parser::new(text);
+    match p.run() {
+        Ok(()) => p.finish_with_tokens(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Parses without the semantic checks of BuildKit's instruction stage
@@ -27,7 +37,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
 pub fn parse_syntax_only(text: &str) -> Result<Dockerfile, ParseError> {
     let mut p = Parser::new(text);
     p.run()?;
-    Ok(p.finish())
+    Ok(p.finish().0)
 }
 
 struct Parser<'a> {
@@ -413,7 +423,8 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn finish(mut self) -> Dockerfile {
+    /// The tree, and what [`Self::finish_with_tokens`] needs besides it.
+    fn finish(mut self) -> (Dockerfile, TokenInputs) {
         // Grown by doubling while parsing: up to twice the instructions'
         // memory for as long as the file lives (several files are alive at
         // once in `fix`'s loop).
@@ -428,26 +439,42 @@ impl<'a> Parser<'a> {
                 t.span.end = ins.span.end;
             }
         }
-        let tokens = build_tokens(
-            self.text,
-            self.has_bom,
-            &self.lines,
-            &self.directives,
-            &self.all_comments,
-            &self.instructions,
-            &self.continuations,
-        );
-        Dockerfile {
+        let rest = TokenInputs {
+            lines: self.lines,
+            comments: self.all_comments,
+            continuations: self.continuations,
+        };
+        let df = Dockerfile {
             source: self.text.to_string(),
             has_bom: self.has_bom,
             escape: self.escape,
             directives: self.directives,
             instructions: self.instructions,
             trailing_comments: self.pending,
-            tokens,
             line_index: self.index,
-        }
+        };
+        (df, rest)
     }
+
+    fn finish_with_tokens(self) -> Vec<Token> {
+        let (df, rest) = self.finish();
+        build_tokens(
+            &df.source,
+            df.has_bom,
+            &rest.lines,
+            &df.directives,
+            &rest.comments,
+            &df.instructions,
+            &rest.continuations,
+        )
+    }
+}
+
+/// The parse's own records that only the token stream reads.
+struct TokenInputs {
+    lines: Vec<PhysLine>,
+    comments: Vec<Comment>,
+    continuations: Vec<Span>,
 }
 
 struct Parsed {
