@@ -90,18 +90,29 @@ pub(crate) fn assign(
     let ctx = info.map(|i| &i.filtered);
     let root = info.map(|i| i.root.as_path()).or(root);
     let mut all_skips = Vec::new();
-    for rule in super::fixable_rules().filter(|r| keep(r)) {
-        let Some(fixer) = rule.fixer else { continue };
+    // The fix functions to run: each reads the file and the model, not the
+    // findings another one is given, so they run on their own threads on a
+    // long file; the proposals are then given out in rule order.
+    let to_run: Vec<(&Rule, rules::FixFn)> = super::fixable_rules()
+        .filter(|r| keep(r))
+        .filter_map(|rule| {
+            let fixer = rule.fixer?;
+            let finds = FIX_FINDS.contains(&rule.code);
+            let flagged = findings.iter().any(|f| f.code == rule.code);
+            (flagged || finds || explain).then_some((rule, fixer))
+        })
+        .collect();
+    let threads = rules::fan_out::threads_for(df.instructions.len());
+    let proposals = rules::fan_out::map_in_order(&to_run, threads, |(_, fixer)| {
+        let mut c = Checker::new(df, model, ctx, root);
+        fixer(&mut c);
+        c.into_parts()
+    });
+    for (&(rule, _), (proposed, skips)) in to_run.iter().zip(proposals) {
         let mine: Vec<usize> = (0..findings.len())
             .filter(|&i| findings[i].code == rule.code)
             .collect();
         let finds = FIX_FINDS.contains(&rule.code);
-        if mine.is_empty() && !finds && !explain {
-            continue;
-        }
-        let mut c = Checker::new(df, model, ctx, root);
-        fixer(&mut c);
-        let (proposed, skips) = c.into_parts();
         all_skips.extend(skips);
         let places: Vec<(Option<usize>, Option<usize>)> = mine
             .iter()

@@ -146,14 +146,22 @@ pub fn check_dockerfile(
     let (df, model) = (std::sync::Arc::new(df), std::sync::Arc::new(model));
     let scripts = super::Scripts::new(&df, &model);
     let cx = DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref()).sharing(&df, &model);
-    let mut findings = Vec::new();
-    for rule in all() {
-        if let Check::Dockerfile(f) = rule.check {
-            if settings.severity_for(rule, file).is_some() {
-                f(&cx, &mut findings);
-            }
-        }
-    }
+    let checks: Vec<_> = all()
+        .iter()
+        .filter_map(|rule| match rule.check {
+            Check::Dockerfile(f) if settings.severity_for(rule, file).is_some() => Some(f),
+            _ => None,
+        })
+        .collect();
+    let threads = super::fan_out::threads_for(df.instructions.len());
+    let mut findings: Vec<Finding> = super::fan_out::map_in_order(&checks, threads, |f| {
+        let mut mine = Vec::new();
+        f(&cx, &mut mine);
+        mine
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     if opts.extras {
         extras(&cx, &df, &model, context.is_some(), &mut report);
     }

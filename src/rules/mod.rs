@@ -23,6 +23,7 @@ pub mod compose;
 pub mod config;
 mod ctx;
 pub mod engine;
+pub(crate) mod fan_out;
 pub mod precision;
 pub mod registry;
 pub mod suppress;
