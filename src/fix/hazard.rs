@@ -510,18 +510,32 @@ pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> V
             Op::Run(r) => {
                 made.push(r.cwd.clone());
                 let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
-                if !fx.unknown && !fx.writes.is_everything() {
-                    made.extend(
-                        fx.writes
-                            .iter()
-                            .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
-                            .filter(|d| !d.is_empty()),
-                    );
-                }
+                made.extend(written_folders(&fx));
             }
         }
     }
     made
+}
+
+/// The folder of each path a RUN writes (it wrote inside a folder it found
+/// there); none when what it writes is not known.
+fn written_folders(fx: &crate::effects::Effects) -> Vec<String> {
+    if fx.unknown || fx.writes.is_everything() {
+        return Vec::new();
+    }
+    fx.writes
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Whether a RUN's text names a program that may make links (a cheap
+/// filter before its effects are read for them).
+fn makes_links(r: &crate::model::RunOp) -> bool {
+    r.argv
+        .iter()
+        .any(|a| LINK_MAKERS.iter().any(|w| a.contains(w)))
 }
 
 /// How many folders, links and zones the stages a stage is built FROM may
@@ -653,8 +667,33 @@ impl Before {
         ops: impl Iterator<Item = &'o crate::model::Op> + Clone,
         ctx: Option<&ContextTree>,
     ) -> Before {
-        let mut b = Before::links_of_in(ops.clone(), ctx);
-        b.folders = folders_made(ops).into_iter().collect();
+        // One pass, each RUN's effects computed once: the links and the
+        // folders each read them (two passes were a tenth of `check` on
+        // small files). As `links_of_in` then `folders_made`: a COPY's
+        // links do not depend on the folders.
+        use crate::model::Op;
+        let mut b = Before::default();
+        for op in ops {
+            match op {
+                Op::Run(r) => {
+                    let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
+                    b.folders.insert(r.cwd.clone());
+                    b.folders.extend(written_folders(&fx));
+                    if makes_links(r) {
+                        b.links.extend(fx.links);
+                        b.zones.extend(fx.link_zones);
+                        b.packages |= fx.package_links;
+                    }
+                }
+                Op::Copy(c) => {
+                    b.add_brought(c, ctx);
+                    b.folders.insert(path::clean(&c.dest));
+                }
+                Op::Workdir(w) => {
+                    b.folders.insert(path::clean(&w.path));
+                }
+            }
+        }
         b
     }
 
@@ -675,11 +714,7 @@ impl Before {
         for op in ops {
             match op {
                 Op::Run(r) => {
-                    if !r
-                        .argv
-                        .iter()
-                        .any(|a| LINK_MAKERS.iter().any(|w| a.contains(w)))
-                    {
+                    if !makes_links(r) {
                         continue;
                     }
                     let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
