@@ -461,3 +461,54 @@ fn check_target(
         FileKind::Pipeline => check_pipeline_file(&t.path, shown, &file.text, &s),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file long enough for the rules to run on several threads gives the
+    /// findings, in the order, that one thread running them in rule order
+    /// gives (the findings of every rule, serialized, compared whole).
+    #[test]
+    fn a_long_file_s_threaded_rules_find_what_one_thread_finds() {
+        let mut text = String::from("FROM python:3.12-slim AS base\nWORKDIR /app\nCOPY . .\n");
+        for i in 0..700 {
+            text.push_str(&format!(
+                "ENV V{i}=x\nRUN apt-get update && apt-get install -y pkg{i} && echo $V{i}\nRUN pip install flask\n"
+            ));
+        }
+        let df = syntax::parse(&text).expect("parses");
+        assert!(df.instructions.len() >= super::super::fan_out::PARALLEL_FROM);
+        let settings = Settings::default();
+        let opts = CheckOptions {
+            label: None,
+            measure_context: false,
+            extras: false,
+        };
+        let threaded = check_dockerfile(
+            Path::new("Dockerfile"),
+            "Dockerfile",
+            &text,
+            &settings,
+            &opts,
+        );
+        let model = model::build(&df, &BuildOptions::default()).expect("models");
+        let scripts = super::super::Scripts::new(&df, &model);
+        let cx = DockerfileCtx::new("Dockerfile", &df, &model, &scripts, None);
+        let mut one = Vec::new();
+        for rule in all() {
+            if let Check::Dockerfile(f) = rule.check {
+                f(&cx, &mut one);
+            }
+        }
+        suppress::apply(&df, &mut one);
+        finish(&mut one, &settings, Path::new("Dockerfile"));
+        let json = |f: &[Finding]| serde_json::to_string(f).expect("serializes");
+        assert!(
+            threaded.findings.len() > 1000,
+            "{}",
+            threaded.findings.len()
+        );
+        assert_eq!(json(&threaded.findings), json(&one));
+    }
+}
