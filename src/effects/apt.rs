@@ -32,6 +32,65 @@ const SYSTEM_TOOLS: &[&str] = &[
     "docker-php-source",
 ];
 
+/// The managers' options that take a value as the next word.
+const VALUE_OPTIONS: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "--option",
+    "--config-file",
+    "--target-release",
+    "--root",
+    "--installroot",
+    "--setopt",
+    "--exclude",
+    "-x",
+    "--enablerepo",
+    "--disablerepo",
+    "--releasever",
+];
+
+/// Subcommands of apt-get, apt, aptitude, yum, dnf, microdnf, zypper and
+/// tdnf that refresh, query or download, and so install no package (and
+/// make none of a package's links).
+const NO_PACKAGE_CHANGE: &[&str] = &[
+    "update",
+    "clean",
+    "autoclean",
+    "makecache",
+    "check",
+    "check-update",
+    "list",
+    "search",
+    "show",
+    "showpkg",
+    "showsrc",
+    "policy",
+    "madison",
+    "info",
+    "download",
+    "changelog",
+    "depends",
+    "rdepends",
+    "refresh",
+    "repolist",
+    "provides",
+    "whatprovides",
+];
+
+/// Whether the manager only refreshes, queries or downloads (`apt-get
+/// update`): dpkg and rpm, whose actions are options, always count as
+/// installing.
+fn reads_lists_only(c: &Cmd) -> bool {
+    if matches!(c.prog, "dpkg" | "rpm") {
+        return false;
+    }
+    c.positional_with(VALUE_OPTIONS)
+        .first()
+        .and_then(|a| a.str())
+        .is_some_and(|sub| NO_PACKAGE_CHANGE.contains(&sub))
+}
+
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let p = c.prog;
     if !MANAGERS.contains(&p) && !SYSTEM_TOOLS.contains(&p) {
@@ -39,7 +98,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     system(fx);
     // Packages (and update-alternatives) make links in the system folders.
-    fx.package_links |= MANAGERS.contains(&p) || p == "update-alternatives";
+    fx.package_links |=
+        (MANAGERS.contains(&p) && !reads_lists_only(c)) || p == "update-alternatives";
     fx.read("/root");
     fx.env(&[
         "DEBIAN_FRONTEND",
@@ -73,22 +133,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     if MANAGERS.contains(&p) {
         // Package names are not paths; anything that could be a file is read.
-        for a in c.positional_with(&[
-            "-o",
-            "-c",
-            "-t",
-            "--option",
-            "--config-file",
-            "--target-release",
-            "--root",
-            "--installroot",
-            "--setopt",
-            "--exclude",
-            "-x",
-            "--enablerepo",
-            "--disablerepo",
-            "--releasever",
-        ]) {
+        for a in c.positional_with(VALUE_OPTIONS) {
             match a.str() {
                 Some(v) if !(v.contains('/') || v.ends_with(".deb") || v.ends_with(".rpm")) => {}
                 _ => read_arg(fx, cx, a),
@@ -123,5 +168,20 @@ mod tests {
         let e = fx("apt-get install -y ./pkg.deb", &[]);
         assert!(e.reads_under("/app/pkg.deb"));
         assert!(fx("apt-get install -y $PKGS", &[]).reads.is_everything());
+    }
+
+    /// `apt-get update` refreshes lists and installs nothing: it makes none
+    /// of a package's links (a COPY into /etc after it was refused naming
+    /// "an earlier RUN installs packages"). An install, or a subcommand
+    /// that cannot be read, still counts.
+    #[test]
+    fn only_installs_make_package_links() {
+        assert!(!fx("apt-get update", &[]).package_links);
+        assert!(!fx("apt-get -o Acquire::Retries=3 update", &[]).package_links);
+        assert!(!fx("dnf makecache", &[]).package_links);
+        assert!(fx("apt-get update && apt-get install -y curl", &[]).package_links);
+        assert!(fx("apt-get -y upgrade", &[]).package_links);
+        assert!(fx("apt-get $CMD", &[]).package_links);
+        assert!(fx("dpkg -i x.deb", &[]).package_links);
     }
 }
