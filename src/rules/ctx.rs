@@ -123,6 +123,11 @@ pub struct DockerfileCtx<'a> {
     /// same one per stage, and each simulates the whole file (rerunning it
     /// per stage made `check` quadratic in the number of stages × steps).
     edit_sims: std::sync::Mutex<std::collections::HashMap<String, Option<Arc<Simulation>>>>,
+    /// Held while a whole build is simulated: on a long file the rules run
+    /// on two threads, and two simulations at once (DO103's build-arg one
+    /// beside DO101/DO102's edit) put two models and key sets in memory
+    /// together (~100 MB at 100k instructions, past the 500 MB goal).
+    simulating: std::sync::Mutex<()>,
     /// The context's source file a one-line edit touches, picked once
     /// (None: no context, or no source file in it).
     source_pick: std::sync::OnceLock<Option<String>>,
@@ -342,6 +347,7 @@ impl<'a> DockerfileCtx<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             edit_sims: Default::default(),
+            simulating: Default::default(),
             source_pick: Default::default(),
             development: Default::default(),
             effects: std::sync::OnceLock::new(),
@@ -626,6 +632,13 @@ impl<'a> DockerfileCtx<'a> {
     /// Runs the cache simulator for `p` against this file; `None` when the
     /// model cannot be rebuilt for it.
     pub fn simulate(&self, p: Perturb) -> Option<Arc<Simulation>> {
+        // One simulation at a time; a rule that waited here then finds the
+        // edit another rule simulated meanwhile in the cache. The lock guards
+        // no data: one poisoned by a panicking rule is still good.
+        let _one_at_a_time = self
+            .simulating
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Perturb::Edit(path) = p {
             let cached = self
                 .edit_sims
