@@ -240,22 +240,11 @@ fn fixable_findings_of(
     if let Some((d, m)) = shared {
         cx = cx.sharing(d, m);
     }
-    let checks: Vec<_> = fixable_rules()
-        .filter(|r| keep(r))
-        .filter_map(|rule| match rule.check {
-            rules::Check::Dockerfile(f) => Some(f),
-            _ => None,
-        })
-        .collect();
-    let threads = rules::fan_out::threads_for(df.instructions.len());
-    let mut out: Vec<Finding> = rules::fan_out::map_in_order(&checks, threads, |f| {
-        let mut mine = Vec::new();
-        f(&cx, &mut mine);
-        mine
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut out = rules::engine::run_rules(
+        &cx,
+        df.instructions.len(),
+        fixable_rules().filter(|r| keep(r)),
+    );
     let mut skips = label::assign(df, model, info, root, &mut out, explain, keep);
     out.retain(|f| keep(rules::by_code(f.code).unwrap_or(&NO_RULE)));
     rules::suppress::apply(df, &mut out);

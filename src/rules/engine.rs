@@ -110,6 +110,30 @@ fn finish(findings: &mut Vec<Finding>, settings: &Settings, file: &Path) {
     });
 }
 
+/// The findings of `rules`' Dockerfile checks on `cx`, in rule order; on a
+/// long file (`instructions`) the rules run on several threads.
+pub(crate) fn run_rules<'r>(
+    cx: &DockerfileCtx,
+    instructions: usize,
+    rules: impl Iterator<Item = &'r super::Rule>,
+) -> Vec<Finding> {
+    let checks: Vec<_> = rules
+        .filter_map(|rule| match rule.check {
+            Check::Dockerfile(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let threads = super::fan_out::threads_for(instructions);
+    super::fan_out::map_in_order(&checks, threads, |f| {
+        let mut mine = Vec::new();
+        f(cx, &mut mine);
+        mine
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Checks one Dockerfile. `file` is its path on disk (for the context and config), `name` how to show it.
 pub fn check_dockerfile(
     file: &Path,
@@ -146,22 +170,14 @@ pub fn check_dockerfile(
     let (df, model) = (std::sync::Arc::new(df), std::sync::Arc::new(model));
     let scripts = super::Scripts::new(&df, &model);
     let cx = DockerfileCtx::new(name, &df, &model, &scripts, context.as_ref()).sharing(&df, &model);
-    let checks: Vec<_> = all()
-        .iter()
-        .filter_map(|rule| match rule.check {
-            Check::Dockerfile(f) if settings.severity_for(rule, file).is_some() => Some(f),
-            _ => None,
-        })
-        .collect();
-    let threads = super::fan_out::threads_for(df.instructions.len());
-    let mut findings: Vec<Finding> = super::fan_out::map_in_order(&checks, threads, |f| {
-        let mut mine = Vec::new();
-        f(&cx, &mut mine);
-        mine
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut findings = run_rules(
+        &cx,
+        df.instructions.len(),
+        all()
+            .iter()
+            .copied()
+            .filter(|r| settings.severity_for(r, file).is_some()),
+    );
     if opts.extras {
         extras(&cx, &df, &model, context.is_some(), &mut report);
     }
