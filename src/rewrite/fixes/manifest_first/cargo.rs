@@ -177,6 +177,11 @@ fn read_crate(files: &Mapped) -> Result<Crate, String> {
     {
         return Err("Cargo.toml names a build script, which the dummy build would not have".into());
     }
+    if let Some((name, dir)) = path_dependencies(&toml).into_iter().next() {
+        return Err(format!(
+            "Cargo.toml has a path dependency (`{name}` at {dir}), which the manifest COPY would not copy: the dummy build would fail"
+        ));
+    }
     if let Some(k) = ["example", "test", "bench"]
         .into_iter()
         .find(|k| toml.contains_key(*k))
@@ -263,6 +268,38 @@ fn read_crate(files: &Mapped) -> Result<Crate, String> {
         return Err(format!("the target name `{n}` would need quoting"));
     }
     Ok(Crate { package, lib, bins })
+}
+
+/// Every dependency Cargo reads from a folder: `{ path = "…" }` in
+/// [dependencies], [dev-dependencies], [build-dependencies] (also under
+/// `target.'cfg(…)'`), [workspace.dependencies], [patch.*] and [replace]. Cargo
+/// reads each one's manifest (and builds it) even for a dummy build.
+fn path_dependencies(toml: &toml::Table) -> Vec<(String, String)> {
+    const KINDS: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
+    fn values_of(v: Option<&toml::Value>) -> Vec<&toml::Value> {
+        v.and_then(|v| v.as_table())
+            .map(|t| t.values().collect())
+            .unwrap_or_default()
+    }
+    let mut tables: Vec<Option<&toml::Value>> = Vec::new();
+    for k in KINDS {
+        tables.push(toml.get(*k));
+        for target in values_of(toml.get("target")) {
+            tables.push(target.get(*k));
+        }
+    }
+    tables.push(toml.get("workspace").and_then(|w| w.get("dependencies")));
+    tables.push(toml.get("replace"));
+    tables.extend(values_of(toml.get("patch")).into_iter().map(Some));
+    let mut out = Vec::new();
+    for t in tables.into_iter().flatten().filter_map(|v| v.as_table()) {
+        for (name, spec) in t {
+            if let Some(dir) = spec.get("path").and_then(|p| p.as_str()) {
+                out.push((name.clone(), dir.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// The unsafe split of a cargo build: the manifests, a RUN that builds the

@@ -691,3 +691,36 @@ fn a_cargo_manifest_that_is_a_symbolic_link_is_read_through_or_named() {
         out.skipped
     );
 }
+
+/// A path dependency (here, and in [patch] / a target table): Cargo reads its
+/// manifest even for the dummy build, and the split copies only Cargo.toml
+/// and Cargo.lock, so the dummy build would fail. Refused, naming it.
+#[test]
+fn a_cargo_path_dependency_is_refused() {
+    let df = "FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n";
+    for toml in [
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nlib = { path = \"crates/lib\" }\n",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[target.'cfg(unix)'.dependencies]\nlib = { path = \"crates/lib\" }\n",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n[patch.crates-io]\nserde = { path = \"vendor/serde\" }\n",
+    ] {
+        let out = run_ctx(
+            df,
+            &[
+                ("Cargo.toml", toml),
+                ("Cargo.lock", "version = 4\n"),
+                ("src/main.rs", "fn main() {}\n"),
+                ("crates/lib/Cargo.toml", "[package]\nname = \"lib\"\n"),
+            ],
+            true,
+            &["DO101"],
+        );
+        assert_eq!(out.output, df, "{toml}");
+        assert!(
+            out.skipped
+                .iter()
+                .any(|s| s.reason.contains("path dependency")),
+            "{toml}: {:?}",
+            out.skipped
+        );
+    }
+}
