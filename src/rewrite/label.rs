@@ -325,7 +325,7 @@ pub fn label(
         {
             let nf = match (info, ignored) {
                 (Some(ctx), false) => {
-                    fixes::propose_dockerignore::propose(df, &model, &ctx.filtered)
+                    fixes::propose_dockerignore::propose(df, &model, &ctx.filtered, Some(&ctx.root))
                 }
                 _ => None,
             };

@@ -23,14 +23,19 @@
 //! ```
 //!
 //! ## Fix safety
-//! Unsafe: the image no longer contains those files. Entries the Dockerfile
-//! names explicitly (`COPY dist/ …`) are left out. Never overwrites an
-//! existing ignore file.
+//! Unsafe: the image no longer contains those files. Entries the build
+//! uses are left out, so that the build still runs: those the Dockerfile
+//! names (`COPY dist/ …`, `RUN cat .env`), those a RUN reads as the effects
+//! model tells (`cp -r dist /srv`), and `.git` when a RUN runs `git` or the
+//! project takes its version from git (setuptools-scm, hatch-vcs,
+//! versioneer, dynamic versioning: `pip install .` fails without `.git`).
+//! Never overwrites an existing ignore file.
 
 use crate::context::ContextTree;
 use crate::fix::NewFile;
 use crate::model::Model;
-use crate::syntax::Dockerfile;
+use crate::syntax::{Dockerfile, Keyword};
+use std::path::Path;
 
 pub const CODE: &str = "DO209";
 
@@ -51,7 +56,12 @@ const CANDIDATES: &[&str] = &[
     ".vscode",
 ];
 
-pub fn propose(_df: &Dockerfile, model: &Model, ctx: &ContextTree) -> Option<NewFile> {
+pub fn propose(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: &ContextTree,
+    root: Option<&Path>,
+) -> Option<NewFile> {
     if ctx.ignore_source().is_some() {
         return None;
     }
@@ -64,9 +74,11 @@ pub fn propose(_df: &Dockerfile, model: &Model, ctx: &ContextTree) -> Option<New
             .iter()
             .any(|r| !r.is_empty() && (r == c || r.starts_with(&format!("{c}/"))))
     };
+    let used = used_by_runs(df, model);
     let mut lines: Vec<String> = Vec::new();
     for c in CANDIDATES {
-        if ctx.get(c).is_some() && !named(c) {
+        let vcs = *c == ".git" && (used.runs_git || versions_from_git(ctx, root));
+        if ctx.get(c).is_some() && !named(c) && !used.names.contains(c) && !vcs {
             lines.push(c.to_string());
         }
     }
@@ -101,6 +113,73 @@ pub fn propose(_df: &Dockerfile, model: &Model, ctx: &ContextTree) -> Option<New
     })
 }
 
+/// What the RUNs use of the candidates.
+#[derive(Default)]
+struct Used {
+    /// Candidates a RUN names as a path segment in its text, or reads (a
+    /// path with such a segment, as the effects model tells).
+    names: Vec<&'static str>,
+    /// A RUN runs `git` (which reads the repository from the cwd upward).
+    runs_git: bool,
+}
+
+fn used_by_runs(df: &Dockerfile, model: &Model) -> Used {
+    let mut used = Used::default();
+    for step in model.steps.iter().filter(|s| s.keyword == Keyword::Run) {
+        let Some(ins) = df.instructions.get(step.instruction) else {
+            continue;
+        };
+        let text = df.text(ins.span);
+        let segments = |s: &str| -> Vec<String> {
+            s.split(|c: char| c.is_whitespace() || "/=:;,'\"()[]{}<>|&$`".contains(c))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let mut seen = segments(text);
+        used.runs_git |= seen.iter().any(|w| w == "git");
+        if let Some(fx) = model.run_effects(df, step) {
+            if !fx.reads.is_everything() {
+                for p in fx.reads.iter() {
+                    seen.extend(segments(p));
+                }
+            }
+        }
+        for c in CANDIDATES {
+            if seen.iter().any(|w| w == c) && !used.names.contains(c) {
+                used.names.push(c);
+            }
+        }
+    }
+    used
+}
+
+/// Whether the project takes its version from git when built (the build
+/// fails without `.git`): setuptools-scm, hatch-vcs, versioneer, pbr, or
+/// poetry/pdm dynamic versioning named in its Python build files.
+fn versions_from_git(ctx: &ContextTree, root: Option<&Path>) -> bool {
+    const FILES: &[&str] = &["pyproject.toml", "setup.cfg", "setup.py"];
+    const TOOLS: &[&str] = &[
+        "setuptools_scm",
+        "setuptools-scm",
+        "hatch-vcs",
+        "versioneer",
+        "pbr",
+        "dynamic-versioning",
+        "pdm-backend",
+        "vcs-versioning",
+    ];
+    let Some(root) = root else {
+        // The files cannot be read: keep `.git` only when one exists.
+        return FILES.iter().any(|f| ctx.get(f).is_some());
+    };
+    FILES
+        .iter()
+        .filter(|f| ctx.get(f).is_some())
+        .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
+        .any(|text| TOOLS.iter().any(|t| text.contains(t)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::run_ctx;
@@ -127,5 +206,50 @@ mod tests {
             &["DO209"],
         );
         assert!(safe.new_files.is_empty());
+    }
+
+    /// The proposal must not break the build: entries a RUN reads or names
+    /// stay in the context (`cat .env`, `cp -r dist …`), and `.git` stays
+    /// when a RUN runs git or the project's version comes from git.
+    #[test]
+    fn leaves_out_what_the_build_uses() {
+        let files = [
+            (".git/HEAD", "x"),
+            ("node_modules/a/i.js", ""),
+            (".env", "A=1"),
+            ("dist/app.js", ""),
+            ("app.py", ""),
+        ];
+        let out = run_ctx(
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN git rev-parse HEAD > /version && cat .env > /cfg && cp -r dist /srv\n",
+            &files,
+            true,
+            &["DO209"],
+        );
+        let nf = &out.new_files[0];
+        assert!(nf.content.contains("\nnode_modules\n"), "{}", nf.content);
+        for kept in [".git", ".env", "dist"] {
+            assert!(
+                !nf.content.lines().any(|l| l == kept),
+                "{kept}: {}",
+                nf.content
+            );
+        }
+        let out = run_ctx(
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install .\n",
+            &[
+                (".git/HEAD", "x"),
+                (".venv/bin/python", ""),
+                (
+                    "pyproject.toml",
+                    "[build-system]\nrequires = [\"setuptools\", \"setuptools-scm\"]\n",
+                ),
+            ],
+            true,
+            &["DO209"],
+        );
+        let nf = &out.new_files[0];
+        assert!(!nf.content.lines().any(|l| l == ".git"), "{}", nf.content);
+        assert!(nf.content.lines().any(|l| l == ".venv"), "{}", nf.content);
     }
 }
