@@ -501,20 +501,27 @@ fn crossing(
 /// folder of each path it writes (it wrote inside a folder it found there).
 /// One reading for the fix that moves a RUN and the guard that checks it.
 pub fn folders_made<'o>(before: impl Iterator<Item = &'o crate::model::Op>) -> Vec<String> {
-    use crate::model::Op;
     let mut made = Vec::new();
     for op in before {
-        match op {
-            Op::Workdir(w) => made.push(path::clean(&w.path)),
-            Op::Copy(cp) => made.push(path::clean(&cp.dest)),
-            Op::Run(r) => {
-                made.push(r.cwd.clone());
-                let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
-                made.extend(written_folders(&fx));
-            }
-        }
+        let fx = match op {
+            crate::model::Op::Run(r) => Some(crate::effects::of_op(r, &crate::effects::NoFiles)),
+            _ => None,
+        };
+        made.extend(folders_of(op, fx.as_ref()));
     }
     made
+}
+
+/// The folders one op made (see [`folders_made`]); `fx`: a RUN's effects.
+fn folders_of(op: &crate::model::Op, fx: Option<&crate::effects::Effects>) -> Vec<String> {
+    use crate::model::Op;
+    match op {
+        Op::Workdir(w) => vec![path::clean(&w.path)],
+        Op::Copy(cp) => vec![path::clean(&cp.dest)],
+        Op::Run(r) => std::iter::once(r.cwd.clone())
+            .chain(fx.map(written_folders).unwrap_or_default())
+            .collect(),
+    }
 }
 
 /// The folder of each path a RUN writes (it wrote inside a folder it found
@@ -658,41 +665,18 @@ fn in_package_folders(p: &str) -> bool {
 impl Before {
     /// Reads the ops above the moved RUN, in order (the COPYs' files
     /// unseen: see [`Before::of_in`]).
-    pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op> + Clone) -> Before {
+    pub fn of<'o>(ops: impl Iterator<Item = &'o crate::model::Op>) -> Before {
         Before::of_in(ops, None)
     }
 
     /// As [`Before::of`], with the links the COPYs bring from `ctx`.
     pub fn of_in<'o>(
-        ops: impl Iterator<Item = &'o crate::model::Op> + Clone,
+        ops: impl Iterator<Item = &'o crate::model::Op>,
         ctx: Option<&ContextTree>,
     ) -> Before {
-        // One pass, each RUN's effects computed once: the links and the
-        // folders each read them (two passes were a tenth of `check` on
-        // small files). As `links_of_in` then `folders_made`: a COPY's
-        // links do not depend on the folders.
-        use crate::model::Op;
         let mut b = Before::default();
         for op in ops {
-            match op {
-                Op::Run(r) => {
-                    let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
-                    b.folders.insert(r.cwd.clone());
-                    b.folders.extend(written_folders(&fx));
-                    if makes_links(r) {
-                        b.links.extend(fx.links);
-                        b.zones.extend(fx.link_zones);
-                        b.packages |= fx.package_links;
-                    }
-                }
-                Op::Copy(c) => {
-                    b.add_brought(c, ctx);
-                    b.folders.insert(path::clean(&c.dest));
-                }
-                Op::Workdir(w) => {
-                    b.folders.insert(path::clean(&w.path));
-                }
-            }
+            b.add_op(op, ctx, true);
         }
         b
     }
@@ -709,24 +693,38 @@ impl Before {
         ops: impl Iterator<Item = &'o crate::model::Op>,
         ctx: Option<&ContextTree>,
     ) -> Before {
-        use crate::model::Op;
-        let mut out = Before::default();
+        let mut b = Before::default();
         for op in ops {
-            match op {
-                Op::Run(r) => {
-                    if !makes_links(r) {
-                        continue;
-                    }
-                    let fx = crate::effects::of_op(r, &crate::effects::NoFiles);
-                    out.links.extend(fx.links);
-                    out.zones.extend(fx.link_zones);
-                    out.packages |= fx.package_links;
-                }
-                Op::Copy(c) => out.add_brought(c, ctx),
-                Op::Workdir(_) => {}
-            }
+            b.add_op(op, ctx, false);
         }
-        out
+        b
+    }
+
+    /// Adds what `op` leaves: the links it makes or brings and, with
+    /// `folders`, the folders it makes. A RUN's effects are computed once
+    /// for both, and only when one of them needs them (reading them twice
+    /// was a tenth of `check` on small files).
+    fn add_op(&mut self, op: &crate::model::Op, ctx: Option<&ContextTree>, folders: bool) {
+        use crate::model::Op;
+        let links = matches!(op, Op::Run(r) if makes_links(r));
+        let fx = match op {
+            Op::Run(r) if links || folders => {
+                Some(crate::effects::of_op(r, &crate::effects::NoFiles))
+            }
+            _ => None,
+        };
+        if folders {
+            self.folders.extend(folders_of(op, fx.as_ref()));
+        }
+        match (op, fx) {
+            (Op::Run(_), Some(fx)) if links => {
+                self.links.extend(fx.links);
+                self.zones.extend(fx.link_zones);
+                self.packages |= fx.package_links;
+            }
+            (Op::Copy(c), _) => self.add_brought(c, ctx),
+            _ => {}
+        }
     }
 
     /// Adds the links COPY `c` brings: a symbolic link inside a copied
