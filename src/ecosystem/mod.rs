@@ -475,22 +475,28 @@ pub(crate) fn missing(files: &dyn Files, name: &str) -> Class {
 /// link there (BuildKit would follow it for a manifest COPY, making a folder
 /// where the full COPY puts the link: not the same image), or not there.
 pub(crate) fn absent(files: &dyn Files, path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let mut prefix = String::new();
-    for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+    for (i, part) in parts.iter().enumerate() {
         if !prefix.is_empty() {
             prefix.push('/');
         }
         prefix.push_str(part);
-        if files.is_link(&prefix) && prefix.len() == path.trim_matches('/').len() {
-            return format!(
+        if !files.is_link(&prefix) {
+            continue;
+        }
+        return if i + 1 == parts.len() {
+            format!(
                 "{path} is a symbolic link in the build context whose target cannot be read there"
-            );
-        }
-        if files.is_link(&prefix) {
-            return format!(
+            )
+        } else {
+            format!(
                 "{path} is reached through the symbolic link `{prefix}` in the build context: a COPY of it would make a folder where the full COPY puts the link"
-            );
-        }
+            )
+        };
     }
     format!("{path} is not in the build context (or is ignored)")
 }

@@ -81,7 +81,7 @@ const NO_PACKAGE_CHANGE: &[&str] = &[
 /// Whether the manager only refreshes, queries or downloads (`apt-get
 /// update`): dpkg and rpm, whose actions are options, always count as
 /// installing.
-fn reads_lists_only(c: &Cmd) -> bool {
+fn installs_nothing(c: &Cmd) -> bool {
     if matches!(c.prog, "dpkg" | "rpm") {
         return false;
     }
@@ -99,7 +99,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     system(fx);
     // Packages (and update-alternatives) make links in the system folders.
     fx.package_links |=
-        (MANAGERS.contains(&p) && !reads_lists_only(c)) || p == "update-alternatives";
+        (MANAGERS.contains(&p) && !installs_nothing(c)) || p == "update-alternatives";
     fx.read("/root");
     fx.env(&[
         "DEBIAN_FRONTEND",

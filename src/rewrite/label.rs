@@ -325,7 +325,7 @@ pub fn label(
         {
             let nf = match (info, ignored) {
                 (Some(ctx), false) => {
-                    fixes::propose_dockerignore::propose(df, &model, &ctx.filtered, Some(&ctx.root))
+                    fixes::propose_dockerignore::propose(df, &model, &ctx.filtered, &ctx.root)
                 }
                 _ => None,
             };

@@ -513,7 +513,7 @@ pub(crate) fn fix_seeded(
                 fixable_findings(&df0, m0, Some(info), input.root, &|r| r.code == do209);
             if !flagged.is_empty() {
                 if let Some(nf) =
-                    fixes::propose_dockerignore::propose(&df0, m0, &info.filtered, Some(&info.root))
+                    fixes::propose_dockerignore::propose(&df0, m0, &info.filtered, &info.root)
                 {
                     if let Ok(ig) = DockerIgnore::parse(&nf.content) {
                         proposed_ctx = Some(ContextInfo {

@@ -204,17 +204,15 @@ fn arg_before_from_and_env_forms() {
 fn tokens_cover_every_byte() {
     let src = "\u{feff}# syntax=x\n\n# c\nFROM a \\\n  # inner\n AS b\r\nRUN <<E\nbody\nE\n  # trailing\n";
     let df = ok(src);
+    let tokens = df.tokens();
     let mut pos = 0;
-    for t in &df.tokens() {
+    for t in &tokens {
         assert_eq!(t.span.start, pos, "{:?}", t);
         pos = t.span.end;
     }
     assert_eq!(pos, src.len());
-    assert!(df.tokens().iter().any(|t| t.kind == TokenKind::HeredocBody));
-    assert!(df
-        .tokens()
-        .iter()
-        .any(|t| t.kind == TokenKind::Continuation));
+    assert!(tokens.iter().any(|t| t.kind == TokenKind::HeredocBody));
+    assert!(tokens.iter().any(|t| t.kind == TokenKind::Continuation));
     assert_eq!(df.trailing_comments.len(), 1);
 }
 

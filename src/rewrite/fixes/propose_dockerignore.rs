@@ -56,12 +56,7 @@ const CANDIDATES: &[&str] = &[
     ".vscode",
 ];
 
-pub fn propose(
-    df: &Dockerfile,
-    model: &Model,
-    ctx: &ContextTree,
-    root: Option<&Path>,
-) -> Option<NewFile> {
+pub fn propose(df: &Dockerfile, model: &Model, ctx: &ContextTree, root: &Path) -> Option<NewFile> {
     if ctx.ignore_source().is_some() {
         return None;
     }
@@ -129,14 +124,7 @@ fn used_by_runs(df: &Dockerfile, model: &Model) -> Used {
         let Some(ins) = df.instructions.get(step.instruction) else {
             continue;
         };
-        let text = df.text(ins.span);
-        let segments = |s: &str| -> Vec<String> {
-            s.split(|c: char| c.is_whitespace() || "/=:;,'\"()[]{}<>|&$`".contains(c))
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
-        let mut seen = segments(text);
+        let mut seen = segments(df.text(ins.span));
         used.runs_git |= seen.iter().any(|w| w == "git");
         if let Some(fx) = model.run_effects(df, step) {
             if !fx.reads.is_everything() {
@@ -154,10 +142,19 @@ fn used_by_runs(df: &Dockerfile, model: &Model) -> Used {
     used
 }
 
+/// The words of a RUN's text or a path, split at blanks, `/` and shell
+/// punctuation: `cp -r dist/ /srv` has `dist`.
+fn segments(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || "/=:;,'\"()[]{}<>|&$`".contains(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether the project takes its version from git when built (the build
 /// fails without `.git`): setuptools-scm, hatch-vcs, versioneer, pbr, or
 /// poetry/pdm dynamic versioning named in its Python build files.
-fn versions_from_git(ctx: &ContextTree, root: Option<&Path>) -> bool {
+fn versions_from_git(ctx: &ContextTree, root: &Path) -> bool {
     const FILES: &[&str] = &["pyproject.toml", "setup.cfg", "setup.py"];
     const TOOLS: &[&str] = &[
         "setuptools_scm",
@@ -169,10 +166,6 @@ fn versions_from_git(ctx: &ContextTree, root: Option<&Path>) -> bool {
         "pdm-backend",
         "vcs-versioning",
     ];
-    let Some(root) = root else {
-        // The files cannot be read: keep `.git` only when one exists.
-        return FILES.iter().any(|f| ctx.get(f).is_some());
-    };
     FILES
         .iter()
         .filter(|f| ctx.get(f).is_some())
