@@ -37,10 +37,42 @@ pub enum SourceError {
     TooLarge { path: String, limit: u64 },
 }
 
+impl SourceError {
+    /// The message without the path it starts with, for callers that name
+    /// the file themselves ("requirements.txt cannot be read: <reason>").
+    pub fn reason(&self) -> String {
+        use SourceError::*;
+        let path = match self {
+            NotUtf8 { line, column, .. } => {
+                return format!("line {line}, column {column}: not valid UTF-8");
+            }
+            NotFound { path }
+            | Io { path, .. }
+            | NoDockerfile { path }
+            | DanglingLink { path }
+            | Walk { path, .. }
+            | Unreadable { path }
+            | NotRegular { path, .. }
+            | TooLarge { path, .. } => path,
+        };
+        let full = self.to_string();
+        match full.strip_prefix(path.as_str()) {
+            Some(rest) => rest.trim_start_matches(": ").to_string(),
+            None => full,
+        }
+    }
+}
+
 /// The most a Dockerfile (or stdin) may hold: far above any real file (the
 /// scale benchmark's 50 MB file fits), low enough that `/dev/zero`-like input
 /// ends with an error instead of exhausting memory.
 pub const MAX_DOCKERFILE_BYTES: u64 = 128 << 20;
+
+/// The most a file of the build context read for its text may hold (a
+/// manifest, lockfile, tool config, `.dockerignore`, compose file, CI
+/// workflow): well above real lockfiles, low enough that a multi-gigabyte
+/// file named `requirements.txt` costs a refusal, not the machine's memory.
+pub const MAX_CONTEXT_TEXT_BYTES: u64 = 32 << 20;
 
 /// The most a build log, profile, snapshot or image config may hold.
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
@@ -153,6 +185,13 @@ fn utf8(bytes: Vec<u8>, shown: &str) -> Result<String, SourceError> {
             byte: valid.len(),
         }
     })
+}
+
+/// A context or project file's text ([`read_text`] capped at
+/// [`MAX_CONTEXT_TEXT_BYTES`]): every reader of such files goes through it,
+/// so a FIFO never blocks and a huge file is refused, not loaded.
+pub fn read_context_text(path: &Path) -> Result<String, SourceError> {
+    read_text(path, MAX_CONTEXT_TEXT_BYTES)
 }
 
 /// A Dockerfile's text and the name it is shown under.
@@ -328,6 +367,29 @@ fn walk_error(root: &str, e: ignore::Error) -> SourceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_text_is_refused_past_the_cap_without_being_read() {
+        let d = tempfile::tempdir().unwrap();
+        let big = d.path().join("requirements.txt");
+        // Sparse: 2 GiB on the size, nothing on the disk; refused on its length.
+        std::fs::File::create(&big)
+            .and_then(|f| f.set_len(2 << 30))
+            .unwrap();
+        assert!(matches!(
+            read_context_text(&big),
+            Err(SourceError::TooLarge { limit, .. }) if limit == MAX_CONTEXT_TEXT_BYTES
+        ));
+        std::fs::write(d.path().join("ok.txt"), "flask\n").unwrap();
+        assert_eq!(
+            read_context_text(&d.path().join("ok.txt")).unwrap(),
+            "flask\n"
+        );
+        assert!(matches!(
+            read_context_text(d.path()),
+            Err(SourceError::NotRegular { .. })
+        ));
+    }
 
     #[test]
     fn names() {

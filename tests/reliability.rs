@@ -149,30 +149,114 @@ fn special_files_are_refused_not_read() {
     }
     write(&d.path().join("Dockerfile"), "FROM debian:12\n");
     for (args, want) in cases {
-        // A blocked read would hang the test: the timeout is the assertion.
-        let mut child = bin()
-            .current_dir(d.path())
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let start = std::time::Instant::now();
-        loop {
-            if child.try_wait().ok().flatten().is_some() {
-                break;
-            }
-            if start.elapsed() > std::time::Duration::from_secs(20) {
-                let _ = child.kill();
-                panic!("{args:?} did not finish");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let o = run_bounded(d.path(), &args);
         assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
         assert!(text(&o).contains(want), "{args:?}: {}", text(&o));
     }
+}
+
+/// Runs dockopt in `dir`, failing the test if it has not finished in 20 s:
+/// a blocked read would otherwise hang the test, so the timeout is the assertion.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("{args:?} did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A FIFO named `.dockerignore` (or `Dockerfile.dockerignore`) blocked every
+/// command that measures the context; now each names it and exits 2 (BuildKit
+/// cannot build with it either). A FIFO or huge file standing where a
+/// manifest is read is left unread: the fix that needs it is refused.
+#[cfg(unix)]
+#[test]
+fn context_files_that_cannot_be_read_block_nothing() {
+    let mkfifo = |p: &Path| {
+        Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    for ignore in [".dockerignore", "Dockerfile.dockerignore"] {
+        let d = tempdir();
+        write(
+            &d.path().join("Dockerfile"),
+            "FROM debian:12\nCOPY . /app\n",
+        );
+        if !mkfifo(&d.path().join(ignore)) {
+            eprintln!("skipped: mkfifo unavailable");
+            return;
+        }
+        for args in [
+            vec!["check", "."],
+            vec!["fix", "--diff", "."],
+            vec!["simulate", "--changed", "x"],
+            vec!["multistage", "Dockerfile"],
+        ] {
+            let o = run_bounded(d.path(), &args);
+            assert_eq!(code(&o), 2, "{ignore} {args:?}: {}", text(&o));
+            assert!(
+                text(&o).contains("is a FIFO"),
+                "{ignore} {args:?}: {}",
+                text(&o)
+            );
+        }
+    }
+    let d = tempdir();
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n",
+    );
+    write(&d.path().join("app.py"), "print(1)\n");
+    let req = d.path().join("requirements.txt");
+    assert!(mkfifo(&req));
+    let fix = ["fix", "--unsafe-fixes", "--diff", "."];
+    for args in [&["check", "."][..], &fix] {
+        let o = run_bounded(d.path(), args);
+        assert!(code(&o) <= 1, "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("panicked"), "{args:?}: {}", text(&o));
+    }
+    let why = |o: &Output| {
+        text(o)
+            .lines()
+            .find(|l| l.contains("DO101 not fixed"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("DO101 is refused with a reason: {}", text(o)))
+    };
+    let o = run_bounded(d.path(), &fix);
+    assert!(
+        why(&o).contains("requirements.txt cannot be read from the build context: is a FIFO"),
+        "{}",
+        why(&o)
+    );
+    // Sparse, just past the cap: refused on its length, never loaded.
+    std::fs::remove_file(&req).unwrap();
+    std::fs::File::create(&req)
+        .and_then(|f| f.set_len((32 << 20) + 1))
+        .unwrap();
+    let o = run_bounded(d.path(), &fix);
+    assert!(code(&o) <= 1, "{}", text(&o));
+    assert!(
+        why(&o).contains("cannot be read from the build context: larger than"),
+        "{}",
+        why(&o)
+    );
 }
 
 #[test]

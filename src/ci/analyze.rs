@@ -59,7 +59,11 @@ pub struct BuildAnalysis {
 
 /// The model of a build's Dockerfile, if it parses.
 pub fn load_model(root: &Path, b: &CiBuild) -> Option<Model> {
-    let text = std::fs::read_to_string(root.join(&b.dockerfile)).ok()?;
+    let text = crate::source::read_text(
+        &root.join(&b.dockerfile),
+        crate::source::MAX_DOCKERFILE_BYTES,
+    )
+    .ok()?;
     let df = crate::syntax::parse(&text).ok()?;
     let opts = BuildOptions {
         build_args: b.build_args.iter().cloned().collect(),

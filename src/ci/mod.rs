@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CiError {
-    #[error("{0}: {1}")]
-    Io(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Read(#[from] crate::source::SourceError),
     #[error("{file}:{line}:{col}: invalid YAML: {msg}")]
     Yaml {
         file: String,
@@ -365,7 +365,7 @@ fn rel(root: &Path, p: &Path) -> PathBuf {
 
 /// Builds in one pipeline file.
 pub fn read_file(root: &Path, file: &Path) -> Result<Vec<CiBuild>, CiError> {
-    let text = std::fs::read_to_string(file).map_err(|e| CiError::Io(file.to_path_buf(), e))?;
+    let text = crate::source::read_context_text(file)?;
     read_text(root, file, &text)
 }
 

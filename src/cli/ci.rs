@@ -41,8 +41,8 @@ pub fn run(a: CiArgs) -> anyhow::Result<Outcome> {
     anyhow::ensure!(root.is_dir(), "{} is not a directory", root.display());
     let mut cal = Calibration::default();
     if let Some(p) = &a.profile {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read profile {}", p.display()))?;
+        let text = dockopt::source::read_text(p, dockopt::source::MAX_INPUT_BYTES)
+            .context("cannot read the profile")?;
         let prof = Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", p.display()))?;
         cal.profile = Some((p.display().to_string(), prof.observed()));
     }

@@ -38,8 +38,10 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
             .map(|p| p.to_path_buf())
             .unwrap_or_else(|| ".".into()),
     };
-    let rel = a.file.strip_prefix(&root).ok().map(|p| p.to_path_buf());
-    let ctx = ContextTree::load(&root, rel.as_deref())
+    // Absolute: a relative path would be taken relative to the context root,
+    // and `Dockerfile.dockerignore` would be looked for in the wrong place.
+    let df_path = std::path::absolute(&a.file).unwrap_or_else(|_| a.file.clone());
+    let ctx = ContextTree::load(&root, Some(&df_path))
         .with_context(|| format!("cannot read the build context {}", root.display()))?;
     let opts = Options {
         runtime_base: a.runtime_base.clone(),

@@ -193,11 +193,9 @@ pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {
         eprint!("{}", e.render(&dockerfile.display().to_string(), &text));
         return Err(Reported.into());
     }
-    let rel = dockerfile
-        .strip_prefix(&context)
-        .unwrap_or(&dockerfile)
-        .to_path_buf();
-    let tree = ContextTree::load(&context, Some(&rel))?;
+    // Absolute: `load` takes a relative path relative to the context root.
+    let df_path = std::path::absolute(&dockerfile).unwrap_or_else(|_| dockerfile.clone());
+    let tree = ContextTree::load(&context, Some(&df_path))?;
     for w in tree.warnings() {
         eprintln!("warning: {w}");
     }

@@ -29,5 +29,6 @@ pub use glob::GlobError;
 pub use perturb::Perturbation;
 pub use select::{Matched, SelectError, Selection, SourceSelection};
 pub use snapshot::SnapshotError;
+pub(crate) use tree::read_ignore;
 pub use tree::{ContextError, ContextStats, ContextTree, IgnoreSource, SNAPSHOT_VERSION};
 pub use warning::{ContextWarning, WarningKind};

@@ -30,6 +30,8 @@ pub enum ContextError {
         #[source]
         source: io::Error,
     },
+    #[error(transparent)]
+    Read(#[from] crate::source::SourceError),
     #[error("{path}: {source}")]
     Ignore {
         path: PathBuf,
@@ -302,7 +304,8 @@ fn check_root(root: &Path) -> Result<(), ContextError> {
 }
 
 /// §9.1: `<dockerfile>.dockerignore` next to the Dockerfile wins, else `<root>/.dockerignore`.
-fn read_ignore(
+/// A relative `dockerfile` is taken relative to `root`.
+pub(crate) fn read_ignore(
     root: &Path,
     dockerfile: Option<&Path>,
 ) -> Result<Option<(IgnoreSource, DockerIgnore)>, ContextError> {
@@ -319,10 +322,16 @@ fn read_ignore(
     }
     candidates.push(root.join(".dockerignore"));
     for path in candidates {
-        let bytes = match std::fs::read(&path) {
+        // Capped and regular files only: a FIFO named .dockerignore must not block.
+        let bytes = match crate::source::read_regular(&path, crate::source::MAX_CONTEXT_TEXT_BYTES)
+        {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(ContextError::Io { path, source }),
+            // The docker CLI treats a dangling link like no file (os.IsNotExist).
+            Err(
+                crate::source::SourceError::NotFound { .. }
+                | crate::source::SourceError::DanglingLink { .. },
+            ) => continue,
+            Err(e) => return Err(e.into()),
         };
         // Go reads bytes; invalid UTF-8 can only appear inside patterns, where a lossy
         // replacement keeps every valid line intact.

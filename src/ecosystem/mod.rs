@@ -176,6 +176,10 @@ pub trait Files {
     fn is_link(&self, _p: &str) -> bool {
         false
     }
+    /// Why `p`, which is there, cannot be read (a FIFO, too large, not UTF-8).
+    fn problem(&self, _p: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A dependency install that reads only its manifests.
@@ -473,7 +477,8 @@ pub(crate) fn missing(files: &dyn Files, name: &str) -> Class {
 
 /// Why `path` cannot be read from the context: reached through a symbolic
 /// link there (BuildKit would follow it for a manifest COPY, making a folder
-/// where the full COPY puts the link: not the same image), or not there.
+/// where the full COPY puts the link: not the same image), there but
+/// unreadable (a FIFO, past the read cap, not UTF-8), or not there.
 pub(crate) fn absent(files: &dyn Files, path: &str) -> String {
     let parts: Vec<&str> = path
         .split('/')
@@ -498,5 +503,8 @@ pub(crate) fn absent(files: &dyn Files, path: &str) -> String {
             )
         };
     }
-    format!("{path} is not in the build context (or is ignored)")
+    match files.problem(path) {
+        Some(why) => format!("{path} cannot be read from the build context: {why}"),
+        None => format!("{path} is not in the build context (or is ignored)"),
+    }
 }

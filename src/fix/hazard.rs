@@ -1481,7 +1481,9 @@ impl crate::effects::Files for CopyFiles<'_> {
             let c = self.context_path(&abs)?;
             let e = self.ctx.get(&c)?;
             match e.kind {
-                EntryKind::File => return std::fs::read_to_string(self.root.join(&c)).ok(),
+                EntryKind::File => {
+                    return crate::source::read_context_text(&self.root.join(&c)).ok()
+                }
                 EntryKind::Symlink => {
                     let t = e.link_target.as_deref().filter(|t| !t.starts_with('/'))?;
                     let dir = abs

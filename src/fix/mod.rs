@@ -234,7 +234,20 @@ impl<'a> Checker<'a> {
         if !matches!(e.kind, EntryKind::File | EntryKind::Symlink) {
             return None;
         }
-        std::fs::read_to_string(self.root?.join(rel)).ok()
+        crate::source::read_context_text(&self.root?.join(rel)).ok()
+    }
+
+    /// Why a context file that is there cannot be read as text (a FIFO,
+    /// larger than the read cap, not UTF-8, unreadable); None when it reads
+    /// or is not there.
+    pub fn context_file_problem(&self, rel: &str) -> Option<String> {
+        let e = self.context?.get(rel)?;
+        if e.is_dir() {
+            return None;
+        }
+        crate::source::read_context_text(&self.root?.join(rel))
+            .err()
+            .map(|e| e.reason())
     }
 
     /// Keeps only the fixes and skips of `code` (one fix function serving

@@ -402,7 +402,7 @@ impl crate::effects::Files for ContextFiles<'_, '_> {
         if e.is_dir() {
             return None;
         }
-        std::fs::read_to_string(root.join(&src)).ok()
+        crate::source::read_context_text(&root.join(&src)).ok()
     }
 
     fn list(&self, abs: &str) -> Option<Vec<String>> {

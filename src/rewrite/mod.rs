@@ -122,6 +122,9 @@ pub enum RewriteError {
     Parse(String),
     #[error("the input cannot be modelled: {0}")]
     Model(String),
+    /// The build context's ignore file cannot be used (the build would fail too).
+    #[error("the build context cannot be used: {0}")]
+    Context(String),
     #[error("internal error: fix {codes} produced text that does not re-parse ({message}); nothing written")]
     NotReparsable { codes: String, message: String },
     #[error("internal error: fixes did not converge after {0} iterations; nothing written")]
@@ -736,7 +739,8 @@ pub fn fix_file(
             .to_path_buf(),
     };
     // The same measurement `check` makes, so both see the same context.
-    let info = ContextInfo::load(&root, dockerfile).ok();
+    let info = ContextInfo::measure(&root, dockerfile)
+        .map_err(|e| RewriteError::Context(e.to_string()))?;
     let input = Input {
         text,
         context: info.as_ref(),

@@ -3,7 +3,7 @@
 
 use super::{Finding, Rule};
 use crate::cache::{self, BuildInput, Simulation};
-use crate::context::{ContextError, ContextTree, DockerIgnore};
+use crate::context::{ContextError, ContextTree};
 use crate::model::{self, Base, BuildOptions, Model, Op, Step};
 use crate::shell::{self, Invocation, Place, Script, Word};
 use crate::syntax::{Dockerfile, Instruction, Keyword, Position, Span};
@@ -23,30 +23,39 @@ pub struct ContextInfo {
 }
 
 impl ContextInfo {
+    /// [`ContextInfo::load`] for commands that can go on without a context:
+    /// None when the root cannot be measured (rules and fixes that need it then
+    /// stay silent or refuse), an error when the ignore file is unusable (a
+    /// FIFO, too large, unreadable, a bad pattern): BuildKit fails that build,
+    /// and going on without it would judge a context the build never sees.
+    pub fn measure(root: &Path, dockerfile: &Path) -> Result<Option<ContextInfo>, ContextError> {
+        match ContextInfo::load(root, dockerfile) {
+            Ok(info) => Ok(Some(info)),
+            Err(e @ (ContextError::Read(_) | ContextError::Ignore { .. })) => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Reads `root` once, without filtering, and derives the filtered view
     /// with the ignore file BuildKit would use for `dockerfile`.
     pub fn load(root: &Path, dockerfile: &Path) -> Result<ContextInfo, ContextError> {
         let unfiltered = ContextTree::load_unfiltered(root)?;
-        let rel = dockerfile
-            .canonicalize()
-            .ok()
-            .zip(root.canonicalize().ok())
-            .and_then(|(d, r)| d.strip_prefix(&r).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("Dockerfile"));
-        let mut candidates = vec![PathBuf::from(format!("{}.dockerignore", rel.display()))];
-        candidates.push(PathBuf::from(".dockerignore"));
-        for c in candidates {
-            if let Ok(text) = std::fs::read_to_string(root.join(&c)) {
-                if let Ok(ig) = DockerIgnore::parse(&text) {
-                    let filtered = unfiltered.with_ignore(&ig, &text);
-                    return Ok(ContextInfo {
-                        root: root.to_path_buf(),
-                        unfiltered,
-                        filtered,
-                        ignore_file: Some(c.display().to_string()),
-                    });
-                }
-            }
+        // The ignore file is looked up as `load` does; a bad one is an error
+        // (BuildKit fails the build), not a build without it.
+        let df = std::path::absolute(dockerfile).unwrap_or_else(|_| dockerfile.to_path_buf());
+        if let Some((src, ig)) = crate::context::read_ignore(root, Some(&df))? {
+            let shown = Path::new(&src.path);
+            let rel = std::path::absolute(root)
+                .ok()
+                .and_then(|r| shown.strip_prefix(r).ok())
+                .or_else(|| shown.strip_prefix(root).ok())
+                .unwrap_or(shown);
+            return Ok(ContextInfo {
+                root: root.to_path_buf(),
+                filtered: unfiltered.with_ignore(&ig, &src.text),
+                unfiltered,
+                ignore_file: Some(rel.display().to_string()),
+            });
         }
         Ok(ContextInfo {
             root: root.to_path_buf(),

@@ -162,7 +162,13 @@ pub fn check_dockerfile(
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        ContextInfo::load(root, file).ok()
+        match ContextInfo::measure(root, file) {
+            Ok(info) => info,
+            Err(e) => {
+                report.error = Some(format!("{name}: the build context cannot be used: {e}"));
+                return report;
+            }
+        }
     } else {
         None
     };
@@ -268,7 +274,7 @@ pub fn check_compose_file_with(
         }
     };
     let base = compose::base_of(file)
-        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|p| crate::source::read_context_text(&p).ok())
         .and_then(|t| compose::parse(&t).ok());
     let mut cx = ComposeCtx::new(name, file, text, &root, base.as_ref());
     cx.read_context = read_context;

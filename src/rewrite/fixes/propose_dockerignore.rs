@@ -169,7 +169,7 @@ fn versions_from_git(ctx: &ContextTree, root: &Path) -> bool {
     FILES
         .iter()
         .filter(|f| ctx.get(f).is_some())
-        .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
+        .filter_map(|f| crate::source::read_context_text(&root.join(f)).ok())
         .any(|text| TOOLS.iter().any(|t| text.contains(t)))
 }
 

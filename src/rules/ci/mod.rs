@@ -178,10 +178,10 @@ pub fn check_repository(
     files.dedup();
     let mut out = Vec::new();
     for f in files {
-        let text = match std::fs::read_to_string(root.join(f)) {
+        let text = match crate::source::read_context_text(&root.join(f)) {
             Ok(t) => t,
             Err(e) => {
-                warnings.push(format!("{}: {e}", f.display()));
+                warnings.push(e.to_string());
                 continue;
             }
         };

@@ -70,8 +70,8 @@ pub fn check(cx: &CiCtx, out: &mut Vec<Finding>) {
         let df_ignore = cx
             .root
             .join(format!("{}.dockerignore", b.dockerfile.display()));
-        let ignore = std::fs::read_to_string(&df_ignore)
-            .or_else(|_| std::fs::read_to_string(ctx.join(".dockerignore")))
+        let ignore = crate::source::read_context_text(&df_ignore)
+            .or_else(|_| crate::source::read_context_text(&ctx.join(".dockerignore")))
             .unwrap_or_default();
         if ignores_git(&ignore) {
             continue;

@@ -151,7 +151,7 @@ fn yarn_berry(dir: &std::path::Path) -> bool {
     if dir.join(".yarnrc.yml").is_file() {
         return true;
     }
-    std::fs::read_to_string(dir.join("package.json"))
+    crate::source::read_context_text(&dir.join("package.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| {

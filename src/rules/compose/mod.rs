@@ -226,11 +226,15 @@ impl<'a> ComposeCtx<'a> {
                 .map(|d| d.strip_prefix("./").unwrap_or(d))
                 .unwrap_or("Dockerfile"),
         );
-        let Ok(text) = std::fs::read_to_string(&df_path) else {
-            return Some(Err((
-                format!("Dockerfile {} does not exist", df_path.display()),
-                build,
-            )));
+        let text = match crate::source::read_text(&df_path, crate::source::MAX_DOCKERFILE_BYTES) {
+            Ok(t) => t,
+            Err(crate::source::SourceError::NotFound { .. }) => {
+                return Some(Err((
+                    format!("Dockerfile {} does not exist", df_path.display()),
+                    build,
+                )))
+            }
+            Err(e) => return Some(Err((e.to_string(), build))),
         };
         let df = syntax::parse(&text).ok()?;
         let opts = BuildOptions {
@@ -260,7 +264,7 @@ pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> 
         "docker-compose.yml",
     ] {
         let file = dir.join(name);
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let Ok(text) = crate::source::read_context_text(&file) else {
             continue;
         };
         let Ok(root) = parse(&text) else { continue };
@@ -389,7 +393,7 @@ impl ComposeCtx<'_> {
         siblings.sort();
         let mine: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
         siblings.iter().find_map(|p| {
-            let text = std::fs::read_to_string(p).ok()?;
+            let text = crate::source::read_context_text(p).ok()?;
             let root = parse(&text).ok()?;
             let shares = get(&root, "services")
                 .map(|(_, v)| entries(v))

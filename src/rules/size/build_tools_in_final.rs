@@ -475,7 +475,7 @@ impl<'c, 'a> Uses<'c, 'a> {
                 e.kind == crate::context::EntryKind::File
                     && e.size < 8 << 20
                     && crate::ecosystem::may_name_git_dependency(base)
-                    && std::fs::read_to_string(ctx.root.join(rel))
+                    && crate::source::read_context_text(&ctx.root.join(rel))
                         .is_ok_and(|t| crate::ecosystem::names_git_dependency(base, &t))
             }),
         };

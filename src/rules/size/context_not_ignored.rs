@@ -70,7 +70,7 @@ fn holds_secret(text: &str) -> bool {
 /// The `!` lines of an ignore file as patterns of their own: what it
 /// deliberately lets in.
 fn exceptions(ctx: &crate::rules::ctx::ContextInfo) -> Option<DockerIgnore> {
-    let text = std::fs::read_to_string(ctx.root.join(ctx.ignore_file.as_ref()?)).ok()?;
+    let text = crate::source::read_context_text(&ctx.root.join(ctx.ignore_file.as_ref()?)).ok()?;
     let lines: Vec<&str> = text
         .lines()
         .filter_map(|l| l.trim().strip_prefix('!'))
@@ -114,7 +114,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             files
                 .into_iter()
                 .filter(|(k, _)| {
-                    std::fs::read_to_string(ctx.root.join(k)).map_or(true, |t| holds_secret(&t))
+                    crate::source::read_context_text(&ctx.root.join(k))
+                        .map_or(true, |t| holds_secret(&t))
                 })
                 .collect()
         } else {

@@ -55,6 +55,10 @@ impl Files for Mapped<'_, '_> {
         Some(e.is_dir())
     }
 
+    fn problem(&self, p: &str) -> Option<String> {
+        self.checker.context_file_problem(&self.ctx(p)?)
+    }
+
     fn is_link(&self, p: &str) -> bool {
         let entry = || self.checker.context?.get(&self.ctx(p)?);
         entry().is_some_and(|e| e.kind == crate::context::EntryKind::Symlink)
