@@ -199,8 +199,12 @@ fn split_one(
     };
     // The install runs outside what the COPY wrote (`COPY .yarn/releases
     // ./.yarn/releases/` above `yarn install` in /app): its manifests come
-    // from elsewhere, so this COPY is nothing to split.
-    if mapped.rel(".").is_none() {
+    // from elsewhere, so this COPY is nothing to split. An install run in a
+    // folder above it (`COPY src/api/ Api/` then `dotnet restore
+    // Api/Api.csproj` in /src) may name manifests inside it: the plan maps
+    // each path it reads, and one outside the COPY refuses the split.
+    let above_copy = mapped.rel(".").is_none();
+    if above_copy && !under(&mapped.dest, &mapped.cwd) {
         return not_the_sources();
     }
     // Cargo has no install that reads only the manifests: the unsafe
@@ -224,14 +228,33 @@ fn split_one(
     let plan = match plan(c, ins, &script, &mapped) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
+        Err(_) if above_copy => return not_the_sources(),
         Err(why) => return Some(Err(why)),
     };
+    // Run above the COPY, the install is this COPY's only when every
+    // manifest it needs is inside it (`yarn install` in /app after `COPY
+    // .yarn/releases ./.yarn/releases/` reads /app/package.json: not this one).
+    if above_copy
+        && !plan
+            .installs
+            .iter()
+            .all(|i| !i.required.is_empty() && i.required.iter().all(|r| mapped.rel(r).is_some()))
+    {
+        return not_the_sources();
+    }
     let eco = plan.installs.last().map(|i| i.eco).unwrap_or("");
     if plan.pre.is_some() && pre_install_above(c, site.copy, eco) {
         return None; // split already (ours or by hand)
     }
     site.fill_between(df, idx);
     Some(finish(c, idx, run_step, &site, cop, &mapped, plan))
+}
+
+/// Whether `path` lies strictly below the folder `dir` (both absolute, clean).
+fn under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
 }
 
 /// The checks that need the plan, then the fix.

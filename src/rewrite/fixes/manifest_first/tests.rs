@@ -724,3 +724,51 @@ fn a_cargo_path_dependency_is_refused() {
         );
     }
 }
+
+/// An install run in a folder above the COPY's destination (`WORKDIR /code`,
+/// `COPY app/ app/`, `pip install -r app/requirements.txt`; `dotnet restore
+/// Api/Api.csproj` in /src) is split when every manifest it needs is inside
+/// the copy: includes resolve from the requirements file's folder. An install
+/// that needs a manifest elsewhere, or reads another copied file, is not.
+#[test]
+fn an_install_run_above_the_copy_is_split_when_its_manifests_are_inside() {
+    let files = [
+        ("app/requirements.txt", "-r base.txt\nflask\n"),
+        ("app/base.txt", "six\n"),
+        ("app/main.py", "print(1)\n"),
+    ];
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /code\nCOPY app/requirements.txt app/base.txt app/\nRUN pip install -r app/requirements.txt\nCOPY app/ app/\n"
+    );
+    let df = "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY src/api/ Api/\nRUN dotnet restore Api/Api.csproj\n";
+    let out = run_ctx(
+        df,
+        &[
+            (
+                "src/api/Api.csproj",
+                "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+            ),
+            ("src/api/Program.cs", "x\n"),
+        ],
+        false,
+        &["DO101"],
+    );
+    assert!(
+        out.output
+            .contains("COPY src/api/Api.csproj Api/\nRUN dotnet restore"),
+        "{}",
+        out.output
+    );
+    // The install reads a copied file that is no manifest: not moved.
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt && cp app/main.py /code/m.py\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    // Its manifest is not in the copied folder (the original build fails): not moved.
+    let df =
+        "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r requirements.txt\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+}
