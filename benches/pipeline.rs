@@ -90,6 +90,7 @@ fn check(c: &mut Criterion) {
         label: Some(dockopt::rewrite::label),
         measure_context: false,
         extras: false,
+        context: None,
     };
     let mut g = c.benchmark_group("check");
     g.throughput(Throughput::Elements(texts.len() as u64));

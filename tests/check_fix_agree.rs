@@ -41,6 +41,15 @@ fn dockerfiles() -> Vec<PathBuf> {
     out
 }
 
+/// The build context a Dockerfile is built with: a field context's root
+/// (`field/<id>/`, whose Dockerfile may sit in a service folder below it, as
+/// `docker build -f src/x/Dockerfile .` builds it), else its own folder.
+fn context_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|a| a.parent().and_then(Path::file_name) == Some("field".as_ref()))
+        .map(Path::to_path_buf)
+}
+
 fn assert_agree(failures: &[String]) {
     assert!(
         failures.is_empty(),
@@ -60,6 +69,7 @@ fn check_counts_with(path: &Path, text: &str, settings: &CheckSettings) -> Count
         label: Some(rewrite::label),
         measure_context: true,
         extras: false,
+        context: context_of(path),
     };
     let name = path.display().to_string();
     let r = check_dockerfile(path, &name, text, settings, &opts);
@@ -85,7 +95,7 @@ fn fix_counts_with(path: &Path, text: &str, unsafe_fixes: bool, select: Option<&
         select: select.map(|c| vec![c.to_string()]),
         ..Settings::default()
     };
-    let out = rewrite::fix_file(text, path, None, &settings)
+    let out = rewrite::fix_file(text, path, context_of(path).as_deref(), &settings)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut m = Counts::new();
     for a in &out.applied {

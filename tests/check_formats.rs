@@ -18,6 +18,7 @@ fn check(paths: &[&str], extras: bool) -> Vec<FileReport> {
             label: Some(dockopt::rewrite::label),
             measure_context: true,
             extras,
+            context: None,
         },
         &|| {},
     )

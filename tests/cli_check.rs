@@ -228,3 +228,54 @@ fn no_context_silences_the_missing_build_context_rule() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("DO505"), "{out}");
 }
+
+/// `check --context DIR` measures the context `docker build -f sub/Dockerfile DIR`
+/// sends (as `fix --context` does): with the repository root as context the
+/// manifest under the service folder is found and DO101 offers the same safe
+/// fix `fix --context` applies; with the Dockerfile's own folder (the
+/// default) the COPY's source is not there and nothing is offered.
+#[test]
+fn context_flag_checks_against_the_given_build_context() {
+    let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = d.path();
+    std::fs::create_dir_all(p.join("svc/app")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(p.join("svc/app/requirements.txt"), "flask==3.0.0\n").unwrap();
+    std::fs::write(p.join("svc/app/main.py"), "print(1)\n").unwrap();
+    std::fs::write(
+        p.join("svc/Dockerfile"),
+        "FROM python:3.12-slim\nWORKDIR /code\nCOPY svc/app/ app/\nRUN pip install --no-cache-dir -r app/requirements.txt\nCMD [\"python\", \"app/main.py\"]\n",
+    )
+    .unwrap();
+    let root = p.display().to_string();
+    let df = p.join("svc/Dockerfile").display().to_string();
+    let do101 = |args: &[&str]| {
+        let (_, out, err) = dockopt(args);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        v["files"][0]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["code"] == "DO101")
+            .map(|f| {
+                f["fix"]["applicability"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        do101(&["check", "--format", "json", "--context", &root, &df]),
+        ["safe"]
+    );
+    assert!(do101(&["check", "--format", "json", &df])
+        .iter()
+        .all(|a| a != "safe"));
+    let (code, out, err) = dockopt(&["fix", "--check", "--context", &root, &df]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("DO101"), "{out}{err}");
+    let (code, _, err) = dockopt(&["check", "--context", "/nonexistent-dir", &df]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a directory"), "{err}");
+}

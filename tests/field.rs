@@ -543,6 +543,7 @@ fn shared_corpus_fixes_introduce_no_finding() {
         label: Some(dockopt::rewrite::label),
         measure_context: false,
         extras: false,
+        context: None,
     };
     let settings = dockopt::rules::config::Settings::default();
     let by_code = |path: &Path, text: &str| -> BTreeMap<String, usize> {

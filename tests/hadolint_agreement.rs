@@ -111,6 +111,7 @@ fn agreement_with_hadolint_on_mapped_rules() {
                 label: None,
                 measure_context: false,
                 extras: false,
+                context: None,
             },
         );
         if r.error.is_some() || unparsable.contains(&name) {

@@ -62,6 +62,7 @@ fn run(code: &str, path: &Path, compose: bool) -> FileReport {
         label: Some(dockopt::rewrite::label),
         measure_context: true,
         extras: false,
+        context: None,
     };
     if dockopt::rules::ci::is_pipeline_path(path) {
         // A copy, so that a fixture can have the `.git` directory git cannot store (`MKGIT`).
@@ -430,6 +431,7 @@ fn a_dockerfile_only_compose_builds_with_the_source_mounted_is_a_development_ima
         label: None,
         measure_context: true,
         extras: false,
+        context: None,
     };
     let count = |rel: &str| {
         let p = r.join(rel);

@@ -29,8 +29,12 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
     /// Do not read the build context (no `.dockerignore` measurement, no check
     /// that compose build directories exist, DO505; faster).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "context")]
     pub no_context: bool,
+    /// The build context of the Dockerfiles checked (default: each one's own
+    /// directory): the DIR of `docker build -f sub/Dockerfile DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
     /// Write the report to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -54,6 +58,11 @@ pub enum FailOn {
 
 pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
     Settings::check_selectors(a.select.iter().chain(&a.ignore), "--select/--ignore")?;
+    if let Some(c) = &a.context {
+        if !c.is_dir() {
+            anyhow::bail!("build context {} is not a directory", c.display());
+        }
+    }
     let targets = discover(&a.paths).map_err(anyhow::Error::msg)?;
     let fixed = match &a.config {
         Some(p) => Some(Settings::load(p)?.with_cli(&a.select, &a.ignore)),
@@ -74,6 +83,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<Outcome> {
         label: Some(dockopt::rewrite::label),
         measure_context: !a.no_context,
         extras: a.format == CheckFormat::Markdown,
+        context: a.context.clone(),
     };
     let bar = (std::io::stderr().is_terminal() && targets.len() >= 20).then(|| {
         let pb = indicatif::ProgressBar::new(targets.len() as u64);

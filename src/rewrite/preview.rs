@@ -14,7 +14,13 @@ pub fn after_fix(file: &FileReport) -> Option<AfterFix> {
     if !path.is_file() {
         return None;
     }
-    let out = super::fix_file(&file.text, path, None, &super::Settings::default()).ok()?;
+    let out = super::fix_file(
+        &file.text,
+        path,
+        file.context.as_deref(),
+        &super::Settings::default(),
+    )
+    .ok()?;
     if out.output == file.text {
         return None;
     }
@@ -34,12 +40,14 @@ pub fn after_fix(file: &FileReport) -> Option<AfterFix> {
 fn fixed_rebuild(file: &FileReport, fixed: &str) -> Option<RebuildEstimate> {
     let before = file.rebuild.as_ref()?;
     let path = Path::new(&file.path);
-    let root = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().map(std::path::PathBuf::from)?;
-    let tree = crate::context::ContextTree::load(root, Some(&name)).ok()?;
+    let root = file.context.as_deref().unwrap_or_else(|| {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    });
+    // Absolute: `load` takes a relative Dockerfile path relative to the root.
+    let df_path = std::path::absolute(path).ok()?;
+    let tree = crate::context::ContextTree::load(root, Some(&df_path)).ok()?;
     let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
     let opts = crate::model::BuildOptions::default();
     let a = crate::change::input_from_text(file.path.clone(), fixed, &opts, tree).ok()?;

@@ -36,6 +36,9 @@ pub struct CheckOptions {
     pub measure_context: bool,
     /// Compute the Markdown extras (rebuild estimate, stage graph).
     pub extras: bool,
+    /// The build context of every Dockerfile checked (None: each one's own
+    /// directory), as `docker build -f sub/Dockerfile DIR` would send it.
+    pub context: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,6 +79,8 @@ pub struct FileReport {
     pub error: Option<String>,
     pub rebuild: Option<RebuildEstimate>,
     pub mermaid: Option<String>,
+    /// The build context measured for it (None: none was read).
+    pub context: Option<std::path::PathBuf>,
     /// Filled by the command layer for the Markdown report (None: no safe fix applies).
     pub after_fix: Option<AfterFix>,
 }
@@ -90,6 +95,7 @@ impl FileReport {
             error: None,
             rebuild: None,
             mermaid: None,
+            context: None,
             after_fix: None,
         }
     }
@@ -158,10 +164,12 @@ pub fn check_dockerfile(
         }
     };
     let context = if opts.measure_context && name != "<stdin>" {
-        let root = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let root = opts.context.as_deref().unwrap_or_else(|| {
+            file.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        });
+        report.context = Some(root.to_path_buf());
         match ContextInfo::measure(root, file) {
             Ok(info) => info,
             Err(e) => {
@@ -506,6 +514,7 @@ mod tests {
             label: None,
             measure_context: false,
             extras: false,
+            context: None,
         };
         let threaded = check_dockerfile(
             Path::new("Dockerfile"),

@@ -11,6 +11,7 @@ pub fn exercise_check(text: &str) {
         label: Some(dockopt::rewrite::label),
         measure_context: false,
         extras: true,
+        context: None,
     };
     let mut r = dockopt::rules::engine::check_dockerfile(
         std::path::Path::new("Dockerfile"),

@@ -157,6 +157,7 @@ mod tests {
             label: None,
             measure_context: false,
             extras: false,
+            context: None,
         };
         crate::rules::engine::check_dockerfile(
             std::path::Path::new("Dockerfile"),
