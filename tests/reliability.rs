@@ -818,3 +818,32 @@ fn discovery_never_skips_silently() {
         assert_ne!(code(&o), 0, "{}", text(&o));
     }
 }
+
+/// A bad `.dockerignore` pattern fails the build in BuildKit: every command
+/// that reads the context says where (FILE:LINE:COL) and exits 2, instead of
+/// check and fix judging the context as if the file were not there.
+#[test]
+fn a_bad_ignore_pattern_is_named_with_its_position() {
+    let d = tempdir();
+    write(
+        &d.path().join("Dockerfile"),
+        "FROM debian:12\nCOPY . /app\n",
+    );
+    write(
+        &d.path().join(".dockerignore"),
+        "node_modules\n\n# c\n  foo[\n",
+    );
+    for args in [
+        vec!["check", "."],
+        vec!["fix", "--diff", "."],
+        vec!["simulate", "--changed", "x"],
+    ] {
+        let o = run_bounded(d.path(), &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains(".dockerignore:4:3: bad pattern \"foo[\""),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+}

@@ -8,11 +8,13 @@ use super::path::clean;
 /// A `.dockerignore` file that cannot be used (BuildKit fails the build for these).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IgnoreError {
-    #[error(".dockerignore line {line}: illegal exclusion pattern \"!\"")]
-    LoneBang { line: usize },
-    #[error(".dockerignore line {line}: bad pattern {pattern:?}: {reason}")]
+    #[error("{line}:{column}: illegal exclusion pattern \"!\" (expected a pattern after it)")]
+    LoneBang { line: usize, column: usize },
+    #[error("{line}:{column}: bad pattern {pattern:?}: {reason}")]
     BadPattern {
         line: usize,
+        /// 1-based, in characters: where the pattern starts on its line.
+        column: usize,
         pattern: String,
         reason: GlobError,
     },
@@ -102,7 +104,8 @@ impl DockerIgnore {
                 continue;
             }
             if let Some(p) = read_line(raw) {
-                patterns.push(compile_line(&p, line)?);
+                let column = raw.chars().take_while(|c| c.is_whitespace()).count() + 1;
+                patterns.push(compile_line(&p, line, column)?);
             }
         }
         let only_literal_exceptions = patterns.iter().filter(|p| p.exception).all(|p| {
@@ -198,16 +201,17 @@ fn read_line(raw: &str) -> Option<String> {
 }
 
 /// `patternmatcher.New` for one pattern, then `Pattern.compile`.
-fn compile_line(p: &str, line: usize) -> Result<IgnorePattern, IgnoreError> {
+fn compile_line(p: &str, line: usize, column: usize) -> Result<IgnorePattern, IgnoreError> {
     // New cleans again, *including* the `!` (so `!/` becomes the lone `!`).
     let p = clean(p.trim());
     let (exception, text) = match p.strip_prefix('!') {
-        Some("") => return Err(IgnoreError::LoneBang { line }),
+        Some("") => return Err(IgnoreError::LoneBang { line, column }),
         Some(rest) => (true, rest.to_string()),
         None => (false, p),
     };
     let matcher = compile_pattern(&text).map_err(|reason| IgnoreError::BadPattern {
         line,
+        column,
         pattern: text.clone(),
         reason,
     })?;
@@ -469,16 +473,26 @@ mod tests {
         check("*\n!  keep", &["x"], &["keep"]);
         assert_eq!(
             DockerIgnore::parse("a\n!"),
-            Err(IgnoreError::LoneBang { line: 2 })
+            Err(IgnoreError::LoneBang { line: 2, column: 1 })
         );
         assert_eq!(
             DockerIgnore::parse("!  "),
-            Err(IgnoreError::LoneBang { line: 1 })
+            Err(IgnoreError::LoneBang { line: 1, column: 1 })
         );
+        let bad = DockerIgnore::parse("x\n  a[b").unwrap_err();
         assert!(matches!(
-            DockerIgnore::parse("a[b"),
-            Err(IgnoreError::BadPattern { line: 1, .. })
+            bad,
+            IgnoreError::BadPattern {
+                line: 2,
+                column: 3,
+                ..
+            }
         ));
+        // Shown after the file's path: FILE:LINE:COL: what is wrong.
+        assert!(
+            bad.to_string().starts_with("2:3: bad pattern \"a[b\": "),
+            "{bad}"
+        );
         assert!(matches!(
             DockerIgnore::parse("a\\"),
             Err(IgnoreError::BadPattern { .. })

@@ -32,7 +32,7 @@ pub enum ContextError {
     },
     #[error(transparent)]
     Read(#[from] crate::source::SourceError),
-    #[error("{path}: {source}")]
+    #[error("{}:{source}", path.display())]
     Ignore {
         path: PathBuf,
         #[source]
