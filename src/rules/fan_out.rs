@@ -54,13 +54,18 @@ where
         }
     };
     std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(work);
-        }
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
         work();
+        for h in helpers {
+            if let Err(payload) = h.join() {
+                // The panic hook reported it on the helper thread; raise the
+                // same payload here without running the hook again (the
+                // scope's own "a scoped thread panicked" was a second report).
+                std::panic::resume_unwind(payload);
+            }
+        }
     });
-    // A job that panicked has taken its thread (and the scope re-raises
-    // the panic); every other slot is filled.
+    // Every slot is filled: a job that panicked has re-raised above.
     slots
         .into_iter()
         .filter_map(|m| m.into_inner().ok().flatten())
@@ -70,6 +75,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_s_panic_reaches_the_caller_with_its_own_message() {
+        let jobs: Vec<u32> = (0..64).collect();
+        let caught = std::panic::catch_unwind(|| {
+            map_in_order(&jobs, 2, |&j| {
+                if j == 40 {
+                    panic!("job 40 failed");
+                }
+                j
+            })
+        });
+        let payload = caught.expect_err("the panic propagates");
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        assert_eq!(msg, Some("job 40 failed"));
+    }
 
     #[test]
     fn results_keep_the_jobs_order_on_any_number_of_threads() {
