@@ -148,6 +148,12 @@ pub struct Effects {
     /// creates get modes other than the 0755 a COPY gives them.
     pub umask: bool,
     pub network: bool,
+    /// Folders in `reads` only because a `cd` entered them: the RUN needs
+    /// them to exist, and reads nothing in them as a whole (what runs there
+    /// reads its own files, listed in `reads`). A consumer that knows a
+    /// folder exists where the RUN lands may pass these; any other sees an
+    /// ordinary read.
+    pub entered_only: BTreeSet<String>,
     /// Something was not understood: reads and writes everything.
     pub unknown: bool,
     /// Why it reads or writes everything, for messages.
@@ -774,6 +780,8 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
     let mut scanned: BTreeSet<String> = BTreeSet::new();
     // Each `cd`: the scopes it ran in and the cwd after it (None: unknown).
     let mut cds: Vec<(Vec<usize>, Option<String>)> = Vec::new();
+    // The folders `cd` entered, read once every other read is known.
+    let mut entered: Vec<String> = Vec::new();
     let base_cwd = Some(path::clean(&run.cwd));
 
     // Redirections anywhere in the script (compound commands included): a
@@ -914,7 +922,7 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             // `cd DIR` fails when DIR is missing: it reads DIR, so it cannot
             // move above the COPY that creates it (`RUN cd /app && ls`).
             match (&next, target) {
-                (Some(dir), _) => fx.read(dir),
+                (Some(dir), _) => entered.push(dir.clone()),
                 (None, Some(a)) if a.str() != Some("-") => fx.reads = PathSet::everything(),
                 _ => {}
             }
@@ -1009,6 +1017,14 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
         };
         config_from_env(&mut fx, &cx, "NETRC");
         fx.config(&cx.home(".netrc"));
+    }
+    for dir in entered {
+        let dir = path::clean(&dir);
+        let read_otherwise = fx.reads.is_everything() || fx.reads.iter().any(|p| under(&dir, p));
+        if !read_otherwise {
+            fx.entered_only.insert(dir.clone());
+        }
+        fx.read(&dir);
     }
     fx
 }
@@ -1340,6 +1356,26 @@ mod tests {
         ] {
             let e = fx(c, &[]);
             assert!(e.unknown && e.reads.is_everything(), "{c}");
+        }
+    }
+
+    /// `cd DIR` reads DIR (it fails when DIR is missing), and marks it as
+    /// entered only, unless something else reads the folder itself.
+    #[test]
+    fn a_folder_cd_only_enters_is_marked_so() {
+        let e = fx("cd web && cat package.json", &[]);
+        assert!(e.reads.iter().any(|p| p == "/app/web"));
+        assert!(e.reads.iter().any(|p| p == "/app/web/package.json"));
+        assert_eq!(e.entered_only.iter().collect::<Vec<_>>(), ["/app/web"]);
+        for read_too in [
+            "cd web && ls",
+            "cd web && cp -r . /out",
+            "ls web && cd web",
+            "cat /app/* && cd web",
+        ] {
+            let e = fx(read_too, &[]);
+            assert!(e.reads.iter().any(|p| p == "/app/web"), "{read_too}");
+            assert!(e.entered_only.is_empty(), "{read_too}");
         }
     }
 

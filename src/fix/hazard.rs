@@ -375,10 +375,14 @@ fn crossing(
             "the {kw} writes {p}, which every RUN reads before its script (the dynamic loader, the user database its USER is looked up in, the shell)"
         ));
     }
+    // A folder the RUN only enters (`cd web && npm ci`) needs to exist where
+    // the RUN lands, not to hold what the COPY brings: when a manifest COPY
+    // made the destination first (DO101's split) and that folder is there.
+    let entered = |p: &str| dest_prepared && fx.entered_only.contains(p) && exists(p);
     if let Some(p) = fx
         .reads
         .iter()
-        .find(|p| copy_touches(copy, ctx, p) && !provided(p))
+        .find(|p| copy_touches(copy, ctx, p) && !provided(p) && !entered(p))
     {
         let what = if fx.config_files.contains(p) {
             "a configuration file it reads".to_string()

@@ -191,9 +191,14 @@ fn split_one(
         Err(why) => return detected(&script).then_some(Err(why)),
     };
     let cop: &CopyOp = &cop;
+    // `RUN cd web && npm ci`: the install runs (and reads its manifests) there.
+    let cd = leading_cd(c.model, &script);
     let mapped = Mapped {
         checker: c,
-        cwd: run_step.cwd.clone(),
+        cwd: match cd {
+            Some(dir) => path::join_abs(&run_step.cwd, dir),
+            None => run_step.cwd.clone(),
+        },
         dest: path::clean(&cop.dest),
         src_dir,
     };
@@ -217,6 +222,11 @@ fn split_one(
         if cargo::dummy_build_above(c, site.copy) {
             return None;
         }
+        if cd.is_some() {
+            return Some(Err(
+                "the cargo build runs after a `cd`; the dummy-crate split is made only in the RUN's working directory".into(),
+            ));
+        }
         site.fill_between(df, idx);
         if !site.between.is_empty() {
             return Some(Err(
@@ -225,7 +235,7 @@ fn split_one(
         }
         return Some(cargo::cargo_split(c, &mapped, &script, k, idx, site.copy));
     }
-    let plan = match plan(c, ins, &script, &mapped) {
+    let plan = match plan(c, ins, &script, &mapped, cd.is_some()) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
         Err(_) if above_copy => return not_the_sources(),
@@ -554,12 +564,35 @@ struct Pre {
     unsafe_reason: Option<String>,
 }
 
-/// Classifies the RUN's commands. `Ok(None)`: no dependency install.
+/// The folder of a leading `cd DIR &&` that the rest of the RUN runs in:
+/// one plain path (not `-`, not `~…`, no variables), joined by `&&` (a
+/// failed `cd` stops the RUN), and no CDPATH set by the Dockerfile (which
+/// would send a relative `cd` elsewhere).
+fn leading_cd<'s>(model: &Model, script: &'s Script) -> Option<&'s str> {
+    let first = script.commands.first()?;
+    if script.commands.len() < 2 || first.sep != "&&" || script.has_vars {
+        return None;
+    }
+    let [prog, dir] = first.argv()[..] else {
+        return None;
+    };
+    let cdpath = || {
+        model.steps.iter().any(|s| {
+            matches!(s.keyword, Keyword::Env | Keyword::Arg)
+                && s.defines.iter().any(|d| d == "CDPATH")
+        })
+    };
+    (prog == "cd" && plain(dir) && dir != "-" && !dir.starts_with('~') && !cdpath()).then_some(dir)
+}
+
+/// Classifies the RUN's commands (after a leading `cd` when `cd_first`:
+/// `mapped` already runs in its folder). `Ok(None)`: no dependency install.
 fn plan(
     c: &Checker,
     ins: &Instruction,
     script: &Script,
     mapped: &Mapped,
+    cd_first: bool,
 ) -> Result<Option<Plan>, String> {
     let mut installs = Vec::new();
     let mut other = None;
@@ -571,6 +604,9 @@ fn plan(
     // manifests look like from the wrong folder.
     let mut cd: Option<String> = None;
     for (k, cmd) in script.commands.iter().enumerate() {
+        if k == 0 && cd_first {
+            continue;
+        }
         let argv = cmd.argv();
         let (prog, i) = program(&argv);
         if matches!(prog.as_str(), "cd" | "pushd" | "popd") {

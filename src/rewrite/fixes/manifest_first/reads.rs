@@ -85,8 +85,16 @@ pub(super) fn effects_allow(
             format!("{cfg} names {written}, which the manifest COPY would not copy")
         })
     };
+    // A folder the install only enters (`cd web && npm ci`) exists once a
+    // manifest lands in it: the manifest COPY makes it.
+    let entered = |items: &[String], p: &str| {
+        fx.entered_only.contains(p)
+            && items
+                .iter()
+                .any(|i| effects::under(&path::join_abs(&dest, i), p))
+    };
     for p in fx.reads.iter() {
-        if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) {
+        if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) || entered(items, p) {
             continue;
         }
         let rel = mapped.rel(p).unwrap_or_default();
@@ -144,6 +152,23 @@ pub(super) fn effects_allow(
         fx.writes = kept;
     }
     let provides = |p: &str| provided(items, p);
+    // Where the RUN lands, the manifest COPY has made the folders its files
+    // land in (what a folder the RUN only enters needs).
+    let with_manifests;
+    let before = if fx.entered_only.is_empty() {
+        before
+    } else {
+        let mut b = before.clone();
+        b.folders.extend(
+            items
+                .iter()
+                .map(|i| path::join_abs(&dest, i))
+                .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
+                .filter(|d| !d.is_empty()),
+        );
+        with_manifests = b;
+        &with_manifests
+    };
     hazard::run_may_cross_with(&fx, run, cop, Some(ctx), &provides, true, before)
         .map_err(|w| format!("the install may not move above the full COPY: {w}"))
 }

@@ -605,11 +605,11 @@ fn what_a_copied_config_names_comes_first_or_refuses() {
     );
 }
 
-/// `RUN cd web && npm ci`: the reason names the `cd`, not a package.json
-/// missing from the context.
+/// `RUN cd web; npm ci` (not the leading `cd DIR &&` that is followed): the
+/// reason names the `cd`, not a package.json missing from the context.
 #[test]
 fn an_install_after_cd_says_so() {
-    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n";
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web; npm ci\n";
     let out = run_ctx(
         df,
         &[
@@ -771,4 +771,35 @@ fn an_install_run_above_the_copy_is_split_when_its_manifests_are_inside() {
         "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r requirements.txt\n";
     let out = run_ctx(df, &files, false, &["DO101"]);
     assert_eq!(out.output, df);
+}
+
+/// `RUN cd web && npm ci` after `COPY . .`: the manifests are read in web/,
+/// and the folder the install enters exists once they are copied. A RUN that
+/// also reads the folder as a whole (`cp -r .`), or reaches it through a
+/// symbolic link in the context, or runs under a CDPATH, is not split.
+#[test]
+fn an_install_after_a_leading_cd_is_split_in_that_folder() {
+    let files = [
+        ("web/package.json", "{\"name\":\"a\",\"version\":\"1.0.0\"}"),
+        (
+            "web/package-lock.json",
+            "{\"name\":\"a\",\"lockfileVersion\":3}",
+        ),
+        ("web/index.js", "x\n"),
+        ("api.py", "x\n"),
+    ];
+    let df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM node:20\nWORKDIR /app\nCOPY web/package.json web/package-lock.json ./web/\nRUN cd web && npm ci\nCOPY . .\n"
+    );
+    for unsplit in [
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci && cp -r . /out\n",
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web; npm ci\n",
+        "FROM node:20\nENV CDPATH=/srv\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n",
+    ] {
+        let out = run_ctx(unsplit, &files, false, &["DO101"]);
+        assert_eq!(out.output, unsplit);
+    }
 }

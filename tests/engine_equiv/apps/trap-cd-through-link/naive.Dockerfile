@@ -1,0 +1,6 @@
+FROM bknode
+WORKDIR /usr/src/app
+COPY web/package.json web/package-lock.json ./web/
+RUN cd web && npm ci --omit=dev
+COPY . .
+CMD ["node", "web/index.js"]
