@@ -243,6 +243,10 @@ fn mask_userinfo(s: &str) -> Cow<'_, str> {
 /// `NAME=value` → `NAME=********` for secret names (a quoted value whole),
 /// and the legacy `ENV NAME value` form to the end of the line.
 fn mask_assignments(s: &str) -> Cow<'_, str> {
+    // Every string of every output passes here: most hold no assignment.
+    if !s.contains('=') && !s.contains("ENV ") {
+        return Cow::Borrowed(s);
+    }
     let b = s.as_bytes();
     let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut out = String::new();
@@ -364,19 +368,36 @@ const TOKEN_PREFIXES: &[&str] = &[
 ];
 const TOKEN_MIN: usize = 16;
 
+/// The bytes a token prefix starts with.
+const TOKEN_FIRST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < TOKEN_PREFIXES.len() {
+        t[TOKEN_PREFIXES[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn is_token_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
 /// Byte ranges of known-prefix tokens in `s`.
 fn token_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+    let shortest = TOKEN_PREFIXES.iter().map(|p| p.len()).min().unwrap_or(0);
+    if s.len() < shortest + TOKEN_MIN {
+        return;
+    }
+    // One pass over the word starts, not a search of the whole text per
+    // prefix: every string of every output passes here.
     let b = s.as_bytes();
-    for p in TOKEN_PREFIXES {
-        let mut from = 0;
-        while let Some(k) = s[from..].find(p) {
-            let start = from + k;
-            from = start + p.len();
-            if start > 0 && is_token_char(b[start - 1]) {
+    for start in 0..b.len() {
+        if !TOKEN_FIRST[b[start] as usize] || (start > 0 && is_token_char(b[start - 1])) {
+            continue;
+        }
+        for p in TOKEN_PREFIXES {
+            if !b[start..].starts_with(p.as_bytes()) {
                 continue;
             }
             let mut end = start + p.len();
@@ -387,7 +408,6 @@ fn token_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
             let rest = &b[start + p.len()..end];
             if rest.len() >= TOKEN_MIN && rest.iter().any(u8::is_ascii_digit) {
                 out.push((start, end));
-                from = end;
             }
         }
     }
@@ -452,6 +472,11 @@ fn mask_command_line(s: &str) -> Cow<'_, str> {
 }
 
 fn command_line_ranges(s: &str, at: usize, line: &str, out: &mut Vec<(usize, usize)>) {
+    // Each secret below follows a flag (`-u`, `--password`, `-p`, `-a`) or a
+    // header name ending in `:`: a line with neither gives none away.
+    if !line.contains(['-', ':']) {
+        return;
+    }
     let words: Vec<(usize, usize)> = {
         let mut v = Vec::new();
         let mut start = None;
@@ -599,6 +624,11 @@ mod tests {
                 "RUN git clone https://********@gitlab.com/x",
             ),
             ("key AKIAIOSFODNN7EXAMPLE used", "key ******** used"),
+            // Several tokens in one text, on lines with no flag or header.
+            (
+                "a hf_abcdefghij0123456789 b\nxoxb-1234567890123456abc",
+                "a ******** b\n********",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(text(input), want, "{input}");
@@ -615,6 +645,8 @@ mod tests {
             "`ARG GITHUB_TOKEN` looks like a secret: its value is recorded",
             "ENTRYPOINT locust -u \"${USERS:-10}\" -r 1",
             "RUN curl -u \"$USER:$PASS\" x",
+            // A prefix inside a longer word is no token's start.
+            "Xghp_AbCdEf0123456789AbCdEf0123456789AbCd",
         ] {
             assert_eq!(text(plain), plain);
         }
