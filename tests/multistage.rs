@@ -14,7 +14,7 @@ fn convert_file(df_path: &Path, with_context: bool) -> Option<Result<Conversion,
     let m = model::build(&df, &BuildOptions::default()).ok()?;
     let dir = df_path.parent().unwrap();
     let ctx = if with_context {
-        ContextTree::load(dir, Some(Path::new("Dockerfile"))).ok()
+        ContextTree::load(dir, Some(df_path)).ok()
     } else {
         None
     };
@@ -198,10 +198,7 @@ fn outcome(df_path: &Path, context: Option<&Path>) -> Option<Result<Conversion, 
     let text = std::fs::read_to_string(df_path).ok()?;
     let df = syntax::parse(&text).ok()?;
     let m = model::build(&df, &BuildOptions::default()).ok()?;
-    let ctx = context.and_then(|root| {
-        let rel = df_path.strip_prefix(root).ok()?;
-        ContextTree::load(root, Some(rel)).ok()
-    });
+    let ctx = context.and_then(|root| ContextTree::load(root, Some(df_path)).ok());
     let opts = Options {
         context_root: ctx.as_ref().and(context).map(Path::to_path_buf),
         ..Options::default()

@@ -195,21 +195,39 @@ fn context_files_that_cannot_be_read_block_nothing() {
     };
     for ignore in [".dockerignore", "Dockerfile.dockerignore"] {
         let d = tempdir();
-        write(
-            &d.path().join("Dockerfile"),
-            "FROM debian:12\nCOPY . /app\n",
-        );
-        if !mkfifo(&d.path().join(ignore)) {
+        let sub = d.path().join("sub");
+        write(&sub.join("Dockerfile"), "FROM debian:12\nCOPY . /app\n");
+        if !mkfifo(&sub.join(ignore)) {
             eprintln!("skipped: mkfifo unavailable");
             return;
         }
-        for args in [
-            vec!["check", "."],
-            vec!["fix", "--diff", "."],
-            vec!["simulate", "--changed", "x"],
-            vec!["multistage", "Dockerfile"],
+        // From the context and from the folder above it: the Dockerfile's
+        // path is the user's, relative to where they run dockopt.
+        for (cwd, args) in [
+            (&sub, vec!["check", "."]),
+            (&sub, vec!["fix", "--diff", "."]),
+            (&sub, vec!["simulate", "--changed", "x"]),
+            (&sub, vec!["multistage", "Dockerfile"]),
+            (&d.path().to_path_buf(), vec!["check", "sub"]),
+            (&d.path().to_path_buf(), vec!["fix", "--diff", "sub"]),
+            (
+                &d.path().to_path_buf(),
+                vec!["simulate", "-f", "sub/Dockerfile", "--changed", "x"],
+            ),
+            (
+                &d.path().to_path_buf(),
+                vec!["simulate", "--context", "sub", "--changed", "x"],
+            ),
+            (
+                &d.path().to_path_buf(),
+                vec!["multistage", "sub/Dockerfile"],
+            ),
+            (
+                &d.path().to_path_buf(),
+                vec!["snapshot", "-f", "sub/Dockerfile"],
+            ),
         ] {
-            let o = run_bounded(d.path(), &args);
+            let o = run_bounded(cwd, &args);
             assert_eq!(code(&o), 2, "{ignore} {args:?}: {}", text(&o));
             assert!(
                 text(&o).contains("is a FIFO"),

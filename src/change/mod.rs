@@ -100,11 +100,7 @@ pub fn locate(
 ) -> Result<(PathBuf, PathBuf), ChangeError> {
     let context = match (context, dockerfile) {
         (Some(c), _) => c.to_path_buf(),
-        (None, Some(f)) => f
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf(),
+        (None, Some(f)) => crate::context::default_root(f).to_path_buf(),
         (None, None) => PathBuf::from("."),
     };
     match std::fs::metadata(&context) {
@@ -174,7 +170,15 @@ pub fn load_build_as(
     let (name, text) = (name.map_or(file.name, str::to_string), file.text);
     let tree = match tree {
         Some(t) => t,
-        None => ContextTree::load(context, Some(&relative_to(dockerfile, context)))?,
+        // Links resolved, as the docker CLI resolves the Dockerfile's path.
+        None => ContextTree::load(
+            context,
+            Some(
+                &dockerfile
+                    .canonicalize()
+                    .unwrap_or_else(|_| dockerfile.to_path_buf()),
+            ),
+        )?,
     };
     input_from_text(name, &text, opts, tree)
 }

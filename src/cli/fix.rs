@@ -193,12 +193,10 @@ fn fix_one(
         );
     }
     let text_changed = outcome.output != file.text;
-    let dir: PathBuf = a.context.clone().unwrap_or_else(|| {
-        path.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
-    });
+    let dir: PathBuf = a
+        .context
+        .clone()
+        .unwrap_or_else(|| dockopt::context::default_root(path).to_path_buf());
     if a.stdout {
         // The fixed file itself (data to redirect, like `snapshot`): unmasked.
         print!("{}", outcome.output);

@@ -29,19 +29,11 @@ pub fn run(a: MultistageArgs) -> anyhow::Result<Outcome> {
             return Err(super::Reported.into());
         }
     };
-    let root = match &a.context {
-        Some(c) => c.clone(),
-        None => a
-            .file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(|p| p.to_path_buf())
-            .unwrap_or_else(|| ".".into()),
-    };
-    // Absolute: a relative path would be taken relative to the context root,
-    // and `Dockerfile.dockerignore` would be looked for in the wrong place.
-    let df_path = std::path::absolute(&a.file).unwrap_or_else(|_| a.file.clone());
-    let ctx = ContextTree::load(&root, Some(&df_path))
+    let root = a
+        .context
+        .clone()
+        .unwrap_or_else(|| dockopt::context::default_root(&a.file).to_path_buf());
+    let ctx = ContextTree::load(&root, Some(&a.file))
         .with_context(|| format!("cannot read the build context {}", root.display()))?;
     let opts = Options {
         runtime_base: a.runtime_base.clone(),

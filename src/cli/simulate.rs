@@ -193,9 +193,7 @@ pub fn snapshot(a: SnapshotArgs) -> anyhow::Result<Outcome> {
         eprint!("{}", e.render(&dockerfile.display().to_string(), &text));
         return Err(Reported.into());
     }
-    // Absolute: `load` takes a relative path relative to the context root.
-    let df_path = std::path::absolute(&dockerfile).unwrap_or_else(|_| dockerfile.clone());
-    let tree = ContextTree::load(&context, Some(&df_path))?;
+    let tree = ContextTree::load(&context, Some(&dockerfile))?;
     for w in tree.warnings() {
         eprintln!("warning: {w}");
     }

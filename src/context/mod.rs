@@ -30,5 +30,7 @@ pub use perturb::Perturbation;
 pub use select::{Matched, SelectError, Selection, SourceSelection};
 pub use snapshot::SnapshotError;
 pub(crate) use tree::read_ignore;
-pub use tree::{ContextError, ContextStats, ContextTree, IgnoreSource, SNAPSHOT_VERSION};
+pub use tree::{
+    default_root, ContextError, ContextStats, ContextTree, IgnoreSource, SNAPSHOT_VERSION,
+};
 pub use warning::{ContextWarning, WarningKind};

@@ -72,8 +72,8 @@ pub struct ContextTree {
 
 impl ContextTree {
     /// Reads the context at `root`, filtered by `<dockerfile>.dockerignore` if that file exists
-    /// next to the Dockerfile, else by `<root>/.dockerignore` (never both). A relative
-    /// `dockerfile` is taken relative to `root`.
+    /// next to the Dockerfile, else by `<root>/.dockerignore` (never both). `dockerfile` is
+    /// a path as the user gave it (relative to the working directory), not relative to `root`.
     pub fn load(root: &Path, dockerfile: Option<&Path>) -> Result<ContextTree, ContextError> {
         check_root(root)?;
         let ignore = read_ignore(root, dockerfile)?;
@@ -303,19 +303,25 @@ fn check_root(root: &Path) -> Result<(), ContextError> {
         })
 }
 
+/// The build context dockopt uses for a Dockerfile when none is given: the
+/// Dockerfile's folder (`.` for a bare file name), as `docker build -f
+/// dir/Dockerfile dir` would be run.
+pub fn default_root(dockerfile: &Path) -> &Path {
+    dockerfile
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// §9.1: `<dockerfile>.dockerignore` next to the Dockerfile wins, else `<root>/.dockerignore`.
-/// A relative `dockerfile` is taken relative to `root`.
+/// `dockerfile` is a path as the user gave it (relative to the working
+/// directory, as `docker build -f` takes it), not relative to `root`.
 pub(crate) fn read_ignore(
     root: &Path,
     dockerfile: Option<&Path>,
 ) -> Result<Option<(IgnoreSource, DockerIgnore)>, ContextError> {
     let mut candidates = Vec::new();
     if let Some(df) = dockerfile {
-        let df = if df.is_absolute() {
-            df.to_path_buf()
-        } else {
-            root.join(df)
-        };
         let mut name = df.as_os_str().to_owned();
         name.push(".dockerignore");
         candidates.push(PathBuf::from(name));
@@ -487,7 +493,8 @@ mod tests {
             ("a.txt", "a"),
             ("b.txt", "b"),
         ]);
-        let t = ContextTree::load(dir.path(), Some(Path::new("build/app.Dockerfile"))).unwrap();
+        let t =
+            ContextTree::load(dir.path(), Some(&dir.path().join("build/app.Dockerfile"))).unwrap();
         assert!(t.get("a.txt").is_some());
         assert!(t.get("b.txt").is_none());
         assert!(t
@@ -496,7 +503,7 @@ mod tests {
             .path
             .ends_with("app.Dockerfile.dockerignore"));
         // Without that file next to the Dockerfile, the root one applies.
-        let t = ContextTree::load(dir.path(), Some(Path::new("Dockerfile"))).unwrap();
+        let t = ContextTree::load(dir.path(), Some(&dir.path().join("Dockerfile"))).unwrap();
         assert!(t.get("a.txt").is_none());
         assert!(t.get("b.txt").is_some());
     }

@@ -122,9 +122,8 @@ pub(crate) fn convert_ctx(files: &[(&str, &str, u32)]) -> Result<Conversion, Ref
     let src = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     let df = syntax::parse(&src).expect("parses");
     let m = model::build(&df, &BuildOptions::default()).expect("model");
-    let tree =
-        crate::context::ContextTree::load(dir.path(), Some(std::path::Path::new("Dockerfile")))
-            .expect("context");
+    let tree = crate::context::ContextTree::load(dir.path(), Some(&dir.path().join("Dockerfile")))
+        .expect("context");
     let opts = Options {
         context_root: Some(dir.path().to_path_buf()),
         ..Options::default()

@@ -730,14 +730,9 @@ pub fn fix_file(
     context: Option<&Path>,
     settings: &Settings,
 ) -> Result<Outcome, RewriteError> {
-    let root = match context {
-        Some(c) => c.to_path_buf(),
-        None => dockerfile
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf(),
-    };
+    let root = context
+        .unwrap_or_else(|| crate::context::default_root(dockerfile))
+        .to_path_buf();
     // The same measurement `check` makes, so both see the same context.
     let info = ContextInfo::measure(&root, dockerfile)
         .map_err(|e| RewriteError::Context(e.to_string()))?;

@@ -40,14 +40,11 @@ pub fn after_fix(file: &FileReport) -> Option<AfterFix> {
 fn fixed_rebuild(file: &FileReport, fixed: &str) -> Option<RebuildEstimate> {
     let before = file.rebuild.as_ref()?;
     let path = Path::new(&file.path);
-    let root = file.context.as_deref().unwrap_or_else(|| {
-        path.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-    });
-    // Absolute: `load` takes a relative Dockerfile path relative to the root.
-    let df_path = std::path::absolute(path).ok()?;
-    let tree = crate::context::ContextTree::load(root, Some(&df_path)).ok()?;
+    let root = file
+        .context
+        .as_deref()
+        .unwrap_or_else(|| crate::context::default_root(path));
+    let tree = crate::context::ContextTree::load(root, Some(path)).ok()?;
     let (edited_tree, _) = tree.with_changed(&[before.edited.as_str()]);
     let opts = crate::model::BuildOptions::default();
     let a = crate::change::input_from_text(file.path.clone(), fixed, &opts, tree).ok()?;

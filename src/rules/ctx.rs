@@ -42,8 +42,7 @@ impl ContextInfo {
         let unfiltered = ContextTree::load_unfiltered(root)?;
         // The ignore file is looked up as `load` does; a bad one is an error
         // (BuildKit fails the build), not a build without it.
-        let df = std::path::absolute(dockerfile).unwrap_or_else(|_| dockerfile.to_path_buf());
-        if let Some((src, ig)) = crate::context::read_ignore(root, Some(&df))? {
+        if let Some((src, ig)) = crate::context::read_ignore(root, Some(dockerfile))? {
             let shown = Path::new(&src.path);
             let rel = std::path::absolute(root)
                 .ok()

@@ -164,11 +164,10 @@ pub fn check_dockerfile(
         }
     };
     let context = if opts.measure_context && name != "<stdin>" {
-        let root = opts.context.as_deref().unwrap_or_else(|| {
-            file.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-        });
+        let root = opts
+            .context
+            .as_deref()
+            .unwrap_or_else(|| crate::context::default_root(file));
         report.context = Some(root.to_path_buf());
         match ContextInfo::measure(root, file) {
             Ok(info) => info,

@@ -167,7 +167,7 @@ fn edit_target(ctx: &Path) -> Option<String> {
 /// The simulator's misses in its two worlds: re-run stages give new bytes /
 /// give the same bytes (a stub toolchain often rebuilds identical output).
 fn simulate_misses(text: &str, ctx: &Path, edited: &str) -> Option<(usize, usize)> {
-    let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).ok()?;
+    let tree = ContextTree::load(ctx, Some(&ctx.join("Dockerfile"))).ok()?;
     let (after_tree, _) = tree.with_changed(&[edited]);
     let opts = BuildOptions::default();
     let before = input_from_text("Dockerfile".into(), text, &opts, tree).ok()?;

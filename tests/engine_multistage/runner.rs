@@ -186,7 +186,7 @@ fn one(app: &Path, name: &str) -> Result<Outcome, String> {
     let text = std::fs::read_to_string(ctx.join("Dockerfile")).map_err(|e| e.to_string())?;
     let df = syntax::parse(&text).map_err(|e| e.to_string())?;
     let m = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
-    let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).map_err(|e| e.to_string())?;
+    let tree = ContextTree::load(ctx, Some(&ctx.join("Dockerfile"))).map_err(|e| e.to_string())?;
     let opts = Options {
         context_root: Some(ctx.to_path_buf()),
         ..Options::default()

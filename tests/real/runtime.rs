@@ -26,7 +26,7 @@ pub struct Sizes {
 pub fn convert(text: &str, ctx: &Path) -> Result<String, String> {
     let df = syntax::parse(text).map_err(|e| e.to_string())?;
     let m = model::build(&df, &BuildOptions::default()).map_err(|e| e.to_string())?;
-    let tree = ContextTree::load(ctx, Some(Path::new("Dockerfile"))).map_err(|e| e.to_string())?;
+    let tree = ContextTree::load(ctx, Some(&ctx.join("Dockerfile"))).map_err(|e| e.to_string())?;
     let opts = Options {
         context_root: Some(ctx.to_path_buf()),
         ..Options::default()
