@@ -534,8 +534,13 @@ fn written_folders(fx: &crate::effects::Effects) -> Vec<String> {
     if fx.unknown || fx.writes.is_everything() {
         return Vec::new();
     }
-    fx.writes
-        .iter()
+    folders_holding(fx.writes.iter())
+}
+
+/// The folder each of these absolute paths is in: whatever put a file there
+/// found or made that folder.
+fn folders_holding<'p>(paths: impl Iterator<Item = &'p str>) -> Vec<String> {
+    paths
         .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
         .filter(|d| !d.is_empty())
         .collect()
@@ -938,6 +943,11 @@ impl Before {
         self.links.extend(more.links);
         self.zones.extend(more.zones);
         self.packages |= more.packages;
+    }
+
+    /// Files landed at these absolute paths: their folders exist.
+    pub fn add_landed<'p>(&mut self, paths: impl Iterator<Item = &'p str>) {
+        self.folders.extend(folders_holding(paths));
     }
 
     /// Whether an earlier step made folder `dir` (or one below it).

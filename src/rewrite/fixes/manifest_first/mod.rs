@@ -197,7 +197,7 @@ fn split_one(
         checker: c,
         cwd: match cd {
             Some(dir) => path::join_abs(&run_step.cwd, dir),
-            None => run_step.cwd.clone(),
+            None => path::clean(&run_step.cwd),
         },
         dest: path::clean(&cop.dest),
         src_dir,
@@ -209,7 +209,8 @@ fn split_one(
     // Api/Api.csproj` in /src) may name manifests inside it: the plan maps
     // each path it reads, and one outside the COPY refuses the split.
     let above_copy = mapped.rel(".").is_none();
-    if above_copy && !under(&mapped.dest, &mapped.cwd) {
+    let below_cwd = crate::effects::under(&mapped.dest, &mapped.cwd) && mapped.dest != mapped.cwd;
+    if above_copy && !below_cwd {
         return not_the_sources();
     }
     // Cargo has no install that reads only the manifests: the unsafe
@@ -258,13 +259,6 @@ fn split_one(
     }
     site.fill_between(df, idx);
     Some(finish(c, idx, run_step, &site, cop, &mapped, plan))
-}
-
-/// Whether `path` lies strictly below the folder `dir` (both absolute, clean).
-fn under(path: &str, dir: &str) -> bool {
-    let dir = dir.trim_end_matches('/');
-    path.strip_prefix(dir)
-        .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
 }
 
 /// The checks that need the plan, then the fix.

@@ -159,13 +159,8 @@ pub(super) fn effects_allow(
         before
     } else {
         let mut b = before.clone();
-        b.folders.extend(
-            items
-                .iter()
-                .map(|i| path::join_abs(&dest, i))
-                .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
-                .filter(|d| !d.is_empty()),
-        );
+        let landed: Vec<String> = items.iter().map(|i| path::join_abs(&dest, i)).collect();
+        b.add_landed(landed.iter().map(String::as_str));
         with_manifests = b;
         &with_manifests
     };
