@@ -177,7 +177,9 @@ fn grown(before: &BTreeMap<String, usize>, after: &BTreeMap<String, usize>) -> V
 fn one(dir: &Path, id: &str, df: &str) -> Result<Vec<(String, String, u64)>, Vec<String>> {
     let ctx = dir.join(id);
     let mut errs = Vec::new();
-    let all = findings(&ctx, &["."]).map_err(|e| vec![format!("{id}: {e}")])?;
+    // The manifest's context is the build context of every Dockerfile in it
+    // (a service Dockerfile built from the repository root), as for `fix`.
+    let all = findings(&ctx, &["--context", ".", "."]).map_err(|e| vec![format!("{id}: {e}")])?;
     let before: Vec<_> = all.iter().filter(|f| f.0 == df).cloned().collect();
     let original = std::fs::read_to_string(ctx.join(df)).expect("the manifest's Dockerfile");
     let before_text = stdin_counts(&original).map_err(|e| vec![format!("{id}: {e}")])?;
@@ -245,7 +247,7 @@ fn one(dir: &Path, id: &str, df: &str) -> Result<Vec<(String, String, u64)>, Vec
                 String::from_utf8_lossy(&again.stderr)
             ));
         }
-        match findings(&copy, &[df]) {
+        match findings(&copy, &["--context", ".", df]) {
             Ok(after) => {
                 let new = if split {
                     introduced(&counts(&before), &counts(&after))
