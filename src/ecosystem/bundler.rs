@@ -20,6 +20,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("Gemfile", ":git"),
         ("Gemfile.lock", "GIT\n"),
     ],
+    plain_value_flags: &[],
     detect,
     classify,
 };

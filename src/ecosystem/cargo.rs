@@ -21,6 +21,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["debian", "gcr.io/distroless/cc"],
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[("Cargo.toml", "git = "), ("Cargo.lock", "source = \"git+")],
+    plain_value_flags: &[],
     detect,
     classify,
 };

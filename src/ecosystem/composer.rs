@@ -17,6 +17,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["php"],
     toolchain: None,
     git_sources: &[("composer.json", "\"vcs\""), ("composer.json", "\"git\"")],
+    plain_value_flags: &[],
     detect,
     classify,
 };

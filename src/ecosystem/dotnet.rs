@@ -24,6 +24,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     ],
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
+    plain_value_flags: &["-r", "--runtime"],
     detect,
     classify,
 };
@@ -43,12 +44,28 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     if prog != "dotnet" || args.first() != Some(&"restore") {
         return None;
     }
-    let positional: Vec<&str> = args[1..]
+    // `-r linux-$TARGETARCH` picks the runtime packs to restore: the same
+    // project files are read (opentelemetry-demo's services restore so). A
+    // `--source` may be a folder of packages, which the split does not copy.
+    let mut rest: Vec<&str> = Vec::new();
+    let mut words = args[1..].iter().copied();
+    while let Some(a) = words.next() {
+        match a {
+            "-r" | "--runtime" => {
+                if words.next().is_none() {
+                    return Some(Class::Other);
+                }
+            }
+            _ if a.starts_with("--runtime=") => {}
+            _ => rest.push(a),
+        }
+    }
+    let positional: Vec<&str> = rest
         .iter()
         .copied()
         .filter(|a| !a.starts_with('-'))
         .collect();
-    if has(&args[1..], &["-r", "--runtime", "-s", "--source"]) {
+    if has(&rest, &["-r", "--runtime", "-s", "--source"]) {
         return Some(Class::Other);
     }
     let project = match positional.as_slice() {
@@ -111,5 +128,38 @@ mod tests {
             classify(&["dotnet", "restore", "App.sln"], &f),
             Class::Unsafe(_)
         ));
+    }
+
+    #[test]
+    fn restore_for_a_runtime_reads_the_same_project() {
+        let f = mem(&[("src/Api/Api.csproj", "<Project/>")]);
+        for args in [
+            &["dotnet", "restore", "src/Api/Api.csproj", "-r", "linux-x64"][..],
+            &[
+                "dotnet",
+                "restore",
+                "--runtime",
+                "linux-$TARGETARCH",
+                "src/Api/Api.csproj",
+            ],
+            &[
+                "dotnet",
+                "restore",
+                "src/Api/Api.csproj",
+                "--runtime=linux-arm64",
+            ],
+        ] {
+            match classify(args, &f) {
+                Class::Install(i) => assert_eq!(i.required, ["src/Api/Api.csproj"], "{args:?}"),
+                c => panic!("{args:?}: {c:?}"),
+            }
+        }
+        // A package source may be a folder; a flag with no value is no install.
+        for args in [
+            &["dotnet", "restore", "src/Api/Api.csproj", "-s", "./pkgs"][..],
+            &["dotnet", "restore", "src/Api/Api.csproj", "-r"],
+        ] {
+            assert!(matches!(classify(args, &f), Class::Other), "{args:?}");
+        }
     }
 }

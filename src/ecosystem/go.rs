@@ -20,6 +20,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["gcr.io/distroless/static", "alpine", "scratch"],
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
+    plain_value_flags: &[],
     detect,
     classify,
 };

@@ -40,6 +40,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["eclipse-temurin", "openjdk"],
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
+    plain_value_flags: &[],
     detect,
     classify,
 };

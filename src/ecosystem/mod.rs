@@ -69,6 +69,10 @@ pub struct Ecosystem {
     /// it. An install reading such a file runs `git` (DO207: git installed in
     /// the image is then a build tool, not something the program runs).
     pub git_sources: &'static [(&'static str, &'static str)],
+    /// Flags of its installs whose value names no file (`dotnet restore -r
+    /// linux-$TARGETARCH`): a build argument there changes no file the
+    /// install reads, so DO101 may split an install that expands one.
+    pub plain_value_flags: &'static [&'static str],
     /// The dependency install a rule recognises (`prog` a base name, `args`
     /// what follows it): the manifests to name in the advice.
     pub detect: fn(prog: &str, args: &[&str]) -> Option<&'static [&'static str]>,

@@ -32,6 +32,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("setup.py", "git+"),
         ("setup.cfg", "git+"),
     ],
+    plain_value_flags: &[],
     detect,
     classify,
 };

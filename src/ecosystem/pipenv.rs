@@ -15,6 +15,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["python"],
     toolchain: None,
     git_sources: &[("Pipfile", "git = "), ("Pipfile.lock", "\"git\":")],
+    plain_value_flags: &[],
     detect,
     classify,
 };

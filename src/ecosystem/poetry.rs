@@ -18,6 +18,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("pyproject.toml", "git = "),
         ("poetry.lock", "type = \"git\""),
     ],
+    plain_value_flags: &[],
     detect,
     classify,
 };

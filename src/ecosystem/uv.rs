@@ -19,6 +19,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("pyproject.toml", "git = "),
         ("uv.lock", "git = "),
     ],
+    plain_value_flags: &[],
     detect,
     classify,
 };

@@ -20,6 +20,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     runtime_images: &["node"],
     toolchain: None,
     git_sources: super::node::GIT_SOURCES,
+    plain_value_flags: &[],
     detect,
     classify,
 };

@@ -1528,6 +1528,32 @@ impl crate::effects::Files for CopyFiles<'_> {
     }
 }
 
+/// What a RUN finds after several COPYs, in order: a path is read from the
+/// latest that brings it, a folder lists what any of them put there. A RUN
+/// moved above several COPYs is read where it stood, after all of them.
+pub struct LayeredFiles<'a>(pub Vec<CopyFiles<'a>>);
+
+impl crate::effects::Files for LayeredFiles<'_> {
+    fn read(&self, abs: &str) -> Option<String> {
+        self.0.iter().rev().find_map(|f| f.read(abs))
+    }
+
+    fn list(&self, abs: &str) -> Option<Vec<String>> {
+        let mut names: Option<Vec<String>> = None;
+        for f in &self.0 {
+            if let Some(more) = f.list(abs) {
+                let all = names.get_or_insert_with(Vec::new);
+                for n in more {
+                    if !all.contains(&n) {
+                        all.push(n);
+                    }
+                }
+            }
+        }
+        names
+    }
+}
+
 /// A COPY whose sources are context paths named exactly (no ADD, no
 /// `--parents`, no wildcard, heredoc or URL): where each lands can be read
 /// from the context.

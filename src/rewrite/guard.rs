@@ -487,6 +487,7 @@ pub fn check(
             // Only unmoved ops can be crossed: jump over the moved and
             // inserted ones (scanned one by one, n moves in a row above a
             // COPY were quadratic).
+            let mut crossed_copies: Vec<std::borrow::Cow<'_, CopyOp>> = Vec::new();
             let mut at = k + 1;
             while let Some(&i) = next_fixed.get(at) {
                 let Some(e2) = expect.get(i) else { break };
@@ -512,20 +513,30 @@ pub fn check(
                         }
                     ));
                 };
-                let plain = plain_add(copy, ctx, root);
-                let copy = plain.as_ref().unwrap_or(copy);
-                let fx = match (ctx, root) {
-                    (Some(c), Some(r)) => effects::of_op(
-                        run,
-                        &hazard::CopyFiles {
-                            copy,
-                            ctx: c,
-                            root: r,
-                        },
+                crossed_copies.push(match plain_add(copy, ctx, root) {
+                    Some(plain) => std::borrow::Cow::Owned(plain),
+                    None => std::borrow::Cow::Borrowed(copy),
+                });
+            }
+            // The RUN's effects where it stood, after every COPY it crossed.
+            let fx = match (ctx, root) {
+                (Some(c), Some(r)) => effects::of_op(
+                    run,
+                    &hazard::LayeredFiles(
+                        crossed_copies
+                            .iter()
+                            .map(|copy| hazard::CopyFiles {
+                                copy,
+                                ctx: c,
+                                root: r,
+                            })
+                            .collect(),
                     ),
-                    _ => effects::of_op(run, &effects::NoFiles),
-                };
-                let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
+                ),
+                _ => effects::of_op(run, &effects::NoFiles),
+            };
+            let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
+            for copy in &crossed_copies {
                 hazard::run_may_cross_with(
                     &fx,
                     run,

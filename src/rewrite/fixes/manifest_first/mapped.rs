@@ -26,6 +26,15 @@ impl Mapped<'_, '_> {
             .or_else(|| (abs == self.dest).then(String::new))
     }
 
+    /// Where an item of the manifest COPY (a path relative to the COPY's
+    /// destination, as [`Mapped::rel`] gives) lands. The lookups below take
+    /// paths as the install names them (relative to its cwd, which is not
+    /// the destination after a `cd` or in a folder above it): an item goes
+    /// through here first.
+    pub fn at(&self, item: &str) -> String {
+        path::join_abs(&self.dest, item)
+    }
+
     /// The copied directory as a context path prefix ("" or "dir/").
     pub fn src_prefix(&self) -> String {
         if self.src_dir.is_empty() {

@@ -11,7 +11,14 @@
 //! `COPY`. `ENV`, `ARG`, `USER`, `WORKDIR` and `RUN` instructions between
 //! the COPY and the install move up with it when they may cross the COPY
 //! (a `RUN` by the hazard check, a `WORKDIR` when the COPY's destination is
-//! absolute and it has no `--chown`/`--chmod`).
+//! absolute and it has no `--chown`/`--chmod`). COPYs of single context
+//! files between the full COPY and the install (`COPY pb/demo.proto
+//! Accounting/protos/` after `COPY src/accounting/ Accounting/`) stay where
+//! they are, and the install moves above them too when the hazard check
+//! lets it cross each: it reads nothing they write and writes nothing where
+//! they do. A build argument in the install is refused unless it is the
+//! value of a flag that names no file (`dotnet restore -r
+//! linux-$TARGETARCH`: the ecosystem table's `plain_value_flags`).
 //!
 //! An install that also installs the project (`poetry install` without
 //! `--no-root`, `uv sync` without `--no-install-project`, `pip install -r
@@ -174,9 +181,9 @@ fn split_one(
     // A COPY right before the install that is not the copy of the sources
     // (files, or a directory the install does not run in), after the whole
     // context was copied (what DO101 reports): say which instruction stops it.
-    let not_the_sources = || {
-        let broad = broad.before(c, site.copy, run_step.stage)?;
-        let stop = &df.instructions[site.copy];
+    let not_the_sources = |at: usize| {
+        let broad = broad.before(c, at, run_step.stage)?;
+        let stop = &df.instructions[at];
         detected(&script).then(|| {
             Err(format!(
                 "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
@@ -185,9 +192,10 @@ fn split_one(
             ))
         })
     };
+    cross_file_copies(c, stops, &mut site, run_step);
     let (cop, src_dir) = match copy_of(c, &site) {
         Ok(Some(x)) => x,
-        Ok(None) => return not_the_sources(),
+        Ok(None) => return not_the_sources(site.copy),
         Err(why) => return detected(&script).then_some(Err(why)),
     };
     let cop: &CopyOp = &cop;
@@ -211,7 +219,7 @@ fn split_one(
     let above_copy = mapped.rel(".").is_none();
     let below_cwd = crate::effects::under(&mapped.dest, &mapped.cwd) && mapped.dest != mapped.cwd;
     if above_copy && !below_cwd {
-        return not_the_sources();
+        return not_the_sources(site.copy);
     }
     // Cargo has no install that reads only the manifests: the unsafe
     // dummy-crate split (or nothing, when already split).
@@ -229,7 +237,7 @@ fn split_one(
             ));
         }
         site.fill_between(df, idx);
-        if !site.between.is_empty() {
+        if !site.between.is_empty() || !site.crossed.is_empty() {
             return Some(Err(
                 "instructions sit between the COPY and the cargo build".into()
             ));
@@ -239,7 +247,7 @@ fn split_one(
     let plan = match plan(c, ins, &script, &mapped, cd.is_some()) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
-        Err(_) if above_copy => return not_the_sources(),
+        Err(_) if above_copy => return not_the_sources(site.copy),
         Err(why) => return Some(Err(why)),
     };
     // Run above the COPY, the install is this COPY's only when every
@@ -251,14 +259,91 @@ fn split_one(
             .iter()
             .all(|i| !i.required.is_empty() && i.required.iter().all(|r| mapped.rel(r).is_some()))
     {
-        return not_the_sources();
+        return not_the_sources(site.copy);
     }
     let eco = plan.installs.last().map(|i| i.eco).unwrap_or("");
     if plan.pre.is_some() && pre_install_above(c, site.copy, eco) {
         return None; // split already (ours or by hand)
     }
     site.fill_between(df, idx);
+    if !site.crossed.is_empty() {
+        let line = |i: usize| df.instructions[i].start_line;
+        if plan.pre.is_some() {
+            return Some(Err(format!(
+                "the COPY on line {} sits between the full COPY and the install, which needs a two-phase split",
+                line(site.crossed[0])
+            )));
+        }
+        if let Some(&b) = site.between.first() {
+            return Some(Err(format!(
+                "line {} sits between the COPYs and the install",
+                line(b)
+            )));
+        }
+    }
     Some(finish(c, idx, run_step, &site, cop, &mapped, plan))
+}
+
+/// When the install follows COPYs of single context files that follow a
+/// COPY of a folder (nothing but config-only instructions between them),
+/// makes the folder COPY the site and the file COPYs the ones the install
+/// crosses; the site stays as found otherwise.
+fn cross_file_copies(c: &Checker, stops: &[Option<usize>], site: &mut Site, run_step: &Step) {
+    let mut crossed = Vec::new();
+    let mut at = site.copy;
+    while crossable_file_copy(c, at) {
+        crossed.push(at);
+        let Some(j) = stops.get(at).copied().flatten() else {
+            return;
+        };
+        let above = &c.df.instructions[j];
+        let same_stage = step_of(c.model, j).is_some_and(|s| s.stage == run_step.stage);
+        // Only config-only instructions between: a RUN or ENV there would
+        // have to cross the file COPY as well.
+        let clean = (j + 1..at).all(|k| config_only(c.df.instructions[k].keyword));
+        if !matches!(above.keyword, Keyword::Copy | Keyword::Add) || !same_stage || !clean {
+            return;
+        }
+        at = j;
+    }
+    if crossed.is_empty() {
+        return;
+    }
+    let folder = Site {
+        copy: at,
+        between: Vec::new(),
+        crossed: crossed.into_iter().rev().collect(),
+    };
+    if matches!(copy_of(c, &folder), Ok(Some(_))) {
+        *site = folder;
+    }
+}
+
+/// A COPY of named regular files from the context (no folder, pattern,
+/// link, URL, heredoc, build argument or `--link`/`--parents`/`--exclude`):
+/// what it writes is known exactly, for the hazard check.
+fn crossable_file_copy(c: &Checker, idx: usize) -> bool {
+    let (Some(step), Some(ctx)) = (step_of(c.model, idx), c.context) else {
+        return false;
+    };
+    let Some(Op::Copy(cp)) = step.op.as_ref() else {
+        return false;
+    };
+    !cp.add
+        && cp.source == CopySource::Context
+        && !cp.link
+        && !cp.parents
+        && cp.exclude.is_empty()
+        && !cp.srcs.is_empty()
+        && build_arg_named(c.model, step).is_none()
+        && cp.srcs.iter().all(|s| {
+            !s.wildcard
+                && s.inline.is_none()
+                && s.remote.is_none()
+                && ctx
+                    .get(&s.path)
+                    .is_some_and(|e| e.kind == crate::context::EntryKind::File)
+        })
 }
 
 /// The checks that need the plan, then the fix.
@@ -279,11 +364,13 @@ fn finish(
     // What the ops above the full COPY leave, then each moved one.
     let mut before = before_copy(c, site.copy);
     between_may_cross(c, site, cop, &mut before)?;
+    let crossed = crossed_states(c, site, &before);
     let above = reads::Above {
         ins,
         run,
         pre_text: plan.pre.as_ref().map(|p| p.text.as_str()),
         before: &before,
+        crossed: &crossed,
     };
     reads::effects_allow(
         c,
@@ -297,6 +384,36 @@ fn finish(
         return Err("a manifest path needs quoting".into());
     }
     emit(c, idx, site, mapped, &items, &plan)
+}
+
+/// Each COPY the install crosses besides the full one, with what the ops
+/// above it leave (the full COPY's files, the crossed COPYs before it).
+fn crossed_states<'m>(
+    c: &'m Checker,
+    site: &Site,
+    before: &hazard::Before,
+) -> Vec<reads::Crossed<'m>> {
+    let op_at = |i: usize| step_of(c.model, i).and_then(|s| s.op.as_ref());
+    let mut state = before.clone();
+    let mut out = Vec::new();
+    let mut last = site.copy;
+    for &x in &site.crossed {
+        if let Some(op) = op_at(last) {
+            state.extend(hazard::Before::of_in(std::iter::once(op), c.context));
+        }
+        if let Some(Op::Copy(cp)) = op_at(x) {
+            out.push(reads::Crossed {
+                copy: cp,
+                line: c.df.instructions[x]
+                    .first_line(&c.df.source)
+                    .trim()
+                    .to_string(),
+                before: state.clone(),
+            });
+        }
+        last = x;
+    }
+    out
 }
 
 /// Whether the instruction above the full COPY (config-only ones skipped)
@@ -328,6 +445,11 @@ struct Site {
     /// Instructions between the COPY and the install that move above the
     /// COPY with it (config-only ones stay where they are).
     between: Vec<usize>,
+    /// COPYs of single context files between the full COPY and the install
+    /// (`COPY pb/demo.proto Accounting/protos/` after `COPY src/accounting/
+    /// Accounting/`), in order: they stay in place, and the install moves
+    /// above them too when the hazard check lets it cross each.
+    crossed: Vec<usize>,
 }
 
 impl Site {
@@ -385,6 +507,7 @@ fn locate(
         Keyword::Copy | Keyword::Add => Ok(Some(Site {
             copy: j,
             between: Vec::new(),
+            crossed: Vec::new(),
         })),
         _ => Err(format!(
             "line {} ({}) sits between the COPY and the install",
@@ -544,6 +667,34 @@ fn build_arg_named<'m>(model: &Model, step: &'m Step) -> Option<&'m str> {
         .map(String::as_str)
 }
 
+/// Whether every word that expands a variable is the value of an install
+/// flag whose value names no file (`dotnet restore -r linux-$TARGETARCH`):
+/// a build argument there cannot change what the install reads, where one
+/// in `pip install -r $REQS` can.
+fn vars_name_no_file(script: &Script, cd_first: bool) -> bool {
+    script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| !(k == 0 && cd_first))
+        .all(|(_, cmd)| {
+            let argv = cmd.argv();
+            let (prog, i) = program(&argv);
+            let flags = crate::ecosystem::detect(&prog, &argv[(i + 1).min(argv.len())..])
+                .map_or(&[][..], |(e, _)| e.plain_value_flags);
+            argv.iter().enumerate().all(|(k, w)| {
+                if !w.contains('$') {
+                    return true;
+                }
+                let after_flag = k > i && argv.get(k - 1).is_some_and(|f| flags.contains(f));
+                let joined = w
+                    .split_once('=')
+                    .is_some_and(|(f, _)| !f.contains('$') && flags.contains(&f));
+                after_flag || joined
+            })
+        })
+}
+
 /// What goes above the full COPY.
 struct Plan {
     installs: Vec<Install>,
@@ -640,7 +791,7 @@ fn plan(
     if let Some(r) = unsafe_reason {
         return Err(r);
     }
-    if script.complex || script.has_vars {
+    if script.complex || (script.has_vars && !vars_name_no_file(script, cd_first)) {
         return Err("the RUN uses shell constructs or variables this fix does not follow".into());
     }
     if let Some((k, t)) = project {
@@ -885,7 +1036,7 @@ fn emit(
     let mut dir_lines = String::new();
     let mut dirs = 0;
     for it in items {
-        if mapped.kind(it) == Some(true) {
+        if mapped.kind(&mapped.at(it)) == Some(true) {
             dir_lines.push_str(&format!(
                 "{kw} {flags}{src_prefix}{it} {}{eol}",
                 mapped::dest_for(&base, it)

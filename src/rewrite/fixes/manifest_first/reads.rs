@@ -22,6 +22,18 @@ pub(super) struct Above<'a> {
     pub pre_text: Option<&'a str>,
     /// What the ops above the full COPY left (folders, links).
     pub before: &'a hazard::Before,
+    /// The file COPYs between the full COPY and the install, which it
+    /// crosses as well.
+    pub crossed: &'a [Crossed<'a>],
+}
+
+/// A COPY the install crosses besides the full one.
+pub(super) struct Crossed<'a> {
+    pub copy: &'a CopyOp,
+    /// Its text, for the reason.
+    pub line: String,
+    /// What the ops above it leave.
+    pub before: hazard::Before,
 }
 
 pub(super) fn effects_allow(
@@ -45,6 +57,7 @@ pub(super) fn effects_allow(
         run,
         pre_text,
         before,
+        crossed,
     } = above;
     let pre_run;
     let run = match pre_text {
@@ -68,6 +81,12 @@ pub(super) fn effects_allow(
             Some(w) => format!("{w}, so the install may read files not copied yet"),
             None => "the install may read any file, including ones not copied yet".into(),
         });
+    }
+    // Nothing the crossed COPYs bring is provided first: the install must
+    // neither read what they write nor write where they do.
+    for x in crossed {
+        hazard::run_may_cross_where(&fx, run, x.copy, Some(ctx), &x.before)
+            .map_err(|w| format!("the install may not move above `{}`: {w}", x.line))?;
     }
     let dest = path::clean(&cop.dest);
     let provided = |items: &[String], p: &str| {
@@ -103,8 +122,8 @@ pub(super) fn effects_allow(
                 format!("the install reads all of {p}, which the full COPY brings")
             }));
         }
-        match mapped.kind(&rel) {
-            Some(_) if fx.config_files.contains(p) || mapped.kind(&rel) == Some(false) => {
+        match mapped.kind(p) {
+            Some(_) if fx.config_files.contains(p) || mapped.kind(p) == Some(false) => {
                 items.push(rel)
             }
             _ => {
@@ -118,7 +137,9 @@ pub(super) fn effects_allow(
     // follows it (a file lands), but the full COPY of its folder brings the
     // link itself, which must lead to a file the full COPY brings too.
     for i in items.iter() {
-        let Some(cpath) = mapped.ctx(i) else { continue };
+        let Some(cpath) = mapped.ctx(&mapped.at(i)) else {
+            continue;
+        };
         let Some(e) = ctx.get(&cpath) else { continue };
         if e.kind != EntryKind::Symlink {
             continue;

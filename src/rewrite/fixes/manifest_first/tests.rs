@@ -471,10 +471,11 @@ fn a_file_copy_between_says_why() {
         &["DO101"],
     );
     assert_eq!(out.output, df);
+    // The install crosses that COPY too, and may not: pip reads /usr/local.
     assert!(
         out.skipped[0]
             .reason
-            .contains("line 4 (COPY entrypoint.sh /usr/local/bin/)"),
+            .contains("may not move above `COPY entrypoint.sh /usr/local/bin/`"),
         "{:?}",
         out.skipped
     );
@@ -762,8 +763,17 @@ fn an_install_run_above_the_copy_is_split_when_its_manifests_are_inside() {
         "{}",
         out.output
     );
-    // The install reads a copied file that is no manifest: not moved.
+    // The install reads a copied file besides its manifests: copied first
+    // with them, as when the install runs in the copied folder (this looked
+    // the file up relative to the wrong folder and refused).
     let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt && cp app/main.py /code/m.py\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM python:3.12\nWORKDIR /code\nCOPY app/requirements.txt app/base.txt app/main.py app/\nRUN pip install -r app/requirements.txt && cp app/main.py /code/m.py\nCOPY app/ app/\n"
+    );
+    // It reads a whole copied folder: not moved.
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt && cp -r app /code/m\n";
     let out = run_ctx(df, &files, false, &["DO101"]);
     assert_eq!(out.output, df);
     // Its manifest is not in the copied folder (the original build fails): not moved.
@@ -798,6 +808,126 @@ fn an_install_after_a_leading_cd_is_split_in_that_folder() {
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci && cp -r . /out\n",
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web; npm ci\n",
         "FROM node:20\nENV CDPATH=/srv\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\n",
+    ] {
+        let out = run_ctx(unsplit, &files, false, &["DO101"]);
+        assert_eq!(out.output, unsplit);
+    }
+}
+
+/// `COPY src/accounting/ Accounting/`, then `COPY pb/demo.proto
+/// Accounting/protos/`, then `dotnet restore` (opentelemetry-demo's
+/// accounting service): the install moves above both COPYs when it may
+/// cross the file COPY too. The traps: a file COPY that brings what the
+/// install reads (a manifest or a config it loads), or writes where the
+/// install writes, or a RUN between the COPYs.
+#[test]
+fn an_install_crosses_a_file_copy_after_the_folder_copy() {
+    let files = [
+        (
+            "src/accounting/Accounting.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+        ),
+        ("src/accounting/Program.cs", "x\n"),
+        ("pb/demo.proto", "syntax = \"proto3\";\n"),
+        (
+            "pb/Accounting.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+        ),
+        ("pb/Directory.Build.props", "<Project></Project>\n"),
+        ("pb/x.json", "{}\n"),
+    ];
+    let head =
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY src/accounting/ Accounting/\n";
+    let df = format!("{head}COPY pb/demo.proto Accounting/protos/demo.proto\nLABEL a=b\nRUN dotnet restore Accounting/Accounting.csproj\n");
+    let out = run_ctx(&df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY src/accounting/Accounting.csproj Accounting/\nRUN dotnet restore Accounting/Accounting.csproj\nCOPY src/accounting/ Accounting/\nCOPY pb/demo.proto Accounting/protos/demo.proto\nLABEL a=b\n"
+    );
+    for (between, why) in [
+        (
+            "COPY pb/Accounting.csproj Accounting/Accounting.csproj\n",
+            "writes /src/Accounting/Accounting.csproj",
+        ),
+        (
+            "COPY pb/Directory.Build.props Accounting/\n",
+            "Directory.Build.props",
+        ),
+        ("COPY pb/x.json Accounting/obj/x.json\n", "obj"),
+        (
+            "COPY pb/demo.proto Accounting/protos/demo.proto\nRUN echo hi\n",
+            "line 5",
+        ),
+    ] {
+        let df = format!("{head}{between}RUN dotnet restore Accounting/Accounting.csproj\n");
+        let out = run_ctx(&df, &files, false, &["DO101"]);
+        assert_eq!(out.output, df, "{between}");
+        assert!(
+            out.skipped.iter().any(|s| s.reason.contains(why)),
+            "{between}: {:?}",
+            out.skipped
+        );
+    }
+}
+
+/// An install in the folder above the copied one names its manifests
+/// relative to its own folder; a manifest that is a symbolic link is still
+/// checked there (items were looked up relative to the wrong folder).
+#[cfg(unix)]
+#[test]
+fn a_symlinked_manifest_is_refused_from_the_folder_above() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt\n";
+    std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
+    std::fs::create_dir_all(dir.path().join("app")).unwrap();
+    std::fs::write(dir.path().join("app/main.py"), "print(1)\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("app/deps")).unwrap();
+    std::fs::write(dir.path().join("app/deps/prod.txt"), "flask\n").unwrap();
+    std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("app/requirements.txt")).unwrap();
+    let out = crate::rewrite::fix_file(
+        df,
+        &dir.path().join("Dockerfile"),
+        None,
+        &crate::rewrite::Settings {
+            select: Some(vec!["DO101".into()]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped.iter().any(|s| s.reason.contains("symlink")),
+        "{:?}",
+        out.skipped
+    );
+}
+
+/// A build argument in a flag whose value names no file (`dotnet restore
+/// -r linux-$TARGETARCH`) changes no file the install reads: split. One
+/// that names the manifest (`pip install -r $REQS`) is not.
+#[test]
+fn a_build_argument_in_a_runtime_flag_is_no_read() {
+    let files = [
+        (
+            "Api.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+        ),
+        ("Program.cs", "x\n"),
+        ("requirements.txt", "flask\n"),
+    ];
+    let df = "FROM mcr.microsoft.com/dotnet/sdk:8.0\nARG TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN dotnet restore Api.csproj -r linux-$TARGETARCH\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert!(
+        out.output.contains(
+            "COPY Api.csproj ./\nRUN dotnet restore Api.csproj -r linux-$TARGETARCH\nCOPY . .\n"
+        ),
+        "{}",
+        out.output
+    );
+    for unsplit in [
+        "FROM python:3.12\nARG REQS=requirements.txt\nWORKDIR /src\nCOPY . .\nRUN pip install -r $REQS\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nARG P=Api.csproj\nWORKDIR /src\nCOPY . .\nRUN dotnet restore $P -r linux-x64\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nARG A\nWORKDIR /src\nCOPY . .\nRUN echo $A && dotnet restore Api.csproj\n",
     ] {
         let out = run_ctx(unsplit, &files, false, &["DO101"]);
         assert_eq!(out.output, unsplit);
