@@ -26,9 +26,9 @@ pub const FIELD: &[Precision] = &[
     Precision {
         code: "DO101",
         before: 2,
-        findings: 4,
+        findings: 5,
         false_positives: 0,
-        note: "check also reports what the fix finds (one registry): atsea-app's npm install before `COPY react-app .`; rustypaste's hand-written dependency pre-build (a dummy main, `cargo build`, `rm` of its artifacts, a few lines above `COPY . .`) no longer gets a second dummy build proposed; since s15 opentelemetry-demo accounting's `dotnet restore … -r linux-$TARGETARCH` after its service folder and a proto COPY into it (the install crosses that file COPY; right: any source edit re-runs the restore)",
+        note: "check also reports what the fix finds (one registry): atsea-app's npm install before `COPY react-app .`; rustypaste's hand-written dependency pre-build (a dummy main, `cargo build`, `rm` of its artifacts, a few lines above `COPY . .`) no longer gets a second dummy build proposed; since s15 opentelemetry-demo's accounting and cart: `dotnet restore … -r linux-$TARGETARCH` after the service folder and a proto COPY (a file into it, `COPY ./pb/ ./pb/` beside it), which the install crosses (right: any source edit re-runs the restore)",
     },
     Precision {
         code: "DO102",

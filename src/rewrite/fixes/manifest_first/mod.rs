@@ -158,7 +158,11 @@ pub fn check(c: &mut Checker) {
 }
 
 /// None when instruction `idx` is not a dependency install after a COPY;
-/// else the fix, or why there is none.
+/// else the fix, or why there is none. The COPY right above the install is
+/// tried first; when it is not the install's sources (a file, a folder the
+/// install does not read its manifests from: `COPY pb/demo.proto
+/// Accounting/protos/`, `COPY ./pb/ ./pb/`), each folder COPY above it in
+/// turn, the install then crossing the COPYs below (see [`crossing_sites`]).
 fn split_one(
     c: &Checker,
     broad: &BroadCopies,
@@ -173,34 +177,70 @@ fn split_one(
     let run_step = step_of(c.model, idx)?;
     let script = parse_run(df, c.model, ins)?;
     // Only installs a rule reports get a reason when the COPY does not fit.
-    let mut site = match locate(c, stops, idx, run_step) {
+    let site = match locate(c, stops, idx, run_step) {
         Ok(Some(site)) => site,
         Ok(None) => return None,
         Err(why) => return detected(&script).then_some(Err(why)),
     };
+    let first = split_at(c, broad, idx, run_step, &script, site.clone());
+    if matches!(first, Some(Ok(_))) {
+        return first;
+    }
+    // Which reason to give when nothing splits: the nearest COPY's, unless
+    // it only says that COPY is not the sources; then why the install may
+    // not cross it to the folder COPY above.
+    let not_sources = |r: &Option<Result<Fix, String>>| match r {
+        None => true,
+        Some(Err(why)) => why.contains(NOT_THE_SOURCES),
+        Some(Ok(_)) => false,
+    };
+    let mut reason = first;
+    for farther in crossing_sites(c, stops, &site, run_step) {
+        match split_at(c, broad, idx, run_step, &script, farther) {
+            Some(Ok(fix)) => return Some(Ok(fix)),
+            Some(Err(why)) if not_sources(&reason) => reason = Some(Err(why)),
+            _ => {}
+        }
+    }
+    reason
+}
+
+/// The words of the reason that the COPY above an install is not its sources.
+const NOT_THE_SOURCES: &str = "sits between the copy of the whole context";
+
+/// [`split_one`] for one choice of the full COPY (`site`).
+fn split_at(
+    c: &Checker,
+    broad: &BroadCopies,
+    idx: usize,
+    run_step: &Step,
+    script: &Script,
+    mut site: Site,
+) -> Option<Result<Fix, String>> {
+    let df = c.df;
+    let ins = &df.instructions[idx];
     // A COPY right before the install that is not the copy of the sources
     // (files, or a directory the install does not run in), after the whole
     // context was copied (what DO101 reports): say which instruction stops it.
     let not_the_sources = |at: usize| {
         let broad = broad.before(c, at, run_step.stage)?;
         let stop = &df.instructions[at];
-        detected(&script).then(|| {
+        detected(script).then(|| {
             Err(format!(
-                "line {} ({}) sits between the copy of the whole context (line {broad}) and the install",
+                "line {} ({}) {NOT_THE_SOURCES} (line {broad}) and the install",
                 stop.start_line,
                 stop.first_line(&df.source).trim()
             ))
         })
     };
-    cross_file_copies(c, stops, &mut site, run_step);
     let (cop, src_dir) = match copy_of(c, &site) {
         Ok(Some(x)) => x,
         Ok(None) => return not_the_sources(site.copy),
-        Err(why) => return detected(&script).then_some(Err(why)),
+        Err(why) => return detected(script).then_some(Err(why)),
     };
     let cop: &CopyOp = &cop;
     // `RUN cd web && npm ci`: the install runs (and reads its manifests) there.
-    let cd = leading_cd(c.model, &script);
+    let cd = leading_cd(c.model, script);
     let mapped = Mapped {
         checker: c,
         cwd: match cd {
@@ -242,9 +282,9 @@ fn split_one(
                 "instructions sit between the COPY and the cargo build".into()
             ));
         }
-        return Some(cargo::cargo_split(c, &mapped, &script, k, idx, site.copy));
+        return Some(cargo::cargo_split(c, &mapped, script, k, idx, site.copy));
     }
-    let plan = match plan(c, ins, &script, &mapped, cd.is_some()) {
+    let plan = match plan(c, ins, script, &mapped, cd.is_some()) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
         Err(_) if above_copy => return not_the_sources(site.copy),
@@ -284,45 +324,41 @@ fn split_one(
     Some(finish(c, idx, run_step, &site, cop, &mapped, plan))
 }
 
-/// When the install follows COPYs of single context files that follow a
-/// COPY of a folder (nothing but config-only instructions between them),
-/// makes the folder COPY the site and the file COPYs the ones the install
-/// crosses; the site stays as found otherwise.
-fn cross_file_copies(c: &Checker, stops: &[Option<usize>], site: &mut Site, run_step: &Step) {
+/// The farther sites for an install whose nearest COPY is not its
+/// sources: each COPY above it, up through copies of named context files or
+/// folders with nothing but config-only instructions between them, with
+/// the COPYs below it to cross. At most four COPYs are crossed.
+fn crossing_sites(c: &Checker, stops: &[Option<usize>], site: &Site, run_step: &Step) -> Vec<Site> {
+    let mut out = Vec::new();
     let mut crossed = Vec::new();
     let mut at = site.copy;
-    while crossable_file_copy(c, at) {
+    while crossable_copy(c, at) && crossed.len() < 4 {
         crossed.push(at);
         let Some(j) = stops.get(at).copied().flatten() else {
-            return;
+            break;
         };
         let above = &c.df.instructions[j];
         let same_stage = step_of(c.model, j).is_some_and(|s| s.stage == run_step.stage);
         // Only config-only instructions between: a RUN or ENV there would
-        // have to cross the file COPY as well.
+        // have to cross the COPY below as well.
         let clean = (j + 1..at).all(|k| config_only(c.df.instructions[k].keyword));
         if !matches!(above.keyword, Keyword::Copy | Keyword::Add) || !same_stage || !clean {
-            return;
+            break;
         }
         at = j;
+        out.push(Site {
+            copy: at,
+            between: Vec::new(),
+            crossed: crossed.iter().rev().copied().collect(),
+        });
     }
-    if crossed.is_empty() {
-        return;
-    }
-    let folder = Site {
-        copy: at,
-        between: Vec::new(),
-        crossed: crossed.into_iter().rev().collect(),
-    };
-    if matches!(copy_of(c, &folder), Ok(Some(_))) {
-        *site = folder;
-    }
+    out
 }
 
-/// A COPY of named regular files from the context (no folder, pattern,
-/// link, URL, heredoc, build argument or `--link`/`--parents`/`--exclude`):
-/// what it writes is known exactly, for the hazard check.
-fn crossable_file_copy(c: &Checker, idx: usize) -> bool {
+/// A COPY of named context files or folders (no pattern, link, URL,
+/// heredoc, build argument or `--link`/`--parents`/`--exclude`): what it
+/// writes is read from the context, for the hazard check.
+fn crossable_copy(c: &Checker, idx: usize) -> bool {
     let (Some(step), Some(ctx)) = (step_of(c.model, idx), c.context) else {
         return false;
     };
@@ -340,9 +376,12 @@ fn crossable_file_copy(c: &Checker, idx: usize) -> bool {
             !s.wildcard
                 && s.inline.is_none()
                 && s.remote.is_none()
-                && ctx
-                    .get(&s.path)
-                    .is_some_and(|e| e.kind == crate::context::EntryKind::File)
+                && ctx.get(&s.path).is_some_and(|e| {
+                    matches!(
+                        e.kind,
+                        crate::context::EntryKind::File | crate::context::EntryKind::Dir
+                    )
+                })
         })
 }
 
@@ -440,6 +479,7 @@ fn pre_install_above(c: &Checker, copy_idx: usize, eco: &str) -> bool {
 }
 
 /// The full COPY an install follows and the instructions between them.
+#[derive(Clone)]
 struct Site {
     copy: usize,
     /// Instructions between the COPY and the install that move above the

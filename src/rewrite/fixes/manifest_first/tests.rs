@@ -933,3 +933,42 @@ fn a_build_argument_in_a_runtime_flag_is_no_read() {
         assert_eq!(out.output, unsplit);
     }
 }
+
+/// opentelemetry-demo's cart: the service folder to the cwd, then `COPY
+/// ./pb/ ./pb/`, then the restore of a project inside the first: the
+/// nearest COPY is not the sources, the one above it is, and the install
+/// crosses the folder COPY between. A folder COPY that brings a file the
+/// install reads is not crossed.
+#[test]
+fn an_install_crosses_a_folder_copy_to_its_sources() {
+    let files = [
+        (
+            "src/cart/src/cart.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+        ),
+        ("src/cart/src/Program.cs", "x\n"),
+        ("src/cart/NuGet.config", "<configuration/>\n"),
+        ("pb/demo.proto", "syntax = \"proto3\";\n"),
+        ("app/requirements.txt", "-r base.txt\nflask\n"),
+        ("app/base.txt", "six\n"),
+        ("app/main.py", "x\n"),
+        ("extra/base.txt", "requests\n"),
+        ("extra/notes.md", "x\n"),
+    ];
+    let df = "FROM mcr.microsoft.com/dotnet/sdk:8.0\nARG TARGETARCH\nWORKDIR /usr/src/app/\nCOPY ./src/cart/ ./\nCOPY ./pb/ ./pb/\nRUN dotnet restore ./src/cart.csproj -r linux-musl-$TARGETARCH\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(
+        out.output,
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nARG TARGETARCH\nWORKDIR /usr/src/app/\nCOPY src/cart/src/cart.csproj ./src/\nCOPY src/cart/NuGet.config ./\nRUN dotnet restore ./src/cart.csproj -r linux-musl-$TARGETARCH\nCOPY ./src/cart/ ./\nCOPY ./pb/ ./pb/\n"
+    );
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nCOPY extra/ app/\nRUN pip install -r app/requirements.txt\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.reason.contains("may not move above `COPY extra/ app/`")),
+        "{:?}",
+        out.skipped
+    );
+}
