@@ -70,15 +70,18 @@ fn traps() {
     assert!(!out.skipped.is_empty());
 }
 
+/// DO101 on `df` in a context of `files` and one symbolic link (`link` ->
+/// `target`): the file is left as it is, with a reason naming the link.
 #[cfg(unix)]
-#[test]
-fn symlinked_manifest_is_not_split() {
+fn assert_refused_for_a_link(df: &str, files: &[(&str, &str)], (link, target): (&str, &str)) {
     let dir = tempfile::tempdir().unwrap();
-    let df = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
     std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
-    std::fs::create_dir(dir.path().join("deps")).unwrap();
-    std::fs::write(dir.path().join("deps/prod.txt"), "flask\n").unwrap();
-    std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("requirements.txt")).unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    std::os::unix::fs::symlink(target, dir.path().join(link)).unwrap();
     let out = crate::rewrite::fix_file(
         df,
         &dir.path().join("Dockerfile"),
@@ -94,6 +97,16 @@ fn symlinked_manifest_is_not_split() {
         out.skipped.iter().any(|s| s.reason.contains("symlink")),
         "{:?}",
         out.skipped
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_manifest_is_not_split() {
+    assert_refused_for_a_link(
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        &[("deps/prod.txt", "flask\n")],
+        ("requirements.txt", "deps/prod.txt"),
     );
 }
 
@@ -876,29 +889,10 @@ fn an_install_crosses_a_file_copy_after_the_folder_copy() {
 #[cfg(unix)]
 #[test]
 fn a_symlinked_manifest_is_refused_from_the_folder_above() {
-    let dir = tempfile::tempdir().unwrap();
-    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt\n";
-    std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
-    std::fs::create_dir_all(dir.path().join("app")).unwrap();
-    std::fs::write(dir.path().join("app/main.py"), "print(1)\n").unwrap();
-    std::fs::create_dir_all(dir.path().join("app/deps")).unwrap();
-    std::fs::write(dir.path().join("app/deps/prod.txt"), "flask\n").unwrap();
-    std::os::unix::fs::symlink("deps/prod.txt", dir.path().join("app/requirements.txt")).unwrap();
-    let out = crate::rewrite::fix_file(
-        df,
-        &dir.path().join("Dockerfile"),
-        None,
-        &crate::rewrite::Settings {
-            select: Some(vec!["DO101".into()]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    assert_eq!(out.output, df);
-    assert!(
-        out.skipped.iter().any(|s| s.reason.contains("symlink")),
-        "{:?}",
-        out.skipped
+    assert_refused_for_a_link(
+        "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt\n",
+        &[("app/main.py", "print(1)\n"), ("app/deps/prod.txt", "flask\n")],
+        ("app/requirements.txt", "deps/prod.txt"),
     );
 }
 
