@@ -205,6 +205,16 @@ fn split_one(
     reason
 }
 
+/// Whether a word of the RUN names a file or folder the full COPY brings.
+fn names_a_path_inside(script: &Script, mapped: &Mapped) -> bool {
+    script.commands.iter().any(|cmd| {
+        cmd.argv()
+            .iter()
+            .filter(|w| !w.starts_with('-') && !w.contains('$'))
+            .any(|w| mapped.rel(w).is_some_and(|r| !r.is_empty()) && mapped.kind(w).is_some())
+    })
+}
+
 /// The words of the reason that the COPY above an install is not its sources.
 const NOT_THE_SOURCES: &str = "sits between the copy of the whole context";
 
@@ -287,7 +297,12 @@ fn split_at(
     let plan = match plan(c, ins, script, &mapped, cd.is_some()) {
         Ok(Some(p)) => p,
         Ok(None) => return None,
-        Err(_) if above_copy => return not_the_sources(site.copy),
+        // Run above the COPY, the install is this COPY's when it names a
+        // path inside it (`pip install -r app/requirements.txt`): its reason
+        // is then the one to give.
+        Err(_) if above_copy && !names_a_path_inside(script, &mapped) => {
+            return not_the_sources(site.copy)
+        }
         Err(why) => return Some(Err(why)),
     };
     // Run above the COPY, the install is this COPY's only when every

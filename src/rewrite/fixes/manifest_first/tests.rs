@@ -785,6 +785,16 @@ fn an_install_run_above_the_copy_is_split_when_its_manifests_are_inside() {
         out.output,
         "FROM python:3.12\nWORKDIR /code\nCOPY app/requirements.txt app/base.txt app/main.py app/\nRUN pip install -r app/requirements.txt && cp app/main.py /code/m.py\nCOPY app/ app/\n"
     );
+    // An editable install of the copied folder: not moved, and the reason
+    // is given (it was dropped for an install run above the COPY).
+    let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install --no-deps -r app/requirements.txt -e app/\n";
+    let out = run_ctx(df, &files, false, &["DO101"]);
+    assert_eq!(out.output, df);
+    assert!(
+        out.skipped.iter().any(|s| s.reason.contains("editable")),
+        "{:?}",
+        out.skipped
+    );
     // It reads a whole copied folder: not moved.
     let df = "FROM python:3.12\nWORKDIR /code\nCOPY app/ app/\nRUN pip install -r app/requirements.txt && cp -r app /code/m\n";
     let out = run_ctx(df, &files, false, &["DO101"]);
