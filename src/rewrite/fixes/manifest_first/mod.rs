@@ -11,9 +11,10 @@
 //! `COPY`. `ENV`, `ARG`, `USER`, `WORKDIR` and `RUN` instructions between
 //! the COPY and the install move up with it when they may cross the COPY
 //! (a `RUN` by the hazard check, a `WORKDIR` when the COPY's destination is
-//! absolute and it has no `--chown`/`--chmod`). COPYs of single context
-//! files between the full COPY and the install (`COPY pb/demo.proto
-//! Accounting/protos/` after `COPY src/accounting/ Accounting/`) stay where
+//! absolute and it has no `--chown`/`--chmod`). COPYs of named context
+//! files or folders between the full COPY and the install (`COPY
+//! pb/demo.proto Accounting/protos/` after `COPY src/accounting/
+//! Accounting/`, `COPY ./pb/ ./pb/` after `COPY ./src/cart/ ./`) stay where
 //! they are, and the install moves above them too when the hazard check
 //! lets it cross each: it reads nothing they write and writes nothing where
 //! they do. A build argument in the install is refused unless it is the
