@@ -1887,6 +1887,39 @@ mod tests {
         );
     }
 
+    /// A RUN after several COPYs finds each path as the latest COPY that
+    /// brings it left it, and a folder holding what any of them put there.
+    #[test]
+    fn files_after_several_copies() {
+        use crate::effects::Files;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (p, t) in [
+            ("a/x.txt", "a"),
+            ("a/only-a", "1"),
+            ("b/x.txt", "b"),
+            ("b/only-b", "2"),
+        ] {
+            std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+            std::fs::write(root.join(p), t).unwrap();
+        }
+        let ctx = ContextTree::load(root, None).unwrap();
+        let (ca, cb) = (copy_of("a", "/srv/"), copy_of("b", "/srv/"));
+        let layer = |copy| CopyFiles {
+            copy,
+            ctx: &ctx,
+            root,
+        };
+        let files = LayeredFiles(vec![layer(&ca), layer(&cb)]);
+        assert_eq!(files.read("/srv/x.txt").as_deref(), Some("b"));
+        assert_eq!(files.read("/srv/only-a").as_deref(), Some("1"));
+        assert_eq!(files.read("/srv/none"), None);
+        let mut names = files.list("/srv").unwrap();
+        names.sort();
+        assert_eq!(names, ["only-a", "only-b", "x.txt"]);
+        assert_eq!(files.list("/elsewhere"), None);
+    }
+
     /// Links made where this model cannot name them (`tar x`, `cp -a`,
     /// packages): a path at or under their folder may lead anywhere.
     #[test]
