@@ -535,7 +535,17 @@ pub fn check(
                 ),
                 _ => effects::of_op(run, &effects::NoFiles),
             };
-            let provides = |p: &str| provided.iter().any(|x| manifest_provides(x, p, ctx));
+            // A manifest COPY brings a path as the full COPY it mirrors does:
+            // the RUN read the same file only when no other crossed COPY
+            // writes it too (a later one replaced it where the RUN stood).
+            let provides = |p: &str| {
+                provided.iter().any(|x| manifest_provides(x, p, ctx))
+                    && crossed_copies
+                        .iter()
+                        .filter(|c| hazard::copy_touches(c, ctx, p))
+                        .count()
+                        <= 1
+            };
             for copy in &crossed_copies {
                 hazard::run_may_cross_with(
                     &fx,
@@ -681,6 +691,47 @@ mod tests {
             2,
         )
         .unwrap();
+    }
+
+    /// A manifest COPY mirrors the folder COPY; a later COPY that replaces
+    /// one of the files it brings (what the install read where it stood) is
+    /// caught by the guard itself, whatever a fix function concluded.
+    #[test]
+    fn a_manifest_a_later_copy_replaces_is_not_provided() {
+        let dir = tempfile::tempdir().unwrap();
+        for (f, text) in [
+            ("app/requirements.txt", "-r base.txt\nflask\n"),
+            ("app/base.txt", "six\n"),
+            ("app/main.py", "x\n"),
+            ("extra/base.txt", "requests\n"),
+            ("extra/notes.txt", "x\n"),
+        ] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ctx = ContextTree::load(dir.path(), None).unwrap();
+        for second in [
+            "COPY extra/base.txt ./base.txt\n",
+            "COPY extra/ ./\n",
+            "COPY extra/notes.txt ./\n",
+        ] {
+            let b = format!("FROM python:3\nWORKDIR /app\nCOPY app/ ./\n{second}RUN pip install -r requirements.txt\n");
+            let a = format!("FROM python:3\nWORKDIR /app\nCOPY app/requirements.txt app/base.txt ./\nRUN pip install -r requirements.txt\nCOPY app/ ./\n{second}");
+            let (db, mb) = parse(&b);
+            let (da, ma) = parse(&a);
+            let declared = [
+                Transform::Insert { above: 2 },
+                Transform::Move { ins: 4, above: 2 },
+            ];
+            let r = check(&db, &mb, &da, &ma, Some(&ctx), Some(dir.path()), &declared);
+            if second.contains("notes") {
+                r.unwrap_or_else(|e| panic!("{second}: {e}"));
+            } else {
+                let e = r.unwrap_err();
+                assert!(e.contains("/app/base.txt"), "{second}: {e}");
+            }
+        }
     }
 
     #[test]
