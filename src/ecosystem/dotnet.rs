@@ -65,7 +65,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
         .copied()
         .filter(|a| !a.starts_with('-'))
         .collect();
-    if has(&rest, &["-r", "--runtime", "-s", "--source"]) {
+    if has(&rest, &["-s", "--source"]) {
         return Some(Class::Other);
     }
     let project = match positional.as_slice() {

@@ -22,8 +22,8 @@ pub(super) struct Above<'a> {
     pub pre_text: Option<&'a str>,
     /// What the ops above the full COPY left (folders, links).
     pub before: &'a hazard::Before,
-    /// The file COPYs between the full COPY and the install, which it
-    /// crosses as well.
+    /// The COPYs (of named files or folders) between the full COPY and the
+    /// install, which it crosses as well.
     pub crossed: &'a [Crossed<'a>],
 }
 
@@ -89,12 +89,8 @@ pub(super) fn effects_allow(
             .map_err(|w| format!("the install may not move above `{}`: {w}", x.line))?;
     }
     let dest = path::clean(&cop.dest);
-    let provided = |items: &[String], p: &str| {
-        items.iter().any(|i| {
-            let landed = path::join_abs(&dest, i);
-            effects::under(p, &landed)
-        })
-    };
+    let provided =
+        |items: &[String], p: &str| items.iter().any(|i| effects::under(p, &mapped.at(i)));
     // A path a configuration file names (pip.conf's find-links, .npmrc's
     // cafile) is read like any other: a file is copied first with the
     // config, a directory refuses the split.
@@ -107,10 +103,7 @@ pub(super) fn effects_allow(
     // A folder the install only enters (`cd web && npm ci`) exists once a
     // manifest lands in it: the manifest COPY makes it.
     let entered = |items: &[String], p: &str| {
-        fx.entered_only.contains(p)
-            && items
-                .iter()
-                .any(|i| effects::under(&path::join_abs(&dest, i), p))
+        fx.entered_only.contains(p) && items.iter().any(|i| effects::under(&mapped.at(i), p))
     };
     for p in fx.reads.iter() {
         if !hazard::copy_touches(cop, Some(ctx), p) || provided(items, p) || entered(items, p) {
@@ -180,7 +173,7 @@ pub(super) fn effects_allow(
         before
     } else {
         let mut b = before.clone();
-        let landed: Vec<String> = items.iter().map(|i| path::join_abs(&dest, i)).collect();
+        let landed: Vec<String> = items.iter().map(|i| mapped.at(i)).collect();
         b.add_landed(landed.iter().map(String::as_str));
         with_manifests = b;
         &with_manifests
