@@ -20,7 +20,7 @@ mod walk;
 mod warning;
 
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 
 pub use diff::{Change, ChangeReason};
 pub use dockerignore::{DockerIgnore, IgnoreError, IgnorePattern};

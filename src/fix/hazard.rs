@@ -1892,17 +1892,13 @@ mod tests {
     #[test]
     fn files_after_several_copies() {
         use crate::effects::Files;
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for (p, t) in [
+        let dir = crate::context::testutil::tree_with(&[
             ("a/x.txt", "a"),
             ("a/only-a", "1"),
             ("b/x.txt", "b"),
             ("b/only-b", "2"),
-        ] {
-            std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
-            std::fs::write(root.join(p), t).unwrap();
-        }
+        ]);
+        let root = dir.path();
         let ctx = ContextTree::load(root, None).unwrap();
         let (ca, cb) = (copy_of("a", "/srv/"), copy_of("b", "/srv/"));
         let layer = |copy| CopyFiles {

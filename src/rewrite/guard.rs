@@ -664,16 +664,11 @@ mod tests {
     /// wheels copied first too, the same move passes.
     #[test]
     fn a_split_without_what_the_config_names_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        for (f, text) in [
+        let dir = crate::context::testutil::tree_with(&[
             ("requirements.txt", "flask\n"),
             ("pip.conf", "[global]\nfind-links = ./wheels\n"),
             ("wheels/flask.whl", "x"),
-        ] {
-            let p = dir.path().join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        ]);
         let ctx = ContextTree::load(dir.path(), None).unwrap();
         let b = "FROM python:3\nWORKDIR /app\nENV PIP_CONFIG_FILE=/app/pip.conf\nCOPY . .\nRUN pip install -r requirements.txt\n";
         let check_split = |first: &str, copies: usize| {
@@ -698,18 +693,13 @@ mod tests {
     /// caught by the guard itself, whatever a fix function concluded.
     #[test]
     fn a_manifest_a_later_copy_replaces_is_not_provided() {
-        let dir = tempfile::tempdir().unwrap();
-        for (f, text) in [
+        let dir = crate::context::testutil::tree_with(&[
             ("app/requirements.txt", "-r base.txt\nflask\n"),
             ("app/base.txt", "six\n"),
             ("app/main.py", "x\n"),
             ("extra/base.txt", "requests\n"),
             ("extra/notes.txt", "x\n"),
-        ] {
-            let p = dir.path().join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        ]);
         let ctx = ContextTree::load(dir.path(), None).unwrap();
         for second in [
             "COPY extra/base.txt ./base.txt\n",
