@@ -216,6 +216,15 @@ fn fuzz_findings() {
         "RUN pip x\nRUN apt-get a\n".repeat(20)
     );
     exercise(&moves);
+    // A RUN of 33 `pip install`s: DO203 flagged one per RUN, so its fix
+    // went in one install per round and gave up after 32 (session 15's run).
+    // Every command the generator knows, 40 times in one RUN, for each rule
+    // that might flag fewer places than its fix function fixes.
+    for program in PROGRAMS {
+        for sep in ["&", " && "] {
+            exercise(&format!("FROM d\nRUN {}\n", vec![program; 40].join(sep)));
+        }
+    }
 }
 
 /// The generator really produces the shapes the `RUN env` panic needed:

@@ -292,6 +292,35 @@ fn run_codes(run: &str) -> Vec<&'static str> {
     v
 }
 
+/// DO203 flags each `pip install` of a RUN at its own command (one finding
+/// per RUN let `fix` add one flag per round), the fixed ones not at all.
+#[test]
+fn pip_cache_left_flags_each_install() {
+    let text = "FROM python:3.12-slim\nRUN pip install a && pip install --no-cache b && pip3 install c && python -m pip install d\n";
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let at: Vec<usize> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "DO203")
+        .map(|f| f.start.column)
+        .collect();
+    let col = |needle: &str| text.lines().nth(1).unwrap().find(needle).unwrap() + 1;
+    assert_eq!(
+        at,
+        [
+            col("pip install a"),
+            col("pip3 install"),
+            col("pip install d")
+        ]
+    );
+}
+
 /// Rules read RUNs through the one shell model: wrappers are peeled the same
 /// way everywhere, quoting follows POSIX, `$(…)` holds real commands, and
 /// lines with no program or no parse give no false findings.

@@ -70,6 +70,14 @@ pub fn check(c: &mut Checker) {
                 .position(|a| !a.starts_with('-'))
                 .map(|k| k + i + 1);
             let sub_word = sub.map(|k| (argv[k], words[k]));
+            // `python -m pip install`: the install is pip's (DO203 flags it).
+            let python_pip = p.starts_with("python")
+                && argv.get(i + 1..i + 4) == Some(&["-m", "pip", "install"][..]);
+            let (p, sub_word) = if python_pip {
+                ("pip".to_string(), Some((argv[i + 3], words[i + 3])))
+            } else {
+                (p, sub_word)
+            };
             match (p.as_str(), sub_word) {
                 ("apt-get" | "apt", Some(("install", _))) => apt_install = true,
                 ("rm", _) if argv.iter().any(|a| a.starts_with("/var/lib/apt/lists")) => {
@@ -181,5 +189,18 @@ mod tests {
         let out = run(df, true, &["DO203", "DO204"]);
         assert!(out.applied.is_empty(), "{}", out.output);
         assert_eq!(out.output, df);
+    }
+
+    /// Every install DO203 flags gets its flag in the one round, however
+    /// pip is spelled (`python -m pip install` too).
+    #[test]
+    fn every_pip_install_of_a_run_is_fixed_at_once() {
+        let df = "FROM python:3.12-slim\nRUN python -m pip install a && pip install b && pip3 install c\n";
+        let out = run(df, true, &["DO203"]);
+        assert_eq!(
+            out.output,
+            "FROM python:3.12-slim\nRUN python -m pip install --no-cache-dir a && pip install --no-cache-dir b && pip3 install --no-cache-dir c\n"
+        );
+        assert_eq!(out.applied.len(), 3);
     }
 }

@@ -15,17 +15,6 @@ pub mod pip_cache_left;
 use crate::rules::{DockerfileCtx, Edit};
 use crate::syntax::{Dockerfile, Instruction, Span};
 
-/// An edit inserting `text` right after the first `needle` in the instruction.
-pub(crate) fn insert_after(
-    cx: &DockerfileCtx,
-    ins: &Instruction,
-    needle: &str,
-    text: &str,
-) -> Option<Edit> {
-    let s = cx.find_opt(ins, needle)?;
-    Some(Edit::spanning(Span::new(s.end, s.end), text.to_string()))
-}
-
 /// Where the `k`-th of `total` commands spelled `needle` is in the
 /// instruction: the k-th occurrence, when the text holds exactly `total` (two
 /// `apk add` in one RUN get two findings, each at its own command; a count

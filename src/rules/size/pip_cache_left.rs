@@ -1,4 +1,4 @@
-use super::insert_after;
+use super::{insert_at_end, nth};
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 
 declare_rule! {
@@ -42,35 +42,44 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         if env_off || cx.mounts_over(step, "/root/.cache") {
             continue;
         }
-        for c in cmds {
-            if c.pip_install_args().is_none() {
-                continue;
-            }
+        let installs: Vec<_> = cmds
+            .iter()
+            .filter(|c| c.pip_install_args().is_some())
+            .collect();
+        // Each install is its own finding (DO204's shape): the fix engine
+        // applies a fix function's proposals only where the rule flags, so
+        // one finding per RUN fixed one install per round, and a RUN of 33
+        // never converged (found by cargo-fuzz).
+        for (k, c) in installs.iter().enumerate() {
             // pip reads `--no-cache` (any unambiguous prefix) as `--no-cache-dir`
             if c.pip_install_gives("--no-cache-dir") {
                 continue;
             }
-            let at = cx
-                .find_opt(ins, &format!("{} install", c.program()))
-                .or_else(|| cx.find_opt(ins, "pip install"));
+            // this command's own place: the k-th of those spelled the same
+            // way (`python -m pip install` holds `pip install`)
+            let needle = |c: &crate::rules::ctx::Cmd| match c.program() {
+                p if p.starts_with("python") => "pip install".to_string(),
+                p => format!("{p} install"),
+            };
+            let mine = needle(c);
+            let same = |x: &&&crate::rules::ctx::Cmd| needle(x) == mine;
+            let nth_same = installs[..k].iter().filter(same).count();
+            let total = installs.iter().filter(same).count();
+            let at = nth(cx, ins, &mine, nth_same, total);
             let span = at.unwrap_or_else(|| cx.head_span(ins));
             let mut f = cx.finding(
                 &RULE,
                 span,
                 "`pip install` without `--no-cache-dir` leaves pip's cache in the layer",
             );
-            if at.is_some() {
-                let prefix = cx.df.text(span).to_string();
-                if let Some(e) = insert_after(cx, ins, &prefix, " --no-cache-dir") {
-                    f = f.with_fix(Fix::edit(
-                        Applicability::Unsafe,
-                        "add `--no-cache-dir`",
-                        vec![e],
-                    ));
-                }
+            if let Some(span) = at {
+                f = f.with_fix(Fix::edit(
+                    Applicability::Unsafe,
+                    "add `--no-cache-dir`",
+                    vec![insert_at_end(span, " --no-cache-dir")],
+                ));
             }
             out.push(f);
-            break;
         }
     }
 }
