@@ -358,9 +358,29 @@ fn one_rule_per_instruction<'f>(df: &Dockerfile, chosen: Vec<&'f Fix>) -> Vec<&'
         .filter(|f| {
             let at = f.span().0;
             let ins = df.instructions.partition_point(|i| i.span.start <= at);
-            *rule_at.entry(ins).or_insert(f.code) == f.code
+            let batch = batch_of(f.code);
+            *rule_at.entry(ins).or_insert(batch) == batch
         })
         .collect()
+}
+
+/// Unsafe fixes that go in one round on one instruction as if they were one
+/// rule's: each adds its package manager's own flag to that tool's install
+/// (DO201 `--no-install-recommends`, DO203 `--no-cache-dir`, DO204
+/// `--no-cache`) or drops apt's lists at the end of the RUN (DO202). None
+/// reads what another writes (each rule's check looks at its own tool's
+/// words and the cleanup's `rm`), so together they give the text one after
+/// the other gives; apart, a file of `apt-get update && apt-get install`
+/// RUNs took a second round of every rule over the whole file for DO202.
+/// Edits at one point still go one per round ([`non_overlapping`]).
+const COMMUTING: [&str; 4] = ["DO201", "DO202", "DO203", "DO204"];
+
+fn batch_of(code: &'static str) -> &'static str {
+    if COMMUTING.contains(&code) {
+        COMMUTING[0]
+    } else {
+        code
+    }
 }
 
 fn select_non_overlapping(fixes: &[Fix]) -> Vec<&Fix> {
@@ -789,6 +809,22 @@ mod tests {
         assert!(out.output.contains("--mount=type=cache"), "{}", out.output);
         assert!(!out.output.contains("npm cache clean"), "{}", out.output);
         assert_eq!(out.applied.len(), 1);
+    }
+
+    /// DO201's flag and DO202's cleanup on one RUN go in one round, and
+    /// give what one round each gave; DO205 after DO210 still waits.
+    #[test]
+    fn commuting_cleanups_on_one_instruction_go_together() {
+        let df =
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && pip install flask\n";
+        let out = crate::rewrite::fixes::testutil::run(df, true, &["DO201", "DO202", "DO203"]);
+        assert_eq!(
+            out.output,
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y curl && pip install --no-cache-dir flask && rm -rf /var/lib/apt/lists/*\n"
+        );
+        assert_eq!(out.applied.len(), 3);
+        // one round applies, one finds nothing left
+        assert_eq!(out.iterations, 1, "{out:?}");
     }
 
     #[test]
