@@ -316,9 +316,39 @@ fn pip_cache_left_flags_each_install() {
         [
             col("pip install a"),
             col("pip3 install"),
-            col("pip install d")
+            col("python -m pip install d")
         ]
     );
+}
+
+/// DO201/DO203/DO204 put each finding on its command's own words: finding
+/// the spelling in the text put DO201 on an `apt-get install` quoted inside
+/// `sh -c "…"` while the fix changed `apt-get -y install` before it.
+#[test]
+fn install_findings_sit_on_their_own_command() {
+    let text = "FROM python:3.12-alpine\nRUN apt-get -y install a && sh -c \"apt-get install -y d\" && apk   add b && python -m  pip install c\n";
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let line = text.lines().nth(1).unwrap();
+    let at = |code: &str| -> Vec<(usize, usize)> {
+        r.findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| (f.start.column, f.end.column))
+            .collect()
+    };
+    let span = |from: &str, to: &str| {
+        let s = line.find(from).unwrap();
+        (s + 1, s + line[s..].find(to).unwrap() + to.len() + 1)
+    };
+    assert_eq!(at("DO201"), [span("apt-get -y", "install")]);
+    assert_eq!(at("DO204"), [span("apk", "add")]);
+    assert_eq!(at("DO203"), [span("python -m", "install")]);
 }
 
 /// Rules read RUNs through the one shell model: wrappers are peeled the same

@@ -195,6 +195,9 @@ pub struct Cmd<'a> {
     pub place: Place,
     /// Argument values, expansions as written (`${V}`).
     values: Vec<String>,
+    /// Its words' spans index the Dockerfile (a RUN's own script), not a
+    /// here-document's body or an exec-form string.
+    in_source: bool,
 }
 
 impl<'a> std::ops::Deref for Cmd<'a> {
@@ -245,12 +248,21 @@ impl<'a> Cmd<'a> {
 /// The commands of a script, nested ones (`$(…)`, subshells) included;
 /// `text` is what the script's spans index.
 pub fn script_cmds<'s>(script: &'s Script, text: &str) -> Vec<Cmd<'s>> {
+    cmds_of(script, text, false)
+}
+
+fn cmds_of<'s>(script: &'s Script, text: &str, in_source: bool) -> Vec<Cmd<'s>> {
     shell::commands(script)
         .into_iter()
         .filter_map(|(c, place)| {
             let inv = c.invocation()?;
             let values = inv.args.iter().map(|w| value(w, text)).collect();
-            Some(Cmd { inv, place, values })
+            Some(Cmd {
+                inv,
+                place,
+                values,
+                in_source,
+            })
         })
         .collect()
 }
@@ -440,6 +452,35 @@ impl<'a> DockerfileCtx<'a> {
             .map(|i| Span::new(ins.span.start + i, ins.span.start + i + needle.len()))
     }
 
+    /// Where a command is in the file, from its program word to its first
+    /// argument that is not an option when that is `sub` (`apt-get -y
+    /// install`), after `skip` leading arguments (`python -m pip install`:
+    /// 2). None when its words are not the Dockerfile's own (a here-document
+    /// fed to a shell) or lie outside `ins`: finding the spelling in the
+    /// text instead put a finding on an `apt-get install` quoted inside
+    /// `sh -c "…"` while the fix changed `apt-get -y install` before it.
+    pub fn subcommand_span(
+        &self,
+        ins: &Instruction,
+        c: &Cmd,
+        skip: usize,
+        sub: &str,
+    ) -> Option<Span> {
+        if !c.in_source {
+            return None;
+        }
+        let w = c
+            .inv
+            .args
+            .get(skip..)?
+            .iter()
+            .find(|w| !w.lossy().starts_with('-'))?;
+        let start = c.inv.program_word.span.start;
+        let inside = ins.span.start <= start && start <= w.span.end && w.span.end <= ins.span.end;
+        (w.lossy() == sub && inside && self.df.source.is_char_boundary(w.span.end))
+            .then(|| Span::new(start, w.span.end))
+    }
+
     /// A RUN's parsed script; None when it is not a RUN or cannot be read.
     pub fn script(&self, instruction: usize) -> Option<&'a Script> {
         self.scripts
@@ -462,7 +503,10 @@ impl<'a> DockerfileCtx<'a> {
                 .get(instruction)
                 .into_iter()
                 .flatten()
-                .flat_map(|r| script_cmds(&r.script, r.text.as_deref().unwrap_or(source)))
+                .flat_map(|r| match r.text.as_deref() {
+                    Some(text) => cmds_of(&r.script, text, false),
+                    None => cmds_of(&r.script, source, true),
+                })
                 .collect()
         })
     }

@@ -47,7 +47,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             if c.apk_add_gives("--no-cache") || c.apk_add_gives("--no-network") {
                 continue;
             }
-            let at = nth(cx, ins, "apk add", k, adds.len());
+            let at = cx
+                .subcommand_span(ins, c, 0, "add")
+                .or_else(|| nth(cx, ins, "apk add", k, adds.len()));
             let mut f = cx.finding(
                 &RULE,
                 at.unwrap_or_else(|| cx.head_span(ins)),

@@ -49,7 +49,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             let same = |x: &&&crate::rules::ctx::Cmd| x.program() == c.program();
             let k = installs[..k].iter().filter(same).count();
             let total = installs.iter().filter(same).count();
-            let at = nth(cx, ins, &needle, k, total);
+            let at = cx
+                .subcommand_span(ins, c, 0, "install")
+                .or_else(|| nth(cx, ins, &needle, k, total));
             let mut f = cx.finding(
                 &RULE,
                 at.unwrap_or_else(|| cx.head_span(ins)),

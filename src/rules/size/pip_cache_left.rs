@@ -65,7 +65,14 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             let same = |x: &&&crate::rules::ctx::Cmd| needle(x) == mine;
             let nth_same = installs[..k].iter().filter(same).count();
             let total = installs.iter().filter(same).count();
-            let at = nth(cx, ins, &mine, nth_same, total);
+            let skip = if c.program().starts_with("python") {
+                2
+            } else {
+                0
+            };
+            let at = cx
+                .subcommand_span(ins, c, skip, "install")
+                .or_else(|| nth(cx, ins, &mine, nth_same, total));
             let span = at.unwrap_or_else(|| cx.head_span(ins));
             let mut f = cx.finding(
                 &RULE,
