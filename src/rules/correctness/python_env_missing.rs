@@ -80,7 +80,15 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     let finding = cx.finding(
         &RULE,
         cx.head_span(from),
-        format!("Python image without {}", missing.join(" and ")),
+        if python_base {
+            format!("Python image without {}", missing.join(" and "))
+        } else {
+            // a Debian or Alpine base that installs Python packages
+            format!(
+                "image that runs `pip install` without {}",
+                missing.join(" and ")
+            )
+        },
     );
     out.push(if open {
         finding
