@@ -129,3 +129,73 @@ fn config_files_that_name_project_files_refuse_the_split() {
         "{stdout}{stderr}"
     );
 }
+
+fn fix_diff_unsafe(dockerfile: &str) -> (String, String) {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Dockerfile"), dockerfile).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
+        .args(["fix", "--diff", "--unsafe-fixes"])
+        .arg(d.path().join("Dockerfile"))
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Deleting apt's lists where `apt-get update` made them breaks a later RUN
+/// that installs without updating (in the stage or one built on it): that
+/// RUN would find no package. The fix leaves them, says why, and `check`
+/// does not flag them; with no such RUN the same line is fixed.
+#[test]
+fn apt_lists_a_later_install_reads_are_kept() {
+    for later in [
+        "RUN apt-get install -y git\n",
+        "FROM base\nRUN apt-get install -y git\n",
+    ] {
+        let text = format!(
+            "FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\n{later}"
+        );
+        let (stdout, stderr) = fix_diff_unsafe(&text);
+        assert!(!stdout.contains("/var/lib/apt/lists"), "{stdout}");
+        assert!(
+            stderr.contains("DO202 not fixed") && stderr.contains("without `apt-get update`"),
+            "{stderr}"
+        );
+    }
+    // the control: a later RUN that updates first, or one in a stage on
+    // another base
+    for text in [
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y git\n",
+        "FROM debian:12 AS other\nRUN apt-get install -y git\nFROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+    ] {
+        let (stdout, _) = fix_diff_unsafe(text);
+        assert!(
+            stdout.contains("+RUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*"),
+            "{stdout}"
+        );
+    }
+}
+
+/// `apk add -U` saves the index it fetches and a later `apk upgrade` (or
+/// plain `apk add`) reads it: `--no-cache` on the first would leave the
+/// second with none, and `apk upgrade` would quietly upgrade nothing.
+#[test]
+fn apk_index_a_later_add_reads_is_kept() {
+    let (stdout, stderr) =
+        fix_diff_unsafe("FROM alpine:3.19\nRUN apk add -U curl\nRUN apk upgrade\n");
+    assert!(!stdout.contains("-RUN apk add -U curl"), "{stdout}");
+    assert!(
+        stderr.contains("DO204 not fixed") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    // a later plain `apk add` gets `--no-cache` itself, fetching its own
+    // index, and then nothing reads the first one
+    let (stdout, _) = fix_diff_unsafe("FROM alpine:3.19\nRUN apk add -U curl\nRUN apk add git\n");
+    assert!(
+        stdout.contains("+RUN apk add --no-cache -U curl\n+RUN apk add --no-cache git"),
+        "{stdout}"
+    );
+}

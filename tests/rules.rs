@@ -606,3 +606,82 @@ fn a_compose_files_folder_marks_it_for_ci_but_not_the_repository_root() {
     std::fs::create_dir_all(dir.path().join("test-app/.git")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count("test-app/compose.yaml"), 1);
 }
+
+/// `code`'s findings in `text`: line, message, whether it carries edits.
+fn findings(text: &str, code: &str) -> Vec<(usize, String, bool)> {
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    r.findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| {
+            (
+                f.start.line,
+                f.message.clone(),
+                f.fix.as_ref().is_some_and(|x| !x.edits.is_empty()),
+            )
+        })
+        .collect()
+}
+
+/// DO202/DO204 do not ask to delete an index that a later RUN (in the
+/// stage or one built on it) reads without refreshing it: the finding names
+/// that RUN and carries no edit.
+#[test]
+fn an_index_a_later_run_reads_is_named_and_not_fixed_here() {
+    let apt = "FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\n";
+    let plain = "apt package lists stay in this layer: delete /var/lib/apt/lists in the same RUN";
+    assert_eq!(findings(apt, "DO202"), [(2, plain.into(), true)]);
+    for later in [
+        "RUN apt-get install -y git\n",
+        "FROM base\nRUN apt-cache policy git\n",
+    ] {
+        let got = findings(&format!("{apt}{later}"), "DO202");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].1.contains("the RUN on line 4") || got[0].1.contains("the RUN on line 3"),
+            "{got:?}"
+        );
+        assert!(!got[0].2, "no edit: {got:?}");
+    }
+    let refreshed = format!("{apt}RUN rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y git\n");
+    assert_eq!(findings(&refreshed, "DO202"), [(2, plain.into(), true)]);
+    let apk = "FROM alpine:3.19\nRUN apk add -U curl\n";
+    let got = findings(&format!("{apk}RUN apk upgrade\n"), "DO204");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].1.contains("the RUN on line 3 reads it") && !got[0].2,
+        "{got:?}"
+    );
+    let got = findings(&format!("{apk}RUN apk add --no-cache git\n"), "DO204");
+    assert!(got.len() == 1 && got[0].2, "{got:?}");
+}
+
+/// DO413 names what the image runs, not "Python image", when the base is
+/// not a Python image.
+#[test]
+fn do413_names_the_pip_install_on_a_non_python_base() {
+    let r = check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y python3-pip && pip install flask\nCMD [\"flask\", \"run\"]\n",
+        &Settings::default(),
+        &CheckOptions::default(),
+    );
+    let msgs: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "DO413")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(!msgs.is_empty(), "{:?}", r.findings);
+    assert!(
+        msgs.iter().all(|m| m.contains("runs `pip install`")),
+        "{msgs:?}"
+    );
+}

@@ -76,6 +76,58 @@ impl Invocation<'_> {
         self.is_sub(&["apt-get", "apt"], &["update"])
     }
 
+    /// What this command does with apt's package lists
+    /// (`/var/lib/apt/lists`): `update` refreshes them; installing,
+    /// upgrading, downloading or querying reads them (and fails, or finds
+    /// nothing, without them); `rm` of them leaves none to read.
+    pub fn apt_index_use(&self) -> IndexUse {
+        match self.program.as_str() {
+            "apt-get" | "apt" | "aptitude" => match self.subcommand().as_deref() {
+                Some("update") => IndexUse::Refreshes,
+                Some(
+                    "install" | "reinstall" | "upgrade" | "dist-upgrade" | "full-upgrade"
+                    | "build-dep" | "source" | "download" | "satisfy" | "search" | "show"
+                    | "showsrc" | "policy" | "list" | "madison" | "changelog" | "depends"
+                    | "rdepends",
+                ) => IndexUse::Reads,
+                _ => IndexUse::Neither,
+            },
+            "apt-cache" => IndexUse::Reads,
+            "rm" if self.has_arg_prefix("/var/lib/apt/lists") => IndexUse::Refreshes,
+            _ => IndexUse::Neither,
+        }
+    }
+
+    /// What this command does with apk's index cache (`/var/cache/apk`):
+    /// `apk update` and `apk add -U` refresh it; a package command without
+    /// `-U` or `--no-cache` reads it (an image without it finds no
+    /// package); `rm` of it leaves none to read.
+    pub fn apk_index_use(&self) -> IndexUse {
+        match self.program.as_str() {
+            "apk" => {
+                let args = self.lossy();
+                match self.subcommand().as_deref() {
+                    Some("update") => IndexUse::Refreshes,
+                    Some(
+                        "add" | "upgrade" | "fix" | "fetch" | "search" | "dot" | "policy" | "list"
+                        | "info",
+                    ) => {
+                        if super::options::APK.given(&args, "--no-cache") {
+                            IndexUse::Neither
+                        } else if super::options::APK.given(&args, "--update-cache") {
+                            IndexUse::Refreshes
+                        } else {
+                            IndexUse::Reads
+                        }
+                    }
+                    _ => IndexUse::Neither,
+                }
+            }
+            "rm" if self.has_arg_prefix("/var/cache/apk") => IndexUse::Refreshes,
+            _ => IndexUse::Neither,
+        }
+    }
+
     pub fn is_apk_add(&self) -> bool {
         self.is_sub(&["apk"], &["add"])
     }
@@ -99,6 +151,15 @@ impl Invocation<'_> {
     pub fn apk_add_gives(&self, long: &str) -> bool {
         self.is_apk_add() && super::options::APK.given(&self.lossy(), long)
     }
+}
+
+/// What a command does with a package manager's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexUse {
+    Reads,
+    /// Makes it anew (or removes it): what was there before is not read.
+    Refreshes,
+    Neither,
 }
 
 /// Words as strings, expansions as written (`${V}`).

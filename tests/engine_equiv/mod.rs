@@ -259,7 +259,14 @@ fn run_app(name: &str, app: &Path) -> AppResult {
         std::fs::create_dir(&ctx).map_err(|e| e.to_string())?;
         copy_dir(app, &ctx)?;
         let orig = std::fs::read_to_string(ctx.join("Dockerfile")).map_err(|e| e.to_string())?;
-        let out = rewrite::fix_file(&orig, &ctx.join("Dockerfile"), None, &Settings::default())
+        // An app with a file `unsafe-fixes` is a trap for an unsafe fix: it
+        // is fixed with --unsafe-fixes, and must still build the same image
+        // (written so that the one unsafe fix it offers is the one to refuse).
+        let settings = Settings {
+            unsafe_fixes: app.join("unsafe-fixes").is_file(),
+            ..Settings::default()
+        };
+        let out = rewrite::fix_file(&orig, &ctx.join("Dockerfile"), None, &settings)
             .map_err(|e| format!("fix: {e}"))?;
         res.fixed = out.applied.iter().map(|a| a.code.to_string()).collect();
         let fixed = out.output.clone();

@@ -32,6 +32,7 @@ use super::run_view::program;
 use crate::ecosystem::pip;
 use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::model::MountKind;
+use crate::rules::size::index_read_later::{apk_index_read_later, apt_lists_read_later};
 
 /// apt lists (the registry's code for this fix).
 pub const CODE: &str = "DO202";
@@ -42,10 +43,32 @@ pub const APK_CODE: &str = "DO204";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
-    for (ins, run, script) in run_scripts(df, c.model) {
+    let model = c.model;
+    let (mut apt_later, mut apk_later) = (None, None);
+    for (ins, run, script) in run_scripts(df, model) {
         if script.complex {
             continue;
         }
+        let idx = df
+            .instructions
+            .partition_point(|i| i.span.start < ins.span.start);
+        let read_later = |memo: &mut Option<Vec<Option<usize>>>,
+                          f: fn(
+            &crate::syntax::Dockerfile,
+            &crate::model::Model,
+        ) -> Vec<Option<usize>>| {
+            memo.get_or_insert_with(|| f(df, model))
+                .get(idx)
+                .copied()
+                .flatten()
+                .and_then(|k| df.instructions.get(k))
+                .map(|i| i.start_line)
+        };
+        let apk_updates = script.commands.iter().any(|cmd| {
+            let argv = cmd.argv();
+            let (p, i) = program(&argv);
+            p == "apk" && argv.get(i + 1) == Some(&"update")
+        });
         let cached = |t: &str| {
             run.mounts.iter().any(|m| {
                 m.kind == MountKind::Cache
@@ -101,6 +124,20 @@ pub fn check(c: &mut Checker) {
                         edits: vec![Edit::insert(w.end, " --no-cache-dir")],
                     });
                 }
+                ("apk", Some(("add", _)))
+                    if !apk_updates
+                        && crate::shell::options::APK.given(&argv, "--update-cache")
+                        && !crate::shell::options::APK.given(&argv, "--no-cache")
+                        && !cached("/var/cache/apk")
+                        && read_later(&mut apk_later, apk_index_read_later).is_some() =>
+                {
+                    let line = read_later(&mut apk_later, apk_index_read_later).unwrap_or(0);
+                    c.skip(
+                        APK_CODE,
+                        ins.start_line,
+                        format!("the RUN on line {line} reads the index this `apk add -U` saves: with --no-cache it would find none"),
+                    );
+                }
                 ("apk", Some(("add", w)))
                     if !crate::shell::options::APK.given(&argv, "--no-cache")
                         && !cached("/var/cache/apk") =>
@@ -123,6 +160,14 @@ pub fn check(c: &mut Checker) {
             && !cached("/var/lib/apt/lists")
             && !cached("/var/lib/apt")
         {
+            if let Some(line) = read_later(&mut apt_later, apt_lists_read_later) {
+                c.skip(
+                    CODE,
+                    ins.start_line,
+                    format!("the RUN on line {line} installs from these lists without `apt-get update`: deleting them here would make it fail"),
+                );
+                continue;
+            }
             c.fix(Fix {
                 transforms: Vec::new(),
                 code: CODE,

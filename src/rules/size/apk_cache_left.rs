@@ -5,6 +5,10 @@ declare_rule! {
     /// ## What it does
     /// Finds `apk add` without `--no-cache` in a stage that ends up in the image
     /// (unless `/var/cache/apk` is deleted in the same `RUN` or mounted as a cache).
+    /// On an `apk add -U` whose index a later `RUN` (of the stage or one
+    /// built on it) reads without refreshing it, the finding names that RUN
+    /// and the fix waits for it to get `--no-cache` itself: before that, it
+    /// would find no package, and `apk upgrade` would upgrade nothing.
     ///
     /// ## Why is this bad?
     /// apk keeps its index and downloaded packages in `/var/cache/apk`, inside the layer.
@@ -33,6 +37,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let mut read_later = None;
     for (step, ins, cmds) in cx.shipped_runs() {
         let cleaned = cmds.iter().any(|c| {
             c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/cache/apk"))
@@ -41,27 +46,56 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let adds: Vec<_> = cmds.iter().filter(|c| c.is_apk_add()).collect();
+        let updates = cmds.iter().any(|c| c.is(&["apk"], &["update"]));
         for (k, c) in adds.iter().enumerate() {
             // `--no-network` installs from what is already on disk: no index
             // is fetched, so none is left behind.
             if c.apk_add_gives("--no-cache") || c.apk_add_gives("--no-network") {
                 continue;
             }
+            // `apk add -U` saves the index it fetches, and a later `apk add`
+            // without `-U` reads it: `--no-cache` here would leave that one
+            // none (`apk update` in the RUN saves it anyway).
+            let reader = (!updates && c.apk_add_gives("--update-cache"))
+                .then(|| {
+                    read_later
+                        .get_or_insert_with(|| {
+                            super::index_read_later::apk_index_read_later(cx.df, cx.model)
+                        })
+                        .get(step.instruction)
+                        .copied()
+                        .flatten()
+                })
+                .flatten()
+                .and_then(|i| cx.df.instructions.get(i));
             let at = cx
                 .subcommand_span(ins, c, 0, "add")
                 .or_else(|| nth(cx, ins, "apk add", k, adds.len()));
-            let mut f = cx.finding(
+            let Some(reader) = reader else {
+                let mut f = cx.finding(
+                    &RULE,
+                    at.unwrap_or_else(|| cx.head_span(ins)),
+                    "`apk add` without `--no-cache` leaves the package cache in the layer",
+                );
+                if let Some(span) = at {
+                    f = f.with_fix(Fix::edit(
+                        Applicability::Unsafe,
+                        "add `--no-cache`",
+                        vec![insert_at_end(span, " --no-cache")],
+                    ));
+                }
+                out.push(f);
+                continue;
+            };
+            let f = cx.finding(
                 &RULE,
                 at.unwrap_or_else(|| cx.head_span(ins)),
-                "`apk add` without `--no-cache` leaves the package cache in the layer",
+                format!(
+                    "`apk add -U` leaves apk's index in the layer, and the RUN on line {} reads it: \
+                     give that one `--no-cache` (or `-U`) first, then this one",
+                    reader.start_line
+                ),
             );
-            if let Some(span) = at {
-                f = f.with_fix(Fix::edit(
-                    Applicability::Unsafe,
-                    "add `--no-cache`",
-                    vec![insert_at_end(span, " --no-cache")],
-                ));
-            }
             out.push(f);
         }
     }

@@ -5,6 +5,10 @@ declare_rule! {
     /// ## What it does
     /// Finds `apt-get update` in a layer of the final image that does not delete
     /// `/var/lib/apt/lists` in the same `RUN` (and mounts no cache there).
+    /// When a later `RUN` of the stage, or of a stage built on it, reads the
+    /// lists without `apt-get update` (`apt-get install`, `apt-cache`), the
+    /// finding names it and offers no fix: deleting the lists here would make
+    /// it fail; they go after the last install, once the RUNs are merged.
     ///
     /// ## Why is this bad?
     /// The package lists (often 20-50 MB) stay in the layer. Deleting them in a
@@ -35,6 +39,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let mut read_later = None;
     for (step, ins, cmds) in cx.shipped_runs() {
         let Some(update) = cmds.iter().find(|c| c.is_apt_update()) else {
             continue;
@@ -46,9 +51,39 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let needle = format!("{} update", update.program());
+        let at = cx.find_in(ins, &needle);
+        // A later RUN that installs without `apt-get update` reads these
+        // lists: deleting them in this RUN, which installs too, would break
+        // it. (A lone update is DO104's: merged into the install after it,
+        // the lists go there.)
+        let installs = cmds.iter().any(|c| c.is_apt_install());
+        let reader = installs
+            .then(|| {
+                read_later
+                    .get_or_insert_with(|| {
+                        super::index_read_later::apt_lists_read_later(cx.df, cx.model)
+                    })
+                    .get(step.instruction)
+                    .copied()
+                    .flatten()
+            })
+            .flatten()
+            .and_then(|i| cx.df.instructions.get(i));
+        if let Some(reader) = reader {
+            out.push(cx.finding(
+                &RULE,
+                at,
+                format!(
+                    "apt package lists stay in this layer, and the RUN on line {} installs from them \
+                     without `apt-get update`: delete them after the last install (merge the RUNs), not here",
+                    reader.start_line
+                ),
+            ));
+            continue;
+        }
         let mut f = cx.finding(
             &RULE,
-            cx.find_in(ins, &needle),
+            at,
             "apt package lists stay in this layer: delete /var/lib/apt/lists in the same RUN",
         );
         if let Some(e) = append(cx.df, ins, "rm -rf /var/lib/apt/lists/*") {

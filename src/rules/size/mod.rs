@@ -9,6 +9,7 @@ pub mod cache_mount_missing;
 pub mod consecutive_run;
 pub mod context_not_ignored;
 pub mod deleted_in_later_layer;
+pub(crate) mod index_read_later;
 pub mod npm_cache_left;
 pub mod pip_cache_left;
 
