@@ -3,7 +3,8 @@
 //!
 //! ## What it does
 //! A RUN that only removes absolute paths (`RUN rm -rf /var/lib/apt/lists/*`)
-//! right after the RUN that created them is merged into it:
+//! right after the RUN that created them (its effects may write them) is
+//! merged into it:
 //! `RUN apt-get install -y x && rm -rf /var/lib/apt/lists/*`.
 //!
 //! ## Why is this bad?
@@ -44,6 +45,22 @@ fn plausible_creator(text: &str, path: &str) -> bool {
         || (npm::ECOSYSTEM.caches.iter().any(|c| p.starts_with(c)) && text.contains("npm"))
         || text.contains(p)
         || (parent.len() > 1 && text.contains(parent))
+}
+
+/// The part of an `rm` operand before its first glob character, cut back
+/// to a whole folder when a glob follows (`/var/lib/apt/lists/*` →
+/// `/var/lib/apt/lists`, `/tmp/*.tgz` → `/tmp`).
+fn literal_dir(w: &str) -> &str {
+    match w.find(['*', '?', '[']) {
+        None => w.trim_end_matches('/'),
+        Some(g) => {
+            let head = &w[..g];
+            match head.rfind('/') {
+                Some(0) | None => "/",
+                Some(k) => &head[..k],
+            }
+        }
+    }
 }
 
 /// Whether a COPY/ADD before instruction `before` in its stage put
@@ -106,6 +123,18 @@ pub fn check(c: &mut Checker) {
             continue;
         }
         let a_text = &df.source[a.arguments.span().start..a.arguments.span().end];
+        // The first RUN must be able to write what the second deletes: one
+        // that only reads it (`tar -xzf /tmp/x.tgz -C /opt` after the RUN
+        // that downloaded it) leaves it in the earlier layer, and the merge
+        // gains nothing while its message says otherwise.
+        let a_writes = |w: &str| {
+            super::step_of(c.model, ai)
+                .and_then(|s| match &s.op {
+                    Some(crate::model::Op::Run(r)) => Some(r),
+                    _ => None,
+                })
+                .is_some_and(|r| super::run_effects(c, ai, r).writes.overlaps(literal_dir(w)))
+        };
         let only_rm = sb.commands.iter().all(|cmd| {
             let argv = cmd.argv();
             let (p, i) = program(&argv);
@@ -122,6 +151,7 @@ pub fn check(c: &mut Checker) {
                     w.starts_with('/')
                         && w.len() > 1
                         && plausible_creator(a_text, w)
+                        && a_writes(w)
                         && !copied_earlier(c.model, ai, w)
                 })
         });
@@ -196,6 +226,12 @@ mod tests {
         ] {
             assert!(run(df, true, &["DO206"]).applied.is_empty(), "{df}");
         }
+        // The RUN before only reads the file an earlier RUN downloaded: the
+        // merge would leave it in that earlier layer.
+        let reader = "FROM debian\nRUN wget -O /tmp/x.tgz http://h/x.tgz\nRUN tar -xzf /tmp/x.tgz -C /opt\nRUN rm /tmp/x.tgz\n";
+        assert!(run(reader, true, &["DO206"]).applied.is_empty());
+        let creator = "FROM debian\nRUN wget -O /tmp/x.tgz http://h/x.tgz && tar -xzf /tmp/x.tgz -C /opt\nRUN rm /tmp/x.tgz\n";
+        assert_eq!(run(creator, true, &["DO206"]).applied.len(), 1);
         let unrelated = run(
             "FROM debian\nRUN echo hi\nRUN rm -rf /opt/x\n",
             true,
