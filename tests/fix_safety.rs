@@ -199,3 +199,19 @@ fn apk_index_a_later_add_reads_is_kept() {
         "{stdout}"
     );
 }
+
+/// A RUN refused below several COPYs: the reason names the COPY it needs
+/// (it named the first one crossed, which writes nothing it reads).
+#[test]
+fn a_refusal_names_the_copy_of_several_that_blocks() {
+    let (code, stdout, stderr) = fix_diff(
+        "FROM nginx:1.25\nCOPY dist /usr/share/nginx/html\nCOPY . /src\nRUN cat /src/build/out.js\n",
+        &[("dist/index.html", "<h1>\n"), ("build/out.js", "b\n")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "no diff: {stdout}");
+    assert!(
+        stderr.contains("DO102 not fixed") && stderr.contains("(the COPY to /src)"),
+        "{stderr}"
+    );
+}

@@ -328,7 +328,14 @@ fn movable(
     let mut brought: Option<hazard::Before> = None;
     for (k, copy) in copies.iter().enumerate() {
         let b = brought.as_ref().unwrap_or(before);
-        hazard::run_may_cross_where(&fx, r, copy, c.context, b).map_err(|w| (w, report))?;
+        // The reason says "the COPY"; of several crossed, name which.
+        hazard::run_may_cross_where(&fx, r, copy, c.context, b).map_err(|w| {
+            if copies.len() > 1 {
+                (format!("{w} (the COPY to {})", copy.dest), report)
+            } else {
+                (w, report)
+            }
+        })?;
         if k + 1 < copies.len() {
             let mut next = b.clone();
             next.add_brought(copy, c.context);
