@@ -270,16 +270,21 @@ fn config_file_is_found_walking_up_and_applies() {
     );
 }
 
+/// `check` on `text` as ./Dockerfile, default settings, no context.
+fn check_text(text: &str) -> FileReport {
+    check_dockerfile(
+        Path::new("Dockerfile"),
+        "Dockerfile",
+        text,
+        &Settings::default(),
+        &CheckOptions::default(),
+    )
+}
+
 /// Findings of the RUN (line 2 on) of `FROM … \n RUN …`, by code.
 fn run_codes(run: &str) -> Vec<&'static str> {
     let text = format!("FROM debian:12-slim\n{run}\n");
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        &text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(&text);
     assert!(r.error.is_none(), "{:?}", r.error);
     let mut v: Vec<&str> = r
         .findings
@@ -297,13 +302,7 @@ fn run_codes(run: &str) -> Vec<&'static str> {
 #[test]
 fn pip_cache_left_flags_each_install() {
     let text = "FROM python:3.12-slim\nRUN pip install a && pip install --no-cache b && pip3 install c && python -m pip install d\n";
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     let at: Vec<usize> = r
         .findings
         .iter()
@@ -327,13 +326,7 @@ fn pip_cache_left_flags_each_install() {
 #[test]
 fn install_findings_sit_on_their_own_command() {
     let text = "FROM python:3.12-alpine\nRUN apt-get -y install a && sh -c \"apt-get install -y d\" && apk   add b && python -m  pip install c\n";
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     let line = text.lines().nth(1).unwrap();
     let at = |code: &str| -> Vec<(usize, usize)> {
         r.findings
@@ -349,6 +342,31 @@ fn install_findings_sit_on_their_own_command() {
     assert_eq!(at("DO201"), [span("apt-get -y", "install")]);
     assert_eq!(at("DO204"), [span("apk", "add")]);
     assert_eq!(at("DO203"), [span("python -m", "install")]);
+
+    // the same for `apt-get update` (DO202, DO104) and npm's install (DO205)
+    let text = "FROM node:20\nRUN echo 'apt-get update' && apt-get -q update && apt-get install -y a\nRUN echo 'apt-get update' && apt-get -q update\nRUN echo 'npm ci' && npm  ci\n";
+    let r = check_text(text);
+    let at = |code: &str| -> Vec<(usize, usize, usize)> {
+        r.findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| (f.start.line, f.start.column, f.end.column))
+            .collect()
+    };
+    let span = |n: usize, from: &str, to: &str| {
+        let line = text.lines().nth(n - 1).unwrap();
+        let s = line.find(from).unwrap();
+        (n, s + 1, s + line[s..].find(to).unwrap() + to.len() + 1)
+    };
+    assert_eq!(
+        at("DO202"),
+        [
+            span(2, "apt-get -q", "update"),
+            span(3, "apt-get -q", "update")
+        ]
+    );
+    assert_eq!(at("DO104"), [span(3, "apt-get -q", "update")]);
+    assert_eq!(at("DO205"), [span(4, "npm  ci", "ci")]);
 }
 
 /// Rules read RUNs through the one shell model: wrappers are peeled the same
@@ -364,13 +382,7 @@ fn rules_read_runs_through_the_shell_model() {
     // Backslashes in double quotes follow POSIX: `\d` keeps its backslash,
     // `\"` does not; the package name the rule reports is the shell's.
     let text = "FROM debian:12-slim\nRUN apt-get install -y --no-install-recommends \"lib\\\"x\" \"a\\b\"\n";
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     let unpinned = r.findings.iter().find(|f| f.code == "DO403").unwrap();
     assert!(
         unpinned.message.ends_with("lib\"x, a\\b"),
@@ -383,13 +395,7 @@ fn rules_read_runs_through_the_shell_model() {
     assert_eq!(run_codes("RUN X=1 && rm -rf /tmp/x"), Vec::<&str>::new());
     // A word with an expansion is shown as written, and found where it is.
     let text = "FROM debian:12-slim\nRUN make && \\\n  cd \"$GOPATH/src\" && make\n";
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     let cd = r.findings.iter().find(|f| f.code == "DO410").unwrap();
     assert_eq!(
         cd.message,
@@ -417,13 +423,7 @@ fn rules_read_runs_through_the_shell_model() {
     );
     // Under a non-POSIX SHELL the line is not read as sh.
     let text = "FROM debian:12-slim\nSHELL [\"pwsh\", \"-Command\"]\nRUN apt-get install curl | Out-Null\n";
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     let on_run: Vec<&str> = r
         .findings
         .iter()
@@ -609,13 +609,7 @@ fn a_compose_files_folder_marks_it_for_ci_but_not_the_repository_root() {
 
 /// `code`'s findings in `text`: line, message, whether it carries edits.
 fn findings(text: &str, code: &str) -> Vec<(usize, String, bool)> {
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        text,
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text(text);
     r.findings
         .iter()
         .filter(|f| f.code == code)
@@ -666,13 +660,7 @@ fn an_index_a_later_run_reads_is_named_and_not_fixed_here() {
 /// not a Python image.
 #[test]
 fn do413_names_the_pip_install_on_a_non_python_base() {
-    let r = check_dockerfile(
-        Path::new("Dockerfile"),
-        "Dockerfile",
-        "FROM debian:12\nRUN apt-get update && apt-get install -y python3-pip && pip install flask\nCMD [\"flask\", \"run\"]\n",
-        &Settings::default(),
-        &CheckOptions::default(),
-    );
+    let r = check_text("FROM debian:12\nRUN apt-get update && apt-get install -y python3-pip && pip install flask\nCMD [\"flask\", \"run\"]\n");
     let msgs: Vec<&str> = r
         .findings
         .iter()

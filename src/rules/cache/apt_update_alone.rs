@@ -65,7 +65,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         out.push(
             cx.finding(
                 &RULE,
-                cx.find_in(ins, &format!("{prog} update")),
+                cx.subcommand_span(ins, update, 0, "update")
+                    .unwrap_or_else(|| cx.find_in(ins, &format!("{prog} update"))),
                 format!(
                     "`{prog} update` alone in its layer: later installs use stale package lists"
                 ),

@@ -51,7 +51,9 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let needle = format!("{} update", update.program());
-        let at = cx.find_in(ins, &needle);
+        let at = cx
+            .subcommand_span(ins, update, 0, "update")
+            .unwrap_or_else(|| cx.find_in(ins, &needle));
         // A later RUN that installs without `apt-get update` reads these
         // lists: deleting them in this RUN, which installs too, would break
         // it. (A lone update is DO104's: merged into the install after it,

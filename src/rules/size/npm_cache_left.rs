@@ -50,7 +50,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let needle = format!("npm {}", c.subcommand().unwrap_or("install"));
         let mut f = cx.finding(
             &RULE,
-            cx.find_in(ins, &needle),
+            cx.subcommand_span(ins, c, 0, c.subcommand().unwrap_or("install"))
+                .unwrap_or_else(|| cx.find_in(ins, &needle)),
             format!("`{needle}` leaves npm's cache (~/.npm) in the layer"),
         );
         if let Some(e) = append(cx.df, ins, "npm cache clean --force") {
