@@ -4,6 +4,11 @@
 use std::process::Command;
 
 fn fix_diff(dockerfile: &str, files: &[(&str, &str)]) -> (i32, String, String) {
+    fix_with(&["fix", "--diff"], dockerfile, files)
+}
+
+/// `dockopt ARGS DIR/Dockerfile` on a temporary context holding `files`.
+fn fix_with(args: &[&str], dockerfile: &str, files: &[(&str, &str)]) -> (i32, String, String) {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("Dockerfile"), dockerfile).unwrap();
     for (p, c) in files {
@@ -12,8 +17,7 @@ fn fix_diff(dockerfile: &str, files: &[(&str, &str)]) -> (i32, String, String) {
         std::fs::write(full, c).unwrap();
     }
     let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
-        .arg("fix")
-        .arg("--diff")
+        .args(args)
         .arg(d.path().join("Dockerfile"))
         .output()
         .unwrap();
@@ -131,18 +135,9 @@ fn config_files_that_name_project_files_refuse_the_split() {
 }
 
 fn fix_diff_unsafe(dockerfile: &str) -> (String, String) {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("Dockerfile"), dockerfile).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_dockopt"))
-        .args(["fix", "--diff", "--unsafe-fixes"])
-        .arg(d.path().join("Dockerfile"))
-        .output()
-        .unwrap();
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, stdout, stderr) = fix_with(&["fix", "--diff", "--unsafe-fixes"], dockerfile, &[]);
+    assert!((0..=1).contains(&code), "{code}: {stderr}");
+    (stdout, stderr)
 }
 
 /// Deleting apt's lists where `apt-get update` made them breaks a later RUN
