@@ -210,3 +210,22 @@ fn a_refusal_names_the_copy_of_several_that_blocks() {
         "{stderr}"
     );
 }
+
+/// `ADD` unpacks a local file that is an archive by its content, whatever
+/// its name (BuildKit reads its magic bytes): DO408 reads them from the
+/// context and leaves that ADD; a plain file's becomes COPY. (The engine
+/// app `trap-add-archive-by-content` shows the naive COPY differs.)
+#[test]
+fn add_of_an_archive_by_content_stays_add() {
+    let (code, stdout, stderr) = fix_with(
+        &["fix", "--diff", "--unsafe-fixes"],
+        "FROM debian:12\nADD bundle.data /opt/\nADD notes.txt /opt/\n",
+        &[
+            ("bundle.data", "BZh91AY&SY not really"),
+            ("notes.txt", "hello\n"),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("+COPY notes.txt /opt/"), "{stdout}");
+    assert!(!stdout.contains("COPY bundle.data"), "{stdout}");
+}

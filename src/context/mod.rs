@@ -5,6 +5,7 @@
 //! Known gap: extended attributes are not read, so an xattr-only change is invisible here
 //! (20.10 misses it too, see §9.4, but a fresh transfer would notice `user.*` xattrs).
 
+mod archive;
 mod diff;
 mod dockerignore;
 mod entry;
@@ -22,6 +23,7 @@ mod warning;
 #[cfg(test)]
 pub(crate) mod testutil;
 
+pub use archive::{file_may_be_archive, may_be_archive};
 pub use diff::{Change, ChangeReason};
 pub use dockerignore::{DockerIgnore, IgnoreError, IgnorePattern};
 pub use entry::{Entry, EntryKind};

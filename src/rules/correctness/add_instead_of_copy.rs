@@ -23,8 +23,11 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: `ADD` unpacks any local tar archive, recognised by its content,
-    /// not its name; dockopt does not read the file, so it cannot prove `COPY`
-    /// gives the same files.
+    /// not its name. With the build context, dockopt reads each source's
+    /// first bytes as BuildKit does (a compression's magic bytes, or a tar
+    /// header whose checksum holds) and leaves an `ADD` of an archive alone;
+    /// without it, it goes by names. The file may still change before the
+    /// build, so `COPY` is not proven to give the same files.
     code: "DO408",
     name: "add-instead-of-copy",
     family: Correctness,
@@ -66,6 +69,27 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 && !s.raw.contains('$')
         });
         if !plain {
+            continue;
+        }
+        // With the context at hand, read what ADD reads: a file that is an
+        // archive by its content is unpacked whatever its name, so ADD is
+        // doing its job. A source not in the context fails the build
+        // anyway (DO505's finding): its name decides, as without a context.
+        let unpacks = cx.context.is_some_and(|ctx| {
+            c.srcs.iter().any(|s| {
+                let Ok(sel) = ctx.filtered.select(&[s.raw.as_str()]) else {
+                    return false;
+                };
+                sel.sources().iter().flat_map(|x| &x.matches).any(|m| {
+                    ctx.filtered
+                        .get(&m.resolved)
+                        .is_some_and(|e| e.kind == crate::context::EntryKind::File)
+                        && crate::context::file_may_be_archive(&ctx.root.join(&m.resolved))
+                            .unwrap_or(true)
+                })
+            })
+        });
+        if unpacks {
             continue;
         }
         let kw = cx.df.text(ins.keyword_span);
