@@ -498,17 +498,19 @@ pub(crate) fn write_arg(fx: &mut Effects, cx: &Cx, a: &Arg) {
 /// expanded in (the part before the first component with a glob character).
 pub(crate) fn path_of(cx: &Cx, a: &Arg) -> Option<String> {
     let v = a.value.as_deref()?;
-    let v = if a.glob {
-        let cut = v.find(['*', '?', '[']).unwrap_or(v.len());
-        match v[..cut].rfind('/') {
-            Some(0) => "/",
-            Some(i) => &v[..i],
-            None => ".",
-        }
-    } else {
-        v
-    };
-    cx.abs(v)
+    cx.abs(if a.glob { glob_dir(v) } else { v })
+}
+
+/// The directory a glob is expanded in: the part before the component with
+/// its first glob character (`/var/lib/apt/lists/*` → `/var/lib/apt/lists`,
+/// `/tmp/*.tgz` → `/tmp`, `*.txt` → `.`).
+pub(crate) fn glob_dir(v: &str) -> &str {
+    let cut = v.find(['*', '?', '[']).unwrap_or(v.len());
+    match v[..cut].rfind('/') {
+        Some(0) => "/",
+        Some(i) => &v[..i],
+        None => ".",
+    }
 }
 
 /// The cwd tree (everything when the cwd is not known).

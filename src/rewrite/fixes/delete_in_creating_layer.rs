@@ -47,22 +47,6 @@ fn plausible_creator(text: &str, path: &str) -> bool {
         || (parent.len() > 1 && text.contains(parent))
 }
 
-/// The part of an `rm` operand before its first glob character, cut back
-/// to a whole folder when a glob follows (`/var/lib/apt/lists/*` →
-/// `/var/lib/apt/lists`, `/tmp/*.tgz` → `/tmp`).
-fn literal_dir(w: &str) -> &str {
-    match w.find(['*', '?', '[']) {
-        None => w.trim_end_matches('/'),
-        Some(g) => {
-            let head = &w[..g];
-            match head.rfind('/') {
-                Some(0) | None => "/",
-                Some(k) => &head[..k],
-            }
-        }
-    }
-}
-
 /// Whether a COPY/ADD before instruction `before` in its stage put
 /// something at `path` or below it:
 /// that layer ships it whatever a RUN merges, so a merge gains nothing.
@@ -133,7 +117,15 @@ pub fn check(c: &mut Checker) {
                     Some(crate::model::Op::Run(r)) => Some(r),
                     _ => None,
                 })
-                .is_some_and(|r| super::run_effects(c, ai, r).writes.overlaps(literal_dir(w)))
+                .is_some_and(|r| {
+                    // a glob operand stands for the folder it is expanded in
+                    let at = if w.contains(['*', '?', '[']) {
+                        crate::effects::glob_dir(w)
+                    } else {
+                        w
+                    };
+                    super::run_effects(c, ai, r).writes.overlaps(at)
+                })
         };
         let only_rm = sb.commands.iter().all(|cmd| {
             let argv = cmd.argv();
