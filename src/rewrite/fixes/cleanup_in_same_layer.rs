@@ -32,7 +32,7 @@ use super::run_view::program;
 use crate::ecosystem::pip;
 use crate::fix::{Applicability, Checker, Edit, Fix};
 use crate::model::MountKind;
-use crate::rules::size::index_read_later::{apk_index_read_later, apt_lists_read_later};
+use crate::rules::size::index_read_later::ReadLater;
 
 /// apt lists (the registry's code for this fix).
 pub const CODE: &str = "DO202";
@@ -44,7 +44,7 @@ pub const APK_CODE: &str = "DO204";
 pub fn check(c: &mut Checker) {
     let df = c.df;
     let model = c.model;
-    let (mut apt_later, mut apk_later) = (None, None);
+    let (mut apt_later, mut apk_later) = (ReadLater::apt(), ReadLater::apk());
     for (ins, run, script) in run_scripts(df, model) {
         if script.complex {
             continue;
@@ -52,18 +52,7 @@ pub fn check(c: &mut Checker) {
         let idx = df
             .instructions
             .partition_point(|i| i.span.start < ins.span.start);
-        let read_later = |memo: &mut Option<Vec<Option<usize>>>,
-                          f: fn(
-            &crate::syntax::Dockerfile,
-            &crate::model::Model,
-        ) -> Vec<Option<usize>>| {
-            memo.get_or_insert_with(|| f(df, model))
-                .get(idx)
-                .copied()
-                .flatten()
-                .and_then(|k| df.instructions.get(k))
-                .map(|i| i.start_line)
-        };
+        let read_later = |later: &mut ReadLater| later.after(df, model, idx).map(|i| i.start_line);
         let apk_updates = script.commands.iter().any(|cmd| {
             let argv = cmd.argv();
             let (p, i) = program(&argv);
@@ -129,9 +118,9 @@ pub fn check(c: &mut Checker) {
                         && crate::shell::options::APK.given(&argv, "--update-cache")
                         && !crate::shell::options::APK.given(&argv, "--no-cache")
                         && !cached("/var/cache/apk")
-                        && read_later(&mut apk_later, apk_index_read_later).is_some() =>
+                        && read_later(&mut apk_later).is_some() =>
                 {
-                    let line = read_later(&mut apk_later, apk_index_read_later).unwrap_or(0);
+                    let line = read_later(&mut apk_later).unwrap_or(0);
                     c.skip(
                         APK_CODE,
                         ins.start_line,
@@ -160,7 +149,7 @@ pub fn check(c: &mut Checker) {
             && !cached("/var/lib/apt/lists")
             && !cached("/var/lib/apt")
         {
-            if let Some(line) = read_later(&mut apt_later, apt_lists_read_later) {
+            if let Some(line) = read_later(&mut apt_later) {
                 c.skip(
                     CODE,
                     ins.start_line,

@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    let mut read_later = None;
+    let mut read_later = super::index_read_later::ReadLater::apk();
     for (step, ins, cmds) in cx.shipped_runs() {
         let cleaned = cmds.iter().any(|c| {
             c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/cache/apk"))
@@ -57,17 +57,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             // without `-U` reads it: `--no-cache` here would leave that one
             // none (`apk update` in the RUN saves it anyway).
             let reader = (!updates && c.apk_add_gives("--update-cache"))
-                .then(|| {
-                    read_later
-                        .get_or_insert_with(|| {
-                            super::index_read_later::apk_index_read_later(cx.df, cx.model)
-                        })
-                        .get(step.instruction)
-                        .copied()
-                        .flatten()
-                })
-                .flatten()
-                .and_then(|i| cx.df.instructions.get(i));
+                .then(|| read_later.after(cx.df, cx.model, step.instruction))
+                .flatten();
             let at = cx
                 .subcommand_span(ins, c, 0, "add")
                 .or_else(|| nth(cx, ins, "apk add", k, adds.len()));

@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    let mut read_later = None;
+    let mut read_later = super::index_read_later::ReadLater::apt();
     for (step, ins, cmds) in cx.shipped_runs() {
         let Some(update) = cmds.iter().find(|c| c.is_apt_update()) else {
             continue;
@@ -60,17 +60,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         // the lists go there.)
         let installs = cmds.iter().any(|c| c.is_apt_install());
         let reader = installs
-            .then(|| {
-                read_later
-                    .get_or_insert_with(|| {
-                        super::index_read_later::apt_lists_read_later(cx.df, cx.model)
-                    })
-                    .get(step.instruction)
-                    .copied()
-                    .flatten()
-            })
-            .flatten()
-            .and_then(|i| cx.df.instructions.get(i));
+            .then(|| read_later.after(cx.df, cx.model, step.instruction))
+            .flatten();
         if let Some(reader) = reader {
             out.push(cx.finding(
                 &RULE,

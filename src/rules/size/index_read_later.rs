@@ -2,19 +2,63 @@
 //! cache) that an earlier RUN left: deleting the index where it is made
 //! (DO202's `rm -rf /var/lib/apt/lists/*`, DO204's `apk add --no-cache -U`)
 //! makes that RUN fail (`apt-get install` finds no package). Shared by the
-//! rules, which then do not flag, and their fix function, which says why.
+//! rules, whose finding then names that RUN and carries no edit, and their
+//! fix function, which says why it leaves the RUN alone.
 
 use crate::model::{Base, Model};
 use crate::shell::tools::IndexUse;
 use crate::shell::Invocation;
-use crate::syntax::{Dockerfile, Keyword};
+use crate::syntax::{Dockerfile, Instruction, Keyword};
+
+/// The later reader of one index, computed for the whole file the first
+/// time it is asked (most files never ask: only a RUN that leaves the index
+/// does).
+pub(crate) struct ReadLater {
+    walk: fn(&Dockerfile, &Model) -> Vec<Option<usize>>,
+    memo: Option<Vec<Option<usize>>>,
+}
+
+impl ReadLater {
+    /// apt's lists.
+    pub(crate) fn apt() -> Self {
+        ReadLater {
+            walk: apt_lists_read_later,
+            memo: None,
+        }
+    }
+
+    /// apk's index cache.
+    pub(crate) fn apk() -> Self {
+        ReadLater {
+            walk: apk_index_read_later,
+            memo: None,
+        }
+    }
+
+    /// The RUN after instruction `instruction` (by index) that reads the
+    /// index before anything refreshes it.
+    pub(crate) fn after<'d>(
+        &mut self,
+        df: &'d Dockerfile,
+        model: &Model,
+        instruction: usize,
+    ) -> Option<&'d Instruction> {
+        let walk = self.walk;
+        self.memo
+            .get_or_insert_with(|| walk(df, model))
+            .get(instruction)
+            .copied()
+            .flatten()
+            .and_then(|i| df.instructions.get(i))
+    }
+}
 
 /// For each instruction (by index), the instruction index of the first RUN
 /// after it, in its stage or a stage built on it, that reads the index
 /// before anything refreshes it. One backward walk: a stage's children come
 /// after it in the file, so each child's need at its start is known when
 /// the walk reaches its parent's end.
-pub(crate) fn index_read_later(
+fn index_read_later(
     df: &Dockerfile,
     model: &Model,
     use_of: fn(&Invocation) -> IndexUse,
@@ -29,20 +73,13 @@ pub(crate) fn index_read_later(
             }
         }
     }
-    let mut steps_of: Vec<Vec<usize>> = vec![Vec::new(); model.stages.len()];
-    for (k, s) in model.steps.iter().enumerate() {
-        if let Some(v) = steps_of.get_mut(s.stage) {
-            v.push(k);
-        }
-    }
     let mut need_at_start: Vec<Option<usize>> = vec![None; model.stages.len()];
     for stage in (0..model.stages.len()).rev() {
         let mut need = children[stage]
             .iter()
             .filter(|&&c| c > stage)
             .find_map(|&c| need_at_start[c]);
-        for &k in steps_of[stage].iter().rev() {
-            let step = &model.steps[k];
+        for step in model.steps[model.stage_range(stage)].iter().rev() {
             if let Some(slot) = after.get_mut(step.instruction) {
                 *slot = need;
             }
@@ -85,12 +122,12 @@ fn first_use(
 }
 
 /// apt's lists, read later: see [`index_read_later`].
-pub(crate) fn apt_lists_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
+fn apt_lists_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
     index_read_later(df, model, |i| i.apt_index_use(), "apt")
 }
 
 /// apk's index cache, read later: see [`index_read_later`].
-pub(crate) fn apk_index_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
+fn apk_index_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
     index_read_later(df, model, |i| i.apk_index_use(), "apk")
 }
 
