@@ -412,42 +412,10 @@ impl Cmd<'_> {
         })
     }
 
-    /// The value of option `flags` (`-o f`, `-of`? no; `--out f`, `--out=f`).
+    /// The values of option `flags`, as getopt reads them
+    /// ([`crate::shell::options::getopt_values`]).
     pub fn opt_values(&self, flags: &[&str]) -> Vec<Option<String>> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < self.args.len() {
-            if let Some(a) = self.args[i].str() {
-                if flags.contains(&a) {
-                    out.push(self.args.get(i + 1).and_then(|x| x.value.clone()));
-                    i += 2;
-                    continue;
-                }
-                for f in flags.iter().filter(|f| f.starts_with("--")) {
-                    if let Some(v) = a.strip_prefix(f).and_then(|r| r.strip_prefix('=')) {
-                        out.push(Some(v.to_string()));
-                    }
-                }
-                // A short-option cluster (`-sSLo FILE`, `-ofile`, `-qO-`), as
-                // getopt reads it: the value is the rest of the word after the
-                // letter, or the next word when the letter ends it.
-                if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
-                    for f in flags.iter().filter(|f| f.len() == 2 && f.starts_with('-')) {
-                        let letter = &f[1..];
-                        if let Some(at) = a[1..].find(letter) {
-                            let rest = &a[1 + at + 1..];
-                            if rest.is_empty() {
-                                out.push(self.args.get(i + 1).and_then(|x| x.value.clone()));
-                            } else {
-                                out.push(Some(rest.to_string()));
-                            }
-                        }
-                    }
-                }
-            }
-            i += 1;
-        }
-        out
+        crate::shell::options::getopt_values(&self.vals(), flags)
     }
 
     /// Non-option arguments (an option's value is not recognised here: callers

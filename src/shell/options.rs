@@ -75,6 +75,52 @@ impl Grammar {
     }
 }
 
+/// The values of the options `flags` in `args` (None for a word that is not
+/// literal), as getopt reads them: `-o f`, `--out f`, `--out=f`, and a
+/// short option inside a cluster (`-sSLo f`, `-ofile`, `-qO-`), whose value
+/// is the rest of the word after its letter, or the next word when the
+/// letter ends it. Network clients and coreutils parse this way.
+pub fn getopt_values<S: AsRef<str>>(args: &[Option<S>], flags: &[&str]) -> Vec<Option<String>> {
+    let word = |i: usize| args.get(i).and_then(|a| a.as_ref().map(AsRef::as_ref));
+    let next = |i: usize| word(i + 1).map(str::to_string);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let Some(a) = word(i) else {
+            i += 1;
+            continue;
+        };
+        if flags.contains(&a) {
+            out.push(next(i));
+            i += 2;
+            continue;
+        }
+        for f in flags.iter().filter(|f| f.starts_with("--")) {
+            if let Some(v) = a.strip_prefix(f).and_then(|r| r.strip_prefix('=')) {
+                out.push(Some(v.to_string()));
+            }
+        }
+        if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+            // The first letter of the cluster that is one of `flags` takes
+            // the rest of the word: letters after it are its value.
+            let letter_at = a[1..]
+                .char_indices()
+                .find(|(_, c)| flags.iter().any(|f| f.len() == 2 && f[1..].starts_with(*c)));
+            if let Some((at, c)) = letter_at {
+                let rest = &a[1 + at + c.len_utf8()..];
+                if rest.is_empty() {
+                    out.push(next(i));
+                    i += 2;
+                    continue;
+                }
+                out.push(Some(rest.to_string()));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// `pip install`'s options and pip's general options (pip 23–25).
 pub const PIP_INSTALL: Grammar = Grammar {
     longs: &[
@@ -282,6 +328,29 @@ pub fn npm_command(word: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn getopt_values_reads_clusters_and_long_forms() {
+        fn args(s: &str) -> Vec<Option<&str>> {
+            s.split(' ').map(Some).collect()
+        }
+        let o = ["-o", "--output"];
+        let got = |s: &str| super::getopt_values(&args(s), &o);
+        assert_eq!(got("-fsSLo /tmp/a u"), vec![Some("/tmp/a".into())]);
+        assert_eq!(got("-ofile u"), vec![Some("file".into())]);
+        assert_eq!(
+            got("--output=/x -o /y"),
+            vec![Some("/x".into()), Some("/y".into())]
+        );
+        // `-oc`: getopt gives `c` to -o; the c is no option of its own
+        assert_eq!(
+            super::getopt_values(&args("-oc u"), &["-o", "-c"]),
+            vec![Some("c".into())]
+        );
+        assert!(got("-fsSL u").is_empty());
+        let unknown: Vec<Option<&str>> = vec![Some("-o"), None];
+        assert_eq!(super::getopt_values(&unknown, &o), vec![None]);
+    }
+
     use super::*;
 
     /// Short flags written together are read from the aliases: only ones

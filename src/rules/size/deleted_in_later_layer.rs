@@ -332,17 +332,20 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                         if c.is_apt_update() {
                             made.push("/var/lib/apt/lists".to_string());
                         }
-                        let args = c.args();
-                        let flag = match c.program() {
-                            "curl" => Some(["-o", "--output"]),
-                            "wget" => Some(["-O", "--output-document"]),
-                            _ => None,
+                        let flags: &[&str] = match c.program() {
+                            "curl" => &["-o", "--output"],
+                            "wget" => &["-O", "--output-document"],
+                            _ => &[],
                         };
-                        if let Some(flags) = flag {
-                            for w in args.windows(2) {
-                                if flags.contains(&w[0].as_str()) && w[1] != "-" {
-                                    made.extend(absolute(&w[1], &r.cwd, changes_dir));
-                                }
+                        if !flags.is_empty() {
+                            let args: Vec<Option<&str>> =
+                                c.args().iter().map(|a| Some(a.as_str())).collect();
+                            for out in crate::shell::options::getopt_values(&args, flags)
+                                .into_iter()
+                                .flatten()
+                                .filter(|o| o != "-")
+                            {
+                                made.extend(absolute(&out, &r.cwd, changes_dir));
                             }
                         }
                     }
@@ -365,5 +368,48 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn lines(text: &str) -> Vec<usize> {
+        let opts = crate::rules::engine::CheckOptions {
+            label: None,
+            measure_context: false,
+            extras: false,
+            context: None,
+        };
+        crate::rules::engine::check_dockerfile(
+            std::path::Path::new("Dockerfile"),
+            "Dockerfile",
+            text,
+            &crate::rules::config::Settings::default(),
+            &opts,
+        )
+        .findings
+        .into_iter()
+        .filter(|f| f.code == "DO206")
+        .map(|f| f.start.line)
+        .collect()
+    }
+
+    /// A download's output read as curl and wget read their options: in a
+    /// cluster of short flags and in the `--opt=value` form.
+    #[test]
+    fn downloads_named_in_any_spelling_are_found() {
+        for get in [
+            "curl -fsSLo /tmp/x.tgz https://h/x.tgz",
+            "curl -fsSL --output=/tmp/x.tgz https://h/x.tgz",
+            "curl -fsSL -o /tmp/x.tgz https://h/x.tgz",
+            "wget -qO /tmp/x.tgz https://h/x.tgz",
+            "wget -q --output-document=/tmp/x.tgz https://h/x.tgz",
+        ] {
+            let text = format!("FROM debian:12\nRUN {get}\nRUN rm /tmp/x.tgz\n");
+            assert_eq!(lines(&text), vec![3], "{get}");
+        }
+        // to stdout: nothing lands on disk
+        let text = "FROM debian:12\nRUN curl -fsSLo- https://h/x.tgz\nRUN rm /tmp/x.tgz\n";
+        assert!(lines(text).is_empty());
     }
 }
