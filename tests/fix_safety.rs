@@ -229,3 +229,58 @@ fn add_of_an_archive_by_content_stays_add() {
     assert!(stdout.contains("+COPY notes.txt /opt/"), "{stdout}");
     assert!(!stdout.contains("COPY bundle.data"), "{stdout}");
 }
+
+/// `npm ci --offline` installs from the tarballs an earlier RUN left in
+/// `~/.npm`: cleaning that cache where it is made (DO205) or keeping it in
+/// a cache mount (DO210) would leave the offline install nothing, and a
+/// mount on the offline RUN itself hides what it reads. Without the offline
+/// install both fixes apply.
+#[test]
+fn npm_cache_an_offline_install_reads_is_kept() {
+    let text = "FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm ci --offline --omit=dev && npm cache clean --force\n";
+    let files = [
+        ("package.json", "{}"),
+        ("package-lock.json", "{}"),
+        ("index.js", "1"),
+    ];
+    let (code, stdout, stderr) = fix_with(&["fix", "--diff", "--unsafe-fixes"], text, &files);
+    assert!((0..=1).contains(&code), "{code}: {stderr}");
+    assert!(!stdout.contains("--mount=type=cache"), "{stdout}");
+    assert!(
+        !stdout.contains("+RUN npm ci && npm cache clean"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("DO210 not fixed") && stderr.contains("line 6"),
+        "{stderr}"
+    );
+    let online = text.replace("--offline ", "");
+    let (_, stdout, _) = fix_with(&["fix", "--diff", "--unsafe-fixes"], &online, &files);
+    assert!(
+        stdout.contains("+RUN --mount=type=cache,target=/root/.npm npm ci\n"),
+        "{stdout}"
+    );
+}
+
+/// A context COPY above the full COPY (the usual manifest COPY of a
+/// two-phase install) brings no link when the context holds none: DO101's
+/// move across the full COPY below it was refused ("a build context this
+/// model has not read") because the links it brings were read without the
+/// context (the hazard check's own tests cover the links a COPY brings).
+#[test]
+fn an_earlier_context_copy_is_read_in_the_context() {
+    let text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY setup.cfg ./\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    let files = [
+        ("setup.cfg", "[x]\n"),
+        ("requirements.txt", "flask\n"),
+        ("app.py", "1\n"),
+    ];
+    let (code, stdout, stderr) = fix_with(&["fix", "--diff"], text, &files);
+    assert!((0..=1).contains(&code), "{code}: {stderr}");
+    assert!(!stderr.contains("has not read"), "{stderr}");
+    assert!(
+        stdout
+            .contains("+COPY requirements.txt ./\n RUN pip install -r requirements.txt\n+COPY . ."),
+        "{stdout}\n{stderr}"
+    );
+}

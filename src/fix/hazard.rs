@@ -595,13 +595,16 @@ pub struct LinksMade {
 
 /// Every RUN of the model that makes a symbolic link (`ln` in its text,
 /// read by the effects model), in order.
-pub fn links_in(model: &crate::model::Model) -> Vec<LinksMade> {
+pub fn links_in(model: &crate::model::Model, ctx: Option<&ContextTree>) -> Vec<LinksMade> {
     model
         .steps
         .iter()
         .filter_map(|s| {
             let op = s.op.as_ref()?;
-            let b = Before::links_of(std::iter::once(op));
+            // A COPY's links are read in the context when it is known: without
+            // it, any context COPY counts as bringing unknown links, and every
+            // later move across a COPY below its destination was refused.
+            let b = Before::links_of_in(std::iter::once(op), ctx);
             (!b.links.is_empty() || !b.zones.is_empty() || b.packages).then_some(LinksMade {
                 instruction: s.instruction,
                 stage: s.stage,

@@ -194,7 +194,8 @@ impl<'a> Checker<'a> {
     /// The symbolic links the RUNs of the file make (see
     /// [`hazard::LinksMade`]), read on first use.
     pub fn links_made(&self) -> &[hazard::LinksMade] {
-        self.links.get_or_init(|| hazard::links_in(self.model))
+        self.links
+            .get_or_init(|| hazard::links_in(self.model, self.context))
     }
 
     pub fn fix(&mut self, fix: Fix) {

@@ -140,6 +140,38 @@ impl Invocation<'_> {
                 .is_some_and(|s| matches!(super::options::npm_command(&s), Some("install" | "ci")))
     }
 
+    /// What this command does with npm's download cache (`~/.npm/_cacache`):
+    /// an install with `--offline` reads it alone (and fails on a package it
+    /// lacks); `npm cache clean` leaves none to read. An online install only
+    /// fills it: a later offline one may still need what it did not fetch.
+    pub fn npm_cache_use(&self) -> IndexUse {
+        if !self.is(&["npm"]) {
+            return IndexUse::Neither;
+        }
+        let sub = self.subcommand();
+        if sub.as_deref() == Some("cache") {
+            return IndexUse::Refreshes;
+        }
+        // nopt: the last of `--offline[=true]` / `--no-offline` /
+        // `--offline=false` wins.
+        let offline = self
+            .lossy()
+            .iter()
+            .take_while(|a| *a != "--")
+            .filter_map(|a| match a.as_str() {
+                "--offline" | "--offline=true" => Some(true),
+                "--no-offline" | "--offline=false" => Some(false),
+                _ => None,
+            })
+            .last()
+            .unwrap_or(false);
+        if offline && self.is_npm_install() {
+            IndexUse::Reads
+        } else {
+            IndexUse::Neither
+        }
+    }
+
     /// `pip install` with the long option `long` in any spelling pip accepts
     /// (`--no-cache` is `--no-cache-dir`); false when this is not `pip install`.
     pub fn pip_install_gives(&self, long: &str) -> bool {

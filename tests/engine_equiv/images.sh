@@ -110,7 +110,10 @@ stub npm <<'EOF'
 . /usr/lib/stub/lib.sh
 sub=$1; shift
 scripts() { grep -q '"postinstall"' package.json && { cat *.js 2>/dev/null | h >node_modules/.stub/postinstall; }; true; }
+# As npm does: --offline installs from the download cache alone; `cache clean` empties it.
+case " $* " in *" --offline "*) need /root/.npm/cache ;; esac
 case "$sub" in
+  cache) [ "$1" = clean ] && rm -rf /root/.npm/cache /root/.npm/_cacache ;;
   ci) need package.json package-lock.json; mkdir -p node_modules/.stub /root/.npm
       h package.json package-lock.json >node_modules/.stub/installed; echo c >/root/.npm/cache; scripts ;;
   install|i)

@@ -32,6 +32,7 @@ pub const CODE: &str = "DO210";
 
 pub fn check(c: &mut Checker) {
     let df = c.df;
+    let mut npm_later = crate::rules::size::index_read_later::ReadLater::npm();
     for (ins, run) in run_ops(df, c.model) {
         // The rule's own question (where the cache is, whether a mount or a
         // clean-up already handles it), asked of the same script.
@@ -44,6 +45,22 @@ pub fn check(c: &mut Checker) {
             continue;
         };
         let target = missing.target.as_str();
+        // A later `npm ci --offline` reads the cache from the layer, which a
+        // mount here would leave empty.
+        if missing.needle == "npm" {
+            let idx = df
+                .instructions
+                .partition_point(|i| i.span.start < ins.span.start);
+            if let Some(r) = npm_later.after(df, c.model, idx) {
+                let line = r.start_line;
+                c.skip(
+                    CODE,
+                    ins.start_line,
+                    format!("the RUN on line {line} installs from npm's cache offline: with the cache in a mount here, it would find none"),
+                );
+                continue;
+            }
+        }
         // A cache directory the flag cannot carry as written (a blank, a
         // comma, a quote…): the finding stays advice.
         if !crate::model::mount::writable_value(target) {

@@ -129,6 +129,11 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
         let sub = inv.subcommand();
         match inv.program.as_str() {
             "npm" => match sub.as_deref().and_then(options::npm_command) {
+                // An offline install reads the cache the earlier layers left:
+                // a mount would hide it.
+                Some("install" | "ci") if inv.npm_cache_use() == shell::tools::IndexUse::Reads => {
+                    return None
+                }
                 Some("install" | "ci") if !options::NPM.given(&args, "--global") => {
                     npm = Some(cache_dir(&inv, run, &NPM))
                 }
@@ -189,6 +194,7 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let mut npm_later = super::index_read_later::ReadLater::npm();
     for step in cx.model.steps.iter() {
         let (Some(Op::Run(run)), Some(script)) = (&step.op, cx.script(step.instruction)) else {
             continue;
@@ -197,13 +203,23 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         };
         let ins = cx.ins(step.instruction);
-        out.push(cx.finding(
-            &RULE,
-            cx.find_in(ins, m.needle),
-            format!(
+        let at = cx.find_in(ins, m.needle);
+        // npm's cache in a mount is no longer in the layer: a later offline
+        // install, which has no such mount, would find it empty.
+        let reader = (m.needle == "npm")
+            .then(|| npm_later.after(cx.df, cx.model, step.instruction))
+            .flatten();
+        let message = match reader {
+            Some(r) => format!(
+                "no cache mount for {}, but the RUN on line {} installs from it offline: \
+                 give both RUNs `--mount=type=cache,target={}` together",
+                m.what, r.start_line, m.target
+            ),
+            None => format!(
                 "no cache mount for {}: add `--mount=type=cache,target={}` to keep it between builds",
                 m.what, m.target
             ),
-        ));
+        };
+        out.push(cx.finding(&RULE, at, message));
     }
 }

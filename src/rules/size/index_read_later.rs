@@ -1,7 +1,8 @@
 //! Which later RUN reads a package manager's index (apt's lists, apk's
-//! cache) that an earlier RUN left: deleting the index where it is made
-//! (DO202's `rm -rf /var/lib/apt/lists/*`, DO204's `apk add --no-cache -U`)
-//! makes that RUN fail (`apt-get install` finds no package). Shared by the
+//! cache, npm's download cache) that an earlier RUN left: deleting the index
+//! where it is made (DO202's `rm -rf /var/lib/apt/lists/*`, DO204's `apk add
+//! --no-cache -U`, DO205's `npm cache clean --force`) makes that RUN fail
+//! (`apt-get install` finds no package, `npm ci --offline` no tarball). Shared by the
 //! rules, whose finding then names that RUN and carries no edit, and their
 //! fix function, which says why it leaves the RUN alone.
 
@@ -31,6 +32,14 @@ impl ReadLater {
     pub(crate) fn apk() -> Self {
         ReadLater {
             walk: apk_index_read_later,
+            memo: None,
+        }
+    }
+
+    /// npm's download cache, which `npm ci --offline` reads alone.
+    pub(crate) fn npm() -> Self {
+        ReadLater {
+            walk: npm_cache_read_later,
             memo: None,
         }
     }
@@ -129,6 +138,12 @@ fn apt_lists_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
 /// apk's index cache, read later: see [`index_read_later`].
 fn apk_index_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
     index_read_later(df, model, |i| i.apk_index_use(), "apk")
+}
+
+/// npm's download cache, read later by an offline install: see
+/// [`index_read_later`].
+fn npm_cache_read_later(df: &Dockerfile, model: &Model) -> Vec<Option<usize>> {
+    index_read_later(df, model, |i| i.npm_cache_use(), "--offline")
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: the image changes on purpose (the cache no longer ships in the
-    /// layer), even though nothing at run time should read it.
+    /// layer), even though nothing at run time should read it. No fix when a
+    /// later RUN installs from the cache offline (`npm ci --offline`): it
+    /// would find no tarball.
     code: "DO205",
     name: "npm-cache-left",
     family: Size,
@@ -34,6 +36,7 @@ declare_rule! {
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
+    let mut read_later = super::index_read_later::ReadLater::npm();
     for (step, ins, cmds) in cx.shipped_runs() {
         let Some(c) = cmds.iter().find(|c| c.is_npm_install()) else {
             continue;
@@ -48,10 +51,26 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             continue;
         }
         let needle = format!("npm {}", c.subcommand().unwrap_or("install"));
+        let at = cx
+            .subcommand_span(ins, c, 0, c.subcommand().unwrap_or("install"))
+            .unwrap_or_else(|| cx.find_in(ins, &needle));
+        // A later `npm ci --offline` installs from this cache alone: cleaning
+        // it here would make that RUN fail.
+        if let Some(reader) = read_later.after(cx.df, cx.model, step.instruction) {
+            out.push(cx.finding(
+                &RULE,
+                at,
+                format!(
+                    "`{needle}` leaves npm's cache (~/.npm) in the layer, and the RUN on line {} \
+                     installs from it offline: clean it after that one instead",
+                    reader.start_line
+                ),
+            ));
+            continue;
+        }
         let mut f = cx.finding(
             &RULE,
-            cx.subcommand_span(ins, c, 0, c.subcommand().unwrap_or("install"))
-                .unwrap_or_else(|| cx.find_in(ins, &needle)),
+            at,
             format!("`{needle}` leaves npm's cache (~/.npm) in the layer"),
         );
         if let Some(e) = append(cx.df, ins, "npm cache clean --force") {
