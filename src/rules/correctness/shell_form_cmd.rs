@@ -22,7 +22,11 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: without the shell, variables are no longer expanded and the process
-    /// receives signals directly. Offered only for commands without shell syntax.
+    /// receives signals directly. Offered only for commands without shell syntax
+    /// (quotes, expansions, operators, globs, comments, assignments, builtins such
+    /// as `cd`), under a plain `sh -c` or `bash -c` (not a login shell, whose
+    /// profile may set PATH), and not for an ENTRYPOINT with a CMD beside it
+    /// (the exec form would pass the CMD as arguments).
     code: "DO409",
     name: "shell-form-cmd",
     family: Correctness,
@@ -36,7 +40,7 @@ declare_rule! {
 /// along the FROM chain of the target stage. An earlier one is overridden;
 /// a CMD from a parent stage is cleared by a later stage's ENTRYPOINT; and a
 /// shell-form ENTRYPOINT ignores CMD altogether.
-fn effective<'a>(cx: &DockerfileCtx<'a>) -> Vec<&'a crate::model::Step> {
+fn effective<'a>(cx: &DockerfileCtx<'a>) -> Effective<'a> {
     let mut chain = Vec::new();
     let mut at = Some(cx.model.target);
     while let Some(i) = at.filter(|i| !chain.contains(i)) {
@@ -54,19 +58,110 @@ fn effective<'a>(cx: &DockerfileCtx<'a>) -> Vec<&'a crate::model::Step> {
             .max_by_key(|s| s.instruction)
     };
     let entrypoint = last(Keyword::Entrypoint);
-    let cmd = last(Keyword::Cmd).filter(|c| {
-        entrypoint.is_none_or(|e| {
-            let cleared = e.stage != c.stage && e.instruction > c.instruction;
-            let shell_ep = matches!(cx.ins(e.instruction).arguments, Arguments::Shell { .. });
-            !cleared && !shell_ep
+    // The CMD the image config keeps: a later stage's ENTRYPOINT clears one
+    // set in a stage before it.
+    let cmd = last(Keyword::Cmd)
+        .filter(|c| entrypoint.is_none_or(|e| e.stage == c.stage || e.instruction < c.instruction));
+    Effective { entrypoint, cmd }
+}
+
+/// The last ENTRYPOINT and the CMD the final image is configured with.
+struct Effective<'a> {
+    entrypoint: Option<&'a crate::model::Step>,
+    cmd: Option<&'a crate::model::Step>,
+}
+
+impl<'a> Effective<'a> {
+    /// The steps that run: a shell-form ENTRYPOINT ignores CMD altogether.
+    fn running(&self, cx: &DockerfileCtx<'a>) -> Vec<&'a crate::model::Step> {
+        let shell_ep = self
+            .entrypoint
+            .is_some_and(|e| matches!(cx.ins(e.instruction).arguments, Arguments::Shell { .. }));
+        let cmd = self.cmd.filter(|_| !shell_ep);
+        self.entrypoint.into_iter().chain(cmd).collect()
+    }
+}
+
+/// Shell words and builtins that have no program of the same name (or
+/// mean something else as one): run without the shell, they fail.
+const SHELL_ONLY: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
+    "in", "function", "select", "coproc", "time", "[[", "cd", "export", "source", ".", "set",
+    "unset", "ulimit", "umask", "eval", "trap", "alias", "shift", "return", "exit", "readonly",
+    "local", "declare", "typeset", "let", "wait", "read", "hash", "type", "command", "builtin",
+    "getopts", "exec",
+];
+
+/// The words `sh -c TEXT` runs, when splitting TEXT on blanks gives them
+/// exactly: no quoting, expansion, redirection, operator, comment, glob or
+/// assignment, and a first word that is a program rather than a shell word
+/// or builtin. None otherwise (the exec form would run something else).
+fn plain_words(text: &str) -> Option<Vec<&str>> {
+    let special = |c: char| {
+        matches!(
+            c,
+            '$' | '&'
+                | '|'
+                | ';'
+                | '<'
+                | '>'
+                | '*'
+                | '?'
+                | '['
+                | '('
+                | ')'
+                | '{'
+                | '}'
+                | '`'
+                | '"'
+                | '\''
+                | '\\'
+                | '~'
+                | '#'
+                | '!'
+        ) || (c.is_whitespace() && c != ' ' && c != '\t')
+    };
+    if text.contains(special) {
+        return None;
+    }
+    let words: Vec<&str> = text.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+    let first = words.first()?;
+    (!first.contains('=') && !SHELL_ONLY.contains(first)).then_some(words)
+}
+
+/// Whether every SHELL instruction of the file is a plain POSIX shell
+/// (`sh`/`bash`/`dash`/`ash` with `-c`) that reads no startup file: a login
+/// shell (`bash -l`), an interactive one or another interpreter (PowerShell)
+/// gives the shell form a PATH, an environment or a syntax the exec form
+/// would not have.
+fn plain_shells(cx: &DockerfileCtx) -> bool {
+    cx.df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::Shell)
+        .all(|i| match &i.arguments {
+            Arguments::Exec { elements, .. } => {
+                let argv: Vec<String> = elements.iter().map(|e| e.value.clone()).collect();
+                let name = argv
+                    .first()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p))
+                    .unwrap_or("");
+                matches!(name, "sh" | "bash" | "dash" | "ash")
+                    && argv.last().is_some_and(|a| a == "-c")
+                    && crate::shell::startup_files(&argv, &|_| None).is_none()
+            }
+            Arguments::Shell { .. } => false,
         })
-    });
-    entrypoint.into_iter().chain(cmd).collect()
 }
 
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
-    let mut steps = effective(cx);
+    let eff = effective(cx);
+    let mut steps = eff.running(cx);
     steps.sort_by_key(|s| s.instruction);
+    let plain_shell = plain_shells(cx);
+    // A CMD the final image keeps beside a shell-form ENTRYPOINT: the exec
+    // form would pass it to the program as arguments (the shell ignored it).
+    let cmd_survives = eff.cmd.is_some();
     for step in steps {
         let ins = cx.ins(step.instruction);
         let Arguments::Shell { text, span } = &ins.arguments else {
@@ -82,12 +177,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             cx.head_span(ins),
             format!("shell-form {kw}: the shell is PID 1 and does not forward signals"),
         );
-        let simple = !text.contains([
-            '$', '&', '|', ';', '<', '>', '*', '?', '(', ')', '`', '"', '\'', '\\', '~', '\n',
-        ]);
-        if simple && !text.trim().is_empty() {
-            let words: Vec<String> = text
-                .split_whitespace()
+        let words = plain_words(text);
+        let entrypoint_takes_cmd = ins.keyword == Keyword::Entrypoint && cmd_survives;
+        if let (Some(words), true, false) = (words, plain_shell, entrypoint_takes_cmd) {
+            let words: Vec<String> = words
+                .iter()
                 .map(|w| serde_json::to_string(w).unwrap_or_default())
                 .collect();
             let json = format!("[{}]", words.join(", "));
@@ -100,5 +194,63 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             f = f.with_fix(Fix::display(format!("use the exec form, e.g. {kw} [\"sh\", \"-c\", \"exec ...\"] or a script that ends with `exec`")));
         }
         out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The exec form DO409 offers for the last line of `text`, if any.
+    fn offered(text: &str) -> Option<String> {
+        let opts = crate::rules::engine::CheckOptions {
+            label: None,
+            measure_context: false,
+            extras: false,
+            context: None,
+        };
+        crate::rules::engine::check_dockerfile(
+            std::path::Path::new("Dockerfile"),
+            "Dockerfile",
+            text,
+            &crate::rules::config::Settings::default(),
+            &opts,
+        )
+        .findings
+        .into_iter()
+        .filter(|f| f.code == "DO409")
+        .filter_map(|f| f.fix)
+        .find(|x| !x.edits.is_empty())
+        .map(|x| x.edits[0].content.clone())
+    }
+
+    #[test]
+    fn plain_words_become_the_exec_form() {
+        let got = offered("FROM python:3.12-slim\nCMD gunicorn -b 0.0.0.0:8000 app:app\n");
+        assert_eq!(
+            got.as_deref(),
+            Some(r#"["gunicorn", "-b", "0.0.0.0:8000", "app:app"]"#)
+        );
+        let bash = "FROM python:3.12-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nCMD python app.py\n";
+        assert!(offered(bash).is_some());
+    }
+
+    /// What `sh -c` would read otherwise than as words: the exec form would
+    /// run another program or other arguments, so no edit is offered.
+    #[test]
+    fn shell_meaning_gets_no_edit() {
+        for last in [
+            "CMD python app.py # the comment is the shell's",
+            "CMD PORT=80 python app.py",
+            "CMD cd /app",
+            "CMD time python app.py",
+            "CMD python [ab].py",
+            "CMD python\u{a0}app.py",
+            "SHELL [\"/bin/bash\", \"-lc\"]\nCMD python app.py",
+            "SHELL [\"/bin/bash\", \"--login\", \"-c\"]\nCMD python app.py",
+            "SHELL [\"pwsh\", \"-Command\"]\nCMD python app.py",
+            "CMD [\"--port\", \"80\"]\nENTRYPOINT python app.py",
+        ] {
+            let text = format!("FROM python:3.12-slim\n{last}\n");
+            assert_eq!(offered(&text), None, "{last}");
+        }
     }
 }
