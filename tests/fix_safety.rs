@@ -163,12 +163,12 @@ fn apt_lists_a_later_install_reads_are_kept() {
     // the control: a later RUN that updates first, or one in a stage on
     // another base
     for text in [
-        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y git\n",
-        "FROM debian:12 AS other\nRUN apt-get install -y git\nFROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y jq\nRUN apt-get update && apt-get install -y git\n",
+        "FROM debian:12 AS other\nRUN apt-get install -y git\nFROM debian:12\nRUN apt-get update && apt-get install -y jq\n",
     ] {
         let (stdout, _) = fix_diff_unsafe(text);
         assert!(
-            stdout.contains("+RUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*"),
+            stdout.contains("+RUN apt-get update && apt-get install --no-install-recommends -y jq && rm -rf /var/lib/apt/lists/*"),
             "{stdout}"
         );
     }

@@ -816,11 +816,11 @@ mod tests {
     #[test]
     fn commuting_cleanups_on_one_instruction_go_together() {
         let df =
-            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && pip install flask\n";
+            "FROM debian:12\nRUN apt-get update && apt-get install -y jq && pip install flask\n";
         let out = crate::rewrite::fixes::testutil::run(df, true, &["DO201", "DO202", "DO203"]);
         assert_eq!(
             out.output,
-            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y curl && pip install --no-cache-dir flask && rm -rf /var/lib/apt/lists/*\n"
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y jq && pip install --no-cache-dir flask && rm -rf /var/lib/apt/lists/*\n"
         );
         assert_eq!(out.applied.len(), 3);
         // one round applies, one finds nothing left

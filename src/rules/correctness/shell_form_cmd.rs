@@ -191,7 +191,15 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 vec![Edit::spanning(*span, json)],
             ));
         } else {
-            f = f.with_fix(Fix::display(format!("use the exec form, e.g. {kw} [\"sh\", \"-c\", \"exec ...\"] or a script that ends with `exec`")));
+            let advice = match eff.cmd.filter(|_| entrypoint_takes_cmd) {
+                // The shell ignored the CMD; the exec form would append it.
+                Some(c) => format!(
+                    "use the exec form, knowing that the CMD on line {} then becomes its arguments (the shell form ignores it)",
+                    cx.ins(c.instruction).start_line
+                ),
+                None => format!("use the exec form, e.g. {kw} [\"sh\", \"-c\", \"exec ...\"] or a script that ends with `exec`"),
+            };
+            f = f.with_fix(Fix::display(advice));
         }
         out.push(f);
     }
