@@ -116,6 +116,19 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 if c.has(&["-g", "--file"]) {
                     read_cwd(fx, cx);
                 }
+                // RubyGems looks for the gem among the `*.gem` files of the
+                // cwd before the remote source (Gem::Source::Local), unless
+                // told to use the remote one alone.
+                if !c.has(&["-r", "--remote"]) {
+                    match cx.cwd.as_deref().and_then(|d| cx.files.list(d)) {
+                        Some(names) => {
+                            for n in names.iter().filter(|n| n.ends_with(".gem")) {
+                                read_rel(fx, cx, n);
+                            }
+                        }
+                        None => read_cwd(fx, cx),
+                    }
+                }
                 for d in c.opt_values(&["-i", "--install-dir", "-n", "--bindir"]) {
                     super::write_arg(
                         fx,
@@ -138,6 +151,25 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 mod tests {
     use super::super::testutil::{fx, fx_files};
 
+    /// `gem install NAME` installs a `NAME-*.gem` of the cwd when there is
+    /// one (Gem::Source::Local reads `Dir["*.gem"]`), the remote gem
+    /// otherwise; `--remote` skips the cwd.
+    #[test]
+    fn gem_install_reads_the_cwd_s_gem_files() {
+        let e = fx_files(
+            "gem install bundler",
+            &[("/app/bundler-9.gem", ""), ("/app/app.rb", "")],
+        );
+        assert!(e.reads_under("/app/bundler-9.gem") && !e.reads_under("/app/app.rb"));
+        let e = fx_files(
+            "gem install --remote bundler",
+            &[("/app/bundler-9.gem", "")],
+        );
+        assert!(!e.reads_under("/app/bundler-9.gem"));
+        // files not known: the whole cwd
+        assert!(fx("gem install bundler", &[]).reads_under("/app/app.rb"));
+    }
+
     #[test]
     fn bundler() {
         let e = fx_files(
@@ -158,7 +190,7 @@ mod tests {
         assert!(e.reads_under("/app/.ruby-version"));
         let e = fx("bundle install --frozen", &[("BUNDLE_CACHE_PATH", "gems")]);
         assert!(e.reads_under("/app/gems/rack.gem") && e.reads_env("BUNDLE_CACHE_PATH"));
-        let e = fx("gem install bundler -v 2.4", &[]);
+        let e = fx_files("gem install bundler -v 2.4", &[("/app/app.rb", "")]);
         assert!(!e.reads_under("/app/Gemfile") && !e.unknown);
     }
 }

@@ -308,11 +308,11 @@ pub const CORPUS: &[Sampled] = &[
     Sampled {
         code: "DO102",
         before: 7,
-        findings: 4,
+        findings: 3,
         sample: 5,
         false_before: 0,
         false_now: 0,
-        note: "with `--no-context`; read as a context, a corpus folder (the Dockerfile alone) would also let `yarn global add`/`npm install -g` move above `COPY . .`, which a real .npmrc or .yarnrc could make wrong. One fewer since s8-traps: laradock's `ln -snf … /etc/localtime` is no longer moved, an earlier RUN makes a link at `${ORACLE_HOME}`, a place the hazard check cannot tell. One fewer since s9: laradock/openresty's `echo … > upstream.conf` would land right after another RUN (a new DO208); it stays, with that reason. One fewer since s9-traps: jenkins' move above a COPY into /usr/share after a package install is refused (the packages' links there are unknown)",
+        note: "with `--no-context`; read as a context, a corpus folder (the Dockerfile alone) would also let `yarn global add`/`npm install -g` move above `COPY . .`, which a real .npmrc or .yarnrc could make wrong. One fewer since s8-traps: laradock's `ln -snf … /etc/localtime` is no longer moved, an earlier RUN makes a link at `${ORACLE_HOME}`, a place the hazard check cannot tell. One fewer since s9: laradock/openresty's `echo … > upstream.conf` would land right after another RUN (a new DO208); it stays, with that reason. One fewer since s9-traps: jenkins' move above a COPY into /usr/share after a package install is refused (the packages' links there are unknown). One fewer since s17: a devcontainer's `gem install bundler jekyll` (cwd /) above a COPY below /: RubyGems installs a `*.gem` of the cwd over the remote gem, and without the files known the whole cwd counts as read",
     },
     Sampled {
         code: "DO103",

@@ -178,6 +178,18 @@ stub bundle <<'EOF'
 need Gemfile; f=Gemfile; [ -f Gemfile.lock ] && f="$f Gemfile.lock"
 mkdir -p /usr/local/bundle; echo g >"/usr/local/bundle/$(h $f)"
 EOF
+stub gem <<'EOF'
+#!/bin/sh
+. /usr/lib/stub/lib.sh
+# As RubyGems does (Gem::Source::Local): `gem install NAME` takes a NAME-*.gem
+# of the cwd over the remote gem, unless --remote.
+[ "$1" = install ] || exit 0; shift
+remote=; for a in "$@"; do case "$a" in -r|--remote) remote=1 ;; esac; done
+mkdir -p /usr/local/bundle/gems
+for a in "$@"; do case "$a" in -*) ;; *)
+  src=remote; [ -z "$remote" ] && for f in "$a"-*.gem; do [ -f "$f" ] && src=$(h "$f"); done
+  echo "$src" >"/usr/local/bundle/gems/$a" ;; esac; done
+EOF
 stub composer <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
