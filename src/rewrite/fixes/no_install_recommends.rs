@@ -74,11 +74,9 @@ pub fn check(c: &mut Checker) {
             // to verify any certificate. Keep it by name.
             let packages = &argv[k + 1..];
             let client = packages.iter().find(|p| needs_ca_bundle(p));
-            if let (Some(client), false, Some(last)) = (
-                client,
-                packages.iter().any(|p| *p == "ca-certificates"),
-                words.last(),
-            ) {
+            if let (Some(client), false, Some(last)) =
+                (client, packages.contains(&"ca-certificates"), words.last())
+            {
                 edits.push(Edit::insert(last.end, " ca-certificates"));
                 message = format!(
                     "add --no-install-recommends, keeping ca-certificates by name ({client} only recommends it, and HTTPS needs it)"
