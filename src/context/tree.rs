@@ -164,6 +164,21 @@ impl ContextTree {
         self.entries.get(&super::path::to_context_key(rel))
     }
 
+    /// Whether an entry is at the context key `key` or below it (`""`: any
+    /// entry). A range of the sorted keys, not a scan: the hazard check asks
+    /// it once per path a RUN reads.
+    pub fn has_at_or_under(&self, key: &str) -> bool {
+        if key.is_empty() {
+            return !self.entries.is_empty();
+        }
+        self.entries.contains_key(key)
+            || self
+                .entries
+                .range(format!("{key}/")..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(key) && k[key.len()..].starts_with('/'))
+    }
+
     /// All entries in path order, root (`""`) first.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().map(|(k, e)| (k.as_str(), e))

@@ -33,6 +33,7 @@ pub mod pip;
 pub mod pipenv;
 pub mod pnpm;
 pub mod poetry;
+pub mod python_stdlib;
 pub mod registry;
 pub mod uv;
 pub mod yarn;

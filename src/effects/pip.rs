@@ -8,7 +8,9 @@
 //! requirements (`.`, `./libs/x`, `-e .`, `file:` URLs, `--find-links DIR`)
 //! are read relative to the cwd.
 
-use super::{config_from_env, read_arg, read_cwd, write_arg, Arg, Cmd, Cx, Effects, PathSet};
+use super::{
+    config_from_env, read_arg, read_cwd, read_rel, write_arg, Arg, Cmd, Cx, Effects, PathSet,
+};
 use crate::model::path;
 
 pub(super) fn is_pip(prog: &str) -> bool {
@@ -27,7 +29,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     } else if is_python(c.prog) {
         let vals = c.vals();
         match vals.iter().position(|v| *v == Some("-m")) {
-            Some(i) if vals.get(i + 1).is_some_and(|m| m.is_some_and(is_pip)) => &c.args[i + 2..],
+            Some(i) if vals.get(i + 1).is_some_and(|m| m.is_some_and(is_pip)) => {
+                cwd_first_on_path(&vals[..i], "pip", cx, fx);
+                &c.args[i + 2..]
+            }
             _ => return python_other(c, cx, fx),
         }
     } else {
@@ -50,6 +55,34 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     true
 }
 
+/// `python -m MODULE` puts the working directory first on `sys.path`: a
+/// module or package there named as the one run, or as a standard module
+/// it imports, is imported instead. Not with `-P`/`-I` (or
+/// `PYTHONSAFEPATH`, unless `-E` ignores the environment). `flags` are the
+/// interpreter's options before `-m`.
+fn cwd_first_on_path(flags: &[Option<&str>], module: &str, cx: &Cx, fx: &mut Effects) {
+    let has = |letter: char| {
+        flags.iter().flatten().any(|f| {
+            f.strip_prefix('-')
+                .is_some_and(|l| !l.starts_with('-') && l.contains(letter))
+        })
+    };
+    fx.env(&["PYTHONSAFEPATH"]);
+    let safe_env = cx.var("PYTHONSAFEPATH").is_some_and(|v| !v.is_empty()) && !has('E');
+    if has('P') || has('I') || safe_env {
+        return;
+    }
+    let top = module.split('.').next().unwrap_or(module);
+    for name in crate::ecosystem::python_stdlib::STDLIB_MODULES
+        .iter()
+        .copied()
+        .chain([top])
+    {
+        read_rel(fx, cx, name);
+        read_rel(fx, cx, &format!("{name}.py"));
+    }
+}
+
 /// `python script.py`, `python -c …`: runs code this model does not read.
 fn python_other(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let vals = c.vals();
@@ -60,6 +93,7 @@ fn python_other(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         return true;
     }
     if vals.first() == Some(&Some("-m")) && vals.get(1) == Some(&Some("venv")) {
+        cwd_first_on_path(&[], "venv", cx, fx);
         return venv(&vals[2..], cx, fx);
     }
     fx.give_up(format!(
@@ -539,7 +573,38 @@ mod tests {
         let e = fx("pip install flask", &[("VIRTUAL_ENV", "/app/.venv")]);
         assert!(e.reads_under("/app/.venv/pip.conf") && e.writes_under("/app/.venv"));
         let e = fx("python3 -m pip install -U pip", &[]);
-        assert!(!e.unknown && !e.reads_under("/app"));
+        assert!(!e.unknown && !e.reads_under("/app/app.py") && !e.reads_under("/app/src"));
+    }
+
+    /// `python -m` puts the cwd first on sys.path: a `pip` package or a
+    /// standard module's name there is imported instead (not under `-P`,
+    /// `-I` or PYTHONSAFEPATH); the `pip` script's sys.path[0] is its folder.
+    #[test]
+    fn python_m_reads_what_would_shadow_its_imports() {
+        for cmd in ["python -m pip install black", "python3 -m venv /opt/venv"] {
+            let e = fx(cmd, &[]);
+            assert!(
+                e.reads_under("/app/logging.py") && e.reads_under("/app/email"),
+                "{cmd}"
+            );
+            assert!(!e.reads_under("/app/app.py"), "{cmd}");
+        }
+        assert!(fx("python -m pip install black", &[]).reads_under("/app/pip"));
+        for (cmd, env) in [
+            ("python -P -m pip install black", &[][..]),
+            ("python3 -IB -m pip install black", &[][..]),
+            (
+                "python -m pip install black",
+                &[("PYTHONSAFEPATH", "1")][..],
+            ),
+            ("pip install black", &[][..]),
+        ] {
+            assert!(!fx(cmd, env).reads_under("/app/logging.py"), "{cmd}");
+        }
+        assert!(
+            fx("python -E -m pip install black", &[("PYTHONSAFEPATH", "1")])
+                .reads_under("/app/logging.py")
+        );
     }
 
     #[test]

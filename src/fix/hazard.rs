@@ -51,8 +51,7 @@ pub fn copy_touches(copy: &CopyOp, ctx: Option<&ContextTree>, p: &str) -> bool {
         if e.is_dir() {
             // Its contents land in dest: the context path for `p`.
             let cpath = context_path_of(&src, &dest, &p);
-            context_has_at_or_above(ctx, &cpath, &src)
-                || ctx.entries().any(|(k, _)| under_rel(k, &cpath))
+            context_has_at_or_above(ctx, &cpath, &src) || ctx.has_at_or_under(&cpath)
         } else {
             let landing = if many {
                 path::join_abs(&dest, &s.basename)
@@ -90,10 +89,6 @@ fn context_path_of(src: &str, dest: &str, p: &str) -> String {
         (false, true) => src.to_string(),
         (false, false) => format!("{src}/{base}"),
     }
-}
-
-fn under_rel(k: &str, dir: &str) -> bool {
-    dir.is_empty() || k == dir || k.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
 /// Whether the context has `cpath`, or a non-directory above it (inside the

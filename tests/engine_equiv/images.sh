@@ -67,6 +67,15 @@ ln -sf pip "$root/usr/bin/pip3"
 stub python <<'EOF'
 #!/bin/sh
 . /usr/lib/stub/lib.sh
+# As Python's -m does: the cwd comes first on sys.path, so a module there named
+# as the one run or a standard one it imports (logging here) is imported instead.
+if [ "$1 $2" = "-m pip" ]; then
+  shift 2; mkdir -p /usr/local/lib/python3/site-packages
+  for m in pip/__init__.py logging.py; do
+    [ -f "$m" ] && h "$m" >"/usr/local/lib/python3/site-packages/.shadowed-$(echo "$m" | tr / _)"
+  done
+  exec /usr/bin/pip "$@"
+fi
 [ "$1 $2" = "-m venv" ] || exit 0; shift 2
 for a in "$@"; do case "$a" in -*) ;; *)
   mkdir -p "$a/bin" "$a/lib"; printf 'home = /usr/bin\n' >"$a/pyvenv.cfg"

@@ -1,0 +1,2 @@
+import sys
+print("a project module named as the standard one")
