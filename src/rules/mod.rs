@@ -27,6 +27,8 @@ pub(crate) mod fan_out;
 pub mod precision;
 pub mod registry;
 pub mod suppress;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 mod cache;
 mod correctness;

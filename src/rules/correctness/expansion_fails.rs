@@ -153,23 +153,7 @@ mod tests {
     use crate::rules::Finding;
 
     fn findings(text: &str) -> Vec<Finding> {
-        let opts = crate::rules::engine::CheckOptions {
-            label: None,
-            measure_context: false,
-            extras: false,
-            context: None,
-        };
-        crate::rules::engine::check_dockerfile(
-            std::path::Path::new("Dockerfile"),
-            "Dockerfile",
-            text,
-            &crate::rules::config::Settings::default(),
-            &opts,
-        )
-        .findings
-        .into_iter()
-        .filter(|f| f.code == "DO415")
-        .collect()
+        crate::rules::testutil::findings(text, "DO415")
     }
 
     /// What BuildKit 0.8 (Docker 20.10) refused or built, each checked

@@ -209,25 +209,11 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
 mod tests {
     /// The exec form DO409 offers for the last line of `text`, if any.
     fn offered(text: &str) -> Option<String> {
-        let opts = crate::rules::engine::CheckOptions {
-            label: None,
-            measure_context: false,
-            extras: false,
-            context: None,
-        };
-        crate::rules::engine::check_dockerfile(
-            std::path::Path::new("Dockerfile"),
-            "Dockerfile",
-            text,
-            &crate::rules::config::Settings::default(),
-            &opts,
-        )
-        .findings
-        .into_iter()
-        .filter(|f| f.code == "DO409")
-        .filter_map(|f| f.fix)
-        .find(|x| !x.edits.is_empty())
-        .map(|x| x.edits[0].content.clone())
+        crate::rules::testutil::findings(text, "DO409")
+            .into_iter()
+            .filter_map(|f| f.fix)
+            .find(|x| !x.edits.is_empty())
+            .map(|x| x.edits[0].content.clone())
     }
 
     #[test]

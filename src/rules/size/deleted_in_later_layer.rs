@@ -374,24 +374,10 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     fn lines(text: &str) -> Vec<usize> {
-        let opts = crate::rules::engine::CheckOptions {
-            label: None,
-            measure_context: false,
-            extras: false,
-            context: None,
-        };
-        crate::rules::engine::check_dockerfile(
-            std::path::Path::new("Dockerfile"),
-            "Dockerfile",
-            text,
-            &crate::rules::config::Settings::default(),
-            &opts,
-        )
-        .findings
-        .into_iter()
-        .filter(|f| f.code == "DO206")
-        .map(|f| f.start.line)
-        .collect()
+        crate::rules::testutil::findings(text, "DO206")
+            .into_iter()
+            .map(|f| f.start.line)
+            .collect()
     }
 
     /// A download's output read as curl and wget read their options: in a
