@@ -314,7 +314,9 @@ pub fn label(
     findings: &mut Vec<Finding>,
     enabled: &dyn Fn(&Rule) -> bool,
 ) {
-    assign(df, &model, info, None, findings, false, &|_| true);
+    // Only the enabled rules' fix functions: the others' findings are dropped by
+    // the selection, and `fix` would not apply their fixes either.
+    assign(df, &model, info, None, findings, false, enabled);
     // What `fix`'s first round would apply, taken before the guard below
     // turns refused fixes into advice: the engine must meet them as it would
     // on its own (an unsafe fix that does not re-parse fails the whole run).
