@@ -140,16 +140,27 @@ impl Invocation<'_> {
                 .is_some_and(|s| matches!(super::options::npm_command(&s), Some("install" | "ci")))
     }
 
+    /// `npm cache clean` (or its aliases `clear` and `rm`): empties npm's
+    /// download cache. Not `npm cache verify`, `add` or `ls`.
+    pub fn npm_cache_cleans(&self) -> bool {
+        self.is_sub(&["npm"], &["cache"])
+            && self
+                .after_subcommand()
+                .iter()
+                .map(|w| w.lossy())
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| matches!(a.as_str(), "clean" | "clear" | "rm"))
+    }
+
     /// What this command does with npm's download cache (`~/.npm/_cacache`):
     /// an install with `--offline` reads it alone (and fails on a package it
-    /// lacks); `npm cache clean` leaves none to read. An online install only
+    /// lacks); [`Self::npm_cache_cleans`] leaves none to read. An online install only
     /// fills it: a later offline one may still need what it did not fetch.
     pub fn npm_cache_use(&self) -> IndexUse {
         if !self.is(&["npm"]) {
             return IndexUse::Neither;
         }
-        let sub = self.subcommand();
-        if sub.as_deref() == Some("cache") {
+        if self.npm_cache_cleans() {
             return IndexUse::Refreshes;
         }
         // nopt: the last of `--offline[=true]` / `--no-offline` /

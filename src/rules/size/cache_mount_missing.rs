@@ -137,9 +137,7 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
                 Some("install" | "ci") if !options::NPM.given(&args, "--global") => {
                     npm = Some(cache_dir(&inv, run, &NPM))
                 }
-                Some("cache") if args.iter().any(|a| a == "clean" || a == "rm") => {
-                    npm_cleaned = true
-                }
+                Some("cache") if inv.npm_cache_cleans() => npm_cleaned = true,
                 _ => {}
             },
             // `go build -a` rebuilds everything: a kept cache is never read

@@ -176,6 +176,26 @@ mod tests {
         assert_eq!(later(text)[1], None);
     }
 
+    /// `npm ci --offline` reads the cache an earlier install left; `npm
+    /// cache clean` (or `clear`, `rm`) empties it, `npm cache verify` does not.
+    #[test]
+    fn npm_offline_install_reads_the_cache_and_only_a_clean_empties_it() {
+        let later = |text: &str| {
+            let df = crate::syntax::parse(text).expect("parses");
+            let model = crate::model::build(&df, &Default::default()).expect("model");
+            npm_cache_read_later(&df, &model)
+        };
+        let v = later("FROM node:20\nRUN npm ci\nRUN npm cache verify\nRUN npm ci --offline\n");
+        assert_eq!(v[1], Some(3));
+        for clean in ["clean --force", "clear", "rm"] {
+            let text =
+                format!("FROM node:20\nRUN npm ci\nRUN npm cache {clean}\nRUN npm ci --offline\n");
+            assert_eq!(later(&text)[1], None, "{clean}");
+        }
+        let v = later("FROM node:20\nRUN npm ci\nRUN npm ci --offline --no-offline\n");
+        assert_eq!(v[1], None);
+    }
+
     #[test]
     fn apk_add_with_update_cache_refreshes_and_without_reads() {
         let df = crate::syntax::parse(

@@ -41,7 +41,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         let Some(c) = cmds.iter().find(|c| c.is_npm_install()) else {
             continue;
         };
-        let cleaned = cmds.iter().any(|c| c.is(&["npm"], &["cache"]))
+        let cleaned = cmds.iter().any(|c| c.npm_cache_cleans())
             || npm::ECOSYSTEM
                 .caches
                 .iter()
