@@ -61,10 +61,16 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 /// `PYTHONSAFEPATH`, unless `-E` ignores the environment). `flags` are the
 /// interpreter's options before `-m`.
 fn cwd_first_on_path(flags: &[Option<&str>], module: &str, cx: &Cx, fx: &mut Effects) {
+    // A short option in a cluster (`-IB`); `-W` and `-X` take the rest of
+    // the word as their value (`-Wignore::ImportWarning` gives no `-I`).
     let has = |letter: char| {
         flags.iter().flatten().any(|f| {
-            f.strip_prefix('-')
-                .is_some_and(|l| !l.starts_with('-') && l.contains(letter))
+            f.strip_prefix('-').is_some_and(|l| {
+                !l.starts_with('-')
+                    && l.chars()
+                        .take_while(|c| !matches!(c, 'W' | 'X'))
+                        .any(|c| c == letter)
+            })
         })
     };
     fx.env(&["PYTHONSAFEPATH"]);
@@ -598,11 +604,17 @@ mod tests {
                 &[("PYTHONSAFEPATH", "1")][..],
             ),
             ("pip install black", &[][..]),
+            ("python -BWignore -IX dev -m pip install black", &[][..]),
         ] {
             assert!(!fx(cmd, env).reads_under("/app/logging.py"), "{cmd}");
         }
         assert!(
             fx("python -E -m pip install black", &[("PYTHONSAFEPATH", "1")])
+                .reads_under("/app/logging.py")
+        );
+        // a warning filter's letters are its value, not options
+        assert!(
+            fx("python -Wignore::ImportWarning -m pip install black", &[])
                 .reads_under("/app/logging.py")
         );
     }

@@ -328,13 +328,15 @@ pub fn npm_command(word: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn getopt_values_reads_clusters_and_long_forms() {
         fn args(s: &str) -> Vec<Option<&str>> {
             s.split(' ').map(Some).collect()
         }
         let o = ["-o", "--output"];
-        let got = |s: &str| super::getopt_values(&args(s), &o);
+        let got = |s: &str| getopt_values(&args(s), &o);
         assert_eq!(got("-fsSLo /tmp/a u"), vec![Some("/tmp/a".into())]);
         assert_eq!(got("-ofile u"), vec![Some("file".into())]);
         assert_eq!(
@@ -343,15 +345,13 @@ mod tests {
         );
         // `-oc`: getopt gives `c` to -o; the c is no option of its own
         assert_eq!(
-            super::getopt_values(&args("-oc u"), &["-o", "-c"]),
+            getopt_values(&args("-oc u"), &["-o", "-c"]),
             vec![Some("c".into())]
         );
         assert!(got("-fsSL u").is_empty());
         let unknown: Vec<Option<&str>> = vec![Some("-o"), None];
-        assert_eq!(super::getopt_values(&unknown, &o), vec![None]);
+        assert_eq!(getopt_values(&unknown, &o), vec![None]);
     }
-
-    use super::*;
 
     /// Short flags written together are read from the aliases: only ones
     /// that take no value make a cluster (`-qq`, `-Uq`; not `-qr`).
