@@ -39,15 +39,9 @@ impl ScriptMemo {
         {
             return parse();
         }
-        // Instructions are in source order: the slot is found by position,
-        // and it is this instruction's only if it is the same object.
-        let i = df
-            .instructions
-            .partition_point(|x| x.span.start < ins.span.start);
-        let same = df.instructions.get(i).is_some_and(|x| std::ptr::eq(x, ins));
-        match self.slots.get(i) {
-            Some(slot) if same => slot.get_or_init(parse).clone(),
-            _ => parse(),
+        match df.index_of(ins).and_then(|i| self.slots.get(i)) {
+            Some(slot) => slot.get_or_init(parse).clone(),
+            None => parse(),
         }
     }
 }

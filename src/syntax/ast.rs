@@ -21,6 +21,19 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
+    /// The index of `ins` among this file's instructions; None when it is
+    /// not one of them (another file's). Instructions are in source order:
+    /// a binary search by position, then the same object.
+    pub fn index_of(&self, ins: &Instruction) -> Option<usize> {
+        let i = self
+            .instructions
+            .partition_point(|x| x.span.start < ins.span.start);
+        self.instructions
+            .get(i)
+            .is_some_and(|x| std::ptr::eq(x, ins))
+            .then_some(i)
+    }
+
     /// Prints the tree back; for an unmodified tree this is the input, byte for byte.
     pub fn to_source(&self) -> String {
         let mut out = String::with_capacity(self.source.len());

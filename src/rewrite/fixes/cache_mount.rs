@@ -48,10 +48,10 @@ pub fn check(c: &mut Checker) {
         // A later `npm ci --offline` reads the cache from the layer, which a
         // mount here would leave empty.
         if missing.needle == "npm" {
-            let idx = df
-                .instructions
-                .partition_point(|i| i.span.start < ins.span.start);
-            if let Some(r) = npm_later.after(df, c.model, idx) {
+            if let Some(r) = df
+                .index_of(ins)
+                .and_then(|i| npm_later.after(df, c.model, i))
+            {
                 let line = r.start_line;
                 c.skip(
                     CODE,

@@ -49,10 +49,11 @@ pub fn check(c: &mut Checker) {
         if script.complex {
             continue;
         }
-        let idx = df
-            .instructions
-            .partition_point(|i| i.span.start < ins.span.start);
-        let read_later = |later: &mut ReadLater| later.after(df, model, idx).map(|i| i.start_line);
+        let idx = df.index_of(ins);
+        let read_later = |later: &mut ReadLater| {
+            idx.and_then(|i| later.after(df, model, i))
+                .map(|i| i.start_line)
+        };
         let apk_updates = script.commands.iter().any(|cmd| {
             let argv = cmd.argv();
             let (p, i) = program(&argv);
