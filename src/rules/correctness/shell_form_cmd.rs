@@ -131,10 +131,25 @@ fn plain_words(text: &str) -> Option<Vec<&str>> {
 
 /// Whether every SHELL instruction of the file is a plain POSIX shell
 /// (`sh`/`bash`/`dash`/`ash` with `-c`) that reads no startup file: a login
-/// shell (`bash -l`), an interactive one or another interpreter (PowerShell)
+/// shell (`bash -l`), an interactive one, bash with `$BASH_ENV` set in the
+/// image, or another interpreter (PowerShell)
 /// gives the shell form a PATH, an environment or a syntax the exec form
 /// would not have.
 fn plain_shells(cx: &DockerfileCtx) -> bool {
+    // The final image's environment, which the shell form's shell starts with
+    // (bash sources `$BASH_ENV` before its script).
+    let env = cx
+        .model
+        .stages
+        .get(cx.model.target)
+        .map(|st| st.config.env.as_slice())
+        .unwrap_or_default();
+    let var = |k: &str| {
+        env.iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
     cx.df
         .instructions
         .iter()
@@ -148,7 +163,7 @@ fn plain_shells(cx: &DockerfileCtx) -> bool {
                     .unwrap_or("");
                 matches!(name, "sh" | "bash" | "dash" | "ash")
                     && argv.last().is_some_and(|a| a == "-c")
-                    && crate::shell::startup_files(&argv, &|_| None).is_none()
+                    && crate::shell::startup_files(&argv, &var).is_none()
             }
             Arguments::Shell { .. } => false,
         })
@@ -241,6 +256,7 @@ mod tests {
             "SHELL [\"/bin/bash\", \"-lc\"]\nCMD python app.py",
             "SHELL [\"/bin/bash\", \"--login\", \"-c\"]\nCMD python app.py",
             "SHELL [\"pwsh\", \"-Command\"]\nCMD python app.py",
+            "ENV BASH_ENV=/etc/profile.d/venv.sh\nSHELL [\"/bin/bash\", \"-c\"]\nCMD python app.py",
             "CMD [\"--port\", \"80\"]\nENTRYPOINT python app.py",
         ] {
             let text = format!("FROM python:3.12-slim\n{last}\n");
