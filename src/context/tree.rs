@@ -179,6 +179,25 @@ impl ContextTree {
                 .is_some_and(|(k, _)| k.starts_with(key) && k[key.len()..].starts_with('/'))
     }
 
+    /// The names directly in the folder at context key `key` (`""`: the
+    /// root), in order: a range of the sorted keys, not a scan.
+    pub fn children<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = if key.is_empty() {
+            String::new()
+        } else {
+            format!("{key}/")
+        };
+        let plen = prefix.len();
+        self.entries
+            .range(prefix.clone()..)
+            .map(|(k, _)| k.as_str())
+            .take_while(move |k| k.starts_with(&prefix))
+            .filter_map(move |k| {
+                let name = &k[plen..];
+                (!name.is_empty() && !name.contains('/')).then_some(name)
+            })
+    }
+
     /// All entries in path order, root (`""`) first.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().map(|(k, e)| (k.as_str(), e))

@@ -1510,19 +1510,73 @@ impl crate::effects::Files for CopyFiles<'_> {
     }
 
     fn list(&self, abs: &str) -> Option<Vec<String>> {
-        let c = self.context_path(abs)?;
-        let prefix = if c.is_empty() {
-            String::new()
-        } else {
-            format!("{c}/")
-        };
-        Some(
-            self.ctx
-                .entries()
-                .filter_map(|(k, _)| k.strip_prefix(&prefix).map(str::to_string))
-                .filter(|k| !k.is_empty() && !k.contains('/'))
-                .collect(),
-        )
+        match self.names_in(abs) {
+            Listing::Names(names) => Some(names),
+            Listing::Unrelated | Listing::Unknown => None,
+        }
+    }
+}
+
+/// What one COPY puts in a folder.
+enum Listing {
+    /// These names (the destination's first name in a folder above it).
+    Names(Vec<String>),
+    /// Nothing: the folder is neither at, below nor above the destination.
+    Unrelated,
+    /// It cannot be told: a wildcard, a stage's or a URL's files, a file
+    /// copied onto a path that may be a folder.
+    Unknown,
+}
+
+impl CopyFiles<'_> {
+    fn names_in(&self, abs: &str) -> Listing {
+        let abs = path::clean(abs);
+        let dest = path::clean(&self.copy.dest);
+        if !dest.starts_with('/') {
+            return Listing::Unknown;
+        }
+        if abs != dest && under(&dest, &abs) {
+            let rest = dest[abs.len()..].trim_start_matches('/');
+            return Listing::Names(
+                rest.split('/')
+                    .next()
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        if !under(&abs, &dest) {
+            return Listing::Unrelated;
+        }
+        if self.copy.source != CopySource::Context || self.copy.add {
+            return Listing::Unknown;
+        }
+        // Sources land inside the destination when it names a folder.
+        let into_folder = self.copy.dest.ends_with('/') || self.copy.srcs.len() > 1;
+        let mut names: Vec<String> = Vec::new();
+        for s in &self.copy.srcs {
+            if s.wildcard || s.inline.is_some() || s.remote.is_some() {
+                return Listing::Unknown;
+            }
+            let Some((src, e)) = source_entry(self.ctx, &s.path) else {
+                return Listing::Unknown;
+            };
+            if e.is_dir() {
+                let c = context_path_of(&src, &dest, &abs);
+                // A file copied where `abs` would be, or nothing there: no names.
+                if self.ctx.get(&c).is_some_and(|e| e.is_dir()) {
+                    names.extend(self.ctx.children(&c).map(str::to_string));
+                }
+            } else if abs == dest {
+                if !into_folder {
+                    return Listing::Unknown;
+                }
+                names.push(s.basename.clone());
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        Listing::Names(names)
     }
 }
 
@@ -1536,19 +1590,22 @@ impl crate::effects::Files for LayeredFiles<'_> {
         self.0.iter().rev().find_map(|f| f.read(abs))
     }
 
+    /// What any of the COPYs put in the folder; None when one of them
+    /// cannot tell (a partial list would hide a name a tool looks for), or
+    /// when none is at, below or above it.
     fn list(&self, abs: &str) -> Option<Vec<String>> {
         let mut names: Option<Vec<String>> = None;
         for f in &self.0 {
-            if let Some(more) = f.list(abs) {
-                let all = names.get_or_insert_with(Vec::new);
-                for n in more {
-                    if !all.contains(&n) {
-                        all.push(n);
-                    }
-                }
+            match f.names_in(abs) {
+                Listing::Unknown => return None,
+                Listing::Unrelated => {}
+                Listing::Names(more) => names.get_or_insert_with(Vec::new).extend(more),
             }
         }
-        names
+        let mut names = names?;
+        names.sort_unstable();
+        names.dedup();
+        Some(names)
     }
 }
 
@@ -1912,6 +1969,37 @@ mod tests {
         names.sort();
         assert_eq!(names, ["only-a", "only-b", "x.txt"]);
         assert_eq!(files.list("/elsewhere"), None);
+    }
+
+    /// A folder lists what each COPY puts there: its sources' names at the
+    /// destination, the destination's first name above it; nothing known
+    /// when one COPY cannot tell (a file copied onto a path without `/`).
+    #[test]
+    fn files_list_what_the_copies_put_in_a_folder() {
+        use crate::effects::Files;
+        let dir = crate::context::testutil::tree_with(&[
+            ("src/a.rb", ""),
+            ("src/lib/b.rb", ""),
+            ("x.gem", ""),
+        ]);
+        let root = dir.path();
+        let ctx = ContextTree::load(root, None).unwrap();
+        let folder = copy_of("src", "/srv/app/");
+        let file = copy_of("x.gem", "/srv/app/");
+        let onto = copy_of("x.gem", "/srv/app");
+        let layer = |copy| CopyFiles {
+            copy,
+            ctx: &ctx,
+            root,
+        };
+        let both = LayeredFiles(vec![layer(&folder), layer(&file)]);
+        assert_eq!(both.list("/srv/app").unwrap(), ["a.rb", "lib", "x.gem"]);
+        assert_eq!(both.list("/srv/app/lib").unwrap(), ["b.rb"]);
+        assert_eq!(both.list("/srv").unwrap(), ["app"]);
+        assert_eq!(both.list("/").unwrap(), ["srv"]);
+        assert_eq!(both.list("/etc"), None);
+        let unsure = LayeredFiles(vec![layer(&folder), layer(&onto)]);
+        assert_eq!(unsure.list("/srv/app"), None);
     }
 
     /// Links made where this model cannot name them (`tar x`, `cp -a`,

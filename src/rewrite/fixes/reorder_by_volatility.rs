@@ -322,6 +322,33 @@ fn movable(
     });
     let vague = fx.unknown || fx.reads.is_everything() || (fx.writes.is_everything() && !fx.userdb);
     let report = script.as_deref().is_some_and(installs_packages) || (!vague && !touches_tree);
+    let first = may_cross_all(c, &fx, r, copies, before).map_err(|w| (w, report));
+    // The effects above were read without the files the COPYs bring (a
+    // tool that looks for names in its folder, `gem install` for a
+    // `*.gem`, then reads the whole folder): read where the RUN stands,
+    // after every crossed COPY, as the whole-file guard reads them.
+    let (Err(_), Some(ctx), Some(root)) = (&first, c.context, c.root) else {
+        return first;
+    };
+    let files = hazard::LayeredFiles(
+        copies
+            .iter()
+            .map(|copy| hazard::CopyFiles { copy, ctx, root })
+            .collect(),
+    );
+    let seen = effects::of_model_run_with(c.df, c.model, ins, r, &files);
+    may_cross_all(c, &seen, r, copies, before).map_err(|w| (w, report))
+}
+
+/// Whether a RUN with effects `fx` may cross every COPY of `copies`, in
+/// order; else why.
+fn may_cross_all(
+    c: &Checker,
+    fx: &effects::Effects,
+    r: &RunOp,
+    copies: &[&CopyOp],
+    before: &hazard::Before,
+) -> Result<(), String> {
     // Each crossed COPY lands through the links the ones above it bring
     // (copied only then: a stage's moved RUNs add to `before`, and a copy
     // per RUN made the stage quadratic).
@@ -329,11 +356,11 @@ fn movable(
     for (k, copy) in copies.iter().enumerate() {
         let b = brought.as_ref().unwrap_or(before);
         // The reason says "the COPY"; of several crossed, name which.
-        hazard::run_may_cross_where(&fx, r, copy, c.context, b).map_err(|w| {
+        hazard::run_may_cross_where(fx, r, copy, c.context, b).map_err(|w| {
             if copies.len() > 1 {
-                (format!("{w} (the COPY to {})", copy.dest), report)
+                format!("{w} (the COPY to {})", copy.dest)
             } else {
-                (w, report)
+                w
             }
         })?;
         if k + 1 < copies.len() {
@@ -707,6 +734,33 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    /// `gem install NAME` looks for a `*.gem` among the cwd's names: read
+    /// with the files the COPY brings, a context with none lets it move
+    /// (without them it read the whole cwd); one `*.gem` keeps it below.
+    #[test]
+    fn gem_install_moves_when_the_copy_brings_no_gem() {
+        use crate::fixes::testutil::run_ctx;
+        for df in [
+            "FROM ruby:3\nWORKDIR /app\nCOPY . .\nRUN gem install bundler\n",
+            "FROM ruby:3\nCOPY . /app\nRUN gem install bundler\n",
+        ] {
+            let out = run_ctx(df, &[("app.rb", ""), ("lib/x.rb", "")], false, &["DO102"]);
+            assert_ne!(out.output, df, "{:?}", out.skipped);
+            let out = run_ctx(
+                df,
+                &[("app.rb", ""), ("bundler-9.gem", "")],
+                false,
+                &["DO102"],
+            );
+            let into_cwd = df.contains("WORKDIR /app");
+            assert_eq!(out.output == df, into_cwd, "{df}: {:?}", out.skipped);
+        }
+        // A wildcard COPY into the cwd may bring one: not known, not moved.
+        let df = "FROM ruby:3\nWORKDIR /app\nCOPY *.rb ./\nRUN gem install bundler\n";
+        let out = run_ctx(df, &[("app.rb", "")], false, &["DO102"]);
+        assert_eq!(out.output, df);
     }
 
     #[test]
