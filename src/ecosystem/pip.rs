@@ -75,15 +75,17 @@ fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
     if s != "install" {
         return None;
     }
-    if rest
-        .iter()
-        .any(|a| *a == "-r" || a.starts_with("--requirement") || a.starts_with("-r"))
-    {
+    use crate::shell::options::{Parsed, PIP_INSTALL};
+    let words: Vec<Option<&str>> = rest.iter().map(|a| Some(*a)).collect();
+    let parsed = PIP_INSTALL.parse(&words);
+    let given = |name: &str| {
+        parsed
+            .iter()
+            .any(|p| matches!(p, Parsed::Opt { long, .. } if *long == name))
+    };
+    if given("--requirement") {
         Some(&["requirements.txt"])
-    } else if rest
-        .iter()
-        .any(|a| *a == "." || *a == "-e" || *a == "--editable")
-    {
+    } else if given("--editable") || rest.contains(&".") {
         Some(&["pyproject.toml", "setup.py"])
     } else {
         None
@@ -193,75 +195,58 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     if args.first() != Some(&"install") {
         return None;
     }
+    use crate::shell::options::{OptValue, Parsed, PIP_INSTALL};
     let mut reqs = Vec::new();
-    // The project paths (`.`, `./pkg`): installing them needs the sources.
-    let mut project: Vec<&str> = Vec::new();
-    let mut kept: Vec<&str> = vec!["install"];
-    let mut it = args[1..].iter().peekable();
-    while let Some(&a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if a.starts_with("--") => (f, Some(v)),
-            _ => (a, None),
-        };
-        match flag {
-            "-r" | "--requirement" | "-c" | "--constraint" => {
-                let v = match inline {
-                    Some(v) => v,
-                    None => match it.next() {
-                        Some(v) => {
-                            kept.push(a);
-                            v
-                        }
-                        None => return Some(Class::Other),
-                    },
-                };
-                kept.push(v);
-                reqs.push(v.to_string());
-                continue;
+    // The project paths (`.`, `./pkg`), by index: installing them needs the sources.
+    let mut project: Vec<usize> = Vec::new();
+    // Read as pip's optparse reads them (`-Ur req.txt`, `-creq.txt`,
+    // `--constr=c.txt`): a file named any way is a file read.
+    let words: Vec<Option<&str>> = args[1..].iter().map(|a| Some(*a)).collect();
+    for p in PIP_INSTALL.parse(&words) {
+        fn value<'w>(v: Option<OptValue<'w>>, words: &[Option<&'w str>]) -> Option<&'w str> {
+            match v {
+                Some(OptValue::Inline(x)) => Some(x),
+                Some(OptValue::Next(i)) => words[i],
+                _ => None,
             }
-            "-e" | "--editable" => {
-                return Some(Class::Unsafe(
-                    "an editable install reads the source tree".into(),
-                ))
-            }
-            "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
-                let v = match inline {
-                    Some(v) => Some(v),
-                    None => it.next().copied(),
-                };
-                let Some(v) = v else {
-                    return Some(Class::Other);
-                };
-                // A remote URL is kept. A directory (or a file: URL) is read
-                // by the install, and the manifest COPY would not bring it.
-                if v.starts_with("file:") || !v.contains("://") {
-                    return Some(Class::Unsafe(format!(
-                        "`{flag} {v}` reads a local directory, which is not copied first"
-                    )));
+        }
+        match p {
+            Parsed::Opaque(_) => return Some(Class::Other),
+            Parsed::Unknown(_) => return Some(Class::Other),
+            Parsed::Opt { long, value: v } => match long {
+                "--requirement" | "--constraint" => match value(v, &words) {
+                    Some(f) => reqs.push(f.to_string()),
+                    None => return Some(Class::Other),
+                },
+                "--editable" => {
+                    return Some(Class::Unsafe(
+                        "an editable install reads the source tree".into(),
+                    ))
                 }
-                kept.push(a);
-                if inline.is_none() {
-                    kept.push(v);
-                }
-                continue;
-            }
-            "-t" | "--target" | "--prefix" | "--root" | "--src" => return Some(Class::Other),
-            "-U" | "--upgrade" | "--force-reinstall" | "-I" | "--ignore-installed" => {}
-            "--trusted-host" | "--progress-bar" | "--root-user-action" | "--platform"
-            | "--python-version" | "--implementation" | "--abi" | "--only-binary"
-            | "--no-binary" | "--retries" | "--timeout" | "--cache-dir" => {
-                kept.push(a);
-                if inline.is_none() {
-                    if let Some(v) = it.next() {
-                        kept.push(v);
+                "--find-links" | "--index-url" | "--extra-index-url" => {
+                    let Some(v) = value(v, &words) else {
+                        return Some(Class::Other);
+                    };
+                    // A remote URL is kept. A directory (or a file: URL) is read
+                    // by the install, and the manifest COPY would not bring it.
+                    if v.starts_with("file:") || !v.contains("://") {
+                        return Some(Class::Unsafe(format!(
+                            "`{long} {v}` reads a local directory, which is not copied first"
+                        )));
                     }
                 }
-                continue;
-            }
-            f if f.starts_with('-') => {}
-            pkg => {
+                "--target" | "--prefix" | "--root" | "--src" | "--dest" | "--wheel-dir"
+                | "--python" | "--cert" | "--client-cert" | "--log" | "--report" => {
+                    return Some(Class::Other)
+                }
+                _ => {}
+            },
+            Parsed::Operand(i) => {
+                let Some(pkg) = words[i] else {
+                    return Some(Class::Other);
+                };
                 if pkg == "." || pkg == "./" {
-                    project.push(pkg);
+                    project.push(i);
                     continue;
                 }
                 if is_relative_pathish(pkg) || pkg.starts_with('/') || pkg.contains("file:") {
@@ -274,8 +259,18 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
                 }
             }
         }
-        kept.push(a);
     }
+    // What the first install of a two-phase split runs: the same words
+    // without the project.
+    let kept: Vec<&str> = std::iter::once("install")
+        .chain(
+            words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !project.contains(i))
+                .filter_map(|(_, w)| *w),
+        )
+        .collect();
     let mut seen = Vec::new();
     for r in &reqs {
         if let Err(e) = requirements(r, files, &mut seen, 0) {
@@ -627,6 +622,43 @@ mod tests {
             classify(&["pip", "install", "-r", "requirements.txt"], &f),
             Class::Install(_)
         ));
+    }
+
+    /// Files named the ways optparse reads them: a cluster whose last letter
+    /// takes the next word, an attached value, a long prefix. Each is read
+    /// as `-r FILE` is; an option pip does not know is not split.
+    #[test]
+    fn options_are_read_as_optparse_reads_them() {
+        let f = mem(&[("requirements.txt", "flask\n"), ("c.txt", "a<2\n")]);
+        for line in [
+            "pip install -Ur requirements.txt",
+            "pip install -qr requirements.txt",
+            "pip install -rrequirements.txt",
+            "pip install --requirem=requirements.txt",
+            "pip install -r requirements.txt -cc.txt",
+        ] {
+            let argv: Vec<&str> = line.split(' ').collect();
+            match classify(&argv, &f) {
+                Class::Install(i) => {
+                    assert!(i.required.contains(&"requirements.txt".into()), "{line}")
+                }
+                c => panic!("{line}: {c:?}"),
+            }
+        }
+        let argv = ["pip", "install", "-r", "requirements.txt", "-cc.txt"];
+        match classify(&argv, &f) {
+            Class::Install(i) => assert!(i.required.contains(&"c.txt".into())),
+            c => panic!("{c:?}"),
+        }
+        let argv = ["pip", "install", "-fwheels", "-r", "requirements.txt"];
+        assert!(matches!(classify(&argv, &f), Class::Unsafe(_)));
+        for line in [
+            "pip install -xr requirements.txt",
+            "pip install --req requirements.txt",
+        ] {
+            let argv: Vec<&str> = line.split(' ').collect();
+            assert!(matches!(classify(&argv, &f), Class::Other), "{line}");
+        }
     }
 
     #[test]

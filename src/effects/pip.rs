@@ -222,123 +222,92 @@ fn pip_writes(cx: &Cx, fx: &mut Effects) {
 }
 
 fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
+    use crate::shell::options::{OptValue, Parsed, PIP_INSTALL};
     pip_config(cx, fx);
     // The program may live in a venv named by its path: it is written.
     pip_writes(cx, fx);
-    let sub = args.iter().find(|a| !a.is_opt()).and_then(|a| a.str());
+    // Read as pip's optparse reads them: `-Ur req.txt` and `-creq.txt`
+    // name files as `-r req.txt` does.
+    let words: Vec<Option<&str>> = args.iter().map(Arg::str).collect();
+    let parsed = PIP_INSTALL.parse(&words);
+    let sub = parsed.iter().find_map(|p| match p {
+        Parsed::Operand(i) => words[*i],
+        _ => None,
+    });
     let network_subs = ["install", "download", "wheel", "index", "search"];
     fx.network |= sub.is_some_and(|s| network_subs.contains(&s));
-    const VALUE: &[&str] = &[
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-e",
-        "--editable",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--src",
-        "-f",
-        "--find-links",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--trusted-host",
-        "--progress-bar",
-        "--root-user-action",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--only-binary",
-        "--no-binary",
-        "--retries",
-        "--timeout",
-        "--cache-dir",
-        "-d",
-        "--dest",
-        "-w",
-        "--wheel-dir",
-        "--log",
-        "--proxy",
-        "--cert",
-        "--client-cert",
-        "--python",
-        "--upgrade-strategy",
-        "--report",
-        "--config-settings",
-        "-C",
-        "--global-option",
-        "--exists-action",
-        "--keyring-provider",
-        "--use-feature",
-        "--use-deprecated",
-    ];
-    let mut i = 0;
+    let value_of = |v: &Option<OptValue>| -> Arg {
+        match v {
+            Some(OptValue::Inline(x)) => Arg {
+                value: Some(x.to_string()),
+                glob: false,
+            },
+            Some(OptValue::Next(i)) => args[*i].clone(),
+            _ => Arg {
+                value: None,
+                glob: false,
+            },
+        }
+    };
     let mut seen_sub = false;
-    while i < args.len() {
-        let a = &args[i];
-        let Some(v) = a.str() else {
-            // An expansion could be a path or an option: read everything.
-            fx.reads = PathSet::everything();
-            i += 1;
-            continue;
-        };
-        let (flag, inline) = match v.split_once('=') {
-            Some((f, x)) if v.starts_with("--") => (f, Some(x.to_string())),
-            _ => (v, None),
-        };
-        let takes = VALUE.contains(&flag);
-        let value = || -> Arg {
-            match &inline {
-                Some(x) => Arg {
-                    value: Some(x.clone()),
-                    glob: false,
-                },
-                None => args.get(i + 1).cloned().unwrap_or(Arg {
-                    value: None,
-                    glob: false,
-                }),
+    let mut dest_given = false;
+    for p in &parsed {
+        match p {
+            Parsed::Opaque(_) => {
+                // An expansion could be a path or an option: read everything.
+                fx.reads = PathSet::everything();
             }
-        };
-        if flag.starts_with('-') {
-            let val = value();
-            match flag {
-                "-r" | "--requirement" | "-c" | "--constraint" => requirements(&val, cx, fx, 0),
-                "-e" | "--editable" => local(&val, cx, fx),
-                "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
-                    index(&val, cx, fx)
+            Parsed::Unknown(w) => {
+                // A short option this grammar lacks may carry a path in its
+                // word (`-xFILE`); a long one with `=` names its value.
+                match w.split_once('=') {
+                    Some((_, v)) if w.starts_with("--") => local(
+                        &Arg {
+                            value: Some(v.to_string()),
+                            glob: false,
+                        },
+                        cx,
+                        fx,
+                    ),
+                    _ if !w.starts_with("--") => {
+                        fx.give_up("a pip option this model does not know")
+                    }
+                    _ => {}
                 }
-                "-t" | "--target" | "--prefix" | "--root" | "--src" | "--cache-dir" | "-d"
-                | "--dest" | "-w" | "--wheel-dir" | "--log" | "--report" => write_arg(fx, cx, &val),
-                "--cert" | "--client-cert" => read_arg(fx, cx, &val),
-                "--python" => read_arg(fx, cx, &val),
-                _ => {}
             }
-            i += if takes && inline.is_none() { 2 } else { 1 };
-            continue;
+            Parsed::Opt { long, value } => {
+                let val = value_of(value);
+                match *long {
+                    "--requirement" | "--constraint" => requirements(&val, cx, fx, 0),
+                    "--editable" => local(&val, cx, fx),
+                    "--find-links" | "--index-url" | "--extra-index-url" => index(&val, cx, fx),
+                    "--dest" | "--wheel-dir" => {
+                        dest_given = true;
+                        write_arg(fx, cx, &val)
+                    }
+                    "--target" | "--prefix" | "--root" | "--src" | "--cache-dir" | "--log"
+                    | "--report" => write_arg(fx, cx, &val),
+                    "--cert" | "--client-cert" | "--python" => read_arg(fx, cx, &val),
+                    _ => {}
+                }
+            }
+            Parsed::Operand(i) => {
+                let Some(v) = words[*i] else { continue };
+                if !seen_sub {
+                    seen_sub = true;
+                    if v == "config" {
+                        fx.writes.insert(&cx.home(".config/pip"));
+                        fx.writes.insert("/etc/pip.conf");
+                    }
+                    continue;
+                }
+                local(&args[*i], cx, fx);
+            }
         }
-        if !seen_sub {
-            seen_sub = true;
-            if matches!(v, "download" | "wheel")
-                && !args
-                    .iter()
-                    .any(|x| matches!(x.str(), Some("-d" | "--dest" | "-w" | "--wheel-dir")))
-            {
-                // Downloads land in the cwd by default.
-                super::write_cwd(fx, cx);
-            }
-            if v == "config" {
-                fx.writes.insert(&cx.home(".config/pip"));
-                fx.writes.insert("/etc/pip.conf");
-            }
-            i += 1;
-            continue;
-        }
-        local(a, cx, fx);
-        i += 1;
+    }
+    if matches!(sub, Some("download" | "wheel")) && !dest_given {
+        // Downloads land in the cwd by default.
+        super::write_cwd(fx, cx);
     }
 }
 
@@ -651,6 +620,27 @@ mod tests {
         assert!(fx("pip install -r requirements.txt", &[])
             .reads
             .is_everything());
+    }
+
+    /// `-Ur req.txt`, `-qrreq.txt`, `-cc.txt`: optparse gives the file to
+    /// the option whose letter ends the cluster or takes the word's rest.
+    #[test]
+    fn files_named_in_option_clusters_are_read() {
+        let files = [("/app/requirements.txt", "flask\n"), ("/app/c.txt", "")];
+        for c in [
+            "pip install -Ur requirements.txt",
+            "pip install -qrrequirements.txt",
+            "pip3 install --no-cache -r requirements.txt",
+        ] {
+            assert!(
+                fx_files(c, &files).reads_under("/app/requirements.txt"),
+                "{c}"
+            );
+        }
+        assert!(fx_files("pip install -cc.txt flask", &files).reads_under("/app/c.txt"));
+        assert!(fx_files("pip install -c/srv/c.txt flask", &files).reads_under("/srv/c.txt"));
+        assert!(fx("pip install -x/srv/y flask", &[]).unknown);
+        assert!(!fx("pip uninstall -y flask", &[]).unknown);
     }
 
     /// A local package index or links folder is read however it is

@@ -121,6 +121,136 @@ pub fn getopt_values<S: AsRef<str>>(args: &[Option<S>], flags: &[&str]) -> Vec<O
     out
 }
 
+/// Where an option's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptValue<'a> {
+    /// In the same word: `--opt=value`, `-ovalue`.
+    Inline(&'a str),
+    /// The next word, at this index of the arguments.
+    Next(usize),
+    /// The option ends the command line: no value.
+    Missing,
+}
+
+/// A word of a command line as Python's `optparse` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed<'a> {
+    /// A known option (its long name), with its value when it takes one.
+    Opt {
+        long: &'static str,
+        value: Option<OptValue<'a>>,
+    },
+    /// An operand, at this index of the arguments.
+    Operand(usize),
+    /// An option word the tool does not know, an ambiguous prefix, or a
+    /// value given to an option that takes none: the tool stops with an
+    /// error, or reads it in a way this grammar cannot tell.
+    Unknown(&'a str),
+    /// A word that is not literal (an expansion), at this index: an option
+    /// or an operand, and whatever it names, is not known.
+    Opaque(usize),
+}
+
+impl Grammar {
+    /// The short option (`-r`) a letter names, as its long name.
+    fn short(&self, c: char) -> Option<&'static str> {
+        self.aliases.iter().find_map(|(a, long)| {
+            let mut it = a.strip_prefix('-')?.chars();
+            (it.next() == Some(c) && it.next().is_none()).then_some(*long)
+        })
+    }
+
+    /// Reads `args` as optparse does: `--` ends the options; `--opt=value`
+    /// and `--opt value` (an unambiguous prefix where the tool allows one);
+    /// short options written together, where the first that takes a value
+    /// takes the rest of the word, or the next word when it ends the word
+    /// (`-Ur req.txt`, `-qrreq.txt`, `-cfile`); options anywhere among the
+    /// operands. `None` in `args` is a word that is not literal.
+    pub fn parse<'a>(&self, args: &[Option<&'a str>]) -> Vec<Parsed<'a>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut options = true;
+        while i < args.len() {
+            let Some(w) = args[i] else {
+                out.push(Parsed::Opaque(i));
+                i += 1;
+                continue;
+            };
+            if !options || !w.starts_with('-') || w == "-" {
+                out.push(Parsed::Operand(i));
+                i += 1;
+                continue;
+            }
+            if w == "--" {
+                options = false;
+                i += 1;
+                continue;
+            }
+            let next = |i: usize| {
+                if i + 1 < args.len() {
+                    OptValue::Next(i + 1)
+                } else {
+                    OptValue::Missing
+                }
+            };
+            if w.starts_with("--") {
+                let inline = w.split_once('=').map(|(_, v)| v);
+                let Some(long) = self.resolve(w).filter(|l| l.starts_with("--")) else {
+                    out.push(Parsed::Unknown(w));
+                    i += 1;
+                    continue;
+                };
+                let value = match (self.takes_value(long), inline) {
+                    (true, Some(v)) => Some(OptValue::Inline(v)),
+                    (true, None) => Some(next(i)),
+                    (false, None) => None,
+                    (false, Some(_)) => {
+                        out.push(Parsed::Unknown(w));
+                        i += 1;
+                        continue;
+                    }
+                };
+                i += if matches!(value, Some(OptValue::Next(_))) {
+                    2
+                } else {
+                    1
+                };
+                out.push(Parsed::Opt { long, value });
+                continue;
+            }
+            // Short options, one letter at a time.
+            let mut step = 1;
+            for (at, c) in w.char_indices().skip(1) {
+                let Some(long) = self.short(c) else {
+                    out.push(Parsed::Unknown(w));
+                    break;
+                };
+                if !self.takes_value(long) {
+                    out.push(Parsed::Opt { long, value: None });
+                    continue;
+                }
+                let rest = &w[at + c.len_utf8()..];
+                let value = if rest.is_empty() {
+                    let v = next(i);
+                    if matches!(v, OptValue::Next(_)) {
+                        step = 2;
+                    }
+                    v
+                } else {
+                    OptValue::Inline(rest)
+                };
+                out.push(Parsed::Opt {
+                    long,
+                    value: Some(value),
+                });
+                break;
+            }
+            i += step;
+        }
+        out
+    }
+}
+
 /// `pip install`'s options and pip's general options (pip 23–25).
 pub const PIP_INSTALL: Grammar = Grammar {
     longs: &[
@@ -196,6 +326,10 @@ pub const PIP_INSTALL: Grammar = Grammar {
         "--no-index",
         "--find-links=",
         "--group=",
+        // download, wheel and uninstall
+        "--dest=",
+        "--wheel-dir=",
+        "--yes",
     ],
     abbreviations: true,
     aliases: &[
@@ -212,6 +346,9 @@ pub const PIP_INSTALL: Grammar = Grammar {
         ("-h", "--help"),
         ("-V", "--version"),
         ("-C", "--config-settings"),
+        ("-d", "--dest"),
+        ("-w", "--wheel-dir"),
+        ("-y", "--yes"),
     ],
 };
 
@@ -386,6 +523,57 @@ mod tests {
         assert!(!PIP_INSTALL.given(&["--", "--no-cache-dir"], "--no-cache-dir"));
         // an exact name wins over a longer one it prefixes (--user / --use-feature)
         assert_eq!(PIP_INSTALL.resolve("--user"), Some("--user"));
+    }
+
+    /// optparse's reading: clusters whose last letter takes the next word
+    /// (`-Ur req.txt`), attached values (`-creq.txt`, `-qrreq.txt`),
+    /// prefixes, `--`, and words it cannot know.
+    #[test]
+    fn pip_command_lines_as_optparse_reads_them() {
+        fn parse(s: &str) -> Vec<Parsed<'_>> {
+            let words: Vec<Option<&str>> = s.split(' ').map(|w| (w != "$X").then_some(w)).collect();
+            PIP_INSTALL.parse(&words)
+        }
+        let req = |value| Parsed::Opt {
+            long: "--requirement",
+            value: Some(value),
+        };
+        let flag = |long| Parsed::Opt { long, value: None };
+        assert_eq!(
+            parse("install -Ur r.txt flask"),
+            vec![
+                Parsed::Operand(0),
+                flag("--upgrade"),
+                req(OptValue::Next(2)),
+                Parsed::Operand(3)
+            ]
+        );
+        assert_eq!(
+            parse("-qrr.txt"),
+            vec![flag("--quiet"), req(OptValue::Inline("r.txt"))]
+        );
+        assert_eq!(
+            parse("--requirem=a.txt --constr b.txt -r"),
+            vec![
+                req(OptValue::Inline("a.txt")),
+                Parsed::Opt {
+                    long: "--constraint",
+                    value: Some(OptValue::Next(2))
+                },
+                req(OptValue::Missing)
+            ]
+        );
+        assert_eq!(
+            parse("-qx --no-c --upgrade=1 -- -r $X"),
+            vec![
+                flag("--quiet"),
+                Parsed::Unknown("-qx"),
+                Parsed::Unknown("--no-c"),
+                Parsed::Unknown("--upgrade=1"),
+                Parsed::Operand(4),
+                Parsed::Opaque(5)
+            ]
+        );
     }
 
     #[test]

@@ -47,6 +47,10 @@ nocache=
 while [ $# -gt 0 ]; do
   case "$1" in
     -r|-c|--requirement|--constraint) req "$2"; shift 2 ;;
+    # optparse: short options written together, the last one's value the next word
+    # (`-Ur req.txt`), or a value written onto its letter (`-rreq.txt`, `-cc.txt`).
+    -[A-Za-z]*[rc]) req "$2"; shift 2 ;;
+    -r?*|-c?*) req "${1#-?}"; shift ;;
     -i|--index-url|--extra-index-url|-f|--find-links) index "$2"; shift 2 ;;
     --trusted-host) shift 2 ;;
     --no-cache-dir) nocache=1; shift ;;
