@@ -25,7 +25,6 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         "--keys-dir",
         "--cache-dir",
         "--arch",
-        "-U",
     ];
     for a in c.positional_with(&value_opts) {
         match a.str() {

@@ -129,6 +129,13 @@ pub(super) fn reads_local_time(prog: &str) -> bool {
 pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     let p = c.prog;
     let pos = c.positional_with(value_opts(p));
+    match option_files(c) {
+        Ok(named) => named.iter().for_each(|a| read_arg(fx, cx, a)),
+        Err(why) => {
+            fx.give_up(why);
+            return true;
+        }
+    }
     // Tools that turn ids into names or names into ids: `ls -l` and `stat`
     // print owners' names, `find -user app` matches them, `tar` restores
     // and records owners by name. A COPY that brings /etc/passwd changes
@@ -218,35 +225,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             }
         }
         "cp" | "mv" | "ln" | "install" => copy_like(c, cx, fx, &pos),
-        "sed" => {
-            let script_in_opt = c.has(&["-e", "-f", "--expression", "--file"]);
-            let files = if script_in_opt {
-                &pos[..]
-            } else {
-                pos.get(1..).unwrap_or(&[])
-            };
-            let in_place = c.args.iter().filter_map(Arg::str).any(|a| {
-                a == "--in-place"
-                    || a.starts_with("--in-place=")
-                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
-            });
-            for a in files {
-                read_arg(fx, cx, a);
-                if in_place {
-                    write_arg(fx, cx, a);
-                }
-            }
-            for f in c.opt_values(&["-f", "--file"]) {
-                read_arg(
-                    fx,
-                    cx,
-                    &Arg {
-                        value: f,
-                        glob: false,
-                    },
-                );
-            }
-        }
+        "sed" => return sed(c, cx, fx, &pos),
         "tee" => {
             for a in &pos {
                 write_arg(fx, cx, a);
@@ -348,6 +327,119 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         _ => return false,
     }
     true
+}
+
+/// `sed [-n] [-i[SUFFIX]] (SCRIPT | -e SCRIPT… | -f FILE…) [FILE…]`: the
+/// input files, and what each script names itself (`r FILE`, `w FILE`).
+fn sed(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) -> bool {
+    let from_files = c.opt_values(&["-f", "--file"]);
+    let mut scripts = c.opt_values(&["-e", "--expression"]);
+    let files = if scripts.is_empty() && from_files.is_empty() {
+        scripts.push(pos.first().and_then(|a| a.value.clone()));
+        pos.get(1..).unwrap_or(&[])
+    } else {
+        pos
+    };
+    for f in &from_files {
+        let a = Arg {
+            value: f.clone(),
+            glob: false,
+        };
+        read_arg(fx, cx, &a);
+        // The script file's own commands, when its text is known.
+        scripts.push(
+            f.as_deref()
+                .and_then(|f| cx.abs(f))
+                .and_then(|p| cx.files.read(&p)),
+        );
+    }
+    for script in &scripts {
+        let Some(script) = script else {
+            fx.give_up("a sed script this model cannot read");
+            return true;
+        };
+        match super::sed_script::files(script) {
+            Ok(named) => {
+                for (names, write) in [(named.reads, false), (named.writes, true)] {
+                    for n in names {
+                        let a = Arg {
+                            value: Some(n),
+                            glob: false,
+                        };
+                        if write {
+                            write_arg(fx, cx, &a);
+                        } else {
+                            read_arg(fx, cx, &a);
+                        }
+                    }
+                }
+            }
+            Err(why) => {
+                fx.give_up(why);
+                return true;
+            }
+        }
+    }
+    // `-i` edits each file in place (`-i.bak` keeps a copy beside it).
+    let mut in_place = false;
+    let mut backup = false;
+    for a in c
+        .args
+        .iter()
+        .filter_map(Arg::str)
+        .take_while(|a| *a != "--")
+    {
+        if let Some(rest) = a.strip_prefix("--in-place") {
+            in_place = true;
+            backup |= rest.starts_with('=');
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.starts_with('-')) {
+            // In a cluster, `i` takes the rest of the word as its suffix.
+            if let Some(at) = short
+                .find('i')
+                .filter(|&at| !short[..at].contains(['e', 'f', 'l']))
+            {
+                in_place = true;
+                backup |= at + 1 < short.len();
+            }
+        }
+    }
+    for a in files {
+        read_arg(fx, cx, a);
+        if in_place {
+            write_arg(fx, cx, a);
+            if backup {
+                write_arg(fx, cx, &parent_of(a));
+            }
+        }
+    }
+    true
+}
+
+/// Files named by options that compare with or list from a file, by
+/// tool: `touch -r F`, `date -r F`/`-f F`, `chmod --reference=F`,
+/// `tar -T F`/`-X F`. `--files0-from F` (`wc`, `du`, `sort`) names the
+/// files to read inside F: Err, nothing known of them.
+pub(super) fn option_files(c: &Cmd) -> Result<Vec<Arg>, String> {
+    let flags: &[&str] = match c.prog {
+        "touch" => &["-r", "--reference"],
+        "date" => &["-r", "--reference", "-f", "--file"],
+        "chmod" | "chown" | "chgrp" | "chcon" | "truncate" => &["--reference"],
+        "tar" | "bsdtar" => &["-T", "--files-from", "-X", "--exclude-from"],
+        "wc" | "du" | "sort" => {
+            if c.has(&["--files0-from"]) {
+                return Err(format!(
+                    "`{} --files0-from` reads the files a file lists",
+                    c.prog
+                ));
+            }
+            &[]
+        }
+        _ => &[],
+    };
+    Ok(c.opt_values(flags)
+        .into_iter()
+        .map(|value| Arg { value, glob: false })
+        .collect())
 }
 
 /// The directory an argument's path is in.
@@ -616,26 +708,57 @@ fn find(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         fx.give_up("`find -exec` runs a command this model does not follow");
         return true;
     }
+    // `-H`, `-L`, `-P`, `-D OPTS` and `-OLEVEL` come before the start points.
+    let mut first = 0;
+    while let Some(v) = c.args.get(first).and_then(Arg::str) {
+        match v {
+            "-H" | "-L" | "-P" => first += 1,
+            "-D" => first += 2,
+            _ if v.starts_with("-O") => first += 1,
+            _ => break,
+        }
+    }
     let starts: Vec<&Arg> = c
         .args
         .iter()
+        .skip(first)
         .take_while(|a| {
             a.str()
                 .is_none_or(|v| !v.starts_with('-') && v != "(" && v != "!")
         })
         .collect();
-    let writes = vals
-        .iter()
-        .any(|v| matches!(v, Some("-delete" | "-fprint" | "-fprintf" | "-fls")));
+    let deletes = vals.iter().any(|v| matches!(v, Some("-delete")));
+    // Tests that compare with a file (`-newer F`, `-samefile F`; `-newerXY F`
+    // unless Y is `t`, a date), and actions that write one (`-fprint F`).
+    for (i, v) in vals.iter().enumerate() {
+        let Some(v) = v else { continue };
+        let next = || {
+            c.args.get(i + 1).cloned().unwrap_or(Arg {
+                value: None,
+                glob: false,
+            })
+        };
+        let newer_xy = v
+            .strip_prefix("-newer")
+            .is_some_and(|xy| xy.len() == 2 && !xy.ends_with('t'));
+        if matches!(*v, "-newer" | "-anewer" | "-cnewer" | "-samefile") || newer_xy {
+            read_arg(fx, cx, &next());
+        } else if matches!(*v, "-fprint" | "-fprint0" | "-fprintf" | "-fls") {
+            write_arg(fx, cx, &next());
+        } else if *v == "-files0-from" {
+            fx.give_up("`find -files0-from` starts from paths listed in a file");
+            return true;
+        }
+    }
     if starts.is_empty() {
         read_cwd(fx, cx);
-        if writes {
+        if deletes {
             write_cwd(fx, cx);
         }
     }
     for a in starts {
         read_arg(fx, cx, a);
-        if writes {
+        if deletes {
             write_arg(fx, cx, a);
         }
     }
@@ -711,6 +834,52 @@ mod tests {
         }
         assert!(!fx("cat /data/x", &[]).reads_under("/etc/localtime"));
         assert!(fx("whoami > /u", &[]).reads_under("/etc/passwd"));
+    }
+
+    /// Files named inside a sed script (`r`, `w`, `s///w`), and scripts that
+    /// run commands (`e`); find's options before its start points and its
+    /// file-valued tests; options that name a reference or list file.
+    #[test]
+    fn files_named_by_scripts_and_options() {
+        let e = fx("echo MARK | sed '/MARK/r /srv/extra.txt' > /out.txt", &[]);
+        assert!(e.reads_under("/srv/extra.txt") && !e.unknown);
+        let e = fx("sed --expression='1r /srv/x' /etc/passwd > /o", &[]);
+        assert!(e.reads_under("/srv/x") && e.reads_under("/etc/passwd"));
+        let e = fx("sed -n '/root/w /srv/roots.txt' /etc/passwd", &[]);
+        assert!(e.writes_under("/srv/roots.txt") && !e.writes_under("/etc/passwd"));
+        assert!(fx("sed -e 's/x/date/e' /etc/x", &[]).unknown);
+        assert!(fx("sed -f script.sed in.txt", &[]).unknown);
+        let e = fx("sed -i.bak 's/a/b/' /etc/conf", &[]);
+        assert!(e.writes_under("/etc/conf") && e.writes_under("/etc"));
+        let e = fx("sed -i 's/a/b/' /etc/conf", &[]);
+        assert!(e.writes_under("/etc/conf") && !e.writes_under("/etc/other"));
+        for c in [
+            "find -L /srv -type f",
+            "find -H /srv",
+            "find -O3 -P /srv -name x",
+        ] {
+            let e = fx(c, &[]);
+            assert!(e.reads_under("/srv") && !e.reads_under("/app"), "{c}");
+        }
+        for c in [
+            "find /etc -newer /srv/extra.txt",
+            "find /etc -samefile /srv/extra.txt",
+            "find /etc -newermm /srv/extra.txt",
+            "touch -r /srv/extra.txt /stamp",
+            "touch --reference=/srv/extra.txt /stamp",
+            "date -r /srv/extra.txt +%s",
+            "chmod --reference=/srv/extra.txt /x",
+            "tar -cf /o.tar -T /srv/extra.txt",
+        ] {
+            assert!(fx(c, &[]).reads_under("/srv/extra.txt"), "{c}");
+        }
+        assert!(!fx("find /etc -newermt 2024-01-01", &[]).reads_under("/app/2024-01-01"));
+        let e = fx("find /etc -name x -fprint /srv/found", &[]);
+        assert!(e.writes_under("/srv/found") && !e.writes_under("/etc"));
+        assert!(fx("wc --files0-from=/srv/list", &[]).unknown);
+        assert!(
+            fx("apk add --allow-untrusted -U /srv/pkgs/x.apk", &[]).reads_under("/srv/pkgs/x.apk")
+        );
     }
 
     /// `cd DIR` needs DIR to exist, and `ls`/`du` alone list the cwd: a RUN

@@ -32,6 +32,7 @@ mod php;
 mod pip;
 mod python;
 mod ruby;
+mod sed_script;
 mod sh;
 mod users;
 
@@ -942,6 +943,19 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
                 fx.env(&["TZ"]);
                 for f in coreutils::LOCAL_TIME {
                     fx.read(f);
+                }
+            }
+            // `date -r FILE` prints its time, `date -f FILE` reads dates from it.
+            if prog == "date" {
+                let c = Cmd {
+                    prog: &prog,
+                    args: inv.args.iter().map(Arg::of).collect(),
+                    inv: &inv,
+                };
+                if let Ok(named) = coreutils::option_files(&c) {
+                    for a in &named {
+                        read_arg(&mut fx, &cx, a);
+                    }
                 }
             }
             continue;

@@ -57,6 +57,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     // corepack manages package-manager shims; it reads no npm/yarn config.
     if c.prog != "corepack" {
         config(cx, fx);
+        elsewhere(c, cx, fx);
     }
     match c.prog {
         "npm" => npm(c, cx, fx),
@@ -108,6 +109,39 @@ fn config(cx: &Cx, fx: &mut Effects) {
     fx.write(&cx.home(".local/share/pnpm"));
     fx.write("/usr/local/share/.cache");
     fx.write("/tmp");
+}
+
+/// Options that name a config file (`--userconfig F`: npm ignores a
+/// missing one, silently dropping its settings) or run the command in, or
+/// cache to, another folder (`--prefix DIR`, `yarn --cwd DIR`, `pnpm
+/// --dir DIR`, `--cache DIR`): that file is read, that folder read and
+/// written as a whole.
+fn elsewhere(c: &Cmd, cx: &Cx, fx: &mut Effects) {
+    for v in c.opt_values(&["--userconfig", "--globalconfig", "--use-yarnrc"]) {
+        match v.as_deref().and_then(|v| cx.abs(v)) {
+            Some(p) => fx.config(&p),
+            None => fx.give_up("a config file named by an expansion"),
+        }
+    }
+    let dirs = [
+        "--prefix",
+        "-C",
+        "--cwd",
+        "--dir",
+        "--cache",
+        "--cache-folder",
+        "--store-dir",
+        "--modules-folder",
+        "--global-folder",
+    ];
+    for v in c.opt_values(&dirs) {
+        let a = super::Arg {
+            value: v,
+            glob: false,
+        };
+        super::read_arg(fx, cx, &a);
+        super::write_arg(fx, cx, &a);
+    }
 }
 
 fn sub<'a>(c: &'a Cmd) -> Option<&'a str> {
@@ -386,6 +420,27 @@ fn corepack(c: &Cmd, cx: &Cx, fx: &mut Effects) {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{fx, fx_files};
+
+    /// Config files and folders named on the command line are read: npm
+    /// drops a missing `--userconfig` silently, `--prefix` runs elsewhere.
+    #[test]
+    fn options_naming_files_and_folders_are_read() {
+        let e = fx("npm install -g --userconfig /srv/npmrc pnpm", &[]);
+        assert!(e.reads_under("/srv/npmrc"));
+        let e = fx("npm install -g --globalconfig=/srv/g pnpm", &[]);
+        assert!(e.reads_under("/srv/g"));
+        for c in [
+            "npm ci --prefix=/srv/web",
+            "yarn install --cwd /srv/web",
+            "pnpm i --dir=/srv/web",
+        ] {
+            let e = fx(c, &[]);
+            assert!(
+                e.reads_under("/srv/web/package.json") && e.writes_under("/srv/web"),
+                "{c}"
+            );
+        }
+    }
 
     /// Yarn 4 loads `.env.yarn` from the project into its environment, so
     /// the manifest split copies it with package.json.

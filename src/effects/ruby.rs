@@ -51,9 +51,34 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         }
         fx.config(&cx.home(".bundle/config"));
         fx.config("/usr/local/bundle/config");
+        // `--gemfile F` names the Gemfile (and the lock beside it) as
+        // BUNDLE_GEMFILE does.
+        let flag_gemfile = c.opt_values(&["--gemfile"]).pop();
+        if let Some(g) = &flag_gemfile {
+            let a = super::Arg {
+                value: g.clone(),
+                glob: false,
+            };
+            super::read_arg(fx, cx, &a);
+            if let Some(g) = g {
+                super::read_arg(
+                    fx,
+                    cx,
+                    &super::Arg {
+                        value: Some(format!("{g}.lock")),
+                        glob: false,
+                    },
+                );
+                write_rel(fx, cx, &format!("{g}.lock"));
+            }
+        }
         match sub {
             Some("install") | None => {
-                let gemfile = cx.var("BUNDLE_GEMFILE").unwrap_or("Gemfile");
+                let gemfile = flag_gemfile
+                    .as_ref()
+                    .and_then(|g| g.as_deref())
+                    .or(cx.var("BUNDLE_GEMFILE"))
+                    .unwrap_or("Gemfile");
                 let local = cx
                     .abs(gemfile)
                     .and_then(|p| cx.files.read(&p))
@@ -150,6 +175,21 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{fx, fx_files};
+
+    /// `bundle install --gemfile F` reads F and the lock beside it.
+    #[test]
+    fn gemfile_named_by_flag() {
+        for c in [
+            "bundle install --gemfile /srv/deps/Gemfile",
+            "bundle install --gemfile=/srv/deps/Gemfile",
+        ] {
+            let e = fx(c, &[]);
+            assert!(
+                e.reads_under("/srv/deps/Gemfile") && e.reads_under("/srv/deps/Gemfile.lock"),
+                "{c}"
+            );
+        }
+    }
 
     /// `gem install NAME` installs a `NAME-*.gem` of the cwd when there is
     /// one (Gem::Source::Local reads `Dir["*.gem"]`), the remote gem

@@ -69,6 +69,17 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     fx.write("/var/spool/mail");
     fx.write("/var/log/lastlog");
     fx.write("/var/log/faillog");
+    // `useradd -k DIR` / `adduser -k DIR`: the skeleton copied into the home.
+    for k in c.opt_values(&["-k", "--skel"]) {
+        super::read_arg(
+            fx,
+            cx,
+            &Arg {
+                value: k,
+                glob: false,
+            },
+        );
+    }
     let homes = c.opt_values(&["-d", "--home", "--home-dir"]);
     let named_home = !homes.is_empty();
     for h in homes {
@@ -137,6 +148,14 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::fx;
+
+    /// The skeleton a home is made from: /etc/skel, or `-k DIR`.
+    #[test]
+    fn skeleton_named_by_flag() {
+        assert!(fx("useradd -m -k /srv/skel app", &[]).reads_under("/srv/skel"));
+        assert!(fx("adduser -D -k /srv/skel app", &[]).reads_under("/srv/skel"));
+        assert!(!fx("useradd -m app", &[]).reads_under("/srv/skel"));
+    }
 
     #[test]
     fn user_database() {
