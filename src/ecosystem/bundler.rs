@@ -21,6 +21,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("Gemfile.lock", "GIT\n"),
     ],
     plain_value_flags: &[],
+    elsewhere: &[super::Elsewhere::Any("--gemfile")],
     detect,
     classify,
 };

@@ -22,6 +22,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[("Cargo.toml", "git = "), ("Cargo.lock", "source = \"git+")],
     plain_value_flags: &[],
+    elsewhere: &[super::Elsewhere::Any("--manifest-path")],
     detect,
     classify,
 };

@@ -18,6 +18,10 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     git_sources: &[("composer.json", "\"vcs\""), ("composer.json", "\"git\"")],
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("-d"),
+        super::Elsewhere::Any("--working-dir"),
+    ],
     detect,
     classify,
 };

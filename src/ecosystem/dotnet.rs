@@ -25,6 +25,14 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
     plain_value_flags: &["-r", "--runtime"],
+    elsewhere: &[
+        super::Elsewhere::Any("--configfile"),
+        super::Elsewhere::Relative("--packages"),
+        super::Elsewhere::Any("-p:"),
+        super::Elsewhere::Any("/p:"),
+        super::Elsewhere::Any("--property:"),
+        super::Elsewhere::Any("--property"),
+    ],
     detect,
     classify,
 };

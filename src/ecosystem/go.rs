@@ -21,6 +21,11 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("-modfile"),
+        super::Elsewhere::Any("--modfile"),
+        super::Elsewhere::Any("-C"),
+    ],
     detect,
     classify,
 };

@@ -41,6 +41,18 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("-p"),
+        super::Elsewhere::Any("--project-dir"),
+        super::Elsewhere::Any("-c"),
+        super::Elsewhere::Any("--settings-file"),
+        super::Elsewhere::Any("-b"),
+        super::Elsewhere::Any("--build-file"),
+        super::Elsewhere::Any("-I"),
+        super::Elsewhere::Any("--init-script"),
+        super::Elsewhere::Relative("-g"),
+        super::Elsewhere::Relative("--gradle-user-home"),
+    ],
     detect,
     classify,
 };

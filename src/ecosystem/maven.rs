@@ -28,6 +28,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: Some(&TOOLCHAIN),
     git_sources: &[],
     plain_value_flags: &[],
+    elsewhere: &[],
     detect,
     classify,
 };

@@ -74,11 +74,62 @@ pub struct Ecosystem {
     /// linux-$TARGETARCH`): a build argument there changes no file the
     /// install reads, so DO101 may split an install that expands one.
     pub plain_value_flags: &'static [&'static str],
+    /// Options that make an install read another folder or file than the
+    /// cwd's manifests (`npm --prefix=web`, `composer -d web`, `go
+    /// -modfile=tools.mod`): the split, which copies the cwd's manifests,
+    /// is not made when one is given.
+    pub elsewhere: &'static [Elsewhere],
     /// The dependency install a rule recognises (`prog` a base name, `args`
     /// what follows it): the manifests to name in the advice.
     pub detect: fn(prog: &str, args: &[&str]) -> Option<&'static [&'static str]>,
     /// What a dependency install reads and writes, read against the context.
     pub classify: fn(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class>,
+}
+
+/// An option that points an install elsewhere (see [`Ecosystem::elsewhere`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Elsewhere {
+    /// Whatever its value: `--prefix DIR`, `--prefix=DIR`, and for a short
+    /// option `-dDIR`; a name ending in `:` is a prefix (`-p:` for MSBuild
+    /// properties).
+    Any(&'static str),
+    /// Only with a value that is not an absolute path (`--cache .npm`: a
+    /// folder of the context, which the manifest COPY would not copy).
+    Relative(&'static str),
+}
+
+impl Elsewhere {
+    /// How `args` give this option (`-d web`, `--prefix=web`), if they do.
+    fn given(&self, args: &[&str]) -> Option<String> {
+        let (name, relative_only) = match *self {
+            Elsewhere::Any(n) => (n, false),
+            Elsewhere::Relative(n) => (n, true),
+        };
+        let short = !name.starts_with("--") && name.len() == 2;
+        for (i, a) in args.iter().enumerate() {
+            let spaced = *a == name;
+            let value = if spaced {
+                args.get(i + 1).copied()
+            } else if let Some(v) = a.strip_prefix(name) {
+                if name.ends_with(':') || v.starts_with('=') {
+                    Some(v.trim_start_matches('='))
+                } else if short && !v.is_empty() {
+                    Some(v)
+                } else {
+                    continue;
+                }
+            } else {
+                continue;
+            };
+            if !relative_only || value.is_none_or(|v| !v.starts_with('/')) {
+                return Some(match (spaced, value) {
+                    (true, Some(v)) => format!("{a} {v}"),
+                    _ => a.to_string(),
+                });
+            }
+        }
+        None
+    }
 }
 
 /// A compiler toolchain: its images, and the commands that compile an
@@ -250,7 +301,21 @@ pub fn classify(argv: &[&str], files: &dyn Files) -> Class {
 pub fn classify_known(argv: &[&str], files: &dyn Files) -> Option<Class> {
     let (prog, i) = program(argv);
     let rest = &argv[(i + 1).min(argv.len())..];
-    ALL.iter().find_map(|e| (e.classify)(&prog, rest, files))
+    ALL.iter().find_map(|e| {
+        let class = (e.classify)(&prog, rest, files)?;
+        if !matches!(
+            class,
+            Class::Install(_) | Class::Project(_) | Class::LockMayChange(..)
+        ) {
+            return Some(class);
+        }
+        Some(match e.elsewhere.iter().find_map(|o| o.given(rest)) {
+            Some(w) => Class::Unsafe(format!(
+                "`{w}` points the install at another folder or file, which the manifest COPY would not copy"
+            )),
+            None => class,
+        })
+    })
 }
 
 /// The dependency-only form of a project install (`poetry install` →
@@ -304,9 +369,11 @@ pub fn is_project_install(argv: &[&str]) -> bool {
 /// The dependency install `prog args` is (the ecosystem and the manifests to
 /// name), for rules.
 pub fn detect(prog: &str, args: &[&str]) -> Option<(&'static Ecosystem, &'static [&'static str])> {
+    // An install pointed elsewhere reads other manifests than the advice would name.
     ALL.iter()
         .copied()
         .find_map(|e| (e.detect)(prog, args).map(|m| (e, m)))
+        .filter(|(e, _)| e.elsewhere.iter().all(|o| o.given(args).is_none()))
 }
 
 /// Whether a context path is a dependency manifest or lock file of any
@@ -384,6 +451,65 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An install pointed at another folder or file (found by a trap hunt:
+    /// each split copied the cwd's manifests and the fixed build failed).
+    #[test]
+    fn installs_pointed_elsewhere_are_not_split() {
+        let f = testutil::mem(&[
+            ("package.json", r#"{"name":"a","version":"1.0.0"}"#),
+            ("package-lock.json", "{}"),
+            ("yarn.lock", ""),
+            ("pnpm-lock.yaml", ""),
+            ("composer.json", "{}"),
+            ("composer.lock", "{}"),
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"a\"\n[tool.poetry.dependencies]\npython = \"^3.11\"\n",
+            ),
+            ("poetry.lock", ""),
+            ("uv.lock", ""),
+            ("go.mod", "module x\n"),
+            ("go.sum", ""),
+            ("Gemfile", "source 'https://rubygems.org'\n"),
+            ("Gemfile.lock", ""),
+            ("app.csproj", "<Project/>"),
+        ]);
+        for line in [
+            "npm ci --prefix=web",
+            "npm ci -Cweb",
+            "npm ci --userconfig=.npmrc.ci",
+            "npm ci --cache=.npm-cache --offline",
+            "yarn install --frozen-lockfile --cwd=web",
+            "pnpm install --frozen-lockfile --dir=web",
+            "composer install --no-scripts -d web",
+            "composer install --no-scripts --working-dir=web",
+            "poetry install --no-root -C web",
+            "poetry install --no-root --directory=web",
+            "uv sync --frozen --no-install-project --directory=web",
+            "go mod download -modfile=tools.mod",
+            "bundle install --frozen --gemfile=deps/Gemfile",
+            "dotnet restore --configfile=nuget.ci.config",
+        ] {
+            let argv: Vec<&str> = line.split(' ').collect();
+            match classify(&argv, &f) {
+                Class::Unsafe(why) => {
+                    assert!(why.contains("another folder or file"), "{line}: {why}")
+                }
+                c => panic!("{line}: {c:?}"),
+            }
+            assert!(detect(argv[0], &argv[1..]).is_none(), "{line}");
+        }
+        for line in [
+            "npm ci --omit=dev",
+            "npm ci --cache /tmp/npm",
+            "composer install --no-scripts --no-autoloader",
+            "go mod download -x",
+        ] {
+            let argv: Vec<&str> = line.split(' ').collect();
+            assert!(!matches!(classify(&argv, &f), Class::Unsafe(_)), "{line}");
+        }
+    }
 
     #[test]
     fn git_dependencies_are_read_per_file_format() {

@@ -18,6 +18,16 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     git_sources: super::node::GIT_SOURCES,
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("--prefix"),
+        super::Elsewhere::Any("-C"),
+        super::Elsewhere::Any("--userconfig"),
+        super::Elsewhere::Any("--globalconfig"),
+        super::Elsewhere::Any("-w"),
+        super::Elsewhere::Any("--workspace"),
+        super::Elsewhere::Any("--workspaces"),
+        super::Elsewhere::Relative("--cache"),
+    ],
     detect,
     classify,
 };

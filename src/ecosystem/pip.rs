@@ -33,6 +33,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("setup.cfg", "git+"),
     ],
     plain_value_flags: &[],
+    elsewhere: &[],
     detect,
     classify,
 };

@@ -16,6 +16,7 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     git_sources: &[("Pipfile", "git = "), ("Pipfile.lock", "\"git\":")],
     plain_value_flags: &[],
+    elsewhere: &[],
     detect,
     classify,
 };

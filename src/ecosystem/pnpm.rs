@@ -17,6 +17,15 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     git_sources: super::node::GIT_SOURCES,
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("-C"),
+        super::Elsewhere::Any("--dir"),
+        super::Elsewhere::Any("--filter"),
+        super::Elsewhere::Any("-F"),
+        super::Elsewhere::Any("--recursive"),
+        super::Elsewhere::Any("-r"),
+        super::Elsewhere::Relative("--store-dir"),
+    ],
     detect,
     classify,
 };

@@ -19,6 +19,12 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("poetry.lock", "type = \"git\""),
     ],
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("-C"),
+        super::Elsewhere::Any("--directory"),
+        super::Elsewhere::Any("-P"),
+        super::Elsewhere::Any("--project"),
+    ],
     detect,
     classify,
 };

@@ -20,6 +20,14 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
         ("uv.lock", "git = "),
     ],
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("--directory"),
+        super::Elsewhere::Any("--project"),
+        super::Elsewhere::Any("--config-file"),
+        super::Elsewhere::Any("--package"),
+        super::Elsewhere::Any("--all-packages"),
+        super::Elsewhere::Relative("--cache-dir"),
+    ],
     detect,
     classify,
 };

@@ -21,6 +21,12 @@ pub const ECOSYSTEM: Ecosystem = Ecosystem {
     toolchain: None,
     git_sources: super::node::GIT_SOURCES,
     plain_value_flags: &[],
+    elsewhere: &[
+        super::Elsewhere::Any("--cwd"),
+        super::Elsewhere::Any("--use-yarnrc"),
+        super::Elsewhere::Relative("--cache-folder"),
+        super::Elsewhere::Relative("--modules-folder"),
+    ],
     detect,
     classify,
 };
