@@ -643,6 +643,14 @@ fn an_index_a_later_run_reads_is_named_and_not_fixed_here() {
         );
         assert!(!got[0].2, "no edit: {got:?}");
     }
+    // A lone update read by the install below it: deleting the lists there
+    // would break that install (a precision review of the shared corpus).
+    let lone = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y git\n";
+    let got = findings(lone, "DO202");
+    assert!(
+        got.len() == 1 && got[0].1.contains("the RUN on line 3") && !got[0].2,
+        "{got:?}"
+    );
     let refreshed = format!("{apt}RUN rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y git\n");
     assert_eq!(findings(&refreshed, "DO202"), [(2, plain.into(), true)]);
     let apk = "FROM alpine:3.19\nRUN apk add -U curl\n";

@@ -55,13 +55,10 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             .subcommand_span(ins, update, 0, "update")
             .unwrap_or_else(|| cx.find_in(ins, &needle));
         // A later RUN that installs without `apt-get update` reads these
-        // lists: deleting them in this RUN, which installs too, would break
-        // it. (A lone update is DO104's: merged into the install after it,
-        // the lists go there.)
-        let installs = cmds.iter().any(|c| c.is_apt_install());
-        let reader = installs
-            .then(|| read_later.after(cx.df, cx.model, step.instruction))
-            .flatten();
+        // lists: deleting them here would break it. That holds for a lone
+        // update too (the advice to append the delete to it broke the
+        // install below; DO104 merges the two, and the delete goes there).
+        let reader = read_later.after(cx.df, cx.model, step.instruction);
         if let Some(reader) = reader {
             out.push(cx.finding(
                 &RULE,
