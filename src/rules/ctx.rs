@@ -452,6 +452,40 @@ impl<'a> DockerfileCtx<'a> {
             .map(|i| Span::new(ins.span.start + i, ins.span.start + i + needle.len()))
     }
 
+    /// Where an argument of `c` spelled `text` is in the file: the `rm`'s
+    /// own operand, not the first place the same text appears in the RUN.
+    pub fn arg_span(&self, ins: &Instruction, c: &Cmd, text: &str) -> Option<Span> {
+        if !c.in_source {
+            return None;
+        }
+        let w = c.inv.args.iter().find(|w| w.lossy() == text)?;
+        self.in_instruction(ins, w.span)
+    }
+
+    /// `span`, a span of the RUN's script, in the file: None when the
+    /// script's text is not the Dockerfile's own (a here-document) or the
+    /// span lies outside `ins`.
+    pub fn script_span(&self, ins: &Instruction, instruction: usize, span: Span) -> Option<Span> {
+        let own = self
+            .scripts
+            .0
+            .get(instruction)
+            .and_then(|s| s.first())
+            .is_some_and(|r| r.text.is_none());
+        own.then_some(())?;
+        self.in_instruction(ins, span)
+    }
+
+    fn in_instruction(&self, ins: &Instruction, span: Span) -> Option<Span> {
+        let src = &self.df.source;
+        (ins.span.start <= span.start
+            && span.start < span.end
+            && span.end <= ins.span.end
+            && src.is_char_boundary(span.start)
+            && src.is_char_boundary(span.end))
+        .then_some(span)
+    }
+
     /// Where a command is in the file, from its program word to its first
     /// argument that is not an option when that is `sub` (`apt-get -y
     /// install`), after `skip` leading arguments (`python -m pip install`:

@@ -54,9 +54,12 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 if !(matches!(a.program.as_str(), "curl" | "wget") && b.is(SHELLS)) {
                     continue;
                 }
-                let needle = format!("| {}", b.program_word.lossy());
+                // A download written to a file sends nothing down the pipe.
+                if downloads_to_file(&a) {
+                    continue;
+                }
                 let span = cx
-                    .find_opt(ins, &needle)
+                    .script_span(ins, step.instruction, pl.span)
                     .unwrap_or_else(|| cx.find_in(ins, &a.program));
                 out.push(
                     cx.finding(&RULE, span, format!("`{} ... | {}` runs a download unchecked", a.program, b.program))
@@ -64,5 +67,53 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+/// Whether the download goes to a file rather than stdout (`curl -o F`,
+/// `curl -O`, `wget -O F` other than `-O -`, or wget's default of a file).
+fn downloads_to_file(a: &crate::shell::Invocation) -> bool {
+    let args: Vec<Option<String>> = a.args.iter().map(|w| w.literal()).collect();
+    let to = |flags: &[&str]| crate::shell::options::getopt_values(&args, flags);
+    match a.program.as_str() {
+        "curl" => {
+            let out = to(&["-o", "--output"]);
+            (!out.is_empty() && out.iter().all(|v| v.as_deref().is_some_and(|v| v != "-")))
+                || args.iter().flatten().any(|w| {
+                    w == "--remote-name"
+                        || w == "--remote-name-all"
+                        || (w.starts_with('-') && !w.starts_with("--") && w.contains('O'))
+                })
+        }
+        "wget" => {
+            let out = to(&["-O", "--output-document"]);
+            out.is_empty() || out.iter().all(|v| v.as_deref().is_some_and(|v| v != "-"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testutil::findings;
+
+    /// A download written to a file sends nothing down the pipe; each pipe
+    /// is reported on its own line.
+    #[test]
+    fn only_downloads_piped_to_a_shell() {
+        for quiet in [
+            "FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://x | bash\n",
+            "FROM debian:12\nRUN curl -O https://x/i.sh | sh\n",
+            "FROM debian:12\nRUN wget https://x/i.sh | sh\n",
+        ] {
+            assert!(findings(quiet, "DO303").is_empty(), "{quiet}");
+        }
+        let text =
+            "FROM debian:12\nRUN curl -fsSL https://a | bash && \\\n    wget -qO- https://b | sh\n";
+        let lines: Vec<usize> = findings(text, "DO303")
+            .iter()
+            .map(|f| f.start.line)
+            .collect();
+        assert_eq!(lines, [2, 3]);
     }
 }

@@ -179,10 +179,13 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
         _ => return None,
     };
     let dir = path::join_abs(&run.cwd, &dir?);
+    // A mount over the cache, or over a part of it (`/root/.npm/_cacache`,
+    // npm's content store): a second mount over the whole would nest them.
     let covered = run.mounts.iter().any(|m| {
-        m.target
-            .as_deref()
-            .is_some_and(|t| crate::effects::under(&dir, &path::join_abs(&run.cwd, t)))
+        m.target.as_deref().is_some_and(|t| {
+            let t = path::join_abs(&run.cwd, t);
+            crate::effects::under(&dir, &t) || crate::effects::under(&t, &dir)
+        })
     });
     (!covered).then_some(MissingCache {
         target: dir,
@@ -219,5 +222,19 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
             ),
         };
         out.push(cx.finding(&RULE, at, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testutil::findings;
+
+    /// A cache mount over part of npm's cache (its content store) already
+    /// keeps the downloads: no finding, and so no second, nested mount.
+    #[test]
+    fn a_mount_over_part_of_the_cache_counts() {
+        let text = "FROM node:20\nRUN --mount=type=cache,target=/root/.npm/_cacache npm ci\n";
+        assert!(findings(text, "DO210").is_empty());
+        assert_eq!(findings("FROM node:20\nRUN npm ci\n", "DO210").len(), 1);
     }
 }

@@ -275,11 +275,23 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     let changes_dir = cmds.iter().any(|c| {
                         matches!(c.program(), "cd" | "pushd" | "popd") || c.chdir.is_some()
                     });
-                    let targets: Vec<(String, Option<String>)> = cmds
+                    // Each operand with where the `rm` names it in the file.
+                    let targets: Vec<(String, Option<String>, Option<crate::syntax::Span>)> = cmds
                         .iter()
                         .filter(|c| c.program() == "rm")
-                        .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')))
-                        .map(|t| (t.clone(), absolute(t, &r.cwd, changes_dir)))
+                        .flat_map(|c| {
+                            c.args()
+                                .iter()
+                                .filter(|a| !a.starts_with('-'))
+                                .map(move |t| (c, t))
+                        })
+                        .map(|(c, t)| {
+                            (
+                                t.clone(),
+                                absolute(t, &r.cwd, changes_dir),
+                                cx.arg_span(ins, c, t),
+                            )
+                        })
                         .collect();
                     let names: Vec<String> = cmds
                         .iter()
@@ -293,7 +305,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     used[si].push((ins.start_line, names));
                     // removals first: they only count against earlier layers
                     if cx.shipped[si] {
-                        for (target, abs) in &targets {
+                        for (target, abs, at) in &targets {
                             let Some(abs) = abs else { continue };
                             let hit = added[si]
                                 .near(abs)
@@ -311,18 +323,20 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                                     By::Run => format!("remove it in the same RUN as line {line}, or use a bind mount or a build stage"),
                                     By::Remote => format!("download it in the RUN that uses it and delete it there, instead of the ADD on line {line}, or use a build stage"),
                                     _ if read => format!("instead of the COPY/ADD on line {line}, mount it into the RUN that uses it (`RUN --mount=type=bind,...`; `--mount=from=...` for another stage's files), or use a build stage"),
+                                    // Named by the COPY itself: a .dockerignore entry would make that COPY fail.
+                                    By::Context if !a.dir => format!("drop it from the COPY on line {line}, which names it, or use a bind mount or a build stage"),
                                     By::Context => format!("leave it out of the COPY on line {line} (a .dockerignore entry or a narrower source), or use a bind mount or a build stage"),
                                     By::OtherCopy => format!("leave it out of the COPY/ADD on line {line} (a narrower source), or use a bind mount or a build stage"),
                                 };
                                 out.push(
-                                    cx.finding(&RULE, cx.find_in(ins, target), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
+                                    cx.finding(&RULE, at.unwrap_or_else(|| cx.find_in(ins, target)), format!("`rm {target}` deletes {p}, which line {line} added in an earlier layer: the image still ships it"))
                                         .with_fix(Fix::display(advice)),
                                 );
                             }
                         }
                     }
                     // what this RUN deleted is gone from every later view
-                    for (_, abs) in &targets {
+                    for (_, abs, _) in &targets {
                         if let Some(abs) = abs {
                             added[si].remove_within(abs);
                         }
@@ -351,7 +365,7 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
                     }
                     // deleted in the same RUN: no longer in any layer
                     for p in made {
-                        let gone = targets.iter().any(|(_, t)| {
+                        let gone = targets.iter().any(|(_, t, _)| {
                             t.as_deref().is_some_and(|t| within(&norm(&p), &norm(t)))
                         });
                         if !gone {
@@ -378,6 +392,16 @@ mod tests {
             .into_iter()
             .map(|f| f.start.line)
             .collect()
+    }
+
+    /// The finding sits on the `rm`'s operand, not on the first place the
+    /// RUN names the same path (a script run before it is deleted).
+    #[test]
+    fn the_finding_is_on_the_rm() {
+        let text = "FROM debian:12\nCOPY setup.sh /tmp/setup.sh\nRUN bash /tmp/setup.sh && \\\n    rm /tmp/setup.sh\n";
+        let f = crate::rules::testutil::findings(text, "DO206");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].start.line, f[0].start.column), (4, 8), "{:?}", f[0]);
     }
 
     /// A download's output read as curl and wget read their options: in a

@@ -27,7 +27,10 @@ fn report(
             out.push(
                 cx.finding(
                     rule,
-                    cx.find_in(ins, &pkgs[0]),
+                    // This command's own operand: the same package named by
+                    // an earlier install of the RUN took its finding before.
+                    cx.arg_span(ins, c, &pkgs[0])
+                        .unwrap_or_else(|| cx.find_in(ins, &pkgs[0])),
                     format!("{what} without a version: {}", pkgs.join(", ")),
                 )
                 .with_fix(Fix::display(how.to_string())),
@@ -96,4 +99,19 @@ fn pip_unpinned(c: &Cmd<'_>, upgrade_tools: bool) -> Vec<String> {
             && !p.contains('<')
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Two installs of the same package in one RUN: a finding on each.
+    #[test]
+    fn each_install_on_its_own_line() {
+        let text =
+            "FROM debian:12\nRUN apt-get install -y curl && \\\n    apt-get install -y curl git\n";
+        let lines: Vec<usize> = crate::rules::testutil::findings(text, "DO403")
+            .iter()
+            .map(|f| f.start.line)
+            .collect();
+        assert_eq!(lines, [2, 3]);
+    }
 }
