@@ -196,7 +196,7 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     if args.first() != Some(&"install") {
         return None;
     }
-    use crate::shell::options::{OptValue, Parsed, PIP_INSTALL};
+    use crate::shell::options::{Parsed, PIP_INSTALL};
     let mut reqs = Vec::new();
     // The project paths (`.`, `./pkg`), by index: installing them needs the sources.
     let mut project: Vec<usize> = Vec::new();
@@ -204,18 +204,11 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
     // `--constr=c.txt`): a file named any way is a file read.
     let words: Vec<Option<&str>> = args[1..].iter().map(|a| Some(*a)).collect();
     for p in PIP_INSTALL.parse(&words) {
-        fn value<'w>(v: Option<OptValue<'w>>, words: &[Option<&'w str>]) -> Option<&'w str> {
-            match v {
-                Some(OptValue::Inline(x)) => Some(x),
-                Some(OptValue::Next(i)) => words[i],
-                _ => None,
-            }
-        }
         match p {
             Parsed::Opaque(_) => return Some(Class::Other),
             Parsed::Unknown(_) => return Some(Class::Other),
             Parsed::Opt { long, value: v } => match long {
-                "--requirement" | "--constraint" => match value(v, &words) {
+                "--requirement" | "--constraint" => match v.and_then(|v| v.word(&words)) {
                     Some(f) => reqs.push(f.to_string()),
                     None => return Some(Class::Other),
                 },
@@ -225,7 +218,7 @@ pub(super) fn install(args: &[&str], files: &dyn Files, eco: &'static str) -> Op
                     ))
                 }
                 "--find-links" | "--index-url" | "--extra-index-url" => {
-                    let Some(v) = value(v, &words) else {
+                    let Some(v) = v.and_then(|v| v.word(&words)) else {
                         return Some(Class::Other);
                     };
                     // A remote URL is kept. A directory (or a file: URL) is read

@@ -40,10 +40,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         "--cache-dir",
     ] {
         for v in c.opt_values(&[opt]) {
-            let a = Arg {
-                value: v,
-                glob: false,
-            };
+            let a = Arg::text(v);
             read_arg(fx, cx, &a);
             if !matches!(opt, "--repositories-file" | "--keys-dir") {
                 super::write_arg(fx, cx, &a);
@@ -52,14 +49,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     }
     for v in c.opt_values(&["-X", "--repository"]) {
         if let Some(v) = v.filter(|v| !v.contains("://")) {
-            read_arg(
-                fx,
-                cx,
-                &Arg {
-                    value: Some(v),
-                    glob: false,
-                },
-            );
+            read_arg(fx, cx, &Arg::text(Some(v)));
         }
     }
     true

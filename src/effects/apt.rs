@@ -141,10 +141,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         }
         for opt in ["-c", "--config-file", "--root", "--installroot"] {
             for v in c.opt_values(&[opt]) {
-                let a = super::Arg {
-                    value: v,
-                    glob: false,
-                };
+                let a = super::Arg::text(v);
                 read_arg(fx, cx, &a);
                 if opt != "-c" && opt != "--config-file" {
                     super::write_arg(fx, cx, &a);

@@ -115,11 +115,11 @@ const USER_NAMES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
 /// The local time zone, as the C library's `tzset` reads it (when `TZ` does
 /// not name one: `/etc/localtime`; a `TZ` name: under the zoneinfo folder)
 /// and Debian's `/etc/timezone`. Tools that print or parse local times read it.
-pub(super) const LOCAL_TIME: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
+const LOCAL_TIME: &[&str] = &["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
 
 /// Whether the tool prints or parses local times (`ls -l`'s dates, `date`,
 /// `touch -d 12:00`, `find -newermt`, `tar tv`).
-pub(super) fn reads_local_time(prog: &str) -> bool {
+fn reads_local_time(prog: &str) -> bool {
     matches!(
         prog,
         "date" | "ls" | "stat" | "find" | "tar" | "bsdtar" | "touch"
@@ -166,14 +166,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 .into_iter()
                 .filter(|_| p == "sort")
             {
-                write_arg(
-                    fx,
-                    cx,
-                    &Arg {
-                        value: o,
-                        glob: false,
-                    },
-                );
+                write_arg(fx, cx, &Arg::text(o));
             }
         }
         _ if WRITERS.contains(&p) => {
@@ -195,14 +188,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 read_arg(fx, cx, a);
             }
             for f in c.opt_values(&["-f", "--file"]) {
-                read_arg(
-                    fx,
-                    cx,
-                    &Arg {
-                        value: f,
-                        glob: false,
-                    },
-                );
+                read_arg(fx, cx, &Arg::text(f));
             }
             if c.has(&["-r", "-R", "--recursive"]) && files.is_empty() {
                 read_cwd(fx, cx);
@@ -237,14 +223,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                 read_arg(fx, cx, z);
             }
             let into = match c.opt_values(&["-d"]).pop() {
-                Some(d) => Arg {
-                    value: d,
-                    glob: false,
-                },
-                None => Arg {
-                    value: Some(".".into()),
-                    glob: false,
-                },
+                Some(d) => Arg::text(d),
+                None => Arg::text(Some(".".into())),
             };
             write_arg(fx, cx, &into);
             // An archive may hold symbolic links.
@@ -266,6 +246,8 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             }
         }
         "find" => return find(c, cx, fx),
+        // Its local time and `-r FILE`/`-f FILE` are read above.
+        "date" => {}
         "test" | "[" | "[[" => {
             let vals = c.vals();
             for (i, v) in vals.iter().enumerate() {
@@ -313,14 +295,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             }
             if c.has(&["-p", "--tmpdir"]) {
                 for d in c.opt_values(&["-p", "--tmpdir"]) {
-                    write_arg(
-                        fx,
-                        cx,
-                        &Arg {
-                            value: d,
-                            glob: false,
-                        },
-                    );
+                    write_arg(fx, cx, &Arg::text(d));
                 }
             }
         }
@@ -341,10 +316,7 @@ fn sed(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) -> bool {
         pos
     };
     for f in &from_files {
-        let a = Arg {
-            value: f.clone(),
-            glob: false,
-        };
+        let a = Arg::text(f.clone());
         read_arg(fx, cx, &a);
         // The script file's own commands, when its text is known.
         scripts.push(
@@ -362,10 +334,7 @@ fn sed(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) -> bool {
             Ok(named) => {
                 for (names, write) in [(named.reads, false), (named.writes, true)] {
                     for n in names {
-                        let a = Arg {
-                            value: Some(n),
-                            glob: false,
-                        };
+                        let a = Arg::text(Some(n));
                         if write {
                             write_arg(fx, cx, &a);
                         } else {
@@ -419,7 +388,7 @@ fn sed(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) -> bool {
 /// tool: `touch -r F`, `date -r F`/`-f F`, `chmod --reference=F`,
 /// `tar -T F`/`-X F`. `--files0-from F` (`wc`, `du`, `sort`) names the
 /// files to read inside F: Err, nothing known of them.
-pub(super) fn option_files(c: &Cmd) -> Result<Vec<Arg>, String> {
+fn option_files(c: &Cmd) -> Result<Vec<Arg>, String> {
     let flags: &[&str] = match c.prog {
         "touch" => &["-r", "--reference"],
         "date" => &["-r", "--reference", "-f", "--file"],
@@ -436,10 +405,7 @@ pub(super) fn option_files(c: &Cmd) -> Result<Vec<Arg>, String> {
         }
         _ => &[],
     };
-    Ok(c.opt_values(flags)
-        .into_iter()
-        .map(|value| Arg { value, glob: false })
-        .collect())
+    Ok(c.opt_values(flags).into_iter().map(Arg::text).collect())
 }
 
 /// The directory an argument's path is in.
@@ -469,20 +435,8 @@ fn copy_like(c: &Cmd, cx: &Cx, fx: &mut Effects, pos: &[&Arg]) {
         let target_dir = c.opt_values(&["-t", "--target-directory"]).pop();
         let target_dir_given = target_dir.is_some();
         let (srcs, dest): (&[&Arg], Option<Arg>) = match target_dir {
-            Some(d) => (
-                pos,
-                Some(Arg {
-                    value: d,
-                    glob: false,
-                }),
-            ),
-            None if pos.len() == 1 && p == "ln" => (
-                pos,
-                Some(Arg {
-                    value: Some(".".into()),
-                    glob: false,
-                }),
-            ),
+            Some(d) => (pos, Some(Arg::text(d))),
+            None if pos.len() == 1 && p == "ln" => (pos, Some(Arg::text(Some(".".into())))),
             None => match pos.split_last() {
                 Some((d, s)) => (s, Some((*d).clone())),
                 None => (&[], None),
@@ -622,10 +576,7 @@ fn tar(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if !(extract || create || list) {
         return false;
     }
-    let mut file: Option<Arg> = c.opt_values(&["-f", "--file"]).pop().map(|v| Arg {
-        value: v,
-        glob: false,
-    });
+    let mut file: Option<Arg> = c.opt_values(&["-f", "--file"]).pop().map(Arg::text);
     if file.is_none() && !first.starts_with('-') && first.contains('f') {
         file = c.args.get(1).cloned();
     }
@@ -674,10 +625,7 @@ fn tar(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     if extract {
         write_cwd(fx, cx);
         // An archive may hold symbolic links.
-        let here = Arg {
-            value: Some(".".into()),
-            glob: false,
-        };
+        let here = Arg::text(Some(".".into()));
         link_zone(
             fx,
             cx,
@@ -732,12 +680,7 @@ fn find(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     // unless Y is `t`, a date), and actions that write one (`-fprint F`).
     for (i, v) in vals.iter().enumerate() {
         let Some(v) = v else { continue };
-        let next = || {
-            c.args.get(i + 1).cloned().unwrap_or(Arg {
-                value: None,
-                glob: false,
-            })
-        };
+        let next = || c.args.get(i + 1).cloned().unwrap_or(Arg::text(None));
         let newer_xy = v
             .strip_prefix("-newer")
             .is_some_and(|xy| xy.len() == 2 && !xy.ends_with('t'));

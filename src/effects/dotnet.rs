@@ -134,14 +134,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
             write_rel(fx, cx, "obj");
             write_rel(fx, cx, "bin");
             for o in c.opt_values(&["-o", "--output"]) {
-                super::write_arg(
-                    fx,
-                    cx,
-                    &super::Arg {
-                        value: o,
-                        glob: false,
-                    },
-                );
+                super::write_arg(fx, cx, &super::Arg::text(o));
             }
             if matches!(sub, Some("run" | "test" | "tool")) {
                 fx.give_up("this dotnet command runs code this model does not read");

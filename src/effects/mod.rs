@@ -53,6 +53,11 @@ pub fn under(p: &str, dir: &str) -> bool {
     dir == "/" || p == dir || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
+/// Whether `a` and `b` are the same path or one contains the other.
+pub fn overlap(a: &str, b: &str) -> bool {
+    under(a, b) || under(b, a)
+}
+
 impl PathSet {
     pub fn everything() -> Self {
         PathSet {
@@ -92,7 +97,7 @@ impl PathSet {
     /// Whether the set touches `p` or anything below or above it.
     pub fn overlaps(&self, p: &str) -> bool {
         let p = path::clean_cow(p);
-        self.everything || self.paths.iter().any(|q| under(q, &p) || under(&p, q))
+        self.everything || self.paths.iter().any(|q| overlap(q, &p))
     }
 }
 
@@ -380,6 +385,12 @@ impl Arg {
         }
     }
 
+    /// A value the command line did not spell as a word (an option's
+    /// value, a name a script or file gives): never a glob.
+    pub fn text(value: Option<String>) -> Arg {
+        Arg { value, glob: false }
+    }
+
     pub fn str(&self) -> Option<&str> {
         self.value.as_deref()
     }
@@ -663,10 +674,10 @@ fn home_of(user: &str) -> String {
 /// (already recorded) expansions.
 const PURE: &[&str] = &[
     "true", "false", ":", "echo", "printf", "exit", "return", "shift", "set", "export", "unset",
-    "umask", "ulimit", "wait", "sleep", "date", "id", "whoami", "uname", "nproc", "pwd",
-    "basename", "dirname", "seq", "yes", "expr", "hostname", "arch", "getconf", "locale",
-    "readonly", "local", "declare", "typeset", "hash", "type", "which", "command", "break",
-    "continue", "printenv", "env", "tty", "logname", "groups", "getent",
+    "umask", "ulimit", "wait", "sleep", "id", "whoami", "uname", "nproc", "pwd", "basename",
+    "dirname", "seq", "yes", "expr", "hostname", "arch", "getconf", "locale", "readonly", "local",
+    "declare", "typeset", "hash", "type", "which", "command", "break", "continue", "printenv",
+    "env", "tty", "logname", "groups", "getent",
 ];
 
 /// Package managers, whose writes of `/etc` are their files (a package
@@ -937,25 +948,6 @@ pub fn of_script(script: &Script, run: &RunOp, files: &dyn Files) -> Effects {
             ) {
                 for f in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
                     fx.read(f);
-                }
-            }
-            if coreutils::reads_local_time(&prog) {
-                fx.env(&["TZ"]);
-                for f in coreutils::LOCAL_TIME {
-                    fx.read(f);
-                }
-            }
-            // `date -r FILE` prints its time, `date -f FILE` reads dates from it.
-            if prog == "date" {
-                let c = Cmd {
-                    prog: &prog,
-                    args: inv.args.iter().map(Arg::of).collect(),
-                    inv: &inv,
-                };
-                if let Ok(named) = coreutils::option_files(&c) {
-                    for a in &named {
-                        read_arg(&mut fx, &cx, a);
-                    }
                 }
             }
             continue;

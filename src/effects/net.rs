@@ -56,14 +56,7 @@ fn curl(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     ]) {
         match o.as_deref() {
             Some("-" | "/dev/null") => {}
-            _ => write_arg(
-                fx,
-                cx,
-                &Arg {
-                    value: o,
-                    glob: false,
-                },
-            ),
+            _ => write_arg(fx, cx, &Arg::text(o)),
         }
     }
     for r in c.opt_values(&[
@@ -80,14 +73,7 @@ fn curl(c: &Cmd, cx: &Cx, fx: &mut Effects) {
         "-b",
         "--cookie",
     ]) {
-        read_arg(
-            fx,
-            cx,
-            &Arg {
-                value: r,
-                glob: false,
-            },
-        );
+        read_arg(fx, cx, &Arg::text(r));
     }
     for d in c.opt_values(&[
         "-d",
@@ -108,10 +94,7 @@ fn curl(c: &Cmd, cx: &Cx, fx: &mut Effects) {
                     read_arg(
                         fx,
                         cx,
-                        &Arg {
-                            value: Some(f.split(';').next().unwrap_or(f).to_string()),
-                            glob: false,
-                        },
+                        &Arg::text(Some(f.split(';').next().unwrap_or(f).to_string())),
                     );
                 }
             }
@@ -125,14 +108,7 @@ fn curl(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     });
     if remote_name {
         match c.opt_values(&["--output-dir"]).pop() {
-            Some(d) => write_arg(
-                fx,
-                cx,
-                &Arg {
-                    value: d,
-                    glob: false,
-                },
-            ),
+            Some(d) => write_arg(fx, cx, &Arg::text(d)),
             None => write_cwd(fx, cx),
         }
     }
@@ -154,14 +130,7 @@ fn wget(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     let to_stdout = outputs.iter().any(|o| o.as_deref() == Some("-"));
     for o in outputs {
         if o.as_deref() != Some("-") {
-            write_arg(
-                fx,
-                cx,
-                &Arg {
-                    value: o,
-                    glob: false,
-                },
-            );
+            write_arg(fx, cx, &Arg::text(o));
         }
     }
     for r in c.opt_values(&[
@@ -173,24 +142,10 @@ fn wget(c: &Cmd, cx: &Cx, fx: &mut Effects) {
         "--load-cookies",
         "--config",
     ]) {
-        read_arg(
-            fx,
-            cx,
-            &Arg {
-                value: r,
-                glob: false,
-            },
-        );
+        read_arg(fx, cx, &Arg::text(r));
     }
     match c.opt_values(&["-P", "--directory-prefix"]).pop() {
-        Some(d) => write_arg(
-            fx,
-            cx,
-            &Arg {
-                value: d,
-                glob: false,
-            },
-        ),
+        Some(d) => write_arg(fx, cx, &Arg::text(d)),
         None if !c.has(&["-O", "--output-document"]) && !to_stdout => write_cwd(fx, cx),
         None => {}
     }

@@ -135,10 +135,7 @@ fn elsewhere(c: &Cmd, cx: &Cx, fx: &mut Effects) {
         "--global-folder",
     ];
     for v in c.opt_values(&dirs) {
-        let a = super::Arg {
-            value: v,
-            glob: false,
-        };
+        let a = super::Arg::text(v);
         super::read_arg(fx, cx, &a);
         super::write_arg(fx, cx, &a);
     }

@@ -238,15 +238,9 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
     fx.network |= sub.is_some_and(|s| network_subs.contains(&s));
     let value_of = |v: &Option<OptValue>| -> Arg {
         match v {
-            Some(OptValue::Inline(x)) => Arg {
-                value: Some(x.to_string()),
-                glob: false,
-            },
+            Some(OptValue::Inline(x)) => Arg::text(Some(x.to_string())),
             Some(OptValue::Next(i)) => args[*i].clone(),
-            _ => Arg {
-                value: None,
-                glob: false,
-            },
+            _ => Arg::text(None),
         }
     };
     let mut seen_sub = false;
@@ -261,14 +255,9 @@ fn pip(args: &[Arg], cx: &Cx, fx: &mut Effects) {
                 // A short option this grammar lacks may carry a path in its
                 // word (`-xFILE`); a long one with `=` names its value.
                 match w.split_once('=') {
-                    Some((_, v)) if w.starts_with("--") => local(
-                        &Arg {
-                            value: Some(v.to_string()),
-                            glob: false,
-                        },
-                        cx,
-                        fx,
-                    ),
+                    Some((_, v)) if w.starts_with("--") => {
+                        local(&Arg::text(Some(v.to_string())), cx, fx)
+                    }
                     _ if !w.starts_with("--") => {
                         fx.give_up("a pip option this model does not know")
                     }
@@ -472,10 +461,7 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
         } else {
             ("", None)
         };
-        let arg = Arg {
-            value: val.clone(),
-            glob: false,
-        };
+        let arg = Arg::text(val.clone());
         match flag {
             "-r" | "--requirement" | "-c" | "--constraint" => {
                 let inc = match val.as_deref() {
@@ -487,28 +473,13 @@ fn requirements(file: &Arg, cx: &Cx, fx: &mut Effects, depth: usize) {
                     Some(x) => path::join_abs(&dir, x),
                     None => continue,
                 };
-                requirements(
-                    &Arg {
-                        value: Some(inc),
-                        glob: false,
-                    },
-                    cx,
-                    fx,
-                    depth + 1,
-                );
+                requirements(&Arg::text(Some(inc)), cx, fx, depth + 1);
             }
             "-e" | "--editable" => local(&arg, cx, fx),
             "-f" | "--find-links" | "-i" | "--index-url" | "--extra-index-url" => {
                 index(&arg, cx, fx)
             }
-            "" => local(
-                &Arg {
-                    value: Some(line.to_string()),
-                    glob: false,
-                },
-                cx,
-                fx,
-            ),
+            "" => local(&Arg::text(Some(line.to_string())), cx, fx),
             _ => {}
         }
     }

@@ -55,20 +55,10 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
         // BUNDLE_GEMFILE does.
         let flag_gemfile = c.opt_values(&["--gemfile"]).pop();
         if let Some(g) = &flag_gemfile {
-            let a = super::Arg {
-                value: g.clone(),
-                glob: false,
-            };
+            let a = super::Arg::text(g.clone());
             super::read_arg(fx, cx, &a);
             if let Some(g) = g {
-                super::read_arg(
-                    fx,
-                    cx,
-                    &super::Arg {
-                        value: Some(format!("{g}.lock")),
-                        glob: false,
-                    },
-                );
+                super::read_arg(fx, cx, &super::Arg::text(Some(format!("{g}.lock"))));
                 write_rel(fx, cx, &format!("{g}.lock"));
             }
         }
@@ -155,14 +145,7 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
                     }
                 }
                 for d in c.opt_values(&["-i", "--install-dir", "-n", "--bindir"]) {
-                    super::write_arg(
-                        fx,
-                        cx,
-                        &super::Arg {
-                            value: d,
-                            glob: false,
-                        },
-                    );
+                    super::write_arg(fx, cx, &super::Arg::text(d));
                 }
             }
             Some("env" | "list" | "sources") | None => {}

@@ -71,26 +71,12 @@ pub(super) fn apply(c: &Cmd, cx: &Cx, fx: &mut Effects) -> bool {
     fx.write("/var/log/faillog");
     // `useradd -k DIR` / `adduser -k DIR`: the skeleton copied into the home.
     for k in c.opt_values(&["-k", "--skel"]) {
-        super::read_arg(
-            fx,
-            cx,
-            &Arg {
-                value: k,
-                glob: false,
-            },
-        );
+        super::read_arg(fx, cx, &Arg::text(k));
     }
     let homes = c.opt_values(&["-d", "--home", "--home-dir"]);
     let named_home = !homes.is_empty();
     for h in homes {
-        write_arg(
-            fx,
-            cx,
-            &Arg {
-                value: h,
-                glob: false,
-            },
-        );
+        write_arg(fx, cx, &Arg::text(h));
     }
     let vals = c.vals();
     match p {

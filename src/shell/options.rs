@@ -58,12 +58,9 @@ impl Grammar {
             return false;
         };
         !flags.is_empty()
-            && flags.chars().all(|c| {
-                self.aliases.iter().any(|(a, long)| {
-                    a.strip_prefix('-') == Some(c.encode_utf8(&mut [0; 4]))
-                        && !self.takes_value(long)
-                })
-            })
+            && flags
+                .chars()
+                .all(|c| self.short(c).is_some_and(|long| !self.takes_value(long)))
     }
 
     /// Whether `args` (up to a `--`) give the option `long`, in any spelling.
@@ -130,6 +127,17 @@ pub enum OptValue<'a> {
     Next(usize),
     /// The option ends the command line: no value.
     Missing,
+}
+
+impl<'a> OptValue<'a> {
+    /// The value's text (None: missing, or a next word that is not literal).
+    pub fn word(self, args: &[Option<&'a str>]) -> Option<&'a str> {
+        match self {
+            OptValue::Inline(x) => Some(x),
+            OptValue::Next(i) => args.get(i).copied().flatten(),
+            OptValue::Missing => None,
+        }
+    }
 }
 
 /// A word of a command line as Python's `optparse` reads it.

@@ -131,14 +131,14 @@ pub fn run_effects<'c>(
     }
 }
 
-/// Whether `a` and `b` are the same path or one contains the other.
+/// Whether `a` and `b` are the same path or one contains the other
+/// ([`crate::effects::overlap`], trailing slashes aside).
 pub fn paths_overlap(a: &str, b: &str) -> bool {
     let a = a.trim_end_matches('/');
     let b = b.trim_end_matches('/');
     let a = if a.is_empty() { "/" } else { a };
     let b = if b.is_empty() { "/" } else { b };
-    let under = |x: &str, y: &str| y == "/" || x == y || x.starts_with(&format!("{y}/"));
-    under(a, b) || under(b, a)
+    crate::effects::overlap(a, b)
 }
 
 /// Destinations too close to where package managers and user tools write.

@@ -182,10 +182,9 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
     // A mount over the cache, or over a part of it (`/root/.npm/_cacache`,
     // npm's content store): a second mount over the whole would nest them.
     let covered = run.mounts.iter().any(|m| {
-        m.target.as_deref().is_some_and(|t| {
-            let t = path::join_abs(&run.cwd, t);
-            crate::effects::under(&dir, &t) || crate::effects::under(&t, &dir)
-        })
+        m.target
+            .as_deref()
+            .is_some_and(|t| crate::effects::overlap(&dir, &path::join_abs(&run.cwd, t)))
     });
     (!covered).then_some(MissingCache {
         target: dir,
