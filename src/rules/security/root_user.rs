@@ -1,3 +1,4 @@
+use super::runs_as;
 use crate::model::Base;
 use crate::rules::{Applicability, DockerfileCtx, Finding, Fix};
 use crate::syntax::Keyword;
@@ -7,7 +8,14 @@ declare_rule! {
     /// Finds a final image that runs as root: no `USER` in the target stage (or
     /// the stages it is built `FROM`), or a last `USER root` / `USER 0`. Not for
     /// base images that set a non-root user themselves (distroless `nonroot`,
-    /// .NET `chiseled`, Windows `nanoserver`), nor development or test images
+    /// .NET `chiseled`, Windows `nanoserver`, `solr`, `grafana/grafana`,
+    /// Bitnami's…) unless a `USER root` follows, nor when the process drops
+    /// root as it starts: an official image's entrypoint that re-executes as
+    /// its service user (`postgres`, `mysql`, `mariadb`, `mongo`, `redis`,
+    /// `zookeeper`, with its server as CMD), an ENTRYPOINT/CMD that `exec`s
+    /// through `gosu`, `su-exec` or `sudo -u`, an entrypoint script from the
+    /// build context that does, or uWSGI with a non-root `uid`. Nor
+    /// development or test images
     /// (their file, folder — `test/telemetry/Dockerfile` too — or stage says
     /// so), nor a scratch image with nothing to run (no ENTRYPOINT or CMD, or
     /// one naming a package such as an `.apk`: files to export).
@@ -43,31 +51,24 @@ declare_rule! {
     check: Dockerfile(check),
 }
 
-fn is_root(u: &str) -> bool {
-    let name = u.split(':').next().unwrap_or(u).trim();
-    name == "root" || name == "0"
-}
-
 pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
     let Some(stage) = cx.model.stages.get(cx.model.target) else {
         return;
     };
-    // images that set a non-root user themselves
     let mut root_base = stage.index;
     while let Base::Stage(b) = cx.model.stages[root_base].base {
         root_base = b;
     }
-    if let Base::Image(img) = &cx.model.stages[root_base].base {
-        // Images whose own config sets a non-root user: distroless `nonroot`,
-        // .NET's chiseled images (user `app`), Windows nanoserver
-        // (`ContainerUser`).
-        let tag = img.rsplit('/').next().unwrap_or(img).to_ascii_lowercase();
-        if ["nonroot", "rootless", "chiseled", "nanoserver"]
-            .iter()
-            .any(|w| tag.contains(w))
-        {
-            return;
-        }
+    let root_image = cx.root_image(root_base);
+    // A base whose config sets a non-root user keeps it unless a USER says
+    // otherwise.
+    if stage.config.user.is_none()
+        && root_image
+            .as_deref()
+            .and_then(runs_as::base_sets_user)
+            .is_some()
+    {
+        return;
     }
     // A development or test image is not what runs in production.
     if cx.for_development().is_some() {
@@ -79,7 +80,8 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         return;
     }
     match stage.config.user.as_deref() {
-        Some(u) if !is_root(u) => {}
+        Some(u) if !runs_as::is_root(u) => {}
+        _ if runs_as::drops_privileges(cx, stage, root_image.as_deref()).is_some() => {}
         Some(u) => {
             let last_user = cx
                 .model
@@ -142,6 +144,14 @@ fn new_user_advice(cx: &DockerfileCtx, root_base: usize) -> String {
     if image.contains("distroless") {
         return "use the distroless image's `:nonroot` variant, or add `USER nonroot` before the ENTRYPOINT".into();
     }
+    if image.contains("mcr.microsoft.com/windows") || image.contains("windows/servercore") {
+        return "add `USER ContainerUser` before CMD: Windows images have that unprivileged account (there is no useradd)".into();
+    }
+    if image.starts_with("mcr.microsoft.com/dotnet/")
+        && dotnet_major(&image).is_some_and(|v| v >= 8)
+    {
+        return "add `USER $APP_UID` before the ENTRYPOINT: .NET 8+ images have an unprivileged `app` user".into();
+    }
     if name == "node" {
         return "add `USER node` before CMD: the node image has that user".into();
     }
@@ -149,4 +159,10 @@ fn new_user_advice(cx: &DockerfileCtx, root_base: usize) -> String {
         return "create a user (`adduser -S -D -H app`: BusyBox has no useradd) and add `USER app` before CMD".into();
     }
     "create a user (`useradd -r app`) and add `USER app` before CMD".into()
+}
+
+/// The major version of a `mcr.microsoft.com/dotnet/*:V…` tag.
+fn dotnet_major(image: &str) -> Option<u32> {
+    let tag = image.split('@').next()?.rsplit_once(':')?.1;
+    tag.split(['.', '-']).next()?.parse().ok()
 }
