@@ -617,28 +617,36 @@ impl<'a> DockerfileCtx<'a> {
         // A Dockerfile beside the main one (`data/infra/php.Dockerfile`) that
         // only compose services mounting the source over it build. The main
         // `Dockerfile` is what production builds too, whatever compose does.
-        let ctx = self.context?;
-        let name = p.file_name()?;
-        if name == "Dockerfile" {
+        if p.file_name()? == "Dockerfile" {
             return None;
         }
-        // `path` is the name shown to the user; the file is in the context's
-        // root (`check` reads a Dockerfile's own directory as its context).
-        let abs = ctx
-            .root
-            .join(name)
-            .canonicalize()
-            .or_else(|_| p.canonicalize())
-            .ok()?;
-        let services = abs
-            .ancestors()
-            .skip(1)
-            .take(4)
-            .find_map(|dir| crate::rules::compose::development_builds(dir, &abs))?;
+        let services = self.compose_builds(crate::rules::compose::development_builds)?;
         Some(format!(
             "only compose service(s) {} build it, with the source bind-mounted: a development image",
             services.join(", ")
         ))
+    }
+
+    /// What `judge` finds in the compose files of this Dockerfile's folder
+    /// or the three above it: the first answer, from the nearest folder.
+    pub fn compose_builds(
+        &self,
+        judge: fn(&Path, &Path) -> Option<Vec<String>>,
+    ) -> Option<Vec<String>> {
+        let p = Path::new(self.path);
+        let name = p.file_name()?;
+        // `path` is the name shown to the user; the file is in the context's
+        // root (`check` reads a Dockerfile's own directory as its context).
+        // Compose files are the project's, not the build context's: they are
+        // read under `--no-context` too.
+        let abs = self
+            .context
+            .and_then(|ctx| ctx.root.join(name).canonicalize().ok())
+            .or_else(|| p.canonicalize().ok())?;
+        abs.ancestors()
+            .skip(1)
+            .take(4)
+            .find_map(|dir| judge(dir, &abs))
     }
 
     /// The stages stage `si` is built on, itself first, through `FROM <stage>`.

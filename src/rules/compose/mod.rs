@@ -252,11 +252,16 @@ impl<'a> ComposeCtx<'a> {
 }
 
 /// The compose services in `dir`'s compose files that build `dockerfile`,
-/// when there are some and every one of them bind-mounts a host directory
-/// (`.:/app`): a development setup, so the image ships nowhere. Their names.
-pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> {
-    let want = dockerfile.canonicalize().ok()?;
-    let mut dev = Vec::new();
+/// each with what `judge` says of it.
+fn building_services<T>(
+    dir: &Path,
+    dockerfile: &Path,
+    mut judge: impl FnMut(&Service) -> T,
+) -> Vec<(String, T)> {
+    let Ok(want) = dockerfile.canonicalize() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
     for name in [
         "compose.yaml",
         "compose.yml",
@@ -273,25 +278,47 @@ pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> 
             let Some(Ok(img)) = cx.built_image(svc) else {
                 continue;
             };
-            if img.dockerfile.canonicalize().ok().as_ref() != Some(&want) {
-                continue;
+            if img.dockerfile.canonicalize().ok().as_ref() == Some(&want) {
+                out.push((svc.name.clone(), judge(svc)));
             }
-            let binds_source = svc.get("volumes").is_some_and(|(_, v)| {
-                items(v).iter().any(|i| {
-                    scalar(i).is_some_and(|s| s.starts_with('.') && s.contains(':'))
-                        || (get(i, "type").and_then(|(_, t)| scalar(t)).as_deref() == Some("bind")
-                            && get(i, "source")
-                                .and_then(|(_, t)| scalar(t))
-                                .is_some_and(|s| s.starts_with('.')))
-                })
-            });
-            if !binds_source {
-                return None;
-            }
-            dev.push(svc.name.clone());
         }
     }
-    (!dev.is_empty()).then_some(dev)
+    out
+}
+
+/// The names of `services` when there are some and `judge` said yes of
+/// every one.
+fn all_of(services: Vec<(String, bool)>) -> Option<Vec<String>> {
+    let all = !services.is_empty() && services.iter().all(|(_, yes)| *yes);
+    all.then(|| services.into_iter().map(|(n, _)| n).collect())
+}
+
+/// The compose services in `dir`'s compose files that build `dockerfile`,
+/// when there are some and every one of them bind-mounts a host directory
+/// (`.:/app`): a development setup, so the image ships nowhere. Their names.
+pub fn development_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> {
+    all_of(building_services(dir, dockerfile, |svc| {
+        svc.get("volumes").is_some_and(|(_, v)| {
+            items(v).iter().any(|i| {
+                scalar(i).is_some_and(|s| s.starts_with('.') && s.contains(':'))
+                    || (get(i, "type").and_then(|(_, t)| scalar(t)).as_deref() == Some("bind")
+                        && get(i, "source")
+                            .and_then(|(_, t)| scalar(t))
+                            .is_some_and(|s| s.starts_with('.')))
+            })
+        })
+    }))
+}
+
+/// The compose services in `dir`'s compose files that build `dockerfile`,
+/// when there are some and every one of them defines a `healthcheck:`
+/// (not `disable: true`). Their names.
+pub fn healthchecked_builds(dir: &Path, dockerfile: &Path) -> Option<Vec<String>> {
+    all_of(building_services(dir, dockerfile, |svc| {
+        svc.get("healthcheck").is_some_and(|(_, h)| {
+            get(h, "disable").and_then(|(_, v)| scalar(v)).as_deref() != Some("true")
+        })
+    }))
 }
 
 impl ComposeCtx<'_> {

@@ -3,7 +3,9 @@ use crate::syntax::Keyword;
 
 declare_rule! {
     /// ## What it does
-    /// Finds a service image (it `EXPOSE`s a port) with no `HEALTHCHECK`.
+    /// Finds a service image (it `EXPOSE`s a port) with no `HEALTHCHECK`,
+    /// unless every compose service that builds it (compose files in its
+    /// folder or up to three above) defines a `healthcheck:`.
     ///
     /// ## Why is this bad?
     /// Without a health check the runtime only knows the process is alive, not
@@ -48,6 +50,14 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         .rev()
         .find(|s| cx.shipped[s.stage] && s.keyword == Keyword::Expose);
     let Some(expose) = expose else { return };
+    // Every compose service that builds the image gives it a healthcheck:
+    // that is where the project chose to define it.
+    if cx
+        .compose_builds(crate::rules::compose::healthchecked_builds)
+        .is_some()
+    {
+        return;
+    }
     let ins = cx.ins(expose.instruction);
     // `EXPOSE ${PORT}` with a build argument this file does not set: the
     // model keeps such a word as written, so show the instruction's text.
