@@ -3,7 +3,7 @@
 
 use super::node::node_install;
 use super::registry::{Dep, Kind, RegistryFile};
-use super::{has, no_relative_args, sub, CacheDir, Class, Ecosystem, Files};
+use super::{has, no_relative_args, CacheDir, Class, Ecosystem, Files};
 
 pub const ECOSYSTEM: Ecosystem = Ecosystem {
     name: "npm",
@@ -46,21 +46,32 @@ pub const CACHE: CacheDir = CacheDir {
 /// npm's cache for the `node` user of the official node images.
 pub const NODE_USER_CACHE: &str = "/home/node/.npm";
 
+/// npm's command, the other arguments (options before the command
+/// included: nopt reads them anywhere) and whether it has operands.
+fn command<'a>(args: &[&'a str]) -> Option<(&'a str, Vec<&'a str>, bool)> {
+    let (at, operands) = crate::shell::options::npm_words(args);
+    let at = at?;
+    let rest = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, a)| *a)
+        .collect();
+    Some((args[at], rest, !operands.is_empty()))
+}
+
 fn detect(prog: &str, args: &[&str]) -> Option<&'static [&'static str]> {
-    let (s, rest) = sub(args);
-    (prog == "npm"
-        && matches!(s, "ci" | "install" | "i")
-        && rest.iter().all(|a| a.starts_with('-')))
-    .then_some(&["package.json", "package-lock.json"][..])
+    let (s, _, positional) = command(args)?;
+    (prog == "npm" && matches!(s, "ci" | "install" | "i") && !positional)
+        .then_some(&["package.json", "package-lock.json"][..])
 }
 
 fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
     if prog != "npm" {
         return None;
     }
-    let sub = *args.first()?;
-    let rest = &args[1..];
-    let positional = rest.iter().any(|a| !a.starts_with('-'));
+    let (sub, rest, positional) = command(args)?;
+    let rest = rest.as_slice();
     let global = has(rest, &["-g", "--global"]);
     match sub {
         "install" | "i" | "add" if global => Some(
@@ -71,7 +82,7 @@ fn classify(prog: &str, args: &[&str], files: &dyn Files) -> Option<Class> {
             },
         ),
         "ci" | "install" | "i" if !positional || sub == "ci" => {
-            if positional && rest.iter().any(|a| !a.starts_with('-')) {
+            if positional {
                 return Some(Class::Other);
             }
             Some(node_install(

@@ -240,8 +240,25 @@ const NPM_LOCKS: &[&str] = &["package-lock.json", "npm-shrinkwrap.json", "yarn.l
 
 fn npm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
     let global = c.has(&["-g", "--global", "--location=global"]);
-    let ops = operands(c);
-    match sub(c) {
+    // nopt reads options anywhere: `npm --prefix web ci` runs `ci`.
+    let words = c.positional_with(crate::shell::options::NPM_VALUED);
+    let ops: Vec<&super::Arg> = words.iter().skip(1).copied().collect();
+    match words.first().map(|a| a.str()) {
+        None => fx.give_up("this `npm` command runs project scripts this model does not read"),
+        Some(None) => fx.give_up("an `npm` command named by an expansion"),
+        Some(Some(command)) => npm_command(c, cx, fx, command, global, ops),
+    }
+}
+
+fn npm_command(
+    c: &Cmd,
+    cx: &Cx,
+    fx: &mut Effects,
+    command: &str,
+    global: bool,
+    ops: Vec<&super::Arg>,
+) {
+    match Some(command) {
         Some("install" | "i" | "add" | "ci" | "isntall" | "in") if global => {
             for a in ops {
                 package_spec(a, cx, fx);
@@ -266,7 +283,7 @@ fn npm(c: &Cmd, cx: &Cx, fx: &mut Effects) {
             }
         }
         Some("cache") => {}
-        Some("--version" | "-v" | "version") if ops.is_empty() => {}
+        Some("version") if ops.is_empty() => {}
         _ => {
             // run, build, test, exec, start, rebuild…: project code.
             fx.give_up("this `npm` command runs project scripts this model does not read");
@@ -428,6 +445,10 @@ mod tests {
         assert!(e.reads_under("/srv/g"));
         for c in [
             "npm ci --prefix=/srv/web",
+            "npm ci --prefix /srv/web",
+            // nopt reads options anywhere: the command is `ci`, not `/srv/web`
+            "npm --prefix /srv/web ci",
+            "npm -C /srv/web install",
             "yarn install --cwd /srv/web",
             "pnpm i --dir=/srv/web",
         ] {
@@ -445,6 +466,16 @@ mod tests {
     fn yarn_reads_its_env_file() {
         let e = fx("yarn install --immutable", &[]);
         assert!(e.config_files.contains("/app/.env.yarn"));
+    }
+
+    /// An unknown option is a flag to nopt: the word after it stays an
+    /// operand (a package to install), and a global install of a path reads it.
+    #[test]
+    fn npm_options_before_the_command() {
+        let e = fx("npm --loglevel warn ci", &[]);
+        assert!(!e.unknown && e.reads_under("/app/package-lock.json"));
+        let e = fx("npm -g install --foo ./tool", &[]);
+        assert!(e.reads_under("/app/tool"));
     }
 
     #[test]

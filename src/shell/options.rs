@@ -456,6 +456,95 @@ pub const APK: Grammar = Grammar {
     ],
 };
 
+/// npm's options that take a value: nopt gives them the next word unless
+/// written `--opt=value`. Any other option is a flag to nopt, known or not
+/// (an unknown `--foo bar` leaves `bar` a positional word).
+pub const NPM_VALUED: &[&str] = &[
+    "--prefix",
+    "-C",
+    "--cache",
+    "--userconfig",
+    "--globalconfig",
+    "--registry",
+    "--loglevel",
+    "--workspace",
+    "-w",
+    "--omit",
+    "--include",
+    "--tag",
+    "--cafile",
+    "--ca",
+    "--cert",
+    "--key",
+    "--proxy",
+    "--https-proxy",
+    "--noproxy",
+    "--install-strategy",
+    "--fetch-timeout",
+    "--fetch-retries",
+    "--fetch-retry-mintimeout",
+    "--fetch-retry-maxtimeout",
+    "--fetch-retry-factor",
+    "--maxsockets",
+    "--location",
+    "--auth-type",
+    "--otp",
+    "--scope",
+    "--script-shell",
+    "--before",
+    "--os",
+    "--cpu",
+    "--libc",
+    "--only",
+    "--also",
+    "--shell",
+    "--node-options",
+    "--user-agent",
+    "--umask",
+    "--depth",
+    "--lockfile-version",
+    "--replace-registry-host",
+    "--access",
+    "--preid",
+    "--message",
+    "-m",
+    "--call",
+    "-c",
+    "--logs-dir",
+    "--logs-max",
+    "--init-module",
+    "--pack-destination",
+    "--local-address",
+    "--which",
+    "--tag-version-prefix",
+    "--cache-max",
+    "--cache-min",
+];
+
+/// Where npm's command word is among its arguments, and its operands: nopt
+/// reads options anywhere, so `npm --prefix web ci` runs `ci` (the value of
+/// a [`NPM_VALUED`] option is no operand); after `--` every word is one.
+pub fn npm_words<S: AsRef<str>>(args: &[S]) -> (Option<usize>, Vec<usize>) {
+    let mut positional = Vec::new();
+    let mut i = 0;
+    let mut opts_done = false;
+    while let Some(a) = args.get(i).map(AsRef::as_ref) {
+        if !opts_done && a == "--" {
+            opts_done = true;
+        } else if !opts_done && a.starts_with('-') && a != "-" {
+            if NPM_VALUED.contains(&a) {
+                i += 1;
+            }
+        } else {
+            positional.push(i);
+        }
+        i += 1;
+    }
+    let command = positional.first().copied();
+    let operands = positional.into_iter().skip(1).collect();
+    (command, operands)
+}
+
 /// npm's command as npm reads it: its aliases and the misspellings npm
 /// accepts (`i`, `add`, `isntall` are `install`; `ic` is `ci`).
 pub fn npm_command(word: &str) -> Option<&'static str> {
@@ -474,6 +563,23 @@ pub fn npm_command(word: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn npm_reads_its_command_after_options() {
+        assert_eq!(npm_words(&["--prefix", "web", "ci"]), (Some(2), vec![]));
+        assert_eq!(npm_words(&["ci", "--prefix", "web"]), (Some(0), vec![]));
+        assert_eq!(npm_words(&["--prefix=web", "ci"]), (Some(1), vec![]));
+        // an unknown option is a flag: its next word is an operand
+        assert_eq!(
+            npm_words(&["install", "--foo", "left-pad"]),
+            (Some(0), vec![2])
+        );
+        assert_eq!(
+            npm_words(&["-w", "api", "install", "--", "-x"]),
+            (Some(2), vec![4])
+        );
+        assert_eq!(npm_words::<&str>(&["-g"]), (None, vec![]));
+    }
 
     #[test]
     fn getopt_values_reads_clusters_and_long_forms() {

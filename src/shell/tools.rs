@@ -134,10 +134,21 @@ impl Invocation<'_> {
 
     /// `npm install` or `npm ci`, in any of the spellings npm accepts.
     pub fn is_npm_install(&self) -> bool {
-        self.is(&["npm"])
-            && self
-                .subcommand()
-                .is_some_and(|s| matches!(super::options::npm_command(&s), Some("install" | "ci")))
+        matches!(self.npm_command(), Some((_, "install" | "ci")))
+    }
+
+    /// npm's command word as written and as npm reads it (`i` is
+    /// `install`), wherever it stands among the options (`npm --prefix web
+    /// ci`); None for another program or a command npm's table lacks.
+    pub fn npm_command(&self) -> Option<(String, &'static str)> {
+        if !self.is(&["npm"]) {
+            return None;
+        }
+        let args = self.lossy();
+        let (at, _) = super::options::npm_words(&args);
+        let word = args.into_iter().nth(at?)?;
+        let command = super::options::npm_command(&word)?;
+        Some((word, command))
     }
 
     /// `npm cache clean` (or its aliases `clear` and `rm`): empties npm's

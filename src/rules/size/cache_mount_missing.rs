@@ -128,7 +128,7 @@ pub fn missing_cache_mount(run: &RunOp, script: &Script) -> Option<MissingCache>
         let args = inv.lossy();
         let sub = inv.subcommand();
         match inv.program.as_str() {
-            "npm" => match sub.as_deref().and_then(options::npm_command) {
+            "npm" => match inv.npm_command().map(|(_, c)| c) {
                 // An offline install reads the cache the earlier layers left:
                 // a mount would hide it.
                 Some("install" | "ci") if inv.npm_cache_use() == shell::tools::IndexUse::Reads => {

@@ -50,9 +50,13 @@ pub fn check(cx: &DockerfileCtx, out: &mut Vec<Finding>) {
         if cleaned {
             continue;
         }
-        let needle = format!("npm {}", c.subcommand().unwrap_or("install"));
+        let word = c
+            .inv
+            .npm_command()
+            .map_or("install".to_string(), |(w, _)| w);
+        let needle = format!("npm {word}");
         let at = cx
-            .subcommand_span(ins, c, 0, c.subcommand().unwrap_or("install"))
+            .subcommand_span(ins, c, 0, &word)
             .unwrap_or_else(|| cx.find_in(ins, &needle));
         // A later `npm ci --offline` installs from this cache alone: cleaning
         // it here would make that RUN fail.
