@@ -258,32 +258,32 @@ fn npm_command(
     global: bool,
     ops: Vec<&super::Arg>,
 ) {
-    match Some(command) {
-        Some("install" | "i" | "add" | "ci" | "isntall" | "in") if global => {
+    match command {
+        "install" | "i" | "add" | "ci" | "isntall" | "in" if global => {
             for a in ops {
                 package_spec(a, cx, fx);
             }
             fx.write("/usr/local");
         }
-        Some("ci") => install(c, cx, fx, NPM_LOCKS, &[], true),
-        Some("install" | "i" | "add" | "isntall" | "in") if ops.is_empty() => {
+        "ci" => install(c, cx, fx, NPM_LOCKS, &[], true),
+        "install" | "i" | "add" | "isntall" | "in" if ops.is_empty() => {
             install(c, cx, fx, NPM_LOCKS, &[], false)
         }
-        Some("install" | "i" | "add" | "isntall" | "in") => {
+        "install" | "i" | "add" | "isntall" | "in" => {
             install(c, cx, fx, NPM_LOCKS, &[], false);
             write_rel(fx, cx, "package.json");
             for a in ops {
                 package_spec(a, cx, fx);
             }
         }
-        Some("config" | "set") => {
+        "config" | "set" => {
             fx.write(&cx.home(".npmrc"));
             if c.has(&["--location=project"]) {
                 write_rel(fx, cx, ".npmrc");
             }
         }
-        Some("cache") => {}
-        Some("version") if ops.is_empty() => {}
+        "cache" => {}
+        "version" if ops.is_empty() => {}
         _ => {
             // run, build, test, exec, start, rebuild…: project code.
             fx.give_up("this `npm` command runs project scripts this model does not read");
